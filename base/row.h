@@ -1,0 +1,49 @@
+// Typed rows and table definitions: what transformers produce and loaders write.
+//
+// A TableDef comes from the mapping; a Row holds one Cell per column of its TableDef, in
+// the same order. Cells carry a small set of physical values; the column's type says how a
+// target stores them (a kTimestamp is milliseconds since the epoch, UTC; a kJson is JSON
+// text; a kUlid is 26 Crockford base32 characters).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ferry {
+
+enum class ColumnType { kText, kInteger, kReal, kBoolean, kJson, kTimestamp, kUlid };
+
+// "text", "integer", "real", "boolean", "json", "timestamp", "ulid".
+const char* ColumnTypeName(ColumnType type);
+// The inverse of ColumnTypeName; nullopt for an unknown name.
+std::optional<ColumnType> ParseColumnType(const std::string& name);
+
+struct ColumnDef {
+  std::string name;
+  ColumnType type = ColumnType::kText;
+  bool nullable = true;
+};
+
+struct TableDef {
+  std::string name;
+  std::vector<ColumnDef> columns;
+  std::vector<std::string> primary_key;          // column names; never empty
+  std::vector<std::vector<std::string>> unique;  // further unique constraints
+
+  // Index of the named column, or -1.
+  int ColumnIndex(const std::string& column) const;
+};
+
+// One value: null, text (also JSON text and ULIDs), integer (also timestamps), real, boolean.
+using Cell = std::variant<std::monostate, std::string, int64_t, double, bool>;
+
+inline bool IsNull(const Cell& cell) { return std::holds_alternative<std::monostate>(cell); }
+
+struct Row {
+  std::vector<Cell> cells;
+};
+
+}  // namespace ferry

@@ -1,0 +1,80 @@
+// Extractor: reads a legacy store and yields its entries, never writing to it.
+//
+// An Extractor is an iterator in the style of leveldb::Iterator: Open() once, then
+// Valid()/entry()/Next() until !Valid(), then status() tells whether the end was the real
+// end or a failure. Entries come in a stable order (the same source gives the same order
+// on every run), grouped by unit (Entry::unit), which resume depends on.
+//
+// Damage that leaves the rest readable (a torn record, one bad value) is reported through
+// the Reporter and reading goes on; damage that makes the result unknowable ends the
+// iteration with a non-ok status().
+//
+// Thread safety: one Extractor is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/location.h"
+#include "base/status.h"
+#include "extractors/entry.h"
+
+namespace ferry {
+
+// Receives damage that an extractor skipped over, with its place. Never null once set.
+using CorruptionReporter = std::function<void(const Location& where, const Status& problem)>;
+
+// What a source is: its kind (registry name) and path, plus options from the command line.
+struct SourceSpec {
+  std::string kind;                  // "dump", "json", "ndjson", "chromium", "firefox", ...
+  std::string path;                  // file or folder, as the user gave it (prefix removed)
+  std::vector<std::string> origins;  // --origin filters; empty selects every origin
+};
+
+// How much input to expect, for the progress bar. Zero means unknown.
+struct SizeHint {
+  uint64_t bytes = 0;
+  uint64_t units = 0;
+};
+
+class Extractor {
+ public:
+  Extractor() = default;
+  Extractor(const Extractor&) = delete;
+  Extractor& operator=(const Extractor&) = delete;
+  virtual ~Extractor() = default;
+
+  // Checks that the source exists and is what it claims; copies a live store aside.
+  // Positions at the first entry. Must be called once, before anything else.
+  virtual Status Open() = 0;
+
+  // True while entry() is an entry. REQUIRES: Open() returned ok.
+  virtual bool Valid() const = 0;
+
+  // The current entry; valid until the next call to Next(). REQUIRES: Valid()
+  virtual const Entry& entry() const = 0;
+
+  // Moves to the next entry. REQUIRES: Valid()
+  virtual void Next() = 0;
+
+  // Ok unless iteration stopped because of an error (then !Valid()).
+  virtual Status status() const = 0;
+
+  // Expected input size; cheap (file sizes), available after Open().
+  virtual SizeHint ExpectedSize() const = 0;
+
+  // Where damage that was skipped over is reported. Optional; the default drops nothing but
+  // logs it.
+  void SetReporter(CorruptionReporter reporter) { reporter_ = std::move(reporter); }
+
+ protected:
+  void Report(const Location& where, const Status& problem) const;
+
+ private:
+  CorruptionReporter reporter_;
+};
+
+}  // namespace ferry

@@ -1,0 +1,122 @@
+// Loader: writes rows into a target database, exactly once, with a conflict policy.
+//
+// The run calls, in order: Check(), BeginRun(), EnsureSchema(), then for each batch
+// LookupIdentities() and (unless dry-run) WriteBatch(), and FinishRun() at the end.
+// Each WriteBatch() is one transaction holding the rows, their id-map entries and the run's
+// checkpoint, so a crash leaves the whole batch or none of it.
+//
+// Errors are classified: Status::Unavailable is transient (a retry may succeed), anything
+// else is not.
+//
+// Thread safety: one Loader is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/row.h"
+#include "base/status.h"
+
+namespace ferry {
+
+enum class ConflictPolicy { kSkip, kOverwrite, kMerge };
+
+const char* ConflictPolicyName(ConflictPolicy policy);
+std::optional<ConflictPolicy> ParseConflictPolicy(const std::string& name);
+
+// What a target remembers of one identity (entity, user, legacy id) from earlier runs.
+struct KnownIdentity {
+  std::string ulid;          // the ULID given to it; empty for entities without one
+  std::string content_hash;  // hash of the row last written for it
+};
+
+// One row's identity, written to the id map with the row.
+struct IdentityRecord {
+  std::string legacy_id;
+  std::string ulid;
+  std::string content_hash;
+};
+
+// Where the run has got to, stored with each batch so that a resumed run can go on after it.
+struct Checkpoint {
+  std::string unit;      // the source unit (file / store) of the batch
+  std::string entity;
+  int64_t position = 0;  // index of the last record of the batch in its unit and entity
+};
+
+// A bounded set of rows of one entity and one user, written in one transaction.
+struct WriteBatch {
+  const TableDef* table = nullptr;  // REQUIRES: non-null, passed to EnsureSchema earlier
+  std::string entity;
+  std::string user_id;
+  ConflictPolicy policy = ConflictPolicy::kSkip;
+  std::vector<Row> rows;
+  std::vector<IdentityRecord> identities;  // one per row, same order
+  Checkpoint checkpoint;
+};
+
+struct BatchOutcome {
+  int64_t inserted = 0;
+  int64_t updated = 0;
+  int64_t skipped = 0;
+  int64_t merged = 0;
+};
+
+struct RunInfo {
+  std::string run_id;     // a ULID
+  std::string arguments;  // the command line, secrets removed
+  bool dry_run = false;   // when true nothing may be written or created
+};
+
+struct RunTotals {
+  std::string status;  // "completed", "failed", "completed_with_rejects"
+  int64_t read = 0;
+  int64_t inserted = 0;
+  int64_t updated = 0;
+  int64_t skipped = 0;
+  int64_t rejected = 0;
+};
+
+class Loader {
+ public:
+  Loader() = default;
+  Loader(const Loader&) = delete;
+  Loader& operator=(const Loader&) = delete;
+  virtual ~Loader() = default;
+
+  // Connects (or opens) and checks the target is usable; in dry-run never creates it.
+  virtual Status Check(bool dry_run) = 0;
+
+  // Records the run in the bookkeeping tables (nothing in dry-run).
+  virtual Status BeginRun(const RunInfo& run) = 0;
+
+  // Creates missing tables and the bookkeeping tables; in dry-run only checks which exist.
+  // Fails naming the table when an existing one lacks a column the mapping needs.
+  virtual Status EnsureSchema(const std::vector<const TableDef*>& tables) = 0;
+
+  // For each legacy id, what the id map knows of (entity, user, id), or nullopt.
+  // `out` is resized to legacy_ids.size().
+  virtual Status LookupIdentities(const std::string& entity, const std::string& user_id,
+                                  const std::vector<std::string>& legacy_ids,
+                                  std::vector<std::optional<KnownIdentity>>* out) = 0;
+
+  // Writes the batch, its identities and its checkpoint in one transaction.
+  // REQUIRES: BeginRun() and EnsureSchema() succeeded; not dry-run.
+  virtual Result<BatchOutcome> Write(const WriteBatch& batch) = 0;
+
+  // Marks the run finished with its totals (nothing in dry-run).
+  virtual Status FinishRun(const RunTotals& totals) = 0;
+};
+
+// What a target is: its kind (registry name) and the address as the user gave it.
+struct TargetSpec {
+  std::string kind;  // "sqlite", "postgresql"
+  std::string url;   // "sqlite:ferry.db" / "postgresql://..."
+  std::string path;  // for file targets, the path after the prefix
+};
+
+}  // namespace ferry

@@ -1,0 +1,30 @@
+// The target kinds ferry knows. Adding one is a folder under loaders/ and one line in
+// registry.cc.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "loaders/loader.h"
+
+namespace ferry {
+
+struct TargetKind {
+  const char* name;         // "sqlite"
+  const char* description;  // one line, for --help
+  // True when the URL is of this kind ("sqlite:...", "postgresql://...").
+  bool (*claims)(std::string_view url);
+  std::unique_ptr<Loader> (*make)(const TargetSpec& spec);
+};
+
+const std::vector<TargetKind>& TargetKinds();
+
+// The target from --target, else DATABASE_URL, else "sqlite:ferry.db".
+Result<TargetSpec> ResolveTarget(const std::string& flag_value);
+
+Result<std::unique_ptr<Loader>> MakeLoader(const TargetSpec& spec);
+
+}  // namespace ferry

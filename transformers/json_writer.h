@@ -1,0 +1,26 @@
+// Writes a simdjson DOM value back as compact JSON text, optionally without some members.
+//
+// Used for json/jsonb columns: `config` is stored without `githubToken`. The input was
+// validated UTF-8 by simdjson, so only quotes, backslashes and control characters need
+// escaping. Nesting is bounded by the parser's depth limit, so recursion is bounded too.
+//
+// Pure functions, thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+namespace ferry {
+
+// Appends `value` as JSON to `out`, leaving out every member named by a dotted path in
+// `drop` (paths are relative to `value`: "githubToken", "session.accessToken").
+void AppendJson(simdjson::dom::element value, const std::vector<std::string>& drop,
+                std::string* out);
+
+// Appends `text` as a JSON string literal (with quotes) to `out`.
+void AppendJsonString(std::string_view text, std::string* out);
+
+}  // namespace ferry

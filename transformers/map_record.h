@@ -1,0 +1,46 @@
+// MapRecord: one validated record of an entity → one typed row of its table.
+//
+// Applies the mapping's column rules: field renames (`from`), defaults, value maps, type
+// conversions (RFC 3339 or epoch ms → timestamp, objects → JSON text without dropped
+// members), and references rewritten to the parent's ULID. A pure function: no I/O; the
+// caller supplies the record's identity and a resolver for references.
+//
+// Thread safety: pure; safe from any thread.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <simdjson.h>
+
+#include "base/row.h"
+#include "transformers/mapping.h"
+#include "transformers/reject.h"
+
+namespace ferry {
+
+// What the record's place and identity give to its columns ($user, $ulid, ...).
+struct RecordContext {
+  std::string_view user_id;
+  std::string_view legacy_id;
+  std::string_view ulid;  // empty when the entity has no ULID column
+  std::string_view key;
+  std::string_view key_suffix;
+  std::string_view origin;
+};
+
+// The ULID of (entity, legacy id) for the record's user, or nullopt when no such record is
+// known.
+using ReferenceResolver =
+    std::function<std::optional<std::string>(const std::string& entity, const std::string& legacy_id)>;
+
+// Fills `row` (one cell per column of entity.table) and returns nullopt, or returns the
+// reject (reason, where.pointer, schema_location empty, value when safe to show). The
+// caller completes the reject's place (file, origin, key, index).
+std::optional<Reject> MapRecord(const EntityMapping& entity, simdjson::dom::element record,
+                                const RecordContext& context, const ReferenceResolver& resolve,
+                                Row* row);
+
+}  // namespace ferry

@@ -1,0 +1,51 @@
+// SchemaValidator: checks records against a JSON Schema (draft-07) with valijson.
+//
+// valijson 1.0 (Debian's) runs `pattern` through std::regex, which can hang or overflow the
+// stack on a hostile pattern, and builds a fresh std::regex for every `format: date-time`.
+// Compile() therefore moves `pattern` to a PCRE2 constraint with match and depth limits and
+// `format: date/date-time` to a hand-written RFC 3339 check, both behind valijson's
+// ConstraintBuilder interface; validation itself is valijson's. Records are read through a
+// valijson adapter over simdjson's DOM, so nothing is parsed twice.
+//
+// Thread safety: a compiled SchemaValidator is immutable; Validate() may be called from
+// several threads at once.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "base/result.h"
+
+namespace ferry {
+
+struct SchemaViolation {
+  std::string pointer;          // JSON pointer of the failing value in the record ("/createdAt")
+  std::string schema_location;  // where in the schema ("#/properties/createdAt/format")
+  std::string reason;           // human text ("\"2024-13-45\" is not an RFC 3339 date-time")
+};
+
+class SchemaValidator {
+ public:
+  SchemaValidator(const SchemaValidator&) = delete;
+  SchemaValidator& operator=(const SchemaValidator&) = delete;
+  virtual ~SchemaValidator() = default;
+
+  // Compiles a schema given as JSON text. `name` (the schema's file) prefixes errors.
+  // Fails with InvalidArgument on a schema that is not JSON, not a valid draft-07 schema,
+  // uses `patternProperties` (std::regex), or has a `pattern` PCRE2 cannot compile.
+  static Result<std::unique_ptr<SchemaValidator>> Compile(const std::string& schema_json,
+                                                          const std::string& name);
+
+  // Validates one record. Returns the violations (empty when the record passes); at most
+  // `max_violations` are collected.
+  virtual std::vector<SchemaViolation> Validate(simdjson::dom::element record,
+                                                size_t max_violations = 8) const = 0;
+
+ protected:
+  SchemaValidator() = default;
+};
+
+}  // namespace ferry
