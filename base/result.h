@@ -31,7 +31,7 @@ class Result {
 
  private:
   std::optional<T> value_;
-  Status status_ = Status::Internal("Result holds neither value nor error");
+  Status status_;  // ok while a value is held; default-constructed so success costs nothing
 };
 
 }  // namespace ferry
