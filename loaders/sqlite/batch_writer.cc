@@ -1,0 +1,208 @@
+#include "loaders/sqlite/batch_writer.h"
+
+#include "loaders/sqlite/bookkeeping.h"
+#include "loaders/sqlite/cell_binding.h"
+#include "loaders/sqlite/sql_identifier.h"
+#include "loaders/sqlite/transaction.h"
+
+namespace ferry::sqlite {
+
+namespace {
+
+std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
+
+bool IsKeyColumn(const TableDef& table, const std::string& column) {
+  for (const std::string& key : table.primary_key) {
+    if (key == column) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> ColumnNames(const TableDef& table) {
+  std::vector<std::string> names;
+  names.reserve(table.columns.size());
+  for (const ColumnDef& column : table.columns) {
+    names.push_back(column.name);
+  }
+  return names;
+}
+
+// Parameter ?N holds column N-1 in both statements, so one BindRow serves either.
+std::string InsertSql(const TableDef& table) {
+  std::string columns;
+  std::string values;
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    columns += (i == 0 ? "" : ", ") + QuoteIdentifier(table.columns[i].name);
+    values += (i == 0 ? "?" : ", ?") + std::to_string(i + 1);
+  }
+  std::string key;
+  for (const std::string& column : table.primary_key) {
+    key += (key.empty() ? "" : ", ") + QuoteIdentifier(column);
+  }
+  return "INSERT INTO " + QuoteIdentifier(table.name) + " (" + columns + ") VALUES (" + values +
+         ") ON CONFLICT (" + key + ") DO NOTHING";
+}
+
+// Empty when every column is part of the key (nothing to update).
+std::string UpdateSql(const TableDef& table) {
+  std::string set;
+  std::string where;
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    const std::string& name = table.columns[i].name;
+    std::string term = QuoteIdentifier(name) + " = ?" + std::to_string(i + 1);
+    if (IsKeyColumn(table, name)) {
+      where += (where.empty() ? "" : " AND ") + term;
+    } else {
+      set += (set.empty() ? "" : ", ") + term;
+    }
+  }
+  if (set.empty()) {
+    return "";
+  }
+  return "UPDATE " + QuoteIdentifier(table.name) + " SET " + set + " WHERE " + where;
+}
+
+Status CheckBatch(const WriteBatch& batch) {
+  if (batch.table == nullptr) {
+    return Status::Internal("a write batch has no table");
+  }
+  const TableDef& table = *batch.table;
+  if (batch.identities.size() != batch.rows.size()) {
+    return Status::Internal("table " + Quoted(table.name) + ": a batch of " +
+                            std::to_string(batch.rows.size()) + " rows has " +
+                            std::to_string(batch.identities.size()) + " identities");
+  }
+  for (size_t i = 0; i < batch.rows.size(); ++i) {
+    if (batch.rows[i].cells.size() != table.columns.size()) {
+      return Status::Internal("table " + Quoted(table.name) + ", legacy id " +
+                              Quoted(batch.identities[i].legacy_id) + ": the row has " +
+                              std::to_string(batch.rows[i].cells.size()) + " cells for " +
+                              std::to_string(table.columns.size()) + " columns");
+    }
+  }
+  if (batch.policy == ConflictPolicy::kMerge) {
+    return Status::InvalidArgument("table " + Quoted(table.name) + ": merge is not supported yet");
+  }
+  return Status::OK();
+}
+
+// Steps a bound INSERT/UPDATE; true when it changed a row.
+Result<bool> Execute(sqlite3* db, sqlite3_stmt* stmt, const char* what) {
+  FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db, stmt, what));
+  (void)has_row;  // INSERT and UPDATE without RETURNING give no row
+  return sqlite3_changes(db) > 0;
+}
+
+}  // namespace
+
+Result<BatchWriter::TableStatements*> BatchWriter::StatementsFor(const TableDef& table) {
+  auto found = tables_.find(table.name);
+  std::vector<std::string> columns = ColumnNames(table);
+  if (found != tables_.end() && found->second.columns == columns &&
+      found->second.primary_key == table.primary_key) {
+    return &found->second;
+  }
+  TableStatements statements;
+  statements.columns = std::move(columns);
+  statements.primary_key = table.primary_key;
+  FERRY_ASSIGN_OR_RETURN(statements.insert, Prepare(db_, InsertSql(table), true));
+  std::string update = UpdateSql(table);
+  if (!update.empty()) {
+    FERRY_ASSIGN_OR_RETURN(statements.update, Prepare(db_, update, true));
+  }
+  TableStatements& slot = tables_[table.name];
+  slot = std::move(statements);
+  return &slot;
+}
+
+Result<bool> BatchWriter::InsertRow(const WriteBatch& batch, size_t row,
+                                    TableStatements& statements) {
+  ResetOnExit reset(statements.insert.get(), ResetOnExit::Bindings::kKeep);
+  FERRY_RETURN_IF_ERROR(BindRow(statements.insert.get(), *batch.table, batch.rows[row]));
+  return Execute(db_, statements.insert.get(), "inserting the row");
+}
+
+Status BatchWriter::WriteRow(const WriteBatch& batch, size_t row, TableStatements& statements,
+                             BatchOutcome* outcome) {
+  const IdentityRecord& identity = batch.identities[row];
+  if (batch.policy == ConflictPolicy::kSkip) {
+    FERRY_ASSIGN_OR_RETURN(bool claimed, id_map_->Claim(identity));
+    if (!claimed) {
+      ++outcome->skipped;  // known identity
+      return Status::OK();
+    }
+    FERRY_ASSIGN_OR_RETURN(bool inserted, InsertRow(batch, row, statements));
+    if (inserted) {
+      ++outcome->inserted;
+      return Status::OK();
+    }
+    // A row the id map does not know holds the key: keep it, and leave the id map as it was,
+    // since that row is not the one this identity would have written.
+    ++outcome->skipped;
+    return id_map_->Forget(batch.entity, batch.user_id, identity.legacy_id);
+  }
+  FERRY_ASSIGN_OR_RETURN(bool changed, id_map_->RecordIfChanged(identity));
+  if (!changed) {
+    ++outcome->skipped;  // known with the same content hash
+    return Status::OK();
+  }
+  FERRY_ASSIGN_OR_RETURN(bool inserted, InsertRow(batch, row, statements));
+  if (inserted) {
+    ++outcome->inserted;
+    return Status::OK();
+  }
+  if (statements.update == nullptr) {
+    ++outcome->skipped;  // every column is key: the row there already is the incoming row
+    return Status::OK();
+  }
+  ResetOnExit reset(statements.update.get(), ResetOnExit::Bindings::kKeep);
+  FERRY_RETURN_IF_ERROR(BindRow(statements.update.get(), *batch.table, batch.rows[row]));
+  FERRY_ASSIGN_OR_RETURN(bool updated, Execute(db_, statements.update.get(), "updating the row"));
+  if (!updated) {
+    return Status::Internal("the row's key exists but no row was updated");
+  }
+  ++outcome->updated;
+  return Status::OK();
+}
+
+Result<BatchOutcome> BatchWriter::Write(const WriteBatch& batch, const std::string& run_id) {
+  FERRY_RETURN_IF_ERROR(CheckBatch(batch));
+  const TableDef& table = *batch.table;
+  std::string context = "writing a batch of " + Quoted(table.name);
+  FERRY_ASSIGN_OR_RETURN(TableStatements * statements, StatementsFor(table));
+  std::string now = NowText();
+  Transaction txn(db_);
+  FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, context));
+  // The statements point at the batch's strings until the batch ends, however it ends.
+  struct ClearOnExit {
+    IdMap* id_map;
+    TableStatements* statements;
+    ~ClearOnExit() {
+      id_map->ClearBindings();
+      sqlite3_clear_bindings(statements->insert.get());
+      if (statements->update != nullptr) {
+        sqlite3_clear_bindings(statements->update.get());
+      }
+    }
+  } clear_on_exit{id_map_, statements};
+  FERRY_RETURN_IF_ERROR(id_map_->BindBatch(batch.entity, batch.user_id, run_id, now));
+  BatchOutcome outcome;
+  for (size_t row = 0; row < batch.rows.size(); ++row) {
+    Status status = WriteRow(batch, row, *statements, &outcome);
+    if (!status.ok()) {
+      return status.WithContext("table " + Quoted(table.name) + ", legacy id " +
+                                Quoted(batch.identities[row].legacy_id));
+    }
+  }
+  Checkpoint checkpoint = batch.checkpoint;
+  if (checkpoint.entity.empty()) {
+    checkpoint.entity = batch.entity;
+  }
+  FERRY_RETURN_IF_ERROR(SaveCheckpoint(db_, batch.user_id, checkpoint, run_id, now));
+  FERRY_RETURN_IF_ERROR(txn.Commit(context));
+  return outcome;
+}
+
+}  // namespace ferry::sqlite

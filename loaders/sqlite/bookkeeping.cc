@@ -1,0 +1,211 @@
+#include "loaders/sqlite/bookkeeping.h"
+
+#include <chrono>
+#include <cstdio>
+#include <initializer_list>
+
+#include "loaders/sqlite/cell_binding.h"
+#include "loaders/sqlite/schema_ddl.h"
+#include "loaders/sqlite/sql_identifier.h"
+#include "loaders/sqlite/sqlite_handle.h"
+#include "loaders/sqlite/transaction.h"
+#include "transformers/datetime.h"
+
+namespace ferry::sqlite {
+
+namespace {
+
+constexpr const char* kHistoryTable = "ferry_schema_history";
+constexpr const char* kDescription = "ferry bookkeeping: runs, id map, checkpoints";
+
+ColumnDef Text(const char* name, bool nullable = false) {
+  return {name, ColumnType::kText, nullable};
+}
+ColumnDef Integer(const char* name) { return {name, ColumnType::kInteger, false}; }
+
+std::vector<TableDef> MakeBookkeepingTables() {
+  std::vector<TableDef> tables(4);
+  tables[0] = {kHistoryTable,
+               {Integer("version"), Text("checksum"), Text("applied_at"), Text("description")},
+               {"version"},
+               {}};
+  tables[1] = {"ferry_runs",
+               {Text("run_id"), Text("started_at"), Text("finished_at", true), Text("status"),
+                Text("arguments"), Integer("records_read"), Integer("inserted"), Integer("updated"),
+                Integer("skipped"), Integer("rejected")},
+               {"run_id"},
+               {}};
+  tables[2] = {"ferry_id_map",
+               {Text("entity"), Text("user_id"), Text("legacy_id"), Text("ulid"),
+                Text("content_hash"), Text("run_id"), Text("updated_at")},
+               {"entity", "user_id", "legacy_id"},
+               {}};
+  tables[3] = {"ferry_checkpoints",
+               {Text("user_id"), Text("entity"), Text("unit"), Integer("position"), Text("run_id"),
+                Text("updated_at")},
+               {"user_id", "entity", "unit"},
+               {}};
+  return tables;
+}
+
+// Runs one statement with `values` bound to ?1, ?2, ...; returns the rows it changed.
+Result<int> Run(sqlite3* db, const char* sql, std::initializer_list<Cell> values,
+                std::string_view context) {
+  FERRY_ASSIGN_OR_RETURN(Statement stmt, Prepare(db, sql));
+  int index = 1;
+  for (const Cell& value : values) {
+    FERRY_RETURN_IF_ERROR(BindValue(stmt.get(), index++, value));
+  }
+  FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db, stmt.get(), context));
+  (void)has_row;  // none of these statements returns rows
+  return sqlite3_changes(db);
+}
+
+// Run() for a statement whose count of changed rows does not matter.
+Status RunIgnoringCount(sqlite3* db, const char* sql, std::initializer_list<Cell> values,
+                        std::string_view context) {
+  Result<int> changed = Run(db, sql, values, context);
+  return changed.ok() ? Status::OK() : changed.status();
+}
+
+// Fails when ferry_schema_history says these tables are newer or other than ours; sets
+// *recorded when it holds our version.
+Status CheckHistory(sqlite3* db, bool* recorded) {
+  *recorded = false;
+  FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, kHistoryTable));
+  if (!exists) {
+    return Status::OK();
+  }
+  FERRY_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Prepare(db, "SELECT version, checksum FROM ferry_schema_history ORDER BY version"));
+  while (true) {
+    FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db, stmt.get(), "reading ferry_schema_history"));
+    if (!has_row) {
+      return Status::OK();
+    }
+    int64_t version = sqlite3_column_int64(stmt.get(), 0);
+    const unsigned char* raw = sqlite3_column_text(stmt.get(), 1);
+    std::string checksum = raw != nullptr ? reinterpret_cast<const char*>(raw) : "";
+    if (version > kBookkeepingVersion) {
+      return Status::InvalidArgument("the target's ferry tables are of version " +
+                                     std::to_string(version) +
+                                     ", newer than this ferry understands (" +
+                                     std::to_string(kBookkeepingVersion) + "): upgrade ferry");
+    }
+    if (version == kBookkeepingVersion) {
+      if (checksum != BookkeepingChecksum()) {
+        return Status::Corruption("ferry_schema_history: version " + std::to_string(version) +
+                                  " has checksum " + checksum + ", expected " +
+                                  BookkeepingChecksum() +
+                                  " (were the ferry_ tables changed outside ferry?)");
+      }
+      *recorded = true;
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<TableDef>& BookkeepingTables() {
+  static const std::vector<TableDef> tables = MakeBookkeepingTables();
+  return tables;
+}
+
+std::string BookkeepingChecksum() {
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a 64: drift detection, not security
+  for (const TableDef& table : BookkeepingTables()) {
+    for (char c : CreateTableSql(table, /*without_rowid=*/true)) {
+      hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    }
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
+bool IsReservedTableName(std::string_view name) {
+  return (name.size() >= 6 && SameIdentifier(name.substr(0, 6), "ferry_")) ||
+         (name.size() >= 7 && SameIdentifier(name.substr(0, 7), "sqlite_"));
+}
+
+Status EnsureBookkeeping(sqlite3* db) {
+  Transaction txn(db);
+  FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "creating the ferry_ tables"));
+  bool recorded = false;
+  FERRY_RETURN_IF_ERROR(CheckHistory(db, &recorded));
+  for (const TableDef& table : BookkeepingTables()) {
+    FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, table.name));
+    if (exists) {
+      FERRY_RETURN_IF_ERROR(CheckExistingTable(db, table));
+    } else {
+      std::string sql = CreateTableSql(table, /*without_rowid=*/true);
+      FERRY_RETURN_IF_ERROR(Exec(db, sql.c_str(), "creating " + table.name));
+    }
+  }
+  if (!recorded) {
+    FERRY_RETURN_IF_ERROR(RunIgnoringCount(
+        db,
+        "INSERT INTO ferry_schema_history (version, checksum, applied_at, description) "
+        "VALUES (?1, ?2, ?3, ?4)",
+        {int64_t{kBookkeepingVersion}, BookkeepingChecksum(), NowText(), std::string(kDescription)},
+        "recording the ferry_ tables' version"));
+  }
+  return txn.Commit("creating the ferry_ tables");
+}
+
+Status CheckBookkeeping(sqlite3* db) {
+  bool recorded = false;
+  FERRY_RETURN_IF_ERROR(CheckHistory(db, &recorded));
+  for (const TableDef& table : BookkeepingTables()) {
+    FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, table.name));
+    if (exists) {
+      FERRY_RETURN_IF_ERROR(CheckExistingTable(db, table));
+    }
+  }
+  return Status::OK();
+}
+
+std::string NowText() {
+  auto now =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  return FormatTimestampMillis(now.time_since_epoch().count());
+}
+
+Status InsertRun(sqlite3* db, const RunInfo& run) {
+  return RunIgnoringCount(
+      db,
+      "INSERT INTO ferry_runs (run_id, started_at, finished_at, status, arguments, "
+      "records_read, inserted, updated, skipped, rejected) "
+      "VALUES (?1, ?2, NULL, 'running', ?3, 0, 0, 0, 0, 0) "
+      "ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL",
+      {run.run_id, NowText(), run.arguments}, "recording run " + run.run_id);
+}
+
+Status FinishRunRow(sqlite3* db, const std::string& run_id, const RunTotals& totals) {
+  FERRY_ASSIGN_OR_RETURN(
+      int changed, Run(db,
+                       "UPDATE ferry_runs SET finished_at = ?2, status = ?3, records_read = ?4, "
+                       "inserted = ?5, updated = ?6, skipped = ?7, rejected = ?8 WHERE run_id = ?1",
+                       {run_id, NowText(), totals.status, totals.read, totals.inserted,
+                        totals.updated, totals.skipped, totals.rejected},
+                       "recording the end of run " + run_id));
+  if (changed == 0) {
+    return Status::Internal("run " + run_id + " is not in ferry_runs: FinishRun before BeginRun");
+  }
+  return Status::OK();
+}
+
+Status SaveCheckpoint(sqlite3* db, const std::string& user_id, const Checkpoint& checkpoint,
+                      const std::string& run_id, const std::string& now) {
+  return RunIgnoringCount(
+      db,
+      "INSERT INTO ferry_checkpoints (user_id, entity, unit, position, run_id, updated_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, entity, unit) DO UPDATE SET "
+      "position = excluded.position, run_id = excluded.run_id, "
+      "updated_at = excluded.updated_at",
+      {user_id, checkpoint.entity, checkpoint.unit, checkpoint.position, run_id, now},
+      "saving the checkpoint of " + checkpoint.entity);
+}
+
+}  // namespace ferry::sqlite

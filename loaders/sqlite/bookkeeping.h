@@ -1,0 +1,59 @@
+// ferry's own tables in an SQLite target, all prefixed "ferry_":
+//   ferry_schema_history  the version and checksum of these tables' definitions
+//   ferry_runs            one row per run: times, status, arguments, totals
+//   ferry_id_map          (entity, user_id, legacy_id) -> ulid, content_hash, run_id
+//   ferry_checkpoints     (user_id, entity, unit) -> position of the last committed batch
+// A resumed run finds where it got to with
+//   SELECT position FROM ferry_checkpoints WHERE user_id=? AND entity=? AND unit=?
+// since each batch upserts that row in the transaction that holds the batch's rows.
+//
+// Thread safety: functions of one connection, used by its thread.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/row.h"
+#include "base/status.h"
+#include "loaders/loader.h"
+
+namespace ferry::sqlite {
+
+// The version of the bookkeeping tables this ferry creates and understands.
+constexpr int kBookkeepingVersion = 1;
+
+// The bookkeeping tables' definitions (created WITHOUT ROWID).
+const std::vector<TableDef>& BookkeepingTables();
+
+// Checksum of the bookkeeping DDL, as stored in ferry_schema_history (16 hex digits).
+std::string BookkeepingChecksum();
+
+// True for names the target keeps for ferry ("ferry_...") or SQLite ("sqlite_..."), ignoring
+// case: a mapping may not write into them.
+bool IsReservedTableName(std::string_view name);
+
+// Creates the missing bookkeeping tables and records their version, in one transaction.
+// Fails when the target's bookkeeping is of a newer ferry (InvalidArgument), was changed
+// outside ferry (Corruption), or an existing table lacks a column (InvalidArgument).
+Status EnsureBookkeeping(sqlite3* db);
+
+// The same checks without writing (dry-run); OK when the tables do not exist yet.
+Status CheckBookkeeping(sqlite3* db);
+
+// The current time as stored in the bookkeeping tables ("2024-01-02T03:04:05.678Z").
+std::string NowText();
+
+// Records the start of a run (status "running"); starting the same run id again resets it.
+Status InsertRun(sqlite3* db, const RunInfo& run);
+
+// Records the end of a run with its totals. Fails (Internal) when the run was never begun.
+Status FinishRunRow(sqlite3* db, const std::string& run_id, const RunTotals& totals);
+
+// Upserts the checkpoint of (user_id, checkpoint.entity, checkpoint.unit).
+Status SaveCheckpoint(sqlite3* db, const std::string& user_id, const Checkpoint& checkpoint,
+                      const std::string& run_id, const std::string& now);
+
+}  // namespace ferry::sqlite

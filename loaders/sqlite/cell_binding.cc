@@ -1,0 +1,136 @@
+#include "loaders/sqlite/cell_binding.h"
+
+#include <cmath>
+#include <string>
+
+#include "loaders/sqlite/sqlite_handle.h"
+#include "transformers/datetime.h"
+
+namespace ferry::sqlite {
+
+namespace {
+
+// The range FormatTimestampMillis accepts: 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z.
+constexpr int64_t kMinTimestampMs = -62167219200000;
+constexpr int64_t kMaxTimestampMs = 253402300799999;
+
+const char* KindName(const Cell& cell) {
+  switch (cell.index()) {
+    case 0:
+      return "null";
+    case 1:
+      return "text";
+    case 2:
+      return "integer";
+    case 3:
+      return "real";
+    default:
+      return "boolean";
+  }
+}
+
+Status Mismatch(const ColumnDef& column, const Cell& cell, const char* detail = nullptr) {
+  std::string message = "column \"" + column.name + "\" (" + ColumnTypeName(column.type) +
+                        ") cannot hold " + (detail != nullptr ? detail : KindName(cell));
+  return Status::InvalidArgument(message);
+}
+
+Status Checked(int rc, sqlite3_stmt* stmt, const ColumnDef* column) {
+  if (rc == SQLITE_OK) {
+    return Status::OK();
+  }
+  std::string context = "binding ";
+  context += column != nullptr ? "column \"" + column->name + "\"" : "a value";
+  return SqliteError(rc, sqlite3_db_handle(stmt), context);
+}
+
+int BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
+  return sqlite3_bind_text64(stmt, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+
+}  // namespace
+
+Status BindCell(sqlite3_stmt* stmt, int index, const ColumnDef& column, const Cell& cell) {
+  if (IsNull(cell)) {
+    return Checked(sqlite3_bind_null(stmt, index), stmt, &column);
+  }
+  const auto* text = std::get_if<std::string>(&cell);
+  const auto* integer = std::get_if<int64_t>(&cell);
+  const auto* real = std::get_if<double>(&cell);
+  const auto* boolean = std::get_if<bool>(&cell);
+  int rc = SQLITE_OK;
+  switch (column.type) {
+    case ColumnType::kText:
+    case ColumnType::kJson:
+    case ColumnType::kUlid:
+      if (text == nullptr) {
+        return Mismatch(column, cell);
+      }
+      rc = BindText(stmt, index, *text);
+      break;
+    case ColumnType::kInteger:
+      if (integer == nullptr && boolean == nullptr) {
+        return Mismatch(column, cell);
+      }
+      rc = sqlite3_bind_int64(stmt, index, integer != nullptr ? *integer : (*boolean ? 1 : 0));
+      break;
+    case ColumnType::kReal:
+      if (real != nullptr && std::isnan(*real)) {
+        return Mismatch(column, cell, "NaN");  // SQLite would store it as NULL
+      }
+      if (real == nullptr && integer == nullptr) {
+        return Mismatch(column, cell);
+      }
+      rc =
+          sqlite3_bind_double(stmt, index, real != nullptr ? *real : static_cast<double>(*integer));
+      break;
+    case ColumnType::kBoolean:
+      if (integer != nullptr && *integer != 0 && *integer != 1) {
+        return Mismatch(column, cell, "an integer other than 0 or 1");
+      }
+      if (boolean == nullptr && integer == nullptr) {
+        return Mismatch(column, cell);
+      }
+      rc = sqlite3_bind_int(stmt, index, boolean != nullptr ? (*boolean ? 1 : 0) : *integer);
+      break;
+    case ColumnType::kTimestamp: {
+      if (integer == nullptr) {
+        return Mismatch(column, cell);
+      }
+      if (*integer < kMinTimestampMs || *integer > kMaxTimestampMs) {
+        return Mismatch(column, cell, "a time outside the years 0000-9999");
+      }
+      std::string formatted = FormatTimestampMillis(*integer);
+      rc = sqlite3_bind_text64(stmt, index, formatted.data(), formatted.size(), SQLITE_TRANSIENT,
+                               SQLITE_UTF8);
+      break;
+    }
+  }
+  return Checked(rc, stmt, &column);
+}
+
+Status BindRow(sqlite3_stmt* stmt, const TableDef& table, const Row& row) {
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    FERRY_RETURN_IF_ERROR(BindCell(stmt, static_cast<int>(i + 1), table.columns[i], row.cells[i]));
+  }
+  return Status::OK();
+}
+
+Status BindValue(sqlite3_stmt* stmt, int index, const Cell& cell) {
+  int rc = SQLITE_OK;
+  if (const auto* text = std::get_if<std::string>(&cell)) {
+    rc =
+        sqlite3_bind_text64(stmt, index, text->data(), text->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  } else if (const auto* integer = std::get_if<int64_t>(&cell)) {
+    rc = sqlite3_bind_int64(stmt, index, *integer);
+  } else if (const auto* real = std::get_if<double>(&cell)) {
+    rc = sqlite3_bind_double(stmt, index, *real);
+  } else if (const auto* boolean = std::get_if<bool>(&cell)) {
+    rc = sqlite3_bind_int(stmt, index, *boolean ? 1 : 0);
+  } else {
+    rc = sqlite3_bind_null(stmt, index);
+  }
+  return Checked(rc, stmt, nullptr);
+}
+
+}  // namespace ferry::sqlite

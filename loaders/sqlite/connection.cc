@@ -1,0 +1,113 @@
+#include "loaders/sqlite/connection.h"
+
+#include <filesystem>
+#include <system_error>
+
+namespace ferry::sqlite {
+
+namespace {
+
+constexpr const char* kInMemory = ":memory:";
+
+std::string Quoted(const std::string& path) { return "\"" + path + "\""; }
+
+Status CheckPath(const std::string& path) {
+  if (path.empty()) {
+    return Status::InvalidArgument("the SQLite target names no file (expected sqlite:PATH)");
+  }
+  if (path.find('\0') != std::string::npos) {
+    return Status::InvalidArgument("the SQLite target's path holds a NUL byte");
+  }
+  return Status::OK();
+}
+
+bool Exists(const std::string& path) {
+  std::error_code error;
+  return std::filesystem::exists(path, error);
+}
+
+// Opens with `flags` (plus URI); the name is a URI so that no path is ever taken for one.
+Result<Database> Open(const std::string& path, const std::string& query, int flags,
+                      int busy_timeout_ms) {
+  std::string name = path == kInMemory ? path : FileUri(path, query);
+  sqlite3* raw = nullptr;
+  // NOMUTEX: a connection is used by one thread at a time, so SQLite's own per-call mutex
+  // is pure cost.
+  int rc =
+      sqlite3_open_v2(name.c_str(), &raw, flags | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  Database db(raw);
+  if (rc != SQLITE_OK) {
+    return SqliteError(rc, db.get(), "cannot open SQLite target " + Quoted(path));
+  }
+  sqlite3_extended_result_codes(db.get(), 1);
+  sqlite3_busy_timeout(db.get(), busy_timeout_ms);
+  // Reading the schema is where SQLite notices a file that is not a database.
+  Status probe = Exec(db.get(), "SELECT count(*) FROM sqlite_master", Quoted(path));
+  if (!probe.ok()) {
+    return probe;
+  }
+  return db;
+}
+
+}  // namespace
+
+std::string FileUri(const std::string& path, const std::string& query) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string uri = "file:";
+  for (size_t i = 0; i < path.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(path[i]);
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '-' || c == '_' || c == '~' || c == '/';
+    // "file://" would start an authority: escape a leading "//".
+    if (i == 0 && c == '/' && path.size() > 1 && path[1] == '/') {
+      plain = false;
+    }
+    if (plain) {
+      uri += static_cast<char>(c);
+    } else {
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 0xF];
+    }
+  }
+  if (!query.empty()) {
+    uri += '?';
+    uri += query;
+  }
+  return uri;
+}
+
+Result<Database> OpenForWriting(const std::string& path, int busy_timeout_ms) {
+  FERRY_RETURN_IF_ERROR(CheckPath(path));
+  FERRY_ASSIGN_OR_RETURN(
+      Database db, Open(path, "", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, busy_timeout_ms));
+  // SQLite silently falls back to read-only when the OS refuses writing.
+  if (sqlite3_db_readonly(db.get(), "main") == 1) {
+    return Status::IOError("SQLite target " + Quoted(path) + " is read-only");
+  }
+  // Where WAL is impossible (no shared memory) SQLite keeps its rollback journal, which is
+  // as durable with synchronous=FULL, so the answer is not checked.
+  FERRY_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA journal_mode=WAL", Quoted(path)));
+  FERRY_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA synchronous=FULL", Quoted(path)));
+  // 32 MiB of page cache (default 2 MiB) keeps the key indexes of a large load in memory.
+  FERRY_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA cache_size=-32768", Quoted(path)));
+  return db;
+}
+
+Result<Database> OpenForDryRun(const std::string& path, int busy_timeout_ms) {
+  FERRY_RETURN_IF_ERROR(CheckPath(path));
+  if (path == kInMemory || !Exists(path)) {
+    return Database();
+  }
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    return Status::IOError("SQLite target " + Quoted(path) + " is a directory");
+  }
+  // With no -wal or -journal beside it no connection is writing the file, so it can be read
+  // as immutable: SQLite then creates no -wal/-shm files of its own. Otherwise those files
+  // already exist and a plain read-only open shares them (and sees the live writer's data).
+  bool in_use = Exists(path + "-wal") || Exists(path + "-journal");
+  return Open(path, in_use ? "" : "immutable=1", SQLITE_OPEN_READONLY, busy_timeout_ms);
+}
+
+}  // namespace ferry::sqlite

@@ -1,0 +1,25 @@
+// Opening the target file: read-write with the durability settings, or, in dry-run, without
+// creating or writing a byte (see sqlite_loader.h).
+//
+// Thread safety: the returned connection belongs to the caller's thread.
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+#include "loaders/sqlite/sqlite_handle.h"
+
+namespace ferry::sqlite {
+
+// Opens `path` for writing (creating it), in WAL mode with synchronous=FULL.
+// Fails naming the path: IOError when it cannot be opened or written, Corruption when it is
+// not an SQLite database, InvalidArgument when the path is empty.
+Result<Database> OpenForWriting(const std::string& path, int busy_timeout_ms);
+
+// Opens `path` read-only for a dry-run; a null Database when the file does not exist.
+Result<Database> OpenForDryRun(const std::string& path, int busy_timeout_ms);
+
+// "file:" URI of `path` with `query` ("immutable=1"), every unusual byte %-escaped.
+std::string FileUri(const std::string& path, const std::string& query);
+
+}  // namespace ferry::sqlite

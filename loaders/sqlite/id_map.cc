@@ -1,0 +1,126 @@
+#include "loaders/sqlite/id_map.h"
+
+namespace ferry::sqlite {
+
+namespace {
+
+constexpr const char* kInsert =
+    "INSERT INTO ferry_id_map (entity, user_id, legacy_id, ulid, content_hash, run_id, "
+    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entity, user_id, legacy_id) ";
+
+int BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
+  return sqlite3_bind_text64(stmt, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+
+std::string ColumnText(sqlite3_stmt* stmt, int column) {
+  const unsigned char* text = sqlite3_column_text(stmt, column);
+  int size = sqlite3_column_bytes(stmt, column);
+  return text != nullptr ? std::string(reinterpret_cast<const char*>(text), size) : "";
+}
+
+// Binds `values` to ?1, ?2, ... without copying; fails on the first refusal.
+Status BindAll(sqlite3* db, sqlite3_stmt* stmt, std::initializer_list<const std::string*> values) {
+  int index = 1;
+  for (const std::string* value : values) {
+    int rc = BindText(stmt, index++, *value);
+    if (rc != SQLITE_OK) {
+      return SqliteError(rc, db, "binding an id map value");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<IdMap>> IdMap::Prepare(sqlite3* db) {
+  FERRY_ASSIGN_OR_RETURN(Statement find,
+                         sqlite::Prepare(db,
+                                         "SELECT ulid, content_hash FROM ferry_id_map "
+                                         "WHERE entity = ?1 AND user_id = ?2 AND legacy_id = ?3",
+                                         /*persistent=*/true));
+  FERRY_ASSIGN_OR_RETURN(Statement claim,
+                         sqlite::Prepare(db, std::string(kInsert) + "DO NOTHING", true));
+  // An empty incoming hash matches nothing: such a row is always rewritten.
+  FERRY_ASSIGN_OR_RETURN(
+      Statement record,
+      sqlite::Prepare(
+          db,
+          std::string(kInsert) +
+              "DO UPDATE SET ulid = excluded.ulid, "
+              "content_hash = excluded.content_hash, run_id = excluded.run_id, "
+              "updated_at = excluded.updated_at "
+              "WHERE content_hash <> excluded.content_hash OR excluded.content_hash = ''",
+          true));
+  FERRY_ASSIGN_OR_RETURN(Statement forget,
+                         sqlite::Prepare(db,
+                                         "DELETE FROM ferry_id_map "
+                                         "WHERE entity = ?1 AND user_id = ?2 AND legacy_id = ?3",
+                                         true));
+  return std::make_unique<IdMap>(db, std::move(find), std::move(claim), std::move(record),
+                                 std::move(forget));
+}
+
+Result<std::optional<KnownIdentity>> IdMap::Find(const std::string& entity,
+                                                 const std::string& user_id,
+                                                 const std::string& legacy_id) {
+  ResetOnExit reset(find_.get());
+  FERRY_RETURN_IF_ERROR(BindAll(db_, find_.get(), {&entity, &user_id, &legacy_id}));
+  FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db_, find_.get(), "reading ferry_id_map"));
+  if (!has_row) {
+    return std::optional<KnownIdentity>();
+  }
+  return std::optional<KnownIdentity>(
+      KnownIdentity{ColumnText(find_.get(), 0), ColumnText(find_.get(), 1)});
+}
+
+Status IdMap::BindBatch(const std::string& entity, const std::string& user_id,
+                        const std::string& run_id, const std::string& now) {
+  for (sqlite3_stmt* stmt : {claim_.get(), record_.get()}) {
+    for (auto [index, value] : {std::pair{1, &entity}, {2, &user_id}, {6, &run_id}, {7, &now}}) {
+      int rc = BindText(stmt, index, *value);
+      if (rc != SQLITE_OK) {
+        return SqliteError(rc, db_, "binding an id map value");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+Result<bool> IdMap::WriteIdentity(sqlite3_stmt* stmt, const IdentityRecord& identity) {
+  // The batch's values stay bound for the next row; ClearBindings() ends the batch.
+  ResetOnExit reset(stmt, ResetOnExit::Bindings::kKeep);
+  for (auto [index, value] :
+       {std::pair{3, &identity.legacy_id}, {4, &identity.ulid}, {5, &identity.content_hash}}) {
+    int rc = BindText(stmt, index, *value);
+    if (rc != SQLITE_OK) {
+      return SqliteError(rc, db_, "binding an id map value");
+    }
+  }
+  FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db_, stmt, "writing ferry_id_map"));
+  (void)has_row;  // an INSERT returns no row
+  return sqlite3_changes(db_) > 0;
+}
+
+void IdMap::ClearBindings() {
+  sqlite3_clear_bindings(claim_.get());
+  sqlite3_clear_bindings(record_.get());
+}
+
+Result<bool> IdMap::Claim(const IdentityRecord& identity) {
+  return WriteIdentity(claim_.get(), identity);
+}
+
+Result<bool> IdMap::RecordIfChanged(const IdentityRecord& identity) {
+  return WriteIdentity(record_.get(), identity);
+}
+
+Status IdMap::Forget(const std::string& entity, const std::string& user_id,
+                     const std::string& legacy_id) {
+  ResetOnExit reset(forget_.get());
+  FERRY_RETURN_IF_ERROR(BindAll(db_, forget_.get(), {&entity, &user_id, &legacy_id}));
+  FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db_, forget_.get(), "writing ferry_id_map"));
+  (void)has_row;  // a DELETE returns no row
+  return Status::OK();
+}
+
+}  // namespace ferry::sqlite
