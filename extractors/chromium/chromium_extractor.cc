@@ -1,0 +1,221 @@
+#include "extractors/chromium/chromium_extractor.h"
+
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "extractors/chromium/chromium_format.h"
+#include "extractors/chromium/copy_aside.h"
+#include "extractors/chromium/detection.h"
+#include "extractors/chromium/key_codec.h"
+#include "extractors/chromium/leveldb_reader.h"
+#include "extractors/chromium/value_codec.h"
+#include "extractors/common/origin_filter.h"
+
+namespace ferry {
+
+namespace {
+
+using chromium::LevelDbReader;
+using chromium::StoreCopy;
+using chromium::StoreLocation;
+
+constexpr size_t kKeptValueCapacity = 256 * 1024;
+
+// Bytes of the files that hold data (not LOCK or LOG), for the progress bar.
+uint64_t StoreBytes(const std::string& dir) {
+  uint64_t bytes = 0;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(dir, error);
+       !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
+    std::string name = it->path().filename().string();
+    std::error_code ignored;
+    if (name != chromium::kLockFile && name.rfind("LOG", 0) != 0 && it->is_regular_file(ignored)) {
+      bytes += it->file_size(ignored);
+    }
+  }
+  return bytes;
+}
+
+class ChromiumExtractor final : public Extractor {
+ public:
+  explicit ChromiumExtractor(SourceSpec spec) : spec_(std::move(spec)) {}
+
+  Status Open() override {
+    Result<std::vector<StoreLocation>> stores = chromium::FindStores(spec_.path);
+    if (!stores.ok()) {
+      status_ = stores.status();
+      return status_;
+    }
+    stores_ = std::move(stores).value();
+    for (const StoreLocation& store : stores_) {
+      size_.bytes += StoreBytes(store.leveldb_dir);
+    }
+    size_.units = stores_.size();
+    Advance();
+    // A source that is one unreadable store fails here rather than looking empty.
+    return status_;
+  }
+
+  bool Valid() const override { return valid_; }
+  const Entry& entry() const override { return entry_; }
+  SizeHint ExpectedSize() const override { return size_; }
+  Status status() const override { return status_; }
+
+  void Next() override {
+    if (valid_) {
+      // Moving on may load the next table block while this one is alive: let a big decoded
+      // value go first, so that peak memory stays a small multiple of the largest value.
+      if (entry_.value.capacity() > kKeptValueCapacity) {
+        std::string().swap(entry_.value);
+      }
+      reader_->Next();
+      Advance();
+    }
+  }
+
+ private:
+  // Moves to the next entry of this or a later store; sets valid_ and status_.
+  void Advance() {
+    valid_ = false;
+    while (status_.ok()) {
+      if (reader_ == nullptr) {
+        if (next_store_ >= stores_.size()) {
+          return;
+        }
+        StartStore(stores_[next_store_++]);
+        continue;
+      }
+      if (!reader_->Valid()) {
+        reader_.reset();
+        copy_.reset();  // removes the private copy
+        continue;
+      }
+      if (TakeEntry()) {
+        valid_ = true;
+        return;
+      }
+      reader_->Next();
+    }
+  }
+
+  // Copies the store aside and opens the copy. A store that cannot be read ends the
+  // iteration when it is the source's only one; among several it is reported and skipped.
+  void StartStore(const StoreLocation& store) {
+    store_ = store;
+    Status failure;
+    Result<std::unique_ptr<StoreCopy>> copy = StoreCopy::Make(store.leveldb_dir);
+    if (copy.ok()) {
+      copy_ = std::move(copy).value();
+      auto reporter = [this](const Location& where, const Status& problem) {
+        Report(where, problem);
+      };
+      Result<std::unique_ptr<LevelDbReader>> reader =
+          LevelDbReader::Open(copy_->path(), store.leveldb_dir, reporter);
+      if (reader.ok()) {
+        reader_ = std::move(reader).value();
+        return;
+      }
+      failure = reader.status();
+      copy_.reset();
+    } else {
+      failure = copy.status();
+    }
+    if (stores_.size() > 1 && failure.IsCorruption()) {
+      Location where;
+      where.file = store.leveldb_dir;
+      Report(where, failure);
+    } else {
+      status_ = failure;
+    }
+  }
+
+  // Fills entry_ from the reader's current key when it is a selected data entry.
+  bool TakeEntry() {
+    chromium::StoreKey key = chromium::ParseStoreKey(reader_->key());
+    switch (key.kind) {
+      case chromium::StoreKeyKind::kData:
+        break;
+      case chromium::StoreKeyKind::kMeta:
+      case chromium::StoreKeyKind::kMetaAccess:
+        return false;
+      case chromium::StoreKeyKind::kVersion:
+        if (reader_->value() != chromium::kKnownVersion) {
+          ReportHere("", "", fmt::format("localStorage schema VERSION is \"{}\", not \"{}\"; "
+                                         "read as version {}",
+                                         chromium::PrintableBytes(reader_->value()),
+                                         chromium::kKnownVersion, chromium::kKnownVersion));
+        }
+        return false;
+      case chromium::StoreKeyKind::kMalformed:
+      case chromium::StoreKeyKind::kUnknown:
+        ReportHere("", "", fmt::format("unrecognised key \"{}\" skipped",
+                                       chromium::PrintableBytes(reader_->key())));
+        return false;
+    }
+    if (!OriginSelected(spec_.origins, key.origin)) {
+      return false;
+    }
+    std::string origin(key.origin);
+    Utf16Damage key_damage;
+    Utf16Damage value_damage;
+    if (Status bad = chromium::DecodeStoredString(key.encoded_key, &entry_.key, &key_damage);
+        !bad.ok()) {
+      ReportHere(origin, "", fmt::format("key \"{}\": {}; entry skipped",
+                                         chromium::PrintableBytes(key.encoded_key),
+                                         bad.message()));
+      return false;
+    }
+    if (Status bad = chromium::DecodeStoredString(reader_->value(), &entry_.value, &value_damage);
+        !bad.ok()) {
+      ReportHere(origin, entry_.key, fmt::format("value: {}; entry skipped", bad.message()));
+      return false;
+    }
+    if (key_damage.any()) {
+      ReportHere(origin, entry_.key,
+                 fmt::format("key is not well-formed UTF-16 ({}); decoded with U+FFFD",
+                             key_damage.Describe()));
+    }
+    if (value_damage.any()) {
+      ReportHere(origin, entry_.key,
+                 fmt::format("value is not well-formed UTF-16 ({}); decoded with U+FFFD",
+                             value_damage.Describe()));
+    }
+    entry_.unit = store_.unit;
+    entry_.origin = std::move(origin);
+    entry_.lossy = key_damage.any() || value_damage.any();
+    entry_.where = reader_->where();
+    entry_.where.origin = entry_.origin;
+    entry_.where.key = entry_.key;
+    return true;
+  }
+
+  void ReportHere(const std::string& origin, const std::string& key, const std::string& what) {
+    Location where = reader_->where();
+    where.origin = origin;
+    where.key = key;
+    Report(where, Status::Corruption(what));
+  }
+
+  const SourceSpec spec_;
+  std::vector<StoreLocation> stores_;
+  size_t next_store_ = 0;
+  StoreLocation store_;  // the store being read
+  // Destroyed in reverse: the reader before the copy it reads.
+  std::unique_ptr<StoreCopy> copy_;
+  std::unique_ptr<LevelDbReader> reader_;
+  bool valid_ = false;
+  Entry entry_;
+  Status status_;
+  SizeHint size_;
+};
+
+}  // namespace
+
+std::unique_ptr<Extractor> MakeChromiumExtractor(const SourceSpec& spec) {
+  return std::make_unique<ChromiumExtractor>(spec);
+}
+
+}  // namespace ferry

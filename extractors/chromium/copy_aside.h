@@ -1,0 +1,43 @@
+// StoreCopy: a private copy of a LevelDB folder, made before reading it and removed after.
+//
+// The original is only ever opened for reading, file by file (LOCK is skipped, so a lock a
+// running browser holds does not matter): LevelDB writes on open and a browser may rewrite
+// the folder at any time. The copy lives in a fresh mkdtemp folder (mode 0700) under $TMPDIR
+// or /tmp. If a file disappears while the folder is copied (the browser compacted it away),
+// the whole copy is made again, a few times at most.
+//
+// Thread safety: one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+
+namespace ferry::chromium {
+
+class StoreCopy {
+ public:
+  // Copies the regular files of `source_dir` but LOCK into a new private folder. Fails
+  // NotFound or IOError naming the file that could not be read or written, Unavailable when
+  // the folder keeps changing under the copy.
+  static Result<std::unique_ptr<StoreCopy>> Make(const std::string& source_dir);
+
+  explicit StoreCopy(std::string path) : path_(std::move(path)) {}
+  StoreCopy(const StoreCopy&) = delete;
+  StoreCopy& operator=(const StoreCopy&) = delete;
+  // Removes the copy and everything in it.
+  ~StoreCopy();
+
+  // The private folder holding the copy.
+  const std::string& path() const { return path_; }
+  // Bytes copied.
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  std::string path_;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace ferry::chromium

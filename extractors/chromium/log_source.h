@@ -1,0 +1,28 @@
+// The live .log files of a LevelDB folder as a SortedSource: every write batch replayed, the
+// newest operation on each key kept (a put, or a delete that hides older puts in tables).
+//
+// The logs hold what was written since the last table; LevelDB keeps them small (a few MiB)
+// by moving them into tables, so their newest values are held in memory.
+//
+// Thread safety: one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "extractors/chromium/sorted_source.h"
+#include "extractors/extractor.h"
+
+namespace ferry::chromium {
+
+// Replays the logs `names` (oldest first) of the folder `dir`; `display_dir` names the
+// original in reports. A damaged record or batch is reported and skipped. Fails only when a
+// log cannot be opened or read (IOError or NotFound).
+Result<std::unique_ptr<SortedSource>> ReadLogs(const std::string& dir,
+                                               const std::string& display_dir,
+                                               const std::vector<std::string>& names,
+                                               const CorruptionReporter& reporter);
+
+}  // namespace ferry::chromium

@@ -1,0 +1,133 @@
+#include "extractors/common/file_reader.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <system_error>
+
+namespace ferry {
+
+namespace {
+
+// simdjson indexes documents with 32-bit offsets.
+constexpr uint64_t kMaxJsonFileBytes = 0xFFFFFFFFull - simdjson::SIMDJSON_PADDING;
+constexpr size_t kPeekBytes = 64 * 1024;
+
+// Owns a file descriptor.
+class ScopedFd {
+ public:
+  explicit ScopedFd(int fd) : fd_(fd) {}
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
+  ~ScopedFd() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Reads up to `size` bytes; returns how many were read, or -1 with errno set.
+int64_t ReadFully(int fd, char* out, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::read(fd, out + done, size - done);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return -1;
+    }
+    if (n == 0) {
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return static_cast<int64_t>(done);
+}
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+bool HasByteOrderMark(const char* data, size_t size) {
+  return size >= 3 && static_cast<unsigned char>(data[0]) == 0xEF &&
+         static_cast<unsigned char>(data[1]) == 0xBB && static_cast<unsigned char>(data[2]) == 0xBF;
+}
+
+}  // namespace
+
+Status FileError(const std::string& path, const char* what, int error_number) {
+  std::string reason = std::error_code(error_number, std::generic_category()).message();
+  std::string message = fmt::format("{}: cannot {}: {}", path, what, reason);
+  if (error_number == ENOENT || error_number == ENOTDIR) {
+    return Status::NotFound(message);
+  }
+  return Status::IOError(message);
+}
+
+Result<simdjson::padded_string> ReadJsonFile(const std::string& path) {
+  // O_NONBLOCK: opening a FIFO must not hang; it is refused below as not a regular file.
+  ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (fd.get() < 0) {
+    return FileError(path, "open", errno);
+  }
+  struct stat info;
+  if (::fstat(fd.get(), &info) != 0) {
+    return FileError(path, "stat", errno);
+  }
+  if (!S_ISREG(info.st_mode)) {
+    return Status::InvalidArgument(fmt::format("{}: not a regular file", path));
+  }
+  uint64_t size = static_cast<uint64_t>(info.st_size);
+  if (size > kMaxJsonFileBytes) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: {} bytes is more than a JSON document may hold (4 GiB); split it or use ndjson", path,
+        size));
+  }
+  simdjson::padded_string text(static_cast<size_t>(size));
+  int64_t got = ReadFully(fd.get(), text.data(), text.size());
+  if (got < 0) {
+    return FileError(path, "read", errno);
+  }
+  if (static_cast<uint64_t>(got) != size) {
+    return Status::IOError(
+        fmt::format("{}: file shrank while being read ({} of {} bytes)", path, got, size));
+  }
+  if (HasByteOrderMark(text.data(), text.size())) {
+    text.data()[0] = text.data()[1] = text.data()[2] = ' ';
+  }
+  return text;
+}
+
+std::optional<char> FirstJsonByte(const std::string& path) {
+  ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (fd.get() < 0) {
+    return std::nullopt;
+  }
+  struct stat info;
+  if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) {
+    return std::nullopt;
+  }
+  std::string head(kPeekBytes, '\0');
+  int64_t got = ReadFully(fd.get(), head.data(), head.size());
+  if (got <= 0) {
+    return std::nullopt;
+  }
+  size_t size = static_cast<size_t>(got);
+  size_t i = HasByteOrderMark(head.data(), size) ? 3 : 0;
+  while (i < size && IsJsonSpace(head[i])) {
+    ++i;
+  }
+  if (i == size) {
+    return std::nullopt;
+  }
+  return head[i];
+}
+
+}  // namespace ferry

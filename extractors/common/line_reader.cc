@@ -1,0 +1,105 @@
+#include "extractors/common/line_reader.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "extractors/common/file_reader.h"
+
+namespace ferry {
+
+namespace {
+constexpr size_t kBufferBytes = 256 * 1024;
+}  // namespace
+
+LineReader::LineReader(std::string path, size_t max_line_bytes)
+    : path_(std::move(path)),
+      max_line_bytes_(max_line_bytes),
+      buffer_(std::make_unique<char[]>(kBufferBytes)) {}
+
+LineReader::~LineReader() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+}
+
+Status LineReader::Open() {
+  // O_NONBLOCK: opening a FIFO must not hang; it is refused below as not a regular file.
+  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd_ < 0) {
+    return FileError(path_, "open", errno);
+  }
+  struct stat info;
+  if (::fstat(fd_, &info) != 0) {
+    return FileError(path_, "stat", errno);
+  }
+  if (!S_ISREG(info.st_mode)) {
+    return Status::InvalidArgument(fmt::format("{}: not a regular file", path_));
+  }
+  done_ = false;
+  return Status::OK();
+}
+
+Result<bool> LineReader::Fill() {
+  begin_ = end_ = 0;
+  while (true) {
+    ssize_t n = ::read(fd_, buffer_.get(), kBufferBytes);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      done_ = true;
+      return FileError(path_, "read", errno);
+    }
+    end_ = static_cast<size_t>(n);
+    return n > 0;
+  }
+}
+
+Result<bool> LineReader::ReadLine(std::string* line) {
+  line->clear();
+  if (done_) {
+    return false;
+  }
+  line_offset_ = consumed_;
+  bool started = false;  // a byte of this line (or its "\n") was read
+  while (true) {
+    if (begin_ == end_) {
+      FERRY_ASSIGN_OR_RETURN(bool more, Fill());
+      if (!more) {
+        done_ = true;
+        if (!started) {
+          return false;
+        }
+        break;
+      }
+    }
+    started = true;
+    const char* start = buffer_.get() + begin_;
+    const char* newline = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
+    size_t take = newline ? static_cast<size_t>(newline - start) : end_ - begin_;
+    if (line->size() + take > max_line_bytes_) {
+      done_ = true;
+      return Status::Corruption(fmt::format("{}:{}: the line is longer than {} bytes", path_,
+                                            line_number_ + 1, max_line_bytes_));
+    }
+    line->append(start, take);
+    size_t step = take + (newline ? 1 : 0);
+    begin_ += step;
+    consumed_ += static_cast<int64_t>(step);
+    if (newline) {
+      break;
+    }
+  }
+  ++line_number_;
+  if (!line->empty() && line->back() == '\r') {
+    line->pop_back();
+  }
+  return true;
+}
+
+}  // namespace ferry

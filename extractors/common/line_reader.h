@@ -1,0 +1,53 @@
+// LineReader: reads a text file one line at a time with bounded memory (ndjson sources).
+//
+// Memory is one read buffer plus the current line; a line longer than the limit is an error
+// rather than an allocation as large as the file.
+//
+// Thread safety: one LineReader per thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+
+namespace ferry {
+
+class LineReader {
+ public:
+  LineReader(std::string path, size_t max_line_bytes);
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+  ~LineReader();
+
+  // Opens the regular file. Fails NotFound, IOError (e.g. permission denied) or
+  // InvalidArgument (not a regular file) naming it. Must be called once, before ReadLine.
+  Status Open();
+
+  // Reads the next line into *line, without its "\n" or "\r\n". Returns false at the end of
+  // the file. Fails Corruption naming the line when it is longer than max_line_bytes, IOError
+  // when reading fails; after a failure the reader is done.
+  Result<bool> ReadLine(std::string* line);
+
+  int64_t line_number() const { return line_number_; }  // 1-based, of the last line read
+  int64_t line_offset() const { return line_offset_; }  // its first byte in the file
+
+ private:
+  // Refills the buffer; false at the end of the file.
+  Result<bool> Fill();
+
+  const std::string path_;
+  int fd_ = -1;
+  const size_t max_line_bytes_;
+  std::unique_ptr<char[]> buffer_;
+  size_t begin_ = 0;      // first unread byte in buffer_
+  size_t end_ = 0;        // one past the last valid byte in buffer_
+  int64_t consumed_ = 0;  // file offset of buffer_[begin_]
+  int64_t line_number_ = 0;
+  int64_t line_offset_ = 0;
+  bool done_ = true;  // until Open() succeeds
+};
+
+}  // namespace ferry

@@ -1,0 +1,237 @@
+#include "extractors/dump/dump_file.h"
+
+#include <fmt/format.h>
+
+#include "extractors/common/json_error.h"
+#include "extractors/common/json_position.h"
+#include "extractors/common/json_string.h"
+#include "extractors/common/origin_filter.h"
+#include "extractors/common/source_files.h"
+#include "extractors/common/text_position.h"
+
+namespace ferry {
+
+namespace {
+
+namespace od = simdjson::ondemand;
+
+const char* TypeName(od::json_type type) {
+  switch (type) {
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a boolean";
+    case od::json_type::null:
+      return "null";
+  }
+  return "an unknown value";
+}
+
+enum class DumpForm {
+  kUnknown,  // no string or object member seen yet
+  kFlat,     // {key: string}
+  kOrigins,  // {origin: {key: string}}
+};
+
+// One pass over one dump file with simdjson's on-demand API, which never builds a tree:
+// memory is the file and simdjson's index of it.
+class DumpReader {
+ public:
+  DumpReader(const std::string& path, const simdjson::padded_string& text,
+             const std::vector<std::string>& origins, std::vector<Entry>* entries,
+             std::vector<DumpProblem>* problems)
+      : path_(path),
+        text_(text.data(), text.size()),
+        origins_(origins),
+        entries_(entries),
+        problems_(problems),
+        position_(text_),
+        user_hint_(FileStem(path)) {}
+
+  Status Read(od::parser* parser);
+
+ private:
+  Status ReadOrigin(od::value& origin_value, const DecodedString& origin);
+  // Appends the entry for `value` of `key`, or a problem when it is not a string. Fails only
+  // when the value is not JSON at all.
+  Status AddValue(od::value& value, const DecodedString& origin, const DecodedString& key);
+  void AddProblem(int64_t offset, const std::string& origin, const std::string& key,
+                  const std::string& message);
+
+  int64_t OffsetOf(const char* pointer) const { return pointer - text_.data(); }
+  int64_t OffsetOf(od::value& value);
+  // Corruption at the parser's current position (the end of the text when it has none).
+  Status FailHere(simdjson::error_code error);
+  Status Fail(int64_t offset, std::string_view message) const {
+    return JsonCorruption(path_, text_, offset, message);
+  }
+
+  const std::string& path_;
+  const std::string_view text_;
+  const std::vector<std::string>& origins_;
+  std::vector<Entry>* entries_;
+  std::vector<DumpProblem>* problems_;
+  TextPosition position_;
+  const std::string user_hint_;
+  od::document doc_;
+};
+
+Status DumpReader::Read(od::parser* parser) {
+  if (auto error =
+          parser->iterate(text_.data(), text_.size(), text_.size() + simdjson::SIMDJSON_PADDING)
+              .get(doc_)) {
+    return Fail(LocateWholeTextError(text_, error), simdjson::error_message(error));
+  }
+  od::json_type type;
+  if (auto error = doc_.type().get(type)) {
+    return FailHere(error);
+  }
+  if (type != od::json_type::object) {
+    size_t start = text_.find_first_not_of(" \t\r\n");
+    return Fail(start == std::string_view::npos ? -1 : static_cast<int64_t>(start),
+                fmt::format("a dump is a JSON object, but the file holds {}", TypeName(type)));
+  }
+  od::object object;
+  if (auto error = doc_.get_object().get(object)) {
+    return FailHere(error);
+  }
+  DumpForm form = DumpForm::kUnknown;
+  std::string first_member;  // the member that decided the form, for the message on a mix
+  for (auto field_result : object) {
+    od::field field;
+    if (auto error = std::move(field_result).get(field)) {
+      return FailHere(error);
+    }
+    int64_t key_offset = OffsetOf(field.key().raw()) - 1;
+    Result<DecodedString> key = DecodeJsonString(text_, static_cast<size_t>(key_offset));
+    if (!key.ok()) {
+      return Fail(key_offset, "a key: " + key.status().message());
+    }
+    od::value& value = field.value();
+    od::json_type value_type;
+    if (auto error = value.type().get(value_type)) {
+      return FailHere(error);
+    }
+    bool is_string = value_type == od::json_type::string;
+    bool is_object = value_type == od::json_type::object;
+    if ((is_string && form == DumpForm::kOrigins) || (is_object && form == DumpForm::kFlat)) {
+      return Fail(key_offset,
+                  fmt::format("member {} holds {} but member {} holds {}: a dump is either "
+                              "{{key: string}} or {{origin: {{key: string}}}}",
+                              QuoteForMessage(key->text), TypeName(value_type),
+                              QuoteForMessage(first_member),
+                              form == DumpForm::kFlat ? "a string" : "an object"));
+    }
+    if (form == DumpForm::kUnknown && (is_string || is_object)) {
+      form = is_string ? DumpForm::kFlat : DumpForm::kOrigins;
+      first_member = key->text;
+    }
+    if (is_object) {
+      FERRY_RETURN_IF_ERROR(ReadOrigin(value, *key));
+    } else if (is_string || form != DumpForm::kOrigins) {
+      FERRY_RETURN_IF_ERROR(AddValue(value, DecodedString{}, *key));
+    } else {
+      AddProblem(OffsetOf(value), key->text, "",
+                 fmt::format("origin {} holds {}, not an object of keys",
+                             QuoteForMessage(key->text), TypeName(value_type)));
+    }
+  }
+  if (!AtEnd(doc_)) {
+    return FailHere(simdjson::TRAILING_CONTENT);
+  }
+  return Status::OK();
+}
+
+Status DumpReader::ReadOrigin(od::value& origin_value, const DecodedString& origin) {
+  if (!OriginSelected(origins_, origin.text)) {
+    return Status::OK();  // the parent's iteration skips the unread object
+  }
+  od::object object;
+  if (auto error = origin_value.get_object().get(object)) {
+    return FailHere(error);
+  }
+  for (auto field_result : object) {
+    od::field field;
+    if (auto error = std::move(field_result).get(field)) {
+      return FailHere(error);
+    }
+    int64_t key_offset = OffsetOf(field.key().raw()) - 1;
+    Result<DecodedString> key = DecodeJsonString(text_, static_cast<size_t>(key_offset));
+    if (!key.ok()) {
+      return Fail(key_offset, "a key: " + key.status().message());
+    }
+    FERRY_RETURN_IF_ERROR(AddValue(field.value(), origin, *key));
+  }
+  return Status::OK();
+}
+
+Status DumpReader::AddValue(od::value& value, const DecodedString& origin,
+                            const DecodedString& key) {
+  int64_t offset = OffsetOf(value);
+  od::json_type type;
+  if (auto error = value.type().get(type)) {
+    return FailHere(error);
+  }
+  if (type != od::json_type::string) {
+    std::string in_origin =
+        origin.text.empty() ? "" : fmt::format(" in origin {}", QuoteForMessage(origin.text));
+    AddProblem(offset, origin.text, key.text,
+               fmt::format("the value of key {}{} is {}, not a string", QuoteForMessage(key.text),
+                           in_origin, TypeName(type)));
+    return Status::OK();
+  }
+  Result<DecodedString> decoded = DecodeJsonString(text_, static_cast<size_t>(offset));
+  if (!decoded.ok()) {
+    AddProblem(offset, origin.text, key.text,
+               fmt::format("the value of key {}: {}", QuoteForMessage(key.text),
+                           decoded.status().message()));
+    return Status::OK();
+  }
+  Entry entry;
+  entry.unit = path_;
+  entry.user_hint = user_hint_;
+  entry.origin = origin.text;
+  entry.key = key.text;
+  entry.value = std::move(decoded->text);
+  entry.shape = EntryShape::kStorageValue;
+  entry.lossy = decoded->lossy || key.lossy || origin.lossy;
+  entry.where.file = path_;
+  position_.Locate(offset, &entry.where);
+  entry.where.origin = entry.origin;
+  entry.where.key = entry.key;
+  entries_->push_back(std::move(entry));
+  return Status::OK();
+}
+
+void DumpReader::AddProblem(int64_t offset, const std::string& origin, const std::string& key,
+                            const std::string& message) {
+  DumpProblem problem;
+  problem.where.file = path_;
+  position_.Locate(offset, &problem.where);
+  problem.where.origin = origin;
+  problem.where.key = key;
+  problem.problem = Fail(offset, message);
+  problems_->push_back(std::move(problem));
+}
+
+int64_t DumpReader::OffsetOf(od::value& value) { return OffsetOf(value.raw_json_token().data()); }
+
+Status DumpReader::FailHere(simdjson::error_code error) {
+  return CorruptionHere(path_, text_, doc_, error);
+}
+
+}  // namespace
+
+Status ReadDumpText(const std::string& path, const simdjson::padded_string& text,
+                    const std::vector<std::string>& origins, od::parser* parser,
+                    std::vector<Entry>* entries, std::vector<DumpProblem>* problems) {
+  return DumpReader(path, text, origins, entries, problems).Read(parser);
+}
+
+}  // namespace ferry

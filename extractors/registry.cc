@@ -1,0 +1,176 @@
+#include "extractors/registry.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include "extractors/chromium/chromium_extractor.h"
+#include "extractors/chromium/detection.h"
+#include "extractors/common/file_reader.h"
+#include "extractors/dump/dump_extractor.h"
+#include "extractors/json/json_extractor.h"
+#include "extractors/ndjson/ndjson_extractor.h"
+
+// How ResolveSource picks the kind of a source argument:
+//
+//   1. "postgresql://..." or "postgres://..." is a database URL, kind "postgresql", and the
+//      URL is the path.
+//   2. "kind:PATH" with a registered kind names it: "dump:exports/u1.txt". A kind ferry knows
+//      of but cannot read yet (firefox, sqlite, postgresql) is InvalidArgument.
+//      Any other "word:" prefix is unknown, unless the whole argument is an existing path
+//      ("data:2024.json" is a file name) - then it is detected as below.
+//   3. A bare PATH that does not exist is NotFound naming it. Otherwise the kinds are asked
+//      in registry order and the first whose detect() says yes wins:
+//        chromium  a folder holding CURRENT or MANIFEST-* (LevelDB), "Local Storage/leveldb"
+//                  (a profile) or "Local State" (a user-data folder): chromium/detection.h
+//        ndjson  a .ndjson or .jsonl file; a folder holding such files and no *.json
+//        dump    a .json file whose first byte other than whitespace (after any UTF-8 byte
+//                order mark) is '{'; a folder whose first *.json file, in name order, that
+//                holds anything but whitespace starts with '{' (a folder of per-user dumps)
+//        json    the same with '[' (an array of records, or a folder of such files)
+//      A path no kind claims (an empty .json, a .txt file, a folder without JSON files) is
+//      InvalidArgument, suggesting a "kind:" prefix.
+//   Extensions are compared case-insensitively. Store kinds (chromium, firefox) come before
+//   the file kinds in registry order, so that a browser profile folder is not taken for a
+//   folder of JSON files.
+
+namespace ferry {
+
+namespace {
+
+// Kinds that the command line accepts as a prefix but that are not registered yet.
+constexpr const char* kNotYetSupported[] = {"firefox", "sqlite", "postgresql"};
+
+const SourceKind* FindKind(std::string_view name) {
+  for (const SourceKind& kind : SourceKinds()) {
+    if (name == kind.name) {
+      return &kind;
+    }
+  }
+  return nullptr;
+}
+
+bool IsKnownButUnsupported(std::string_view name) {
+  for (const char* known : kNotYetSupported) {
+    if (name == known) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Status NotSupportedYet(std::string_view name) {
+  return Status::InvalidArgument(fmt::format("source kind {} is not supported yet", name));
+}
+
+std::string KindNames() {
+  std::string names;
+  for (const SourceKind& kind : SourceKinds()) {
+    names += fmt::format("{}{}:", names.empty() ? "" : ", ", kind.name);
+  }
+  return names;
+}
+
+// True for what looks like a URL scheme or kind name ("dump", "x-y"), not a path segment.
+bool LooksLikePrefix(std::string_view word) {
+  if (word.size() < 2 || !(word[0] >= 'a' && word[0] <= 'z')) {
+    return false;
+  }
+  for (char c : word) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool PathExists(const std::string& path, int* error_number) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0) {
+    return true;
+  }
+  *error_number = errno;
+  return false;
+}
+
+Result<SourceSpec> Detect(const std::string& path) {
+  int error_number = 0;
+  if (!PathExists(path, &error_number)) {
+    if (error_number == ENOENT || error_number == ENOTDIR) {
+      return Status::NotFound(fmt::format("source {} does not exist", path));
+    }
+    return FileError(path, "open", error_number);
+  }
+  for (const SourceKind& kind : SourceKinds()) {
+    if (kind.detect(path)) {
+      return SourceSpec{kind.name, path, {}};
+    }
+  }
+  return Status::InvalidArgument(fmt::format(
+      "cannot tell what kind of source {} is; name it with a prefix ({})", path, KindNames()));
+}
+
+}  // namespace
+
+const std::vector<SourceKind>& SourceKinds() {
+  static const std::vector<SourceKind> kinds = {
+      {"chromium",
+       "Chromium localStorage (LevelDB): a Local Storage/leveldb, profile or user-data folder",
+       &DetectChromium, &MakeChromiumExtractor},
+      {"ndjson", "JSON records, one per line (.ndjson, .jsonl), or a folder of such files",
+       &LooksLikeNdjson, &MakeNdjsonExtractor},
+      {"dump", "localStorage dumps: {key: string} or {origin: {key: string}}, a file or a folder",
+       &LooksLikeDump, &MakeDumpExtractor},
+      {"json", "JSON arrays of records, a file or a folder of such files", &LooksLikeJsonArray,
+       &MakeJsonExtractor},
+  };
+  return kinds;
+}
+
+Result<SourceSpec> ResolveSource(std::string_view argument) {
+  if (argument.empty()) {
+    return Status::InvalidArgument("empty source argument");
+  }
+  for (std::string_view scheme : {"postgresql://", "postgres://"}) {
+    if (argument.substr(0, scheme.size()) == scheme) {
+      if (FindKind("postgresql") == nullptr) {
+        return NotSupportedYet("postgresql");
+      }
+      return SourceSpec{"postgresql", std::string(argument), {}};
+    }
+  }
+  size_t colon = argument.find(':');
+  if (colon != std::string_view::npos) {
+    std::string_view prefix = argument.substr(0, colon);
+    std::string path(argument.substr(colon + 1));
+    if (const SourceKind* kind = FindKind(prefix)) {
+      if (path.empty()) {
+        return Status::InvalidArgument(fmt::format("no path after {}:", prefix));
+      }
+      return SourceSpec{kind->name, path, {}};
+    }
+    if (IsKnownButUnsupported(prefix)) {
+      return NotSupportedYet(prefix);
+    }
+    int ignored = 0;
+    if (LooksLikePrefix(prefix) && !PathExists(std::string(argument), &ignored)) {
+      return Status::InvalidArgument(
+          fmt::format("unknown source kind {} in {} (known: {})", prefix, argument, KindNames()));
+    }
+  }
+  return Detect(std::string(argument));
+}
+
+Result<std::unique_ptr<Extractor>> MakeExtractor(const SourceSpec& spec) {
+  if (const SourceKind* kind = FindKind(spec.kind)) {
+    return kind->make(spec);
+  }
+  if (IsKnownButUnsupported(spec.kind)) {
+    return NotSupportedYet(spec.kind);
+  }
+  return Status::InvalidArgument(fmt::format("unknown source kind {}", spec.kind));
+}
+
+}  // namespace ferry

@@ -1,0 +1,114 @@
+#include "extractors/common/utf16.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+namespace ferry {
+namespace {
+
+std::string Decode(const std::string& bytes, Utf16Damage* damage = nullptr) {
+  std::string out;
+  Utf16Damage found = AppendUtf16LeAsUtf8(bytes, &out);
+  if (damage != nullptr) {
+    *damage = found;
+  }
+  return out;
+}
+
+TEST_CASE("AppendUtf16LeAsUtf8: ASCII, BMP and surrogate pairs decode exactly",
+          "[extractors][utf16]") {
+  Utf16Damage damage;
+  CHECK(Decode(std::string("h\0i\0", 4), &damage) == "hi");
+  CHECK_FALSE(damage.any());
+  CHECK(Decode(std::string("\xe9\0\x2d\x4e", 4), &damage) == "\xC3\xA9\xE4\xB8\xAD");  // é中
+  CHECK_FALSE(damage.any());
+  CHECK(Decode(std::string("\x3d\xd8\x11\xdd", 4), &damage) == "\xF0\x9F\x94\x91");  // 🔑
+  CHECK_FALSE(damage.any());
+  CHECK(Decode(std::string("\0\0", 2), &damage) == std::string("\0", 1));
+  CHECK(Decode("", &damage).empty());
+  CHECK_FALSE(damage.any());
+}
+
+TEST_CASE("AppendUtf16LeAsUtf8: unpaired surrogates become U+FFFD and are counted",
+          "[extractors][utf16][corrupt]") {
+  Utf16Damage damage;
+  CHECK(Decode(std::string("\x00\xd8x\0", 4), &damage) == "\xEF\xBF\xBDx");
+  CHECK(damage.lone_surrogates == 1);
+  CHECK(damage.first_lone_index == 0);
+  CHECK(damage.first_lone_unit == 0xD800);
+  CHECK(damage.Describe() == "unpaired surrogate U+D800 at code unit 0");
+
+  // A reversed pair is two unpaired surrogates; a high before a pair leaves the pair whole.
+  CHECK(Decode(std::string("a\0\x00\xdc\x00\xd8", 6), &damage) == "a\xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK(damage.lone_surrogates == 2);
+  CHECK(damage.first_lone_index == 1);
+  CHECK(damage.first_lone_unit == 0xDC00);
+  CHECK(damage.Describe() == "unpaired surrogate U+DC00 at code unit 1 (2 in all)");
+  CHECK(Decode(std::string("\x3d\xd8\x3d\xd8\x11\xdd", 6), &damage) ==
+        "\xEF\xBF\xBD\xF0\x9F\x94\x91");
+  CHECK(damage.lone_surrogates == 1);
+  // A high surrogate at the very end.
+  CHECK(Decode(std::string("a\0\x3d\xd8", 4), &damage) == "a\xEF\xBF\xBD");
+  CHECK(damage.first_lone_index == 1);
+}
+
+TEST_CASE("AppendUtf16LeAsUtf8: an odd byte count ends in U+FFFD and is said",
+          "[extractors][utf16][corrupt]") {
+  Utf16Damage damage;
+  CHECK(Decode(std::string("a\0b", 3), &damage) == "a\xEF\xBF\xBD");
+  CHECK(damage.odd_byte);
+  CHECK(damage.lone_surrogates == 0);
+  CHECK(damage.Describe() == "odd byte count (a dangling byte at the end)");
+  CHECK(Decode("x", &damage) == "\xEF\xBF\xBD");
+  CHECK(Decode(std::string("\x00\xd8z", 3), &damage) == "\xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK(damage.Describe() ==
+        "unpaired surrogate U+D800 at code unit 0; odd byte count (a dangling byte at the end)");
+}
+
+TEST_CASE("AppendUtf16LeAsUtf8 and AppendLatin1AsUtf8 append after what is there",
+          "[extractors][utf16]") {
+  std::string out = "prefix:";
+  AppendUtf16LeAsUtf8(std::string("a\0", 2), &out);
+  AppendLatin1AsUtf8("\xff", &out);
+  CHECK(out == "prefix:a\xC3\xBF");
+}
+
+TEST_CASE("AppendLatin1AsUtf8: every byte is its own code point, never UTF-8",
+          "[extractors][utf16]") {
+  std::string all;
+  for (int byte = 0; byte < 256; ++byte) {
+    all += static_cast<char>(byte);
+  }
+  std::string out;
+  AppendLatin1AsUtf8(all, &out);
+  REQUIRE(out.size() == 128 + 2 * 128);
+  CHECK(out.substr(0, 128) == all.substr(0, 128));
+  CHECK(out.substr(128, 2) == "\xC2\x80");
+  CHECK(out.substr(out.size() - 2) == "\xC3\xBF");
+  out.clear();
+  AppendLatin1AsUtf8("\xC3\xA9", &out);  // UTF-8 bytes read as Latin-1: two characters
+  CHECK(out == "\xC3\x83\xC2\xA9");
+}
+
+TEST_CASE("Utf16LeUnits: code units in order, a dangling byte left out", "[extractors][utf16]") {
+  CHECK(Utf16LeUnits(std::string("\x00\xd8x\0", 4)) == std::u16string(u"\xd800x"));
+  CHECK(Utf16LeUnits(std::string("a\0b", 3)) == u"a");
+  CHECK(Utf16LeUnits("").empty());
+}
+
+TEST_CASE("Utf16ToJsonEscapedUtf8: escapes what JSON needs and keeps unpaired surrogates",
+          "[extractors][utf16]") {
+  CHECK(Utf16ToJsonEscapedUtf8(u"plain") == "plain");
+  CHECK(Utf16ToJsonEscapedUtf8(u"q\"b\\s/") == "q\\\"b\\\\s/");
+  CHECK(Utf16ToJsonEscapedUtf8(u"\b\f\n\r\t") == "\\b\\f\\n\\r\\t");
+  CHECK(Utf16ToJsonEscapedUtf8(std::u16string(u"a\0b\x1f", 4)) == "a\\u0000b\\u001f");
+  CHECK(Utf16ToJsonEscapedUtf8(u"\xd800x") == "\\ud800x");
+  CHECK(Utf16ToJsonEscapedUtf8(u"x\xdc00") == "x\\udc00");
+  CHECK(Utf16ToJsonEscapedUtf8(u"\xdc00\xd800") == "\\udc00\\ud800");
+  CHECK(Utf16ToJsonEscapedUtf8(u"\xd83d\xdd11") == "\xF0\x9F\x94\x91");
+  CHECK(Utf16ToJsonEscapedUtf8(u"\u00e9\u4e2d\x7f") == "\xC3\xA9\xE4\xB8\xAD\x7f");
+  CHECK(Utf16ToJsonEscapedUtf8(u"").empty());
+}
+
+}  // namespace
+}  // namespace ferry
