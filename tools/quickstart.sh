@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# From a fresh Debian 12 machine (as root) to a migrated database: installs the dependencies,
+# builds ferry (Release, build/ferry), then migrates the bundled task-app dump into SQLite
+# (ferry.db in the repository root) twice: a dry run, then for real. Run from any folder.
+#
+# The example holds 9 invalid records on purpose, so ferry exits 3 ("done, some records
+# rejected", written to ferry-rejects-*.ndjson); 0 and 3 are success here, anything else fails.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+example=examples/taskapp-dump.json
+target=sqlite:ferry.db
+
+step() {
+  echo
+  echo "=== $*"
+}
+
+# Runs ferry with the given arguments; fails the script unless it exits 0 or 3.
+migrate() {
+  echo "\$ build/ferry migrate $*"
+  local status=0
+  build/ferry migrate "$@" || status=$?
+  case $status in
+    0) echo "=== ferry exited 0: every record migrated" ;;
+    3) echo "=== ferry exited 3: done, with rejected records (expected: the example has 9)" ;;
+    *)
+      echo "=== ferry exited $status: migration failed" >&2
+      exit "$status"
+      ;;
+  esac
+}
+
+step "dependencies"
+tools/install_deps.sh
+
+step "build (Release, build/)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF -DFERRY_SANITIZE=OFF
+cmake --build build -j2
+
+step "dry run: what would be written to $target"
+migrate "$example" --user-id demo --target "$target" --dry-run --continue-on-error
+
+step "migrate into $target"
+migrate "$example" --user-id demo --target "$target" --continue-on-error
+
+echo
+echo "Done: the data is in ferry.db (try: sqlite3 ferry.db .tables)."

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Builds ferry with its tests and runs them against a throwaway PostgreSQL 15, then does the same
+# under AddressSanitizer + UndefinedBehaviorSanitizer. This is what CI runs (.ci/run).
+#
+#   build/       RelWithDebInfo, tests on          (shared with tools/quickstart.sh)
+#   build-asan/  Debug, -DFERRY_SANITIZE=ON        (skipped with FERRY_SKIP_SANITIZE=1)
+#
+# Environment:
+#   FERRY_SKIP_SANITIZE=1     skip the sanitizer build and run
+#   FERRY_FORMAT_CHECK=strict fail when a C++ file is not clang-formatted (default: warn; see below)
+#   FERRY_JOBS=N              parallel build and test jobs (default 2: the project's machines have 2 cores)
+# Exits non-zero when any phase fails. The last line is "Total: N passed, M failed" over both runs.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+jobs=${FERRY_JOBS:-2}
+# The format check is wired in but only warns until the whole tree has been formatted once;
+# then make "strict" the default here so an unformatted file fails CI.
+format_mode=${FERRY_FORMAT_CHECK:-warn}
+
+source tools/test_postgres.sh
+
+work_dir=$(mktemp -d "${TMPDIR:-/tmp}/ferry-test.XXXXXX")
+cleanup() {
+  ferry_pg_stop
+  rm -rf "$work_dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+script_start=$SECONDS
+phase_name=""
+phase_start=0
+phase_times=()
+failures=()
+phase() {
+  phase_name=$1
+  phase_start=$SECONDS
+  echo
+  echo "=== [$((SECONDS - script_start))s] $phase_name"
+}
+phase_done() {
+  local elapsed=$((SECONDS - phase_start))
+  phase_times+=("$phase_name ${elapsed}s")
+  echo "=== $phase_name: ${elapsed}s"
+}
+
+# cmake_build DIR ARGS...: configures DIR with ARGS and builds it.
+cmake_build() {
+  local dir=$1
+  shift
+  local launcher=()
+  if command -v ccache >/dev/null; then
+    # Optional (not installed by install_deps.sh). Paths relative to the repository root, so a
+    # fresh clone elsewhere (as CI makes) still hits the cache.
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+    export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true
+  fi
+  cmake -S . -B "$dir" -DFERRY_BUILD_TESTS=ON "${launcher[@]}" "$@" &&
+    cmake --build "$dir" -j "$jobs"
+}
+
+# run_ctest NAME DIR: runs the suite in DIR, keeping its output in NAME.log to count the results.
+totals_passed=0
+totals_failed=0
+run_ctest() {
+  local dir=$2 log=$work_dir/$1.log status=0
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" 2>&1 | tee "$log" || status=$?
+  # ctest's summary: "100% tests passed, 0 tests failed out of 42"
+  local summary
+  summary=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 || true)
+  if [[ $summary =~ ([0-9]+)\ tests?\ failed\ out\ of\ ([0-9]+) ]]; then
+    local failed=${BASH_REMATCH[1]} total=${BASH_REMATCH[2]}
+    totals_failed=$((totals_failed + failed))
+    totals_passed=$((totals_passed + total - failed))
+    if [[ $total -eq 0 ]]; then
+      status=1
+    fi
+  else
+    echo "test.sh: ctest in $dir printed no summary (no tests?)" >&2
+    status=1
+  fi
+  if [[ $status -ne 0 && -f $PGHOST/postgres.log ]]; then
+    echo "--- last lines of the test PostgreSQL server's log ($PGHOST/postgres.log):"
+    tail -n 20 "$PGHOST/postgres.log"
+  fi
+  return "$status"
+}
+
+phase "dependencies"
+tools/install_deps.sh
+phase_done
+
+phase "format check ($format_mode)"
+if ! tools/check_format.sh; then
+  if [[ $format_mode == strict ]]; then
+    failures+=("format check")
+  else
+    echo "test.sh: format check failed (warn only; FERRY_FORMAT_CHECK=strict makes it fatal)"
+  fi
+fi
+phase_done
+
+phase "postgres: start throwaway PostgreSQL 15"
+ferry_pg_start
+echo "PGHOST=$PGHOST PGPORT=$PGPORT PGDATABASE=$PGDATABASE"
+echo "FERRY_TEST_DATABASE_URL=$FERRY_TEST_DATABASE_URL"
+phase_done
+
+phase "build (build/, RelWithDebInfo)"
+if cmake_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFERRY_SANITIZE=OFF; then
+  phase_done
+  phase "ctest (build/)"
+  run_ctest plain build || failures+=("ctest build/")
+  phase_done
+else
+  failures+=("build build/")
+  phase_done
+fi
+
+if [[ ${FERRY_SKIP_SANITIZE:-0} != 1 ]]; then
+  # Debug (-O0) compiles fastest; the sanitizers instrument at any level.
+  phase "build (build-asan/, Debug, ASan+UBSan)"
+  if cmake_build build-asan -DCMAKE_BUILD_TYPE=Debug -DFERRY_SANITIZE=ON; then
+    phase_done
+    phase "ctest (build-asan/)"
+    # LeakSanitizer needs ptrace-like access to the process; where it cannot work (some
+    # sandboxes, or under a debugger) it aborts every test, so check it once on a tiny program.
+    detect_leaks=1
+    printf 'int main() { return 0; }\n' >"$work_dir/lsan_probe.cc"
+    if ! { g++ -fsanitize=address "$work_dir/lsan_probe.cc" -o "$work_dir/lsan_probe" &&
+      ASAN_OPTIONS=detect_leaks=1 "$work_dir/lsan_probe"; } >"$work_dir/lsan_probe.log" 2>&1; then
+      echo "test.sh: LeakSanitizer does not work here; running without leak detection:"
+      cat "$work_dir/lsan_probe.log"
+      detect_leaks=0
+    fi
+    export ASAN_OPTIONS="detect_leaks=$detect_leaks:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=1"
+    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+    echo "ASAN_OPTIONS=$ASAN_OPTIONS"
+    echo "UBSAN_OPTIONS=$UBSAN_OPTIONS"
+    run_ctest asan build-asan || failures+=("ctest build-asan/")
+    unset ASAN_OPTIONS UBSAN_OPTIONS
+    phase_done
+  else
+    failures+=("build build-asan/")
+    phase_done
+  fi
+fi
+
+echo
+echo "=== phase times: ${phase_times[*]/%/;} total $((SECONDS - script_start))s"
+if [[ ${#failures[@]} -gt 0 ]]; then
+  echo "=== FAILED: ${failures[*]}"
+else
+  echo "=== all phases passed"
+fi
+echo "Total: $totals_passed passed, $totals_failed failed"
+[[ ${#failures[@]} -eq 0 ]]

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 server for tests: a fresh cluster in a mktemp -d folder, reachable only
+# through a Unix socket in that folder (no TCP), fsync off, superuser `postgres` with trust auth.
+#
+# Two ways to use it:
+#   tools/test_postgres.sh CMD [ARGS...]   start a server, run CMD with the environment below,
+#                                          stop the server and remove the folder; exits with CMD's code.
+#   source tools/test_postgres.sh          defines ferry_pg_start / ferry_pg_stop (tools/test.sh does);
+#                                          the caller must call ferry_pg_stop from its EXIT trap.
+#
+# ferry_pg_start exports PGHOST (the socket folder), PGPORT, PGUSER=postgres, PGDATABASE=ferry_test
+# and FERRY_TEST_DATABASE_URL=postgresql:///ferry_test?host=<folder>&port=<port>&user=postgres.
+#
+# Because the socket (and its lock file) live in a private folder, the port never collides with
+# another server, so a fixed default is fine; FERRY_TEST_PGPORT overrides it.
+# As root the server runs as the `postgres` OS user (initdb and postgres refuse to run as root).
+
+FERRY_PG_BIN=${FERRY_PG_BIN:-/usr/lib/postgresql/15/bin}
+FERRY_PG_DIR=""
+
+# Runs "$@" as the OS user that owns the server, from a folder that user can read.
+_ferry_pg_as_owner() {
+  if [[ $(id -u) -eq 0 ]]; then
+    (cd "$FERRY_PG_DIR" && runuser -u postgres -- "$@")
+  else
+    (cd "$FERRY_PG_DIR" && "$@")
+  fi
+}
+
+# Starts the server and exports the connection variables. Returns non-zero (with the server log
+# on stderr) when anything fails; whatever was started is still stopped by ferry_pg_stop.
+ferry_pg_start() {
+  local port=${FERRY_TEST_PGPORT:-55433}
+  if [[ ! -x $FERRY_PG_BIN/initdb ]]; then
+    echo "test_postgres: $FERRY_PG_BIN/initdb not found; install postgresql-15 (tools/install_deps.sh)" >&2
+    return 1
+  fi
+  if [[ $(id -u) -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
+    echo "test_postgres: running as root needs the 'postgres' OS user (created by postgresql-15)" >&2
+    return 1
+  fi
+  FERRY_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ferry-pg.XXXXXX") || return 1
+  if [[ $(id -u) -eq 0 ]]; then
+    chown postgres: "$FERRY_PG_DIR" || return 1
+  fi
+  local data=$FERRY_PG_DIR/data log=$FERRY_PG_DIR/postgres.log
+  if ! _ferry_pg_as_owner "$FERRY_PG_BIN/initdb" -D "$data" -U postgres -A trust -E UTF8 \
+      --locale=C.UTF-8 --no-sync >"$FERRY_PG_DIR/initdb.log" 2>&1; then
+    echo "test_postgres: initdb failed:" >&2
+    cat "$FERRY_PG_DIR/initdb.log" >&2
+    return 1
+  fi
+  # Settings for a disposable test server: no TCP, socket in our folder, durability off for speed.
+  _ferry_pg_as_owner tee -a "$data/postgresql.conf" >/dev/null <<CONF || return 1
+
+# --- ferry test server (tools/test_postgres.sh) ---
+listen_addresses = ''
+unix_socket_directories = '$FERRY_PG_DIR'
+port = $port
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 50
+CONF
+  if ! _ferry_pg_as_owner "$FERRY_PG_BIN/pg_ctl" -D "$data" -l "$log" -w -t 60 start \
+      >/dev/null 2>&1; then
+    echo "test_postgres: pg_ctl start failed; server log:" >&2
+    cat "$log" >&2
+    return 1
+  fi
+  if ! _ferry_pg_as_owner "$FERRY_PG_BIN/createdb" -h "$FERRY_PG_DIR" -p "$port" -U postgres \
+      ferry_test; then
+    echo "test_postgres: createdb ferry_test failed" >&2
+    return 1
+  fi
+  export PGHOST=$FERRY_PG_DIR PGPORT=$port PGUSER=postgres PGDATABASE=ferry_test
+  export FERRY_TEST_DATABASE_URL="postgresql:///ferry_test?host=$FERRY_PG_DIR&port=$port&user=postgres"
+}
+
+# Stops the server (immediate: its data is thrown away anyway) and removes the folder.
+# Safe to call more than once and when ferry_pg_start failed half way.
+ferry_pg_stop() {
+  [[ -n $FERRY_PG_DIR && -d $FERRY_PG_DIR ]] || return 0
+  local data=$FERRY_PG_DIR/data pid="" i
+  if [[ -f $data/postmaster.pid ]]; then
+    pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null || true)
+    [[ $pid =~ ^[0-9]+$ ]] || pid=""
+    if ! _ferry_pg_as_owner "$FERRY_PG_BIN/pg_ctl" -D "$data" -m immediate -w -t 30 stop \
+        >/dev/null 2>&1 && [[ -n $pid ]]; then
+      # pg_ctl could not stop it: end our own postmaster by the pid it recorded.
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  # pg_ctl returns once the pid file is gone; wait (at most 5 s) until the process itself is, so
+  # a `pgrep postgres` right after this finds nothing.
+  if [[ -n $pid ]]; then
+    for ((i = 0; i < 50; i++)); do
+      [[ -e /proc/$pid ]] || break
+      sleep 0.1
+    done
+  fi
+  rm -rf "$FERRY_PG_DIR"
+  FERRY_PG_DIR=""
+}
+
+# Executed (not sourced): wrap a command.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  set -euo pipefail
+  if [[ $# -eq 0 ]]; then
+    echo "usage: $0 CMD [ARGS...]   (runs CMD against a throwaway PostgreSQL 15)" >&2
+    exit 2
+  fi
+  trap ferry_pg_stop EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
+  ferry_pg_start
+  set +e
+  "$@"
+  status=$?
+  set -e
+  exit "$status"
+fi
