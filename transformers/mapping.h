@@ -43,6 +43,7 @@ enum class ColumnSource {
   kKey,        // the localStorage key ($key)
   kOrigin,     // the localStorage origin ($origin)
   kConstant,   // no source: always the default
+  kStoreKey,   // the value of another key of the same store and origin ($store.NAME), as text
 };
 
 // What to do when a reference names an identity that does not exist.
@@ -51,10 +52,11 @@ enum class OnMissingReference { kReject, kNull };
 struct ColumnMapping {
   ColumnDef def;                   // target name, type, nullable
   ColumnSource source = ColumnSource::kField;
-  std::string field;               // for kField: dotted path in the record
+  std::string field;               // kField: dotted path in the record; kStoreKey: the key
   // Used when the field is absent (and, when default_on_null, when it is null).
   // nullopt means "no default": an absent field becomes NULL (or a reject if !nullable).
   std::optional<std::string> default_json;  // the default as JSON text ("true", "null", "\"x\"")
+  bool default_on_null = false;   // a null field takes the default too (else it stays null)
   // Value map applied to a text value ("todo" -> "pending"); empty means none.
   std::map<std::string, std::string> value_map;
   bool reject_unmapped = true;     // with a value_map: a value not in it is a reject

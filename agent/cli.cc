@@ -1,0 +1,55 @@
+#include "agent/cli.h"
+
+#include <sodium.h>
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "agent/migrate_command.h"
+#include "agent/ulid_command.h"
+
+namespace ferry {
+
+namespace {
+
+void SetUpLogging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("ferry");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int RunFerry(int argc, char** argv) {
+  if (sodium_init() < 0) {
+    std::cerr << "ferry: libsodium could not be initialised\n";
+    return 1;
+  }
+  CLI::App app{"ferry: moves data out of legacy local stores into a real database, once, "
+               "safely and fast"};
+  app.set_version_flag("--version", std::string("ferry ") + FERRY_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  std::string log_level = "warn";
+  SetUpLogging(log_level);
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off (stderr)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->each([](const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); })
+      ->default_val("warn");
+  int exit_code = 0;
+  AddMigrateCommand(app, &exit_code);
+  AddUlidCommand(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  return exit_code;
+}
+
+}  // namespace ferry

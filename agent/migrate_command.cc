@@ -1,0 +1,135 @@
+#include "agent/migrate_command.h"
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "agent/run/migration.h"
+
+namespace ferry {
+
+namespace {
+
+struct MigrateFlags {
+  MigrateOptions options;
+  std::string conflict;
+  std::string progress = "auto";
+  std::string include;
+  std::string exclude;
+};
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos
+                                                                     : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+Status Finish(MigrateFlags& flags) {
+  MigrateOptions& o = flags.options;
+  if (!flags.conflict.empty()) {
+    o.conflict = ParseConflictPolicy(flags.conflict);
+    if (!o.conflict) {
+      return Status::InvalidArgument(
+          fmt::format("--conflict {}: expected skip, overwrite or merge", flags.conflict));
+    }
+  }
+  FERRY_ASSIGN_OR_RETURN(o.progress, ParseProgressMode(flags.progress));
+  o.include = SplitList(flags.include);
+  o.exclude = SplitList(flags.exclude);
+  if (!o.user_id.empty() && !o.user_id_from.empty()) {
+    return Status::InvalidArgument("--user-id and --user-id-from exclude each other");
+  }
+  if (!o.user_id_from.empty() && o.user_id_from != "filename" &&
+      o.user_id_from.rfind("key:", 0) != 0) {
+    return Status::InvalidArgument(
+        fmt::format("--user-id-from {}: expected filename or key:NAME", o.user_id_from));
+  }
+  if (o.user_id_from == "key:") {
+    return Status::InvalidArgument("--user-id-from key:NAME needs a key name");
+  }
+  return Status::OK();
+}
+
+int Run(MigrateFlags& flags) {
+  Status status = Finish(flags);
+  if (!status.ok()) {
+    std::cerr << "ferry migrate: " << status.message() << "\n";
+    return ExitCodeFor(status);
+  }
+  RunReport report = RunMigration(flags.options);
+  report.PrintSummary(std::cout);
+  if (!report.error.empty()) {
+    std::cerr << "ferry migrate: " << report.error << "\n";
+  }
+  if (!flags.options.report_file.empty()) {
+    std::ofstream out(flags.options.report_file, std::ios::trunc);
+    out << report.ToJson() << "\n";
+    if (!out.flush()) {
+      std::cerr << "ferry migrate: cannot write the report to " << flags.options.report_file
+                << "\n";
+      return report.exit_code == 0 ? 1 : report.exit_code;
+    }
+  }
+  return report.exit_code;
+}
+
+}  // namespace
+
+void AddMigrateCommand(CLI::App& root, int* exit_code) {
+  auto flags = std::make_shared<MigrateFlags>();
+  MigrateOptions& o = flags->options;
+  CLI::App* cmd = root.add_subcommand(
+      "migrate", "Load sources into the target: validate, map, give ULIDs, upsert");
+  cmd->add_option("sources", o.sources,
+                  "Stores, dumps or record files (kind detected, or prefixed: dump:, json:, "
+                  "ndjson:); a folder of dumps is one source, one user per file")
+      ->required();
+  cmd->add_option("--target", o.target,
+                  "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db");
+  cmd->add_option("--mapping", o.mapping_file,
+                  "Mapping file (YAML); default: the bundled taskapp mapping");
+  cmd->add_option("--user-id", o.user_id, "The user every record belongs to");
+  cmd->add_option("--user-id-from", o.user_id_from,
+                  "Where each unit's user id comes from: filename (user-17.json -> user-17) "
+                  "or key:NAME (the value of key NAME)");
+  cmd->add_option("--origin", o.origins, "Only this origin (repeatable)");
+  cmd->add_flag("--dry-run", o.dry_run,
+                "Read the target and report what would be inserted, updated, skipped and "
+                "rejected; write nothing");
+  cmd->add_option("--conflict", flags->conflict,
+                  "When a row exists: skip (keep it) or overwrite; default: the mapping's, "
+                  "else skip");
+  cmd->add_flag("--continue-on-error", o.continue_on_error,
+                "Write rejects to the reject file and go on, until --max-reject-rate");
+  cmd->add_option("--max-reject-rate", o.max_reject_rate,
+                  "With --continue-on-error: stop when more than this fraction is rejected")
+      ->default_val(0.1);
+  cmd->add_option("--batch-size", o.batch_size, "Rows per transaction")->default_val(1000);
+  cmd->add_option("--include", flags->include, "Only these entities (comma-separated)");
+  cmd->add_option("--exclude", flags->exclude, "Not these entities (comma-separated)");
+  cmd->add_option("--report", o.report_file, "Also write the report as JSON to FILE");
+  cmd->add_option("--rejects", o.rejects_file,
+                  "Reject file (NDJSON); default: ferry-rejects-<run>.ndjson, created only "
+                  "when something is rejected (a dry run writes one only when asked)");
+  cmd->add_option("--progress", flags->progress,
+                  "auto (a bar on a terminal), bar, json (lines on stderr) or none")
+      ->default_val("auto");
+  cmd->callback([flags, exit_code, &root]() {
+    flags->options.command_line = "ferry migrate";  // the flags may hold secrets: not recorded
+    (void)root;
+    *exit_code = Run(*flags);
+  });
+}
+
+}  // namespace ferry

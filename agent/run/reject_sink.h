@@ -1,0 +1,45 @@
+// RejectSink: the run's reject file, one JSON object per line (NDJSON).
+//
+// The file is created on the first reject only, so a clean run leaves no empty file behind.
+// Each line carries the run, the user, the place (file, origin, key, index, line, JSON
+// pointer), the schema location, the reason and — only when safe — the offending value.
+//
+// Thread safety: one thread at a time.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "transformers/reject.h"
+
+namespace ferry {
+
+class RejectSink {
+ public:
+  // `path` empty: rejects are counted but not written anywhere.
+  RejectSink(std::string path, std::string run_id);
+  RejectSink(const RejectSink&) = delete;
+  RejectSink& operator=(const RejectSink&) = delete;
+
+  // Appends one line. Fails naming the file when it cannot be created or written.
+  Status Write(const std::string& user_id, const Reject& reject);
+
+  // Flushes to disk. Fails naming the file.
+  Status Close();
+
+  // Where lines went; empty when none were written.
+  std::string written_path() const { return written_ ? path_ : std::string(); }
+
+ private:
+  struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  std::string path_;
+  std::string run_id_;
+  std::unique_ptr<std::FILE, FileCloser> file_;
+  bool written_ = false;
+};
+
+}  // namespace ferry

@@ -1,0 +1,168 @@
+#include "agent/run/run_report.h"
+
+#include <fmt/format.h>
+
+#include "transformers/json_writer.h"
+
+namespace ferry {
+
+EntityCounts& RunReport::Entity(const std::string& name) {
+  auto [it, inserted] = entities.try_emplace(name);
+  if (inserted) {
+    entity_order.push_back(name);
+  }
+  return it->second;
+}
+
+int64_t RunReport::TotalRead() const {
+  int64_t total = 0;
+  for (const auto& [name, counts] : entities) total += counts.read;
+  return total;
+}
+
+int64_t RunReport::TotalRejected() const {
+  int64_t total = 0;
+  for (const auto& [name, counts] : entities) total += counts.rejected;
+  return total;
+}
+
+void RunReport::PrintSummary(std::ostream& out) const {
+  out << fmt::format("ferry migrate{}: run {} → {}\n", dry_run ? " --dry-run" : "", run_id,
+                     target);
+  const char* verb = dry_run ? "would " : "";
+  out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "entity", "read",
+                     "valid", dry_run ? "+insert" : "inserted", dry_run ? "~update" : "updated",
+                     dry_run ? "=skip" : "skipped", "rejected");
+  EntityCounts total;
+  for (const std::string& name : entity_order) {
+    const EntityCounts& c = entities.at(name);
+    out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", name, c.read, c.valid,
+                       c.inserted, c.updated + c.merged, c.skipped, c.rejected);
+    total.read += c.read;
+    total.valid += c.valid;
+    total.inserted += c.inserted;
+    total.updated += c.updated + c.merged;
+    total.skipped += c.skipped;
+    total.rejected += c.rejected;
+  }
+  out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "total", total.read,
+                     total.valid, total.inserted, total.updated, total.skipped, total.rejected);
+  if (dry_run) {
+    for (const std::string& name : entity_order) {
+      const EntityCounts& c = entities.at(name);
+      auto list = [](const std::vector<std::string>& ids) {
+        std::string s;
+        for (const auto& id : ids) s += (s.empty() ? "" : ", ") + id;
+        return s;
+      };
+      if (!c.examples_inserted.empty()) {
+        out << fmt::format("  {} {}insert e.g. {}\n", name, verb, list(c.examples_inserted));
+      }
+      if (!c.examples_updated.empty()) {
+        out << fmt::format("  {} {}update e.g. {}\n", name, verb, list(c.examples_updated));
+      }
+      if (!c.examples_skipped.empty()) {
+        out << fmt::format("  {} {}skip e.g. {}\n", name, verb, list(c.examples_skipped));
+      }
+    }
+  }
+  for (const std::string& name : entity_order) {
+    for (const Reject& r : entities.at(name).examples_rejected) {
+      out << fmt::format("  rejected {}: {}: {}\n", name, r.where.ToString(), r.reason);
+    }
+  }
+  for (const std::string& p : problem_examples) {
+    out << "  problem: " << p << "\n";
+  }
+  double rate = duration_s > 0 ? static_cast<double>(total.read) / duration_s : 0;
+  out << fmt::format("  {} unit(s), {} unmapped key(s); {:.2f} s, {:.0f} records/s, peak memory "
+                     "{:.1f} MiB\n",
+                     units, unmapped_keys, duration_s, rate, peak_rss_kb / 1024.0);
+  if (!rejects_file.empty()) {
+    out << "  rejects: " << rejects_file << "\n";
+  }
+  out << "  status: " << status;
+  if (!error.empty()) {
+    out << " — " << error;
+  }
+  out << "\n";
+}
+
+namespace {
+
+void Field(std::string* out, const char* name, const std::string& value, bool comma = true) {
+  fmt::format_to(std::back_inserter(*out), "\"{}\":", name);
+  AppendJsonString(value, out);
+  if (comma) out->push_back(',');
+}
+
+void Number(std::string* out, const char* name, double value, bool comma = true) {
+  fmt::format_to(std::back_inserter(*out), "\"{}\":{}{}", name, value, comma ? "," : "");
+}
+
+void Strings(std::string* out, const char* name, const std::vector<std::string>& values) {
+  fmt::format_to(std::back_inserter(*out), "\"{}\":[", name);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(values[i], out);
+  }
+  out->append("],");
+}
+
+}  // namespace
+
+std::string RunReport::ToJson() const {
+  std::string out = "{";
+  Field(&out, "run_id", run_id);
+  fmt::format_to(std::back_inserter(out), "\"dry_run\":{},", dry_run ? "true" : "false");
+  Field(&out, "target", target);
+  Strings(&out, "sources", sources);
+  Field(&out, "mapping", mapping);
+  Field(&out, "started_at", started_at);
+  Number(&out, "duration_s", duration_s);
+  Number(&out, "units", static_cast<double>(units));
+  Number(&out, "records_read", static_cast<double>(TotalRead()));
+  Number(&out, "records_per_s", duration_s > 0 ? TotalRead() / duration_s : 0);
+  Number(&out, "peak_rss_kb", static_cast<double>(peak_rss_kb));
+  Number(&out, "unmapped_keys", static_cast<double>(unmapped_keys));
+  Number(&out, "problems", static_cast<double>(problems));
+  Strings(&out, "problem_examples", problem_examples);
+  Field(&out, "rejects_file", rejects_file);
+  Field(&out, "status", status);
+  Field(&out, "error", error);
+  Number(&out, "exit_code", exit_code);
+  out += "\"entities\":{";
+  bool first = true;
+  for (const std::string& name : entity_order) {
+    const EntityCounts& c = entities.at(name);
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJsonString(name, &out);
+    out += ":{";
+    Number(&out, "read", c.read);
+    Number(&out, "valid", c.valid);
+    Number(&out, "inserted", c.inserted);
+    Number(&out, "updated", c.updated);
+    Number(&out, "skipped", c.skipped);
+    Number(&out, "merged", c.merged);
+    Number(&out, "rejected", c.rejected);
+    Strings(&out, "examples_inserted", c.examples_inserted);
+    Strings(&out, "examples_updated", c.examples_updated);
+    Strings(&out, "examples_skipped", c.examples_skipped);
+    out += "\"examples_rejected\":[";
+    for (size_t i = 0; i < c.examples_rejected.size(); ++i) {
+      const Reject& r = c.examples_rejected[i];
+      if (i) out.push_back(',');
+      out += "{";
+      Field(&out, "where", r.where.ToString());
+      Field(&out, "schema_location", r.schema_location);
+      Field(&out, "reason", r.reason, false);
+      out += "}";
+    }
+    out += "]}";
+  }
+  out += "}}";
+  return out;
+}
+
+}  // namespace ferry

@@ -1,0 +1,66 @@
+// UnitProcessor: loads one unit of work — one user's store or dump — entity by entity,
+// parents first, in bounded batches.
+//
+// For each record: route its key to an entity, parse the value, validate against the
+// entity's schema, take its legacy id (rejecting a duplicate), give it a ULID (the id map's
+// from an earlier run, else a new one from its creation time), map it to a row with its
+// references rewritten, and hand full batches to the loader (or, in a dry run, classify them
+// against the target's id map without writing).
+//
+// Thread safety: one UnitProcessor per thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "agent/run/migrate_options.h"
+#include "agent/run/reject_sink.h"
+#include "agent/run/run_report.h"
+#include "extractors/entry.h"
+#include "loaders/loader.h"
+#include "transformers/mapping.h"
+#include "transformers/ulid.h"
+
+namespace ferry {
+
+class UnitProcessor {
+ public:
+  UnitProcessor(const MigrateOptions& options, const Mapping& mapping, Loader* loader,
+                RejectSink* rejects, RunReport* report);
+
+  // Loads the entries of one unit (all of one user's data). Returns non-ok when the run
+  // must stop: a loader failure, or a reject without --continue-on-error (Rejected), or
+  // the reject rate passing --max-reject-rate.
+  Status Process(const std::vector<Entry>& entries);
+
+  // Records damage an extractor skipped over as a reject of the source.
+  Status RecordProblem(const Location& where, const Status& problem);
+
+ private:
+  struct Pending;
+  class EntityPass;
+
+  Result<std::string> UserIdFor(const std::vector<Entry>& entries) const;
+  Status Reject(const std::string& user_id, ::ferry::Reject reject);
+  Status CheckRejectRate() const;
+  bool Selected(const std::string& entity) const;
+
+  const MigrateOptions& options_;
+  const Mapping& mapping_;
+  Loader* loader_;
+  RejectSink* rejects_;
+  RunReport* report_;
+  UlidGenerator ulids_;
+  // Per unit: ULIDs of parent records by entity and legacy id, for references.
+  std::unordered_map<std::string, std::unordered_map<std::string, std::string>> parents_;
+  std::vector<std::unique_ptr<simdjson::dom::parser>> parsers_;
+  // Keys whose values columns take ($store.NAME), and their values in the current unit.
+  std::vector<std::string> store_keys_;
+  std::unordered_map<std::string, std::string> store_;
+};
+
+}  // namespace ferry

@@ -1,0 +1,230 @@
+#include "transformers/map_record.h"
+
+#include <fmt/format.h>
+
+#include "transformers/datetime.h"
+#include "transformers/field_path.h"
+#include "transformers/json_writer.h"
+#include "transformers/scalar_text.h"
+
+namespace ferry {
+
+namespace {
+
+bool IsSensitive(const EntityMapping& entity, const std::string& pointer) {
+  for (const std::string& path : entity.sensitive) {
+    if (PointerIsWithin(pointer, path)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Reject MakeReject(const EntityMapping& entity, const ColumnMapping& column, std::string reason,
+                  std::optional<simdjson::dom::element> value) {
+  Reject reject;
+  reject.entity = entity.name;
+  reject.where.pointer = column.source == ColumnSource::kField ? DottedPathToPointer(column.field)
+                                                               : std::string();
+  reject.reason = std::move(reason);
+  if (value && !IsSensitive(entity, reject.where.pointer)) {
+    reject.value = ShortJsonForReject(*value);
+  }
+  return reject;
+}
+
+// Parses a mapping default ("true", "null", "\"x\"", "3") into a cell of the column's type.
+Cell DefaultCell(const ColumnMapping& column) {
+  const std::string& text = *column.default_json;
+  if (text == "null") {
+    return std::monostate{};
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element element;
+  if (parser.parse(text).get(element) != simdjson::SUCCESS) {
+    return text;
+  }
+  switch (column.def.type) {
+    case ColumnType::kBoolean:
+      if (element.is_bool()) return bool(element);
+      break;
+    case ColumnType::kTimestamp:
+      if (element.is_string()) {
+        if (auto ms = ParseRfc3339Millis(std::string_view(element))) return *ms;
+      }
+      [[fallthrough]];
+    case ColumnType::kInteger:
+      if (element.is_int64()) return int64_t(element);
+      break;
+    case ColumnType::kReal:
+      if (element.is_number()) return double(element);
+      break;
+    case ColumnType::kJson:
+      return text;
+    default:
+      break;
+  }
+  if (element.is_string()) {
+    return std::string(std::string_view(element));
+  }
+  return text;
+}
+
+// Converts a present, non-null field value to the column's type.
+std::optional<Reject> Convert(const EntityMapping& entity, const ColumnMapping& column,
+                              simdjson::dom::element value, const ReferenceResolver& resolve,
+                              Cell* cell) {
+  if (!column.value_map.empty()) {
+    std::optional<std::string> text = ScalarToText(value);
+    auto it = text ? column.value_map.find(*text) : column.value_map.end();
+    if (it != column.value_map.end()) {
+      *cell = it->second;
+      return std::nullopt;
+    }
+    if (column.reject_unmapped) {
+      return MakeReject(entity, column,
+                        fmt::format("{} has a value that the mapping does not map", column.field),
+                        value);
+    }
+  }
+  if (!column.references.empty()) {
+    std::optional<std::string> legacy = ScalarToText(value);
+    std::optional<std::string> ulid = legacy ? resolve(column.references, *legacy) : std::nullopt;
+    if (ulid) {
+      *cell = std::move(*ulid);
+    } else if (column.on_missing == OnMissingReference::kNull) {
+      *cell = std::monostate{};
+    } else {
+      return MakeReject(entity, column,
+                        fmt::format("{} refers to no {} of this user", column.field,
+                                    column.references),
+                        value);
+    }
+    return std::nullopt;
+  }
+  switch (column.def.type) {
+    case ColumnType::kText:
+    case ColumnType::kUlid: {
+      std::optional<std::string> text = ScalarToText(value);
+      if (!text) {
+        return MakeReject(entity, column, fmt::format("{} is not a text value", column.field),
+                          value);
+      }
+      *cell = std::move(*text);
+      return std::nullopt;
+    }
+    case ColumnType::kInteger:
+      if (value.is_int64()) {
+        *cell = int64_t(value);
+        return std::nullopt;
+      }
+      return MakeReject(entity, column, fmt::format("{} is not an integer", column.field), value);
+    case ColumnType::kReal:
+      if (value.is_number()) {
+        *cell = double(value);
+        return std::nullopt;
+      }
+      return MakeReject(entity, column, fmt::format("{} is not a number", column.field), value);
+    case ColumnType::kBoolean:
+      if (value.is_bool()) {
+        *cell = bool(value);
+        return std::nullopt;
+      }
+      return MakeReject(entity, column, fmt::format("{} is not a boolean", column.field), value);
+    case ColumnType::kJson: {
+      std::string json;
+      AppendJson(value, column.drop, &json);
+      *cell = std::move(json);
+      return std::nullopt;
+    }
+    case ColumnType::kTimestamp: {
+      if (column.timestamp_format == "epoch_ms") {
+        if (value.is_int64()) {
+          *cell = int64_t(value);
+          return std::nullopt;
+        }
+        return MakeReject(entity, column,
+                          fmt::format("{} is not a time in epoch milliseconds", column.field),
+                          value);
+      }
+      std::optional<int64_t> ms;
+      if (value.is_string()) {
+        ms = ParseRfc3339Millis(std::string_view(value));
+      }
+      if (!ms) {
+        return MakeReject(entity, column,
+                          fmt::format("{} is not an RFC 3339 date-time", column.field), value);
+      }
+      *cell = *ms;
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string RecordJson(const EntityMapping& entity, const ColumnMapping& column,
+                       simdjson::dom::element record) {
+  std::vector<std::string> drop = column.drop;
+  drop.insert(drop.end(), entity.sensitive.begin(), entity.sensitive.end());
+  std::string json;
+  AppendJson(record, drop, &json);
+  return json;
+}
+
+}  // namespace
+
+std::optional<Reject> MapRecord(const EntityMapping& entity, simdjson::dom::element record,
+                                const RecordContext& context, const ReferenceResolver& resolve,
+                                Row* row) {
+  row->cells.assign(entity.columns.size(), Cell{});
+  for (size_t i = 0; i < entity.columns.size(); ++i) {
+    const ColumnMapping& column = entity.columns[i];
+    Cell& cell = row->cells[i];
+    switch (column.source) {
+      case ColumnSource::kUser: cell = std::string(context.user_id); break;
+      case ColumnSource::kLegacyId: cell = std::string(context.legacy_id); break;
+      case ColumnSource::kUlid: cell = std::string(context.ulid); break;
+      case ColumnSource::kKey: cell = std::string(context.key); break;
+      case ColumnSource::kKeySuffix: cell = std::string(context.key_suffix); break;
+      case ColumnSource::kOrigin: cell = std::string(context.origin); break;
+      case ColumnSource::kRecord: cell = RecordJson(entity, column, record); break;
+      case ColumnSource::kConstant:
+        if (column.default_json) cell = DefaultCell(column);
+        break;
+      case ColumnSource::kStoreKey: {
+        const std::string* value = nullptr;
+        if (context.store) {
+          auto found = context.store->find(column.field);
+          if (found != context.store->end()) value = &found->second;
+        }
+        if (value) {
+          cell = *value;
+        } else if (column.default_json) {
+          cell = DefaultCell(column);
+        }
+        break;
+      }
+      case ColumnSource::kField: {
+        std::optional<simdjson::dom::element> value = FindField(record, column.field);
+        if (!value || (value->is_null() && column.default_on_null)) {
+          if (column.default_json) cell = DefaultCell(column);
+        } else if (!value->is_null()) {
+          if (auto reject = Convert(entity, column, *value, resolve, &cell)) {
+            return reject;
+          }
+        }
+        break;
+      }
+    }
+    if (IsNull(cell) && !column.def.nullable) {
+      return MakeReject(entity, column, fmt::format("{} is required but missing or null",
+                                                    column.source == ColumnSource::kField
+                                                        ? column.field
+                                                        : column.def.name),
+                        std::nullopt);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace ferry
