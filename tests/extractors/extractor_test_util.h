@@ -99,7 +99,7 @@ inline Status FirstFailure(const Drained& drained) {
 // The folder of the real browser fixtures' expected dumps, when this machine has it.
 inline std::optional<std::string> BrowserExpectedDir() {
   for (std::string dir : {std::string(FERRY_SOURCE_DIR) + "/tests/fixtures/browser/expected",
-                          std::string("/work/shared/fixtures/browser/expected")}) {
+                          std::string(FERRY_SOURCE_DIR) + "/../shared/fixtures/browser/expected"}) {
     if (std::filesystem::exists(dir + "/taskapp-clean.json")) {
       return dir;
     }

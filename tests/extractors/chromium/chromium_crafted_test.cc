@@ -49,12 +49,14 @@ std::map<std::string, std::string> HostileEntries() {
       {"META:" + kOrigin, "\x08\x01"},
       {"METAACCESS:" + kOrigin, "\x08\x01"},
       {DataKey("\x01good"), "\x01plain"},
-      {DataKey("\x01odd"), std::string("\x00" "abc", 4)},           // 3 bytes of UTF-16
-      {DataKey(std::string("\x00\x00\xdc", 3)), "\x01lone key"},    // key U+DC00
+      {DataKey("\x01odd"), std::string("\x00"
+                                       "abc",
+                                       4)},                        // 3 bytes of UTF-16
+      {DataKey(std::string("\x00\x00\xdc", 3)), "\x01lone key"},   // key U+DC00
       {DataKey("\x01lone"), std::string("\x00\x00\xd8x\x00", 5)},  // "\ud800x"
-      {DataKey("\x02weird-key"), "\x01value"},                      // unknown key encoding
-      {DataKey("\x01weird-value"), "\x07value"},                    // unknown value encoding
-      {DataKey("\x01no-encoding"), ""},                             // no encoding byte
+      {DataKey("\x02weird-key"), "\x01value"},                     // unknown key encoding
+      {DataKey("\x01weird-value"), "\x07value"},                   // unknown value encoding
+      {DataKey("\x01no-encoding"), ""},                            // no encoding byte
       {DataKey(""), "\x01key has no encoding byte"},
       {"_http://no-terminator.test", "\x01x"},
       {"zzz-unknown", "?"},
@@ -64,8 +66,7 @@ std::map<std::string, std::string> HostileEntries() {
 const Reported* FindReport(const Drained& drained, const std::string& key,
                            const std::string& text) {
   for (const Reported& report : drained.reports) {
-    if (report.where.key == key &&
-        report.problem.message().find(text) != std::string::npos) {
+    if (report.where.key == key && report.problem.message().find(text) != std::string::npos) {
       return &report;
     }
   }
@@ -140,15 +141,47 @@ TEST_CASE("ChromiumExtractor: deletes and overwrites across log and table, newes
     REQUIRE(leveldb::DB::Open(options, store, &raw).ok());
     std::unique_ptr<leveldb::DB> db(raw);
     leveldb::WriteOptions write;
-    REQUIRE(db->Put(write, DataKey("\x01" "a"), "\x01old a").ok());
-    REQUIRE(db->Put(write, DataKey("\x01" "b"), "\x01" "b").ok());
-    REQUIRE(db->Put(write, DataKey("\x01" "c"), "\x01" "c").ok());
+    REQUIRE(db->Put(write,
+                    DataKey("\x01"
+                            "a"),
+                    "\x01old a")
+                .ok());
+    REQUIRE(db->Put(write,
+                    DataKey("\x01"
+                            "b"),
+                    "\x01"
+                    "b")
+                .ok());
+    REQUIRE(db->Put(write,
+                    DataKey("\x01"
+                            "c"),
+                    "\x01"
+                    "c")
+                .ok());
     db->CompactRange(nullptr, nullptr);  // into a table
-    REQUIRE(db->Put(write, DataKey("\x01" "a"), "\x01new a").ok());
-    REQUIRE(db->Delete(write, DataKey("\x01" "b")).ok());
-    REQUIRE(db->Put(write, DataKey("\x01" "d"), "\x01" "d").ok());
-    REQUIRE(db->Delete(write, DataKey("\x01" "d")).ok());
-    REQUIRE(db->Put(write, DataKey("\x01" "e"), "\x01" "e").ok());
+    REQUIRE(db->Put(write,
+                    DataKey("\x01"
+                            "a"),
+                    "\x01new a")
+                .ok());
+    REQUIRE(db->Delete(write, DataKey("\x01"
+                                      "b"))
+                .ok());
+    REQUIRE(db->Put(write,
+                    DataKey("\x01"
+                            "d"),
+                    "\x01"
+                    "d")
+                .ok());
+    REQUIRE(db->Delete(write, DataKey("\x01"
+                                      "d"))
+                .ok());
+    REQUIRE(db->Put(write,
+                    DataKey("\x01"
+                            "e"),
+                    "\x01"
+                    "e")
+                .ok());
   }
   Drained got = Drain(MakeChromiumExtractor(SourceSpec{"chromium", store, {}}));
   REQUIRE(FirstFailure(got).ok());
@@ -157,8 +190,8 @@ TEST_CASE("ChromiumExtractor: deletes and overwrites across log and table, newes
   for (const Entry& entry : got.entries) {
     read.emplace_back(entry.key, entry.value);
   }
-  CHECK(read == std::vector<std::pair<std::string, std::string>>{
-                    {"a", "new a"}, {"c", "c"}, {"e", "e"}});
+  CHECK(read ==
+        std::vector<std::pair<std::string, std::string>>{{"a", "new a"}, {"c", "c"}, {"e", "e"}});
   // "a" was rewritten after the compaction: it comes from the log, "c" from the table.
   CHECK_THAT(got.entries[0].where.file, Catch::EndsWith(".log"));
   CHECK_THAT(got.entries[1].where.file, Catch::EndsWith(".ldb"));

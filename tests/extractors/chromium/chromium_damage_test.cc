@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
+#include <random>
 #include <string>
 
 #include "extractors/chromium/chromium_extractor.h"
@@ -73,10 +74,10 @@ struct Damage {
   }
 };
 
-#define SKIP_WITHOUT_FIXTURES(damage)             \
-  if (!(damage).root) {                           \
+#define SKIP_WITHOUT_FIXTURES(damage)            \
+  if (!(damage).root) {                          \
     WARN("browser fixtures not found; skipped"); \
-    return;                                       \
+    return;                                      \
   }
 
 TEST_CASE("ChromiumExtractor: a truncated or empty table is reported, the log still read",
@@ -161,8 +162,8 @@ TEST_CASE("ChromiumExtractor: a damaged 1.4 MB uncompressed block of large is na
   std::string table = damage.leveldb + "/000005.ldb";
   std::string bytes = ReadFileBytes(table);
   // The largest run of base64 text is inside the big random value's block.
-  size_t at = bytes.find(std::string(64, 'A')) == std::string::npos ? bytes.size() / 2
-                                                                    : bytes.size() / 2;
+  size_t at =
+      bytes.find(std::string(64, 'A')) == std::string::npos ? bytes.size() / 2 : bytes.size() / 2;
   bytes[at] ^= 0x01;
   WriteFileBytes(table, bytes);
   Drained got = DrainChromium(damage.source);
@@ -319,6 +320,63 @@ TEST_CASE("ChromiumExtractor: stray files the MANIFEST does not list are left al
   REQUIRE(FirstFailure(got).ok());
   CHECK(got.reports.empty());
   CHECK(CheckEntriesExpected(got, damage.expected) == CountEntries(damage.expected));
+}
+
+TEST_CASE("ChromiumExtractor: random damage to any file never crashes or hangs",
+          "[extractors][chromium][corrupt][fuzz]") {
+  for (const char* scenario : {"taskapp-clean", "multi-origin"}) {
+    Damage damage(scenario);
+    SKIP_WITHOUT_FIXTURES(damage);
+    std::vector<std::string> names;
+    std::map<std::string, std::string> pristine;
+    for (const auto& entry : std::filesystem::directory_iterator(damage.leveldb)) {
+      std::string name = entry.path().filename().string();
+      if (name != "LOCK" && name.rfind("LOG", 0) != 0) {
+        names.push_back(name);
+        pristine[name] = ReadFileBytes(entry.path().string());
+      }
+    }
+    std::sort(names.begin(), names.end());
+    std::mt19937 random(20240601);
+    for (int round = 0; round < 60; ++round) {
+      const std::string& name = names[random() % names.size()];
+      std::string bytes = pristine[name];
+      std::string what;
+      switch (random() % 4) {
+        case 0:  // flip a few bytes
+          for (int i = 0, n = 1 + static_cast<int>(random() % 8); i < n && !bytes.empty(); ++i) {
+            bytes[random() % bytes.size()] ^= static_cast<char>(1 + random() % 255);
+          }
+          what = "flipped";
+          break;
+        case 1:  // cut anywhere
+          bytes.resize(bytes.empty() ? 0 : random() % bytes.size());
+          what = "cut to " + std::to_string(bytes.size());
+          break;
+        case 2: {  // zero a range
+          size_t from = bytes.empty() ? 0 : random() % bytes.size();
+          size_t length = std::min<size_t>(bytes.size() - from, random() % 70000);
+          std::fill_n(bytes.begin() + static_cast<std::ptrdiff_t>(from), length, '\0');
+          what = "zeroed";
+          break;
+        }
+        default:  // junk appended
+          bytes.append(static_cast<size_t>(random() % 100000), static_cast<char>(random()));
+          what = "appended";
+      }
+      INFO(scenario << " round " << round << ": " << name << " " << what);
+      WriteFileBytes(damage.leveldb + "/" + name, bytes);
+      Drained got = DrainChromium(damage.source);
+      Status failure = FirstFailure(got);
+      CHECK((failure.ok() || failure.IsCorruption()));
+      for (const Reported& report : got.reports) {
+        CHECK(report.where.file.rfind(damage.leveldb, 0) == 0);
+        CHECK_FALSE(report.problem.message().empty());
+      }
+      CHECK(got.entries.size() <= CountEntries(damage.expected) + 1);  // + a delete undone
+      WriteFileBytes(damage.leveldb + "/" + name, pristine[name]);
+    }
+  }
 }
 
 }  // namespace

@@ -29,8 +29,7 @@ ExpectedStore ReadRawStore(const std::string& leveldb_dir, std::vector<Reported>
   auto copy = chromium::StoreCopy::Make(leveldb_dir);
   REQUIRE(copy.ok());
   auto reader = chromium::LevelDbReader::Open(
-      (*copy)->path(), leveldb_dir,
-      [reports](const Location& where, const Status& problem) {
+      (*copy)->path(), leveldb_dir, [reports](const Location& where, const Status& problem) {
         reports->push_back({where, problem});
       });
   REQUIRE(reader.ok());

@@ -3,14 +3,13 @@
 // fixtures themselves), its private copy is gone afterwards, and a LOCK held by another
 // process (as a running browser holds it) does not stop the read.
 #include <fcntl.h>
+#include <leveldb/db.h>
+#include <leveldb/env.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <leveldb/db.h>
-#include <leveldb/env.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -55,9 +54,7 @@ class ScopedTmpdir {
   std::string old_;
 };
 
-bool IsEmptyFolder(const std::string& path) {
-  return std::filesystem::is_empty(path);
-}
+bool IsEmptyFolder(const std::string& path) { return std::filesystem::is_empty(path); }
 
 TEST_CASE("ChromiumExtractor: originals are untouched, byte for byte, and no copy is left",
           "[extractors][chromium][fixtures]") {
@@ -80,8 +77,8 @@ TEST_CASE("ChromiumExtractor: originals are untouched, byte for byte, and no cop
 
   for (const std::string& scenario : ChromiumScenarios(*root)) {
     std::string user_data = copies + "/" + scenario;
-    for (const std::string& path :
-         {user_data, user_data + "/Default", LevelDbOf(user_data), *root + "/chromium/" + scenario}) {
+    for (const std::string& path : {user_data, user_data + "/Default", LevelDbOf(user_data),
+                                    *root + "/chromium/" + scenario}) {
       INFO(path);
       Drained got = Drain(MakeChromiumExtractor(SourceSpec{"chromium", path, {}}));
       REQUIRE(FirstFailure(got).ok());
@@ -114,8 +111,8 @@ TEST_CASE("ChromiumExtractor: a failed read leaves no private copy behind",
   CHECK(IsEmptyFolder(private_tmp.path()));
   // Abandoned in the middle of a read: the copy goes with the extractor.
   {
-    auto extractor = MakeChromiumExtractor(
-        SourceSpec{"chromium", *root + "/chromium/multi-origin", {}});
+    auto extractor =
+        MakeChromiumExtractor(SourceSpec{"chromium", *root + "/chromium/multi-origin", {}});
     REQUIRE(extractor->Open().ok());
     REQUIRE(extractor->Valid());
     CHECK_FALSE(IsEmptyFolder(private_tmp.path()));

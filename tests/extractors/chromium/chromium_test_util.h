@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 // The folder holding chromium/<scenario>/ and expected/<scenario>.json, when present.
 inline std::optional<std::string> BrowserFixtureRoot() {
   for (std::string dir : {std::string(FERRY_SOURCE_DIR) + "/tests/fixtures/browser",
-                          std::string("/work/shared/fixtures/browser")}) {
+                          std::string(FERRY_SOURCE_DIR) + "/../shared/fixtures/browser"}) {
     if (fs::exists(dir + "/chromium") && fs::exists(dir + "/expected")) {
       return dir;
     }
@@ -168,16 +168,28 @@ inline Units ParseJsonUnits(const std::string& text, size_t* pos) {
     char escape = text.at(*pos + 1);
     *pos += 2;
     switch (escape) {
-      case 'b': units += u'\b'; break;
-      case 'f': units += u'\f'; break;
-      case 'n': units += u'\n'; break;
-      case 'r': units += u'\r'; break;
-      case 't': units += u'\t'; break;
+      case 'b':
+        units += u'\b';
+        break;
+      case 'f':
+        units += u'\f';
+        break;
+      case 'n':
+        units += u'\n';
+        break;
+      case 'r':
+        units += u'\r';
+        break;
+      case 't':
+        units += u'\t';
+        break;
       case 'u':
         units += static_cast<char16_t>(std::stoul(text.substr(*pos, 4), nullptr, 16));
         *pos += 4;
         break;
-      default: units += static_cast<char16_t>(escape); break;
+      default:
+        units += static_cast<char16_t>(escape);
+        break;
     }
   }
   ++*pos;

@@ -27,7 +27,10 @@ TEST_CASE("MaskCrc: masks as LevelDB stores CRCs and unmasks back",
 
 TEST_CASE("ByteReader: varints, fixed integers and length-prefixed bytes",
           "[extractors][chromium][leveldb]") {
-  const std::string input("\x96\x01\xff\xff\xff\xff\x0f\x03" "abc\x01\x02\x03\x04", 15);
+  const std::string input(
+      "\x96\x01\xff\xff\xff\xff\x0f\x03"
+      "abc\x01\x02\x03\x04",
+      15);
   ByteReader reader(input);
   uint32_t small = 0;
   REQUIRE(reader.GetVarint32(&small));
@@ -50,15 +53,19 @@ TEST_CASE("ByteReader: truncated, overlong and oversized encodings fail without 
   uint64_t value = 0;
   uint32_t value32 = 0;
   std::string_view bytes;
-  CHECK_FALSE(ByteReader("\x80\x80").GetVarint64(&value));           // no last byte
+  CHECK_FALSE(ByteReader("\x80\x80").GetVarint64(&value));                        // no last byte
   CHECK_FALSE(ByteReader(std::string(11, '\x80') + "\x01").GetVarint64(&value));  // too long
   CHECK_FALSE(ByteReader("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02").GetVarint64(&value));
   CHECK(ByteReader("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01").GetVarint64(&value));
   CHECK(value == UINT64_MAX);
   CHECK_FALSE(ByteReader("\xff\xff\xff\xff\x10").GetVarint32(&value32));  // above 2^32
-  ByteReader lying("\x05" "abc");  // says 5 bytes, holds 3
+  ByteReader lying(
+      "\x05"
+      "abc");  // says 5 bytes, holds 3
   CHECK_FALSE(lying.GetLengthPrefixed(&bytes));
-  CHECK(lying.rest() == "\x05" "abc");  // nothing consumed
+  CHECK(lying.rest() ==
+        "\x05"
+        "abc");  // nothing consumed
   CHECK_FALSE(ByteReader("abc").GetFixed32(&value32));
   CHECK_FALSE(ByteReader("1234567").GetFixed64(&value));
   uint8_t byte = 0;

@@ -22,12 +22,15 @@ TEST_CASE("DecodeStoredString: Latin-1 and UTF-16LE strings as Chromium writes t
   Utf16Damage damage;
   CHECK(Utf8("\x01plain ASCII value") == "plain ASCII value");
   CHECK(Utf8("\x01\xe9") == "\xC3\xA9");  // é is one byte e9, not UTF-8
-  CHECK(Utf8("\x01") == "");             // the empty string
-  CHECK(Utf8(std::string("\x01" "before\0after", 13)) == std::string("before\0after", 12));
+  CHECK(Utf8("\x01") == "");              // the empty string
+  CHECK(Utf8(std::string("\x01"
+                         "before\0after",
+                         13)) == std::string("before\0after", 12));
   CHECK(Utf8(std::string("\x00\x00\x01", 3), &damage) == "\xC4\x80");  // U+0100
   CHECK_FALSE(damage.any());
-  CHECK(Utf8(std::string("\x00" "c\0j\0k\0:\0\x2d\x4e\x87\x65", 13)) ==
-        "cjk:\xE4\xB8\xAD\xE6\x96\x87");
+  CHECK(Utf8(std::string("\x00"
+                         "c\0j\0k\0:\0\x2d\x4e\x87\x65",
+                         13)) == "cjk:\xE4\xB8\xAD\xE6\x96\x87");
 }
 
 TEST_CASE("DecodeStoredString: unpaired surrogates and odd lengths are lossy, not dropped",
@@ -35,9 +38,15 @@ TEST_CASE("DecodeStoredString: unpaired surrogates and odd lengths are lossy, no
   Utf16Damage damage;
   CHECK(Utf8(std::string("\x00\x00\xd8x\x00", 5), &damage) == "\xEF\xBF\xBDx");
   CHECK(damage.lone_surrogates == 1);
-  CHECK(Utf8(std::string("\x00" "abc", 4), &damage) == "\xE6\x89\xA1\xEF\xBF\xBD");  // U+6261
+  CHECK(Utf8(std::string("\x00"
+                         "abc",
+                         4),
+             &damage) == "\xE6\x89\xA1\xEF\xBF\xBD");  // U+6261
   CHECK(damage.odd_byte);
-  CHECK(Utf8(std::string("\x00" "a", 2), &damage) == "\xEF\xBF\xBD");
+  CHECK(Utf8(std::string("\x00"
+                         "a",
+                         2),
+             &damage) == "\xEF\xBF\xBD");
   CHECK(damage.odd_byte);
 }
 
@@ -64,7 +73,10 @@ TEST_CASE("StoredStringUnits: exact code units; an odd UTF-16 length is Corrupti
   auto lone = StoredStringUnits(std::string("\x00\x00\xd8x\x00", 5));
   REQUIRE(lone.ok());
   CHECK(*lone == std::u16string(u"\xd800x"));
-  auto odd = StoredStringUnits(std::string("\x00" "abc", 4));
+  auto odd =
+      StoredStringUnits(std::string("\x00"
+                                    "abc",
+                                    4));
   CHECK(odd.status().IsCorruption());
   CHECK_THAT(odd.status().message(), Catch::Contains("odd byte count"));
   CHECK(StoredStringUnits("").status().IsCorruption());
@@ -81,7 +93,11 @@ TEST_CASE("StoredStringToJson: unpaired surrogates kept as escapes, odd byte as 
   REQUIRE(StoredStringToJson("\x01\"\xe9\n", &json, &damage).ok());
   CHECK(json == "\\\"\xC3\xA9\\n");
   CHECK_FALSE(damage.any());
-  REQUIRE(StoredStringToJson(std::string("\x00" "abc", 4), &json, &damage).ok());
+  REQUIRE(StoredStringToJson(std::string("\x00"
+                                         "abc",
+                                         4),
+                             &json, &damage)
+              .ok());
   CHECK(json == "\xE6\x89\xA1\\ufffd");
   CHECK(damage.odd_byte);
   CHECK(StoredStringToJson("\x05", &json, &damage).IsCorruption());

@@ -13,9 +13,8 @@ using testing::Batch;
 
 std::vector<BatchOperation> Collect(const std::string& batch, Status* status) {
   std::vector<BatchOperation> operations;
-  *status = ForEachBatchOperation(batch, [&](const BatchOperation& operation) {
-    operations.push_back(operation);
-  });
+  *status = ForEachBatchOperation(
+      batch, [&](const BatchOperation& operation) { operations.push_back(operation); });
   return operations;
 }
 

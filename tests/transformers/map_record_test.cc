@@ -1,0 +1,144 @@
+#include "transformers/map_record.h"
+
+#include <catch2/catch.hpp>
+
+namespace ferry {
+namespace {
+
+ColumnMapping Column(std::string name, ColumnType type, ColumnSource source,
+                     std::string field = "") {
+  ColumnMapping c;
+  c.def = ColumnDef{std::move(name), type, true};
+  c.source = source;
+  c.field = std::move(field);
+  return c;
+}
+
+EntityMapping TaskEntity() {
+  EntityMapping e;
+  e.name = "tasks";
+  e.sensitive = {"secret"};
+  e.columns.push_back(Column("id", ColumnType::kUlid, ColumnSource::kUlid));
+  e.columns.push_back(Column("user_id", ColumnType::kText, ColumnSource::kUser));
+  e.columns.push_back(Column("legacy_id", ColumnType::kText, ColumnSource::kLegacyId));
+  ColumnMapping title = Column("title", ColumnType::kText, ColumnSource::kField, "title");
+  title.def.nullable = false;
+  e.columns.push_back(title);
+  ColumnMapping status = Column("status", ColumnType::kText, ColumnSource::kField, "status");
+  status.value_map = {{"todo", "pending"}, {"done", "completed"}};
+  e.columns.push_back(status);
+  e.columns.push_back(Column("created_at", ColumnType::kTimestamp, ColumnSource::kField,
+                             "createdAt"));
+  ColumnMapping config = Column("config", ColumnType::kJson, ColumnSource::kField, "config");
+  config.drop = {"githubToken"};
+  e.columns.push_back(config);
+  ColumnMapping env = Column("environment_id", ColumnType::kUlid, ColumnSource::kField,
+                             "environmentId");
+  env.references = "environments";
+  e.columns.push_back(env);
+  ColumnMapping active = Column("is_active", ColumnType::kBoolean, ColumnSource::kField,
+                                "isActive");
+  active.default_json = "true";
+  e.columns.push_back(active);
+  ColumnMapping description = Column("description", ColumnType::kText, ColumnSource::kField,
+                                     "description");
+  description.default_json = "null";
+  e.columns.push_back(description);
+  return e;
+}
+
+std::optional<std::string> Resolve(const std::string& entity, const std::string& legacy) {
+  if (entity == "environments" && legacy == "env-1") return std::string("01ENV");
+  return std::nullopt;
+}
+
+struct Mapped {
+  std::optional<Reject> reject;
+  Row row;
+};
+
+Mapped Map(const std::string& json) {
+  static simdjson::dom::parser parser;
+  simdjson::dom::element record = parser.parse(json);
+  EntityMapping entity = TaskEntity();
+  RecordContext context{"user-1", "task-1", "01ULID", "tasks", "", ""};
+  Mapped out;
+  out.reject = MapRecord(entity, record, context, Resolve, &out.row);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("MapRecord: maps every column of a good record", "[transformers][map_record]") {
+  Mapped m = Map(R"({"title":"Write","status":"todo","createdAt":"2023-02-24T10:21:45.454Z",
+    "config":{"region":"eu","githubToken":"ghp_x","n":{"githubToken":1}},"environmentId":"env-1"})");
+  REQUIRE_FALSE(m.reject);
+  const auto& c = m.row.cells;
+  CHECK(std::get<std::string>(c[0]) == "01ULID");
+  CHECK(std::get<std::string>(c[1]) == "user-1");
+  CHECK(std::get<std::string>(c[2]) == "task-1");
+  CHECK(std::get<std::string>(c[3]) == "Write");
+  CHECK(std::get<std::string>(c[4]) == "pending");
+  CHECK(std::get<int64_t>(c[5]) == 1677234105454);
+  // Only the top-level githubToken is dropped; a nested member of the same name is data.
+  CHECK(std::get<std::string>(c[6]) == R"({"region":"eu","n":{"githubToken":1}})");
+  CHECK(std::get<std::string>(c[7]) == "01ENV");
+  CHECK(std::get<bool>(c[8]) == true);
+  CHECK(IsNull(c[9]));
+}
+
+TEST_CASE("MapRecord: an unmapped status is a reject naming the field", "[transformers][map_record]") {
+  Mapped m = Map(R"({"title":"x","status":"archived"})");
+  REQUIRE(m.reject);
+  CHECK(m.reject->where.pointer == "/status");
+  CHECK(m.reject->value == std::optional<std::string>("\"archived\""));
+}
+
+TEST_CASE("MapRecord: a dangling reference is a reject", "[transformers][map_record]") {
+  Mapped m = Map(R"({"title":"x","status":"todo","environmentId":"env-404"})");
+  REQUIRE(m.reject);
+  CHECK(m.reject->where.pointer == "/environmentId");
+  CHECK(m.reject->reason.find("refers to no environments") != std::string::npos);
+}
+
+TEST_CASE("MapRecord: a null reference is NULL, not a reject", "[transformers][map_record]") {
+  Mapped m = Map(R"({"title":"x","status":"todo","environmentId":null})");
+  REQUIRE_FALSE(m.reject);
+  CHECK(IsNull(m.row.cells[7]));
+}
+
+TEST_CASE("MapRecord: a missing required column is a reject", "[transformers][map_record]") {
+  Mapped m = Map(R"({"status":"todo"})");
+  REQUIRE(m.reject);
+  CHECK(m.reject->reason.find("title is required") != std::string::npos);
+}
+
+TEST_CASE("MapRecord: a bad date is a reject, not a zero time", "[transformers][map_record]") {
+  for (const char* date : {"2024-13-45", "2023-02-30T25:61:00Z", "not a date", ""}) {
+    Mapped m = Map(std::string(R"({"title":"x","createdAt":")") + date + "\"}");
+    REQUIRE(m.reject);
+    CHECK(m.reject->where.pointer == "/createdAt");
+  }
+  Mapped number = Map(R"({"title":"x","createdAt":1682935200000})");
+  CHECK(number.reject);
+}
+
+TEST_CASE("MapRecord: wrong types are rejects", "[transformers][map_record]") {
+  CHECK(Map(R"({"title":{"a":1}})").reject);
+  CHECK(Map(R"({"title":"x","isActive":"yes"})").reject);
+}
+
+TEST_CASE("MapRecord: a sensitive field's value never reaches the reject",
+          "[transformers][map_record]") {
+  EntityMapping entity = TaskEntity();
+  entity.columns[3].field = "secret";
+  simdjson::dom::parser parser;
+  simdjson::dom::element record = parser.parse(std::string(R"({"secret":{"token":"ghp_x"}})"));
+  Row row;
+  RecordContext context{"u", "1", "", "tasks", "", ""};
+  std::optional<Reject> reject = MapRecord(entity, record, context, Resolve, &row);
+  REQUIRE(reject);
+  CHECK_FALSE(reject->value);
+}
+
+}  // namespace ferry
