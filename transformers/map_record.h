@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <simdjson.h>
 
@@ -29,6 +30,8 @@ struct RecordContext {
   std::string_view key;
   std::string_view key_suffix;
   std::string_view origin;
+  // Values of the other keys of the record's store and origin ($store.NAME); may be null.
+  const std::unordered_map<std::string, std::string>* store = nullptr;
 };
 
 // The ULID of (entity, legacy id) for the record's user, or nullopt when no such record is

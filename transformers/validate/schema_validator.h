@@ -22,7 +22,9 @@
 namespace ferry {
 
 struct SchemaViolation {
-  std::string pointer;          // JSON pointer of the failing value in the record ("/createdAt")
+  // JSON pointer of the failing value in the record ("/createdAt"); for a missing required
+  // property, the pointer the property would have ("/title").
+  std::string pointer;
   std::string schema_location;  // where in the schema ("#/properties/createdAt/format")
   std::string reason;           // human text ("\"2024-13-45\" is not an RFC 3339 date-time")
 };
@@ -34,13 +36,18 @@ class SchemaValidator {
   virtual ~SchemaValidator() = default;
 
   // Compiles a schema given as JSON text. `name` (the schema's file) prefixes errors.
-  // Fails with InvalidArgument on a schema that is not JSON, not a valid draft-07 schema,
-  // uses `patternProperties` (std::regex), or has a `pattern` PCRE2 cannot compile.
+  // Fails with InvalidArgument on a schema that is not JSON, not an object, not a valid
+  // draft-07 schema, uses `patternProperties` (std::regex), has a `pattern` PCRE2 cannot
+  // compile, a `$ref` that does not resolve in the document (remote references are not
+  // fetched), or a shape valijson would recurse on without end or too deep (see
+  // schema_rewrite.h and schema_graph.h).
   static Result<std::unique_ptr<SchemaValidator>> Compile(const std::string& schema_json,
                                                           const std::string& name);
 
-  // Validates one record. Returns the violations (empty when the record passes); at most
-  // `max_violations` are collected.
+  // Validates one record. Returns the violations (empty when the record passes), deepest
+  // first; at most `max_violations` (at least one when the record fails). Stack use is bounded
+  // (1 MiB, less on a thread with a smaller stack; see stack_budget.h): a record nested too
+  // deep for that against a recursive schema fails with one violation saying so.
   virtual std::vector<SchemaViolation> Validate(simdjson::dom::element record,
                                                 size_t max_violations = 8) const = 0;
 

@@ -1,0 +1,112 @@
+#include "transformers/json_writer.h"
+
+#include <fmt/format.h>
+
+namespace ferry {
+
+namespace {
+
+// Paths below `member` of the drop list: "a.b" under "a" is "b"; "a" under "a" drops it.
+bool Descend(const std::vector<std::string>& drop, std::string_view member,
+             std::vector<std::string>* below) {
+  bool dropped = false;
+  for (const std::string& path : drop) {
+    std::string_view p = path;
+    if (p == member) {
+      dropped = true;
+    } else if (p.size() > member.size() && p.substr(0, member.size()) == member &&
+               p[member.size()] == '.') {
+      below->emplace_back(p.substr(member.size() + 1));
+    }
+  }
+  return dropped;
+}
+
+void AppendValue(simdjson::dom::element value, const std::vector<std::string>& drop,
+                 std::string* out) {
+  switch (value.type()) {
+    case simdjson::dom::element_type::OBJECT: {
+      out->push_back('{');
+      bool first = true;
+      std::vector<std::string> below;
+      for (auto field : simdjson::dom::object(value)) {
+        below.clear();
+        if (!drop.empty() && Descend(drop, field.key, &below)) {
+          continue;
+        }
+        if (!first) {
+          out->push_back(',');
+        }
+        first = false;
+        AppendJsonString(field.key, out);
+        out->push_back(':');
+        AppendValue(field.value, below, out);
+      }
+      out->push_back('}');
+      return;
+    }
+    case simdjson::dom::element_type::ARRAY: {
+      out->push_back('[');
+      bool first = true;
+      static const std::vector<std::string> kNone;
+      for (auto item : simdjson::dom::array(value)) {
+        if (!first) {
+          out->push_back(',');
+        }
+        first = false;
+        AppendValue(item, kNone, out);
+      }
+      out->push_back(']');
+      return;
+    }
+    case simdjson::dom::element_type::STRING:
+      AppendJsonString(std::string_view(value), out);
+      return;
+    case simdjson::dom::element_type::INT64:
+      fmt::format_to(std::back_inserter(*out), "{}", int64_t(value));
+      return;
+    case simdjson::dom::element_type::UINT64:
+      fmt::format_to(std::back_inserter(*out), "{}", uint64_t(value));
+      return;
+    case simdjson::dom::element_type::DOUBLE:
+      fmt::format_to(std::back_inserter(*out), "{}", double(value));
+      return;
+    case simdjson::dom::element_type::BOOL:
+      out->append(bool(value) ? "true" : "false");
+      return;
+    case simdjson::dom::element_type::NULL_VALUE:
+      out->append("null");
+      return;
+  }
+}
+
+}  // namespace
+
+void AppendJson(simdjson::dom::element value, const std::vector<std::string>& drop,
+                std::string* out) {
+  AppendValue(value, drop, out);
+}
+
+void AppendJsonString(std::string_view text, std::string* out) {
+  out->push_back('"');
+  for (char c : text) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          fmt::format_to(std::back_inserter(*out), "\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace ferry
