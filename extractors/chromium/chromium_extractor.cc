@@ -1,10 +1,10 @@
 #include "extractors/chromium/chromium_extractor.h"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <system_error>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "extractors/chromium/chromium_format.h"
 #include "extractors/chromium/copy_aside.h"
@@ -31,9 +31,11 @@ uint64_t StoreBytes(const std::string& dir) {
   for (std::filesystem::directory_iterator it(dir, error);
        !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
     std::string name = it->path().filename().string();
-    std::error_code ignored;
-    if (name != chromium::kLockFile && name.rfind("LOG", 0) != 0 && it->is_regular_file(ignored)) {
-      bytes += it->file_size(ignored);
+    std::error_code file_error;
+    if (name != chromium::kLockFile && name.rfind("LOG", 0) != 0 &&
+        it->is_regular_file(file_error)) {
+      uint64_t size = it->file_size(file_error);
+      bytes += file_error ? 0 : size;
     }
   }
   return bytes;
@@ -143,16 +145,18 @@ class ChromiumExtractor final : public Extractor {
         return false;
       case chromium::StoreKeyKind::kVersion:
         if (reader_->value() != chromium::kKnownVersion) {
-          ReportHere("", "", fmt::format("localStorage schema VERSION is \"{}\", not \"{}\"; "
-                                         "read as version {}",
-                                         chromium::PrintableBytes(reader_->value()),
-                                         chromium::kKnownVersion, chromium::kKnownVersion));
+          ReportHere("", "",
+                     fmt::format("localStorage schema VERSION is \"{}\", not \"{}\"; "
+                                 "read as version {}",
+                                 chromium::PrintableBytes(reader_->value()),
+                                 chromium::kKnownVersion, chromium::kKnownVersion));
         }
         return false;
       case chromium::StoreKeyKind::kMalformed:
       case chromium::StoreKeyKind::kUnknown:
-        ReportHere("", "", fmt::format("unrecognised key \"{}\" skipped",
-                                       chromium::PrintableBytes(reader_->key())));
+        ReportHere("", "",
+                   fmt::format("unrecognised key \"{}\" skipped",
+                               chromium::PrintableBytes(reader_->key())));
         return false;
     }
     if (!OriginSelected(spec_.origins, key.origin)) {
@@ -163,9 +167,9 @@ class ChromiumExtractor final : public Extractor {
     Utf16Damage value_damage;
     if (Status bad = chromium::DecodeStoredString(key.encoded_key, &entry_.key, &key_damage);
         !bad.ok()) {
-      ReportHere(origin, "", fmt::format("key \"{}\": {}; entry skipped",
-                                         chromium::PrintableBytes(key.encoded_key),
-                                         bad.message()));
+      ReportHere(origin, "",
+                 fmt::format("key \"{}\": {}; entry skipped",
+                             chromium::PrintableBytes(key.encoded_key), bad.message()));
       return false;
     }
     if (Status bad = chromium::DecodeStoredString(reader_->value(), &entry_.value, &value_damage);

@@ -14,8 +14,8 @@ namespace ferry::chromium {
 // --- Where the store lives -----------------------------------------------------------------
 
 inline constexpr std::string_view kLocalStorageDir = "Local Storage";  // inside a profile
-inline constexpr std::string_view kLevelDbDir = "leveldb";  // inside kLocalStorageDir
-inline constexpr std::string_view kLocalStateFile = "Local State";  // marks a user-data folder
+inline constexpr std::string_view kLevelDbDir = "leveldb";             // inside kLocalStorageDir
+inline constexpr std::string_view kLocalStateFile = "Local State";     // marks a user-data folder
 
 // --- localStorage entries (user keys and values of the LevelDB database) --------------------
 
@@ -39,10 +39,10 @@ inline constexpr uint8_t kEncodingLatin1 = 0x01;   // one byte per code unit (U+
 
 inline constexpr std::string_view kCurrentFile = "CURRENT";  // "MANIFEST-NNNNNN\n"
 inline constexpr std::string_view kManifestPrefix = "MANIFEST-";
-inline constexpr std::string_view kLockFile = "LOCK";  // held (fcntl) by the open database
-inline constexpr std::string_view kLogSuffix = ".log";         // NNNNNN.log: write-ahead log
-inline constexpr std::string_view kTableSuffix = ".ldb";       // NNNNNN.ldb: sorted table
-inline constexpr std::string_view kOldTableSuffix = ".sst";    // older name of a table
+inline constexpr std::string_view kLockFile = "LOCK";        // held (fcntl) by the open database
+inline constexpr std::string_view kLogSuffix = ".log";       // NNNNNN.log: write-ahead log
+inline constexpr std::string_view kTableSuffix = ".ldb";     // NNNNNN.ldb: sorted table
+inline constexpr std::string_view kOldTableSuffix = ".sst";  // older name of a table
 inline constexpr std::string_view kBytewiseComparator = "leveldb.BytewiseComparator";
 
 // --- LevelDB log format (the .log files and the MANIFEST) ------------------------------------

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,8 +12,6 @@
 #include <filesystem>
 #include <system_error>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "extractors/chromium/chromium_format.h"
 #include "extractors/common/file_reader.h"
@@ -72,8 +71,7 @@ Result<std::vector<std::string>> ListFiles(const std::string& dir) {
 }
 
 // Copies one file; *vanished is set (and OK returned) when the original is gone.
-Status CopyFile(const std::string& from, const std::string& to, bool* vanished,
-                uint64_t* bytes) {
+Status CopyFile(const std::string& from, const std::string& to, bool* vanished, uint64_t* bytes) {
   ScopedFd in(OpenOriginal(from));
   if (in.get() < 0) {
     if (errno == ENOENT) {
@@ -129,8 +127,8 @@ Result<std::unique_ptr<StoreCopy>> StoreCopy::Make(const std::string& source_dir
     auto copy = std::make_unique<StoreCopy>(pattern);
     bool vanished = false;
     for (const std::string& name : names) {
-      FERRY_RETURN_IF_ERROR(CopyFile(source_dir + "/" + name, copy->path_ + "/" + name,
-                                     &vanished, &copy->bytes_));
+      FERRY_RETURN_IF_ERROR(
+          CopyFile(source_dir + "/" + name, copy->path_ + "/" + name, &vanished, &copy->bytes_));
       if (vanished) {
         break;
       }

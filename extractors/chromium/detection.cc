@@ -1,10 +1,10 @@
 #include "extractors/chromium/detection.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
-
-#include <fmt/format.h>
 
 #include "extractors/chromium/chromium_format.h"
 
@@ -27,8 +27,8 @@ bool IsFile(const fs::path& path) {
 }
 
 bool EndsWith(const std::string& name, std::string_view suffix) {
-  return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(),
-                                                     suffix) == 0;
+  return name.size() > suffix.size() &&
+         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // True when `dir` holds CURRENT or a MANIFEST-* file, or (when `loose`) a table or log.
@@ -90,10 +90,9 @@ Result<std::vector<StoreLocation>> FindStores(const std::string& given) {
     case FolderKind::kLevelDb: {
       // ".../<profile>/Local Storage/leveldb": the profile is the unit.
       fs::path folder(path);
-      bool in_profile = folder.filename() == kLevelDbDir &&
-                        folder.parent_path().filename() == kLocalStorageDir;
-      stores.push_back(
-          {in_profile ? folder.parent_path().parent_path().string() : path, path});
+      bool in_profile =
+          folder.filename() == kLevelDbDir && folder.parent_path().filename() == kLocalStorageDir;
+      stores.push_back({in_profile ? folder.parent_path().parent_path().string() : path, path});
       return stores;
     }
     case FolderKind::kProfile:
@@ -113,9 +112,9 @@ Result<std::vector<StoreLocation>> FindStores(const std::string& given) {
         stores.push_back({folder, StoreOf(folder).string()});
       }
       if (stores.empty()) {
-        return Status::NotFound(fmt::format(
-            "{} is a Chromium user-data folder, but no profile in it has \"{}/{}\"", given,
-            kLocalStorageDir, kLevelDbDir));
+        return Status::NotFound(
+            fmt::format("{} is a Chromium user-data folder, but no profile in it has \"{}/{}\"",
+                        given, kLocalStorageDir, kLevelDbDir));
       }
       return stores;
     }
@@ -131,8 +130,7 @@ Result<std::vector<StoreLocation>> FindStores(const std::string& given) {
 }  // namespace chromium
 
 bool DetectChromium(const std::string& path) {
-  return chromium::KindOf(chromium::Trimmed(path), /*loose=*/false) !=
-         chromium::FolderKind::kNone;
+  return chromium::KindOf(chromium::Trimmed(path), /*loose=*/false) != chromium::FolderKind::kNone;
 }
 
 }  // namespace ferry

@@ -22,8 +22,8 @@ bool DetectChromium(const std::string& path);
 namespace chromium {
 
 struct StoreLocation {
-  std::string unit;          // the profile folder, or the LevelDB folder when outside one
-  std::string leveldb_dir;   // the "Local Storage/leveldb" folder
+  std::string unit;         // the profile folder, or the LevelDB folder when outside one
+  std::string leveldb_dir;  // the "Local Storage/leveldb" folder
 };
 
 // The stores of the source at `path`, profiles in name order. Fails NotFound when the path

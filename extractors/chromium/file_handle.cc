@@ -1,13 +1,12 @@
 #include "extractors/chromium/file_handle.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "extractors/common/file_reader.h"
 

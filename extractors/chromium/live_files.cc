@@ -1,13 +1,13 @@
 #include "extractors/chromium/live_files.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <system_error>
-
-#include <fmt/format.h>
 
 #include "extractors/chromium/chromium_format.h"
 #include "extractors/chromium/key_codec.h"
@@ -52,20 +52,21 @@ Result<FolderFiles> ListFolder(const std::string& dir, const std::string& displa
   std::error_code error;
   std::filesystem::directory_iterator it(dir, error);
   if (error) {
-    return Status::IOError(fmt::format("{}: cannot list the folder: {}", display_dir,
-                                       error.message()));
+    return Status::IOError(
+        fmt::format("{}: cannot list the folder: {}", display_dir, error.message()));
   }
   for (; it != std::filesystem::directory_iterator(); it.increment(error)) {
     if (error) {
-      return Status::IOError(fmt::format("{}: cannot list the folder: {}", display_dir,
-                                         error.message()));
+      return Status::IOError(
+          fmt::format("{}: cannot list the folder: {}", display_dir, error.message()));
     }
-    std::error_code ignored;
-    if (!it->is_regular_file(ignored)) {
-      continue;
+    std::error_code file_error;
+    uint64_t size = it->is_regular_file(file_error) ? it->file_size(file_error) : 0;
+    if (file_error || !it->is_regular_file(file_error)) {
+      continue;  // not a file, or gone: as if it were not there
     }
     std::string name = it->path().filename().string();
-    files.sizes[name] = it->file_size(ignored);
+    files.sizes[name] = size;
     if (auto number = FileNumber(name, kManifestPrefix, "")) {
       files.manifests[*number] = name;
     } else if (auto log = FileNumber(name, "", kLogSuffix)) {
@@ -101,8 +102,7 @@ CurrentFile ReadCurrent(const std::string& dir, const FolderFiles& files) {
   bool newline = text.back() == '\n';
   std::string name = newline ? text.substr(0, text.size() - 1) : text;
   if (!FileNumber(name, kManifestPrefix, "")) {
-    current.problem =
-        fmt::format("CURRENT does not name a MANIFEST: \"{}\"", PrintableBytes(text));
+    current.problem = fmt::format("CURRENT does not name a MANIFEST: \"{}\"", PrintableBytes(text));
   } else if (files.sizes.count(name) == 0) {
     current.problem = fmt::format("CURRENT names {}, which is missing", name);
   } else {
@@ -157,15 +157,15 @@ Result<LiveFiles> FindLiveFiles(const std::string& dir, const std::string& displ
     std::string what = current.problem.empty()
                            ? fmt::format("{} named by CURRENT is unreadable", *current.manifest)
                            : current.problem;
-    reporter(where, Status::Corruption(fmt::format("{}; read {}{}", what, live.manifest,
-                                                   live.manifest == current.manifest
-                                                       ? ""
-                                                       : ", the newest readable MANIFEST")));
+    reporter(where,
+             Status::Corruption(fmt::format(
+                 "{}; read {}{}", what, live.manifest,
+                 live.manifest == current.manifest ? "" : ", the newest readable MANIFEST")));
   }
   if (!state->comparator.empty() && state->comparator != kBytewiseComparator) {
     return Status::Corruption(fmt::format(
-        "{}/{}: keys are ordered by \"{}\", not {}: not a Chromium localStorage store",
-        display_dir, live.manifest, PrintableBytes(state->comparator), kBytewiseComparator));
+        "{}/{}: keys are ordered by \"{}\", not {}: not a Chromium localStorage store", display_dir,
+        live.manifest, PrintableBytes(state->comparator), kBytewiseComparator));
   }
   for (const auto& [number, info] : state->tables) {
     auto found = files.tables.find(number);

@@ -1,9 +1,9 @@
 #include "extractors/chromium/log_reader.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "extractors/chromium/chromium_format.h"
 #include "extractors/chromium/coding.h"
@@ -61,18 +61,18 @@ void LogReader::FlushZeroRun(uint64_t end) {
   if (zero_run_start_ >= 0) {
     auto start = static_cast<uint64_t>(zero_run_start_);
     zero_run_start_ = -1;
-    ReportDropped(start, end, fmt::format("zeroed space from offset {} to {} holds no records",
-                                          start, end));
+    ReportDropped(start, end,
+                  fmt::format("zeroed space from offset {} to {} holds no records", start, end));
   }
 }
 
 void LogReader::DropThrough(uint64_t from, uint64_t end, const std::string& why) {
   // One report covers the record the damage belongs to, from its first fragment.
   uint64_t start = in_record_ ? fragment_offset_ : from;
-  std::string what = in_record_ && fragment_offset_ != from
-                         ? fmt::format("{} (in the record that starts at offset {})", why,
-                                       fragment_offset_)
-                         : why;
+  std::string what =
+      in_record_ && fragment_offset_ != from
+          ? fmt::format("{} (in the record that starts at offset {})", why, fragment_offset_)
+          : why;
   in_record_ = false;
   scratch_.clear();
   ReportDropped(start, end, what);
@@ -139,8 +139,7 @@ bool LogReader::ReadRecord(std::string* record, uint64_t* offset) {
         DropThrough(header_offset, block_end,
                     fmt::format("the file ends inside the fragment at offset {} ({} of its {} "
                                 "bytes are there; a torn write)",
-                                header_offset, block_end - header_offset,
-                                kLogHeaderSize + length));
+                                header_offset, block_end - header_offset, kLogHeaderSize + length));
       } else {
         DropThrough(header_offset, block_end,
                     fmt::format("bad fragment length {} at offset {}; the rest of its block is "

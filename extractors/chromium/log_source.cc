@@ -1,8 +1,8 @@
 #include "extractors/chromium/log_source.h"
 
-#include <map>
-
 #include <fmt/format.h>
+
+#include <map>
 
 #include "extractors/chromium/log_reader.h"
 #include "extractors/chromium/write_batch.h"

@@ -9,9 +9,8 @@ leveldb::Status RecordingFile::Read(uint64_t offset, size_t n, leveldb::Slice* r
   reads_.push_back({offset, n});
   *result = leveldb::Slice();
   if (offset > file_.size() || n > file_.size() - offset) {
-    return leveldb::Status::Corruption(
-        fmt::format("read of {} bytes at offset {} goes past the end ({} bytes)", n, offset,
-                    file_.size()));
+    return leveldb::Status::Corruption(fmt::format(
+        "read of {} bytes at offset {} goes past the end ({} bytes)", n, offset, file_.size()));
   }
   Result<size_t> got = file_.Read(offset, n, scratch);
   if (!got.ok()) {

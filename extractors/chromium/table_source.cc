@@ -1,5 +1,6 @@
 #include "extractors/chromium/table_source.h"
 
+#include <fmt/format.h>
 #include <leveldb/iterator.h>
 #include <leveldb/options.h>
 #include <leveldb/table.h>
@@ -7,8 +8,6 @@
 
 #include <exception>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "extractors/chromium/chromium_format.h"
 #include "extractors/chromium/coding.h"
@@ -23,8 +22,8 @@ namespace {
 // and a wild size would make LevelDB allocate that much.
 Status CheckFooter(const FileHandle& file, uint64_t size) {
   if (size < kTableFooterSize) {
-    return Status::Corruption(fmt::format(
-        "table of {} bytes is too short for its {}-byte footer", size, kTableFooterSize));
+    return Status::Corruption(fmt::format("table of {} bytes is too short for its {}-byte footer",
+                                          size, kTableFooterSize));
   }
   char footer[kTableFooterSize];
   FERRY_ASSIGN_OR_RETURN(size_t got, file.Read(size - kTableFooterSize, sizeof footer, footer));
@@ -109,8 +108,8 @@ class TableSource final : public SortedSource {
       try {
         first ? iter_->SeekToFirst() : iter_->Next();
       } catch (const std::exception& e) {  // LevelDB allocating for a wild block size
-        Report(where_.offset, fmt::format("reading the table failed ({}); the rest of it is lost",
-                                          e.what()));
+        Report(where_.offset,
+               fmt::format("reading the table failed ({}); the rest of it is lost", e.what()));
         valid_ = false;
         return;
       }
@@ -200,8 +199,8 @@ std::unique_ptr<SortedSource> OpenTable(const std::string& dir, const std::strin
   };
   uint64_t size = table.size;
   if (table.manifest_size != 0 && table.size < table.manifest_size) {
-    return report(fmt::format("table is {} bytes, but {} were written (MANIFEST): {}",
-                              table.size, table.manifest_size,
+    return report(fmt::format("table is {} bytes, but {} were written (MANIFEST): {}", table.size,
+                              table.manifest_size,
                               table.size == 0 ? "it is empty" : "it was cut short"));
   }
   if (table.manifest_size != 0 && table.size > table.manifest_size) {

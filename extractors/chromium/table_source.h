@@ -23,7 +23,6 @@ namespace ferry::chromium {
 // entry; `display_dir` names the original in reports. Returns nullptr, after reporting why,
 // when the table cannot be read at all.
 std::unique_ptr<SortedSource> OpenTable(const std::string& dir, const std::string& display_dir,
-                                        const LiveTable& table,
-                                        const CorruptionReporter& reporter);
+                                        const LiveTable& table, const CorruptionReporter& reporter);
 
 }  // namespace ferry::chromium

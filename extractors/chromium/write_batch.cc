@@ -37,8 +37,8 @@ Status ForEachBatchOperation(std::string_view batch,
     ++found;
   }
   if (found != count) {
-    return Status::Corruption(fmt::format(
-        "write batch header says {} operations, the batch holds {}", count, found));
+    return Status::Corruption(
+        fmt::format("write batch header says {} operations, the batch holds {}", count, found));
   }
   return Status::OK();
 }

@@ -1,8 +1,8 @@
 #include "extractors/common/utf16.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 namespace ferry {
 
