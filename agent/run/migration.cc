@@ -24,6 +24,8 @@ namespace {
 struct OpenSource {
   std::string argument;
   std::unique_ptr<Extractor> extractor;
+  // Damage reported while the source was opened, before the run could take it as rejects.
+  std::shared_ptr<std::vector<std::pair<Location, Status>>> early_problems;
 };
 
 Status Fail(RunReport* report, const Status& status) {
@@ -63,9 +65,13 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
     FERRY_ASSIGN_OR_RETURN(SourceSpec spec, ResolveSource(argument));
     spec.origins = options.origins;
     FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Extractor> extractor, MakeExtractor(spec));
+    auto early = std::make_shared<std::vector<std::pair<Location, Status>>>();
+    extractor->SetReporter([early](const Location& where, const Status& problem) {
+      early->emplace_back(where, problem);
+    });
     FERRY_RETURN_IF_ERROR(extractor->Open());
     report->sources.push_back(argument);
-    sources->push_back(OpenSource{argument, std::move(extractor)});
+    sources->push_back(OpenSource{argument, std::move(extractor), early});
   }
   FERRY_ASSIGN_OR_RETURN(TargetSpec target, ResolveTarget(options.target));
   report->target = RedactUrl(target.url);
@@ -91,6 +97,10 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
   for (OpenSource& source : sources) {
     Extractor& extractor = *source.extractor;
     Status problem_status = Status::OK();
+    for (const auto& [where, problem] : *source.early_problems) {
+      Status s = processor.RecordProblem(where, problem);
+      if (problem_status.ok()) problem_status = s;
+    }
     extractor.SetReporter([&](const Location& where, const Status& problem) {
       Status s = processor.RecordProblem(where, problem);
       if (problem_status.ok()) problem_status = s;
