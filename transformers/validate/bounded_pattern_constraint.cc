@@ -7,10 +7,9 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <vector>
-
 #include <valijson/constraints/concrete_constraints.hpp>
 #include <valijson/validation_results.hpp>
+#include <vector>
 
 #include "transformers/validate/simdjson_adapter.h"
 #include "transformers/validate/violation_text.h"
@@ -65,11 +64,10 @@ std::shared_ptr<const CompiledPattern> CompilePattern(const std::string& source,
   compiled->source = source;
   compiled->location = location;
   compiled->code.reset(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(source.data()), source.size(),
-                                     kOptions, &error_code, &error_offset,
-                                     compile_context.get()));
+                                     kOptions, &error_code, &error_offset, compile_context.get()));
   if (!compiled->code) {
-    throw std::runtime_error("pattern at " + location + " does not compile: " +
-                             Pcre2Message(error_code) + " at offset " +
+    throw std::runtime_error("pattern at " + location +
+                             " does not compile: " + Pcre2Message(error_code) + " at offset " +
                              std::to_string(error_offset));
   }
   // JIT where the platform has it (several times faster, so a hostile pattern also hits its
@@ -137,8 +135,8 @@ class BoundedPatternConstraint : public valijson::constraints::PolyConstraint {
       case PCRE2_ERROR_HEAPLIMIT:
       case PCRE2_ERROR_NOMEMORY:
       case PCRE2_ERROR_JIT_STACKLIMIT:
-        return "matching " + value + " against " + pattern +
-               " exceeded its match budget (" + Pcre2Message(rc) + ")";
+        return "matching " + value + " against " + pattern + " exceeded its match budget (" +
+               Pcre2Message(rc) + ")";
       default:
         return "could not match " + value + " against " + pattern + ": " + Pcre2Message(rc);
     }

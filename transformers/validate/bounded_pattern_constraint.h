@@ -14,7 +14,6 @@
 #pragma once
 
 #include <memory>
-
 #include <valijson/constraint_builder.hpp>
 
 namespace ferry {

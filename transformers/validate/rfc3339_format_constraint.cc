@@ -4,10 +4,9 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <vector>
-
 #include <valijson/constraints/concrete_constraints.hpp>
 #include <valijson/validation_results.hpp>
+#include <vector>
 
 #include "transformers/datetime.h"
 #include "transformers/validate/violation_text.h"
@@ -48,8 +47,8 @@ class Rfc3339FormatConstraint : public valijson::constraints::PolyConstraint {
     if (results != nullptr) {
       std::string value = ShortScalarText(target);
       if (value.empty()) value = "string";
-      results->pushError(context, EncodeOwnViolation(
-                                      location_, value + " is not an RFC 3339 " + format_));
+      results->pushError(context,
+                         EncodeOwnViolation(location_, value + " is not an RFC 3339 " + format_));
     }
     return false;
   }

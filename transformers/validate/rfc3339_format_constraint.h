@@ -11,7 +11,6 @@
 
 #include <memory>
 #include <string_view>
-
 #include <valijson/constraint_builder.hpp>
 
 namespace ferry {

@@ -42,10 +42,9 @@ Status SchemaGraph::CheckSameLevel() const {
     ready.pop_back();
     ++freed;
     if (chain[v] > kMaxSameLevelChain) {
-      return Status::InvalidArgument("schema chains more than " +
-                                     std::to_string(kMaxSameLevelChain) +
-                                     " $ref/allOf/anyOf/oneOf/not/if/then/else hops, at " +
-                                     locations_[v]);
+      return Status::InvalidArgument(
+          "schema chains more than " + std::to_string(kMaxSameLevelChain) +
+          " $ref/allOf/anyOf/oneOf/not/if/then/else hops, at " + locations_[v]);
     }
     for (const Edge& e : edges_[v]) {
       if (e.descends) continue;
@@ -130,7 +129,8 @@ Status SchemaGraph::CheckPathWeight() const {
     size_t heaviest_successor = 0;
     for (const size_t v : members[c]) {
       for (const Edge& e : edges_[v]) {
-        if (component[e.to] != c) heaviest_successor = std::max(heaviest_successor, weight[component[e.to]]);
+        if (component[e.to] != c)
+          heaviest_successor = std::max(heaviest_successor, weight[component[e.to]]);
       }
     }
     weight[c] = component_size[c] + heaviest_successor;

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "base/result.h"
-
 #include "transformers/validate/bounded_pattern_constraint.h"
 #include "transformers/validate/rfc3339_format_constraint.h"
 #include "transformers/validate/schema_graph.h"
@@ -23,9 +22,14 @@ using nlohmann::json;
 
 // Keywords whose value is one subschema, and whether it applies to a member/item of the value.
 constexpr std::pair<std::string_view, bool> kSingleSchemaKeywords[] = {
-    {"additionalProperties", true}, {"additionalItems", true}, {"contains", true},
-    {"propertyNames", true},        {"not", false},            {"if", false},
-    {"then", false},                {"else", false},
+    {"additionalProperties", true},
+    {"additionalItems", true},
+    {"contains", true},
+    {"propertyNames", true},
+    {"not", false},
+    {"if", false},
+    {"then", false},
+    {"else", false},
 };
 // Keywords whose value is an array of subschemas.
 constexpr std::string_view kSchemaArrayKeywords[] = {"allOf", "anyOf", "oneOf"};
@@ -74,8 +78,8 @@ bool DecodeRefToken(std::string_view raw, std::string* token) {
 
 // Finds the target of a local $ref as valijson will: empty tokens are skipped, so trailing
 // slashes do not matter. Null, with `why` set, when it does not resolve.
-const json* ResolveLocalRefOrExplain(const json& root, std::string_view ref, std::string* target_pointer,
-                                     std::string* why) {
+const json* ResolveLocalRefOrExplain(const json& root, std::string_view ref,
+                                     std::string* target_pointer, std::string* why) {
   if (ref.empty() || ref.front() != '#') {
     *why = "not a reference into this document";
     return nullptr;
@@ -214,9 +218,8 @@ class Rewriter {
     for (const std::string_view keyword : kSchemaArrayKeywords) {
       if (auto it = node.find(keyword); it != node.end() && it->is_array()) {
         for (size_t i = 0; i < it->size(); ++i) {
-          FERRY_RETURN_IF_ERROR(
-              child((*it)[i], pointer + "/" + std::string(keyword) + "/" + std::to_string(i),
-                    false));
+          FERRY_RETURN_IF_ERROR(child(
+              (*it)[i], pointer + "/" + std::string(keyword) + "/" + std::to_string(i), false));
         }
       }
     }

@@ -6,15 +6,14 @@
 #include "transformers/validate/schema_validator.h"
 
 #include <exception>
-#include <utility>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <utility>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
+#include <vector>
 
 #include "transformers/validate/bounded_pattern_constraint.h"
 #include "transformers/validate/rfc3339_format_constraint.h"
@@ -26,9 +25,9 @@
 namespace ferry {
 namespace {
 
-// Stack one Validate() may use. valijson takes about 0.5 KiB per level of a recursive record
-// in an optimised build (a few times more with sanitizers), so this is thousands of levels;
-// callers need about this much plus 0.5 MiB of free stack.
+// Stack one Validate() may use (less when the thread's stack is smaller, see stack_budget.cc).
+// valijson takes about 0.5 KiB per level of a recursive record in an optimised build (a few
+// times more with sanitizers), so this is thousands of levels.
 constexpr size_t kValidationStackBudget = 1024 * 1024;
 
 // The nesting of `record`, counted up to `cap`. Iterative.

@@ -11,11 +11,11 @@
 // several threads at once.
 #pragma once
 
+#include <simdjson.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "base/result.h"
 

@@ -18,7 +18,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/internal/adapter.hpp>
 #include <valijson/internal/basic_adapter.hpp>
@@ -27,7 +26,8 @@
 #include "transformers/validate/stack_budget.h"
 
 #if !VALIJSON_USE_EXCEPTIONS
-#error "ferry needs valijson built with VALIJSON_USE_EXCEPTIONS=1 (the valijson CMake target sets it)"
+#error \
+    "ferry needs valijson built with VALIJSON_USE_EXCEPTIONS=1 (the valijson CMake target sets it)"
 #endif
 
 namespace ferry {

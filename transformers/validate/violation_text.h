@@ -8,7 +8,6 @@
 
 #include <string>
 #include <string_view>
-
 #include <valijson/internal/adapter.hpp>
 
 namespace ferry {

@@ -6,8 +6,8 @@
 #include <string_view>
 #include <utility>
 
+#include "transformers/validate/schema_locate.h"
 #include "transformers/validate/schema_rewrite.h"
-#include "transformers/validate/schema_graph.h"
 #include "transformers/validate/violation_text.h"
 
 namespace ferry {
@@ -34,12 +34,6 @@ struct Item {
   bool dropped = false;
 };
 
-// One step from a value to a member or an item.
-struct Step {
-  std::string name;
-  bool is_index;
-};
-
 bool IsUnderOrAt(std::string_view pointer, std::string_view parent) {
   return pointer.size() >= parent.size() && pointer.substr(0, parent.size()) == parent &&
          (pointer.size() == parent.size() || pointer[parent.size()] == '/');
@@ -50,7 +44,7 @@ size_t Depth(std::string_view pointer) { return std::count(pointer.begin(), poin
 // Walks valijson's context through the record: the steps (member or item), the JSON pointer,
 // and the value there (an invalid element when the walk leaves the record).
 struct Position {
-  std::vector<Step> steps;
+  std::vector<SchemaStep> steps;
   std::string pointer;
   simdjson::dom::element value;
   bool has_value = false;
@@ -71,93 +65,21 @@ Position Locate(const std::vector<std::string>& context, simdjson::dom::element 
     if (position.has_value && position.value.is_array()) {
       is_index = !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
       simdjson::dom::element item;
-      position.has_value =
-          is_index && name.size() < 10 &&
-          position.value.at(std::stoul(name)).get(item) == simdjson::SUCCESS;
+      position.has_value = is_index && name.size() < 10 &&
+                           position.value.at(std::stoul(name)).get(item) == simdjson::SUCCESS;
       position.value = item;
     } else if (position.has_value && position.value.is_object()) {
       simdjson::dom::element member;
-      position.has_value = position.value.get_object().value_unsafe().at_key(name).get(member) ==
-                           simdjson::SUCCESS;
+      position.has_value =
+          position.value.get_object().value_unsafe().at_key(name).get(member) == simdjson::SUCCESS;
       position.value = member;
     } else {
       position.has_value = false;
     }
     position.pointer += "/" + EscapePointerToken(name);
-    position.steps.push_back(Step{std::move(name), is_index});
+    position.steps.push_back(SchemaStep{std::move(name), is_index});
   }
   return position;
-}
-
-// Follows `node`'s $ref chain (bounded); null when it does not resolve.
-const json* FollowRefs(const json& root, const json* node, std::string* location) {
-  for (size_t hops = 0; node != nullptr && node->is_object() && node->contains("$ref"); ++hops) {
-    const json& ref = (*node)["$ref"];
-    std::string pointer;
-    node = hops < kMaxSameLevelChain && ref.is_string()
-               ? ResolveLocalRef(root, ref.get_ref<const std::string&>(), &pointer)
-               : nullptr;
-    *location = "#" + pointer;
-  }
-  return node != nullptr && node->is_object() ? node : nullptr;
-}
-
-// The subschema of `node` for one step (properties/additionalProperties or items/
-// additionalItems), with `location` extended; null when `node` has none.
-const json* StepInto(const json& node, const Step& step, std::string* location) {
-  if (step.is_index) {
-    auto items = node.find("items");
-    if (items != node.end() && !items->is_array()) {
-      *location += "/items";
-      return &*items;
-    }
-    const size_t index = step.name.size() < 10 ? std::stoul(step.name) : SIZE_MAX;
-    if (items != node.end() && index < items->size()) {
-      *location += "/items/" + step.name;
-      return &(*items)[index];
-    }
-    auto additional = node.find("additionalItems");
-    if (additional == node.end()) return nullptr;
-    *location += "/additionalItems";
-    return &*additional;
-  }
-  auto properties = node.find("properties");
-  if (properties != node.end() && properties->is_object() && properties->contains(step.name)) {
-    *location += "/properties/" + EscapePointerToken(step.name);
-    return &(*properties)[step.name];
-  }
-  auto additional = node.find("additionalProperties");
-  if (additional == node.end()) return nullptr;
-  *location += "/additionalProperties";
-  return &*additional;
-}
-
-// The subschema that applies at `steps`, found through properties/items (following $refs, and
-// one level of allOf/anyOf/oneOf branches when the schema itself has nothing for a step), with
-// its location. Best effort: null when it cannot tell.
-const json* LocateSubschema(const json& root, const std::vector<Step>& steps,
-                            std::string* location) {
-  *location = "#";
-  const json* node = FollowRefs(root, &root, location);
-  for (const Step& step : steps) {
-    if (node == nullptr) return nullptr;
-    std::string next_location = *location;
-    const json* next = StepInto(*node, step, &next_location);
-    for (const char* keyword : {"allOf", "anyOf", "oneOf"}) {
-      auto branches = node->find(keyword);
-      if (next != nullptr || branches == node->end() || !branches->is_array()) continue;
-      for (size_t i = 0; i < branches->size() && next == nullptr; ++i) {
-        std::string branch_location = *location + "/" + keyword + "/" + std::to_string(i);
-        const json* branch = FollowRefs(root, &(*branches)[i], &branch_location);
-        if (branch == nullptr) continue;
-        next = StepInto(*branch, step, &branch_location);
-        next_location = branch_location;
-      }
-    }
-    *location = next_location;
-    node = next == nullptr ? nullptr : FollowRefs(root, next, location);
-  }
-  return node;
 }
 
 // "1.000000" -> "1", "2.500000" -> "2.5": valijson prints limits with std::to_string(double).
@@ -378,8 +300,8 @@ class Translator {
       if (values != subschema->end() && values->is_array()) {
         std::string list;
         for (const json& v : *values) {
-          list += (list.empty() ? "" : ", ") +
-                  v.dump(-1, ' ', false, json::error_handler_t::replace);
+          list +=
+              (list.empty() ? "" : ", ") + v.dump(-1, ' ', false, json::error_handler_t::replace);
           if (list.size() > kMaxShownEnum) {
             return "the " + std::to_string(values->size()) + " allowed values";
           }

@@ -14,10 +14,9 @@
 #include <simdjson.h>
 
 #include <cstddef>
-#include <vector>
-
 #include <nlohmann/json.hpp>
 #include <valijson/validation_results.hpp>
+#include <vector>
 
 #include "transformers/validate/schema_validator.h"
 

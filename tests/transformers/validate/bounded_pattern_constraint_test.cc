@@ -1,12 +1,10 @@
 #include "transformers/validate/bounded_pattern_constraint.h"
 
 #include <catch2/catch.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "transformers/validate/schema_validator.h"
 
@@ -68,8 +66,8 @@ TEST_CASE("BoundedPattern: only strings are constrained", "[transformers][valida
 
 TEST_CASE("BoundedPattern: catastrophic backtracking fails on its budget, quickly",
           "[transformers][validate]") {
-  const std::string pattern = GENERATE(as<std::string>{}, "^(a+)+$", "^(a|a)+$", "^(a|aa)+$",
-                                       "^(\\w+\\s?)*$");
+  const std::string pattern =
+      GENERATE(as<std::string>{}, "^(a+)+$", "^(a|a)+$", "^(a|aa)+$", "^(\\w+\\s?)*$");
   INFO(pattern);
   const auto validator = PatternValidator(pattern);
   const std::string hostile = std::string(38, 'a') + "!";

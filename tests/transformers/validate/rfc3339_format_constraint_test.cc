@@ -1,12 +1,10 @@
 #include "transformers/validate/rfc3339_format_constraint.h"
 
 #include <catch2/catch.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "transformers/validate/schema_validator.h"
 
@@ -26,9 +24,9 @@ std::vector<SchemaViolation> ValidateWithFormat(const std::string& format,
 }
 
 TEST_CASE("Rfc3339Format: date-time accepts RFC 3339 forms", "[transformers][validate]") {
-  for (const char* value : {"2023-05-01T10:00:00Z", "2023-05-01t10:00:00.5z",
-                            "2016-12-31T23:59:60Z",
-                            "2024-02-29T23:59:59.999+14:00", "0001-01-01T00:00:00-00:00"}) {
+  for (const char* value :
+       {"2023-05-01T10:00:00Z", "2023-05-01t10:00:00.5z", "2016-12-31T23:59:60Z",
+        "2024-02-29T23:59:59.999+14:00", "0001-01-01T00:00:00-00:00"}) {
     INFO(value);
     CHECK(ValidateWithFormat("date-time", value).empty());
   }
@@ -36,10 +34,10 @@ TEST_CASE("Rfc3339Format: date-time accepts RFC 3339 forms", "[transformers][val
 
 TEST_CASE("Rfc3339Format: date-time rejects calendar and syntax errors",
           "[transformers][validate]") {
-  const std::string value = GENERATE(as<std::string>{}, "2023-02-29T10:00:00Z",
-                                     "2023-04-31T10:00:00Z", "2023-05-01T24:00:00Z",
-                                     "2023-05-01 10:00:00Z", "2023-05-01T10:00:00", "05/01/2023",
-                                     "2023-5-1T10:00:00Z", "", " 2023-05-01T10:00:00Z");
+  const std::string value =
+      GENERATE(as<std::string>{}, "2023-02-29T10:00:00Z", "2023-04-31T10:00:00Z",
+               "2023-05-01T24:00:00Z", "2023-05-01 10:00:00Z", "2023-05-01T10:00:00", "05/01/2023",
+               "2023-5-1T10:00:00Z", "", " 2023-05-01T10:00:00Z");
   INFO(value);
   const auto violations = ValidateWithFormat("date-time", value);
   REQUIRE(violations.size() == 1);

@@ -1,7 +1,6 @@
 #include "transformers/validate/schema_graph.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 
 namespace ferry {
@@ -28,9 +27,9 @@ TEST_CASE("SchemaGraph: a same-level cycle is refused with its location",
   graph.AddEdge(b, a, false);
   const Status status = graph.Check();
   REQUIRE(status.IsInvalidArgument());
-  CHECK_THAT(status.message(), Catch::Contains("refers to itself") &&
-                                   (Catch::Contains("#/definitions/a") ||
-                                    Catch::Contains("#/definitions/b")));
+  CHECK_THAT(status.message(),
+             Catch::Contains("refers to itself") &&
+                 (Catch::Contains("#/definitions/a") || Catch::Contains("#/definitions/b")));
 }
 
 TEST_CASE("SchemaGraph: a self-loop is a same-level cycle", "[transformers][validate]") {

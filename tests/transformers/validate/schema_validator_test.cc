@@ -1,7 +1,6 @@
 #include "transformers/validate/schema_validator.h"
 
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -58,8 +57,8 @@ std::unique_ptr<SchemaValidator> MustCompile(const std::string& schema) {
   return std::move(compiled).value();
 }
 
-std::vector<SchemaViolation> ValidateJson(const SchemaValidator& validator,
-                                          const std::string& json, size_t max_violations = 8) {
+std::vector<SchemaViolation> ValidateJson(const SchemaValidator& validator, const std::string& json,
+                                          size_t max_violations = 8) {
   simdjson::dom::parser parser;
   simdjson::dom::element record;
   REQUIRE(parser.parse(json).get(record) == simdjson::SUCCESS);
@@ -92,11 +91,13 @@ const SchemaViolation* FindAt(const std::vector<SchemaViolation>& violations,
   return nullptr;
 }
 
-TEST_CASE("SchemaValidator: the peers' task schema accepts valid tasks", "[transformers][validate]") {
+TEST_CASE("SchemaValidator: the peers' task schema accepts valid tasks",
+          "[transformers][validate]") {
   const auto validator = MustCompile(kPeersTaskSchema);
   CHECK(ValidateJson(*validator, kValidTask).empty());
   CHECK(ValidateJson(*validator, TaskWith("id", "17")).empty());
-  CHECK(ValidateJson(*validator, TaskWith("id", R"("6f1c2b9e-4d3a-4c1b-9a7e-2f5d8c0b1a23")")).empty());
+  CHECK(ValidateJson(*validator, TaskWith("id", R"("6f1c2b9e-4d3a-4c1b-9a7e-2f5d8c0b1a23")"))
+            .empty());
   CHECK(ValidateJson(*validator, TaskWith("tags", "")).empty());
   CHECK(ValidateJson(*validator, TaskWith("createdAt", R"("2024-02-29T23:59:59.123456789-05:30")"))
             .empty());
@@ -105,10 +106,10 @@ TEST_CASE("SchemaValidator: the peers' task schema accepts valid tasks", "[trans
 TEST_CASE("SchemaValidator: each bad date form is rejected at its pointer",
           "[transformers][validate]") {
   const auto validator = MustCompile(kPeersTaskSchema);
-  const std::string bad = GENERATE(as<std::string>{}, "2024-13-45", "2023-02-30T25:61:00Z",
-                                   "not a date", "", "1682935200000", "2023-05-01T10:00:00.000",
-                                   "2023/05/01 10:00:00", "2023-02-29T10:00:00Z",
-                                   "2023-05-01T10:00:00.000Z\n");
+  const std::string bad =
+      GENERATE(as<std::string>{}, "2024-13-45", "2023-02-30T25:61:00Z", "not a date", "",
+               "1682935200000", "2023-05-01T10:00:00.000", "2023/05/01 10:00:00",
+               "2023-02-29T10:00:00Z", "2023-05-01T10:00:00.000Z\n");
   INFO("createdAt = \"" << bad << "\"");
   std::string quoted = "\"";
   for (char c : bad) quoted += c == '\n' ? std::string("\\n") : std::string(1, c);
@@ -150,7 +151,8 @@ TEST_CASE("SchemaValidator: title as a number is a type error at /title",
   CHECK(violations[0].reason == "expected string, got integer 42");
 }
 
-TEST_CASE("SchemaValidator: tags as a string is a type error at /tags", "[transformers][validate]") {
+TEST_CASE("SchemaValidator: tags as a string is a type error at /tags",
+          "[transformers][validate]") {
   const auto validator = MustCompile(kPeersTaskSchema);
   const auto violations = ValidateJson(*validator, TaskWith("tags", R"("work,home")"));
   REQUIRE(violations.size() == 1);
@@ -224,8 +226,8 @@ TEST_CASE("SchemaValidator: a schema that is not JSON is InvalidArgument naming 
   const auto compiled = SchemaValidator::Compile(text, "broken.schema.json");
   REQUIRE_FALSE(compiled.ok());
   CHECK(compiled.status().IsInvalidArgument());
-  CHECK_THAT(compiled.status().message(), Catch::Contains("broken.schema.json") &&
-                                              Catch::Contains("not JSON"));
+  CHECK_THAT(compiled.status().message(),
+             Catch::Contains("broken.schema.json") && Catch::Contains("not JSON"));
 }
 
 TEST_CASE("SchemaValidator: a schema that is not an object is InvalidArgument",
@@ -240,11 +242,12 @@ TEST_CASE("SchemaValidator: a schema that is not an object is InvalidArgument",
 
 TEST_CASE("SchemaValidator: a bad $ref is InvalidArgument naming the schema",
           "[transformers][validate]") {
-  const std::string ref = GENERATE(as<std::string>{}, "#/definitions/missing", "#/type/x",
-                                   "#/definitions/a/0", "#definitions", "#/%zz",
-                                   "http://example.invalid/other.json#/a", "other.json");
+  const std::string ref =
+      GENERATE(as<std::string>{}, "#/definitions/missing", "#/type/x", "#/definitions/a/0",
+               "#definitions", "#/%zz", "http://example.invalid/other.json#/a", "other.json");
   const std::string schema = R"({"definitions": {"a": {"type": "string"}},
-      "type": "object", "properties": {"x": {"$ref": ")" + ref + R"("}}})";
+      "type": "object", "properties": {"x": {"$ref": ")" +
+                             ref + R"("}}})";
   INFO(ref);
   const auto compiled = SchemaValidator::Compile(schema, "refs.schema.json");
   REQUIRE_FALSE(compiled.ok());
@@ -254,10 +257,10 @@ TEST_CASE("SchemaValidator: a bad $ref is InvalidArgument naming the schema",
 
 TEST_CASE("SchemaValidator: invalid keyword values are InvalidArgument",
           "[transformers][validate]") {
-  const std::string schema = GENERATE(as<std::string>{}, R"({"type": 5})",
-                                      R"({"required": "title"})", R"({"properties": {"a": 5}})",
-                                      R"({"minLength": "three"})", R"({"pattern": 5})",
-                                      R"({"$ref": 5})");
+  const std::string schema =
+      GENERATE(as<std::string>{}, R"({"type": 5})", R"({"required": "title"})",
+               R"({"properties": {"a": 5}})", R"({"minLength": "three"})", R"({"pattern": 5})",
+               R"({"$ref": 5})");
   INFO(schema);
   const auto compiled = SchemaValidator::Compile(schema, "bad.schema.json");
   REQUIRE_FALSE(compiled.ok());

@@ -1,13 +1,11 @@
 #include "transformers/validate/simdjson_adapter.h"
 
 #include <catch2/catch.hpp>
-
 #include <memory>
-#include <string>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <string>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <vector>
 
 namespace ferry {
 namespace {

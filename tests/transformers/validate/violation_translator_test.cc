@@ -1,7 +1,6 @@
 #include "transformers/validate/violation_translator.h"
 
 #include <catch2/catch.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,8 +21,8 @@ std::vector<SchemaViolation> Check(const std::string& schema, const std::string&
 }
 
 TEST_CASE("TranslateViolations: pointers escape ~ and / (RFC 6901)", "[transformers][validate]") {
-  const auto violations = Check(R"({"properties": {"a/b~c": {"type": "string"}}})",
-                                R"({"a/b~c": 1})");
+  const auto violations =
+      Check(R"({"properties": {"a/b~c": {"type": "string"}}})", R"({"a/b~c": 1})");
   REQUIRE(violations.size() == 1);
   CHECK(violations[0].pointer == "/a~1b~0c");
   CHECK(violations[0].schema_location == "#/properties/a~1b~0c/type");
