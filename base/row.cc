@@ -4,21 +4,28 @@ namespace ferry {
 
 const char* ColumnTypeName(ColumnType type) {
   switch (type) {
-    case ColumnType::kText: return "text";
-    case ColumnType::kInteger: return "integer";
-    case ColumnType::kReal: return "real";
-    case ColumnType::kBoolean: return "boolean";
-    case ColumnType::kJson: return "json";
-    case ColumnType::kTimestamp: return "timestamp";
-    case ColumnType::kUlid: return "ulid";
+    case ColumnType::kText:
+      return "text";
+    case ColumnType::kInteger:
+      return "integer";
+    case ColumnType::kReal:
+      return "real";
+    case ColumnType::kBoolean:
+      return "boolean";
+    case ColumnType::kJson:
+      return "json";
+    case ColumnType::kTimestamp:
+      return "timestamp";
+    case ColumnType::kUlid:
+      return "ulid";
   }
   return "text";
 }
 
 std::optional<ColumnType> ParseColumnType(const std::string& name) {
-  for (ColumnType t : {ColumnType::kText, ColumnType::kInteger, ColumnType::kReal,
-                       ColumnType::kBoolean, ColumnType::kJson, ColumnType::kTimestamp,
-                       ColumnType::kUlid}) {
+  for (ColumnType t :
+       {ColumnType::kText, ColumnType::kInteger, ColumnType::kReal, ColumnType::kBoolean,
+        ColumnType::kJson, ColumnType::kTimestamp, ColumnType::kUlid}) {
     if (name == ColumnTypeName(t)) {
       return t;
     }

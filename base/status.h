@@ -32,7 +32,9 @@ class Status {
   static Status OK() { return Status(); }
   static Status NotFound(std::string_view msg) { return Status(Code::kNotFound, msg); }
   static Status Corruption(std::string_view msg) { return Status(Code::kCorruption, msg); }
-  static Status InvalidArgument(std::string_view msg) { return Status(Code::kInvalidArgument, msg); }
+  static Status InvalidArgument(std::string_view msg) {
+    return Status(Code::kInvalidArgument, msg);
+  }
   static Status IOError(std::string_view msg) { return Status(Code::kIOError, msg); }
   static Status Unavailable(std::string_view msg) { return Status(Code::kUnavailable, msg); }
   static Status Locked(std::string_view msg) { return Status(Code::kLocked, msg); }
@@ -73,10 +75,10 @@ int ExitCodeFor(const Status& status);
 }  // namespace ferry
 
 // Returns early from the enclosing function when `expr` is not ok.
-#define FERRY_RETURN_IF_ERROR(expr)               \
-  do {                                            \
-    ::ferry::Status ferry_status_tmp_ = (expr);   \
-    if (!ferry_status_tmp_.ok()) {                \
-      return ferry_status_tmp_;                   \
-    }                                             \
+#define FERRY_RETURN_IF_ERROR(expr)             \
+  do {                                          \
+    ::ferry::Status ferry_status_tmp_ = (expr); \
+    if (!ferry_status_tmp_.ok()) {              \
+      return ferry_status_tmp_;                 \
+    }                                           \
   } while (0)

@@ -3,12 +3,12 @@
 // Pure functions, thread-safe.
 #pragma once
 
+#include <simdjson.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <simdjson.h>
 
 namespace ferry {
 

@@ -7,11 +7,11 @@
 // Pure functions, thread-safe.
 #pragma once
 
+#include <simdjson.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <simdjson.h>
 
 namespace ferry {
 

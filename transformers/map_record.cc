@@ -24,8 +24,8 @@ Reject MakeReject(const EntityMapping& entity, const ColumnMapping& column, std:
                   std::optional<simdjson::dom::element> value) {
   Reject reject;
   reject.entity = entity.name;
-  reject.where.pointer = column.source == ColumnSource::kField ? DottedPathToPointer(column.field)
-                                                               : std::string();
+  reject.where.pointer =
+      column.source == ColumnSource::kField ? DottedPathToPointer(column.field) : std::string();
   reject.reason = std::move(reason);
   if (value && !IsSensitive(entity, reject.where.pointer)) {
     reject.value = ShortJsonForReject(*value);
@@ -95,10 +95,9 @@ std::optional<Reject> Convert(const EntityMapping& entity, const ColumnMapping& 
     } else if (column.on_missing == OnMissingReference::kNull) {
       *cell = std::monostate{};
     } else {
-      return MakeReject(entity, column,
-                        fmt::format("{} refers to no {} of this user", column.field,
-                                    column.references),
-                        value);
+      return MakeReject(
+          entity, column,
+          fmt::format("{} refers to no {} of this user", column.field, column.references), value);
     }
     return std::nullopt;
   }
@@ -181,13 +180,27 @@ std::optional<Reject> MapRecord(const EntityMapping& entity, simdjson::dom::elem
     const ColumnMapping& column = entity.columns[i];
     Cell& cell = row->cells[i];
     switch (column.source) {
-      case ColumnSource::kUser: cell = std::string(context.user_id); break;
-      case ColumnSource::kLegacyId: cell = std::string(context.legacy_id); break;
-      case ColumnSource::kUlid: cell = std::string(context.ulid); break;
-      case ColumnSource::kKey: cell = std::string(context.key); break;
-      case ColumnSource::kKeySuffix: cell = std::string(context.key_suffix); break;
-      case ColumnSource::kOrigin: cell = std::string(context.origin); break;
-      case ColumnSource::kRecord: cell = RecordJson(entity, column, record); break;
+      case ColumnSource::kUser:
+        cell = std::string(context.user_id);
+        break;
+      case ColumnSource::kLegacyId:
+        cell = std::string(context.legacy_id);
+        break;
+      case ColumnSource::kUlid:
+        cell = std::string(context.ulid);
+        break;
+      case ColumnSource::kKey:
+        cell = std::string(context.key);
+        break;
+      case ColumnSource::kKeySuffix:
+        cell = std::string(context.key_suffix);
+        break;
+      case ColumnSource::kOrigin:
+        cell = std::string(context.origin);
+        break;
+      case ColumnSource::kRecord:
+        cell = RecordJson(entity, column, record);
+        break;
       case ColumnSource::kConstant:
         if (column.default_json) cell = DefaultCell(column);
         break;
@@ -217,11 +230,11 @@ std::optional<Reject> MapRecord(const EntityMapping& entity, simdjson::dom::elem
       }
     }
     if (IsNull(cell) && !column.def.nullable) {
-      return MakeReject(entity, column, fmt::format("{} is required but missing or null",
-                                                    column.source == ColumnSource::kField
-                                                        ? column.field
-                                                        : column.def.name),
-                        std::nullopt);
+      return MakeReject(
+          entity, column,
+          fmt::format("{} is required but missing or null",
+                      column.source == ColumnSource::kField ? column.field : column.def.name),
+          std::nullopt);
     }
   }
   return std::nullopt;

@@ -8,13 +8,13 @@
 // Thread safety: pure; safe from any thread.
 #pragma once
 
+#include <simdjson.h>
+
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-
-#include <simdjson.h>
 
 #include "base/row.h"
 #include "transformers/mapping.h"
@@ -36,8 +36,8 @@ struct RecordContext {
 
 // The ULID of (entity, legacy id) for the record's user, or nullopt when no such record is
 // known.
-using ReferenceResolver =
-    std::function<std::optional<std::string>(const std::string& entity, const std::string& legacy_id)>;
+using ReferenceResolver = std::function<std::optional<std::string>(const std::string& entity,
+                                                                   const std::string& legacy_id)>;
 
 // Fills `row` (one cell per column of entity.table) and returns nullopt, or returns the
 // reject (reason, where.pointer, schema_location empty, value when safe to show). The

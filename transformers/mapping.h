@@ -26,10 +26,10 @@ enum class SourceShape {
 };
 
 struct EntitySource {
-  std::vector<std::string> keys;   // exact keys ("tasks")
-  std::string key_prefix;          // or every key with this prefix ("formData:")
+  std::vector<std::string> keys;  // exact keys ("tasks")
+  std::string key_prefix;         // or every key with this prefix ("formData:")
   SourceShape shape = SourceShape::kArray;
-  std::string origin;              // optional: only entries of this origin
+  std::string origin;  // optional: only entries of this origin
 };
 
 // Where a column's value comes from.
@@ -50,16 +50,16 @@ enum class ColumnSource {
 enum class OnMissingReference { kReject, kNull };
 
 struct ColumnMapping {
-  ColumnDef def;                   // target name, type, nullable
+  ColumnDef def;  // target name, type, nullable
   ColumnSource source = ColumnSource::kField;
-  std::string field;               // kField: dotted path in the record; kStoreKey: the key
+  std::string field;  // kField: dotted path in the record; kStoreKey: the key
   // Used when the field is absent (and, when default_on_null, when it is null).
   // nullopt means "no default": an absent field becomes NULL (or a reject if !nullable).
   std::optional<std::string> default_json;  // the default as JSON text ("true", "null", "\"x\"")
-  bool default_on_null = false;   // a null field takes the default too (else it stays null)
+  bool default_on_null = false;  // a null field takes the default too (else it stays null)
   // Value map applied to a text value ("todo" -> "pending"); empty means none.
   std::map<std::string, std::string> value_map;
-  bool reject_unmapped = true;     // with a value_map: a value not in it is a reject
+  bool reject_unmapped = true;  // with a value_map: a value not in it is a reject
   // kTimestamp: the input format of the field: "iso8601" (RFC 3339) or "epoch_ms".
   std::string timestamp_format = "iso8601";
   // kJson: member paths removed from the value before it is stored ("githubToken").
@@ -70,9 +70,9 @@ struct ColumnMapping {
 };
 
 struct EntityMapping {
-  std::string name;                // entity name ("tasks")
+  std::string name;  // entity name ("tasks")
   EntitySource source;
-  std::string schema_file;         // path of the JSON Schema, resolved; empty when inline/none
+  std::string schema_file;  // path of the JSON Schema, resolved; empty when inline/none
   std::shared_ptr<const SchemaValidator> validator;  // null when the entity has no schema
   // Legacy id: the record field that holds it ("id"), or "$key_suffix" / "$key" / "$user".
   std::string id_field = "id";
@@ -85,16 +85,16 @@ struct EntityMapping {
   std::vector<std::string> sensitive;
   std::optional<ConflictPolicy> conflict;  // per-entity override of --conflict
   TableDef table;
-  std::vector<ColumnMapping> columns;      // same order as table.columns
-  int ulid_column = -1;                    // index of the column holding $ulid, or -1
-  std::vector<std::string> parents;        // entities referenced by columns (derived)
+  std::vector<ColumnMapping> columns;  // same order as table.columns
+  int ulid_column = -1;                // index of the column holding $ulid, or -1
+  std::vector<std::string> parents;    // entities referenced by columns (derived)
 };
 
 struct Mapping {
-  std::string name;                    // "taskapp"
-  std::string file;                    // where it was read from ("<embedded>" for the default)
+  std::string name;  // "taskapp"
+  std::string file;  // where it was read from ("<embedded>" for the default)
   std::optional<ConflictPolicy> conflict;
-  std::vector<EntityMapping> entities; // in load order: parents before children
+  std::vector<EntityMapping> entities;  // in load order: parents before children
   // The entity with this name, or null.
   const EntityMapping* Find(const std::string& entity) const;
 };

@@ -8,12 +8,18 @@ namespace {
 
 const char* TypeName(simdjson::dom::element value) {
   switch (value.type()) {
-    case simdjson::dom::element_type::ARRAY: return "an array";
-    case simdjson::dom::element_type::OBJECT: return "an object";
-    case simdjson::dom::element_type::STRING: return "a string";
-    case simdjson::dom::element_type::NULL_VALUE: return "null";
-    case simdjson::dom::element_type::BOOL: return "a boolean";
-    default: return "a number";
+    case simdjson::dom::element_type::ARRAY:
+      return "an array";
+    case simdjson::dom::element_type::OBJECT:
+      return "an object";
+    case simdjson::dom::element_type::STRING:
+      return "a string";
+    case simdjson::dom::element_type::NULL_VALUE:
+      return "null";
+    case simdjson::dom::element_type::BOOL:
+      return "a boolean";
+    default:
+      return "a number";
   }
 }
 

@@ -3,12 +3,12 @@
 // Pure function, thread-safe.
 #pragma once
 
+#include <simdjson.h>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
-
-#include <simdjson.h>
 
 #include "base/status.h"
 #include "transformers/mapping.h"
@@ -17,8 +17,8 @@ namespace ferry {
 
 struct RecordRef {
   simdjson::dom::element record;
-  int64_t index = -1;                    // position in an array value, else -1
-  std::optional<std::string> member;     // member name in an object-of-records value
+  int64_t index = -1;                 // position in an array value, else -1
+  std::optional<std::string> member;  // member name in an object-of-records value
 };
 
 // Calls `visit` for each record of `value`. Fails (Corruption) when the value's type does

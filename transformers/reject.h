@@ -14,9 +14,9 @@ namespace ferry {
 
 struct Reject {
   std::string entity;
-  Location where;               // file, origin, key, index; where.pointer = failing field
-  std::string schema_location;  // "#/properties/status/enum", empty when not a schema failure
-  std::string reason;           // one line, for people
+  Location where;                    // file, origin, key, index; where.pointer = failing field
+  std::string schema_location;       // "#/properties/status/enum", empty when not a schema failure
+  std::string reason;                // one line, for people
   std::optional<std::string> value;  // the offending value as JSON text, when safe to show
 };
 

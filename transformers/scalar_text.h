@@ -3,10 +3,10 @@
 // Pure functions, thread-safe.
 #pragma once
 
+#include <simdjson.h>
+
 #include <optional>
 #include <string>
-
-#include <simdjson.h>
 
 namespace ferry {
 

@@ -1,10 +1,9 @@
 #include "agent/run/progress.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
-
-#include <fmt/format.h>
 
 namespace ferry {
 
@@ -62,8 +61,8 @@ class TimedProgress : public Progress {
     std::fprintf(stderr, "\r[%s] %3.0f%%  %llu/%llu units  %llu records  %.0f rec/s  %s   %s",
                  bar.c_str(), fraction * 100, static_cast<unsigned long long>(units_done),
                  static_cast<unsigned long long>(total_units_),
-                 static_cast<unsigned long long>(records), rate,
-                 done ? "done" : eta_text.c_str(), done ? "\n" : "");
+                 static_cast<unsigned long long>(records), rate, done ? "done" : eta_text.c_str(),
+                 done ? "\n" : "");
     std::fflush(stderr);
   }
 

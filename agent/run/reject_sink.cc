@@ -1,9 +1,9 @@
 #include "agent/run/reject_sink.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "transformers/json_writer.h"
 
@@ -19,8 +19,8 @@ Status RejectSink::Write(const std::string& user_id, const Reject& reject) {
   if (!file_) {
     file_.reset(std::fopen(path_.c_str(), "ae"));
     if (!file_) {
-      return Status::IOError(fmt::format("{}: cannot create the reject file: {}", path_,
-                                         std::strerror(errno)));
+      return Status::IOError(
+          fmt::format("{}: cannot create the reject file: {}", path_, std::strerror(errno)));
     }
   }
   std::string line = "{\"run_id\":";

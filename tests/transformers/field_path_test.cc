@@ -28,7 +28,8 @@ TEST_CASE("ScalarToText: ids as text; doubles and objects are not ids",
           "[transformers][scalar_text]") {
   simdjson::dom::parser parser;
   CHECK(ScalarToText(parser.parse(std::string("17"))) == std::optional<std::string>("17"));
-  CHECK(ScalarToText(parser.parse(std::string("\"task-17\""))) == std::optional<std::string>("task-17"));
+  CHECK(ScalarToText(parser.parse(std::string("\"task-17\""))) ==
+        std::optional<std::string>("task-17"));
   CHECK_FALSE(ScalarToText(parser.parse(std::string("1.5"))));
   CHECK_FALSE(ScalarToText(parser.parse(std::string("null"))));
   CHECK_FALSE(ScalarToText(parser.parse(std::string("{}"))));

@@ -27,21 +27,21 @@ EntityMapping TaskEntity() {
   ColumnMapping status = Column("status", ColumnType::kText, ColumnSource::kField, "status");
   status.value_map = {{"todo", "pending"}, {"done", "completed"}};
   e.columns.push_back(status);
-  e.columns.push_back(Column("created_at", ColumnType::kTimestamp, ColumnSource::kField,
-                             "createdAt"));
+  e.columns.push_back(
+      Column("created_at", ColumnType::kTimestamp, ColumnSource::kField, "createdAt"));
   ColumnMapping config = Column("config", ColumnType::kJson, ColumnSource::kField, "config");
   config.drop = {"githubToken"};
   e.columns.push_back(config);
-  ColumnMapping env = Column("environment_id", ColumnType::kUlid, ColumnSource::kField,
-                             "environmentId");
+  ColumnMapping env =
+      Column("environment_id", ColumnType::kUlid, ColumnSource::kField, "environmentId");
   env.references = "environments";
   e.columns.push_back(env);
-  ColumnMapping active = Column("is_active", ColumnType::kBoolean, ColumnSource::kField,
-                                "isActive");
+  ColumnMapping active =
+      Column("is_active", ColumnType::kBoolean, ColumnSource::kField, "isActive");
   active.default_json = "true";
   e.columns.push_back(active);
-  ColumnMapping description = Column("description", ColumnType::kText, ColumnSource::kField,
-                                     "description");
+  ColumnMapping description =
+      Column("description", ColumnType::kText, ColumnSource::kField, "description");
   description.default_json = "null";
   e.columns.push_back(description);
   return e;
@@ -87,7 +87,8 @@ TEST_CASE("MapRecord: maps every column of a good record", "[transformers][map_r
   CHECK(IsNull(c[9]));
 }
 
-TEST_CASE("MapRecord: an unmapped status is a reject naming the field", "[transformers][map_record]") {
+TEST_CASE("MapRecord: an unmapped status is a reject naming the field",
+          "[transformers][map_record]") {
   Mapped m = Map(R"({"title":"x","status":"archived"})");
   REQUIRE(m.reject);
   CHECK(m.reject->where.pointer == "/status");

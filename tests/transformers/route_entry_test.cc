@@ -43,15 +43,19 @@ TEST_CASE("RecordsOfValue: shapes and mismatches", "[transformers][records_of_va
   simdjson::dom::parser parser;
   int count = 0;
   auto visit = [&count](const RecordRef&) { ++count; };
-  CHECK(RecordsOfValue(parser.parse(std::string(R"([{},{},{}])")), SourceShape::kArray, visit).ok());
+  CHECK(
+      RecordsOfValue(parser.parse(std::string(R"([{},{},{}])")), SourceShape::kArray, visit).ok());
   CHECK(count == 3);
   count = 0;
-  CHECK(RecordsOfValue(parser.parse(std::string(R"({"a":{},"b":{}})")), SourceShape::kObject, visit).ok());
+  CHECK(RecordsOfValue(parser.parse(std::string(R"({"a":{},"b":{}})")), SourceShape::kObject, visit)
+            .ok());
   CHECK(count == 2);
-  Status wrong = RecordsOfValue(parser.parse(std::string(R"({"a":1})")), SourceShape::kArray, visit);
+  Status wrong =
+      RecordsOfValue(parser.parse(std::string(R"({"a":1})")), SourceShape::kArray, visit);
   CHECK(wrong.IsCorruption());
   CHECK(wrong.message().find("found an object") != std::string::npos);
-  CHECK(RecordsOfValue(parser.parse(std::string("[]")), SourceShape::kObject, visit).IsCorruption());
+  CHECK(
+      RecordsOfValue(parser.parse(std::string("[]")), SourceShape::kObject, visit).IsCorruption());
 }
 
 }  // namespace ferry

@@ -2,11 +2,10 @@
 
 #include <simdjson.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <catch2/catch.hpp>
 
 #include "tests/e2e/e2e_util.h"
 

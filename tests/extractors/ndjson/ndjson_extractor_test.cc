@@ -67,7 +67,8 @@ TEST_CASE("NdjsonExtractor: a folder of .ndjson and .jsonl files, in name order"
 
 TEST_CASE("NdjsonExtractor: the generator's dumps.ndjson reads one record per user",
           "[extractors][ndjson][generator]") {
-  const std::string generator = std::string(FERRY_SOURCE_DIR) + "/../shared/peers/gen/gen_taskapp.py";
+  const std::string generator =
+      std::string(FERRY_SOURCE_DIR) + "/../shared/peers/gen/gen_taskapp.py";
   if (!std::filesystem::exists(generator) || std::system("python3 --version >/dev/null 2>&1")) {
     WARN("python3 or the generator is missing; skipped");
     return;
