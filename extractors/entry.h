@@ -23,10 +23,20 @@ struct Entry {
   std::string key;     // localStorage key; for json/ndjson the file's stem
   std::string value;   // UTF-8 text of the value
   EntryShape shape = EntryShape::kStorageValue;
-  Location where;      // file and byte offset or line of the value
+  Location where;  // file and byte offset or line of the value
   // True when the value was decoded with replacement characters (U+FFFD) because the store
   // held text that is not well-formed (a lone UTF-16 surrogate).
   bool lossy = false;
+  // Only when lossy: the origin, key and value as JSON string bodies (no quotes) with every
+  // unpaired surrogate kept as a \uXXXX escape, which is what `ferry export` writes so that
+  // a dump made from the store reads back exactly as the store does. Empty otherwise (then
+  // export escapes the UTF-8 fields).
+  std::string exact_origin_json;
+  std::string exact_key_json;
+  std::string exact_value_json;
+  // Only when lossy: what was not well-formed, for the run's report and --strict-unicode
+  // ("value is not well-formed UTF-16 (unpaired surrogate U+D800 at code unit 0)").
+  std::string lossy_detail;
 };
 
 }  // namespace ferry

@@ -7,19 +7,19 @@
 #include <vector>
 
 #include "extractors/chromium/chromium_format.h"
-#include "extractors/chromium/copy_aside.h"
 #include "extractors/chromium/detection.h"
 #include "extractors/chromium/key_codec.h"
 #include "extractors/chromium/leveldb_reader.h"
 #include "extractors/chromium/value_codec.h"
+#include "extractors/common/json_exact.h"
 #include "extractors/common/origin_filter.h"
+#include "extractors/common/store_copy.h"
 
 namespace ferry {
 
 namespace {
 
 using chromium::LevelDbReader;
-using chromium::StoreCopy;
 using chromium::StoreLocation;
 
 constexpr size_t kKeptValueCapacity = 256 * 1024;
@@ -108,7 +108,8 @@ class ChromiumExtractor final : public Extractor {
   void StartStore(const StoreLocation& store) {
     store_ = store;
     Status failure;
-    Result<std::unique_ptr<StoreCopy>> copy = StoreCopy::Make(store.leveldb_dir);
+    Result<std::unique_ptr<StoreCopy>> copy =
+        StoreCopy::Make(store.leveldb_dir, "chromium", chromium::IsCopiedStoreFile);
     if (copy.ok()) {
       copy_ = std::move(copy).value();
       auto reporter = [this](const Location& where, const Status& problem) {
@@ -177,23 +178,46 @@ class ChromiumExtractor final : public Extractor {
       ReportHere(origin, entry_.key, fmt::format("value: {}; entry skipped", bad.message()));
       return false;
     }
-    if (key_damage.any()) {
-      ReportHere(origin, entry_.key,
-                 fmt::format("key is not well-formed UTF-16 ({}); decoded with U+FFFD",
-                             key_damage.Describe()));
-    }
-    if (value_damage.any()) {
-      ReportHere(origin, entry_.key,
-                 fmt::format("value is not well-formed UTF-16 ({}); decoded with U+FFFD",
-                             value_damage.Describe()));
-    }
     entry_.unit = store_.unit;
     entry_.origin = std::move(origin);
     entry_.lossy = key_damage.any() || value_damage.any();
+    if (entry_.lossy) {
+      FillExact(key.encoded_key, key_damage, value_damage);
+    } else {
+      ClearExact();
+    }
     entry_.where = reader_->where();
     entry_.where.origin = entry_.origin;
     entry_.where.key = entry_.key;
     return true;
+  }
+
+  // A lossy entry is not reported as damage: Entry::lossy_detail says what was wrong, and the
+  // consumer flags it (migrate), rejects it (--strict-unicode) or keeps it exactly (export).
+  void FillExact(std::string_view encoded_key, const Utf16Damage& key_damage,
+                 const Utf16Damage& value_damage) {
+    Utf16Damage ignored;
+    entry_.exact_origin_json = JsonBody(entry_.origin);
+    // Both decoded above, so neither fails here.
+    (void)chromium::StoredStringToJson(encoded_key, &entry_.exact_key_json, &ignored);
+    (void)chromium::StoredStringToJson(reader_->value(), &entry_.exact_value_json, &ignored);
+    entry_.lossy_detail.clear();
+    if (key_damage.any()) {
+      entry_.lossy_detail =
+          fmt::format("key is not well-formed UTF-16 ({})", key_damage.Describe());
+    }
+    if (value_damage.any()) {
+      entry_.lossy_detail +=
+          fmt::format("{}value is not well-formed UTF-16 ({})",
+                      entry_.lossy_detail.empty() ? "" : "; ", value_damage.Describe());
+    }
+  }
+
+  void ClearExact() {
+    entry_.exact_origin_json.clear();
+    entry_.exact_key_json.clear();
+    std::string().swap(entry_.exact_value_json);  // may have held a big value
+    entry_.lossy_detail.clear();
   }
 
   void ReportHere(const std::string& origin, const std::string& key, const std::string& what) {

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace ferry::chromium {
@@ -104,5 +105,9 @@ inline constexpr uint8_t kSnappyCompression = 1;
 
 // Keys inside tables are internal keys: user key + u64 LE ((sequence << 8) | ValueType).
 inline constexpr size_t kInternalKeyTrailerSize = 8;
+
+// The files of a LevelDB folder that are copied aside before reading: all but the lock, which
+// a running browser holds.
+inline bool IsCopiedStoreFile(const std::string& name) { return name != kLockFile; }
 
 }  // namespace ferry::chromium

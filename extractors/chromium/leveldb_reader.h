@@ -5,8 +5,8 @@
 //
 // LevelDB's DB::Open is not used: it takes the LOCK and writes (it turns logs into tables),
 // and it refuses a store with a damaged table or MANIFEST where ferry reads what is left.
-// The folder read should still be a private copy (copy_aside.h): a running browser may
-// rewrite the original while it is read.
+// The folder read should still be a private copy (extractors/common/store_copy.h): a running
+// browser may rewrite the original while it is read.
 //
 // Thread safety: one thread at a time.
 #pragma once

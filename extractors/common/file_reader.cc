@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <system_error>
 
+#include "extractors/common/scoped_fd.h"
+
 namespace ferry {
 
 namespace {
@@ -18,22 +20,6 @@ constexpr uint64_t kMaxJsonFileBytes = 0xFFFFFFFFull - simdjson::SIMDJSON_PADDIN
 constexpr size_t kPeekBytes = 64 * 1024;
 
 // Owns a file descriptor.
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd) : fd_(fd) {}
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  ~ScopedFd() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 // Reads up to `size` bytes; returns how many were read, or -1 with errno set.
 int64_t ReadFully(int fd, char* out, size_t size) {
   size_t done = 0;

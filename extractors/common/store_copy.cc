@@ -1,4 +1,4 @@
-#include "extractors/chromium/copy_aside.h"
+#include "extractors/common/store_copy.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,32 +13,15 @@
 #include <system_error>
 #include <vector>
 
-#include "extractors/chromium/chromium_format.h"
 #include "extractors/common/file_reader.h"
+#include "extractors/common/scoped_fd.h"
 
-namespace ferry::chromium {
+namespace ferry {
 
 namespace {
 
 constexpr int kCopyAttempts = 3;
 constexpr size_t kCopyBufferBytes = 1 << 20;
-
-// Closes a file descriptor on scope exit.
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd) : fd_(fd) {}
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  ~ScopedFd() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // Opens a file of the original for reading without touching its access time when allowed.
 int OpenOriginal(const std::string& path) {
@@ -49,8 +32,9 @@ int OpenOriginal(const std::string& path) {
   return fd;
 }
 
-// The names of the regular files of `dir` but LOCK, sorted.
-Result<std::vector<std::string>> ListFiles(const std::string& dir) {
+// The names of the regular files of `dir` that `include` accepts, sorted.
+Result<std::vector<std::string>> ListFiles(const std::string& dir,
+                                           const StoreCopy::FileFilter& include) {
   DIR* raw = ::opendir(dir.c_str());
   if (raw == nullptr) {
     return FileError(dir, "open the folder", errno);
@@ -60,7 +44,7 @@ Result<std::vector<std::string>> ListFiles(const std::string& dir) {
   while (const dirent* entry = ::readdir(folder.get())) {
     std::string name = entry->d_name;
     struct stat info;
-    if (name == "." || name == ".." || name == kLockFile ||
+    if (name == "." || name == ".." || !include(name) ||
         ::lstat((dir + "/" + name).c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
       continue;
     }
@@ -117,10 +101,12 @@ std::string TempBase() {
 
 }  // namespace
 
-Result<std::unique_ptr<StoreCopy>> StoreCopy::Make(const std::string& source_dir) {
+Result<std::unique_ptr<StoreCopy>> StoreCopy::Make(const std::string& source_dir,
+                                                   const std::string& tag,
+                                                   const FileFilter& include) {
   for (int attempt = 1; attempt <= kCopyAttempts; ++attempt) {
-    FERRY_ASSIGN_OR_RETURN(std::vector<std::string> names, ListFiles(source_dir));
-    std::string pattern = TempBase() + "/ferry-chromium-XXXXXX";
+    FERRY_ASSIGN_OR_RETURN(std::vector<std::string> names, ListFiles(source_dir, include));
+    std::string pattern = TempBase() + "/ferry-" + tag + "-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) {  // mode 0700
       return FileError(pattern, "create a private folder", errno);
     }
@@ -148,4 +134,4 @@ StoreCopy::~StoreCopy() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-}  // namespace ferry::chromium
+}  // namespace ferry

@@ -1,28 +1,35 @@
-// StoreCopy: a private copy of a LevelDB folder, made before reading it and removed after.
+// StoreCopy: a private copy of a browser store's files, made before reading them and removed
+// after.
 //
-// The original is only ever opened for reading, file by file (LOCK is skipped, so a lock a
-// running browser holds does not matter): LevelDB writes on open and a browser may rewrite
-// the folder at any time. The copy lives in a fresh mkdtemp folder (mode 0700) under $TMPDIR
-// or /tmp. If a file disappears while the folder is copied (the browser compacted it away),
-// the whole copy is made again, a few times at most.
+// The original is only ever opened for reading, file by file (a lock file is left out, so a
+// lock a running browser holds does not matter): LevelDB and SQLite write on open, and a
+// browser may rewrite the folder at any time. The copy lives in a fresh mkdtemp folder (mode 0700)
+// under $TMPDIR or /tmp. If a file disappears while the folder is copied (the browser compacted it
+// away), the whole copy is made again, a few times at most.
 //
 // Thread safety: one thread at a time.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "base/result.h"
 
-namespace ferry::chromium {
+namespace ferry {
 
 class StoreCopy {
  public:
-  // Copies the regular files of `source_dir` but LOCK into a new private folder. Fails
-  // NotFound or IOError naming the file that could not be read or written, Unavailable when
-  // the folder keeps changing under the copy.
-  static Result<std::unique_ptr<StoreCopy>> Make(const std::string& source_dir);
+  // Chooses the files to copy by their name in the folder.
+  using FileFilter = std::function<bool(const std::string& name)>;
+
+  // Copies the regular files of `source_dir` that `include` accepts into a new private
+  // folder named after `tag` ("chromium", "firefox"). Fails NotFound or IOError naming the
+  // file that could not be read or written, Unavailable when the folder keeps changing under
+  // the copy.
+  static Result<std::unique_ptr<StoreCopy>> Make(const std::string& source_dir,
+                                                 const std::string& tag, const FileFilter& include);
 
   explicit StoreCopy(std::string path) : path_(std::move(path)) {}
   StoreCopy(const StoreCopy&) = delete;
@@ -40,4 +47,4 @@ class StoreCopy {
   uint64_t bytes_ = 0;
 };
 
-}  // namespace ferry::chromium
+}  // namespace ferry

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "extractors/common/json_error.h"
+#include "extractors/common/json_exact.h"
 #include "extractors/common/json_position.h"
 #include "extractors/common/json_string.h"
 #include "extractors/common/origin_filter.h"
@@ -57,10 +58,18 @@ class DumpReader {
   Status Read(od::parser* parser);
 
  private:
-  Status ReadOrigin(od::value& origin_value, const DecodedString& origin);
+  // A decoded string and the offset of its opening quote (-1 for the flat form's no origin).
+  struct Named {
+    const DecodedString& decoded;
+    int64_t quote;
+  };
+
+  Status ReadOrigin(od::value& origin_value, Named origin);
   // Appends the entry for `value` of `key`, or a problem when it is not a string. Fails only
   // when the value is not JSON at all.
-  Status AddValue(od::value& value, const DecodedString& origin, const DecodedString& key);
+  Status AddValue(od::value& value, Named origin, Named key);
+  // Fills the entry's exact_*_json (every code unit kept, for export) when it is lossy.
+  void FillExact(Named origin, Named key, Named value, Entry* entry) const;
   void AddProblem(int64_t offset, const std::string& origin, const std::string& key,
                   const std::string& message);
 
@@ -132,10 +141,11 @@ Status DumpReader::Read(od::parser* parser) {
       form = is_string ? DumpForm::kFlat : DumpForm::kOrigins;
       first_member = key->text;
     }
+    static const DecodedString kNoOrigin;
     if (is_object) {
-      FERRY_RETURN_IF_ERROR(ReadOrigin(value, *key));
+      FERRY_RETURN_IF_ERROR(ReadOrigin(value, Named{*key, key_offset}));
     } else if (is_string || form != DumpForm::kOrigins) {
-      FERRY_RETURN_IF_ERROR(AddValue(value, DecodedString{}, *key));
+      FERRY_RETURN_IF_ERROR(AddValue(value, Named{kNoOrigin, -1}, Named{*key, key_offset}));
     } else {
       AddProblem(OffsetOf(value), key->text, "",
                  fmt::format("origin {} holds {}, not an object of keys",
@@ -148,8 +158,8 @@ Status DumpReader::Read(od::parser* parser) {
   return Status::OK();
 }
 
-Status DumpReader::ReadOrigin(od::value& origin_value, const DecodedString& origin) {
-  if (!OriginSelected(origins_, origin.text)) {
+Status DumpReader::ReadOrigin(od::value& origin_value, Named origin) {
+  if (!OriginSelected(origins_, origin.decoded.text)) {
     return Status::OK();  // the parent's iteration skips the unread object
   }
   od::object object;
@@ -166,13 +176,14 @@ Status DumpReader::ReadOrigin(od::value& origin_value, const DecodedString& orig
     if (!key.ok()) {
       return Fail(key_offset, "a key: " + key.status().message());
     }
-    FERRY_RETURN_IF_ERROR(AddValue(field.value(), origin, *key));
+    FERRY_RETURN_IF_ERROR(AddValue(field.value(), origin, Named{*key, key_offset}));
   }
   return Status::OK();
 }
 
-Status DumpReader::AddValue(od::value& value, const DecodedString& origin,
-                            const DecodedString& key) {
+Status DumpReader::AddValue(od::value& value, Named origin_named, Named key_named) {
+  const DecodedString& origin = origin_named.decoded;
+  const DecodedString& key = key_named.decoded;
   int64_t offset = OffsetOf(value);
   od::json_type type;
   if (auto error = value.type().get(type)) {
@@ -201,12 +212,35 @@ Status DumpReader::AddValue(od::value& value, const DecodedString& origin,
   entry.value = std::move(decoded->text);
   entry.shape = EntryShape::kStorageValue;
   entry.lossy = decoded->lossy || key.lossy || origin.lossy;
+  if (entry.lossy) {
+    FillExact(origin_named, key_named, Named{*decoded, offset}, &entry);
+  }
   entry.where.file = path_;
   position_.Locate(offset, &entry.where);
   entry.where.origin = entry.origin;
   entry.where.key = entry.key;
   entries_->push_back(std::move(entry));
   return Status::OK();
+}
+
+void DumpReader::FillExact(Named origin, Named key, Named value, Entry* entry) const {
+  // The strings were decoded already, so re-reading them at the same quotes cannot fail.
+  auto exact = [this](const Named& named, const std::string& text) {
+    if (!named.decoded.lossy || named.quote < 0) return JsonBody(text);
+    Result<std::string> body = ExactJsonBody(text_, static_cast<size_t>(named.quote));
+    return body.ok() ? std::move(body).value() : JsonBody(text);
+  };
+  entry->exact_origin_json = exact(origin, entry->origin);
+  entry->exact_key_json = exact(key, entry->key);
+  entry->exact_value_json = exact(value, entry->value);
+  std::string parts;
+  for (const auto& [named, part] : {std::pair<const Named*, const char*>{&origin, "origin"},
+                                    {&key, "key"},
+                                    {&value, "value"}}) {
+    if (named->decoded.lossy) parts += fmt::format("{}{}", parts.empty() ? "" : ", ", part);
+  }
+  entry->lossy_detail =
+      fmt::format("{} not well-formed UTF-16 (an unpaired surrogate escape)", parts);
 }
 
 void DumpReader::AddProblem(int64_t offset, const std::string& origin, const std::string& key,

@@ -8,7 +8,8 @@
 // a problem, not a failure, and the other keys are read.
 //
 // Strings are decoded by DecodeJsonString, so unpaired UTF-16 surrogates (which simdjson
-// refuses) become U+FFFD with Entry::lossy set, on keys and values alike.
+// refuses) become U+FFFD with Entry::lossy set, on keys and values alike; such an entry's
+// exact_*_json keep the escapes, so that `ferry export` of a dump gives the dump back.
 //
 // Thread safety: a free function; give each thread its own parser.
 #pragma once

@@ -100,13 +100,24 @@ TEST_CASE("ChromiumExtractor: hostile entries are reported with origin and key, 
   CHECK(by_key.at("\xEF\xBF\xBD")->value == "lone key");
   CHECK(by_key.at("\xEF\xBF\xBD")->lossy);
 
-  const Reported* odd = FindReport(got, "odd", "odd byte count");
-  REQUIRE(odd != nullptr);
-  CHECK(odd->where.origin == kOrigin);
-  CHECK(odd->where.file.rfind(store + "/", 0) == 0);
-  CHECK(odd->where.offset >= 0);
-  CHECK(FindReport(got, "lone", "unpaired surrogate U+D800 at code unit 0") != nullptr);
-  CHECK(FindReport(got, "\xEF\xBF\xBD", "key is not well-formed UTF-16") != nullptr);
+  // Not well-formed text is the entry's flag (with what was wrong and every code unit kept
+  // for export), not a report of damage.
+  const Entry& odd = *by_key.at("odd");
+  CHECK_THAT(odd.lossy_detail, Catch::Contains("value is not well-formed UTF-16"));
+  CHECK_THAT(odd.lossy_detail, Catch::Contains("odd byte count"));
+  CHECK(odd.exact_value_json == "\xE6\x89\xA1\\ufffd");
+  CHECK(odd.where.file.rfind(store + "/", 0) == 0);
+  CHECK(odd.where.offset >= 0);
+  const Entry& lone = *by_key.at("lone");
+  CHECK_THAT(lone.lossy_detail, Catch::Contains("unpaired surrogate U+D800 at code unit 0"));
+  CHECK(lone.exact_value_json == "\\ud800x");
+  CHECK(lone.exact_key_json == "lone");
+  CHECK(lone.exact_origin_json == kOrigin);
+  const Entry& lone_key = *by_key.at("\xEF\xBF\xBD");
+  CHECK_THAT(lone_key.lossy_detail, Catch::Contains("key is not well-formed UTF-16"));
+  CHECK(lone_key.exact_key_json == "\\udc00");
+  CHECK(lone_key.exact_value_json == "lone key");
+  CHECK(by_key.at("good")->exact_value_json.empty());
   CHECK(FindReport(got, "", "key \"\\x02weird-key\": unknown string encoding byte 0x02") !=
         nullptr);
   CHECK(FindReport(got, "weird-value", "unknown string encoding byte 0x07") != nullptr);
@@ -114,7 +125,7 @@ TEST_CASE("ChromiumExtractor: hostile entries are reported with origin and key, 
   CHECK(FindReport(got, "", "unrecognised key \"_http://no-terminator.test\"") != nullptr);
   CHECK(FindReport(got, "", "unrecognised key \"zzz-unknown\"") != nullptr);
   CHECK(FindReport(got, "", "key \"\": empty string encoding") != nullptr);
-  CHECK(got.reports.size() == 9);  // one per hostile entry above
+  CHECK(got.reports.size() == 6);  // one per damaged entry above
 }
 
 TEST_CASE("ChromiumExtractor: an unknown VERSION is reported and the store still read",

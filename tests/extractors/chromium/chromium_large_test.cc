@@ -136,7 +136,10 @@ TEST_CASE("ChromiumExtractor: large decodes in memory a small multiple of its la
       static_cast<double>(figures.growth_bytes) / static_cast<double>(figures.largest_value);
   WARN("large: largest value " << figures.largest_value << " bytes, peak RSS growth "
                                << figures.growth_bytes << " bytes (" << multiple << "x)");
-  CHECK(multiple <= 4.0);  // 2.3x in a fresh process; more after other tests fragmented the heap
+  // 2.3x in a fresh process, up to ~4.1x on a loaded machine. Holding the whole store would be
+  // more than 6x (its values are 6.3 MB of UTF-8), so this bound still catches a decoder that
+  // keeps entries.
+  CHECK(multiple <= 5.0);
 }
 
 TEST_CASE("ChromiumExtractor: decode rate of the large store (median of 5 runs)",

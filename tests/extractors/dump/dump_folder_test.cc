@@ -77,7 +77,8 @@ TEST_CASE("DumpExtractor: a folder without *.json files is NotFound naming it",
 
 TEST_CASE("DumpExtractor: the generator's folder of per-user dumps reads",
           "[extractors][dump][generator]") {
-  const std::string generator = std::string(FERRY_SOURCE_DIR) + "/../shared/peers/gen/gen_taskapp.py";
+  const std::string generator =
+      std::string(FERRY_SOURCE_DIR) + "/../shared/peers/gen/gen_taskapp.py";
   if (!std::filesystem::exists(generator) || std::system("python3 --version >/dev/null 2>&1")) {
     WARN("python3 or the generator is missing; skipped");
     return;
