@@ -1,13 +1,14 @@
 #include "agent/cli.h"
 
 #include <sodium.h>
-
-#include <iostream>
-
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "agent/export_command.h"
+#include "agent/inspect_command.h"
 #include "agent/migrate_command.h"
 #include "agent/ulid_command.h"
 
@@ -29,8 +30,9 @@ int RunFerry(int argc, char** argv) {
     std::cerr << "ferry: libsodium could not be initialised\n";
     return 1;
   }
-  CLI::App app{"ferry: moves data out of legacy local stores into a real database, once, "
-               "safely and fast"};
+  CLI::App app{
+      "ferry: moves data out of legacy local stores into a real database, once, "
+      "safely and fast"};
   app.set_version_flag("--version", std::string("ferry ") + FERRY_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
@@ -41,6 +43,8 @@ int RunFerry(int argc, char** argv) {
       ->each([](const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); })
       ->default_val("warn");
   int exit_code = 0;
+  AddInspectCommand(app, &exit_code);
+  AddExportCommand(app, &exit_code);
   AddMigrateCommand(app, &exit_code);
   AddUlidCommand(app, &exit_code);
   try {

@@ -1,11 +1,11 @@
 #include "agent/migrate_command.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <fstream>
 #include <iostream>
 #include <memory>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "agent/run/migration.h"
 
@@ -26,8 +26,8 @@ std::vector<std::string> SplitList(const std::string& text) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos
-                                                                     : comma - start);
+    std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!item.empty()) out.push_back(item);
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -118,6 +118,10 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--batch-size", o.batch_size, "Rows per transaction")->default_val(1000);
   cmd->add_option("--include", flags->include, "Only these entities (comma-separated)");
   cmd->add_option("--exclude", flags->exclude, "Not these entities (comma-separated)");
+  cmd->add_flag("--strict-unicode", o.strict_unicode,
+                "Reject an entry whose key or value is not well-formed UTF-16 (an unpaired "
+                "surrogate, decoded as U+FFFD); without it such an entry is loaded and listed "
+                "in the report");
   cmd->add_option("--report", o.report_file, "Also write the report as JSON to FILE");
   cmd->add_option("--rejects", o.rejects_file,
                   "Reject file (NDJSON); default: ferry-rejects-<run>.ndjson, created only "

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # From a fresh Debian 12 machine (as root) to a migrated database: installs the dependencies,
-# builds ferry (Release, build/ferry), then migrates the bundled task-app dump into SQLite
-# (ferry.db in the repository root) twice: a dry run, then for real. Run from any folder.
+# builds ferry (Release, build/ferry), then migrates the bundled real Chromium localStorage
+# store (examples/chromium-taskapp/, a profile written by Chromium 156: a LevelDB folder under
+# Default/Local Storage/leveldb) into SQLite (ferry.db in the repository root) twice: a dry
+# run, then for real. ferry reads a private copy of the store, never the store itself. Run from
+# any folder.
 #
 # The example holds 9 invalid records on purpose, so ferry exits 3 ("done, some records
 # rejected", written to ferry-rejects-*.ndjson); 0 and 3 are success here, anything else fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-example=examples/taskapp-dump.json
+example=examples/chromium-taskapp
 target=sqlite:ferry.db
 
 step() {

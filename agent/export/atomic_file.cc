@@ -1,0 +1,79 @@
+#include "agent/export/atomic_file.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+namespace ferry {
+
+namespace {
+
+Status Failed(const std::string& what, const std::string& path, int error_number) {
+  return Status::IOError(fmt::format("cannot {} {}: {}", what, path, std::strerror(error_number)));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AtomicFile>> AtomicFile::Create(const std::string& path) {
+  std::filesystem::path destination(path);
+  std::string name = destination.filename().string();
+  if (name.empty() || name == "." || name == "..") {
+    return Status::InvalidArgument(fmt::format("--out {}: not a file name", path));
+  }
+  std::filesystem::path folder = destination.parent_path();
+  std::string pattern = (folder / ("." + name + ".ferry-XXXXXX")).string();
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  int fd = ::mkostemp(buffer.data(), O_CLOEXEC);
+  if (fd < 0) {
+    return Failed("create a file in", folder.empty() ? "." : folder.string(), errno);
+  }
+  // mkstemp makes the file 0600; the dump gets the mode of any new file (0666 less umask).
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);
+  ::close(fd);
+  std::unique_ptr<AtomicFile> file(new AtomicFile(path, buffer.data()));
+  file->stream_.open(file->temp_path_, std::ios::binary | std::ios::trunc);
+  if (!file->stream_) {
+    return Failed("open", file->temp_path_, errno);
+  }
+  return file;
+}
+
+AtomicFile::~AtomicFile() {
+  if (!committed_) {
+    stream_.close();
+    ::unlink(temp_path_.c_str());
+  }
+}
+
+Status AtomicFile::Commit() {
+  stream_.flush();
+  bool written = static_cast<bool>(stream_);
+  stream_.close();
+  if (!written || stream_.fail()) {
+    return Status::IOError(fmt::format("cannot write {}", temp_path_));
+  }
+  int fd = ::open(temp_path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    int error_number = errno;
+    if (fd >= 0) ::close(fd);
+    return Failed("sync", temp_path_, error_number);
+  }
+  ::close(fd);
+  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    return Failed("rename the dump to", path_, errno);
+  }
+  committed_ = true;
+  return Status::OK();
+}
+
+}  // namespace ferry

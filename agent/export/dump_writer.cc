@@ -1,0 +1,92 @@
+#include "agent/export/dump_writer.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "extractors/common/json_exact.h"
+
+namespace ferry {
+
+namespace {
+
+bool HasExact(const Entry& entry) {
+  return entry.lossy && !(entry.exact_origin_json.empty() && entry.exact_key_json.empty() &&
+                          entry.exact_value_json.empty());
+}
+
+// Appends the canonical body of one field to *out: a lossy entry's exact text, else the UTF-8
+// text escaped. (A lossy entry without exact text, from a source that keeps none, is written
+// with its U+FFFD.)
+Status AppendBody(const Entry& entry, const std::string& text, const std::string& exact,
+                  const char* part, std::string* out) {
+  if (HasExact(entry)) {
+    out->append(exact);
+    return Status::OK();
+  }
+  if (!simdjson::validate_utf8(text.data(), text.size())) {
+    return Status::Corruption(
+        fmt::format("{}: the {} is not UTF-8; nothing was exported", entry.where.ToString(), part));
+  }
+  AppendJsonBody(text, out);
+  return Status::OK();
+}
+
+}  // namespace
+
+Status DumpWriter::Add(const Entry& entry) {
+  std::string origin;
+  std::string key;
+  FERRY_RETURN_IF_ERROR(
+      AppendBody(entry, entry.origin, entry.exact_origin_json, "origin", &origin));
+  FERRY_RETURN_IF_ERROR(AppendBody(entry, entry.key, entry.exact_key_json, "key", &key));
+  buffer_.clear();
+  if (!open_origin_ || origin != origin_body_) {
+    if (!seen_origins_.insert(origin).second) {
+      return Status::InvalidArgument(fmt::format(
+          "origin \"{}\" comes again in {} after other origins (several profiles or files hold "
+          "it): export them one at a time",
+          origin, entry.unit));
+    }
+    buffer_ += open_origin_ ? "\n },\n \"" : "{\n \"";
+    buffer_ += origin;
+    buffer_ += "\": {";
+    origin_body_ = std::move(origin);
+    origin_unit_ = entry.unit;
+    open_origin_ = true;
+    keys_.clear();
+  } else if (entry.unit != origin_unit_) {
+    return Status::InvalidArgument(
+        fmt::format("origin \"{}\" is held by both {} and {}: export them one at a time",
+                    origin_body_, origin_unit_, entry.unit));
+  } else {
+    buffer_ += ',';
+  }
+  if (!keys_.insert(key).second) {
+    return Status::InvalidArgument(fmt::format("{}: key \"{}\" comes twice in origin \"{}\"",
+                                               entry.where.ToString(), key, origin_body_));
+  }
+  buffer_ += "\n  \"";
+  buffer_ += key;
+  buffer_ += "\": \"";
+  FERRY_RETURN_IF_ERROR(AppendBody(entry, entry.value, entry.exact_value_json, "value", &buffer_));
+  buffer_ += '"';
+  out_->write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  if (buffer_.capacity() > (1u << 20)) std::string().swap(buffer_);  // a big value went by
+  ++entries_;
+  return CheckStream(entry);
+}
+
+Status DumpWriter::Finish() {
+  *out_ << (open_origin_ ? "\n }\n}\n" : "{}\n");
+  out_->flush();
+  return CheckStream(Entry{});
+}
+
+Status DumpWriter::CheckStream(const Entry& entry) const {
+  if (*out_) return Status::OK();
+  return Status::IOError(entry.where.file.empty() ? std::string("cannot write the dump")
+                                                  : fmt::format("cannot write the dump (at {})",
+                                                                entry.where.ToString()));
+}
+
+}  // namespace ferry

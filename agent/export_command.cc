@@ -1,0 +1,116 @@
+#include "agent/export_command.h"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <set>
+
+#include "agent/export/atomic_file.h"
+#include "agent/export/dump_writer.h"
+#include "extractors/registry.h"
+
+namespace ferry {
+
+namespace {
+
+constexpr int kExitDamaged = 3;
+
+// InvalidArgument when `out_file` is one of the sources or inside one: never write to a source.
+Status CheckOutsideSources(const std::string& out_file, const std::vector<SourceSpec>& specs) {
+  std::error_code error;
+  std::filesystem::path out = std::filesystem::weakly_canonical(out_file, error);
+  if (error) return Status::OK();  // the file's folder is checked when it is created
+  for (const SourceSpec& spec : specs) {
+    std::filesystem::path source = std::filesystem::weakly_canonical(spec.path, error);
+    if (error) continue;
+    auto [source_end, out_at] = std::mismatch(source.begin(), source.end(), out.begin(), out.end());
+    if (source_end == source.end()) {
+      return Status::InvalidArgument(
+          fmt::format("--out {} is the source {} or inside it: ferry never writes to a source",
+                      out_file, spec.path));
+    }
+  }
+  return Status::OK();
+}
+
+// Streams every entry of every source into `writer`; counts reported damage in *damaged.
+Status ExportSources(const std::vector<SourceSpec>& specs, DumpWriter* writer, std::ostream& err,
+                     int64_t* damaged) {
+  for (const SourceSpec& spec : specs) {
+    FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Extractor> extractor, MakeExtractor(spec));
+    extractor->SetReporter([&err, damaged](const Location& where, const Status& problem) {
+      ++*damaged;
+      err << "ferry export: " << where.ToString() << ": " << problem.ToString() << "\n";
+    });
+    FERRY_RETURN_IF_ERROR(extractor->Open());
+    for (; extractor->Valid(); extractor->Next()) {
+      FERRY_RETURN_IF_ERROR(writer->Add(extractor->entry()));
+    }
+    FERRY_RETURN_IF_ERROR(extractor->status());
+  }
+  return writer->Finish();
+}
+
+Status Export(const ExportOptions& options, std::ostream& out, std::ostream& err,
+              int64_t* damaged) {
+  if (options.sources.empty()) {
+    return Status::InvalidArgument("no source given: ferry export SOURCE...");
+  }
+  std::vector<SourceSpec> specs;
+  for (const std::string& argument : options.sources) {
+    FERRY_ASSIGN_OR_RETURN(SourceSpec spec, ResolveSource(argument));
+    spec.origins = options.origins;
+    specs.push_back(std::move(spec));
+  }
+  if (options.out_file.empty()) {
+    DumpWriter writer(&out);
+    return ExportSources(specs, &writer, err, damaged);
+  }
+  FERRY_RETURN_IF_ERROR(CheckOutsideSources(options.out_file, specs));
+  FERRY_ASSIGN_OR_RETURN(std::unique_ptr<AtomicFile> file, AtomicFile::Create(options.out_file));
+  DumpWriter writer(&file->stream());
+  FERRY_RETURN_IF_ERROR(ExportSources(specs, &writer, err, damaged));
+  return file->Commit();
+}
+
+}  // namespace
+
+int RunExport(const ExportOptions& options, std::ostream& out, std::ostream& err) {
+  int64_t damaged = 0;
+  Status status = Export(options, out, err, &damaged);
+  if (!status.ok()) {
+    err << "ferry export: " << status.ToString() << "\n";
+    return ExitCodeFor(status);
+  }
+  if (damaged > 0) {
+    err << fmt::format(
+        "ferry export: done, but {} damaged part(s) were skipped (above): the dump lacks what "
+        "they held\n",
+        damaged);
+    return kExitDamaged;
+  }
+  return 0;
+}
+
+void AddExportCommand(CLI::App& root, int* exit_code) {
+  auto options = std::make_shared<ExportOptions>();
+  CLI::App* cmd = root.add_subcommand(
+      "export",
+      "Write what stores hold as a {origin: {key: value}} JSON dump (the format the dump "
+      "source reads), values exactly as held: an unpaired UTF-16 surrogate as a \\uXXXX "
+      "escape. Exit 0 done, 3 done but damage skipped (listed on stderr), 1 failed, 2 usage");
+  cmd->add_option("sources", options->sources,
+                  "Stores or dumps (kind detected, or prefixed: chromium:, dump:, ...); only "
+                  "read, never written")
+      ->required();
+  cmd->add_option("--origin", options->origins, "Only this origin (repeatable)");
+  cmd->add_option("--out", options->out_file,
+                  "Write the dump to FILE (whole or not at all: a temporary file beside it is "
+                  "renamed at the end); default: stdout");
+  cmd->callback([options, exit_code]() { *exit_code = RunExport(*options, std::cout, std::cerr); });
+}
+
+}  // namespace ferry

@@ -1,0 +1,158 @@
+#include "agent/inspect/inspect_print.h"
+
+#include <fmt/format.h>
+
+#include <iterator>
+
+#include "extractors/common/json_exact.h"
+
+namespace ferry {
+
+namespace {
+
+constexpr IdKind kIdKinds[] = {IdKind::kInteger, IdKind::kUuid, IdKind::kUlid, IdKind::kOther,
+                               IdKind::kMissing};
+
+// Terminal-safe text: escapes as in JSON bodies, plus DEL and C1 controls as \u escapes.
+std::string Printable(const std::string& body) {
+  std::string out;
+  for (size_t i = 0; i < body.size(); ++i) {
+    auto c = static_cast<unsigned char>(body[i]);
+    if (c == 0x7F) {
+      out += "\\u007f";
+    } else if (c == 0xC2 && i + 1 < body.size() &&
+               static_cast<unsigned char>(body[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(body[i + 1]) < 0xA0) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(body[++i]));
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::string IdKindsText(const EntityFacts& facts) {
+  std::string text;
+  for (IdKind kind : kIdKinds) {
+    int64_t count = facts.id_kinds[static_cast<size_t>(kind)];
+    if (count > 0)
+      text += fmt::format("{}{} {}", text.empty() ? "" : ", ", IdKindName(kind), count);
+  }
+  return text.empty() ? "-" : text;
+}
+
+void PrintKeys(const OriginFacts& origin, std::ostream& out) {
+  out << fmt::format("  {:<32} {:>10}  {:<18} {:>8} {:>8}\n", "KEY", "BYTES", "ENTITY", "RECORDS",
+                     "VALID");
+  size_t shown = 0;
+  for (const KeyFacts& key : origin.keys) {
+    if (shown++ == kMaxKeysPrinted) {
+      out << fmt::format("  ... {} more keys (--json lists every key)\n",
+                         origin.keys.size() - kMaxKeysPrinted);
+      break;
+    }
+    std::string entity = key.entity.empty() ? "-" : key.entity;
+    std::string records = key.entity.empty() ? "" : fmt::format("{}", key.records);
+    std::string valid = key.entity.empty() ? "" : fmt::format("{}", key.valid);
+    if (!key.entity.empty() && !key.json) records = "not JSON", valid = "";
+    std::string line =
+        fmt::format("  {:<32} {:>10}  {:<18} {:>8} {:>8}", "\"" + Printable(key.key_json) + "\"",
+                    key.value_bytes, entity, records, valid);
+    line.erase(line.find_last_not_of(' ') + 1);
+    if (!key.lossy_detail.empty()) line += "  (" + key.lossy_detail + ")";
+    out << line << "\n";
+  }
+}
+
+void AppendString(const std::string& text, std::string* out) {
+  out->push_back('"');
+  AppendJsonBody(text, out);
+  out->push_back('"');
+}
+
+}  // namespace
+
+void PrintInspectTable(const InspectReport& report, std::ostream& out) {
+  out << "mapping " << report.mapping << "\n";
+  for (const OriginFacts& origin : report.origins) {
+    out << fmt::format("\norigin \"{}\" in {}: {} keys, {} bytes\n", Printable(origin.origin_json),
+                       Printable(JsonBody(origin.unit)), origin.keys.size(), origin.value_bytes);
+    PrintKeys(origin, out);
+  }
+  if (report.origins.empty()) out << "\nno entries\n";
+  out << fmt::format("\n{:<20} {:>6} {:>9} {:>8} {:>8}  {}\n", "ENTITY", "KEYS", "NOT JSON",
+                     "RECORDS", "VALID", "ID TYPES");
+  for (const std::string& name : report.entity_order) {
+    const EntityFacts& facts = report.entities.at(name);
+    out << fmt::format("{:<20} {:>6} {:>9} {:>8} {:>8}  {}\n", name, facts.keys, facts.not_json,
+                       facts.records, facts.valid, IdKindsText(facts));
+  }
+  out << fmt::format(
+      "\n{} entries in {} origin(s); {} not well-formed UTF-16; {} damaged part(s)\n",
+      report.entries, report.origins.size(), report.lossy_entries, report.problems);
+  for (const std::string& problem : report.problem_list) out << "  " << problem << "\n";
+}
+
+std::string InspectJson(const InspectReport& report) {
+  std::string out = "{\"mapping\":";
+  AppendString(report.mapping, &out);
+  out += ",\"sources\":[";
+  for (size_t i = 0; i < report.sources.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendString(report.sources[i], &out);
+  }
+  out += "],\"origins\":[";
+  for (size_t i = 0; i < report.origins.size(); ++i) {
+    const OriginFacts& origin = report.origins[i];
+    out += i > 0 ? ",{\"source\":" : "{\"source\":";
+    AppendString(origin.source, &out);
+    out += ",\"unit\":";
+    AppendString(origin.unit, &out);
+    out += ",\"origin\":\"" + origin.origin_json + "\"";
+    fmt::format_to(std::back_inserter(out), ",\"value_bytes\":{},\"keys\":[", origin.value_bytes);
+    for (size_t k = 0; k < origin.keys.size(); ++k) {
+      const KeyFacts& key = origin.keys[k];
+      out += k > 0 ? ",{\"key\":\"" : "{\"key\":\"";
+      out += key.key_json;
+      fmt::format_to(std::back_inserter(out), "\",\"value_bytes\":{}", key.value_bytes);
+      if (!key.entity.empty()) {
+        out += ",\"entity\":";
+        AppendString(key.entity, &out);
+        fmt::format_to(std::back_inserter(out), ",\"json\":{},\"records\":{},\"valid\":{}",
+                       key.json ? "true" : "false", key.records, key.valid);
+      }
+      if (!key.lossy_detail.empty()) {
+        out += ",\"lossy\":";
+        AppendString(key.lossy_detail, &out);
+      }
+      out += '}';
+    }
+    out += "]}";
+  }
+  out += "],\"entities\":{";
+  for (size_t i = 0; i < report.entity_order.size(); ++i) {
+    const std::string& name = report.entity_order[i];
+    const EntityFacts& facts = report.entities.at(name);
+    if (i > 0) out += ',';
+    AppendString(name, &out);
+    fmt::format_to(std::back_inserter(out),
+                   ":{{\"keys\":{},\"not_json\":{},\"records\":{},\"valid\":{},\"id_types\":{{",
+                   facts.keys, facts.not_json, facts.records, facts.valid);
+    for (size_t k = 0; k < std::size(kIdKinds); ++k) {
+      fmt::format_to(std::back_inserter(out), "{}\"{}\":{}", k > 0 ? "," : "",
+                     IdKindName(kIdKinds[k]), facts.id_kinds[static_cast<size_t>(kIdKinds[k])]);
+    }
+    out += "}}";
+  }
+  fmt::format_to(std::back_inserter(out),
+                 "}},\"entries\":{},\"lossy_entries\":{},\"problems\":{},\"problem_list\":[",
+                 report.entries, report.lossy_entries, report.problems);
+  for (size_t i = 0; i < report.problem_list.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendString(report.problem_list[i], &out);
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace ferry

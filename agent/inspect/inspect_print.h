@@ -1,0 +1,26 @@
+// Printing an InspectReport: a table for people, one JSON document for machines.
+//
+// Keys and origins are printed as JSON string bodies (escapes for quotes, controls and
+// unpaired surrogates), so that nothing a store holds can drive the terminal.
+//
+// Thread safety: pure functions of the report.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "agent/inspect/inspect_report.h"
+
+namespace ferry {
+
+// At most this many keys of one origin in the table (--json lists them all).
+constexpr size_t kMaxKeysPrinted = 40;
+
+// The human table: per origin its keys (size, entity, records, valid), then per entity the
+// records, valid records and id kinds, then the damage found.
+void PrintInspectTable(const InspectReport& report, std::ostream& out);
+
+// The report as one JSON document (every key of every origin).
+std::string InspectJson(const InspectReport& report);
+
+}  // namespace ferry

@@ -1,0 +1,69 @@
+// InspectReport: what `ferry inspect` found in its sources, and how it is gathered.
+//
+// Holds one line per key (name, size, entity, records), never a value: memory is the keys
+// of the sources, not their data. Filled by InspectSources (inspect_scan.h), printed by
+// inspect_print.h.
+//
+// Thread safety: owned by one thread.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "agent/inspect/id_kind.h"
+
+namespace ferry {
+
+struct KeyFacts {
+  std::string key_json;      // the key as a JSON string body (unpaired surrogates kept)
+  int64_t value_bytes = 0;   // UTF-8 bytes of the value as decoded
+  std::string entity;        // the entity the mapping routes it to; empty: none
+  bool json = true;          // a mapped key: its value parsed as JSON
+  int64_t records = 0;       // a mapped key: records in its value
+  int64_t valid = 0;         // ... of which pass the entity's schema and have an id
+  std::string lossy_detail;  // not empty when the key or value is not well-formed UTF-16
+};
+
+struct OriginFacts {
+  std::string source;       // the source argument
+  std::string unit;         // the profile or file it belongs to
+  std::string origin_json;  // the origin as a JSON string body
+  int64_t value_bytes = 0;
+  std::vector<KeyFacts> keys;  // in the source's order
+};
+
+struct EntityFacts {
+  int64_t keys = 0;      // keys routed to it
+  int64_t not_json = 0;  // ... whose value is not JSON or not the entity's shape
+  int64_t records = 0;
+  int64_t valid = 0;
+  std::array<int64_t, 5> id_kinds{};  // by IdKind
+};
+
+struct InspectReport {
+  std::vector<std::string> sources;
+  std::string mapping;  // the mapping file ("<embedded>" for the default)
+  std::vector<OriginFacts> origins;
+  std::map<std::string, EntityFacts> entities;  // every entity of the mapping
+  std::vector<std::string> entity_order;        // the mapping's load order
+  int64_t entries = 0;
+  int64_t lossy_entries = 0;
+  int64_t problems = 0;                   // damage reported by the extractors
+  std::vector<std::string> problem_list;  // each with its place (at most kMaxProblemsListed)
+
+  // The facts of (source, unit, origin), created at the end when new. Entries of an origin
+  // come together, so the last one is checked first.
+  OriginFacts& Origin(const std::string& source, const std::string& unit,
+                      const std::string& origin_json);
+  void AddProblem(const std::string& text);
+
+ private:
+  std::map<std::string, size_t> origin_index_;  // source \0 unit \0 origin -> origins[i]
+};
+
+constexpr size_t kMaxProblemsListed = 100;
+
+}  // namespace ferry

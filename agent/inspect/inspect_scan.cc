@@ -1,0 +1,114 @@
+#include "agent/inspect/inspect_scan.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <memory>
+#include <optional>
+
+#include "extractors/common/json_exact.h"
+#include "extractors/registry.h"
+#include "transformers/field_path.h"
+#include "transformers/records_of_value.h"
+#include "transformers/route_entry.h"
+#include "transformers/validate/schema_validator.h"
+
+namespace ferry {
+
+namespace {
+
+// The kind of the legacy id of one record, as UnitProcessor would take it; nullopt when the
+// id is the run's user id ($user), which the store does not hold.
+std::optional<IdKind> IdKindOf(const EntityMapping& entity, const RecordRef& ref,
+                               const Entry& entry, const Route& route) {
+  const std::string& id = entity.id_field;
+  if (id == "$key") return ClassifyIdText(entry.key);
+  if (id == "$key_suffix") return ClassifyIdText(route.key_suffix);
+  if (id == "$member") return ref.member ? ClassifyIdText(*ref.member) : IdKind::kMissing;
+  if (id == "$user") return std::nullopt;
+  std::optional<simdjson::dom::element> value = FindField(ref.record, id);
+  return value ? ClassifyIdValue(*value) : IdKind::kMissing;
+}
+
+// Routes one entry and, when it is mapped, counts its records, valid records and ids.
+void InspectEntry(const Mapping& mapping, const Entry& entry, simdjson::dom::parser* parser,
+                  InspectReport* report, KeyFacts* facts) {
+  Route route = RouteEntry(mapping, entry);
+  if (route.entity == nullptr) return;
+  const EntityMapping& entity = *route.entity;
+  facts->entity = entity.name;
+  EntityFacts& counts = report->entities[entity.name];
+  ++counts.keys;
+  simdjson::dom::element value;
+  if (parser->parse(entry.value).get(value) != simdjson::SUCCESS) {
+    facts->json = false;
+    ++counts.not_json;
+    return;
+  }
+  SourceShape shape =
+      entry.shape == EntryShape::kRecord ? SourceShape::kRecord : entity.source.shape;
+  Status shaped = RecordsOfValue(value, shape, [&](const RecordRef& ref) {
+    ++facts->records;
+    std::optional<IdKind> kind = IdKindOf(entity, ref, entry, route);
+    if (kind) ++counts.id_kinds[static_cast<size_t>(*kind)];
+    bool valid = kind != IdKind::kMissing &&
+                 (!entity.validator || entity.validator->Validate(ref.record, 1).empty());
+    facts->valid += valid ? 1 : 0;
+  });
+  if (!shaped.ok()) {
+    facts->json = false;
+    ++counts.not_json;
+  }
+  counts.records += facts->records;
+  counts.valid += facts->valid;
+}
+
+Status InspectSource(const std::string& argument, const InspectOptions& options,
+                     const Mapping& mapping, InspectReport* report) {
+  FERRY_ASSIGN_OR_RETURN(SourceSpec spec, ResolveSource(argument));
+  spec.origins = options.origins;
+  FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Extractor> extractor, MakeExtractor(spec));
+  extractor->SetReporter([report](const Location& where, const Status& problem) {
+    report->AddProblem(fmt::format("{}: {}", where.ToString(), problem.ToString()));
+  });
+  FERRY_RETURN_IF_ERROR(extractor->Open());
+  report->sources.push_back(argument);
+  simdjson::dom::parser parser;
+  for (; extractor->Valid(); extractor->Next()) {
+    const Entry& entry = extractor->entry();
+    bool exact = entry.lossy && !(entry.exact_origin_json.empty() && entry.exact_key_json.empty() &&
+                                  entry.exact_value_json.empty());
+    OriginFacts& origin = report->Origin(argument, entry.unit,
+                                         exact ? entry.exact_origin_json : JsonBody(entry.origin));
+    KeyFacts facts;
+    facts.key_json = exact ? entry.exact_key_json : JsonBody(entry.key);
+    facts.value_bytes = static_cast<int64_t>(entry.value.size());
+    if (entry.lossy) {
+      facts.lossy_detail =
+          entry.lossy_detail.empty() ? "not well-formed UTF-16" : entry.lossy_detail;
+      ++report->lossy_entries;
+    }
+    InspectEntry(mapping, entry, &parser, report, &facts);
+    origin.value_bytes += facts.value_bytes;
+    origin.keys.push_back(std::move(facts));
+    ++report->entries;
+  }
+  return extractor->status();
+}
+
+}  // namespace
+
+Status InspectSources(const InspectOptions& options, const Mapping& mapping,
+                      InspectReport* report) {
+  report->mapping = mapping.file;
+  for (const EntityMapping& entity : mapping.entities) {
+    report->entities[entity.name];
+    report->entity_order.push_back(entity.name);
+  }
+  for (const std::string& argument : options.sources) {
+    FERRY_RETURN_IF_ERROR(InspectSource(argument, options, mapping, report));
+  }
+  return Status::OK();
+}
+
+}  // namespace ferry
