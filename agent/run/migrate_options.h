@@ -21,7 +21,8 @@ struct MigrateOptions {
   std::optional<ConflictPolicy> conflict;  // --conflict; else the mapping's, else skip
   bool continue_on_error = false;          // --continue-on-error
   double max_reject_rate = 0.1;            // --max-reject-rate, with --continue-on-error
-  int batch_size = 1000;                   // --batch-size: rows per transaction
+  int batch_size = 1000;                   // --batch-size: rows per transaction (the CLI's
+                                           // default is per target: DefaultBatchSize)
   std::vector<std::string> include;        // --include: only these entities
   std::vector<std::string> exclude;        // --exclude: not these entities
   bool strict_unicode = false;             // --strict-unicode: text with U+FFFD is a reject

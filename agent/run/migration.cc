@@ -1,10 +1,10 @@
 #include "agent/run/migration.h"
 
-#include <chrono>
-#include <ctime>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <ctime>
 
 #include "agent/mapping_loader.h"
 #include "agent/run/peak_memory.h"
@@ -175,8 +175,8 @@ RunReport RunMigration(const MigrateOptions& options) {
     RunTotals totals{report.status, report.TotalRead(), 0, 0, 0, report.TotalRejected()};
     for (const auto& [name, c] : report.entities) {
       totals.inserted += c.inserted;
-      totals.updated += c.updated;
-      totals.skipped += c.skipped;
+      totals.updated += c.updated + c.merged;
+      totals.skipped += c.skipped + c.unchanged;
     }
     Status finished = loader->FinishRun(totals);
     if (!finished.ok()) {

@@ -14,6 +14,12 @@ EntityCounts& RunReport::Entity(const std::string& name) {
   return it->second;
 }
 
+void EntityCounts::AddConflictExample(ConflictExample example) {
+  size_t same = 0;
+  for (const ConflictExample& kept : examples_conflicts) same += kept.outcome == example.outcome;
+  if (same < kMaxExamples) examples_conflicts.push_back(std::move(example));
+}
+
 int64_t RunReport::TotalRead() const {
   int64_t total = 0;
   for (const auto& [name, counts] : entities) total += counts.read;
@@ -26,23 +32,54 @@ int64_t RunReport::TotalRejected() const {
   return total;
 }
 
+namespace {
+
+// One line per entity with conflicts: "tasks conflicts: 2 merged, 1 unchanged; e.g. merged
+// 17 (title, tags), unchanged 18".
+void PrintConflicts(std::ostream& out, const std::string& name, const EntityCounts& c,
+                    bool dry_run) {
+  if (c.Conflicts() == 0) return;
+  std::string line;
+  auto count = [&line](int64_t n, const char* what) {
+    if (n == 0) return;
+    line += fmt::format("{}{} {}", line.empty() ? "" : ", ", n, what);
+  };
+  count(c.merged, "merged");
+  count(c.unchanged, "unchanged");
+  count(c.updated, "updated");
+  count(c.skipped, "skipped");
+  std::string examples;
+  for (const ConflictExample& e : c.examples_conflicts) {
+    examples += fmt::format("{}{} {}", examples.empty() ? "; e.g. " : ", ", e.outcome, e.legacy_id);
+    if (!e.fields.empty()) {
+      std::string fields;
+      for (const std::string& f : e.fields) fields += (fields.empty() ? "" : ", ") + f;
+      if (e.more_fields > 0) fields += fmt::format(" and {} more", e.more_fields);
+      examples += " (" + fields + ")";
+    }
+  }
+  out << fmt::format("  {} conflicts{}: {}{}\n", name, dry_run ? " (would be)" : "", line,
+                     examples);
+}
+
+}  // namespace
+
 void RunReport::PrintSummary(std::ostream& out) const {
-  out << fmt::format("ferry migrate{}: run {} → {}\n", dry_run ? " --dry-run" : "", run_id,
-                     target);
+  out << fmt::format("ferry migrate{}: run {} → {}\n", dry_run ? " --dry-run" : "", run_id, target);
   const char* verb = dry_run ? "would " : "";
-  out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "entity", "read",
-                     "valid", dry_run ? "+insert" : "inserted", dry_run ? "~update" : "updated",
+  out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "entity", "read", "valid",
+                     dry_run ? "+insert" : "inserted", dry_run ? "~update" : "updated",
                      dry_run ? "=skip" : "skipped", "rejected");
   EntityCounts total;
   for (const std::string& name : entity_order) {
     const EntityCounts& c = entities.at(name);
     out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", name, c.read, c.valid,
-                       c.inserted, c.updated + c.merged, c.skipped, c.rejected);
+                       c.inserted, c.updated + c.merged, c.skipped + c.unchanged, c.rejected);
     total.read += c.read;
     total.valid += c.valid;
     total.inserted += c.inserted;
     total.updated += c.updated + c.merged;
-    total.skipped += c.skipped;
+    total.skipped += c.skipped + c.unchanged;
     total.rejected += c.rejected;
   }
   out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "total", total.read,
@@ -67,6 +104,9 @@ void RunReport::PrintSummary(std::ostream& out) const {
     }
   }
   for (const std::string& name : entity_order) {
+    PrintConflicts(out, name, entities.at(name), dry_run);
+  }
+  for (const std::string& name : entity_order) {
     for (const Reject& r : entities.at(name).examples_rejected) {
       out << fmt::format("  rejected {}: {}: {}\n", name, r.where.ToString(), r.reason);
     }
@@ -74,10 +114,18 @@ void RunReport::PrintSummary(std::ostream& out) const {
   for (const std::string& p : problem_examples) {
     out << "  problem: " << p << "\n";
   }
+  if (lossy_entries > 0) {
+    out << fmt::format("  {} entr{} not well-formed UTF-16 (U+FFFD in place of what was not):\n",
+                       lossy_entries, lossy_entries == 1 ? "y" : "ies");
+  }
+  for (const std::string& l : lossy_examples) {
+    out << "  unicode: " << l << "\n";
+  }
   double rate = duration_s > 0 ? static_cast<double>(total.read) / duration_s : 0;
-  out << fmt::format("  {} unit(s), {} unmapped key(s); {:.2f} s, {:.0f} records/s, peak memory "
-                     "{:.1f} MiB\n",
-                     units, unmapped_keys, duration_s, rate, peak_rss_kb / 1024.0);
+  out << fmt::format(
+      "  {} unit(s), {} unmapped key(s); {:.2f} s, {:.0f} records/s, peak memory "
+      "{:.1f} MiB\n",
+      units, unmapped_keys, duration_s, rate, peak_rss_kb / 1024.0);
   if (!rejects_file.empty()) {
     out << "  rejects: " << rejects_file << "\n";
   }
@@ -109,6 +157,32 @@ void Strings(std::string* out, const char* name, const std::vector<std::string>&
   out->append("],");
 }
 
+// "examples_conflicts":[{"legacy_id":..,"outcome":..,"fields":[{"path":..,"decision":..}],
+// "more_fields":N}],
+void ConflictExamples(std::string* out, const std::vector<ConflictExample>& examples) {
+  out->append("\"examples_conflicts\":[");
+  for (size_t i = 0; i < examples.size(); ++i) {
+    const ConflictExample& e = examples[i];
+    if (i) out->push_back(',');
+    out->push_back('{');
+    Field(out, "legacy_id", e.legacy_id);
+    Field(out, "outcome", e.outcome);
+    out->append("\"fields\":[");
+    for (size_t f = 0; f < e.fields.size(); ++f) {
+      if (f) out->push_back(',');
+      out->push_back('{');
+      bool decided = f < e.decisions.size();
+      Field(out, "path", e.fields[f], decided);
+      if (decided) Field(out, "decision", e.decisions[f], false);
+      out->push_back('}');
+    }
+    out->append("],");
+    Number(out, "more_fields", static_cast<double>(e.more_fields), false);
+    out->push_back('}');
+  }
+  out->append("],");
+}
+
 }  // namespace
 
 std::string RunReport::ToJson() const {
@@ -127,6 +201,8 @@ std::string RunReport::ToJson() const {
   Number(&out, "unmapped_keys", static_cast<double>(unmapped_keys));
   Number(&out, "problems", static_cast<double>(problems));
   Strings(&out, "problem_examples", problem_examples);
+  Number(&out, "lossy_entries", static_cast<double>(lossy_entries));
+  Strings(&out, "lossy_examples", lossy_examples);
   Field(&out, "rejects_file", rejects_file);
   Field(&out, "status", status);
   Field(&out, "error", error);
@@ -145,10 +221,13 @@ std::string RunReport::ToJson() const {
     Number(&out, "updated", c.updated);
     Number(&out, "skipped", c.skipped);
     Number(&out, "merged", c.merged);
+    Number(&out, "unchanged", c.unchanged);
+    Number(&out, "conflicts", c.Conflicts());
     Number(&out, "rejected", c.rejected);
     Strings(&out, "examples_inserted", c.examples_inserted);
     Strings(&out, "examples_updated", c.examples_updated);
     Strings(&out, "examples_skipped", c.examples_skipped);
+    ConflictExamples(&out, c.examples_conflicts);
     out += "\"examples_rejected\":[";
     for (size_t i = 0; i < c.examples_rejected.size(); ++i) {
       const Reject& r = c.examples_rejected[i];

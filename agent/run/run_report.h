@@ -15,36 +15,60 @@
 
 namespace ferry {
 
+// One record whose identity the target already held, and what became of it. Names only:
+// never a value, so that no sensitive field can show (agent/run/conflict_example.h).
+struct ConflictExample {
+  std::string legacy_id;
+  std::string outcome;                 // "updated", "skipped", "merged", "unchanged"
+  std::vector<std::string> fields;     // fields that differed ("title", "config.region"), if read
+  std::vector<std::string> decisions;  // for each field, how merge decided (merge_row.h)
+  size_t more_fields = 0;              // differing fields beyond those listed
+};
+
 struct EntityCounts {
-  int64_t read = 0;       // records found in the source
-  int64_t valid = 0;      // passed schema, identity and mapping checks
-  int64_t inserted = 0;   // new rows (would be, in a dry run)
-  int64_t updated = 0;    // existing rows replaced
-  int64_t skipped = 0;    // existing rows kept (policy skip, or unchanged content)
-  int64_t merged = 0;     // existing rows merged field by field
-  int64_t rejected = 0;   // went to the reject file
+  int64_t read = 0;      // records found in the source
+  int64_t valid = 0;     // passed schema, identity and mapping checks
+  int64_t inserted = 0;  // new rows (would be, in a dry run)
+  int64_t updated = 0;   // existing rows replaced
+  int64_t skipped = 0;   // existing rows kept (policy skip, or unchanged content)
+  int64_t merged = 0;    // existing rows merged field by field
+  int64_t rejected = 0;  // went to the reject file
+
+  // Existing rows left as they were: same content hash, or a merge that changed nothing.
+  int64_t unchanged = 0;
   std::vector<std::string> examples_inserted;  // a few legacy ids, for the dry-run preview
   std::vector<std::string> examples_updated;
   std::vector<std::string> examples_skipped;
   std::vector<Reject> examples_rejected;
+  // The first few conflicts of each outcome (kMaxExamples each), in the order met.
+  std::vector<ConflictExample> examples_conflicts;
+
+  // Records whose identity the target already held, whatever became of them.
+  int64_t Conflicts() const { return updated + skipped + merged + unchanged; }
+  // Keeps `example` unless kMaxExamples of its outcome are kept already.
+  void AddConflictExample(ConflictExample example);
 };
 
 struct RunReport {
   std::string run_id;
   bool dry_run = false;
-  std::string target;                  // redacted: never a password
+  std::string target;  // redacted: never a password
   std::vector<std::string> sources;
   std::string mapping;
-  std::string started_at;              // RFC 3339
+  std::string started_at;  // RFC 3339
   double duration_s = 0;
-  int64_t units = 0;                   // users / stores processed
-  int64_t unmapped_keys = 0;           // keys no entity claims (theme, authToken, ...)
-  int64_t problems = 0;                // damage reported by extractors
+  int64_t units = 0;          // users / stores processed
+  int64_t unmapped_keys = 0;  // keys no entity claims (theme, authToken, ...)
+  int64_t problems = 0;       // damage reported by extractors
   std::vector<std::string> problem_examples;
-  std::string rejects_file;            // empty when nothing was rejected or not written
+  // Entries whose key or value was not well-formed UTF-16, decoded with U+FFFD: loaded and
+  // listed here, or rejected with --strict-unicode. Examples name origin, key and the damage.
+  int64_t lossy_entries = 0;
+  std::vector<std::string> lossy_examples;
+  std::string rejects_file;  // empty when nothing was rejected or not written
   int64_t peak_rss_kb = 0;
-  std::string status = "completed";    // completed | completed_with_rejects | failed | stopped
-  std::string error;                   // the failure, when status is failed/stopped
+  std::string status = "completed";  // completed | completed_with_rejects | failed | stopped
+  std::string error;                 // the failure, when status is failed/stopped
   int exit_code = 0;
   std::map<std::string, EntityCounts> entities;
   std::vector<std::string> entity_order;  // load order, for printing

@@ -1,11 +1,12 @@
 #include "agent/run/unit_processor.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
-#include <fmt/format.h>
-
-#include "transformers/content_hash.h"
+#include "agent/run/assign_identities.h"
+#include "agent/run/commit_batch.h"
 #include "transformers/datetime.h"
 #include "transformers/field_path.h"
 #include "transformers/map_record.h"
@@ -16,33 +17,19 @@
 
 namespace ferry {
 
-struct UnitProcessor::Pending {
-  simdjson::dom::element record;
-  std::string legacy_id;
-  int64_t time_ms = -1;  // -1: no creation time; the ULID takes the current time
-  Location where;
-  const Entry* entry = nullptr;
-  std::string key_suffix;
-};
-
 namespace {
 
 bool SensitivePointer(const EntityMapping& entity, const std::string& pointer) {
   for (const std::string& path : entity.sensitive) {
     std::string sensitive = DottedPathToPointer(path);
     // Inside a sensitive field, or an ancestor holding one: either may show the secret.
-    if (PointerIsWithin(pointer, path) ||
-        (sensitive.compare(0, pointer.size(), pointer) == 0 &&
-         (pointer.empty() || sensitive.size() == pointer.size() ||
-          sensitive[pointer.size()] == '/'))) {
+    if (PointerIsWithin(pointer, path) || (sensitive.compare(0, pointer.size(), pointer) == 0 &&
+                                           (pointer.empty() || sensitive.size() == pointer.size() ||
+                                            sensitive[pointer.size()] == '/'))) {
       return true;
     }
   }
   return false;
-}
-
-void AddExample(std::vector<std::string>* examples, const std::string& id) {
-  if (examples->size() < kMaxExamples) examples->push_back(id);
 }
 
 }  // namespace
@@ -94,6 +81,13 @@ class UnitProcessor::EntityPass {
   Status Flush();
 
  private:
+  using Pending = PendingRecord;
+
+  ConflictPolicy Policy() const {
+    return entity_.conflict.value_or(owner_->options_.conflict.value_or(
+        owner_->mapping_.conflict.value_or(ConflictPolicy::kSkip)));
+  }
+
   bool IsParent() const {
     for (const EntityMapping& other : owner_->mapping_.entities) {
       if (std::find(other.parents.begin(), other.parents.end(), entity_.name) !=
@@ -146,8 +140,7 @@ class UnitProcessor::EntityPass {
   std::unordered_map<std::string, int64_t> first_index_;  // legacy id -> index of first record
 };
 
-Result<std::string> UnitProcessor::EntityPass::LegacyIdOf(const RecordRef& ref,
-                                                          const Entry& entry,
+Result<std::string> UnitProcessor::EntityPass::LegacyIdOf(const RecordRef& ref, const Entry& entry,
                                                           const std::string& key_suffix) const {
   const std::string& id = entity_.id_field;
   if (id == "$user") return user_id_;
@@ -182,18 +175,18 @@ Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& e
   }
   Result<std::string> legacy = LegacyIdOf(ref, entry, key_suffix);
   if (!legacy.ok()) {
-    return RejectRecord(where, DottedPathToPointer(entity_.id_field), "",
-                        legacy.status().message(), ref.record);
+    return RejectRecord(where, DottedPathToPointer(entity_.id_field), "", legacy.status().message(),
+                        ref.record);
   }
   auto [it, fresh] = first_index_.try_emplace(*legacy, where.index);
   if (!fresh) {
-    return RejectRecord(where, DottedPathToPointer(entity_.id_field), "",
-                        it->second >= 0
-                            ? fmt::format("duplicate id {}: the record at index {} has the same id",
-                                          *legacy, it->second)
-                            : fmt::format("duplicate id {}: an earlier record has the same id",
-                                          *legacy),
-                        ref.record);
+    return RejectRecord(
+        where, DottedPathToPointer(entity_.id_field), "",
+        it->second >= 0
+            ? fmt::format("duplicate id {}: the record at index {} has the same id", *legacy,
+                          it->second)
+            : fmt::format("duplicate id {}: an earlier record has the same id", *legacy),
+        ref.record);
   }
   Pending pending{ref.record, std::move(legacy).value(), -1, std::move(where), &entry, key_suffix};
   if (!entity_.time_field.empty()) {
@@ -235,98 +228,43 @@ Status UnitProcessor::EntityPass::Flush() {
     release_parsers();
     return Status::OK();
   }
-  std::vector<std::string> ids;
-  ids.reserve(pending_.size());
-  for (const Pending& p : pending_) ids.push_back(p.legacy_id);
-  std::vector<std::optional<KnownIdentity>> known;
-  FERRY_RETURN_IF_ERROR(owner_->loader_->LookupIdentities(entity_.name, user_id_, ids, &known));
-
-  ConflictPolicy policy =
-      entity_.conflict.value_or(owner_->options_.conflict.value_or(
-          owner_->mapping_.conflict.value_or(ConflictPolicy::kSkip)));
-  WriteBatch batch;
-  batch.table = &entity_.table;
-  batch.entity = entity_.name;
-  batch.user_id = user_id_;
-  batch.policy = policy;
-  auto& parent_ulids = owner_->parents_[entity_.name];
-  ReferenceResolver resolve = [this](const std::string& entity,
-                                     const std::string& legacy) -> std::optional<std::string> {
-    auto& known_parents = owner_->parents_[entity];
-    auto found = known_parents.find(legacy);
-    if (found != known_parents.end()) return found->second;
-    // A parent loaded by an earlier run (not in this unit) is in the target's id map.
-    std::vector<std::optional<KnownIdentity>> parent;
-    if (!owner_->loader_->LookupIdentities(entity, user_id_, {legacy}, &parent).ok() ||
-        parent.empty() || !parent[0]) {
-      return std::nullopt;
-    }
-    return parent[0]->ulid;
+  IdentityContext identities;
+  identities.entity = &entity_;
+  identities.user_id = &user_id_;
+  identities.loader = owner_->loader_;
+  identities.ulids = &owner_->ulids_;
+  identities.parents = &owner_->parents_;
+  identities.is_parent = is_parent_;
+  identities.store = &owner_->store_;
+  identities.reject = [this](const PendingRecord& record, ::ferry::Reject reject) {
+    first_index_.erase(record.legacy_id);
+    return owner_->Reject(user_id_, std::move(reject));
   };
-  int64_t would_insert = 0, would_update = 0, skipped = 0;
-  for (size_t i = 0; i < pending_.size(); ++i) {
-    Pending& p = pending_[i];
-    std::string ulid;
-    if (known[i]) {
-      ulid = known[i]->ulid;
-    } else if (entity_.ulid_column >= 0 || is_parent_) {
-      uint64_t time = p.time_ms >= 0 ? static_cast<uint64_t>(p.time_ms) : UlidGenerator::NowMillis();
-      Result<Ulid> made = owner_->ulids_.Generate(time);
-      if (!made.ok()) {
-        return made.status().WithContext(p.where.ToString());
-      }
-      ulid = EncodeUlid(*made);
-    }
-    RecordContext context{user_id_,     p.legacy_id,      ulid,         p.entry->key,
-                          p.key_suffix, p.entry->origin, &owner_->store_};
-    Row row;
-    if (std::optional<::ferry::Reject> reject =
-            MapRecord(entity_, p.record, context, resolve, &row)) {
-      first_index_.erase(p.legacy_id);
-      Location where = p.where;
-      where.pointer = reject->where.pointer;
-      reject->where = std::move(where);
-      FERRY_RETURN_IF_ERROR(owner_->Reject(user_id_, std::move(*reject)));
-      continue;
-    }
-    counts_.valid++;
-    if (is_parent_ && !ulid.empty()) parent_ulids[p.legacy_id] = ulid;
-    std::string hash = ContentHash(row);
-    if (known[i] && (known[i]->content_hash == hash || policy == ConflictPolicy::kSkip)) {
-      ++skipped;
-      AddExample(&counts_.examples_skipped, p.legacy_id);
-      continue;
-    }
-    if (known[i]) {
-      ++would_update;
-      AddExample(&counts_.examples_updated, p.legacy_id);
-    } else {
-      ++would_insert;
-      AddExample(&counts_.examples_inserted, p.legacy_id);
-    }
-    batch.rows.push_back(std::move(row));
-    batch.identities.push_back(IdentityRecord{p.legacy_id, ulid, std::move(hash)});
-  }
-  batch.checkpoint = Checkpoint{pending_.back().entry->unit, entity_.name,
-                                pending_.back().where.index};
-  counts_.skipped += skipped;
+  FERRY_ASSIGN_OR_RETURN(std::vector<AssignedRecord> assigned,
+                         AssignIdentities(identities, pending_));
+  counts_.valid += static_cast<int64_t>(assigned.size());
+  Checkpoint checkpoint{pending_.back().entry->unit, entity_.name, pending_.back().where.index};
   pending_.clear();
   release_parsers();
-  if (owner_->options_.dry_run || batch.rows.empty()) {
-    counts_.inserted += would_insert;
-    counts_.updated += would_update;
-    return owner_->CheckRejectRate();
-  }
-  FERRY_ASSIGN_OR_RETURN(BatchOutcome outcome, owner_->loader_->Write(batch));
-  counts_.inserted += outcome.inserted;
-  counts_.updated += outcome.updated;
-  counts_.skipped += outcome.skipped;
-  counts_.merged += outcome.merged;
+
+  CommitContext commit;
+  commit.entity = &entity_;
+  commit.user_id = &user_id_;
+  commit.policy = Policy();
+  commit.loader = owner_->loader_;
+  commit.dry_run = owner_->options_.dry_run;
+  commit.counts = &counts_;
+  commit.reject = [this](const AssignedRecord& record, ::ferry::Reject reject) {
+    counts_.valid--;  // counted valid above, but not loaded after all
+    first_index_.erase(record.identity.legacy_id);
+    return owner_->Reject(user_id_, std::move(reject));
+  };
+  FERRY_RETURN_IF_ERROR(CommitBatch(commit, std::move(assigned), checkpoint));
   return owner_->CheckRejectRate();
 }
 
-UnitProcessor::UnitProcessor(const MigrateOptions& options, const Mapping& mapping,
-                             Loader* loader, RejectSink* rejects, RunReport* report)
+UnitProcessor::UnitProcessor(const MigrateOptions& options, const Mapping& mapping, Loader* loader,
+                             RejectSink* rejects, RunReport* report)
     : options_(options), mapping_(mapping), loader_(loader), rejects_(rejects), report_(report) {
   for (const EntityMapping& entity : mapping_.entities) {
     for (const ColumnMapping& column : entity.columns) {
@@ -348,8 +286,9 @@ Result<std::string> UnitProcessor::UserIdFor(const std::vector<Entry>& entries) 
   const std::string& from = options_.user_id_from;
   if (from == "filename") {
     if (entries.empty() || entries.front().user_hint.empty()) {
-      return Status::InvalidArgument("--user-id-from filename: this source has no file name "
-                                     "per user");
+      return Status::InvalidArgument(
+          "--user-id-from filename: this source has no file name "
+          "per user");
     }
     return entries.front().user_hint;
   }
@@ -409,6 +348,22 @@ Status UnitProcessor::RecordProblem(const Location& where, const Status& problem
   return Reject("", std::move(reject));
 }
 
+Status UnitProcessor::TakeLossy(const std::string& user_id, const Entry& entry, Route* route) {
+  std::string detail = entry.lossy_detail.empty() ? "not well-formed UTF-16" : entry.lossy_detail;
+  report_->lossy_entries++;
+  if (report_->lossy_examples.size() < kMaxExamples) {
+    report_->lossy_examples.push_back(fmt::format("{}: {}", entry.where.ToString(), detail));
+  }
+  if (!options_.strict_unicode) return Status::OK();
+  ::ferry::Reject reject;
+  reject.entity = route->entity ? route->entity->name : "(source)";
+  reject.where = entry.where;
+  reject.reason = fmt::format("origin \"{}\" key \"{}\": {}; rejected by --strict-unicode",
+                              entry.origin, entry.key, detail);
+  *route = Route{};
+  return Reject(user_id, std::move(reject));
+}
+
 Status UnitProcessor::Process(const std::vector<Entry>& entries) {
   report_->units++;
   FERRY_ASSIGN_OR_RETURN(std::string user_id, UserIdFor(entries));
@@ -422,6 +377,10 @@ Status UnitProcessor::Process(const std::vector<Entry>& entries) {
   std::set<std::string> origins;
   for (const Entry& entry : entries) {
     routes.push_back(origin_selected(entry) ? RouteEntry(mapping_, entry) : Route{});
+    if (entry.lossy && origin_selected(entry)) {
+      FERRY_RETURN_IF_ERROR(TakeLossy(user_id, entry, &routes.back()));
+      if (options_.strict_unicode) continue;  // rejected: neither loaded nor unmapped
+    }
     if (routes.back().entity) {
       origins.insert(entry.origin);
     } else if (origin_selected(entry)) {
@@ -431,9 +390,9 @@ Status UnitProcessor::Process(const std::vector<Entry>& entries) {
   if (origins.size() > 1) {
     std::string list;
     for (const std::string& origin : origins) list += (list.empty() ? "" : ", ") + origin;
-    return Status::InvalidArgument(fmt::format(
-        "{}: mapped keys are held by several origins ({}); choose one with --origin",
-        entries.front().unit, list));
+    return Status::InvalidArgument(
+        fmt::format("{}: mapped keys are held by several origins ({}); choose one with --origin",
+                    entries.front().unit, list));
   }
   store_.clear();
   for (const Entry& entry : entries) {

@@ -2,20 +2,20 @@
 // parents first, in bounded batches.
 //
 // For each record: route its key to an entity, parse the value, validate against the
-// entity's schema, take its legacy id (rejecting a duplicate), give it a ULID (the id map's
-// from an earlier run, else a new one from its creation time), map it to a row with its
-// references rewritten, and hand full batches to the loader (or, in a dry run, classify them
-// against the target's id map without writing).
+// entity's schema, take its legacy id (rejecting a duplicate); then per full batch give each a
+// ULID and a row (agent/run/assign_identities.h) and decide by the conflict policy what the
+// target gets, merging with its rows for `merge` (agent/run/commit_batch.h), writing nothing
+// in a dry run.
 //
 // Thread safety: one UnitProcessor per thread.
 #pragma once
+
+#include <simdjson.h>
 
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "agent/run/migrate_options.h"
 #include "agent/run/reject_sink.h"
@@ -23,6 +23,7 @@
 #include "extractors/entry.h"
 #include "loaders/loader.h"
 #include "transformers/mapping.h"
+#include "transformers/route_entry.h"
 #include "transformers/ulid.h"
 
 namespace ferry {
@@ -41,13 +42,14 @@ class UnitProcessor {
   Status RecordProblem(const Location& where, const Status& problem);
 
  private:
-  struct Pending;
   class EntityPass;
 
   Result<std::string> UserIdFor(const std::vector<Entry>& entries) const;
   Status Reject(const std::string& user_id, ::ferry::Reject reject);
   Status CheckRejectRate() const;
   bool Selected(const std::string& entity) const;
+  // Lists a lossy entry in the report; with --strict-unicode rejects it and clears *route.
+  Status TakeLossy(const std::string& user_id, const Entry& entry, Route* route);
 
   const MigrateOptions& options_;
   const Mapping& mapping_;

@@ -82,9 +82,6 @@ Status CheckBatch(const WriteBatch& batch) {
                               std::to_string(table.columns.size()) + " columns");
     }
   }
-  if (batch.policy == ConflictPolicy::kMerge) {
-    return Status::InvalidArgument("table " + Quoted(table.name) + ": merge is not supported yet");
-  }
   return Status::OK();
 }
 
@@ -163,7 +160,8 @@ Status BatchWriter::WriteRow(const WriteBatch& batch, size_t row, TableStatement
   if (!updated) {
     return Status::Internal("the row's key exists but no row was updated");
   }
-  ++outcome->updated;
+  // A merge batch holds rows already merged with what the target has (agent/run).
+  ++(batch.policy == ConflictPolicy::kMerge ? outcome->merged : outcome->updated);
   return Status::OK();
 }
 

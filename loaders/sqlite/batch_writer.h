@@ -10,7 +10,8 @@
 //   overwrite  record the identity unless known with the same content hash (-> skipped);
 //              then the same INSERT -> inserted, or, the key being taken, an UPDATE of every
 //              other column -> updated;
-//   merge      not supported yet (InvalidArgument, before anything is written).
+//   merge      as overwrite, the update counted as merged: the caller merged each row with
+//              the one in the target already (FetchRows, transformers/merge_row.h).
 //
 // The INSERT and UPDATE of each table are prepared once and cached by table name.
 //

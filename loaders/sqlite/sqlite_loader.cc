@@ -9,6 +9,7 @@
 #include "loaders/sqlite/bookkeeping.h"
 #include "loaders/sqlite/connection.h"
 #include "loaders/sqlite/id_map.h"
+#include "loaders/sqlite/row_reader.h"
 #include "loaders/sqlite/schema_ddl.h"
 #include "loaders/sqlite/sqlite_handle.h"
 #include "loaders/sqlite/transaction.h"
@@ -47,6 +48,8 @@ class SqliteLoader final : public Loader {
   Status LookupIdentities(const std::string& entity, const std::string& user_id,
                           const std::vector<std::string>& legacy_ids,
                           std::vector<std::optional<KnownIdentity>>* out) override;
+  Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
+                   std::vector<std::optional<Row>>* out) override;
   Result<BatchOutcome> Write(const WriteBatch& batch) override;
   Status FinishRun(const RunTotals& totals) override;
 
@@ -192,6 +195,27 @@ Status SqliteLoader::LookupIdentities(const std::string& entity, const std::stri
     FERRY_ASSIGN_OR_RETURN((*out)[i], id_map->Find(entity, user_id, legacy_ids[i]));
   }
   return txn.Commit("reading ferry_id_map");
+}
+
+Status SqliteLoader::FetchRows(const TableDef& table, const std::vector<Row>& keys,
+                               std::vector<std::optional<Row>>* out) {
+  out->assign(keys.size(), std::nullopt);
+  if (!checked_) {
+    return Status::Internal("SQLite loader: FetchRows before a successful Check");
+  }
+  if (db_ == nullptr || keys.empty()) {
+    return Status::OK();  // a dry run of a missing file: no rows
+  }
+  // One read transaction: one snapshot for every chunk of keys.
+  std::string context = "reading rows of " + Quoted(table.name);
+  Transaction txn(db_.get());
+  FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred, context));
+  FERRY_ASSIGN_OR_RETURN(bool exists, sqlite::TableExists(db_.get(), table.name));
+  if (!exists) {
+    return txn.Commit(context);  // in a dry run, a table that would be created
+  }
+  FERRY_RETURN_IF_ERROR(sqlite::FetchRowsByKey(db_.get(), table, keys, out));
+  return txn.Commit(context);
 }
 
 Result<BatchOutcome> SqliteLoader::Write(const WriteBatch& batch) {

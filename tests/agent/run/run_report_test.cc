@@ -2,9 +2,8 @@
 
 #include <simdjson.h>
 
-#include <sstream>
-
 #include <catch2/catch.hpp>
+#include <sstream>
 
 namespace ferry {
 
@@ -41,6 +40,54 @@ TEST_CASE("RunReport: the summary lists entities in load order and the dry-run v
   std::string text = out.str();
   CHECK(text.find("environments") < text.find("tasks"));
   CHECK(text.find("would insert e.g. env-1") != std::string::npos);
+}
+
+}  // namespace ferry
+
+namespace ferry {
+
+TEST_CASE("RunReport: conflicts are counted per outcome with their examples in the JSON",
+          "[agent][run_report][merge]") {
+  RunReport report;
+  EntityCounts& tasks = report.Entity("tasks");
+  tasks.merged = 2;
+  tasks.unchanged = 3;
+  tasks.skipped = 1;
+  tasks.AddConflictExample(
+      {"17", "merged", {"title", "meta.x"}, {"incoming_newer", "existing_kept_over_null"}, 4});
+  tasks.AddConflictExample({"18", "unchanged", {}, {}, 0});
+  simdjson::dom::parser parser;
+  simdjson::dom::element json = parser.parse(report.ToJson());
+  simdjson::dom::element entity = json["entities"]["tasks"];
+  CHECK(int64_t(entity["unchanged"]) == 3);
+  CHECK(int64_t(entity["conflicts"]) == 6);
+  simdjson::dom::element first = entity["examples_conflicts"].at(0);
+  CHECK(std::string_view(first["legacy_id"]) == "17");
+  CHECK(std::string_view(first["outcome"]) == "merged");
+  CHECK(std::string_view(first["fields"].at(1)["path"]) == "meta.x");
+  CHECK(std::string_view(first["fields"].at(1)["decision"]) == "existing_kept_over_null");
+  CHECK(int64_t(first["more_fields"]) == 4);
+  CHECK(entity["examples_conflicts"].at(1)["fields"].get_array().size() == 0);
+}
+
+TEST_CASE("RunReport: the summary has a conflicts line only for entities with conflicts",
+          "[agent][run_report][merge]") {
+  RunReport report;
+  report.Entity("environments").inserted = 4;
+  EntityCounts& tasks = report.Entity("tasks");
+  tasks.merged = 2;
+  tasks.unchanged = 1;
+  tasks.AddConflictExample({"17", "merged", {"title"}, {"incoming_newer"}, 0});
+  std::ostringstream out;
+  report.PrintSummary(out);
+  std::string text = out.str();
+  CHECK(text.find("tasks conflicts: 2 merged, 1 unchanged; e.g. merged 17 (title)") !=
+        std::string::npos);
+  CHECK(text.find("environments conflicts") == std::string::npos);
+  report.dry_run = true;
+  std::ostringstream dry;
+  report.PrintSummary(dry);
+  CHECK(dry.str().find("tasks conflicts (would be): 2 merged") != std::string::npos);
 }
 
 }  // namespace ferry

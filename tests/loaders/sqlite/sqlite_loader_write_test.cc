@@ -224,17 +224,22 @@ TEST_CASE("SqliteLoader: a row under an existing key unknown to the id map", "[l
   }
 }
 
-TEST_CASE("SqliteLoader: merge is refused before anything is written", "[loaders][sqlite]") {
+TEST_CASE("SqliteLoader: a merge batch is written as overwrite, its updates counted merged",
+          "[loaders][sqlite]") {
   TempDir dir;
   std::string path = dir.File("t.db");
   TableDef tasks = sqlite_testing::TasksTable();
   auto loader = ReadyLoader(path, false, {&tasks});
-  Result<BatchOutcome> outcome = loader->Write(TaskBatch(&tasks, 1, 3, ConflictPolicy::kMerge));
-  REQUIRE_FALSE(outcome.ok());
-  CHECK(outcome.status().IsInvalidArgument());
-  CHECK(outcome.status().message().find("merge is not supported yet") != std::string::npos);
-  CHECK(QueryInt(path, "SELECT count(*) FROM tasks") == 0);
-  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_checkpoints") == 0);
+  WriteOk(*loader, TaskBatch(&tasks, 1, 2, ConflictPolicy::kSkip));
+  // Rows 1-2 known (merged by the caller), row 3 new.
+  BatchOutcome outcome =
+      WriteOk(*loader, TaskBatch(&tasks, 1, 3, ConflictPolicy::kMerge, "merged", "m"));
+  CHECK(outcome.merged == 2);
+  CHECK(outcome.inserted == 1);
+  CHECK(outcome.updated == 0);
+  CHECK(Query(path, "SELECT title FROM tasks ORDER BY id") ==
+        std::vector<std::vector<std::string>>{{"merged 1"}, {"merged 2"}, {"merged 3"}});
+  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_id_map WHERE content_hash LIKE 'm%'") == 3);
 }
 
 TEST_CASE("SqliteLoader: a target locked by another writer is Unavailable", "[loaders][sqlite]") {

@@ -1,0 +1,88 @@
+#include "agent/run/assign_identities.h"
+
+#include <utility>
+
+#include "transformers/content_hash.h"
+#include "transformers/map_record.h"
+
+namespace ferry {
+
+namespace {
+
+// A parent of this unit, else one loaded by an earlier run (the target's id map). What the id
+// map said is remembered for the unit (an empty ULID: it has no such parent), so a legacy id
+// referenced by many records costs one lookup: parents are loaded before their children, so
+// the answer cannot change within the unit.
+ReferenceResolver MakeResolver(const IdentityContext& context) {
+  return [&context](const std::string& entity,
+                    const std::string& legacy) -> std::optional<std::string> {
+    auto& known_parents = (*context.parents)[entity];
+    auto found = known_parents.find(legacy);
+    if (found != known_parents.end()) {
+      if (found->second.empty()) return std::nullopt;
+      return found->second;
+    }
+    std::vector<std::optional<KnownIdentity>> parent;
+    if (!context.loader->LookupIdentities(entity, *context.user_id, {legacy}, &parent).ok()) {
+      return std::nullopt;
+    }
+    std::string ulid = !parent.empty() && parent[0] ? parent[0]->ulid : std::string();
+    known_parents.emplace(legacy, ulid);
+    if (ulid.empty()) return std::nullopt;
+    return ulid;
+  };
+}
+
+// The known ULID, else a new one when the entity has a ULID column or children need one.
+Result<std::string> UlidFor(const IdentityContext& context, const PendingRecord& pending,
+                            const std::optional<KnownIdentity>& known) {
+  if (known) return known->ulid;
+  if (context.entity->ulid_column < 0 && !context.is_parent) return std::string();
+  uint64_t time =
+      pending.time_ms >= 0 ? static_cast<uint64_t>(pending.time_ms) : UlidGenerator::NowMillis();
+  Result<Ulid> made = context.ulids->Generate(time);
+  if (!made.ok()) return made.status().WithContext(pending.where.ToString());
+  return EncodeUlid(*made);
+}
+
+}  // namespace
+
+Result<std::vector<AssignedRecord>> AssignIdentities(const IdentityContext& context,
+                                                     const std::vector<PendingRecord>& pending) {
+  const EntityMapping& entity = *context.entity;
+  std::vector<std::string> ids;
+  ids.reserve(pending.size());
+  for (const PendingRecord& p : pending) ids.push_back(p.legacy_id);
+  std::vector<std::optional<KnownIdentity>> known;
+  FERRY_RETURN_IF_ERROR(
+      context.loader->LookupIdentities(entity.name, *context.user_id, ids, &known));
+
+  auto& parent_ulids = (*context.parents)[entity.name];
+  ReferenceResolver resolve = MakeResolver(context);
+  std::vector<AssignedRecord> assigned;
+  assigned.reserve(pending.size());
+  for (size_t i = 0; i < pending.size(); ++i) {
+    const PendingRecord& p = pending[i];
+    FERRY_ASSIGN_OR_RETURN(std::string ulid, UlidFor(context, p, known[i]));
+    RecordContext record_context{*context.user_id, p.legacy_id,     ulid,         p.entry->key,
+                                 p.key_suffix,     p.entry->origin, context.store};
+    AssignedRecord record;
+    if (std::optional<Reject> reject =
+            MapRecord(entity, p.record, record_context, resolve, &record.row)) {
+      Location where = p.where;
+      where.pointer = reject->where.pointer;
+      reject->where = std::move(where);
+      FERRY_RETURN_IF_ERROR(context.reject(p, std::move(*reject)));
+      continue;
+    }
+    if (context.is_parent && !ulid.empty()) parent_ulids[p.legacy_id] = ulid;
+    record.identity =
+        IdentityRecord{p.legacy_id, std::move(ulid), ContentHash(record.row), known[i].has_value()};
+    record.known = std::move(known[i]);
+    record.where = p.where;
+    assigned.push_back(std::move(record));
+  }
+  return assigned;
+}
+
+}  // namespace ferry
