@@ -39,11 +39,12 @@ struct IdentityRecord {
   std::string legacy_id;
   std::string ulid;
   std::string content_hash;
+  bool known = false;  // the id map had this identity when the batch was classified
 };
 
 // Where the run has got to, stored with each batch so that a resumed run can go on after it.
 struct Checkpoint {
-  std::string unit;      // the source unit (file / store) of the batch
+  std::string unit;  // the source unit (file / store) of the batch
   std::string entity;
   int64_t position = 0;  // index of the last record of the batch in its unit and entity
 };
@@ -103,6 +104,12 @@ class Loader {
   virtual Status LookupIdentities(const std::string& entity, const std::string& user_id,
                                   const std::vector<std::string>& legacy_ids,
                                   std::vector<std::optional<KnownIdentity>>* out) = 0;
+
+  // For the merge policy: the rows of `table` (this user's) whose primary key equals one of
+  // `keys` (each a Row holding the primary-key cells, in primary_key order). `out` is resized
+  // to keys.size(); an absent row is nullopt. Reads only; allowed in dry-run.
+  virtual Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
+                           std::vector<std::optional<Row>>* out) = 0;
 
   // Writes the batch, its identities and its checkpoint in one transaction.
   // REQUIRES: BeginRun() and EnsureSchema() succeeded; not dry-run.

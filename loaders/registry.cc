@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "loaders/postgresql/postgres_loader.h"
+#include "loaders/postgresql/postgres_target.h"
 #include "loaders/redact_url.h"
 #include "loaders/sqlite/sqlite_loader.h"
 #include "loaders/sqlite/sqlite_target.h"
@@ -13,30 +15,16 @@ namespace {
 
 constexpr const char* kDefaultTarget = "sqlite:ferry.db";
 
-bool HasPrefixNoCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// Until loaders/postgresql/ exists, its URLs are recognised here so that they get a clear
-// "not supported yet" rather than "unknown target".
-bool IsPostgresqlTarget(std::string_view url) {
-  return HasPrefixNoCase(url, "postgresql://") || HasPrefixNoCase(url, "postgres://");
-}
-
 }  // namespace
 
 const std::vector<TargetKind>& TargetKinds() {
   static const std::vector<TargetKind> kinds = {
       {"sqlite", "an SQLite file: sqlite:PATH, sqlite://PATH, or PATH.db/.sqlite/.sqlite3",
        &IsSqliteTarget, &MakeSqliteLoader},
+      {"postgresql",
+       "a PostgreSQL database: postgresql://[user@]host[:port]/db[?sslmode=...] (libpq "
+       "environment variables and ~/.pgpass apply)",
+       &IsPostgresqlTarget, &MakePostgresLoader},
   };
   return kinds;
 }
@@ -81,12 +69,10 @@ Result<std::unique_ptr<Loader>> MakeLoader(const TargetSpec& spec) {
       return kind.make(spec);
     }
   }
-  if (spec.kind == "postgresql") {
-    return Status::InvalidArgument("postgresql targets are not supported yet (" +
-                                   RedactUrl(spec.url) + ")");
-  }
   return Status::InvalidArgument("unknown target kind \"" + spec.kind + "\" for \"" +
                                  RedactUrl(spec.url) + "\"");
 }
+
+int DefaultBatchSize(const std::string& kind) { return kind == "postgresql" ? 5000 : 1000; }
 
 }  // namespace ferry

@@ -27,4 +27,8 @@ Result<TargetSpec> ResolveTarget(const std::string& flag_value);
 
 Result<std::unique_ptr<Loader>> MakeLoader(const TargetSpec& spec);
 
+// Rows per transaction when --batch-size is not given, by target kind (measured:
+// docs/benchmarks.md). PostgreSQL pays a commit and a few round trips per batch, SQLite little.
+int DefaultBatchSize(const std::string& kind);
+
 }  // namespace ferry

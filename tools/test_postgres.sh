@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 server for tests: a fresh cluster in a mktemp -d folder, reachable only
-# through a Unix socket in that folder (no TCP), fsync off, superuser `postgres` with trust auth.
+# A throwaway PostgreSQL 15 server for tests: a fresh cluster in a mktemp -d folder, reachable
+# through a Unix socket in that folder (superuser `postgres`, trust auth) and on the loopback
+# address 127.0.0.1 (password auth, scram-sha-256, for the tests of password handling); fsync off.
 #
 # Two ways to use it:
 #   tools/test_postgres.sh CMD [ARGS...]   start a server, run CMD with the environment below,
@@ -9,10 +10,17 @@
 #                                          the caller must call ferry_pg_stop from its EXIT trap.
 #
 # ferry_pg_start exports PGHOST (the socket folder), PGPORT, PGUSER=postgres, PGDATABASE=ferry_test
-# and FERRY_TEST_DATABASE_URL=postgresql:///ferry_test?host=<folder>&port=<port>&user=postgres.
+# and FERRY_TEST_DATABASE_URL=postgresql:///ferry_test?host=<folder>&port=<port>&user=postgres;
+# for the password tests, a role with a random password that may log in only over TCP, owning
+# its own database:
+#   FERRY_TEST_PG_TCP_HOST=127.0.0.1  FERRY_TEST_PG_TCP_PORT=<port>
+#   FERRY_TEST_PG_PASSWORD_USER=ferry_pw  FERRY_TEST_PG_PASSWORD=<random>
+#   FERRY_TEST_PG_PASSWORD_DB=ferry_pw_test
+#   FERRY_TEST_PASSWORD_URL=postgresql://ferry_pw:<password>@127.0.0.1:<port>/ferry_pw_test
 #
-# Because the socket (and its lock file) live in a private folder, the port never collides with
-# another server, so a fixed default is fine; FERRY_TEST_PGPORT overrides it.
+# PostgreSQL uses one port for its socket and its TCP listener. The socket lives in a private
+# folder, but the TCP port is shared with every other server on the machine, so the first free
+# port from 55433 up is taken (FERRY_TEST_PGPORT forces one).
 # As root the server runs as the `postgres` OS user (initdb and postgres refuse to run as root).
 
 FERRY_PG_BIN=${FERRY_PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -29,8 +37,22 @@ _ferry_pg_as_owner() {
 
 # Starts the server and exports the connection variables. Returns non-zero (with the server log
 # on stderr) when anything fails; whatever was started is still stopped by ferry_pg_stop.
+# True when something listens on 127.0.0.1:$1.
+_ferry_pg_port_busy() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# The first port from $1 up (at most 200 tried) on which nothing listens.
+_ferry_pg_free_port() {
+  local port=$1
+  while _ferry_pg_port_busy "$port" && ((port < $1 + 200)); do
+    port=$((port + 1))
+  done
+  echo "$port"
+}
+
 ferry_pg_start() {
-  local port=${FERRY_TEST_PGPORT:-55433}
+  local port=${FERRY_TEST_PGPORT:-$(_ferry_pg_free_port 55433)}
   if [[ ! -x $FERRY_PG_BIN/initdb ]]; then
     echo "test_postgres: $FERRY_PG_BIN/initdb not found; install postgresql-15 (tools/install_deps.sh)" >&2
     return 1
@@ -50,20 +72,41 @@ ferry_pg_start() {
     cat "$FERRY_PG_DIR/initdb.log" >&2
     return 1
   fi
-  # Settings for a disposable test server: no TCP, socket in our folder, durability off for speed.
+  # Settings for a disposable test server: loopback TCP only, socket in our folder, durability
+  # off for speed. The port goes into a file of its own, rewritten when a start has to retry.
   _ferry_pg_as_owner tee -a "$data/postgresql.conf" >/dev/null <<CONF || return 1
 
 # --- ferry test server (tools/test_postgres.sh) ---
-listen_addresses = ''
+listen_addresses = '127.0.0.1'
 unix_socket_directories = '$FERRY_PG_DIR'
-port = $port
+include = 'ferry_port.conf'
+password_encryption = 'scram-sha-256'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
 max_connections = 50
 CONF
-  if ! _ferry_pg_as_owner "$FERRY_PG_BIN/pg_ctl" -D "$data" -l "$log" -w -t 60 start \
-      >/dev/null 2>&1; then
+  # TCP logins need a password (first match wins, so this goes before initdb's trust lines);
+  # the socket stays trust for the superuser.
+  { echo "host all all 127.0.0.1/32 scram-sha-256"; cat "$data/pg_hba.conf"; } \
+    >"$FERRY_PG_DIR/pg_hba.conf.new" || return 1
+  _ferry_pg_as_owner cp "$FERRY_PG_DIR/pg_hba.conf.new" "$data/pg_hba.conf" || return 1
+  rm -f "$FERRY_PG_DIR/pg_hba.conf.new"
+  # Another server may take the port between the probe and the start: then try the next one.
+  local attempt started=0
+  for attempt in 1 2 3 4 5; do
+    echo "port = $port" | _ferry_pg_as_owner tee "$data/ferry_port.conf" >/dev/null || return 1
+    if _ferry_pg_as_owner "$FERRY_PG_BIN/pg_ctl" -D "$data" -l "$log" -w -t 60 start \
+        >/dev/null 2>&1; then
+      started=1
+      break
+    fi
+    if [[ -n ${FERRY_TEST_PGPORT:-} ]] || ! grep -q "could not bind\|could not create any TCP" "$log"; then
+      break
+    fi
+    port=$(_ferry_pg_free_port $((port + 1)))
+  done
+  if [[ $started -ne 1 ]]; then
     echo "test_postgres: pg_ctl start failed; server log:" >&2
     cat "$log" >&2
     return 1
@@ -73,8 +116,22 @@ CONF
     echo "test_postgres: createdb ferry_test failed" >&2
     return 1
   fi
+  # The password role: random per server, hex so that it needs no escaping in a URL.
+  local password
+  password="fpw$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" || return 1
+  if ! _ferry_pg_as_owner "$FERRY_PG_BIN/psql" -h "$FERRY_PG_DIR" -p "$port" -U postgres -d ferry_test \
+      -v ON_ERROR_STOP=1 -q \
+      -c "CREATE ROLE ferry_pw LOGIN PASSWORD '$password'" \
+      -c "CREATE DATABASE ferry_pw_test OWNER ferry_pw" >/dev/null; then
+    echo "test_postgres: creating the password role failed" >&2
+    return 1
+  fi
   export PGHOST=$FERRY_PG_DIR PGPORT=$port PGUSER=postgres PGDATABASE=ferry_test
   export FERRY_TEST_DATABASE_URL="postgresql:///ferry_test?host=$FERRY_PG_DIR&port=$port&user=postgres"
+  export FERRY_TEST_PG_TCP_HOST=127.0.0.1 FERRY_TEST_PG_TCP_PORT=$port
+  export FERRY_TEST_PG_PASSWORD_USER=ferry_pw FERRY_TEST_PG_PASSWORD=$password
+  export FERRY_TEST_PG_PASSWORD_DB=ferry_pw_test
+  export FERRY_TEST_PASSWORD_URL="postgresql://ferry_pw:$password@127.0.0.1:$port/ferry_pw_test"
 }
 
 # Stops the server (immediate: its data is thrown away anyway) and removes the folder.

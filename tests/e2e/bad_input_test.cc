@@ -1,8 +1,7 @@
 // End-to-end: hostile and broken input gives a clear error and the right exit code, never a
 // crash, a hang or a half-written target.
-#include <fstream>
-
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "tests/e2e/e2e_util.h"
 

@@ -4,14 +4,13 @@
 #include <sqlite3.h>
 #include <sys/wait.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <stdexcept>
-
-#include <catch2/catch.hpp>
 
 namespace ferry::e2e {
 
@@ -89,9 +88,9 @@ std::filesystem::path SharedDir() {
 
 void GenerateTaskappDumps(const std::string& out, int users, int tasks, int seed) {
   std::string command = "python3 " + Quote((SharedDir() / "peers/gen/gen_taskapp.py").string()) +
-                        " --users " + std::to_string(users) + " --tasks " +
-                        std::to_string(tasks) + " --seed " + std::to_string(seed) + " --out " +
-                        Quote(out) + " >/dev/null 2>&1";
+                        " --users " + std::to_string(users) + " --tasks " + std::to_string(tasks) +
+                        " --seed " + std::to_string(seed) + " --out " + Quote(out) +
+                        " >/dev/null 2>&1";
   REQUIRE(std::system(command.c_str()) == 0);
 }
 

@@ -2,10 +2,9 @@
 // the dump form) load their valid records and reject exactly the planted invalid ones.
 #include <simdjson.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <set>
-
-#include <catch2/catch.hpp>
 
 #include "tests/e2e/e2e_util.h"
 
@@ -24,8 +23,8 @@ TEST_CASE("migrate: taskapp fixture dumps reject exactly the records marked inva
       TempDir work;
       std::string db = work / "t.db";
       CommandResult run = RunFerry({"migrate", file.path().string(), "--user-id", "demo",
-                                    "--target", "sqlite:" + db, "--continue-on-error",
-                                    "--rejects", work / "r.ndjson", "--progress", "none"});
+                                    "--target", "sqlite:" + db, "--continue-on-error", "--rejects",
+                                    work / "r.ndjson", "--progress", "none"});
       REQUIRE(run.exit_code == 3);
 
       simdjson::dom::parser parser;
@@ -65,8 +64,7 @@ TEST_CASE("migrate: taskapp fixture dumps reject exactly the records marked inva
       CHECK(Query(db, "SELECT count(*) FROM user_preferences")[0][0] == "1");
       CHECK(Query(db, "SELECT count(*) FROM custom_data")[0][0] == "1");
       CHECK(std::stoll(Query(db, "SELECT count(*) FROM form_data")[0][0]) >= 3);
-      CHECK(Query(db, "SELECT count(*) FROM environments WHERE config LIKE '%ghp_%'")[0][0] ==
-            "0");
+      CHECK(Query(db, "SELECT count(*) FROM environments WHERE config LIKE '%ghp_%'")[0][0] == "0");
       CHECK(Query(db, "SELECT count(*) FROM environments WHERE is_active = 1")[0][0] != "0");
     }
   }

@@ -1,0 +1,112 @@
+#include "loaders/postgresql/batch_copy_text.h"
+
+#include "loaders/postgresql/copy_text.h"
+
+namespace ferry::postgres {
+
+namespace {
+
+constexpr size_t kBytesPerRowGuess = 256;
+
+std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
+
+Status CheckBatch(const WriteBatch& batch) {
+  if (batch.table == nullptr) {
+    return Status::Internal("a write batch has no table");
+  }
+  const TableDef& table = *batch.table;
+  if (batch.identities.size() != batch.rows.size()) {
+    return Status::Internal("table " + Quoted(table.name) + ": a batch of " +
+                            std::to_string(batch.rows.size()) + " rows has " +
+                            std::to_string(batch.identities.size()) + " identities");
+  }
+  for (size_t i = 0; i < batch.rows.size(); ++i) {
+    if (batch.rows[i].cells.size() != table.columns.size()) {
+      return Status::Internal("table " + Quoted(table.name) + ", legacy id " +
+                              Quoted(batch.identities[i].legacy_id) + ": the row has " +
+                              std::to_string(batch.rows[i].cells.size()) + " cells for " +
+                              std::to_string(table.columns.size()) + " columns");
+    }
+  }
+  return Status::OK();
+}
+
+Status InRow(const Status& status, const WriteBatch& batch, size_t row) {
+  return status.WithContext("table " + Quoted(batch.table->name) + ", legacy id " +
+                            Quoted(batch.identities[row].legacy_id));
+}
+
+// Appends the row's cells, each followed by a tab.
+Status AppendCells(const WriteBatch& batch, size_t row, std::string* text) {
+  const TableDef& table = *batch.table;
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    Result<std::optional<std::string>> cell = CellText(table.columns[i], batch.rows[row].cells[i]);
+    if (!cell.ok()) return InRow(cell.status(), batch, row);
+    AppendCopyField(*cell, text);
+    *text += '\t';
+  }
+  return Status::OK();
+}
+
+// Appends `values` as tab-separated fields and ends the line. Bookkeeping text cannot hold NUL.
+Status AppendBookkeeping(std::initializer_list<std::string_view> values, const WriteBatch& batch,
+                         size_t row, std::string* text) {
+  bool first = true;
+  for (std::string_view value : values) {
+    if (value.find('\0') != std::string_view::npos) {
+      return InRow(Status::InvalidArgument("the identity holds a NUL byte"), batch, row);
+    }
+    if (!first) *text += '\t';
+    first = false;
+    AppendCopyEscaped(value, text);
+  }
+  *text += '\n';
+  return Status::OK();
+}
+
+// Appends the staged line of `row`: its cells, position, legacy id, ULID and content hash.
+Status AppendStagedLine(const WriteBatch& batch, size_t row, std::string* text) {
+  FERRY_RETURN_IF_ERROR(AppendCells(batch, row, text));
+  const IdentityRecord& identity = batch.identities[row];
+  std::string position = std::to_string(row);
+  return AppendBookkeeping({position, identity.legacy_id, identity.ulid, identity.content_hash},
+                           batch, row, text);
+}
+
+}  // namespace
+
+Result<std::string> BatchCopyText(const WriteBatch& batch) {
+  FERRY_RETURN_IF_ERROR(CheckBatch(batch));
+  std::string text;
+  text.reserve(batch.rows.size() * kBytesPerRowGuess);
+  for (size_t row = 0; row < batch.rows.size(); ++row) {
+    FERRY_RETURN_IF_ERROR(AppendStagedLine(batch, row, &text));
+  }
+  return text;
+}
+
+Result<DirectCopyText> BatchDirectCopyText(const WriteBatch& batch, std::string_view run_id,
+                                           std::string_view now) {
+  FERRY_RETURN_IF_ERROR(CheckBatch(batch));
+  DirectCopyText out;
+  out.table.reserve(batch.rows.size() * kBytesPerRowGuess);
+  out.id_map.reserve(batch.rows.size() * 96);
+  for (size_t row = 0; row < batch.rows.size(); ++row) {
+    const IdentityRecord& identity = batch.identities[row];
+    if (identity.known) {
+      if (batch.policy == ConflictPolicy::kSkip) continue;
+      FERRY_RETURN_IF_ERROR(AppendStagedLine(batch, row, &out.staged));
+      ++out.staged_rows;
+      continue;
+    }
+    FERRY_RETURN_IF_ERROR(AppendCells(batch, row, &out.table));
+    out.table.back() = '\n';  // the last cell's tab ends the line
+    FERRY_RETURN_IF_ERROR(AppendBookkeeping({batch.user_id, batch.entity, identity.legacy_id,
+                                             identity.ulid, identity.content_hash, run_id, now},
+                                            batch, row, &out.id_map));
+    ++out.new_rows;
+  }
+  return out;
+}
+
+}  // namespace ferry::postgres

@@ -1,0 +1,203 @@
+#include "loaders/postgresql/batch_writer.h"
+
+// pqxx 6.4's stream_to keeps its raw-line writer private, so a batch whose COPY text is
+// already built goes through tablewriter::write_raw_line, one call for the whole batch.
+// tablewriter is deprecated in favour of stream_to, hence the pragma (this file only).
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#include <spdlog/spdlog.h>
+#include <time.h>
+
+#include <chrono>
+#include <cstdio>
+#include <pqxx/pqxx>
+#include <pqxx/tablewriter>
+
+#include "loaders/postgresql/pg_error.h"
+#include "loaders/postgresql/sql_identifier.h"
+#include "loaders/postgresql/write_sql.h"
+
+namespace ferry::postgres {
+
+namespace {
+
+constexpr const char* kCheckpointStatement = "ferry_checkpoint";
+constexpr const char* kUniqueViolation = "23505";
+
+std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
+
+std::vector<std::string> ColumnNames(const TableDef& table) {
+  std::vector<std::string> names;
+  for (const ColumnDef& column : table.columns) {
+    names.push_back(column.name);
+  }
+  return names;
+}
+
+// The client's clock as a timestamptz literal (UTC, microseconds): the id-map rows' updated_at.
+std::string NowText() {
+  using std::chrono::system_clock;
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(system_clock::now().time_since_epoch())
+          .count();
+  time_t seconds = static_cast<time_t>(micros / 1000000);
+  struct tm utc {};
+  gmtime_r(&seconds, &utc);
+  char text[48];
+  std::snprintf(text, sizeof(text), "%04d-%02d-%02d %02d:%02d:%02d.%06lld+00", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<long long>(micros % 1000000));
+  return text;
+}
+
+// COPY `text` (whole lines) into `table` (columns already quoted where needed).
+void CopyLines(pqxx::work& txn, const std::string& table, const std::vector<std::string>& columns,
+               const std::string& text) {
+  pqxx::tablewriter writer(txn, table, columns.begin(), columns.end());
+  writer.write_raw_line(text);
+  writer.complete();
+}
+
+Checkpoint CheckpointOf(const WriteBatch& batch) {
+  Checkpoint checkpoint = batch.checkpoint;
+  if (checkpoint.entity.empty()) {
+    checkpoint.entity = batch.entity;
+  }
+  return checkpoint;
+}
+
+// Fills skipped (and merged, for a merge batch) from inserted and updated.
+BatchOutcome Completed(const WriteBatch& batch, BatchOutcome outcome) {
+  outcome.skipped = static_cast<int64_t>(batch.rows.size()) - outcome.inserted - outcome.updated;
+  if (batch.policy == ConflictPolicy::kMerge) {
+    outcome.merged = outcome.updated;
+    outcome.updated = 0;
+  }
+  return outcome;
+}
+
+}  // namespace
+
+Result<BatchWriter::TableStatements*> BatchWriter::StatementsFor(const TableDef& table) {
+  auto found = tables_.find(table.name);
+  std::vector<std::string> columns = ColumnNames(table);
+  if (found != tables_.end() && found->second.columns == columns &&
+      found->second.primary_key == table.primary_key) {
+    return &found->second;
+  }
+  TableStatements statements;
+  int id = next_id_++;
+  statements.columns = std::move(columns);
+  statements.primary_key = table.primary_key;
+  const std::string& schema = session_->schema();
+  statements.target = QualifiedName(schema, table.name);
+  for (const std::string& column : statements.columns) {
+    statements.quoted_columns.push_back(QuoteIdentifier(column));
+  }
+  statements.staging = "ferry_stage_" + std::to_string(id);
+  statements.skip_name = "ferry_skip_" + std::to_string(id);
+  statements.overwrite_name = "ferry_overwrite_" + std::to_string(id);
+  statements.trusted_overwrite_name = "ferry_overwrite_known_" + std::to_string(id);
+  Status status = Guarded(
+      "preparing the writes of table " + Quoted(table.name), session_->secrets(), [&]() -> Status {
+        pqxx::connection& connection = session_->connection();
+        pqxx::nontransaction txn(connection);
+        txn.exec0(CreateStagingSql(table, statements.staging));
+        connection.prepare(statements.skip_name, SkipSql(table, schema, statements.staging));
+        connection.prepare(statements.overwrite_name,
+                           OverwriteSql(table, schema, statements.staging));
+        connection.prepare(statements.trusted_overwrite_name,
+                           OverwriteSql(table, schema, statements.staging, IdMapCheck::kTrusted));
+        if (!checkpoint_prepared_) {
+          connection.prepare(kCheckpointStatement, CheckpointSql());
+          checkpoint_prepared_ = true;
+        }
+        return Status::OK();
+      });
+  FERRY_RETURN_IF_ERROR(status);
+  TableStatements& slot = tables_[table.name];
+  slot = std::move(statements);
+  return &slot;
+}
+
+Result<BatchOutcome> BatchWriter::Write(const WriteBatch& batch, const std::string& run_id) {
+  FERRY_ASSIGN_OR_RETURN(DirectCopyText direct, BatchDirectCopyText(batch, run_id, NowText()));
+  FERRY_ASSIGN_OR_RETURN(TableStatements * statements, StatementsFor(*batch.table));
+  bool conflicted = false;
+  Result<BatchOutcome> outcome = WriteDirect(batch, run_id, direct, *statements, &conflicted);
+  if (!conflicted) {
+    return outcome;
+  }
+  // A row the id map does not know holds a key, or the id map learnt an identity since the
+  // lookup: the staged path settles each row by policy.
+  ++fallbacks_;
+  spdlog::debug("table \"{}\": a key of the batch is taken; writing it through the staged path",
+                batch.table->name);
+  return WriteStaged(batch, run_id, *statements);
+}
+
+Result<BatchOutcome> BatchWriter::WriteDirect(const WriteBatch& batch, const std::string& run_id,
+                                              const DirectCopyText& text,
+                                              const TableStatements& statements, bool* conflicted) {
+  *conflicted = false;
+  Checkpoint checkpoint = CheckpointOf(batch);
+  BatchOutcome outcome;
+  Status status =
+      Guarded("writing a batch of table " + Quoted(batch.table->name), session_->secrets(),
+              [&]() -> Status {
+                pqxx::work txn(session_->connection());
+                try {
+                  if (text.new_rows > 0) {
+                    CopyLines(txn, statements.target, statements.quoted_columns, text.table);
+                    CopyLines(txn, "ferry.id_map", IdMapCopyColumns(), text.id_map);
+                  }
+                  if (text.staged_rows > 0) {
+                    std::vector<std::string> columns = StagingColumns(*batch.table);
+                    CopyLines(txn, statements.staging, columns, text.staged);
+                    pqxx::row counts = txn.exec_prepared1(
+                        statements.trusted_overwrite_name, batch.user_id, batch.entity, run_id,
+                        checkpoint.unit, checkpoint.entity, checkpoint.position);
+                    outcome.inserted = counts[0].as<int64_t>();
+                    outcome.updated = counts[1].as<int64_t>();
+                  } else {
+                    txn.exec_prepared0(kCheckpointStatement, batch.user_id, checkpoint.entity,
+                                       checkpoint.unit, checkpoint.position, run_id);
+                  }
+                  txn.commit();
+                } catch (const pqxx::sql_error& error) {
+                  if (error.sqlstate() != kUniqueViolation) throw;
+                  *conflicted = true;  // the transaction is rolled back as txn goes out of scope
+                }
+                return Status::OK();
+              });
+  FERRY_RETURN_IF_ERROR(status);
+  outcome.inserted += text.new_rows;
+  return Completed(batch, outcome);
+}
+
+Result<BatchOutcome> BatchWriter::WriteStaged(const WriteBatch& batch, const std::string& run_id,
+                                              const TableStatements& statements) {
+  FERRY_ASSIGN_OR_RETURN(std::string copy_text, BatchCopyText(batch));
+  const TableDef& table = *batch.table;
+  Checkpoint checkpoint = CheckpointOf(batch);
+  const std::string& statement =
+      batch.policy == ConflictPolicy::kSkip ? statements.skip_name : statements.overwrite_name;
+  BatchOutcome outcome;
+  Status status = Guarded(
+      "writing a batch of table " + Quoted(table.name), session_->secrets(), [&]() -> Status {
+        pqxx::work txn(session_->connection());
+        if (!copy_text.empty()) {
+          CopyLines(txn, statements.staging, StagingColumns(table), copy_text);
+        }
+        pqxx::row counts =
+            txn.exec_prepared1(statement, batch.user_id, batch.entity, run_id, checkpoint.unit,
+                               checkpoint.entity, checkpoint.position);
+        txn.commit();
+        outcome.inserted = counts[0].as<int64_t>();
+        outcome.updated = counts[1].as<int64_t>();
+        return Status::OK();
+      });
+  FERRY_RETURN_IF_ERROR(status);
+  return Completed(batch, outcome);
+}
+
+}  // namespace ferry::postgres

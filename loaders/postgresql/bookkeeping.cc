@@ -1,0 +1,243 @@
+#include "loaders/postgresql/bookkeeping.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <pqxx/pqxx>
+
+#include "loaders/postgresql/pg_error.h"
+#include "loaders/postgresql/schema_ddl.h"
+
+namespace ferry::postgres {
+
+namespace {
+
+constexpr const char* kDescription = "ferry bookkeeping: runs, id map, checkpoints, audit log";
+
+// Serializes ferry's DDL across sessions ("ferry" in ASCII); a transaction-level advisory lock,
+// so it ends with the transaction and locks no table.
+constexpr const char* kDdlLock = "SELECT pg_advisory_xact_lock(435711599225)";
+
+std::vector<std::string> MakeDdl() {
+  return {
+      "CREATE SCHEMA IF NOT EXISTS ferry",
+      "CREATE TABLE IF NOT EXISTS ferry.schema_history (\n"
+      "  version integer NOT NULL PRIMARY KEY,\n"
+      "  checksum text NOT NULL,\n"
+      "  applied_at timestamptz NOT NULL,\n"
+      "  description text NOT NULL\n"
+      ")",
+      "CREATE TABLE IF NOT EXISTS ferry.runs (\n"
+      "  run_id text NOT NULL PRIMARY KEY,\n"
+      "  started_at timestamptz NOT NULL,\n"
+      "  finished_at timestamptz,\n"
+      "  status text NOT NULL,\n"
+      "  arguments text NOT NULL,\n"
+      "  records_read bigint NOT NULL,\n"
+      "  inserted bigint NOT NULL,\n"
+      "  updated bigint NOT NULL,\n"
+      "  skipped bigint NOT NULL,\n"
+      "  rejected bigint NOT NULL\n"
+      ")",
+      "CREATE TABLE IF NOT EXISTS ferry.id_map (\n"
+      "  user_id text NOT NULL,\n"
+      "  entity text NOT NULL,\n"
+      "  legacy_id text NOT NULL,\n"
+      "  ulid text NOT NULL,\n"
+      "  content_hash text NOT NULL,\n"
+      "  run_id text NOT NULL,\n"
+      "  updated_at timestamptz NOT NULL,\n"
+      "  PRIMARY KEY (user_id, entity, legacy_id)\n"
+      ")",
+      "CREATE TABLE IF NOT EXISTS ferry.checkpoints (\n"
+      "  user_id text NOT NULL,\n"
+      "  entity text NOT NULL,\n"
+      "  unit text NOT NULL,\n"
+      "  position bigint NOT NULL,\n"
+      "  run_id text NOT NULL,\n"
+      "  updated_at timestamptz NOT NULL,\n"
+      "  PRIMARY KEY (user_id, entity, unit)\n"
+      ")",
+      "CREATE TABLE IF NOT EXISTS ferry.audit_log (\n"
+      "  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+      "  at timestamptz NOT NULL DEFAULT now(),\n"
+      "  run_id text NOT NULL,\n"
+      "  action text NOT NULL,\n"
+      "  detail text NOT NULL,\n"
+      "  os_user text NOT NULL,\n"
+      "  db_user text NOT NULL DEFAULT current_user,\n"
+      "  host text NOT NULL\n"
+      ")",
+  };
+}
+
+const char* const kTables[] = {"schema_history", "runs", "id_map", "checkpoints", "audit_log"};
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) {
+    return "unknown";
+  }
+  return name;
+}
+
+std::string OsUser() {
+  const char* user = std::getenv("USER");
+  if (user != nullptr && *user != '\0') {
+    return user;
+  }
+  struct passwd entry;
+  struct passwd* found = nullptr;
+  char buffer[1024];
+  if (getpwuid_r(getuid(), &entry, buffer, sizeof(buffer), &found) == 0 && found != nullptr) {
+    return found->pw_name;
+  }
+  return "uid " + std::to_string(getuid());
+}
+
+void Audit(pqxx::transaction_base& txn, const std::string& run_id, const std::string& action,
+           const std::string& detail) {
+  txn.exec_params(
+      "INSERT INTO ferry.audit_log (run_id, action, detail, os_user, host) "
+      "VALUES ($1, $2, $3, $4, $5)",
+      run_id, action, detail, OsUser(), HostName());
+}
+
+// Fails when ferry.schema_history says these tables are newer or other than ours; sets
+// *recorded when it holds our version. REQUIRES: the table exists.
+Status CheckHistory(pqxx::transaction_base& txn, bool* recorded) {
+  *recorded = false;
+  pqxx::result rows =
+      txn.exec("SELECT version, checksum FROM ferry.schema_history ORDER BY version");
+  for (const auto& row : rows) {
+    int64_t version = row[0].as<int64_t>();
+    std::string checksum = row[1].c_str();
+    if (version > kBookkeepingVersion) {
+      return Status::InvalidArgument("the target's ferry tables are of version " +
+                                     std::to_string(version) +
+                                     ", newer than this ferry understands (" +
+                                     std::to_string(kBookkeepingVersion) + "): upgrade ferry");
+    }
+    if (version == kBookkeepingVersion) {
+      if (checksum != BookkeepingChecksum()) {
+        return Status::Corruption(
+            "ferry.schema_history: version " + std::to_string(version) + " has checksum " +
+            checksum + ", expected " + BookkeepingChecksum() +
+            " (the ferry schema was changed outside ferry; restore it or record the new "
+            "checksum by hand once you are sure)");
+      }
+      *recorded = true;
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+const std::vector<std::string>& BookkeepingDdl() {
+  static const std::vector<std::string> ddl = MakeDdl();
+  return ddl;
+}
+
+std::string BookkeepingChecksum() {
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a 64: drift detection, not security
+  for (const std::string& statement : BookkeepingDdl()) {
+    for (char c : statement) {
+      hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    }
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
+Status EnsureBookkeeping(Session* session) {
+  return Guarded(
+      "creating the ferry schema in " + session->display_name(), session->secrets(),
+      [&]() -> Status {
+        pqxx::work txn(session->connection());
+        txn.exec(kDdlLock);
+        FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(txn, kBookkeepingSchema, "schema_history"));
+        bool recorded = false;
+        if (exists) {
+          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded));
+        }
+        bool all_exist = true;
+        for (const char* table : kTables) {
+          FERRY_ASSIGN_OR_RETURN(bool present, TableExists(txn, kBookkeepingSchema, table));
+          all_exist = all_exist && present;
+        }
+        // Only when something is missing: CREATE ... IF NOT EXISTS still needs the
+        // CREATE privilege, which a loading role may rightly lack.
+        if (!all_exist) {
+          for (const std::string& statement : BookkeepingDdl()) {
+            txn.exec0(statement);
+          }
+        }
+        if (!recorded) {
+          txn.exec_params(
+              "INSERT INTO ferry.schema_history (version, checksum, applied_at, "
+              "description) VALUES ($1, $2, now(), $3)",
+              kBookkeepingVersion, BookkeepingChecksum(), kDescription);
+        }
+        txn.commit();
+        return Status::OK();
+      });
+}
+
+Status CheckBookkeeping(Session* session, bool* id_map_exists) {
+  *id_map_exists = false;
+  return Guarded(
+      "reading the ferry schema of " + session->display_name(), session->secrets(),
+      [&]() -> Status {
+        pqxx::read_transaction txn(session->connection());
+        FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(txn, kBookkeepingSchema, "schema_history"));
+        if (exists) {
+          bool recorded = false;
+          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded));
+        }
+        for (const char* table : kTables) {
+          FERRY_ASSIGN_OR_RETURN(bool present, TableExists(txn, kBookkeepingSchema, table));
+          if (std::string(table) == "id_map") {
+            *id_map_exists = present;
+          }
+        }
+        return Status::OK();
+      });
+}
+
+Status InsertRun(Session* session, const RunInfo& run) {
+  return Guarded("recording run " + run.run_id, session->secrets(), [&]() -> Status {
+    pqxx::work txn(session->connection());
+    txn.exec_params(
+        "INSERT INTO ferry.runs (run_id, started_at, finished_at, status, arguments, "
+        "records_read, inserted, updated, skipped, rejected) "
+        "VALUES ($1, now(), NULL, 'running', $2, 0, 0, 0, 0, 0) "
+        "ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL",
+        run.run_id, run.arguments);
+    Audit(txn, run.run_id, "run started", run.arguments);
+    txn.commit();
+    return Status::OK();
+  });
+}
+
+Status FinishRunRow(Session* session, const std::string& run_id, const RunTotals& totals) {
+  return Guarded("recording the end of run " + run_id, session->secrets(), [&]() -> Status {
+    pqxx::work txn(session->connection());
+    pqxx::result changed = txn.exec_params(
+        "UPDATE ferry.runs SET finished_at = now(), status = $2, records_read = $3, "
+        "inserted = $4, updated = $5, skipped = $6, rejected = $7 WHERE run_id = $1",
+        run_id, totals.status, totals.read, totals.inserted, totals.updated, totals.skipped,
+        totals.rejected);
+    if (changed.affected_rows() == 0) {
+      return Status::Internal("run " + run_id + " is not in ferry.runs: FinishRun before BeginRun");
+    }
+    Audit(txn, run_id, "run finished", totals.status);
+    txn.commit();
+    return Status::OK();
+  });
+}
+
+}  // namespace ferry::postgres

@@ -1,0 +1,53 @@
+// Session: one libpq connection to the PostgreSQL target, with what ferry learns on connecting.
+//
+// The URL goes to libpq unchanged, so everything psql honours works the same: the libpq
+// environment variables (PGHOST, PGUSER, PGPASSWORD, PGSSLMODE, ...), ~/.pgpass (or
+// PGPASSFILE), sslmode and the other URL parameters. The session speaks UTF-8 whatever the
+// server's default, and keeps the server's NOTICEs out of the user's terminal (they go to the
+// debug log, scrubbed).
+//
+// Thread safety: a session belongs to one thread at a time.
+#pragma once
+
+#include <memory>
+#include <pqxx/connection>
+#include <pqxx/errorhandler>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace ferry::postgres {
+
+class Session {
+ public:
+  // Connects. Fails naming the target (with its password hidden): InvalidArgument for a
+  // refused login or a missing database, Unavailable when the server cannot be reached.
+  static Result<std::unique_ptr<Session>> Open(const std::string& url);
+
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  pqxx::connection& connection() { return *connection_; }
+  // The secrets to scrub from every message (secrets.h).
+  const std::vector<std::string>& secrets() const { return secrets_; }
+  // The target as it may be shown ("postgresql://u:****@host/db").
+  const std::string& display_name() const { return display_name_; }
+  // current_schema(): where the mapping's tables live.
+  const std::string& schema() const { return schema_; }
+  int server_version() const { return server_version_; }
+
+ private:
+  Session() = default;
+
+  std::vector<std::string> secrets_;
+  std::string display_name_;
+  std::string schema_;
+  int server_version_ = 0;
+  std::unique_ptr<pqxx::connection> connection_;
+  // Declared after the connection so that it is destroyed first (it unregisters from it).
+  std::unique_ptr<pqxx::errorhandler> notices_;
+};
+
+}  // namespace ferry::postgres

@@ -1,0 +1,159 @@
+#include "loaders/postgresql/copy_text.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "transformers/datetime.h"
+
+namespace ferry::postgres {
+
+namespace {
+
+// 0001-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z.
+constexpr int64_t kMinTimestampMs = -62135596800000;
+constexpr int64_t kMaxTimestampMs = 253402300799999;
+
+const char* KindName(const Cell& cell) {
+  switch (cell.index()) {
+    case 0:
+      return "null";
+    case 1:
+      return "text";
+    case 2:
+      return "integer";
+    case 3:
+      return "real";
+    default:
+      return "boolean";
+  }
+}
+
+Status Mismatch(const ColumnDef& column, const Cell& cell, const char* detail = nullptr) {
+  return Status::InvalidArgument("column \"" + column.name + "\" (" + ColumnTypeName(column.type) +
+                                 ") cannot hold " + (detail != nullptr ? detail : KindName(cell)));
+}
+
+std::string RealText(double value) {
+  if (std::isinf(value)) {
+    return value > 0 ? "Infinity" : "-Infinity";
+  }
+  return fmt::format("{}", value);  // shortest text that reads back as the same double
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> CellText(const ColumnDef& column, const Cell& cell) {
+  if (IsNull(cell)) {
+    return std::optional<std::string>();
+  }
+  const auto* text = std::get_if<std::string>(&cell);
+  const auto* integer = std::get_if<int64_t>(&cell);
+  const auto* real = std::get_if<double>(&cell);
+  const auto* boolean = std::get_if<bool>(&cell);
+  switch (column.type) {
+    case ColumnType::kText:
+    case ColumnType::kJson:
+    case ColumnType::kUlid:
+      if (text == nullptr) {
+        return Mismatch(column, cell);
+      }
+      if (text->find('\0') != std::string::npos) {
+        return Mismatch(column, cell, "text with a NUL byte");
+      }
+      return std::optional<std::string>(*text);
+    case ColumnType::kInteger:
+      if (integer == nullptr && boolean == nullptr) {
+        return Mismatch(column, cell);
+      }
+      return std::optional<std::string>(
+          std::to_string(integer != nullptr ? *integer : (*boolean ? 1 : 0)));
+    case ColumnType::kReal:
+      if (real != nullptr && std::isnan(*real)) {
+        return Mismatch(column, cell, "NaN");
+      }
+      if (real == nullptr && integer == nullptr) {
+        return Mismatch(column, cell);
+      }
+      return std::optional<std::string>(real != nullptr ? RealText(*real)
+                                                        : std::to_string(*integer));
+    case ColumnType::kBoolean:
+      if (integer != nullptr && *integer != 0 && *integer != 1) {
+        return Mismatch(column, cell, "an integer other than 0 or 1");
+      }
+      if (boolean == nullptr && integer == nullptr) {
+        return Mismatch(column, cell);
+      }
+      return std::optional<std::string>((boolean != nullptr ? *boolean : *integer == 1) ? "t"
+                                                                                        : "f");
+    case ColumnType::kTimestamp:
+      if (integer == nullptr) {
+        return Mismatch(column, cell);
+      }
+      if (*integer < kMinTimestampMs || *integer > kMaxTimestampMs) {
+        return Mismatch(column, cell, "a time outside the years 0001-9999");
+      }
+      return std::optional<std::string>(FormatTimestampMillis(*integer));
+  }
+  return Mismatch(column, cell);
+}
+
+void AppendCopyEscaped(std::string_view text, std::string* line) {
+  size_t plain = 0;  // start of the run of bytes not yet copied
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char* escape = nullptr;
+    switch (text[i]) {
+      case '\\':
+        escape = "\\\\";
+        break;
+      case '\t':
+        escape = "\\t";
+        break;
+      case '\n':
+        escape = "\\n";
+        break;
+      case '\r':
+        escape = "\\r";
+        break;
+      default:
+        continue;
+    }
+    line->append(text.data() + plain, i - plain);
+    line->append(escape);
+    plain = i + 1;
+  }
+  line->append(text.data() + plain, text.size() - plain);
+}
+
+void AppendCopyField(const std::optional<std::string>& text, std::string* line) {
+  if (!text) {
+    line->append("\\N");
+    return;
+  }
+  AppendCopyEscaped(*text, line);
+}
+
+std::string ArrayLiteral(const std::vector<std::optional<std::string>>& elements) {
+  std::string literal = "{";
+  for (size_t i = 0; i < elements.size(); ++i) {
+    if (i > 0) {
+      literal += ',';
+    }
+    if (!elements[i]) {
+      literal += "NULL";
+      continue;
+    }
+    literal += '"';
+    for (char c : *elements[i]) {
+      if (c == '"' || c == '\\') {
+        literal += '\\';
+      }
+      literal += c;
+    }
+    literal += '"';
+  }
+  literal += '}';
+  return literal;
+}
+
+}  // namespace ferry::postgres
