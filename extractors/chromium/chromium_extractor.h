@@ -11,8 +11,9 @@
 // readable is reported (torn log tail, bad block, missing table, ...). A string that is not
 // well-formed UTF-16 is decoded with U+FFFD and the entry marked lossy (not reported: it is
 // not damage), with Entry::lossy_detail saying what was wrong and Entry::exact_*_json
-// keeping every code unit for `ferry export`. A store that cannot be read at all (no MANIFEST) ends the iteration with
-// Corruption when it is the only one; among several profiles it is reported and skipped.
+// keeping every code unit for `ferry export`. A store that cannot be read at all (no MANIFEST) ends
+// the iteration with Corruption when it is the only one; among several profiles it is reported and
+// skipped.
 #pragma once
 
 #include <memory>
