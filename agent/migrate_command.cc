@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "agent/run/migration.h"
+#include "loaders/registry.h"
 
 namespace ferry {
 
@@ -19,6 +20,7 @@ struct MigrateFlags {
   std::string progress = "auto";
   std::string include;
   std::string exclude;
+  CLI::Option* batch_size = nullptr;  // not given: the target's default
 };
 
 std::vector<std::string> SplitList(const std::string& text) {
@@ -45,6 +47,10 @@ Status Finish(MigrateFlags& flags) {
     }
   }
   FERRY_ASSIGN_OR_RETURN(o.progress, ParseProgressMode(flags.progress));
+  if (flags.batch_size != nullptr && flags.batch_size->count() == 0) {
+    Result<TargetSpec> target = ResolveTarget(o.target);  // an error is reported later
+    o.batch_size = DefaultBatchSize(target.ok() ? target->kind : "");
+  }
   o.include = SplitList(flags.include);
   o.exclude = SplitList(flags.exclude);
   if (!o.user_id.empty() && !o.user_id_from.empty()) {
@@ -115,7 +121,9 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--max-reject-rate", o.max_reject_rate,
                   "With --continue-on-error: stop when more than this fraction is rejected")
       ->default_val(0.1);
-  cmd->add_option("--batch-size", o.batch_size, "Rows per transaction")->default_val(1000);
+  flags->batch_size =
+      cmd->add_option("--batch-size", o.batch_size,
+                      "Rows per transaction; default: 5000 for PostgreSQL, 1000 for SQLite");
   cmd->add_option("--include", flags->include, "Only these entities (comma-separated)");
   cmd->add_option("--exclude", flags->exclude, "Not these entities (comma-separated)");
   cmd->add_flag("--strict-unicode", o.strict_unicode,

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# ferry against its peers (node-pg + zod, raw COPY, COPY -> staging -> upsert, pgloader) on the
+# peers' own workload, harness, checks and throwaway PostgreSQL 15, in one run: the harness
+# times every loader the same way (/usr/bin/time -v, median of --runs) and checks the rows each
+# one wrote. Results: the table printed at the end, also written by the harness under
+# ../shared/peers/results/; copy the medians and ratios into docs/benchmarks.md.
+#
+#   tools/bench/peers.sh                       # 100,000 tasks over 100 users, 3 runs
+#   tools/bench/peers.sh --tasks 1000000       # the headline size (users = tasks / 1000)
+#   tools/bench/peers.sh --peers 'copy-upsert-all node-pg' --runs 5
+#
+# Options: --tasks N, --users N, --runs N, --peers LIST (peers besides ferry and ferry-rerun;
+# default: copy copy-upsert-all node-pg pgloader), --batch-size N (ferry's), --shared DIR (where
+# the peers live; default ../shared next to the repository, or $FERRY_SHARED_DIR).
+# Builds ferry (Release) into build-bench/ first. Needs root, like the harness (apt, postgres).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+root=$PWD
+
+tasks=100000
+users=""
+runs=3
+peers="copy copy-upsert-all node-pg pgloader"
+batch_size=""
+shared=${FERRY_SHARED_DIR:-$root/../shared}
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --tasks) tasks=$2; shift 2 ;;
+    --users) users=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --peers) peers=$2; shift 2 ;;
+    --batch-size) batch_size=$2; shift 2 ;;
+    --shared) shared=$2; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "peers.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+users=${users:-$((tasks / 1000 > 0 ? tasks / 1000 : 1))}
+harness=$shared/peers/run.sh
+if [[ ! -x $harness ]]; then
+  echo "peers.sh: the peers' harness is not at $harness (set --shared or FERRY_SHARED_DIR)" >&2
+  exit 2
+fi
+
+tools/install_deps.sh
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF >/dev/null
+cmake --build build-bench -j "${FERRY_JOBS:-2}" --target ferry
+ferry=$root/build-bench/ferry
+
+batch_flag=""
+[[ -n $batch_size ]] && batch_flag="--batch-size $batch_size"
+# The harness passes DUMPS (one <userId>.json per user) and DATABASE_URL; exit 3 (done, with the
+# generator's deliberately invalid records rejected) counts as success. Rejects go to a temp
+# file so that the repository stays clean. The command goes through a script of its own: the
+# harness copies an extra's command into a Python string literal of its results table, which a
+# double quote or a backslash would break.
+peer_script=$root/build-bench/ferry-peer.sh
+cat >"$peer_script" <<SCRIPT
+#!/usr/bin/env bash
+exec '$ferry' migrate "\$DUMPS" --user-id-from filename --target "\$DATABASE_URL" \\
+  --continue-on-error --progress none $batch_flag \\
+  --rejects "\${TMPDIR:-/tmp}/ferry-bench-rejects.ndjson" \\
+  --report "\${TMPDIR:-/tmp}/ferry-bench-report.json"
+SCRIPT
+chmod +x "$peer_script"
+command="$peer_script"
+
+exec "$harness" --tasks "$tasks" --users "$users" --runs "$runs" \
+  --peers "$peers ferry ferry-rerun" --extra "ferry=$command" --tag ferry
