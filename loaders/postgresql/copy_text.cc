@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "loaders/cell_mismatch.h"
 #include "transformers/datetime.h"
 
 namespace ferry::postgres {
@@ -13,26 +14,6 @@ namespace {
 // 0001-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z.
 constexpr int64_t kMinTimestampMs = -62135596800000;
 constexpr int64_t kMaxTimestampMs = 253402300799999;
-
-const char* KindName(const Cell& cell) {
-  switch (cell.index()) {
-    case 0:
-      return "null";
-    case 1:
-      return "text";
-    case 2:
-      return "integer";
-    case 3:
-      return "real";
-    default:
-      return "boolean";
-  }
-}
-
-Status Mismatch(const ColumnDef& column, const Cell& cell, const char* detail = nullptr) {
-  return Status::InvalidArgument("column \"" + column.name + "\" (" + ColumnTypeName(column.type) +
-                                 ") cannot hold " + (detail != nullptr ? detail : KindName(cell)));
-}
 
 std::string RealText(double value) {
   if (std::isinf(value)) {
@@ -56,46 +37,46 @@ Result<std::optional<std::string>> CellText(const ColumnDef& column, const Cell&
     case ColumnType::kJson:
     case ColumnType::kUlid:
       if (text == nullptr) {
-        return Mismatch(column, cell);
+        return CellMismatch(column, cell);
       }
       if (text->find('\0') != std::string::npos) {
-        return Mismatch(column, cell, "text with a NUL byte");
+        return CellMismatch(column, cell, "text with a NUL byte");
       }
       return std::optional<std::string>(*text);
     case ColumnType::kInteger:
       if (integer == nullptr && boolean == nullptr) {
-        return Mismatch(column, cell);
+        return CellMismatch(column, cell);
       }
       return std::optional<std::string>(
           std::to_string(integer != nullptr ? *integer : (*boolean ? 1 : 0)));
     case ColumnType::kReal:
       if (real != nullptr && std::isnan(*real)) {
-        return Mismatch(column, cell, "NaN");
+        return CellMismatch(column, cell, "NaN");
       }
       if (real == nullptr && integer == nullptr) {
-        return Mismatch(column, cell);
+        return CellMismatch(column, cell);
       }
       return std::optional<std::string>(real != nullptr ? RealText(*real)
                                                         : std::to_string(*integer));
     case ColumnType::kBoolean:
       if (integer != nullptr && *integer != 0 && *integer != 1) {
-        return Mismatch(column, cell, "an integer other than 0 or 1");
+        return CellMismatch(column, cell, "an integer other than 0 or 1");
       }
       if (boolean == nullptr && integer == nullptr) {
-        return Mismatch(column, cell);
+        return CellMismatch(column, cell);
       }
       return std::optional<std::string>((boolean != nullptr ? *boolean : *integer == 1) ? "t"
                                                                                         : "f");
     case ColumnType::kTimestamp:
       if (integer == nullptr) {
-        return Mismatch(column, cell);
+        return CellMismatch(column, cell);
       }
       if (*integer < kMinTimestampMs || *integer > kMaxTimestampMs) {
-        return Mismatch(column, cell, "a time outside the years 0001-9999");
+        return CellMismatch(column, cell, "a time outside the years 0001-9999");
       }
       return std::optional<std::string>(FormatTimestampMillis(*integer));
   }
-  return Mismatch(column, cell);
+  return CellMismatch(column, cell);
 }
 
 void AppendCopyEscaped(std::string_view text, std::string* line) {

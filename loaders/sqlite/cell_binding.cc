@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "loaders/cell_mismatch.h"
 #include "loaders/sqlite/sqlite_handle.h"
 #include "transformers/datetime.h"
 
@@ -13,27 +14,6 @@ namespace {
 // The range FormatTimestampMillis accepts: 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z.
 constexpr int64_t kMinTimestampMs = -62167219200000;
 constexpr int64_t kMaxTimestampMs = 253402300799999;
-
-const char* KindName(const Cell& cell) {
-  switch (cell.index()) {
-    case 0:
-      return "null";
-    case 1:
-      return "text";
-    case 2:
-      return "integer";
-    case 3:
-      return "real";
-    default:
-      return "boolean";
-  }
-}
-
-Status Mismatch(const ColumnDef& column, const Cell& cell, const char* detail = nullptr) {
-  std::string message = "column \"" + column.name + "\" (" + ColumnTypeName(column.type) +
-                        ") cannot hold " + (detail != nullptr ? detail : KindName(cell));
-  return Status::InvalidArgument(message);
-}
 
 Status Checked(int rc, sqlite3_stmt* stmt, const ColumnDef* column) {
   if (rc == SQLITE_OK) {
@@ -64,41 +44,41 @@ Status BindCell(sqlite3_stmt* stmt, int index, const ColumnDef& column, const Ce
     case ColumnType::kJson:
     case ColumnType::kUlid:
       if (text == nullptr) {
-        return Mismatch(column, cell);
+        return CellMismatch(column, cell);
       }
       rc = BindText(stmt, index, *text);
       break;
     case ColumnType::kInteger:
       if (integer == nullptr && boolean == nullptr) {
-        return Mismatch(column, cell);
+        return CellMismatch(column, cell);
       }
       rc = sqlite3_bind_int64(stmt, index, integer != nullptr ? *integer : (*boolean ? 1 : 0));
       break;
     case ColumnType::kReal:
       if (real != nullptr && std::isnan(*real)) {
-        return Mismatch(column, cell, "NaN");  // SQLite would store it as NULL
+        return CellMismatch(column, cell, "NaN");  // SQLite would store it as NULL
       }
       if (real == nullptr && integer == nullptr) {
-        return Mismatch(column, cell);
+        return CellMismatch(column, cell);
       }
       rc =
           sqlite3_bind_double(stmt, index, real != nullptr ? *real : static_cast<double>(*integer));
       break;
     case ColumnType::kBoolean:
       if (integer != nullptr && *integer != 0 && *integer != 1) {
-        return Mismatch(column, cell, "an integer other than 0 or 1");
+        return CellMismatch(column, cell, "an integer other than 0 or 1");
       }
       if (boolean == nullptr && integer == nullptr) {
-        return Mismatch(column, cell);
+        return CellMismatch(column, cell);
       }
       rc = sqlite3_bind_int(stmt, index, boolean != nullptr ? (*boolean ? 1 : 0) : *integer);
       break;
     case ColumnType::kTimestamp: {
       if (integer == nullptr) {
-        return Mismatch(column, cell);
+        return CellMismatch(column, cell);
       }
       if (*integer < kMinTimestampMs || *integer > kMaxTimestampMs) {
-        return Mismatch(column, cell, "a time outside the years 0000-9999");
+        return CellMismatch(column, cell, "a time outside the years 0000-9999");
       }
       std::string formatted = FormatTimestampMillis(*integer);
       rc = sqlite3_bind_text64(stmt, index, formatted.data(), formatted.size(), SQLITE_TRANSIENT,
