@@ -1,5 +1,7 @@
 #include "loaders/loader.h"
 
+#include <string>
+
 namespace ferry {
 
 const char* ConflictPolicyName(ConflictPolicy policy) {
@@ -22,6 +24,38 @@ std::optional<ConflictPolicy> ParseConflictPolicy(const std::string& name) {
     }
   }
   return std::nullopt;
+}
+
+namespace {
+
+Status Unsupported(const char* method) {
+  return Status::Internal(std::string(method) + " is not supported by this target");
+}
+
+}  // namespace
+
+Status Loader::LockUser(const std::string&) { return Unsupported("LockUser"); }
+Status Loader::UnlockUser(const std::string&) { return Unsupported("UnlockUser"); }
+Status Loader::ReadCheckpoint(const std::string&, const std::string&, const std::string&,
+                              std::optional<StoredCheckpoint>*) {
+  return Unsupported("ReadCheckpoint");
+}
+Status Loader::FindInterruptedRun(const std::string&, std::optional<RunRecord>*) {
+  return Unsupported("FindInterruptedRun");
+}
+Status Loader::ListRuns(int, std::vector<RunRecord>*) { return Unsupported("ListRuns"); }
+Status Loader::ListLocks(std::vector<LockHolder>*) { return Unsupported("ListLocks"); }
+Status Loader::ForceUnlock(const std::string&, bool, std::vector<LockHolder>*) {
+  return Unsupported("ForceUnlock");
+}
+Status Loader::SchemaStatus(const std::vector<const TableDef*>&, std::vector<SchemaMigration>*) {
+  return Unsupported("SchemaStatus");
+}
+Status Loader::SchemaUp(const std::vector<const TableDef*>&, std::vector<SchemaMigration>*) {
+  return Unsupported("SchemaUp");
+}
+Status Loader::SchemaDown(const std::vector<const TableDef*>&, bool, SchemaMigration*) {
+  return Unsupported("SchemaDown");
 }
 
 }  // namespace ferry

@@ -68,9 +68,53 @@ struct BatchOutcome {
 };
 
 struct RunInfo {
-  std::string run_id;     // a ULID
-  std::string arguments;  // the command line, secrets removed
-  bool dry_run = false;   // when true nothing may be written or created
+  std::string run_id;       // a ULID
+  std::string arguments;    // the command line, secrets removed
+  bool dry_run = false;     // when true nothing may be written or created
+  std::string fingerprint;  // of the sources as read (agent/run/source_fingerprint.h)
+};
+
+// What the target recorded of a batch's checkpoint (Loader::ReadCheckpoint).
+struct StoredCheckpoint {
+  std::string run_id;
+  int64_t position = 0;
+};
+
+// The holder of a (target, user) lock, as the run that took it recorded itself.
+struct LockHolder {
+  std::string user_id;
+  std::string run_id;
+  std::string host;
+  int64_t pid = 0;
+  std::string since;  // RFC 3339
+  bool alive = true;  // false when the target can tell the holder is gone (a stale lock)
+};
+
+// One row of the target's run history (ferry.runs / ferry_runs).
+struct RunRecord {
+  std::string run_id;
+  std::string started_at;
+  std::string finished_at;  // empty while running or after an interruption
+  // "running" (its process is alive), "interrupted" (recorded as running, but its process is
+  // gone), or the status it finished with ("completed", "completed_with_rejects", "failed",
+  // "stopped").
+  std::string status;
+  std::string arguments;
+  std::string fingerprint;
+  std::string host;
+  int64_t pid = 0;
+  int64_t read = 0, inserted = 0, updated = 0, skipped = 0, rejected = 0;
+};
+
+// One versioned, checksummed migration of the target's schema (`ferry schema`).
+struct SchemaMigration {
+  enum class State { kApplied, kPending, kChanged };
+  int version = 0;  // 0 while pending and not yet numbered
+  std::string description;
+  std::string checksum;           // of the statements as this ferry would run them
+  std::string recorded_checksum;  // as schema_history holds it; empty while pending
+  std::string applied_at;         // empty while pending
+  State state = State::kPending;
 };
 
 struct RunTotals {
@@ -117,6 +161,58 @@ class Loader {
 
   // Marks the run finished with its totals (nothing in dry-run).
   virtual Status FinishRun(const RunTotals& totals) = 0;
+
+  // --- Exactly once and one run per user (agent/run; docs/reliability.md) ---
+  // These and the administration methods below default to Status::Internal("... is not
+  // supported by this target") (loader.cc), so that a test double implements only what it
+  // uses.
+
+  // Takes the lock of (target, user) for the run begun with BeginRun, until UnlockUser, the
+  // loader's destruction or the process's end. Locked, naming the holder (host, pid, since),
+  // when another live run holds it. SQLite takes over a lock whose holder is a dead process on
+  // this host (and writes that to the audit log). After a reconnect the loader takes its locks
+  // again. Dry-run: checks only.
+  virtual Status LockUser(const std::string& user_id);
+
+  // Releases the lock LockUser took; OK when not held.
+  virtual Status UnlockUser(const std::string& user_id);
+
+  // The checkpoint of (user, entity, unit) as committed, or nullopt when none is.
+  virtual Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
+                                const std::string& unit, std::optional<StoredCheckpoint>* out);
+
+  // The newest run recorded with exactly these arguments that is "interrupted" (see
+  // RunRecord::status), or nullopt. Reads only.
+  virtual Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out);
+
+  // --- Administration: `ferry status`, `ferry unlock`, `ferry schema` ---
+
+  // The newest `limit` runs, newest first. Reads only; OK and empty before the first run.
+  virtual Status ListRuns(int limit, std::vector<RunRecord>* out);
+
+  // The locks held now, with whether each holder is alive. Reads only.
+  virtual Status ListLocks(std::vector<LockHolder>* out);
+
+  // Clears the locks of holders that are not alive (all of them, or `user_id`'s when it is
+  // not empty), writing each to the audit log; *cleared lists them. A live holder's lock is
+  // left alone unless `even_alive` (PostgreSQL: its backend is terminated).
+  virtual Status ForceUnlock(const std::string& user_id, bool even_alive,
+                             std::vector<LockHolder>* cleared);
+
+  // The target's schema migrations for `tables` (ferry's bookkeeping and the mapping's
+  // tables): applied, pending and changed ones, oldest first. Reads only.
+  virtual Status SchemaStatus(const std::vector<const TableDef*>& tables,
+                              std::vector<SchemaMigration>* out);
+
+  // Applies the pending migrations; refuses (Corruption, naming the version) when an applied
+  // one's recorded checksum no longer matches. *applied lists what it applied.
+  virtual Status SchemaUp(const std::vector<const TableDef*>& tables,
+                          std::vector<SchemaMigration>* applied);
+
+  // Reverts the newest applied migration of the mapping's tables; refuses to drop a table
+  // that holds rows unless `force`. *reverted is what it reverted.
+  virtual Status SchemaDown(const std::vector<const TableDef*>& tables, bool force,
+                            SchemaMigration* reverted);
 };
 
 // What a target is: its kind (registry name) and the address as the user gave it.

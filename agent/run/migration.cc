@@ -80,7 +80,7 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
   std::vector<const TableDef*> tables;
   for (const EntityMapping& entity : mapping->entities) tables.push_back(&entity.table);
   FERRY_RETURN_IF_ERROR((*loader)->EnsureSchema(tables));
-  return (*loader)->BeginRun(RunInfo{report->run_id, options.command_line, options.dry_run});
+  return (*loader)->BeginRun(RunInfo{report->run_id, options.command_line, options.dry_run, ""});
 }
 
 // Reads every unit of every source, one unit in memory at a time.

@@ -14,7 +14,8 @@ namespace ferry::postgres {
 
 namespace {
 
-constexpr const char* kDescription = "ferry bookkeeping: runs, id map, checkpoints, audit log";
+constexpr const char* kDescription =
+    "ferry bookkeeping: runs, id map, checkpoints, locks, audit log";
 
 // Serializes ferry's DDL across sessions ("ferry" in ASCII); a transaction-level advisory lock,
 // so it ends with the transaction and locks no table.
@@ -39,7 +40,10 @@ std::vector<std::string> MakeDdl() {
       "  inserted bigint NOT NULL,\n"
       "  updated bigint NOT NULL,\n"
       "  skipped bigint NOT NULL,\n"
-      "  rejected bigint NOT NULL\n"
+      "  rejected bigint NOT NULL,\n"
+      "  fingerprint text NOT NULL,\n"
+      "  host text NOT NULL,\n"
+      "  pid bigint NOT NULL\n"
       ")",
       "CREATE TABLE IF NOT EXISTS ferry.id_map (\n"
       "  user_id text NOT NULL,\n"
@@ -60,6 +64,13 @@ std::vector<std::string> MakeDdl() {
       "  updated_at timestamptz NOT NULL,\n"
       "  PRIMARY KEY (user_id, entity, unit)\n"
       ")",
+      "CREATE TABLE IF NOT EXISTS ferry.locks (\n"
+      "  user_id text NOT NULL PRIMARY KEY,\n"
+      "  run_id text NOT NULL,\n"
+      "  host text NOT NULL,\n"
+      "  pid bigint NOT NULL,\n"
+      "  since timestamptz NOT NULL\n"
+      ")",
       "CREATE TABLE IF NOT EXISTS ferry.audit_log (\n"
       "  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
       "  at timestamptz NOT NULL DEFAULT now(),\n"
@@ -73,7 +84,8 @@ std::vector<std::string> MakeDdl() {
   };
 }
 
-const char* const kTables[] = {"schema_history", "runs", "id_map", "checkpoints", "audit_log"};
+const char* const kTables[] = {"schema_history", "runs",  "id_map",
+                               "checkpoints",    "locks", "audit_log"};
 
 std::string HostName() {
   char name[256] = {};
@@ -213,10 +225,11 @@ Status InsertRun(Session* session, const RunInfo& run) {
     pqxx::work txn(session->connection());
     txn.exec_params(
         "INSERT INTO ferry.runs (run_id, started_at, finished_at, status, arguments, "
-        "records_read, inserted, updated, skipped, rejected) "
-        "VALUES ($1, now(), NULL, 'running', $2, 0, 0, 0, 0, 0) "
-        "ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL",
-        run.run_id, run.arguments);
+        "records_read, inserted, updated, skipped, rejected, fingerprint, host, pid) "
+        "VALUES ($1, now(), NULL, 'running', $2, 0, 0, 0, 0, 0, $3, $4, $5) "
+        "ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL, "
+        "fingerprint = excluded.fingerprint, host = excluded.host, pid = excluded.pid",
+        run.run_id, run.arguments, run.fingerprint, HostName(), static_cast<int64_t>(getpid()));
     Audit(txn, run.run_id, "run started", run.arguments);
     txn.commit();
     return Status::OK();

@@ -3,6 +3,8 @@
 //   ferry.runs            one row per run: times, status, arguments, totals
 //   ferry.id_map          (user_id, entity, legacy_id) -> ulid, content_hash, run_id
 //   ferry.checkpoints     (user_id, entity, unit) -> position of the last committed batch
+//   ferry.locks           user_id -> the run holding that user's lock (a description of the
+//                         advisory lock, which is the lock itself)
 //   ferry.audit_log       who ran what, when, from which host (one row per run start and end)
 // The same tables, in meaning, as the SQLite target's ferry_ ones (loaders/sqlite/
 // bookkeeping.h); keys that are per user start with user_id (ARCHITECTURE.md), so that the

@@ -1,5 +1,7 @@
 #include "loaders/sqlite/bookkeeping.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <initializer_list>
@@ -16,7 +18,8 @@ namespace ferry::sqlite {
 namespace {
 
 constexpr const char* kHistoryTable = "ferry_schema_history";
-constexpr const char* kDescription = "ferry bookkeeping: runs, id map, checkpoints";
+constexpr const char* kDescription =
+    "ferry bookkeeping: runs, id map, checkpoints, locks, audit log";
 
 ColumnDef Text(const char* name, bool nullable = false) {
   return {name, ColumnType::kText, nullable};
@@ -24,17 +27,18 @@ ColumnDef Text(const char* name, bool nullable = false) {
 ColumnDef Integer(const char* name) { return {name, ColumnType::kInteger, false}; }
 
 std::vector<TableDef> MakeBookkeepingTables() {
-  std::vector<TableDef> tables(4);
+  std::vector<TableDef> tables(6);
   tables[0] = {kHistoryTable,
                {Integer("version"), Text("checksum"), Text("applied_at"), Text("description")},
                {"version"},
                {}};
-  tables[1] = {"ferry_runs",
-               {Text("run_id"), Text("started_at"), Text("finished_at", true), Text("status"),
-                Text("arguments"), Integer("records_read"), Integer("inserted"), Integer("updated"),
-                Integer("skipped"), Integer("rejected")},
-               {"run_id"},
-               {}};
+  tables[1] = {
+      "ferry_runs",
+      {Text("run_id"), Text("started_at"), Text("finished_at", true), Text("status"),
+       Text("arguments"), Integer("records_read"), Integer("inserted"), Integer("updated"),
+       Integer("skipped"), Integer("rejected"), Text("fingerprint"), Text("host"), Integer("pid")},
+      {"run_id"},
+      {}};
   tables[2] = {"ferry_id_map",
                {Text("entity"), Text("user_id"), Text("legacy_id"), Text("ulid"),
                 Text("content_hash"), Text("run_id"), Text("updated_at")},
@@ -45,6 +49,15 @@ std::vector<TableDef> MakeBookkeepingTables() {
                 Text("updated_at")},
                {"user_id", "entity", "unit"},
                {}};
+  tables[4] = {"ferry_locks",
+               {Text("user_id"), Text("run_id"), Text("host"), Integer("pid"), Text("since")},
+               {"user_id"},
+               {}};
+  tables[5] = {
+      "ferry_audit_log",
+      {Text("at"), Text("run_id"), Text("action"), Text("detail"), Text("os_user"), Text("host")},
+      {"at", "run_id", "action"},
+      {}};
   return tables;
 }
 
@@ -166,6 +179,12 @@ Status CheckBookkeeping(sqlite3* db) {
   return Status::OK();
 }
 
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "unknown";
+  return name;
+}
+
 std::string NowText() {
   auto now =
       std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
@@ -176,10 +195,13 @@ Status InsertRun(sqlite3* db, const RunInfo& run) {
   return RunIgnoringCount(
       db,
       "INSERT INTO ferry_runs (run_id, started_at, finished_at, status, arguments, "
-      "records_read, inserted, updated, skipped, rejected) "
-      "VALUES (?1, ?2, NULL, 'running', ?3, 0, 0, 0, 0, 0) "
-      "ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL",
-      {run.run_id, NowText(), run.arguments}, "recording run " + run.run_id);
+      "records_read, inserted, updated, skipped, rejected, fingerprint, host, pid) "
+      "VALUES (?1, ?2, NULL, 'running', ?3, 0, 0, 0, 0, 0, ?4, ?5, ?6) "
+      "ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL, "
+      "fingerprint = excluded.fingerprint, host = excluded.host, pid = excluded.pid",
+      {run.run_id, NowText(), run.arguments, run.fingerprint, HostName(),
+       static_cast<int64_t>(getpid())},
+      "recording run " + run.run_id);
 }
 
 Status FinishRunRow(sqlite3* db, const std::string& run_id, const RunTotals& totals) {

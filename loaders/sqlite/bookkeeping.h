@@ -3,6 +3,8 @@
 //   ferry_runs            one row per run: times, status, arguments, totals
 //   ferry_id_map          (entity, user_id, legacy_id) -> ulid, content_hash, run_id
 //   ferry_checkpoints     (user_id, entity, unit) -> position of the last committed batch
+//   ferry_locks           user_id -> the run holding that user's lock (run, host, pid, since)
+//   ferry_audit_log       who did what, when, from which host (runs, forced unlocks)
 // A resumed run finds where it got to with
 //   SELECT position FROM ferry_checkpoints WHERE user_id=? AND entity=? AND unit=?
 // since each batch upserts that row in the transaction that holds the batch's rows.
@@ -42,6 +44,9 @@ Status EnsureBookkeeping(sqlite3* db);
 
 // The same checks without writing (dry-run); OK when the tables do not exist yet.
 Status CheckBookkeeping(sqlite3* db);
+
+// This machine's name, as recorded with runs and locks.
+std::string HostName();
 
 // The current time as stored in the bookkeeping tables ("2024-01-02T03:04:05.678Z").
 std::string NowText();

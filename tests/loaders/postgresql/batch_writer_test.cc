@@ -68,7 +68,7 @@ struct Target {
     std::unique_ptr<Loader> loader = MakePostgresLoader({"postgresql", database.url(), ""});
     REQUIRE(loader->Check(false).ok());
     REQUIRE(loader->EnsureSchema({&table}).ok());
-    REQUIRE(loader->BeginRun({kRunId, "ferry migrate", false}).ok());
+    REQUIRE(loader->BeginRun({kRunId, "ferry migrate", false, ""}).ok());
     Result<std::unique_ptr<Session>> opened = Session::Open(database.url());
     REQUIRE(opened.ok());
     session = std::move(opened).value();

@@ -64,7 +64,7 @@ struct Loaded {
     Status schema = loader->EnsureSchema({&table});
     INFO(schema.ToString());
     REQUIRE(schema.ok());
-    REQUIRE(loader->BeginRun({"01RUN0000000000000000000AA", "ferry migrate", false}).ok());
+    REQUIRE(loader->BeginRun({"01RUN0000000000000000000AA", "ferry migrate", false, ""}).ok());
   }
 
   int64_t Count(const std::string& sql) {
@@ -228,7 +228,7 @@ TEST_CASE("PostgresLoader: dry-run creates nothing and reads an empty target as 
   std::unique_ptr<Loader> loader = MakePostgresLoader({"postgresql", database.url(), ""});
   REQUIRE(loader->Check(true).ok());
   REQUIRE(loader->EnsureSchema({&table}).ok());
-  REQUIRE(loader->BeginRun({"01RUN0000000000000000000AA", "ferry migrate", true}).ok());
+  REQUIRE(loader->BeginRun({"01RUN0000000000000000000AA", "ferry migrate", true, ""}).ok());
   std::vector<std::optional<KnownIdentity>> known;
   REQUIRE(loader->LookupIdentities("notes", "u1", {"1"}, &known).ok());
   CHECK_FALSE(known[0].has_value());

@@ -175,7 +175,7 @@ Status LoadInto(const std::string& path, const TableDef& table) {
   auto loader = MakeSqliteLoader(sqlite_testing::SqliteSpec(path));
   FERRY_RETURN_IF_ERROR(loader->Check(false));
   FERRY_RETURN_IF_ERROR(loader->EnsureSchema({&table}));
-  FERRY_RETURN_IF_ERROR(loader->BeginRun({"RUN2", "", false}));
+  FERRY_RETURN_IF_ERROR(loader->BeginRun({"RUN2", "", false, ""}));
   std::vector<std::optional<KnownIdentity>> known;
   FERRY_RETURN_IF_ERROR(loader->LookupIdentities("tasks", "u1", {"L1", "L500"}, &known));
   Result<BatchOutcome> outcome = loader->Write(

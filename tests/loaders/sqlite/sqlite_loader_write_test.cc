@@ -250,7 +250,7 @@ TEST_CASE("SqliteLoader: a target locked by another writer is Unavailable", "[lo
   auto loader =
       MakeSqliteLoaderWithOptions(sqlite_testing::SqliteSpec(path), {/*busy_timeout_ms=*/50});
   REQUIRE(loader->Check(false).ok());
-  REQUIRE(loader->BeginRun({"RUN2", "", false}).ok());
+  REQUIRE(loader->BeginRun({"RUN2", "", false, ""}).ok());
   REQUIRE(loader->EnsureSchema({&tasks}).ok());
 
   sqlite_testing::Connection other(path);
@@ -288,17 +288,17 @@ TEST_CASE("SqliteLoader: calls out of order are refused, not crashes", "[loaders
   TableDef other = sqlite_testing::TasksTable();
   other.name = "other";
   auto loader = MakeSqliteLoader(sqlite_testing::SqliteSpec(path));
-  CHECK_FALSE(loader->BeginRun({"R", "", false}).ok());
+  CHECK_FALSE(loader->BeginRun({"R", "", false, ""}).ok());
   CHECK_FALSE(loader->EnsureSchema({&tasks}).ok());
   CHECK_FALSE(loader->Write(TaskBatch(&tasks, 1, 1, ConflictPolicy::kSkip)).ok());
   CHECK_FALSE(loader->FinishRun({"completed", 0, 0, 0, 0, 0}).ok());
 
   REQUIRE(loader->Check(false).ok());
   REQUIRE(loader->EnsureSchema({&tasks}).ok());
-  CHECK_FALSE(loader->BeginRun({"", "", false}).ok());
+  CHECK_FALSE(loader->BeginRun({"", "", false, ""}).ok());
   // No BeginRun yet.
   CHECK_FALSE(loader->Write(TaskBatch(&tasks, 1, 1, ConflictPolicy::kSkip)).ok());
-  REQUIRE(loader->BeginRun({"R", "", false}).ok());
+  REQUIRE(loader->BeginRun({"R", "", false, ""}).ok());
   // A table never given to EnsureSchema.
   CHECK_FALSE(loader->Write(TaskBatch(&other, 1, 1, ConflictPolicy::kSkip)).ok());
   WriteBatch mismatched = TaskBatch(&tasks, 1, 2, ConflictPolicy::kSkip);

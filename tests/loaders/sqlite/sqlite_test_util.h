@@ -124,7 +124,7 @@ inline std::unique_ptr<Loader> ReadyLoader(const std::string& path, bool dry_run
   Status status = loader->Check(dry_run);
   INFO(status.ToString());
   REQUIRE(status.ok());
-  RunInfo run{"RUN1", "ferry migrate dump.json", dry_run};
+  RunInfo run{"RUN1", "ferry migrate dump.json", dry_run, ""};
   status = loader->BeginRun(run);
   INFO(status.ToString());
   REQUIRE(status.ok());
