@@ -10,7 +10,10 @@
 #include "agent/export_command.h"
 #include "agent/inspect_command.h"
 #include "agent/migrate_command.h"
+#include "agent/schema_command.h"
+#include "agent/status_command.h"
 #include "agent/ulid_command.h"
+#include "agent/unlock_command.h"
 
 namespace ferry {
 
@@ -46,6 +49,9 @@ int RunFerry(int argc, char** argv) {
   AddInspectCommand(app, &exit_code);
   AddExportCommand(app, &exit_code);
   AddMigrateCommand(app, &exit_code);
+  AddSchemaCommand(app, &exit_code);
+  AddStatusCommand(app, &exit_code);
+  AddUnlockCommand(app, &exit_code);
   AddUlidCommand(app, &exit_code);
   try {
     app.parse(argc, argv);

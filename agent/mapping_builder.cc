@@ -46,6 +46,8 @@ class Builder {
                                              " is also written by entity " +
                                              QuoteMappingText(it->second));
       }
+      entity.table.mapping = mapping.name;
+      entity.table.entity = name;
       mapping.entities.push_back(std::move(entity));
     }
     FERRY_RETURN_IF_ERROR(CheckReferences(mapping));

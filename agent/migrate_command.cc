@@ -114,8 +114,8 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                 "Read the target and report what would be inserted, updated, skipped and "
                 "rejected; write nothing");
   cmd->add_option("--conflict", flags->conflict,
-                  "When a row exists: skip (keep it) or overwrite; default: the mapping's, "
-                  "else skip");
+                  "When a row exists: skip (keep it), overwrite (replace it) or merge (newer "
+                  "field wins); default: the mapping's, else skip");
   cmd->add_flag("--continue-on-error", o.continue_on_error,
                 "Write rejects to the reject file and go on, until --max-reject-rate");
   cmd->add_option("--max-reject-rate", o.max_reject_rate,
@@ -130,6 +130,21 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                 "Reject an entry whose key or value is not well-formed UTF-16 (an unpaired "
                 "surrogate, decoded as U+FFFD); without it such an entry is loaded and listed "
                 "in the report");
+  cmd->add_option("--jobs", o.jobs,
+                  "Units (users) loaded at once, each by a worker with its own connection and "
+                  "lock; with more than 1, one user's failure does not stop the others")
+      ->default_val(1);
+  cmd->add_flag("--restart", o.restart,
+                "Do not resume an interrupted run with these arguments: load afresh (rows "
+                "already loaded are matched through the id map, none is written twice)");
+  cmd->add_option("--retries", o.retries,
+                  "Retries after a transient failure (dropped connection, server restart, "
+                  "deadlock, serialization failure, busy database)")
+      ->default_val(8);
+  cmd->add_option("--retry-max-wait", o.retry_max_wait_s,
+                  "Longest wait between retries, in seconds (the waits double from 0.25 s, "
+                  "with jitter)")
+      ->default_val(30);
   cmd->add_option("--report", o.report_file, "Also write the report as JSON to FILE");
   cmd->add_option("--rejects", o.rejects_file,
                   "Reject file (NDJSON); default: ferry-rejects-<run>.ndjson, created only "

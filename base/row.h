@@ -32,6 +32,10 @@ struct TableDef {
   std::vector<ColumnDef> columns;
   std::vector<std::string> primary_key;          // column names; never empty
   std::vector<std::vector<std::string>> unique;  // further unique constraints
+  // Where the definition comes from, recorded in the target's schema history
+  // (loaders/schema_history.h); empty for tables that are not a mapping's.
+  std::string mapping = {};  // the mapping's name ("taskapp")
+  std::string entity = {};   // the entity whose records fill the table ("userPreferences")
 
   // Index of the named column, or -1.
   int ColumnIndex(const std::string& column) const;

@@ -40,6 +40,9 @@ Status Loader::ReadCheckpoint(const std::string&, const std::string&, const std:
                               std::optional<StoredCheckpoint>*) {
   return Unsupported("ReadCheckpoint");
 }
+Status Loader::ListCheckpoints(const std::string&, std::vector<CheckpointRecord>*) {
+  return Unsupported("ListCheckpoints");
+}
 Status Loader::FindInterruptedRun(const std::string&, std::optional<RunRecord>*) {
   return Unsupported("FindInterruptedRun");
 }

@@ -72,12 +72,26 @@ struct RunInfo {
   std::string arguments;    // the command line, secrets removed
   bool dry_run = false;     // when true nothing may be written or created
   std::string fingerprint;  // of the sources as read (agent/run/source_fingerprint.h)
+  // Joins a run another loader began (--jobs workers): BeginRun records nothing, it only
+  // tells the loader the run id its id-map rows and checkpoints carry.
+  bool attach = false;
 };
 
 // What the target recorded of a batch's checkpoint (Loader::ReadCheckpoint).
 struct StoredCheckpoint {
   std::string run_id;
   int64_t position = 0;
+};
+
+// One row of the target's checkpoints (Loader::ListCheckpoints): where a unit of a user's
+// entity has got to, and which run wrote it last.
+struct CheckpointRecord {
+  std::string user_id;
+  std::string entity;
+  std::string unit;
+  int64_t position = 0;
+  std::string run_id;
+  std::string updated_at;  // RFC 3339
 };
 
 // The holder of a (target, user) lock, as the run that took it recorded itself.
@@ -106,15 +120,27 @@ struct RunRecord {
   int64_t read = 0, inserted = 0, updated = 0, skipped = 0, rejected = 0;
 };
 
-// One versioned, checksummed migration of the target's schema (`ferry schema`).
+// One versioned, checksummed migration of the target's schema (`ferry schema`,
+// docs/schema-migrations.md): version 1 creates ferry's bookkeeping tables, each later one a
+// table of a mapping.
 struct SchemaMigration {
-  enum class State { kApplied, kPending, kChanged };
-  int version = 0;  // 0 while pending and not yet numbered
+  enum class State {
+    kApplied,  // recorded, and the target matches it
+    kPending,  // not recorded yet
+    kChanged,  // recorded with another checksum than this ferry and mapping render
+    kMissing,  // recorded, but its table is no longer in the target
+  };
+  int version = 0;  // 0 while pending and not yet numbered (but 1 for the bookkeeping)
   std::string description;
+  std::string table;              // the mapping table it creates, quoted; empty: bookkeeping
   std::string checksum;           // of the statements as this ferry would run them
   std::string recorded_checksum;  // as schema_history holds it; empty while pending
   std::string applied_at;         // empty while pending
   State state = State::kPending;
+  bool exists = false;  // the table is in the target (pending: applying it only records it)
+  // False for a recorded table that the given mapping does not have (another mapping's): its
+  // checksum is the recorded one, unchecked.
+  bool in_mapping = true;
 };
 
 struct RunTotals {
@@ -139,8 +165,10 @@ class Loader {
   // Records the run in the bookkeeping tables (nothing in dry-run).
   virtual Status BeginRun(const RunInfo& run) = 0;
 
-  // Creates missing tables and the bookkeeping tables; in dry-run only checks which exist.
-  // Fails naming the table when an existing one lacks a column the mapping needs.
+  // Creates missing tables and the bookkeeping tables, recording each as a schema migration in
+  // the transaction that creates it, and records ("adopts") an existing unrecorded table; in
+  // dry-run only checks. Fails naming the table when an existing one lacks a column the
+  // mapping needs, or (Corruption) when a recorded one changed or is missing (SchemaUp).
   virtual Status EnsureSchema(const std::vector<const TableDef*>& tables) = 0;
 
   // For each legacy id, what the id map knows of (entity, user, id), or nullopt.
@@ -168,49 +196,67 @@ class Loader {
   // uses.
 
   // Takes the lock of (target, user) for the run begun with BeginRun, until UnlockUser, the
-  // loader's destruction or the process's end. Locked, naming the holder (host, pid, since),
-  // when another live run holds it. SQLite takes over a lock whose holder is a dead process on
-  // this host (and writes that to the audit log). After a reconnect the loader takes its locks
-  // again. Dry-run: checks only.
+  // loader's destruction or the process's end. Locked, naming the holder (run, host, pid,
+  // since), when another live holder has it (another loader of the same process and run
+  // too); OK when this loader holds it already. A stale lock (its holder gone) is taken over
+  // and the take-over written to the audit log. After a reconnect the loader takes its locks
+  // again (Locked when another run took one meanwhile). Dry-run: checks only, takes nothing.
+  // REQUIRES: BeginRun() succeeded.
   virtual Status LockUser(const std::string& user_id);
 
   // Releases the lock LockUser took; OK when not held.
   virtual Status UnlockUser(const std::string& user_id);
 
   // The checkpoint of (user, entity, unit) as committed, or nullopt when none is.
+  // REQUIRES: Check() succeeded. Reads only.
   virtual Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
                                 const std::string& unit, std::optional<StoredCheckpoint>* out);
 
+  // The checkpoints last written by run `run_id` (every run's when empty), ordered by user,
+  // entity and unit. REQUIRES: Check() succeeded. Reads only; empty before the first run.
+  virtual Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out);
+
   // The newest run recorded with exactly these arguments that is "interrupted" (see
-  // RunRecord::status), or nullopt. Reads only.
+  // RunRecord::status), or nullopt. REQUIRES: Check() succeeded. Reads only.
   virtual Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out);
 
   // --- Administration: `ferry status`, `ferry unlock`, `ferry schema` ---
 
-  // The newest `limit` runs, newest first. Reads only; OK and empty before the first run.
+  // The newest `limit` runs (all when limit <= 0), newest first. REQUIRES: Check() succeeded
+  // (a dry-run Check is enough). Reads only; OK and empty before the first run.
   virtual Status ListRuns(int limit, std::vector<RunRecord>* out);
 
-  // The locks held now, with whether each holder is alive. Reads only.
+  // The locks recorded now, by user id, with whether each holder is alive. REQUIRES: Check()
+  // succeeded (a dry-run Check is enough). Reads only.
   virtual Status ListLocks(std::vector<LockHolder>* out);
 
   // Clears the locks of holders that are not alive (all of them, or `user_id`'s when it is
-  // not empty), writing each to the audit log; *cleared lists them. A live holder's lock is
-  // left alone unless `even_alive` (PostgreSQL: its backend is terminated).
+  // not empty), writing each to the audit log; *cleared lists them, `alive` telling whether
+  // the holder was alive. A live holder's lock is left alone unless `even_alive` (PostgreSQL:
+  // its backend is terminated first; SQLite: its row is deleted, the process is not touched).
+  // REQUIRES: Check(false) succeeded.
   virtual Status ForceUnlock(const std::string& user_id, bool even_alive,
                              std::vector<LockHolder>* cleared);
 
-  // The target's schema migrations for `tables` (ferry's bookkeeping and the mapping's
-  // tables): applied, pending and changed ones, oldest first. Reads only.
+  // The target's schema migrations for `tables` (ferry's bookkeeping, every recorded mapping
+  // table, then a pending one per table of `tables` not recorded yet), oldest first.
+  // REQUIRES: Check() succeeded (a dry-run Check is enough). Reads only.
   virtual Status SchemaStatus(const std::vector<const TableDef*>& tables,
                               std::vector<SchemaMigration>* out);
 
-  // Applies the pending migrations; refuses (Corruption, naming the version) when an applied
-  // one's recorded checksum no longer matches. *applied lists what it applied.
+  // Applies the pending migrations, the bookkeeping first, one transaction each under the DDL
+  // lock: creates each missing table, or records ("adopts") one that exists and has the
+  // mapping's columns. Refuses before applying anything (Corruption, naming the table and the
+  // version) when a recorded table of `tables` changed or is missing. *applied lists what it
+  // applied. REQUIRES: Check(false) succeeded.
   virtual Status SchemaUp(const std::vector<const TableDef*>& tables,
                           std::vector<SchemaMigration>* applied);
 
-  // Reverts the newest applied migration of the mapping's tables; refuses to drop a table
-  // that holds rows unless `force`. *reverted is what it reverted.
+  // Reverts the newest applied migration of a table of `tables`, in one transaction: drops the
+  // table, deletes its history row and its entity's id-map and checkpoint rows. Refuses
+  // (InvalidArgument) to drop a table that holds rows unless `force`; NotFound when no table of
+  // `tables` is recorded. Never reverts the bookkeeping (version 1). *reverted is what it
+  // reverted. REQUIRES: Check(false) succeeded.
   virtual Status SchemaDown(const std::vector<const TableDef*>& tables, bool force,
                             SchemaMigration* reverted);
 };

@@ -29,7 +29,11 @@ struct MigrateOptions {
   std::string report_file;                 // --report FILE (JSON)
   std::string rejects_file;                // --rejects FILE (NDJSON); default beside the run
   ProgressMode progress = ProgressMode::kAuto;
-  std::string command_line;  // for ferry_runs; holds no secret
+  int jobs = 1;                  // --jobs: units loaded at once, each by a worker
+  bool restart = false;          // --restart: do not resume an interrupted run
+  int retries = 8;               // --retries: attempts after a transient failure
+  double retry_max_wait_s = 30;  // --retry-max-wait: the longest single wait
+  std::string command_line;      // for ferry_runs; holds no secret
 };
 
 }  // namespace ferry

@@ -5,11 +5,17 @@
 
 #include <chrono>
 #include <ctime>
+#include <functional>
+#include <optional>
 
 #include "agent/mapping_loader.h"
 #include "agent/run/peak_memory.h"
 #include "agent/run/progress.h"
 #include "agent/run/reject_sink.h"
+#include "agent/run/retrying_loader.h"
+#include "agent/run/run_arguments.h"
+#include "agent/run/source_fingerprint.h"
+#include "agent/run/unit_pool.h"
 #include "agent/run/unit_processor.h"
 #include "extractors/registry.h"
 #include "loaders/redact_url.h"
@@ -35,9 +41,61 @@ Status Fail(RunReport* report, const Status& status) {
   return status;
 }
 
+std::vector<const TableDef*> TablesOf(const Mapping& mapping) {
+  std::vector<const TableDef*> tables;
+  for (const EntityMapping& entity : mapping.entities) tables.push_back(&entity.table);
+  return tables;
+}
+
+RetryPolicy RetryPolicyOf(const MigrateOptions& options) {
+  RetryPolicy policy;
+  policy.retries = options.retries;
+  policy.max_wait =
+      std::chrono::milliseconds(static_cast<int64_t>(options.retry_max_wait_s * 1000));
+  policy.first_wait = std::min(policy.first_wait, policy.max_wait);
+  return policy;
+}
+
+// A checked loader for `target`, retrying transient failures, with the mapping's tables ensured.
+Result<std::unique_ptr<Loader>> OpenLoader(const MigrateOptions& options, const TargetSpec& target,
+                                           const std::vector<const TableDef*>& tables) {
+  FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Loader> inner, MakeLoader(target));
+  std::unique_ptr<Loader> loader = MakeRetryingLoader(std::move(inner), RetryPolicyOf(options));
+  FERRY_RETURN_IF_ERROR(loader->Check(options.dry_run));
+  FERRY_RETURN_IF_ERROR(loader->EnsureSchema(tables));
+  return loader;
+}
+
+// Resumes the interrupted run with these arguments, if any: its id becomes this run's. Refuses
+// when the sources changed since, unless --restart.
+Status DecideResume(const MigrateOptions& options, const RunInfo& run, Loader* loader,
+                    RunReport* report) {
+  std::optional<RunRecord> interrupted;
+  FERRY_RETURN_IF_ERROR(loader->FindInterruptedRun(run.arguments, &interrupted));
+  if (!interrupted || options.restart) {
+    if (interrupted) {
+      spdlog::warn("--restart: not resuming the interrupted run {}", interrupted->run_id);
+    }
+    return Status::OK();
+  }
+  if (interrupted->fingerprint != run.fingerprint) {
+    return Status::InvalidArgument(fmt::format(
+        "run {} with these arguments was interrupted (started {} on {}), and the sources "
+        "changed since: its checkpoints no longer describe them. Run again with --restart to "
+        "load them afresh; rows it loaded are matched through the id map, none is written "
+        "twice",
+        interrupted->run_id, interrupted->started_at, interrupted->host));
+  }
+  report->resumed_from = interrupted->run_id;
+  report->run_id = interrupted->run_id;
+  spdlog::info("resuming the interrupted run {}", interrupted->run_id);
+  return Status::OK();
+}
+
 // Bind and init: everything that can be checked before the first record is read.
 Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mapping,
-               std::vector<OpenSource>* sources, std::unique_ptr<Loader>* loader) {
+               std::vector<OpenSource>* sources, TargetSpec* target,
+               std::unique_ptr<Loader>* loader, RunInfo* run_out) {
   if (options.sources.empty()) {
     return Status::InvalidArgument("no source given: ferry migrate SOURCE...");
   }
@@ -47,6 +105,12 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
   }
   if (options.max_reject_rate < 0 || options.max_reject_rate > 1) {
     return Status::InvalidArgument("--max-reject-rate: expected a fraction from 0 to 1");
+  }
+  if (options.jobs < 1 || options.jobs > 64) {
+    return Status::InvalidArgument(fmt::format("--jobs {}: expected 1 to 64", options.jobs));
+  }
+  if (options.retries < 0 || options.retry_max_wait_s < 0.001) {
+    return Status::InvalidArgument("--retries must be 0 or more, --retry-max-wait above 0");
   }
   Result<Mapping> loaded =
       options.mapping_file.empty() ? LoadDefaultMapping() : LoadMappingFile(options.mapping_file);
@@ -61,9 +125,13 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
       }
     }
   }
+  std::vector<SourceSpec> specs;
+  std::vector<std::string> paths;
   for (const std::string& argument : options.sources) {
     FERRY_ASSIGN_OR_RETURN(SourceSpec spec, ResolveSource(argument));
     spec.origins = options.origins;
+    specs.push_back(spec);
+    paths.push_back(spec.path);
     FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Extractor> extractor, MakeExtractor(spec));
     auto early = std::make_shared<std::vector<std::pair<Location, Status>>>();
     extractor->SetReporter([early](const Location& where, const Status& problem) {
@@ -73,19 +141,23 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
     report->sources.push_back(argument);
     sources->push_back(OpenSource{argument, std::move(extractor), early});
   }
-  FERRY_ASSIGN_OR_RETURN(TargetSpec target, ResolveTarget(options.target));
-  report->target = RedactUrl(target.url);
-  FERRY_ASSIGN_OR_RETURN(*loader, MakeLoader(target));
-  FERRY_RETURN_IF_ERROR((*loader)->Check(options.dry_run));
-  std::vector<const TableDef*> tables;
-  for (const EntityMapping& entity : mapping->entities) tables.push_back(&entity.table);
-  FERRY_RETURN_IF_ERROR((*loader)->EnsureSchema(tables));
-  return (*loader)->BeginRun(RunInfo{report->run_id, options.command_line, options.dry_run, ""});
+  FERRY_ASSIGN_OR_RETURN(*target, ResolveTarget(options.target));
+  report->target = RedactUrl(target->url);
+  RunInfo run{report->run_id, RunArguments(options, specs, *target), options.dry_run, ""};
+  FERRY_ASSIGN_OR_RETURN(run.fingerprint, SourceFingerprint(paths));
+  FERRY_ASSIGN_OR_RETURN(*loader, OpenLoader(options, *target, TablesOf(*mapping)));
+  FERRY_RETURN_IF_ERROR(DecideResume(options, run, loader->get(), report));
+  run.run_id = report->run_id;
+  *run_out = run;
+  return (*loader)->BeginRun(run);
 }
 
 // Reads every unit of every source, one unit in memory at a time.
+// `load` takes each unit: processes it (one worker) or queues it (--jobs); `processor` takes
+// the damage the extractors report.
 Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
-            UnitProcessor& processor, RunReport* report) {
+            UnitProcessor& processor, const std::function<Status(std::vector<Entry>)>& load,
+            RunReport* report) {
   SizeHint total;
   for (const OpenSource& source : sources) {
     SizeHint hint = source.extractor->ExpectedSize();
@@ -109,7 +181,7 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
     auto flush = [&]() -> Status {
       if (unit.empty()) return Status::OK();
       for (const Entry& e : unit) bytes_done += e.value.size();
-      Status s = processor.Process(unit);
+      Status s = load(std::move(unit));
       unit.clear();
       progress->Update(bytes_done, report->TotalRead(), report->units);
       return s;
@@ -136,6 +208,43 @@ std::string NowRfc3339() {
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
 }
 
+// Loads every unit: on this thread, or with --jobs on a pool of workers.
+Status LoadUnits(const MigrateOptions& options, const Mapping& mapping, const TargetSpec& target,
+                 const RunInfo& run, std::vector<OpenSource>& sources, Loader* loader,
+                 RejectSink* rejects, RunReport* report) {
+  UnitProcessor processor(options, mapping, loader, rejects, report);
+  if (options.jobs == 1) {
+    return Scan(
+        options, sources, processor,
+        [&processor](std::vector<Entry> unit) { return processor.Process(unit); }, report);
+  }
+  for (const EntityMapping& entity : mapping.entities) report->Entity(entity.name);
+  UnitPool pool(options, mapping, rejects);
+  FERRY_RETURN_IF_ERROR(pool.Start([&]() -> Result<std::unique_ptr<Loader>> {
+    FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Loader> worker,
+                           OpenLoader(options, target, TablesOf(mapping)));
+    RunInfo attach = run;
+    attach.attach = true;
+    FERRY_RETURN_IF_ERROR(worker->BeginRun(attach));
+    return worker;
+  }));
+  Status status = Scan(
+      options, sources, processor,
+      [&pool](std::vector<Entry> unit) {
+        pool.Submit(std::move(unit));
+        return Status::OK();
+      },
+      report);
+  pool.Finish(report);
+  if (status.ok() && !report->failed_units.empty()) {
+    return Status::Unavailable(fmt::format(
+        "{} of {} users failed (listed above); the others were loaded. Run the same command "
+        "again to resume them",
+        report->failed_units.size(), report->units));
+  }
+  return status;
+}
+
 }  // namespace
 
 RunReport RunMigration(const MigrateOptions& options) {
@@ -148,16 +257,17 @@ RunReport RunMigration(const MigrateOptions& options) {
 
   Mapping mapping;
   std::vector<OpenSource> sources;
+  TargetSpec target;
   std::unique_ptr<Loader> loader;
-  Status status = Prepare(options, &report, &mapping, &sources, &loader);
+  RunInfo run;
+  Status status = Prepare(options, &report, &mapping, &sources, &target, &loader, &run);
   std::string rejects_path = options.rejects_file;
   if (rejects_path.empty() && !options.dry_run) {
     rejects_path = fmt::format("ferry-rejects-{}.ndjson", report.run_id);
   }
   RejectSink rejects(rejects_path, report.run_id);
   if (status.ok()) {
-    UnitProcessor processor(options, mapping, loader.get(), &rejects, &report);
-    status = Scan(options, sources, processor, &report);
+    status = LoadUnits(options, mapping, target, run, sources, loader.get(), &rejects, &report);
   }
   Status closed = rejects.Close();
   if (status.ok()) status = closed;

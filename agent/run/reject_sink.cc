@@ -13,6 +13,7 @@ RejectSink::RejectSink(std::string path, std::string run_id)
     : path_(std::move(path)), run_id_(std::move(run_id)) {}
 
 Status RejectSink::Write(const std::string& user_id, const Reject& reject) {
+  std::lock_guard<std::mutex> hold(mutex_);
   if (path_.empty()) {
     return Status::OK();
   }
@@ -58,6 +59,7 @@ Status RejectSink::Write(const std::string& user_id, const Reject& reject) {
 }
 
 Status RejectSink::Close() {
+  std::lock_guard<std::mutex> hold(mutex_);
   if (file_ && std::fflush(file_.get()) != 0) {
     return Status::IOError(fmt::format("{}: cannot write: {}", path_, std::strerror(errno)));
   }

@@ -4,11 +4,12 @@
 // Each line carries the run, the user, the place (file, origin, key, index, line, JSON
 // pointer), the schema location, the reason and — only when safe — the offending value.
 //
-// Thread safety: one thread at a time.
+// Thread safety: Write and Close may be called from several threads (--jobs).
 #pragma once
 
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "base/status.h"
@@ -36,6 +37,7 @@ class RejectSink {
   struct FileCloser {
     void operator()(std::FILE* f) const { std::fclose(f); }
   };
+  std::mutex mutex_;  // --jobs: workers write to one file
   std::string path_;
   std::string run_id_;
   std::unique_ptr<std::FILE, FileCloser> file_;

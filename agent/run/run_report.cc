@@ -129,6 +129,13 @@ void RunReport::PrintSummary(std::ostream& out) const {
   if (!rejects_file.empty()) {
     out << "  rejects: " << rejects_file << "\n";
   }
+  if (!resumed_from.empty()) {
+    out << "  resumed the interrupted run " << resumed_from
+        << ": what it had committed was found in the id map and not written again\n";
+  }
+  for (const std::string& failed : failed_units) {
+    out << "  failed user " << failed << "\n";
+  }
   out << "  status: " << status;
   if (!error.empty()) {
     out << " — " << error;
@@ -204,6 +211,8 @@ std::string RunReport::ToJson() const {
   Number(&out, "lossy_entries", static_cast<double>(lossy_entries));
   Strings(&out, "lossy_examples", lossy_examples);
   Field(&out, "rejects_file", rejects_file);
+  Field(&out, "resumed_from", resumed_from);
+  Strings(&out, "failed_units", failed_units);
   Field(&out, "status", status);
   Field(&out, "error", error);
   Number(&out, "exit_code", exit_code);

@@ -67,6 +67,10 @@ struct RunReport {
   std::vector<std::string> lossy_examples;
   std::string rejects_file;  // empty when nothing was rejected or not written
   int64_t peak_rss_kb = 0;
+  // The interrupted run this one resumed (its id is this run's id too); empty for a fresh run.
+  std::string resumed_from;
+  // With --jobs: the units (users) that failed, "user: error", while the others went on.
+  std::vector<std::string> failed_units;
   std::string status = "completed";  // completed | completed_with_rejects | failed | stopped
   std::string error;                 // the failure, when status is failed/stopped
   int exit_code = 0;
@@ -76,6 +80,9 @@ struct RunReport {
   EntityCounts& Entity(const std::string& name);
   int64_t TotalRead() const;
   int64_t TotalRejected() const;
+
+  // Adds another worker's counts, examples (up to kMaxExamples each) and failed units.
+  void Merge(const RunReport& other);
 
   // The human summary: one line per entity, then totals, duration, rate and memory.
   void PrintSummary(std::ostream& out) const;

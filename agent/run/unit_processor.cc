@@ -138,6 +138,9 @@ class UnitProcessor::EntityPass {
   size_t parsers_used_ = 0;
   bool in_entry_ = false;
   std::unordered_map<std::string, int64_t> first_index_;  // legacy id -> index of first record
+  // Records of this entity met so far in this unit: the checkpoint's position. The same source
+  // gives the same count at the same record, and each batch's is greater than the last's.
+  int64_t records_seen_ = 0;
 };
 
 Result<std::string> UnitProcessor::EntityPass::LegacyIdOf(const RecordRef& ref, const Entry& entry,
@@ -164,6 +167,7 @@ Result<std::string> UnitProcessor::EntityPass::LegacyIdOf(const RecordRef& ref, 
 Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& entry,
                                             const std::string& key_suffix) {
   counts_.read++;
+  records_seen_++;
   Location where = entry.where;
   if (ref.index >= 0) where.index = ref.index;
   if (entity_.validator) {
@@ -243,7 +247,7 @@ Status UnitProcessor::EntityPass::Flush() {
   FERRY_ASSIGN_OR_RETURN(std::vector<AssignedRecord> assigned,
                          AssignIdentities(identities, pending_));
   counts_.valid += static_cast<int64_t>(assigned.size());
-  Checkpoint checkpoint{pending_.back().entry->unit, entity_.name, pending_.back().where.index};
+  Checkpoint checkpoint{pending_.back().entry->unit, entity_.name, records_seen_};
   pending_.clear();
   release_parsers();
 
@@ -366,7 +370,18 @@ Status UnitProcessor::TakeLossy(const std::string& user_id, const Entry& entry, 
 
 Status UnitProcessor::Process(const std::vector<Entry>& entries) {
   report_->units++;
+  user_id_.clear();
   FERRY_ASSIGN_OR_RETURN(std::string user_id, UserIdFor(entries));
+  user_id_ = user_id;
+  if (options_.dry_run) return ProcessLocked(entries, user_id);
+  // One run per (target, user): the lock is held while this unit's batches are written.
+  FERRY_RETURN_IF_ERROR(loader_->LockUser(user_id));
+  Status status = ProcessLocked(entries, user_id);
+  Status unlocked = loader_->UnlockUser(user_id);
+  return status.ok() ? unlocked : status;
+}
+
+Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std::string& user_id) {
   parents_.clear();
   auto origin_selected = [this](const Entry& entry) {
     return options_.origins.empty() || std::find(options_.origins.begin(), options_.origins.end(),

@@ -41,10 +41,15 @@ class UnitProcessor {
   // Records damage an extractor skipped over as a reject of the source.
   Status RecordProblem(const Location& where, const Status& problem);
 
+  // The user of the unit Process() was last given; empty when it had none.
+  const std::string& user_id() const { return user_id_; }
+
  private:
   class EntityPass;
 
   Result<std::string> UserIdFor(const std::vector<Entry>& entries) const;
+  // Process() once the user's lock is held (or in a dry run).
+  Status ProcessLocked(const std::vector<Entry>& entries, const std::string& user_id);
   Status Reject(const std::string& user_id, ::ferry::Reject reject);
   Status CheckRejectRate() const;
   bool Selected(const std::string& entity) const;
@@ -63,6 +68,7 @@ class UnitProcessor {
   // Keys whose values columns take ($store.NAME), and their values in the current unit.
   std::vector<std::string> store_keys_;
   std::unordered_map<std::string, std::string> store_;
+  std::string user_id_;
 };
 
 }  // namespace ferry

@@ -12,6 +12,7 @@
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
 
+#include "base/fault_point.h"
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/postgresql/sql_identifier.h"
 #include "loaders/postgresql/write_sql.h"
@@ -49,11 +50,25 @@ std::string NowText() {
   return text;
 }
 
-// COPY `text` (whole lines) into `table` (columns already quoted where needed).
+// The end of the line that holds the middle of `text` (whole lines): where a COPY is cut in two.
+size_t MiddleLineEnd(const std::string& text) {
+  size_t end = text.find('\n', text.size() / 2);
+  return end == std::string::npos ? text.size() : end + 1;
+}
+
+// COPY `text` (whole lines) into `table` (columns already quoted where needed). Under a fault
+// test (base/fault_point.h) the text goes in two halves with the point "pg.copy.mid" between.
 void CopyLines(pqxx::work& txn, const std::string& table, const std::vector<std::string>& columns,
                const std::string& text) {
   pqxx::tablewriter writer(txn, table, columns.begin(), columns.end());
-  writer.write_raw_line(text);
+  if (!FaultPointsArmed()) {
+    writer.write_raw_line(text);
+  } else {
+    size_t half = MiddleLineEnd(text);
+    writer.write_raw_line(text.substr(0, half));
+    FaultPoint("pg.copy.mid");
+    if (half < text.size()) writer.write_raw_line(text.substr(half));
+  }
   writer.complete();
 }
 
@@ -153,16 +168,20 @@ Result<BatchOutcome> BatchWriter::WriteDirect(const WriteBatch& batch, const std
                   if (text.staged_rows > 0) {
                     std::vector<std::string> columns = StagingColumns(*batch.table);
                     CopyLines(txn, statements.staging, columns, text.staged);
+                    FaultPoint("pg.before_upsert");
                     pqxx::row counts = txn.exec_prepared1(
                         statements.trusted_overwrite_name, batch.user_id, batch.entity, run_id,
                         checkpoint.unit, checkpoint.entity, checkpoint.position);
                     outcome.inserted = counts[0].as<int64_t>();
                     outcome.updated = counts[1].as<int64_t>();
                   } else {
+                    FaultPoint("pg.before_upsert");
                     txn.exec_prepared0(kCheckpointStatement, batch.user_id, checkpoint.entity,
                                        checkpoint.unit, checkpoint.position, run_id);
                   }
+                  FaultPoint("pg.before_commit");
                   txn.commit();
+                  FaultPoint("pg.after_commit");
                 } catch (const pqxx::sql_error& error) {
                   if (error.sqlstate() != kUniqueViolation) throw;
                   *conflicted = true;  // the transaction is rolled back as txn goes out of scope
@@ -188,10 +207,13 @@ Result<BatchOutcome> BatchWriter::WriteStaged(const WriteBatch& batch, const std
         if (!copy_text.empty()) {
           CopyLines(txn, statements.staging, StagingColumns(table), copy_text);
         }
+        FaultPoint("pg.before_upsert");
         pqxx::row counts =
             txn.exec_prepared1(statement, batch.user_id, batch.entity, run_id, checkpoint.unit,
                                checkpoint.entity, checkpoint.position);
+        FaultPoint("pg.before_commit");
         txn.commit();
+        FaultPoint("pg.after_commit");
         outcome.inserted = counts[0].as<int64_t>();
         outcome.updated = counts[1].as<int64_t>();
         return Status::OK();

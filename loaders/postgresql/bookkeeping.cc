@@ -3,23 +3,17 @@
 #include <pwd.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <pqxx/pqxx>
 
+#include "base/fnv1a.h"
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/postgresql/schema_ddl.h"
+#include "loaders/schema_history.h"
 
 namespace ferry::postgres {
 
 namespace {
-
-constexpr const char* kDescription =
-    "ferry bookkeeping: runs, id map, checkpoints, locks, audit log";
-
-// Serializes ferry's DDL across sessions ("ferry" in ASCII); a transaction-level advisory lock,
-// so it ends with the transaction and locks no table.
-constexpr const char* kDdlLock = "SELECT pg_advisory_xact_lock(435711599225)";
 
 std::vector<std::string> MakeDdl() {
   return {
@@ -118,14 +112,19 @@ void Audit(pqxx::transaction_base& txn, const std::string& run_id, const std::st
 }
 
 // Fails when ferry.schema_history says these tables are newer or other than ours; sets
-// *recorded when it holds our version. REQUIRES: the table exists.
+// *recorded when it holds our version. The rows of mapping tables (schema_migrations.h) are
+// not the bookkeeping's and are left to `ferry schema`; a row of neither kind is a newer
+// ferry's. REQUIRES: the table exists.
 Status CheckHistory(pqxx::transaction_base& txn, bool* recorded) {
   *recorded = false;
   pqxx::result rows =
-      txn.exec("SELECT version, checksum FROM ferry.schema_history ORDER BY version");
+      txn.exec("SELECT version, checksum, description FROM ferry.schema_history ORDER BY version");
   for (const auto& row : rows) {
     int64_t version = row[0].as<int64_t>();
     std::string checksum = row[1].c_str();
+    if (version != kBookkeepingVersion && CreatedTableName(row[2].c_str())) {
+      continue;  // a mapping table's migration
+    }
     if (version > kBookkeepingVersion) {
       return Status::InvalidArgument("the target's ferry tables are of version " +
                                      std::to_string(version) +
@@ -154,23 +153,18 @@ const std::vector<std::string>& BookkeepingDdl() {
 }
 
 std::string BookkeepingChecksum() {
-  uint64_t hash = 14695981039346656037ull;  // FNV-1a 64: drift detection, not security
-  for (const std::string& statement : BookkeepingDdl()) {
-    for (char c : statement) {
-      hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-    }
-  }
-  char hex[17];
-  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(hash));
-  return hex;
+  Fnv1a64 hash;  // drift detection, not security
+  for (const std::string& statement : BookkeepingDdl()) hash.Add(statement);
+  return hash.Hex();
 }
 
-Status EnsureBookkeeping(Session* session) {
+Status EnsureBookkeeping(Session* session, bool* recorded_now) {
+  if (recorded_now != nullptr) *recorded_now = false;
   return Guarded(
       "creating the ferry schema in " + session->display_name(), session->secrets(),
       [&]() -> Status {
         pqxx::work txn(session->connection());
-        txn.exec(kDdlLock);
+        txn.exec(kDdlLockSql);
         FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(txn, kBookkeepingSchema, "schema_history"));
         bool recorded = false;
         if (exists) {
@@ -192,9 +186,10 @@ Status EnsureBookkeeping(Session* session) {
           txn.exec_params(
               "INSERT INTO ferry.schema_history (version, checksum, applied_at, "
               "description) VALUES ($1, $2, now(), $3)",
-              kBookkeepingVersion, BookkeepingChecksum(), kDescription);
+              kBookkeepingVersion, BookkeepingChecksum(), kBookkeepingDescription);
         }
         txn.commit();
+        if (recorded_now != nullptr) *recorded_now = !recorded;
         return Status::OK();
       });
 }

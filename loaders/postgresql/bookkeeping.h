@@ -24,8 +24,16 @@ namespace ferry::postgres {
 
 constexpr const char* kBookkeepingSchema = "ferry";
 
-// The version of the bookkeeping tables this ferry creates and understands.
+// The version of the bookkeeping tables this ferry creates and understands, and its
+// description in ferry.schema_history (loaders/schema_history.h).
 constexpr int kBookkeepingVersion = 1;
+constexpr const char* kBookkeepingDescription =
+    "ferry bookkeeping: runs, id map, checkpoints, locks, audit log";
+
+// Serializes ferry's DDL across sessions ("ferry" in ASCII): every transaction that creates,
+// drops or records a table takes it first. A transaction-level advisory lock, so it ends with
+// the transaction and locks no table.
+constexpr const char* kDdlLockSql = "SELECT pg_advisory_xact_lock(435711599225)";
 
 // The statements that create the bookkeeping schema and tables (IF NOT EXISTS), in order.
 const std::vector<std::string>& BookkeepingDdl();
@@ -36,8 +44,9 @@ std::string BookkeepingChecksum();
 // Creates the missing schema and tables and records their version, in one transaction that
 // holds an advisory lock (two runs starting at once do not race on CREATE). Fails when the
 // target's bookkeeping is of a newer ferry (InvalidArgument) or its recorded checksum differs
-// (Corruption: changed outside ferry).
-Status EnsureBookkeeping(Session* session);
+// (Corruption: changed outside ferry). *recorded (when given) tells whether this call recorded
+// the version (false: it was recorded already).
+Status EnsureBookkeeping(Session* session, bool* recorded = nullptr);
 
 // The same checks without writing (dry-run). OK when the tables do not exist yet; sets
 // *exists to whether ferry.id_map does.

@@ -12,17 +12,17 @@
 #include "loaders/postgresql/id_map.h"
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/postgresql/row_reader.h"
+#include "loaders/postgresql/run_history.h"
 #include "loaders/postgresql/schema_ddl.h"
+#include "loaders/postgresql/schema_migrations.h"
 #include "loaders/postgresql/sql_identifier.h"
+#include "loaders/postgresql/user_lock.h"
 
 namespace ferry {
 
 namespace {
 
 using postgres::Session;
-
-// The advisory lock that serializes ferry's DDL (the same as bookkeeping.cc's).
-constexpr const char* kDdlLock = "SELECT pg_advisory_xact_lock(435711599225)";
 
 Status CheckTables(const std::vector<const TableDef*>& tables) {
   for (const TableDef* table : tables) {
@@ -37,6 +37,7 @@ Status CheckTables(const std::vector<const TableDef*>& tables) {
 class PostgresLoader final : public Loader {
  public:
   explicit PostgresLoader(TargetSpec spec) : spec_(std::move(spec)) {}
+  ~PostgresLoader() override { ReleaseLocks(); }
 
   Status Check(bool dry_run) override;
   Status BeginRun(const RunInfo& run) override;
@@ -49,11 +50,41 @@ class PostgresLoader final : public Loader {
   Result<BatchOutcome> Write(const WriteBatch& batch) override;
   Status FinishRun(const RunTotals& totals) override;
 
+  // Schema migrations: schema_migrations.h.
+  Status SchemaStatus(const std::vector<const TableDef*>& tables,
+                      std::vector<SchemaMigration>* out) override;
+  Status SchemaUp(const std::vector<const TableDef*>& tables,
+                  std::vector<SchemaMigration>* applied) override;
+  Status SchemaDown(const std::vector<const TableDef*>& tables, bool force,
+                    SchemaMigration* reverted) override;
+
+  // Locks and run history: user_lock.h, run_history.h.
+  Status LockUser(const std::string& user_id) override;
+  Status UnlockUser(const std::string& user_id) override;
+  Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
+                        const std::string& unit, std::optional<StoredCheckpoint>* out) override;
+  Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override;
+  Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out) override;
+  Status ListRuns(int limit, std::vector<RunRecord>* out) override;
+  Status ListLocks(std::vector<LockHolder>* out) override;
+  Status ForceUnlock(const std::string& user_id, bool even_alive,
+                     std::vector<LockHolder>* cleared) override;
+
  private:
   // The session, reconnecting when an earlier error dropped it.
   Result<Session*> Connected();
   // Passes `status` on; a transient failure drops the connection, which may be broken.
   Status Track(Status status);
+  // The session for a schema method, after checking Check() (for `writes`, Check(false))
+  // succeeded and CheckTables.
+  Result<Session*> SchemaSession(const char* method, const std::vector<const TableDef*>& tables,
+                                 bool writes);
+  // On a new session of a recorded run: names it after the run and takes the locks again.
+  Status Resume(Session* session);
+  // Best effort: gives up every lock LockUser took (the session's end releases them anyway).
+  void ReleaseLocks();
+  // Internal unless Check() succeeded.
+  Status RequireChecked(const char* method) const;
 
   const TargetSpec spec_;
   bool checked_ = false;
@@ -62,6 +93,8 @@ class PostgresLoader final : public Loader {
   std::string run_id_;
   std::set<std::string> ensured_tables_;   // names EnsureSchema has seen
   std::set<std::string> existing_tables_;  // of those, the ones in the target
+  bool run_recorded_ = false;              // BeginRun recorded run_id_: sessions carry its name
+  std::set<std::string> locked_users_;     // LockUser took these; taken again on reconnecting
   std::unique_ptr<Session> session_;
   std::unique_ptr<postgres::BatchWriter> writer_;  // uses session_: reset before it
 };
@@ -69,9 +102,39 @@ class PostgresLoader final : public Loader {
 Result<Session*> PostgresLoader::Connected() {
   if (session_ == nullptr) {
     writer_.reset();
-    FERRY_ASSIGN_OR_RETURN(session_, Session::Open(spec_.url));
+    FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(spec_.url));
+    // A failure drops the new session, and with it whatever locks it took again.
+    FERRY_RETURN_IF_ERROR(Resume(session.get()));
+    session_ = std::move(session);
   }
   return session_.get();
+}
+
+Status PostgresLoader::Resume(Session* session) {
+  if (!run_recorded_) {
+    return Status::OK();
+  }
+  FERRY_RETURN_IF_ERROR(postgres::TagSession(session, run_id_));
+  for (const std::string& user_id : locked_users_) {
+    FERRY_RETURN_IF_ERROR(
+        postgres::LockUser(session, user_id, run_id_, postgres::LockMode::kRetake));
+  }
+  return Status::OK();
+}
+
+void PostgresLoader::ReleaseLocks() {
+  if (session_ != nullptr) {
+    for (const std::string& user_id : locked_users_) {
+      postgres::UnlockUser(session_.get(), user_id, run_id_);  // errors: the row stays stale
+    }
+  }
+  locked_users_.clear();
+}
+
+Status PostgresLoader::RequireChecked(const char* method) const {
+  return checked_ ? Status::OK()
+                  : Status::Internal(std::string("PostgreSQL loader: ") + method +
+                                     " before a successful Check");
 }
 
 Status PostgresLoader::Track(Status status) {
@@ -83,6 +146,8 @@ Status PostgresLoader::Track(Status status) {
 }
 
 Status PostgresLoader::Check(bool dry_run) {
+  ReleaseLocks();
+  run_recorded_ = false;
   writer_.reset();
   session_.reset();
   checked_ = false;
@@ -113,10 +178,16 @@ Status PostgresLoader::BeginRun(const RunInfo& run) {
     return Status::OK();
   }
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  Status status = postgres::EnsureBookkeeping(session);
+  // Named before the run is recorded as running, so that it never looks interrupted.
+  Status status = postgres::TagSession(session, run_id_);
+  run_recorded_ = status.ok();
+  if (status.ok()) {
+    status = postgres::EnsureBookkeeping(session);
+  }
   if (status.ok()) {
     id_map_exists_ = true;
-    status = postgres::InsertRun(session, run);
+    // An attached loader joins a run another one of this process recorded.
+    if (!run.attach) status = postgres::InsertRun(session, run);
   }
   return Track(status);
 }
@@ -131,39 +202,47 @@ Status PostgresLoader::EnsureSchema(const std::vector<const TableDef*>& tables) 
     FERRY_RETURN_IF_ERROR(Track(postgres::EnsureBookkeeping(session)));
     id_map_exists_ = true;
   }
-  const std::string& schema = session->schema();
-  Status status = postgres::Guarded(
-      "creating the target tables in " + session->display_name(), session->secrets(),
-      [&]() -> Status {
-        pqxx::work txn(session->connection());
-        if (!dry_run_) {
-          txn.exec(kDdlLock);
-        }
-        for (const TableDef* table : tables) {
-          FERRY_ASSIGN_OR_RETURN(bool exists, postgres::TableExists(txn, schema, table->name));
-          if (exists) {
-            FERRY_RETURN_IF_ERROR(postgres::CheckExistingTable(txn, schema, *table));
-            existing_tables_.insert(table->name);
-          } else if (dry_run_) {
-            spdlog::info("dry-run: table {} would be created in {}",
-                         postgres::QualifiedName(schema, table->name), session->display_name());
-          } else {
-            txn.exec0(postgres::CreateTableSql(*table, schema));
-            existing_tables_.insert(table->name);
-          }
-        }
-        if (dry_run_) {
-          txn.abort();
-        } else {
-          txn.commit();
-        }
-        return Status::OK();
-      });
-  FERRY_RETURN_IF_ERROR(Track(status));
+  FERRY_RETURN_IF_ERROR(
+      Track(postgres::EnsureMappingTables(session, tables, dry_run_, &existing_tables_)));
   for (const TableDef* table : tables) {
     ensured_tables_.insert(table->name);
   }
   return Status::OK();
+}
+
+Status PostgresLoader::SchemaStatus(const std::vector<const TableDef*>& tables,
+                                    std::vector<SchemaMigration>* out) {
+  out->clear();
+  FERRY_ASSIGN_OR_RETURN(Session * session, SchemaSession("SchemaStatus", tables, false));
+  return Track(postgres::ListMigrations(session, tables, out));
+}
+
+Status PostgresLoader::SchemaUp(const std::vector<const TableDef*>& tables,
+                                std::vector<SchemaMigration>* applied) {
+  applied->clear();
+  FERRY_ASSIGN_OR_RETURN(Session * session, SchemaSession("SchemaUp", tables, true));
+  FERRY_RETURN_IF_ERROR(Track(postgres::ApplyPendingMigrations(session, tables, applied)));
+  id_map_exists_ = true;
+  return Status::OK();
+}
+
+Status PostgresLoader::SchemaDown(const std::vector<const TableDef*>& tables, bool force,
+                                  SchemaMigration* reverted) {
+  *reverted = SchemaMigration();
+  FERRY_ASSIGN_OR_RETURN(Session * session, SchemaSession("SchemaDown", tables, true));
+  return Track(postgres::RevertNewestMigration(session, tables, force, reverted));
+}
+
+Result<Session*> PostgresLoader::SchemaSession(const char* method,
+                                               const std::vector<const TableDef*>& tables,
+                                               bool writes) {
+  if (!checked_ || (writes && dry_run_)) {
+    return Status::Internal(
+        std::string("PostgreSQL loader: ") + method +
+        (writes ? " without a successful Check(false)" : " before a successful Check"));
+  }
+  FERRY_RETURN_IF_ERROR(CheckTables(tables));
+  return Connected();
 }
 
 Status PostgresLoader::LookupIdentities(const std::string& entity, const std::string& user_id,
@@ -223,6 +302,80 @@ Status PostgresLoader::FinishRun(const RunTotals& totals) {
   }
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
   return Track(postgres::FinishRunRow(session, run_id_, totals));
+}
+
+Status PostgresLoader::LockUser(const std::string& user_id) {
+  if (!checked_ || run_id_.empty()) {
+    return Status::Internal("PostgreSQL loader: LockUser before BeginRun");
+  }
+  if (locked_users_.count(user_id) != 0) {
+    return Status::OK();  // advisory locks stack: never take one twice
+  }
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  Status status = postgres::LockUser(
+      session, user_id, run_id_, dry_run_ ? postgres::LockMode::kCheck : postgres::LockMode::kTake);
+  if (status.ok() && !dry_run_) {
+    locked_users_.insert(user_id);
+  }
+  return Track(status);
+}
+
+Status PostgresLoader::UnlockUser(const std::string& user_id) {
+  if (locked_users_.erase(user_id) == 0) {
+    return Status::OK();
+  }
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  return Track(postgres::UnlockUser(session, user_id, run_id_));
+}
+
+Status PostgresLoader::ReadCheckpoint(const std::string& user_id, const std::string& entity,
+                                      const std::string& unit,
+                                      std::optional<StoredCheckpoint>* out) {
+  out->reset();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ReadCheckpoint"));
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  return Track(postgres::ReadCheckpoint(session, user_id, entity, unit, out));
+}
+
+Status PostgresLoader::ListCheckpoints(const std::string& run_id,
+                                       std::vector<CheckpointRecord>* out) {
+  out->clear();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ListCheckpoints"));
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  return Track(postgres::ListCheckpoints(session, run_id, out));
+}
+
+Status PostgresLoader::FindInterruptedRun(const std::string& arguments,
+                                          std::optional<RunRecord>* out) {
+  out->reset();
+  FERRY_RETURN_IF_ERROR(RequireChecked("FindInterruptedRun"));
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  return Track(postgres::FindInterruptedRun(session, arguments, out));
+}
+
+Status PostgresLoader::ListRuns(int limit, std::vector<RunRecord>* out) {
+  out->clear();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ListRuns"));
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  return Track(postgres::ListRuns(session, limit, out));
+}
+
+Status PostgresLoader::ListLocks(std::vector<LockHolder>* out) {
+  out->clear();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ListLocks"));
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  return Track(postgres::ListLocks(session, out));
+}
+
+Status PostgresLoader::ForceUnlock(const std::string& user_id, bool even_alive,
+                                   std::vector<LockHolder>* cleared) {
+  cleared->clear();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ForceUnlock"));
+  if (dry_run_) {
+    return Status::Internal("PostgreSQL loader: ForceUnlock after a dry-run Check");
+  }
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  return Track(postgres::ForceUnlock(session, user_id, even_alive, cleared));
 }
 
 }  // namespace

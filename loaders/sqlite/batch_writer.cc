@@ -1,5 +1,6 @@
 #include "loaders/sqlite/batch_writer.h"
 
+#include "base/fault_point.h"
 #include "loaders/sqlite/bookkeeping.h"
 #include "loaders/sqlite/cell_binding.h"
 #include "loaders/sqlite/sql_identifier.h"
@@ -188,6 +189,7 @@ Result<BatchOutcome> BatchWriter::Write(const WriteBatch& batch, const std::stri
   FERRY_RETURN_IF_ERROR(id_map_->BindBatch(batch.entity, batch.user_id, run_id, now));
   BatchOutcome outcome;
   for (size_t row = 0; row < batch.rows.size(); ++row) {
+    if (row == batch.rows.size() / 2) FaultPoint("sqlite.mid_batch");
     Status status = WriteRow(batch, row, *statements, &outcome);
     if (!status.ok()) {
       return status.WithContext("table " + Quoted(table.name) + ", legacy id " +
@@ -199,7 +201,9 @@ Result<BatchOutcome> BatchWriter::Write(const WriteBatch& batch, const std::stri
     checkpoint.entity = batch.entity;
   }
   FERRY_RETURN_IF_ERROR(SaveCheckpoint(db_, batch.user_id, checkpoint, run_id, now));
+  FaultPoint("sqlite.before_commit");
   FERRY_RETURN_IF_ERROR(txn.Commit(context));
+  FaultPoint("sqlite.after_commit");
   return outcome;
 }
 

@@ -3,9 +3,10 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <initializer_list>
 
+#include "base/fnv1a.h"
+#include "loaders/schema_history.h"
 #include "loaders/sqlite/cell_binding.h"
 #include "loaders/sqlite/schema_ddl.h"
 #include "loaders/sqlite/sql_identifier.h"
@@ -18,8 +19,6 @@ namespace ferry::sqlite {
 namespace {
 
 constexpr const char* kHistoryTable = "ferry_schema_history";
-constexpr const char* kDescription =
-    "ferry bookkeeping: runs, id map, checkpoints, locks, audit log";
 
 ColumnDef Text(const char* name, bool nullable = false) {
   return {name, ColumnType::kText, nullable};
@@ -82,7 +81,9 @@ Status RunIgnoringCount(sqlite3* db, const char* sql, std::initializer_list<Cell
 }
 
 // Fails when ferry_schema_history says these tables are newer or other than ours; sets
-// *recorded when it holds our version.
+// *recorded when it holds our version. The rows of mapping tables (schema_migrations.h) are
+// not the bookkeeping's and are left to `ferry schema`; a row of neither kind is a newer
+// ferry's.
 Status CheckHistory(sqlite3* db, bool* recorded) {
   *recorded = false;
   FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, kHistoryTable));
@@ -91,7 +92,8 @@ Status CheckHistory(sqlite3* db, bool* recorded) {
   }
   FERRY_ASSIGN_OR_RETURN(
       Statement stmt,
-      Prepare(db, "SELECT version, checksum FROM ferry_schema_history ORDER BY version"));
+      Prepare(db,
+              "SELECT version, checksum, description FROM ferry_schema_history ORDER BY version"));
   while (true) {
     FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db, stmt.get(), "reading ferry_schema_history"));
     if (!has_row) {
@@ -100,6 +102,11 @@ Status CheckHistory(sqlite3* db, bool* recorded) {
     int64_t version = sqlite3_column_int64(stmt.get(), 0);
     const unsigned char* raw = sqlite3_column_text(stmt.get(), 1);
     std::string checksum = raw != nullptr ? reinterpret_cast<const char*>(raw) : "";
+    raw = sqlite3_column_text(stmt.get(), 2);
+    std::string description = raw != nullptr ? reinterpret_cast<const char*>(raw) : "";
+    if (version != kBookkeepingVersion && CreatedTableName(description)) {
+      continue;  // a mapping table's migration
+    }
     if (version > kBookkeepingVersion) {
       return Status::InvalidArgument("the target's ferry tables are of version " +
                                      std::to_string(version) +
@@ -126,15 +133,11 @@ const std::vector<TableDef>& BookkeepingTables() {
 }
 
 std::string BookkeepingChecksum() {
-  uint64_t hash = 14695981039346656037ull;  // FNV-1a 64: drift detection, not security
+  Fnv1a64 hash;  // drift detection, not security
   for (const TableDef& table : BookkeepingTables()) {
-    for (char c : CreateTableSql(table, /*without_rowid=*/true)) {
-      hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-    }
+    hash.Add(CreateTableSql(table, /*without_rowid=*/true));
   }
-  char hex[17];
-  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(hash));
-  return hex;
+  return hash.Hex();
 }
 
 bool IsReservedTableName(std::string_view name) {
@@ -142,7 +145,8 @@ bool IsReservedTableName(std::string_view name) {
          (name.size() >= 7 && SameIdentifier(name.substr(0, 7), "sqlite_"));
 }
 
-Status EnsureBookkeeping(sqlite3* db) {
+Status EnsureBookkeeping(sqlite3* db, bool* recorded_now) {
+  if (recorded_now != nullptr) *recorded_now = false;
   Transaction txn(db);
   FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "creating the ferry_ tables"));
   bool recorded = false;
@@ -161,10 +165,13 @@ Status EnsureBookkeeping(sqlite3* db) {
         db,
         "INSERT INTO ferry_schema_history (version, checksum, applied_at, description) "
         "VALUES (?1, ?2, ?3, ?4)",
-        {int64_t{kBookkeepingVersion}, BookkeepingChecksum(), NowText(), std::string(kDescription)},
+        {int64_t{kBookkeepingVersion}, BookkeepingChecksum(), NowText(),
+         std::string(kBookkeepingDescription)},
         "recording the ferry_ tables' version"));
   }
-  return txn.Commit("creating the ferry_ tables");
+  FERRY_RETURN_IF_ERROR(txn.Commit("creating the ferry_ tables"));
+  if (recorded_now != nullptr) *recorded_now = !recorded;
+  return Status::OK();
 }
 
 Status CheckBookkeeping(sqlite3* db) {

@@ -24,8 +24,11 @@
 
 namespace ferry::sqlite {
 
-// The version of the bookkeeping tables this ferry creates and understands.
+// The version of the bookkeeping tables this ferry creates and understands, and its
+// description in ferry_schema_history (loaders/schema_history.h).
 constexpr int kBookkeepingVersion = 1;
+constexpr const char* kBookkeepingDescription =
+    "ferry bookkeeping: runs, id map, checkpoints, locks, audit log";
 
 // The bookkeeping tables' definitions (created WITHOUT ROWID).
 const std::vector<TableDef>& BookkeepingTables();
@@ -40,7 +43,8 @@ bool IsReservedTableName(std::string_view name);
 // Creates the missing bookkeeping tables and records their version, in one transaction.
 // Fails when the target's bookkeeping is of a newer ferry (InvalidArgument), was changed
 // outside ferry (Corruption), or an existing table lacks a column (InvalidArgument).
-Status EnsureBookkeeping(sqlite3* db);
+// *recorded (when given) tells whether this call recorded the version (false: it was already).
+Status EnsureBookkeeping(sqlite3* db, bool* recorded = nullptr);
 
 // The same checks without writing (dry-run); OK when the tables do not exist yet.
 Status CheckBookkeeping(sqlite3* db);

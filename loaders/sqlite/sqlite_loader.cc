@@ -10,9 +10,12 @@
 #include "loaders/sqlite/connection.h"
 #include "loaders/sqlite/id_map.h"
 #include "loaders/sqlite/row_reader.h"
+#include "loaders/sqlite/run_history.h"
 #include "loaders/sqlite/schema_ddl.h"
+#include "loaders/sqlite/schema_migrations.h"
 #include "loaders/sqlite/sqlite_handle.h"
 #include "loaders/sqlite/transaction.h"
+#include "loaders/sqlite/user_lock.h"
 
 namespace ferry {
 
@@ -41,6 +44,7 @@ class SqliteLoader final : public Loader {
  public:
   SqliteLoader(TargetSpec spec, SqliteLoaderOptions options)
       : spec_(std::move(spec)), options_(options) {}
+  ~SqliteLoader() override { ReleaseLocks(); }
 
   Status Check(bool dry_run) override;
   Status BeginRun(const RunInfo& run) override;
@@ -53,12 +57,38 @@ class SqliteLoader final : public Loader {
   Result<BatchOutcome> Write(const WriteBatch& batch) override;
   Status FinishRun(const RunTotals& totals) override;
 
+  // Schema migrations: schema_migrations.h.
+  Status SchemaStatus(const std::vector<const TableDef*>& tables,
+                      std::vector<SchemaMigration>* out) override;
+  Status SchemaUp(const std::vector<const TableDef*>& tables,
+                  std::vector<SchemaMigration>* applied) override;
+  Status SchemaDown(const std::vector<const TableDef*>& tables, bool force,
+                    SchemaMigration* reverted) override;
+
+  // Locks and run history: user_lock.h, run_history.h.
+  Status LockUser(const std::string& user_id) override;
+  Status UnlockUser(const std::string& user_id) override;
+  Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
+                        const std::string& unit, std::optional<StoredCheckpoint>* out) override;
+  Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override;
+  Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out) override;
+  Status ListRuns(int limit, std::vector<RunRecord>* out) override;
+  Status ListLocks(std::vector<LockHolder>* out) override;
+  Status ForceUnlock(const std::string& user_id, bool even_alive,
+                     std::vector<LockHolder>* cleared) override;
+
  private:
   // Creates the bookkeeping tables (once per connection) and prepares the id map.
   Status EnsureBookkeepingOnce();
   // The id map's statements, or null when the target has no ferry_id_map yet.
   Result<sqlite::IdMap*> IdMapIfAny();
-  void NoteWouldCreate(const TableDef& table) const;
+  // Internal unless Check() (for `writes`, a Check(false)) succeeded; then CheckTables.
+  Status RequireSchemaTarget(const char* method, const std::vector<const TableDef*>& tables,
+                             bool writes) const;
+  // Best effort: deletes the rows of every lock LockUser took.
+  void ReleaseLocks();
+  // Internal unless Check() succeeded.
+  Status RequireChecked(const char* method) const;
 
   const TargetSpec spec_;
   const SqliteLoaderOptions options_;
@@ -67,6 +97,7 @@ class SqliteLoader final : public Loader {
   bool bookkeeping_ready_ = false;
   std::string run_id_;
   std::set<std::string> ensured_tables_;  // names EnsureSchema has seen
+  std::set<std::string> locked_users_;    // LockUser took these
   // Declared before what uses it, so it is destroyed last.
   sqlite::Database db_;  // null before Check() and in a dry-run of a missing file
   std::unique_ptr<sqlite::IdMap> id_map_;
@@ -74,6 +105,7 @@ class SqliteLoader final : public Loader {
 };
 
 Status SqliteLoader::Check(bool dry_run) {
+  ReleaseLocks();
   writer_.reset();
   id_map_.reset();
   db_.reset();
@@ -120,11 +152,10 @@ Status SqliteLoader::BeginRun(const RunInfo& run) {
     return Status::OK();
   }
   FERRY_RETURN_IF_ERROR(EnsureBookkeepingOnce());
+  if (run.attach) {
+    return Status::OK();  // another loader of this run recorded it
+  }
   return sqlite::InsertRun(db_.get(), run);
-}
-
-void SqliteLoader::NoteWouldCreate(const TableDef& table) const {
-  spdlog::info("dry-run: table {} would be created in {}", Quoted(table.name), Quoted(spec_.path));
 }
 
 Status SqliteLoader::EnsureSchema(const std::vector<const TableDef*>& tables) {
@@ -132,39 +163,46 @@ Status SqliteLoader::EnsureSchema(const std::vector<const TableDef*>& tables) {
     return Status::Internal("SQLite loader: EnsureSchema before a successful Check");
   }
   FERRY_RETURN_IF_ERROR(CheckTables(tables));
-  if (dry_run_) {
-    for (const TableDef* table : tables) {
-      bool exists = false;
-      if (db_ != nullptr) {
-        FERRY_ASSIGN_OR_RETURN(exists, sqlite::TableExists(db_.get(), table->name));
-      }
-      if (exists) {
-        FERRY_RETURN_IF_ERROR(sqlite::CheckExistingTable(db_.get(), *table));
-      } else {
-        NoteWouldCreate(*table);
-      }
-      ensured_tables_.insert(table->name);
-    }
-    return Status::OK();
+  if (!dry_run_) {
+    FERRY_RETURN_IF_ERROR(EnsureBookkeepingOnce());
   }
-  FERRY_RETURN_IF_ERROR(EnsureBookkeepingOnce());
-  Transaction txn(db_.get());
-  FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "creating the target tables"));
-  for (const TableDef* table : tables) {
-    FERRY_ASSIGN_OR_RETURN(bool exists, sqlite::TableExists(db_.get(), table->name));
-    if (exists) {
-      FERRY_RETURN_IF_ERROR(sqlite::CheckExistingTable(db_.get(), *table));
-    } else {
-      std::string sql = sqlite::CreateTableSql(*table, /*without_rowid=*/false);
-      FERRY_RETURN_IF_ERROR(
-          sqlite::Exec(db_.get(), sql.c_str(), "creating " + Quoted(table->name)));
-    }
-  }
-  FERRY_RETURN_IF_ERROR(txn.Commit("creating the target tables"));
+  FERRY_RETURN_IF_ERROR(sqlite::EnsureMappingTables(db_.get(), tables, dry_run_, spec_.path));
   for (const TableDef* table : tables) {
     ensured_tables_.insert(table->name);
   }
   return Status::OK();
+}
+
+Status SqliteLoader::SchemaStatus(const std::vector<const TableDef*>& tables,
+                                  std::vector<SchemaMigration>* out) {
+  out->clear();
+  FERRY_RETURN_IF_ERROR(RequireSchemaTarget("SchemaStatus", tables, /*writes=*/false));
+  return sqlite::ListMigrations(db_.get(), tables, out);
+}
+
+Status SqliteLoader::SchemaUp(const std::vector<const TableDef*>& tables,
+                              std::vector<SchemaMigration>* applied) {
+  applied->clear();
+  FERRY_RETURN_IF_ERROR(RequireSchemaTarget("SchemaUp", tables, /*writes=*/true));
+  return sqlite::ApplyPendingMigrations(db_.get(), tables, applied);
+}
+
+Status SqliteLoader::SchemaDown(const std::vector<const TableDef*>& tables, bool force,
+                                SchemaMigration* reverted) {
+  *reverted = SchemaMigration();
+  FERRY_RETURN_IF_ERROR(RequireSchemaTarget("SchemaDown", tables, /*writes=*/true));
+  return sqlite::RevertNewestMigration(db_.get(), tables, force, reverted);
+}
+
+Status SqliteLoader::RequireSchemaTarget(const char* method,
+                                         const std::vector<const TableDef*>& tables,
+                                         bool writes) const {
+  if (!checked_ || (writes && (dry_run_ || db_ == nullptr))) {
+    return Status::Internal(
+        std::string("SQLite loader: ") + method +
+        (writes ? " without a successful Check(false)" : " before a successful Check"));
+  }
+  return CheckTables(tables);
 }
 
 Result<sqlite::IdMap*> SqliteLoader::IdMapIfAny() {
@@ -247,6 +285,87 @@ Status SqliteLoader::FinishRun(const RunTotals& totals) {
     return Status::Internal("SQLite loader: FinishRun before BeginRun");
   }
   return sqlite::FinishRunRow(db_.get(), run_id_, totals);
+}
+
+void SqliteLoader::ReleaseLocks() {
+  if (db_ != nullptr) {
+    for (const std::string& user_id : locked_users_) {
+      sqlite::UnlockUser(db_.get(), user_id, run_id_);  // errors: the row stays, stale
+    }
+  }
+  locked_users_.clear();
+}
+
+Status SqliteLoader::RequireChecked(const char* method) const {
+  return checked_ ? Status::OK()
+                  : Status::Internal(std::string("SQLite loader: ") + method +
+                                     " before a successful Check");
+}
+
+Status SqliteLoader::LockUser(const std::string& user_id) {
+  if (!checked_ || run_id_.empty()) {
+    return Status::Internal("SQLite loader: LockUser before BeginRun");
+  }
+  if (locked_users_.count(user_id) != 0 || db_ == nullptr) {
+    return Status::OK();  // held already, or a dry run of a missing file
+  }
+  FERRY_RETURN_IF_ERROR(
+      sqlite::LockUser(db_.get(), Quoted(spec_.path), user_id, run_id_, dry_run_));
+  if (!dry_run_) {
+    locked_users_.insert(user_id);
+  }
+  return Status::OK();
+}
+
+Status SqliteLoader::UnlockUser(const std::string& user_id) {
+  if (locked_users_.erase(user_id) == 0 || db_ == nullptr) {
+    return Status::OK();
+  }
+  return sqlite::UnlockUser(db_.get(), user_id, run_id_);
+}
+
+Status SqliteLoader::ReadCheckpoint(const std::string& user_id, const std::string& entity,
+                                    const std::string& unit, std::optional<StoredCheckpoint>* out) {
+  out->reset();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ReadCheckpoint"));
+  return db_ == nullptr ? Status::OK()
+                        : sqlite::ReadCheckpoint(db_.get(), user_id, entity, unit, out);
+}
+
+Status SqliteLoader::ListCheckpoints(const std::string& run_id,
+                                     std::vector<CheckpointRecord>* out) {
+  out->clear();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ListCheckpoints"));
+  return db_ == nullptr ? Status::OK() : sqlite::ListCheckpoints(db_.get(), run_id, out);
+}
+
+Status SqliteLoader::FindInterruptedRun(const std::string& arguments,
+                                        std::optional<RunRecord>* out) {
+  out->reset();
+  FERRY_RETURN_IF_ERROR(RequireChecked("FindInterruptedRun"));
+  return db_ == nullptr ? Status::OK() : sqlite::FindInterruptedRun(db_.get(), arguments, out);
+}
+
+Status SqliteLoader::ListRuns(int limit, std::vector<RunRecord>* out) {
+  out->clear();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ListRuns"));
+  return db_ == nullptr ? Status::OK() : sqlite::ListRuns(db_.get(), limit, out);
+}
+
+Status SqliteLoader::ListLocks(std::vector<LockHolder>* out) {
+  out->clear();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ListLocks"));
+  return db_ == nullptr ? Status::OK() : sqlite::ListLocks(db_.get(), out);
+}
+
+Status SqliteLoader::ForceUnlock(const std::string& user_id, bool even_alive,
+                                 std::vector<LockHolder>* cleared) {
+  cleared->clear();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ForceUnlock"));
+  if (dry_run_ || db_ == nullptr) {
+    return Status::Internal("SQLite loader: ForceUnlock after a dry-run Check");
+  }
+  return sqlite::ForceUnlock(db_.get(), user_id, even_alive, cleared);
 }
 
 }  // namespace

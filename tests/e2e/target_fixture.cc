@@ -170,4 +170,8 @@ std::unique_ptr<TargetFixture> MakeTarget(const std::string& kind) {
   return nullptr;
 }
 
+std::unique_ptr<TargetFixture> MakePostgresTarget(const std::string& server_url) {
+  return std::make_unique<PostgresTarget>(server_url);
+}
+
 }  // namespace ferry::e2e

@@ -63,6 +63,9 @@ const std::vector<std::string>& TargetKindNames();
 // A fresh target of `kind`, or null (after a WARN, or a FAIL under CI) when it cannot be made.
 std::unique_ptr<TargetFixture> MakeTarget(const std::string& kind);
 
+// A fresh database on the PostgreSQL server at `server_url` (a server of the test's own).
+std::unique_ptr<TargetFixture> MakePostgresTarget(const std::string& server_url);
+
 // Runs `body` once per target kind, each in its own Catch section named after the kind.
 #define FERRY_FOR_EACH_TARGET(target_var)                                \
   for (const std::string& ferry_kind_ : ::ferry::e2e::TargetKindNames()) \

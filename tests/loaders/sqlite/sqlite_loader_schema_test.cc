@@ -50,16 +50,20 @@ TEST_CASE("SqliteLoader: EnsureSchema creates typed tables with their constraint
                                      "AND name = '") +
                              table + "'") == 1);
   }
-  auto history = Query(path, "SELECT version, checksum FROM ferry_schema_history");
-  REQUIRE(history.size() == 1);
+  auto history = Query(path,
+                       "SELECT version, checksum, description FROM ferry_schema_history "
+                       "ORDER BY version");
+  REQUIRE(history.size() == 2);  // the bookkeeping, then the table (schema_migrations.h)
   CHECK(history[0][0] == "1");
   CHECK(history[0][1] == sqlite::BookkeepingChecksum());
+  CHECK(history[1][0] == "2");
+  CHECK(history[1][2] == "create table \"tasks\"");
   CHECK(Query(path, "PRAGMA journal_mode")[0][0] == "wal");
 
   // A second run finds everything in place and adds nothing.
   loader.reset();
   auto again = ReadyLoader(path, false, {&tasks});
-  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_schema_history") == 1);
+  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_schema_history") == 2);
 }
 
 TEST_CASE("SqliteLoader: a key column is NOT NULL even when the mapping allows null",
@@ -221,7 +225,7 @@ TEST_CASE("SqliteLoader: ferry tables of a newer ferry are refused", "[loaders][
   std::string path = dir.File("t.db");
   TableDef tasks = sqlite_testing::TasksTable();
   { auto loader = ReadyLoader(path, false, {&tasks}); }
-  ExecSql(path, "INSERT INTO ferry_schema_history VALUES (2, 'abc', '2030-01-01', 'future')");
+  ExecSql(path, "INSERT INTO ferry_schema_history VALUES (9, 'abc', '2030-01-01', 'future')");
   for (bool dry_run : {false, true}) {
     auto loader = MakeSqliteLoader(sqlite_testing::SqliteSpec(path));
     Status status = loader->Check(dry_run);

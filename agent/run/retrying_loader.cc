@@ -1,0 +1,167 @@
+#include "agent/run/retrying_loader.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <random>
+#include <thread>
+#include <utility>
+
+namespace ferry {
+
+namespace {
+
+class RetryingLoader final : public Loader {
+ public:
+  RetryingLoader(std::unique_ptr<Loader> inner, RetryPolicy policy)
+      : inner_(std::move(inner)), policy_(std::move(policy)), random_(std::random_device{}()) {
+    if (!policy_.sleep) {
+      policy_.sleep = [](std::chrono::milliseconds wait) { std::this_thread::sleep_for(wait); };
+    }
+  }
+
+  Status Check(bool dry_run) override {
+    return Retry("connecting", [&] { return inner_->Check(dry_run); });
+  }
+  Status BeginRun(const RunInfo& run) override {
+    run_id_ = run.run_id;
+    return Retry("recording the run", [&] { return inner_->BeginRun(run); });
+  }
+  Status EnsureSchema(const std::vector<const TableDef*>& tables) override {
+    return Retry("creating the tables", [&] { return inner_->EnsureSchema(tables); });
+  }
+  Status LookupIdentities(const std::string& entity, const std::string& user_id,
+                          const std::vector<std::string>& legacy_ids,
+                          std::vector<std::optional<KnownIdentity>>* out) override {
+    return Retry("reading the id map",
+                 [&] { return inner_->LookupIdentities(entity, user_id, legacy_ids, out); });
+  }
+  Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
+                   std::vector<std::optional<Row>>* out) override {
+    return Retry("reading rows to merge", [&] { return inner_->FetchRows(table, keys, out); });
+  }
+  Result<BatchOutcome> Write(const WriteBatch& batch) override;
+  Status FinishRun(const RunTotals& totals) override {
+    return Retry("recording the end of the run", [&] { return inner_->FinishRun(totals); });
+  }
+  Status LockUser(const std::string& user_id) override {
+    return Retry("taking the lock", [&] { return inner_->LockUser(user_id); });
+  }
+  Status UnlockUser(const std::string& user_id) override {
+    return Retry("releasing the lock", [&] { return inner_->UnlockUser(user_id); });
+  }
+  Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
+                        const std::string& unit, std::optional<StoredCheckpoint>* out) override {
+    return Retry("reading a checkpoint",
+                 [&] { return inner_->ReadCheckpoint(user_id, entity, unit, out); });
+  }
+  Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out) override {
+    return Retry("reading the run history",
+                 [&] { return inner_->FindInterruptedRun(arguments, out); });
+  }
+  Status ListRuns(int limit, std::vector<RunRecord>* out) override {
+    return Retry("reading the run history", [&] { return inner_->ListRuns(limit, out); });
+  }
+  Status ListLocks(std::vector<LockHolder>* out) override {
+    return Retry("reading the locks", [&] { return inner_->ListLocks(out); });
+  }
+  Status ForceUnlock(const std::string& user_id, bool even_alive,
+                     std::vector<LockHolder>* cleared) override {
+    return inner_->ForceUnlock(user_id, even_alive, cleared);
+  }
+  Status SchemaStatus(const std::vector<const TableDef*>& tables,
+                      std::vector<SchemaMigration>* out) override {
+    return inner_->SchemaStatus(tables, out);
+  }
+  Status SchemaUp(const std::vector<const TableDef*>& tables,
+                  std::vector<SchemaMigration>* applied) override {
+    return inner_->SchemaUp(tables, applied);
+  }
+  Status SchemaDown(const std::vector<const TableDef*>& tables, bool force,
+                    SchemaMigration* reverted) override {
+    return inner_->SchemaDown(tables, force, reverted);
+  }
+
+ private:
+  template <typename Call>
+  Status Retry(const char* what, Call call) {
+    Status status = call();
+    for (int attempt = 0; status.IsUnavailable() && attempt < policy_.retries; ++attempt) {
+      Wait(what, status, attempt);
+      status = call();
+    }
+    return status;
+  }
+
+  void Wait(const char* what, const Status& status, int attempt) {
+    std::chrono::milliseconds wait = BackoffWait(policy_, attempt, unit_(random_));
+    spdlog::warn("{}: {}; retry {} of {} in {:.1f} s", what, status.message(), attempt + 1,
+                 policy_.retries, wait.count() / 1000.0);
+    policy_.sleep(wait);
+  }
+
+  // Whether the batch's transaction committed although its result was lost.
+  Result<bool> Committed(const WriteBatch& batch) {
+    std::optional<StoredCheckpoint> stored;
+    FERRY_RETURN_IF_ERROR(
+        ReadCheckpoint(batch.user_id, batch.checkpoint.entity, batch.checkpoint.unit, &stored));
+    return stored && stored->run_id == run_id_ && stored->position == batch.checkpoint.position;
+  }
+
+  std::unique_ptr<Loader> inner_;
+  RetryPolicy policy_;
+  std::string run_id_;
+  std::mt19937_64 random_;
+  std::uniform_real_distribution<double> unit_{0.0, 1.0};
+};
+
+// What Write would have returned for a batch that committed: the loader writes new identities
+// as inserts and known ones by the batch's policy (merged rows arrive already merged).
+BatchOutcome OutcomeOfCommitted(const WriteBatch& batch) {
+  BatchOutcome outcome;
+  for (const IdentityRecord& identity : batch.identities) {
+    if (!identity.known) {
+      outcome.inserted++;
+    } else if (batch.policy == ConflictPolicy::kMerge) {
+      outcome.merged++;
+    } else {
+      outcome.updated++;
+    }
+  }
+  return outcome;
+}
+
+Result<BatchOutcome> RetryingLoader::Write(const WriteBatch& batch) {
+  Result<BatchOutcome> result = inner_->Write(batch);
+  for (int attempt = 0; !result.ok() && result.status().IsUnavailable(); ++attempt) {
+    if (attempt >= policy_.retries) return result;
+    Wait("writing a batch", result.status(), attempt);
+    Result<bool> committed = Committed(batch);
+    if (!committed.ok()) return committed.status();
+    if (*committed) {
+      spdlog::info(
+          "the batch of {} up to record {} of {} had committed before the connection "
+          "dropped; not writing it again",
+          batch.entity, batch.checkpoint.position, batch.checkpoint.unit);
+      return OutcomeOfCommitted(batch);
+    }
+    result = inner_->Write(batch);
+  }
+  return result;
+}
+
+}  // namespace
+
+std::chrono::milliseconds BackoffWait(const RetryPolicy& policy, int attempt, double unit) {
+  auto cap = policy.first_wait;
+  for (int i = 0; i < attempt && cap < policy.max_wait; ++i) cap *= 2;
+  cap = std::min(cap, policy.max_wait);
+  auto half = cap / 2;
+  return half + std::chrono::milliseconds(static_cast<int64_t>(unit * (cap - half).count()));
+}
+
+std::unique_ptr<Loader> MakeRetryingLoader(std::unique_ptr<Loader> inner, RetryPolicy policy) {
+  return std::make_unique<RetryingLoader>(std::move(inner), std::move(policy));
+}
+
+}  // namespace ferry

@@ -1,0 +1,62 @@
+#include "agent/run/run_arguments.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "loaders/redact_url.h"
+
+namespace ferry {
+
+namespace {
+
+// A path made absolute, so that the same run started from another folder is the same run.
+std::string AbsolutePath(const std::string& path) {
+  std::error_code error;
+  std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  return error ? path : absolute.lexically_normal().string();
+}
+
+// Quotes a value holding a space or a quote, so that two argument lists cannot read alike.
+std::string QuotedArgument(const std::string& value) {
+  if (value.find_first_of(" \"\\") == std::string::npos && !value.empty()) return value;
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void AddList(std::string* out, const char* flag, const std::vector<std::string>& values) {
+  for (const std::string& value : values)
+    *out += std::string(" ") + flag + " " + QuotedArgument(value);
+}
+
+}  // namespace
+
+std::string RunArguments(const MigrateOptions& options, const std::vector<SourceSpec>& sources,
+                         const TargetSpec& target) {
+  std::string out = "ferry migrate";
+  for (const SourceSpec& source : sources) {
+    bool is_path = source.kind != "postgresql";
+    out += " " +
+           QuotedArgument(source.kind + ":" + (is_path ? AbsolutePath(source.path) : source.path));
+  }
+  std::string target_text =
+      target.kind == "sqlite" ? "sqlite:" + AbsolutePath(target.path) : RedactUrl(target.url);
+  out += " --target " + QuotedArgument(target_text);
+  out += " --mapping " + (options.mapping_file.empty()
+                              ? std::string("(bundled)")
+                              : QuotedArgument(AbsolutePath(options.mapping_file)));
+  if (!options.user_id.empty()) out += " --user-id " + QuotedArgument(options.user_id);
+  if (!options.user_id_from.empty())
+    out += " --user-id-from " + QuotedArgument(options.user_id_from);
+  AddList(&out, "--origin", options.origins);
+  AddList(&out, "--include", options.include);
+  AddList(&out, "--exclude", options.exclude);
+  if (options.conflict) out += std::string(" --conflict ") + ConflictPolicyName(*options.conflict);
+  if (options.strict_unicode) out += " --strict-unicode";
+  return out;
+}
+
+}  // namespace ferry

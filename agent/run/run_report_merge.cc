@@ -1,0 +1,49 @@
+// RunReport::Merge: --jobs gives each worker a report of its own; the run's is their sum.
+#include "agent/run/run_report.h"
+
+namespace ferry {
+
+namespace {
+
+template <typename T>
+void AppendUpTo(std::vector<T>* to, const std::vector<T>& from, size_t limit) {
+  for (const T& item : from) {
+    if (to->size() >= limit) return;
+    to->push_back(item);
+  }
+}
+
+void MergeCounts(EntityCounts* to, const EntityCounts& from) {
+  to->read += from.read;
+  to->valid += from.valid;
+  to->inserted += from.inserted;
+  to->updated += from.updated;
+  to->skipped += from.skipped;
+  to->merged += from.merged;
+  to->rejected += from.rejected;
+  to->unchanged += from.unchanged;
+  AppendUpTo(&to->examples_inserted, from.examples_inserted, kMaxExamples);
+  AppendUpTo(&to->examples_updated, from.examples_updated, kMaxExamples);
+  AppendUpTo(&to->examples_skipped, from.examples_skipped, kMaxExamples);
+  AppendUpTo(&to->examples_rejected, from.examples_rejected, kMaxExamples);
+  for (const ConflictExample& example : from.examples_conflicts) {
+    to->AddConflictExample(example);
+  }
+}
+
+}  // namespace
+
+void RunReport::Merge(const RunReport& other) {
+  units += other.units;
+  unmapped_keys += other.unmapped_keys;
+  problems += other.problems;
+  AppendUpTo(&problem_examples, other.problem_examples, kMaxExamples);
+  lossy_entries += other.lossy_entries;
+  AppendUpTo(&lossy_examples, other.lossy_examples, kMaxExamples);
+  failed_units.insert(failed_units.end(), other.failed_units.begin(), other.failed_units.end());
+  for (const std::string& name : other.entity_order) {
+    MergeCounts(&Entity(name), other.entities.at(name));
+  }
+}
+
+}  // namespace ferry

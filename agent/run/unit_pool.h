@@ -1,0 +1,65 @@
+// UnitPool: `--jobs N` — units (one user's store or dump each) loaded by N workers at once.
+//
+// Each worker has its own loader (its own connection), UnitProcessor and report; the reject
+// file is shared. A unit is the unit of isolation: one user's bad data or failure (a reject
+// without --continue-on-error, a lock another run holds, a permanent target error) ends that
+// unit only, and is reported under the user's name in RunReport::failed_units; the other
+// units go on. The reader hands units over through a queue of at most N waiting units, so
+// memory stays bounded by about 2N units whatever the number of users.
+//
+// Thread safety: Submit and Finish are called by one thread (the reader).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "agent/run/migrate_options.h"
+#include "agent/run/reject_sink.h"
+#include "agent/run/run_report.h"
+#include "agent/run/unit_processor.h"
+#include "extractors/entry.h"
+#include "loaders/loader.h"
+#include "transformers/mapping.h"
+
+namespace ferry {
+
+class UnitPool {
+ public:
+  // A loader ready for Write: checked, its schema ensured and attached to the run.
+  using LoaderFactory = std::function<Result<std::unique_ptr<Loader>>()>;
+
+  UnitPool(const MigrateOptions& options, const Mapping& mapping, RejectSink* rejects);
+  UnitPool(const UnitPool&) = delete;
+  UnitPool& operator=(const UnitPool&) = delete;
+  ~UnitPool();  // joins the workers
+
+  // Opens options.jobs loaders and starts the workers. Fails when a loader cannot be opened.
+  Status Start(const LoaderFactory& make_loader);
+
+  // Queues a unit; blocks while options.jobs units are waiting.
+  void Submit(std::vector<Entry> unit);
+
+  // Waits for every queued unit, then adds the workers' reports to *report.
+  void Finish(RunReport* report);
+
+ private:
+  struct Worker;
+  void Work(Worker* worker);
+
+  const MigrateOptions& options_;
+  const Mapping& mapping_;
+  RejectSink* rejects_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::vector<Entry>> queue_;
+  bool closing_ = false;
+};
+
+}  // namespace ferry

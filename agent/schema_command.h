@@ -1,0 +1,36 @@
+// `ferry schema status | up | down`: the target's versioned, checksummed schema migrations
+// (docs/schema-migrations.md). `status` lists them and writes nothing; `up` applies the pending
+// ones; `down` reverts the newest migration of a mapping table.
+//
+// RunSchemaCommand holds the logic and writes to the streams it is given; AddSchemaCommand only
+// wires it to CLI11. Exit codes follow PRODUCT.md: 0 done; 1 failed, or (status) a migration
+// changed or is missing; 2 usage or configuration error; 4 locked.
+//
+// Thread safety: RunSchemaCommand shares no state; AddSchemaCommand is called once per App.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace ferry {
+
+struct SchemaCommandOptions {
+  std::string action;        // "status", "up" or "down"
+  std::string target;        // --target; empty: DATABASE_URL, else sqlite:ferry.db
+  std::string mapping_file;  // --mapping; empty: the bundled taskapp mapping
+  bool force = false;        // --force (down): drop a table that holds rows
+  bool json = false;         // --json: one JSON document on `out`
+};
+
+// Runs one action; returns the exit code.
+int RunSchemaCommand(const SchemaCommandOptions& options, std::ostream& out, std::ostream& err);
+
+// Registers `schema` and its three subcommands on `root`; each callback stores its exit code in
+// *exit_code. REQUIRES: exit_code outlives root's parsing.
+void AddSchemaCommand(CLI::App& root, int* exit_code);
+
+}  // namespace ferry

@@ -1,0 +1,192 @@
+#include "agent/status/status_print.h"
+
+#include <set>
+
+#include "transformers/json_writer.h"
+
+namespace ferry {
+
+namespace {
+
+bool Unfinished(const RunRecord& run) {
+  return run.status == "running" || run.status == "interrupted";
+}
+
+std::string OrDash(const std::string& text) { return text.empty() ? "-" : text; }
+
+void PrintRunLine(const RunStatusEntry& entry, std::ostream& out) {
+  const RunRecord& run = entry.run;
+  out << run.run_id << "  " << run.status << "  started " << OrDash(run.started_at) << "  finished "
+      << OrDash(run.finished_at);
+  if (Unfinished(run)) {
+    out << "  committed " << entry.committed;
+  }
+  out << "  read " << run.read << " inserted " << run.inserted << " updated " << run.updated
+      << " skipped " << run.skipped << " rejected " << run.rejected << "  " << run.host << ":"
+      << run.pid;
+  if (entry.resumable) {
+    out << "  resumable";
+  }
+  out << "\n";
+}
+
+void PrintRunDetails(const RunStatusEntry& entry, std::ostream& out) {
+  out << "  arguments: " << OrDash(entry.run.arguments) << "\n";
+  out << "  fingerprint: " << OrDash(entry.run.fingerprint) << "\n";
+  for (const CheckpointRecord& checkpoint : entry.checkpoints) {
+    out << "  checkpoint user " << checkpoint.user_id << ", entity " << checkpoint.entity
+        << ", unit " << checkpoint.unit << ": " << checkpoint.position << " records (at "
+        << checkpoint.updated_at << ")\n";
+  }
+  if (entry.resumable) {
+    out << "  resume: `ferry migrate` with these arguments goes on after these checkpoints\n";
+  }
+}
+
+void AppendField(const char* name, const std::string& value, std::string* json) {
+  AppendJsonString(name, json);
+  json->push_back(':');
+  AppendJsonString(value, json);
+}
+
+void AppendField(const char* name, int64_t value, std::string* json) {
+  AppendJsonString(name, json);
+  json->append(":").append(std::to_string(value));
+}
+
+void AppendField(const char* name, bool value, std::string* json) {
+  AppendJsonString(name, json);
+  json->append(value ? ":true" : ":false");
+}
+
+void AppendRun(const RunStatusEntry& entry, bool verbose, std::string* json) {
+  const RunRecord& run = entry.run;
+  json->push_back('{');
+  AppendField("run_id", run.run_id, json);
+  json->push_back(',');
+  AppendField("status", run.status, json);
+  json->push_back(',');
+  AppendField("started_at", run.started_at, json);
+  json->append(",\"finished_at\":");
+  if (run.finished_at.empty()) {
+    json->append("null");
+  } else {
+    AppendJsonString(run.finished_at, json);
+  }
+  const std::pair<const char*, int64_t> counts[] = {
+      {"read", run.read},       {"inserted", run.inserted}, {"updated", run.updated},
+      {"skipped", run.skipped}, {"rejected", run.rejected}, {"committed", entry.committed},
+      {"pid", run.pid}};
+  for (const auto& [name, value] : counts) {
+    json->push_back(',');
+    AppendField(name, value, json);
+  }
+  json->push_back(',');
+  AppendField("host", run.host, json);
+  json->push_back(',');
+  AppendField("resumable", entry.resumable, json);
+  json->push_back(',');
+  AppendField("arguments", run.arguments, json);
+  json->push_back(',');
+  AppendField("fingerprint", run.fingerprint, json);
+  if (verbose) {
+    json->append(",\"checkpoints\":[");
+    for (size_t i = 0; i < entry.checkpoints.size(); ++i) {
+      const CheckpointRecord& checkpoint = entry.checkpoints[i];
+      json->append(i == 0 ? "{" : ",{");
+      AppendField("user_id", checkpoint.user_id, json);
+      json->push_back(',');
+      AppendField("entity", checkpoint.entity, json);
+      json->push_back(',');
+      AppendField("unit", checkpoint.unit, json);
+      json->push_back(',');
+      AppendField("position", checkpoint.position, json);
+      json->push_back(',');
+      AppendField("updated_at", checkpoint.updated_at, json);
+      json->push_back('}');
+    }
+    json->push_back(']');
+  }
+  json->push_back('}');
+}
+
+void AppendLock(const LockHolder& holder, std::string* json) {
+  json->push_back('{');
+  AppendField("user_id", holder.user_id, json);
+  json->push_back(',');
+  AppendField("run_id", holder.run_id, json);
+  json->push_back(',');
+  AppendField("host", holder.host, json);
+  json->push_back(',');
+  AppendField("pid", holder.pid, json);
+  json->push_back(',');
+  AppendField("since", holder.since, json);
+  json->push_back(',');
+  AppendField("alive", holder.alive, json);
+  json->push_back('}');
+}
+
+}  // namespace
+
+void DeriveProgress(StatusSnapshot* snapshot) {
+  std::set<std::string> arguments_seen;  // runs are newest first
+  for (RunStatusEntry& entry : snapshot->runs) {
+    entry.committed = 0;
+    for (const CheckpointRecord& checkpoint : entry.checkpoints) {
+      entry.committed += checkpoint.position;
+    }
+    bool newest_of_its_arguments = arguments_seen.insert(entry.run.arguments).second;
+    entry.resumable = entry.run.status == "interrupted" && newest_of_its_arguments;
+  }
+}
+
+std::string DescribeHolder(const LockHolder& holder) {
+  return "run " + holder.run_id + " on host " + holder.host + ", pid " +
+         std::to_string(holder.pid) + ", since " + holder.since;
+}
+
+void PrintLocks(const std::vector<LockHolder>& locks, std::ostream& out) {
+  for (const LockHolder& holder : locks) {
+    out << "  user " << holder.user_id << ": " << DescribeHolder(holder)
+        << (holder.alive ? " (alive)\n"
+                         : " (stale: its holder is gone; `ferry unlock --force` clears it)\n");
+  }
+}
+
+void PrintStatusText(const StatusSnapshot& snapshot, bool verbose, std::ostream& out) {
+  if (snapshot.runs.empty() && snapshot.locks.empty()) {
+    out << "no ferry runs in " << snapshot.target << "\n";
+    return;
+  }
+  for (const RunStatusEntry& entry : snapshot.runs) {
+    PrintRunLine(entry, out);
+    if (verbose) {
+      PrintRunDetails(entry, out);
+    }
+  }
+  if (snapshot.locks.empty()) {
+    out << "locks: none held\n";
+    return;
+  }
+  out << "locks:\n";
+  PrintLocks(snapshot.locks, out);
+}
+
+std::string StatusJson(const StatusSnapshot& snapshot, bool verbose) {
+  std::string json = "{";
+  AppendField("target", snapshot.target, &json);
+  json.append(",\"runs\":[");
+  for (size_t i = 0; i < snapshot.runs.size(); ++i) {
+    if (i > 0) json.push_back(',');
+    AppendRun(snapshot.runs[i], verbose, &json);
+  }
+  json.append("],\"locks\":[");
+  for (size_t i = 0; i < snapshot.locks.size(); ++i) {
+    if (i > 0) json.push_back(',');
+    AppendLock(snapshot.locks[i], &json);
+  }
+  json.append("]}");
+  return json;
+}
+
+}  // namespace ferry

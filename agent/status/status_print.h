@@ -1,0 +1,47 @@
+// What `ferry status` shows of a target, and its two forms: lines for people (one run a line,
+// its run ID first, then the lock holders) and one JSON document for machines.
+//
+// Thread safety: pure functions of their arguments.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "loaders/loader.h"
+
+namespace ferry {
+
+struct RunStatusEntry {
+  RunRecord run;
+  // The checkpoints this run wrote last (filled for every run; printed with --verbose).
+  std::vector<CheckpointRecord> checkpoints;
+  int64_t committed = 0;   // records committed by the batches of those checkpoints
+  bool resumable = false;  // `ferry migrate` with the same arguments would resume this run
+};
+
+struct StatusSnapshot {
+  std::string target;                // as it may be printed (no password)
+  std::vector<RunStatusEntry> runs;  // newest first
+  std::vector<LockHolder> locks;     // by user id
+};
+
+// Fills committed and resumable from the runs and their checkpoints: a run is resumable when
+// it is the newest interrupted run of its arguments (Loader::FindInterruptedRun).
+void DeriveProgress(StatusSnapshot* snapshot);
+
+// "run R on host H, pid P, since T".
+std::string DescribeHolder(const LockHolder& holder);
+
+// One line per lock: "  user U: run R on host H, pid P, since T (alive|stale: ...)".
+void PrintLocks(const std::vector<LockHolder>& locks, std::ostream& out);
+
+// The runs, one a line (with --verbose, each followed by its arguments and checkpoints), then
+// the lock holders; "no ferry runs in TARGET" when there is neither.
+void PrintStatusText(const StatusSnapshot& snapshot, bool verbose, std::ostream& out);
+
+// {"target": ..., "runs": [...], "locks": [...]}; with --verbose each run has "checkpoints".
+std::string StatusJson(const StatusSnapshot& snapshot, bool verbose);
+
+}  // namespace ferry

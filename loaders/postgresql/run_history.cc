@@ -1,0 +1,132 @@
+#include "loaders/postgresql/run_history.h"
+
+#include <pqxx/pqxx>
+
+#include "loaders/postgresql/pg_error.h"
+
+namespace ferry::postgres {
+
+namespace {
+
+// A timestamptz as RFC 3339 text in UTC; NULL stays NULL.
+std::string TimeText(const std::string& column) {
+  return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+}
+
+// The columns of a RunRecord, in its order. A 'running' run without a session named after it
+// (user_lock.h: "ferry run <id>", which the server cuts to 63 bytes) is interrupted.
+std::string RunColumns() {
+  return "r.run_id, " + TimeText("r.started_at") + " AS started_at, " + TimeText("r.finished_at") +
+         " AS finished_at, CASE WHEN r.status = 'running' AND NOT EXISTS (SELECT 1 FROM "
+         "pg_stat_activity a "
+         "WHERE a.application_name = left('ferry run ' || r.run_id, 63)) "
+         "THEN 'interrupted' ELSE r.status END AS status, "
+         "r.arguments, r.fingerprint, r.host, r.pid, r.records_read, r.inserted, r.updated, "
+         "r.skipped, r.rejected";
+}
+
+std::string Text(const pqxx::field& field) {
+  return field.is_null() ? std::string() : std::string(field.c_str(), field.size());
+}
+
+RunRecord RunOf(const pqxx::row& row) {
+  RunRecord run;
+  run.run_id = Text(row[0]);
+  run.started_at = Text(row[1]);
+  run.finished_at = Text(row[2]);
+  run.status = Text(row[3]);
+  run.arguments = Text(row[4]);
+  run.fingerprint = Text(row[5]);
+  run.host = Text(row[6]);
+  run.pid = row[7].as<int64_t>();
+  run.read = row[8].as<int64_t>();
+  run.inserted = row[9].as<int64_t>();
+  run.updated = row[10].as<int64_t>();
+  run.skipped = row[11].as<int64_t>();
+  run.rejected = row[12].as<int64_t>();
+  return run;
+}
+
+bool TableExists(pqxx::transaction_base& txn, const char* name) {
+  return txn.exec_params1("SELECT to_regclass($1) IS NOT NULL", std::string("ferry.") + name)[0]
+      .as<bool>();
+}
+
+// Runs `body(txn)` in a read transaction unless ferry.<table> does not exist.
+template <typename Body>
+Status ReadIfExists(Session* session, const char* table, Body&& body) {
+  std::string context = "reading ferry.";
+  context.append(table).append(" of ").append(session->display_name());
+  return Guarded(context, session->secrets(), [&]() -> Status {
+    pqxx::read_transaction txn(session->connection());
+    if (!TableExists(txn, table)) {
+      return Status::OK();
+    }
+    body(txn);
+    return Status::OK();
+  });
+}
+
+}  // namespace
+
+Status ReadCheckpoint(Session* session, const std::string& user_id, const std::string& entity,
+                      const std::string& unit, std::optional<StoredCheckpoint>* out) {
+  out->reset();
+  return ReadIfExists(session, "checkpoints", [&](pqxx::transaction_base& txn) {
+    pqxx::result rows = txn.exec_params(
+        "SELECT run_id, position FROM ferry.checkpoints "
+        "WHERE user_id = $1 AND entity = $2 AND unit = $3",
+        user_id, entity, unit);
+    if (!rows.empty()) {
+      *out = StoredCheckpoint{Text(rows[0][0]), rows[0][1].as<int64_t>()};
+    }
+  });
+}
+
+Status ListCheckpoints(Session* session, const std::string& run_id,
+                       std::vector<CheckpointRecord>* out) {
+  out->clear();
+  return ReadIfExists(session, "checkpoints", [&](pqxx::transaction_base& txn) {
+    pqxx::result rows = txn.exec_params("SELECT user_id, entity, unit, position, run_id, " +
+                                            TimeText("updated_at") +
+                                            " FROM ferry.checkpoints WHERE $1 = '' OR run_id = $1 "
+                                            "ORDER BY user_id, entity, unit",
+                                        run_id);
+    for (const auto& row : rows) {
+      out->push_back(CheckpointRecord{Text(row[0]), Text(row[1]), Text(row[2]),
+                                      row[3].as<int64_t>(), Text(row[4]), Text(row[5])});
+    }
+  });
+}
+
+Status ListRuns(Session* session, int limit, std::vector<RunRecord>* out) {
+  out->clear();
+  return ReadIfExists(session, "runs", [&](pqxx::transaction_base& txn) {
+    std::string sql =
+        "SELECT " + RunColumns() + " FROM ferry.runs r ORDER BY r.started_at DESC, r.run_id DESC";
+    if (limit > 0) {
+      sql += " LIMIT " + std::to_string(limit);
+    }
+    for (const auto& row : txn.exec(sql)) {
+      out->push_back(RunOf(row));
+    }
+  });
+}
+
+Status FindInterruptedRun(Session* session, const std::string& arguments,
+                          std::optional<RunRecord>* out) {
+  out->reset();
+  return ReadIfExists(session, "runs", [&](pqxx::transaction_base& txn) {
+    pqxx::result rows = txn.exec_params(
+        "SELECT * FROM (SELECT " + RunColumns() +
+            " FROM ferry.runs r WHERE r.arguments = $1 AND r.status = 'running') found "
+            "WHERE found.status = 'interrupted' ORDER BY found.started_at DESC, "
+            "found.run_id DESC LIMIT 1",
+        arguments);
+    if (!rows.empty()) {
+      *out = RunOf(rows[0]);
+    }
+  });
+}
+
+}  // namespace ferry::postgres

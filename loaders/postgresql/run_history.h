@@ -1,0 +1,36 @@
+// What a PostgreSQL target remembers of earlier runs: ferry.runs and ferry.checkpoints, read
+// for a resumed run and for `ferry status`.
+//
+// A run recorded as "running" is reported "interrupted" when no session of the server has its
+// application_name (user_lock.h, RunApplicationName): its process or connection is gone.
+// Every function reads only, and treats missing bookkeeping tables as an empty history.
+//
+// Thread safety: functions of one session, used by its thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "loaders/loader.h"
+#include "loaders/postgresql/connection.h"
+
+namespace ferry::postgres {
+
+// The checkpoint of (user, entity, unit), or nullopt.
+Status ReadCheckpoint(Session* session, const std::string& user_id, const std::string& entity,
+                      const std::string& unit, std::optional<StoredCheckpoint>* out);
+
+// The checkpoints last written by `run_id` (every run's when empty), by user, entity, unit.
+Status ListCheckpoints(Session* session, const std::string& run_id,
+                       std::vector<CheckpointRecord>* out);
+
+// The newest `limit` runs (all when limit <= 0), newest first.
+Status ListRuns(Session* session, int limit, std::vector<RunRecord>* out);
+
+// The newest interrupted run recorded with exactly `arguments`, or nullopt.
+Status FindInterruptedRun(Session* session, const std::string& arguments,
+                          std::optional<RunRecord>* out);
+
+}  // namespace ferry::postgres

@@ -1,0 +1,250 @@
+#include "loaders/postgresql/schema_migrations.h"
+
+#include <spdlog/spdlog.h>
+
+#include <pqxx/pqxx>
+
+#include "loaders/postgresql/bookkeeping.h"
+#include "loaders/postgresql/pg_error.h"
+#include "loaders/postgresql/schema_ddl.h"
+#include "loaders/postgresql/sql_identifier.h"
+#include "loaders/schema_history.h"
+
+namespace ferry::postgres {
+
+namespace {
+
+// applied_at as RFC 3339 in UTC with milliseconds, as the SQLite target stores it.
+constexpr const char* kAppliedAtText =
+    "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+bool SameName(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  return a == b;
+}
+
+// The history, empty when ferry.schema_history does not exist.
+Result<std::vector<HistoryRow>> ReadHistory(pqxx::transaction_base& txn) {
+  std::vector<HistoryRow> rows;
+  FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(txn, kBookkeepingSchema, "schema_history"));
+  if (!exists) return rows;
+  pqxx::result result = txn.exec(std::string("SELECT version, checksum, ") + kAppliedAtText +
+                                 ", description FROM ferry.schema_history ORDER BY version");
+  for (const auto& row : result) {
+    rows.push_back({row[0].as<int64_t>(), row[1].c_str(), row[2].c_str(), row[3].c_str()});
+  }
+  return rows;
+}
+
+Result<std::vector<WantedTable>> Wanted(pqxx::transaction_base& txn, const std::string& schema,
+                                        const std::vector<const TableDef*>& tables) {
+  std::vector<WantedTable> wanted;
+  for (const TableDef* table : tables) {
+    if (table == nullptr) return Status::Internal("schema migrations: a null table");
+    FERRY_RETURN_IF_ERROR(CheckTableDef(*table));
+    WantedTable want;
+    want.table = table;
+    want.name = {schema, table->name};
+    want.quoted_name = QualifiedName(schema, table->name);
+    want.checksum = TableChecksum({CreateTableSql(*table, schema)});
+    FERRY_ASSIGN_OR_RETURN(want.exists, TableExists(txn, schema, table->name));
+    wanted.push_back(std::move(want));
+  }
+  return wanted;
+}
+
+SchemaMigration BookkeepingMigration() {
+  SchemaMigration own;
+  own.version = kBookkeepingVersion;
+  own.description = kBookkeepingDescription;
+  own.checksum = BookkeepingChecksum();
+  return own;
+}
+
+// Creates (or adopts) `want`'s table and records it as `version`; returns the migration.
+Result<SchemaMigration> Apply(pqxx::transaction_base& txn, const std::string& schema,
+                              const WantedTable& want, int version) {
+  if (want.exists) {
+    FERRY_RETURN_IF_ERROR(CheckExistingTable(txn, schema, *want.table));
+  } else {
+    txn.exec0(CreateTableSql(*want.table, schema));
+  }
+  SchemaMigration migration = TableMigration(want, nullptr);
+  migration.version = version;
+  migration.recorded_checksum = migration.checksum;
+  migration.state = SchemaMigration::State::kApplied;
+  pqxx::row recorded = txn.exec_params1(
+      std::string("INSERT INTO ferry.schema_history (version, checksum, applied_at, "
+                  "description) VALUES ($1, $2, now(), $3) RETURNING ") +
+          kAppliedAtText,
+      version, migration.checksum, migration.description);
+  migration.applied_at = recorded[0].c_str();
+  return migration;
+}
+
+Status RefuseAnyDrift(const std::vector<HistoryRow>& history,
+                      const std::vector<WantedTable>& wanted) {
+  for (const WantedTable& want : wanted) {
+    FERRY_RETURN_IF_ERROR(RefuseDrift(TableMigration(want, FindRecorded(history, want, SameName))));
+  }
+  return Status::OK();
+}
+
+// Applies `table`'s migration in a transaction of its own unless it is recorded already;
+// appends it to *applied.
+Status ApplyOne(Session* session, const TableDef* table, std::vector<SchemaMigration>* applied) {
+  return Guarded("creating table " + table->name + " in " + session->display_name(),
+                 session->secrets(), [&]() -> Status {
+                   pqxx::work txn(session->connection());
+                   txn.exec(kDdlLockSql);
+                   FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
+                                          Wanted(txn, session->schema(), {table}));
+                   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
+                   const HistoryRow* recorded = FindRecorded(history, wanted[0], SameName);
+                   FERRY_RETURN_IF_ERROR(RefuseDrift(TableMigration(wanted[0], recorded)));
+                   if (recorded != nullptr) return Status::OK();  // another process got here first
+                   FERRY_ASSIGN_OR_RETURN(
+                       SchemaMigration migration,
+                       Apply(txn, session->schema(), wanted[0], NextVersion(history)));
+                   txn.commit();
+                   applied->push_back(std::move(migration));
+                   return Status::OK();
+                 });
+}
+
+}  // namespace
+
+Status ListMigrations(Session* session, const std::vector<const TableDef*>& tables,
+                      std::vector<SchemaMigration>* out) {
+  out->clear();
+  return Guarded("reading the schema history of " + session->display_name(), session->secrets(),
+                 [&]() -> Status {
+                   pqxx::read_transaction txn(session->connection());
+                   FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
+                                          Wanted(txn, session->schema(), tables));
+                   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
+                   *out = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
+                   return Status::OK();
+                 });
+}
+
+Status EnsureMappingTables(Session* session, const std::vector<const TableDef*>& tables,
+                           bool dry_run, std::set<std::string>* existing) {
+  const std::string& schema = session->schema();
+  return Guarded(
+      "creating the target tables in " + session->display_name(), session->secrets(),
+      [&]() -> Status {
+        pqxx::work txn(session->connection());
+        if (!dry_run) {
+          txn.exec(kDdlLockSql);
+        }
+        FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(txn, schema, tables));
+        FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
+        FERRY_RETURN_IF_ERROR(RefuseAnyDrift(history, wanted));
+        int version = NextVersion(history);
+        for (const WantedTable& want : wanted) {
+          bool recorded = FindRecorded(history, want, SameName) != nullptr;
+          if (dry_run || recorded) {
+            if (want.exists) {
+              FERRY_RETURN_IF_ERROR(CheckExistingTable(txn, schema, *want.table));
+              existing->insert(want.table->name);
+            } else {
+              spdlog::info("dry-run: table {} would be created in {}", want.quoted_name,
+                           session->display_name());
+            }
+            continue;
+          }
+          FERRY_ASSIGN_OR_RETURN(SchemaMigration applied, Apply(txn, schema, want, version++));
+          existing->insert(want.table->name);
+          spdlog::info("{} table {} in {} (schema migration {})",
+                       want.exists ? "recorded the existing" : "created", want.quoted_name,
+                       session->display_name(), applied.version);
+        }
+        if (dry_run) {
+          txn.abort();
+        } else {
+          txn.commit();
+        }
+        return Status::OK();
+      });
+}
+
+Status ApplyPendingMigrations(Session* session, const std::vector<const TableDef*>& tables,
+                              std::vector<SchemaMigration>* applied) {
+  applied->clear();
+  std::vector<SchemaMigration> all;
+  FERRY_RETURN_IF_ERROR(
+      Guarded("reading the schema history of " + session->display_name(), session->secrets(),
+              [&]() -> Status {
+                pqxx::read_transaction txn(session->connection());
+                FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
+                                       Wanted(txn, session->schema(), tables));
+                FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
+                FERRY_RETURN_IF_ERROR(RefuseAnyDrift(history, wanted));
+                all = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
+                return Status::OK();
+              }));
+  FERRY_RETURN_IF_ERROR(RefuseDrift(all.front()));
+  bool recorded = false;  // by this call, not by another process meanwhile
+  if (all.front().state == SchemaMigration::State::kPending) {
+    FERRY_RETURN_IF_ERROR(EnsureBookkeeping(session, &recorded));
+  }
+  if (recorded) {
+    std::vector<SchemaMigration> now;
+    FERRY_RETURN_IF_ERROR(ListMigrations(session, {}, &now));
+    applied->push_back(now.front());
+  }
+  for (const TableDef* table : tables) {
+    FERRY_RETURN_IF_ERROR(ApplyOne(session, table, applied));
+  }
+  return Status::OK();
+}
+
+Status RevertNewestMigration(Session* session, const std::vector<const TableDef*>& tables,
+                             bool force, SchemaMigration* reverted) {
+  *reverted = SchemaMigration();
+  const std::string& schema = session->schema();
+  return Guarded(
+      "reverting a schema migration in " + session->display_name(), session->secrets(),
+      [&]() -> Status {
+        pqxx::work txn(session->connection());
+        txn.exec(kDdlLockSql);
+        FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(txn, schema, tables));
+        FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
+        const HistoryRow* newest = nullptr;
+        const WantedTable* want = nullptr;
+        for (const WantedTable& candidate : wanted) {
+          const HistoryRow* row = FindRecorded(history, candidate, SameName);
+          if (row != nullptr && (newest == nullptr || row->version > newest->version)) {
+            newest = row;
+            want = &candidate;
+          }
+        }
+        if (newest == nullptr) {
+          return Status::NotFound(
+              "no table of the mapping in schema " + QuoteIdentifier(schema) +
+              " is recorded in ferry.schema_history: nothing to revert (ferry's bookkeeping, "
+              "migration 1, is never reverted)");
+        }
+        *reverted = TableMigration(*want, newest);
+        if (want->exists) {
+          int64_t rows = txn.exec1("SELECT count(*) FROM " + want->quoted_name)[0].as<int64_t>();
+          if (rows > 0 && !force) {
+            return Status::InvalidArgument("table " + want->quoted_name + " holds " +
+                                           std::to_string(rows) + (rows == 1 ? " row" : " rows") +
+                                           ": `ferry schema down` drops it (reverting migration " +
+                                           std::to_string(newest->version) + ") only with --force");
+          }
+          txn.exec0("DROP TABLE " + want->quoted_name);
+        }
+        txn.exec_params0("DELETE FROM ferry.schema_history WHERE version = $1", newest->version);
+        const std::string& entity = want->table->entity;
+        if (!entity.empty()) {
+          txn.exec_params0("DELETE FROM ferry.id_map WHERE entity = $1", entity);
+          txn.exec_params0("DELETE FROM ferry.checkpoints WHERE entity = $1", entity);
+        }
+        txn.commit();
+        return Status::OK();
+      });
+}
+
+}  // namespace ferry::postgres

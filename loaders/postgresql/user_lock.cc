@@ -1,0 +1,335 @@
+#include "loaders/postgresql/user_lock.h"
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "loaders/postgresql/pg_error.h"
+#include "loaders/process_identity.h"
+
+namespace ferry::postgres {
+
+namespace {
+
+// ferry's DDL lock (bookkeeping.cc): a user lock key must never equal it.
+constexpr int64_t kDdlLockKey = 435711599225;
+
+// How long ForceUnlock waits for a terminated backend to let go of its lock.
+constexpr auto kTerminateWait = std::chrono::seconds(10);
+
+// The advisory locks granted in this database, by key, with the backend holding each. A
+// bigint key k is stored as classid = k >> 32, objid = k & 0xffffffff, objsubid = 1.
+constexpr const char* kHeldLocksSql =
+    "SELECT l.classid::bigint, l.objid::bigint, l.pid FROM pg_locks l "
+    "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
+// A row of ferry.locks: run_id, host, pid, since (RFC 3339, UTC).
+constexpr const char* kLockRowSql =
+    "SELECT run_id, host, pid, "
+    "to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), user_id "
+    "FROM ferry.locks";
+
+std::string Text(const pqxx::field& field) {
+  return field.is_null() ? std::string() : std::string(field.c_str(), field.size());
+}
+
+std::string TargetName(Session* session) {
+  return session->display_name() + " (schema \"" + session->schema() + "\")";
+}
+
+// The holder described by a row of kLockRowSql.
+LockHolder HolderOf(const std::string& user_id, const pqxx::row& row) {
+  return LockHolder{user_id, Text(row[0]), Text(row[1]), row[2].as<int64_t>(), Text(row[3]), true};
+}
+
+std::string Describe(const LockHolder& holder) {
+  return "run " + holder.run_id + " on host " + holder.host + ", pid " +
+         std::to_string(holder.pid) + ", since " + holder.since;
+}
+
+Result<bool> LocksTableExists(pqxx::transaction_base& txn) {
+  return txn.exec1("SELECT to_regclass('ferry.locks') IS NOT NULL")[0].as<bool>();
+}
+
+// Backend pid holding each granted advisory lock of this database, by key.
+std::map<int64_t, int> HeldLocks(pqxx::transaction_base& txn) {
+  std::map<int64_t, int> held;
+  for (const auto& row : txn.exec(kHeldLocksSql)) {
+    uint64_t high = row[0].as<uint64_t>();
+    uint64_t low = row[1].as<uint64_t>();
+    held[static_cast<int64_t>((high << 32) | low)] = row[2].as<int>();
+  }
+  return held;
+}
+
+void Audit(pqxx::transaction_base& txn, const std::string& run_id, const std::string& action,
+           const std::string& detail) {
+  txn.exec_params(
+      "INSERT INTO ferry.audit_log (run_id, action, detail, os_user, host) "
+      "VALUES ($1, $2, $3, $4, $5)",
+      run_id, action, detail, ThisOsUser(), ThisHost());
+}
+
+Result<bool> TryAdvisoryLock(Session* session, int64_t key) {
+  std::optional<bool> got;
+  FERRY_RETURN_IF_ERROR(Guarded(
+      "taking an advisory lock in " + session->display_name(), session->secrets(), [&]() -> Status {
+        pqxx::nontransaction txn(session->connection());
+        got = txn.exec_params1("SELECT pg_try_advisory_lock($1)", key)[0].as<bool>();
+        return Status::OK();
+      }));
+  return *got;
+}
+
+Status AdvisoryUnlock(Session* session, int64_t key) {
+  return Guarded("releasing an advisory lock in " + session->display_name(), session->secrets(),
+                 [&]() -> Status {
+                   pqxx::nontransaction txn(session->connection());
+                   // False (and a WARNING, kept out of the terminal) when not held: fine.
+                   txn.exec_params1("SELECT pg_advisory_unlock($1)", key);
+                   return Status::OK();
+                 });
+}
+
+// Locked, naming whoever holds the lock of `user_id` now; Unavailable when that is a session
+// named after `own_run` (not empty).
+Status HeldBySomeoneElse(Session* session, const std::string& user_id, int64_t key,
+                         const std::string& own_run) {
+  std::string holder;
+  bool own_session = false;
+  Status read = Guarded(
+      "reading ferry.locks of " + session->display_name(), session->secrets(), [&]() -> Status {
+        pqxx::read_transaction txn(session->connection());
+        std::map<int64_t, int> held = HeldLocks(txn);
+        auto backend = held.find(key);
+        std::string application;
+        if (backend != held.end()) {
+          pqxx::result activity = txn.exec_params(
+              "SELECT application_name FROM pg_stat_activity WHERE pid = $1", backend->second);
+          application = activity.empty() ? "" : Text(activity[0][0]);
+          own_session = !own_run.empty() && application == RunApplicationName(own_run);
+        }
+        FERRY_ASSIGN_OR_RETURN(bool table, LocksTableExists(txn));
+        if (table) {
+          pqxx::result rows =
+              txn.exec_params(std::string(kLockRowSql) + " WHERE user_id = $1", user_id);
+          // The row describes the holder unless it is a stale one about to be taken over.
+          if (!rows.empty() && application == RunApplicationName(Text(rows[0][0]))) {
+            holder = Describe(HolderOf(user_id, rows[0]));
+            return Status::OK();
+          }
+        }
+        if (backend != held.end()) {
+          holder = "the session \"" + application + "\" (PostgreSQL backend pid " +
+                   std::to_string(backend->second) + ")";
+        }
+        return Status::OK();
+      });
+  FERRY_RETURN_IF_ERROR(read);
+  if (own_session) {
+    return Status::Unavailable("user " + user_id + " on " + TargetName(session) +
+                               ": the lock is still held by an earlier session of run " + own_run +
+                               " that the server has not ended yet");
+  }
+  if (holder.empty()) {
+    holder = "another session (it let go as ferry looked: try again)";
+  }
+  return Status::Locked("user " + user_id + " on " + TargetName(session) + " is locked by " +
+                        holder +
+                        "; wait for it, or `ferry unlock --force` if that process is gone");
+}
+
+// Records run_id as the holder of user_id's lock, auditing the take-over of a stale row.
+Status RecordHolder(Session* session, const std::string& user_id, const std::string& run_id) {
+  return Guarded(
+      "recording the lock of user " + user_id + " in ferry.locks", session->secrets(),
+      [&]() -> Status {
+        pqxx::work txn(session->connection());
+        pqxx::result previous =
+            txn.exec_params(std::string(kLockRowSql) + " WHERE user_id = $1 FOR UPDATE", user_id);
+        // Our own row is left by this process's earlier session (a reconnect): no take-over.
+        LockHolder stale = previous.empty() ? LockHolder{} : HolderOf(user_id, previous[0]);
+        if (!previous.empty() &&
+            (stale.run_id != run_id || stale.host != ThisHost() || stale.pid != ThisPid())) {
+          Audit(txn, run_id, "lock taken over",
+                "took over the stale lock of user " + user_id + " (" + Describe(stale) + ")");
+        }
+        txn.exec_params(
+            "INSERT INTO ferry.locks (user_id, run_id, host, pid, since) "
+            "VALUES ($1, $2, $3, $4, now()) ON CONFLICT (user_id) DO UPDATE SET "
+            "run_id = excluded.run_id, host = excluded.host, pid = excluded.pid, "
+            "since = excluded.since",
+            user_id, run_id, ThisHost(), ThisPid());
+        txn.commit();
+        return Status::OK();
+      });
+}
+
+// Ends the backend holding `key` and waits until the lock is free; then holds it.
+Status TerminateHolder(Session* session, const LockHolder& holder, int64_t key) {
+  Status ended =
+      Guarded("ending the session of " + Describe(holder), session->secrets(), [&]() -> Status {
+        pqxx::nontransaction txn(session->connection());
+        std::map<int64_t, int> held = HeldLocks(txn);
+        auto backend = held.find(key);
+        if (backend == held.end()) {
+          return Status::OK();  // gone meanwhile
+        }
+        bool done =
+            txn.exec_params1("SELECT pg_terminate_backend($1)", backend->second)[0].as<bool>();
+        if (!done) {
+          return Status::IOError("PostgreSQL backend " + std::to_string(backend->second) +
+                                 " could not be terminated");
+        }
+        return Status::OK();
+      });
+  FERRY_RETURN_IF_ERROR(ended);
+  auto deadline = std::chrono::steady_clock::now() + kTerminateWait;
+  while (true) {
+    FERRY_ASSIGN_OR_RETURN(bool got, TryAdvisoryLock(session, key));
+    if (got) {
+      return Status::OK();
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Unavailable("the session of " + Describe(holder) +
+                                 " was told to end but still holds the lock of user " +
+                                 holder.user_id);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+// Deletes the row of `holder` (while this session holds its lock) and audits it.
+Status DeleteRow(Session* session, const LockHolder& holder, const std::string& why) {
+  return Guarded("clearing the lock of user " + holder.user_id + " in ferry.locks",
+                 session->secrets(), [&]() -> Status {
+                   pqxx::work txn(session->connection());
+                   txn.exec_params("DELETE FROM ferry.locks WHERE user_id = $1 AND run_id = $2",
+                                   holder.user_id, holder.run_id);
+                   Audit(txn, holder.run_id, "forced unlock",
+                         "ferry unlock --force cleared the lock of user " + holder.user_id + " (" +
+                             Describe(holder) + "): " + why);
+                   txn.commit();
+                   return Status::OK();
+                 });
+}
+
+}  // namespace
+
+int64_t UserLockKey(const std::string& schema, const std::string& user_id) {
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a 64
+  auto mix = [&hash](const std::string& text) {
+    for (char c : text) {
+      hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    }
+    hash *= 1099511628211ull;  // a NUL after each name, so ("a/b", "c") != ("a", "b/c")
+  };
+  mix(schema);
+  mix(user_id);
+  int64_t key = static_cast<int64_t>(hash);
+  return key == kDdlLockKey ? key ^ 1 : key;
+}
+
+std::string RunApplicationName(const std::string& run_id) { return "ferry run " + run_id; }
+
+Status TagSession(Session* session, const std::string& run_id) {
+  return Guarded("naming the session of run " + run_id, session->secrets(), [&]() -> Status {
+    pqxx::nontransaction txn(session->connection());
+    txn.exec_params("SELECT set_config('application_name', $1, false)", RunApplicationName(run_id));
+    return Status::OK();
+  });
+}
+
+Status LockUser(Session* session, const std::string& user_id, const std::string& run_id,
+                LockMode mode) {
+  if (user_id.find('\0') != std::string::npos) {
+    return Status::InvalidArgument("user id \"" + user_id + "\" holds a NUL character");
+  }
+  int64_t key = UserLockKey(session->schema(), user_id);
+  FERRY_ASSIGN_OR_RETURN(bool got, TryAdvisoryLock(session, key));
+  if (!got) {
+    return HeldBySomeoneElse(session, user_id, key,
+                             mode == LockMode::kRetake ? run_id : std::string());
+  }
+  if (mode == LockMode::kCheck) {
+    return AdvisoryUnlock(session, key);
+  }
+  Status recorded = RecordHolder(session, user_id, run_id);
+  if (!recorded.ok()) {
+    AdvisoryUnlock(session, key);  // best effort: a broken session lets go anyway
+  }
+  return recorded;
+}
+
+Status UnlockUser(Session* session, const std::string& user_id, const std::string& run_id) {
+  Status deleted =
+      Guarded("clearing the lock of user " + user_id + " in ferry.locks", session->secrets(),
+              [&]() -> Status {
+                pqxx::work txn(session->connection());
+                FERRY_ASSIGN_OR_RETURN(bool table, LocksTableExists(txn));
+                if (table) {
+                  txn.exec_params("DELETE FROM ferry.locks WHERE user_id = $1 AND run_id = $2",
+                                  user_id, run_id);
+                }
+                txn.commit();
+                return Status::OK();
+              });
+  FERRY_RETURN_IF_ERROR(deleted);
+  return AdvisoryUnlock(session, UserLockKey(session->schema(), user_id));
+}
+
+Status ListLocks(Session* session, std::vector<LockHolder>* out) {
+  out->clear();
+  return Guarded(
+      "reading ferry.locks of " + session->display_name(), session->secrets(), [&]() -> Status {
+        pqxx::read_transaction txn(session->connection());
+        FERRY_ASSIGN_OR_RETURN(bool table, LocksTableExists(txn));
+        if (!table) {
+          return Status::OK();
+        }
+        std::map<int64_t, int> held = HeldLocks(txn);
+        for (const auto& row : txn.exec(std::string(kLockRowSql) + " ORDER BY user_id")) {
+          std::string user_id = Text(row[4]);
+          LockHolder holder = HolderOf(user_id, row);
+          holder.alive = held.count(UserLockKey(session->schema(), user_id)) != 0;
+          out->push_back(std::move(holder));
+        }
+        return Status::OK();
+      });
+}
+
+Status ForceUnlock(Session* session, const std::string& user_id, bool even_alive,
+                   std::vector<LockHolder>* cleared) {
+  cleared->clear();
+  std::vector<LockHolder> holders;
+  FERRY_RETURN_IF_ERROR(ListLocks(session, &holders));
+  for (const LockHolder& holder : holders) {
+    if (!user_id.empty() && holder.user_id != user_id) {
+      continue;
+    }
+    int64_t key = UserLockKey(session->schema(), holder.user_id);
+    // Holding the lock ourselves while the row goes makes sure no new holder is cleared.
+    FERRY_ASSIGN_OR_RETURN(bool got, TryAdvisoryLock(session, key));
+    std::string why = "its holder was gone";
+    if (!got) {
+      if (!even_alive) {
+        continue;  // alive after all
+      }
+      FERRY_RETURN_IF_ERROR(TerminateHolder(session, holder, key));
+      why = "its holder was alive and its session was terminated (--even-alive)";
+    }
+    Status deleted = DeleteRow(session, holder, why);
+    Status released = AdvisoryUnlock(session, key);
+    FERRY_RETURN_IF_ERROR(deleted);
+    FERRY_RETURN_IF_ERROR(released);
+    LockHolder gone = holder;
+    gone.alive = !got;  // whether it was alive when cleared
+    cleared->push_back(std::move(gone));
+  }
+  return Status::OK();
+}
+
+}  // namespace ferry::postgres

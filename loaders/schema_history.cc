@@ -1,0 +1,205 @@
+#include "loaders/schema_history.h"
+
+#include <algorithm>
+
+#include "base/fnv1a.h"
+
+namespace ferry {
+
+namespace {
+
+constexpr std::string_view kBookkeepingPrefix = "ferry bookkeeping";
+constexpr std::string_view kCreateTablePrefix = "create table ";
+
+std::string Quote(std::string_view text) {
+  std::string quoted = "\"";
+  for (char c : text) {
+    quoted += c;
+    if (c == '"') quoted += '"';
+  }
+  return quoted + "\"";
+}
+
+// Reads one "..."-quoted identifier ("" inside is one quote) from the front of *text.
+std::optional<std::string> TakeQuoted(std::string_view* text) {
+  if (text->empty() || text->front() != '"') return std::nullopt;
+  std::string name;
+  size_t i = 1;
+  while (i < text->size()) {
+    char c = (*text)[i];
+    if (c == '"') {
+      if (i + 1 < text->size() && (*text)[i + 1] == '"') {
+        name += '"';
+        i += 2;
+        continue;
+      }
+      text->remove_prefix(i + 1);
+      return name;
+    }
+    name += c;
+    ++i;
+  }
+  return std::nullopt;  // no closing quote
+}
+
+}  // namespace
+
+bool IsBookkeepingMigration(std::string_view description) {
+  return description.substr(0, kBookkeepingPrefix.size()) == kBookkeepingPrefix;
+}
+
+std::string TableChecksum(const std::vector<std::string>& statements) {
+  Fnv1a64 hash;
+  for (const std::string& statement : statements) hash.Add(statement);
+  return hash.Hex();
+}
+
+std::string CreateTableDescription(const std::string& quoted_name, const TableDef& table) {
+  std::string description = std::string(kCreateTablePrefix) + quoted_name;
+  std::string origin;
+  if (!table.mapping.empty()) origin = "mapping " + Quote(table.mapping);
+  if (!table.entity.empty()) {
+    origin += (origin.empty() ? "" : ", ") + std::string("entity ") + Quote(table.entity);
+  }
+  if (!origin.empty()) description += " (" + origin + ")";
+  return description;
+}
+
+std::optional<std::vector<std::string>> CreatedTableName(std::string_view description) {
+  if (description.substr(0, kCreateTablePrefix.size()) != kCreateTablePrefix) {
+    return std::nullopt;
+  }
+  std::string_view rest = description.substr(kCreateTablePrefix.size());
+  std::vector<std::string> parts;
+  while (true) {
+    std::optional<std::string> part = TakeQuoted(&rest);
+    if (!part || part->empty()) return std::nullopt;
+    parts.push_back(std::move(*part));
+    if (rest.empty() || rest.front() != '.') break;
+    rest.remove_prefix(1);
+  }
+  if (!rest.empty() && rest.front() != ' ') return std::nullopt;
+  return parts;
+}
+
+const HistoryRow* FindRecorded(const std::vector<HistoryRow>& history, const WantedTable& wanted,
+                               SameTableName same_name) {
+  for (const HistoryRow& row : history) {
+    std::optional<std::vector<std::string>> name = CreatedTableName(row.description);
+    if (name && same_name(*name, wanted.name)) return &row;
+  }
+  return nullptr;
+}
+
+SchemaMigration TableMigration(const WantedTable& wanted, const HistoryRow* recorded) {
+  SchemaMigration migration;
+  migration.table = wanted.quoted_name;
+  migration.checksum = wanted.checksum;
+  migration.exists = wanted.exists;
+  if (recorded == nullptr) {
+    migration.description = CreateTableDescription(wanted.quoted_name, *wanted.table);
+    migration.state = SchemaMigration::State::kPending;
+    return migration;
+  }
+  migration.version = static_cast<int>(recorded->version);
+  migration.description = recorded->description;
+  migration.recorded_checksum = recorded->checksum;
+  migration.applied_at = recorded->applied_at;
+  if (recorded->checksum != wanted.checksum) {
+    migration.state = SchemaMigration::State::kChanged;
+  } else if (!wanted.exists) {
+    migration.state = SchemaMigration::State::kMissing;
+  } else {
+    migration.state = SchemaMigration::State::kApplied;
+  }
+  return migration;
+}
+
+std::vector<SchemaMigration> PlanMigrations(const std::vector<HistoryRow>& history,
+                                            const SchemaMigration& bookkeeping,
+                                            const std::vector<WantedTable>& wanted,
+                                            SameTableName same_name) {
+  std::vector<HistoryRow> rows = history;
+  std::sort(rows.begin(), rows.end(),
+            [](const HistoryRow& a, const HistoryRow& b) { return a.version < b.version; });
+  std::vector<SchemaMigration> out;
+  SchemaMigration own = bookkeeping;
+  own.state = SchemaMigration::State::kPending;
+  for (const HistoryRow& row : rows) {
+    if (row.version == bookkeeping.version) {
+      own.recorded_checksum = row.checksum;
+      own.applied_at = row.applied_at;
+      own.exists = true;  // the history table holds it, so the bookkeeping is there
+      own.state = row.checksum == bookkeeping.checksum ? SchemaMigration::State::kApplied
+                                                       : SchemaMigration::State::kChanged;
+    }
+  }
+  out.push_back(own);
+  std::vector<bool> recorded(wanted.size(), false);
+  for (const HistoryRow& row : rows) {
+    if (row.version == bookkeeping.version) continue;
+    std::optional<std::vector<std::string>> name = CreatedTableName(row.description);
+    size_t match = wanted.size();
+    for (size_t i = 0; name && i < wanted.size() && match == wanted.size(); ++i) {
+      if (!recorded[i] && same_name(*name, wanted[i].name)) match = i;
+    }
+    if (match < wanted.size()) {
+      recorded[match] = true;
+      out.push_back(TableMigration(wanted[match], &row));
+      continue;
+    }
+    // A table of another mapping (or a newer ferry's row): shown as recorded, unchecked.
+    SchemaMigration other;
+    other.version = static_cast<int>(row.version);
+    other.description = row.description;
+    other.checksum = row.checksum;
+    other.recorded_checksum = row.checksum;
+    other.applied_at = row.applied_at;
+    other.state = SchemaMigration::State::kApplied;
+    other.in_mapping = false;
+    out.push_back(std::move(other));
+  }
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    if (!recorded[i]) out.push_back(TableMigration(wanted[i], nullptr));
+  }
+  return out;
+}
+
+Status RefuseDrift(const SchemaMigration& migration) {
+  std::string version = std::to_string(migration.version);
+  switch (migration.state) {
+    case SchemaMigration::State::kChanged:
+      if (migration.table.empty()) {
+        return Status::Corruption("ferry's bookkeeping tables (migration " + version +
+                                  ") were recorded with checksum " + migration.recorded_checksum +
+                                  ", this ferry renders " + migration.checksum +
+                                  ": they were changed outside ferry; restore them");
+      }
+      return Status::Corruption(
+          "the mapping changed table " + migration.table + " since migration " + version +
+          " created it (recorded checksum " + migration.recorded_checksum +
+          ", the mapping now renders " + migration.checksum +
+          "). ferry never alters a table: restore the mapping, or revert the table with `ferry "
+          "schema down` (it drops the table, newest migration first; --force when it holds "
+          "rows) and create it again with `ferry schema up`. `ferry schema status` lists the "
+          "migrations");
+    case SchemaMigration::State::kMissing:
+      return Status::Corruption(
+          "table " + migration.table + " was created by migration " + version +
+          " but is no longer in the target (dropped outside ferry?), while ferry's id map still "
+          "lists the rows written into it. Restore the table, or revert the migrations down to " +
+          version + " with `ferry schema down` (newest first). `ferry schema status` lists them");
+    case SchemaMigration::State::kApplied:
+    case SchemaMigration::State::kPending:
+      return Status::OK();
+  }
+  return Status::OK();
+}
+
+int NextVersion(const std::vector<HistoryRow>& history) {
+  int64_t highest = 1;
+  for (const HistoryRow& row : history) highest = std::max(highest, row.version);
+  return static_cast<int>(highest + 1);
+}
+
+}  // namespace ferry

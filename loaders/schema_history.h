@@ -1,0 +1,85 @@
+// ferry's schema history, the part both targets share (docs/schema-migrations.md).
+//
+// A target keeps one row per schema migration ferry applied to it (ferry.schema_history on
+// PostgreSQL, ferry_schema_history on SQLite): version, checksum, applied_at, description.
+// There are two kinds:
+//   - ferry's bookkeeping tables: version 1, its description starts with "ferry bookkeeping";
+//   - one per mapping table, numbered in the order applied (2, 3, ...), described as
+//     `create table "tasks" (mapping "taskapp", entity "tasks")`, its checksum taken over the
+//     CREATE statement ferry renders for that table.
+// A row of neither kind was written by a newer ferry.
+//
+// Pure functions, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/row.h"
+#include "base/status.h"
+#include "loaders/loader.h"
+
+namespace ferry {
+
+// One row of the schema history, as read.
+struct HistoryRow {
+  int64_t version = 0;
+  std::string checksum;
+  std::string applied_at;
+  std::string description;
+};
+
+// A mapping table as this ferry would create it in one target.
+struct WantedTable {
+  const TableDef* table = nullptr;
+  std::vector<std::string> name;  // as the target qualifies it: {"tasks"}, {"public", "tasks"}
+  std::string quoted_name;        // the same, quoted: "tasks", "public"."tasks"
+  std::string checksum;           // TableChecksum of the CREATE statement
+  bool exists = false;            // the table is in the target now
+};
+
+// Compares two qualified names the way the target compares identifiers.
+using SameTableName = bool (*)(const std::vector<std::string>& a,
+                               const std::vector<std::string>& b);
+
+// True for the description of a migration of ferry's bookkeeping tables.
+bool IsBookkeepingMigration(std::string_view description);
+
+// The checksum of a table's CREATE statement(s), as recorded (16 hex digits, FNV-1a 64).
+std::string TableChecksum(const std::vector<std::string>& statements);
+
+// `create table <quoted_name> (mapping "<m>", entity "<e>")`; the parenthesis lists only what
+// the table knows of its mapping, and is left out when it knows nothing.
+std::string CreateTableDescription(const std::string& quoted_name, const TableDef& table);
+
+// The name parts a create-table description starts with, unquoted ({"public", "tasks"}), or
+// nullopt when the description is not one (or its quoting is broken).
+std::optional<std::vector<std::string>> CreatedTableName(std::string_view description);
+
+// The target's migrations, oldest first: the bookkeeping (`bookkeeping` holds its version,
+// checksum and description as this ferry knows them), every recorded table migration (checked
+// against `wanted` when it names one of them), then one pending migration per wanted table that
+// is not recorded, in `wanted`'s order.
+std::vector<SchemaMigration> PlanMigrations(const std::vector<HistoryRow>& history,
+                                            const SchemaMigration& bookkeeping,
+                                            const std::vector<WantedTable>& wanted,
+                                            SameTableName same_name);
+
+// The recorded migration of `wanted`, or null.
+const HistoryRow* FindRecorded(const std::vector<HistoryRow>& history, const WantedTable& wanted,
+                               SameTableName same_name);
+
+// The migration of `wanted` given its history row (null: pending).
+SchemaMigration TableMigration(const WantedTable& wanted, const HistoryRow* recorded);
+
+// OK for an applied or pending migration; Corruption for a changed or missing table, saying
+// which table and version, both checksums and what to do.
+Status RefuseDrift(const SchemaMigration& migration);
+
+// The next free version: one more than the highest recorded (at least 2: 1 is the bookkeeping).
+int NextVersion(const std::vector<HistoryRow>& history);
+
+}  // namespace ferry

@@ -1,0 +1,133 @@
+#include "loaders/sqlite/run_history.h"
+
+#include "loaders/sqlite/bound_statement.h"
+#include "loaders/sqlite/schema_ddl.h"
+#include "loaders/sqlite/transaction.h"
+#include "loaders/sqlite/user_lock.h"
+
+namespace ferry::sqlite {
+
+namespace {
+
+constexpr const char* kRunColumns =
+    "SELECT run_id, started_at, finished_at, status, arguments, fingerprint, host, pid, "
+    "records_read, inserted, updated, skipped, rejected FROM ferry_runs ";
+
+RunRecord RunAt(sqlite3_stmt* stmt) {
+  RunRecord run;
+  run.run_id = ColumnText(stmt, 0);
+  run.started_at = ColumnText(stmt, 1);
+  run.finished_at = ColumnText(stmt, 2);
+  run.status = ColumnText(stmt, 3);
+  run.arguments = ColumnText(stmt, 4);
+  run.fingerprint = ColumnText(stmt, 5);
+  run.host = ColumnText(stmt, 6);
+  run.pid = sqlite3_column_int64(stmt, 7);
+  run.read = sqlite3_column_int64(stmt, 8);
+  run.inserted = sqlite3_column_int64(stmt, 9);
+  run.updated = sqlite3_column_int64(stmt, 10);
+  run.skipped = sqlite3_column_int64(stmt, 11);
+  run.rejected = sqlite3_column_int64(stmt, 12);
+  if (run.status == "running" && !HolderAlive(run.host, run.pid)) {
+    run.status = "interrupted";
+  }
+  return run;
+}
+
+// Runs `body()` (returning Status) in one read transaction, unless `table` does not exist.
+template <typename Body>
+Status ReadIfExists(sqlite3* db, const char* table, Body&& body) {
+  std::string context = std::string("reading ") + table;
+  Transaction txn(db);
+  FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred, context));
+  FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, table));
+  if (exists) {
+    FERRY_RETURN_IF_ERROR(body());
+  }
+  return txn.Commit(context);
+}
+
+// Calls `on_row(stmt)` for each row of `stmt` until it returns false.
+template <typename OnRow>
+Status EachRow(sqlite3* db, sqlite3_stmt* stmt, std::string_view context, OnRow&& on_row) {
+  while (true) {
+    FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db, stmt, context));
+    if (!has_row || !on_row(stmt)) {
+      return Status::OK();
+    }
+  }
+}
+
+}  // namespace
+
+Status ReadCheckpoint(sqlite3* db, const std::string& user_id, const std::string& entity,
+                      const std::string& unit, std::optional<StoredCheckpoint>* out) {
+  out->reset();
+  return ReadIfExists(db, "ferry_checkpoints", [&]() -> Status {
+    FERRY_ASSIGN_OR_RETURN(Statement stmt,
+                           PrepareBound(db,
+                                        "SELECT run_id, position FROM ferry_checkpoints "
+                                        "WHERE user_id = ?1 AND entity = ?2 AND unit = ?3",
+                                        {user_id, entity, unit}));
+    return EachRow(db, stmt.get(), "reading ferry_checkpoints", [&](sqlite3_stmt* row) {
+      *out = StoredCheckpoint{ColumnText(row, 0), sqlite3_column_int64(row, 1)};
+      return false;
+    });
+  });
+}
+
+Status ListCheckpoints(sqlite3* db, const std::string& run_id, std::vector<CheckpointRecord>* out) {
+  out->clear();
+  return ReadIfExists(db, "ferry_checkpoints", [&]() -> Status {
+    FERRY_ASSIGN_OR_RETURN(
+        Statement stmt, PrepareBound(db,
+                                     "SELECT user_id, entity, unit, position, run_id, updated_at "
+                                     "FROM ferry_checkpoints WHERE ?1 = '' OR run_id = ?1 "
+                                     "ORDER BY user_id, entity, unit",
+                                     {run_id}));
+    return EachRow(db, stmt.get(), "reading ferry_checkpoints", [&](sqlite3_stmt* row) {
+      out->push_back(CheckpointRecord{ColumnText(row, 0), ColumnText(row, 1), ColumnText(row, 2),
+                                      sqlite3_column_int64(row, 3), ColumnText(row, 4),
+                                      ColumnText(row, 5)});
+      return true;
+    });
+  });
+}
+
+Status ListRuns(sqlite3* db, int limit, std::vector<RunRecord>* out) {
+  out->clear();
+  return ReadIfExists(db, "ferry_runs", [&]() -> Status {
+    FERRY_ASSIGN_OR_RETURN(
+        Statement stmt,
+        PrepareBound(db,
+                     std::string(kRunColumns) + "ORDER BY started_at DESC, run_id DESC LIMIT ?1",
+                     {int64_t{limit > 0 ? limit : -1}}));
+    return EachRow(db, stmt.get(), "reading ferry_runs", [&](sqlite3_stmt* row) {
+      out->push_back(RunAt(row));
+      return true;
+    });
+  });
+}
+
+Status FindInterruptedRun(sqlite3* db, const std::string& arguments,
+                          std::optional<RunRecord>* out) {
+  out->reset();
+  return ReadIfExists(db, "ferry_runs", [&]() -> Status {
+    FERRY_ASSIGN_OR_RETURN(
+        Statement stmt,
+        PrepareBound(db,
+                     std::string(kRunColumns) + "WHERE arguments = ?1 AND status = 'running' "
+                                                "ORDER BY started_at DESC, run_id DESC",
+                     {arguments}));
+    return EachRow(db, stmt.get(), "reading ferry_runs", [&](sqlite3_stmt* row) {
+      RunRecord run = RunAt(row);
+      if (run.status == "interrupted") {
+        *out = std::move(run);
+        return false;
+      }
+      return true;
+    });
+  });
+}
+
+}  // namespace ferry::sqlite

@@ -1,0 +1,253 @@
+#include "loaders/sqlite/schema_migrations.h"
+
+#include <spdlog/spdlog.h>
+
+#include <initializer_list>
+
+#include "loaders/schema_history.h"
+#include "loaders/sqlite/bookkeeping.h"
+#include "loaders/sqlite/cell_binding.h"
+#include "loaders/sqlite/schema_ddl.h"
+#include "loaders/sqlite/sql_identifier.h"
+#include "loaders/sqlite/sqlite_handle.h"
+#include "loaders/sqlite/transaction.h"
+
+namespace ferry::sqlite {
+
+namespace {
+
+constexpr const char* kHistory = "ferry_schema_history";
+
+bool SameName(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  return a.size() == 1 && b.size() == 1 && SameIdentifier(a[0], b[0]);
+}
+
+std::string ColumnText(sqlite3_stmt* stmt, int column) {
+  const unsigned char* text = sqlite3_column_text(stmt, column);
+  return text != nullptr ? reinterpret_cast<const char*>(text) : "";
+}
+
+// Runs one statement with `values` bound to ?1, ?2, ...; the first column of its first row
+// as an integer (0 when it returns none).
+Result<int64_t> Run(sqlite3* db, const std::string& sql, std::initializer_list<Cell> values,
+                    const std::string& context) {
+  FERRY_ASSIGN_OR_RETURN(Statement stmt, Prepare(db, sql));
+  int index = 1;
+  for (const Cell& value : values) {
+    FERRY_RETURN_IF_ERROR(BindValue(stmt.get(), index++, value));
+  }
+  FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db, stmt.get(), context));
+  return has_row ? sqlite3_column_int64(stmt.get(), 0) : int64_t{0};
+}
+
+// The history, empty when the table does not exist (or `db` is null).
+Result<std::vector<HistoryRow>> ReadHistory(sqlite3* db) {
+  std::vector<HistoryRow> rows;
+  if (db == nullptr) return rows;
+  FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, kHistory));
+  if (!exists) return rows;
+  FERRY_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Prepare(db,
+              "SELECT version, checksum, applied_at, description FROM ferry_schema_history "
+              "ORDER BY version"));
+  while (true) {
+    FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db, stmt.get(), "reading ferry_schema_history"));
+    if (!has_row) return rows;
+    rows.push_back({sqlite3_column_int64(stmt.get(), 0), ColumnText(stmt.get(), 1),
+                    ColumnText(stmt.get(), 2), ColumnText(stmt.get(), 3)});
+  }
+}
+
+Result<std::vector<WantedTable>> Wanted(sqlite3* db, const std::vector<const TableDef*>& tables) {
+  std::vector<WantedTable> wanted;
+  for (const TableDef* table : tables) {
+    if (table == nullptr) return Status::Internal("schema migrations: a null table");
+    FERRY_RETURN_IF_ERROR(CheckTableDef(*table));
+    WantedTable want;
+    want.table = table;
+    want.name = {table->name};
+    want.quoted_name = QuoteIdentifier(table->name);
+    want.checksum = TableChecksum({CreateTableSql(*table, /*without_rowid=*/false)});
+    if (db != nullptr) {
+      FERRY_ASSIGN_OR_RETURN(want.exists, TableExists(db, table->name));
+    }
+    wanted.push_back(std::move(want));
+  }
+  return wanted;
+}
+
+SchemaMigration BookkeepingMigration() {
+  SchemaMigration own;
+  own.version = kBookkeepingVersion;
+  own.description = kBookkeepingDescription;
+  own.checksum = BookkeepingChecksum();
+  return own;
+}
+
+// Creates (or adopts) `want`'s table and records it as `version`; returns the migration.
+Result<SchemaMigration> Apply(sqlite3* db, const WantedTable& want, int version) {
+  std::string context = "creating " + want.quoted_name;
+  if (want.exists) {
+    FERRY_RETURN_IF_ERROR(CheckExistingTable(db, *want.table));
+  } else {
+    std::string sql = CreateTableSql(*want.table, /*without_rowid=*/false);
+    FERRY_RETURN_IF_ERROR(Exec(db, sql.c_str(), context));
+  }
+  SchemaMigration migration = TableMigration(want, nullptr);
+  migration.version = version;
+  migration.applied_at = NowText();
+  migration.recorded_checksum = migration.checksum;
+  migration.state = SchemaMigration::State::kApplied;
+  FERRY_ASSIGN_OR_RETURN(
+      int64_t ignored,
+      Run(db,
+          "INSERT INTO ferry_schema_history (version, checksum, applied_at, description) "
+          "VALUES (?1, ?2, ?3, ?4)",
+          {int64_t{version}, migration.checksum, migration.applied_at, migration.description},
+          "recording the migration of " + want.quoted_name));
+  (void)ignored;
+  return migration;
+}
+
+// The migrations of `wanted` that RefuseDrift refuses, first one's status; OK when none.
+Status RefuseAnyDrift(const std::vector<HistoryRow>& history,
+                      const std::vector<WantedTable>& wanted) {
+  for (const WantedTable& want : wanted) {
+    FERRY_RETURN_IF_ERROR(RefuseDrift(TableMigration(want, FindRecorded(history, want, SameName))));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ListMigrations(sqlite3* db, const std::vector<const TableDef*>& tables,
+                      std::vector<SchemaMigration>* out) {
+  out->clear();
+  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
+  FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
+  *out = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
+  return Status::OK();
+}
+
+Status EnsureMappingTables(sqlite3* db, const std::vector<const TableDef*>& tables, bool dry_run,
+                           const std::string& target) {
+  Transaction txn(db);
+  if (!dry_run) {
+    FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "creating the target tables"));
+  }
+  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
+  FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
+  FERRY_RETURN_IF_ERROR(RefuseAnyDrift(history, wanted));
+  int version = NextVersion(history);
+  for (const WantedTable& want : wanted) {
+    bool recorded = FindRecorded(history, want, SameName) != nullptr;
+    if (dry_run || recorded) {
+      if (want.exists) {
+        FERRY_RETURN_IF_ERROR(CheckExistingTable(db, *want.table));
+      } else {
+        spdlog::info("dry-run: table {} would be created in \"{}\"", want.quoted_name, target);
+      }
+      continue;
+    }
+    FERRY_ASSIGN_OR_RETURN(SchemaMigration applied, Apply(db, want, version++));
+    spdlog::info("{} table {} in \"{}\" (schema migration {})",
+                 want.exists ? "recorded the existing" : "created", want.quoted_name, target,
+                 applied.version);
+  }
+  return dry_run ? Status::OK() : txn.Commit("creating the target tables");
+}
+
+Status ApplyPendingMigrations(sqlite3* db, const std::vector<const TableDef*>& tables,
+                              std::vector<SchemaMigration>* applied) {
+  applied->clear();
+  {
+    FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
+    FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
+    FERRY_RETURN_IF_ERROR(RefuseAnyDrift(history, wanted));
+    std::vector<SchemaMigration> all =
+        PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
+    FERRY_RETURN_IF_ERROR(RefuseDrift(all.front()));
+    bool recorded = false;  // by this call, not by another process meanwhile
+    if (all.front().state == SchemaMigration::State::kPending) {
+      FERRY_RETURN_IF_ERROR(EnsureBookkeeping(db, &recorded));
+    }
+    if (recorded) {
+      FERRY_ASSIGN_OR_RETURN(history, ReadHistory(db));
+      SchemaMigration own = BookkeepingMigration();
+      for (const HistoryRow& row : history) {
+        if (row.version == own.version) own.applied_at = row.applied_at;
+      }
+      own.recorded_checksum = own.checksum;
+      own.state = SchemaMigration::State::kApplied;
+      applied->push_back(own);
+    }
+  }
+  for (const TableDef* table : tables) {
+    // Each in its own transaction, checked again inside it: another process may have got here
+    // first.
+    Transaction txn(db);
+    FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "applying schema migrations"));
+    FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, {table}));
+    FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
+    const HistoryRow* recorded = FindRecorded(history, wanted[0], SameName);
+    FERRY_RETURN_IF_ERROR(RefuseDrift(TableMigration(wanted[0], recorded)));
+    if (recorded != nullptr) continue;
+    FERRY_ASSIGN_OR_RETURN(SchemaMigration migration, Apply(db, wanted[0], NextVersion(history)));
+    FERRY_RETURN_IF_ERROR(
+        txn.Commit("applying schema migration " + std::to_string(migration.version)));
+    applied->push_back(std::move(migration));
+  }
+  return Status::OK();
+}
+
+Status RevertNewestMigration(sqlite3* db, const std::vector<const TableDef*>& tables, bool force,
+                             SchemaMigration* reverted) {
+  *reverted = SchemaMigration();
+  Transaction txn(db);
+  FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "reverting a schema migration"));
+  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
+  FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
+  const HistoryRow* newest = nullptr;
+  const WantedTable* want = nullptr;
+  for (const WantedTable& candidate : wanted) {
+    const HistoryRow* row = FindRecorded(history, candidate, SameName);
+    if (row != nullptr && (newest == nullptr || row->version > newest->version)) {
+      newest = row;
+      want = &candidate;
+    }
+  }
+  if (newest == nullptr) {
+    return Status::NotFound(
+        "no table of the mapping is recorded in ferry_schema_history: nothing to revert "
+        "(ferry's bookkeeping, migration 1, is never reverted)");
+  }
+  *reverted = TableMigration(*want, newest);
+  std::string context = "reverting schema migration " + std::to_string(newest->version);
+  if (want->exists) {
+    FERRY_ASSIGN_OR_RETURN(int64_t rows,
+                           Run(db, "SELECT count(*) FROM " + want->quoted_name, {}, context));
+    if (rows > 0 && !force) {
+      return Status::InvalidArgument("table " + want->quoted_name + " holds " +
+                                     std::to_string(rows) + (rows == 1 ? " row" : " rows") +
+                                     ": `ferry schema down` drops it (reverting migration " +
+                                     std::to_string(newest->version) + ") only with --force");
+    }
+    std::string drop = "DROP TABLE " + want->quoted_name;
+    FERRY_RETURN_IF_ERROR(Exec(db, drop.c_str(), context));
+  }
+  const std::string& entity = want->table->entity;
+  FERRY_ASSIGN_OR_RETURN(
+      int64_t ignored,
+      Run(db, "DELETE FROM ferry_schema_history WHERE version = ?1", {newest->version}, context));
+  if (!entity.empty()) {
+    FERRY_ASSIGN_OR_RETURN(
+        ignored, Run(db, "DELETE FROM ferry_id_map WHERE entity = ?1", {entity}, context));
+    FERRY_ASSIGN_OR_RETURN(
+        ignored, Run(db, "DELETE FROM ferry_checkpoints WHERE entity = ?1", {entity}, context));
+  }
+  (void)ignored;
+  return txn.Commit(context);
+}
+
+}  // namespace ferry::sqlite

@@ -1,0 +1,155 @@
+#include "agent/run/retrying_loader.h"
+
+#include <catch2/catch.hpp>
+#include <deque>
+
+namespace ferry {
+
+namespace {
+
+// Fails each call with the next scripted status; Write can also "commit" before failing.
+class FlakyLoader final : public Loader {
+ public:
+  Status Check(bool) override { return Next(); }
+  Status BeginRun(const RunInfo&) override { return Status::OK(); }
+  Status EnsureSchema(const std::vector<const TableDef*>&) override { return Status::OK(); }
+  Status LookupIdentities(const std::string&, const std::string&, const std::vector<std::string>&,
+                          std::vector<std::optional<KnownIdentity>>*) override {
+    return Next();
+  }
+  Status FetchRows(const TableDef&, const std::vector<Row>&,
+                   std::vector<std::optional<Row>>*) override {
+    return Status::OK();
+  }
+  Result<BatchOutcome> Write(const WriteBatch& batch) override {
+    ++writes;
+    if (commit_then_fail) {
+      commit_then_fail = false;
+      stored = StoredCheckpoint{"RUN", batch.checkpoint.position};
+      return Status::Unavailable("server closed the connection during COMMIT");
+    }
+    Status status = Next();
+    if (!status.ok()) return status;
+    stored = StoredCheckpoint{"RUN", batch.checkpoint.position};
+    BatchOutcome outcome;
+    outcome.inserted = static_cast<int64_t>(batch.rows.size());
+    return outcome;
+  }
+  Status FinishRun(const RunTotals&) override { return Status::OK(); }
+  Status ReadCheckpoint(const std::string&, const std::string&, const std::string&,
+                        std::optional<StoredCheckpoint>* out) override {
+    *out = stored;
+    return Status::OK();
+  }
+
+  Status Next() {
+    ++calls;
+    if (script.empty()) return Status::OK();
+    Status status = script.front();
+    script.pop_front();
+    return status;
+  }
+
+  std::deque<Status> script;
+  bool commit_then_fail = false;
+  std::optional<StoredCheckpoint> stored;
+  int calls = 0;
+  int writes = 0;
+};
+
+struct Harness {
+  FlakyLoader* flaky = nullptr;
+  std::unique_ptr<Loader> loader;
+  std::vector<std::chrono::milliseconds> waits;
+
+  explicit Harness(int retries) {
+    auto inner = std::make_unique<FlakyLoader>();
+    flaky = inner.get();
+    RetryPolicy policy;
+    policy.retries = retries;
+    policy.sleep = [this](std::chrono::milliseconds wait) { waits.push_back(wait); };
+    loader = MakeRetryingLoader(std::move(inner), policy);
+  }
+};
+
+WriteBatch OneRowBatch(int64_t position, bool known) {
+  WriteBatch batch;
+  batch.entity = "tasks";
+  batch.user_id = "u1";
+  batch.rows.resize(1);
+  batch.identities.push_back(IdentityRecord{"t1", "01ULID", "hash", known});
+  batch.checkpoint = Checkpoint{"u1.json", "tasks", position};
+  return batch;
+}
+
+}  // namespace
+
+TEST_CASE("RetryingLoader: a transient failure is retried until it passes") {
+  Harness h(8);
+  h.flaky->script = {Status::Unavailable("connection lost"), Status::Unavailable("restarting")};
+  CHECK(h.loader->Check(false).ok());
+  CHECK(h.flaky->calls == 3);
+  CHECK(h.waits.size() == 2);
+}
+
+TEST_CASE("RetryingLoader: a permanent failure is passed on at once") {
+  Harness h(8);
+  h.flaky->script = {Status::IOError("permission denied for table tasks")};
+  Status status = h.loader->Check(false);
+  CHECK(status.code() == Status::Code::kIOError);
+  CHECK(h.flaky->calls == 1);
+  CHECK(h.waits.empty());
+}
+
+TEST_CASE("RetryingLoader: gives up after --retries attempts with the last failure") {
+  Harness h(2);
+  h.flaky->script = {Status::Unavailable("a"), Status::Unavailable("b"), Status::Unavailable("c"),
+                     Status::OK()};
+  Status status = h.loader->Check(false);
+  CHECK(status.IsUnavailable());
+  CHECK(status.message().find("c") != std::string::npos);
+  CHECK(h.flaky->calls == 3);
+}
+
+TEST_CASE("RetryingLoader: a batch that failed before COMMIT is written again") {
+  Harness h(8);
+  REQUIRE(h.loader->BeginRun({"RUN", "", false, ""}).ok());
+  h.flaky->script = {Status::Unavailable("connection lost")};
+  Result<BatchOutcome> outcome = h.loader->Write(OneRowBatch(25, false));
+  REQUIRE(outcome.ok());
+  CHECK(h.flaky->writes == 2);
+  CHECK(outcome->inserted == 1);
+}
+
+TEST_CASE("RetryingLoader: a batch whose COMMIT went through is not written twice") {
+  Harness h(8);
+  REQUIRE(h.loader->BeginRun({"RUN", "", false, ""}).ok());
+  h.flaky->commit_then_fail = true;
+  Result<BatchOutcome> outcome = h.loader->Write(OneRowBatch(50, false));
+  REQUIRE(outcome.ok());
+  CHECK(h.flaky->writes == 1);
+  CHECK(outcome->inserted == 1);
+}
+
+TEST_CASE("RetryingLoader: an earlier batch's checkpoint does not pass for this one") {
+  Harness h(8);
+  REQUIRE(h.loader->BeginRun({"RUN", "", false, ""}).ok());
+  h.flaky->stored = StoredCheckpoint{"RUN", 25};
+  h.flaky->script = {Status::Unavailable("connection lost")};
+  REQUIRE(h.loader->Write(OneRowBatch(50, true)).ok());
+  CHECK(h.flaky->writes == 2);
+}
+
+TEST_CASE("BackoffWait: doubles from the first wait, capped, with jitter in the upper half") {
+  RetryPolicy policy;
+  policy.first_wait = std::chrono::milliseconds(250);
+  policy.max_wait = std::chrono::milliseconds(2000);
+  CHECK(BackoffWait(policy, 0, 0.0).count() == 125);
+  CHECK(BackoffWait(policy, 0, 0.999).count() <= 250);
+  CHECK(BackoffWait(policy, 2, 0.0).count() == 500);
+  CHECK(BackoffWait(policy, 10, 0.0).count() == 1000);
+  CHECK(BackoffWait(policy, 10, 0.999).count() <= 2000);
+  CHECK(BackoffWait(policy, 62, 0.5).count() <= 2000);
+}
+
+}  // namespace ferry

@@ -1,0 +1,77 @@
+#include "agent/run/source_fingerprint.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+namespace ferry {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TempFolder {
+  fs::path path;
+  TempFolder() {
+    path = fs::temp_directory_path() /
+           ("ferry-fingerprint-" + std::to_string(getpid()) + "-" +
+            std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    fs::create_directories(path / "sub");
+  }
+  ~TempFolder() { fs::remove_all(path); }
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(path / name, std::ios::trunc) << text;
+  }
+};
+
+std::string Of(const std::vector<std::string>& paths) {
+  Result<std::string> fingerprint = SourceFingerprint(paths);
+  REQUIRE(fingerprint.ok());
+  return *fingerprint;
+}
+
+}  // namespace
+
+TEST_CASE("SourceFingerprint: the same folder twice gives the same fingerprint") {
+  TempFolder folder;
+  folder.Write("a.json", "{}");
+  folder.Write("sub/b.json", "{\"k\":1}");
+  CHECK(Of({folder.path.string()}) == Of({folder.path.string()}));
+  CHECK(Of({folder.path.string()}).size() == 16);
+}
+
+TEST_CASE("SourceFingerprint: a changed, added or removed file changes it") {
+  TempFolder folder;
+  folder.Write("a.json", "{}");
+  std::string before = Of({folder.path.string()});
+  folder.Write("a.json", "{\"x\":2}");
+  std::string changed = Of({folder.path.string()});
+  CHECK(changed != before);
+  folder.Write("sub/new.json", "{}");
+  std::string added = Of({folder.path.string()});
+  CHECK(added != changed);
+  fs::remove(folder.path / "sub/new.json");
+  CHECK(Of({folder.path.string()}) == changed);
+}
+
+TEST_CASE("SourceFingerprint: LevelDB's LOCK and LOG files are left out") {
+  TempFolder folder;
+  folder.Write("000003.log", "data");
+  std::string before = Of({folder.path.string()});
+  folder.Write("LOG", "opened again");
+  folder.Write("LOCK", "");
+  CHECK(Of({folder.path.string()}) == before);
+}
+
+TEST_CASE("SourceFingerprint: a single file and a URL are fingerprinted") {
+  TempFolder folder;
+  folder.Write("u1.json", "{}");
+  std::string file = Of({(folder.path / "u1.json").string()});
+  CHECK(file != Of({(folder.path / "u2.json").string()}));
+  CHECK(Of({"postgresql://db/app"}) != Of({"postgresql://db/other"}));
+}
+
+}  // namespace ferry

@@ -1,0 +1,155 @@
+// End-to-end `ferry status` on every target (target_fixture.h): the real binary, after a real
+// migrate, on an empty target (which it must leave untouched), with --verbose and --json.
+#include <simdjson.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+
+#include "loaders/process_identity.h"
+#include "tests/e2e/admin_test_util.h"
+#include "tests/e2e/e2e_util.h"
+#include "tests/e2e/target_fixture.h"
+
+namespace ferry::e2e {
+
+namespace {
+
+std::string ExampleDump() { return (SourceDir() / "examples" / "taskapp-dump.json").string(); }
+
+// The lines of `text` that start with `prefix`.
+std::vector<std::string> LinesStartingWith(const std::string& text, const std::string& prefix) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    std::string line =
+        text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (line.rfind(prefix, 0) == 0) lines.push_back(line);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("status: an empty target has no ferry runs and is left untouched",
+          "[e2e][status][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    CommandResult status = RunFerry({"status", "--target", target->url()});
+    INFO(status.err);
+    REQUIRE(status.exit_code == 0);
+    CHECK_THAT(status.out, Catch::StartsWith("no ferry runs in "));
+    CHECK_FALSE(target->Touched());
+
+    CommandResult json = RunFerry({"status", "--target", target->url(), "--json"});
+    REQUIRE(json.exit_code == 0);
+    CHECK_THAT(json.out, Catch::EndsWith("\"runs\":[],\"locks\":[]}\n"));
+    CHECK_FALSE(target->Touched());
+  }
+}
+
+TEST_CASE("status: a finished migrate is listed with its counts",
+          "[e2e][status][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir work;
+    CommandResult migrate =
+        RunFerry({"migrate", ExampleDump(), "--user-id", "demo", "--target", target->url(),
+                  "--continue-on-error", "--progress", "none", "--report", work / "report.json",
+                  "--rejects", work / "rejects.ndjson"});
+    INFO(migrate.err);
+    REQUIRE(migrate.exit_code == 3);  // done, with the example's 9 invalid records rejected
+    simdjson::dom::parser parser;
+    simdjson::dom::element report = parser.load(work / "report.json");
+    std::string run_id{std::string_view(report["run_id"])};
+    int64_t read = int64_t(report["records_read"]);
+    int64_t inserted = 0, rejected = 0;
+    for (auto [name, entity] : simdjson::dom::object(report["entities"])) {
+      inserted += int64_t(entity["inserted"]);
+      rejected += int64_t(entity["rejected"]);
+    }
+    REQUIRE(rejected == 9);
+
+    CommandResult status = RunFerry({"status", "--target", target->url()});
+    INFO(status.out << status.err);
+    REQUIRE(status.exit_code == 0);
+    std::vector<std::string> lines = LinesStartingWith(status.out, run_id);
+    REQUIRE(lines.size() == 1);
+    const std::string& line = lines[0];
+    CHECK_THAT(line, Catch::StartsWith(run_id + "  completed_with_rejects  started 20"));
+    CHECK_THAT(line, Catch::Contains("read " + std::to_string(read) + " inserted " +
+                                     std::to_string(inserted) + " updated 0 skipped 0 rejected 9"));
+    CHECK_THAT(line, Catch::Contains("  " + ThisHost() + ":"));
+    CHECK_THAT(status.out, Catch::Contains("locks: none held"));
+
+    CommandResult verbose = RunFerry({"status", "--target", target->url(), "--verbose"});
+    REQUIRE(verbose.exit_code == 0);
+    CHECK_THAT(verbose.out, Catch::Contains("  arguments: ") &&
+                                Catch::Contains("  checkpoint user demo, entity tasks, unit "));
+
+    CommandResult json = RunFerry({"status", "--target", target->url(), "--json", "-v"});
+    REQUIRE(json.exit_code == 0);
+    simdjson::dom::element doc = parser.parse(json.out);
+    simdjson::dom::array runs = doc["runs"];
+    REQUIRE(runs.size() == 1);
+    simdjson::dom::element run = runs.at(0);
+    CHECK(std::string_view(run["run_id"]) == run_id);
+    CHECK(std::string_view(run["status"]) == "completed_with_rejects");
+    CHECK(int64_t(run["read"]) == read);
+    CHECK(int64_t(run["inserted"]) == inserted);
+    CHECK(int64_t(run["rejected"]) == 9);
+    CHECK(simdjson::dom::array(run["checkpoints"]).size() > 0);
+    CHECK(simdjson::dom::array(doc["locks"]).size() == 0);
+  }
+}
+
+TEST_CASE("status: the holders of locks are listed, live or stale",
+          "[e2e][status][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    std::unique_ptr<Loader> holder = HolderLoader(*target, "RUN_HOLDER");
+    REQUIRE(holder->LockUser("alice").ok());
+    InsertLockRow(*target, "bob", "RUN_GONE", "h", 1);  // no session, another host: see below
+    CommandResult status = RunFerry({"status", "--target", target->url()});
+    INFO(status.out << status.err);
+    REQUIRE(status.exit_code == 0);
+    // The holder's run is running: this process recorded it and is alive.
+    CHECK_THAT(status.out, Catch::StartsWith("RUN_HOLDER  running  "));
+    CHECK_THAT(status.out, Catch::Contains("  user alice: run RUN_HOLDER on host " + ThisHost() +
+                                           ", pid " + std::to_string(ThisPid())) &&
+                               Catch::Contains("(alive)"));
+    // SQLite cannot see host h's processes and takes its lock as alive; PostgreSQL sees that
+    // no session holds it.
+    std::string bob = target->kind() == "sqlite" ? "(alive)" : "(stale";
+    CHECK_THAT(status.out, Catch::Contains("  user bob: run RUN_GONE on host h, pid 1, since "
+                                           "2024-01-02T03:04:05") &&
+                               Catch::Contains(bob));
+  }
+}
+
+TEST_CASE("status: the target is named without its password", "[e2e][status][postgres]") {
+  const char* url = std::getenv("FERRY_TEST_PASSWORD_URL");
+  const char* password = std::getenv("FERRY_TEST_PG_PASSWORD");
+  if (url == nullptr || password == nullptr) {
+    WARN("FERRY_TEST_PASSWORD_URL is not set: tools/test_postgres.sh sets it");
+    return;
+  }
+  CommandResult status = RunFerry({"status", "--target", url, "--json"});
+  INFO(status.err);
+  REQUIRE(status.exit_code == 0);
+  CHECK_THAT(status.out, Catch::Contains("****"));
+  CHECK_THAT(status.out + status.err, !Catch::Contains(password));
+  CommandResult refused =
+      RunFerry({"status", "--target", std::string(url) + "x"});  // a wrong database name
+  CHECK(refused.exit_code != 0);
+  CHECK_THAT(refused.out + refused.err, !Catch::Contains(password));
+}
+
+TEST_CASE("status: an unknown target is a usage error", "[e2e][status]") {
+  CommandResult status = RunFerry({"status", "--target", "nosuch://x"});
+  CHECK(status.exit_code == 2);
+  CHECK_THAT(status.err, Catch::Contains("ferry status: ") && Catch::Contains("nosuch://x"));
+  CommandResult limit = RunFerry({"status", "--limit", "-1"});
+  CHECK(limit.exit_code == 2);
+}
+
+}  // namespace ferry::e2e

@@ -1,0 +1,165 @@
+// The schema history both targets share: descriptions and their parsing (hostile names too),
+// the plan of migrations and its states, the refusal messages.
+#include "loaders/schema_history.h"
+
+#include <catch2/catch.hpp>
+
+namespace ferry {
+namespace {
+
+using State = SchemaMigration::State;
+
+bool Exact(const std::vector<std::string>& a, const std::vector<std::string>& b) { return a == b; }
+
+TableDef Table(const std::string& name, const std::string& entity = "") {
+  TableDef table;
+  table.name = name;
+  table.columns = {{"id", ColumnType::kText, false}};
+  table.primary_key = {"id"};
+  table.mapping = entity.empty() ? "" : "app";
+  table.entity = entity;
+  return table;
+}
+
+WantedTable Want(const TableDef& table, const std::string& checksum, bool exists) {
+  WantedTable want;
+  want.table = &table;
+  want.name = {table.name};
+  want.quoted_name = "\"" + table.name + "\"";
+  want.checksum = checksum;
+  want.exists = exists;
+  return want;
+}
+
+SchemaMigration Bookkeeping() {
+  SchemaMigration own;
+  own.version = 1;
+  own.description = "ferry bookkeeping: runs";
+  own.checksum = "b00c";
+  return own;
+}
+
+}  // namespace
+
+TEST_CASE("CreateTableDescription: names the table, its mapping and entity", "[loaders][schema]") {
+  TableDef prefs = Table("user_preferences", "userPreferences");
+  CHECK(CreateTableDescription("\"user_preferences\"", prefs) ==
+        "create table \"user_preferences\" (mapping \"app\", entity \"userPreferences\")");
+  CHECK(CreateTableDescription("\"public\".\"t\"", Table("t")) == "create table \"public\".\"t\"");
+}
+
+TEST_CASE("CreatedTableName: reads back what CreateTableDescription wrote, hostile names too",
+          "[loaders][schema][hostile]") {
+  TableDef hostile = Table("a\" (mapping \"x\"); DROP TABLE y; --", "e\"");
+  std::string description =
+      CreateTableDescription("\"a\"\" (mapping \"\"x\"\"); DROP TABLE y; --\"", hostile);
+  std::optional<std::vector<std::string>> name = CreatedTableName(description);
+  REQUIRE(name);
+  CHECK(*name == std::vector<std::string>{hostile.name});
+
+  name = CreatedTableName("create table \"public\".\"tasks\" (mapping \"app\")");
+  REQUIRE(name);
+  CHECK(*name == std::vector<std::string>{"public", "tasks"});
+}
+
+TEST_CASE("CreatedTableName: anything else is not a table migration",
+          "[loaders][schema][hostile]") {
+  for (const char* text : {"ferry bookkeeping: runs, id map", "create table tasks",
+                           "create table \"unclosed", "create table \"\"", "create table \"a\"x",
+                           "create table \"a\".", "CREATE TABLE \"a\"", ""}) {
+    INFO(text);
+    CHECK_FALSE(CreatedTableName(text));
+  }
+  CHECK(IsBookkeepingMigration("ferry bookkeeping: runs, id map, checkpoints"));
+  CHECK_FALSE(IsBookkeepingMigration("create table \"ferry bookkeeping\""));
+}
+
+TEST_CASE("PlanMigrations: an empty target has everything pending, bookkeeping first",
+          "[loaders][schema]") {
+  TableDef tasks = Table("tasks", "tasks");
+  TableDef notes = Table("notes", "notes");
+  std::vector<SchemaMigration> plan =
+      PlanMigrations({}, Bookkeeping(), {Want(tasks, "c1", false), Want(notes, "c2", true)}, Exact);
+  REQUIRE(plan.size() == 3);
+  CHECK(plan[0].version == 1);
+  CHECK(plan[0].state == State::kPending);
+  CHECK(plan[0].table.empty());
+  CHECK(plan[1].state == State::kPending);
+  CHECK(plan[1].version == 0);
+  CHECK(plan[1].table == "\"tasks\"");
+  CHECK(plan[1].description == "create table \"tasks\" (mapping \"app\", entity \"tasks\")");
+  CHECK_FALSE(plan[1].exists);
+  CHECK(plan[2].exists);  // pending, but the table is there: up only records it
+}
+
+TEST_CASE("PlanMigrations: applied, changed, missing, another mapping's, in version order",
+          "[loaders][schema]") {
+  TableDef tasks = Table("tasks", "tasks");
+  TableDef notes = Table("notes", "notes");
+  TableDef gone = Table("gone", "gone");
+  std::vector<HistoryRow> history = {
+      {4, "c-old", "2024-01-03T00:00:00.000Z", "create table \"notes\" (mapping \"app\")"},
+      {1, "b00c", "2024-01-01T00:00:00.000Z", "ferry bookkeeping: runs"},
+      {2, "c1", "2024-01-02T00:00:00.000Z", "create table \"tasks\" (mapping \"app\")"},
+      {3, "c9", "2024-01-02T00:00:01.000Z", "create table \"other\" (mapping \"b\")"},
+      {5, "c3", "2024-01-04T00:00:00.000Z", "create table \"gone\" (mapping \"app\")"},
+  };
+  std::vector<SchemaMigration> plan = PlanMigrations(
+      history, Bookkeeping(),
+      {Want(tasks, "c1", true), Want(notes, "c-new", true), Want(gone, "c3", false)}, Exact);
+  REQUIRE(plan.size() == 5);
+  CHECK(plan[0].state == State::kApplied);
+  CHECK(plan[0].exists);
+  CHECK(plan[0].applied_at == "2024-01-01T00:00:00.000Z");
+  CHECK(plan[1].version == 2);
+  CHECK(plan[1].state == State::kApplied);
+  CHECK(plan[2].version == 3);
+  CHECK_FALSE(plan[2].in_mapping);
+  CHECK(plan[2].state == State::kApplied);
+  CHECK(plan[3].version == 4);
+  CHECK(plan[3].state == State::kChanged);
+  CHECK(plan[3].recorded_checksum == "c-old");
+  CHECK(plan[3].checksum == "c-new");
+  CHECK(plan[4].version == 5);
+  CHECK(plan[4].state == State::kMissing);
+  CHECK(NextVersion(history) == 6);
+  CHECK(NextVersion({}) == 2);
+}
+
+TEST_CASE("PlanMigrations: a bookkeeping row of another checksum is CHANGED", "[loaders][schema]") {
+  std::vector<SchemaMigration> plan =
+      PlanMigrations({{1, "edited", "2024-01-01T00:00:00.000Z", "ferry bookkeeping: runs"}},
+                     Bookkeeping(), {}, Exact);
+  REQUIRE(plan.size() == 1);
+  CHECK(plan[0].state == State::kChanged);
+  Status refused = RefuseDrift(plan[0]);
+  CHECK(refused.IsCorruption());
+  CHECK(refused.message().find("edited") != std::string::npos);
+}
+
+TEST_CASE(
+    "RefuseDrift: a changed table names the table, the version, both checksums and a way "
+    "out",
+    "[loaders][schema]") {
+  TableDef tasks = Table("tasks", "tasks");
+  HistoryRow row{3, "0123456789abcdef", "2024-01-02T00:00:00.000Z", "create table \"tasks\""};
+  SchemaMigration changed = TableMigration(Want(tasks, "fedcba9876543210", true), &row);
+  REQUIRE(changed.state == State::kChanged);
+  Status refused = RefuseDrift(changed);
+  CHECK(refused.IsCorruption());
+  const std::string& message = refused.message();
+  INFO(message);
+  CHECK(message.find("the mapping changed table \"tasks\" since migration 3") != std::string::npos);
+  CHECK(message.find("0123456789abcdef") != std::string::npos);
+  CHECK(message.find("fedcba9876543210") != std::string::npos);
+  CHECK(message.find("ferry schema down") != std::string::npos);
+  CHECK(message.find("ferry schema status") != std::string::npos);
+
+  SchemaMigration missing = TableMigration(Want(tasks, "0123456789abcdef", false), &row);
+  REQUIRE(missing.state == State::kMissing);
+  CHECK(RefuseDrift(missing).message().find("no longer in the target") != std::string::npos);
+  CHECK(RefuseDrift(TableMigration(Want(tasks, "0123456789abcdef", true), &row)).ok());
+  CHECK(RefuseDrift(TableMigration(Want(tasks, "x", false), nullptr)).ok());
+}
+
+}  // namespace ferry
