@@ -19,7 +19,8 @@ std::string RunColumns() {
   return "r.run_id, " + TimeText("r.started_at") + " AS started_at, " + TimeText("r.finished_at") +
          " AS finished_at, CASE WHEN r.status = 'running' AND NOT EXISTS (SELECT 1 FROM "
          "pg_stat_activity a "
-         "WHERE a.application_name = left('ferry run ' || r.run_id, 63)) "
+         "WHERE a.datname = current_database() "
+         "AND a.application_name = left('ferry run ' || r.run_id, 63)) "
          "THEN 'interrupted' ELSE r.status END AS status, "
          "r.arguments, r.fingerprint, r.host, r.pid, r.records_read, r.inserted, r.updated, "
          "r.skipped, r.rejected";

@@ -50,8 +50,8 @@ class Admin {
   // waits until the server has let them go: gone from pg_stat_activity, their locks released.
   void KillRun(const std::string& run_id) {
     std::string pids = Text(
-        "SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE application_name = "
-        "'ferry run " +
+        "SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE datname = "
+        "current_database() AND application_name = 'ferry run " +
         run_id + "'");
     REQUIRE(pids != "NULL");
     Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid IN (" + pids + ")");

@@ -133,8 +133,9 @@ TEST_CASE("PostgresLoader locks: after a reconnect the loader holds its locks ag
   Status resumed = Read(*first);
   INFO(resumed.ToString());
   REQUIRE(resumed.ok());
-  CHECK(admin.Count("SELECT count(*) FROM pg_stat_activity "
-                    "WHERE application_name = 'ferry run RUN_A'") == 1);
+  CHECK(admin.Count(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = 'ferry run RUN_A'") == 1);
   auto second = RunLoader(db.url(), "RUN_B");
   CHECK(second->LockUser("u1").IsLocked());
   CHECK(second->LockUser("u2").IsLocked());
@@ -251,8 +252,9 @@ TEST_CASE("PostgresLoader locks: ForceUnlock clears stale rows, and live ones wi
   REQUIRE(cleared.size() == 1);
   CHECK(cleared[0].alive);
   CHECK(admin.Count("SELECT count(*) FROM ferry.locks") == 0);
-  CHECK(admin.Count("SELECT count(*) FROM pg_stat_activity "
-                    "WHERE application_name = 'ferry run RUN_A'") == 0);
+  CHECK(admin.Count(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = 'ferry run RUN_A'") == 0);
   CHECK(admin.Count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0);
   CHECK(RunLoader(db.url(), "RUN_B")->LockUser("u1").ok());
 }
