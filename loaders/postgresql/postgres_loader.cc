@@ -321,11 +321,17 @@ Status PostgresLoader::LockUser(const std::string& user_id) {
 }
 
 Status PostgresLoader::UnlockUser(const std::string& user_id) {
-  if (locked_users_.erase(user_id) == 0) {
+  if (locked_users_.count(user_id) == 0) {
     return Status::OK();
   }
+  // Still held until the row is gone: when the connection drops midway, the retry reconnects,
+  // takes the lock again and deletes the row, instead of leaving it behind as a stale holder.
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  return Track(postgres::UnlockUser(session, user_id, run_id_));
+  Status status = postgres::UnlockUser(session, user_id, run_id_);
+  if (status.ok()) {
+    locked_users_.erase(user_id);
+  }
+  return Track(status);
 }
 
 Status PostgresLoader::ReadCheckpoint(const std::string& user_id, const std::string& entity,
