@@ -91,6 +91,26 @@ const HistoryRow* FindRecorded(const std::vector<HistoryRow>& history, const Wan
   return nullptr;
 }
 
+NewestRecorded FindNewestRecorded(const std::vector<HistoryRow>& history,
+                                  const std::vector<WantedTable>& wanted, SameTableName same_name) {
+  NewestRecorded newest;
+  for (const WantedTable& candidate : wanted) {
+    const HistoryRow* row = FindRecorded(history, candidate, same_name);
+    if (row != nullptr && (newest.row == nullptr || row->version > newest.row->version)) {
+      newest = NewestRecorded{&candidate, row};
+    }
+  }
+  return newest;
+}
+
+Status RefuseDropOfRows(const std::string& quoted_name, int64_t rows, int64_t version, bool force) {
+  if (rows == 0 || force) return Status::OK();
+  return Status::InvalidArgument("table " + quoted_name + " holds " + std::to_string(rows) +
+                                 (rows == 1 ? " row" : " rows") +
+                                 ": `ferry schema down` drops it (reverting migration " +
+                                 std::to_string(version) + ") only with --force");
+}
+
 SchemaMigration TableMigration(const WantedTable& wanted, const HistoryRow* recorded) {
   SchemaMigration migration;
   migration.table = wanted.quoted_name;

@@ -72,6 +72,19 @@ std::vector<SchemaMigration> PlanMigrations(const std::vector<HistoryRow>& histo
 const HistoryRow* FindRecorded(const std::vector<HistoryRow>& history, const WantedTable& wanted,
                                SameTableName same_name);
 
+// Of the `wanted` tables that are recorded, the one whose migration is the newest (what
+// `ferry schema down` reverts); both null when none is recorded.
+struct NewestRecorded {
+  const WantedTable* wanted = nullptr;
+  const HistoryRow* row = nullptr;
+};
+NewestRecorded FindNewestRecorded(const std::vector<HistoryRow>& history,
+                                  const std::vector<WantedTable>& wanted, SameTableName same_name);
+
+// OK when `ferry schema down` may drop `table` holding `rows` rows (none, or --force);
+// InvalidArgument naming the table, its rows and the migration otherwise.
+Status RefuseDropOfRows(const std::string& quoted_name, int64_t rows, int64_t version, bool force);
+
 // The migration of `wanted` given its history row (null: pending).
 SchemaMigration TableMigration(const WantedTable& wanted, const HistoryRow* recorded);
 

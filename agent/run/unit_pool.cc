@@ -16,7 +16,9 @@ struct UnitPool::Worker {
 UnitPool::UnitPool(const MigrateOptions& options, const Mapping& mapping, RejectSink* rejects)
     : options_(options), mapping_(mapping), rejects_(rejects) {}
 
-UnitPool::~UnitPool() {
+UnitPool::~UnitPool() { JoinWorkers(); }
+
+void UnitPool::JoinWorkers() {
   {
     std::lock_guard<std::mutex> hold(mutex_);
     closing_ = true;
@@ -71,14 +73,7 @@ void UnitPool::Work(Worker* worker) {
 }
 
 void UnitPool::Finish(RunReport* report) {
-  {
-    std::lock_guard<std::mutex> hold(mutex_);
-    closing_ = true;
-  }
-  changed_.notify_all();
-  for (std::thread& thread : threads_) {
-    if (thread.joinable()) thread.join();
-  }
+  JoinWorkers();
   for (const auto& worker : workers_) report->Merge(worker->report);
 }
 

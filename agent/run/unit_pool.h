@@ -50,6 +50,8 @@ class UnitPool {
  private:
   struct Worker;
   void Work(Worker* worker);
+  // Lets the workers finish what is queued, then joins them.
+  void JoinWorkers();
 
   const MigrateOptions& options_;
   const Mapping& mapping_;

@@ -1,14 +1,11 @@
 #include "loaders/postgresql/bookkeeping.h"
 
-#include <pwd.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <pqxx/pqxx>
 
 #include "base/fnv1a.h"
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/postgresql/schema_ddl.h"
+#include "loaders/process_identity.h"
 #include "loaders/schema_history.h"
 
 namespace ferry::postgres {
@@ -81,36 +78,6 @@ std::vector<std::string> MakeDdl() {
 const char* const kTables[] = {"schema_history", "runs",  "id_map",
                                "checkpoints",    "locks", "audit_log"};
 
-std::string HostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof(name) - 1) != 0) {
-    return "unknown";
-  }
-  return name;
-}
-
-std::string OsUser() {
-  const char* user = std::getenv("USER");
-  if (user != nullptr && *user != '\0') {
-    return user;
-  }
-  struct passwd entry;
-  struct passwd* found = nullptr;
-  char buffer[1024];
-  if (getpwuid_r(getuid(), &entry, buffer, sizeof(buffer), &found) == 0 && found != nullptr) {
-    return found->pw_name;
-  }
-  return "uid " + std::to_string(getuid());
-}
-
-void Audit(pqxx::transaction_base& txn, const std::string& run_id, const std::string& action,
-           const std::string& detail) {
-  txn.exec_params(
-      "INSERT INTO ferry.audit_log (run_id, action, detail, os_user, host) "
-      "VALUES ($1, $2, $3, $4, $5)",
-      run_id, action, detail, OsUser(), HostName());
-}
-
 // Fails when ferry.schema_history says these tables are newer or other than ours; sets
 // *recorded when it holds our version. The rows of mapping tables (schema_migrations.h) are
 // not the bookkeeping's and are left to `ferry schema`; a row of neither kind is a newer
@@ -146,6 +113,14 @@ Status CheckHistory(pqxx::transaction_base& txn, bool* recorded) {
 }
 
 }  // namespace
+
+void Audit(pqxx::transaction_base& txn, const std::string& run_id, const std::string& action,
+           const std::string& detail) {
+  txn.exec_params(
+      "INSERT INTO ferry.audit_log (run_id, action, detail, os_user, host) "
+      "VALUES ($1, $2, $3, $4, $5)",
+      run_id, action, detail, ThisOsUser(), ThisHost());
+}
 
 const std::vector<std::string>& BookkeepingDdl() {
   static const std::vector<std::string> ddl = MakeDdl();
@@ -224,7 +199,7 @@ Status InsertRun(Session* session, const RunInfo& run) {
         "VALUES ($1, now(), NULL, 'running', $2, 0, 0, 0, 0, 0, $3, $4, $5) "
         "ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL, "
         "fingerprint = excluded.fingerprint, host = excluded.host, pid = excluded.pid",
-        run.run_id, run.arguments, run.fingerprint, HostName(), static_cast<int64_t>(getpid()));
+        run.run_id, run.arguments, run.fingerprint, ThisHost(), ThisPid());
     Audit(txn, run.run_id, "run started", run.arguments);
     txn.commit();
     return Status::OK();

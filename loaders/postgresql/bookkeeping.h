@@ -13,6 +13,7 @@
 // Thread safety: functions of one session, used by its thread.
 #pragma once
 
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,10 @@ Status EnsureBookkeeping(Session* session, bool* recorded = nullptr);
 // The same checks without writing (dry-run). OK when the tables do not exist yet; sets
 // *exists to whether ferry.id_map does.
 Status CheckBookkeeping(Session* session, bool* id_map_exists);
+
+// Appends a row to ferry.audit_log: this process's OS user and host did `action` in `run_id`.
+void Audit(pqxx::transaction_base& txn, const std::string& run_id, const std::string& action,
+           const std::string& detail);
 
 // Records the start of a run (status "running") and an audit row; the same run id again
 // resets it.

@@ -210,15 +210,7 @@ Status RevertNewestMigration(Session* session, const std::vector<const TableDef*
         txn.exec(kDdlLockSql);
         FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(txn, schema, tables));
         FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
-        const HistoryRow* newest = nullptr;
-        const WantedTable* want = nullptr;
-        for (const WantedTable& candidate : wanted) {
-          const HistoryRow* row = FindRecorded(history, candidate, SameName);
-          if (row != nullptr && (newest == nullptr || row->version > newest->version)) {
-            newest = row;
-            want = &candidate;
-          }
-        }
+        auto [want, newest] = FindNewestRecorded(history, wanted, SameName);
         if (newest == nullptr) {
           return Status::NotFound(
               "no table of the mapping in schema " + QuoteIdentifier(schema) +
@@ -228,12 +220,7 @@ Status RevertNewestMigration(Session* session, const std::vector<const TableDef*
         *reverted = TableMigration(*want, newest);
         if (want->exists) {
           int64_t rows = txn.exec1("SELECT count(*) FROM " + want->quoted_name)[0].as<int64_t>();
-          if (rows > 0 && !force) {
-            return Status::InvalidArgument("table " + want->quoted_name + " holds " +
-                                           std::to_string(rows) + (rows == 1 ? " row" : " rows") +
-                                           ": `ferry schema down` drops it (reverting migration " +
-                                           std::to_string(newest->version) + ") only with --force");
-          }
+          FERRY_RETURN_IF_ERROR(RefuseDropOfRows(want->quoted_name, rows, newest->version, force));
           txn.exec0("DROP TABLE " + want->quoted_name);
         }
         txn.exec_params0("DELETE FROM ferry.schema_history WHERE version = $1", newest->version);

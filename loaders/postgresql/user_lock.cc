@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "loaders/postgresql/bookkeeping.h"
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/process_identity.h"
 
@@ -63,14 +64,6 @@ std::map<int64_t, int> HeldLocks(pqxx::transaction_base& txn) {
     held[static_cast<int64_t>((high << 32) | low)] = row[2].as<int>();
   }
   return held;
-}
-
-void Audit(pqxx::transaction_base& txn, const std::string& run_id, const std::string& action,
-           const std::string& detail) {
-  txn.exec_params(
-      "INSERT INTO ferry.audit_log (run_id, action, detail, os_user, host) "
-      "VALUES ($1, $2, $3, $4, $5)",
-      run_id, action, detail, ThisOsUser(), ThisHost());
 }
 
 Result<bool> TryAdvisoryLock(Session* session, int64_t key) {

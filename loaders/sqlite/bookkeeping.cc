@@ -6,6 +6,7 @@
 #include <initializer_list>
 
 #include "base/fnv1a.h"
+#include "loaders/process_identity.h"
 #include "loaders/schema_history.h"
 #include "loaders/sqlite/cell_binding.h"
 #include "loaders/sqlite/schema_ddl.h"
@@ -186,12 +187,6 @@ Status CheckBookkeeping(sqlite3* db) {
   return Status::OK();
 }
 
-std::string HostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof(name) - 1) != 0) return "unknown";
-  return name;
-}
-
 std::string NowText() {
   auto now =
       std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
@@ -206,8 +201,7 @@ Status InsertRun(sqlite3* db, const RunInfo& run) {
       "VALUES (?1, ?2, NULL, 'running', ?3, 0, 0, 0, 0, 0, ?4, ?5, ?6) "
       "ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL, "
       "fingerprint = excluded.fingerprint, host = excluded.host, pid = excluded.pid",
-      {run.run_id, NowText(), run.arguments, run.fingerprint, HostName(),
-       static_cast<int64_t>(getpid())},
+      {run.run_id, NowText(), run.arguments, run.fingerprint, ThisHost(), ThisPid()},
       "recording run " + run.run_id);
 }
 

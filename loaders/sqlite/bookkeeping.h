@@ -49,9 +49,6 @@ Status EnsureBookkeeping(sqlite3* db, bool* recorded = nullptr);
 // The same checks without writing (dry-run); OK when the tables do not exist yet.
 Status CheckBookkeeping(sqlite3* db);
 
-// This machine's name, as recorded with runs and locks.
-std::string HostName();
-
 // The current time as stored in the bookkeeping tables ("2024-01-02T03:04:05.678Z").
 std::string NowText();
 

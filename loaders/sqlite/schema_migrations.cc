@@ -208,15 +208,7 @@ Status RevertNewestMigration(sqlite3* db, const std::vector<const TableDef*>& ta
   FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "reverting a schema migration"));
   FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
-  const HistoryRow* newest = nullptr;
-  const WantedTable* want = nullptr;
-  for (const WantedTable& candidate : wanted) {
-    const HistoryRow* row = FindRecorded(history, candidate, SameName);
-    if (row != nullptr && (newest == nullptr || row->version > newest->version)) {
-      newest = row;
-      want = &candidate;
-    }
-  }
+  auto [want, newest] = FindNewestRecorded(history, wanted, SameName);
   if (newest == nullptr) {
     return Status::NotFound(
         "no table of the mapping is recorded in ferry_schema_history: nothing to revert "
@@ -227,12 +219,7 @@ Status RevertNewestMigration(sqlite3* db, const std::vector<const TableDef*>& ta
   if (want->exists) {
     FERRY_ASSIGN_OR_RETURN(int64_t rows,
                            Run(db, "SELECT count(*) FROM " + want->quoted_name, {}, context));
-    if (rows > 0 && !force) {
-      return Status::InvalidArgument("table " + want->quoted_name + " holds " +
-                                     std::to_string(rows) + (rows == 1 ? " row" : " rows") +
-                                     ": `ferry schema down` drops it (reverting migration " +
-                                     std::to_string(newest->version) + ") only with --force");
-    }
+    FERRY_RETURN_IF_ERROR(RefuseDropOfRows(want->quoted_name, rows, newest->version, force));
     std::string drop = "DROP TABLE " + want->quoted_name;
     FERRY_RETURN_IF_ERROR(Exec(db, drop.c_str(), context));
   }
