@@ -12,6 +12,10 @@
 namespace ferry {
 namespace {
 
+// pg_locks is server-wide: other tests' databases on the same server hold advisory locks too.
+const std::string kThisDatabase =
+    "database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
 using e2e::PostgresDatabase;
 using pg_testing::Admin;
 using pg_testing::RunLoader;
@@ -54,7 +58,8 @@ TEST_CASE("PostgresLoader locks: a second loader for the same user is Locked, na
   Admin admin(db.url());
   CHECK(admin.Text("SELECT run_id FROM ferry.locks WHERE user_id = 'u1'") == "RUN_A");
   // The lock is an advisory lock, not a table lock.
-  CHECK(admin.Count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") == 1);
+  CHECK(admin.Count("SELECT count(*) FROM pg_locks WHERE " + kThisDatabase +
+                    " AND locktype = 'advisory' AND granted") == 1);
 }
 
 TEST_CASE("PostgresLoader locks: different users proceed at the same time",
@@ -190,7 +195,8 @@ TEST_CASE("PostgresLoader locks: a dry run checks and takes nothing",
   {
     auto empty = RunLoader(db.url(), "RUN_DRY", /*dry_run=*/true);
     CHECK(empty->LockUser("u1").ok());
-    CHECK(admin.Count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0);
+    CHECK(admin.Count("SELECT count(*) FROM pg_locks WHERE " + kThisDatabase +
+                      " AND locktype = 'advisory'") == 0);
   }
   CHECK(admin.Count("SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry'") == 0);
   auto holder = RunLoader(db.url(), "RUN_A");
@@ -201,7 +207,8 @@ TEST_CASE("PostgresLoader locks: a dry run checks and takes nothing",
   CHECK_THAT(refused.message(), Catch::Contains("run RUN_A"));
   CHECK(dry->LockUser("u2").ok());
   CHECK(admin.Count("SELECT count(*) FROM ferry.locks") == 1);
-  CHECK(admin.Count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") == 1);
+  CHECK(admin.Count("SELECT count(*) FROM pg_locks WHERE " + kThisDatabase +
+                    " AND locktype = 'advisory' AND granted") == 1);
 }
 
 TEST_CASE("PostgresLoader locks: ListLocks tells live holders from stale rows",
@@ -255,7 +262,8 @@ TEST_CASE("PostgresLoader locks: ForceUnlock clears stale rows, and live ones wi
   CHECK(admin.Count(
             "SELECT count(*) FROM pg_stat_activity "
             "WHERE datname = current_database() AND application_name = 'ferry run RUN_A'") == 0);
-  CHECK(admin.Count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0);
+  CHECK(admin.Count("SELECT count(*) FROM pg_locks WHERE " + kThisDatabase +
+                    " AND locktype = 'advisory'") == 0);
   CHECK(RunLoader(db.url(), "RUN_B")->LockUser("u1").ok());
 }
 
