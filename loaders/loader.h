@@ -75,6 +75,9 @@ struct RunInfo {
   // Joins a run another loader began (--jobs workers): BeginRun records nothing, it only
   // tells the loader the run id its id-map rows and checkpoints carry.
   bool attach = false;
+  // The interrupted run with these arguments that --restart replaces: recorded as
+  // 'abandoned' when this run begins, so that it is neither resumed nor offered again.
+  std::string supersedes = {};
 };
 
 // What the target recorded of a batch's checkpoint (Loader::ReadCheckpoint).

@@ -68,17 +68,19 @@ Result<std::unique_ptr<Loader>> OpenLoader(const MigrateOptions& options, const 
 
 // Resumes the interrupted run with these arguments, if any: its id becomes this run's. Refuses
 // when the sources changed since, unless --restart.
-Status DecideResume(const MigrateOptions& options, const RunInfo& run, Loader* loader,
+Status DecideResume(const MigrateOptions& options, RunInfo* run, Loader* loader,
                     RunReport* report) {
   std::optional<RunRecord> interrupted;
-  FERRY_RETURN_IF_ERROR(loader->FindInterruptedRun(run.arguments, &interrupted));
+  FERRY_RETURN_IF_ERROR(loader->FindInterruptedRun(run->arguments, &interrupted));
   if (!interrupted || options.restart) {
     if (interrupted) {
-      spdlog::warn("--restart: not resuming the interrupted run {}", interrupted->run_id);
+      spdlog::warn("--restart: not resuming the interrupted run {}; it is recorded as abandoned",
+                   interrupted->run_id);
+      run->supersedes = interrupted->run_id;
     }
     return Status::OK();
   }
-  if (interrupted->fingerprint != run.fingerprint) {
+  if (interrupted->fingerprint != run->fingerprint) {
     return Status::InvalidArgument(fmt::format(
         "run {} with these arguments was interrupted (started {} on {}), and the sources "
         "changed since: its checkpoints no longer describe them. Run again with --restart to "
@@ -143,10 +145,13 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
   }
   FERRY_ASSIGN_OR_RETURN(*target, ResolveTarget(options.target));
   report->target = RedactUrl(target->url);
-  RunInfo run{report->run_id, RunArguments(options, specs, *target), options.dry_run, ""};
+  RunInfo run;
+  run.run_id = report->run_id;
+  run.arguments = RunArguments(options, specs, *target);
+  run.dry_run = options.dry_run;
   FERRY_ASSIGN_OR_RETURN(run.fingerprint, SourceFingerprint(paths));
   FERRY_ASSIGN_OR_RETURN(*loader, OpenLoader(options, *target, TablesOf(*mapping)));
-  FERRY_RETURN_IF_ERROR(DecideResume(options, run, loader->get(), report));
+  FERRY_RETURN_IF_ERROR(DecideResume(options, &run, loader->get(), report));
   run.run_id = report->run_id;
   *run_out = run;
   return (*loader)->BeginRun(run);
@@ -238,8 +243,9 @@ Status LoadUnits(const MigrateOptions& options, const Mapping& mapping, const Ta
   pool.Finish(report);
   if (status.ok() && !report->failed_units.empty()) {
     return Status::Unavailable(fmt::format(
-        "{} of {} users failed (listed above); the others were loaded. Run the same command "
-        "again to resume them",
+        "{} of {} users failed (listed above); the others were loaded. Fix what their messages "
+        "name, then run the same command again: it loads the failed users and writes nothing "
+        "twice for the others",
         report->failed_units.size(), report->units));
   }
   return status;

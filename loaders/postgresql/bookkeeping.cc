@@ -201,6 +201,13 @@ Status InsertRun(Session* session, const RunInfo& run) {
         "fingerprint = excluded.fingerprint, host = excluded.host, pid = excluded.pid",
         run.run_id, run.arguments, run.fingerprint, ThisHost(), ThisPid());
     Audit(txn, run.run_id, "run started", run.arguments);
+    if (!run.supersedes.empty()) {
+      txn.exec_params(
+          "UPDATE ferry.runs SET status = 'abandoned', finished_at = now() "
+          "WHERE run_id = $1 AND status = 'running'",
+          run.supersedes);
+      Audit(txn, run.supersedes, "run abandoned", "--restart: replaced by run " + run.run_id);
+    }
     txn.commit();
     return Status::OK();
   });

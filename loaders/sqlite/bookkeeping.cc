@@ -13,6 +13,7 @@
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/sqlite_handle.h"
 #include "loaders/sqlite/transaction.h"
+#include "loaders/sqlite/user_lock.h"
 #include "transformers/datetime.h"
 
 namespace ferry::sqlite {
@@ -194,15 +195,27 @@ std::string NowText() {
 }
 
 Status InsertRun(sqlite3* db, const RunInfo& run) {
-  return RunIgnoringCount(
+  std::string context = "recording run " + run.run_id;
+  Transaction txn(db);
+  FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, context));
+  FERRY_RETURN_IF_ERROR(RunIgnoringCount(
       db,
       "INSERT INTO ferry_runs (run_id, started_at, finished_at, status, arguments, "
       "records_read, inserted, updated, skipped, rejected, fingerprint, host, pid) "
       "VALUES (?1, ?2, NULL, 'running', ?3, 0, 0, 0, 0, 0, ?4, ?5, ?6) "
       "ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL, "
       "fingerprint = excluded.fingerprint, host = excluded.host, pid = excluded.pid",
-      {run.run_id, NowText(), run.arguments, run.fingerprint, ThisHost(), ThisPid()},
-      "recording run " + run.run_id);
+      {run.run_id, NowText(), run.arguments, run.fingerprint, ThisHost(), ThisPid()}, context));
+  if (!run.supersedes.empty()) {
+    FERRY_RETURN_IF_ERROR(
+        RunIgnoringCount(db,
+                         "UPDATE ferry_runs SET status = 'abandoned', finished_at = ?2 "
+                         "WHERE run_id = ?1 AND status = 'running'",
+                         {run.supersedes, NowText()}, context));
+    FERRY_RETURN_IF_ERROR(
+        Audit(db, run.supersedes, "run abandoned", "--restart: replaced by run " + run.run_id));
+  }
+  return txn.Commit(context);
 }
 
 Status FinishRunRow(sqlite3* db, const std::string& run_id, const RunTotals& totals) {

@@ -1,6 +1,7 @@
 // Resuming an interrupted run whose sources changed since (agent/run/source_fingerprint.h,
 // issue 6): the rerun is refused with exit 2, naming the interrupted run and --restart, and
-// writes nothing; with --restart it loads afresh and ends with a clean run's rows.
+// writes nothing; with --restart it loads afresh, ends with a clean run's rows and records the
+// interrupted run as abandoned, so that the same command afterwards is an ordinary rerun.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
@@ -12,8 +13,6 @@
 #include "tests/e2e/taskapp_workload.h"
 
 namespace ferry::e2e {
-
-namespace {}  // namespace
 
 TEST_CASE("resume: changed sources refuse an interrupted run's resume until --restart",
           "[e2e][faults][sqlite][postgres]") {
@@ -62,18 +61,21 @@ TEST_CASE("resume: changed sources refuse an interrupted run's resume until --re
     INFO(Describe(restarted));
     CHECK(restarted.exit_code == 0);
     TableSnapshot after = TakeSnapshot(*interrupted);
-    // The interrupted run is left as it was (`ferry status` shows it interrupted): --restart
-    // started another instead of resuming it.
-    std::vector<std::string> problems;
-    for (const std::string& problem : after.problems) {
-      if (problem.find("run " + run_id + " is left") == std::string::npos) {
-        problems.push_back(problem);
-      }
-    }
-    after.problems = problems;
     std::string differences = SnapshotDifferences(reference, after);
     INFO(differences);
     CHECK(differences.empty());
+    // --restart recorded the interrupted run as abandoned: neither resumed nor offered again.
+    CHECK(interrupted->Query("SELECT status FROM " + interrupted->Bookkeeping("runs") +
+                             " WHERE run_id = '" + run_id + "'") ==
+          std::vector<std::vector<std::string>>{{"abandoned"}});
+    CHECK(interrupted->Query("SELECT count(*) FROM " + interrupted->Bookkeeping("audit_log") +
+                             " WHERE run_id = '" + run_id + "' AND action = 'run abandoned'") ==
+          std::vector<std::vector<std::string>>{{"1"}});
+    // So the same command again is an ordinary rerun, not another refusal.
+    CommandResult again = RunFerryToEnd(args(*interrupted));
+    INFO(Describe(again));
+    CHECK(again.exit_code == 0);
+    CHECK(SnapshotDifferences(reference, TakeSnapshot(*interrupted)).empty());
   }
 }
 

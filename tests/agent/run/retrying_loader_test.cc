@@ -57,6 +57,12 @@ class FlakyLoader final : public Loader {
   int writes = 0;
 };
 
+RunInfo RunNamed(const std::string& run_id) {
+  RunInfo run;
+  run.run_id = run_id;
+  return run;
+}
+
 struct Harness {
   FlakyLoader* flaky = nullptr;
   std::unique_ptr<Loader> loader;
@@ -113,7 +119,7 @@ TEST_CASE("RetryingLoader: gives up after --retries attempts with the last failu
 
 TEST_CASE("RetryingLoader: a batch that failed before COMMIT is written again") {
   Harness h(8);
-  REQUIRE(h.loader->BeginRun({"RUN", "", false, ""}).ok());
+  REQUIRE(h.loader->BeginRun(RunNamed("RUN")).ok());
   h.flaky->script = {Status::Unavailable("connection lost")};
   Result<BatchOutcome> outcome = h.loader->Write(OneRowBatch(25, false));
   REQUIRE(outcome.ok());
@@ -123,7 +129,7 @@ TEST_CASE("RetryingLoader: a batch that failed before COMMIT is written again") 
 
 TEST_CASE("RetryingLoader: a batch whose COMMIT went through is not written twice") {
   Harness h(8);
-  REQUIRE(h.loader->BeginRun({"RUN", "", false, ""}).ok());
+  REQUIRE(h.loader->BeginRun(RunNamed("RUN")).ok());
   h.flaky->commit_then_fail = true;
   Result<BatchOutcome> outcome = h.loader->Write(OneRowBatch(50, false));
   REQUIRE(outcome.ok());
@@ -133,7 +139,7 @@ TEST_CASE("RetryingLoader: a batch whose COMMIT went through is not written twic
 
 TEST_CASE("RetryingLoader: an earlier batch's checkpoint does not pass for this one") {
   Harness h(8);
-  REQUIRE(h.loader->BeginRun({"RUN", "", false, ""}).ok());
+  REQUIRE(h.loader->BeginRun(RunNamed("RUN")).ok());
   h.flaky->stored = StoredCheckpoint{"RUN", 25};
   h.flaky->script = {Status::Unavailable("connection lost")};
   REQUIRE(h.loader->Write(OneRowBatch(50, true)).ok());
