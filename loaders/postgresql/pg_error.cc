@@ -37,6 +37,28 @@ bool IsConfigurationFailure(std::string_view message) {
 
 }  // namespace
 
+std::string WithoutRowData(std::string_view message) {
+  constexpr std::string_view kWithheld = "(row contents withheld)";
+  std::string out;
+  while (!message.empty()) {
+    size_t end = message.find('\n');
+    std::string_view line = message.substr(0, end);
+    message = end == std::string_view::npos ? std::string_view() : message.substr(end + 1);
+    size_t cut = std::string_view::npos;
+    if (StartsWith(line, "CONTEXT:  COPY ")) {
+      size_t at = line.find(", line ");
+      cut = at == std::string_view::npos ? at : line.find(": ", at);
+      if (cut != std::string_view::npos) cut += 2;
+    } else if (size_t at = line.find("Failing row contains "); at != std::string_view::npos) {
+      cut = at + std::string_view("Failing row contains ").size();
+    }
+    out.append(line.substr(0, cut));
+    if (cut != std::string_view::npos) out.append(kWithheld);
+    if (end != std::string_view::npos) out.push_back('\n');
+  }
+  return out;
+}
+
 Status StatusForSqlState(std::string_view sqlstate, std::string_view context,
                          std::string_view message) {
   std::string text = std::string(context) + ": " + std::string(message);
@@ -65,7 +87,7 @@ Status StatusForSqlState(std::string_view sqlstate, std::string_view context,
 
 Status PgError(const std::exception& error, std::string_view context,
                const std::vector<std::string>& secrets) {
-  std::string message = ScrubSecrets(Trimmed(error.what()), secrets);
+  std::string message = ScrubSecrets(WithoutRowData(Trimmed(error.what())), secrets);
   if (dynamic_cast<const pqxx::broken_connection*>(&error) != nullptr) {
     if (IsConfigurationFailure(message)) {
       return Status::InvalidArgument(std::string(context) + ": " + message);

@@ -9,7 +9,8 @@
 //     different table or column), a failed login or a missing database (class 28, 3D);
 //   IOError: permission denied (42501), the server out of disk or memory (class 53, 58);
 //   Corruption: the server reporting corrupt data (XX001, XX002); Internal: anything else.
-// Every message is scrubbed of the connection's secrets (secrets.h).
+// Every message is scrubbed of the connection's secrets (secrets.h) and of the row contents
+// the server quotes (WithoutRowData).
 //
 // Thread safety: pure functions.
 #pragma once
@@ -26,6 +27,11 @@ namespace ferry::postgres {
 // The Status for an SQLSTATE, `message` prefixed by `context`.
 Status StatusForSqlState(std::string_view sqlstate, std::string_view context,
                          std::string_view message);
+
+// `message` with the row contents a server error quotes withheld: the text after
+// "CONTEXT:  COPY t, line N[, column c]:" and after "Failing row contains". Keys in
+// "Key (…)=(…)" stay: they are ids, and name the row to look at.
+std::string WithoutRowData(std::string_view message);
 
 // The Status for an exception thrown by libpqxx (or anything else thrown at that border).
 Status PgError(const std::exception& error, std::string_view context,

@@ -4,8 +4,6 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 
-#include "loaders/postgresql/pg_error.h"
-
 namespace ferry::postgres {
 
 TEST_CASE("PgSecrets: the URL's password, as written and decoded, is scrubbed",
@@ -34,21 +32,6 @@ TEST_CASE("PgSecrets: a URL without a password hides nothing", "[loaders][postgr
   unsetenv("PGPASSWORD");
   CHECK(ConnectionSecrets("postgresql://db/app").empty());
   CHECK(ScrubSecrets("plain message", {}) == "plain message");
-}
-
-TEST_CASE("PgError: SQLSTATEs are classified transient or not", "[loaders][postgres]") {
-  CHECK(StatusForSqlState("40001", "w", "m").IsUnavailable());
-  CHECK(StatusForSqlState("40P01", "w", "m").IsUnavailable());
-  CHECK(StatusForSqlState("57P01", "w", "m").IsUnavailable());
-  CHECK(StatusForSqlState("08006", "w", "m").IsUnavailable());
-  CHECK(StatusForSqlState("23505", "w", "m").IsRejected());
-  CHECK(StatusForSqlState("22P02", "w", "m").IsRejected());
-  CHECK(StatusForSqlState("42P01", "w", "m").IsInvalidArgument());
-  CHECK(StatusForSqlState("42501", "w", "m").IsIOError());
-  CHECK(StatusForSqlState("XX001", "w", "m").IsCorruption());
-  Status status = StatusForSqlState("23505", "table \"tasks\"", "duplicate key");
-  CHECK(status.message().find("table \"tasks\"") != std::string::npos);
-  CHECK(status.message().find("23505") != std::string::npos);
 }
 
 }  // namespace ferry::postgres
