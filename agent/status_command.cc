@@ -58,7 +58,8 @@ void AddStatusCommand(CLI::App& root, int* exit_code) {
       "status",
       "Show the target's runs, newest first, one a line with its run ID first: state "
       "(running, completed, completed_with_rejects, failed, stopped, or interrupted: recorded "
-      "as running but its process is gone), start and end, records committed so far (running "
+      "as running but its process is gone; abandoned: an interrupted run --restart replaced), "
+      "start and end, records committed so far (running "
       "and interrupted runs), counts (read, inserted, updated, skipped, rejected) and "
       "host:pid; then who holds the per-user locks. Reads only. Exit 0 done, 1 failed, "
       "2 usage");

@@ -235,12 +235,9 @@ Status LoadUnits(const MigrateOptions& options, const Mapping& mapping, const Ta
   }));
   Status status = Scan(
       options, sources, processor,
-      [&pool](std::vector<Entry> unit) {
-        pool.Submit(std::move(unit));
-        return Status::OK();
-      },
-      report);
-  pool.Finish(report);
+      [&pool](std::vector<Entry> unit) { return pool.Submit(std::move(unit)); }, report);
+  Status stopped = pool.Finish(report);
+  if (status.ok()) status = stopped;
   if (status.ok() && !report->failed_units.empty()) {
     return Status::Unavailable(fmt::format(
         "{} of {} users failed (listed above); the others were loaded. Fix what their messages "

@@ -43,12 +43,26 @@ Status UnitPool::Start(const LoaderFactory& make_loader) {
   return Status::OK();
 }
 
-void UnitPool::Submit(std::vector<Entry> unit) {
+Status UnitPool::Submit(std::vector<Entry> unit) {
   std::unique_lock<std::mutex> hold(mutex_);
-  changed_.wait(hold, [this] { return queue_.size() < static_cast<size_t>(options_.jobs); });
+  changed_.wait(hold, [this] {
+    return !stopped_.ok() || queue_.size() < static_cast<size_t>(options_.jobs);
+  });
+  if (!stopped_.ok()) return stopped_;
   queue_.push_back(std::move(unit));
   hold.unlock();
   changed_.notify_all();
+  return Status::OK();
+}
+
+void UnitPool::CountUnit(int64_t read, int64_t rejected) {
+  read_ += read;
+  rejected_ += rejected;
+  if (!options_.continue_on_error || !stopped_.ok()) return;
+  Status passed = RejectRateCheck(read_, rejected_, options_.max_reject_rate);
+  if (passed.ok()) return;
+  stopped_ = Status::Rejected(passed.message() + " (all users together); no further user started");
+  queue_.clear();
 }
 
 void UnitPool::Work(Worker* worker) {
@@ -62,6 +76,8 @@ void UnitPool::Work(Worker* worker) {
       queue_.pop_front();
     }
     changed_.notify_all();
+    int64_t read_before = worker->report.TotalRead();
+    int64_t rejected_before = worker->report.TotalRejected();
     Status status = worker->processor->Process(unit);
     if (!status.ok()) {
       std::string user = worker->processor->user_id();
@@ -69,12 +85,19 @@ void UnitPool::Work(Worker* worker) {
       spdlog::error("user {}: {}", name, status.ToString());
       worker->report.failed_units.push_back(fmt::format("{}: {}", name, status.ToString()));
     }
+    {
+      std::lock_guard<std::mutex> hold(mutex_);
+      CountUnit(worker->report.TotalRead() - read_before,
+                worker->report.TotalRejected() - rejected_before);
+    }
+    changed_.notify_all();
   }
 }
 
-void UnitPool::Finish(RunReport* report) {
+Status UnitPool::Finish(RunReport* report) {
   JoinWorkers();
   for (const auto& worker : workers_) report->Merge(worker->report);
+  return stopped_;
 }
 
 }  // namespace ferry

@@ -7,6 +7,10 @@
 // units go on. The reader hands units over through a queue of at most N waiting units, so
 // memory stays bounded by about 2N units whatever the number of users.
 //
+// --max-reject-rate (with --continue-on-error) holds for the whole run: each worker checks its
+// own records as it goes, and the pool checks every worker's together after each unit. Once
+// the run-wide rate is passed no further unit starts and Submit returns the reason.
+//
 // Thread safety: Submit and Finish are called by one thread (the reader).
 #pragma once
 
@@ -41,15 +45,20 @@ class UnitPool {
   // Opens options.jobs loaders and starts the workers. Fails when a loader cannot be opened.
   Status Start(const LoaderFactory& make_loader);
 
-  // Queues a unit; blocks while options.jobs units are waiting.
-  void Submit(std::vector<Entry> unit);
+  // Queues a unit; blocks while options.jobs units are waiting. Fails, queuing nothing, once
+  // the run-wide reject rate has been passed.
+  Status Submit(std::vector<Entry> unit);
 
-  // Waits for every queued unit, then adds the workers' reports to *report.
-  void Finish(RunReport* report);
+  // Waits for every queued unit, then adds the workers' reports to *report. Returns why the
+  // pool stopped early (the run-wide reject rate), else OK.
+  Status Finish(RunReport* report);
 
  private:
   struct Worker;
   void Work(Worker* worker);
+  // Adds a finished unit's counts to the run's; stops the pool when the reject rate is passed.
+  // REQUIRES: mutex_ held.
+  void CountUnit(int64_t read, int64_t rejected);
   // Lets the workers finish what is queued, then joins them.
   void JoinWorkers();
 
@@ -62,6 +71,9 @@ class UnitPool {
   std::condition_variable changed_;
   std::deque<std::vector<Entry>> queue_;
   bool closing_ = false;
+  int64_t read_ = 0;      // records of finished units, all workers
+  int64_t rejected_ = 0;  // of which rejected
+  Status stopped_;        // why no further unit starts (the reject rate), else OK
 };
 
 }  // namespace ferry

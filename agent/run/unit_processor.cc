@@ -328,16 +328,18 @@ Status UnitProcessor::Reject(const std::string& user_id, ::ferry::Reject reject)
   return Status::OK();
 }
 
-Status UnitProcessor::CheckRejectRate() const {
+Status RejectRateCheck(int64_t read, int64_t rejected, double max_rate) {
   constexpr int64_t kMinimumSample = 100;
-  int64_t read = report_->TotalRead();
-  int64_t rejected = report_->TotalRejected();
   if (read >= kMinimumSample &&
-      static_cast<double>(rejected) > options_.max_reject_rate * static_cast<double>(read)) {
+      static_cast<double>(rejected) > max_rate * static_cast<double>(read)) {
     return Status::Rejected(fmt::format("{} of {} records rejected: more than --max-reject-rate {}",
-                                        rejected, read, options_.max_reject_rate));
+                                        rejected, read, max_rate));
   }
   return Status::OK();
+}
+
+Status UnitProcessor::CheckRejectRate() const {
+  return RejectRateCheck(report_->TotalRead(), report_->TotalRejected(), options_.max_reject_rate);
 }
 
 Status UnitProcessor::RecordProblem(const Location& where, const Status& problem) {

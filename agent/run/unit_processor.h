@@ -28,6 +28,9 @@
 
 namespace ferry {
 
+// Rejected when more than `max_rate` of `read` records (at least 100) were rejected.
+Status RejectRateCheck(int64_t read, int64_t rejected, double max_rate);
+
 class UnitProcessor {
  public:
   UnitProcessor(const MigrateOptions& options, const Mapping& mapping, Loader* loader,

@@ -1,7 +1,7 @@
 // Concurrent runs (issue 6): twenty ferry processes, one user each, loading into one
 // PostgreSQL at once; two processes for the same user (the second exits 4 naming the
 // holder); and `--jobs 4` over a folder of users, which must load what --jobs 1 loads and
-// isolate a user whose data stops the run.
+// isolate a user whose data stops the run, unless the run-wide reject rate stops it all.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
@@ -174,6 +174,31 @@ TEST_CASE(
     // Nothing of the bad record's batch or after it was written (it is task tasks/2).
     CHECK(bad->Count("SELECT count(*) FROM tasks WHERE user_id = '" + bad_user + "'") <=
           options.tasks / 2 / kBatchSize * kBatchSize);
+  }
+}
+
+TEST_CASE("concurrent runs: --jobs stops starting users once the run's reject rate is passed",
+          "[e2e][faults][slow][sqlite][postgres]") {
+  TempDir dir;
+  TaskappWorkloadOptions options;
+  options.users = 10;
+  options.tasks = 150;
+  options.bad_users = {0};  // its one rejected task is more than 0.001 of any worker's records
+  TaskappWorkload workload = WriteTaskappWorkload(dir.path() / "dumps", options);
+
+  FERRY_FOR_EACH_TARGET(target) {
+    CommandResult run =
+        RunFerryToEnd(Args(dir / "dumps", *target, dir,
+                           {"--jobs", "2", "--continue-on-error", "--max-reject-rate", "0.001"}));
+    INFO(Describe(run));
+    CHECK(run.exit_code == 1);
+    CHECK(run.err.find("more than --max-reject-rate 0.001 (all users together); no further "
+                       "user started") != std::string::npos);
+    // The users in progress or already taken when the rate was passed may finish; the queue
+    // of the others is dropped (before this check each worker judged only its own records,
+    // and every good user loaded).
+    int64_t loaded = target->Count("SELECT count(DISTINCT user_id) FROM tasks");
+    CHECK(loaded < options.users - 2);
   }
 }
 
