@@ -8,10 +8,13 @@
 #   tools/bench/peers.sh                       # 100,000 tasks over 100 users, 3 runs
 #   tools/bench/peers.sh --tasks 1000000       # the headline size (users = tasks / 1000)
 #   tools/bench/peers.sh --peers 'copy-upsert-all node-pg' --runs 5
+#   tools/bench/peers.sh --jobs '1 2 4'        # ferry, ferry-j2, ferry-j4
 #
-# Options: --tasks N, --users N, --runs N, --peers LIST (peers besides ferry and ferry-rerun;
-# default: copy copy-upsert-all node-pg pgloader), --batch-size N (ferry's), --shared DIR (where
-# the peers live; default ../shared next to the repository, or $FERRY_SHARED_DIR).
+# Options: --tasks N, --users N, --runs N, --peers LIST (peers besides ferry's; default: copy
+# copy-upsert-all node-pg pgloader), --jobs LIST (ferry's --jobs values, default '1 2': a peer
+# "ferry" for 1 with its "ferry-rerun", "ferry-jN" for the others), --batch-size N (ferry's),
+# --shared DIR (where the peers live; default ../shared next to the repository, or
+# $FERRY_SHARED_DIR).
 # Builds ferry (Release) into build-bench/ first. Needs root, like the harness (apt, postgres).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -22,6 +25,7 @@ users=""
 runs=3
 peers="copy copy-upsert-all node-pg pgloader"
 batch_size=""
+jobs_list="1 2"
 shared=${FERRY_SHARED_DIR:-$root/../shared}
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -30,8 +34,9 @@ while [[ $# -gt 0 ]]; do
     --runs) runs=$2; shift 2 ;;
     --peers) peers=$2; shift 2 ;;
     --batch-size) batch_size=$2; shift 2 ;;
+    --jobs) jobs_list=$2; shift 2 ;;
     --shared) shared=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "peers.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -54,16 +59,24 @@ batch_flag=""
 # file so that the repository stays clean. The command goes through a script of its own: the
 # harness copies an extra's command into a Python string literal of its results table, which a
 # double quote or a backslash would break.
-peer_script=$root/build-bench/ferry-peer.sh
-cat >"$peer_script" <<SCRIPT
+extras=()
+ferry_peers=""
+for jobs in $jobs_list; do
+  name=ferry
+  [[ $jobs != 1 ]] && name=ferry-j$jobs
+  peer_script=$root/build-bench/$name-peer.sh
+  cat >"$peer_script" <<SCRIPT
 #!/usr/bin/env bash
 exec '$ferry' migrate "\$DUMPS" --user-id-from filename --target "\$DATABASE_URL" \\
-  --continue-on-error --progress none $batch_flag \\
+  --continue-on-error --progress none --jobs $jobs $batch_flag \\
   --rejects "\${TMPDIR:-/tmp}/ferry-bench-rejects.ndjson" \\
   --report "\${TMPDIR:-/tmp}/ferry-bench-report.json"
 SCRIPT
-chmod +x "$peer_script"
-command="$peer_script"
+  chmod +x "$peer_script"
+  extras+=(--extra "$name=$peer_script")
+  ferry_peers+=" $name"
+  [[ $name == ferry ]] && ferry_peers+=" ferry-rerun"
+done
 
 exec "$harness" --tasks "$tasks" --users "$users" --runs "$runs" \
-  --peers "$peers ferry ferry-rerun" --extra "ferry=$command" --tag ferry
+  --peers "$peers$ferry_peers" "${extras[@]}" --tag ferry
