@@ -1,32 +1,17 @@
 #include "loaders/postgresql/sql_identifier.h"
 
+#include "loaders/sql_identifier.h"
+
 namespace ferry::postgres {
 
-std::string QuoteIdentifier(std::string_view name) {
-  std::string quoted;
-  quoted.reserve(name.size() + 2);
-  quoted += '"';
-  for (char c : name) {
-    if (c == '"') {
-      quoted += '"';
-    }
-    quoted += c;
-  }
-  quoted += '"';
-  return quoted;
-}
+std::string QuoteIdentifier(std::string_view name) { return QuoteSqlIdentifier(name); }
 
 std::string QualifiedName(std::string_view schema, std::string_view name) {
   return QuoteIdentifier(schema) + "." + QuoteIdentifier(name);
 }
 
 Status CheckIdentifier(std::string_view name, std::string_view what) {
-  if (name.empty()) {
-    return Status::InvalidArgument(std::string(what) + " has an empty name");
-  }
-  if (name.find('\0') != std::string_view::npos) {
-    return Status::InvalidArgument(std::string(what) + " name holds a NUL byte");
-  }
+  FERRY_RETURN_IF_ERROR(CheckSqlIdentifier(name, what));
   if (name.size() > kMaxIdentifierBytes) {
     return Status::InvalidArgument(std::string(what) + " name \"" + std::string(name) + "\" is " +
                                    std::to_string(name.size()) +

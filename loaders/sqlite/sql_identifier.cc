@@ -1,5 +1,7 @@
 #include "loaders/sqlite/sql_identifier.h"
 
+#include "loaders/sql_identifier.h"
+
 namespace ferry::sqlite {
 
 namespace {
@@ -8,28 +10,10 @@ char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 
 
 }  // namespace
 
-std::string QuoteIdentifier(std::string_view name) {
-  std::string quoted;
-  quoted.reserve(name.size() + 2);
-  quoted += '"';
-  for (char c : name) {
-    if (c == '"') {
-      quoted += '"';
-    }
-    quoted += c;
-  }
-  quoted += '"';
-  return quoted;
-}
+std::string QuoteIdentifier(std::string_view name) { return QuoteSqlIdentifier(name); }
 
 Status CheckIdentifier(std::string_view name, std::string_view what) {
-  if (name.empty()) {
-    return Status::InvalidArgument(std::string(what) + " has an empty name");
-  }
-  if (name.find('\0') != std::string_view::npos) {
-    return Status::InvalidArgument(std::string(what) + " name holds a NUL byte");
-  }
-  return Status::OK();
+  return CheckSqlIdentifier(name, what);
 }
 
 bool SameIdentifier(std::string_view a, std::string_view b) {

@@ -1,23 +1,12 @@
 #include "loaders/sqlite/sqlite_target.h"
 
 #include <array>
-#include <cctype>
+
+#include "base/ascii.h"
 
 namespace ferry {
 
 namespace {
-
-bool HasPrefixNoCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) {
-      return false;
-    }
-  }
-  return true;
-}
 
 bool HasSuffixNoCase(std::string_view text, std::string_view suffix) {
   return text.size() > suffix.size() &&
