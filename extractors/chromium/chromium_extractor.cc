@@ -14,6 +14,7 @@
 #include "extractors/common/json_exact.h"
 #include "extractors/common/origin_filter.h"
 #include "extractors/common/store_copy.h"
+#include "extractors/common/store_extractor.h"
 
 namespace ferry {
 
@@ -21,8 +22,6 @@ namespace {
 
 using chromium::LevelDbReader;
 using chromium::StoreLocation;
-
-constexpr size_t kKeptValueCapacity = 256 * 1024;
 
 // Bytes of the files that hold data (not LOCK or LOG), for the progress bar.
 uint64_t StoreBytes(const std::string& dir) {
@@ -41,7 +40,7 @@ uint64_t StoreBytes(const std::string& dir) {
   return bytes;
 }
 
-class ChromiumExtractor final : public Extractor {
+class ChromiumExtractor final : public StoreExtractor {
  public:
   explicit ChromiumExtractor(SourceSpec spec) : spec_(std::move(spec)) {}
 
@@ -61,18 +60,10 @@ class ChromiumExtractor final : public Extractor {
     return status_;
   }
 
-  bool Valid() const override { return valid_; }
-  const Entry& entry() const override { return entry_; }
-  SizeHint ExpectedSize() const override { return size_; }
-  Status status() const override { return status_; }
-
   void Next() override {
     if (valid_) {
-      // Moving on may load the next table block while this one is alive: let a big decoded
-      // value go first, so that peak memory stays a small multiple of the largest value.
-      if (entry_.value.capacity() > kKeptValueCapacity) {
-        std::string().swap(entry_.value);
-      }
+      // Moving on may load the next table block while this one is alive.
+      ReleaseLargeValue();
       reader_->Next();
       Advance();
     }
@@ -234,10 +225,6 @@ class ChromiumExtractor final : public Extractor {
   // Destroyed in reverse: the reader before the copy it reads.
   std::unique_ptr<StoreCopy> copy_;
   std::unique_ptr<LevelDbReader> reader_;
-  bool valid_ = false;
-  Entry entry_;
-  Status status_;
-  SizeHint size_;
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "extractors/common/origin_filter.h"
+#include "extractors/common/store_extractor.h"
 #include "extractors/common/utf16.h"
 #include "extractors/firefox/detection.h"
 #include "extractors/firefox/firefox_format.h"
@@ -30,8 +31,6 @@ using firefox::LegacyStore;
 using firefox::LsStore;
 using firefox::ProfileStores;
 using firefox::RowCursor;
-
-constexpr size_t kKeptValueCapacity = 256 * 1024;
 
 // One origin of a profile, and the store it is read from.
 struct PlannedOrigin {
@@ -63,7 +62,7 @@ bool IsPlausibleOrigin(const std::string& origin) {
          std::all_of(origin.begin(), origin.end(), [](char c) { return c > 0x20 && c < 0x7F; });
 }
 
-class FirefoxExtractor final : public Extractor {
+class FirefoxExtractor final : public StoreExtractor {
  public:
   explicit FirefoxExtractor(SourceSpec spec) : spec_(std::move(spec)) {}
 
@@ -88,18 +87,9 @@ class FirefoxExtractor final : public Extractor {
     return status_;
   }
 
-  bool Valid() const override { return valid_; }
-  const Entry& entry() const override { return entry_; }
-  SizeHint ExpectedSize() const override { return size_; }
-  Status status() const override { return status_; }
-
   void Next() override {
     if (valid_) {
-      // Let a big decoded value go before the next row is read, so that peak memory stays a
-      // small multiple of the largest value.
-      if (entry_.value.capacity() > kKeptValueCapacity) {
-        std::string().swap(entry_.value);
-      }
+      ReleaseLargeValue();
       Advance();
     }
   }
@@ -409,10 +399,6 @@ class FirefoxExtractor final : public Extractor {
   RowCursor* rows_ = nullptr;
   bool reading_rest_ = false;  // the current data.sqlite's second chance is being read
   firefox::StoredRow row_;
-  bool valid_ = false;
-  Entry entry_;
-  Status status_;
-  SizeHint size_;
 };
 
 }  // namespace
