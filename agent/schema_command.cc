@@ -43,6 +43,21 @@ Status Prepare(const SchemaCommandOptions& options, Prepared* prepared) {
   return Status::OK();
 }
 
+// A table dropped under a live run would lose what the run writes next, and break its
+// resume: refused (exit 4) naming the run, whatever --force says about rows.
+Status RefuseUnderLiveRun(Loader& loader) {
+  std::vector<RunRecord> runs;
+  FERRY_RETURN_IF_ERROR(loader.ListRuns(0, &runs));
+  for (const RunRecord& run : runs) {
+    if (run.status == "running") {
+      return Status::Locked("run " + run.run_id + " (" + run.host + ":" + std::to_string(run.pid) +
+                            ", since " + run.started_at +
+                            ") is loading into this target; revert its tables after it ends");
+    }
+  }
+  return Status::OK();
+}
+
 int Fail(const SchemaCommandOptions& options, const Status& status, std::ostream& err) {
   err << "ferry schema " << options.action << ": " << status.message() << "\n";
   return ExitCodeFor(status);
@@ -82,7 +97,8 @@ int RunSchemaCommand(const SchemaCommandOptions& options, std::ostream& out, std
   }
   if (options.action == "down") {
     SchemaMigration reverted;
-    status = loader.SchemaDown(prepared.tables, options.force, &reverted);
+    status = RefuseUnderLiveRun(loader);
+    if (status.ok()) status = loader.SchemaDown(prepared.tables, options.force, &reverted);
     if (!status.ok()) return Fail(options, status, err);
     out << (options.json ? SchemaJson(prepared.target, mapping, "reverted", {reverted}, true)
                          : SchemaDownText(reverted));
@@ -119,7 +135,7 @@ void AddSchemaCommand(CLI::App& root, int* exit_code) {
       {"down",
        "Revert the newest migration of a table of the mapping: drop the table, delete its "
        "history row and its entity's id map and checkpoints. Never reverts ferry's bookkeeping "
-       "(version 1)"},
+       "(version 1). Refused (exit 4) while a run is loading into the target"},
   };
   for (const Action& action : actions) {
     auto options = std::make_shared<SchemaCommandOptions>();

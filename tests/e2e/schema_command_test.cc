@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "tests/e2e/admin_test_util.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
@@ -188,6 +189,32 @@ TEST_CASE("schema command: usage errors and a missing mapping are exit 2", "[e2e
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("--force") != std::string::npos);
   CHECK(help.out.find("version 1") != std::string::npos);
+}
+
+TEST_CASE("schema command: down is refused while a run is loading into the target",
+          "[e2e][schema][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    CommandResult up = RunFerry({"schema", "up", "--target", target->url()});
+    INFO(up.err);
+    REQUIRE(up.exit_code == 0);
+    const std::string history = "SELECT count(*) FROM " + target->Bookkeeping("schema_history");
+    int64_t migrations = target->Count(history);
+
+    std::unique_ptr<Loader> holder = HolderLoader(*target, "RUN_LOADING");  // alive: this process
+    CommandResult refused = RunFerry({"schema", "down", "--target", target->url(), "--force"});
+    INFO(refused.err);
+    CHECK(refused.exit_code == 4);
+    CHECK(refused.err.find("run RUN_LOADING") != std::string::npos);
+    CHECK(target->Count(history) == migrations);  // nothing reverted
+
+    RunTotals totals;
+    totals.status = "completed";
+    REQUIRE(holder->FinishRun(totals).ok());
+    CommandResult reverted = RunFerry({"schema", "down", "--target", target->url()});
+    INFO(reverted.err);
+    CHECK(reverted.exit_code == 0);
+    CHECK(target->Count(history) == migrations - 1);
+  }
 }
 
 }  // namespace ferry::e2e
