@@ -118,8 +118,10 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                   "field wins); default: the mapping's, else skip");
   cmd->add_flag("--continue-on-error", o.continue_on_error,
                 "Write rejects to the reject file and go on, until --max-reject-rate");
-  cmd->add_option("--max-reject-rate", o.max_reject_rate,
-                  "With --continue-on-error: stop when more than this fraction is rejected")
+  cmd->add_option(
+         "--max-reject-rate", o.max_reject_rate,
+         "With --continue-on-error: stop when more than this fraction of the run's records "
+         "(all users together under --jobs; once 100 are read) is rejected")
       ->default_val(0.1);
   flags->batch_size =
       cmd->add_option("--batch-size", o.batch_size,
@@ -132,7 +134,8 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                 "in the report");
   cmd->add_option("--jobs", o.jobs,
                   "Units (users) loaded at once, each by a worker with its own connection and "
-                  "lock; with more than 1, one user's failure does not stop the others")
+                  "lock; with more than 1, one user's failure does not stop the others. On a "
+                  "server, about the number of cores (docs/benchmarks.md)")
       ->default_val(1);
   cmd->add_flag("--restart", o.restart,
                 "Do not resume an interrupted run with these arguments: load afresh (rows "
