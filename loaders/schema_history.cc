@@ -111,6 +111,17 @@ Status RefuseDropOfRows(const std::string& quoted_name, int64_t rows, int64_t ve
                                  std::to_string(version) + ") only with --force");
 }
 
+std::string RevertAuditDetail(int64_t version, const std::string& quoted_name, bool existed,
+                              int64_t rows, const std::string& entity) {
+  std::string detail = "reverted migration " + std::to_string(version) + ": ";
+  detail += existed ? "dropped table " + quoted_name + " with " + std::to_string(rows) + " row(s)"
+                    : "forgot table " + quoted_name + ", which was missing";
+  if (!entity.empty()) {
+    detail += "; cleared the id map and checkpoints of entity " + entity;
+  }
+  return detail;
+}
+
 SchemaMigration TableMigration(const WantedTable& wanted, const HistoryRow* recorded) {
   SchemaMigration migration;
   migration.table = wanted.quoted_name;

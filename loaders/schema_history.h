@@ -85,6 +85,11 @@ NewestRecorded FindNewestRecorded(const std::vector<HistoryRow>& history,
 // InvalidArgument naming the table, its rows and the migration otherwise.
 Status RefuseDropOfRows(const std::string& quoted_name, int64_t rows, int64_t version, bool force);
 
+// The audit-log entry of a `ferry schema down` (action "schema down"; no run: run id ""):
+// which migration, which table and how many rows went, and whose id map was cleared.
+std::string RevertAuditDetail(int64_t version, const std::string& quoted_name, bool existed,
+                              int64_t rows, const std::string& entity);
+
 // The migration of `wanted` given its history row (null: pending).
 SchemaMigration TableMigration(const WantedTable& wanted, const HistoryRow* recorded);
 

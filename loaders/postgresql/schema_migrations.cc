@@ -218,8 +218,9 @@ Status RevertNewestMigration(Session* session, const std::vector<const TableDef*
               "migration 1, is never reverted)");
         }
         *reverted = TableMigration(*want, newest);
+        int64_t rows = 0;
         if (want->exists) {
-          int64_t rows = txn.exec1("SELECT count(*) FROM " + want->quoted_name)[0].as<int64_t>();
+          rows = txn.exec1("SELECT count(*) FROM " + want->quoted_name)[0].as<int64_t>();
           FERRY_RETURN_IF_ERROR(RefuseDropOfRows(want->quoted_name, rows, newest->version, force));
           txn.exec0("DROP TABLE " + want->quoted_name);
         }
@@ -229,6 +230,8 @@ Status RevertNewestMigration(Session* session, const std::vector<const TableDef*
           txn.exec_params0("DELETE FROM ferry.id_map WHERE entity = $1", entity);
           txn.exec_params0("DELETE FROM ferry.checkpoints WHERE entity = $1", entity);
         }
+        Audit(txn, "", "schema down",
+              RevertAuditDetail(newest->version, want->quoted_name, want->exists, rows, entity));
         txn.commit();
         return Status::OK();
       });

@@ -11,6 +11,7 @@
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/sqlite_handle.h"
 #include "loaders/sqlite/transaction.h"
+#include "loaders/sqlite/user_lock.h"
 
 namespace ferry::sqlite {
 
@@ -216,9 +217,9 @@ Status RevertNewestMigration(sqlite3* db, const std::vector<const TableDef*>& ta
   }
   *reverted = TableMigration(*want, newest);
   std::string context = "reverting schema migration " + std::to_string(newest->version);
+  int64_t rows = 0;
   if (want->exists) {
-    FERRY_ASSIGN_OR_RETURN(int64_t rows,
-                           Run(db, "SELECT count(*) FROM " + want->quoted_name, {}, context));
+    FERRY_ASSIGN_OR_RETURN(rows, Run(db, "SELECT count(*) FROM " + want->quoted_name, {}, context));
     FERRY_RETURN_IF_ERROR(RefuseDropOfRows(want->quoted_name, rows, newest->version, force));
     std::string drop = "DROP TABLE " + want->quoted_name;
     FERRY_RETURN_IF_ERROR(Exec(db, drop.c_str(), context));
@@ -234,6 +235,9 @@ Status RevertNewestMigration(sqlite3* db, const std::vector<const TableDef*>& ta
         ignored, Run(db, "DELETE FROM ferry_checkpoints WHERE entity = ?1", {entity}, context));
   }
   (void)ignored;
+  FERRY_RETURN_IF_ERROR(
+      Audit(db, "", "schema down",
+            RevertAuditDetail(newest->version, want->quoted_name, want->exists, rows, entity)));
   return txn.Commit(context);
 }
 

@@ -191,7 +191,7 @@ TEST_CASE("schema command: usage errors and a missing mapping are exit 2", "[e2e
   CHECK(help.out.find("version 1") != std::string::npos);
 }
 
-TEST_CASE("schema command: down is refused while a run is loading into the target",
+TEST_CASE("schema command: down is refused while a run is loading, then reverts and is audited",
           "[e2e][schema][sqlite][postgres]") {
   FERRY_FOR_EACH_TARGET(target) {
     CommandResult up = RunFerry({"schema", "up", "--target", target->url()});
@@ -214,6 +214,13 @@ TEST_CASE("schema command: down is refused while a run is loading into the targe
     INFO(reverted.err);
     CHECK(reverted.exit_code == 0);
     CHECK(target->Count(history) == migrations - 1);
+    // The revert is audited: only the allowed one, naming the migration and what went.
+    auto audit = target->Query("SELECT detail FROM " + target->Bookkeeping("audit_log") +
+                               " WHERE action = 'schema down'");
+    REQUIRE(audit.size() == 1);
+    CHECK(audit[0][0].find("reverted migration " + std::to_string(migrations)) !=
+          std::string::npos);
+    CHECK(audit[0][0].find("with 0 row(s)") != std::string::npos);
   }
 }
 

@@ -162,4 +162,13 @@ TEST_CASE(
   CHECK(RefuseDrift(TableMigration(Want(tasks, "x", false), nullptr)).ok());
 }
 
+TEST_CASE("RevertAuditDetail: names the migration, the table, its rows and the entity",
+          "[loaders][schema]") {
+  CHECK(RevertAuditDetail(4, "\"tasks\"", true, 12, "tasks") ==
+        "reverted migration 4: dropped table \"tasks\" with 12 row(s); cleared the id map and "
+        "checkpoints of entity tasks");
+  CHECK(RevertAuditDetail(2, "\"t\"", false, 0, "") ==
+        "reverted migration 2: forgot table \"t\", which was missing");
+}
+
 }  // namespace ferry
