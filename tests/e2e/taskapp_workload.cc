@@ -5,6 +5,8 @@
 #include <fstream>
 #include <random>
 
+#include "transformers/json_writer.h"
+
 namespace ferry::e2e {
 
 namespace {
@@ -16,34 +18,11 @@ const char* const kTitleWords[] = {"fix",        "review", "tab\there", "back\\s
                                    "\"quoted\"", "café",   "日本語",    "🚀 launch",
                                    "new\nline",  "plan",   "100% done", "a,b;c"};
 
-// A JSON string literal of `text` (UTF-8 passes through).
+// A JSON string literal of `text` (UTF-8 passes through), as ferry's own writer makes it.
 std::string JsonString(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
+  std::string out;
+  AppendJsonString(text, &out);
+  return out;
 }
 
 std::string Iso(int64_t ms) {
