@@ -1,6 +1,7 @@
 // Tests of agent/mapping_loader.h: the bundled taskapp mapping, and hostile or broken mappings
 // that must fail before any work starts, each error naming its line and column.
 #include "agent/mapping_loader.h"
+#include "tests/test_paths.h"
 
 #include <catch2/catch.hpp>
 #include <string>

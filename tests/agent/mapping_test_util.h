@@ -3,6 +3,7 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include "tests/test_paths.h"
 #include <string>
 
 #include "agent/mapping_loader.h"

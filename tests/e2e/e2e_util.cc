@@ -1,4 +1,5 @@
 #include "tests/e2e/e2e_util.h"
+#include "tests/test_paths.h"
 
 #include <sodium.h>
 #include <sqlite3.h>

@@ -1,4 +1,5 @@
 #include "tests/e2e/ferry_process.h"
+#include "tests/test_paths.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdlib.h>
+#include "tests/test_paths.h"
 #include <unistd.h>
 
 #include <filesystem>

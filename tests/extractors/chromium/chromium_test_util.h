@@ -4,6 +4,7 @@
 #pragma once
 
 #include <sodium.h>
+#include "tests/test_paths.h"
 #include <sys/stat.h>
 
 #include <algorithm>

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include "tests/test_paths.h"
 #include <cstdlib>
 #include <filesystem>
 #include <string>

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <snappy.h>
+#include "tests/test_paths.h"
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>

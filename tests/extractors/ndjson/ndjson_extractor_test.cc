@@ -1,4 +1,5 @@
 #include "extractors/ndjson/ndjson_extractor.h"
+#include "tests/test_paths.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

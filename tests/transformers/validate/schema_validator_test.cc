@@ -1,4 +1,5 @@
 #include "transformers/validate/schema_validator.h"
+#include "tests/test_paths.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>
