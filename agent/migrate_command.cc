@@ -105,10 +105,15 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                   "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db");
   cmd->add_option("--mapping", o.mapping_file,
                   "Mapping file (YAML); default: the bundled taskapp mapping");
-  cmd->add_option("--user-id", o.user_id, "The user every record belongs to");
+  cmd->add_option("--user-id", o.user_id,
+                  "The user every record belongs to; refused (exit 2) over several whole "
+                  "stores (a folder of dumps, two dumps, a browser's several profiles): use "
+                  "--user-id-from there. Any number of json/ndjson record files is fine");
   cmd->add_option("--user-id-from", o.user_id_from,
-                  "Where each unit's user id comes from: filename (user-17.json -> user-17) "
-                  "or key:NAME (the value of key NAME)");
+                  "Where each unit's user id comes from: filename (user-17.json -> user-17; "
+                  "two files naming one user are refused) or key:NAME (the value of key NAME; "
+                  "a unit where it is missing, empty or null is refused, units naming one user "
+                  "load as that user, one after the other)");
   cmd->add_option("--origin", o.origins, "Only this origin (repeatable)");
   cmd->add_flag("--dry-run", o.dry_run,
                 "Read the target and report what would be inserted, updated, skipped and "
@@ -134,8 +139,9 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                 "in the report");
   cmd->add_option("--jobs", o.jobs,
                   "Units (users) loaded at once, each by a worker with its own connection and "
-                  "lock; with more than 1, one user's failure does not stop the others. On a "
-                  "server, about the number of cores (docs/benchmarks.md)")
+                  "lock; with more than 1, one user's failure does not stop the others, and "
+                  "units of one user load one after the other. On a server, about the number "
+                  "of cores (docs/benchmarks.md)")
       ->default_val(1);
   cmd->add_flag("--restart", o.restart,
                 "Do not resume an interrupted run with these arguments: load afresh (rows "

@@ -40,6 +40,17 @@ struct SizeHint {
   uint64_t units = 0;
 };
 
+// The units of a source as Open() found them, before any record is read: what `migrate` needs
+// to refuse a user id that would put several users' stores under one user.
+struct SourceUnits {
+  std::vector<std::string> names;       // each unit's Entry::unit, in order
+  std::vector<std::string> user_hints;  // each unit's Entry::user_hint ("" when it has none)
+  // True when each unit is a whole localStorage of its own (a dump file, a browser profile):
+  // two of them are two states of the app whose legacy ids collide, never parts of one whole.
+  // False when units are parts of one export (json/ndjson record files, one entity each).
+  bool separate_stores = false;
+};
+
 class Extractor {
  public:
   Extractor() = default;
@@ -65,6 +76,10 @@ class Extractor {
 
   // Expected input size; cheap (file sizes), available after Open().
   virtual SizeHint ExpectedSize() const = 0;
+
+  // The source's units, known after Open() without reading a record; empty names when the
+  // kind cannot tell (then nothing is checked before the run).
+  virtual SourceUnits Units() const { return {}; }
 
   // Where damage that was skipped over is reported. Optional; the default drops nothing but
   // logs it.

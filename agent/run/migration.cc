@@ -17,6 +17,7 @@
 #include "agent/run/source_fingerprint.h"
 #include "agent/run/unit_pool.h"
 #include "agent/run/unit_processor.h"
+#include "agent/run/user_units.h"
 #include "extractors/registry.h"
 #include "loaders/redact_url.h"
 #include "loaders/registry.h"
@@ -143,6 +144,11 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
     report->sources.push_back(argument);
     sources->push_back(OpenSource{argument, std::move(extractor), early});
   }
+  std::vector<std::pair<std::string, SourceUnits>> units;
+  for (const OpenSource& source : *sources) {
+    units.emplace_back(source.argument, source.extractor->Units());
+  }
+  FERRY_RETURN_IF_ERROR(CheckUserUnits(options, units));
   FERRY_ASSIGN_OR_RETURN(*target, ResolveTarget(options.target));
   report->target = RedactUrl(target->url);
   RunInfo run;
@@ -263,11 +269,11 @@ RunReport RunMigration(const MigrateOptions& options) {
   TargetSpec target;
   std::unique_ptr<Loader> loader;
   RunInfo run;
-  Status status = Prepare(options, &report, &mapping, &sources, &target, &loader, &run);
   std::string rejects_path = options.rejects_file;
   if (rejects_path.empty() && !options.dry_run) {
     rejects_path = fmt::format("ferry-rejects-{}.ndjson", report.run_id);
   }
+  Status status = Prepare(options, &report, &mapping, &sources, &target, &loader, &run);
   RejectSink rejects(rejects_path, report.run_id);
   if (status.ok()) {
     status = LoadUnits(options, mapping, target, run, sources, loader.get(), &rejects, &report);

@@ -5,6 +5,8 @@
 
 #include <utility>
 
+#include "agent/run/unit_user_id.h"
+
 namespace ferry {
 
 struct UnitPool::Worker {
@@ -44,12 +46,13 @@ Status UnitPool::Start(const LoaderFactory& make_loader) {
 }
 
 Status UnitPool::Submit(std::vector<Entry> unit) {
+  Result<std::string> user = UnitUserId(options_, unit);  // its worker reports a failure
   std::unique_lock<std::mutex> hold(mutex_);
   changed_.wait(hold, [this] {
     return !stopped_.ok() || queue_.size() < static_cast<size_t>(options_.jobs);
   });
   if (!stopped_.ok()) return stopped_;
-  queue_.push_back(std::move(unit));
+  queue_.push_back(Queued{std::move(unit), user.ok() ? *user : ""});
   hold.unlock();
   changed_.notify_all();
   return Status::OK();
@@ -65,15 +68,27 @@ void UnitPool::CountUnit(int64_t read, int64_t rejected) {
   queue_.clear();
 }
 
+std::deque<UnitPool::Queued>::iterator UnitPool::NextReady() {
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    if (it->user.empty() || busy_users_.count(it->user) == 0) return it;
+  }
+  return queue_.end();
+}
+
 void UnitPool::Work(Worker* worker) {
   while (true) {
     std::vector<Entry> unit;
+    std::string user;
     {
       std::unique_lock<std::mutex> hold(mutex_);
-      changed_.wait(hold, [this] { return closing_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // closing, and nothing left
-      unit = std::move(queue_.front());
-      queue_.pop_front();
+      changed_.wait(hold,
+                    [this] { return (closing_ && queue_.empty()) || NextReady() != queue_.end(); });
+      auto next = NextReady();
+      if (next == queue_.end()) return;  // closing, and nothing left
+      unit = std::move(next->entries);
+      user = std::move(next->user);
+      queue_.erase(next);
+      if (!user.empty()) busy_users_.insert(user);
     }
     changed_.notify_all();
     int64_t read_before = worker->report.TotalRead();
@@ -87,6 +102,7 @@ void UnitPool::Work(Worker* worker) {
     }
     {
       std::lock_guard<std::mutex> hold(mutex_);
+      if (!user.empty()) busy_users_.erase(user);
       CountUnit(worker->report.TotalRead() - read_before,
                 worker->report.TotalRejected() - rejected_before);
     }

@@ -11,6 +11,11 @@
 // own records as it goes, and the pool checks every worker's together after each unit. Once
 // the run-wide rate is passed no further unit starts and Submit returns the reason.
 //
+// Units of one user (--user-id over several record files, --user-id-from key:NAME where two
+// units name the same user) run one after the other, in the order they were read: a worker
+// takes the first queued unit whose user no other worker is loading, since the user's lock
+// is one connection's and a second worker of the same run would be refused it.
+//
 // Thread safety: Submit and Finish are called by one thread (the reader).
 #pragma once
 
@@ -19,6 +24,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -55,7 +62,16 @@ class UnitPool {
 
  private:
   struct Worker;
+  // A unit read and not yet taken, with the user it is loaded as ("" when it has none: its
+  // worker fails it).
+  struct Queued {
+    std::vector<Entry> entries;
+    std::string user;
+  };
   void Work(Worker* worker);
+  // The first queued unit whose user is not being loaded, else queue_.end().
+  // REQUIRES: mutex_ held.
+  std::deque<Queued>::iterator NextReady();
   // Adds a finished unit's counts to the run's; stops the pool when the reject rate is passed.
   // REQUIRES: mutex_ held.
   void CountUnit(int64_t read, int64_t rejected);
@@ -69,7 +85,8 @@ class UnitPool {
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<std::vector<Entry>> queue_;
+  std::deque<Queued> queue_;
+  std::set<std::string> busy_users_;  // users a worker is loading now
   bool closing_ = false;
   int64_t read_ = 0;      // records of finished units, all workers
   int64_t rejected_ = 0;  // of which rejected

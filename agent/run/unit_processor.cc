@@ -7,6 +7,7 @@
 
 #include "agent/run/assign_identities.h"
 #include "agent/run/commit_batch.h"
+#include "agent/run/unit_user_id.h"
 #include "transformers/datetime.h"
 #include "transformers/field_path.h"
 #include "transformers/map_record.h"
@@ -286,32 +287,7 @@ bool UnitProcessor::Selected(const std::string& entity) const {
 }
 
 Result<std::string> UnitProcessor::UserIdFor(const std::vector<Entry>& entries) const {
-  if (!options_.user_id.empty()) return options_.user_id;
-  const std::string& from = options_.user_id_from;
-  if (from == "filename") {
-    if (entries.empty() || entries.front().user_hint.empty()) {
-      return Status::InvalidArgument(
-          "--user-id-from filename: this source has no file name "
-          "per user");
-    }
-    return entries.front().user_hint;
-  }
-  if (from.rfind("key:", 0) == 0) {
-    std::string name = from.substr(4);
-    for (const Entry& entry : entries) {
-      if (entry.key != name) continue;
-      simdjson::dom::parser parser;
-      simdjson::dom::element value;
-      if (parser.parse(entry.value).get(value) == simdjson::SUCCESS) {
-        if (std::optional<std::string> text = ScalarToText(value)) return *text;
-      }
-      if (!entry.value.empty()) return entry.value;
-    }
-    return Status::Corruption(fmt::format("{}: no key \"{}\" holds a user id",
-                                          entries.empty() ? "" : entries.front().unit, name));
-  }
-  return Status::InvalidArgument(
-      "no user id: give --user-id ID, or --user-id-from filename|key:NAME");
+  return UnitUserId(options_, entries);
 }
 
 Status UnitProcessor::Reject(const std::string& user_id, ::ferry::Reject reject) {

@@ -60,6 +60,12 @@ class ChromiumExtractor final : public StoreExtractor {
     return status_;
   }
 
+  SourceUnits Units() const override {
+    std::vector<std::string> names;
+    for (const StoreLocation& store : stores_) names.push_back(store.unit);
+    return ProfileUnits(std::move(names));
+  }
+
   void Next() override {
     if (valid_) {
       // Moving on may load the next table block while this one is alive.

@@ -22,6 +22,16 @@ Status FileSequenceExtractor::Open() {
   return status_;
 }
 
+SourceUnits FileSequenceExtractor::Units() const {
+  SourceUnits units;
+  units.separate_stores = FilesAreStores();
+  for (const SourceFile& file : files_.files) {
+    units.names.push_back(file.path);
+    units.user_hints.push_back(units.separate_stores ? FileStem(file.path) : "");
+  }
+  return units;
+}
+
 void FileSequenceExtractor::Next() {
   if (valid_) {
     Advance();

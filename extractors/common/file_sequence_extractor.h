@@ -30,6 +30,7 @@ class FileSequenceExtractor : public Extractor {
   void Next() final;
   Status status() const final { return status_; }
   SizeHint ExpectedSize() const final { return size_; }
+  SourceUnits Units() const final;
 
  protected:
   // `extensions` select a folder's files (".json").
@@ -46,6 +47,10 @@ class FileSequenceExtractor : public Extractor {
 
   // Releases the current file's memory; called when it is done or abandoned.
   virtual void FinishFile() = 0;
+
+  // True when each file is one user's whole store (a dump), named by its file stem
+  // (Entry::user_hint); false when files are parts of one export (records of one entity).
+  virtual bool FilesAreStores() const { return false; }
 
  private:
   // Moves to the next entry of this or a later file; sets valid_ and status_.

@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "extractors/extractor.h"
 
@@ -25,6 +27,16 @@ class StoreExtractor : public Extractor {
   void ReleaseLargeValue() {
     constexpr size_t kKeptValueCapacity = 256 * 1024;
     if (entry_.value.capacity() > kKeptValueCapacity) std::string().swap(entry_.value);
+  }
+
+  // Units() of a browser source: each profile (named `names`, no user hint) is a localStorage
+  // of its own, even two profiles of one person's browser.
+  static SourceUnits ProfileUnits(std::vector<std::string> names) {
+    SourceUnits units;
+    units.user_hints.resize(names.size());
+    units.names = std::move(names);
+    units.separate_stores = true;
+    return units;
   }
 
   bool valid_ = false;

@@ -40,6 +40,8 @@ class DumpExtractor final : public FileSequenceExtractor {
     return true;
   }
 
+  bool FilesAreStores() const override { return true; }
+
   void FinishFile() override {
     entries_.clear();
     entries_.shrink_to_fit();

@@ -87,6 +87,12 @@ class FirefoxExtractor final : public StoreExtractor {
     return status_;
   }
 
+  SourceUnits Units() const override {
+    std::vector<std::string> names;
+    for (const ProfileStores& profile : profiles_) names.push_back(profile.unit);
+    return ProfileUnits(std::move(names));
+  }
+
   void Next() override {
     if (valid_) {
       ReleaseLargeValue();

@@ -1,0 +1,65 @@
+#include "agent/run/unit_user_id.h"
+
+#include <catch2/catch.hpp>
+
+namespace ferry {
+
+namespace {
+
+Entry KeyEntry(const std::string& key, const std::string& value, const std::string& origin = "") {
+  Entry entry;
+  entry.unit = "dumps/b.json";
+  entry.user_hint = "b";
+  entry.origin = origin;
+  entry.key = key;
+  entry.value = value;
+  return entry;
+}
+
+MigrateOptions FromKey() {
+  MigrateOptions options;
+  options.user_id_from = "key:userId";
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("UnitUserId: a key's string, integer or plain text is the user", "[agent][run][users]") {
+  CHECK(*UnitUserId(FromKey(), {KeyEntry("userId", "alice")}) == "alice");
+  CHECK(*UnitUserId(FromKey(), {KeyEntry("userId", "\"alice\"")}) == "alice");
+  CHECK(*UnitUserId(FromKey(), {KeyEntry("userId", "42")}) == "42");
+}
+
+TEST_CASE("UnitUserId: a key with no usable id is refused, never a made-up user",
+          "[agent][run][users]") {
+  for (const char* value : {"", "  ", "null", "\"\"", "true", "{}", "[1]"}) {
+    INFO(value);
+    Result<std::string> id = UnitUserId(FromKey(), {KeyEntry("userId", value)});
+    REQUIRE_FALSE(id.ok());
+    CHECK(id.status().IsInvalidArgument());
+    CHECK(id.status().message().find("dumps/b.json") != std::string::npos);
+  }
+  Result<std::string> missing = UnitUserId(FromKey(), {KeyEntry("theme", "dark")});
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().message().find("no key \"userId\"") != std::string::npos);
+}
+
+TEST_CASE("UnitUserId: origins that disagree are refused, naming --origin", "[agent][run][users]") {
+  std::vector<Entry> entries = {KeyEntry("userId", "alice", "http://a"),
+                                KeyEntry("userId", "bob", "http://b")};
+  Status status = UnitUserId(FromKey(), entries).status();
+  REQUIRE(status.IsInvalidArgument());
+  CHECK(status.message().find("--origin") != std::string::npos);
+  CHECK(*UnitUserId(FromKey(), {entries[1], KeyEntry("userId", "\"bob\"", "http://c")}) == "bob");
+}
+
+TEST_CASE("UnitUserId: --user-id and filename", "[agent][run][users]") {
+  MigrateOptions fixed;
+  fixed.user_id = "x";
+  CHECK(*UnitUserId(fixed, {KeyEntry("k", "v")}) == "x");
+  MigrateOptions filename;
+  filename.user_id_from = "filename";
+  CHECK(*UnitUserId(filename, {KeyEntry("k", "v")}) == "b");
+}
+
+}  // namespace ferry
