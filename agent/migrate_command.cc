@@ -114,7 +114,9 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                   "two files naming one user are refused) or key:NAME (the value of key NAME; "
                   "a unit where it is missing, empty or null is refused, units naming one user "
                   "load as that user, one after the other)");
-  cmd->add_option("--origin", o.origins, "Only this origin (repeatable)");
+  cmd->add_option("--origin", o.origins,
+                  "Only this origin (repeatable; with or without its scheme); one that matches "
+                  "nothing is exit 2, listing the sources' origins");
   cmd->add_flag("--dry-run", o.dry_run,
                 "Read the target and report what would be inserted, updated, skipped and "
                 "rejected; write nothing");
@@ -131,7 +133,10 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
   flags->batch_size =
       cmd->add_option("--batch-size", o.batch_size,
                       "Rows per transaction; default: 5000 for PostgreSQL, 1000 for SQLite");
-  cmd->add_option("--include", flags->include, "Only these entities (comma-separated)");
+  cmd->add_option("--include", flags->include,
+                  "Only these entities (comma-separated); leaving none the sources hold is "
+                  "exit 2, listing theirs (so are sources whose keys the mapping leaves all "
+                  "unmapped)");
   cmd->add_option("--exclude", flags->exclude, "Not these entities (comma-separated)");
   cmd->add_flag("--strict-unicode", o.strict_unicode,
                 "Reject an entry whose key or value is not well-formed UTF-16 (an unpaired "

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "agent/mapping_loader.h"
+#include "agent/run/match_check.h"
 #include "agent/run/peak_memory.h"
 #include "agent/run/progress.h"
 #include "agent/run/reject_sink.h"
@@ -225,9 +226,10 @@ Status LoadUnits(const MigrateOptions& options, const Mapping& mapping, const Ta
                  RejectSink* rejects, RunReport* report) {
   UnitProcessor processor(options, mapping, loader, rejects, report);
   if (options.jobs == 1) {
-    return Scan(
+    FERRY_RETURN_IF_ERROR(Scan(
         options, sources, processor,
-        [&processor](std::vector<Entry> unit) { return processor.Process(unit); }, report);
+        [&processor](std::vector<Entry> unit) { return processor.Process(unit); }, report));
+    return CheckSomethingMatched(options, mapping, report->held);
   }
   for (const EntityMapping& entity : mapping.entities) report->Entity(entity.name);
   UnitPool pool(options, mapping, rejects);
@@ -251,6 +253,7 @@ Status LoadUnits(const MigrateOptions& options, const Mapping& mapping, const Ta
         "twice for the others",
         report->failed_units.size(), report->units));
   }
+  if (status.ok()) status = CheckSomethingMatched(options, mapping, report->held);
   return status;
 }
 
@@ -274,6 +277,7 @@ RunReport RunMigration(const MigrateOptions& options) {
     rejects_path = fmt::format("ferry-rejects-{}.ndjson", report.run_id);
   }
   Status status = Prepare(options, &report, &mapping, &sources, &target, &loader, &run);
+  const bool begun = status.ok();  // BeginRun recorded the run: its end is recorded too
   RejectSink rejects(rejects_path, report.run_id);
   if (status.ok()) {
     status = LoadUnits(options, mapping, target, run, sources, loader.get(), &rejects, &report);
@@ -290,7 +294,7 @@ RunReport RunMigration(const MigrateOptions& options) {
     report.status = "completed_with_rejects";
     report.exit_code = 3;
   }
-  if (loader && !options.dry_run && status.code() != Status::Code::kInvalidArgument) {
+  if (loader && begun && !options.dry_run) {
     RunTotals totals{report.status, report.TotalRead(), 0, 0, 0, report.TotalRejected()};
     for (const auto& [name, c] : report.entities) {
       totals.inserted += c.inserted;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/run/source_holdings.h"
 #include "base/status.h"
 #include "transformers/reject.h"
 
@@ -76,6 +77,7 @@ struct RunReport {
   int exit_code = 0;
   std::map<std::string, EntityCounts> entities;
   std::vector<std::string> entity_order;  // load order, for printing
+  SourceHoldings held;  // what the sources held, for a filter that matched nothing
 
   EntityCounts& Entity(const std::string& name);
   int64_t TotalRead() const;

@@ -361,15 +361,18 @@ Status UnitProcessor::Process(const std::vector<Entry>& entries) {
 
 Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std::string& user_id) {
   parents_.clear();
+  // Store extractors select --origin themselves (as OriginSelected: with or without the
+  // scheme, Firefox's with its attributes); what has no origin (records) is never selected.
   auto origin_selected = [this](const Entry& entry) {
-    return options_.origins.empty() || std::find(options_.origins.begin(), options_.origins.end(),
-                                                 entry.origin) != options_.origins.end();
+    return options_.origins.empty() || !entry.origin.empty();
   };
   std::vector<Route> routes;
   routes.reserve(entries.size());
   std::set<std::string> origins;
   for (const Entry& entry : entries) {
     routes.push_back(origin_selected(entry) ? RouteEntry(mapping_, entry) : Route{});
+    report_->held.Count(origin_selected(entry), entry.key,
+                        routes.back().entity ? &routes.back().entity->name : nullptr);
     if (entry.lossy && origin_selected(entry)) {
       FERRY_RETURN_IF_ERROR(TakeLossy(user_id, entry, &routes.back()));
       if (options_.strict_unicode) continue;  // rejected: neither loaded nor unmapped
