@@ -10,6 +10,7 @@
 
 #include "agent/mapping_loader.h"
 #include "agent/run/match_check.h"
+#include "agent/run/output_paths.h"
 #include "agent/run/peak_memory.h"
 #include "agent/run/progress.h"
 #include "agent/run/reject_sink.h"
@@ -276,7 +277,13 @@ RunReport RunMigration(const MigrateOptions& options) {
   if (rejects_path.empty() && !options.dry_run) {
     rejects_path = fmt::format("ferry-rejects-{}.ndjson", report.run_id);
   }
-  Status status = Prepare(options, &report, &mapping, &sources, &target, &loader, &run);
+  // Output files first: a folder that is missing is found before anything is read or written.
+  Status status = CheckOutputFile("--report", options.report_file);
+  if (status.ok()) {
+    status = CheckOutputFile(options.rejects_file.empty() ? "the reject file" : "--rejects",
+                             rejects_path);
+  }
+  if (status.ok()) status = Prepare(options, &report, &mapping, &sources, &target, &loader, &run);
   const bool begun = status.ok();  // BeginRun recorded the run: its end is recorded too
   RejectSink rejects(rejects_path, report.run_id);
   if (status.ok()) {
