@@ -10,6 +10,7 @@
 
 #include "agent/export/atomic_file.h"
 #include "agent/export/dump_writer.h"
+#include "agent/run/match_check.h"
 #include "extractors/registry.h"
 
 namespace ferry {
@@ -37,8 +38,11 @@ Status CheckOutsideSources(const std::string& out_file, const std::vector<Source
 }
 
 // Streams every entry of every source into `writer`; counts reported damage in *damaged.
+// An --origin that selected no entry is InvalidArgument listing the origins held (no dump of
+// nothing is written).
 Status ExportSources(const std::vector<SourceSpec>& specs, DumpWriter* writer, std::ostream& err,
                      int64_t* damaged) {
+  int64_t exported = 0;
   for (const SourceSpec& spec : specs) {
     FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Extractor> extractor, MakeExtractor(spec));
     extractor->SetReporter([&err, damaged](const Location& where, const Status& problem) {
@@ -48,8 +52,15 @@ Status ExportSources(const std::vector<SourceSpec>& specs, DumpWriter* writer, s
     FERRY_RETURN_IF_ERROR(extractor->Open());
     for (; extractor->Valid(); extractor->Next()) {
       FERRY_RETURN_IF_ERROR(writer->Add(extractor->entry()));
+      ++exported;
     }
     FERRY_RETURN_IF_ERROR(extractor->status());
+  }
+  if (exported == 0 && !specs.empty() && !specs.front().origins.empty()) {
+    std::vector<std::string> sources;
+    for (const SourceSpec& spec : specs) sources.push_back(spec.kind + ":" + spec.path);
+    return Status::InvalidArgument(
+        fmt::format("--origin matches no origin of the sources; {}", OriginsHeld(sources)));
   }
   return writer->Finish();
 }
@@ -106,7 +117,9 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
                   "Stores or dumps (kind detected, or prefixed: chromium:, dump:, ...); only "
                   "read, never written")
       ->required();
-  cmd->add_option("--origin", options->origins, "Only this origin (repeatable)");
+  cmd->add_option("--origin", options->origins,
+                  "Only this origin (repeatable); one that matches nothing is exit 2, listing "
+                  "the sources' origins");
   cmd->add_option("--out", options->out_file,
                   "Write the dump to FILE (whole or not at all: a temporary file beside it is "
                   "renamed at the end); default: stdout");

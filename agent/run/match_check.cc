@@ -29,15 +29,26 @@ bool EntitySelected(const MigrateOptions& options, const std::string& entity) {
   return (options.include.empty() || has(options.include)) && !has(options.exclude);
 }
 
-// The origins the sources hold, read again without --origin: only when refusing, so the
-// second read costs nothing to a run that goes on.
-std::string OriginsHeld(const MigrateOptions& options, const Mapping& mapping) {
+std::string MappedKeys(const Mapping& mapping) {
+  std::vector<std::string> keys;
+  for (const EntityMapping& entity : mapping.entities) {
+    for (const std::string& key : entity.source.keys) keys.push_back(Quoted(key));
+    if (!entity.source.key_prefix.empty()) keys.push_back(Quoted(entity.source.key_prefix + "*"));
+  }
+  return Joined(keys);
+}
+
+}  // namespace
+
+// Read again only when refusing, so the second read costs nothing to a run that goes on.
+std::string OriginsHeld(const std::vector<std::string>& sources) {
   InspectOptions inspect;
-  inspect.sources = options.sources;
+  inspect.sources = sources;
   InspectReport report;
-  Status read = InspectSources(inspect, mapping, &report);
-  if (!read.ok())
+  Status read = InspectSources(inspect, Mapping{}, &report);
+  if (!read.ok()) {
     return fmt::format("(they could not be read again to list them: {})", read.message());
+  }
   std::set<std::string> origins;
   for (const OriginFacts& origin : report.origins) origins.insert(origin.origin_json);
   origins.erase("");
@@ -53,17 +64,6 @@ std::string OriginsHeld(const MigrateOptions& options, const Mapping& mapping) {
   return "they hold " + Joined(listed, origins.size() > listed.size());
 }
 
-std::string MappedKeys(const Mapping& mapping) {
-  std::vector<std::string> keys;
-  for (const EntityMapping& entity : mapping.entities) {
-    for (const std::string& key : entity.source.keys) keys.push_back(Quoted(key));
-    if (!entity.source.key_prefix.empty()) keys.push_back(Quoted(entity.source.key_prefix + "*"));
-  }
-  return Joined(keys);
-}
-
-}  // namespace
-
 Status CheckSomethingMatched(const MigrateOptions& options, const Mapping& mapping,
                              const SourceHoldings& held) {
   if (!options.origins.empty() && held.selected_entries == 0) {
@@ -71,7 +71,7 @@ Status CheckSomethingMatched(const MigrateOptions& options, const Mapping& mappi
     for (const std::string& origin : options.origins) given.push_back(Quoted(origin));
     return Status::InvalidArgument(
         fmt::format("--origin {} matches no origin of the sources, so nothing was loaded; {}",
-                    Joined(given), OriginsHeld(options, mapping)));
+                    Joined(given), OriginsHeld(options.sources)));
   }
   if (held.selected_entries > 0 && held.routed.empty()) {
     std::vector<std::string> keys;

@@ -11,6 +11,9 @@
 // Thread safety: a free function; the origin listing reads the sources again on this thread.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "agent/run/migrate_options.h"
 #include "agent/run/source_holdings.h"
 #include "base/status.h"
@@ -20,5 +23,9 @@ namespace ferry {
 
 Status CheckSomethingMatched(const MigrateOptions& options, const Mapping& mapping,
                              const SourceHoldings& held);
+
+// "they hold "http://a", "http://b"": the origins `sources` hold, read again without --origin,
+// for the message of an --origin that matched nothing (here and in `export`).
+std::string OriginsHeld(const std::vector<std::string>& sources);
 
 }  // namespace ferry

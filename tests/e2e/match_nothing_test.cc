@@ -108,3 +108,19 @@ TEST_CASE("migrate: a refused filter is recorded as a failed run, not one to res
 }
 
 }  // namespace ferry::e2e
+
+namespace ferry::e2e {
+
+TEST_CASE("export: --origin naming no origin of the store is refused, writing no dump",
+          "[e2e][filters][export]") {
+  TempDir work;
+  std::string out = work / "out.json";
+  CommandResult run = RunFerry({"export", (SourceDir() / "examples/taskapp-dump.json").string(),
+                                "--origin", "http://127.0.0.1:8080", "--out", out});
+  INFO(Describe(run));
+  CHECK(run.exit_code == 2);
+  CHECK(Has(run.err, "\"http://127.0.0.1:8000\""));
+  CHECK_FALSE(std::filesystem::exists(out));
+}
+
+}  // namespace ferry::e2e
