@@ -79,7 +79,8 @@ class PostgresLoader final : public Loader {
   // succeeded and CheckTables.
   Result<Session*> SchemaSession(const char* method, const std::vector<const TableDef*>& tables,
                                  bool writes);
-  // On a new session of a recorded run: names it after the run and takes the locks again.
+  // On a new session of a recorded run: names it after the run and this process, takes the
+  // locks again, and fails (Locked) when another process took the run over meanwhile.
   Status Resume(Session* session);
   // Best effort: gives up every lock LockUser took (the session's end releases them anyway).
   void ReleaseLocks();
@@ -115,11 +116,16 @@ Status PostgresLoader::Resume(Session* session) {
     return Status::OK();
   }
   FERRY_RETURN_IF_ERROR(postgres::TagSession(session, run_id_));
+  // Before writing a lock row: a process whose run was taken over leaves nothing behind.
+  FERRY_RETURN_IF_ERROR(postgres::CheckRunOwner(session, run_id_));
   for (const std::string& user_id : locked_users_) {
     FERRY_RETURN_IF_ERROR(
         postgres::LockUser(session, user_id, run_id_, postgres::LockMode::kRetake));
   }
-  return Status::OK();
+  // With its locks held again, nobody can take the run over any more; but another process may
+  // have done so while this one was cut off (and be done already, its locks free): then this
+  // process's view of the run (identities, positions) is stale, and it must write nothing.
+  return postgres::CheckRunOwner(session, run_id_);
 }
 
 void PostgresLoader::ReleaseLocks() {
