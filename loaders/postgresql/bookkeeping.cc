@@ -1,7 +1,5 @@
 #include "loaders/postgresql/bookkeeping.h"
 
-#include <spdlog/spdlog.h>
-
 #include <map>
 #include <optional>
 #include <pqxx/pqxx>
@@ -279,8 +277,9 @@ Status EnsureBookkeeping(Session* session, bool* recorded_now) {
       });
 }
 
-Status CheckBookkeeping(Session* session, bool* id_map_exists) {
+Status CheckBookkeeping(Session* session, bool* id_map_exists, bool* outdated) {
   *id_map_exists = false;
+  if (outdated != nullptr) *outdated = false;
   bool keyed = false;
   return Guarded(
       "reading the ferry schema of " + session->display_name(), session->secrets(),
@@ -299,12 +298,9 @@ Status CheckBookkeeping(Session* session, bool* id_map_exists) {
         }
         if (*id_map_exists && !keyed) {
           // An older ferry's id map, not yet keyed by schema: which of its rows are this
-          // schema's is decided by the upgrade, which a dry run does not make.
-          spdlog::warn(
-              "dry-run: ferry's bookkeeping in {} is of an older ferry and is upgraded by the "
-              "first run (or `ferry schema up`); this dry run counts every record as new",
-              session->display_name());
+          // schema's is decided by the upgrade, which a read-only caller does not make.
           *id_map_exists = false;
+          if (outdated != nullptr) *outdated = true;
         }
         return Status::OK();
       });

@@ -67,9 +67,10 @@ std::string BookkeepingChecksum();
 Status EnsureBookkeeping(Session* session, bool* recorded = nullptr);
 
 // The same checks without writing (dry-run). OK when the tables do not exist yet; sets
-// *exists to whether ferry.id_map does and is keyed by schema (an older ferry's id map counts
-// as absent, with a warning: its rows are attributed to schemas only by the upgrade).
-Status CheckBookkeeping(Session* session, bool* id_map_exists);
+// *exists to whether ferry.id_map does and is keyed by schema, and *outdated (when given) to
+// whether it is an older ferry's, not keyed yet: that one counts as absent, since its rows are
+// attributed to schemas only by the upgrade (EnsureBookkeeping).
+Status CheckBookkeeping(Session* session, bool* id_map_exists, bool* outdated = nullptr);
 
 // Whether ferry.checkpoints exists with bookkeeping 2's columns (target_schema, token): what a
 // read-only caller (status, dry-run) must know before it names them.

@@ -91,6 +91,7 @@ class PostgresLoader final : public Loader {
   bool checked_ = false;
   bool dry_run_ = false;
   bool id_map_exists_ = false;
+  bool bookkeeping_outdated_ = false;  // an older ferry's id map, not keyed by schema yet
   std::string run_id_;
   std::set<std::string> ensured_tables_;   // names EnsureSchema has seen
   std::set<std::string> existing_tables_;  // of those, the ones in the target
@@ -161,7 +162,7 @@ Status PostgresLoader::Check(bool dry_run) {
   ensured_tables_.clear();
   existing_tables_.clear();
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  Status status = postgres::CheckBookkeeping(session, &id_map_exists_);
+  Status status = postgres::CheckBookkeeping(session, &id_map_exists_, &bookkeeping_outdated_);
   if (!status.ok()) {
     return Track(status);
   }
@@ -181,6 +182,12 @@ Status PostgresLoader::BeginRun(const RunInfo& run) {
   run_id_ = run.run_id;
   dry_run_ = dry_run_ || run.dry_run;
   if (dry_run_) {
+    if (bookkeeping_outdated_) {
+      spdlog::warn(
+          "dry-run: the target's ferry bookkeeping is an older ferry's, upgraded by the first "
+          "run (or `ferry schema up`) so that each id-map row knows its schema; until then "
+          "this dry run counts every record as new");
+    }
     return Status::OK();
   }
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
