@@ -136,7 +136,8 @@ Status HeldBySomeoneElse(Session* session, const std::string& user_id, int64_t k
   if (own_session) {
     return Status::Unavailable("user " + user_id + " on " + TargetName(session) +
                                ": the lock is still held by an earlier session of run " + own_run +
-                               " that the server has not ended yet");
+                               " in this process that the server has not ended yet (or by "
+                               "another worker of this run loading the same user)");
   }
   if (holder.empty()) {
     holder = "another session (it let go as ferry looked: try again)";
