@@ -66,9 +66,13 @@ void FaultPoint(std::string_view name) {
   if (!plan.armed || name != plan.spec.name) return;
   int64_t pass = passes.fetch_add(1) + 1;
   if (pass != plan.spec.pass) return;
-  WriteStderr("ferry: FERRY_FAULT: SIGKILL at " + plan.spec.name + " pass " + std::to_string(pass) +
-              "\n");
-  ::raise(SIGKILL);
+  // FERRY_FAULT_SIGNAL=STOP stops the process there instead (SIGSTOP), for a test that acts
+  // while it is frozen mid-batch and then lets it go on (SIGCONT).
+  const char* action = std::getenv("FERRY_FAULT_SIGNAL");
+  bool stop = action != nullptr && std::string_view(action) == "STOP";
+  WriteStderr(std::string("ferry: FERRY_FAULT: ") + (stop ? "SIGSTOP" : "SIGKILL") + " at " +
+              plan.spec.name + " pass " + std::to_string(pass) + "\n");
+  ::raise(stop ? SIGSTOP : SIGKILL);
 }
 
 }  // namespace ferry

@@ -6,6 +6,8 @@
 // through FaultPoint("NAME") raises SIGKILL: no destructor, no flush, no COMMIT runs after it,
 // exactly as after `kill -9` or a power cut. The variable is read once, at the first pass
 // through any point. Unset (or malformed: a warning goes to stderr), a pass only tests a flag.
+// With FERRY_FAULT_SIGNAL=STOP that pass raises SIGSTOP instead: the process freezes there
+// (a test then acts on the target and sends SIGCONT), as a process the OS stops or a VM pause.
 //
 // The points placed in ferry (their names are "<target>.<moment>"):
 //   pg.copy.mid         halfway through the text of a COPY (every COPY of a batch passes it)

@@ -84,6 +84,10 @@ struct RunInfo {
 struct StoredCheckpoint {
   std::string run_id;
   int64_t position = 0;
+  // The process token (process_identity.h) of the process that wrote it; empty on a target
+  // that records none (SQLite: one process at a time per file, and a run is taken over only
+  // once its process is gone, so the run id names the process).
+  std::string token = {};
 };
 
 // One row of the target's checkpoints (Loader::ListCheckpoints): where a unit of a user's

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <random>
 
 namespace ferry {
 
@@ -40,6 +41,21 @@ bool ProcessGone(int64_t pid) {
     return true;
   }
   return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+const std::string& ProcessToken() {
+  static const std::string token = [] {
+    static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    std::random_device device;  // the OS's entropy source (getrandom / /dev/urandom)
+    std::string text;
+    // 26 characters of 5 bits hold 130 bits: the first carries 3 random bits, as a ULID's.
+    for (int i = 0; i < 26; ++i) {
+      unsigned bits = device() & (i == 0 ? 0x7u : 0x1fu);
+      text += kAlphabet[bits];
+    }
+    return text;
+  }();
+  return token;
 }
 
 }  // namespace ferry

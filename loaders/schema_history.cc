@@ -82,6 +82,33 @@ std::optional<std::vector<std::string>> CreatedTableName(std::string_view descri
   return parts;
 }
 
+std::optional<std::string> CreatedTableEntity(std::string_view description) {
+  if (!CreatedTableName(description)) return std::nullopt;
+  std::string_view rest = description.substr(kCreateTablePrefix.size());
+  while (!rest.empty() && rest.front() != ' ') {  // past the name, quotes and dots
+    if (rest.front() == '"') {
+      if (!TakeQuoted(&rest)) return std::nullopt;
+    } else {
+      rest.remove_prefix(1);
+    }
+  }
+  constexpr std::string_view kOpen = " (";
+  if (rest.substr(0, kOpen.size()) != kOpen) return std::nullopt;
+  rest.remove_prefix(kOpen.size());
+  while (!rest.empty()) {
+    size_t space = rest.find(' ');
+    if (space == std::string_view::npos) return std::nullopt;
+    std::string_view word = rest.substr(0, space);
+    rest.remove_prefix(space + 1);
+    std::optional<std::string> value = TakeQuoted(&rest);
+    if (!value) return std::nullopt;
+    if (word == "entity") return value;
+    if (rest.substr(0, 2) != ", ") return std::nullopt;
+    rest.remove_prefix(2);
+  }
+  return std::nullopt;
+}
+
 const HistoryRow* FindRecorded(const std::vector<HistoryRow>& history, const WantedTable& wanted,
                                SameTableName same_name) {
   for (const HistoryRow& row : history) {
@@ -179,7 +206,8 @@ std::vector<SchemaMigration> PlanMigrations(const std::vector<HistoryRow>& histo
       out.push_back(TableMigration(wanted[match], &row));
       continue;
     }
-    // A table of another mapping (or a newer ferry's row): shown as recorded, unchecked.
+    // A table of another mapping, a later migration of ferry's bookkeeping (checked by the
+    // target's own code), or a newer ferry's row: shown as recorded, unchecked here.
     SchemaMigration other;
     other.version = static_cast<int>(row.version);
     other.description = row.description;
@@ -187,7 +215,7 @@ std::vector<SchemaMigration> PlanMigrations(const std::vector<HistoryRow>& histo
     other.recorded_checksum = row.checksum;
     other.applied_at = row.applied_at;
     other.state = SchemaMigration::State::kApplied;
-    other.in_mapping = false;
+    other.in_mapping = IsBookkeepingMigration(row.description);  // ferry's own: every mapping's
     out.push_back(std::move(other));
   }
   for (size_t i = 0; i < wanted.size(); ++i) {

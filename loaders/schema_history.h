@@ -59,6 +59,9 @@ std::string CreateTableDescription(const std::string& quoted_name, const TableDe
 // nullopt when the description is not one (or its quoting is broken).
 std::optional<std::vector<std::string>> CreatedTableName(std::string_view description);
 
+// The entity a create-table description names (`... (mapping "m", entity "e")`), or nullopt.
+std::optional<std::string> CreatedTableEntity(std::string_view description);
+
 // The target's migrations, oldest first: the bookkeeping (`bookkeeping` holds its version,
 // checksum and description as this ferry knows them), every recorded table migration (checked
 // against `wanted` when it names one of them), then one pending migration per wanted table that

@@ -12,10 +12,12 @@ namespace {
 // A parent of this unit, else one loaded by an earlier run (the target's id map). What the id
 // map said is remembered for the unit (an empty ULID: it has no such parent), so a legacy id
 // referenced by many records costs one lookup: parents are loaded before their children, so
-// the answer cannot change within the unit.
-ReferenceResolver MakeResolver(const IdentityContext& context) {
-  return [&context](const std::string& entity,
-                    const std::string& legacy) -> std::optional<std::string> {
+// the answer cannot change within the unit. A lookup that fails (after the loader's retries)
+// is no answer: it goes to *failure, and the record must not be mapped as if the parent were
+// missing (on_missing: null would store NULL, and later runs skip the record as known).
+ReferenceResolver MakeResolver(const IdentityContext& context, Status* failure) {
+  return [&context, failure](const std::string& entity,
+                             const std::string& legacy) -> std::optional<std::string> {
     auto& known_parents = (*context.parents)[entity];
     auto found = known_parents.find(legacy);
     if (found != known_parents.end()) {
@@ -23,7 +25,9 @@ ReferenceResolver MakeResolver(const IdentityContext& context) {
       return found->second;
     }
     std::vector<std::optional<KnownIdentity>> parent;
-    if (!context.loader->LookupIdentities(entity, *context.user_id, {legacy}, &parent).ok()) {
+    Status looked = context.loader->LookupIdentities(entity, *context.user_id, {legacy}, &parent);
+    if (!looked.ok()) {
+      if (failure->ok()) *failure = looked.WithContext("looking up " + entity + " " + legacy);
       return std::nullopt;
     }
     std::string ulid = !parent.empty() && parent[0] ? parent[0]->ulid : std::string();
@@ -58,7 +62,8 @@ Result<std::vector<AssignedRecord>> AssignIdentities(const IdentityContext& cont
       context.loader->LookupIdentities(entity.name, *context.user_id, ids, &known));
 
   auto& parent_ulids = (*context.parents)[entity.name];
-  ReferenceResolver resolve = MakeResolver(context);
+  Status lookup_failure;
+  ReferenceResolver resolve = MakeResolver(context, &lookup_failure);
   std::vector<AssignedRecord> assigned;
   assigned.reserve(pending.size());
   for (size_t i = 0; i < pending.size(); ++i) {
@@ -67,8 +72,10 @@ Result<std::vector<AssignedRecord>> AssignIdentities(const IdentityContext& cont
     RecordContext record_context{*context.user_id, p.legacy_id,     ulid,         p.entry->key,
                                  p.key_suffix,     p.entry->origin, context.store};
     AssignedRecord record;
-    if (std::optional<Reject> reject =
-            MapRecord(entity, p.record, record_context, resolve, &record.row)) {
+    std::optional<Reject> reject =
+        MapRecord(entity, p.record, record_context, resolve, &record.row);
+    FERRY_RETURN_IF_ERROR(lookup_failure);  // the record's parents are unknown, not missing
+    if (reject) {
       Location where = p.where;
       where.pointer = reject->where.pointer;
       reject->where = std::move(where);

@@ -7,6 +7,8 @@
 #include <thread>
 #include <utility>
 
+#include "loaders/process_identity.h"
+
 namespace ferry {
 
 namespace {
@@ -105,7 +107,10 @@ class RetryingLoader final : public Loader {
     std::optional<StoredCheckpoint> stored;
     FERRY_RETURN_IF_ERROR(
         ReadCheckpoint(batch.user_id, batch.checkpoint.entity, batch.checkpoint.unit, &stored));
-    return stored && stored->run_id == run_id_ && stored->position == batch.checkpoint.position;
+    // The token: another process that took this run over writes the same run id and, from the
+    // same checkpoint, the same positions; its commit is not this one's.
+    return stored && stored->run_id == run_id_ && stored->position == batch.checkpoint.position &&
+           (stored->token.empty() || stored->token == ProcessToken());
   }
 
   std::unique_ptr<Loader> inner_;

@@ -7,7 +7,9 @@
 //
 // A Write whose transaction may or may not have committed (the connection dropped during
 // COMMIT) is not simply run again: the batch's checkpoint, committed in the same transaction,
-// is read back, and when it is this run's at this position the batch is taken as written.
+// is read back, and when it is this run's at this position and was written by this process
+// (its token, process_identity.h; a target that records no token, SQLite, has one process
+// per run) the batch is taken as written.
 // Otherwise the transaction rolled back and the batch is written again. Either way each row is
 // written once.
 //

@@ -86,7 +86,7 @@ Result<std::string> BatchCopyText(const WriteBatch& batch) {
 }
 
 Result<DirectCopyText> BatchDirectCopyText(const WriteBatch& batch, std::string_view run_id,
-                                           std::string_view now) {
+                                           std::string_view now, std::string_view schema) {
   FERRY_RETURN_IF_ERROR(CheckBatch(batch));
   DirectCopyText out;
   out.table.reserve(batch.rows.size() * kBytesPerRowGuess);
@@ -101,9 +101,10 @@ Result<DirectCopyText> BatchDirectCopyText(const WriteBatch& batch, std::string_
     }
     FERRY_RETURN_IF_ERROR(AppendCells(batch, row, &out.table));
     out.table.back() = '\n';  // the last cell's tab ends the line
-    FERRY_RETURN_IF_ERROR(AppendBookkeeping({batch.user_id, batch.entity, identity.legacy_id,
-                                             identity.ulid, identity.content_hash, run_id, now},
-                                            batch, row, &out.id_map));
+    FERRY_RETURN_IF_ERROR(
+        AppendBookkeeping({batch.user_id, batch.entity, identity.legacy_id, identity.ulid,
+                           identity.content_hash, run_id, now, schema},
+                          batch, row, &out.id_map));
     ++out.new_rows;
   }
   return out;

@@ -27,10 +27,10 @@ struct DirectCopyText {
   int64_t staged_rows = 0;
 };
 
-// The direct path's COPY texts. `run_id` and `now` (a timestamptz text) fill the id-map rows'
-// run_id and updated_at. Under the skip policy known rows are left out: the target keeps them.
-// Fails as BatchCopyText.
+// The direct path's COPY texts. `run_id`, `now` (a timestamptz text) and `schema` fill the
+// id-map rows' run_id, updated_at and target_schema. Under the skip policy known rows are left out:
+// the target keeps them. Fails as BatchCopyText.
 Result<DirectCopyText> BatchDirectCopyText(const WriteBatch& batch, std::string_view run_id,
-                                           std::string_view now);
+                                           std::string_view now, std::string_view schema);
 
 }  // namespace ferry::postgres

@@ -123,7 +123,7 @@ Result<BatchWriter::TableStatements*> BatchWriter::StatementsFor(const TableDef&
         connection.prepare(statements.trusted_overwrite_name,
                            OverwriteSql(table, schema, statements.staging, IdMapCheck::kTrusted));
         if (!checkpoint_prepared_) {
-          connection.prepare(kCheckpointStatement, CheckpointSql());
+          connection.prepare(kCheckpointStatement, CheckpointSql(schema));
           checkpoint_prepared_ = true;
         }
         return Status::OK();
@@ -135,7 +135,8 @@ Result<BatchWriter::TableStatements*> BatchWriter::StatementsFor(const TableDef&
 }
 
 Result<BatchOutcome> BatchWriter::Write(const WriteBatch& batch, const std::string& run_id) {
-  FERRY_ASSIGN_OR_RETURN(DirectCopyText direct, BatchDirectCopyText(batch, run_id, NowText()));
+  FERRY_ASSIGN_OR_RETURN(DirectCopyText direct,
+                         BatchDirectCopyText(batch, run_id, NowText(), session_->schema()));
   FERRY_ASSIGN_OR_RETURN(TableStatements * statements, StatementsFor(*batch.table));
   bool conflicted = false;
   Result<BatchOutcome> outcome = WriteDirect(batch, run_id, direct, *statements, &conflicted);

@@ -1,5 +1,7 @@
 #include "loaders/postgresql/bookkeeping.h"
 
+#include <map>
+#include <optional>
 #include <pqxx/pqxx>
 
 #include "base/fnv1a.h"
@@ -78,19 +80,100 @@ std::vector<std::string> MakeDdl() {
 const char* const kTables[] = {"schema_history", "runs",  "id_map",
                                "checkpoints",    "locks", "audit_log"};
 
+// Bookkeeping 2, in two halves around the attribution of the rows already there (Backfill).
+std::vector<std::string> MakeKeyedColumnsDdl() {
+  return {
+      "ALTER TABLE ferry.id_map ADD COLUMN IF NOT EXISTS target_schema text",
+      "ALTER TABLE ferry.checkpoints ADD COLUMN IF NOT EXISTS target_schema text,\n"
+      "  ADD COLUMN IF NOT EXISTS token text NOT NULL DEFAULT ''",
+      "ALTER TABLE ferry.locks ADD COLUMN IF NOT EXISTS target_schema text,\n"
+      "  ADD COLUMN IF NOT EXISTS token text NOT NULL DEFAULT ''",
+      "ALTER TABLE ferry.runs ADD COLUMN IF NOT EXISTS token text NOT NULL DEFAULT ''",
+  };
+}
+
+std::vector<std::string> MakeKeyedKeysDdl() {
+  return {
+      "ALTER TABLE ferry.id_map ALTER COLUMN target_schema SET NOT NULL,\n"
+      "  DROP CONSTRAINT id_map_pkey,\n"
+      "  ADD PRIMARY KEY (user_id, target_schema, entity, legacy_id)",
+      "ALTER TABLE ferry.checkpoints ALTER COLUMN target_schema SET NOT NULL,\n"
+      "  DROP CONSTRAINT checkpoints_pkey,\n"
+      "  ADD PRIMARY KEY (user_id, target_schema, entity, unit)",
+      "ALTER TABLE ferry.locks ALTER COLUMN target_schema SET NOT NULL,\n"
+      "  DROP CONSTRAINT locks_pkey,\n"
+      "  ADD PRIMARY KEY (user_id, target_schema)",
+  };
+}
+
+// Gives the id-map and checkpoint rows written before bookkeeping 2 the schema of their
+// entity's table: the one schema_history records for that entity, the oldest when several do
+// (an older ferry wrote the id map of the first schema it loaded and skipped the others'
+// records as known). Rows of an entity no table records, and the lock rows, get the schema of
+// the session that upgrades. Audits what went where.
+void Backfill(pqxx::transaction_base& txn, const std::string& session_schema) {
+  std::map<std::string, std::string> schema_of;  // entity -> schema
+  pqxx::result history = txn.exec("SELECT description FROM ferry.schema_history ORDER BY version");
+  for (const auto& row : history) {
+    std::optional<std::vector<std::string>> name = CreatedTableName(row[0].c_str());
+    std::optional<std::string> entity = CreatedTableEntity(row[0].c_str());
+    if (name && name->size() == 2 && entity) schema_of.emplace(*entity, name->front());
+  }
+  std::string detail;
+  for (const auto& [entity, schema] : schema_of) {
+    int64_t rows = 0;
+    for (const char* table : {"ferry.id_map", "ferry.checkpoints"}) {
+      rows += txn.exec_params(std::string("UPDATE ") + table +
+                                  " SET target_schema = $2 WHERE entity = $1 AND "
+                                  "target_schema IS NULL",
+                              entity, schema)
+                  .affected_rows();
+    }
+    if (rows > 0) {
+      detail += (detail.empty() ? "" : "; ") + std::string("entity ") + entity + ": " +
+                std::to_string(rows) + " row(s) to schema " + schema;
+    }
+  }
+  int64_t rest = 0;
+  for (const char* table : {"ferry.id_map", "ferry.checkpoints", "ferry.locks"}) {
+    rest += txn.exec_params(std::string("UPDATE ") + table +
+                                " SET target_schema = $1 WHERE target_schema IS NULL",
+                            session_schema)
+                .affected_rows();
+  }
+  if (rest > 0) {
+    detail += (detail.empty() ? "" : "; ") + std::string("other rows: ") + std::to_string(rest) +
+              " to schema " + session_schema;
+  }
+  Audit(txn, "", "bookkeeping upgraded",
+        std::string(kKeyedDescription) + (detail.empty() ? "" : " (" + detail + ")"));
+}
+
 // Fails when ferry.schema_history says these tables are newer or other than ours; sets
-// *recorded when it holds our version. The rows of mapping tables (schema_migrations.h) are
-// not the bookkeeping's and are left to `ferry schema`; a row of neither kind is a newer
-// ferry's. REQUIRES: the table exists.
-Status CheckHistory(pqxx::transaction_base& txn, bool* recorded) {
+// *recorded when it holds our version 1 and *keyed when it holds bookkeeping 2. The rows of
+// mapping tables (schema_migrations.h) are not the bookkeeping's and are left to `ferry
+// schema`; a row of neither kind is a newer ferry's. REQUIRES: the table exists.
+Status CheckHistory(pqxx::transaction_base& txn, bool* recorded, bool* keyed) {
   *recorded = false;
+  *keyed = false;
   pqxx::result rows =
       txn.exec("SELECT version, checksum, description FROM ferry.schema_history ORDER BY version");
   for (const auto& row : rows) {
     int64_t version = row[0].as<int64_t>();
     std::string checksum = row[1].c_str();
-    if (version != kBookkeepingVersion && CreatedTableName(row[2].c_str())) {
+    std::string description = row[2].c_str();
+    if (version != kBookkeepingVersion && CreatedTableName(description)) {
       continue;  // a mapping table's migration
+    }
+    if (version != kBookkeepingVersion && description == kKeyedDescription) {
+      if (checksum != KeyedChecksum()) {
+        return Status::Corruption("ferry.schema_history: migration " + std::to_string(version) +
+                                  " (" + description + ") has checksum " + checksum +
+                                  ", expected " + KeyedChecksum() +
+                                  " (the ferry schema was changed outside ferry)");
+      }
+      *keyed = true;
+      continue;
     }
     if (version > kBookkeepingVersion) {
       return Status::InvalidArgument("the target's ferry tables are of version " +
@@ -122,6 +205,14 @@ void Audit(pqxx::transaction_base& txn, const std::string& run_id, const std::st
       run_id, action, detail, ThisOsUser(), ThisHost());
 }
 
+bool KeyedBookkeeping(pqxx::transaction_base& txn) {
+  return txn
+      .exec1(
+          "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
+          "to_regclass('ferry.checkpoints') AND attname = 'token' AND NOT attisdropped)")[0]
+      .as<bool>();
+}
+
 const std::vector<std::string>& BookkeepingDdl() {
   static const std::vector<std::string> ddl = MakeDdl();
   return ddl;
@@ -130,6 +221,13 @@ const std::vector<std::string>& BookkeepingDdl() {
 std::string BookkeepingChecksum() {
   Fnv1a64 hash;  // drift detection, not security
   for (const std::string& statement : BookkeepingDdl()) hash.Add(statement);
+  return hash.Hex();
+}
+
+std::string KeyedChecksum() {
+  Fnv1a64 hash;
+  for (const std::string& statement : MakeKeyedColumnsDdl()) hash.Add(statement);
+  for (const std::string& statement : MakeKeyedKeysDdl()) hash.Add(statement);
   return hash.Hex();
 }
 
@@ -142,8 +240,9 @@ Status EnsureBookkeeping(Session* session, bool* recorded_now) {
         txn.exec(kDdlLockSql);
         FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(txn, kBookkeepingSchema, "schema_history"));
         bool recorded = false;
+        bool keyed = false;
         if (exists) {
-          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded));
+          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded, &keyed));
         }
         bool all_exist = true;
         for (const char* table : kTables) {
@@ -163,14 +262,25 @@ Status EnsureBookkeeping(Session* session, bool* recorded_now) {
               "description) VALUES ($1, $2, now(), $3)",
               kBookkeepingVersion, BookkeepingChecksum(), kBookkeepingDescription);
         }
+        if (!keyed) {
+          for (const std::string& statement : MakeKeyedColumnsDdl()) txn.exec0(statement);
+          Backfill(txn, session->schema());
+          for (const std::string& statement : MakeKeyedKeysDdl()) txn.exec0(statement);
+          txn.exec_params(
+              "INSERT INTO ferry.schema_history (version, checksum, applied_at, description) "
+              "SELECT max(version) + 1, $1, now(), $2 FROM ferry.schema_history",
+              KeyedChecksum(), kKeyedDescription);
+        }
         txn.commit();
-        if (recorded_now != nullptr) *recorded_now = !recorded;
+        if (recorded_now != nullptr) *recorded_now = !recorded || !keyed;
         return Status::OK();
       });
 }
 
-Status CheckBookkeeping(Session* session, bool* id_map_exists) {
+Status CheckBookkeeping(Session* session, bool* id_map_exists, bool* outdated) {
   *id_map_exists = false;
+  if (outdated != nullptr) *outdated = false;
+  bool keyed = false;
   return Guarded(
       "reading the ferry schema of " + session->display_name(), session->secrets(),
       [&]() -> Status {
@@ -178,13 +288,19 @@ Status CheckBookkeeping(Session* session, bool* id_map_exists) {
         FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(txn, kBookkeepingSchema, "schema_history"));
         if (exists) {
           bool recorded = false;
-          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded));
+          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded, &keyed));
         }
         for (const char* table : kTables) {
           FERRY_ASSIGN_OR_RETURN(bool present, TableExists(txn, kBookkeepingSchema, table));
           if (std::string(table) == "id_map") {
             *id_map_exists = present;
           }
+        }
+        if (*id_map_exists && !keyed) {
+          // An older ferry's id map, not yet keyed by schema: which of its rows are this
+          // schema's is decided by the upgrade, which a read-only caller does not make.
+          *id_map_exists = false;
+          if (outdated != nullptr) *outdated = true;
         }
         return Status::OK();
       });
@@ -195,11 +311,12 @@ Status InsertRun(Session* session, const RunInfo& run) {
     pqxx::work txn(session->connection());
     txn.exec_params(
         "INSERT INTO ferry.runs (run_id, started_at, finished_at, status, arguments, "
-        "records_read, inserted, updated, skipped, rejected, fingerprint, host, pid) "
-        "VALUES ($1, now(), NULL, 'running', $2, 0, 0, 0, 0, 0, $3, $4, $5) "
+        "records_read, inserted, updated, skipped, rejected, fingerprint, host, pid, token) "
+        "VALUES ($1, now(), NULL, 'running', $2, 0, 0, 0, 0, 0, $3, $4, $5, $6) "
         "ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL, "
-        "fingerprint = excluded.fingerprint, host = excluded.host, pid = excluded.pid",
-        run.run_id, run.arguments, run.fingerprint, ThisHost(), ThisPid());
+        "fingerprint = excluded.fingerprint, host = excluded.host, pid = excluded.pid, "
+        "token = excluded.token",
+        run.run_id, run.arguments, run.fingerprint, ThisHost(), ThisPid(), ProcessToken());
     Audit(txn, run.run_id, "run started", run.arguments);
     if (!run.supersedes.empty()) {
       txn.exec_params(
@@ -210,6 +327,21 @@ Status InsertRun(Session* session, const RunInfo& run) {
     }
     txn.commit();
     return Status::OK();
+  });
+}
+
+Status CheckRunOwner(Session* session, const std::string& run_id) {
+  return Guarded("reading run " + run_id, session->secrets(), [&]() -> Status {
+    pqxx::read_transaction txn(session->connection());
+    pqxx::result rows =
+        txn.exec_params("SELECT token, host, pid FROM ferry.runs WHERE run_id = $1", run_id);
+    if (rows.empty() || rows[0][0].c_str() == ProcessToken()) {
+      return Status::OK();  // never recorded (an attached loader's first session): nothing to lose
+    }
+    return Status::Locked("run " + run_id + " was taken over by another ferry process (host " +
+                          rows[0][1].c_str() + ", pid " + rows[0][2].c_str() +
+                          ") while this one was cut off from " + session->display_name() +
+                          "; this process stops without writing anything more");
   });
 }
 

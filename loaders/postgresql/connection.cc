@@ -35,7 +35,48 @@ class QuietNotices final : public pqxx::errorhandler {
   std::vector<std::string> secrets_;
 };
 
+// Server-side bounds on a dead client, for a session whose server has none of its own (left at
+// the default 0: the OS's, about two hours on Linux): the backend, and the advisory locks it holds,
+// go about a minute after the client stops answering. Settings of the user's (options=-c...,
+// postgresql.conf, ALTER ROLE) are kept.
+void BoundDeadClient(pqxx::nontransaction& txn) {
+  txn.exec(
+      "SELECT set_config(name, value, false) FROM (VALUES "
+      "('tcp_keepalives_idle', '30'), ('tcp_keepalives_interval', '10'), "
+      "('tcp_keepalives_count', '3'), ('tcp_user_timeout', '60000')) AS wanted(name, value) "
+      "WHERE EXISTS (SELECT 1 FROM pg_settings s WHERE s.name = wanted.name AND s.source = "
+      "'default')");
+}
+
 }  // namespace
+
+std::string WithKeepaliveDefaults(const std::string& url) {
+  static const std::pair<const char*, const char*> kDefaults[] = {
+      {"keepalives", "1"},       {"keepalives_idle", "30"},     {"keepalives_interval", "10"},
+      {"keepalives_count", "3"}, {"tcp_user_timeout", "60000"},
+  };
+  bool is_uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+  std::string out = url;
+  for (const auto& [key, value] : kDefaults) {
+    std::string assignment = std::string(key) + "=";
+    // The user's own value, anywhere in the URL or string, wins.
+    size_t at = out.find(assignment);
+    bool given = false;
+    while (at != std::string::npos && !given) {
+      char before = at == 0 ? ' ' : out[at - 1];
+      given = before == '?' || before == '&' || before == ' ' || before == '\t';
+      at = out.find(assignment, at + 1);
+    }
+    if (given) continue;
+    if (is_uri) {
+      out += out.find('?') == std::string::npos ? '?' : '&';
+    } else if (!out.empty()) {
+      out += ' ';
+    }
+    out += assignment + value;
+  }
+  return out;
+}
 
 Session::~Session() = default;
 
@@ -45,7 +86,7 @@ Result<std::unique_ptr<Session>> Session::Open(const std::string& url) {
   session->display_name_ = ScrubSecrets(RedactUrl(url), session->secrets_);
   std::string context = "PostgreSQL target " + session->display_name_;
   Status status = Guarded(context, session->secrets_, [&]() -> Status {
-    session->connection_ = std::make_unique<pqxx::connection>(url);
+    session->connection_ = std::make_unique<pqxx::connection>(WithKeepaliveDefaults(url));
     session->notices_ = std::make_unique<QuietNotices>(*session->connection_, session->secrets_);
     session->server_version_ = session->connection_->server_version();
     if (session->server_version_ < kMinServerVersion) {
@@ -56,6 +97,7 @@ Result<std::unique_ptr<Session>> Session::Open(const std::string& url) {
     session->connection_->set_client_encoding("UTF8");
     pqxx::nontransaction txn(*session->connection_);
     txn.exec0("SET client_min_messages TO warning");
+    BoundDeadClient(txn);
     pqxx::result schema = txn.exec("SELECT current_schema()");
     if (schema.empty() || schema[0][0].is_null()) {
       return Status::InvalidArgument(context +

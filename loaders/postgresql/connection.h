@@ -19,6 +19,14 @@
 
 namespace ferry::postgres {
 
+// `url` (a postgresql:// URL or a keyword/value string) with TCP keepalives and a TCP user
+// timeout added where the user set none, so that a connection whose peer is gone fails within
+// about a minute instead of the OS's two hours (docs/reliability.md): keepalives=1,
+// keepalives_idle=30, keepalives_interval=10, keepalives_count=3, tcp_user_timeout=60000.
+// The session also asks the server for the same bounds on its side (when the server has none),
+// so that a dead client's backend, and its advisory locks, go as soon.
+std::string WithKeepaliveDefaults(const std::string& url);
+
 class Session {
  public:
   // Connects. Fails naming the target (with its password hidden): InvalidArgument for a

@@ -32,8 +32,9 @@ Status LookupIdentities(Session* session, const std::string& entity, const std::
     pqxx::nontransaction txn(session->connection());
     pqxx::result rows = txn.exec_params(
         "SELECT legacy_id, ulid, content_hash FROM ferry.id_map "
-        "WHERE user_id = $1 AND entity = $2 AND legacy_id = ANY($3::text[])",
-        user_id, entity, ArrayLiteral(elements));
+        "WHERE user_id = $1 AND target_schema = $4 AND entity = $2 "
+        "AND legacy_id = ANY($3::text[])",
+        user_id, entity, ArrayLiteral(elements), session->schema());
     for (const auto& row : rows) {
       auto found = positions.find(std::string(row[0].c_str(), row[0].size()));
       if (found == positions.end()) {

@@ -13,7 +13,8 @@
 
 namespace ferry::postgres {
 
-// For each legacy id, what ferry.id_map holds for (user_id, entity, legacy id), or nullopt;
+// For each legacy id, what ferry.id_map holds for (user_id, the session's schema, entity,
+// legacy id), or nullopt;
 // `out` is resized to legacy_ids.size(). One round trip whatever the number of ids.
 // REQUIRES: ferry.id_map exists.
 Status LookupIdentities(Session* session, const std::string& entity, const std::string& user_id,

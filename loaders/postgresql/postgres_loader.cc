@@ -79,7 +79,8 @@ class PostgresLoader final : public Loader {
   // succeeded and CheckTables.
   Result<Session*> SchemaSession(const char* method, const std::vector<const TableDef*>& tables,
                                  bool writes);
-  // On a new session of a recorded run: names it after the run and takes the locks again.
+  // On a new session of a recorded run: names it after the run and this process, takes the
+  // locks again, and fails (Locked) when another process took the run over meanwhile.
   Status Resume(Session* session);
   // Best effort: gives up every lock LockUser took (the session's end releases them anyway).
   void ReleaseLocks();
@@ -90,6 +91,7 @@ class PostgresLoader final : public Loader {
   bool checked_ = false;
   bool dry_run_ = false;
   bool id_map_exists_ = false;
+  bool bookkeeping_outdated_ = false;  // an older ferry's id map, not keyed by schema yet
   std::string run_id_;
   std::set<std::string> ensured_tables_;   // names EnsureSchema has seen
   std::set<std::string> existing_tables_;  // of those, the ones in the target
@@ -115,11 +117,16 @@ Status PostgresLoader::Resume(Session* session) {
     return Status::OK();
   }
   FERRY_RETURN_IF_ERROR(postgres::TagSession(session, run_id_));
+  // Before writing a lock row: a process whose run was taken over leaves nothing behind.
+  FERRY_RETURN_IF_ERROR(postgres::CheckRunOwner(session, run_id_));
   for (const std::string& user_id : locked_users_) {
     FERRY_RETURN_IF_ERROR(
         postgres::LockUser(session, user_id, run_id_, postgres::LockMode::kRetake));
   }
-  return Status::OK();
+  // With its locks held again, nobody can take the run over any more; but another process may
+  // have done so while this one was cut off (and be done already, its locks free): then this
+  // process's view of the run (identities, positions) is stale, and it must write nothing.
+  return postgres::CheckRunOwner(session, run_id_);
 }
 
 void PostgresLoader::ReleaseLocks() {
@@ -155,7 +162,7 @@ Status PostgresLoader::Check(bool dry_run) {
   ensured_tables_.clear();
   existing_tables_.clear();
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  Status status = postgres::CheckBookkeeping(session, &id_map_exists_);
+  Status status = postgres::CheckBookkeeping(session, &id_map_exists_, &bookkeeping_outdated_);
   if (!status.ok()) {
     return Track(status);
   }
@@ -175,6 +182,12 @@ Status PostgresLoader::BeginRun(const RunInfo& run) {
   run_id_ = run.run_id;
   dry_run_ = dry_run_ || run.dry_run;
   if (dry_run_) {
+    if (bookkeeping_outdated_) {
+      spdlog::warn(
+          "dry-run: the target's ferry bookkeeping is an older ferry's, upgraded by the first "
+          "run (or `ferry schema up`) so that each id-map row knows its schema; until then "
+          "this dry run counts every record as new");
+    }
     return Status::OK();
   }
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "loaders/postgresql/bookkeeping.h"
 #include "loaders/postgresql/pg_error.h"
 
 namespace ferry::postgres {
@@ -14,13 +15,19 @@ std::string TimeText(const std::string& column) {
 }
 
 // The columns of a RunRecord, in its order. A 'running' run without a session named after it
-// (user_lock.h: "ferry run <id>", which the server cuts to 63 bytes) is interrupted.
-std::string RunColumns() {
+// and the process token that last began it (user_lock.h: "ferry run <id> <token>", which the
+// server cuts to 63 bytes) is interrupted; before bookkeeping 2, without a session named
+// "ferry run <id>".
+std::string RunColumns(bool keyed) {
+  std::string name = keyed ? "left('ferry run ' || r.run_id || ' ' || r.token, 63)"
+                           : "left('ferry run ' || r.run_id, 63)";
   return "r.run_id, " + TimeText("r.started_at") + " AS started_at, " + TimeText("r.finished_at") +
          " AS finished_at, CASE WHEN r.status = 'running' AND NOT EXISTS (SELECT 1 FROM "
          "pg_stat_activity a "
          "WHERE a.datname = current_database() "
-         "AND a.application_name = left('ferry run ' || r.run_id, 63)) "
+         "AND a.application_name = " +
+         name +
+         ") "
          "THEN 'interrupted' ELSE r.status END AS status, "
          "r.arguments, r.fingerprint, r.host, r.pid, r.records_read, r.inserted, r.updated, "
          "r.skipped, r.rejected";
@@ -74,12 +81,17 @@ Status ReadCheckpoint(Session* session, const std::string& user_id, const std::s
                       const std::string& unit, std::optional<StoredCheckpoint>* out) {
   out->reset();
   return ReadIfExists(session, "checkpoints", [&](pqxx::transaction_base& txn) {
+    if (!KeyedBookkeeping(txn)) {
+      return;  // an older ferry's, read only by a dry run: upgraded (and then read) by a run
+    }
     pqxx::result rows = txn.exec_params(
-        "SELECT run_id, position FROM ferry.checkpoints "
-        "WHERE user_id = $1 AND entity = $2 AND unit = $3",
-        user_id, entity, unit);
+        "SELECT run_id, position, token FROM ferry.checkpoints "
+        "WHERE user_id = $1 AND target_schema = $4 AND entity = $2 AND unit = $3",
+        user_id, entity, unit, session->schema());
     if (!rows.empty()) {
-      *out = StoredCheckpoint{Text(rows[0][0]), rows[0][1].as<int64_t>()};
+      StoredCheckpoint stored{Text(rows[0][0]), rows[0][1].as<int64_t>()};
+      stored.token = Text(rows[0][2]);
+      *out = std::move(stored);
     }
   });
 }
@@ -88,11 +100,14 @@ Status ListCheckpoints(Session* session, const std::string& run_id,
                        std::vector<CheckpointRecord>* out) {
   out->clear();
   return ReadIfExists(session, "checkpoints", [&](pqxx::transaction_base& txn) {
-    pqxx::result rows = txn.exec_params("SELECT user_id, entity, unit, position, run_id, " +
-                                            TimeText("updated_at") +
-                                            " FROM ferry.checkpoints WHERE $1 = '' OR run_id = $1 "
-                                            "ORDER BY user_id, entity, unit",
-                                        run_id);
+    // This schema's only (all of them before bookkeeping 2 keyed them by schema).
+    std::string sql = "SELECT user_id, entity, unit, position, run_id, " + TimeText("updated_at") +
+                      " FROM ferry.checkpoints WHERE ($1 = '' OR run_id = $1)";
+    const char* order = " ORDER BY user_id, entity, unit";
+    pqxx::result rows =
+        KeyedBookkeeping(txn)
+            ? txn.exec_params(sql + " AND target_schema = $2" + order, run_id, session->schema())
+            : txn.exec_params(sql + order, run_id);
     for (const auto& row : rows) {
       out->push_back(CheckpointRecord{Text(row[0]), Text(row[1]), Text(row[2]),
                                       row[3].as<int64_t>(), Text(row[4]), Text(row[5])});
@@ -103,8 +118,8 @@ Status ListCheckpoints(Session* session, const std::string& run_id,
 Status ListRuns(Session* session, int limit, std::vector<RunRecord>* out) {
   out->clear();
   return ReadIfExists(session, "runs", [&](pqxx::transaction_base& txn) {
-    std::string sql =
-        "SELECT " + RunColumns() + " FROM ferry.runs r ORDER BY r.started_at DESC, r.run_id DESC";
+    std::string sql = "SELECT " + RunColumns(KeyedBookkeeping(txn)) +
+                      " FROM ferry.runs r ORDER BY r.started_at DESC, r.run_id DESC";
     if (limit > 0) {
       sql += " LIMIT " + std::to_string(limit);
     }
@@ -119,7 +134,7 @@ Status FindInterruptedRun(Session* session, const std::string& arguments,
   out->reset();
   return ReadIfExists(session, "runs", [&](pqxx::transaction_base& txn) {
     pqxx::result rows = txn.exec_params(
-        "SELECT * FROM (SELECT " + RunColumns() +
+        "SELECT * FROM (SELECT " + RunColumns(KeyedBookkeeping(txn)) +
             " FROM ferry.runs r WHERE r.arguments = $1 AND r.status = 'running') found "
             "WHERE found.status = 'interrupted' ORDER BY found.started_at DESC, "
             "found.run_id DESC LIMIT 1",

@@ -60,6 +60,18 @@ SchemaMigration BookkeepingMigration() {
   return own;
 }
 
+// Bookkeeping 2 as a pending migration, after version 1, when the history does not hold it.
+void AddPendingKeyed(std::vector<SchemaMigration>* migrations) {
+  for (const SchemaMigration& migration : *migrations) {
+    if (migration.description == kKeyedDescription) return;
+  }
+  SchemaMigration keyed;
+  keyed.description = kKeyedDescription;
+  keyed.checksum = KeyedChecksum();
+  keyed.state = SchemaMigration::State::kPending;
+  migrations->insert(migrations->begin() + (migrations->empty() ? 0 : 1), std::move(keyed));
+}
+
 // Creates (or adopts) `want`'s table and records it as `version`; returns the migration.
 Result<SchemaMigration> Apply(pqxx::transaction_base& txn, const std::string& schema,
                               const WantedTable& want, int version) {
@@ -123,6 +135,7 @@ Status ListMigrations(Session* session, const std::vector<const TableDef*>& tabl
                                           Wanted(txn, session->schema(), tables));
                    FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
                    *out = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
+                   AddPendingKeyed(out);
                    return Status::OK();
                  });
 }
@@ -185,13 +198,19 @@ Status ApplyPendingMigrations(Session* session, const std::vector<const TableDef
               }));
   FERRY_RETURN_IF_ERROR(RefuseDrift(all.front()));
   bool recorded = false;  // by this call, not by another process meanwhile
-  if (all.front().state == SchemaMigration::State::kPending) {
-    FERRY_RETURN_IF_ERROR(EnsureBookkeeping(session, &recorded));
-  }
+  // Also when version 1 is there: bookkeeping 2 may not be (bookkeeping.h).
+  FERRY_RETURN_IF_ERROR(EnsureBookkeeping(session, &recorded));
   if (recorded) {
     std::vector<SchemaMigration> now;
     FERRY_RETURN_IF_ERROR(ListMigrations(session, {}, &now));
-    applied->push_back(now.front());
+    for (const SchemaMigration& migration : now) {
+      bool before = false;
+      for (const SchemaMigration& old : all) {
+        before = before || (old.version == migration.version &&
+                            old.state != SchemaMigration::State::kPending);
+      }
+      if (!before && migration.table.empty()) applied->push_back(migration);
+    }
   }
   for (const TableDef* table : tables) {
     FERRY_RETURN_IF_ERROR(ApplyOne(session, table, applied));
@@ -203,6 +222,17 @@ Status RevertNewestMigration(Session* session, const std::vector<const TableDef*
                              bool force, SchemaMigration* reverted) {
   *reverted = SchemaMigration();
   const std::string& schema = session->schema();
+  // An older ferry's id map is keyed by schema first, so that only this schema's rows go (a
+  // target without ferry's tables has nothing to revert, and gets none).
+  bool has_history = false;
+  FERRY_RETURN_IF_ERROR(Guarded(
+      "reading the schema history of " + session->display_name(), session->secrets(),
+      [&]() -> Status {
+        pqxx::read_transaction txn(session->connection());
+        FERRY_ASSIGN_OR_RETURN(has_history, TableExists(txn, kBookkeepingSchema, "schema_history"));
+        return Status::OK();
+      }));
+  if (has_history) FERRY_RETURN_IF_ERROR(EnsureBookkeeping(session));
   return Guarded(
       "reverting a schema migration in " + session->display_name(), session->secrets(),
       [&]() -> Status {
@@ -227,8 +257,11 @@ Status RevertNewestMigration(Session* session, const std::vector<const TableDef*
         txn.exec_params0("DELETE FROM ferry.schema_history WHERE version = $1", newest->version);
         const std::string& entity = want->table->entity;
         if (!entity.empty()) {
-          txn.exec_params0("DELETE FROM ferry.id_map WHERE entity = $1", entity);
-          txn.exec_params0("DELETE FROM ferry.checkpoints WHERE entity = $1", entity);
+          // Only this schema's: the same entity loaded into another schema keeps its own.
+          txn.exec_params0("DELETE FROM ferry.id_map WHERE target_schema = $2 AND entity = $1",
+                           entity, schema);
+          txn.exec_params0("DELETE FROM ferry.checkpoints WHERE target_schema = $2 AND entity = $1",
+                           entity, schema);
         }
         Audit(txn, "", "schema down",
               RevertAuditDetail(newest->version, want->quoted_name, want->exists, rows, entity));

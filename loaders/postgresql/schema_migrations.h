@@ -40,7 +40,8 @@ Status ApplyPendingMigrations(Session* session, const std::vector<const TableDef
                               std::vector<SchemaMigration>* applied);
 
 // Loader::SchemaDown: drops the table of the newest recorded migration of `tables`, deletes
-// its history row and its entity's ferry.id_map and ferry.checkpoints rows.
+// its history row and its entity's ferry.id_map and ferry.checkpoints rows of this schema only
+// (an older ferry's bookkeeping is upgraded first, so that the rows know their schema).
 Status RevertNewestMigration(Session* session, const std::vector<const TableDef*>& tables,
                              bool force, SchemaMigration* reverted);
 

@@ -10,6 +10,15 @@ std::string QualifiedName(std::string_view schema, std::string_view name) {
   return QuoteIdentifier(schema) + "." + QuoteIdentifier(name);
 }
 
+std::string QuoteLiteral(std::string_view text) {
+  std::string literal = "E'";
+  for (char c : text) {
+    if (c == '\'' || c == '\\') literal += c;
+    literal += c;
+  }
+  return literal + "'";
+}
+
 Status CheckIdentifier(std::string_view name, std::string_view what) {
   FERRY_RETURN_IF_ERROR(CheckSqlIdentifier(name, what));
   if (name.size() > kMaxIdentifierBytes) {

@@ -22,6 +22,11 @@ std::string QuoteIdentifier(std::string_view name);
 // "schema"."name".
 std::string QualifiedName(std::string_view schema, std::string_view name);
 
+// A text literal of `text`: E'...' with every quote and backslash doubled, read the same
+// whatever standard_conforming_strings says. For names ferry puts in a prepared statement's
+// text (the target schema), never for record data (that goes through COPY or parameters).
+std::string QuoteLiteral(std::string_view text);
+
 // Fails (InvalidArgument, naming `what`) for a name PostgreSQL cannot hold faithfully: empty,
 // holding a NUL byte, or longer than 63 bytes (it would be cut, and two names could become one).
 Status CheckIdentifier(std::string_view name, std::string_view what);

@@ -1,5 +1,6 @@
 #include "loaders/postgresql/user_lock.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -17,6 +18,9 @@ namespace {
 // ferry's DDL lock (bookkeeping.cc): a user lock key must never equal it.
 constexpr int64_t kDdlLockKey = 435711599225;
 
+// PostgreSQL keeps this much of an application_name (NAMEDATALEN - 1).
+constexpr size_t kMaxApplicationNameBytes = 63;
+
 // How long ForceUnlock waits for a terminated backend to let go of its lock.
 constexpr auto kTerminateWait = std::chrono::seconds(10);
 
@@ -27,11 +31,14 @@ constexpr const char* kHeldLocksSql =
     "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
     "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())";
 
-// A row of ferry.locks: run_id, host, pid, since (RFC 3339, UTC).
-constexpr const char* kLockRowSql =
-    "SELECT run_id, host, pid, "
-    "to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), user_id "
-    "FROM ferry.locks";
+// A row of ferry.locks: run_id, host, pid, since (RFC 3339, UTC), user_id, token; $1 is the
+// target schema, whose rows alone are read (bookkeeping 2; before it, every row, token '').
+std::string LockRowSql(bool keyed) {
+  return std::string("SELECT run_id, host, pid, ") +
+         "to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), user_id, " +
+         (keyed ? "token FROM ferry.locks WHERE target_schema = $1"
+                : "'' FROM ferry.locks WHERE $1::text IS NOT NULL");
+}
 
 std::string Text(const pqxx::field& field) {
   return field.is_null() ? std::string() : std::string(field.c_str(), field.size());
@@ -88,7 +95,9 @@ Status AdvisoryUnlock(Session* session, int64_t key) {
 }
 
 // Locked, naming whoever holds the lock of `user_id` now; Unavailable when that is a session
-// named after `own_run` (not empty).
+// named after `own_run` (not empty) and this process's token: an earlier session of this
+// process whose end the server has not seen yet (a reconnect, or a lost reply to the lock
+// call). A session of another process carrying the same run id is someone else.
 Status HeldBySomeoneElse(Session* session, const std::string& user_id, int64_t key,
                          const std::string& own_run) {
   std::string holder;
@@ -103,14 +112,16 @@ Status HeldBySomeoneElse(Session* session, const std::string& user_id, int64_t k
           pqxx::result activity = txn.exec_params(
               "SELECT application_name FROM pg_stat_activity WHERE pid = $1", backend->second);
           application = activity.empty() ? "" : Text(activity[0][0]);
-          own_session = !own_run.empty() && application == RunApplicationName(own_run);
+          own_session =
+              !own_run.empty() && application == RunApplicationName(own_run, ProcessToken());
         }
         FERRY_ASSIGN_OR_RETURN(bool table, LocksTableExists(txn));
         if (table) {
-          pqxx::result rows =
-              txn.exec_params(std::string(kLockRowSql) + " WHERE user_id = $1", user_id);
+          pqxx::result rows = txn.exec_params(
+              LockRowSql(KeyedBookkeeping(txn)) + " AND user_id = $2", session->schema(), user_id);
           // The row describes the holder unless it is a stale one about to be taken over.
-          if (!rows.empty() && application == RunApplicationName(Text(rows[0][0]))) {
+          if (!rows.empty() &&
+              application == RunApplicationName(Text(rows[0][0]), Text(rows[0][5]))) {
             holder = Describe(HolderOf(user_id, rows[0]));
             return Status::OK();
           }
@@ -125,7 +136,8 @@ Status HeldBySomeoneElse(Session* session, const std::string& user_id, int64_t k
   if (own_session) {
     return Status::Unavailable("user " + user_id + " on " + TargetName(session) +
                                ": the lock is still held by an earlier session of run " + own_run +
-                               " that the server has not ended yet");
+                               " in this process that the server has not ended yet (or by "
+                               "another worker of this run loading the same user)");
   }
   if (holder.empty()) {
     holder = "another session (it let go as ferry looked: try again)";
@@ -141,21 +153,21 @@ Status RecordHolder(Session* session, const std::string& user_id, const std::str
       "recording the lock of user " + user_id + " in ferry.locks", session->secrets(),
       [&]() -> Status {
         pqxx::work txn(session->connection());
-        pqxx::result previous =
-            txn.exec_params(std::string(kLockRowSql) + " WHERE user_id = $1 FOR UPDATE", user_id);
+        pqxx::result previous = txn.exec_params(LockRowSql(true) + " AND user_id = $2 FOR UPDATE",
+                                                session->schema(), user_id);
         // Our own row is left by this process's earlier session (a reconnect): no take-over.
         LockHolder stale = previous.empty() ? LockHolder{} : HolderOf(user_id, previous[0]);
         if (!previous.empty() &&
-            (stale.run_id != run_id || stale.host != ThisHost() || stale.pid != ThisPid())) {
+            (stale.run_id != run_id || Text(previous[0][5]) != ProcessToken())) {
           Audit(txn, run_id, "lock taken over",
                 "took over the stale lock of user " + user_id + " (" + Describe(stale) + ")");
         }
         txn.exec_params(
-            "INSERT INTO ferry.locks (user_id, run_id, host, pid, since) "
-            "VALUES ($1, $2, $3, $4, now()) ON CONFLICT (user_id) DO UPDATE SET "
-            "run_id = excluded.run_id, host = excluded.host, pid = excluded.pid, "
-            "since = excluded.since",
-            user_id, run_id, ThisHost(), ThisPid());
+            "INSERT INTO ferry.locks (user_id, target_schema, run_id, host, pid, token, since) "
+            "VALUES ($1, $5, $2, $3, $4, $6, now()) ON CONFLICT (user_id, target_schema) DO "
+            "UPDATE SET run_id = excluded.run_id, host = excluded.host, pid = excluded.pid, "
+            "token = excluded.token, since = excluded.since",
+            user_id, run_id, ThisHost(), ThisPid(), session->schema(), ProcessToken());
         txn.commit();
         return Status::OK();
       });
@@ -200,8 +212,10 @@ Status DeleteRow(Session* session, const LockHolder& holder, const std::string& 
   return Guarded("clearing the lock of user " + holder.user_id + " in ferry.locks",
                  session->secrets(), [&]() -> Status {
                    pqxx::work txn(session->connection());
-                   txn.exec_params("DELETE FROM ferry.locks WHERE user_id = $1 AND run_id = $2",
-                                   holder.user_id, holder.run_id);
+                   txn.exec_params(
+                       "DELETE FROM ferry.locks WHERE user_id = $1 AND target_schema = $3 "
+                       "AND run_id = $2",
+                       holder.user_id, holder.run_id, session->schema());
                    Audit(txn, holder.run_id, "forced unlock",
                          "ferry unlock --force cleared the lock of user " + holder.user_id + " (" +
                              Describe(holder) + "): " + why);
@@ -226,12 +240,24 @@ int64_t UserLockKey(const std::string& schema, const std::string& user_id) {
   return key == kDdlLockKey ? key ^ 1 : key;
 }
 
-std::string RunApplicationName(const std::string& run_id) { return "ferry run " + run_id; }
+std::string RunApplicationName(const std::string& run_id, const std::string& token) {
+  std::string name = "ferry run " + run_id + " " + token;
+  // What the server keeps (NAMEDATALEN - 1 bytes), cut at a character's start.
+  size_t keep = std::min(name.size(), kMaxApplicationNameBytes);
+  while (keep > 0 && keep < name.size() &&
+         (static_cast<unsigned char>(name[keep]) & 0xC0) == 0x80) {
+    --keep;
+  }
+  return name.substr(0, keep);
+}
 
 Status TagSession(Session* session, const std::string& run_id) {
   return Guarded("naming the session of run " + run_id, session->secrets(), [&]() -> Status {
     pqxx::nontransaction txn(session->connection());
-    txn.exec_params("SELECT set_config('application_name', $1, false)", RunApplicationName(run_id));
+    txn.exec_params(
+        "SELECT set_config('application_name', $1, false), "
+        "set_config('ferry.process_token', $2, false)",
+        RunApplicationName(run_id, ProcessToken()), ProcessToken());
     return Status::OK();
   });
 }
@@ -244,8 +270,9 @@ Status LockUser(Session* session, const std::string& user_id, const std::string&
   int64_t key = UserLockKey(session->schema(), user_id);
   FERRY_ASSIGN_OR_RETURN(bool got, TryAdvisoryLock(session, key));
   if (!got) {
-    return HeldBySomeoneElse(session, user_id, key,
-                             mode == LockMode::kRetake ? run_id : std::string());
+    // Also on a first take: when the reply to an earlier pg_try_advisory_lock of this run was
+    // lost, the lock is this process's own, on a session the server has not ended yet.
+    return HeldBySomeoneElse(session, user_id, key, mode == LockMode::kCheck ? "" : run_id);
   }
   if (mode == LockMode::kCheck) {
     return AdvisoryUnlock(session, key);
@@ -264,8 +291,12 @@ Status UnlockUser(Session* session, const std::string& user_id, const std::strin
                 pqxx::work txn(session->connection());
                 FERRY_ASSIGN_OR_RETURN(bool table, LocksTableExists(txn));
                 if (table) {
-                  txn.exec_params("DELETE FROM ferry.locks WHERE user_id = $1 AND run_id = $2",
-                                  user_id, run_id);
+                  // This process's row only: another process of the same run id (one that took
+                  // the run over) keeps its own.
+                  txn.exec_params(
+                      "DELETE FROM ferry.locks WHERE user_id = $1 AND target_schema = $3 AND "
+                      "run_id = $2 AND token = $4",
+                      user_id, run_id, session->schema(), ProcessToken());
                 }
                 txn.commit();
                 return Status::OK();
@@ -284,7 +315,8 @@ Status ListLocks(Session* session, std::vector<LockHolder>* out) {
           return Status::OK();
         }
         std::map<int64_t, int> held = HeldLocks(txn);
-        for (const auto& row : txn.exec(std::string(kLockRowSql) + " ORDER BY user_id")) {
+        for (const auto& row : txn.exec_params(
+                 LockRowSql(KeyedBookkeeping(txn)) + " ORDER BY user_id", session->schema())) {
           std::string user_id = Text(row[4]);
           LockHolder holder = HolderOf(user_id, row);
           holder.alive = held.count(UserLockKey(session->schema(), user_id)) != 0;
@@ -299,6 +331,11 @@ Status ForceUnlock(Session* session, const std::string& user_id, bool even_alive
   cleared->clear();
   std::vector<LockHolder> holders;
   FERRY_RETURN_IF_ERROR(ListLocks(session, &holders));
+  if (!holders.empty()) {
+    // An older ferry's rows know no schema: upgrade them first (bookkeeping.h), then clear.
+    FERRY_RETURN_IF_ERROR(EnsureBookkeeping(session));
+    FERRY_RETURN_IF_ERROR(ListLocks(session, &holders));
+  }
   for (const LockHolder& holder : holders) {
     if (!user_id.empty() && holder.user_id != user_id) {
       continue;

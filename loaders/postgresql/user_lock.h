@@ -7,8 +7,13 @@
 // row per held lock describing the holder (run, host, pid, since), so that a refused run can
 // name it; a row whose advisory lock nobody holds is stale. No table lock is ever taken.
 //
-// Liveness: each session of a run sets its application_name to RunApplicationName(run id), so
-// that pg_stat_activity tells whether a run recorded as running still has a session.
+// Rows and keys are the target schema's (the session's current_schema()): one user's locks in
+// two schemas are two locks.
+//
+// Liveness: each session of a run sets its application_name to RunApplicationName(run id,
+// this process's token), so that pg_stat_activity tells whether a run recorded as running
+// still has a session of the process that last began it, and whether a lock's holder is this
+// process or another one carrying the same run id (one that took the run over).
 //
 // Thread safety: functions of one session, used by its thread.
 #pragma once
@@ -27,10 +32,12 @@ namespace ferry::postgres {
 // ferry's DDL lock key.
 int64_t UserLockKey(const std::string& schema, const std::string& user_id);
 
-// The application_name of the sessions of run `run_id`: "ferry run <run_id>".
-std::string RunApplicationName(const std::string& run_id);
+// The application_name of the sessions of run `run_id` in the process of `token`: "ferry run
+// <run_id> <token>", cut to the 63 bytes the server keeps (a ULID run id and token fit).
+std::string RunApplicationName(const std::string& run_id, const std::string& token);
 
-// Sets the session's application_name to RunApplicationName(run_id).
+// Sets the session's application_name to RunApplicationName(run_id, ProcessToken()) and its
+// setting ferry.process_token to the token, which every checkpoint the session writes carries.
 Status TagSession(Session* session, const std::string& run_id);
 
 enum class LockMode {
@@ -39,10 +46,11 @@ enum class LockMode {
   kRetake,  // on a new session of a run that held it (after a reconnect)
 };
 
-// Takes the lock of `user_id` for `run_id` and records it in ferry.locks (a stale row of
-// another holder is taken over and the take-over written to ferry.audit_log). Locked, naming
-// the holder, when another session holds it; with kRetake, Unavailable when that session is
-// one of this run's, an earlier one the server has not ended yet (after a network cut it
+// Takes the lock of `user_id` for `run_id` and records it in ferry.locks with this process's
+// token (a stale row of another holder is taken over and the take-over written to
+// ferry.audit_log). Locked, naming the holder, when another session holds it; with kTake and
+// kRetake, Unavailable when that session is one of this run's in this process, an earlier one
+// the server has not ended yet (after a network cut or a lost reply to the lock call it
 // lingers until the server notices). REQUIRES: the session does not hold this lock already
 // (advisory locks stack); kTake, kRetake: the bookkeeping tables exist.
 Status LockUser(Session* session, const std::string& user_id, const std::string& run_id,

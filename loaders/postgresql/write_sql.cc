@@ -43,18 +43,36 @@ bool IsKeyColumn(const TableDef& table, const std::string& column) {
          table.primary_key.end();
 }
 
-// The id map's rows known for the batch's user and entity.
-constexpr const char* kKnown =
-    "SELECT 1 FROM ferry.id_map m WHERE m.user_id = $1 AND m.entity = $2 "
-    "AND m.legacy_id = s.f_legacy_id";
+// The id map's rows known for the batch's user, schema and entity.
+std::string Known(std::string_view schema) {
+  return "SELECT 1 FROM ferry.id_map m WHERE m.user_id = $1 AND m.target_schema = " +
+         QuoteLiteral(schema) + " AND m.entity = $2 AND m.legacy_id = s.f_legacy_id";
+}
 
-constexpr const char* kCheckpoint =
-    "checkpoint AS (\n"
-    "  INSERT INTO ferry.checkpoints (user_id, entity, unit, position, run_id, updated_at)\n"
-    "  VALUES ($1, $5, $4, $6::bigint, $3, now())\n"
-    "  ON CONFLICT (user_id, entity, unit) DO UPDATE SET position = EXCLUDED.position,\n"
-    "    run_id = EXCLUDED.run_id, updated_at = EXCLUDED.updated_at\n"
-    ")\n";
+// The process token of the session (user_lock.h, TagSession): with the checkpoint, it tells
+// this process's commit from another's of the same run and position. Unset, the statement
+// fails: a batch is never written without it.
+constexpr const char* kSessionToken = "current_setting('ferry.process_token')";
+
+std::string CheckpointCte(std::string_view schema) {
+  return "checkpoint AS (\n"
+         "  INSERT INTO ferry.checkpoints (user_id, target_schema, entity, unit, position, run_id, "
+         "token, updated_at)\n"
+         "  VALUES ($1, " +
+         QuoteLiteral(schema) + ", $5, $4, $6::bigint, $3, " + kSessionToken +
+         ", now())\n"
+         "  ON CONFLICT (user_id, target_schema, entity, unit) DO UPDATE SET position = "
+         "EXCLUDED.position,\n"
+         "    run_id = EXCLUDED.run_id, token = EXCLUDED.token, updated_at = EXCLUDED.updated_at\n"
+         ")\n";
+}
+
+// The id-map insert's head: its columns, and the schema's literal to select first.
+std::string IdMapInsert(std::string_view schema) {
+  return "  INSERT INTO ferry.id_map (user_id, target_schema, entity, legacy_id, ulid, "
+         "content_hash, run_id, updated_at)\n  SELECT $1, " +
+         QuoteLiteral(schema) + ", ";
+}
 
 }  // namespace
 
@@ -97,18 +115,19 @@ std::string SkipSql(const TableDef& table, std::string_view schema, std::string_
   return "WITH candidates AS (\n"
          "  SELECT DISTINCT ON (" +
          KeyStageColumns(table, "s.") + ") s.*\n  FROM " + QuoteIdentifier(staging) +
-         " s\n  WHERE NOT EXISTS (" + kKnown + ")\n  ORDER BY " + KeyStageColumns(table, "s.") +
+         " s\n  WHERE NOT EXISTS (" + Known(schema) + ")\n  ORDER BY " +
+         KeyStageColumns(table, "s.") +
          ", s.f_ord\n),\n"
          "inserted AS (\n  INSERT INTO " +
          target + " (" + TargetColumns(table) + ")\n  SELECT " + StageValues(table) +
          " FROM candidates ORDER BY f_ord\n  ON CONFLICT DO NOTHING\n  RETURNING " + returning +
          "\n),\n"
-         "identities AS (\n"
-         "  INSERT INTO ferry.id_map (user_id, entity, legacy_id, ulid, content_hash, run_id, "
-         "updated_at)\n"
-         "  SELECT $1, $2, c.f_legacy_id, c.f_ulid, c.f_hash, $3, now()\n"
+         "identities AS (\n" +
+         IdMapInsert(schema) +
+         "$2, c.f_legacy_id, c.f_ulid, c.f_hash, $3, now()\n"
          "  FROM candidates c JOIN inserted i ON " +
-         join + "\n  ON CONFLICT (user_id, entity, legacy_id) DO NOTHING\n),\n" + kCheckpoint +
+         join + "\n  ON CONFLICT (user_id, target_schema, entity, legacy_id) DO NOTHING\n),\n" +
+         CheckpointCte(schema) +
          "SELECT (SELECT count(*) FROM inserted) AS inserted, 0::bigint AS updated";
 }
 
@@ -129,7 +148,7 @@ std::string OverwriteSql(const TableDef& table, std::string_view schema, std::st
   std::string action = set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set;
   std::string changed = "  SELECT s.* FROM " + QuoteIdentifier(staging) + " s";
   if (check == IdMapCheck::kRecheck) {
-    changed += std::string("\n  WHERE NOT EXISTS (") + kKnown +
+    changed += "\n  WHERE NOT EXISTS (" + Known(schema) +
                " AND m.content_hash = s.f_hash AND s.f_hash <> '')";
   }
   // The last row of each key wins, as with row-by-row upserts.
@@ -141,27 +160,35 @@ std::string OverwriteSql(const TableDef& table, std::string_view schema, std::st
          KeyStageColumns(table, "") + ", f_ord DESC\n  ON CONFLICT (" + key_list + ") " + action +
          "\n  RETURNING (t.xmax = 0) AS inserted\n),\n"
          "identities AS (\n"
-         "  INSERT INTO ferry.id_map (user_id, entity, legacy_id, ulid, content_hash, run_id, "
-         "updated_at)\n"
-         "  SELECT DISTINCT ON (f_legacy_id) $1, $2, f_legacy_id, f_ulid, f_hash, $3, now()\n"
+         "  INSERT INTO ferry.id_map (user_id, target_schema, entity, legacy_id, ulid, "
+         "content_hash, run_id, updated_at)\n"
+         "  SELECT DISTINCT ON (f_legacy_id) $1, " +
+         QuoteLiteral(schema) +
+         ", $2, f_legacy_id, f_ulid, f_hash, $3, now()\n"
          "  FROM changed ORDER BY f_legacy_id, f_ord DESC\n"
-         "  ON CONFLICT (user_id, entity, legacy_id) DO UPDATE SET ulid = EXCLUDED.ulid,\n"
+         "  ON CONFLICT (user_id, target_schema, entity, legacy_id) DO UPDATE SET ulid = "
+         "EXCLUDED.ulid,\n"
          "    content_hash = EXCLUDED.content_hash, run_id = EXCLUDED.run_id,\n"
          "    updated_at = EXCLUDED.updated_at\n),\n" +
-         kCheckpoint +
+         CheckpointCte(schema) +
          "SELECT count(*) FILTER (WHERE inserted) AS inserted,\n"
          "  count(*) FILTER (WHERE NOT inserted) AS updated FROM written";
 }
 
 std::vector<std::string> IdMapCopyColumns() {
-  return {"user_id", "entity", "legacy_id", "ulid", "content_hash", "run_id", "updated_at"};
+  return {"user_id",      "entity", "legacy_id",  "ulid",
+          "content_hash", "run_id", "updated_at", "target_schema"};
 }
 
-std::string CheckpointSql() {
-  return "INSERT INTO ferry.checkpoints (user_id, entity, unit, position, run_id, updated_at)\n"
-         "VALUES ($1, $2, $3, $4::bigint, $5, now())\n"
-         "ON CONFLICT (user_id, entity, unit) DO UPDATE SET position = EXCLUDED.position,\n"
-         "  run_id = EXCLUDED.run_id, updated_at = EXCLUDED.updated_at";
+std::string CheckpointSql(std::string_view schema) {
+  return "INSERT INTO ferry.checkpoints (user_id, target_schema, entity, unit, position, run_id, "
+         "token, updated_at)\n"
+         "VALUES ($1, " +
+         QuoteLiteral(schema) + ", $2, $3, $4::bigint, $5, " + kSessionToken +
+         ", now())\n"
+         "ON CONFLICT (user_id, target_schema, entity, unit) DO UPDATE SET position = "
+         "EXCLUDED.position,\n"
+         "  run_id = EXCLUDED.run_id, token = EXCLUDED.token, updated_at = EXCLUDED.updated_at";
 }
 
 }  // namespace ferry::postgres

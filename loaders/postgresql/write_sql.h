@@ -22,7 +22,9 @@
 //     and the checkpoint row is upserted.
 //
 // The staging table has neutral column names (c0.., f_ord, f_legacy_id, f_ulid, f_hash), so
-// no mapping name can collide with ferry's own. Parameters of both write statements:
+// no mapping name can collide with ferry's own. Every id-map and checkpoint row is the target
+// schema's (the `schema` argument, as a literal in the statement: bookkeeping.h), and every
+// checkpoint carries the session's process token (TagSession). Parameters of both write statements:
 // $1 user_id, $2 entity, $3 run_id, $4 checkpoint unit, $5 checkpoint entity, $6 position.
 // The result is one row: (inserted, updated).
 //
@@ -60,8 +62,8 @@ std::string OverwriteSql(const TableDef& table, std::string_view schema, std::st
 // The columns of ferry.id_map a direct-path COPY fills, in COPY order.
 std::vector<std::string> IdMapCopyColumns();
 
-// The checkpoint upsert alone, for a batch with no statement to carry it.
-// Parameters: $1 user_id, $2 entity, $3 unit, $4 position, $5 run_id.
-std::string CheckpointSql();
+// The checkpoint upsert alone (of target schema `schema`), for a batch with no statement to
+// carry it. Parameters: $1 user_id, $2 entity, $3 unit, $4 position, $5 run_id.
+std::string CheckpointSql(std::string_view schema);
 
 }  // namespace ferry::postgres

@@ -318,10 +318,15 @@ Status SqliteLoader::LockUser(const std::string& user_id) {
 }
 
 Status SqliteLoader::UnlockUser(const std::string& user_id) {
-  if (locked_users_.erase(user_id) == 0 || db_ == nullptr) {
+  if (locked_users_.count(user_id) == 0 || db_ == nullptr) {
     return Status::OK();
   }
-  return sqlite::UnlockUser(db_.get(), user_id, run_id_);
+  // Still ours until the row is gone: a DELETE that fails (a busy file) is retried, and the
+  // retry must delete it, not find the user already forgotten and leave the row naming this
+  // (live) process.
+  FERRY_RETURN_IF_ERROR(sqlite::UnlockUser(db_.get(), user_id, run_id_));
+  locked_users_.erase(user_id);
+  return Status::OK();
 }
 
 Status SqliteLoader::ReadCheckpoint(const std::string& user_id, const std::string& entity,

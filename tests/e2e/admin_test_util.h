@@ -49,9 +49,12 @@ inline void ExecOn(TargetFixture& target, const std::string& sql) {
 // Records a lock of `user` held by `run` on `host` with `pid`, without any process holding it.
 inline void InsertLockRow(TargetFixture& target, const std::string& user, const std::string& run,
                           const std::string& host, int64_t pid) {
-  ExecOn(target, "INSERT INTO " + target.Bookkeeping("locks") +
-                     " (user_id, run_id, host, pid, since) VALUES ('" + user + "', '" + run +
-                     "', '" + host + "', " + std::to_string(pid) + ", '2024-01-02T03:04:05Z')");
+  // PostgreSQL's rows are a target schema's (the fixture's: public).
+  bool pg = target.kind() == "postgresql";
+  ExecOn(target, "INSERT INTO " + target.Bookkeeping("locks") + " (user_id, run_id, host, pid, " +
+                     (pg ? "target_schema, " : "") + "since) VALUES ('" + user + "', '" + run +
+                     "', '" + host + "', " + std::to_string(pid) + (pg ? ", 'public'" : "") +
+                     ", '2024-01-02T03:04:05Z')");
 }
 
 }  // namespace ferry::e2e

@@ -171,4 +171,14 @@ TEST_CASE("RevertAuditDetail: names the migration, the table, its rows and the e
         "reverted migration 2: forgot table \"t\", which was missing");
 }
 
+TEST_CASE("CreatedTableEntity: the entity a create-table description names", "[loaders][schema]") {
+  CHECK(CreatedTableEntity(R"(create table "public"."tasks" (mapping "m", entity "tasks"))") ==
+        "tasks");
+  CHECK(CreatedTableEntity(R"(create table "t" (entity "a""b"))") == "a\"b");
+  // A mapping name that reads like an entity is still the mapping's.
+  CHECK(CreatedTableEntity(R"(create table "t" (mapping "x, entity ""y"))") == std::nullopt);
+  CHECK(CreatedTableEntity(R"(create table "t")") == std::nullopt);
+  CHECK(CreatedTableEntity("ferry bookkeeping: runs") == std::nullopt);
+}
+
 }  // namespace ferry

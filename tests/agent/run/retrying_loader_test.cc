@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <deque>
 
+#include "loaders/process_identity.h"
+
 namespace ferry {
 
 namespace {
@@ -25,7 +27,7 @@ class FlakyLoader final : public Loader {
     ++writes;
     if (commit_then_fail) {
       commit_then_fail = false;
-      stored = StoredCheckpoint{"RUN", batch.checkpoint.position};
+      stored = StoredCheckpoint{"RUN", batch.checkpoint.position, ProcessToken()};
       return Status::Unavailable("server closed the connection during COMMIT");
     }
     Status status = Next();
@@ -156,6 +158,17 @@ TEST_CASE("BackoffWait: doubles from the first wait, capped, with jitter in the 
   CHECK(BackoffWait(policy, 10, 0.0).count() == 1000);
   CHECK(BackoffWait(policy, 10, 0.999).count() <= 2000);
   CHECK(BackoffWait(policy, 62, 0.5).count() <= 2000);
+}
+
+TEST_CASE("RetryingLoader: another process's checkpoint of this run and position is not a commit") {
+  Harness h(8);
+  REQUIRE(h.loader->BeginRun(RunNamed("RUN")).ok());
+  // A process that took the run over wrote this very position from the same checkpoint.
+  h.flaky->stored = StoredCheckpoint{"RUN", 50, "ANOTHERPROCESSTOKEN0000000"};
+  h.flaky->script = {Status::Unavailable("server closed the connection during COMMIT")};
+  Result<BatchOutcome> outcome = h.loader->Write(OneRowBatch(50, false));
+  REQUIRE(outcome.ok());
+  CHECK(h.flaky->writes == 2);  // written again (where the loader then finds it is not its run)
 }
 
 }  // namespace ferry

@@ -10,6 +10,7 @@
 
 #include "loaders/postgresql/batch_copy_text.h"
 #include "loaders/postgresql/postgres_loader.h"
+#include "loaders/postgresql/user_lock.h"
 #include "tests/e2e/target_fixture.h"
 
 namespace ferry {
@@ -72,6 +73,7 @@ struct Target {
     Result<std::unique_ptr<Session>> opened = Session::Open(database.url());
     REQUIRE(opened.ok());
     session = std::move(opened).value();
+    REQUIRE(postgres::TagSession(session.get(), kRunId).ok());  // checkpoints carry its token
     writer = std::make_unique<BatchWriter>(session.get());
   }
 
@@ -283,16 +285,17 @@ TEST_CASE("BatchDirectCopyText: new rows, their id-map rows and known rows are s
           "[loaders][postgresql]") {
   TableDef table = Items();
   WriteBatch batch = Batch(table, ConflictPolicy::kOverwrite, {{1, false}, {2, true}}, "x\ty");
-  Result<postgres::DirectCopyText> text = postgres::BatchDirectCopyText(batch, "RUN", "NOW");
+  Result<postgres::DirectCopyText> text =
+      postgres::BatchDirectCopyText(batch, "RUN", "NOW", "public");
   REQUIRE(text.ok());
   CHECK(text->new_rows == 1);
   CHECK(text->staged_rows == 1);
   CHECK(text->table == UlidFor(1) + "\tu1\t1\tx\\ty\n");
-  CHECK(text->id_map == "u1\titems\t1\t" + UlidFor(1) + "\thash-x\\ty\tRUN\tNOW\n");
+  CHECK(text->id_map == "u1\titems\t1\t" + UlidFor(1) + "\thash-x\\ty\tRUN\tNOW\tpublic\n");
   CHECK(text->staged == UlidFor(2) + "\tu1\t2\tx\\ty\t1\t2\t" + UlidFor(2) + "\thash-x\\ty\n");
   // Skip leaves known rows out altogether.
   batch.policy = ConflictPolicy::kSkip;
-  text = postgres::BatchDirectCopyText(batch, "RUN", "NOW");
+  text = postgres::BatchDirectCopyText(batch, "RUN", "NOW", "public");
   REQUIRE(text.ok());
   CHECK(text->staged.empty());
   CHECK(text->staged_rows == 0);
@@ -303,19 +306,20 @@ TEST_CASE("BatchDirectCopyText: a NUL in an identity or a malformed batch is ref
   TableDef table = Items();
   WriteBatch batch = Batch(table, ConflictPolicy::kSkip, {{1, false}}, "a");
   batch.identities[0].content_hash = std::string("h\0h", 3);
-  Result<postgres::DirectCopyText> text = postgres::BatchDirectCopyText(batch, "RUN", "NOW");
+  Result<postgres::DirectCopyText> text =
+      postgres::BatchDirectCopyText(batch, "RUN", "NOW", "public");
   REQUIRE_FALSE(text.ok());
   CHECK(text.status().message().find("\"items\", legacy id \"1\"") != std::string::npos);
   batch = Batch(table, ConflictPolicy::kSkip, {{1, false}}, "a");
   batch.user_id = std::string("u\0", 2);
-  CHECK_FALSE(postgres::BatchDirectCopyText(batch, "RUN", "NOW").ok());
+  CHECK_FALSE(postgres::BatchDirectCopyText(batch, "RUN", "NOW", "public").ok());
   batch = Batch(table, ConflictPolicy::kSkip, {{1, false}}, "a");
   batch.identities.clear();
-  CHECK(postgres::BatchDirectCopyText(batch, "RUN", "NOW").status().code() ==
+  CHECK(postgres::BatchDirectCopyText(batch, "RUN", "NOW", "public").status().code() ==
         Status::Code::kInternal);
   batch = Batch(table, ConflictPolicy::kSkip, {{1, false}}, "a");
   batch.rows[0].cells.pop_back();
-  CHECK(postgres::BatchDirectCopyText(batch, "RUN", "NOW").status().code() ==
+  CHECK(postgres::BatchDirectCopyText(batch, "RUN", "NOW", "public").status().code() ==
         Status::Code::kInternal);
 }
 

@@ -51,8 +51,8 @@ class Admin {
   void KillRun(const std::string& run_id) {
     std::string pids = Text(
         "SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE datname = "
-        "current_database() AND application_name = 'ferry run " +
-        run_id + "'");
+        "current_database() AND application_name LIKE 'ferry run " +
+        run_id + " %'");
     REQUIRE(pids != "NULL");
     Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid IN (" + pids + ")");
     for (int i = 0; i < 200; ++i) {

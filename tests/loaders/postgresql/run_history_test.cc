@@ -117,8 +117,10 @@ TEST_CASE("PostgresLoader history: checkpoints are read back per unit and per ru
   PostgresDatabase db(*server);
   auto loader = RunLoader(db.url(), "RUN_A");
   Admin(db.url()).Exec(
-      "INSERT INTO ferry.checkpoints VALUES ('u1', 'tasks', 'dump.json', 40, 'RUN_A', now()), "
-      "('u2', 'tasks', 'dump.json', 7, 'RUN_OLD', now())");
+      "INSERT INTO ferry.checkpoints VALUES ('u1', 'tasks', 'dump.json', 40, 'RUN_A', now(), "
+      "'public', 'T'), ('u2', 'tasks', 'dump.json', 7, 'RUN_OLD', now(), 'public', 'T'), "
+      // Another schema's checkpoint is not this target's.
+      "('u1', 'tasks', 'dump.json', 99, 'RUN_S2', now(), 's2', 'T')");
   std::optional<StoredCheckpoint> stored;
   REQUIRE(loader->ReadCheckpoint("u1", "tasks", "dump.json", &stored).ok());
   REQUIRE(stored.has_value());

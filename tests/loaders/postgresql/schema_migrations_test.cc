@@ -86,12 +86,14 @@ TEST_CASE(
   PostgresDatabase db(*server);
   AppTables app;
   std::vector<SchemaMigration> migrations = StatusOf(db, app);
-  REQUIRE(migrations.size() == 3);
+  REQUIRE(migrations.size() == 4);
   CHECK(migrations[0].version == 1);
   CHECK(migrations[0].checksum == postgres::BookkeepingChecksum());
   for (const SchemaMigration& m : migrations) CHECK(m.state == State::kPending);
-  CHECK(migrations[1].table == "\"public\".\"notes\"");
-  CHECK(migrations[2].description ==
+  CHECK(migrations[1].description == postgres::kKeyedDescription);
+  CHECK(migrations[1].checksum == postgres::KeyedChecksum());
+  CHECK(migrations[2].table == "\"public\".\"notes\"");
+  CHECK(migrations[3].description ==
         "create table \"public\".\"prefs\" (mapping \"app\", entity \"userPrefs\")");
   CHECK(Count(db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry'") == 0);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0);
@@ -104,13 +106,15 @@ TEST_CASE("PostgreSQL schema up: creates the tables and records each, then has n
   PostgresDatabase db(*server);
   AppTables app;
   std::vector<SchemaMigration> applied = Up(db, app);
-  REQUIRE(applied.size() == 3);
+  REQUIRE(applied.size() == 4);
   CHECK(applied[0].version == 1);
   CHECK(applied[1].version == 2);
+  CHECK(applied[1].description == postgres::kKeyedDescription);
   CHECK(applied[2].version == 3);
-  CHECK(applied[2].applied_at.size() == 24);  // 2024-01-02T03:04:05.678Z
+  CHECK(applied[3].version == 4);
+  CHECK(applied[3].applied_at.size() == 24);  // 2024-01-02T03:04:05.678Z
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 2);
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 3);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);
   for (const SchemaMigration& m : StatusOf(db, app)) {
     INFO(m.description);
     CHECK(m.state == State::kApplied);
@@ -127,10 +131,10 @@ TEST_CASE("PostgreSQL EnsureSchema: migrate records what it creates and adopts a
   Exec(db, "CREATE TABLE prefs (user_id text PRIMARY KEY, data jsonb, extra int)");
   auto loader = Checked(db, false);
   REQUIRE(loader->EnsureSchema(app.all()).ok());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 3);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);
   CHECK(Count(db,
               "SELECT version FROM ferry.schema_history WHERE description LIKE "
-              "'%\"prefs\"%'") == 3);
+              "'%\"prefs\"%'") == 4);
   for (const SchemaMigration& m : StatusOf(db, app)) CHECK(m.state == State::kApplied);
 }
 
@@ -140,25 +144,25 @@ TEST_CASE("PostgreSQL schema: a mapping that changed a recorded table is refused
   if (!server) return;
   PostgresDatabase db(*server);
   AppTables app;
-  std::string recorded = Up(db, app)[1].checksum;
+  std::string recorded = Up(db, app)[2].checksum;
   app.notes.columns[2].nullable = false;  // body NOT NULL now
 
   std::vector<SchemaMigration> migrations = StatusOf(db, app);
-  CHECK(migrations[1].state == State::kChanged);
-  CHECK(migrations[1].recorded_checksum == recorded);
+  CHECK(migrations[2].state == State::kChanged);
+  CHECK(migrations[2].recorded_checksum == recorded);
   std::vector<SchemaMigration> none;
   Status up = Checked(db, false)->SchemaUp(app.all(), &none);
   CHECK(up.IsCorruption());
-  CHECK(up.message().find("the mapping changed table \"public\".\"notes\" since migration 2") !=
+  CHECK(up.message().find("the mapping changed table \"public\".\"notes\" since migration 3") !=
         std::string::npos);
   CHECK(up.message().find(recorded) != std::string::npos);
-  CHECK(up.message().find(migrations[1].checksum) != std::string::npos);
+  CHECK(up.message().find(migrations[2].checksum) != std::string::npos);
   for (bool dry_run : {false, true}) {
     Status ensured = Checked(db, dry_run)->EnsureSchema(app.all());
     INFO(ensured.ToString());
     CHECK(ensured.IsCorruption());
   }
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 3);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);
 }
 
 TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then up again",
@@ -170,9 +174,14 @@ TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then
   Up(db, app);
   Exec(db,
        "INSERT INTO prefs VALUES ('u1', '{}');"
-       "INSERT INTO ferry.id_map VALUES ('u1', 'userPrefs', 'u1', '', 'h', 'R', now());"
-       "INSERT INTO ferry.id_map VALUES ('u1', 'notes', '7', '', 'h', 'R', now());"
-       "INSERT INTO ferry.checkpoints VALUES ('u1', 'userPrefs', 'dump.json', 0, 'R', now())");
+       "INSERT INTO ferry.id_map VALUES ('u1', 'userPrefs', 'u1', '', 'h', 'R', now(), 'public');"
+       "INSERT INTO ferry.id_map VALUES ('u1', 'notes', '7', '', 'h', 'R', now(), 'public');"
+       // Another schema's rows of the same entity are not this schema's to clear.
+       "INSERT INTO ferry.id_map VALUES ('u1', 'userPrefs', 'u1', '', 'h', 'R', now(), 's2');"
+       "INSERT INTO ferry.checkpoints VALUES ('u1', 'userPrefs', 'dump.json', 0, 'R', now(), "
+       "'public', 'T');"
+       "INSERT INTO ferry.checkpoints VALUES ('u1', 'userPrefs', 'dump.json', 0, 'R', now(), "
+       "'s2', 'T')");
   SchemaMigration reverted;
   Status refused = Checked(db, false)->SchemaDown(app.all(), false, &reverted);
   CHECK(refused.IsInvalidArgument());
@@ -180,25 +189,30 @@ TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then
   CHECK(Count(db, "SELECT count(*) FROM prefs") == 1);
 
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), true, &reverted).ok());
-  CHECK(reverted.version == 3);
+  CHECK(reverted.version == 4);
   CHECK(reverted.exists);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 0);
-  CHECK(Count(db, "SELECT count(*) FROM ferry.id_map WHERE entity = 'userPrefs'") == 0);
-  CHECK(Count(db, "SELECT count(*) FROM ferry.checkpoints WHERE entity = 'userPrefs'") == 0);
+  CHECK(Count(db,
+              "SELECT count(*) FROM ferry.id_map WHERE entity = 'userPrefs' AND "
+              "target_schema = 'public'") == 0);
+  CHECK(Count(db,
+              "SELECT count(*) FROM ferry.id_map WHERE entity = 'userPrefs' AND "
+              "target_schema = 's2'") == 1);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.checkpoints WHERE entity = 'userPrefs'") == 1);
   CHECK(Count(db, "SELECT count(*) FROM ferry.id_map WHERE entity = 'notes'") == 1);
-  CHECK(StatusOf(db, app)[2].state == State::kPending);
+  CHECK(StatusOf(db, app)[3].state == State::kPending);
 
   std::vector<SchemaMigration> again = Up(db, app);
   REQUIRE(again.size() == 1);
-  CHECK(again[0].version == 3);
+  CHECK(again[0].version == 4);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 1);
 
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), false, &reverted).ok());
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), false, &reverted).ok());
-  CHECK(reverted.version == 2);
+  CHECK(reverted.version == 3);
   Status nothing = Checked(db, false)->SchemaDown(app.all(), false, &reverted);
   CHECK(nothing.IsNotFound());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 1);  // the bookkeeping stays
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 2);  // the bookkeeping stays
 }
 
 TEST_CASE("PostgreSQL schema: a dry-run migrate writes nothing; a dropped table is MISSING",
@@ -213,11 +227,11 @@ TEST_CASE("PostgreSQL schema: a dry-run migrate writes nothing; a dropped table 
   }
   auto loader = Checked(db, true);
   REQUIRE(loader->EnsureSchema(app.all()).ok());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 2);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 3);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 0);
 
   Exec(db, "DROP TABLE notes");
-  CHECK(StatusOf(db, app)[1].state == State::kMissing);
+  CHECK(StatusOf(db, app)[2].state == State::kMissing);
   Status ensured = Checked(db, false)->EnsureSchema(app.all());
   CHECK(ensured.IsCorruption());
   CHECK(ensured.message().find("no longer in the target") != std::string::npos);
@@ -243,9 +257,68 @@ TEST_CASE("PostgreSQL schema up: concurrent runs apply each migration once",
   INFO(status1.ToString() << " / " << status2.ToString());
   CHECK(status1.ok());
   CHECK(status2.ok());
-  CHECK(count1 + count2 == 3);
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 3);
-  CHECK(Count(db, "SELECT max(version) FROM ferry.schema_history") == 3);
+  CHECK(count1 + count2 == 4);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);
+  CHECK(Count(db, "SELECT max(version) FROM ferry.schema_history") == 4);
+}
+
+TEST_CASE("PostgreSQL bookkeeping 2: an older ferry's target is upgraded, each row to its schema",
+          "[loaders][postgres][schema]") {
+  std::optional<std::string> server = e2e::PostgresTestUrl();
+  if (!server) return;
+  PostgresDatabase db(*server);
+  // What an older ferry left: version 1, tasks recorded in public then in s2 (the id map only
+  // ever got public's rows), notes in s2 only, and rows of an entity no table records.
+  for (const std::string& statement : postgres::BookkeepingDdl()) Exec(db, statement);
+  Exec(db,
+       "INSERT INTO ferry.schema_history VALUES (1, '" + postgres::BookkeepingChecksum() +
+           "', now(), '" + postgres::kBookkeepingDescription +
+           "');"
+           "INSERT INTO ferry.schema_history VALUES (2, 'c', now(), "
+           "'create table \"public\".\"tasks\" (mapping \"m\", entity \"tasks\")');"
+           "INSERT INTO ferry.schema_history VALUES (3, 'c', now(), "
+           "'create table \"s2\".\"tasks\" (mapping \"m\", entity \"tasks\")');"
+           "INSERT INTO ferry.schema_history VALUES (4, 'c', now(), "
+           "'create table \"s2\".\"notes\" (mapping \"m\", entity \"notes\")');"
+           "INSERT INTO ferry.id_map VALUES ('u1', 'tasks', '1', 'A', 'h', 'R', now()),"
+           " ('u1', 'notes', '1', 'B', 'h', 'R', now()), ('u1', 'gone', '1', 'C', 'h', 'R', now());"
+           "INSERT INTO ferry.checkpoints VALUES ('u1', 'notes', 'd.json', 3, 'R', now())");
+  {
+    auto loader = Checked(db, true);  // a dry run reads the older id map as empty, writes nothing
+    std::vector<std::optional<KnownIdentity>> known;
+    REQUIRE(loader->LookupIdentities("tasks", "u1", {"1"}, &known).ok());
+    CHECK_FALSE(known[0].has_value());
+    CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);
+  }
+  auto loader = Checked(db, false);
+  REQUIRE(loader->BeginRun({"RUN", "ferry migrate x.json", false, ""}).ok());
+  CHECK(Count(db,
+              "SELECT count(*) FROM ferry.schema_history WHERE version = 5 AND "
+              "description = '" +
+                  std::string(postgres::kKeyedDescription) + "' AND checksum = '" +
+                  postgres::KeyedChecksum() + "'") == 1);
+  CHECK(Count(db,
+              "SELECT count(*) FROM ferry.id_map WHERE entity = 'tasks' AND target_schema = "
+              "'public'") == 1);
+  CHECK(Count(db,
+              "SELECT count(*) FROM ferry.id_map WHERE entity = 'notes' AND target_schema = "
+              "'s2'") == 1);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.checkpoints WHERE target_schema = 's2'") == 1);
+  CHECK(Count(db,
+              "SELECT count(*) FROM ferry.id_map WHERE entity = 'gone' AND target_schema = "
+              "'public'") == 1);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.audit_log WHERE action = 'bookkeeping upgraded'") ==
+        1);
+  // The keys are the schema's now: the same identity in s2 is another row.
+  Exec(db, "INSERT INTO ferry.id_map VALUES ('u1', 'tasks', '1', 'D', 'h', 'R', now(), 's2')");
+  std::vector<std::optional<KnownIdentity>> known;
+  REQUIRE(loader->LookupIdentities("tasks", "u1", {"1"}, &known).ok());
+  REQUIRE(known[0].has_value());
+  CHECK(known[0]->ulid == "A");  // public's
+  // An older ferry now refuses the target (its history holds a row it does not know); this
+  // one accepts it as it is.
+  CHECK(Checked(db, false)->BeginRun({"RUN2", "ferry migrate x.json", false, ""}).ok());
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
 }
 
 TEST_CASE(
@@ -253,6 +326,7 @@ TEST_CASE(
     "valid",
     "[loaders][postgres][schema]") {
   CHECK(postgres::BookkeepingChecksum() == "bcb45e69d74e2b51");
+  CHECK(postgres::KeyedChecksum().size() == 16);
 }
 
 }  // namespace ferry

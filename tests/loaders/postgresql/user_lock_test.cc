@@ -140,7 +140,8 @@ TEST_CASE("PostgresLoader locks: after a reconnect the loader holds its locks ag
   REQUIRE(resumed.ok());
   CHECK(admin.Count(
             "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND application_name = 'ferry run RUN_A'") == 1);
+            "WHERE datname = current_database() AND application_name LIKE 'ferry run RUN_A %'") ==
+        1);
   auto second = RunLoader(db.url(), "RUN_B");
   CHECK(second->LockUser("u1").IsLocked());
   CHECK(second->LockUser("u2").IsLocked());
@@ -220,7 +221,7 @@ TEST_CASE("PostgresLoader locks: ListLocks tells live holders from stale rows",
   REQUIRE(holder->LockUser("u1").ok());
   Admin(db.url()).Exec(
       "INSERT INTO ferry.locks VALUES ('u2', 'RUN_GONE', 'h', 1, "
-      "'2024-01-02T03:04:05.678Z')");
+      "'2024-01-02T03:04:05.678Z', 'public', 'T')");
   std::vector<LockHolder> locks;
   REQUIRE(holder->ListLocks(&locks).ok());
   REQUIRE(locks.size() == 2);
@@ -241,7 +242,7 @@ TEST_CASE("PostgresLoader locks: ForceUnlock clears stale rows, and live ones wi
   Admin admin(db.url());
   auto holder = RunLoader(db.url(), "RUN_A");
   REQUIRE(holder->LockUser("u1").ok());
-  admin.Exec("INSERT INTO ferry.locks VALUES ('u2', 'RUN_GONE', 'h', 1, now())");
+  admin.Exec("INSERT INTO ferry.locks VALUES ('u2', 'RUN_GONE', 'h', 1, now(), 'public', 'T')");
 
   std::unique_ptr<Loader> unlocker = MakePostgresLoader({"postgresql", db.url(), ""});
   REQUIRE(unlocker->Check(false).ok());
@@ -261,7 +262,8 @@ TEST_CASE("PostgresLoader locks: ForceUnlock clears stale rows, and live ones wi
   CHECK(admin.Count("SELECT count(*) FROM ferry.locks") == 0);
   CHECK(admin.Count(
             "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND application_name = 'ferry run RUN_A'") == 0);
+            "WHERE datname = current_database() AND application_name LIKE 'ferry run RUN_A %'") ==
+        0);
   CHECK(admin.Count("SELECT count(*) FROM pg_locks WHERE " + kThisDatabase +
                     " AND locktype = 'advisory'") == 0);
   CHECK(RunLoader(db.url(), "RUN_B")->LockUser("u1").ok());
@@ -279,6 +281,67 @@ TEST_CASE("PostgresLoader locks: ForceUnlock after a dry-run Check is refused",
   std::vector<LockHolder> locks;
   CHECK(loader->ListLocks(&locks).ok());  // no ferry schema: no locks
   CHECK(locks.empty());
+}
+
+TEST_CASE(
+    "PostgresLoader locks: a lock this run took on a session whose reply was lost is waited for",
+    "[loaders][postgres][locks]") {
+  std::optional<std::string> server = e2e::PostgresTestUrl();
+  if (!server) return;
+  PostgresDatabase db(*server);
+  auto first = RunLoader(db.url(), "RUN_A");
+  // Stands for the session on which pg_try_advisory_lock went through but whose reply was lost:
+  // this process's, named after the same run, holding the lock until the server ends it.
+  auto lost = RunLoader(db.url(), "RUN_A");
+  REQUIRE(lost->LockUser("u1").ok());
+  Status waiting = first->LockUser("u1");
+  INFO(waiting.ToString());
+  CHECK(waiting.IsUnavailable());  // retried, not "locked by someone else" (exit 4)
+  CHECK_THAT(waiting.message(), Catch::Contains("earlier session of run RUN_A"));
+  lost.reset();
+  CHECK(first->LockUser("u1").ok());
+}
+
+TEST_CASE("PostgresLoader locks: another process's session named after the same run is Locked",
+          "[loaders][postgres][locks]") {
+  std::optional<std::string> server = e2e::PostgresTestUrl();
+  if (!server) return;
+  PostgresDatabase db(*server);
+  Admin admin(db.url());
+  auto first = RunLoader(db.url(), "RUN_A");
+  REQUIRE(first->LockUser("u1").ok());
+  admin.KillRun("RUN_A");
+  // A second process took the run over: same run id, its own token.
+  for (const std::string name : {"ferry run RUN_A", "ferry run RUN_A OTHERPROCESSTOKEN000000000"}) {
+    Admin other(db.url());
+    other.Exec("SET application_name = '" + name + "'");
+    other.Exec("SELECT pg_advisory_lock(" + std::to_string(postgres::UserLockKey("public", "u1")) +
+               ")");
+    Status broken = Read(*first);  // the first call meets the dead connection, or the holder
+    Status refused = broken.IsUnavailable() ? Read(*first) : broken;
+    INFO(name << ": " << refused.ToString());
+    CHECK(refused.IsLocked());
+  }
+}
+
+TEST_CASE("PostgresLoader locks: a run another process took over is not resumed on reconnect",
+          "[loaders][postgres][locks]") {
+  std::optional<std::string> server = e2e::PostgresTestUrl();
+  if (!server) return;
+  PostgresDatabase db(*server);
+  Admin admin(db.url());
+  auto first = RunLoader(db.url(), "RUN_A");
+  REQUIRE(first->LockUser("u1").ok());
+  admin.KillRun("RUN_A");
+  // The other process resumed the run and finished it: its token on the run, the lock free.
+  admin.Exec("UPDATE ferry.runs SET token = 'OTHERPROCESSTOKEN000000000', status = 'done'");
+  admin.Exec("DELETE FROM ferry.locks");
+  CHECK(Read(*first).IsUnavailable());  // the broken connection
+  Status refused = Read(*first);
+  INFO(refused.ToString());
+  CHECK(refused.IsLocked());
+  CHECK_THAT(refused.message(), Catch::Contains("taken over by another ferry process"));
+  CHECK(admin.Count("SELECT count(*) FROM ferry.locks") == 0);  // and left no lock row
 }
 
 }  // namespace ferry

@@ -99,6 +99,26 @@ TEST_CASE("SqliteLoader history: a running run whose process is gone is interrup
   CHECK(newest[1].run_id == "RUN_FAILED");
 }
 
+TEST_CASE("SqliteLoader history: a run whose pid is taken by another process is never resumed",
+          "[loaders][sqlite][history]") {
+  // SQLite's side of issue 13.3: liveness is the recorded pid on this host. A pid the kernel
+  // gave to another process since (pid 1 stands for it: it always exists) keeps the run
+  // "running", so no second process resumes a run that might be alive; the user clears it
+  // with --restart (a new run id) or `ferry unlock --force --even-alive` for its lock.
+  TempDir dir;
+  std::string path = dir.File("t.db");
+  auto loader = CheckedLoader(path);
+  REQUIRE(loader->BeginRun({"RUN_NOW", "other args", false, ""}).ok());
+  InsertRunRow(path, "RUN_REUSED", "2024-01-01T00:00:00.000Z", "running", "args", ThisHost(), 1);
+  std::vector<RunRecord> runs = Runs(*loader);
+  REQUIRE(runs.size() == 2);
+  CHECK(runs[1].run_id == "RUN_REUSED");
+  CHECK(runs[1].status == "running");
+  std::optional<RunRecord> interrupted;
+  REQUIRE(loader->FindInterruptedRun("args", &interrupted).ok());
+  CHECK_FALSE(interrupted.has_value());
+}
+
 TEST_CASE("SqliteLoader history: FindInterruptedRun matches the arguments exactly",
           "[loaders][sqlite][history]") {
   TempDir dir;

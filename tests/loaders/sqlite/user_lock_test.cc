@@ -238,4 +238,30 @@ TEST_CASE("SQLite audit log: entries of one run in one millisecond all land",
   CHECK(QueryInt(path, "SELECT count(DISTINCT at) FROM ferry_audit_log") == 20);
 }
 
+TEST_CASE("SqliteLoader locks: an UnlockUser that met a busy file deletes the row when retried",
+          "[loaders][sqlite][locks]") {
+  TempDir dir;
+  std::string path = dir.File("t.db");
+  SqliteLoaderOptions options;
+  options.busy_timeout_ms = 50;
+  std::unique_ptr<Loader> loader = MakeSqliteLoaderWithOptions(SqliteSpec(path), options);
+  REQUIRE(loader->Check(false).ok());
+  REQUIRE(loader->BeginRun({"RUN_A", "ferry migrate x.json", false, ""}).ok());
+  REQUIRE(loader->LockUser("u1").ok());
+  {
+    // Another connection holds the file's write lock: the DELETE meets SQLITE_BUSY.
+    sqlite3* other = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    Status busy = loader->UnlockUser("u1");
+    INFO(busy.ToString());
+    CHECK(busy.IsUnavailable());
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+  }
+  // The retry (the retrying loader's) must delete the row, not find the user forgotten.
+  REQUIRE(loader->UnlockUser("u1").ok());
+  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_locks") == 0);
+}
+
 }  // namespace ferry

@@ -1,0 +1,113 @@
+#include "agent/run/assign_identities.h"
+
+#include <catch2/catch.hpp>
+
+namespace ferry {
+
+namespace {
+
+// The id map of a target: the batch lookup of the entity being assigned answers "unknown";
+// the lookup of one parent (a reference to a parent an earlier run loaded) fails with
+// `parent_status`, as after the retrying loader gave up.
+class ParentLookupLoader final : public Loader {
+ public:
+  Status Check(bool) override { return Status::OK(); }
+  Status BeginRun(const RunInfo&) override { return Status::OK(); }
+  Status EnsureSchema(const std::vector<const TableDef*>&) override { return Status::OK(); }
+  Status LookupIdentities(const std::string& entity, const std::string&,
+                          const std::vector<std::string>& ids,
+                          std::vector<std::optional<KnownIdentity>>* out) override {
+    out->assign(ids.size(), std::nullopt);
+    if (entity == "environments") {
+      ++parent_lookups;
+      return parent_status;
+    }
+    return Status::OK();
+  }
+  Status FetchRows(const TableDef&, const std::vector<Row>& keys,
+                   std::vector<std::optional<Row>>* out) override {
+    out->assign(keys.size(), std::nullopt);
+    return Status::OK();
+  }
+  Result<BatchOutcome> Write(const WriteBatch&) override { return BatchOutcome{}; }
+  Status FinishRun(const RunTotals&) override { return Status::OK(); }
+
+  Status parent_status = Status::OK();
+  int parent_lookups = 0;
+};
+
+// tasks: id (ulid, key), environment_id (a reference to environments, NULL when missing).
+EntityMapping Tasks() {
+  EntityMapping entity;
+  entity.name = "tasks";
+  entity.table.name = "tasks";
+  entity.table.columns = {{"id", ColumnType::kUlid, false},
+                          {"environment_id", ColumnType::kUlid, true}};
+  entity.table.primary_key = {"id"};
+  ColumnMapping id;
+  id.def = entity.table.columns[0];
+  id.source = ColumnSource::kUlid;
+  ColumnMapping environment;
+  environment.def = entity.table.columns[1];
+  environment.field = "env";
+  environment.references = "environments";
+  environment.on_missing = OnMissingReference::kNull;
+  entity.columns = {id, environment};
+  return entity;
+}
+
+struct Assigning {
+  EntityMapping entity = Tasks();
+  std::string user = "u1";
+  ParentLookupLoader loader;
+  UlidGenerator ulids;
+  ParentUlids parents;
+  Entry entry;
+  simdjson::dom::parser parser;
+  std::vector<Reject> rejects;
+
+  Result<std::vector<AssignedRecord>> Run(const char* json) {
+    IdentityContext context;
+    context.entity = &entity;
+    context.user_id = &user;
+    context.loader = &loader;
+    context.ulids = &ulids;
+    context.parents = &parents;
+    context.reject = [this](const PendingRecord&, Reject reject) {
+      rejects.push_back(std::move(reject));
+      return Status::OK();
+    };
+    PendingRecord pending;
+    pending.record = parser.parse(std::string(json));
+    pending.legacy_id = "t1";
+    pending.entry = &entry;
+    return AssignIdentities(context, {pending});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("AssignIdentities: a parent lookup that fails is a failure, not a missing parent",
+          "[agent][run]") {
+  Assigning assigning;
+  assigning.loader.parent_status = Status::Unavailable("connection lost (after 8 retries)");
+  Result<std::vector<AssignedRecord>> assigned = assigning.Run(R"({"env": "e1"})");
+  // With on_missing: null a missing parent is stored as NULL; an unknown one must stop the
+  // batch, or the record goes in with a NULL reference and later runs skip it as known.
+  REQUIRE_FALSE(assigned.ok());
+  CHECK(assigned.status().IsUnavailable());
+  CHECK_THAT(assigned.status().ToString(), Catch::Contains("environments e1"));
+  CHECK(assigning.rejects.empty());
+}
+
+TEST_CASE("AssignIdentities: a parent the id map does not know is missing (on_missing: null)",
+          "[agent][run]") {
+  Assigning assigning;
+  Result<std::vector<AssignedRecord>> assigned = assigning.Run(R"({"env": "e1"})");
+  REQUIRE(assigned.ok());
+  REQUIRE(assigned->size() == 1);
+  CHECK(std::holds_alternative<std::monostate>((*assigned)[0].row.cells[1]));
+  CHECK(assigning.loader.parent_lookups == 1);
+}
+
+}  // namespace ferry
