@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "agent/run/migration.h"
+#include "agent/run/stop_signal.h"
 #include "loaders/registry.h"
 
 namespace ferry {
@@ -73,10 +74,15 @@ int Run(MigrateFlags& flags) {
     std::cerr << "ferry migrate: " << status.message() << "\n";
     return ExitCodeFor(status);
   }
+  ScopedStopSignals stop_at_batch_boundary;
   RunReport report = RunMigration(flags.options);
   report.PrintSummary(std::cout);
   if (!report.error.empty()) {
     std::cerr << "ferry migrate: " << report.error << "\n";
+  }
+  if (report.resumable) {
+    std::cerr << "ferry migrate: the same command resumes run " << report.run_id
+              << ": batches already committed are not written again\n";
   }
   if (!flags.options.report_file.empty()) {
     std::ofstream out(flags.options.report_file, std::ios::trunc);

@@ -22,8 +22,9 @@ const std::vector<TargetKind>& TargetKinds() {
       {"sqlite", "an SQLite file: sqlite:PATH, sqlite://PATH, or PATH.db/.sqlite/.sqlite3",
        &IsSqliteTarget, &MakeSqliteLoader},
       {"postgresql",
-       "a PostgreSQL database: postgresql://[user@]host[:port]/db[?sslmode=...] (libpq "
-       "environment variables and ~/.pgpass apply)",
+       "a PostgreSQL database: postgresql://[user@]host[:port]/db[?sslmode=...] or libpq "
+       "keyword/value \"host=... dbname=...\" (libpq environment variables and ~/.pgpass "
+       "apply)",
        &IsPostgresqlTarget, &MakePostgresLoader},
   };
   return kinds;
@@ -45,6 +46,11 @@ Result<TargetSpec> ResolveTarget(const std::string& flag_value) {
   }
   TargetSpec spec;
   spec.url = value;
+  // Before SQLite's bare paths: "host=db dbname=app.db" is a connection string, as for psql.
+  if (IsPostgresqlTarget(value)) {
+    spec.kind = "postgresql";
+    return spec;
+  }
   if (IsSqliteTarget(value)) {
     spec.kind = "sqlite";
     spec.path = SqlitePathOf(value);
@@ -54,13 +60,10 @@ Result<TargetSpec> ResolveTarget(const std::string& flag_value) {
     }
     return spec;
   }
-  if (IsPostgresqlTarget(value)) {
-    spec.kind = "postgresql";
-    return spec;
-  }
   return Status::InvalidArgument(
       "unknown target \"" + RedactUrl(value) + "\" (from " + from +
-      "): expected sqlite:PATH, a .db/.sqlite/.sqlite3 file, or postgresql://...");
+      "): expected sqlite:PATH, a .db/.sqlite/.sqlite3 file, postgresql://... or a libpq "
+      "keyword/value string (host=... dbname=...)");
 }
 
 Result<std::unique_ptr<Loader>> MakeLoader(const TargetSpec& spec) {

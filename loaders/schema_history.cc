@@ -234,7 +234,8 @@ Status RefuseDrift(const SchemaMigration& migration) {
                                   ", this ferry renders " + migration.checksum +
                                   ": they were changed outside ferry; restore them");
       }
-      return Status::Corruption(
+      // The mapping is the user's configuration: fixing it (or reverting the table) is theirs.
+      return Status::InvalidArgument(
           "the mapping changed table " + migration.table + " since migration " + version +
           " created it (recorded checksum " + migration.recorded_checksum +
           ", the mapping now renders " + migration.checksum +

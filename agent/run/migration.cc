@@ -17,6 +17,7 @@
 #include "agent/run/retrying_loader.h"
 #include "agent/run/run_arguments.h"
 #include "agent/run/source_fingerprint.h"
+#include "agent/run/stop_signal.h"
 #include "agent/run/unit_pool.h"
 #include "agent/run/unit_processor.h"
 #include "agent/run/user_units.h"
@@ -193,6 +194,7 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
     std::vector<Entry> unit;
     auto flush = [&]() -> Status {
       if (unit.empty()) return Status::OK();
+      FERRY_RETURN_IF_ERROR(CheckStop());  // Ctrl-C / SIGTERM: no further unit starts
       for (const Entry& e : unit) bytes_done += e.value.size();
       Status s = load(std::move(unit));
       unit.clear();
@@ -295,8 +297,20 @@ RunReport RunMigration(const MigrateOptions& options) {
   report.duration_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   report.peak_rss_kb = PeakRssKb();
+  if (!status.ok() && StopSignal() != 0) {
+    // Ctrl-C / SIGTERM: the run stopped at a batch boundary. It stays recorded as running, so
+    // that once this process has ended it is interrupted and the same command resumes it.
+    report.status = "interrupted";
+    report.error =
+        fmt::format("stopped by {} at a batch boundary: every batch committed so far is kept",
+                    StopSignalName(StopSignal()));
+    report.exit_code = 128 + StopSignal();
+    report.resumable = true;
+    return report;
+  }
   if (!status.ok()) {
     Fail(&report, status);
+    report.resumable = status.IsUnavailable();  // gave up after its retries
   } else if (report.TotalRejected() > 0) {
     report.status = "completed_with_rejects";
     report.exit_code = 3;

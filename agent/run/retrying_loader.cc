@@ -7,6 +7,7 @@
 #include <thread>
 #include <utility>
 
+#include "agent/run/stop_signal.h"
 #include "loaders/process_identity.h"
 
 namespace ferry {
@@ -18,7 +19,14 @@ class RetryingLoader final : public Loader {
   RetryingLoader(std::unique_ptr<Loader> inner, RetryPolicy policy)
       : inner_(std::move(inner)), policy_(std::move(policy)), random_(std::random_device{}()) {
     if (!policy_.sleep) {
-      policy_.sleep = [](std::chrono::milliseconds wait) { std::this_thread::sleep_for(wait); };
+      policy_.sleep = [](std::chrono::milliseconds wait) {
+        // In slices, so that Ctrl-C or SIGTERM ends a long wait (the run then stops).
+        auto end = std::chrono::steady_clock::now() + wait;
+        while (StopSignal() == 0 && std::chrono::steady_clock::now() < end) {
+          std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+              std::chrono::milliseconds(50), end - std::chrono::steady_clock::now()));
+        }
+      };
     }
   }
 
@@ -90,6 +98,7 @@ class RetryingLoader final : public Loader {
     Status status = call();
     for (int attempt = 0; status.IsUnavailable() && attempt < policy_.retries; ++attempt) {
       Wait(what, status, attempt);
+      if (StopSignal() != 0) break;
       status = call();
     }
     return status;
@@ -141,6 +150,7 @@ Result<BatchOutcome> RetryingLoader::Write(const WriteBatch& batch) {
   for (int attempt = 0; !result.ok() && result.status().IsUnavailable(); ++attempt) {
     if (attempt >= policy_.retries) return result;
     Wait("writing a batch", result.status(), attempt);
+    if (StopSignal() != 0) return result;
     Result<bool> committed = Committed(batch);
     if (!committed.ok()) return committed.status();
     if (*committed) {

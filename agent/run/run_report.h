@@ -74,6 +74,9 @@ struct RunReport {
   std::vector<std::string> failed_units;
   std::string status = "completed";  // completed | completed_with_rejects | failed | stopped
   std::string error;                 // the failure, when status is failed/stopped
+  // Stopped by a signal (status "interrupted"), or failed after its retries: the same command
+  // goes on where this run stopped.
+  bool resumable = false;
   int exit_code = 0;
   std::map<std::string, EntityCounts> entities;
   std::vector<std::string> entity_order;  // load order, for printing

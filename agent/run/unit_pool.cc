@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "agent/run/unit_user_id.h"
+#include "agent/run/stop_signal.h"
 
 namespace ferry {
 
@@ -52,6 +53,7 @@ Status UnitPool::Submit(std::vector<Entry> unit) {
     return !stopped_.ok() || queue_.size() < static_cast<size_t>(options_.jobs);
   });
   if (!stopped_.ok()) return stopped_;
+  FERRY_RETURN_IF_ERROR(CheckStop());
   queue_.push_back(Queued{std::move(unit), user.ok() ? *user : ""});
   hold.unlock();
   changed_.notify_all();
@@ -91,10 +93,17 @@ void UnitPool::Work(Worker* worker) {
       if (!user.empty()) busy_users_.insert(user);
     }
     changed_.notify_all();
+    if (StopSignal() != 0) {  // stopping: a unit not begun is left for the resume
+      std::lock_guard<std::mutex> hold(mutex_);
+      if (!user.empty()) busy_users_.erase(user);
+      if (stopped_.ok()) stopped_ = CheckStop();
+      changed_.notify_all();
+      continue;
+    }
     int64_t read_before = worker->report.TotalRead();
     int64_t rejected_before = worker->report.TotalRejected();
     Status status = worker->processor->Process(unit);
-    if (!status.ok()) {
+    if (!status.ok() && !IsStop(status)) {
       std::string user = worker->processor->user_id();
       std::string name = user.empty() ? unit.front().unit : user;
       spdlog::error("user {}: {}", name, status.ToString());
@@ -103,6 +112,7 @@ void UnitPool::Work(Worker* worker) {
     {
       std::lock_guard<std::mutex> hold(mutex_);
       if (!user.empty()) busy_users_.erase(user);
+      if (IsStop(status) && stopped_.ok()) stopped_ = status;
       CountUnit(worker->report.TotalRead() - read_before,
                 worker->report.TotalRejected() - rejected_before);
     }

@@ -57,7 +57,8 @@ class UnitPool {
   Status Submit(std::vector<Entry> unit);
 
   // Waits for every queued unit, then adds the workers' reports to *report. Returns why the
-  // pool stopped early (the run-wide reject rate), else OK.
+  // pool stopped early (the run-wide reject rate; Ctrl-C or SIGTERM, stop_signal.h: each
+  // worker stops at its batch boundary and no further unit starts), else OK.
   Status Finish(RunReport* report);
 
  private:
@@ -90,7 +91,7 @@ class UnitPool {
   bool closing_ = false;
   int64_t read_ = 0;      // records of finished units, all workers
   int64_t rejected_ = 0;  // of which rejected
-  Status stopped_;        // why no further unit starts (the reject rate), else OK
+  Status stopped_;        // why no further unit starts (the reject rate, a stop), else OK
 };
 
 }  // namespace ferry

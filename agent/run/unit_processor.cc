@@ -7,6 +7,7 @@
 
 #include "agent/run/assign_identities.h"
 #include "agent/run/commit_batch.h"
+#include "agent/run/stop_signal.h"
 #include "agent/run/unit_user_id.h"
 #include "transformers/datetime.h"
 #include "transformers/field_path.h"
@@ -265,6 +266,7 @@ Status UnitProcessor::EntityPass::Flush() {
     return owner_->Reject(user_id_, std::move(reject));
   };
   FERRY_RETURN_IF_ERROR(CommitBatch(commit, std::move(assigned), checkpoint));
+  FERRY_RETURN_IF_ERROR(CheckStop());  // Ctrl-C / SIGTERM: the run ends at this boundary
   return owner_->CheckRejectRate();
 }
 

@@ -35,6 +35,15 @@ bool IsConfigurationFailure(std::string_view message) {
   return false;
 }
 
+// libpq's message when a connection could not be made at all (refused, timed out, no route),
+// as opposed to one that broke after it was made: "connection to server at "h", port N failed:
+// ..." (libpq 14 and newer), "could not connect to server: ..." (older).
+bool IsConnectFailure(std::string_view message) {
+  return message.find("could not connect to server") != std::string_view::npos ||
+         (StartsWith(message, "connection to server") &&
+          message.find("failed:") != std::string_view::npos);
+}
+
 }  // namespace
 
 std::string WithoutRowData(std::string_view message) {
@@ -91,6 +100,9 @@ Status PgError(const std::exception& error, std::string_view context,
   if (dynamic_cast<const pqxx::broken_connection*>(&error) != nullptr) {
     if (IsConfigurationFailure(message)) {
       return Status::InvalidArgument(std::string(context) + ": " + message);
+    }
+    if (IsConnectFailure(message)) {
+      return Status::Unavailable(std::string(context) + ": cannot connect: " + message);
     }
     return Status::Unavailable(std::string(context) + ": the connection was lost: " + message);
   }

@@ -89,6 +89,7 @@ class PostgresLoader final : public Loader {
 
   const TargetSpec spec_;
   bool checked_ = false;
+  bool connected_once_ = false;  // a session was opened once: a failure to reconnect is transient
   bool dry_run_ = false;
   bool id_map_exists_ = false;
   bool bookkeeping_outdated_ = false;  // an older ferry's id map, not keyed by schema yet
@@ -104,7 +105,14 @@ class PostgresLoader final : public Loader {
 Result<Session*> PostgresLoader::Connected() {
   if (session_ == nullptr) {
     writer_.reset();
-    FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(spec_.url));
+    Result<std::unique_ptr<Session>> opened = Session::Open(spec_.url);
+    if (!opened.ok() && opened.status().IsUnavailable() && !connected_once_) {
+      // Never connected: a wrong host or port, or a server that is not there, is the
+      // configuration's to fix; retries are for a connection that was made and then lost.
+      return Status::InvalidArgument(opened.status().message());
+    }
+    FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, std::move(opened));
+    connected_once_ = true;
     // A failure drops the new session, and with it whatever locks it took again.
     FERRY_RETURN_IF_ERROR(Resume(session.get()));
     session_ = std::move(session);

@@ -58,21 +58,46 @@ void AddUserinfoPassword(std::string_view url, std::vector<std::string>* secrets
   }
 }
 
-// The values of "password=VALUE" (URL query parameter or conninfo keyword).
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// A conninfo value quoted with '...' starting at text[quote]: the value with its backslash
+// escapes undone, and *end set after the closing quote.
+std::string QuotedValue(std::string_view text, size_t quote, size_t* end) {
+  std::string value;
+  size_t i = quote + 1;
+  while (i < text.size() && text[i] != '\'') {
+    if (text[i] == '\\' && i + 1 < text.size()) ++i;
+    value += text[i++];
+  }
+  *end = i < text.size() ? i + 1 : i;
+  return value;
+}
+
+// The values of "password=VALUE" (URL query parameter) and "password = VALUE" / "password =
+// 'QUOTED VALUE'" (conninfo keyword).
 void AddPasswordParameters(std::string_view url, std::vector<std::string>* secrets) {
-  static constexpr std::string_view kKey = "password=";
+  static constexpr std::string_view kKey = "password";
   size_t at = 0;
   while ((at = url.find(kKey, at)) != std::string_view::npos) {
     size_t start = at + kKey.size();
+    while (start < url.size() && IsSpace(url[start])) ++start;
+    if (start >= url.size() || url[start] != '=') {
+      at = start;
+      continue;
+    }
+    ++start;
+    while (start < url.size() && IsSpace(url[start])) ++start;
     size_t end = start;
-    while (end < url.size() && url[end] != '&' && url[end] != ' ' && url[end] != '#') {
-      ++end;
+    if (start < url.size() && url[start] == '\'') {
+      Add(secrets, QuotedValue(url, start, &end));
+      bool closed = end - start >= 2 && url[end - 1] == '\'';
+      Add(secrets, url.substr(start + 1, end - start - (closed ? 2 : 1)));  // as written
+    } else {
+      while (end < url.size() && url[end] != '&' && !IsSpace(url[end]) && url[end] != '#') {
+        ++end;
+      }
+      Add(secrets, url.substr(start, end - start));
     }
-    std::string_view value = url.substr(start, end - start);
-    if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
-      value = value.substr(1, value.size() - 2);
-    }
-    Add(secrets, value);
     at = end;
   }
 }

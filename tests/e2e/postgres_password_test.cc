@@ -130,6 +130,23 @@ TEST_CASE("PostgreSQL password: in the URL, PGPASSWORD or a password file, never
                       server->password, work) == 3);
     CheckBookkeeping(*server);
   }
+  SECTION("in a libpq keyword/value string, as psql takes it (issue 12 item 14)") {
+    // Quoted, with a space and an escaped quote around the password, as libpq allows.
+    std::string conninfo = "host=" + server->host + " port=" + server->port +
+                           " user=" + server->user + " dbname=" + server->database +
+                           " password = '" + server->password + "'";
+    for (bool dry_run : {true, false}) {
+      std::vector<std::string> args = {"migrate", dump,       "--user-id",
+                                       "kv-user", "--target", conninfo};
+      if (dry_run) args.push_back("--dry-run");
+      CHECK(RunAndCheck(args, clean, server->password, work) == 3);
+    }
+    CheckBookkeeping(*server);
+    CommandResult status = RunFerry({"status", "--target", conninfo, "-v"}, clean);
+    CHECK(status.exit_code == 0);
+    CHECK(status.out.find("password = ****") != std::string::npos);
+    CHECK(status.out.find(server->password) == std::string::npos);
+  }
   SECTION("a database that does not exist: a configuration error naming it, no password") {
     std::string url = Url(*server, server->password, "ferry_pw_no_such_db");
     for (bool dry_run : {false, true}) {

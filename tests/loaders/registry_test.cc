@@ -112,9 +112,35 @@ TEST_CASE("ResolveTarget: an unknown target is refused naming it, its password h
   CHECK_FALSE(ResolveTarget("mysql://db/app.db").ok());
 }
 
-TEST_CASE("ResolveTarget: a bad DATABASE_URL is named as such, never with its password",
+TEST_CASE("ResolveTarget: libpq keyword/value strings are of kind postgresql, as psql takes them",
+          "[loaders][registry]") {
+  ScopedDatabaseUrl env(std::nullopt);
+  for (const char* conninfo :
+       {"host=/var/run/postgresql dbname=app", "dbname=app", "  host = db port=5433",
+        "service=ferry", "host=db dbname=app.db", "user=u password='x y' dbname=a"}) {
+    TargetSpec spec = Resolved(conninfo);
+    CHECK(spec.kind == "postgresql");
+    CHECK(spec.url == conninfo);
+  }
+  // Not keyword/value: a name without '=', or '=' not after a keyword.
+  CHECK(Resolved("app=x.db").kind == "postgresql");  // as psql: a string with key= is conninfo
+  CHECK_FALSE(ResolveTarget("app").ok());
+  CHECK_FALSE(ResolveTarget("=app").ok());
+  CHECK_FALSE(ResolveTarget("my app=1").ok());
+}
+
+TEST_CASE("ResolveTarget: a keyword/value DATABASE_URL is used, never shown with its password",
           "[loaders][registry]") {
   ScopedDatabaseUrl env(std::string("host=db user=a password=hunter2"));
+  TargetSpec spec = Resolved("");
+  CHECK(spec.kind == "postgresql");
+  Result<std::unique_ptr<Loader>> loader = MakeLoader(spec);
+  CHECK(loader.ok());
+}
+
+TEST_CASE("ResolveTarget: a bad DATABASE_URL is named as such, never with its password",
+          "[loaders][registry]") {
+  ScopedDatabaseUrl env(std::string("mysql://a:hunter2@db/app"));
   Result<TargetSpec> spec = ResolveTarget("");
   REQUIRE_FALSE(spec.ok());
   CHECK(spec.status().IsInvalidArgument());

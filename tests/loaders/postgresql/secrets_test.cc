@@ -28,6 +28,22 @@ TEST_CASE("PgSecrets: password= parameters and PGPASSWORD are scrubbed", "[loade
   CHECK(message.find("env-secret-77") == std::string::npos);
 }
 
+TEST_CASE("PgSecrets: keyword/value passwords, spaced or quoted, are scrubbed whole",
+          "[loaders][postgres]") {
+  unsetenv("PGPASSWORD");
+  const std::pair<const char*, const char*> cases[] = {
+      {"host=db password = spaced-secret-1 dbname=app", "spaced-secret-1"},
+      {"host=db password='quoted secret-2' dbname=app", "quoted secret-2"},
+      {"host=db password='it\\'s-secret-3'", "it's-secret-3"},
+  };
+  for (const auto& [conninfo, secret] : cases) {
+    INFO(conninfo);
+    std::string message =
+        ScrubSecrets(std::string("refused: ") + secret, ConnectionSecrets(conninfo));
+    CHECK(message == "refused: ****");
+  }
+}
+
 TEST_CASE("PgSecrets: a URL without a password hides nothing", "[loaders][postgres]") {
   unsetenv("PGPASSWORD");
   CHECK(ConnectionSecrets("postgresql://db/app").empty());

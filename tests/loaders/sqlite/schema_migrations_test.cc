@@ -150,7 +150,7 @@ TEST_CASE("SQLite schema: a mapping that changed a recorded table is refused, na
 
   std::vector<SchemaMigration> none;
   Status up = Checked(path, false)->SchemaUp(app.all(), &none);
-  CHECK(up.IsCorruption());
+  CHECK(up.IsInvalidArgument());
   CHECK(up.message().find("the mapping changed table \"tasks\" since migration 2") !=
         std::string::npos);
   CHECK(up.message().find(recorded) != std::string::npos);
@@ -162,7 +162,7 @@ TEST_CASE("SQLite schema: a mapping that changed a recorded table is refused, na
     auto loader = Checked(path, dry_run);
     Status ensured = loader->EnsureSchema(app.all());
     INFO(ensured.ToString());
-    CHECK(ensured.IsCorruption());
+    CHECK(ensured.IsInvalidArgument());
     CHECK(ensured.message().find("\"tasks\"") != std::string::npos);
   }
   CHECK(QueryInt(path, "SELECT count(*) FROM pragma_table_info('tasks') WHERE name='due'") == 0);
