@@ -239,11 +239,13 @@ Status LoadUnits(const MigrateOptions& options, const Mapping& mapping, const Ta
   Status stopped = pool.Finish(report);
   if (status.ok()) status = stopped;
   if (status.ok() && !report->failed_units.empty()) {
-    return Status::Unavailable(fmt::format(
+    std::string message = fmt::format(
         "{} of {} users failed (listed above); the others were loaded. Fix what their messages "
         "name, then run the same command again: it loads the failed users and writes nothing "
         "twice for the others",
-        report->failed_units.size(), report->units));
+        report->failed_units.size(), report->units);
+    // Users stopped by their own bad data are a stop on rejects, not an outage.
+    return pool.AllFailuresRejects() ? Status::Rejected(message) : Status::Unavailable(message);
   }
   return status;
 }

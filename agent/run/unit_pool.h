@@ -53,6 +53,10 @@ class UnitPool {
   // pool stopped early (the run-wide reject rate), else OK.
   Status Finish(RunReport* report);
 
+  // After Finish: true when every failed unit failed on a rejected record (bad data, not an
+  // outage), or none failed.
+  bool AllFailuresRejects() const { return all_failures_rejects_; }
+
  private:
   struct Worker;
   void Work(Worker* worker);
@@ -74,6 +78,11 @@ class UnitPool {
   int64_t read_ = 0;      // records of finished units, all workers
   int64_t rejected_ = 0;  // of which rejected
   Status stopped_;        // why no further unit starts (the reject rate), else OK
+
+  // A dry run: where the run-wide reject rate would stop the real run.
+  std::string would_stop_;
+  // No unit failed but on a rejected record (bad data, not an outage).
+  bool all_failures_rejects_ = true;
 };
 
 }  // namespace ferry

@@ -28,6 +28,10 @@
 
 namespace ferry {
 
+// A dry run's note on where the real run would stop without --continue-on-error: at `reject`
+// ("record 9 (index 8) of key "tasks" of user demo (place): reason").
+std::string WouldStopAt(const std::string& user_id, const Reject& reject);
+
 // Rejected when more than `max_rate` of `read` records (at least 100) were rejected.
 Status RejectRateCheck(int64_t read, int64_t rejected, double max_rate);
 
