@@ -171,6 +171,11 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
   }
   std::unique_ptr<Progress> progress = MakeProgress(options.progress, total.bytes, total.units);
   uint64_t bytes_done = 0;
+  if (options.jobs == 1) {  // the processor reads on this thread: progress within a unit too
+    processor.SetProgressHook([&](uint64_t unit_bytes_done) {
+      progress->Update(bytes_done + unit_bytes_done, report->TotalRead(), report->units - 1);
+    });
+  }
   for (OpenSource& source : sources) {
     Extractor& extractor = *source.extractor;
     Status problem_status = Status::OK();
@@ -185,8 +190,10 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
     std::vector<Entry> unit;
     auto flush = [&]() -> Status {
       if (unit.empty()) return Status::OK();
-      for (const Entry& e : unit) bytes_done += e.value.size();
+      uint64_t unit_bytes = 0;
+      for (const Entry& e : unit) unit_bytes += e.value.size();
       Status s = load(std::move(unit));
+      bytes_done += unit_bytes;
       unit.clear();
       progress->Update(bytes_done, report->TotalRead(), report->units);
       return s;

@@ -62,10 +62,13 @@ class UnitProcessor::EntityPass {
     SourceShape shape =
         entry.shape == EntryShape::kRecord ? SourceShape::kRecord : entity_.source.shape;
     Status status = Status::OK();
+    entry_records_ = value.is_array() ? value.get_array().size() : 0;
+    entry_bytes_ = entry.value.size();
     Status shape_status = RecordsOfValue(value, shape, [&](const RecordRef& ref) {
       if (status.ok()) status = AddRecord(ref, entry, key_suffix);
     });
     in_entry_ = false;
+    owner_->unit_bytes_done_ += entry.value.size();
     FERRY_RETURN_IF_ERROR(status);
     if (!shape_status.ok()) {
       counts_.read++;
@@ -163,6 +166,9 @@ class UnitProcessor::EntityPass {
   std::vector<Pending> pending_;
   size_t parsers_used_ = 0;
   bool in_entry_ = false;
+  // The entry being read: its records (0 when not an array) and bytes, for progress.
+  size_t entry_records_ = 0;
+  uint64_t entry_bytes_ = 0;
   std::unordered_map<std::string, int64_t> first_index_;  // legacy id -> index of first record
   // Records of this entity met so far in this unit: the checkpoint's position. The same source
   // gives the same count at the same record, and each batch's is greater than the last's.
@@ -194,6 +200,13 @@ Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& e
                                             const std::string& key_suffix) {
   counts_.read++;
   records_seen_++;
+  constexpr int64_t kProgressEvery = 256;
+  if (owner_->progress_hook_ && records_seen_ % kProgressEvery == 0) {
+    uint64_t within = ref.index >= 0 && entry_records_ > 0
+                          ? entry_bytes_ * static_cast<uint64_t>(ref.index + 1) / entry_records_
+                          : 0;
+    owner_->progress_hook_(owner_->unit_bytes_done_ + within);
+  }
   Location where = entry.where;
   if (ref.index >= 0) where.index = ref.index;
   if (entity_.validator) {
@@ -447,6 +460,7 @@ Status UnitProcessor::Process(const std::vector<Entry>& entries) {
 
 Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std::string& user_id) {
   parents_.clear();
+  unit_bytes_done_ = 0;
   auto origin_selected = [this](const Entry& entry) {
     return options_.origins.empty() || std::find(options_.origins.begin(), options_.origins.end(),
                                                  entry.origin) != options_.origins.end();
