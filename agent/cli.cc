@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "agent/exit_codes_help.h"
 #include "agent/export_command.h"
 #include "agent/inspect_command.h"
 #include "agent/migrate_command.h"
@@ -53,6 +54,10 @@ int RunFerry(int argc, char** argv) {
   AddStatusCommand(app, &exit_code);
   AddUnlockCommand(app, &exit_code);
   AddUlidCommand(app, &exit_code);
+  SetExitCodesHelp(&app,
+                   "0 done; 1 failed; 2 usage or configuration error; 3 done, with rejected "
+                   "records (migrate) or damage skipped (inspect, export); 4 another run holds a "
+                   "lock. Each command's --help lists its own");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

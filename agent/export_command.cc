@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 
+#include "agent/exit_codes_help.h"
 #include "agent/export/atomic_file.h"
 #include "agent/export/dump_writer.h"
 #include "agent/run/match_check.h"
@@ -113,6 +114,10 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
       "Write what stores hold as a {origin: {key: value}} JSON dump (the format the dump "
       "source reads), values exactly as held: an unpaired UTF-16 surrogate as a \\uXXXX "
       "escape. Exit 0 done, 3 done but damage skipped (listed on stderr), 1 failed, 2 usage");
+  SetExitCodesHelp(
+      cmd,
+      "0 done; 1 failed (a source unreadable); 2 usage or configuration error; 3 done, but "
+      "damage skipped (listed with its place)");
   cmd->add_option("sources", options->sources,
                   "Stores or dumps (kind detected, or prefixed: chromium:, dump:, ...); only "
                   "read, never written")

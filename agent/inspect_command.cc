@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "agent/exit_codes_help.h"
 #include "agent/inspect/inspect_print.h"
 #include "agent/mapping_loader.h"
 
@@ -44,6 +45,10 @@ void AddInspectCommand(CLI::App& root, int* exit_code) {
       "Show what sources hold, writing nothing: origins, keys, value sizes, the entity each "
       "key maps to, the id types per entity (integer, uuid, ulid, other) and how many records "
       "would pass validation. Exit 0 done, 3 done but damage skipped, 1 failed, 2 usage");
+  SetExitCodesHelp(
+      cmd,
+      "0 done; 1 failed (a source unreadable); 2 usage or configuration error; 3 done, but "
+      "damage skipped (listed with its place)");
   cmd->add_option("sources", options->sources,
                   "Stores or dumps (kind detected, or prefixed: chromium:, dump:, json:, "
                   "ndjson:); only read")

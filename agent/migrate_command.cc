@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "agent/exit_codes_help.h"
 #include "agent/run/migration.h"
 #include "agent/run/stop_signal.h"
 #include "loaders/registry.h"
@@ -103,6 +104,12 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
   MigrateOptions& o = flags->options;
   CLI::App* cmd = root.add_subcommand(
       "migrate", "Load sources into the target: validate, map, give ULIDs, upsert");
+  SetExitCodesHelp(cmd,
+                   "0 done; 1 failed or stopped (nothing half-written: the same command "
+                   "resumes); 2 usage or configuration error, before anything is written; 3 "
+                   "done with rejected records (a dry run too: it reads every record and counts "
+                   "every reject); 4 another run holds a user's lock; 130/143 stopped by "
+                   "SIGINT/SIGTERM, resumable");
   cmd->add_option("sources", o.sources,
                   "Stores, dumps or record files (kind detected, or prefixed: dump:, json:, "
                   "ndjson:); a folder of dumps is one source, one user per file")

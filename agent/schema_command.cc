@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
+#include <string_view>
 #include <vector>
 
+#include "agent/exit_codes_help.h"
 #include "agent/mapping_loader.h"
 #include "agent/schema_print.h"
 #include "loaders/redact_url.h"
@@ -114,11 +116,16 @@ void AddSchemaCommand(CLI::App& root, int* exit_code) {
       "The target's schema migrations: ferry's bookkeeping (version 1), then one per mapping "
       "table, versioned, checksummed and recorded in schema_history");
   schema->require_subcommand(1);
-  schema->footer(
+  constexpr std::string_view kChangedNote =
       "A migration whose recorded checksum no longer matches the mapping (the mapping changed a "
       "table after ferry created it) is CHANGED: status exits 1, and up and migrate refuse to "
       "run until the mapping is restored or the table is reverted with down. See "
-      "docs/schema-migrations.md.");
+      "docs/schema-migrations.md.";
+  constexpr std::string_view kExitCodes =
+      "0 done; 1 failed, or (status) a migration CHANGED or MISSING; 2 usage or configuration "
+      "error (a bad mapping, down without --force on a table with rows); 4 down while a run is "
+      "loading into the target";
+  SetExitCodesHelp(schema, kExitCodes, kChangedNote);
 
   struct Action {
     const char* name;
@@ -141,6 +148,7 @@ void AddSchemaCommand(CLI::App& root, int* exit_code) {
     auto options = std::make_shared<SchemaCommandOptions>();
     options->action = action.name;
     CLI::App* cmd = schema->add_subcommand(action.name, action.description);
+    SetExitCodesHelp(cmd, kExitCodes, kChangedNote);
     cmd->add_option("--target", options->target,
                     "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else "
                     "sqlite:ferry.db");

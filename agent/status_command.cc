@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 
+#include "agent/exit_codes_help.h"
 #include "agent/status/admin_target.h"
 #include "agent/status/status_print.h"
 
@@ -63,6 +64,7 @@ void AddStatusCommand(CLI::App& root, int* exit_code) {
       "and interrupted runs), counts (read, inserted, updated, skipped, rejected) and "
       "host:pid; then who holds the per-user locks. Reads only. Exit 0 done, 1 failed, "
       "2 usage");
+  SetExitCodesHelp(cmd, "0 done; 1 failed; 2 usage or configuration error");
   cmd->add_option("--target", options->target,
                   "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db");
   cmd->add_flag("--verbose,-v", options->verbose,

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "agent/exit_codes_help.h"
 #include "transformers/datetime.h"
 #include "transformers/ulid.h"
 
@@ -162,8 +163,14 @@ void AddUlidCommand(CLI::App& root, int* exit_code) {
 
   CLI::App* ulid = root.add_subcommand("ulid", "Generate, decode and validate ULIDs");
   ulid->require_subcommand(1);
+  SetExitCodesHelp(ulid,
+                   "0 done; 1 failed (validate: an argument is not a ULID); 2 usage (decode: "
+                   "not a ULID)");
 
   CLI::App* generate = ulid->add_subcommand("generate", "Print new ULIDs, one a line");
+  SetExitCodesHelp(generate,
+                   "0 done; 1 failed (no ULID could be made, or output failed); 2 usage "
+                   "(a bad --count or --time)");
   generate->add_option("--count", options->count, "How many ULIDs (default 1)")->type_name("N");
   CLI::Option* time =
       generate->add_option("--time", options->time, "Their time: RFC 3339 or epoch milliseconds")
@@ -175,12 +182,14 @@ void AddUlidCommand(CLI::App& root, int* exit_code) {
   });
 
   CLI::App* decode = ulid->add_subcommand("decode", "Print a ULID's time and random bits");
+  SetExitCodesHelp(decode, "0 decoded; 2 not a ULID");
   decode->add_option("ULID", options->decode_text, "The ULID to decode")->required();
   decode->callback([options, exit_code] {
     *exit_code = RunUlidDecode(options->decode_text, std::cout, std::cerr);
   });
 
   CLI::App* validate = ulid->add_subcommand("validate", "Check that each argument is a ULID");
+  SetExitCodesHelp(validate, "0 every argument is a ULID; 1 one or more is not; 2 usage");
   validate->add_option("ULID", options->validate_texts, "The ULIDs to check")->required();
   validate->callback(
       [options, exit_code] { *exit_code = RunUlidValidate(options->validate_texts, std::cout); });

@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "agent/exit_codes_help.h"
 #include "agent/status/admin_target.h"
 #include "agent/status/status_print.h"
 
@@ -101,6 +102,9 @@ void AddUnlockCommand(CLI::App& root, int* exit_code) {
       "(SQLite) while its process runs on this host; a lock taken on another host counts as "
       "alive. Exit 0 cleared or none held, 2 without --force, 4 a live holder's lock remains, "
       "1 failed");
+  SetExitCodesHelp(cmd,
+                   "0 cleared, or none held; 1 failed; 2 without --force (the holders are "
+                   "listed, nothing changes); 4 a live holder's lock remains");
   cmd->add_option("--target", options->target,
                   "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db");
   cmd->add_flag("--force", options->force,

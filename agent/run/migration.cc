@@ -180,6 +180,11 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
   }
   std::unique_ptr<Progress> progress = MakeProgress(options.progress, total.bytes, total.units);
   uint64_t bytes_done = 0;
+  if (options.jobs == 1) {  // the processor reads on this thread: progress within a unit too
+    processor.SetProgressHook([&](uint64_t unit_bytes_done) {
+      progress->Update(bytes_done + unit_bytes_done, report->TotalRead(), report->units - 1);
+    });
+  }
   for (OpenSource& source : sources) {
     Extractor& extractor = *source.extractor;
     Status problem_status = Status::OK();
@@ -195,8 +200,10 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
     auto flush = [&]() -> Status {
       if (unit.empty()) return Status::OK();
       FERRY_RETURN_IF_ERROR(CheckStop());  // Ctrl-C / SIGTERM: no further unit starts
-      for (const Entry& e : unit) bytes_done += e.value.size();
+      uint64_t unit_bytes = 0;
+      for (const Entry& e : unit) unit_bytes += e.value.size();
       Status s = load(std::move(unit));
+      bytes_done += unit_bytes;
       unit.clear();
       progress->Update(bytes_done, report->TotalRead(), report->units);
       return s;
@@ -250,11 +257,13 @@ Status LoadUnits(const MigrateOptions& options, const Mapping& mapping, const Ta
   Status stopped = pool.Finish(report);
   if (status.ok()) status = stopped;
   if (status.ok() && !report->failed_units.empty()) {
-    return Status::Unavailable(fmt::format(
+    std::string message = fmt::format(
         "{} of {} users failed (listed above); the others were loaded. Fix what their messages "
         "name, then run the same command again: it loads the failed users and writes nothing "
         "twice for the others",
-        report->failed_units.size(), report->units));
+        report->failed_units.size(), report->units);
+    // Users stopped by their own bad data are a stop on rejects, not an outage.
+    return pool.AllFailuresRejects() ? Status::Rejected(message) : Status::Unavailable(message);
   }
   if (status.ok()) status = CheckSomethingMatched(options, mapping, report->held);
   return status;

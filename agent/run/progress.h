@@ -1,6 +1,8 @@
 // Progress: a bar with rate and ETA on a terminal, JSON lines for machines, or nothing.
 //
-// Writes to stderr (stdout carries the report). Updates are throttled to a few per second.
+// Writes to stderr (stdout carries the report). Updates are throttled to a few per second (a
+// bar) or one a second (json); the run calls Update every few hundred records, within a unit
+// too, so that one large dump moves as it is read.
 //
 // Thread safety: one thread at a time.
 #pragma once

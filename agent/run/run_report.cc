@@ -65,6 +65,14 @@ void PrintConflicts(std::ostream& out, const std::string& name, const EntityCoun
 }  // namespace
 
 void RunReport::PrintSummary(std::ostream& out) const {
+  if (!error.empty() && units == 0 && TotalRead() == 0 && problems == 0) {
+    // Failed before the first record (a bad flag, mapping, source or target): no table of
+    // zeros, and no target when it was not resolved.
+    out << fmt::format("ferry migrate{}: run {}{}\n  status: {}{}\n", dry_run ? " --dry-run" : "",
+                       run_id, target.empty() ? "" : " → " + target, status,
+                       error.empty() ? "" : " — " + error);
+    return;
+  }
   out << fmt::format("ferry migrate{}: run {} → {}\n", dry_run ? " --dry-run" : "", run_id, target);
   const char* verb = dry_run ? "would " : "";
   out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "entity", "read", "valid",
@@ -107,8 +115,15 @@ void RunReport::PrintSummary(std::ostream& out) const {
     PrintConflicts(out, name, entities.at(name), dry_run);
   }
   for (const std::string& name : entity_order) {
-    for (const Reject& r : entities.at(name).examples_rejected) {
+    const EntityCounts& c = entities.at(name);
+    for (const Reject& r : c.examples_rejected) {
       out << fmt::format("  rejected {}: {}: {}\n", name, r.where.ToString(), r.reason);
+    }
+    auto more = c.rejected - static_cast<int64_t>(c.examples_rejected.size());
+    if (more > 0) {
+      out << fmt::format("  rejected {}: {} more, {}\n", name, more,
+                         rejects_file.empty() ? "every one listed in the file --rejects FILE writes"
+                                              : "every one listed in " + rejects_file);
     }
   }
   for (const std::string& p : problem_examples) {
@@ -135,6 +150,9 @@ void RunReport::PrintSummary(std::ostream& out) const {
   }
   for (const std::string& failed : failed_units) {
     out << "  failed user " << failed << "\n";
+  }
+  if (!would_stop.empty()) {
+    out << "  " << would_stop << "\n";
   }
   out << "  status: " << status;
   if (!error.empty()) {
@@ -213,6 +231,7 @@ std::string RunReport::ToJson() const {
   Field(&out, "rejects_file", rejects_file);
   Field(&out, "resumed_from", resumed_from);
   Strings(&out, "failed_units", failed_units);
+  Field(&out, "would_stop", would_stop);
   Field(&out, "status", status);
   Field(&out, "error", error);
   Number(&out, "exit_code", exit_code);

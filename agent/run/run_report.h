@@ -72,6 +72,9 @@ struct RunReport {
   std::string resumed_from;
   // With --jobs: the units (users) that failed, "user: error", while the others went on.
   std::vector<std::string> failed_units;
+  // A dry run, which reads on past what would stop a real run: where and why the real run
+  // would stop (the first reject without --continue-on-error, or the reject rate); else empty.
+  std::string would_stop;
   std::string status = "completed";  // completed | completed_with_rejects | failed | stopped
   std::string error;                 // the failure, when status is failed/stopped
   // Stopped by a signal (status "interrupted"), or failed after its retries: the same command

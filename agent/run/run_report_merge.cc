@@ -42,6 +42,7 @@ void RunReport::Merge(const RunReport& other) {
   AppendUpTo(&lossy_examples, other.lossy_examples, kMaxExamples);
   failed_units.insert(failed_units.end(), other.failed_units.begin(), other.failed_units.end());
   held.Merge(other.held);
+  if (would_stop.empty()) would_stop = other.would_stop;
   for (const std::string& name : other.entity_order) {
     MergeCounts(&Entity(name), other.entities.at(name));
   }

@@ -66,6 +66,12 @@ void UnitPool::CountUnit(int64_t read, int64_t rejected) {
   if (!options_.continue_on_error || !stopped_.ok()) return;
   Status passed = RejectRateCheck(read_, rejected_, options_.max_reject_rate);
   if (passed.ok()) return;
+  if (options_.dry_run) {  // a dry run reads on, and says where the real run would stop
+    if (would_stop_.empty()) {
+      would_stop_ = "the run would stop here: " + passed.message() + " (all users together)";
+    }
+    return;
+  }
   stopped_ = Status::Rejected(passed.message() + " (all users together); no further user started");
   queue_.clear();
 }
@@ -113,6 +119,7 @@ void UnitPool::Work(Worker* worker) {
       std::lock_guard<std::mutex> hold(mutex_);
       if (!user.empty()) busy_users_.erase(user);
       if (IsStop(status) && stopped_.ok()) stopped_ = status;
+      if (!status.ok() && !status.IsRejected()) all_failures_rejects_ = false;
       CountUnit(worker->report.TotalRead() - read_before,
                 worker->report.TotalRejected() - rejected_before);
     }
@@ -123,6 +130,7 @@ void UnitPool::Work(Worker* worker) {
 Status UnitPool::Finish(RunReport* report) {
   JoinWorkers();
   for (const auto& worker : workers_) report->Merge(worker->report);
+  if (report->would_stop.empty()) report->would_stop = would_stop_;
   return stopped_;
 }
 

@@ -61,6 +61,10 @@ class UnitPool {
   // worker stops at its batch boundary and no further unit starts), else OK.
   Status Finish(RunReport* report);
 
+  // After Finish: true when every failed unit failed on a rejected record (bad data, not an
+  // outage), or none failed.
+  bool AllFailuresRejects() const { return all_failures_rejects_; }
+
  private:
   struct Worker;
   // A unit read and not yet taken, with the user it is loaded as ("" when it has none: its
@@ -92,6 +96,11 @@ class UnitPool {
   int64_t read_ = 0;      // records of finished units, all workers
   int64_t rejected_ = 0;  // of which rejected
   Status stopped_;        // why no further unit starts (the reject rate, a stop), else OK
+
+  // A dry run: where the run-wide reject rate would stop the real run.
+  std::string would_stop_;
+  // No unit failed but on a rejected record (bad data, not an outage).
+  bool all_failures_rejects_ = true;
 };
 
 }  // namespace ferry

@@ -64,10 +64,13 @@ class UnitProcessor::EntityPass {
     SourceShape shape =
         entry.shape == EntryShape::kRecord ? SourceShape::kRecord : entity_.source.shape;
     Status status = Status::OK();
+    entry_records_ = value.is_array() ? value.get_array().size() : 0;
+    entry_bytes_ = entry.value.size();
     Status shape_status = RecordsOfValue(value, shape, [&](const RecordRef& ref) {
       if (status.ok()) status = AddRecord(ref, entry, key_suffix);
     });
     in_entry_ = false;
+    owner_->unit_bytes_done_ += entry.value.size();
     FERRY_RETURN_IF_ERROR(status);
     if (!shape_status.ok()) {
       counts_.read++;
@@ -127,6 +130,32 @@ class UnitProcessor::EntityPass {
     return owner_->Reject(user_id_, std::move(reject));
   }
 
+  // How many examples of each kind the report held before a batch.
+  struct ExampleMarks {
+    size_t inserted, updated, skipped, conflicts;
+  };
+  ExampleMarks MarkExamples() const {
+    return {counts_.examples_inserted.size(), counts_.examples_updated.size(),
+            counts_.examples_skipped.size(), counts_.examples_conflicts.size()};
+  }
+  // When the users come from the source (many units), a legacy id alone ("settings") does not
+  // say whose record an example is: the batch's new examples get " of USER".
+  void NameUserInExamples(const ExampleMarks& marks) {
+    if (!owner_->options_.user_id.empty()) return;
+    auto name = [this](std::string* id) {
+      if (*id != user_id_) *id += " of " + user_id_;
+    };
+    auto from = [&name](std::vector<std::string>* ids, size_t mark) {
+      for (size_t i = mark; i < ids->size(); ++i) name(&(*ids)[i]);
+    };
+    from(&counts_.examples_inserted, marks.inserted);
+    from(&counts_.examples_updated, marks.updated);
+    from(&counts_.examples_skipped, marks.skipped);
+    for (size_t i = marks.conflicts; i < counts_.examples_conflicts.size(); ++i) {
+      name(&counts_.examples_conflicts[i].legacy_id);
+    }
+  }
+
   Status AddRecord(const RecordRef& ref, const Entry& entry, const std::string& key_suffix);
   Result<std::string> LegacyIdOf(const RecordRef& ref, const Entry& entry,
                                  const std::string& key_suffix) const;
@@ -139,6 +168,9 @@ class UnitProcessor::EntityPass {
   std::vector<Pending> pending_;
   size_t parsers_used_ = 0;
   bool in_entry_ = false;
+  // The entry being read: its records (0 when not an array) and bytes, for progress.
+  size_t entry_records_ = 0;
+  uint64_t entry_bytes_ = 0;
   std::unordered_map<std::string, int64_t> first_index_;  // legacy id -> index of first record
   // Records of this entity met so far in this unit: the checkpoint's position. The same source
   // gives the same count at the same record, and each batch's is greater than the last's.
@@ -170,6 +202,13 @@ Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& e
                                             const std::string& key_suffix) {
   counts_.read++;
   records_seen_++;
+  constexpr int64_t kProgressEvery = 256;
+  if (owner_->progress_hook_ && records_seen_ % kProgressEvery == 0) {
+    uint64_t within = ref.index >= 0 && entry_records_ > 0
+                          ? entry_bytes_ * static_cast<uint64_t>(ref.index + 1) / entry_records_
+                          : 0;
+    owner_->progress_hook_(owner_->unit_bytes_done_ + within);
+  }
   Location where = entry.where;
   if (ref.index >= 0) where.index = ref.index;
   if (entity_.validator) {
@@ -213,6 +252,9 @@ Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& e
       pending.time_ms = *ms;
     }
   }
+  // Valid from here on (read = valid + rejected at every exit); a later reject of the record
+  // (a dangling reference, a row that cannot be merged) takes it back.
+  counts_.valid++;
   pending_.push_back(std::move(pending));
   if (static_cast<int>(pending_.size()) >= owner_->options_.batch_size) {
     return Flush();
@@ -243,12 +285,12 @@ Status UnitProcessor::EntityPass::Flush() {
   identities.is_parent = is_parent_;
   identities.store = &owner_->store_;
   identities.reject = [this](const PendingRecord& record, ::ferry::Reject reject) {
+    counts_.valid--;  // counted valid when read, but not loaded after all
     first_index_.erase(record.legacy_id);
     return owner_->Reject(user_id_, std::move(reject));
   };
   FERRY_ASSIGN_OR_RETURN(std::vector<AssignedRecord> assigned,
                          AssignIdentities(identities, pending_));
-  counts_.valid += static_cast<int64_t>(assigned.size());
   Checkpoint checkpoint{pending_.back().entry->unit, entity_.name, records_seen_};
   pending_.clear();
   release_parsers();
@@ -261,11 +303,14 @@ Status UnitProcessor::EntityPass::Flush() {
   commit.dry_run = owner_->options_.dry_run;
   commit.counts = &counts_;
   commit.reject = [this](const AssignedRecord& record, ::ferry::Reject reject) {
-    counts_.valid--;  // counted valid above, but not loaded after all
+    counts_.valid--;  // counted valid when read, but not loaded after all
     first_index_.erase(record.identity.legacy_id);
     return owner_->Reject(user_id_, std::move(reject));
   };
-  FERRY_RETURN_IF_ERROR(CommitBatch(commit, std::move(assigned), checkpoint));
+  ExampleMarks marks = MarkExamples();
+  Status committed = CommitBatch(commit, std::move(assigned), checkpoint);
+  NameUserInExamples(marks);
+  FERRY_RETURN_IF_ERROR(committed);
   FERRY_RETURN_IF_ERROR(CheckStop());  // Ctrl-C / SIGTERM: the run ends at this boundary
   return owner_->CheckRejectRate();
 }
@@ -297,6 +342,12 @@ Status UnitProcessor::Reject(const std::string& user_id, ::ferry::Reject reject)
   counts.rejected++;
   FERRY_RETURN_IF_ERROR(rejects_->Write(user_id, reject));
   if (counts.examples_rejected.size() < kMaxExamples) counts.examples_rejected.push_back(reject);
+  if (!options_.continue_on_error && options_.dry_run) {
+    // A dry run writes nothing, so it reads on to count every reject, and says where the real
+    // run would have stopped.
+    if (report_->would_stop.empty()) report_->would_stop = WouldStopAt(user_id, reject);
+    return Status::OK();
+  }
   if (!options_.continue_on_error) {
     return Status::Rejected(fmt::format(
         "{}: {}: {} — nothing of this batch was written; --continue-on-error loads the valid "
@@ -304,6 +355,21 @@ Status UnitProcessor::Reject(const std::string& user_id, ::ferry::Reject reject)
         reject.entity, reject.where.ToString(), reject.reason));
   }
   return Status::OK();
+}
+
+std::string WouldStopAt(const std::string& user_id, const ::ferry::Reject& reject) {
+  const Location& where = reject.where;
+  std::string place;
+  if (where.index >= 0) {
+    place =
+        fmt::format("record {} (index {}) of key \"{}\"", where.index + 1, where.index, where.key);
+  } else if (!where.key.empty()) {
+    place = fmt::format("key \"{}\"", where.key);
+  } else {
+    place = "the entry";
+  }
+  return fmt::format("without --continue-on-error the run would stop at {}{} ({}): {}", place,
+                     user_id.empty() ? "" : " of user " + user_id, where.ToString(), reject.reason);
 }
 
 Status RejectRateCheck(int64_t read, int64_t rejected, double max_rate) {
@@ -317,11 +383,19 @@ Status RejectRateCheck(int64_t read, int64_t rejected, double max_rate) {
 }
 
 Status UnitProcessor::CheckRejectRate() const {
-  return RejectRateCheck(report_->TotalRead(), report_->TotalRejected(), options_.max_reject_rate);
+  Status passed =
+      RejectRateCheck(report_->TotalRead(), report_->TotalRejected(), options_.max_reject_rate);
+  if (passed.ok() || !options_.dry_run) return passed;
+  // A dry run reads on; without --continue-on-error the first reject said where it would stop.
+  if (options_.continue_on_error && report_->would_stop.empty()) {
+    report_->would_stop = "the run would stop here: " + passed.message();
+  }
+  return Status::OK();
 }
 
 Status UnitProcessor::RecordProblem(const Location& where, const Status& problem) {
   report_->problems++;
+  report_->Entity("(source)").read++;  // a damaged entry is read, and rejected
   if (report_->problem_examples.size() < kMaxExamples) {
     report_->problem_examples.push_back(where.ToString() + ": " + problem.message());
   }
@@ -341,6 +415,7 @@ Status UnitProcessor::TakeLossy(const std::string& user_id, const Entry& entry, 
   if (!options_.strict_unicode) return Status::OK();
   ::ferry::Reject reject;
   reject.entity = route->entity ? route->entity->name : "(source)";
+  report_->Entity(reject.entity).read++;  // the entry is read, and rejected whole
   reject.where = entry.where;
   reject.reason = fmt::format("origin \"{}\" key \"{}\": {}; rejected by --strict-unicode",
                               entry.origin, entry.key, detail);
@@ -365,6 +440,7 @@ Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std
   parents_.clear();
   // Store extractors select --origin themselves (as OriginSelected: with or without the
   // scheme, Firefox's with its attributes); what has no origin (records) is never selected.
+  unit_bytes_done_ = 0;
   auto origin_selected = [this](const Entry& entry) {
     return options_.origins.empty() || !entry.origin.empty();
   };

@@ -12,6 +12,7 @@
 
 #include <simdjson.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -27,6 +28,10 @@
 #include "transformers/ulid.h"
 
 namespace ferry {
+
+// A dry run's note on where the real run would stop without --continue-on-error: at `reject`
+// ("record 9 (index 8) of key "tasks" of user demo (place): reason").
+std::string WouldStopAt(const std::string& user_id, const Reject& reject);
 
 // Rejected when more than `max_rate` of `read` records (at least 100) were rejected.
 Status RejectRateCheck(int64_t read, int64_t rejected, double max_rate);
@@ -46,6 +51,12 @@ class UnitProcessor {
 
   // The user of the unit Process() was last given; empty when it had none.
   const std::string& user_id() const { return user_id_; }
+
+  // Called every few hundred records while a unit is read, with the bytes of the unit's
+  // values read so far (estimated within a value from its records), so that progress moves
+  // within one large unit. Not called when not set.
+  using ProgressHook = std::function<void(uint64_t unit_bytes_done)>;
+  void SetProgressHook(ProgressHook hook) { progress_hook_ = std::move(hook); }
 
  private:
   class EntityPass;
@@ -72,6 +83,8 @@ class UnitProcessor {
   std::vector<std::string> store_keys_;
   std::unordered_map<std::string, std::string> store_;
   std::string user_id_;
+  ProgressHook progress_hook_;
+  uint64_t unit_bytes_done_ = 0;  // values of the current unit read whole
 };
 
 }  // namespace ferry

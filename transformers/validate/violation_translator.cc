@@ -266,7 +266,8 @@ class Translator {
   static std::string TypeReason(const Position& position, const json* subschema) {
     if (!position.has_value) return "value has a type the schema does not allow";
     const std::string_view actual = JsonTypeName(position.value);
-    const std::string value = ShortScalarText(position.value);
+    // A null is its own type's only value: "got null", never "got null null".
+    const std::string value = actual == "null" ? "" : ShortScalarText(position.value);
     const std::string got = std::string(actual) + (value.empty() ? "" : " " + value);
     std::vector<std::string> expected;
     if (subschema != nullptr) {

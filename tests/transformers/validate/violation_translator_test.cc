@@ -78,6 +78,14 @@ TEST_CASE("TranslateViolations: long strings are not repeated in reasons",
   CHECK(violations[0].reason == "value is not one of \"a\"");
 }
 
+TEST_CASE("TranslateViolations: a null is named once", "[transformers][validate]") {
+  const auto violations =
+      Check(R"({"properties": {"title": {"type": "string"}}})", R"({"title": null})");
+  REQUIRE(violations.size() == 1);
+  CHECK(violations[0].reason == "expected string, got null");
+  CHECK(Check(R"({"type": "object"})", "null")[0].reason == "expected object, got null");
+}
+
 TEST_CASE("TranslateViolations: control characters in values stay escaped",
           "[transformers][validate]") {
   const auto violations =

@@ -1,0 +1,51 @@
+// End-to-end: --progress json moves within one large unit (a single 50k-task dump), not only
+// between units (issue 12 item 9).
+#include <simdjson.h>
+
+#include <catch2/catch.hpp>
+#include <sstream>
+#include <string>
+
+#include "tests/e2e/e2e_util.h"
+#include "tests/e2e/ferry_process.h"
+#include "tests/e2e/taskapp_workload.h"
+
+namespace ferry::e2e {
+
+TEST_CASE("migrate --progress json: one large dump reports progress before its end",
+          "[e2e][progress][sqlite]") {
+  TempDir dumps;
+  TaskappWorkloadOptions options;
+  options.users = 1;
+  options.tasks = 50000;
+  WriteTaskappWorkload(dumps.path(), options);
+  TempDir work;
+  CommandResult run = RunFerry({"migrate", dumps.path().string(), "--user-id-from", "filename",
+                                "--target", "sqlite:" + (work / "t.db"), "--progress", "json"});
+  INFO(Describe(run));
+  REQUIRE(run.exit_code == 0);
+  simdjson::dom::parser parser;
+  std::istringstream lines(run.err);
+  int before_end = 0;
+  int64_t last_records = -1, last_bytes = -1, final_records = -1;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("{\"event\"", 0) != 0) continue;
+    simdjson::dom::element event = parser.parse(line);
+    int64_t records = int64_t(event["records"]);
+    int64_t bytes = int64_t(event["bytes"]);
+    CHECK(records >= last_records);  // monotone
+    CHECK(bytes >= last_bytes);
+    last_records = records;
+    last_bytes = bytes;
+    if (std::string_view(event["event"]) == "done") {
+      final_records = records;
+    } else if (int64_t(event["units"]) == 0) {
+      ++before_end;  // within the one unit
+      CHECK(bytes < int64_t(event["bytes_total"]));
+    }
+  }
+  CHECK(final_records == 50000 + 5 + 3);  // tasks, environments, the three one-per-user keys
+  CHECK(before_end >= 2);
+}
+
+}  // namespace ferry::e2e
