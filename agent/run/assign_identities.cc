@@ -1,8 +1,11 @@
 #include "agent/run/assign_identities.h"
 
+#include <fmt/format.h>
+
 #include <utility>
 
 #include "transformers/content_hash.h"
+#include "transformers/field_path.h"
 #include "transformers/map_record.h"
 
 namespace ferry {
@@ -31,6 +34,25 @@ ReferenceResolver MakeResolver(const IdentityContext& context) {
     if (ulid.empty()) return std::nullopt;
     return ulid;
   };
+}
+
+// A reject when the target cannot hold a cell of `row` (a time past year 9999, NUL on
+// PostgreSQL): found here, per record and in a dry run too, rather than failing the batch.
+std::optional<Reject> CheckCells(const Loader& loader, const EntityMapping& entity,
+                                 const Row& row) {
+  for (size_t i = 0; i < entity.columns.size() && i < row.cells.size(); ++i) {
+    const ColumnMapping& column = entity.columns[i];
+    Status held = loader.CheckCell(column.def, row.cells[i]);
+    if (held.ok()) continue;
+    Reject reject;
+    reject.entity = entity.name;
+    bool field = column.source == ColumnSource::kField;
+    reject.where.pointer = field ? DottedPathToPointer(column.field) : std::string();
+    reject.reason =
+        fmt::format("{}: the target {}", field ? column.field : column.def.name, held.message());
+    return reject;
+  }
+  return std::nullopt;
 }
 
 // The known ULID, else a new one when the entity has a ULID column or children need one.
@@ -67,8 +89,10 @@ Result<std::vector<AssignedRecord>> AssignIdentities(const IdentityContext& cont
     RecordContext record_context{*context.user_id, p.legacy_id,     ulid,         p.entry->key,
                                  p.key_suffix,     p.entry->origin, context.store};
     AssignedRecord record;
-    if (std::optional<Reject> reject =
-            MapRecord(entity, p.record, record_context, resolve, &record.row)) {
+    std::optional<Reject> reject =
+        MapRecord(entity, p.record, record_context, resolve, &record.row);
+    if (!reject) reject = CheckCells(*context.loader, entity, record.row);
+    if (reject) {
       Location where = p.where;
       where.pointer = reject->where.pointer;
       reject->where = std::move(where);
