@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "transformers/big_number.h"
 #include "transformers/datetime.h"
 #include "transformers/field_path.h"
 #include "transformers/json_writer.h"
@@ -113,15 +114,32 @@ std::optional<Reject> Convert(const EntityMapping& entity, const ColumnMapping& 
       return std::nullopt;
     }
     case ColumnType::kInteger:
-      if (value.is_int64()) {
-        *cell = int64_t(value);
+      if (std::optional<int64_t> integer = IntegerOf(value)) {
+        *cell = *integer;
         return std::nullopt;
+      }
+      if (BigNumberText(value) || value.is_uint64()) {
+        return MakeReject(
+            entity, column,
+            fmt::format("{} is a number beyond what a 64-bit integer column holds", column.field),
+            value);
       }
       return MakeReject(entity, column, fmt::format("{} is not an integer", column.field), value);
     case ColumnType::kReal:
       if (value.is_number()) {
         *cell = double(value);
         return std::nullopt;
+      }
+      if (std::optional<std::string_view> big = BigNumberText(value)) {
+        if (std::optional<double> number = BigNumberDouble(*big)) {
+          *cell = *number;
+          return std::nullopt;
+        }
+        return MakeReject(
+            entity, column,
+            fmt::format("{} is a number beyond the largest double a real column holds",
+                        column.field),
+            value);
       }
       return MakeReject(entity, column, fmt::format("{} is not a number", column.field), value);
     case ColumnType::kBoolean:
@@ -138,8 +156,8 @@ std::optional<Reject> Convert(const EntityMapping& entity, const ColumnMapping& 
     }
     case ColumnType::kTimestamp: {
       if (column.timestamp_format == "epoch_ms") {
-        if (value.is_int64()) {
-          *cell = int64_t(value);
+        if (std::optional<int64_t> ms = EpochMillisOf(value)) {
+          *cell = *ms;
           return std::nullopt;
         }
         return MakeReject(entity, column,

@@ -9,10 +9,12 @@
 #include "agent/run/commit_batch.h"
 #include "transformers/datetime.h"
 #include "transformers/field_path.h"
+#include "transformers/json_records.h"
 #include "transformers/map_record.h"
 #include "transformers/records_of_value.h"
 #include "transformers/route_entry.h"
 #include "transformers/scalar_text.h"
+#include "transformers/ulid_time.h"
 #include "transformers/validate/schema_validator.h"
 
 namespace ferry {
@@ -44,7 +46,99 @@ class UnitProcessor::EntityPass {
         counts_(owner->report_->Entity(entity.name)),
         is_parent_(IsParent()) {}
 
+  // Reads the entry's records one by one (transformers/json_records.h), so that a value the
+  // parser refuses stays with its record; the whole value as one reject only when its records
+  // cannot be told apart.
   Status AddEntry(const Entry& entry, const std::string& key_suffix) {
+    SourceShape shape =
+        entry.shape == EntryShape::kRecord ? SourceShape::kRecord : entity_.source.shape;
+    Result<ScannedValue> scanned = ScanJsonRecords(entry.value, shape);
+    if (!scanned.ok()) return AddWholeEntry(entry, key_suffix, shape);
+    owner_->report_->duplicate_members += scanned->duplicates;
+    std::string_view text = scanned->Text(entry.value);
+    simdjson::dom::parser& parser = NextParser();
+    simdjson::dom::element value;
+    in_entry_ = true;
+    Status status = Status::OK();
+    if (parser.parse(text.data(), text.size()).get(value) == simdjson::SUCCESS) {
+      size_t next = 0;
+      Status shape_status = RecordsOfValue(value, shape, [&](const RecordRef& ref) {
+        static const ScannedRecord kPlain;
+        const ScannedRecord& scan =
+            next < scanned->records.size() ? scanned->records[next] : kPlain;
+        ++next;
+        if (status.ok()) status = AddScannedRecord(ref, scan, entry, key_suffix);
+      });
+      if (status.ok()) status = shape_status;
+    } else {
+      for (const ScannedRecord& scan : scanned->records) {
+        if (!status.ok()) break;
+        simdjson::dom::parser& own = NextParser();
+        simdjson::dom::element record;
+        std::string_view record_text = text.substr(scan.begin, scan.end - scan.begin);
+        auto error = scan.too_deep ? simdjson::SUCCESS
+                                   : own.parse(record_text.data(), record_text.size()).get(record);
+        if (error != simdjson::SUCCESS) {
+          status = RejectUnreadRecord(
+              entry, scan,
+              fmt::format("the record is not JSON: {}", simdjson::error_message(error)));
+          continue;
+        }
+        status =
+            AddScannedRecord(RecordRef{record, scan.index, scan.member}, scan, entry, key_suffix);
+      }
+    }
+    in_entry_ = false;
+    return status;
+  }
+
+  Status Flush();
+
+ private:
+  using Pending = PendingRecord;
+
+  // One record of a scanned value: rejected when too deep, listed (or with --strict-unicode
+  // rejected) when an unpaired surrogate in it became U+FFFD, else added.
+  Status AddScannedRecord(const RecordRef& ref, const ScannedRecord& scan, const Entry& entry,
+                          const std::string& key_suffix) {
+    if (scan.too_deep) {
+      return RejectUnreadRecord(
+          entry, scan,
+          fmt::format("the record is nested deeper than {} levels, the limit", kMaxRecordDepth));
+    }
+    if (scan.lossy) {
+      Location where = entry.where;
+      where.index = scan.index;
+      const std::string detail =
+          "a string of the record is not well-formed UTF-16 (an unpaired surrogate escape)";
+      RunReport& report = *owner_->report_;
+      report.lossy_entries++;
+      if (report.lossy_examples.size() < kMaxExamples) {
+        report.lossy_examples.push_back(fmt::format("{}: {}", where.ToString(), detail));
+      }
+      if (owner_->options_.strict_unicode) {
+        return RejectUnreadRecord(entry, scan, detail + "; rejected by --strict-unicode");
+      }
+    }
+    return AddRecord(ref, entry, key_suffix);
+  }
+
+  // Counts a record that is not read further and rejects it with `reason`.
+  Status RejectUnreadRecord(const Entry& entry, const ScannedRecord& scan, std::string reason) {
+    counts_.read++;
+    records_seen_++;
+    ::ferry::Reject reject;
+    reject.entity = entity_.name;
+    reject.where = entry.where;
+    reject.where.index = scan.index;
+    reject.reason =
+        scan.member ? fmt::format("member \"{}\": {}", *scan.member, reason) : std::move(reason);
+    return owner_->Reject(user_id_, std::move(reject));
+  }
+
+  // The value read whole, as one record's worth of reject when it is not JSON or not of the
+  // entity's shape.
+  Status AddWholeEntry(const Entry& entry, const std::string& key_suffix, SourceShape shape) {
     simdjson::dom::parser& parser = NextParser();
     simdjson::dom::element value;
     auto error = parser.parse(entry.value).get(value);
@@ -59,8 +153,6 @@ class UnitProcessor::EntityPass {
       in_entry_ = false;
       return owner_->Reject(user_id_, std::move(reject));
     }
-    SourceShape shape =
-        entry.shape == EntryShape::kRecord ? SourceShape::kRecord : entity_.source.shape;
     Status status = Status::OK();
     Status shape_status = RecordsOfValue(value, shape, [&](const RecordRef& ref) {
       if (status.ok()) status = AddRecord(ref, entry, key_suffix);
@@ -77,11 +169,6 @@ class UnitProcessor::EntityPass {
     }
     return Status::OK();
   }
-
-  Status Flush();
-
- private:
-  using Pending = PendingRecord;
 
   ConflictPolicy Policy() const {
     return entity_.conflict.value_or(owner_->options_.conflict.value_or(
@@ -196,17 +283,11 @@ Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& e
   if (!entity_.time_field.empty()) {
     std::optional<simdjson::dom::element> time = FindField(ref.record, entity_.time_field);
     if (time && !time->is_null()) {
-      std::optional<int64_t> ms;
-      if (entity_.time_format == "epoch_ms") {
-        if (time->is_int64()) ms = int64_t(*time);
-      } else if (time->is_string()) {
-        ms = ParseRfc3339Millis(std::string_view(*time));
-      }
-      if (!ms || *ms < 0 || static_cast<uint64_t>(*ms) > kUlidMaxTime) {
+      Result<int64_t> ms = UlidTimeOf(*time, entity_.time_field, entity_.time_format);
+      if (!ms.ok()) {
         first_index_.erase(pending.legacy_id);
         return RejectRecord(pending.where, DottedPathToPointer(entity_.time_field), "",
-                            fmt::format("{} is not a usable creation time", entity_.time_field),
-                            ref.record);
+                            ms.status().message(), ref.record);
       }
       pending.time_ms = *ms;
     }
@@ -393,6 +474,7 @@ Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std
   routes.reserve(entries.size());
   std::set<std::string> origins;
   for (const Entry& entry : entries) {
+    if (origin_selected(entry)) report_->duplicate_members += entry.overridden;
     routes.push_back(origin_selected(entry) ? RouteEntry(mapping_, entry) : Route{});
     if (entry.lossy && origin_selected(entry)) {
       FERRY_RETURN_IF_ERROR(TakeLossy(user_id, entry, &routes.back()));
