@@ -74,7 +74,7 @@ Cell DefaultCell(const ColumnMapping& column) {
 // Converts a present, non-null field value to the column's type.
 std::optional<Reject> Convert(const EntityMapping& entity, const ColumnMapping& column,
                               simdjson::dom::element value, const ReferenceResolver& resolve,
-                              Cell* cell) {
+                              const RejectedReference* rejected, Cell* cell) {
   if (!column.value_map.empty()) {
     std::optional<std::string> text = ScalarToText(value);
     auto it = text ? column.value_map.find(*text) : column.value_map.end();
@@ -96,6 +96,14 @@ std::optional<Reject> Convert(const EntityMapping& entity, const ColumnMapping& 
     } else if (column.on_missing == OnMissingReference::kNull) {
       *cell = std::monostate{};
     } else {
+      std::optional<std::string> where =
+          legacy && rejected && *rejected ? (*rejected)(column.references, *legacy) : std::nullopt;
+      if (where) {
+        return MakeReject(entity, column,
+                          fmt::format("{} refers to {} \"{}\", which was rejected ({})",
+                                      column.field, column.references, *legacy, *where),
+                          value);
+      }
       return MakeReject(
           entity, column,
           fmt::format("{} refers to no {} of this user", column.field, column.references), value);
@@ -240,7 +248,7 @@ std::optional<Reject> MapRecord(const EntityMapping& entity, simdjson::dom::elem
         if (!value || (value->is_null() && column.default_on_null)) {
           if (column.default_json) cell = DefaultCell(column);
         } else if (!value->is_null()) {
-          if (auto reject = Convert(entity, column, *value, resolve, &cell)) {
+          if (auto reject = Convert(entity, column, *value, resolve, context.rejected, &cell)) {
             return reject;
           }
         }

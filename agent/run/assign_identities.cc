@@ -86,8 +86,9 @@ Result<std::vector<AssignedRecord>> AssignIdentities(const IdentityContext& cont
   for (size_t i = 0; i < pending.size(); ++i) {
     const PendingRecord& p = pending[i];
     FERRY_ASSIGN_OR_RETURN(std::string ulid, UlidFor(context, p, known[i]));
-    RecordContext record_context{*context.user_id, p.legacy_id,     ulid,         p.entry->key,
-                                 p.key_suffix,     p.entry->origin, context.store};
+    RecordContext record_context{*context.user_id, p.legacy_id,     ulid,
+                                 p.entry->key,     p.key_suffix,    p.entry->origin,
+                                 context.store,    context.rejected};
     AssignedRecord record;
     std::optional<Reject> reject =
         MapRecord(entity, p.record, record_context, resolve, &record.row);

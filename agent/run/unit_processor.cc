@@ -193,8 +193,18 @@ class UnitProcessor::EntityPass {
     return *pool[parsers_used_++];
   }
 
+  // Remembers where a parent record was rejected, for its children's rejects.
+  void NoteRejected(const std::string& legacy_id, const Location& where) {
+    if (is_parent_) owner_->rejected_parents_[entity_.name].emplace(legacy_id, where.ToString());
+  }
+
   Status RejectRecord(Location where, std::string pointer, std::string schema_location,
                       std::string reason, simdjson::dom::element record) {
+    if (is_parent_ && entity_.id_field.rfind('$', 0) != 0) {
+      std::optional<simdjson::dom::element> id = FindField(record, entity_.id_field);
+      std::optional<std::string> legacy = id ? ScalarToText(*id) : std::nullopt;
+      if (legacy) NoteRejected(*legacy, where);
+    }
     ::ferry::Reject reject;
     reject.entity = entity_.name;
     reject.where = std::move(where);
@@ -321,8 +331,10 @@ Status UnitProcessor::EntityPass::Flush() {
   identities.parents = &owner_->parents_;
   identities.is_parent = is_parent_;
   identities.store = &owner_->store_;
+  identities.rejected = &owner_->rejected_reference_;
   identities.reject = [this](const PendingRecord& record, ::ferry::Reject reject) {
     first_index_.erase(record.legacy_id);
+    NoteRejected(record.legacy_id, reject.where);
     return owner_->Reject(user_id_, std::move(reject));
   };
   FERRY_ASSIGN_OR_RETURN(std::vector<AssignedRecord> assigned,
@@ -342,6 +354,7 @@ Status UnitProcessor::EntityPass::Flush() {
   commit.reject = [this](const AssignedRecord& record, ::ferry::Reject reject) {
     counts_.valid--;  // counted valid above, but not loaded after all
     first_index_.erase(record.identity.legacy_id);
+    NoteRejected(record.identity.legacy_id, reject.where);
     return owner_->Reject(user_id_, std::move(reject));
   };
   FERRY_RETURN_IF_ERROR(CommitBatch(commit, std::move(assigned), checkpoint));
@@ -356,6 +369,14 @@ UnitProcessor::UnitProcessor(const MigrateOptions& options, const Mapping& mappi
       if (column.source == ColumnSource::kStoreKey) store_keys_.push_back(column.field);
     }
   }
+  rejected_reference_ = [this](const std::string& entity,
+                               const std::string& legacy_id) -> std::optional<std::string> {
+    auto of_entity = rejected_parents_.find(entity);
+    if (of_entity == rejected_parents_.end()) return std::nullopt;
+    auto found = of_entity->second.find(legacy_id);
+    if (found == of_entity->second.end()) return std::nullopt;
+    return found->second;
+  };
 }
 
 bool UnitProcessor::Selected(const std::string& entity) const {
@@ -466,6 +487,7 @@ Status UnitProcessor::Process(const std::vector<Entry>& entries) {
 
 Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std::string& user_id) {
   parents_.clear();
+  rejected_parents_.clear();
   auto origin_selected = [this](const Entry& entry) {
     return options_.origins.empty() || std::find(options_.origins.begin(), options_.origins.end(),
                                                  entry.origin) != options_.origins.end();

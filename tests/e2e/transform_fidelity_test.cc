@@ -236,4 +236,48 @@ TEST_CASE("migrate: a creation time before 1970 is rejected naming the Unix epoc
   }
 }
 
+TEST_CASE("migrate: a reference to a rejected parent says it was rejected, and where",
+          "[e2e][sqlite][postgres][fidelity]") {
+  TempDir work;
+  std::string environments = R"([{"id":"env-1","name":"E"},{"id":"env-2"}])";
+  std::string tasks = "[" + Task("t1", "a", R"(,"environmentId":"env-1")") + "," +
+                      Task("t2", "b", R"(,"environmentId":"env-2")") + "," +
+                      Task("t3", "c", R"(,"environmentId":"env-9")") + "]";
+  Write(work / "u1.json",
+        "{\"environments\":" + Quote(environments) + ",\"tasks\":" + Quote(tasks) + "}");
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir out;
+    CommandResult run = RunFerry(
+        Migrate(work / "u1.json", *target, {"--continue-on-error", "--rejects", out / "r.ndjson"}));
+    INFO(run.out + run.err);
+    REQUIRE(run.exit_code == 3);
+    CHECK(target->Count("SELECT count(*) FROM tasks") == 1);
+    std::string rejects = ReadFile(out / "r.ndjson");
+    CHECK_THAT(rejects, Catch::Contains(R"(environmentId refers to environments \"env-2\", which )"
+                                        R"(was rejected ()"));
+    CHECK_THAT(rejects, Catch::Contains("key=environments index=1"));
+    CHECK_THAT(rejects, Catch::Contains("environmentId refers to no environments of this user"));
+  }
+}
+
+TEST_CASE("migrate: ids and integers are read as JSON Schema draft-07 and JavaScript read them",
+          "[e2e][sqlite][postgres][fidelity]") {
+  TempDir work;
+  std::string tasks =
+      "[" + std::string(R"({"id":18446744073709551615,"title":"max","status":"todo",)") + kTime +
+      "}," + R"({"id":101.0,"title":"float id","status":"todo",)" + kTime + "}," +
+      R"({"id":"t3","title":"13 digits","status":"todo","createdAt":"2024-01-02T03:04:05.1234567890123Z","updatedAt":"2024-01-02T03:04:05Z"})" +
+      "]";
+  Write(work / "u1.json", "{\"environments\":\"[]\",\"tasks\":" + Quote(tasks) + "}");
+  FERRY_FOR_EACH_TARGET(target) {
+    CommandResult run = RunFerry(Migrate(work / "u1.json", *target, {}));
+    INFO(run.out + run.err);
+    REQUIRE(run.exit_code == 0);
+    CHECK(Column(*target, "SELECT legacy_id FROM tasks ORDER BY legacy_id") ==
+          std::vector<std::string>{"101", "18446744073709551615", "t3"});
+    CHECK(Column(*target, "SELECT created_at FROM tasks WHERE legacy_id = 't3'") ==
+          std::vector<std::string>{"2024-01-02T03:04:05.123Z"});
+  }
+}
+
 }  // namespace ferry::e2e
