@@ -236,7 +236,9 @@ Result<ColumnMapping> BuildColumn(const MappingDocument& doc, const std::string&
     if (!has("references")) {
       return doc.Error(at("on_missing"), "on_missing needs references");
     }
-    bool to_null = spec.at("on_missing").get<std::string>() == "null";
+    // `on_missing: null` (as docs/mapping.md writes it) is a YAML null; "null" quoted is the word.
+    const auto& on_missing = spec.at("on_missing");
+    bool to_null = on_missing.is_null() || on_missing.get<std::string>() == "null";
     if (to_null && !column.def.nullable) {
       return doc.Error(at("on_missing"), "on_missing: null needs a nullable column");
     }

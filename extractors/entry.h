@@ -1,6 +1,7 @@
 // Entry: one key/value pair of a legacy store, as the store held it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "base/location.h"
@@ -37,6 +38,9 @@ struct Entry {
   // Only when lossy: what was not well-formed, for the run's report and --strict-unicode
   // ("value is not well-formed UTF-16 (unpaired surrogate U+D800 at code unit 0)").
   std::string lossy_detail;
+  // Earlier members of the same name that this entry's key (or origin) overrode in its JSON
+  // object, dropped as JavaScript's JSON.parse drops them (the last one wins); for the report.
+  int64_t overridden = 0;
 };
 
 }  // namespace ferry

@@ -190,6 +190,12 @@ class Loader {
   virtual Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                            std::vector<std::optional<Row>>* out) = 0;
 
+  // OK when the target's column of `column`'s type can hold `cell`; else InvalidArgument naming
+  // the column and what it cannot hold, as Write would fail. The run checks every cell of a
+  // record before its batch is sent, so that such a record is a reject, not a failed batch.
+  // Pure (no I/O); allowed in dry-run. The default holds anything (for test doubles).
+  virtual Status CheckCell(const ColumnDef& column, const Cell& cell) const;
+
   // Writes the batch, its identities and its checkpoint in one transaction.
   // REQUIRES: BeginRun() and EnsureSchema() succeeded; not dry-run.
   virtual Result<BatchOutcome> Write(const WriteBatch& batch) = 0;

@@ -5,7 +5,6 @@ namespace ferry {
 namespace {
 
 constexpr int64_t kMillisPerDay = 86'400'000;
-constexpr int kMaxFractionDigits = 9;
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -96,8 +95,7 @@ std::optional<int64_t> ParseRfc3339Millis(std::string_view text) {
     ++pos;
     int digits = 0;
     while (pos < text.size() && IsDigit(text[pos])) {
-      if (++digits > kMaxFractionDigits) return std::nullopt;
-      if (digits <= 3) millis = millis * 10 + (text[pos] - '0');
+      if (++digits <= 3) millis = millis * 10 + (text[pos] - '0');
       ++pos;
     }
     if (digits == 0) return std::nullopt;

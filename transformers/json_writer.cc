@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "transformers/big_number.h"
+
 namespace ferry {
 
 namespace {
@@ -60,6 +62,10 @@ void AppendValue(simdjson::dom::element value, const std::vector<std::string>& d
       return;
     }
     case simdjson::dom::element_type::STRING:
+      if (std::optional<std::string_view> number = BigNumberTextOf(std::string_view(value))) {
+        out->append(*number);  // a number no double holds, written as the source wrote it
+        return;
+      }
       AppendJsonString(std::string_view(value), out);
       return;
     case simdjson::dom::element_type::INT64:

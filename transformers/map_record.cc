@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "transformers/big_number.h"
 #include "transformers/datetime.h"
 #include "transformers/field_path.h"
 #include "transformers/json_writer.h"
@@ -73,7 +74,7 @@ Cell DefaultCell(const ColumnMapping& column) {
 // Converts a present, non-null field value to the column's type.
 std::optional<Reject> Convert(const EntityMapping& entity, const ColumnMapping& column,
                               simdjson::dom::element value, const ReferenceResolver& resolve,
-                              Cell* cell) {
+                              const RejectedReference* rejected, Cell* cell) {
   if (!column.value_map.empty()) {
     std::optional<std::string> text = ScalarToText(value);
     auto it = text ? column.value_map.find(*text) : column.value_map.end();
@@ -95,6 +96,14 @@ std::optional<Reject> Convert(const EntityMapping& entity, const ColumnMapping& 
     } else if (column.on_missing == OnMissingReference::kNull) {
       *cell = std::monostate{};
     } else {
+      std::optional<std::string> where =
+          legacy && rejected && *rejected ? (*rejected)(column.references, *legacy) : std::nullopt;
+      if (where) {
+        return MakeReject(entity, column,
+                          fmt::format("{} refers to {} \"{}\", which was rejected ({})",
+                                      column.field, column.references, *legacy, *where),
+                          value);
+      }
       return MakeReject(
           entity, column,
           fmt::format("{} refers to no {} of this user", column.field, column.references), value);
@@ -113,15 +122,32 @@ std::optional<Reject> Convert(const EntityMapping& entity, const ColumnMapping& 
       return std::nullopt;
     }
     case ColumnType::kInteger:
-      if (value.is_int64()) {
-        *cell = int64_t(value);
+      if (std::optional<int64_t> integer = IntegerOf(value)) {
+        *cell = *integer;
         return std::nullopt;
+      }
+      if (BigNumberText(value) || value.is_uint64()) {
+        return MakeReject(
+            entity, column,
+            fmt::format("{} is a number beyond what a 64-bit integer column holds", column.field),
+            value);
       }
       return MakeReject(entity, column, fmt::format("{} is not an integer", column.field), value);
     case ColumnType::kReal:
       if (value.is_number()) {
         *cell = double(value);
         return std::nullopt;
+      }
+      if (std::optional<std::string_view> big = BigNumberText(value)) {
+        if (std::optional<double> number = BigNumberDouble(*big)) {
+          *cell = *number;
+          return std::nullopt;
+        }
+        return MakeReject(
+            entity, column,
+            fmt::format("{} is a number beyond the largest double a real column holds",
+                        column.field),
+            value);
       }
       return MakeReject(entity, column, fmt::format("{} is not a number", column.field), value);
     case ColumnType::kBoolean:
@@ -138,8 +164,8 @@ std::optional<Reject> Convert(const EntityMapping& entity, const ColumnMapping& 
     }
     case ColumnType::kTimestamp: {
       if (column.timestamp_format == "epoch_ms") {
-        if (value.is_int64()) {
-          *cell = int64_t(value);
+        if (std::optional<int64_t> ms = EpochMillisOf(value)) {
+          *cell = *ms;
           return std::nullopt;
         }
         return MakeReject(entity, column,
@@ -222,7 +248,7 @@ std::optional<Reject> MapRecord(const EntityMapping& entity, simdjson::dom::elem
         if (!value || (value->is_null() && column.default_on_null)) {
           if (column.default_json) cell = DefaultCell(column);
         } else if (!value->is_null()) {
-          if (auto reject = Convert(entity, column, *value, resolve, &cell)) {
+          if (auto reject = Convert(entity, column, *value, resolve, context.rejected, &cell)) {
             return reject;
           }
         }

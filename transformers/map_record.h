@@ -22,6 +22,11 @@
 
 namespace ferry {
 
+// Why (entity, legacy id) has no ULID when a record of it was rejected in this unit: the
+// reject's place ("u1.json key=environments index=3"); nullopt when none was.
+using RejectedReference = std::function<std::optional<std::string>(const std::string& entity,
+                                                                   const std::string& legacy_id)>;
+
 // What the record's place and identity give to its columns ($user, $ulid, ...).
 struct RecordContext {
   std::string_view user_id;
@@ -32,6 +37,8 @@ struct RecordContext {
   std::string_view origin;
   // Values of the other keys of the record's store and origin ($store.NAME); may be null.
   const std::unordered_map<std::string, std::string>* store = nullptr;
+  // Tells a reference to a rejected record from one to no record at all; may be null.
+  const RejectedReference* rejected = nullptr;
 };
 
 // The ULID of (entity, legacy id) for the record's user, or nullopt when no such record is

@@ -1,8 +1,11 @@
 #include "agent/run/assign_identities.h"
 
+#include <fmt/format.h>
+
 #include <utility>
 
 #include "transformers/content_hash.h"
+#include "transformers/field_path.h"
 #include "transformers/map_record.h"
 
 namespace ferry {
@@ -37,6 +40,25 @@ ReferenceResolver MakeResolver(const IdentityContext& context, Status* failure) 
   };
 }
 
+// A reject when the target cannot hold a cell of `row` (a time past year 9999, NUL on
+// PostgreSQL): found here, per record and in a dry run too, rather than failing the batch.
+std::optional<Reject> CheckCells(const Loader& loader, const EntityMapping& entity,
+                                 const Row& row) {
+  for (size_t i = 0; i < entity.columns.size() && i < row.cells.size(); ++i) {
+    const ColumnMapping& column = entity.columns[i];
+    Status held = loader.CheckCell(column.def, row.cells[i]);
+    if (held.ok()) continue;
+    Reject reject;
+    reject.entity = entity.name;
+    bool field = column.source == ColumnSource::kField;
+    reject.where.pointer = field ? DottedPathToPointer(column.field) : std::string();
+    reject.reason =
+        fmt::format("{}: the target {}", field ? column.field : column.def.name, held.message());
+    return reject;
+  }
+  return std::nullopt;
+}
+
 // The known ULID, else a new one when the entity has a ULID column or children need one.
 Result<std::string> UlidFor(const IdentityContext& context, const PendingRecord& pending,
                             const std::optional<KnownIdentity>& known) {
@@ -69,12 +91,14 @@ Result<std::vector<AssignedRecord>> AssignIdentities(const IdentityContext& cont
   for (size_t i = 0; i < pending.size(); ++i) {
     const PendingRecord& p = pending[i];
     FERRY_ASSIGN_OR_RETURN(std::string ulid, UlidFor(context, p, known[i]));
-    RecordContext record_context{*context.user_id, p.legacy_id,     ulid,         p.entry->key,
-                                 p.key_suffix,     p.entry->origin, context.store};
+    RecordContext record_context{*context.user_id, p.legacy_id,     ulid,
+                                 p.entry->key,     p.key_suffix,    p.entry->origin,
+                                 context.store,    context.rejected};
     AssignedRecord record;
     std::optional<Reject> reject =
         MapRecord(entity, p.record, record_context, resolve, &record.row);
     FERRY_RETURN_IF_ERROR(lookup_failure);  // the record's parents are unknown, not missing
+    if (!reject) reject = CheckCells(*context.loader, entity, record.row);
     if (reject) {
       Location where = p.where;
       where.pointer = reject->where.pointer;

@@ -22,6 +22,7 @@
 #include "base/row.h"
 #include "extractors/entry.h"
 #include "loaders/loader.h"
+#include "transformers/map_record.h"
 #include "transformers/mapping.h"
 #include "transformers/reject.h"
 #include "transformers/ulid.h"
@@ -57,6 +58,7 @@ struct IdentityContext {
   ParentUlids* parents = nullptr;  // read for references; this entity's ULIDs are added
   bool is_parent = false;          // another entity references this one
   const std::unordered_map<std::string, std::string>* store = nullptr;  // $store.NAME values
+  const RejectedReference* rejected = nullptr;  // where a rejected parent was; may be null
   // Takes a record's reject (its place complete); non-ok stops the run.
   std::function<Status(const PendingRecord&, Reject)> reject;
 };

@@ -50,6 +50,9 @@ class RetryingLoader final : public Loader {
                    std::vector<std::optional<Row>>* out) override {
     return Retry("reading rows to merge", [&] { return inner_->FetchRows(table, keys, out); });
   }
+  Status CheckCell(const ColumnDef& column, const Cell& cell) const override {
+    return inner_->CheckCell(column, cell);
+  }
   Result<BatchOutcome> Write(const WriteBatch& batch) override;
   Status FinishRun(const RunTotals& totals) override {
     return Retry("recording the end of the run", [&] { return inner_->FinishRun(totals); });

@@ -136,6 +136,10 @@ void RunReport::PrintSummary(std::ostream& out) const {
   for (const std::string& l : lossy_examples) {
     out << "  unicode: " << l << "\n";
   }
+  if (duplicate_members > 0) {
+    out << fmt::format("  {} repeated member name(s) in JSON objects: the last of each kept\n",
+                       duplicate_members);
+  }
   double rate = duration_s > 0 ? static_cast<double>(total.read) / duration_s : 0;
   out << fmt::format(
       "  {} unit(s), {} unmapped key(s); {:.2f} s, {:.0f} records/s, peak memory "
@@ -228,6 +232,7 @@ std::string RunReport::ToJson() const {
   Strings(&out, "problem_examples", problem_examples);
   Number(&out, "lossy_entries", static_cast<double>(lossy_entries));
   Strings(&out, "lossy_examples", lossy_examples);
+  Number(&out, "duplicate_members", static_cast<double>(duplicate_members));
   Field(&out, "rejects_file", rejects_file);
   Field(&out, "resumed_from", resumed_from);
   Strings(&out, "failed_units", failed_units);

@@ -66,6 +66,8 @@ struct RunReport {
   // listed here, or rejected with --strict-unicode. Examples name origin, key and the damage.
   int64_t lossy_entries = 0;
   std::vector<std::string> lossy_examples;
+  // Member names repeated in one JSON object, resolved as JSON.parse does: the last is kept.
+  int64_t duplicate_members = 0;
   std::string rejects_file;  // empty when nothing was rejected or not written
   int64_t peak_rss_kb = 0;
   // The interrupted run this one resumed (its id is this run's id too); empty for a fresh run.

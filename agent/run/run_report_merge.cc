@@ -40,6 +40,7 @@ void RunReport::Merge(const RunReport& other) {
   AppendUpTo(&problem_examples, other.problem_examples, kMaxExamples);
   lossy_entries += other.lossy_entries;
   AppendUpTo(&lossy_examples, other.lossy_examples, kMaxExamples);
+  duplicate_members += other.duplicate_members;
   failed_units.insert(failed_units.end(), other.failed_units.begin(), other.failed_units.end());
   held.Merge(other.held);
   if (would_stop.empty()) would_stop = other.would_stop;

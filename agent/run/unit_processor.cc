@@ -11,10 +11,12 @@
 #include "agent/run/unit_user_id.h"
 #include "transformers/datetime.h"
 #include "transformers/field_path.h"
+#include "transformers/json_records.h"
 #include "transformers/map_record.h"
 #include "transformers/records_of_value.h"
 #include "transformers/route_entry.h"
 #include "transformers/scalar_text.h"
+#include "transformers/ulid_time.h"
 #include "transformers/validate/schema_validator.h"
 
 namespace ferry {
@@ -46,7 +48,102 @@ class UnitProcessor::EntityPass {
         counts_(owner->report_->Entity(entity.name)),
         is_parent_(IsParent()) {}
 
+  // Reads the entry's records one by one (transformers/json_records.h), so that a value the
+  // parser refuses stays with its record; the whole value as one reject only when its records
+  // cannot be told apart.
   Status AddEntry(const Entry& entry, const std::string& key_suffix) {
+    SourceShape shape =
+        entry.shape == EntryShape::kRecord ? SourceShape::kRecord : entity_.source.shape;
+    Result<ScannedValue> scanned = ScanJsonRecords(entry.value, shape);
+    if (!scanned.ok()) return AddWholeEntry(entry, key_suffix, shape);
+    owner_->report_->duplicate_members += scanned->duplicates;
+    entry_records_ = scanned->records.size();
+    entry_bytes_ = entry.value.size();
+    std::string_view text = scanned->Text(entry.value);
+    simdjson::dom::parser& parser = NextParser();
+    simdjson::dom::element value;
+    in_entry_ = true;
+    Status status = Status::OK();
+    if (parser.parse(text.data(), text.size()).get(value) == simdjson::SUCCESS) {
+      size_t next = 0;
+      Status shape_status = RecordsOfValue(value, shape, [&](const RecordRef& ref) {
+        static const ScannedRecord kPlain;
+        const ScannedRecord& scan =
+            next < scanned->records.size() ? scanned->records[next] : kPlain;
+        ++next;
+        if (status.ok()) status = AddScannedRecord(ref, scan, entry, key_suffix);
+      });
+      if (status.ok()) status = shape_status;
+    } else {
+      for (const ScannedRecord& scan : scanned->records) {
+        if (!status.ok()) break;
+        simdjson::dom::parser& own = NextParser();
+        simdjson::dom::element record;
+        std::string_view record_text = text.substr(scan.begin, scan.end - scan.begin);
+        auto error = scan.too_deep ? simdjson::SUCCESS
+                                   : own.parse(record_text.data(), record_text.size()).get(record);
+        if (error != simdjson::SUCCESS) {
+          status = RejectUnreadRecord(
+              entry, scan,
+              fmt::format("the record is not JSON: {}", simdjson::error_message(error)));
+          continue;
+        }
+        status =
+            AddScannedRecord(RecordRef{record, scan.index, scan.member}, scan, entry, key_suffix);
+      }
+    }
+    in_entry_ = false;
+    owner_->unit_bytes_done_ += entry.value.size();
+    return status;
+  }
+
+  Status Flush();
+
+ private:
+  using Pending = PendingRecord;
+
+  // One record of a scanned value: rejected when too deep, listed (or with --strict-unicode
+  // rejected) when an unpaired surrogate in it became U+FFFD, else added.
+  Status AddScannedRecord(const RecordRef& ref, const ScannedRecord& scan, const Entry& entry,
+                          const std::string& key_suffix) {
+    if (scan.too_deep) {
+      return RejectUnreadRecord(
+          entry, scan,
+          fmt::format("the record is nested deeper than {} levels, the limit", kMaxRecordDepth));
+    }
+    if (scan.lossy) {
+      Location where = entry.where;
+      where.index = scan.index;
+      const std::string detail =
+          "a string of the record is not well-formed UTF-16 (an unpaired surrogate escape)";
+      RunReport& report = *owner_->report_;
+      report.lossy_entries++;
+      if (report.lossy_examples.size() < kMaxExamples) {
+        report.lossy_examples.push_back(fmt::format("{}: {}", where.ToString(), detail));
+      }
+      if (owner_->options_.strict_unicode) {
+        return RejectUnreadRecord(entry, scan, detail + "; rejected by --strict-unicode");
+      }
+    }
+    return AddRecord(ref, entry, key_suffix);
+  }
+
+  // Counts a record that is not read further and rejects it with `reason`.
+  Status RejectUnreadRecord(const Entry& entry, const ScannedRecord& scan, std::string reason) {
+    counts_.read++;
+    records_seen_++;
+    ::ferry::Reject reject;
+    reject.entity = entity_.name;
+    reject.where = entry.where;
+    reject.where.index = scan.index;
+    reject.reason =
+        scan.member ? fmt::format("member \"{}\": {}", *scan.member, reason) : std::move(reason);
+    return owner_->Reject(user_id_, std::move(reject));
+  }
+
+  // The value read whole, as one record's worth of reject when it is not JSON or not of the
+  // entity's shape.
+  Status AddWholeEntry(const Entry& entry, const std::string& key_suffix, SourceShape shape) {
     simdjson::dom::parser& parser = NextParser();
     simdjson::dom::element value;
     auto error = parser.parse(entry.value).get(value);
@@ -61,8 +158,6 @@ class UnitProcessor::EntityPass {
       in_entry_ = false;
       return owner_->Reject(user_id_, std::move(reject));
     }
-    SourceShape shape =
-        entry.shape == EntryShape::kRecord ? SourceShape::kRecord : entity_.source.shape;
     Status status = Status::OK();
     entry_records_ = value.is_array() ? value.get_array().size() : 0;
     entry_bytes_ = entry.value.size();
@@ -82,11 +177,6 @@ class UnitProcessor::EntityPass {
     }
     return Status::OK();
   }
-
-  Status Flush();
-
- private:
-  using Pending = PendingRecord;
 
   ConflictPolicy Policy() const {
     return entity_.conflict.value_or(owner_->options_.conflict.value_or(
@@ -111,8 +201,18 @@ class UnitProcessor::EntityPass {
     return *pool[parsers_used_++];
   }
 
+  // Remembers where a parent record was rejected, for its children's rejects.
+  void NoteRejected(const std::string& legacy_id, const Location& where) {
+    if (is_parent_) owner_->rejected_parents_[entity_.name].emplace(legacy_id, where.ToString());
+  }
+
   Status RejectRecord(Location where, std::string pointer, std::string schema_location,
                       std::string reason, simdjson::dom::element record) {
+    if (is_parent_ && entity_.id_field.rfind('$', 0) != 0) {
+      std::optional<simdjson::dom::element> id = FindField(record, entity_.id_field);
+      std::optional<std::string> legacy = id ? ScalarToText(*id) : std::nullopt;
+      if (legacy) NoteRejected(*legacy, where);
+    }
     ::ferry::Reject reject;
     reject.entity = entity_.name;
     reject.where = std::move(where);
@@ -237,17 +337,11 @@ Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& e
   if (!entity_.time_field.empty()) {
     std::optional<simdjson::dom::element> time = FindField(ref.record, entity_.time_field);
     if (time && !time->is_null()) {
-      std::optional<int64_t> ms;
-      if (entity_.time_format == "epoch_ms") {
-        if (time->is_int64()) ms = int64_t(*time);
-      } else if (time->is_string()) {
-        ms = ParseRfc3339Millis(std::string_view(*time));
-      }
-      if (!ms || *ms < 0 || static_cast<uint64_t>(*ms) > kUlidMaxTime) {
+      Result<int64_t> ms = UlidTimeOf(*time, entity_.time_field, entity_.time_format);
+      if (!ms.ok()) {
         first_index_.erase(pending.legacy_id);
         return RejectRecord(pending.where, DottedPathToPointer(entity_.time_field), "",
-                            fmt::format("{} is not a usable creation time", entity_.time_field),
-                            ref.record);
+                            ms.status().message(), ref.record);
       }
       pending.time_ms = *ms;
     }
@@ -284,9 +378,11 @@ Status UnitProcessor::EntityPass::Flush() {
   identities.parents = &owner_->parents_;
   identities.is_parent = is_parent_;
   identities.store = &owner_->store_;
+  identities.rejected = &owner_->rejected_reference_;
   identities.reject = [this](const PendingRecord& record, ::ferry::Reject reject) {
     counts_.valid--;  // counted valid when read, but not loaded after all
     first_index_.erase(record.legacy_id);
+    NoteRejected(record.legacy_id, reject.where);
     return owner_->Reject(user_id_, std::move(reject));
   };
   FERRY_ASSIGN_OR_RETURN(std::vector<AssignedRecord> assigned,
@@ -305,6 +401,7 @@ Status UnitProcessor::EntityPass::Flush() {
   commit.reject = [this](const AssignedRecord& record, ::ferry::Reject reject) {
     counts_.valid--;  // counted valid when read, but not loaded after all
     first_index_.erase(record.identity.legacy_id);
+    NoteRejected(record.identity.legacy_id, reject.where);
     return owner_->Reject(user_id_, std::move(reject));
   };
   ExampleMarks marks = MarkExamples();
@@ -323,6 +420,14 @@ UnitProcessor::UnitProcessor(const MigrateOptions& options, const Mapping& mappi
       if (column.source == ColumnSource::kStoreKey) store_keys_.push_back(column.field);
     }
   }
+  rejected_reference_ = [this](const std::string& entity,
+                               const std::string& legacy_id) -> std::optional<std::string> {
+    auto of_entity = rejected_parents_.find(entity);
+    if (of_entity == rejected_parents_.end()) return std::nullopt;
+    auto found = of_entity->second.find(legacy_id);
+    if (found == of_entity->second.end()) return std::nullopt;
+    return found->second;
+  };
 }
 
 bool UnitProcessor::Selected(const std::string& entity) const {
@@ -441,6 +546,7 @@ Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std
   // Store extractors select --origin themselves (as OriginSelected: with or without the
   // scheme, Firefox's with its attributes); what has no origin (records) is never selected.
   unit_bytes_done_ = 0;
+  rejected_parents_.clear();
   auto origin_selected = [this](const Entry& entry) {
     return options_.origins.empty() || !entry.origin.empty();
   };
@@ -448,6 +554,7 @@ Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std
   routes.reserve(entries.size());
   std::set<std::string> origins;
   for (const Entry& entry : entries) {
+    if (origin_selected(entry)) report_->duplicate_members += entry.overridden;
     routes.push_back(origin_selected(entry) ? RouteEntry(mapping_, entry) : Route{});
     report_->held.Count(origin_selected(entry), entry.key,
                         routes.back().entity ? &routes.back().entity->name : nullptr);

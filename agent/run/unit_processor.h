@@ -23,6 +23,7 @@
 #include "agent/run/run_report.h"
 #include "extractors/entry.h"
 #include "loaders/loader.h"
+#include "transformers/map_record.h"
 #include "transformers/mapping.h"
 #include "transformers/route_entry.h"
 #include "transformers/ulid.h"
@@ -40,6 +41,8 @@ class UnitProcessor {
  public:
   UnitProcessor(const MigrateOptions& options, const Mapping& mapping, Loader* loader,
                 RejectSink* rejects, RunReport* report);
+  UnitProcessor(const UnitProcessor&) = delete;  // rejected_reference_ refers to this one
+  UnitProcessor& operator=(const UnitProcessor&) = delete;
 
   // Loads the entries of one unit (all of one user's data). Returns non-ok when the run
   // must stop: a loader failure, or a reject without --continue-on-error (Rejected), or
@@ -78,6 +81,10 @@ class UnitProcessor {
   UlidGenerator ulids_;
   // Per unit: ULIDs of parent records by entity and legacy id, for references.
   std::unordered_map<std::string, std::unordered_map<std::string, std::string>> parents_;
+  // Per unit: where parent records were rejected, by entity and legacy id, so that a reference
+  // to one says so; and the function that asks it.
+  std::unordered_map<std::string, std::unordered_map<std::string, std::string>> rejected_parents_;
+  RejectedReference rejected_reference_;
   std::vector<std::unique_ptr<simdjson::dom::parser>> parsers_;
   // Keys whose values columns take ($store.NAME), and their values in the current unit.
   std::vector<std::string> store_keys_;

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <set>
+#include <utility>
+
 #include "extractors/common/json_error.h"
 #include "extractors/common/json_exact.h"
 #include "extractors/common/json_position.h"
@@ -65,6 +69,10 @@ class DumpReader {
   };
 
   Status ReadOrigin(od::value& origin_value, Named origin);
+  // Drops every entry an object member of the same name overrides later in the file, as
+  // JSON.parse does (the last wins: of an origin's objects, and of a key's values), and counts
+  // them in the kept entries' `overridden`.
+  void ResolveDuplicates();
   // Appends the entry for `value` of `key`, or a problem when it is not a string. Fails only
   // when the value is not JSON at all.
   Status AddValue(od::value& value, Named origin, Named key);
@@ -89,6 +97,11 @@ class DumpReader {
   TextPosition position_;
   const std::string user_hint_;
   od::document doc_;
+  size_t member_ = 0;                            // the top-level member being read
+  std::vector<size_t> entry_member_;             // per entry of this file: its top-level member
+  std::map<std::string, size_t> last_origin_;    // origin form: origin -> its last member
+  std::map<std::string, int64_t> origin_times_;  // origin form: how many members name it
+  size_t first_entry_ = 0;                       // entries_ before this file
 };
 
 Status DumpReader::Read(od::parser* parser) {
@@ -112,7 +125,9 @@ Status DumpReader::Read(od::parser* parser) {
   }
   DumpForm form = DumpForm::kUnknown;
   std::string first_member;  // the member that decided the form, for the message on a mix
+  first_entry_ = entries_->size();
   for (auto field_result : object) {
+    ++member_;
     od::field field;
     if (auto error = std::move(field_result).get(field)) {
       return FailHere(error);
@@ -143,6 +158,8 @@ Status DumpReader::Read(od::parser* parser) {
     }
     static const DecodedString kNoOrigin;
     if (is_object) {
+      last_origin_[key->text] = member_;
+      origin_times_[key->text]++;
       FERRY_RETURN_IF_ERROR(ReadOrigin(value, Named{*key, key_offset}));
     } else if (is_string || form != DumpForm::kOrigins) {
       FERRY_RETURN_IF_ERROR(AddValue(value, Named{kNoOrigin, -1}, Named{*key, key_offset}));
@@ -155,7 +172,39 @@ Status DumpReader::Read(od::parser* parser) {
   if (!AtEnd(doc_)) {
     return FailHere(simdjson::TRAILING_CONTENT);
   }
+  ResolveDuplicates();
   return Status::OK();
+}
+
+void DumpReader::ResolveDuplicates() {
+  std::vector<Entry>& entries = *entries_;
+  std::set<std::pair<std::string, std::string>> seen;  // (origin, key) kept, from the end
+  std::map<std::pair<std::string, std::string>, int64_t> overridden;
+  std::vector<Entry> kept;
+  for (size_t i = entries.size(); i-- > first_entry_;) {
+    Entry& entry = entries[i];
+    auto last = last_origin_.find(entry.origin);
+    if (last != last_origin_.end() && last->second != entry_member_[i - first_entry_]) {
+      continue;  // an earlier object of this origin: the last one replaces it whole
+    }
+    std::pair<std::string, std::string> name{entry.origin, entry.key};
+    if (!seen.insert(name).second) {
+      overridden[name]++;
+      continue;
+    }
+    kept.push_back(std::move(entry));
+  }
+  entries.resize(first_entry_);
+  std::set<std::string> origin_counted;
+  for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
+    Entry& entry = *it;
+    entry.overridden = overridden[{entry.origin, entry.key}];
+    auto times = origin_times_.find(entry.origin);
+    if (times != origin_times_.end() && origin_counted.insert(entry.origin).second) {
+      entry.overridden += times->second - 1;
+    }
+    entries.push_back(std::move(entry));
+  }
 }
 
 Status DumpReader::ReadOrigin(od::value& origin_value, Named origin) {
@@ -220,6 +269,7 @@ Status DumpReader::AddValue(od::value& value, Named origin_named, Named key_name
   entry.where.origin = entry.origin;
   entry.where.key = entry.key;
   entries_->push_back(std::move(entry));
+  entry_member_.push_back(member_);
   return Status::OK();
 }
 

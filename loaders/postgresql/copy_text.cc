@@ -22,12 +22,20 @@ std::string RealText(double value) {
   return fmt::format("{}", value);  // shortest text that reads back as the same double
 }
 
+// True when JSON text holds the escape \u0000, which jsonb refuses ("unsupported Unicode
+// escape sequence"); an escaped backslash before "u0000" is not one.
+bool HasNulEscape(std::string_view json) {
+  for (size_t i = json.find('\\'); i != std::string_view::npos; i = json.find('\\', i)) {
+    if (json.compare(i + 1, 5, "u0000") == 0) return true;
+    i += 2;  // past the escaped character: an escaped backslash before "u0000" is no NUL
+  }
+  return false;
+}
+
 }  // namespace
 
-Result<std::optional<std::string>> CellText(const ColumnDef& column, const Cell& cell) {
-  if (IsNull(cell)) {
-    return std::optional<std::string>();
-  }
+Status CheckCell(const ColumnDef& column, const Cell& cell) {
+  if (IsNull(cell)) return Status::OK();
   const auto* text = std::get_if<std::string>(&cell);
   const auto* integer = std::get_if<int64_t>(&cell);
   const auto* real = std::get_if<double>(&cell);
@@ -36,47 +44,62 @@ Result<std::optional<std::string>> CellText(const ColumnDef& column, const Cell&
     case ColumnType::kText:
     case ColumnType::kJson:
     case ColumnType::kUlid:
-      if (text == nullptr) {
-        return CellMismatch(column, cell);
-      }
+      if (text == nullptr) return CellMismatch(column, cell);
       if (text->find('\0') != std::string::npos) {
         return CellMismatch(column, cell, "text with a NUL byte");
       }
-      return std::optional<std::string>(*text);
+      if (column.type == ColumnType::kJson && HasNulEscape(*text)) {
+        return CellMismatch(column, cell, "a JSON string with a NUL character (\\u0000)");
+      }
+      return Status::OK();
     case ColumnType::kInteger:
-      if (integer == nullptr && boolean == nullptr) {
-        return CellMismatch(column, cell);
-      }
-      return std::optional<std::string>(
-          std::to_string(integer != nullptr ? *integer : (*boolean ? 1 : 0)));
+      if (integer == nullptr && boolean == nullptr) return CellMismatch(column, cell);
+      return Status::OK();
     case ColumnType::kReal:
-      if (real != nullptr && std::isnan(*real)) {
-        return CellMismatch(column, cell, "NaN");
-      }
-      if (real == nullptr && integer == nullptr) {
-        return CellMismatch(column, cell);
-      }
-      return std::optional<std::string>(real != nullptr ? RealText(*real)
-                                                        : std::to_string(*integer));
+      if (real != nullptr && std::isnan(*real)) return CellMismatch(column, cell, "NaN");
+      if (real == nullptr && integer == nullptr) return CellMismatch(column, cell);
+      return Status::OK();
     case ColumnType::kBoolean:
       if (integer != nullptr && *integer != 0 && *integer != 1) {
         return CellMismatch(column, cell, "an integer other than 0 or 1");
       }
-      if (boolean == nullptr && integer == nullptr) {
-        return CellMismatch(column, cell);
+      if (boolean == nullptr && integer == nullptr) return CellMismatch(column, cell);
+      return Status::OK();
+    case ColumnType::kTimestamp:
+      if (integer == nullptr) return CellMismatch(column, cell);
+      if (*integer < kMinTimestampMs || *integer > kMaxTimestampMs) {
+        return CellMismatch(
+            column, cell,
+            fmt::format("{}, a time outside the years 0001-9999", FormatTimestampMillis(*integer))
+                .c_str());
       }
+      return Status::OK();
+  }
+  return CellMismatch(column, cell);
+}
+
+Result<std::optional<std::string>> CellText(const ColumnDef& column, const Cell& cell) {
+  FERRY_RETURN_IF_ERROR(CheckCell(column, cell));
+  if (IsNull(cell)) return std::optional<std::string>();
+  if (const auto* text = std::get_if<std::string>(&cell)) return std::optional<std::string>(*text);
+  const auto* integer = std::get_if<int64_t>(&cell);
+  const auto* real = std::get_if<double>(&cell);
+  const auto* boolean = std::get_if<bool>(&cell);
+  switch (column.type) {
+    case ColumnType::kInteger:
+      return std::optional<std::string>(
+          std::to_string(integer != nullptr ? *integer : (*boolean ? 1 : 0)));
+    case ColumnType::kReal:
+      return std::optional<std::string>(real != nullptr ? RealText(*real)
+                                                        : std::to_string(*integer));
+    case ColumnType::kBoolean:
       return std::optional<std::string>((boolean != nullptr ? *boolean : *integer == 1) ? "t"
                                                                                         : "f");
     case ColumnType::kTimestamp:
-      if (integer == nullptr) {
-        return CellMismatch(column, cell);
-      }
-      if (*integer < kMinTimestampMs || *integer > kMaxTimestampMs) {
-        return CellMismatch(column, cell, "a time outside the years 0001-9999");
-      }
       return std::optional<std::string>(FormatTimestampMillis(*integer));
+    default:
+      return CellMismatch(column, cell);
   }
-  return CellMismatch(column, cell);
 }
 
 void AppendCopyEscaped(std::string_view text, std::string* line) {

@@ -24,6 +24,10 @@ namespace ferry::postgres {
 // (PostgreSQL text cannot hold one).
 Result<std::optional<std::string>> CellText(const ColumnDef& column, const Cell& cell);
 
+// CellText's checks alone: OK when PostgreSQL's column can hold `cell`. Also refuses, in a
+// json column, a string holding NUL (the escape \u0000), which jsonb cannot store.
+Status CheckCell(const ColumnDef& column, const Cell& cell);
+
 // Appends `text` escaped as one field of a COPY text-format line: '\' '\t' '\n' '\r' become
 // backslash escapes. REQUIRES: text holds no NUL byte (CellText guarantees it).
 void AppendCopyEscaped(std::string_view text, std::string* line);

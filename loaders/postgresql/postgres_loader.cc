@@ -9,6 +9,7 @@
 #include "loaders/postgresql/batch_writer.h"
 #include "loaders/postgresql/bookkeeping.h"
 #include "loaders/postgresql/connection.h"
+#include "loaders/postgresql/copy_text.h"
 #include "loaders/postgresql/id_map.h"
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/postgresql/row_reader.h"
@@ -45,6 +46,9 @@ class PostgresLoader final : public Loader {
   Status LookupIdentities(const std::string& entity, const std::string& user_id,
                           const std::vector<std::string>& legacy_ids,
                           std::vector<std::optional<KnownIdentity>>* out) override;
+  Status CheckCell(const ColumnDef& column, const Cell& cell) const override {
+    return postgres::CheckCell(column, cell);
+  }
   Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                    std::vector<std::optional<Row>>* out) override;
   Result<BatchOutcome> Write(const WriteBatch& batch) override;

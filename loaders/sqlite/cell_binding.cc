@@ -1,5 +1,7 @@
 #include "loaders/sqlite/cell_binding.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <string>
 
@@ -30,7 +32,48 @@ int BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
 
 }  // namespace
 
+Status CheckCell(const ColumnDef& column, const Cell& cell) {
+  if (IsNull(cell)) return Status::OK();
+  const auto* text = std::get_if<std::string>(&cell);
+  const auto* integer = std::get_if<int64_t>(&cell);
+  const auto* real = std::get_if<double>(&cell);
+  const auto* boolean = std::get_if<bool>(&cell);
+  switch (column.type) {
+    case ColumnType::kText:
+    case ColumnType::kJson:
+    case ColumnType::kUlid:
+      if (text == nullptr) return CellMismatch(column, cell);
+      return Status::OK();
+    case ColumnType::kInteger:
+      if (integer == nullptr && boolean == nullptr) return CellMismatch(column, cell);
+      return Status::OK();
+    case ColumnType::kReal:
+      if (real != nullptr && std::isnan(*real)) {
+        return CellMismatch(column, cell, "NaN");  // SQLite would store it as NULL
+      }
+      if (real == nullptr && integer == nullptr) return CellMismatch(column, cell);
+      return Status::OK();
+    case ColumnType::kBoolean:
+      if (integer != nullptr && *integer != 0 && *integer != 1) {
+        return CellMismatch(column, cell, "an integer other than 0 or 1");
+      }
+      if (boolean == nullptr && integer == nullptr) return CellMismatch(column, cell);
+      return Status::OK();
+    case ColumnType::kTimestamp:
+      if (integer == nullptr) return CellMismatch(column, cell);
+      if (*integer < kMinTimestampMs || *integer > kMaxTimestampMs) {
+        return CellMismatch(
+            column, cell,
+            fmt::format("{}, a time outside the years 0000-9999", FormatTimestampMillis(*integer))
+                .c_str());
+      }
+      return Status::OK();
+  }
+  return CellMismatch(column, cell);
+}
+
 Status BindCell(sqlite3_stmt* stmt, int index, const ColumnDef& column, const Cell& cell) {
+  FERRY_RETURN_IF_ERROR(CheckCell(column, cell));
   if (IsNull(cell)) {
     return Checked(sqlite3_bind_null(stmt, index), stmt, &column);
   }
@@ -43,43 +86,19 @@ Status BindCell(sqlite3_stmt* stmt, int index, const ColumnDef& column, const Ce
     case ColumnType::kText:
     case ColumnType::kJson:
     case ColumnType::kUlid:
-      if (text == nullptr) {
-        return CellMismatch(column, cell);
-      }
       rc = BindText(stmt, index, *text);
       break;
     case ColumnType::kInteger:
-      if (integer == nullptr && boolean == nullptr) {
-        return CellMismatch(column, cell);
-      }
       rc = sqlite3_bind_int64(stmt, index, integer != nullptr ? *integer : (*boolean ? 1 : 0));
       break;
     case ColumnType::kReal:
-      if (real != nullptr && std::isnan(*real)) {
-        return CellMismatch(column, cell, "NaN");  // SQLite would store it as NULL
-      }
-      if (real == nullptr && integer == nullptr) {
-        return CellMismatch(column, cell);
-      }
       rc =
           sqlite3_bind_double(stmt, index, real != nullptr ? *real : static_cast<double>(*integer));
       break;
     case ColumnType::kBoolean:
-      if (integer != nullptr && *integer != 0 && *integer != 1) {
-        return CellMismatch(column, cell, "an integer other than 0 or 1");
-      }
-      if (boolean == nullptr && integer == nullptr) {
-        return CellMismatch(column, cell);
-      }
       rc = sqlite3_bind_int(stmt, index, boolean != nullptr ? (*boolean ? 1 : 0) : *integer);
       break;
     case ColumnType::kTimestamp: {
-      if (integer == nullptr) {
-        return CellMismatch(column, cell);
-      }
-      if (*integer < kMinTimestampMs || *integer > kMaxTimestampMs) {
-        return CellMismatch(column, cell, "a time outside the years 0000-9999");
-      }
       std::string formatted = FormatTimestampMillis(*integer);
       rc = sqlite3_bind_text64(stmt, index, formatted.data(), formatted.size(), SQLITE_TRANSIENT,
                                SQLITE_UTF8);

@@ -19,6 +19,10 @@ namespace ferry::sqlite {
 // real; boolean or 0/1 for boolean; integer milliseconds in years 0000-9999 for timestamp.
 Status BindCell(sqlite3_stmt* stmt, int index, const ColumnDef& column, const Cell& cell);
 
+// BindCell's checks alone: OK when the column can hold `cell` (InvalidArgument naming the
+// column otherwise). Pure.
+Status CheckCell(const ColumnDef& column, const Cell& cell);
+
 // Binds cell i of `row` to parameter i + 1. REQUIRES: row.cells.size() == table.columns.size().
 Status BindRow(sqlite3_stmt* stmt, const TableDef& table, const Row& row);
 

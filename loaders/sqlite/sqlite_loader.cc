@@ -7,6 +7,7 @@
 
 #include "loaders/sqlite/batch_writer.h"
 #include "loaders/sqlite/bookkeeping.h"
+#include "loaders/sqlite/cell_binding.h"
 #include "loaders/sqlite/connection.h"
 #include "loaders/sqlite/id_map.h"
 #include "loaders/sqlite/row_reader.h"
@@ -52,6 +53,9 @@ class SqliteLoader final : public Loader {
   Status LookupIdentities(const std::string& entity, const std::string& user_id,
                           const std::vector<std::string>& legacy_ids,
                           std::vector<std::optional<KnownIdentity>>* out) override;
+  Status CheckCell(const ColumnDef& column, const Cell& cell) const override {
+    return sqlite::CheckCell(column, cell);
+  }
   Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                    std::vector<std::optional<Row>>* out) override;
   Result<BatchOutcome> Write(const WriteBatch& batch) override;

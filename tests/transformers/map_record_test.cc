@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "transformers/json_records.h"
+
 namespace ferry {
 namespace {
 
@@ -140,6 +142,45 @@ TEST_CASE("MapRecord: a sensitive field's value never reaches the reject",
   std::optional<Reject> reject = MapRecord(entity, record, context, Resolve, &row);
   REQUIRE(reject);
   CHECK_FALSE(reject->value);
+}
+
+TEST_CASE(
+    "MapRecord: a number beyond a double or 2^64 is kept as written in JSON, rejected "
+    "where a column needs the number",
+    "[transformers][map_record]") {
+  EntityMapping entity;
+  entity.name = "things";
+  entity.columns.push_back(Column("data", ColumnType::kJson, ColumnSource::kField, "data"));
+  entity.columns.push_back(Column("count", ColumnType::kInteger, ColumnSource::kField, "count"));
+  entity.columns.push_back(Column("ratio", ColumnType::kReal, ColumnSource::kField, "ratio"));
+  entity.columns.push_back(Column("label", ColumnType::kText, ColumnSource::kField, "label"));
+  auto map = [&](const std::string& json, Row* row) {
+    Result<ScannedValue> scanned = ScanJsonRecords(json, SourceShape::kRecord);
+    REQUIRE(scanned.ok());
+    static simdjson::dom::parser parser;
+    std::string text(scanned->Text(json));
+    simdjson::dom::element record = parser.parse(text);
+    RecordContext context{"user-1", "x", "", "things", "", ""};
+    return MapRecord(entity, record, context, Resolve, row);
+  };
+  Row row;
+  REQUIRE_FALSE(map(R"({"data":{"n":18446744073709552000,"m":[1e400]},"count":101.0,
+    "ratio":18446744073709552000,"label":18446744073709552000})",
+                    &row));
+  CHECK(std::get<std::string>(row.cells[0]) == R"({"n":18446744073709552000,"m":[1e400]})");
+  CHECK(std::get<int64_t>(row.cells[1]) == 101);
+  CHECK(std::get<double>(row.cells[2]) == Approx(1.8446744073709552e19));
+  CHECK(std::get<std::string>(row.cells[3]) == "18446744073709552000");
+
+  std::optional<Reject> integer = map(R"({"count":18446744073709552000})", &row);
+  REQUIRE(integer);
+  CHECK(integer->where.pointer == "/count");
+  CHECK_THAT(integer->reason, Catch::Contains("beyond what a 64-bit integer column holds"));
+  CHECK(integer->value == "18446744073709552000");
+  std::optional<Reject> real = map(R"({"ratio":-1e400})", &row);
+  REQUIRE(real);
+  CHECK(real->where.pointer == "/ratio");
+  CHECK_THAT(real->reason, Catch::Contains("beyond the largest double"));
 }
 
 }  // namespace ferry

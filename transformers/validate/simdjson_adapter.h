@@ -3,9 +3,11 @@
 // nlohmann_json_adapter.hpp: BasicAdapter supplies the type-casting semantics, the classes here
 // only read the DOM.
 //
-// Integers that do not fit int64 (simdjson's UINT64) are presented as doubles: valijson's
-// integer interface is int64. Entering an array or object calls StackBudget::Check(), which is
-// how a too-deep record is stopped before it overflows the stack (see stack_budget.h).
+// Integers that do not fit int64 (simdjson's UINT64, big numbers kept as text) are presented
+// as doubles, since valijson's integer interface is int64, but count as integers for "type"
+// (draft-07: any number with a zero fractional part, 101.0 too). Entering an array or object calls
+// StackBudget::Check(), which is how a too-deep record is stopped before it overflows the stack
+// (see stack_budget.h).
 //
 // Thread safety: adapters are views of an immutable DOM; any number of threads may read one
 // document at once. The document must outlive every adapter made from it.
@@ -13,8 +15,10 @@
 
 #include <simdjson.h>
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +27,8 @@
 #include <valijson/internal/basic_adapter.hpp>
 #include <valijson/internal/frozen_value.hpp>
 
+#include "transformers/big_number.h"
+#include "transformers/scalar_text.h"
 #include "transformers/validate/stack_budget.h"
 
 #if !VALIJSON_USE_EXCEPTIONS
@@ -102,10 +108,18 @@ class SimdjsonValue {
   bool getBool(bool& result) const { return element_.get_bool().get(result) == simdjson::SUCCESS; }
   bool getDouble(double& result) const {
     if (!isDouble()) return false;
+    if (std::optional<std::string_view> big = BigNumberText(element_)) {
+      // Beyond the largest double: as JavaScript reads it, Infinity.
+      result = BigNumberDouble(*big).value_or(std::numeric_limits<double>::infinity());
+      if (big->front() == '-' && result > 0) result = -result;
+      return true;
+    }
     return element_.get_double().get(result) == simdjson::SUCCESS;
   }
   bool getInteger(int64_t& result) const {
-    return element_.get_int64().get(result) == simdjson::SUCCESS;
+    std::optional<int64_t> integer = IntegerOf(element_);
+    if (integer) result = *integer;
+    return integer.has_value();
   }
   opt::optional<SimdjsonObject> getObjectOptional() const {
     simdjson::dom::object object;
@@ -119,6 +133,7 @@ class SimdjsonValue {
     return true;
   }
   bool getString(std::string& result) const {
+    if (BigNumberText(element_)) return false;
     std::string_view view;
     if (element_.get_string().get(view) != simdjson::SUCCESS) return false;
     result.assign(view.data(), view.size());
@@ -131,13 +146,30 @@ class SimdjsonValue {
   bool isBool() const { return type() == simdjson::dom::element_type::BOOL; }
   bool isDouble() const {
     return type() == simdjson::dom::element_type::DOUBLE ||
-           type() == simdjson::dom::element_type::UINT64;
+           type() == simdjson::dom::element_type::UINT64 || BigNumberText(element_).has_value();
   }
-  bool isInteger() const { return type() == simdjson::dom::element_type::INT64; }
+  // Draft-07: "integer" is any number with a zero fractional part (101.0, 2^64 - 1, 2^64).
+  bool isInteger() const {
+    switch (type()) {
+      case simdjson::dom::element_type::INT64:
+      case simdjson::dom::element_type::UINT64:
+        return true;
+      case simdjson::dom::element_type::DOUBLE: {
+        double number = element_.get_double().value_unsafe();
+        return std::isfinite(number) && std::trunc(number) == number;
+      }
+      default: {
+        std::optional<std::string_view> big = BigNumberText(element_);
+        return big && big->find_first_of(".eE") == std::string_view::npos;
+      }
+    }
+  }
   bool isNull() const { return type() == simdjson::dom::element_type::NULL_VALUE; }
-  bool isNumber() const { return isInteger() || isDouble(); }
+  bool isNumber() const { return type() == simdjson::dom::element_type::INT64 || isDouble(); }
   bool isObject() const { return type() == simdjson::dom::element_type::OBJECT; }
-  bool isString() const { return type() == simdjson::dom::element_type::STRING; }
+  bool isString() const {
+    return type() == simdjson::dom::element_type::STRING && !BigNumberText(element_);
+  }
 
  private:
   simdjson::dom::element_type type() const { return element_.type(); }

@@ -35,11 +35,27 @@ TEST_CASE("SimdjsonAdapter: reports each JSON type strictly", "[transformers][va
   CHECK(values[5].getArraySize() == 0);
   CHECK(values[6].isObject());
   CHECK(values[6].getObjectSize() == 0);
-  // Beyond int64: a number, not an integer (valijson's integers are int64).
+  // Beyond int64: an integer for "type" (draft-07), read as a double (valijson's integers are
+  // int64).
   CHECK(values[7].isNumber());
-  CHECK_FALSE(values[7].isInteger());
+  CHECK(values[7].isInteger());
+  CHECK(values[7].isDouble());
   CHECK(values[7].getDouble() == Approx(1.8446744073709552e19));
   for (const auto& value : values) CHECK(value.hasStrictTypes());
+}
+
+TEST_CASE("SimdjsonAdapter: a number with a zero fraction is an integer, as draft-07 says",
+          "[transformers][validate]") {
+  simdjson::dom::parser parser;
+  const auto doc = Parse(parser, R"([101.0, 1e2, 101.5])");
+  std::vector<SimdjsonAdapter> values;
+  for (const SimdjsonAdapter value : SimdjsonAdapter(doc).getArray()) values.push_back(value);
+  REQUIRE(values.size() == 3);
+  CHECK(values[0].isInteger());
+  CHECK(values[0].getInteger() == 101);
+  CHECK(values[1].isInteger());
+  CHECK_FALSE(values[2].isInteger());
+  CHECK(values[2].isNumber());
 }
 
 TEST_CASE("SimdjsonAdapter: wrong-type getters fail instead of guessing",
