@@ -15,6 +15,7 @@
 #include "agent/status_command.h"
 #include "agent/ulid_command.h"
 #include "agent/unlock_command.h"
+#include "extractors/common/private_copies.h"
 
 namespace ferry {
 
@@ -42,6 +43,8 @@ int RunFerry(int argc, char** argv) {
   app.fallthrough();
   std::string log_level = "warn";
   SetUpLogging(log_level);
+  // A signal that ends the process still removes the private copies of stores.
+  RemovePrivateCopiesOnSignals();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off (stderr)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->each([](const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); })

@@ -12,6 +12,7 @@
 #include "agent/export/atomic_file.h"
 #include "agent/export/dump_writer.h"
 #include "agent/run/match_check.h"
+#include "agent/outside_sources.h"
 #include "extractors/registry.h"
 
 namespace ferry {
@@ -19,24 +20,6 @@ namespace ferry {
 namespace {
 
 constexpr int kExitDamaged = 3;
-
-// InvalidArgument when `out_file` is one of the sources or inside one: never write to a source.
-Status CheckOutsideSources(const std::string& out_file, const std::vector<SourceSpec>& specs) {
-  std::error_code error;
-  std::filesystem::path out = std::filesystem::weakly_canonical(out_file, error);
-  if (error) return Status::OK();  // the file's folder is checked when it is created
-  for (const SourceSpec& spec : specs) {
-    std::filesystem::path source = std::filesystem::weakly_canonical(spec.path, error);
-    if (error) continue;
-    auto [source_end, out_at] = std::mismatch(source.begin(), source.end(), out.begin(), out.end());
-    if (source_end == source.end()) {
-      return Status::InvalidArgument(
-          fmt::format("--out {} is the source {} or inside it: ferry never writes to a source",
-                      out_file, spec.path));
-    }
-  }
-  return Status::OK();
-}
 
 // Streams every entry of every source into `writer`; counts reported damage in *damaged.
 // An --origin that selected no entry is InvalidArgument listing the origins held (no dump of
@@ -81,7 +64,7 @@ Status Export(const ExportOptions& options, std::ostream& out, std::ostream& err
     DumpWriter writer(&out);
     return ExportSources(specs, &writer, err, damaged);
   }
-  FERRY_RETURN_IF_ERROR(CheckOutsideSources(options.out_file, specs));
+  FERRY_RETURN_IF_ERROR(CheckOutsideSources("--out", options.out_file, specs));
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<AtomicFile> file, AtomicFile::Create(options.out_file));
   DumpWriter writer(&file->stream());
   FERRY_RETURN_IF_ERROR(ExportSources(specs, &writer, err, damaged));

@@ -2,14 +2,18 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "agent/exit_codes_help.h"
+#include "agent/outside_sources.h"
 #include "agent/run/migration.h"
 #include "agent/run/stop_signal.h"
+#include "base/private_file.h"
+#include "extractors/registry.h"
 #include "loaders/registry.h"
 
 namespace ferry {
@@ -39,6 +43,29 @@ std::vector<std::string> SplitList(const std::string& text) {
   return out;
 }
 
+// Every file migrate may write (the report, the reject file, a SQLite target) is outside every
+// source: exit 2 before anything is written (docs/security.md).
+Status CheckOutputsOutsideSources(const MigrateOptions& o) {
+  std::vector<SourceSpec> specs;
+  for (const std::string& source : o.sources) {
+    if (Result<SourceSpec> spec = ResolveSource(source); spec.ok()) {
+      specs.push_back(*std::move(spec));
+    }
+  }
+  if (!o.report_file.empty()) {
+    FERRY_RETURN_IF_ERROR(CheckOutsideSources("--report", o.report_file, specs));
+  }
+  // The default reject file goes to the current folder, which may be inside a source.
+  FERRY_RETURN_IF_ERROR(CheckOutsideSources(
+      o.rejects_file.empty() ? "the default reject file (in the current folder; give --rejects)"
+                             : "--rejects",
+      o.rejects_file.empty() ? "ferry-rejects-RUN.ndjson" : o.rejects_file, specs));
+  if (Result<TargetSpec> target = ResolveTarget(o.target); target.ok() && !target->path.empty()) {
+    FERRY_RETURN_IF_ERROR(CheckOutsideSources("the SQLite target", target->path, specs));
+  }
+  return Status::OK();
+}
+
 Status Finish(MigrateFlags& flags) {
   MigrateOptions& o = flags.options;
   if (!flags.conflict.empty()) {
@@ -66,7 +93,7 @@ Status Finish(MigrateFlags& flags) {
   if (o.user_id_from == "key:") {
     return Status::InvalidArgument("--user-id-from key:NAME needs a key name");
   }
-  return Status::OK();
+  return CheckOutputsOutsideSources(o);
 }
 
 int Run(MigrateFlags& flags) {
@@ -86,9 +113,13 @@ int Run(MigrateFlags& flags) {
               << ": batches already committed are not written again\n";
   }
   if (!flags.options.report_file.empty()) {
-    std::ofstream out(flags.options.report_file, std::ios::trunc);
-    out << report.ToJson() << "\n";
-    if (!out.flush()) {
+    // 0600: the report names the sources and users (docs/security.md).
+    int fd = OpenPrivateFile(flags.options.report_file, /*append=*/false);
+    std::string json = report.ToJson() + "\n";
+    bool written =
+        fd >= 0 && ::write(fd, json.data(), json.size()) == static_cast<ssize_t>(json.size());
+    if (fd >= 0 && ::close(fd) != 0) written = false;
+    if (!written) {
       std::cerr << "ferry migrate: cannot write the report to " << flags.options.report_file
                 << "\n";
       return report.exit_code == 0 ? 1 : report.exit_code;

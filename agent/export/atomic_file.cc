@@ -35,10 +35,8 @@ Result<std::unique_ptr<AtomicFile>> AtomicFile::Create(const std::string& path) 
   if (fd < 0) {
     return Failed("create a file in", folder.empty() ? "." : folder.string(), errno);
   }
-  // mkstemp makes the file 0600; the dump gets the mode of any new file (0666 less umask).
-  mode_t mask = ::umask(0);
-  ::umask(mask);
-  ::fchmod(fd, 0666 & ~mask);
+  // mkstemp makes the file 0600, which it keeps: a dump holds the store's tokens, and other
+  // local users must not read them (docs/security.md).
   ::close(fd);
   std::unique_ptr<AtomicFile> file(new AtomicFile(path, buffer.data()));
   file->stream_.open(file->temp_path_, std::ios::binary | std::ios::trunc);

@@ -1,10 +1,12 @@
 #include "agent/run/reject_sink.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "base/private_file.h"
 #include "transformers/json_writer.h"
 
 namespace ferry {
@@ -18,8 +20,11 @@ Status RejectSink::Write(const std::string& user_id, const Reject& reject) {
     return Status::OK();
   }
   if (!file_) {
-    file_.reset(std::fopen(path_.c_str(), "ae"));
+    // 0600: a reject may hold values from the store (docs/security.md).
+    int fd = OpenPrivateFile(path_, /*append=*/true);
+    file_.reset(fd < 0 ? nullptr : ::fdopen(fd, "a"));
     if (!file_) {
+      if (fd >= 0) ::close(fd);
       return Status::IOError(
           fmt::format("{}: cannot create the reject file: {}", path_, std::strerror(errno)));
     }

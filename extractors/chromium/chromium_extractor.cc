@@ -23,7 +23,7 @@ namespace {
 using chromium::LevelDbReader;
 using chromium::StoreLocation;
 
-// Bytes of the files that hold data (not LOCK or LOG), for the progress bar.
+// Bytes of the files that are copied and read, for the progress bar.
 uint64_t StoreBytes(const std::string& dir) {
   uint64_t bytes = 0;
   std::error_code error;
@@ -31,7 +31,7 @@ uint64_t StoreBytes(const std::string& dir) {
        !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
     std::string name = it->path().filename().string();
     std::error_code file_error;
-    if (name != chromium::kLockFile && name.rfind("LOG", 0) != 0 &&
+    if (chromium::IsCopiedStoreFile(name) && !it->is_symlink(file_error) &&
         it->is_regular_file(file_error)) {
       uint64_t size = it->file_size(file_error);
       bytes += file_error ? 0 : size;
@@ -52,7 +52,7 @@ class ChromiumExtractor final : public StoreExtractor {
     }
     stores_ = std::move(stores).value();
     for (const StoreLocation& store : stores_) {
-      size_.bytes += StoreBytes(store.leveldb_dir);
+      size_.bytes += store.refused.ok() ? StoreBytes(store.leveldb_dir) : 0;
     }
     size_.units = stores_.size();
     Advance();
@@ -104,11 +104,22 @@ class ChromiumExtractor final : public StoreExtractor {
   // iteration when it is the source's only one; among several it is reported and skipped.
   void StartStore(const StoreLocation& store) {
     store_ = store;
+    if (!store.refused.ok()) {  // behind a link: reported, never read
+      Location where;
+      where.file = store.leveldb_dir;
+      Report(where, store.refused);
+      return;
+    }
     Status failure;
     Result<std::unique_ptr<StoreCopy>> copy =
         StoreCopy::Make(store.leveldb_dir, "chromium", chromium::IsCopiedStoreFile);
     if (copy.ok()) {
       copy_ = std::move(copy).value();
+      for (const Status& refused : copy_->refused()) {
+        Location where;
+        where.file = store.leveldb_dir;
+        Report(where, refused);
+      }
       auto reporter = [this](const Location& where, const Status& problem) {
         Report(where, problem);
       };

@@ -106,8 +106,16 @@ inline constexpr uint8_t kSnappyCompression = 1;
 // Keys inside tables are internal keys: user key + u64 LE ((sequence << 8) | ValueType).
 inline constexpr size_t kInternalKeyTrailerSize = 8;
 
-// The files of a LevelDB folder that are copied aside before reading: all but the lock, which
-// a running browser holds.
-inline bool IsCopiedStoreFile(const std::string& name) { return name != kLockFile; }
+// The files of a LevelDB folder that are copied aside before reading: only those LevelDB reads
+// (CURRENT, MANIFEST-*, *.log, *.ldb, *.sst), so that other files beside them (the lock a
+// running browser holds, the LOG, or a huge file put there) are never copied.
+inline bool IsCopiedStoreFile(const std::string& name) {
+  auto ends_with = [&name](std::string_view suffix) {
+    return name.size() > suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return name == kCurrentFile || name.rfind(kManifestPrefix, 0) == 0 || ends_with(kLogSuffix) ||
+         ends_with(kTableSuffix) || ends_with(kOldTableSuffix);
+}
 
 }  // namespace ferry::chromium

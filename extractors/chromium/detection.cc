@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "extractors/chromium/chromium_format.h"
+#include "extractors/common/no_follow.h"
 
 namespace ferry {
 
@@ -77,9 +78,8 @@ FolderKind KindOf(const fs::path& path, bool loose) {
   return FolderKind::kNone;
 }
 
-}  // namespace
-
-Result<std::vector<StoreLocation>> FindStores(const std::string& given) {
+// The stores as found when links are followed; FindStores then refuses those behind a link.
+Result<std::vector<StoreLocation>> FindStoresFollowing(const std::string& given) {
   std::string path = Trimmed(given);
   std::error_code error;
   if (!fs::exists(path, error)) {
@@ -92,11 +92,12 @@ Result<std::vector<StoreLocation>> FindStores(const std::string& given) {
       fs::path folder(path);
       bool in_profile =
           folder.filename() == kLevelDbDir && folder.parent_path().filename() == kLocalStorageDir;
-      stores.push_back({in_profile ? folder.parent_path().parent_path().string() : path, path});
+      stores.push_back(
+          {in_profile ? folder.parent_path().parent_path().string() : path, path, Status::OK()});
       return stores;
     }
     case FolderKind::kProfile:
-      stores.push_back({path, StoreOf(path).string()});
+      stores.push_back({path, StoreOf(path).string(), Status::OK()});
       return stores;
     case FolderKind::kUserData: {
       std::vector<std::string> profiles;
@@ -109,7 +110,7 @@ Result<std::vector<StoreLocation>> FindStores(const std::string& given) {
       std::sort(profiles.begin(), profiles.end());
       for (const std::string& profile : profiles) {
         std::string folder = path + "/" + profile;
-        stores.push_back({folder, StoreOf(folder).string()});
+        stores.push_back({folder, StoreOf(folder).string(), Status::OK()});
       }
       if (stores.empty()) {
         return Status::NotFound(
@@ -125,6 +126,19 @@ Result<std::vector<StoreLocation>> FindStores(const std::string& given) {
       "{} is not a Chromium store: expected a \"{}/{}\" folder (with CURRENT and MANIFEST-*), "
       "a profile folder holding one, or a user-data folder (with \"{}\")",
       given, kLocalStorageDir, kLevelDbDir, kLocalStateFile));
+}
+
+}  // namespace
+
+Result<std::vector<StoreLocation>> FindStores(const std::string& given) {
+  Result<std::vector<StoreLocation>> stores = FindStoresFollowing(given);
+  if (stores.ok()) {
+    std::string root = Trimmed(given);
+    for (StoreLocation& store : *stores) {
+      store.refused = CheckStorePlace(root, store.leveldb_dir, /*want_folder=*/true);
+    }
+  }
+  return stores;
 }
 
 }  // namespace chromium

@@ -24,11 +24,15 @@ namespace chromium {
 struct StoreLocation {
   std::string unit;         // the profile folder, or the LevelDB folder when outside one
   std::string leveldb_dir;  // the "Local Storage/leveldb" folder
+  // Not OK when the store is not read: a symbolic link (or not a folder) on the way to it
+  // below the path given (Corruption naming the place, to report as damage).
+  Status refused;
 };
 
 // The stores of the source at `path`, profiles in name order. Fails NotFound when the path
 // does not exist or a user-data folder holds no profile with localStorage, InvalidArgument
-// when it is none of the three kinds of folder.
+// when it is none of the three kinds of folder. A store reached through a symbolic link below
+// `path` is listed with `refused` set (extractors/common/no_follow.h).
 Result<std::vector<StoreLocation>> FindStores(const std::string& path);
 
 }  // namespace chromium

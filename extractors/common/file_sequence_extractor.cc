@@ -47,7 +47,8 @@ void FileSequenceExtractor::Advance() {
       }
       const SourceFile& file = files_.files[next_file_++];
       file_open_ = true;
-      Status started = StartFile(file);
+      // A link, FIFO or device in a folder is never opened (source_files.h).
+      Status started = file.refused.ok() ? StartFile(file) : file.refused;
       if (!started.ok()) {
         if (!SkipFailedFile(started)) {
           return;

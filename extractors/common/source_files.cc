@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "extractors/common/file_reader.h"
+#include "extractors/common/no_follow.h"
 
 namespace fs = std::filesystem;
 
@@ -18,7 +19,7 @@ namespace {
 
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-// Lists the folder's matching regular files, sorted by name.
+// Lists the folder's matching files that are not folders, sorted by name.
 Result<std::vector<std::string>> ListMatching(const std::string& folder,
                                               const std::vector<std::string_view>& extensions) {
   std::error_code ec;
@@ -33,7 +34,7 @@ Result<std::vector<std::string>> ListMatching(const std::string& folder,
       continue;
     }
     std::error_code type_ec;
-    if (it->is_regular_file(type_ec)) {
+    if (!it->is_directory(type_ec) || it->is_symlink(type_ec)) {
       names.push_back(std::move(name));
     }
   }
@@ -72,7 +73,14 @@ std::string FileStem(const std::string& path) { return fs::path(path).stem().str
 std::vector<std::string> MatchingFileNames(const std::string& folder,
                                            const std::vector<std::string_view>& extensions) {
   Result<std::vector<std::string>> names = ListMatching(folder, extensions);
-  return names.ok() ? std::move(names).value() : std::vector<std::string>{};
+  std::vector<std::string> files;
+  for (std::string& name : names.ok() ? *names : std::vector<std::string>{}) {
+    struct stat info;
+    if (::lstat(JoinPath(folder, name).c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+      files.push_back(std::move(name));
+    }
+  }
+  return files;
 }
 
 Result<SourceFiles> ListSourceFiles(const std::string& path,
@@ -83,7 +91,7 @@ Result<SourceFiles> ListSourceFiles(const std::string& path,
   }
   SourceFiles source;
   if (S_ISREG(info.st_mode)) {
-    source.files.push_back({path, static_cast<uint64_t>(info.st_size)});
+    source.files.push_back({path, static_cast<uint64_t>(info.st_size), Status::OK()});
     return source;
   }
   if (!S_ISDIR(info.st_mode)) {
@@ -99,10 +107,15 @@ Result<SourceFiles> ListSourceFiles(const std::string& path,
     return Status::NotFound(fmt::format("{}: the folder holds no {} file", path, wanted));
   }
   for (std::string& name : names) {
-    SourceFile file{JoinPath(path, name), 0};
+    SourceFile file{JoinPath(path, name), 0, Status::OK()};
     struct stat file_info;
-    if (::stat(file.path.c_str(), &file_info) == 0) {
-      file.size = static_cast<uint64_t>(file_info.st_size);
+    if (::lstat(file.path.c_str(), &file_info) == 0) {
+      if (S_ISREG(file_info.st_mode)) {
+        file.size = static_cast<uint64_t>(file_info.st_size);
+      } else {
+        file.refused = Status::Corruption(fmt::format("{}: {} in the folder; not read", file.path,
+                                                      FileTypeName(file_info.st_mode)));
+      }
     }
     source.files.push_back(std::move(file));
   }

@@ -2,8 +2,11 @@
 //
 // A folder source is listed once, in a stable order (file names compared byte by byte), so
 // that the same folder gives the same units in the same order on every run (resume relies on
-// it). Only the folder's own regular files (symbolic links followed) whose extension matches,
-// case-insensitively, are taken; sub-folders and hidden files (".name") are left out.
+// it). Only the folder's own regular files whose extension matches, case-insensitively, are
+// read; sub-folders and hidden files (".name") are left out. A matching name that is a
+// symbolic link, FIFO or device is listed with `refused` set and never opened: a dump folder
+// could otherwise link to any file of the user's (extractors/common/no_follow.h). The path
+// given may itself be a link.
 //
 // Thread safety: free functions, safe to call from any thread.
 #pragma once
@@ -14,12 +17,14 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/status.h"
 
 namespace ferry {
 
 struct SourceFile {
   std::string path;   // the folder as given joined with the file name, or the file as given
   uint64_t size = 0;  // bytes, when listed
+  Status refused;     // not OK: not read (a link, FIFO or device in a folder), to report
 };
 
 struct SourceFiles {
@@ -34,7 +39,8 @@ struct SourceFiles {
 Result<SourceFiles> ListSourceFiles(const std::string& path,
                                     const std::vector<std::string_view>& extensions);
 
-// The sorted names of the files `ListSourceFiles` would take from `folder`; empty on failure.
+// The sorted names of the regular files `ListSourceFiles` would read from `folder`; empty on
+// failure.
 std::vector<std::string> MatchingFileNames(const std::string& folder,
                                            const std::vector<std::string_view>& extensions);
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "extractors/common/no_follow.h"
 #include "extractors/firefox/firefox_format.h"
 
 namespace ferry {
@@ -18,15 +19,23 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kProfilesIni = "profiles.ini";
 
-// Symbolic links are not followed: the copy would not follow them either.
+// Folders are found following links; FindProfiles then refuses the stores behind one below
+// the path given (RefuseLinked), which is reported rather than looking like no store.
 bool IsDir(const fs::path& path) {
   std::error_code ignored;
-  return fs::is_directory(fs::symlink_status(path, ignored));
+  return fs::is_directory(path, ignored);
 }
 
+// A file is not followed: the copy would not follow it either.
 bool IsFile(const fs::path& path) {
   std::error_code ignored;
   return fs::is_regular_file(fs::symlink_status(path, ignored));
+}
+
+// Something (a file, link, FIFO, ...) is at `path`: a store file to read or to refuse.
+bool Present(const fs::path& path) {
+  std::error_code ignored;
+  return fs::exists(fs::symlink_status(path, ignored));
 }
 
 std::string Trimmed(std::string path) {
@@ -37,8 +46,8 @@ std::string Trimmed(std::string path) {
 }
 
 bool IsProfile(const fs::path& dir) {
-  return IsDir(dir / kStorageDir / kDefaultDir) || IsFile(dir / kWebappsFile) ||
-         IsFile(dir / kStorageDir / kArchiveFile);
+  return IsDir(dir / kStorageDir / kDefaultDir) || Present(dir / kWebappsFile) ||
+         Present(dir / kStorageDir / kArchiveFile);
 }
 
 // A data.sqlite inside ".../storage/default/<origin>/ls/": its profile folder, else "".
@@ -60,7 +69,7 @@ ProfileStores ProfileOf(const fs::path& dir) {
   fs::path default_dir = dir / kStorageDir / kDefaultDir;
   for (fs::directory_iterator it(default_dir, error); !error && it != fs::directory_iterator();
        it.increment(error)) {
-    if (IsFile(it->path() / kLsDir / kDataFile)) {
+    if (Present(it->path() / kLsDir / kDataFile)) {
       origins.push_back(it->path().filename().string());
     }
   }
@@ -68,10 +77,10 @@ ProfileStores ProfileOf(const fs::path& dir) {
   for (const std::string& origin : origins) {
     stores.data_files.push_back((default_dir / origin / kLsDir / kDataFile).string());
   }
-  if (IsFile(dir / kStorageDir / kArchiveFile)) {
+  if (Present(dir / kStorageDir / kArchiveFile)) {
     stores.archive_file = (dir / kStorageDir / kArchiveFile).string();
   }
-  if (IsFile(dir / kWebappsFile)) {
+  if (Present(dir / kWebappsFile)) {
     stores.webapps_file = (dir / kWebappsFile).string();
   }
   stores.newer_store_beside = IsDir(default_dir);
@@ -110,10 +119,10 @@ PathKind KindOf(const fs::path& path, bool loose) {
   if (!IsDir(path)) {
     return PathKind::kNone;
   }
-  if (IsFile(path / kDataFile)) {
+  if (Present(path / kDataFile)) {
     return PathKind::kLsFolder;
   }
-  if (IsFile(path / kLsDir / kDataFile)) {
+  if (Present(path / kLsDir / kDataFile)) {
     return PathKind::kOriginFolder;
   }
   if (IsProfile(path)) {
@@ -132,7 +141,36 @@ std::string OriginFolderOf(const std::string& data_file) {
   return ls.filename() == kLsDir ? ls.parent_path().filename().string() : "";
 }
 
-Result<std::vector<ProfileStores>> FindProfiles(const std::string& given) {
+namespace {
+
+// Moves the store files of `stores` that cannot be read without following a link below
+// `root` (or are no regular file) to stores->refused.
+void RefuseLinked(const std::string& root, ProfileStores* stores) {
+  auto keep = [&root, stores](const std::string& file) {
+    Status place = CheckStorePlace(root, file, /*want_folder=*/false);
+    if (!place.ok() && !place.IsNotFound()) {
+      stores->refused.push_back(place);
+      return false;
+    }
+    return true;
+  };
+  std::vector<std::string> data_files;
+  for (std::string& file : stores->data_files) {
+    if (keep(file)) {
+      data_files.push_back(std::move(file));
+    }
+  }
+  stores->data_files = std::move(data_files);
+  if (!stores->archive_file.empty() && !keep(stores->archive_file)) {
+    stores->archive_file.clear();
+  }
+  if (!stores->webapps_file.empty() && !keep(stores->webapps_file)) {
+    stores->webapps_file.clear();
+  }
+}
+
+// The profiles as found when links are followed; FindProfiles then refuses what is behind one.
+Result<std::vector<ProfileStores>> FindProfilesFollowing(const std::string& given) {
   fs::path path(Trimmed(given));
   std::error_code error;
   if (!fs::exists(fs::symlink_status(path, error))) {
@@ -179,6 +217,18 @@ Result<std::vector<ProfileStores>> FindProfiles(const std::string& given) {
       "\"{}\"), an origin folder or its \"{}\" folder, or a {}, {} or {} file",
       given, kStorageDir, kDefaultDir, kWebappsFile, kLsDir, kDataFile, kWebappsFile,
       kArchiveFile));
+}
+
+}  // namespace
+
+Result<std::vector<ProfileStores>> FindProfiles(const std::string& given) {
+  Result<std::vector<ProfileStores>> profiles = FindProfilesFollowing(given);
+  if (profiles.ok()) {
+    for (ProfileStores& profile : *profiles) {
+      RefuseLinked(Trimmed(given), &profile);
+    }
+  }
+  return profiles;
 }
 
 }  // namespace firefox

@@ -32,10 +32,14 @@ struct ProfileStores {
   std::string webapps_file;             // webappsstore.sqlite, or ""
   // storage/default exists beside webapps_file: the old store may be stale.
   bool newer_store_beside = false;
+  // The stores not read because a symbolic link lies on the way to them below the path given,
+  // or the file is a link, FIFO or device (Corruption naming the place, reported as damage).
+  std::vector<Status> refused;
 };
 
 // The stores of the source at `path`, profiles in name order. Fails NotFound when the path
-// does not exist, InvalidArgument naming it when it is none of the kinds above.
+// does not exist, InvalidArgument naming it when it is none of the kinds above. Nothing below
+// `path` is followed (extractors/common/no_follow.h): a store behind a link is in `refused`.
 Result<std::vector<ProfileStores>> FindProfiles(const std::string& path);
 
 // The origin folder name of a data.sqlite path (".../<name>/ls/data.sqlite"), or "".

@@ -187,6 +187,11 @@ class FirefoxExtractor final : public StoreExtractor {
   // Plans the origins of `profile`: each from the newest store that holds it.
   void StartProfile(const ProfileStores& profile) {
     unit_ = profile.unit;
+    for (const Status& refused : profile.refused) {  // behind a link: reported, never read
+      Location where;
+      where.file = profile.unit;
+      Report(where, refused);
+    }
     plan_.clear();
     next_origin_ = 0;
     legacy_.clear();

@@ -90,14 +90,28 @@ Result<std::unique_ptr<CopiedDatabase>> CopiedDatabase::Open(const std::string& 
   std::string copy = db->copy_->path() + "/" + name;
   struct stat info;
   if (::lstat(copy.c_str(), &info) != 0) {
+    for (const Status& refused : db->copy_->refused()) {
+      if (refused.message().rfind(original + ":", 0) == 0) {
+        return refused;  // a link, FIFO or device: damage, not read
+      }
+    }
     return Status::NotFound(
         fmt::format("{}: not a regular file, or it vanished while it was copied", original));
+  }
+  // A -wal or -journal that is a link, FIFO or device is left out: said like a truncation,
+  // since rows it held are lost in the same way.
+  std::string left_out;
+  for (const Status& refused : db->copy_->refused()) {
+    left_out += (left_out.empty() ? "" : "; ") + std::string(refused.message());
   }
   // Everything may still be in the -wal of a store that was never checkpointed.
   struct stat wal;
   bool has_wal = ::stat((copy + std::string(kWalSuffix)).c_str(), &wal) == 0 && wal.st_size > 0;
   if (!(has_wal && info.st_size == 0)) {
     FERRY_RETURN_IF_ERROR(CheckDatabaseFile(copy, original, &db->truncation_));
+  }
+  if (!left_out.empty()) {
+    db->truncation_ += (db->truncation_.empty() ? "" : "; ") + left_out;
   }
   int code = sqlite3_open_v2(copy.c_str(), &db->db_,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_PRIVATECACHE,

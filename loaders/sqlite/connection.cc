@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "base/private_file.h"
+
 namespace ferry::sqlite {
 
 namespace {
@@ -79,6 +81,11 @@ std::string FileUri(const std::string& path, const std::string& query) {
 
 Result<Database> OpenForWriting(const std::string& path, int busy_timeout_ms) {
   FERRY_RETURN_IF_ERROR(CheckPath(path));
+  if (path != kInMemory) {
+    // A new target is made 0600 (SQLite would make it 0644 less umask); its -wal and -shm
+    // take the database's mode (docs/security.md).
+    CreatePrivateFileIfMissing(path);
+  }
   FERRY_ASSIGN_OR_RETURN(
       Database db, Open(path, "", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, busy_timeout_ms));
   // SQLite silently falls back to read-only when the OS refuses writing.

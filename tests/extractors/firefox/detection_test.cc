@@ -43,12 +43,20 @@ TEST_CASE("DetectFirefox: other folders and files are not Firefox stores",
   CHECK_FALSE(DetectFirefox(temp.Folder("storage")));
   CHECK_FALSE(DetectFirefox(temp.path() + "/missing"));
   CHECK_FALSE(DetectFirefox(temp.Write("notes.txt", "hello")));
-  // A symbolic link to a store is not followed (the copy would not follow it either).
+  // A symbolic link where a store should be is found, to be refused (not followed) and
+  // reported as damage, rather than making the folder look like no store.
   std::string real = temp.Write("p/ls/data.sqlite", "x");
   fs::create_directories(temp.path() + "/q/ls");
   fs::create_symlink(real, temp.path() + "/q/ls/data.sqlite");
   CHECK(DetectFirefox(temp.path() + "/p/ls"));
-  CHECK_FALSE(DetectFirefox(temp.path() + "/q/ls"));
+  CHECK(DetectFirefox(temp.path() + "/q/ls"));
+  Result<std::vector<firefox::ProfileStores>> profiles =
+      firefox::FindProfiles(temp.path() + "/q/ls");
+  REQUIRE(profiles.ok());
+  REQUIRE(profiles->size() == 1);
+  CHECK((*profiles)[0].data_files.empty());
+  REQUIRE((*profiles)[0].refused.size() == 1);
+  CHECK((*profiles)[0].refused[0].IsCorruption());
 }
 
 TEST_CASE("ResolveSource: firefox: names any file as a data.sqlite", "[extractors][firefox]") {
