@@ -291,7 +291,9 @@ RunReport RunMigration(const MigrateOptions& options) {
   // Output files first: a folder that is missing is found before anything is read or written.
   Status status = CheckOutputFile("--report", options.report_file);
   if (status.ok()) {
-    status = CheckOutputFile(options.rejects_file.empty() ? "the reject file" : "--rejects",
+    status = CheckOutputFile(options.rejects_file.empty()
+                                 ? "the default reject file (--rejects FILE moves it)"
+                                 : "--rejects",
                              rejects_path);
   }
   if (status.ok()) status = Prepare(options, &report, &mapping, &sources, &target, &loader, &run);
