@@ -90,6 +90,9 @@ Status DecideResume(const MigrateOptions& options, RunInfo* run, Loader* loader,
   }
   report->resumed_from = interrupted->run_id;
   report->run_id = interrupted->run_id;
+  std::vector<CheckpointRecord> checkpoints;
+  FERRY_RETURN_IF_ERROR(loader->ListCheckpoints(interrupted->run_id, &checkpoints));
+  for (const CheckpointRecord& c : checkpoints) report->resumed_committed[c.entity] += c.position;
   spdlog::info("resuming the interrupted run {}", interrupted->run_id);
   return Status::OK();
 }
