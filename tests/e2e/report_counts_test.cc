@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <fstream>
 #include <string>
 
 #include "tests/e2e/e2e_util.h"
@@ -129,6 +130,23 @@ TEST_CASE("migrate report: with users from the source, examples name their user"
   CHECK(again.out.find(" of user-00") != std::string::npos);
   CHECK(again.out.find(" of user-01") != std::string::npos);
   CHECK(again.out.find("user-00 of user-00") == std::string::npos);
+}
+
+TEST_CASE("migrate report: damage an extractor skipped counts as read and rejected",
+          "[e2e][report]") {
+  TempDir work;
+  {
+    std::ofstream dump(work / "d.json");
+    dump << R"({"tasks":[1,2,3],"environments":"[]"})";  // a value that is not a string
+  }
+  std::string report = work / "report.json";
+  CommandResult run = RunFerry({"migrate", work / "d.json", "--user-id", "demo", "--target",
+                                "sqlite:" + (work / "t.db"), "--continue-on-error", "--rejects",
+                                work / "r.ndjson", "--report", report});
+  INFO(Describe(run));
+  simdjson::dom::parser parser;
+  simdjson::dom::object entities = CheckCountsAddUp(parser, report);
+  CHECK(int64_t(entities["(source)"]["rejected"]) >= 1);
 }
 
 TEST_CASE("migrate report: a failure before the first record prints no empty table",
