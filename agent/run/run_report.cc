@@ -121,9 +121,9 @@ void RunReport::PrintSummary(std::ostream& out) const {
     }
     auto more = c.rejected - static_cast<int64_t>(c.examples_rejected.size());
     if (more > 0) {
-      out << fmt::format("  rejected {}: {} more, {}\n", name, more,
-                         rejects_file.empty() ? "every one listed in the file --rejects FILE writes"
-                                              : "every one listed in " + rejects_file);
+      out << fmt::format("  rejected {}: {} more; {}\n", name, more,
+                         rejects_file.empty() ? "--rejects FILE lists every one"
+                                              : "every one is in " + rejects_file);
     }
   }
   for (const std::string& p : problem_examples) {
