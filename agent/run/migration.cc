@@ -94,6 +94,9 @@ Status DecideResume(const MigrateOptions& options, RunInfo* run, Loader* loader,
   }
   report->resumed_from = interrupted->run_id;
   report->run_id = interrupted->run_id;
+  std::vector<CheckpointRecord> checkpoints;
+  FERRY_RETURN_IF_ERROR(loader->ListCheckpoints(interrupted->run_id, &checkpoints));
+  for (const CheckpointRecord& c : checkpoints) report->resumed_committed[c.entity] += c.position;
   spdlog::info("resuming the interrupted run {}", interrupted->run_id);
   return Status::OK();
 }
@@ -167,11 +170,12 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
 }
 
 // Reads every unit of every source, one unit in memory at a time.
-// `load` takes each unit: processes it (one worker) or queues it (--jobs); `processor` takes
-// the damage the extractors report.
+// `load` takes each unit: processes it (one worker) or queues it (--jobs, to `pool`, whose
+// workers' counts progress shows as they go); `processor` takes the damage the extractors
+// report.
 Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
             UnitProcessor& processor, const std::function<Status(std::vector<Entry>)>& load,
-            RunReport* report) {
+            RunReport* report, UnitPool* pool = nullptr) {
   SizeHint total;
   for (const OpenSource& source : sources) {
     SizeHint hint = source.extractor->ExpectedSize();
@@ -180,9 +184,15 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
   }
   std::unique_ptr<Progress> progress = MakeProgress(options.progress, total.bytes, total.units);
   uint64_t bytes_done = 0;
-  if (options.jobs == 1) {  // the processor reads on this thread: progress within a unit too
+  auto records = [&]() -> uint64_t {
+    return report->TotalRead() + (pool ? pool->LiveRecords() : 0);
+  };
+  auto units = [&]() -> uint64_t { return pool ? pool->UnitsDone() : report->units; };
+  if (pool) {
+    pool->SetTick([&] { progress->Update(bytes_done, records(), units()); });
+  } else {  // the processor reads on this thread: progress within a unit too
     processor.SetProgressHook([&](uint64_t unit_bytes_done) {
-      progress->Update(bytes_done + unit_bytes_done, report->TotalRead(), report->units - 1);
+      progress->Update(bytes_done + unit_bytes_done, records(), report->units - 1);
     });
   }
   for (OpenSource& source : sources) {
@@ -205,7 +215,7 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
       Status s = load(std::move(unit));
       bytes_done += unit_bytes;
       unit.clear();
-      progress->Update(bytes_done, report->TotalRead(), report->units);
+      progress->Update(bytes_done, records(), units());
       return s;
     };
     for (; extractor.Valid(); extractor.Next()) {
@@ -220,7 +230,8 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
     FERRY_RETURN_IF_ERROR(extractor.status());
     FERRY_RETURN_IF_ERROR(flush());
   }
-  progress->Finish(report->TotalRead(), report->units);
+  if (pool) pool->Drain();  // the last units are still loading
+  progress->Finish(records(), units());
   return Status::OK();
 }
 
@@ -253,7 +264,7 @@ Status LoadUnits(const MigrateOptions& options, const Mapping& mapping, const Ta
   }));
   Status status = Scan(
       options, sources, processor,
-      [&pool](std::vector<Entry> unit) { return pool.Submit(std::move(unit)); }, report);
+      [&pool](std::vector<Entry> unit) { return pool.Submit(std::move(unit)); }, report, &pool);
   Status stopped = pool.Finish(report);
   if (status.ok()) status = stopped;
   if (status.ok() && !report->failed_units.empty()) {

@@ -68,6 +68,9 @@ class RetryingLoader final : public Loader {
     return Retry("reading a checkpoint",
                  [&] { return inner_->ReadCheckpoint(user_id, entity, unit, out); });
   }
+  Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override {
+    return Retry("reading the checkpoints", [&] { return inner_->ListCheckpoints(run_id, out); });
+  }
   Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out) override {
     return Retry("reading the run history",
                  [&] { return inner_->FindInterruptedRun(arguments, out); });

@@ -121,9 +121,9 @@ void RunReport::PrintSummary(std::ostream& out) const {
     }
     auto more = c.rejected - static_cast<int64_t>(c.examples_rejected.size());
     if (more > 0) {
-      out << fmt::format("  rejected {}: {} more, {}\n", name, more,
-                         rejects_file.empty() ? "every one listed in the file --rejects FILE writes"
-                                              : "every one listed in " + rejects_file);
+      out << fmt::format("  rejected {}: {} more; {}\n", name, more,
+                         rejects_file.empty() ? "--rejects FILE lists every one"
+                                              : "every one is in " + rejects_file);
     }
   }
   for (const std::string& p : problem_examples) {
@@ -149,8 +149,19 @@ void RunReport::PrintSummary(std::ostream& out) const {
     out << "  rejects: " << rejects_file << "\n";
   }
   if (!resumed_from.empty()) {
-    out << "  resumed the interrupted run " << resumed_from
-        << ": what it had committed was found in the id map and not written again\n";
+    int64_t earlier = 0;
+    std::string per_entity;
+    for (const auto& [name, n] : resumed_committed) {
+      earlier += n;
+      per_entity += fmt::format("{}{} {}", per_entity.empty() ? "" : ", ", name, n);
+    }
+    out << fmt::format(
+        "  resumed the interrupted run {}: its earlier session(s) had read and committed {} "
+        "record(s){}; this session read all {} again, so read, valid and rejected above are the "
+        "whole run's, while inserted and updated are this session's share: what the earlier "
+        "session(s) wrote was found in the id map (skipped or unchanged here), none written "
+        "twice\n",
+        resumed_from, earlier, per_entity.empty() ? "" : " (" + per_entity + ")", total.read);
   }
   for (const std::string& failed : failed_units) {
     out << "  failed user " << failed << "\n";
@@ -235,6 +246,13 @@ std::string RunReport::ToJson() const {
   Number(&out, "duplicate_members", static_cast<double>(duplicate_members));
   Field(&out, "rejects_file", rejects_file);
   Field(&out, "resumed_from", resumed_from);
+  out += "\"resumed_committed\":{";
+  for (auto it = resumed_committed.begin(); it != resumed_committed.end(); ++it) {
+    if (it != resumed_committed.begin()) out.push_back(',');
+    AppendJsonString(it->first, &out);
+    fmt::format_to(std::back_inserter(out), ":{}", it->second);
+  }
+  out += "},";
   Strings(&out, "failed_units", failed_units);
   Field(&out, "would_stop", would_stop);
   Field(&out, "status", status);

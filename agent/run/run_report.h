@@ -72,6 +72,9 @@ struct RunReport {
   int64_t peak_rss_kb = 0;
   // The interrupted run this one resumed (its id is this run's id too); empty for a fresh run.
   std::string resumed_from;
+  // When resuming: per entity, the records its earlier session(s) had read and committed (the
+  // sum of its checkpoints' positions). This session reads them again; they are not rewritten.
+  std::map<std::string, int64_t> resumed_committed;
   // With --jobs: the units (users) that failed, "user: error", while the others went on.
   std::vector<std::string> failed_units;
   // A dry run, which reads on past what would stop a real run: where and why the real run

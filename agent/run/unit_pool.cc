@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <utility>
 
 #include "agent/run/unit_user_id.h"
@@ -14,7 +15,29 @@ struct UnitPool::Worker {
   std::unique_ptr<Loader> loader;
   RunReport report;
   std::unique_ptr<UnitProcessor> processor;
+  std::atomic<int64_t> read{0};  // report.TotalRead(), for the reader's progress
 };
+
+template <typename Done>
+void UnitPool::WaitTicking(std::unique_lock<std::mutex>& hold, Done done) {
+  while (!changed_.wait_for(hold, std::chrono::milliseconds(250), done)) {
+    if (!tick_) continue;
+    hold.unlock();
+    tick_();
+    hold.lock();
+  }
+}
+
+int64_t UnitPool::LiveRecords() const {
+  int64_t total = 0;
+  for (const auto& worker : workers_) total += worker->read.load(std::memory_order_relaxed);
+  return total;
+}
+
+void UnitPool::Drain() {
+  std::unique_lock<std::mutex> hold(mutex_);
+  WaitTicking(hold, [this] { return (queue_.empty() && busy_ == 0) || !stopped_.ok(); });
+}
 
 UnitPool::UnitPool(const MigrateOptions& options, const Mapping& mapping, RejectSink* rejects)
     : options_(options), mapping_(mapping), rejects_(rejects) {}
@@ -38,6 +61,9 @@ Status UnitPool::Start(const LoaderFactory& make_loader) {
     FERRY_ASSIGN_OR_RETURN(worker->loader, make_loader());
     worker->processor = std::make_unique<UnitProcessor>(options_, mapping_, worker->loader.get(),
                                                         rejects_, &worker->report);
+    worker->processor->SetProgressHook([w = worker.get()](uint64_t) {
+      w->read.store(w->report.TotalRead(), std::memory_order_relaxed);
+    });
     workers_.push_back(std::move(worker));
   }
   for (auto& worker : workers_) {
@@ -49,7 +75,7 @@ Status UnitPool::Start(const LoaderFactory& make_loader) {
 Status UnitPool::Submit(std::vector<Entry> unit) {
   Result<std::string> user = UnitUserId(options_, unit);  // its worker reports a failure
   std::unique_lock<std::mutex> hold(mutex_);
-  changed_.wait(hold, [this] {
+  WaitTicking(hold, [this] {
     return !stopped_.ok() || queue_.size() < static_cast<size_t>(options_.jobs);
   });
   if (!stopped_.ok()) return stopped_;
@@ -97,11 +123,13 @@ void UnitPool::Work(Worker* worker) {
       user = std::move(next->user);
       queue_.erase(next);
       if (!user.empty()) busy_users_.insert(user);
+      ++busy_;
     }
     changed_.notify_all();
     if (StopSignal() != 0) {  // stopping: a unit not begun is left for the resume
       std::lock_guard<std::mutex> hold(mutex_);
       if (!user.empty()) busy_users_.erase(user);
+      --busy_;
       if (stopped_.ok()) stopped_ = CheckStop();
       changed_.notify_all();
       continue;
@@ -122,12 +150,16 @@ void UnitPool::Work(Worker* worker) {
       if (!status.ok() && !status.IsRejected()) all_failures_rejects_ = false;
       CountUnit(worker->report.TotalRead() - read_before,
                 worker->report.TotalRejected() - rejected_before);
+      worker->read.store(worker->report.TotalRead(), std::memory_order_relaxed);
+      units_done_.fetch_add(1, std::memory_order_relaxed);
+      --busy_;
     }
     changed_.notify_all();
   }
 }
 
 Status UnitPool::Finish(RunReport* report) {
+  tick_ = nullptr;  // it may hold the reader's locals; nothing waits with it from here
   JoinWorkers();
   for (const auto& worker : workers_) report->Merge(worker->report);
   if (report->would_stop.empty()) report->would_stop = would_stop_;

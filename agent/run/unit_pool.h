@@ -19,6 +19,7 @@
 // Thread safety: Submit and Finish are called by one thread (the reader).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -61,6 +62,15 @@ class UnitPool {
   // worker stops at its batch boundary and no further unit starts), else OK.
   Status Finish(RunReport* report);
 
+  // Progress while the workers load: `tick` is called on the reader's thread about 4 times a
+  // second while Submit or Drain waits; LiveRecords and UnitsDone say how far the workers are.
+  void SetTick(std::function<void()> tick) { tick_ = std::move(tick); }
+  // Records read by every worker so far, units in progress included.
+  int64_t LiveRecords() const;
+  int64_t UnitsDone() const { return units_done_.load(std::memory_order_relaxed); }
+  // Waits until every queued unit is loaded, calling the tick meanwhile.
+  void Drain();
+
   // After Finish: true when every failed unit failed on a rejected record (bad data, not an
   // outage), or none failed.
   bool AllFailuresRejects() const { return all_failures_rejects_; }
@@ -80,6 +90,9 @@ class UnitPool {
   // Adds a finished unit's counts to the run's; stops the pool when the reject rate is passed.
   // REQUIRES: mutex_ held.
   void CountUnit(int64_t read, int64_t rejected);
+  // Waits on changed_ until `done()`, calling the tick between waits.
+  template <typename Done>
+  void WaitTicking(std::unique_lock<std::mutex>& hold, Done done);
   // Lets the workers finish what is queued, then joins them.
   void JoinWorkers();
 
@@ -96,6 +109,10 @@ class UnitPool {
   int64_t read_ = 0;      // records of finished units, all workers
   int64_t rejected_ = 0;  // of which rejected
   Status stopped_;        // why no further unit starts (the reject rate, a stop), else OK
+
+  std::function<void()> tick_;
+  int busy_ = 0;  // workers loading a unit
+  std::atomic<int64_t> units_done_{0};
 
   // A dry run: where the run-wide reject rate would stop the real run.
   std::string would_stop_;

@@ -48,4 +48,35 @@ TEST_CASE("migrate --progress json: one large dump reports progress before its e
   CHECK(before_end >= 2);
 }
 
+TEST_CASE("migrate --progress json --jobs 2: the workers' records show while they load",
+          "[e2e][progress][sqlite]") {
+  TempDir dumps;
+  TaskappWorkloadOptions options;
+  options.users = 2;
+  options.tasks = 40000;
+  WriteTaskappWorkload(dumps.path(), options);
+  TempDir work;
+  CommandResult run =
+      RunFerry({"migrate", dumps.path().string(), "--user-id-from", "filename", "--target",
+                "sqlite:" + (work / "t.db"), "--progress", "json", "--jobs", "2"});
+  INFO(Describe(run));
+  REQUIRE(run.exit_code == 0);
+  simdjson::dom::parser parser;
+  std::istringstream lines(run.err);
+  int moving = 0;  // progress events with some but not all records
+  int64_t last_records = -1;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("{\"event\"", 0) != 0) continue;
+    simdjson::dom::element event = parser.parse(line);
+    int64_t records = int64_t(event["records"]);
+    CHECK(records >= last_records);
+    last_records = records;
+    if (std::string_view(event["event"]) == "progress" && records > 0 && records < 80000) {
+      ++moving;
+    }
+  }
+  CHECK(last_records == 2 * (40000 + 5 + 3));  // the done event counts every worker's records
+  CHECK(moving >= 1);
+}
+
 }  // namespace ferry::e2e

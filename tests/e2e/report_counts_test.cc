@@ -4,6 +4,8 @@
 #include <simdjson.h>
 
 #include <catch2/catch.hpp>
+#include <csignal>
+#include <fstream>
 #include <string>
 
 #include "tests/e2e/e2e_util.h"
@@ -68,6 +70,83 @@ TEST_CASE("migrate report: a --jobs run whose users stop on rejects adds up, lab
     CHECK(run.out.find("status: stopped") != std::string::npos);
     CHECK(run.out.find("2 of 6 users") != std::string::npos);
   }
+}
+
+TEST_CASE("migrate report: a resumed run says so and what its earlier session committed",
+          "[e2e][report][faults][sqlite][postgres]") {
+  TempDir dumps;
+  TaskappWorkloadOptions options;
+  options.users = 2;
+  options.tasks = 60;
+  WriteTaskappWorkload(dumps.path(), options);
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir work;
+    std::string report = work / "report.json";
+    std::vector<std::string> args = {"migrate",        dumps.path().string(),
+                                     "--user-id-from", "filename",
+                                     "--target",       target->url(),
+                                     "--batch-size",   "10",
+                                     "--progress",     "none",
+                                     "--report",       report};
+    std::string point = target->kind() == "sqlite" ? "sqlite.after_commit:3" : "pg.after_commit:3";
+    CommandResult killed = RunFerryToEnd(args, {{"FERRY_FAULT", point}});
+    INFO(Describe(killed));
+    REQUIRE(killed.exit_code == 128 + SIGKILL);
+    std::string run_id =
+        target->Query("SELECT run_id FROM " + target->Bookkeeping("runs")).at(0).at(0);
+
+    CommandResult resumed = RunFerryToEnd(args);
+    INFO(Describe(resumed));
+    CHECK(resumed.exit_code == 0);
+    CHECK(resumed.out.find("resumed the interrupted run " + run_id +
+                           ": its earlier session(s) had read and committed 25 record(s)") !=
+          std::string::npos);
+    simdjson::dom::parser parser;
+    CheckCountsAddUp(parser, report);
+    simdjson::dom::element json = parser.load(report);
+    CHECK(std::string_view(json["resumed_from"]) == run_id);
+    CHECK(int64_t(json["resumed_committed"]["environments"]) == 5);  // commit 1
+    CHECK(int64_t(json["resumed_committed"]["tasks"]) == 20);        // commits 2 and 3
+  }
+}
+
+TEST_CASE("migrate report: with users from the source, examples name their user",
+          "[e2e][report][sqlite]") {
+  TempDir dumps;
+  TaskappWorkloadOptions options;
+  options.users = 2;
+  options.tasks = 10;
+  WriteTaskappWorkload(dumps.path(), options);
+  TempDir work;
+  std::vector<std::string> args = {
+      "migrate",  dumps.path().string(),       "--user-id-from", "filename",
+      "--target", "sqlite:" + (work / "t.db"), "--progress",     "none"};
+  REQUIRE(RunFerry(args).exit_code == 0);
+  CommandResult again = RunFerry(args);  // every record a conflict now, skipped
+  INFO(Describe(again));
+  CHECK(again.exit_code == 0);
+  // form_data's legacy id is the key's suffix, the same for every user: the user tells them
+  // apart. user_preferences' is the user itself, named once.
+  CHECK(again.out.find(" of user-00") != std::string::npos);
+  CHECK(again.out.find(" of user-01") != std::string::npos);
+  CHECK(again.out.find("user-00 of user-00") == std::string::npos);
+}
+
+TEST_CASE("migrate report: damage an extractor skipped counts as read and rejected",
+          "[e2e][report]") {
+  TempDir work;
+  {
+    std::ofstream dump(work / "d.json");
+    dump << R"({"tasks":[1,2,3],"environments":"[]"})";  // a value that is not a string
+  }
+  std::string report = work / "report.json";
+  CommandResult run = RunFerry({"migrate", work / "d.json", "--user-id", "demo", "--target",
+                                "sqlite:" + (work / "t.db"), "--continue-on-error", "--rejects",
+                                work / "r.ndjson", "--report", report});
+  INFO(Describe(run));
+  simdjson::dom::parser parser;
+  simdjson::dom::object entities = CheckCountsAddUp(parser, report);
+  CHECK(int64_t(entities["(source)"]["rejected"]) >= 1);
 }
 
 TEST_CASE("migrate report: a failure before the first record prints no empty table",

@@ -91,3 +91,44 @@ TEST_CASE("RunReport: the summary has a conflicts line only for entities with co
 }
 
 }  // namespace ferry
+
+namespace ferry {
+
+TEST_CASE(
+    "RunReport: the summary counts the rejects it does not list, and where a dry run "
+    "would stop",
+    "[agent][run_report]") {
+  RunReport report;
+  report.dry_run = true;
+  report.target = "sqlite:x.db";
+  report.units = 1;
+  EntityCounts& tasks = report.Entity("tasks");
+  tasks.read = 10;
+  tasks.rejected = 5;
+  tasks.valid = 5;
+  for (int i = 0; i < 3; ++i) tasks.examples_rejected.push_back(Reject{});
+  report.would_stop = "without --continue-on-error the run would stop at record 1";
+  std::ostringstream out;
+  report.PrintSummary(out);
+  CHECK(out.str().find("rejected tasks: 2 more; --rejects FILE lists every one") !=
+        std::string::npos);
+  CHECK(out.str().find("  without --continue-on-error the run would stop at record 1\n") !=
+        std::string::npos);
+  simdjson::dom::parser parser;
+  simdjson::dom::element json = parser.parse(report.ToJson());
+  CHECK(std::string_view(json["would_stop"]) == report.would_stop);
+}
+
+TEST_CASE("RunReport: a run that failed before its first record prints no table",
+          "[agent][run_report]") {
+  RunReport report;
+  report.run_id = "R";
+  report.status = "failed";
+  report.error = "Invalid argument: no source given";
+  std::ostringstream out;
+  report.PrintSummary(out);
+  CHECK(out.str() ==
+        "ferry migrate: run R\n  status: failed — Invalid argument: no source given\n");
+}
+
+}  // namespace ferry
