@@ -11,8 +11,8 @@
 #include "agent/exit_codes_help.h"
 #include "agent/export/atomic_file.h"
 #include "agent/export/dump_writer.h"
-#include "agent/run/match_check.h"
 #include "agent/outside_sources.h"
+#include "agent/run/match_check.h"
 #include "extractors/registry.h"
 
 namespace ferry {

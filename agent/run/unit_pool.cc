@@ -6,8 +6,8 @@
 #include <chrono>
 #include <utility>
 
-#include "agent/run/unit_user_id.h"
 #include "agent/run/stop_signal.h"
+#include "agent/run/unit_user_id.h"
 
 namespace ferry {
 

@@ -1,11 +1,12 @@
 // Tests of agent/mapping_embedded.h: the copies compiled into ferry are the files of schemas/.
 #include "agent/mapping_embedded.h"
-#include "tests/test_paths.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "tests/test_paths.h"
 
 namespace ferry {
 namespace {

@@ -1,13 +1,13 @@
 // Tests of agent/mapping_loader.h: the bundled taskapp mapping, and hostile or broken mappings
 // that must fail before any work starts, each error naming its line and column.
 #include "agent/mapping_loader.h"
-#include "tests/test_paths.h"
 
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "tests/agent/mapping_test_util.h"
+#include "tests/test_paths.h"
 
 namespace ferry {
 namespace {

@@ -3,10 +3,10 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-#include "tests/test_paths.h"
 #include <string>
 
 #include "agent/mapping_loader.h"
+#include "tests/test_paths.h"
 
 namespace ferry::mapping_test {
 

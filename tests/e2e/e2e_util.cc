@@ -1,5 +1,4 @@
 #include "tests/e2e/e2e_util.h"
-#include "tests/test_paths.h"
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -12,6 +11,8 @@
 #include <random>
 #include <sstream>
 #include <stdexcept>
+
+#include "tests/test_paths.h"
 
 namespace ferry::e2e {
 

@@ -1,5 +1,4 @@
 #include "tests/e2e/ferry_process.h"
-#include "tests/test_paths.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -9,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 #include <cstring>
+
+#include "tests/test_paths.h"
 
 extern char** environ;
 

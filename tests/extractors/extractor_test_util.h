@@ -3,7 +3,6 @@
 #pragma once
 
 #include <stdlib.h>
-#include "tests/test_paths.h"
 #include <unistd.h>
 
 #include <filesystem>
@@ -19,6 +18,7 @@
 #include "base/status.h"
 #include "extractors/entry.h"
 #include "extractors/extractor.h"
+#include "tests/test_paths.h"
 
 namespace ferry::testing {
 

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <sodium.h>
-#include "tests/test_paths.h"
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "tests/extractors/extractor_test_util.h"
+#include "tests/test_paths.h"
 
 namespace ferry::testing {
 

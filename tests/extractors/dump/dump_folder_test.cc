@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
-#include "tests/test_paths.h"
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 
 #include "extractors/dump/dump_extractor.h"
 #include "tests/extractors/extractor_test_util.h"
+#include "tests/test_paths.h"
 
 namespace ferry {
 namespace {

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <snappy.h>
-#include "tests/test_paths.h"
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
@@ -15,6 +14,7 @@
 
 #include "extractors/firefox/firefox_extractor.h"
 #include "tests/extractors/chromium/chromium_test_util.h"
+#include "tests/test_paths.h"
 
 namespace ferry::testing {
 

@@ -1,5 +1,4 @@
 #include "extractors/ndjson/ndjson_extractor.h"
-#include "tests/test_paths.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +8,7 @@
 #include <string>
 
 #include "tests/extractors/extractor_test_util.h"
+#include "tests/test_paths.h"
 
 namespace ferry {
 namespace {

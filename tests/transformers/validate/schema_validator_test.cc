@@ -1,5 +1,4 @@
 #include "transformers/validate/schema_validator.h"
-#include "tests/test_paths.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -8,6 +7,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "tests/test_paths.h"
 
 namespace ferry {
 namespace {
