@@ -300,6 +300,7 @@ RunReport RunMigration(const MigrateOptions& options) {
   }
   if (loader && !options.dry_run && status.code() != Status::Code::kInvalidArgument) {
     RunTotals totals{report.status, report.TotalRead(), 0, 0, 0, report.TotalRejected()};
+    totals.error = RedactUrl(report.error);  // for `ferry status -v`; loaders scrub the rest
     for (const auto& [name, c] : report.entities) {
       totals.inserted += c.inserted;
       totals.updated += c.updated + c.merged;
