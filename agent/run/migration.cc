@@ -271,6 +271,8 @@ RunReport RunMigration(const MigrateOptions& options) {
     rejects_path = fmt::format("ferry-rejects-{}.ndjson", report.run_id);
   }
   RejectSink rejects(rejects_path, report.run_id);
+  // The run is recorded (not a dry run): the same command resumes it.
+  bool begun = status.ok() && !options.dry_run;
   if (status.ok()) {
     status = LoadUnits(options, mapping, target, run, sources, loader.get(), &rejects, &report);
   }
@@ -288,12 +290,12 @@ RunReport RunMigration(const MigrateOptions& options) {
         fmt::format("stopped by {} at a batch boundary: every batch committed so far is kept",
                     StopSignalName(StopSignal()));
     report.exit_code = 128 + StopSignal();
-    report.resumable = true;
+    report.resumable = begun;
     return report;
   }
   if (!status.ok()) {
     Fail(&report, status);
-    report.resumable = status.IsUnavailable();  // gave up after its retries
+    report.resumable = begun && status.IsUnavailable();  // gave up after its retries
   } else if (report.TotalRejected() > 0) {
     report.status = "completed_with_rejects";
     report.exit_code = 3;

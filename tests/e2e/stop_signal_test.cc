@@ -162,4 +162,30 @@ TEST_CASE("migrate: a second signal stops at once; the same command then resumes
   }
 }
 
+TEST_CASE("migrate: a run that gives up after its retries says that the same command resumes it",
+          "[e2e][signals][sqlite][slow]") {
+  Fixture fixture;
+  std::unique_ptr<TargetFixture> clean = MakeTarget("sqlite");
+  TableSnapshot reference = CleanRun(fixture, *clean);
+  std::unique_ptr<TargetFixture> target = MakeTarget("sqlite");
+  std::vector<std::string> args = fixture.Args(*target, 1);
+  args.insert(args.end(), {"--retries", "1", "--retry-max-wait", "0.1"});
+  FerryProcess run(args);
+  REQUIRE(WaitForRows(*target, run, kBatchSize));
+  // Another writer holds the file (SQLITE_BUSY, transient) for longer than the retries last.
+  sqlite3* db = nullptr;
+  std::string path = target->url().substr(std::string("sqlite:").size());
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  REQUIRE(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  CommandResult failed = run.Wait();
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  INFO(Describe(failed));
+  CHECK(failed.exit_code == 1);
+  CHECK(failed.err.find("retry 1 of 1") != std::string::npos);
+  CHECK(failed.err.find("the same command resumes run") != std::string::npos);
+  ResumeToClean(fixture, *target, 1, reference);
+}
+
 }  // namespace ferry::e2e
