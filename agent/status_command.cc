@@ -68,9 +68,9 @@ void AddStatusCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--target", options->target,
                   "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db");
   cmd->add_flag("--verbose,-v", options->verbose,
-                "Also each run's arguments, source fingerprint and checkpoints per (user, "
-                "entity, unit), and which run `ferry migrate` with the same arguments would "
-                "resume");
+                "Also each run's arguments, source fingerprint, why it failed or stopped "
+                "(secrets removed), checkpoints per (user, entity, unit), and which run `ferry "
+                "migrate` with the same arguments would resume");
   cmd->add_flag("--json", options->json,
                 "One JSON document: {\"target\", \"runs\": [...], \"locks\": [...]}");
   cmd->add_option("--limit", options->limit, "Show the newest N runs; 0 shows all")

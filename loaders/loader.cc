@@ -44,6 +44,11 @@ Status Loader::ReadCheckpoint(const std::string&, const std::string&, const std:
 Status Loader::ListCheckpoints(const std::string&, std::vector<CheckpointRecord>*) {
   return Unsupported("ListCheckpoints");
 }
+bool EndedWithError(const RunRecord& run) {
+  return run.status != "running" && run.status != "completed" &&
+         run.status != "completed_with_rejects";
+}
+
 Status Loader::FindInterruptedRun(const std::string&, std::optional<RunRecord>*) {
   return Unsupported("FindInterruptedRun");
 }

@@ -111,6 +111,9 @@ struct LockHolder {
   bool alive = true;  // false when the target can tell the holder is gone (a stale lock)
 };
 
+// The audit-log action under which FinishRun records RunTotals::error.
+inline constexpr char kRunErrorAction[] = "run error";
+
 // One row of the target's run history (ferry.runs / ferry_runs).
 struct RunRecord {
   std::string run_id;
@@ -125,6 +128,9 @@ struct RunRecord {
   std::string host;
   int64_t pid = 0;
   int64_t read = 0, inserted = 0, updated = 0, skipped = 0, rejected = 0;
+  // Why it ended as it did (failed, stopped), secrets removed, as FinishRun recorded it (in the
+  // audit log, action "run error"); empty for a run that completed or has not finished.
+  std::string error = {};
 };
 
 // One versioned, checksummed migration of the target's schema (`ferry schema`,
@@ -150,6 +156,11 @@ struct SchemaMigration {
   bool in_mapping = true;
 };
 
+// True when `run` ended otherwise than completed (failed, stopped, interrupted, abandoned): the
+// runs whose recorded error (kRunErrorAction) is theirs, not an earlier attempt's that a resume
+// then completed.
+bool EndedWithError(const RunRecord& run);
+
 struct RunTotals {
   std::string status;  // "completed", "failed", "completed_with_rejects"
   int64_t read = 0;
@@ -157,6 +168,7 @@ struct RunTotals {
   int64_t updated = 0;
   int64_t skipped = 0;
   int64_t rejected = 0;
+  std::string error = {};  // why the run failed or stopped, secrets removed; empty otherwise
 };
 
 class Loader {

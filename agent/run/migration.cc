@@ -310,6 +310,8 @@ RunReport RunMigration(const MigrateOptions& options) {
   if (status.ok()) status = Prepare(options, &report, &mapping, &sources, &target, &loader, &run);
   const bool begun = status.ok();  // BeginRun recorded the run: its end is recorded too
   RejectSink rejects(rejects_path, report.run_id);
+  // The run is recorded (not a dry run): the same command resumes it.
+  bool begun = status.ok() && !options.dry_run;
   if (status.ok()) {
     status = LoadUnits(options, mapping, target, run, sources, loader.get(), &rejects, &report);
   }
@@ -327,18 +329,19 @@ RunReport RunMigration(const MigrateOptions& options) {
         fmt::format("stopped by {} at a batch boundary: every batch committed so far is kept",
                     StopSignalName(StopSignal()));
     report.exit_code = 128 + StopSignal();
-    report.resumable = true;
+    report.resumable = begun;
     return report;
   }
   if (!status.ok()) {
     Fail(&report, status);
-    report.resumable = status.IsUnavailable();  // gave up after its retries
+    report.resumable = begun && status.IsUnavailable();  // gave up after its retries
   } else if (report.TotalRejected() > 0) {
     report.status = "completed_with_rejects";
     report.exit_code = 3;
   }
   if (loader && begun && !options.dry_run) {
     RunTotals totals{report.status, report.TotalRead(), 0, 0, 0, report.TotalRejected()};
+    totals.error = RedactUrl(report.error);  // for `ferry status -v`; loaders scrub the rest
     for (const auto& [name, c] : report.entities) {
       totals.inserted += c.inserted;
       totals.updated += c.updated + c.merged;

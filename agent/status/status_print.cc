@@ -33,6 +33,9 @@ void PrintRunLine(const RunStatusEntry& entry, std::ostream& out) {
 void PrintRunDetails(const RunStatusEntry& entry, std::ostream& out) {
   out << "  arguments: " << OrDash(entry.run.arguments) << "\n";
   out << "  fingerprint: " << OrDash(entry.run.fingerprint) << "\n";
+  if (!entry.run.error.empty()) {
+    out << "  error: " << entry.run.error << "\n";
+  }
   for (const CheckpointRecord& checkpoint : entry.checkpoints) {
     out << "  checkpoint user " << checkpoint.user_id << ", entity " << checkpoint.entity
         << ", unit " << checkpoint.unit << ": " << checkpoint.position << " records (at "
@@ -89,6 +92,12 @@ void AppendRun(const RunStatusEntry& entry, bool verbose, std::string* json) {
   AppendField("arguments", run.arguments, json);
   json->push_back(',');
   AppendField("fingerprint", run.fingerprint, json);
+  json->append(",\"error\":");
+  if (run.error.empty()) {
+    json->append("null");
+  } else {
+    AppendJsonString(run.error, json);
+  }
   if (verbose) {
     json->append(",\"checkpoints\":[");
     for (size_t i = 0; i < entry.checkpoints.size(); ++i) {

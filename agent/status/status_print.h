@@ -37,11 +37,13 @@ std::string DescribeHolder(const LockHolder& holder);
 // One line per lock: "  user U: run R on host H, pid P, since T (alive|stale: ...)".
 void PrintLocks(const std::vector<LockHolder>& locks, std::ostream& out);
 
-// The runs, one a line (with --verbose, each followed by its arguments and checkpoints), then
+// The runs, one a line (with --verbose, each followed by its arguments, fingerprint, the error it
+// ended with when it failed or stopped, and its checkpoints), then
 // the lock holders; "no ferry runs in TARGET" when there is neither.
 void PrintStatusText(const StatusSnapshot& snapshot, bool verbose, std::ostream& out);
 
-// {"target": ..., "runs": [...], "locks": [...]}; with --verbose each run has "checkpoints".
+// {"target": ..., "runs": [...], "locks": [...]}; each run has "error" (null unless it failed
+// or stopped); with --verbose each run has "checkpoints".
 std::string StatusJson(const StatusSnapshot& snapshot, bool verbose);
 
 }  // namespace ferry

@@ -357,6 +357,7 @@ Status FinishRunRow(Session* session, const std::string& run_id, const RunTotals
       return Status::Internal("run " + run_id + " is not in ferry.runs: FinishRun before BeginRun");
     }
     Audit(txn, run_id, "run finished", totals.status);
+    if (!totals.error.empty()) Audit(txn, run_id, kRunErrorAction, totals.error);
     txn.commit();
     return Status::OK();
   });

@@ -388,7 +388,8 @@ Status PostgresLoader::ListRuns(int limit, std::vector<RunRecord>* out) {
   out->clear();
   FERRY_RETURN_IF_ERROR(RequireChecked("ListRuns"));
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  return Track(postgres::ListRuns(session, limit, out));
+  FERRY_RETURN_IF_ERROR(Track(postgres::ListRuns(session, limit, out)));
+  return Track(postgres::AddRunErrors(session, out));
 }
 
 Status PostgresLoader::ListLocks(std::vector<LockHolder>* out) {

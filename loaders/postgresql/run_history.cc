@@ -1,5 +1,6 @@
 #include "loaders/postgresql/run_history.h"
 
+#include <map>
 #include <pqxx/pqxx>
 
 #include "loaders/postgresql/bookkeeping.h"
@@ -141,6 +142,21 @@ Status FindInterruptedRun(Session* session, const std::string& arguments,
         arguments);
     if (!rows.empty()) {
       *out = RunOf(rows[0]);
+    }
+  });
+}
+
+Status AddRunErrors(Session* session, std::vector<RunRecord>* runs) {
+  return ReadIfExists(session, "audit_log", [&](pqxx::transaction_base& txn) {
+    std::map<std::string, std::string> errors;  // run id -> its newest error
+    for (const auto& row : txn.exec_params(
+             "SELECT run_id, detail FROM ferry.audit_log WHERE action = $1 ORDER BY at, id",
+             std::string(kRunErrorAction))) {
+      errors[Text(row[0])] = Text(row[1]);
+    }
+    for (RunRecord& run : *runs) {
+      auto found = errors.find(run.run_id);
+      if (found != errors.end() && EndedWithError(run)) run.error = found->second;
     }
   });
 }

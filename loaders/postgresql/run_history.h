@@ -29,6 +29,10 @@ Status ListCheckpoints(Session* session, const std::string& run_id,
 // The newest `limit` runs (all when limit <= 0), newest first.
 Status ListRuns(Session* session, int limit, std::vector<RunRecord>* out);
 
+// Fills the error of each of `runs` that failed or stopped from the audit log (the newest
+// entry of kRunErrorAction for its run id).
+Status AddRunErrors(Session* session, std::vector<RunRecord>* runs);
+
 // The newest interrupted run recorded with exactly `arguments`, or nullopt.
 Status FindInterruptedRun(Session* session, const std::string& arguments,
                           std::optional<RunRecord>* out);

@@ -219,6 +219,9 @@ Status InsertRun(sqlite3* db, const RunInfo& run) {
 }
 
 Status FinishRunRow(sqlite3* db, const std::string& run_id, const RunTotals& totals) {
+  std::string context = "recording the end of run " + run_id;
+  Transaction txn(db);
+  FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, context));
   FERRY_ASSIGN_OR_RETURN(
       int changed, Run(db,
                        "UPDATE ferry_runs SET finished_at = ?2, status = ?3, records_read = ?4, "
@@ -229,7 +232,10 @@ Status FinishRunRow(sqlite3* db, const std::string& run_id, const RunTotals& tot
   if (changed == 0) {
     return Status::Internal("run " + run_id + " is not in ferry_runs: FinishRun before BeginRun");
   }
-  return Status::OK();
+  if (!totals.error.empty()) {
+    FERRY_RETURN_IF_ERROR(Audit(db, run_id, kRunErrorAction, totals.error));
+  }
+  return txn.Commit(context);
 }
 
 Status SaveCheckpoint(sqlite3* db, const std::string& user_id, const Checkpoint& checkpoint,

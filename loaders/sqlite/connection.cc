@@ -1,5 +1,9 @@
 #include "loaders/sqlite/connection.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -28,6 +32,28 @@ bool Exists(const std::string& path) {
   return std::filesystem::exists(path, error);
 }
 
+// Why the file system will not let SQLite open `path`: its folder is missing, is not a folder
+// or is not writable, or the path is a folder; "" when none of these is the cause.
+std::string OpenFailureReason(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::path folder = fs::path(path).parent_path();
+  if (folder.empty()) folder = ".";
+  if (!fs::exists(folder, error))
+    return "the folder " + Quoted(folder.string()) + " does not exist";
+  if (!fs::is_directory(folder, error)) return Quoted(folder.string()) + " is not a folder";
+  if (fs::is_directory(path, error)) return "it is a folder";
+  // SQLite writes a journal beside the file: the folder must be writable, not only the file.
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+    return "the folder " + Quoted(folder.string()) + " is not writable (" + std::strerror(errno) +
+           ")";
+  }
+  if (fs::exists(path, error) && ::access(path.c_str(), R_OK | W_OK) != 0) {
+    return "the file is not readable and writable (" + std::string(std::strerror(errno)) + ")";
+  }
+  return "";
+}
+
 // Opens with `flags` (plus URI); the name is a URI so that no path is ever taken for one.
 Result<Database> Open(const std::string& path, const std::string& query, int flags,
                       int busy_timeout_ms) {
@@ -39,7 +65,10 @@ Result<Database> Open(const std::string& path, const std::string& query, int fla
       sqlite3_open_v2(name.c_str(), &raw, flags | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
   Database db(raw);
   if (rc != SQLITE_OK) {
-    return SqliteError(rc, db.get(), "cannot open SQLite target " + Quoted(path));
+    Status status = SqliteError(rc, db.get(), "cannot open SQLite target " + Quoted(path));
+    std::string reason = (rc & 0xff) == SQLITE_CANTOPEN ? OpenFailureReason(path) : "";
+    // A target where none can be: the --target to fix, found before anything is written.
+    return reason.empty() ? status : Status::InvalidArgument(status.message() + ": " + reason);
   }
   sqlite3_extended_result_codes(db.get(), 1);
   sqlite3_busy_timeout(db.get(), busy_timeout_ms);

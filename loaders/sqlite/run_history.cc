@@ -1,5 +1,7 @@
 #include "loaders/sqlite/run_history.h"
 
+#include <map>
+
 #include "loaders/sqlite/bound_statement.h"
 #include "loaders/sqlite/schema_ddl.h"
 #include "loaders/sqlite/transaction.h"
@@ -128,6 +130,26 @@ Status FindInterruptedRun(sqlite3* db, const std::string& arguments,
       return true;
     });
   });
+}
+
+Status AddRunErrors(sqlite3* db, std::vector<RunRecord>* runs) {
+  std::map<std::string, std::string> errors;  // run id -> its newest error
+  FERRY_RETURN_IF_ERROR(ReadIfExists(db, "ferry_audit_log", [&]() -> Status {
+    FERRY_ASSIGN_OR_RETURN(Statement stmt,
+                           PrepareBound(db,
+                                        "SELECT run_id, detail FROM ferry_audit_log "
+                                        "WHERE action = ?1 ORDER BY at",
+                                        {std::string(kRunErrorAction)}));
+    return EachRow(db, stmt.get(), "reading ferry_audit_log", [&](sqlite3_stmt* row) {
+      errors[ColumnText(row, 0)] = ColumnText(row, 1);
+      return true;
+    });
+  }));
+  for (RunRecord& run : *runs) {
+    auto found = errors.find(run.run_id);
+    if (found != errors.end() && EndedWithError(run)) run.error = found->second;
+  }
+  return Status::OK();
 }
 
 }  // namespace ferry::sqlite

@@ -29,6 +29,10 @@ Status ListCheckpoints(sqlite3* db, const std::string& run_id, std::vector<Check
 // The newest `limit` runs (all when limit <= 0), newest first.
 Status ListRuns(sqlite3* db, int limit, std::vector<RunRecord>* out);
 
+// Fills the error of each of `runs` that failed or stopped from the audit log (the newest
+// entry of kRunErrorAction for its run id).
+Status AddRunErrors(sqlite3* db, std::vector<RunRecord>* runs);
+
 // The newest interrupted run recorded with exactly `arguments`, or nullopt.
 Status FindInterruptedRun(sqlite3* db, const std::string& arguments, std::optional<RunRecord>* out);
 

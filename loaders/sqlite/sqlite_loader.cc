@@ -358,7 +358,9 @@ Status SqliteLoader::FindInterruptedRun(const std::string& arguments,
 Status SqliteLoader::ListRuns(int limit, std::vector<RunRecord>* out) {
   out->clear();
   FERRY_RETURN_IF_ERROR(RequireChecked("ListRuns"));
-  return db_ == nullptr ? Status::OK() : sqlite::ListRuns(db_.get(), limit, out);
+  if (db_ == nullptr) return Status::OK();
+  FERRY_RETURN_IF_ERROR(sqlite::ListRuns(db_.get(), limit, out));
+  return sqlite::AddRunErrors(db_.get(), out);
 }
 
 Status SqliteLoader::ListLocks(std::vector<LockHolder>* out) {

@@ -94,12 +94,31 @@ TEST_CASE("migrate: a missing source is an error naming it", "[e2e][bad-input]")
   CHECK_FALSE(std::filesystem::exists(work / "t.db"));
 }
 
-TEST_CASE("migrate: an unwritable target fails with exit 1 and names it", "[e2e][bad-input]") {
+TEST_CASE("migrate: an SQLite target that cannot be opened names the path and why (exit 2)",
+          "[e2e][bad-input]") {
   TempDir work;
   Write(work / "d.json", R"({"tasks":"[]"})");
-  CommandResult run = RunFerry(MigrateArgs(work / "d.json", "/proc/ferry-cannot-write/t.db"));
-  CHECK(run.exit_code == 1);
-  CHECK(run.err.find("/proc/ferry-cannot-write/t.db") != std::string::npos);
+  SECTION("its folder does not exist") {
+    CommandResult run = RunFerry(MigrateArgs(work / "d.json", "/proc/ferry-cannot-write/t.db"));
+    INFO(run.err);
+    CHECK(run.exit_code == 2);  // a configuration error, found before anything is written
+    CHECK(run.err.find("/proc/ferry-cannot-write/t.db") != std::string::npos);
+    CHECK(run.err.find("the folder \"/proc/ferry-cannot-write\" does not exist") !=
+          std::string::npos);
+  }
+  SECTION("its folder is a file") {
+    CommandResult run = RunFerry(MigrateArgs(work / "d.json", work / "d.json/t.db"));
+    INFO(run.err);
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find("\"" + (work / "d.json") + "\" is not a folder") != std::string::npos);
+  }
+  SECTION("its folder is not writable") {
+    // /proc/self refuses new files even to root, which a folder's permissions would not stop.
+    CommandResult run = RunFerry(MigrateArgs(work / "d.json", "/proc/self/t.db"));
+    INFO(run.err);
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find("the folder \"/proc/self\" is not writable") != std::string::npos);
+  }
 }
 
 TEST_CASE("ferry: unknown flags and misspelt commands are usage errors", "[e2e][cli]") {

@@ -103,6 +103,38 @@ TEST_CASE("status: a finished migrate is listed with its counts",
   }
 }
 
+TEST_CASE("status: -v and --json say why a run failed", "[e2e][status][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir work;
+    // Without --continue-on-error the example's first invalid record stops the run.
+    CommandResult migrate =
+        RunFerry({"migrate", ExampleDump(), "--user-id", "demo", "--target", target->url(),
+                  "--progress", "none", "--rejects", work / "rejects.ndjson"});
+    INFO(migrate.err);
+    REQUIRE(migrate.exit_code == 1);
+    REQUIRE(migrate.err.find("is not an RFC 3339 date-time") != std::string::npos);
+
+    CommandResult verbose = RunFerry({"status", "--target", target->url(), "-v"});
+    INFO(verbose.out << verbose.err);
+    REQUIRE(verbose.exit_code == 0);
+    std::vector<std::string> errors = LinesStartingWith(verbose.out, "  error: ");
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0], Catch::Contains("Rejected: tasks: ") &&
+                              Catch::Contains("is not an RFC 3339 date-time"));
+    CHECK(RunFerry({"status", "--target", target->url()}).out.find("  error: ") ==
+          std::string::npos);
+
+    CommandResult json = RunFerry({"status", "--target", target->url(), "--json"});
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    REQUIRE(parser.parse(json.out).get(doc) == simdjson::SUCCESS);
+    simdjson::dom::element run = doc["runs"].at(0);
+    CHECK(std::string_view(run["status"]) == "stopped");
+    CHECK_THAT(std::string(std::string_view(run["error"])),
+               Catch::Contains("is not an RFC 3339 date-time"));
+  }
+}
+
 TEST_CASE("status: the holders of locks are listed, live or stale",
           "[e2e][status][sqlite][postgres]") {
   FERRY_FOR_EACH_TARGET(target) {

@@ -112,4 +112,24 @@ TEST_CASE("StatusJson: one document with runs and locks, strings escaped", "[age
   CHECK(doc["runs"].at(0)["checkpoints"].error() == simdjson::NO_SUCH_FIELD);
 }
 
+TEST_CASE("PrintStatusText and StatusJson: why a run failed, with --verbose and in JSON",
+          "[agent][status]") {
+  StatusSnapshot snapshot = Sample();
+  snapshot.runs[2].run.status = "failed";
+  snapshot.runs[2].run.error = "IO error: disk full";
+  std::ostringstream brief, verbose;
+  PrintStatusText(snapshot, false, brief);
+  PrintStatusText(snapshot, true, verbose);
+  CHECK(brief.str().find("disk full") == std::string::npos);  // one run a line
+  CHECK(verbose.str().find("RUN1  failed  ") != std::string::npos);
+  CHECK(verbose.str().find("\n  error: IO error: disk full\n") != std::string::npos);
+  CHECK(verbose.str().find("  error: \n") == std::string::npos);  // none for the others
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(StatusJson(snapshot, false)).get(doc) == simdjson::SUCCESS);
+  CHECK(std::string_view(doc["runs"].at(2)["error"]) == "IO error: disk full");
+  CHECK(doc["runs"].at(0)["error"].is_null());
+}
+
 }  // namespace ferry

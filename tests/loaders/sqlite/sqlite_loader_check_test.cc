@@ -98,19 +98,25 @@ TEST_CASE("SqliteLoader: a dry-run on a file without ferry tables finds nothing 
   CHECK(dir.Listing() == std::set<std::string>{"app.db"});
 }
 
-TEST_CASE("SqliteLoader: an unwritable target is an IOError naming the path",
+TEST_CASE("SqliteLoader: a target that cannot be opened names the path and why",
           "[loaders][sqlite][hostile]") {
   TempDir dir;
   sqlite_testing::ExecSql(dir.File("plain.db"), "CREATE TABLE x (y)");
   std::filesystem::create_directory(dir.File("folder.db"));
-  for (const std::string& path :
-       {std::string("/proc/x/ferry.db"), std::string("/proc/self/ferry.db"),
-        dir.File("plain.db") + "/inner.db", dir.File("folder.db")}) {
+  // A target where none can be is a configuration error (exit 2), saying why.
+  const std::pair<std::string, std::string> cases[] = {
+      {"/proc/x/ferry.db", "the folder \"/proc/x\" does not exist"},
+      {"/proc/self/ferry.db", "the folder \"/proc/self\" is not writable"},
+      {dir.File("plain.db") + "/inner.db", "\"" + dir.File("plain.db") + "\" is not a folder"},
+      {dir.File("folder.db"), "it is a folder"},
+  };
+  for (const auto& [path, reason] : cases) {
     auto loader = MakeSqliteLoader(sqlite_testing::SqliteSpec(path));
     Status status = loader->Check(false);
     INFO(path << ": " << status.ToString());
-    CHECK(status.IsIOError());
+    CHECK(status.IsInvalidArgument());
     CHECK(status.message().find(path) != std::string::npos);
+    CHECK(status.message().find(reason) != std::string::npos);
   }
   // In a dry-run a folder is refused too; a missing parent is only a missing file.
   auto loader = MakeSqliteLoader(sqlite_testing::SqliteSpec(dir.File("folder.db")));
@@ -157,7 +163,9 @@ TEST_CASE("SqliteLoader: a path that looks like a URI is a plain file name",
   std::string relative_uri = "file:" + dir.File("b.db");
   auto loader = MakeSqliteLoader(sqlite_testing::SqliteSpec(relative_uri));
   // "file:/tmp/.../b.db" names a file in a folder called "file:", which does not exist.
-  CHECK(loader->Check(false).IsIOError());
+  Status status = loader->Check(false);
+  CHECK(status.IsInvalidArgument());
+  CHECK(status.message().find("does not exist") != std::string::npos);
 }
 
 TEST_CASE("SqliteLoader: Check again after a failure opens afresh", "[loaders][sqlite]") {
