@@ -11,6 +11,7 @@
 #include "agent/export/atomic_file.h"
 #include "agent/export/dump_writer.h"
 #include "agent/outside_sources.h"
+#include "base/terminal_text.h"
 #include "extractors/registry.h"
 
 namespace ferry {
@@ -49,7 +50,9 @@ Status Export(const ExportOptions& options, std::ostream& out, std::ostream& err
     specs.push_back(std::move(spec));
   }
   if (options.out_file.empty()) {
-    DumpWriter writer(&out);
+    // The dump is data, written exactly: not escaped for the terminal like the rest.
+    std::ostream raw(UnfilteredBuffer(out));
+    DumpWriter writer(&raw);
     return ExportSources(specs, &writer, err, damaged);
   }
   FERRY_RETURN_IF_ERROR(CheckOutsideSources("--out", options.out_file, specs));
