@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "agent/argv_secrets.h"
 #include "agent/export_command.h"
 #include "agent/inspect_command.h"
 #include "agent/migrate_command.h"
@@ -48,6 +49,10 @@ void SetUpLogging(const std::string& level) {
 }  // namespace
 
 int RunFerry(int argc, char** argv) {
+  // Other local users read /proc/PID/cmdline: a password there is blanked, a copy is parsed.
+  std::vector<std::string> arguments = TakeArgumentsHidingPasswords(argc, argv);
+  std::vector<char*> parsed;
+  for (std::string& argument : arguments) parsed.push_back(argument.data());
   InstallTerminalSafeOutput();  // data printed on stdout/stderr cannot drive the terminal
   if (sodium_init() < 0) {
     std::cerr << "ferry: libsodium could not be initialised\n";
@@ -76,7 +81,7 @@ int RunFerry(int argc, char** argv) {
   AddUnlockCommand(app, &exit_code);
   AddUlidCommand(app, &exit_code);
   try {
-    app.parse(argc, argv);
+    app.parse(argc, parsed.data());
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;

@@ -133,7 +133,9 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                   "ndjson:); a folder of dumps is one source, one user per file")
       ->required();
   cmd->add_option("--target", o.target,
-                  "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db");
+                  "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db. "
+                  "A password goes in PGPASSWORD or ~/.pgpass, not here: other users see "
+                  "command lines");
   cmd->add_option("--mapping", o.mapping_file,
                   "Mapping file (YAML); default: the bundled taskapp mapping");
   cmd->add_option("--user-id", o.user_id, "The user every record belongs to");

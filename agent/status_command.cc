@@ -64,7 +64,9 @@ void AddStatusCommand(CLI::App& root, int* exit_code) {
       "host:pid; then who holds the per-user locks. Reads only. Exit 0 done, 1 failed, "
       "2 usage");
   cmd->add_option("--target", options->target,
-                  "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db");
+                  "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db. "
+                  "A password goes in PGPASSWORD or ~/.pgpass, not here: other users see "
+                  "command lines");
   cmd->add_flag("--verbose,-v", options->verbose,
                 "Also each run's arguments, source fingerprint and checkpoints per (user, "
                 "entity, unit), and which run `ferry migrate` with the same arguments would "
