@@ -95,7 +95,7 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--origin", options->origins, "Only this origin (repeatable)");
   cmd->add_option("--out", options->out_file,
                   "Write the dump to FILE (whole or not at all: a temporary file beside it is "
-                  "renamed at the end); default: stdout");
+                  "renamed at the end; created 0600, never inside a source); default: stdout");
   cmd->callback([options, exit_code]() { *exit_code = RunExport(*options, std::cout, std::cerr); });
 }
 

@@ -181,10 +181,12 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                   "Longest wait between retries, in seconds (the waits double from 0.25 s, "
                   "with jitter)")
       ->default_val(30);
-  cmd->add_option("--report", o.report_file, "Also write the report as JSON to FILE");
+  cmd->add_option("--report", o.report_file,
+                  "Also write the report as JSON to FILE (created 0600, never inside a source)");
   cmd->add_option("--rejects", o.rejects_file,
-                  "Reject file (NDJSON); default: ferry-rejects-<run>.ndjson, created only "
-                  "when something is rejected (a dry run writes one only when asked)");
+                  "Reject file (NDJSON, created 0600, never inside a source); default: "
+                  "ferry-rejects-<run>.ndjson, created only when something is rejected (a dry run "
+                  "writes one only when asked)");
   cmd->add_option("--progress", flags->progress,
                   "auto (a bar on a terminal), bar, json (lines on stderr) or none")
       ->default_val("auto");
