@@ -1,6 +1,7 @@
 #include "agent/cli.h"
 
 #include <sodium.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -8,6 +9,7 @@
 #include <iostream>
 
 #include "agent/exit_codes_help.h"
+#include "agent/argv_secrets.h"
 #include "agent/export_command.h"
 #include "agent/inspect_command.h"
 #include "agent/migrate_command.h"
@@ -15,15 +17,32 @@
 #include "agent/status_command.h"
 #include "agent/ulid_command.h"
 #include "agent/unlock_command.h"
+#include "base/terminal_text.h"
 #include "extractors/common/private_copies.h"
 
 namespace ferry {
 
 namespace {
 
+// "%*": the message, escaped for the terminal (base/terminal_text.h): log lines quote data.
+class TerminalSafeMessage final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& message, const std::tm&,
+              spdlog::memory_buf_t& out) override {
+    std::string safe =
+        TerminalSafe(std::string_view(message.payload.data(), message.payload.size()));
+    out.append(safe.data(), safe.data() + safe.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<TerminalSafeMessage>();
+  }
+};
+
 void SetUpLogging(const std::string& level) {
   auto logger = spdlog::stderr_color_mt("ferry");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<TerminalSafeMessage>('*').set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %*");
+  logger->set_formatter(std::move(formatter));
   logger->set_level(spdlog::level::from_str(level));
   spdlog::set_default_logger(logger);
 }
@@ -31,6 +50,11 @@ void SetUpLogging(const std::string& level) {
 }  // namespace
 
 int RunFerry(int argc, char** argv) {
+  // Other local users read /proc/PID/cmdline: a password there is blanked, a copy is parsed.
+  std::vector<std::string> arguments = TakeArgumentsHidingPasswords(argc, argv);
+  std::vector<char*> parsed;
+  for (std::string& argument : arguments) parsed.push_back(argument.data());
+  InstallTerminalSafeOutput();  // data printed on stdout/stderr cannot drive the terminal
   if (sodium_init() < 0) {
     std::cerr << "ferry: libsodium could not be initialised\n";
     return 1;
@@ -62,7 +86,7 @@ int RunFerry(int argc, char** argv) {
                    "records (migrate) or damage skipped (inspect, export); 4 another run holds a "
                    "lock. Each command's --help lists its own");
   try {
-    app.parse(argc, argv);
+    app.parse(argc, parsed.data());
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;

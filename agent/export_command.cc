@@ -13,6 +13,7 @@
 #include "agent/export/dump_writer.h"
 #include "agent/outside_sources.h"
 #include "agent/run/match_check.h"
+#include "base/terminal_text.h"
 #include "extractors/registry.h"
 
 namespace ferry {
@@ -61,7 +62,9 @@ Status Export(const ExportOptions& options, std::ostream& out, std::ostream& err
     specs.push_back(std::move(spec));
   }
   if (options.out_file.empty()) {
-    DumpWriter writer(&out);
+    // The dump is data, written exactly: not escaped for the terminal like the rest.
+    std::ostream raw(UnfilteredBuffer(out));
+    DumpWriter writer(&raw);
     return ExportSources(specs, &writer, err, damaged);
   }
   FERRY_RETURN_IF_ERROR(CheckOutsideSources("--out", options.out_file, specs));
@@ -110,7 +113,7 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
                   "the sources' origins");
   cmd->add_option("--out", options->out_file,
                   "Write the dump to FILE (whole or not at all: a temporary file beside it is "
-                  "renamed at the end); default: stdout");
+                  "renamed at the end; created 0600, never inside a source); default: stdout");
   cmd->callback([options, exit_code]() { *exit_code = RunExport(*options, std::cout, std::cerr); });
 }
 

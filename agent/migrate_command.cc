@@ -146,7 +146,9 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                   "ndjson:); a folder of dumps is one source, one user per file")
       ->required();
   cmd->add_option("--target", o.target,
-                  "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db");
+                  "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db. "
+                  "A password goes in PGPASSWORD or ~/.pgpass, not here: other users see "
+                  "command lines");
   cmd->add_option("--mapping", o.mapping_file,
                   "Mapping file (YAML); default: the bundled taskapp mapping");
   cmd->add_option("--user-id", o.user_id,
@@ -204,12 +206,13 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                   "with jitter)")
       ->default_val(30);
   cmd->add_option("--report", o.report_file,
-                  "Also write the report as JSON to FILE (its folder is checked before "
-                  "anything is written: exit 2)");
+                  "Also write the report as JSON to FILE (created 0600, never inside a source; "
+                  "its folder is checked before anything is written: exit 2)");
   cmd->add_option("--rejects", o.rejects_file,
-                  "Reject file (NDJSON); default: ferry-rejects-<run>.ndjson, created only "
-                  "when something is rejected (a dry run writes one only when asked); its "
-                  "folder is checked before anything is written (exit 2)");
+                  "Reject file (NDJSON, created 0600, never inside a source); default: "
+                  "ferry-rejects-<run>.ndjson, created only when something is rejected (a dry run "
+                  "writes one only when asked); its folder is checked before anything is written "
+                  "(exit 2)");
   cmd->add_option("--progress", flags->progress,
                   "auto (a bar on a terminal), bar, json (lines on stderr) or none")
       ->default_val("auto");

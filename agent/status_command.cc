@@ -66,7 +66,9 @@ void AddStatusCommand(CLI::App& root, int* exit_code) {
       "2 usage");
   SetExitCodesHelp(cmd, "0 done; 1 failed; 2 usage or configuration error");
   cmd->add_option("--target", options->target,
-                  "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db");
+                  "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db. "
+                  "A password goes in PGPASSWORD or ~/.pgpass, not here: other users see "
+                  "command lines");
   cmd->add_flag("--verbose,-v", options->verbose,
                 "Also each run's arguments, source fingerprint, why it failed or stopped "
                 "(secrets removed), checkpoints per (user, entity, unit), and which run `ferry "

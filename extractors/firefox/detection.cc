@@ -149,7 +149,11 @@ void RefuseLinked(const std::string& root, ProfileStores* stores) {
   auto keep = [&root, stores](const std::string& file) {
     Status place = CheckStorePlace(root, file, /*want_folder=*/false);
     if (!place.ok() && !place.IsNotFound()) {
-      stores->refused.push_back(place);
+      // One linked folder (storage/default, a profile) hides many stores: reported once.
+      bool known =
+          std::any_of(stores->refused.begin(), stores->refused.end(),
+                      [&place](const Status& s) { return s.message() == place.message(); });
+      if (!known) stores->refused.push_back(place);
       return false;
     }
     return true;

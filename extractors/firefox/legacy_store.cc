@@ -23,6 +23,8 @@ std::string ColumnText(sqlite3_stmt* statement, int column) {
 
 Result<std::unique_ptr<LegacyStore>> LegacyStore::Open(const std::string& original) {
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<CopiedDatabase> db, CopiedDatabase::Open(original));
+  FERRY_RETURN_IF_ERROR(
+      db->RequireTable("webappsstore2", {"originAttributes", "originKey", "key", "value"}));
   return std::unique_ptr<LegacyStore>(new LegacyStore(std::move(db)));
 }
 

@@ -5,9 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "extractors/common/file_reader.h"
 #include "extractors/common/scoped_fd.h"
@@ -30,8 +32,26 @@ uint32_t BigEndian(const unsigned char* p, size_t bytes) {
 
 bool IsDamage(int code) {
   int primary = code & 0xFF;
+  // SQLITE_INTERRUPT: the work bound was reached (a hostile view or trigger): damage too.
   return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB || primary == SQLITE_FORMAT ||
-         primary == SQLITE_ERROR || primary == SQLITE_MISMATCH || primary == SQLITE_RANGE;
+         primary == SQLITE_ERROR || primary == SQLITE_MISMATCH || primary == SQLITE_RANGE ||
+         primary == SQLITE_INTERRUPT;
+}
+
+// The progress handler runs every this many SQLite VM steps.
+constexpr int kStepsPerCheck = 10000;
+// The steps a store may take: a floor, plus this many per byte of the copy. Reading and
+// sorting a real store takes a small fraction; a recursive or endless view never ends.
+constexpr uint64_t kStepFloor = 200'000'000;
+constexpr uint64_t kStepsPerByte = 2000;
+
+int OnProgress(void* budget) {
+  auto* checks_left = static_cast<uint64_t*>(budget);
+  if (*checks_left == 0) {
+    return 1;  // interrupts the statement
+  }
+  --*checks_left;
+  return 0;
 }
 
 }  // namespace
@@ -119,9 +139,17 @@ Result<std::unique_ptr<CopiedDatabase>> CopiedDatabase::Open(const std::string& 
   if (code != SQLITE_OK) {
     return db->Error(code, "open");
   }
+  // The database is hostile until shown otherwise: no SQL functions with side effects from
+  // its schema (views, triggers), and a bound on the work it can cause (docs/security.md).
+  sqlite3_db_config(db->db_, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  db->checks_left_ = (kStepFloor + kStepsPerByte * db->copy_->bytes()) / kStepsPerCheck;
+  sqlite3_progress_handler(db->db_, kStepsPerCheck, &OnProgress, &db->checks_left_);
   if (!db->truncation_.empty()) {
     // SQLite refuses a file shorter than its header says; this lets it read what is there.
+    // (Defensive mode would undo it, so a truncated file goes without.)
     sqlite3_exec(db->db_, "PRAGMA writable_schema = ON", nullptr, nullptr, nullptr);
+  } else {
+    sqlite3_db_config(db->db_, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   }
   // The first read replays a -wal or rolls back a hot journal, into the copy.
   FERRY_ASSIGN_OR_RETURN(Statement encoding, db->Prepare("PRAGMA encoding"));
@@ -147,6 +175,38 @@ CopiedDatabase::~CopiedDatabase() {
   if (db_ != nullptr) {
     sqlite3_close_v2(db_);
   }
+}
+
+Status CopiedDatabase::RequireTable(std::string_view table,
+                                    const std::vector<std::string_view>& columns) const {
+  FERRY_ASSIGN_OR_RETURN(Statement kind,
+                         Prepare("SELECT type FROM sqlite_master WHERE name = ?1 COLLATE NOCASE"));
+  sqlite3_bind_text(kind.get(), 1, table.data(), static_cast<int>(table.size()), SQLITE_STATIC);
+  int code = sqlite3_step(kind.get());
+  if (code != SQLITE_ROW && code != SQLITE_DONE) {
+    return Error(code, fmt::format("find its {} table", table));
+  }
+  const unsigned char* type = code == SQLITE_ROW ? sqlite3_column_text(kind.get(), 0) : nullptr;
+  if (type == nullptr) {
+    return Status::Corruption(fmt::format("{}: no \"{}\" table; not read", original_, table));
+  }
+  if (std::string_view(reinterpret_cast<const char*>(type)) != "table") {
+    return Status::Corruption(fmt::format("{}: \"{}\" is a {}, not a plain table; not read",
+                                          original_, table, reinterpret_cast<const char*>(type)));
+  }
+  FERRY_ASSIGN_OR_RETURN(Statement info, Prepare("SELECT name FROM pragma_table_info(?1)"));
+  sqlite3_bind_text(info.get(), 1, table.data(), static_cast<int>(table.size()), SQLITE_STATIC);
+  std::vector<std::string> present;
+  while ((code = sqlite3_step(info.get())) == SQLITE_ROW) {
+    present.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info.get(), 0)));
+  }
+  for (std::string_view column : columns) {
+    if (std::find(present.begin(), present.end(), column) == present.end()) {
+      return Status::Corruption(
+          fmt::format("{}: its {} table has no {} column; not read", original_, table, column));
+    }
+  }
+  return Status::OK();
 }
 
 Result<Statement> CopiedDatabase::Prepare(std::string_view sql) const {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "extractors/common/store_copy.h"
@@ -38,6 +39,10 @@ class CopiedDatabase {
   CopiedDatabase& operator=(const CopiedDatabase&) = delete;
   ~CopiedDatabase();  // closes the database, then removes the copy
 
+  // OK when `table` is a plain table (not a view) holding `columns`; Corruption otherwise: a
+  // view in its place could make a tiny file run forever.
+  Status RequireTable(std::string_view table, const std::vector<std::string_view>& columns) const;
+
   // Prepares `sql`; fails Corruption naming the file (SQLite's own message included).
   Result<Statement> Prepare(std::string_view sql) const;
   // A failure of SQLite while `doing` something: Corruption for damage, IOError otherwise.
@@ -57,7 +62,8 @@ class CopiedDatabase {
   std::string truncation_;
   bool utf16le_ = false;
   std::unique_ptr<StoreCopy> copy_;
-  sqlite3* db_ = nullptr;  // closed before copy_ is removed
+  sqlite3* db_ = nullptr;     // closed before copy_ is removed
+  uint64_t checks_left_ = 0;  // the progress handler's budget (sqlite_db.cc)
 };
 
 }  // namespace ferry::firefox

@@ -239,7 +239,7 @@ TEST_CASE("FirefoxExtractor: a data.sqlite without the data table is corruption 
   Status failure = FirstFailure(got);
   REQUIRE(failure.IsCorruption());
   CHECK_THAT(failure.message(), Catch::Contains(file));
-  CHECK_THAT(failure.message(), Catch::Contains("no such table: data"));
+  CHECK_THAT(failure.message(), Catch::Contains("no \"data\" table"));
 }
 
 TEST_CASE("FirefoxExtractor: keys that are not well-formed UTF-8 are decoded lossy and flagged",
