@@ -5,6 +5,8 @@
 
 #include <atomic>
 
+#include "extractors/common/private_copies.h"
+
 namespace ferry {
 
 namespace {
@@ -24,7 +26,9 @@ constexpr char kStopMessage[] = "stopped by a signal at a batch boundary";
 extern "C" void OnStopSignal(int signal) {
   int none = 0;
   if (!requested.compare_exchange_strong(none, signal)) {
-    // The second signal: what it would have done without ferry's handler.
+    // The second signal: what it would have done without ferry's handler, leaving no private
+    // copy of a store behind (the destructors that remove them on a graceful stop do not run).
+    RemoveRegisteredCopiesNow();
     ::signal(signal, SIG_DFL);
     ::raise(signal);
     return;
