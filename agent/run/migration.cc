@@ -308,10 +308,10 @@ RunReport RunMigration(const MigrateOptions& options) {
                              rejects_path);
   }
   if (status.ok()) status = Prepare(options, &report, &mapping, &sources, &target, &loader, &run);
-  const bool begun = status.ok();  // BeginRun recorded the run: its end is recorded too
+  // BeginRun recorded the run (not a dry run): its end is recorded too, and until then the same
+  // command resumes it.
+  const bool begun = status.ok() && !options.dry_run;
   RejectSink rejects(rejects_path, report.run_id);
-  // The run is recorded (not a dry run): the same command resumes it.
-  bool begun = status.ok() && !options.dry_run;
   if (status.ok()) {
     status = LoadUnits(options, mapping, target, run, sources, loader.get(), &rejects, &report);
   }
