@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <unordered_map>
 
 #include "extractors/common/json_string.h"
@@ -21,9 +22,32 @@ struct Edit {
 // An open object or array no deeper than kMaxRecordDepth.
 struct Frame {
   bool object = false;
-  bool expect_name = false;                       // object: the next string is a member name
-  std::vector<size_t> starts;                     // object: each member's name's quote
-  std::unordered_map<std::string, size_t> names;  // object: name -> its latest member in starts
+  bool expect_name = false;    // object: the next string is a member name
+  std::vector<size_t> starts;  // object: each member's name's quote
+  // object: name -> its latest member in starts; views of the text or of decoded names
+  std::unordered_map<std::string_view, size_t> names;
+};
+
+// The open frames; a closed frame's storage is kept for the next one, so that a value of many
+// small records costs no allocation per record.
+class FrameStack {
+ public:
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Frame& back() { return frames_[size_ - 1]; }
+  void Push(bool object) {
+    if (size_ == frames_.size()) frames_.emplace_back();
+    Frame& frame = frames_[size_++];
+    frame.object = object;
+    frame.expect_name = object;
+    frame.starts.clear();
+    frame.names.clear();
+  }
+  void Pop() { --size_; }
+
+ private:
+  std::vector<Frame> frames_;
+  size_t size_ = 0;
 };
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -79,7 +103,8 @@ class Scanner {
   const std::string_view json_;
   const SourceShape shape_;
   const size_t record_level_;  // frames_.size() at which a value is a record
-  std::vector<Frame> frames_;
+  FrameStack frames_;
+  std::deque<std::string> decoded_names_;  // member names with escapes, decoded
   int excess_ = 0;  // open brackets beyond kMaxRecordDepth, not tracked in frames_
   std::vector<Edit> edits_;
   std::vector<ScannedRecord> records_;
@@ -136,14 +161,13 @@ size_t Scanner::ScanString(size_t quote) {
 void Scanner::OnName(size_t quote, size_t end) {
   Frame& frame = frames_.back();
   frame.expect_name = false;
-  std::string_view body = json_.substr(quote + 1, end - quote - 2);
-  std::string name(body);
-  if (body.find('\\') != std::string_view::npos) {
+  std::string_view name = json_.substr(quote + 1, end - quote - 2);
+  if (name.find('\\') != std::string_view::npos) {
     Result<DecodedString> decoded = DecodeJsonString(json_, quote);
-    if (decoded.ok()) name = std::move(decoded->text);
+    if (decoded.ok()) name = decoded_names_.emplace_back(std::move(decoded->text));
   }
   frame.starts.push_back(quote);
-  if (AtRecordLevel()) member_ = name;
+  if (AtRecordLevel()) member_ = std::string(name);
   auto [it, fresh] = frame.names.try_emplace(name, frame.starts.size() - 1);
   if (fresh) return;
   // JSON.parse keeps the last member of a name: drop the earlier one, with its comma.
@@ -152,7 +176,7 @@ void Scanner::OnName(size_t quote, size_t end) {
   it->second = frame.starts.size() - 1;
   ++duplicates_;
   if (AtRecordLevel()) {
-    auto found = record_of_member_.find(name);
+    auto found = record_of_member_.find(std::string(name));
     if (found != record_of_member_.end()) dropped_[found->second] = true;
   }
 }
@@ -189,10 +213,7 @@ Status Scanner::Open(size_t at) {
     if (in_record_) records_.back().too_deep = true;
     return Status::OK();
   }
-  Frame frame;
-  frame.object = object;
-  frame.expect_name = object;
-  frames_.push_back(std::move(frame));
+  frames_.Push(object);
   return Status::OK();
 }
 
@@ -206,7 +227,7 @@ Status Scanner::Close(size_t at) {
   if (frames_.size() == record_level_ && object != frames_.back().object) {
     return Fail(at, "a mismatched closing bracket");  // within a record, the parser tells
   }
-  frames_.pop_back();
+  frames_.Pop();
   if (AtRecordLevel() && in_record_) EndRecord(at + 1);
   return Status::OK();
 }
