@@ -354,6 +354,21 @@ ScannedValue Scanner::Finish() {
 
 }  // namespace
 
+simdjson::error_code CheckRecordText(std::string_view record, bool padded,
+                                     simdjson::dom::parser* parser) {
+  simdjson::dom::element ignored;
+  simdjson::error_code error = parser->parse(record.data(), record.size(), !padded).get(ignored);
+  if (error == simdjson::SUCCESS) return error;
+  Result<ScannedValue> scanned = ScanJsonRecords(record, SourceShape::kRecord);
+  if (!scanned.ok() || scanned->records.size() != 1) return error;
+  if (scanned->records[0].too_deep) return simdjson::DEPTH_ERROR;
+  if (!scanned->rewritten) return error;
+  const std::string& text = scanned->rewritten_text;
+  return parser->parse(text.data(), text.size()).get(ignored) == simdjson::SUCCESS
+             ? simdjson::SUCCESS
+             : error;
+}
+
 Result<ScannedValue> ScanJsonRecords(std::string_view json, SourceShape shape) {
   return Scanner(json, shape).Run();
 }

@@ -280,4 +280,21 @@ TEST_CASE("migrate: ids and integers are read as JSON Schema draft-07 and JavaSc
   }
 }
 
+TEST_CASE("migrate: ndjson records read as a dump's records are: lone surrogates, big numbers",
+          "[e2e][sqlite][postgres][fidelity]") {
+  TempDir work;
+  Write(work / "tasks.ndjson", Task("t1", "plain") + "\n" + Task("t2", "emoji cut \\ud83d") + "\n" +
+                                   Task("t3", "huge", R"(,"extra":1e400)") + "\n");
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir out;
+    CommandResult run =
+        RunFerry(Migrate(work / "tasks.ndjson", *target, {"--report", out / "r.json"}));
+    INFO(run.out + run.err);
+    REQUIRE(run.exit_code == 0);
+    CHECK(EntityCounts(out / "r.json", "tasks").inserted == 3);
+    CHECK(Column(*target, "SELECT title FROM tasks WHERE legacy_id = 't2'") ==
+          std::vector<std::string>{"emoji cut \xEF\xBF\xBD"});
+  }
+}
+
 }  // namespace ferry::e2e
