@@ -95,6 +95,9 @@ class Scanner {
   void OnName(size_t quote, size_t end);
   void BeginRecord(size_t at);
   void EndRecord(size_t at);
+  // Between the records (directly in the array or object of records) the grammar is checked
+  // strictly, as JSON.parse would: records may be told apart only when they are separated.
+  Status CheckBetweenRecords(size_t at);
   Status Open(size_t at);
   Status Close(size_t at);
   void Bareword(size_t begin, size_t end);
@@ -113,6 +116,8 @@ class Scanner {
   std::optional<std::string> member_;                         // kObject: the current name
   bool member_lossy_ = false;
   bool in_record_ = false;
+  enum class Between { kStart, kAfterComma, kAfterName, kAfterColon, kAfterRecord };
+  Between between_ = Between::kStart;
   int64_t next_index_ = 0;
   int64_t duplicates_ = 0;
   int64_t big_numbers_ = 0;
@@ -199,6 +204,32 @@ void Scanner::BeginRecord(size_t at) {
 void Scanner::EndRecord(size_t at) {
   records_.back().end = at;
   in_record_ = false;
+  between_ = Between::kAfterRecord;
+}
+
+Status Scanner::CheckBetweenRecords(size_t at) {
+  char c = json_[at];
+  if (c == ',') {
+    if (between_ != Between::kAfterRecord) return Fail(at, "a comma with no record before it");
+    between_ = Between::kAfterComma;
+  } else if (c == ']' || c == '}') {
+    if (between_ == Between::kAfterComma) return Fail(at, "a comma before the closing bracket");
+    if (between_ == Between::kAfterName || between_ == Between::kAfterColon) {
+      return Fail(at, "a member with no value");
+    }
+  } else if (c == ':') {
+    if (between_ != Between::kAfterName) return Fail(at, "a ':' with no member name before it");
+    between_ = Between::kAfterColon;
+  } else if (between_ == Between::kAfterRecord) {
+    return Fail(at, "records not separated by a comma");
+  } else if (shape_ == SourceShape::kObject) {
+    bool name = frames_.back().expect_name;
+    if (name && c != '"') return Fail(at, "a member name that is not a string");
+    if (name && between_ == Between::kAfterName) return Fail(at, "a member with no value");
+    if (!name && between_ != Between::kAfterColon) return Fail(at, "a member with no ':'");
+    if (name) between_ = Between::kAfterName;
+  }
+  return Status::OK();
 }
 
 Status Scanner::Open(size_t at) {
@@ -257,6 +288,9 @@ Result<ScannedValue> Scanner::Run() {
     if (IsSpace(c)) {
       ++i;
       continue;
+    }
+    if (AtRecordLevel() && shape_ != SourceShape::kRecord) {
+      FERRY_RETURN_IF_ERROR(CheckBetweenRecords(i));
     }
     switch (c) {
       case '{':
