@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "transformers/field_path.h"
+
 namespace ferry {
 
 namespace {
@@ -95,8 +97,8 @@ std::string FieldPathProblem(std::string_view path) {
   if (!IsValidUtf8(path)) {
     return "is not valid UTF-8";
   }
-  if (path.front() == '.' || path.back() == '.' || path.find("..") != std::string_view::npos) {
-    return "has an empty segment (paths are written a.b.c)";
+  for (const std::string& member : FieldPathMembers(path)) {
+    if (member.empty()) return "has an empty segment (paths are written a.b.c)";
   }
   return "";
 }

@@ -186,8 +186,8 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--exclude", flags->exclude, "Not these entities (comma-separated)");
   cmd->add_flag("--strict-unicode", o.strict_unicode,
                 "Reject an entry whose key or value is not well-formed UTF-16 (an unpaired "
-                "surrogate, decoded as U+FFFD); without it such an entry is loaded and listed "
-                "in the report");
+                "surrogate, decoded as U+FFFD), and a record with such a string inside a "
+                "value; without it such an entry or record is loaded and listed in the report");
   cmd->add_option("--jobs", o.jobs,
                   "Units (users) loaded at once, each by a worker with its own connection and "
                   "lock; with more than 1, one user's failure does not stop the others, and "

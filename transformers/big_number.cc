@@ -42,7 +42,7 @@ bool IsJsonNumber(std::string_view token, bool* integer) {
 
 // The power of ten of the number's first nonzero digit, plus one (12.5 gives 2, 0.05 gives -1),
 // clamped so that an exponent of any length cannot overflow.
-int64_t DecimalOrder(std::string_view number) {
+int64_t DecimalOrderOf(std::string_view number) {
   constexpr int64_t kClamp = 1'000'000;
   size_t i = number.empty() || number[0] != '-' ? 0 : 1;
   int64_t order = 0;
@@ -101,6 +101,8 @@ std::optional<std::string_view> BigNumberText(simdjson::dom::element value) {
   return BigNumberTextOf(text);
 }
 
+int64_t NumberDecimalOrder(std::string_view number_text) { return DecimalOrderOf(number_text); }
+
 std::optional<double> BigNumberDouble(std::string_view number_text) {
   double value = 0;
   auto [end, error] =
@@ -108,7 +110,7 @@ std::optional<double> BigNumberDouble(std::string_view number_text) {
   if (error == std::errc::result_out_of_range) {
     // Out of range either way: overflow when the number's order of magnitude is positive,
     // else an underflow, which is 0 as JavaScript reads it.
-    return DecimalOrder(number_text) > 0 ? std::nullopt : std::optional<double>(0.0);
+    return DecimalOrderOf(number_text) > 0 ? std::nullopt : std::optional<double>(0.0);
   }
   if (error != std::errc() || !std::isfinite(value)) return std::nullopt;
   return value;

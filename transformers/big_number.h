@@ -12,6 +12,7 @@
 
 #include <simdjson.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,10 @@ std::optional<std::string_view> BigNumberText(simdjson::dom::element value);
 
 // The number's text when `text` is a decoded big-number string, else nullopt.
 std::optional<std::string_view> BigNumberTextOf(std::string_view text);
+
+// The power of ten of the number's first nonzero digit, plus one: its count of integer digits
+// (12.5 gives 2, 1e400 gives 401, 0.05 gives -1), clamped to +-1,000,000; -1,000,000 for zero.
+int64_t NumberDecimalOrder(std::string_view number_text);
 
 // The value as a double: finite for a big integer, nullopt beyond the largest double.
 std::optional<double> BigNumberDouble(std::string_view number_text);

@@ -2,39 +2,63 @@
 
 namespace ferry {
 
-std::optional<simdjson::dom::element> FindField(simdjson::dom::element record,
-                                                std::string_view path) {
-  simdjson::dom::element current = record;
+size_t FirstPathDot(std::string_view path) {
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '\\' && i + 1 < path.size() && (path[i + 1] == '.' || path[i + 1] == '\\')) {
+      ++i;  // an escaped dot or backslash
+    } else if (path[i] == '.') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::vector<std::string> FieldPathMembers(std::string_view path) {
+  std::vector<std::string> members;
   while (true) {
-    size_t dot = path.find('.');
-    std::string_view member = path.substr(0, dot);
-    simdjson::dom::object object;
-    if (current.get_object().get(object) != simdjson::SUCCESS) {
-      return std::nullopt;
+    size_t dot = FirstPathDot(path);
+    std::string_view escaped = path.substr(0, dot);
+    std::string member;
+    for (size_t i = 0; i < escaped.size(); ++i) {
+      if (escaped[i] == '\\' && i + 1 < escaped.size() &&
+          (escaped[i + 1] == '.' || escaped[i + 1] == '\\')) {
+        ++i;
+      }
+      member += escaped[i];
     }
-    simdjson::dom::element next;
-    if (object.at_key(member).get(next) != simdjson::SUCCESS) {
-      return std::nullopt;
-    }
-    current = next;
-    if (dot == std::string_view::npos) {
-      return current;
-    }
+    members.push_back(std::move(member));
+    if (dot == std::string_view::npos) return members;
     path.remove_prefix(dot + 1);
   }
 }
 
+std::optional<simdjson::dom::element> FindField(simdjson::dom::element record,
+                                                std::string_view path) {
+  simdjson::dom::element current = record;
+  for (const std::string& member : FieldPathMembers(path)) {
+    simdjson::dom::object object;
+    if (current.get_object().get(object) != simdjson::SUCCESS) {
+      return std::nullopt;
+    }
+    if (object.at_key(member).get(current) != simdjson::SUCCESS) {
+      return std::nullopt;
+    }
+  }
+  return current;
+}
+
 std::string DottedPathToPointer(std::string_view path) {
-  std::string out = "/";
-  for (char c : path) {
-    if (c == '.') {
-      out += '/';
-    } else if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
+  std::string out;
+  for (const std::string& member : FieldPathMembers(path)) {
+    out += '/';
+    for (char c : member) {
+      if (c == '~') {
+        out += "~0";
+      } else if (c == '/') {
+        out += "~1";
+      } else {
+        out += c;
+      }
     }
   }
   return out;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <unordered_map>
 
 #include "extractors/common/json_string.h"
@@ -21,9 +22,32 @@ struct Edit {
 // An open object or array no deeper than kMaxRecordDepth.
 struct Frame {
   bool object = false;
-  bool expect_name = false;                       // object: the next string is a member name
-  std::vector<size_t> starts;                     // object: each member's name's quote
-  std::unordered_map<std::string, size_t> names;  // object: name -> its latest member in starts
+  bool expect_name = false;    // object: the next string is a member name
+  std::vector<size_t> starts;  // object: each member's name's quote
+  // object: name -> its latest member in starts; views of the text or of decoded names
+  std::unordered_map<std::string_view, size_t> names;
+};
+
+// The open frames; a closed frame's storage is kept for the next one, so that a value of many
+// small records costs no allocation per record.
+class FrameStack {
+ public:
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Frame& back() { return frames_[size_ - 1]; }
+  void Push(bool object) {
+    if (size_ == frames_.size()) frames_.emplace_back();
+    Frame& frame = frames_[size_++];
+    frame.object = object;
+    frame.expect_name = object;
+    frame.starts.clear();
+    frame.names.clear();
+  }
+  void Pop() { --size_; }
+
+ private:
+  std::vector<Frame> frames_;
+  size_t size_ = 0;
 };
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -71,6 +95,9 @@ class Scanner {
   void OnName(size_t quote, size_t end);
   void BeginRecord(size_t at);
   void EndRecord(size_t at);
+  // Between the records (directly in the array or object of records) the grammar is checked
+  // strictly, as JSON.parse would: records may be told apart only when they are separated.
+  Status CheckBetweenRecords(size_t at);
   Status Open(size_t at);
   Status Close(size_t at);
   void Bareword(size_t begin, size_t end);
@@ -79,7 +106,8 @@ class Scanner {
   const std::string_view json_;
   const SourceShape shape_;
   const size_t record_level_;  // frames_.size() at which a value is a record
-  std::vector<Frame> frames_;
+  FrameStack frames_;
+  std::deque<std::string> decoded_names_;  // member names with escapes, decoded
   int excess_ = 0;  // open brackets beyond kMaxRecordDepth, not tracked in frames_
   std::vector<Edit> edits_;
   std::vector<ScannedRecord> records_;
@@ -88,6 +116,8 @@ class Scanner {
   std::optional<std::string> member_;                         // kObject: the current name
   bool member_lossy_ = false;
   bool in_record_ = false;
+  enum class Between { kStart, kAfterComma, kAfterName, kAfterColon, kAfterRecord };
+  Between between_ = Between::kStart;
   int64_t next_index_ = 0;
   int64_t duplicates_ = 0;
   int64_t big_numbers_ = 0;
@@ -136,14 +166,13 @@ size_t Scanner::ScanString(size_t quote) {
 void Scanner::OnName(size_t quote, size_t end) {
   Frame& frame = frames_.back();
   frame.expect_name = false;
-  std::string_view body = json_.substr(quote + 1, end - quote - 2);
-  std::string name(body);
-  if (body.find('\\') != std::string_view::npos) {
+  std::string_view name = json_.substr(quote + 1, end - quote - 2);
+  if (name.find('\\') != std::string_view::npos) {
     Result<DecodedString> decoded = DecodeJsonString(json_, quote);
-    if (decoded.ok()) name = std::move(decoded->text);
+    if (decoded.ok()) name = decoded_names_.emplace_back(std::move(decoded->text));
   }
   frame.starts.push_back(quote);
-  if (AtRecordLevel()) member_ = name;
+  if (AtRecordLevel()) member_ = std::string(name);
   auto [it, fresh] = frame.names.try_emplace(name, frame.starts.size() - 1);
   if (fresh) return;
   // JSON.parse keeps the last member of a name: drop the earlier one, with its comma.
@@ -152,7 +181,7 @@ void Scanner::OnName(size_t quote, size_t end) {
   it->second = frame.starts.size() - 1;
   ++duplicates_;
   if (AtRecordLevel()) {
-    auto found = record_of_member_.find(name);
+    auto found = record_of_member_.find(std::string(name));
     if (found != record_of_member_.end()) dropped_[found->second] = true;
   }
 }
@@ -175,6 +204,32 @@ void Scanner::BeginRecord(size_t at) {
 void Scanner::EndRecord(size_t at) {
   records_.back().end = at;
   in_record_ = false;
+  between_ = Between::kAfterRecord;
+}
+
+Status Scanner::CheckBetweenRecords(size_t at) {
+  char c = json_[at];
+  if (c == ',') {
+    if (between_ != Between::kAfterRecord) return Fail(at, "a comma with no record before it");
+    between_ = Between::kAfterComma;
+  } else if (c == ']' || c == '}') {
+    if (between_ == Between::kAfterComma) return Fail(at, "a comma before the closing bracket");
+    if (between_ == Between::kAfterName || between_ == Between::kAfterColon) {
+      return Fail(at, "a member with no value");
+    }
+  } else if (c == ':') {
+    if (between_ != Between::kAfterName) return Fail(at, "a ':' with no member name before it");
+    between_ = Between::kAfterColon;
+  } else if (between_ == Between::kAfterRecord) {
+    return Fail(at, "records not separated by a comma");
+  } else if (shape_ == SourceShape::kObject) {
+    bool name = frames_.back().expect_name;
+    if (name && c != '"') return Fail(at, "a member name that is not a string");
+    if (name && between_ == Between::kAfterName) return Fail(at, "a member with no value");
+    if (!name && between_ != Between::kAfterColon) return Fail(at, "a member with no ':'");
+    if (name) between_ = Between::kAfterName;
+  }
+  return Status::OK();
 }
 
 Status Scanner::Open(size_t at) {
@@ -189,10 +244,7 @@ Status Scanner::Open(size_t at) {
     if (in_record_) records_.back().too_deep = true;
     return Status::OK();
   }
-  Frame frame;
-  frame.object = object;
-  frame.expect_name = object;
-  frames_.push_back(std::move(frame));
+  frames_.Push(object);
   return Status::OK();
 }
 
@@ -206,7 +258,7 @@ Status Scanner::Close(size_t at) {
   if (frames_.size() == record_level_ && object != frames_.back().object) {
     return Fail(at, "a mismatched closing bracket");  // within a record, the parser tells
   }
-  frames_.pop_back();
+  frames_.Pop();
   if (AtRecordLevel() && in_record_) EndRecord(at + 1);
   return Status::OK();
 }
@@ -236,6 +288,9 @@ Result<ScannedValue> Scanner::Run() {
     if (IsSpace(c)) {
       ++i;
       continue;
+    }
+    if (AtRecordLevel() && shape_ != SourceShape::kRecord) {
+      FERRY_RETURN_IF_ERROR(CheckBetweenRecords(i));
     }
     switch (c) {
       case '{':
@@ -332,6 +387,21 @@ ScannedValue Scanner::Finish() {
 }
 
 }  // namespace
+
+simdjson::error_code CheckRecordText(std::string_view record, bool padded,
+                                     simdjson::dom::parser* parser) {
+  simdjson::dom::element ignored;
+  simdjson::error_code error = parser->parse(record.data(), record.size(), !padded).get(ignored);
+  if (error == simdjson::SUCCESS) return error;
+  Result<ScannedValue> scanned = ScanJsonRecords(record, SourceShape::kRecord);
+  if (!scanned.ok() || scanned->records.size() != 1) return error;
+  if (scanned->records[0].too_deep) return simdjson::DEPTH_ERROR;
+  if (!scanned->rewritten) return error;
+  const std::string& text = scanned->rewritten_text;
+  return parser->parse(text.data(), text.size()).get(ignored) == simdjson::SUCCESS
+             ? simdjson::SUCCESS
+             : error;
+}
 
 Result<ScannedValue> ScanJsonRecords(std::string_view json, SourceShape shape) {
   return Scanner(json, shape).Run();

@@ -16,6 +16,8 @@
 // Pure function, thread-safe.
 #pragma once
 
+#include <simdjson.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -53,6 +55,13 @@ struct ScannedValue {
     return rewritten ? std::string_view(rewritten_text) : original;
   }
 };
+
+// How a record file's extractor (json, ndjson) checks one record: SUCCESS when `record` parses
+// as it is, or once rewritten as ScanJsonRecords rewrites it (what migrate will read), else the
+// parser's error for the text as it is (DEPTH_ERROR for a record nested too deep).
+// `padded`: the text is followed by simdjson's padding (no copy needed for the first try).
+simdjson::error_code CheckRecordText(std::string_view record, bool padded,
+                                     simdjson::dom::parser* parser);
 
 // Scans `json` as a value of `shape`. Fails (Corruption) when its records cannot be told apart:
 // the value is not an array (kArray) or an object (kObject), a string or a bracket is not

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "transformers/big_number.h"
+#include "transformers/field_path.h"
 
 namespace ferry {
 
@@ -14,11 +15,18 @@ bool Descend(const std::vector<std::string>& drop, std::string_view member,
   bool dropped = false;
   for (const std::string& path : drop) {
     std::string_view p = path;
-    if (p == member) {
+    size_t dot = FirstPathDot(p);
+    // The first member of the path, unescaped ("meta\.secret" is the member "meta.secret";
+    // "meta.secret" is the member "secret" of "meta", never a member named "meta.secret").
+    std::string_view head = p.substr(0, dot);
+    if (head.find('\\') == std::string_view::npos ? head != member
+                                                  : FieldPathMembers(head).front() != member) {
+      continue;
+    }
+    if (dot == std::string_view::npos) {
       dropped = true;
-    } else if (p.size() > member.size() && p.substr(0, member.size()) == member &&
-               p[member.size()] == '.') {
-      below->emplace_back(p.substr(member.size() + 1));
+    } else {
+      below->emplace_back(p.substr(dot + 1));
     }
   }
   return dropped;

@@ -9,6 +9,7 @@
 #include "extractors/common/json_exact.h"
 #include "extractors/registry.h"
 #include "transformers/field_path.h"
+#include "transformers/json_records.h"
 #include "transformers/records_of_value.h"
 #include "transformers/route_entry.h"
 #include "transformers/validate/schema_validator.h"
@@ -39,22 +40,43 @@ void InspectEntry(const Mapping& mapping, const Entry& entry, simdjson::dom::par
   facts->entity = entity.name;
   EntityFacts& counts = report->entities[entity.name];
   ++counts.keys;
-  simdjson::dom::element value;
-  if (parser->parse(entry.value).get(value) != simdjson::SUCCESS) {
-    facts->json = false;
-    ++counts.not_json;
-    return;
-  }
   SourceShape shape =
       entry.shape == EntryShape::kRecord ? SourceShape::kRecord : entity.source.shape;
-  Status shaped = RecordsOfValue(value, shape, [&](const RecordRef& ref) {
+  auto visit = [&](const RecordRef& ref) {
     ++facts->records;
     std::optional<IdKind> kind = IdKindOf(entity, ref, entry, route);
     if (kind) ++counts.id_kinds[static_cast<size_t>(*kind)];
     bool valid = kind != IdKind::kMissing &&
                  (!entity.validator || entity.validator->Validate(ref.record, 1).empty());
     facts->valid += valid ? 1 : 0;
-  });
+  };
+  // As migrate reads it (transformers/json_records.h): record by record, so that one record
+  // the parser refuses is one record that is not valid, not a key that is not JSON.
+  Result<ScannedValue> scanned = ScanJsonRecords(entry.value, shape);
+  std::string_view text = scanned.ok() ? scanned->Text(entry.value) : entry.value;
+  simdjson::dom::element value;
+  if (parser->parse(text.data(), text.size()).get(value) != simdjson::SUCCESS) {
+    if (!scanned.ok()) {
+      facts->json = false;
+      ++counts.not_json;
+      return;
+    }
+    simdjson::dom::parser own;
+    for (const ScannedRecord& record : scanned->records) {
+      simdjson::dom::element parsed;
+      std::string_view record_text = text.substr(record.begin, record.end - record.begin);
+      if (record.too_deep ||
+          own.parse(record_text.data(), record_text.size()).get(parsed) != simdjson::SUCCESS) {
+        ++facts->records;
+        continue;
+      }
+      visit(RecordRef{parsed, record.index, record.member});
+    }
+    counts.records += facts->records;
+    counts.valid += facts->valid;
+    return;
+  }
+  Status shaped = RecordsOfValue(value, shape, visit);
   if (!shaped.ok()) {
     facts->json = false;
     ++counts.not_json;

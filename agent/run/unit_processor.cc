@@ -113,7 +113,7 @@ class UnitProcessor::EntityPass {
     }
     if (scan.lossy) {
       Location where = entry.where;
-      where.index = scan.index;
+      if (scan.index >= 0) where.index = scan.index;
       const std::string detail =
           "a string of the record is not well-formed UTF-16 (an unpaired surrogate escape)";
       RunReport& report = *owner_->report_;
@@ -135,7 +135,7 @@ class UnitProcessor::EntityPass {
     ::ferry::Reject reject;
     reject.entity = entity_.name;
     reject.where = entry.where;
-    reject.where.index = scan.index;
+    if (scan.index >= 0) reject.where.index = scan.index;
     reject.reason =
         scan.member ? fmt::format("member \"{}\": {}", *scan.member, reason) : std::move(reason);
     return owner_->Reject(user_id_, std::move(reject));

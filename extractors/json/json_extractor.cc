@@ -12,6 +12,7 @@
 #include "extractors/common/json_error.h"
 #include "extractors/common/json_position.h"
 #include "extractors/common/text_position.h"
+#include "transformers/json_records.h"
 
 namespace ferry {
 
@@ -111,8 +112,7 @@ Result<bool> JsonExtractor::ReadEntry(Entry* entry) {
     where.key = file.stem;
     where.index = index;
     // The padded text lies beyond the element, so simdjson may read past its end.
-    simdjson::dom::element ignored;
-    if (auto error = record_parser_.parse(raw.data(), raw.size(), false).get(ignored)) {
+    if (auto error = CheckRecordText(raw, true, &record_parser_)) {
       Report(where,
              JsonCorruption(file.path, file.view(), offset,
                             fmt::format("record {}: {}", index, simdjson::error_message(error))));

@@ -8,6 +8,7 @@
 #include "extractors/common/file_sequence_extractor.h"
 #include "extractors/common/json_detect.h"
 #include "extractors/common/line_reader.h"
+#include "transformers/json_records.h"
 
 namespace ferry {
 
@@ -66,8 +67,7 @@ Result<bool> NdjsonExtractor::ReadEntry(Entry* entry) {
     where.offset = reader_->line_offset();
     where.line = reader_->line_number();
     where.key = stem_;
-    simdjson::dom::element ignored;
-    if (auto error = record_parser_.parse(record.data(), record.size()).get(ignored)) {
+    if (auto error = CheckRecordText(record, false, &record_parser_)) {
       Report(where, Status::Corruption(fmt::format("{}:{}: {}", path_, where.line,
                                                    simdjson::error_message(error))));
       continue;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "loaders/cell_mismatch.h"
+#include "transformers/big_number.h"
 #include "transformers/datetime.h"
 
 namespace ferry::postgres {
@@ -32,6 +33,30 @@ bool HasNulEscape(std::string_view json) {
   return false;
 }
 
+// True when JSON text holds a number with more integer digits than PostgreSQL's numeric (which
+// jsonb stores numbers in) holds: 131072. Only numbers kept as written (big_number.h) can.
+bool HasNumberBeyondNumeric(std::string_view json) {
+  constexpr int64_t kNumericMaxIntegerDigits = 131072;
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (c == '"') {  // skip the string
+      for (++i; i < json.size() && json[i] != '"'; ++i) {
+        if (json[i] == '\\') ++i;
+      }
+      continue;
+    }
+    if (c != '-' && (c < '0' || c > '9')) continue;
+    size_t end = json.find_first_of(",]} \t\r\n", i);
+    std::string_view number = json.substr(i, end == std::string_view::npos ? json.npos : end - i);
+    if (number.find_first_of("eE") != std::string_view::npos &&
+        NumberDecimalOrder(number) > kNumericMaxIntegerDigits) {
+      return true;
+    }
+    i += number.size() - 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 Status CheckCell(const ColumnDef& column, const Cell& cell) {
@@ -50,6 +75,9 @@ Status CheckCell(const ColumnDef& column, const Cell& cell) {
       }
       if (column.type == ColumnType::kJson && HasNulEscape(*text)) {
         return CellMismatch(column, cell, "a JSON string with a NUL character (\\u0000)");
+      }
+      if (column.type == ColumnType::kJson && HasNumberBeyondNumeric(*text)) {
+        return CellMismatch(column, cell, "a JSON number beyond PostgreSQL's numeric (1e131072)");
       }
       return Status::OK();
     case ColumnType::kInteger:

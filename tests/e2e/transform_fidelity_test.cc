@@ -280,4 +280,45 @@ TEST_CASE("migrate: ids and integers are read as JSON Schema draft-07 and JavaSc
   }
 }
 
+TEST_CASE("migrate: ndjson records read as a dump's records are: lone surrogates, big numbers",
+          "[e2e][sqlite][postgres][fidelity]") {
+  TempDir work;
+  Write(work / "tasks.ndjson", Task("t1", "plain") + "\n" + Task("t2", "emoji cut \\ud83d") + "\n" +
+                                   Task("t3", "huge", R"(,"extra":1e400)") + "\n");
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir out;
+    CommandResult run =
+        RunFerry(Migrate(work / "tasks.ndjson", *target, {"--report", out / "r.json"}));
+    INFO(run.out + run.err);
+    REQUIRE(run.exit_code == 0);
+    CHECK(EntityCounts(out / "r.json", "tasks").inserted == 3);
+    CHECK(Column(*target, "SELECT title FROM tasks WHERE legacy_id = 't2'") ==
+          std::vector<std::string>{"emoji cut \xEF\xBF\xBD"});
+  }
+}
+
+TEST_CASE("migrate: a JSON number beyond PostgreSQL's numeric is a reject there, kept on SQLite",
+          "[e2e][sqlite][postgres][fidelity]") {
+  TempDir work;
+  std::string environments =
+      R"([{"id":"env-1","name":"A","config":{"n":1e200000}},{"id":"env-2","name":"B"}])";
+  Write(work / "u1.json", "{\"environments\":" + Quote(environments) + ",\"tasks\":\"[]\"}");
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir out;
+    CommandResult run = RunFerry(
+        Migrate(work / "u1.json", *target, {"--continue-on-error", "--rejects", out / "r.ndjson"}));
+    INFO(run.out + run.err);
+    if (target->kind() == "postgresql") {
+      REQUIRE(run.exit_code == 3);
+      CHECK(Column(*target, "SELECT legacy_id FROM environments") ==
+            std::vector<std::string>{"env-2"});
+      CHECK_THAT(ReadFile(out / "r.ndjson"), Catch::Contains("beyond PostgreSQL's numeric"));
+    } else {
+      REQUIRE(run.exit_code == 0);
+      CHECK_THAT(Column(*target, "SELECT config FROM environments WHERE legacy_id = 'env-1'").at(0),
+                 Catch::Contains("1e200000"));
+    }
+  }
+}
+
 }  // namespace ferry::e2e

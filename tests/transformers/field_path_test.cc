@@ -16,6 +16,19 @@ TEST_CASE("FindField: dotted paths and absent members", "[transformers][field_pa
   CHECK_FALSE(FindField(record, ""));
 }
 
+TEST_CASE("FindField: a member with a dot in its name is written with \\.",
+          "[transformers][field_path]") {
+  simdjson::dom::parser parser;
+  simdjson::dom::element record =
+      parser.parse(std::string(R"({"meta.secret":1,"meta":{"secret":2},"a\\b":{"c":3}})"));
+  CHECK(int64_t(*FindField(record, "meta.secret")) == 2);
+  CHECK(int64_t(*FindField(record, R"(meta\.secret)")) == 1);
+  CHECK(int64_t(*FindField(record, R"(a\\b.c)")) == 3);
+  CHECK(FieldPathMembers(R"(x\.y.z)") == std::vector<std::string>{"x.y", "z"});
+  CHECK(DottedPathToPointer(R"(meta\.secret)") == "/meta.secret");
+  CHECK(DottedPathToPointer("meta.secret") == "/meta/secret");
+}
+
 TEST_CASE("PointerIsWithin: inside, equal, and a sibling with the same prefix",
           "[transformers][field_path]") {
   CHECK(PointerIsWithin("/config/githubToken", "config.githubToken"));
@@ -31,6 +44,8 @@ TEST_CASE("ScalarToText: ids as text; doubles and objects are not ids",
   CHECK(ScalarToText(parser.parse(std::string("\"task-17\""))) ==
         std::optional<std::string>("task-17"));
   CHECK_FALSE(ScalarToText(parser.parse(std::string("1.5"))));
+  // JavaScript reads 101.0 as 101: the same id.
+  CHECK(ScalarToText(parser.parse(std::string("101.0"))) == std::optional<std::string>("101"));
   CHECK_FALSE(ScalarToText(parser.parse(std::string("null"))));
   CHECK_FALSE(ScalarToText(parser.parse(std::string("{}"))));
   std::string long_text = "\"" + std::string(500, 'x') + "\"";

@@ -118,6 +118,17 @@ TEST_CASE("ScanJsonRecords: fails when the records cannot be told apart",
           "[transformers][json_records]") {
   CHECK_FALSE(ScanJsonRecords(R"({"a":1})", SourceShape::kArray).ok());
   CHECK_FALSE(ScanJsonRecords("5", SourceShape::kArray).ok());
+  // Records that JSON.parse could not tell apart either: no comma, a trailing comma, no ':'.
+  CHECK_FALSE(ScanJsonRecords("[1 2]", SourceShape::kArray).ok());
+  CHECK_FALSE(ScanJsonRecords("[{} {}]", SourceShape::kArray).ok());
+  CHECK_FALSE(ScanJsonRecords("[1,]", SourceShape::kArray).ok());
+  CHECK_FALSE(ScanJsonRecords("[,1]", SourceShape::kArray).ok());
+  CHECK_FALSE(ScanJsonRecords(R"({"a" {}})", SourceShape::kObject).ok());
+  CHECK_FALSE(ScanJsonRecords(R"({"a":{} "b":{}})", SourceShape::kObject).ok());
+  CHECK_FALSE(ScanJsonRecords(R"({"a":})", SourceShape::kObject).ok());
+  CHECK_FALSE(ScanJsonRecords(R"({a:{}})", SourceShape::kObject).ok());
+  CHECK(ScanJsonRecords("[ ]", SourceShape::kArray).ok());
+  CHECK(ScanJsonRecords(" { } ", SourceShape::kObject).ok());
   CHECK_FALSE(ScanJsonRecords(R"("x")", SourceShape::kObject).ok());
   CHECK_FALSE(ScanJsonRecords(R"([1,2)", SourceShape::kArray).ok());
   CHECK_FALSE(ScanJsonRecords(R"(["a)", SourceShape::kArray).ok());

@@ -26,6 +26,13 @@ TEST_CASE("AppendJson: escapes quotes, backslashes and control characters",
   CHECK(Write(R"("café 🚀")") == "\"café 🚀\"");
 }
 
+TEST_CASE("AppendJson: a dotted path never drops a member whose name holds the dot",
+          "[transformers][json_writer]") {
+  const std::string json = R"({"meta.secret":1,"meta":{"secret":2,"k":3}})";
+  CHECK(Write(json, {"meta.secret"}) == R"({"meta.secret":1,"meta":{"k":3}})");
+  CHECK(Write(json, {R"(meta\.secret)"}) == R"({"meta":{"secret":2,"k":3}})");
+}
+
 TEST_CASE("AppendJson: drops nested members by dotted path", "[transformers][json_writer]") {
   CHECK(Write(R"({"a":1,"s":{"t":2,"u":3},"t":4})", {"s.t"}) == R"({"a":1,"s":{"u":3},"t":4})");
   CHECK(Write(R"({"a":1,"b":2})", {"a", "b"}) == "{}");

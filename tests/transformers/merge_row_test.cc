@@ -330,3 +330,19 @@ TEST_CASE("MergeDecisionName: names every decision", "[transformers][merge]") {
 }
 
 }  // namespace ferry
+
+namespace ferry {
+
+TEST_CASE("MergeRow: json cells with numbers beyond a double merge, the numbers kept as written",
+          "[transformers][merge]") {
+  Row existing =
+      MakeRow(kNull, kNull, std::string(R"({"a":1,"big":18446744073709552000})"), kNull, kOld);
+  Row incoming = MakeRow(kNull, kNull, std::string(R"({"a":2,"huge":1e400})"), kNull, kNew);
+  MergeResult merged = Merge(existing, incoming);
+  const std::string& meta = std::get<std::string>(merged.row.cells[kMeta]);
+  CHECK_THAT(meta, Catch::Contains("18446744073709552000"));
+  CHECK_THAT(meta, Catch::Contains("1e400"));
+  CHECK_THAT(meta, Catch::Contains(R"("a":2)"));
+}
+
+}  // namespace ferry

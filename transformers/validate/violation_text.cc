@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "transformers/big_number.h"
+#include "transformers/scalar_text.h"
 #include "transformers/validate/simdjson_adapter.h"
 
 namespace ferry {
@@ -54,6 +56,9 @@ std::string ShortScalarText(simdjson::dom::element value) {
   switch (value.type()) {
     case simdjson::dom::element_type::STRING: {
       std::string_view text = value.get_string().value_unsafe();
+      if (std::optional<std::string_view> number = BigNumberTextOf(text)) {
+        return number->size() <= kMaxShownString ? std::string(*number) : std::string();
+      }
       return text.size() <= kMaxShownString ? JsonQuote(text) : std::string();
     }
     case simdjson::dom::element_type::ARRAY:
@@ -82,11 +87,14 @@ std::string_view JsonTypeName(simdjson::dom::element value) {
     case simdjson::dom::element_type::OBJECT:
       return "object";
     case simdjson::dom::element_type::INT64:
+    case simdjson::dom::element_type::UINT64:  // draft-07: integers of any size
       return "integer";
-    case simdjson::dom::element_type::UINT64:
     case simdjson::dom::element_type::DOUBLE:
-      return "number";
+      return IntegerOf(value) ? "integer" : "number";
     case simdjson::dom::element_type::STRING:
+      if (std::optional<std::string_view> number = BigNumberText(value)) {
+        return number->find_first_of(".eE") == std::string_view::npos ? "integer" : "number";
+      }
       return "string";
     case simdjson::dom::element_type::BOOL:
       return "boolean";

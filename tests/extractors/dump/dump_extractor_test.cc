@@ -290,3 +290,36 @@ TEST_CASE("DumpExtractor: an unreadable file is IOError", "[extractors][dump][co
 
 }  // namespace
 }  // namespace ferry
+
+namespace ferry {
+namespace {
+
+TEST_CASE("DumpExtractor: a repeated key or origin keeps the last, as JSON.parse does",
+          "[extractors][dump]") {
+  TempDir dir;
+  std::string flat = dir.Write("flat.json", R"({"tasks":"[1]","theme":"dark","tasks":"[2]"})");
+  Drained got = DrainDump(flat);
+  REQUIRE(got.status.ok());
+  REQUIRE(got.entries.size() == 2);
+  CHECK(got.entries[0].key == "theme");
+  CHECK(got.entries[1].key == "tasks");
+  CHECK(got.entries[1].value == "[2]");
+  CHECK(got.entries[1].overridden == 1);
+  CHECK(got.entries[0].overridden == 0);
+
+  // The last object of an origin replaces the earlier one whole (its "old" key included).
+  std::string origins = dir.Write(
+      "origins.json",
+      R"({"http://a":{"old":"1","k":"1"},"http://b":{"k":"b"},"http://a":{"k":"2","k":"3"}})");
+  got = DrainDump(origins);
+  REQUIRE(got.status.ok());
+  REQUIRE(got.entries.size() == 2);
+  CHECK(got.entries[0].origin == "http://b");
+  CHECK(got.entries[1].origin == "http://a");
+  CHECK(got.entries[1].key == "k");
+  CHECK(got.entries[1].value == "3");
+  CHECK(got.entries[1].overridden == 2);  // one origin object and one key
+}
+
+}  // namespace
+}  // namespace ferry

@@ -91,15 +91,16 @@ TEST_CASE("JsonExtractor: an invalid element is reported with its index and skip
   std::string path = dir.Write("r.json", R"([{"a":1},{"a":1,,},{"s":"\ud800"},{"a":3}])");
   Drained got = DrainJson(path);
   REQUIRE(FirstFailure(got).ok());
-  REQUIRE(got.entries.size() == 2);
+  // The lone surrogate escape is read as migrate reads it (U+FFFD; json_records.h), not reported.
+  REQUIRE(got.entries.size() == 3);
   CHECK(got.entries[0].where.index == 0);
-  CHECK(got.entries[1].where.index == 3);
-  REQUIRE(got.reports.size() == 2);
+  CHECK(got.entries[1].where.index == 2);
+  CHECK(got.entries[2].where.index == 3);
+  REQUIRE(got.reports.size() == 1);
   CHECK(got.reports[0].where.index == 1);
   CHECK(got.reports[0].where.offset == 9);
   CHECK(got.reports[0].problem.IsCorruption());
   CHECK_THAT(got.reports[0].problem.message(), Catch::Contains("record 1"));
-  CHECK(got.reports[1].where.index == 2);
 }
 
 TEST_CASE("JsonExtractor: a truncated array is Corruption", "[extractors][json][corrupt]") {

@@ -93,15 +93,17 @@ TEST_CASE("NdjsonExtractor: a line that is not JSON is reported with file:line, 
   std::string path = dir.Write("x.ndjson", "{\"n\":1}\n{\"n\":\n{\"n\":3}\n{\"s\":\"\\ud800\"}\n");
   Drained got = DrainNdjson(path);
   REQUIRE(FirstFailure(got).ok());
-  REQUIRE(got.entries.size() == 2);
+  // A lone surrogate escape or a number beyond a double is read as migrate reads it
+  // (transformers/json_records.h: U+FFFD, the number's text), not reported.
+  REQUIRE(got.entries.size() == 3);
   CHECK(got.entries[1].where.line == 3);
-  REQUIRE(got.reports.size() == 2);
+  CHECK(got.entries[2].where.line == 4);
+  REQUIRE(got.reports.size() == 1);
   CHECK(got.reports[0].where.file == path);
   CHECK(got.reports[0].where.line == 2);
   CHECK(got.reports[0].where.offset == 8);
   CHECK(got.reports[0].problem.IsCorruption());
   CHECK_THAT(got.reports[0].problem.message(), Catch::StartsWith(path + ":2: "));
-  CHECK(got.reports[1].where.line == 4);
 }
 
 TEST_CASE("NdjsonExtractor: two records on one line are reported",

@@ -73,6 +73,21 @@ TEST_CASE("CopyText: cells that do not fit their column are refused", "[loaders]
   CHECK_FALSE(CellText(Column(ColumnType::kTimestamp), Cell(int64_t{253402300800000})).ok());
 }
 
+TEST_CASE("CheckCell: JSON that jsonb refuses: NUL, numbers beyond numeric",
+          "[loaders][postgres]") {
+  const ColumnDef json = Column(ColumnType::kJson);
+  CHECK_FALSE(CheckCell(json, Cell(std::string(R"({"a":"x\u0000y"})"))).ok());
+  CHECK(CheckCell(json, Cell(std::string(R"({"a":"x\\u0000y"})"))).ok());  // a backslash, then text
+  CHECK(CheckCell(Column(ColumnType::kText), Cell(std::string(R"(\u0000)"))).ok());
+  CHECK(CheckCell(json, Cell(std::string(R"({"n":1e131071,"m":18446744073709552000})"))).ok());
+  CHECK_FALSE(CheckCell(json, Cell(std::string(R"({"n":[1e131072]})"))).ok());
+  CHECK(CheckCell(json, Cell(std::string(R"({"s":"1e999999"})"))).ok());  // a string
+  CHECK_THAT(CheckCell(json, Cell(std::string(R"({"a":"\u0000"})"))).message(),
+             Catch::Contains("NUL"));
+  // What CheckCell refuses, CellText refuses too.
+  CHECK_FALSE(CellText(json, Cell(std::string(R"({"n":1e200000})"))).ok());
+}
+
 TEST_CASE("CopyText: array literals quote every element and escape quotes and backslashes",
           "[loaders][postgres]") {
   CHECK(ArrayLiteral({}) == "{}");
