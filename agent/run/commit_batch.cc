@@ -93,7 +93,8 @@ Status PlanBatch(const CommitContext& context, std::vector<AssignedRecord>* reco
                  std::vector<Planned>* plans) {
   const EntityMapping& entity = *context.entity;
   std::vector<ExistingRow> existing;
-  FERRY_RETURN_IF_ERROR(FindExistingRows(entity, context.loader, *records, &existing));
+  bool whole_rows = context.policy != ConflictPolicy::kSkip;
+  FERRY_RETURN_IF_ERROR(FindExistingRows(entity, context.loader, whole_rows, *records, &existing));
   plans->assign(records->size(), Planned());
   for (size_t i = 0; i < records->size(); ++i) {
     AssignedRecord& record = (*records)[i];

@@ -77,24 +77,55 @@ bool KeyHoldsFreshUlid(const EntityMapping& entity) {
   return std::find(key.begin(), key.end(), name) != key.end();
 }
 
-// The rows of `table` under `key` for the records at `indexes`, one read.
-Status Fetch(Loader* loader, const TableDef& table, const std::vector<std::string>& key,
-             const std::vector<AssignedRecord>& records, const std::vector<size_t>& indexes,
-             std::vector<std::optional<Row>>* found) {
+// The columns a kept row is known by: its keys and its ULID (all a skip needs of it).
+std::vector<bool> KeyColumns(const EntityMapping& entity) {
+  const TableDef& table = entity.table;
+  std::vector<bool> wanted(table.columns.size(), false);
+  for (size_t c : ColumnIndexes(table, table.primary_key)) wanted[c] = true;
+  for (const std::vector<std::string>& unique : table.unique) {
+    for (size_t c : ColumnIndexes(table, unique)) wanted[c] = true;
+  }
+  if (entity.ulid_column >= 0) wanted[static_cast<size_t>(entity.ulid_column)] = true;
+  return wanted;
+}
+
+// The rows of entity's table under `key` for the records at `indexes`, one read. Unless
+// `whole_rows`, only the key columns are read and the others left null.
+Status Fetch(Loader* loader, const EntityMapping& entity, bool whole_rows,
+             const std::vector<std::string>& key, const std::vector<AssignedRecord>& records,
+             const std::vector<size_t>& indexes, std::vector<std::optional<Row>>* found) {
   found->clear();
   if (indexes.empty()) return Status::OK();
-  TableDef by_key = table;
-  by_key.primary_key = key;
+  const TableDef& table = entity.table;
   std::vector<size_t> columns = ColumnIndexes(table, key);
   std::vector<Row> keys;
   keys.reserve(indexes.size());
   for (size_t i : indexes) keys.push_back(CellsAt(records[i].row, columns));
-  return loader->FetchRows(by_key, keys, found);
+  TableDef by_key = table;
+  by_key.primary_key = key;
+  if (whole_rows) return loader->FetchRows(by_key, keys, found);
+  std::vector<bool> wanted = KeyColumns(entity);
+  by_key.columns.clear();
+  for (size_t c = 0; c < table.columns.size(); ++c) {
+    if (wanted[c]) by_key.columns.push_back(table.columns[c]);
+  }
+  FERRY_RETURN_IF_ERROR(loader->FetchRows(by_key, keys, found));
+  for (std::optional<Row>& row : *found) {
+    if (!row) continue;
+    Row wide;
+    wide.cells.resize(table.columns.size());
+    size_t next = 0;
+    for (size_t c = 0; c < table.columns.size() && next < row->cells.size(); ++c) {
+      if (wanted[c]) wide.cells[c] = std::move(row->cells[next++]);
+    }
+    row = std::move(wide);
+  }
+  return Status::OK();
 }
 
 }  // namespace
 
-Status FindExistingRows(const EntityMapping& entity, Loader* loader,
+Status FindExistingRows(const EntityMapping& entity, Loader* loader, bool whole_rows,
                         const std::vector<AssignedRecord>& records, std::vector<ExistingRow>* out) {
   const TableDef& table = entity.table;
   out->assign(records.size(), ExistingRow());
@@ -106,7 +137,8 @@ Status FindExistingRows(const EntityMapping& entity, Loader* loader,
     if (records[i].known || !fresh_key) indexes.push_back(i);
   }
   std::vector<std::optional<Row>> found;
-  FERRY_RETURN_IF_ERROR(Fetch(loader, table, table.primary_key, records, indexes, &found));
+  FERRY_RETURN_IF_ERROR(
+      Fetch(loader, entity, whole_rows, table.primary_key, records, indexes, &found));
   for (size_t k = 0; k < indexes.size(); ++k) {
     ExistingRow& existing = (*out)[indexes[k]];
     existing.row = std::move(found[k]);
@@ -124,7 +156,7 @@ Status FindExistingRows(const EntityMapping& entity, Loader* loader,
       if (existing.row && SameCells(*existing.row, records[i].row, columns)) continue;
       indexes.push_back(i);
     }
-    FERRY_RETURN_IF_ERROR(Fetch(loader, table, unique, records, indexes, &found));
+    FERRY_RETURN_IF_ERROR(Fetch(loader, entity, whole_rows, unique, records, indexes, &found));
     for (size_t k = 0; k < indexes.size(); ++k) {
       if (!found[k]) continue;
       size_t i = indexes[k];
