@@ -38,7 +38,7 @@ class RetryingLoader final : public Loader {
   }
   Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                    std::vector<std::optional<Row>>* out) override {
-    return Retry("reading rows to merge", [&] { return inner_->FetchRows(table, keys, out); });
+    return Retry("reading the target's rows", [&] { return inner_->FetchRows(table, keys, out); });
   }
   Result<BatchOutcome> Write(const WriteBatch& batch) override;
   Status FinishRun(const RunTotals& totals) override {
