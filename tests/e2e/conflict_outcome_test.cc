@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -178,6 +179,51 @@ TEST_CASE("conflicts: a parent already in the target under its unique key is ado
       CHECK(again->Counted("tasks", "inserted") == 0);
       CHECK(DanglingTasks(*target) == 0);
     }
+  }
+}
+
+TEST_CASE("conflicts: two records sharing a mapping's unique key: the later is rejected or adopts",
+          "[e2e][sqlite][postgres][conflicts]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir work;
+    std::string mapping = work / "envs.yaml";
+    std::ofstream(mapping) << R"(version: 1
+name: envs
+entities:
+  envs:
+    source: {keys: [envs], shape: array}
+    schema: {type: object}
+    id: {field: id}
+    primary_key: [id]
+    unique: [[user_id, legacy_id], [user_id, name]]
+    columns:
+      id: {type: ulid, from: $ulid}
+      user_id: {type: text, from: $user, nullable: false}
+      legacy_id: {type: text, from: $legacy_id, nullable: false}
+      name: {type: text, from: name}
+)";
+    std::string dump = work / "u.json";
+    auto run = [&](const std::string& envs) {
+      WriteDump(dump, {{"envs", envs}});
+      return RunFerry({"migrate", dump, "--user-id", "u", "--target", target->url(), "--mapping",
+                       mapping, "--continue-on-error", "--rejects", work / "rejects.ndjson",
+                       "--progress", "none"});
+    };
+    // In one batch: the later record cannot write a second row under (user_id, name).
+    CommandResult first = run(R"([{"id":"a","name":"same"},{"id":"b","name":"same"}])");
+    INFO(first.out << first.err);
+    CHECK(first.exit_code == 3);
+    CHECK(target->Query("SELECT legacy_id FROM envs") == Rows{{"a"}});
+    std::string rejects = ReadFile(work / "rejects.ndjson");
+    CHECK(rejects.find(R"(also that of record \"a\")") != std::string::npos);
+    // In a later run the row is there: the record adopts it (skip keeps it as it is).
+    CommandResult second = run(R"([{"id":"c","name":"same"}])");
+    INFO(second.out << second.err);
+    CHECK(second.exit_code == 0);
+    CHECK(target->Count("SELECT count(*) FROM envs") == 1);
+    CHECK(target->Query("SELECT ulid FROM " + target->Bookkeeping("id_map") +
+                        " WHERE legacy_id = 'c'") ==
+          target->Query("SELECT id FROM envs WHERE legacy_id = 'a'"));
   }
 }
 
