@@ -4,7 +4,6 @@
 // already built goes through tablewriter::write_raw_line, one call for the whole batch.
 // tablewriter is deprecated in favour of stream_to, hence the pragma (this file only).
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#include <spdlog/spdlog.h>
 #include <time.h>
 
 #include <chrono>
