@@ -168,7 +168,9 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                 "rejected; write nothing");
   cmd->add_option("--conflict", flags->conflict,
                   "When a row exists: skip (keep it), overwrite (replace it) or merge (newer "
-                  "field wins); default: the mapping's, else skip");
+                  "field wins); default: the mapping's, else skip. Decided against the row in "
+                  "the target: one already equal is counted unchanged, a deleted one is written "
+                  "again, one under a unique key of the mapping is adopted (docs/mapping.md)");
   cmd->add_flag("--continue-on-error", o.continue_on_error,
                 "Write rejects to the reject file and go on, until --max-reject-rate");
   cmd->add_option(

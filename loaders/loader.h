@@ -40,6 +40,13 @@ struct IdentityRecord {
   std::string ulid;
   std::string content_hash;
   bool known = false;  // the id map had this identity when the batch was classified
+  // The row is one the target already held under a unique key of the mapping (written by hand
+  // or by another tool) that the client adopted: the row carries that row's primary key and
+  // is upserted by it, never plainly inserted (agent/run/commit_batch.h).
+  bool adopted = false;
+  // Only the id-map row is written: the target's row stays as it is (an adopted row the policy
+  // keeps). The loader counts it nowhere; the client counts it skipped or unchanged.
+  bool keep_row = false;
 };
 
 // Where the run has got to, stored with each batch so that a resumed run can go on after it.
@@ -196,9 +203,11 @@ class Loader {
                                   const std::vector<std::string>& legacy_ids,
                                   std::vector<std::optional<KnownIdentity>>* out) = 0;
 
-  // For the merge policy: the rows of `table` (this user's) whose primary key equals one of
-  // `keys` (each a Row holding the primary-key cells, in primary_key order). `out` is resized
-  // to keys.size(); an absent row is nullopt. Reads only; allowed in dry-run.
+  // The rows of `table` whose primary key equals one of `keys` (each a Row holding the
+  // primary-key cells, in primary_key order), for deciding each conflict against the row
+  // that is there. The key is whatever table.primary_key names: a copy of the TableDef whose
+  // primary_key lists a unique key's columns reads by that unique key. `out` is resized to
+  // keys.size(); an absent row is nullopt. Reads only; allowed in dry-run.
   virtual Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                            std::vector<std::optional<Row>>* out) = 0;
 

@@ -339,4 +339,24 @@ Result<MergeResult> MergeRow(const TableDef& table, const Row& existing, const R
   return result;
 }
 
+bool RowsEqual(const TableDef& table, const Row& a, const Row& b) {
+  if (a.cells.size() != table.columns.size() || b.cells.size() != table.columns.size()) {
+    return false;
+  }
+  simdjson::dom::parser parser_a;
+  simdjson::dom::parser parser_b;
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    const Cell& cell_a = a.cells[i];
+    const Cell& cell_b = b.cells[i];
+    if (table.columns[i].type != ColumnType::kJson || IsNull(cell_a) || IsNull(cell_b)) {
+      if (!CellsEqual(cell_a, cell_b)) return false;
+      continue;
+    }
+    Result<element> json_a = ParseJsonCell(&parser_a, table.columns[i], cell_a, "first");
+    Result<element> json_b = ParseJsonCell(&parser_b, table.columns[i], cell_b, "second");
+    if (!json_a.ok() || !json_b.ok() || !JsonEqual(*json_a, *json_b)) return false;
+  }
+  return true;
+}
+
 }  // namespace ferry

@@ -62,4 +62,10 @@ struct MergeResult {
 Result<MergeResult> MergeRow(const TableDef& table, const Row& existing, const Row& incoming,
                              int timestamp_column);
 
+// True when rows `a` and `b` of `table` hold the same value in every column, compared as
+// MergeRow compares values (json cells as JSON values, numbers by value, a null equal only to
+// a null). False when a row does not have one cell per column or a json cell is not JSON:
+// such a row is written, never taken as unchanged.
+bool RowsEqual(const TableDef& table, const Row& a, const Row& b);
+
 }  // namespace ferry

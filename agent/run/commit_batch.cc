@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "agent/run/conflict_example.h"
+#include "agent/run/existing_rows.h"
 #include "transformers/merge_row.h"
 
 namespace ferry {
@@ -21,53 +22,51 @@ void AddExample(std::vector<std::string>* examples, const std::string& id) {
   if (examples->size() < kMaxExamples) examples->push_back(id);
 }
 
-Plan PlanOf(const AssignedRecord& record, ConflictPolicy policy) {
-  if (!record.known) return Plan::kInsert;
-  if (policy == ConflictPolicy::kSkip) return Plan::kSkip;
-  const std::string& before = record.known->content_hash;
-  if (!before.empty() && before == record.identity.content_hash) return Plan::kUnchanged;
-  return policy == ConflictPolicy::kOverwrite ? Plan::kUpdate : Plan::kMerge;
+bool Writes(Plan plan) {
+  return plan == Plan::kInsert || plan == Plan::kUpdate || plan == Plan::kMerge;
 }
 
-// The primary-key cells of `row`, in primary_key order.
-Row KeyOf(const TableDef& table, const Row& row) {
-  Row key;
-  for (const std::string& column : table.primary_key) {
-    key.cells.push_back(row.cells[static_cast<size_t>(table.ColumnIndex(column))]);
+// The plan of a record whose row in the target is `existing` (none: it is written).
+Plan PlanOf(const CommitContext& context, const AssignedRecord& record,
+            const std::optional<Row>& existing) {
+  if (!existing) return Plan::kInsert;
+  switch (context.policy) {
+    case ConflictPolicy::kSkip:
+      return Plan::kSkip;
+    case ConflictPolicy::kOverwrite:
+      return RowsEqual(context.entity->table, *existing, record.row) ? Plan::kUnchanged
+                                                                     : Plan::kUpdate;
+    case ConflictPolicy::kMerge:
+      return Plan::kMerge;  // decided by MergeWithTarget
   }
-  return key;
+  return Plan::kUpdate;
 }
 
-// Reads back the target's rows of the records planned kMerge and merges each into its record.
+Status RejectRecord(const CommitContext& context, const AssignedRecord& record,
+                    std::string reason) {
+  Reject reject;
+  reject.entity = context.entity->name;
+  reject.where = record.where;
+  reject.reason = std::move(reason);
+  return context.reject(record, std::move(reject));
+}
+
+// Merges each record planned kMerge into the target's row.
 Status MergeWithTarget(const CommitContext& context, std::vector<AssignedRecord>* records,
-                       std::vector<Planned>* plans) {
+                       const std::vector<ExistingRow>& existing, std::vector<Planned>* plans) {
   const EntityMapping& entity = *context.entity;
-  std::vector<size_t> indexes;
-  std::vector<Row> keys;
-  for (size_t i = 0; i < records->size(); ++i) {
-    if ((*plans)[i].plan != Plan::kMerge) continue;
-    indexes.push_back(i);
-    keys.push_back(KeyOf(entity.table, (*records)[i].row));
-  }
-  if (indexes.empty()) return Status::OK();
-  std::vector<std::optional<Row>> existing;
-  FERRY_RETURN_IF_ERROR(context.loader->FetchRows(entity.table, keys, &existing));
   int timestamp_column = UpdatedColumn(entity);
-  for (size_t k = 0; k < indexes.size(); ++k) {
-    AssignedRecord& record = (*records)[indexes[k]];
-    Planned& planned = (*plans)[indexes[k]];
-    if (k >= existing.size() || !existing[k]) {
-      planned.plan = Plan::kInsert;  // the id map knows it, but its row is gone
-      continue;
-    }
-    Result<MergeResult> merged = MergeRow(entity.table, *existing[k], record.row, timestamp_column);
+  for (size_t i = 0; i < records->size(); ++i) {
+    Planned& planned = (*plans)[i];
+    if (planned.plan != Plan::kMerge) continue;
+    AssignedRecord& record = (*records)[i];
+    Result<MergeResult> merged =
+        MergeRow(entity.table, *existing[i].row, record.row, timestamp_column);
     if (!merged.ok()) {
       planned.plan = Plan::kRejected;
-      Reject reject;
-      reject.entity = entity.name;
-      reject.where = record.where;
-      reject.reason = "cannot merge with the row in the target: " + merged.status().message();
-      FERRY_RETURN_IF_ERROR(context.reject(record, std::move(reject)));
+      FERRY_RETURN_IF_ERROR(
+          RejectRecord(context, record,
+                       "cannot merge with the row in the target: " + merged.status().message()));
       continue;
     }
     if (merged->unchanged) {
@@ -76,6 +75,48 @@ Status MergeWithTarget(const CommitContext& context, std::vector<AssignedRecord>
       record.row = std::move(merged->row);
     }
     planned.merge = std::move(merged).value();
+  }
+  return Status::OK();
+}
+
+// What children of this unit reference for `record` from now on: `ulid` (empty: nothing).
+void SetParentUlid(const CommitContext& context, const AssignedRecord& record, std::string ulid) {
+  if (context.parents == nullptr) return;
+  auto& ulids = (*context.parents)[context.entity->name];
+  auto found = ulids.find(record.identity.legacy_id);
+  if (found != ulids.end()) found->second = std::move(ulid);
+}
+
+// Finds each record's row in the target, adopts the rows found under a unique key, plans every
+// record by the policy, and rejects those whose write would break a key.
+Status PlanBatch(const CommitContext& context, std::vector<AssignedRecord>* records,
+                 std::vector<Planned>* plans) {
+  const EntityMapping& entity = *context.entity;
+  std::vector<ExistingRow> existing;
+  bool whole_rows = context.policy != ConflictPolicy::kSkip;
+  FERRY_RETURN_IF_ERROR(FindExistingRows(entity, context.loader, whole_rows, *records, &existing));
+  plans->assign(records->size(), Planned());
+  for (size_t i = 0; i < records->size(); ++i) {
+    AssignedRecord& record = (*records)[i];
+    if (existing[i].adopted) {
+      AdoptRow(entity, *existing[i].row, &record);
+      SetParentUlid(context, record, record.identity.ulid);
+    }
+    (*plans)[i].plan = PlanOf(context, record, existing[i].row);
+  }
+  FERRY_RETURN_IF_ERROR(MergeWithTarget(context, records, existing, plans));
+  std::vector<bool> writes(records->size());
+  for (size_t i = 0; i < records->size(); ++i) writes[i] = Writes((*plans)[i].plan);
+  std::vector<std::string> taken = BatchKeyConflicts(entity, *records, writes);
+  for (size_t i = 0; i < records->size(); ++i) {
+    Planned& planned = (*plans)[i];
+    std::string reason =
+        !existing[i].conflict.empty() && writes[i] ? existing[i].conflict : std::move(taken[i]);
+    if (reason.empty()) continue;
+    planned.plan = Plan::kRejected;
+    // Its row, if the target has one, stays what its children reference.
+    if (!existing[i].row) SetParentUlid(context, (*records)[i], "");
+    FERRY_RETURN_IF_ERROR(RejectRecord(context, (*records)[i], std::move(reason)));
   }
   return Status::OK();
 }
@@ -97,9 +138,8 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
                    const Checkpoint& checkpoint) {
   const EntityMapping& entity = *context.entity;
   EntityCounts& counts = *context.counts;
-  std::vector<Planned> plans(records.size());
-  for (size_t i = 0; i < records.size(); ++i) plans[i].plan = PlanOf(records[i], context.policy);
-  FERRY_RETURN_IF_ERROR(MergeWithTarget(context, &records, &plans));
+  std::vector<Planned> plans;
+  FERRY_RETURN_IF_ERROR(PlanBatch(context, &records, &plans));
 
   WriteBatch batch;
   batch.table = &entity.table;
@@ -119,11 +159,15 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
         ++predicted.skipped;
         AddExample(&counts.examples_skipped, id);
         counts.AddConflictExample(MakeConflictExample(entity, id, "skipped", nullptr));
-        continue;
+        if (!record.identity.adopted) continue;
+        record.identity.keep_row = true;  // the adopted row stays; the id map learns it
+        break;
       case Plan::kUnchanged:
         ++counts.unchanged;
         counts.AddConflictExample(MakeConflictExample(entity, id, "unchanged", merge));
-        continue;
+        if (!record.identity.adopted) continue;
+        record.identity.keep_row = true;
+        break;
       case Plan::kInsert:
         ++predicted.inserted;
         AddExample(&counts.examples_inserted, id);

@@ -1,19 +1,23 @@
 // CommitBatch: the second half of loading a batch of one entity — what becomes of each row in
 // the target, by the conflict policy — and the counts and examples of the report.
 //
-//   new identity                  -> inserted
-//   known, policy skip            -> skipped: the target keeps its row
-//   known, same content hash      -> unchanged: not rewritten (overwrite and merge)
-//   known, overwrite              -> updated
-//   known, merge                  -> the target's row is read back (Loader::FetchRows) and
-//                                    merged (transformers/merge_row.h): merged, or unchanged
-//                                    when the merge leaves it as it was; a row no longer there
-//                                    is inserted; a row that cannot be merged (a json cell
-//                                    that is not JSON) is a reject
+// Every outcome is decided against the row that is in the target (agent/run/existing_rows.h:
+// read back in one query per key and batch), never against ferry's memory of what it wrote:
+//   no row (new, or deleted since)   -> inserted, with the id map's ULID when it has one
+//   a row, policy skip               -> skipped: the target keeps its row
+//   a row, overwrite                 -> unchanged when the row already equals the incoming
+//                                       row (transformers/merge_row.h RowsEqual), else updated
+//   a row, merge                     -> merged (transformers/merge_row.h), or unchanged when
+//                                       the merge leaves it as it was; a row that cannot be
+//                                       merged (a json cell that is not JSON) is a reject
+// A row found under a unique key of the mapping rather than the record's primary key (written
+// by hand or by another tool) is adopted: the record takes its primary key and ULID, its
+// children reference it, and the id map learns it even when the row is kept (skip, unchanged).
+// A record whose write would break a key (two rows of the target for it, or a key another
+// record of the batch writes) is rejected with the reason.
 // The rows to write go to the loader as one WriteBatch, merged rows already merged (the loader
-// writes them as overwrite and counts them merged). A merged row's id map entry keeps the
-// incoming record's content hash: the same record next time is unchanged without a read.
-// In a dry run nothing is written (FetchRows still reads) and the counts are what would be.
+// writes them as overwrite and counts them merged).
+// In a dry run nothing is written (the reads still happen) and the counts are what would be.
 //
 // Thread safety: one call at a time per UnitProcessor.
 #pragma once
@@ -36,6 +40,9 @@ struct CommitContext {
   Loader* loader = nullptr;
   bool dry_run = false;
   EntityCounts* counts = nullptr;
+  // This unit's parent ULIDs (AssignIdentities), told of adopted and rejected records; null
+  // when no entity references this one.
+  ParentUlids* parents = nullptr;
   // Takes the reject of a record that cannot be merged; non-ok stops the run.
   std::function<Status(const AssignedRecord&, Reject)> reject;
 };

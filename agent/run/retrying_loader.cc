@@ -48,7 +48,7 @@ class RetryingLoader final : public Loader {
   }
   Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                    std::vector<std::optional<Row>>* out) override {
-    return Retry("reading rows to merge", [&] { return inner_->FetchRows(table, keys, out); });
+    return Retry("reading the target's rows", [&] { return inner_->FetchRows(table, keys, out); });
   }
   Status CheckCell(const ColumnDef& column, const Cell& cell) const override {
     return inner_->CheckCell(column, cell);

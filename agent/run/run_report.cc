@@ -75,23 +75,26 @@ void RunReport::PrintSummary(std::ostream& out) const {
   }
   out << fmt::format("ferry migrate{}: run {} → {}\n", dry_run ? " --dry-run" : "", run_id, target);
   const char* verb = dry_run ? "would " : "";
-  out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "entity", "read", "valid",
-                     dry_run ? "+insert" : "inserted", dry_run ? "~update" : "updated",
-                     dry_run ? "=skip" : "skipped", "rejected");
+  out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "entity", "read",
+                     "valid", dry_run ? "+insert" : "inserted", dry_run ? "~update" : "updated",
+                     dry_run ? "=skip" : "skipped", "unchanged", "rejected");
   EntityCounts total;
   for (const std::string& name : entity_order) {
     const EntityCounts& c = entities.at(name);
-    out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", name, c.read, c.valid,
-                       c.inserted, c.updated + c.merged, c.skipped + c.unchanged, c.rejected);
+    out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", name, c.read,
+                       c.valid, c.inserted, c.updated + c.merged, c.skipped, c.unchanged,
+                       c.rejected);
     total.read += c.read;
     total.valid += c.valid;
     total.inserted += c.inserted;
     total.updated += c.updated + c.merged;
-    total.skipped += c.skipped + c.unchanged;
+    total.skipped += c.skipped;
+    total.unchanged += c.unchanged;
     total.rejected += c.rejected;
   }
-  out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "total", total.read,
-                     total.valid, total.inserted, total.updated, total.skipped, total.rejected);
+  out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "total", total.read,
+                     total.valid, total.inserted, total.updated, total.skipped, total.unchanged,
+                     total.rejected);
   if (dry_run) {
     for (const std::string& name : entity_order) {
       const EntityCounts& c = entities.at(name);

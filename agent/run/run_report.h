@@ -31,11 +31,12 @@ struct EntityCounts {
   int64_t valid = 0;     // passed schema, identity and mapping checks
   int64_t inserted = 0;  // new rows (would be, in a dry run)
   int64_t updated = 0;   // existing rows replaced
-  int64_t skipped = 0;   // existing rows kept (policy skip, or unchanged content)
+  int64_t skipped = 0;   // existing rows kept by the policy skip
   int64_t merged = 0;    // existing rows merged field by field
   int64_t rejected = 0;  // went to the reject file
 
-  // Existing rows left as they were: same content hash, or a merge that changed nothing.
+  // Existing rows left as they were because they already equal what the policy would write
+  // (overwrite: the incoming row; merge: the merged row). Never a row that is not there.
   int64_t unchanged = 0;
   std::vector<std::string> examples_inserted;  // a few legacy ids, for the dry-run preview
   std::vector<std::string> examples_updated;

@@ -398,6 +398,7 @@ Status UnitProcessor::EntityPass::Flush() {
   commit.loader = owner_->loader_;
   commit.dry_run = owner_->options_.dry_run;
   commit.counts = &counts_;
+  commit.parents = is_parent_ ? &owner_->parents_ : nullptr;
   commit.reject = [this](const AssignedRecord& record, ::ferry::Reject reject) {
     counts_.valid--;  // counted valid when read, but not loaded after all
     first_index_.erase(record.identity.legacy_id);

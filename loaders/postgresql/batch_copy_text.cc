@@ -64,26 +64,18 @@ Status AppendBookkeeping(std::initializer_list<std::string_view> values, const W
   return Status::OK();
 }
 
-// Appends the staged line of `row`: its cells, position, legacy id, ULID and content hash.
+// Appends the staged line of `row`: its cells, position, legacy id, ULID, content hash and
+// whether the row is kept.
 Status AppendStagedLine(const WriteBatch& batch, size_t row, std::string* text) {
   FERRY_RETURN_IF_ERROR(AppendCells(batch, row, text));
   const IdentityRecord& identity = batch.identities[row];
   std::string position = std::to_string(row);
-  return AppendBookkeeping({position, identity.legacy_id, identity.ulid, identity.content_hash},
+  return AppendBookkeeping({position, identity.legacy_id, identity.ulid, identity.content_hash,
+                            identity.keep_row ? "t" : "f"},
                            batch, row, text);
 }
 
 }  // namespace
-
-Result<std::string> BatchCopyText(const WriteBatch& batch) {
-  FERRY_RETURN_IF_ERROR(CheckBatch(batch));
-  std::string text;
-  text.reserve(batch.rows.size() * kBytesPerRowGuess);
-  for (size_t row = 0; row < batch.rows.size(); ++row) {
-    FERRY_RETURN_IF_ERROR(AppendStagedLine(batch, row, &text));
-  }
-  return text;
-}
 
 Result<DirectCopyText> BatchDirectCopyText(const WriteBatch& batch, std::string_view run_id,
                                            std::string_view now, std::string_view schema) {
@@ -93,8 +85,7 @@ Result<DirectCopyText> BatchDirectCopyText(const WriteBatch& batch, std::string_
   out.id_map.reserve(batch.rows.size() * 96);
   for (size_t row = 0; row < batch.rows.size(); ++row) {
     const IdentityRecord& identity = batch.identities[row];
-    if (identity.known) {
-      if (batch.policy == ConflictPolicy::kSkip) continue;
+    if (identity.known || identity.adopted) {
       FERRY_RETURN_IF_ERROR(AppendStagedLine(batch, row, &out.staged));
       ++out.staged_rows;
       continue;

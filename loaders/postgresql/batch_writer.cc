@@ -4,7 +4,6 @@
 // already built goes through tablewriter::write_raw_line, one call for the whole batch.
 // tablewriter is deprecated in favour of stream_to, hence the pragma (this file only).
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#include <spdlog/spdlog.h>
 #include <time.h>
 
 #include <chrono>
@@ -80,9 +79,12 @@ Checkpoint CheckpointOf(const WriteBatch& batch) {
   return checkpoint;
 }
 
-// Fills skipped (and merged, for a merge batch) from inserted and updated.
+// Fills skipped (and merged, for a merge batch) from inserted and updated. A kept row is
+// counted by the client, not here.
 BatchOutcome Completed(const WriteBatch& batch, BatchOutcome outcome) {
-  outcome.skipped = static_cast<int64_t>(batch.rows.size()) - outcome.inserted - outcome.updated;
+  int64_t written = 0;
+  for (const IdentityRecord& identity : batch.identities) written += identity.keep_row ? 0 : 1;
+  outcome.skipped = written - outcome.inserted - outcome.updated;
   if (batch.policy == ConflictPolicy::kMerge) {
     outcome.merged = outcome.updated;
     outcome.updated = 0;
@@ -109,19 +111,17 @@ Result<BatchWriter::TableStatements*> BatchWriter::StatementsFor(const TableDef&
     statements.quoted_columns.push_back(QuoteIdentifier(column));
   }
   statements.staging = "ferry_stage_" + std::to_string(id);
-  statements.skip_name = "ferry_skip_" + std::to_string(id);
-  statements.overwrite_name = "ferry_overwrite_" + std::to_string(id);
-  statements.trusted_overwrite_name = "ferry_overwrite_known_" + std::to_string(id);
+  statements.keep_name = "ferry_upsert_keep_" + std::to_string(id);
+  statements.update_name = "ferry_upsert_" + std::to_string(id);
   Status status = Guarded(
       "preparing the writes of table " + Quoted(table.name), session_->secrets(), [&]() -> Status {
         pqxx::connection& connection = session_->connection();
         pqxx::nontransaction txn(connection);
         txn.exec0(CreateStagingSql(table, statements.staging));
-        connection.prepare(statements.skip_name, SkipSql(table, schema, statements.staging));
-        connection.prepare(statements.overwrite_name,
-                           OverwriteSql(table, schema, statements.staging));
-        connection.prepare(statements.trusted_overwrite_name,
-                           OverwriteSql(table, schema, statements.staging, IdMapCheck::kTrusted));
+        connection.prepare(statements.keep_name,
+                           UpsertSql(table, schema, statements.staging, /*update=*/false));
+        connection.prepare(statements.update_name,
+                           UpsertSql(table, schema, statements.staging, /*update=*/true));
         if (!checkpoint_prepared_) {
           connection.prepare(kCheckpointStatement, CheckpointSql(schema));
           checkpoint_prepared_ = true;
@@ -135,91 +135,49 @@ Result<BatchWriter::TableStatements*> BatchWriter::StatementsFor(const TableDef&
 }
 
 Result<BatchOutcome> BatchWriter::Write(const WriteBatch& batch, const std::string& run_id) {
-  FERRY_ASSIGN_OR_RETURN(DirectCopyText direct,
+  FERRY_ASSIGN_OR_RETURN(DirectCopyText text,
                          BatchDirectCopyText(batch, run_id, NowText(), session_->schema()));
   FERRY_ASSIGN_OR_RETURN(TableStatements * statements, StatementsFor(*batch.table));
-  bool conflicted = false;
-  Result<BatchOutcome> outcome = WriteDirect(batch, run_id, direct, *statements, &conflicted);
-  if (!conflicted) {
-    return outcome;
-  }
-  // A row the id map does not know holds a key, or the id map learnt an identity since the
-  // lookup: the staged path settles each row by policy.
-  ++fallbacks_;
-  spdlog::debug("table \"{}\": a key of the batch is taken; writing it through the staged path",
-                batch.table->name);
-  return WriteStaged(batch, run_id, *statements);
-}
-
-Result<BatchOutcome> BatchWriter::WriteDirect(const WriteBatch& batch, const std::string& run_id,
-                                              const DirectCopyText& text,
-                                              const TableStatements& statements, bool* conflicted) {
-  *conflicted = false;
   Checkpoint checkpoint = CheckpointOf(batch);
+  const std::string& upsert =
+      batch.policy == ConflictPolicy::kSkip ? statements->keep_name : statements->update_name;
+  std::string context = "writing a batch of table " + Quoted(batch.table->name);
   BatchOutcome outcome;
-  Status status =
-      Guarded("writing a batch of table " + Quoted(batch.table->name), session_->secrets(),
-              [&]() -> Status {
-                pqxx::work txn(session_->connection());
-                try {
-                  if (text.new_rows > 0) {
-                    CopyLines(txn, statements.target, statements.quoted_columns, text.table);
-                    CopyLines(txn, "ferry.id_map", IdMapCopyColumns(), text.id_map);
-                  }
-                  if (text.staged_rows > 0) {
-                    std::vector<std::string> columns = StagingColumns(*batch.table);
-                    CopyLines(txn, statements.staging, columns, text.staged);
-                    FaultPoint("pg.before_upsert");
-                    pqxx::row counts = txn.exec_prepared1(
-                        statements.trusted_overwrite_name, batch.user_id, batch.entity, run_id,
-                        checkpoint.unit, checkpoint.entity, checkpoint.position);
-                    outcome.inserted = counts[0].as<int64_t>();
-                    outcome.updated = counts[1].as<int64_t>();
-                  } else {
-                    FaultPoint("pg.before_upsert");
-                    txn.exec_prepared0(kCheckpointStatement, batch.user_id, checkpoint.entity,
-                                       checkpoint.unit, checkpoint.position, run_id);
-                  }
-                  FaultPoint("pg.before_commit");
-                  txn.commit();
-                  FaultPoint("pg.after_commit");
-                } catch (const pqxx::sql_error& error) {
-                  if (error.sqlstate() != kUniqueViolation) throw;
-                  *conflicted = true;  // the transaction is rolled back as txn goes out of scope
-                }
-                return Status::OK();
-              });
+  Status status = Guarded(context, session_->secrets(), [&]() -> Status {
+    pqxx::work txn(session_->connection());
+    try {
+      if (text.new_rows > 0) {
+        CopyLines(txn, statements->target, statements->quoted_columns, text.table);
+        CopyLines(txn, "ferry.id_map", IdMapCopyColumns(), text.id_map);
+      }
+    } catch (const pqxx::sql_error& error) {
+      if (error.sqlstate() != kUniqueViolation) throw;
+      // The transaction is rolled back as txn goes out of scope.
+      Status taken = PgError(error, context, session_->secrets());
+      return Status::Rejected(taken.message() +
+                              " (a row written since this batch read the target, by another "
+                              "client or run; running the command again adopts it)");
+    }
+    if (text.staged_rows > 0) {
+      CopyLines(txn, statements->staging, StagingColumns(*batch.table), text.staged);
+      FaultPoint("pg.before_upsert");
+      pqxx::row counts =
+          txn.exec_prepared1(upsert, batch.user_id, batch.entity, run_id, checkpoint.unit,
+                             checkpoint.entity, checkpoint.position);
+      outcome.inserted = counts[0].as<int64_t>();
+      outcome.updated = counts[1].as<int64_t>();
+    } else {
+      FaultPoint("pg.before_upsert");
+      txn.exec_prepared0(kCheckpointStatement, batch.user_id, checkpoint.entity, checkpoint.unit,
+                         checkpoint.position, run_id);
+    }
+    FaultPoint("pg.before_commit");
+    txn.commit();
+    FaultPoint("pg.after_commit");
+    return Status::OK();
+  });
   FERRY_RETURN_IF_ERROR(status);
   outcome.inserted += text.new_rows;
-  return Completed(batch, outcome);
-}
-
-Result<BatchOutcome> BatchWriter::WriteStaged(const WriteBatch& batch, const std::string& run_id,
-                                              const TableStatements& statements) {
-  FERRY_ASSIGN_OR_RETURN(std::string copy_text, BatchCopyText(batch));
-  const TableDef& table = *batch.table;
-  Checkpoint checkpoint = CheckpointOf(batch);
-  const std::string& statement =
-      batch.policy == ConflictPolicy::kSkip ? statements.skip_name : statements.overwrite_name;
-  BatchOutcome outcome;
-  Status status = Guarded(
-      "writing a batch of table " + Quoted(table.name), session_->secrets(), [&]() -> Status {
-        pqxx::work txn(session_->connection());
-        if (!copy_text.empty()) {
-          CopyLines(txn, statements.staging, StagingColumns(table), copy_text);
-        }
-        FaultPoint("pg.before_upsert");
-        pqxx::row counts =
-            txn.exec_prepared1(statement, batch.user_id, batch.entity, run_id, checkpoint.unit,
-                               checkpoint.entity, checkpoint.position);
-        FaultPoint("pg.before_commit");
-        txn.commit();
-        FaultPoint("pg.after_commit");
-        outcome.inserted = counts[0].as<int64_t>();
-        outcome.updated = counts[1].as<int64_t>();
-        return Status::OK();
-      });
-  FERRY_RETURN_IF_ERROR(status);
   return Completed(batch, outcome);
 }
 

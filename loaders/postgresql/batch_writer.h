@@ -2,42 +2,31 @@
 // holds the batch's id-map rows and the run's checkpoint (so a crash leaves all of it or none).
 // write_sql.h has the statements.
 //
-// Two paths. The client classified every row against the id map just before the batch
-// (Loader::LookupIdentities, one query per batch) and says so in IdentityRecord::known.
-//
-// Direct path, tried first:
-//   - new rows (known false): COPY straight into the table, and their id-map rows COPY straight
-//     into ferry.id_map. No staging, no ON CONFLICT, no read of the id map.
-//   - known rows: skip leaves them alone (counted skipped; the target keeps its row); overwrite
-//     and merge COPY them into the staging table and upsert them with one statement that does
-//     not re-check the id map (the client already left out the ones known unchanged).
+// The client decided every row against the row in the target just before the batch
+// (agent/run/commit_batch.h): the batch holds only rows to write, and adopted rows to keep.
+//   - new rows (a new identity, no row in the target: IdentityRecord known and adopted false):
+//     COPY straight into the table, and their id-map rows COPY straight into ferry.id_map. No
+//     staging, no ON CONFLICT, no read.
+//   - the other rows (a known identity whose row is rewritten or was deleted, an adopted row):
+//     COPY into the staging table and one upsert by primary key (DO NOTHING under skip), which
+//     upserts their id-map rows too; a kept row (keep_row) only has its id-map row written.
 //   - the checkpoint, in the same transaction.
-// Staged path, the fallback: the whole batch into the staging table, then one statement that
-// re-checks the id map for every row and settles conflicts by policy (ON CONFLICT).
 //
-// Why the direct path is exactly-once, and when it gives way. A new row can be wrong to COPY
-// only if, by the time of the write, (a) the id map has its identity after all (another run
-// for the same user and target: the product allows one at a time, but nothing here relies on
-// it), (b) a row the id map does not know holds one of its keys (written by another tool, or
-// by a run whose id map was lost), or (c) two rows of the batch share a key. Each of these
-// makes the COPY fail with a unique violation (23505): ferry.id_map's primary key for (a), the
-// table's primary key or unique constraints for (b) and (c). The transaction is then rolled
-// back, so nothing of it stays, and the whole batch is written again through the staged path,
-// which resolves every row by policy. A direct write that commits therefore did what the staged
-// path would have done: every new row inserted, with one id-map row each. Known rows stay
-// known: ferry never deletes id-map rows, so the identity the lookup found is still there; the
-// only thing a concurrent run could change is the content hash, and then the cost of trusting
-// the classification is rewriting a row with the same content (counted updated, not skipped).
-// The common path reads nothing from the id map, which also removes the staged statement's
-// plan problem (the temp table has no statistics, so its NOT EXISTS read all of the user's
-// id-map entries per batch).
+// Exactly once. A new row can be wrong to COPY only if, since the client read the target, the
+// id map learnt its identity (another run for the same user: the user lock excludes it), a
+// row took one of its keys (another client writing the table), or two rows of the batch share
+// a key (the client rejects such records first). Each makes the COPY fail with a unique
+// violation (23505); the transaction is rolled back, nothing of it stays, and the batch fails
+// (Rejected, naming the key) rather than guess: a rerun reads the target again and adopts the
+// row. There is no second path that could keep a row silently and leave its children pointing
+// at a ULID that was never stored.
 //
 // Locks: the rows written and the id-map and checkpoint rows of this batch's user, nothing
 // wider (no LOCK TABLE, no DDL in the batch: the staging table is created once per session,
 // outside any batch). So runs for other users load into the same tables at the same time.
 //
-// Policies: skip and overwrite; a merge batch holds rows already merged by the caller and is
-// written as overwrite, its updates reported as merged.
+// Policies: a merge batch holds rows already merged by the caller and is written as
+// overwrite, its updates reported as merged.
 //
 // Thread safety: used by the thread that owns the session.
 #pragma once
@@ -64,9 +53,6 @@ class BatchWriter {
   // take, the legacy id). REQUIRES: batch.table exists in the target with its key.
   Result<BatchOutcome> Write(const WriteBatch& batch, const std::string& run_id);
 
-  // Batches that fell back to the staged path since the writer was made (for tests and logs).
-  int64_t fallbacks() const { return fallbacks_; }
-
  private:
   struct TableStatements {
     std::vector<std::string> columns;  // the definition these were made for
@@ -74,23 +60,15 @@ class BatchWriter {
     std::string target;                       // "schema"."table"
     std::vector<std::string> quoted_columns;  // for the direct COPY
     std::string staging;                      // temp table name
-    std::string skip_name;                    // prepared statement names
-    std::string overwrite_name;
-    std::string trusted_overwrite_name;
+    std::string keep_name;  // prepared upserts: DO NOTHING (skip), DO UPDATE (overwrite, merge)
+    std::string update_name;
   };
 
   Result<TableStatements*> StatementsFor(const TableDef& table);
-  // The direct path. Sets *conflicted (and writes nothing) on a unique violation.
-  Result<BatchOutcome> WriteDirect(const WriteBatch& batch, const std::string& run_id,
-                                   const DirectCopyText& text, const TableStatements& statements,
-                                   bool* conflicted);
-  Result<BatchOutcome> WriteStaged(const WriteBatch& batch, const std::string& run_id,
-                                   const TableStatements& statements);
 
   Session* session_;
   int next_id_ = 0;
   bool checkpoint_prepared_ = false;  // kCheckpointStatement, once per session
-  int64_t fallbacks_ = 0;
   std::unordered_map<std::string, TableStatements> tables_;
 };
 

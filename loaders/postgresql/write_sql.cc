@@ -43,12 +43,6 @@ bool IsKeyColumn(const TableDef& table, const std::string& column) {
          table.primary_key.end();
 }
 
-// The id map's rows known for the batch's user, schema and entity.
-std::string Known(std::string_view schema) {
-  return "SELECT 1 FROM ferry.id_map m WHERE m.user_id = $1 AND m.target_schema = " +
-         QuoteLiteral(schema) + " AND m.entity = $2 AND m.legacy_id = s.f_legacy_id";
-}
-
 // The process token of the session (user_lock.h, TagSession): with the checkpoint, it tells
 // this process's commit from another's of the same run and position. Unset, the statement
 // fails: a batch is never written without it.
@@ -67,12 +61,6 @@ std::string CheckpointCte(std::string_view schema) {
          ")\n";
 }
 
-// The id-map insert's head: its columns, and the schema's literal to select first.
-std::string IdMapInsert(std::string_view schema) {
-  return "  INSERT INTO ferry.id_map (user_id, target_schema, entity, legacy_id, ulid, "
-         "content_hash, run_id, updated_at)\n  SELECT $1, " +
-         QuoteLiteral(schema) + ", ";
-}
 
 }  // namespace
 
@@ -81,7 +69,7 @@ std::vector<std::string> StagingColumns(const TableDef& table) {
   for (size_t i = 0; i < table.columns.size(); ++i) {
     columns.push_back(StageColumn(i));
   }
-  for (const char* extra : {"f_ord", "f_legacy_id", "f_ulid", "f_hash"}) {
+  for (const char* extra : {"f_ord", "f_legacy_id", "f_ulid", "f_hash", "f_keep"}) {
     columns.emplace_back(extra);
   }
   return columns;
@@ -94,45 +82,12 @@ std::string CreateStagingSql(const TableDef& table, std::string_view staging) {
   }
   sql +=
       "f_ord integer NOT NULL, f_legacy_id text NOT NULL, f_ulid text NOT NULL, "
-      "f_hash text NOT NULL) ON COMMIT DELETE ROWS";
+      "f_hash text NOT NULL, f_keep boolean NOT NULL) ON COMMIT DELETE ROWS";
   return sql;
 }
 
-std::string SkipSql(const TableDef& table, std::string_view schema, std::string_view staging) {
-  std::string target = QualifiedName(schema, table.name);
-  std::string join;
-  for (const std::string& key : table.primary_key) {
-    join += join.empty() ? "" : " AND ";
-    join += "c." + StageColumn(static_cast<size_t>(table.ColumnIndex(key))) + " = i." +
-            QuoteIdentifier(key);
-  }
-  std::string returning;
-  for (const std::string& key : table.primary_key) {
-    returning += (returning.empty() ? "" : ", ") + QuoteIdentifier(key);
-  }
-  // The first row of each key wins, as with row-by-row inserts. No conflict target: a row
-  // taking any unique key of the table (its key, or user_id + legacy_id) is kept as it is.
-  return "WITH candidates AS (\n"
-         "  SELECT DISTINCT ON (" +
-         KeyStageColumns(table, "s.") + ") s.*\n  FROM " + QuoteIdentifier(staging) +
-         " s\n  WHERE NOT EXISTS (" + Known(schema) + ")\n  ORDER BY " +
-         KeyStageColumns(table, "s.") +
-         ", s.f_ord\n),\n"
-         "inserted AS (\n  INSERT INTO " +
-         target + " (" + TargetColumns(table) + ")\n  SELECT " + StageValues(table) +
-         " FROM candidates ORDER BY f_ord\n  ON CONFLICT DO NOTHING\n  RETURNING " + returning +
-         "\n),\n"
-         "identities AS (\n" +
-         IdMapInsert(schema) +
-         "$2, c.f_legacy_id, c.f_ulid, c.f_hash, $3, now()\n"
-         "  FROM candidates c JOIN inserted i ON " +
-         join + "\n  ON CONFLICT (user_id, target_schema, entity, legacy_id) DO NOTHING\n),\n" +
-         CheckpointCte(schema) +
-         "SELECT (SELECT count(*) FROM inserted) AS inserted, 0::bigint AS updated";
-}
-
-std::string OverwriteSql(const TableDef& table, std::string_view schema, std::string_view staging,
-                         IdMapCheck check) {
+std::string UpsertSql(const TableDef& table, std::string_view schema, std::string_view staging,
+                      bool update) {
   std::string target = QualifiedName(schema, table.name);
   std::string set;
   for (const ColumnDef& column : table.columns) {
@@ -145,18 +100,11 @@ std::string OverwriteSql(const TableDef& table, std::string_view schema, std::st
   for (const std::string& key : table.primary_key) {
     key_list += (key_list.empty() ? "" : ", ") + QuoteIdentifier(key);
   }
-  std::string action = set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set;
-  std::string changed = "  SELECT s.* FROM " + QuoteIdentifier(staging) + " s";
-  if (check == IdMapCheck::kRecheck) {
-    changed += "\n  WHERE NOT EXISTS (" + Known(schema) +
-               " AND m.content_hash = s.f_hash AND s.f_hash <> '')";
-  }
+  std::string action = !update || set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set;
   // The last row of each key wins, as with row-by-row upserts.
-  return "WITH changed AS (\n" + changed +
-         "\n),\n"
-         "written AS (\n  INSERT INTO " +
-         target + " AS t (" + TargetColumns(table) + ")\n  SELECT DISTINCT ON (" +
-         KeyStageColumns(table, "") + ") " + StageValues(table) + " FROM changed\n  ORDER BY " +
+  return "WITH written AS (\n  INSERT INTO " + target + " AS t (" + TargetColumns(table) +
+         ")\n  SELECT DISTINCT ON (" + KeyStageColumns(table, "") + ") " + StageValues(table) +
+         " FROM " + QuoteIdentifier(staging) + " WHERE NOT f_keep\n  ORDER BY " +
          KeyStageColumns(table, "") + ", f_ord DESC\n  ON CONFLICT (" + key_list + ") " + action +
          "\n  RETURNING (t.xmax = 0) AS inserted\n),\n"
          "identities AS (\n"
@@ -165,7 +113,9 @@ std::string OverwriteSql(const TableDef& table, std::string_view schema, std::st
          "  SELECT DISTINCT ON (f_legacy_id) $1, " +
          QuoteLiteral(schema) +
          ", $2, f_legacy_id, f_ulid, f_hash, $3, now()\n"
-         "  FROM changed ORDER BY f_legacy_id, f_ord DESC\n"
+         "  FROM " +
+         QuoteIdentifier(staging) +
+         " ORDER BY f_legacy_id, f_ord DESC\n"
          "  ON CONFLICT (user_id, target_schema, entity, legacy_id) DO UPDATE SET ulid = "
          "EXCLUDED.ulid,\n"
          "    content_hash = EXCLUDED.content_hash, run_id = EXCLUDED.run_id,\n"

@@ -125,34 +125,18 @@ Result<bool> BatchWriter::InsertRow(const WriteBatch& batch, size_t row,
 Status BatchWriter::WriteRow(const WriteBatch& batch, size_t row, TableStatements& statements,
                              BatchOutcome* outcome) {
   const IdentityRecord& identity = batch.identities[row];
-  if (batch.policy == ConflictPolicy::kSkip) {
-    FERRY_ASSIGN_OR_RETURN(bool claimed, id_map_->Claim(identity));
-    if (!claimed) {
-      ++outcome->skipped;  // known identity
-      return Status::OK();
-    }
-    FERRY_ASSIGN_OR_RETURN(bool inserted, InsertRow(batch, row, statements));
-    if (inserted) {
-      ++outcome->inserted;
-      return Status::OK();
-    }
-    // A row the id map does not know holds the key: keep it, and leave the id map as it was,
-    // since that row is not the one this identity would have written.
-    ++outcome->skipped;
-    return id_map_->Forget(batch.entity, batch.user_id, identity.legacy_id);
-  }
-  FERRY_ASSIGN_OR_RETURN(bool changed, id_map_->RecordIfChanged(identity));
-  if (!changed) {
-    ++outcome->skipped;  // known with the same content hash
-    return Status::OK();
+  FERRY_RETURN_IF_ERROR(id_map_->Record(identity).status());
+  if (identity.keep_row) {
+    return Status::OK();  // an adopted row kept as it is: only the id map learns it
   }
   FERRY_ASSIGN_OR_RETURN(bool inserted, InsertRow(batch, row, statements));
   if (inserted) {
     ++outcome->inserted;
     return Status::OK();
   }
-  if (statements.update == nullptr) {
-    ++outcome->skipped;  // every column is key: the row there already is the incoming row
+  // A row is under the key: the client found it (or, under skip, it came since: kept).
+  if (batch.policy == ConflictPolicy::kSkip || statements.update == nullptr) {
+    ++outcome->skipped;
     return Status::OK();
   }
   ResetOnExit reset(statements.update.get(), ResetOnExit::Bindings::kKeep);

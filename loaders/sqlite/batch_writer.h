@@ -1,17 +1,17 @@
 // BatchWriter: writes one WriteBatch into its table in one transaction, with the conflict
 // policy, the id map rows and the checkpoint (see loaders/loader.h for the contract).
 //
-// Per row, inside the transaction (each id map step is one upsert that also says what it
-// found, see id_map.h):
-//   skip       claim the identity in the id map; already known -> skipped. Else
-//              INSERT ... ON CONFLICT(key) DO NOTHING -> inserted; a row already under that
-//              key -> skipped, and the claim is undone (that row is not the one this identity
-//              would have written, so the id map must not say it is);
-//   overwrite  record the identity unless known with the same content hash (-> skipped);
-//              then the same INSERT -> inserted, or, the key being taken, an UPDATE of every
-//              other column -> updated;
-//   merge      as overwrite, the update counted as merged: the caller merged each row with
-//              the one in the target already (FetchRows, transformers/merge_row.h).
+// The client decided each row against the row in the target (agent/run/commit_batch.h): the
+// batch holds only rows to write, and adopted rows to keep (IdentityRecord::keep_row). Per
+// row, inside the transaction:
+//   id map     the identity's row is upserted with the row's ULID (an adopted row's, maybe)
+//              and content hash. A kept row stops here.
+//   the row    INSERT ... ON CONFLICT(key) DO NOTHING -> inserted; the key being taken, under
+//              skip -> skipped (kept), else an UPDATE of every other column -> updated (a
+//              merge batch: merged, its rows already merged by the caller). A row that takes
+//              a unique key of another row fails the batch (UNIQUE constraint failed): the
+//              client adopts such rows before it writes, so only a row written meanwhile by
+//              another client gets here.
 //
 // The INSERT and UPDATE of each table are prepared once and cached by table name.
 //

@@ -40,17 +40,14 @@ Result<std::unique_ptr<IdMap>> IdMap::Prepare(sqlite3* db) {
                                          /*persistent=*/true));
   FERRY_ASSIGN_OR_RETURN(Statement claim,
                          sqlite::Prepare(db, std::string(kInsert) + "DO NOTHING", true));
-  // An empty incoming hash matches nothing: such a row is always rewritten.
   FERRY_ASSIGN_OR_RETURN(
       Statement record,
-      sqlite::Prepare(
-          db,
-          std::string(kInsert) +
-              "DO UPDATE SET ulid = excluded.ulid, "
-              "content_hash = excluded.content_hash, run_id = excluded.run_id, "
-              "updated_at = excluded.updated_at "
-              "WHERE content_hash <> excluded.content_hash OR excluded.content_hash = ''",
-          true));
+      sqlite::Prepare(db,
+                      std::string(kInsert) +
+                          "DO UPDATE SET ulid = excluded.ulid, "
+                          "content_hash = excluded.content_hash, run_id = excluded.run_id, "
+                          "updated_at = excluded.updated_at",
+                      true));
   FERRY_ASSIGN_OR_RETURN(Statement forget,
                          sqlite::Prepare(db,
                                          "DELETE FROM ferry_id_map "
@@ -110,7 +107,7 @@ Result<bool> IdMap::Claim(const IdentityRecord& identity) {
   return WriteIdentity(claim_.get(), identity);
 }
 
-Result<bool> IdMap::RecordIfChanged(const IdentityRecord& identity) {
+Result<bool> IdMap::Record(const IdentityRecord& identity) {
   return WriteIdentity(record_.get(), identity);
 }
 

@@ -40,7 +40,7 @@ class IdMap {
 
   // Binds what every row of a batch shares to the write statements, once per batch, without
   // copying: the strings must stay alive and unchanged until the batch's last Claim or
-  // RecordIfChanged.
+  // Record.
   Status BindBatch(const std::string& entity, const std::string& user_id, const std::string& run_id,
                    const std::string& now);
 
@@ -51,9 +51,8 @@ class IdMap {
   // True when it was added. REQUIRES: BindBatch() for this batch.
   Result<bool> Claim(const IdentityRecord& identity);
 
-  // Adds or replaces that row, unless it is known with the same (non-empty) content hash.
-  // True when it was written. REQUIRES: BindBatch() for this batch.
-  Result<bool> RecordIfChanged(const IdentityRecord& identity);
+  // Adds or replaces that row. True when it was written. REQUIRES: BindBatch() for this batch.
+  Result<bool> Record(const IdentityRecord& identity);
 
   // Removes the row of (entity, user_id, legacy_id): undoes a Claim.
   Status Forget(const std::string& entity, const std::string& user_id,

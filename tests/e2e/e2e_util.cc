@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "tests/test_paths.h"
+#include "transformers/json_writer.h"
 
 namespace ferry::e2e {
 
@@ -115,6 +116,17 @@ std::vector<std::vector<std::string>> Query(const std::string& db, const std::st
   sqlite3_finalize(stmt);
   sqlite3_close(handle);
   return rows;
+}
+
+void WriteDump(const std::string& path, const std::map<std::string, std::string>& keys) {
+  std::string out = "{";
+  for (const auto& [key, value] : keys) {
+    if (out.size() > 1) out += ",";
+    AppendJsonString(key, &out);
+    out += ":";
+    AppendJsonString(value, &out);
+  }
+  std::ofstream(path) << out << "}";
 }
 
 std::string FileSha256(const std::string& path) {

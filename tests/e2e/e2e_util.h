@@ -45,6 +45,9 @@ void GenerateTaskappDumps(const std::string& out, int users, int tasks, int seed
 // Rows of a query on a SQLite file, every column as text ("NULL" for null).
 std::vector<std::vector<std::string>> Query(const std::string& db, const std::string& sql);
 
+// Writes a JSON dump: {"key": "<the value, JSON text, as a string>"}, as localStorage holds it.
+void WriteDump(const std::string& path, const std::map<std::string, std::string>& keys);
+
 // Reads a whole file.
 std::string ReadFile(const std::string& path);
 

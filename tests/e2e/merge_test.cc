@@ -29,18 +29,6 @@ constexpr const char* kT1 = "2020-01-02T00:00:00Z";   // first version
 constexpr const char* kT2 = "2020-01-03T00:00:00Z";   // newer
 constexpr const char* kT05 = "2020-01-01T12:00:00Z";  // older than the first version
 
-// Writes a dump: {"key": "<the value, JSON text, as a string>"}.
-void WriteDump(const std::string& path, const std::map<std::string, std::string>& keys) {
-  std::string out = "{";
-  for (const auto& [key, value] : keys) {
-    if (out.size() > 1) out += ",";
-    AppendJsonString(key, &out);
-    out += ":";
-    AppendJsonString(value, &out);
-  }
-  std::ofstream(path) << out << "}";
-}
-
 std::string Task(const std::string& id, const std::string& title, const std::string& updated,
                  const std::string& extra = "", const std::string& status = "todo") {
   return R"({"id":)" + id + R"(,"title":")" + title + R"(","status":")" + status +

@@ -126,6 +126,7 @@ TEST_CASE("CommitBatch: merge reads the known rows back, merges, writes only wha
   Harness h;
   h.loader.rows["A"] = TaskRow("A", std::string("old"), std::string(R"({"x":1,"y":1})"), 100);
   h.loader.rows["B"] = TaskRow("B", std::string("newer"), Cell(), 500);
+  h.loader.rows["D"] = TaskRow("D", std::string("same"), Cell(), 300);
   std::vector<AssignedRecord> records;
   records.push_back(
       Record("a", TaskRow("A", std::string("new"), std::string(R"({"y":2})"), 200), "old-hash"));
@@ -213,29 +214,42 @@ TEST_CASE("CommitBatch: a failing read of the target fails the batch before any 
   CHECK(h.loader.written.empty());
 }
 
-TEST_CASE("CommitBatch: skip keeps known rows, overwrite updates them, same hash is unchanged",
+TEST_CASE("CommitBatch: each policy decides against the target's row, never the id map's hash",
           "[agent][merge]") {
+  // a: the id map's hash differs, the row is equal; b: the same hash, the row edited by hand;
+  // c: the same hash, the row deleted.
   auto records = [] {
     std::vector<AssignedRecord> list;
     list.push_back(Record("a", TaskRow("A", std::string("t"), Cell(), 1), "x"));
     list.push_back(Record("b", TaskRow("B", std::string("t"), Cell(), 1), "hash-b"));
+    list.push_back(Record("c", TaskRow("C", std::string("t"), Cell(), 1), "hash-c"));
     return list;
   };
+  auto target = [](FakeLoader* loader) {
+    loader->rows["A"] = TaskRow("A", std::string("t"), Cell(), 1);
+    loader->rows["B"] = TaskRow("B", std::string("edited by hand"), Cell(), 1);
+  };
   Harness skip;
-  skip.loader.rows["A"] = skip.loader.rows["B"] = TaskRow("A", std::string("t"), Cell(), 1);
+  target(&skip.loader);
   REQUIRE(skip.Commit(records(), ConflictPolicy::kSkip).ok());
   CHECK(skip.counts.skipped == 2);
-  CHECK(skip.loader.written.empty());
-  CHECK(skip.loader.fetches == 0);
+  CHECK(skip.counts.inserted == 1);
+  CHECK(skip.loader.fetches == 1);
   CHECK(skip.counts.examples_conflicts.size() == 2);
+  CHECK(std::get<std::string>(skip.loader.rows["B"].cells[1]) == "edited by hand");
 
   Harness overwrite;
-  overwrite.loader.rows["A"] = TaskRow("A", std::string("t"), Cell(), 1);
+  target(&overwrite.loader);
   REQUIRE(overwrite.Commit(records(), ConflictPolicy::kOverwrite).ok());
-  CHECK(overwrite.counts.updated == 1);
   CHECK(overwrite.counts.unchanged == 1);
-  CHECK(overwrite.loader.fetches == 0);
-  CHECK(overwrite.counts.examples_updated == std::vector<std::string>{"a"});
+  CHECK(overwrite.counts.updated == 1);
+  CHECK(overwrite.counts.inserted == 1);
+  CHECK(overwrite.counts.skipped == 0);
+  CHECK(overwrite.loader.fetches == 1);
+  CHECK(overwrite.counts.examples_updated == std::vector<std::string>{"b"});
+  CHECK(std::get<std::string>(overwrite.loader.rows["B"].cells[1]) == "t");
+  REQUIRE(overwrite.loader.written.size() == 1);
+  CHECK(overwrite.loader.written[0].rows.size() == 2);  // a is not rewritten
 }
 
 TEST_CASE("EntityCounts: conflict examples are kept up to kMaxExamples per outcome",

@@ -1,8 +1,9 @@
-// BatchWriter's two paths against the test server (FERRY_TEST_DATABASE_URL): new rows COPYed
-// straight into the table and the id map, known rows upserted without re-reading the id map,
-// and the fallback to the staged path when a key is taken (a row the id map does not know, an
-// identity the id map learnt after the lookup, two rows of a batch under one key). Also the
-// pure split of a batch into its COPY texts. Each case has a fresh database.
+// BatchWriter against the test server (FERRY_TEST_DATABASE_URL): new rows COPYed straight into
+// the table and the id map, known and adopted rows upserted by key without re-reading the id
+// map, kept rows with only their id-map row, and a batch that fails whole when a key is taken
+// after all (a row the client did not see, an identity the id map learnt after the lookup, two
+// rows of a batch under one key). Also the pure split of a batch into its COPY texts. Each
+// case has a fresh database.
 #include "loaders/postgresql/batch_writer.h"
 
 #include <catch2/catch.hpp>
@@ -112,7 +113,6 @@ TEST_CASE("BatchWriter: new rows go in directly with their id-map rows and the c
   REQUIRE(outcome.ok());
   CHECK(outcome->inserted == 2);
   CHECK(outcome->skipped == 0);
-  CHECK(t.writer->fallbacks() == 0);
   CHECK(t.Count("SELECT count(*) FROM items WHERE body = 'a'") == 2);
   CHECK(t.Count("SELECT count(*) FROM ferry.id_map WHERE user_id = 'u1' AND entity = 'items' "
                 "AND content_hash = 'hash-a' AND run_id = '" +
@@ -122,47 +122,56 @@ TEST_CASE("BatchWriter: new rows go in directly with their id-map rows and the c
                 "entity = 'items' AND unit = 'unit.json'") == 2);
 }
 
-TEST_CASE("BatchWriter: skip keeps a row the id map does not know, through the staged path",
+TEST_CASE("BatchWriter: a new row whose key is taken fails the whole batch, naming the key",
           "[loaders][postgres]") {
   std::optional<std::string> server = e2e::PostgresTestUrl();
   if (!server) return;
   Target t(*server);
-  AddForeignRow(&t, UlidFor(2), "2");   // under the same primary key
   AddForeignRow(&t, UlidFor(40), "3");  // under (user_id, legacy_id), another id
-  Result<BatchOutcome> outcome = t.Write(
-      Batch(t.table, ConflictPolicy::kSkip, {{1, false}, {2, false}, {3, false}, {4, false}}, "a"));
-  INFO(outcome.status().ToString());
-  REQUIRE(outcome.ok());
-  CHECK(t.writer->fallbacks() == 1);
-  CHECK(outcome->inserted == 2);
-  CHECK(outcome->skipped == 2);
-  CHECK(t.Count("SELECT count(*) FROM items WHERE body = 'foreign'") == 2);
-  CHECK(t.Count("SELECT count(*) FROM items WHERE body = 'a'") == 2);
-  // The id map does not claim the rows it did not write.
-  CHECK(t.Count("SELECT count(*) FROM ferry.id_map") == 2);
-  CHECK(t.Count("SELECT count(*) FROM ferry.id_map WHERE legacy_id IN ('2', '3')") == 0);
-  CHECK(t.Count("SELECT position FROM ferry.checkpoints WHERE unit = 'unit.json'") == 4);
+  for (ConflictPolicy policy : {ConflictPolicy::kSkip, ConflictPolicy::kOverwrite}) {
+    Result<BatchOutcome> outcome = t.Write(Batch(t.table, policy, {{1, false}, {3, false}}, "a"));
+    REQUIRE_FALSE(outcome.ok());
+    CHECK(outcome.status().IsRejected());
+    CHECK(outcome.status().message().find("(user_id, legacy_id)") != std::string::npos);
+    CHECK(outcome.status().message().find("adopts it") != std::string::npos);
+  }
+  CHECK(t.Count("SELECT count(*) FROM items") == 1);
+  CHECK(t.Count("SELECT count(*) FROM ferry.id_map") == 0);
+  CHECK(t.Count("SELECT count(*) FROM ferry.checkpoints") == 0);
 }
 
-TEST_CASE("BatchWriter: overwrite replaces a row the id map does not know, through the staged path",
-          "[loaders][postgres]") {
+TEST_CASE(
+    "BatchWriter: an adopted row is kept or rewritten under its own key, the id map learns it",
+    "[loaders][postgres]") {
   std::optional<std::string> server = e2e::PostgresTestUrl();
   if (!server) return;
   Target t(*server);
-  AddForeignRow(&t, UlidFor(2), "2");
-  Result<BatchOutcome> outcome =
-      t.Write(Batch(t.table, ConflictPolicy::kOverwrite, {{1, false}, {2, false}}, "b"));
+  AddForeignRow(&t, UlidFor(40), "3");
+  AddForeignRow(&t, UlidFor(41), "4");
+  // As the client sends them: each row under the found row's key, with that row's ULID.
+  WriteBatch batch = Batch(t.table, ConflictPolicy::kSkip, {{3, false}, {4, false}}, "a");
+  for (size_t i = 0; i < 2; ++i) {
+    batch.rows[i].cells[0] = Cell(UlidFor(40 + static_cast<int>(i)));
+    batch.identities[i].ulid = UlidFor(40 + static_cast<int>(i));
+    batch.identities[i].adopted = true;
+  }
+  batch.identities[0].keep_row = true;  // skip: kept
+  batch.policy = ConflictPolicy::kOverwrite;
+  batch.identities[1].keep_row = false;  // overwrite: rewritten
+  Result<BatchOutcome> outcome = t.Write(batch);
   INFO(outcome.status().ToString());
   REQUIRE(outcome.ok());
-  CHECK(t.writer->fallbacks() == 1);
-  CHECK(outcome->inserted == 1);
+  CHECK(outcome->inserted == 0);
   CHECK(outcome->updated == 1);
-  CHECK(t.Text("SELECT body FROM items WHERE legacy_id = '2'") == "b");
+  CHECK(outcome->skipped == 0);  // a kept row is the client's to count
+  CHECK(t.Text("SELECT body FROM items WHERE legacy_id = '3'") == "foreign");
+  CHECK(t.Text("SELECT body FROM items WHERE legacy_id = '4'") == "a");
   CHECK(t.Count("SELECT count(*) FROM items") == 2);
-  CHECK(t.Count("SELECT count(*) FROM ferry.id_map WHERE content_hash = 'hash-b'") == 2);
+  CHECK(t.Text("SELECT string_agg(ulid, ',' ORDER BY legacy_id) FROM ferry.id_map") ==
+        UlidFor(40) + "," + UlidFor(41));
 }
 
-TEST_CASE("BatchWriter: an identity the id map learnt after the lookup is not written twice",
+TEST_CASE("BatchWriter: an identity the id map learnt after the lookup fails the batch",
           "[loaders][postgres]") {
   std::optional<std::string> server = e2e::PostgresTestUrl();
   if (!server) return;
@@ -171,33 +180,25 @@ TEST_CASE("BatchWriter: an identity the id map learnt after the lookup is not wr
   // Another run recorded identity 1 between this batch's lookup and its write, and its row is
   // gone since: only ferry.id_map's key collides.
   t.Exec("DELETE FROM items");
-  WriteBatch batch = Batch(t.table, ConflictPolicy::kSkip, {{1, false}, {5, false}}, "z");
-  Result<BatchOutcome> outcome = t.Write(batch);
-  INFO(outcome.status().ToString());
-  REQUIRE(outcome.ok());
-  CHECK(t.writer->fallbacks() == 1);
-  CHECK(outcome->inserted == 1);
-  CHECK(outcome->skipped == 1);
-  CHECK(t.Count("SELECT count(*) FROM items WHERE legacy_id = '1'") == 0);
-  CHECK(t.Count("SELECT count(*) FROM items WHERE legacy_id = '5'") == 1);
+  Result<BatchOutcome> outcome =
+      t.Write(Batch(t.table, ConflictPolicy::kSkip, {{1, false}, {5, false}}, "z"));
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(outcome.status().IsRejected());
+  CHECK(t.Count("SELECT count(*) FROM items") == 0);
   CHECK(t.Text("SELECT content_hash FROM ferry.id_map WHERE legacy_id = '1'") == "hash-a");
 }
 
-TEST_CASE("BatchWriter: two rows of one batch under one key fall back, the first one wins",
+TEST_CASE("BatchWriter: two new rows of one batch under one key fail the batch",
           "[loaders][postgres]") {
   std::optional<std::string> server = e2e::PostgresTestUrl();
   if (!server) return;
   Target t(*server);
   WriteBatch batch = Batch(t.table, ConflictPolicy::kSkip, {{1, false}, {2, false}}, "a");
   batch.rows[1].cells[0] = Cell(UlidFor(1));  // row 2 takes row 1's primary key
-  std::get<std::string>(batch.rows[1].cells[3]) = "second";
   Result<BatchOutcome> outcome = t.Write(batch);
-  INFO(outcome.status().ToString());
-  REQUIRE(outcome.ok());
-  CHECK(t.writer->fallbacks() == 1);
-  CHECK(outcome->inserted == 1);
-  CHECK(outcome->skipped == 1);
-  CHECK(t.Text("SELECT body FROM items") == "a");
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(outcome.status().IsRejected());
+  CHECK(t.Count("SELECT count(*) FROM items") == 0);
 }
 
 TEST_CASE("BatchWriter: new and known rows in one batch take the direct path (overwrite)",
@@ -210,7 +211,6 @@ TEST_CASE("BatchWriter: new and known rows in one batch take the direct path (ov
       t.Write(Batch(t.table, ConflictPolicy::kOverwrite, {{2, true}, {3, false}, {1, true}}, "b"));
   INFO(outcome.status().ToString());
   REQUIRE(outcome.ok());
-  CHECK(t.writer->fallbacks() == 0);
   CHECK(outcome->inserted == 1);
   CHECK(outcome->updated == 2);
   CHECK(outcome->skipped == 0);
@@ -224,35 +224,27 @@ TEST_CASE("BatchWriter: new and known rows in one batch take the direct path (ov
   CHECK(merged->inserted == 1);
   CHECK(merged->merged == 1);
   CHECK(merged->updated == 0);
-  CHECK(t.writer->fallbacks() == 0);
 }
 
-TEST_CASE("BatchWriter: under skip, known rows of a mixed batch are left as they are",
+TEST_CASE("BatchWriter: under skip, a known row is inserted again if gone, else kept",
           "[loaders][postgres]") {
   std::optional<std::string> server = e2e::PostgresTestUrl();
   if (!server) return;
   Target t(*server);
-  REQUIRE(t.Write(Batch(t.table, ConflictPolicy::kSkip, {{1, false}}, "a")).ok());
-  Result<BatchOutcome> outcome =
-      t.Write(Batch(t.table, ConflictPolicy::kSkip, {{1, true}, {2, false}}, "b"));
+  REQUIRE(t.Write(Batch(t.table, ConflictPolicy::kSkip, {{1, false}, {2, false}}, "a")).ok());
+  t.Exec("DELETE FROM items WHERE legacy_id = '2'");
+  WriteBatch batch = Batch(t.table, ConflictPolicy::kSkip, {{1, true}, {2, true}}, "b");
+  batch.checkpoint.position = 77;
+  Result<BatchOutcome> outcome = t.Write(batch);
   REQUIRE(outcome.ok());
-  CHECK(t.writer->fallbacks() == 0);
   CHECK(outcome->inserted == 1);
   CHECK(outcome->skipped == 1);
   CHECK(t.Text("SELECT body FROM items WHERE legacy_id = '1'") == "a");
-  CHECK(t.Text("SELECT content_hash FROM ferry.id_map WHERE legacy_id = '1'") == "hash-a");
-  // Only known rows: nothing is written but the checkpoint.
-  WriteBatch known_only = Batch(t.table, ConflictPolicy::kSkip, {{1, true}, {2, true}}, "c");
-  known_only.checkpoint.position = 77;
-  Result<BatchOutcome> skipped = t.Write(known_only);
-  REQUIRE(skipped.ok());
-  CHECK(skipped->skipped == 2);
-  CHECK(t.Count("SELECT count(*) FROM items WHERE body = 'c'") == 0);
+  CHECK(t.Text("SELECT id || ' ' || body FROM items WHERE legacy_id = '2'") == UlidFor(2) + " b");
   CHECK(t.Count("SELECT position FROM ferry.checkpoints WHERE unit = 'unit.json'") == 77);
 }
 
-TEST_CASE("BatchWriter: a row the target refuses fails the batch without a fallback",
-          "[loaders][postgres]") {
+TEST_CASE("BatchWriter: a row the target refuses fails the batch", "[loaders][postgres]") {
   std::optional<std::string> server = e2e::PostgresTestUrl();
   if (!server) return;
   Target t(*server);
@@ -262,7 +254,6 @@ TEST_CASE("BatchWriter: a row the target refuses fails the batch without a fallb
   REQUIRE_FALSE(outcome.ok());
   CHECK(outcome.status().IsRejected());
   CHECK(outcome.status().message().find("\"items\"") != std::string::npos);
-  CHECK(t.writer->fallbacks() == 0);
   CHECK(t.Count("SELECT count(*) FROM items") == 0);
   CHECK(t.Count("SELECT count(*) FROM ferry.id_map") == 0);
   CHECK(t.Count("SELECT count(*) FROM ferry.checkpoints") == 0);
@@ -292,13 +283,16 @@ TEST_CASE("BatchDirectCopyText: new rows, their id-map rows and known rows are s
   CHECK(text->staged_rows == 1);
   CHECK(text->table == UlidFor(1) + "\tu1\t1\tx\\ty\n");
   CHECK(text->id_map == "u1\titems\t1\t" + UlidFor(1) + "\thash-x\\ty\tRUN\tNOW\tpublic\n");
-  CHECK(text->staged == UlidFor(2) + "\tu1\t2\tx\\ty\t1\t2\t" + UlidFor(2) + "\thash-x\\ty\n");
-  // Skip leaves known rows out altogether.
-  batch.policy = ConflictPolicy::kSkip;
+  CHECK(text->staged == UlidFor(2) + "\tu1\t2\tx\\ty\t1\t2\t" + UlidFor(2) + "\thash-x\\ty\tf\n");
+  // An adopted row is staged too, a kept one marked so.
+  batch.identities[0].adopted = true;
+  batch.identities[0].keep_row = true;
   text = postgres::BatchDirectCopyText(batch, "RUN", "NOW", "public");
   REQUIRE(text.ok());
-  CHECK(text->staged.empty());
-  CHECK(text->staged_rows == 0);
+  CHECK(text->new_rows == 0);
+  CHECK(text->staged_rows == 2);
+  CHECK(text->staged.substr(0, text->staged.find('\n')).substr(text->staged.find('\n') - 2) ==
+        "\tt");
 }
 
 TEST_CASE("BatchDirectCopyText: a NUL in an identity or a malformed batch is refused",

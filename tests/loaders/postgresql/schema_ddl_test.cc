@@ -95,16 +95,17 @@ TEST_CASE("PgSchemaDdl: bad table definitions are refused naming the table",
   CHECK(CheckTableDef(Tasks()).ok());
 }
 
-TEST_CASE("PgWriteSql: skip and overwrite statements use the key and count inserts",
+TEST_CASE("PgWriteSql: the upsert keeps or updates by the key, writes kept rows' ids only",
           "[loaders][postgres]") {
   TableDef table = Tasks();
-  std::string skip = SkipSql(table, "public", "ferry_stage_0");
-  CHECK(skip.find("INSERT INTO \"public\".\"tasks\"") != std::string::npos);
-  CHECK(skip.find("ON CONFLICT DO NOTHING") != std::string::npos);
-  CHECK(skip.find("EXCLUDED.\"") == std::string::npos);  // no column of the table is updated
-  CHECK(skip.find("ferry.checkpoints") != std::string::npos);
-  CHECK(skip.find("LOCK") == std::string::npos);
-  std::string overwrite = OverwriteSql(table, "public", "ferry_stage_0");
+  std::string keep = UpsertSql(table, "public", "ferry_stage_0", /*update=*/false);
+  CHECK(keep.find("INSERT INTO \"public\".\"tasks\"") != std::string::npos);
+  CHECK(keep.find("ON CONFLICT (\"id\") DO NOTHING") != std::string::npos);
+  CHECK(keep.find("EXCLUDED.\"") == std::string::npos);  // no column of the table is updated
+  CHECK(keep.find("WHERE NOT f_keep") != std::string::npos);
+  CHECK(keep.find("ferry.checkpoints") != std::string::npos);
+  CHECK(keep.find("LOCK") == std::string::npos);
+  std::string overwrite = UpsertSql(table, "public", "ferry_stage_0", /*update=*/true);
   CHECK(overwrite.find("ON CONFLICT (\"id\") DO UPDATE SET \"user_id\" = EXCLUDED.\"user_id\"") !=
         std::string::npos);
   CHECK(overwrite.find("\"id\" = EXCLUDED") == std::string::npos);  // the key is not updated
@@ -115,7 +116,7 @@ TEST_CASE("PgWriteSql: skip and overwrite statements use the key and count inser
   all_key.name = "pairs";
   all_key.columns = {{"a", ColumnType::kText, false}, {"b", ColumnType::kText, false}};
   all_key.primary_key = {"a", "b"};
-  CHECK(OverwriteSql(all_key, "s", "st").find("DO NOTHING") != std::string::npos);
+  CHECK(UpsertSql(all_key, "s", "st", true).find("DO NOTHING") != std::string::npos);
   CHECK(FetchRowsSql(all_key, "s").find("unnest($1::text[], $2::text[])") != std::string::npos);
 }
 

@@ -56,13 +56,16 @@ TEST_CASE("SqliteLoader: write throughput on simple rows", "[loaders][sqlite][.b
   }
   overwrite.Report("overwrite", kBatch * kBatches);
 
+  // Unchanged rows are the client's to leave out (agent/run/commit_batch.h); a skip batch of
+  // rows that are there is the loader's cheapest rewrite.
+  for (WriteBatch& batch : batches) batch.policy = ConflictPolicy::kSkip;
   Stopwatch skip;
   for (const WriteBatch& batch : batches) {
     Result<BatchOutcome> outcome = loader->Write(batch);
     REQUIRE(outcome.ok());
     REQUIRE(outcome->skipped == kBatch);
   }
-  skip.Report("unchanged", kBatch * kBatches);
+  skip.Report("skip (rows there)", kBatch * kBatches);
   CHECK(sqlite_testing::QueryInt(path, "SELECT count(*) FROM tasks") == kBatch * kBatches);
 }
 

@@ -60,8 +60,7 @@ TEST_CASE("SqliteLoader: a second write with skip skips every row and changes no
   CHECK(again.updated == 0);
   CHECK(QueryInt(path, "SELECT count(*) FROM tasks WHERE title LIKE 'task %'") == 5);
   CHECK(QueryInt(path, "SELECT count(*) FROM tasks WHERE title LIKE 'changed%'") == 0);
-  // The id map still holds the hashes of the rows that are there.
-  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_id_map WHERE content_hash LIKE 'h%'") == 5);
+  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_id_map") == 5);
 }
 
 TEST_CASE("SqliteLoader: overwrite updates rows whose content changed", "[loaders][sqlite]") {
@@ -84,7 +83,7 @@ TEST_CASE("SqliteLoader: overwrite updates rows whose content changed", "[loader
         "new4");
 }
 
-TEST_CASE("SqliteLoader: overwrite skips a row whose content hash is unchanged",
+TEST_CASE("SqliteLoader: overwrite rewrites every row it is given, whatever the id map holds",
           "[loaders][sqlite]") {
   TempDir dir;
   std::string path = dir.File("t.db");
@@ -92,12 +91,11 @@ TEST_CASE("SqliteLoader: overwrite skips a row whose content hash is unchanged",
   auto loader = ReadyLoader(path, false, {&tasks});
   WriteOk(*loader, TaskBatch(&tasks, 1, 4, ConflictPolicy::kSkip));
 
-  // Same hashes: the rows must not be rewritten even though the titles differ.
+  // Same hashes, other titles: the client compared the rows and decided they differ.
   BatchOutcome outcome =
       WriteOk(*loader, TaskBatch(&tasks, 1, 4, ConflictPolicy::kOverwrite, "changed", "h"));
-  CHECK(outcome.skipped == 4);
-  CHECK(outcome.updated == 0);
-  CHECK(QueryInt(path, "SELECT count(*) FROM tasks WHERE title LIKE 'changed%'") == 0);
+  CHECK(outcome.updated == 4);
+  CHECK(QueryInt(path, "SELECT count(*) FROM tasks WHERE title LIKE 'changed%'") == 4);
 }
 
 TEST_CASE("SqliteLoader: id map rows and the checkpoint commit with the batch",
@@ -207,13 +205,13 @@ TEST_CASE("SqliteLoader: a row under an existing key unknown to the id map", "[l
                           "INSERT INTO tasks (id, user_id, title) "
                           "VALUES ('01ARZ3NDEKTSV4RRFFQ69G0001', 'u1', 'written by the app')");
 
-  SECTION("skip keeps it and leaves the id map alone") {
+  SECTION("skip keeps it; the row is under the identity's key, so the id map records it") {
     BatchOutcome outcome = WriteOk(*loader, TaskBatch(&tasks, 1, 2, ConflictPolicy::kSkip));
     CHECK(outcome.skipped == 1);
     CHECK(outcome.inserted == 1);
     CHECK(Query(path, "SELECT title FROM tasks WHERE id LIKE '%0001'")[0][0] ==
           "written by the app");
-    CHECK(QueryInt(path, "SELECT count(*) FROM ferry_id_map WHERE legacy_id = 'L1'") == 0);
+    CHECK(QueryInt(path, "SELECT count(*) FROM ferry_id_map WHERE legacy_id = 'L1'") == 1);
   }
   SECTION("overwrite replaces it and records the identity") {
     BatchOutcome outcome = WriteOk(*loader, TaskBatch(&tasks, 1, 2, ConflictPolicy::kOverwrite));
