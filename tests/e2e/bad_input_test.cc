@@ -107,10 +107,12 @@ TEST_CASE("migrate: an SQLite target that cannot be opened names the path and wh
           std::string::npos);
   }
   SECTION("its folder is a file") {
-    CommandResult run = RunFerry(MigrateArgs(work / "d.json", work / "d.json/t.db"));
+    // Not the source itself: a target inside a source is refused before this check.
+    Write(work / "plain.txt", "not a folder");
+    CommandResult run = RunFerry(MigrateArgs(work / "d.json", work / "plain.txt/t.db"));
     INFO(run.err);
     CHECK(run.exit_code == 2);
-    CHECK(run.err.find("\"" + (work / "d.json") + "\" is not a folder") != std::string::npos);
+    CHECK(run.err.find("\"" + (work / "plain.txt") + "\" is not a folder") != std::string::npos);
   }
   SECTION("its folder is not writable") {
     // /proc/self refuses new files even to root, which a folder's permissions would not stop.
