@@ -12,9 +12,8 @@ namespace ferry::postgres {
 
 namespace {
 
-// 0001-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z.
-constexpr int64_t kMinTimestampMs = -62135596800000;
-constexpr int64_t kMaxTimestampMs = 253402300799999;
+// 0001-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z: timestamptz has no year 0.
+constexpr TimestampRange kTimestamps{-62135596800000, 253402300799999, "0001-9999"};
 
 std::string RealText(double value) {
   if (std::isinf(value)) {
@@ -60,50 +59,20 @@ bool HasNumberBeyondNumeric(std::string_view json) {
 }  // namespace
 
 Status CheckCell(const ColumnDef& column, const Cell& cell) {
-  if (IsNull(cell)) return Status::OK();
+  FERRY_RETURN_IF_ERROR(CheckCellKind(column, cell, kTimestamps));
   const auto* text = std::get_if<std::string>(&cell);
-  const auto* integer = std::get_if<int64_t>(&cell);
-  const auto* real = std::get_if<double>(&cell);
-  const auto* boolean = std::get_if<bool>(&cell);
-  switch (column.type) {
-    case ColumnType::kText:
-    case ColumnType::kJson:
-    case ColumnType::kUlid:
-      if (text == nullptr) return CellMismatch(column, cell);
-      if (text->find('\0') != std::string::npos) {
-        return CellMismatch(column, cell, "text with a NUL byte");
-      }
-      if (column.type == ColumnType::kJson && HasNulEscape(*text)) {
-        return CellMismatch(column, cell, "a JSON string with a NUL character (\\u0000)");
-      }
-      if (column.type == ColumnType::kJson && HasNumberBeyondNumeric(*text)) {
-        return CellMismatch(column, cell, "a JSON number beyond PostgreSQL's numeric (1e131072)");
-      }
-      return Status::OK();
-    case ColumnType::kInteger:
-      if (integer == nullptr && boolean == nullptr) return CellMismatch(column, cell);
-      return Status::OK();
-    case ColumnType::kReal:
-      if (real != nullptr && std::isnan(*real)) return CellMismatch(column, cell, "NaN");
-      if (real == nullptr && integer == nullptr) return CellMismatch(column, cell);
-      return Status::OK();
-    case ColumnType::kBoolean:
-      if (integer != nullptr && *integer != 0 && *integer != 1) {
-        return CellMismatch(column, cell, "an integer other than 0 or 1");
-      }
-      if (boolean == nullptr && integer == nullptr) return CellMismatch(column, cell);
-      return Status::OK();
-    case ColumnType::kTimestamp:
-      if (integer == nullptr) return CellMismatch(column, cell);
-      if (*integer < kMinTimestampMs || *integer > kMaxTimestampMs) {
-        return CellMismatch(
-            column, cell,
-            fmt::format("{}, a time outside the years 0001-9999", FormatTimestampMillis(*integer))
-                .c_str());
-      }
-      return Status::OK();
+  if (text == nullptr) return Status::OK();
+  // What PostgreSQL's text and jsonb refuse that SQLite stores.
+  if (text->find('\0') != std::string::npos) {
+    return CellMismatch(column, cell, "text with a NUL byte");
   }
-  return CellMismatch(column, cell);
+  if (column.type == ColumnType::kJson && HasNulEscape(*text)) {
+    return CellMismatch(column, cell, "a JSON string with a NUL character (\\u0000)");
+  }
+  if (column.type == ColumnType::kJson && HasNumberBeyondNumeric(*text)) {
+    return CellMismatch(column, cell, "a JSON number beyond PostgreSQL's numeric (1e131072)");
+  }
+  return Status::OK();
 }
 
 Result<std::optional<std::string>> CellText(const ColumnDef& column, const Cell& cell) {

@@ -14,8 +14,7 @@ namespace ferry::sqlite {
 namespace {
 
 // The range FormatTimestampMillis accepts: 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z.
-constexpr int64_t kMinTimestampMs = -62167219200000;
-constexpr int64_t kMaxTimestampMs = 253402300799999;
+constexpr TimestampRange kTimestamps{-62167219200000, 253402300799999, "0000-9999"};
 
 Status Checked(int rc, sqlite3_stmt* stmt, const ColumnDef* column) {
   if (rc == SQLITE_OK) {
@@ -33,43 +32,7 @@ int BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
 }  // namespace
 
 Status CheckCell(const ColumnDef& column, const Cell& cell) {
-  if (IsNull(cell)) return Status::OK();
-  const auto* text = std::get_if<std::string>(&cell);
-  const auto* integer = std::get_if<int64_t>(&cell);
-  const auto* real = std::get_if<double>(&cell);
-  const auto* boolean = std::get_if<bool>(&cell);
-  switch (column.type) {
-    case ColumnType::kText:
-    case ColumnType::kJson:
-    case ColumnType::kUlid:
-      if (text == nullptr) return CellMismatch(column, cell);
-      return Status::OK();
-    case ColumnType::kInteger:
-      if (integer == nullptr && boolean == nullptr) return CellMismatch(column, cell);
-      return Status::OK();
-    case ColumnType::kReal:
-      if (real != nullptr && std::isnan(*real)) {
-        return CellMismatch(column, cell, "NaN");  // SQLite would store it as NULL
-      }
-      if (real == nullptr && integer == nullptr) return CellMismatch(column, cell);
-      return Status::OK();
-    case ColumnType::kBoolean:
-      if (integer != nullptr && *integer != 0 && *integer != 1) {
-        return CellMismatch(column, cell, "an integer other than 0 or 1");
-      }
-      if (boolean == nullptr && integer == nullptr) return CellMismatch(column, cell);
-      return Status::OK();
-    case ColumnType::kTimestamp:
-      if (integer == nullptr) return CellMismatch(column, cell);
-      if (*integer < kMinTimestampMs || *integer > kMaxTimestampMs) {
-        return CellMismatch(
-            column, cell,
-            fmt::format("{}, a time outside the years 0000-9999", FormatTimestampMillis(*integer))
-                .c_str());
-      }
-      return Status::OK();
-  }
-  return CellMismatch(column, cell);
+  return CheckCellKind(column, cell, kTimestamps);  // a NaN real would be stored as NULL
 }
 
 Status BindCell(sqlite3_stmt* stmt, int index, const ColumnDef& column, const Cell& cell) {

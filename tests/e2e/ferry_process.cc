@@ -7,7 +7,11 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <thread>
 
 #include "tests/test_paths.h"
 
@@ -76,6 +80,26 @@ bool FerryProcess::Running() {
 
 void FerryProcess::Signal(int signal) {
   if (Running()) ::kill(pid_, signal);
+}
+
+namespace {
+
+// The state letter of process `pid` (/proc/PID/stat), '?' when it cannot be read.
+char ProcessState(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  return close == std::string::npos || close + 2 >= text.size() ? '?' : text[close + 2];
+}
+
+}  // namespace
+
+bool FerryProcess::WaitStopped() {
+  for (int i = 0; i < 6000 && Running(); ++i) {
+    if (ProcessState(pid_) == 'T') return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
 }
 
 CommandResult FerryProcess::Wait() {

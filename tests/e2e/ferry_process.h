@@ -32,6 +32,10 @@ class FerryProcess {
   // Sends `signal` to the process (nothing when it has ended).
   void Signal(int signal);
 
+  // Waits until the process is stopped (SIGSTOP, or FERRY_FAULT_SIGNAL=STOP at a fault point:
+  // base/fault_point.h); false when it ended first or 60 s passed.
+  bool WaitStopped();
+
   // Waits for the end: its exit code, or 128 + the signal that ended it, and its output.
   CommandResult Wait();
 

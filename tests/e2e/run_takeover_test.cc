@@ -22,23 +22,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// The state letter of process `pid` (/proc/PID/stat), '?' when it cannot be read.
-char ProcessState(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  size_t close = text.rfind(')');
-  return close == std::string::npos || close + 2 >= text.size() ? '?' : text[close + 2];
-}
-
-// Waits until the process is stopped; false when it ended or 60 s passed.
-bool WaitStopped(FerryProcess& run) {
-  for (int i = 0; i < 6000 && run.Running(); ++i) {
-    if (ProcessState(run.pid()) == 'T') return true;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return false;
-}
-
 int64_t Count(pqxx::connection& connection, const std::string& sql) {
   pqxx::nontransaction txn(connection);
   return txn.exec1(sql)[0].as<int64_t>();
@@ -85,7 +68,7 @@ TEST_CASE("run takeover: a frozen run resumed by another process does not write 
   // The first process freezes before the COMMIT of its third batch (the last environments):
   // their ULIDs exist only in its memory.
   FerryProcess first(args, {{"FERRY_FAULT", "pg.before_commit:3"}, {"FERRY_FAULT_SIGNAL", "STOP"}});
-  REQUIRE(WaitStopped(first));
+  REQUIRE(first.WaitStopped());
   TerminateFerrySessions(target->url());
 
   // The run looks interrupted: a second process resumes it and finishes it.

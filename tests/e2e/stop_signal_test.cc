@@ -7,7 +7,8 @@
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
-#include <thread>
+#include <map>
+#include <memory>
 
 #include "tests/e2e/ferry_process.h"
 #include "tests/e2e/table_snapshot.h"
@@ -61,13 +62,16 @@ int64_t IdMapRows(TargetFixture& target) {
   return target.Count("SELECT count(*) FROM ferry.id_map");
 }
 
-// Waits until the id map holds `rows` rows while the run goes on; false when it ended first.
-bool WaitForRows(TargetFixture& target, FerryProcess& run, int64_t rows) {
-  while (run.Running()) {
-    if (IdMapRows(target) >= rows) return run.Running();
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return false;
+// Starts the run frozen (SIGSTOP) right after its third batch committed, so that a test acts on
+// a run that is surely mid-way, however fast the machine.
+std::unique_ptr<FerryProcess> StartFrozen(const Fixture& fixture, TargetFixture& target, int jobs) {
+  const std::string point =
+      target.kind() == "sqlite" ? "sqlite.after_commit:3" : "pg.after_commit:3";
+  auto run = std::make_unique<FerryProcess>(
+      fixture.Args(target, jobs),
+      std::map<std::string, std::string>{{"FERRY_FAULT", point}, {"FERRY_FAULT_SIGNAL", "STOP"}});
+  REQUIRE(run->WaitStopped());
+  return run;
 }
 
 TableSnapshot CleanRun(const Fixture& fixture, TargetFixture& clean) {
@@ -111,13 +115,13 @@ TEST_CASE("migrate: SIGINT or SIGTERM stops at a batch boundary, reports, and re
       INFO(kind << ": " << c.name << ", --jobs " << c.jobs);
       std::unique_ptr<TargetFixture> target = MakeTarget(kind);
       REQUIRE(target != nullptr);
-      FerryProcess run(fixture.Args(*target, c.jobs));
-      REQUIRE(WaitForRows(*target, run, kBatchSize));  // batches are being written
-      run.Signal(c.signal);
-      CommandResult stopped = run.Wait();
+      std::unique_ptr<FerryProcess> run = StartFrozen(fixture, *target, c.jobs);
+      run->Signal(c.signal);  // pending until it goes on
+      run->Signal(SIGCONT);
+      CommandResult stopped = run->Wait();
       INFO(Describe(stopped));
       REQUIRE(stopped.exit_code == c.exit_code);
-      CHECK(run.end_signal() == 0);                                         // it exited by itself
+      CHECK(run->end_signal() == 0);                                        // it exited by itself
       CHECK(stopped.out.find("status: interrupted") != std::string::npos);  // the report so far
       CHECK(stopped.out.find("inserted") != std::string::npos);
       CHECK(stopped.err.find(std::string("stopped by ") + c.name) != std::string::npos);
@@ -147,16 +151,14 @@ TEST_CASE("migrate: a second signal stops at once; the same command then resumes
     TableSnapshot reference = CleanRun(fixture, *clean);
     std::unique_ptr<TargetFixture> target = MakeTarget(kind);
     REQUIRE(target != nullptr);
-    FerryProcess run(fixture.Args(*target, 1));
-    REQUIRE(WaitForRows(*target, run, kBatchSize));
+    std::unique_ptr<FerryProcess> run = StartFrozen(fixture, *target, 1);
     // Both pending at once (two of one kind would merge into one): delivered in order.
-    run.Signal(SIGSTOP);
-    run.Signal(SIGINT);
-    run.Signal(SIGTERM);
-    run.Signal(SIGCONT);
-    CommandResult stopped = run.Wait();
+    run->Signal(SIGINT);
+    run->Signal(SIGTERM);
+    run->Signal(SIGCONT);
+    CommandResult stopped = run->Wait();
     INFO(Describe(stopped));
-    CHECK(run.end_signal() == SIGTERM);  // killed by the second, not a graceful exit
+    CHECK(run->end_signal() == SIGTERM);  // killed by the second, not a graceful exit
     CHECK(stopped.exit_code == 143);
     ResumeToClean(fixture, *target, 1, reference);
   }
@@ -170,14 +172,16 @@ TEST_CASE("migrate: a run that gives up after its retries says that the same com
   std::unique_ptr<TargetFixture> target = MakeTarget("sqlite");
   std::vector<std::string> args = fixture.Args(*target, 1);
   args.insert(args.end(), {"--retries", "1", "--retry-max-wait", "0.1"});
-  FerryProcess run(args);
-  REQUIRE(WaitForRows(*target, run, kBatchSize));
+  FerryProcess run(args,
+                   {{"FERRY_FAULT", "sqlite.after_commit:3"}, {"FERRY_FAULT_SIGNAL", "STOP"}});
+  REQUIRE(run.WaitStopped());  // mid-way, whatever the machine's speed
   // Another writer holds the file (SQLITE_BUSY, transient) for longer than the retries last.
   sqlite3* db = nullptr;
   std::string path = target->url().substr(std::string("sqlite:").size());
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   sqlite3_busy_timeout(db, 5000);
   REQUIRE(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  run.Signal(SIGCONT);
   CommandResult failed = run.Wait();
   sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(db);
