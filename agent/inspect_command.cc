@@ -7,6 +7,7 @@
 #include "agent/exit_codes_help.h"
 #include "agent/inspect/inspect_print.h"
 #include "agent/mapping_loader.h"
+#include "agent/run/match_check.h"
 
 namespace ferry {
 
@@ -25,6 +26,11 @@ int RunInspect(const InspectOptions& options, std::ostream& out, std::ostream& e
   }
   InspectReport report;
   Status status = InspectSources(options, *mapping, &report);
+  if (status.ok() && !options.origins.empty() && report.entries == 0) {
+    // A typo, not an empty store: say what the sources hold, as migrate and export do.
+    status = Status::InvalidArgument("--origin matches no origin of the sources; " +
+                                     OriginsHeld(options.sources));
+  }
   if (!status.ok()) {
     err << "ferry inspect: " << status.ToString() << "\n";
     return ExitCodeFor(status);
@@ -56,7 +62,9 @@ void AddInspectCommand(CLI::App& root, int* exit_code) {
   cmd->add_flag("--json", options->json, "One JSON document instead of the table");
   cmd->add_option("--mapping", options->mapping_file,
                   "Mapping file (YAML); default: the bundled taskapp mapping");
-  cmd->add_option("--origin", options->origins, "Only this origin (repeatable)");
+  cmd->add_option("--origin", options->origins,
+                  "Only this origin (repeatable); one that matches nothing is exit 2, listing "
+                  "the sources' origins");
   cmd->callback(
       [options, exit_code]() { *exit_code = RunInspect(*options, std::cout, std::cerr); });
 }

@@ -138,6 +138,9 @@ struct RunRecord {
   // Why it ended as it did (failed, stopped), secrets removed, as FinishRun recorded it (in the
   // audit log, action "run error"); empty for a run that completed or has not finished.
   std::string error = {};
+  // Rows already equal to what the run would write (0 for runs of a ferry that did not count
+  // them apart: their skipped holds them).
+  int64_t unchanged = 0;
 };
 
 // One versioned, checksummed migration of the target's schema (`ferry schema`,
@@ -176,6 +179,7 @@ struct RunTotals {
   int64_t skipped = 0;
   int64_t rejected = 0;
   std::string error = {};  // why the run failed or stopped, secrets removed; empty otherwise
+  int64_t unchanged = 0;   // rows already equal to what would be written; not in skipped
 };
 
 class Loader {

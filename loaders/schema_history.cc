@@ -262,4 +262,37 @@ int NextVersion(const std::vector<HistoryRow>& history) {
   return static_cast<int>(highest + 1);
 }
 
+void AddPendingBookkeeping(const std::vector<LaterBookkeeping>& later,
+                           std::vector<SchemaMigration>* migrations) {
+  size_t at = migrations->empty() ? 0 : 1;
+  for (const LaterBookkeeping& one : later) {
+    bool recorded = false;
+    for (size_t i = 0; i < migrations->size(); ++i) {
+      if ((*migrations)[i].description != one.description) continue;
+      recorded = true;
+      at = i + 1;
+    }
+    if (recorded) continue;
+    SchemaMigration pending;
+    pending.description = one.description;
+    pending.checksum = one.checksum;
+    pending.state = SchemaMigration::State::kPending;
+    migrations->insert(migrations->begin() + static_cast<std::ptrdiff_t>(at++), std::move(pending));
+  }
+}
+
+std::vector<SchemaMigration> NewlyAppliedBookkeeping(const std::vector<SchemaMigration>& before,
+                                                     const std::vector<SchemaMigration>& now) {
+  std::vector<SchemaMigration> applied;
+  for (const SchemaMigration& migration : now) {
+    bool was = false;
+    for (const SchemaMigration& old : before) {
+      was = was ||
+            (old.version == migration.version && old.state != SchemaMigration::State::kPending);
+    }
+    if (!was && migration.table.empty()) applied.push_back(migration);
+  }
+  return applied;
+}
+
 }  // namespace ferry

@@ -71,6 +71,22 @@ std::vector<SchemaMigration> PlanMigrations(const std::vector<HistoryRow>& histo
                                             const std::vector<WantedTable>& wanted,
                                             SameTableName same_name);
 
+// A later migration of ferry's bookkeeping tables (bookkeeping 2, 3, ...), as this ferry knows it.
+struct LaterBookkeeping {
+  std::string description;
+  std::string checksum;
+};
+
+// Adds each of `later` that `migrations` (PlanMigrations' answer) does not hold as a pending
+// migration, after version 1 and after the one before it in `later`.
+void AddPendingBookkeeping(const std::vector<LaterBookkeeping>& later,
+                           std::vector<SchemaMigration>* migrations);
+
+// The bookkeeping migrations of `now` that `before` (both PlanMigrations' answers, before and
+// after applying the bookkeeping) did not hold as applied: what that application applied.
+std::vector<SchemaMigration> NewlyAppliedBookkeeping(const std::vector<SchemaMigration>& before,
+                                                     const std::vector<SchemaMigration>& now);
+
 // The recorded migration of `wanted`, or null.
 const HistoryRow* FindRecorded(const std::vector<HistoryRow>& history, const WantedTable& wanted,
                                SameTableName same_name);

@@ -111,6 +111,7 @@ Result<std::vector<AssignedRecord>> AssignIdentities(const IdentityContext& cont
         IdentityRecord{p.legacy_id, std::move(ulid), ContentHash(record.row), known[i].has_value()};
     record.known = std::move(known[i]);
     record.where = p.where;
+    record.position = p.position;
     assigned.push_back(std::move(record));
   }
   return assigned;

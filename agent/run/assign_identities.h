@@ -37,6 +37,7 @@ struct PendingRecord {
   Location where;
   const Entry* entry = nullptr;
   std::string key_suffix;
+  int64_t position = 0;  // the checkpoint position of this record (Checkpoint::position)
 };
 
 // A record with its identity and its row.
@@ -44,7 +45,8 @@ struct AssignedRecord {
   IdentityRecord identity;             // legacy id, ULID (may be empty), content hash
   std::optional<KnownIdentity> known;  // what the id map knew of it before this run
   Row row;
-  Location where;  // where the record came from, for a reject found later
+  Location where;        // where the record came from, for a reject found later
+  int64_t position = 0;  // its checkpoint position (PendingRecord::position)
 };
 
 // Per entity, the ULIDs of this unit's parent records by legacy id.

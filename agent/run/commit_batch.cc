@@ -121,6 +121,60 @@ Status PlanBatch(const CommitContext& context, std::vector<AssignedRecord>* reco
   return Status::OK();
 }
 
+// What a row of a WriteBatch came from: enough to reject it after the batch was built.
+struct SentRecord {
+  AssignedRecord origin;  // legacy id, place and position; its row and identity moved away
+  bool insert = false;    // the target held no row for it: children lose their parent
+};
+
+void Add(BatchOutcome* sum, const BatchOutcome& part) {
+  sum->inserted += part.inserted;
+  sum->updated += part.updated;
+  sum->skipped += part.skipped;
+  sum->merged += part.merged;
+}
+
+// Writes `batch`. When the database refuses it for its data (Rejected: PostgreSQL SQLSTATE class
+// 22/23, SQLite CONSTRAINT — a CHECK constraint or trigger of the application, say, which ferry
+// could not foresee), the batch is written again in halves, down to one record, so that the
+// record the database refuses is rejected with the database's message and the others load.
+// Each part commits with the checkpoint of its own last record, so that a resume after a crash
+// between parts goes on after what committed (the last part keeps the batch's checkpoint).
+Result<BatchOutcome> WriteTracingRefusals(const CommitContext& context, WriteBatch batch,
+                                          const std::vector<SentRecord>& sent, size_t first) {
+  Result<BatchOutcome> written = context.loader->Write(batch);
+  if (written.ok() || !written.status().IsRejected()) return written;
+  if (batch.rows.size() == 1) {
+    const SentRecord& record = sent[first];
+    if (record.insert) SetParentUlid(context, record.origin, "");
+    FERRY_RETURN_IF_ERROR(RejectRecord(
+        context, record.origin, "the target refused the row: " + written.status().message()));
+    return BatchOutcome{};
+  }
+  size_t half = batch.rows.size() / 2;
+  WriteBatch left;
+  left.table = batch.table;
+  left.entity = batch.entity;
+  left.user_id = batch.user_id;
+  left.policy = batch.policy;
+  left.checkpoint = batch.checkpoint;
+  left.checkpoint.position = sent[first + half - 1].origin.position;
+  WriteBatch right = left;
+  right.checkpoint = batch.checkpoint;
+  for (size_t i = 0; i < batch.rows.size(); ++i) {
+    WriteBatch& part = i < half ? left : right;
+    part.rows.push_back(std::move(batch.rows[i]));
+    part.identities.push_back(std::move(batch.identities[i]));
+  }
+  BatchOutcome sum;
+  FERRY_ASSIGN_OR_RETURN(BatchOutcome done,
+                         WriteTracingRefusals(context, std::move(left), sent, first));
+  Add(&sum, done);
+  FERRY_ASSIGN_OR_RETURN(done, WriteTracingRefusals(context, std::move(right), sent, first + half));
+  Add(&sum, done);
+  return sum;
+}
+
 }  // namespace
 
 int UpdatedColumn(const EntityMapping& entity) {
@@ -147,7 +201,8 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
   batch.user_id = *context.user_id;
   batch.policy = context.policy;
   batch.checkpoint = checkpoint;
-  BatchOutcome predicted;  // what the write would do, for a dry run
+  BatchOutcome predicted;        // what the write would do, for a dry run
+  std::vector<SentRecord> sent;  // one per row of the batch
   for (size_t i = 0; i < records.size(); ++i) {
     AssignedRecord& record = records[i];
     const std::string& id = record.identity.legacy_id;
@@ -182,6 +237,11 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
         counts.AddConflictExample(MakeConflictExample(entity, id, "merged", merge));
         break;
     }
+    SentRecord origin{AssignedRecord{}, plans[i].plan == Plan::kInsert};
+    origin.origin.identity.legacy_id = id;
+    origin.origin.where = record.where;
+    origin.origin.position = record.position;
+    sent.push_back(std::move(origin));
     batch.rows.push_back(std::move(record.row));
     batch.identities.push_back(std::move(record.identity));
   }
@@ -189,7 +249,7 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
   BatchOutcome outcome = predicted;
   outcome.skipped = 0;
   if (!context.dry_run && !batch.rows.empty()) {
-    FERRY_ASSIGN_OR_RETURN(outcome, context.loader->Write(batch));
+    FERRY_ASSIGN_OR_RETURN(outcome, WriteTracingRefusals(context, std::move(batch), sent, 0));
   }
   counts.inserted += outcome.inserted;
   counts.skipped += outcome.skipped;

@@ -345,7 +345,8 @@ RunReport RunMigration(const MigrateOptions& options) {
     for (const auto& [name, c] : report.entities) {
       totals.inserted += c.inserted;
       totals.updated += c.updated + c.merged;
-      totals.skipped += c.skipped + c.unchanged;
+      totals.skipped += c.skipped;
+      totals.unchanged += c.unchanged;
     }
     Status finished = loader->FinishRun(totals);
     if (!finished.ok()) {

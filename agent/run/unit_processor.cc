@@ -334,6 +334,7 @@ Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& e
         ref.record);
   }
   Pending pending{ref.record, std::move(legacy).value(), -1, std::move(where), &entry, key_suffix};
+  pending.position = records_seen_;
   if (!entity_.time_field.empty()) {
     std::optional<simdjson::dom::element> time = FindField(ref.record, entity_.time_field);
     if (time && !time->is_null()) {

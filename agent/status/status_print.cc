@@ -22,8 +22,8 @@ void PrintRunLine(const RunStatusEntry& entry, std::ostream& out) {
     out << "  committed " << entry.committed;
   }
   out << "  read " << run.read << " inserted " << run.inserted << " updated " << run.updated
-      << " skipped " << run.skipped << " rejected " << run.rejected << "  " << run.host << ":"
-      << run.pid;
+      << " skipped " << run.skipped << " unchanged " << run.unchanged << " rejected "
+      << run.rejected << "  " << run.host << ":" << run.pid;
   if (entry.resumable) {
     out << "  resumable";
   }
@@ -76,10 +76,14 @@ void AppendRun(const RunStatusEntry& entry, bool verbose, std::string* json) {
   } else {
     AppendJsonString(run.finished_at, json);
   }
-  const std::pair<const char*, int64_t> counts[] = {
-      {"read", run.read},       {"inserted", run.inserted}, {"updated", run.updated},
-      {"skipped", run.skipped}, {"rejected", run.rejected}, {"committed", entry.committed},
-      {"pid", run.pid}};
+  const std::pair<const char*, int64_t> counts[] = {{"read", run.read},
+                                                    {"inserted", run.inserted},
+                                                    {"updated", run.updated},
+                                                    {"skipped", run.skipped},
+                                                    {"unchanged", run.unchanged},
+                                                    {"rejected", run.rejected},
+                                                    {"committed", entry.committed},
+                                                    {"pid", run.pid}};
   for (const auto& [name, value] : counts) {
     json->push_back(',');
     AppendField(name, value, json);

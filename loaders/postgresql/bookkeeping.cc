@@ -106,6 +106,11 @@ std::vector<std::string> MakeKeyedKeysDdl() {
   };
 }
 
+// Bookkeeping 3.
+std::vector<std::string> MakeUnchangedDdl() {
+  return {"ALTER TABLE ferry.runs ADD COLUMN IF NOT EXISTS unchanged bigint NOT NULL DEFAULT 0"};
+}
+
 // Gives the id-map and checkpoint rows written before bookkeeping 2 the schema of their
 // entity's table: the one schema_history records for that entity, the oldest when several do
 // (an older ferry wrote the id map of the first schema it loaded and skipped the others'
@@ -150,12 +155,14 @@ void Backfill(pqxx::transaction_base& txn, const std::string& session_schema) {
 }
 
 // Fails when ferry.schema_history says these tables are newer or other than ours; sets
-// *recorded when it holds our version 1 and *keyed when it holds bookkeeping 2. The rows of
+// *recorded when it holds our version 1, *keyed when it holds bookkeeping 2 and *counted when
+// it holds bookkeeping 3. The rows of
 // mapping tables (schema_migrations.h) are not the bookkeeping's and are left to `ferry
 // schema`; a row of neither kind is a newer ferry's. REQUIRES: the table exists.
-Status CheckHistory(pqxx::transaction_base& txn, bool* recorded, bool* keyed) {
+Status CheckHistory(pqxx::transaction_base& txn, bool* recorded, bool* keyed, bool* counted) {
   *recorded = false;
   *keyed = false;
+  *counted = false;
   pqxx::result rows =
       txn.exec("SELECT version, checksum, description FROM ferry.schema_history ORDER BY version");
   for (const auto& row : rows) {
@@ -173,6 +180,16 @@ Status CheckHistory(pqxx::transaction_base& txn, bool* recorded, bool* keyed) {
                                   " (the ferry schema was changed outside ferry)");
       }
       *keyed = true;
+      continue;
+    }
+    if (version != kBookkeepingVersion && description == kUnchangedDescription) {
+      if (checksum != UnchangedChecksum()) {
+        return Status::Corruption("ferry.schema_history: migration " + std::to_string(version) +
+                                  " (" + description + ") has checksum " + checksum +
+                                  ", expected " + UnchangedChecksum() +
+                                  " (the ferry schema was changed outside ferry)");
+      }
+      *counted = true;
       continue;
     }
     if (version > kBookkeepingVersion) {
@@ -213,6 +230,14 @@ bool KeyedBookkeeping(pqxx::transaction_base& txn) {
       .as<bool>();
 }
 
+bool RunsCountUnchanged(pqxx::transaction_base& txn) {
+  return txn
+      .exec1(
+          "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
+          "to_regclass('ferry.runs') AND attname = 'unchanged' AND NOT attisdropped)")[0]
+      .as<bool>();
+}
+
 const std::vector<std::string>& BookkeepingDdl() {
   static const std::vector<std::string> ddl = MakeDdl();
   return ddl;
@@ -231,6 +256,12 @@ std::string KeyedChecksum() {
   return hash.Hex();
 }
 
+std::string UnchangedChecksum() {
+  Fnv1a64 hash;
+  for (const std::string& statement : MakeUnchangedDdl()) hash.Add(statement);
+  return hash.Hex();
+}
+
 Status EnsureBookkeeping(Session* session, bool* recorded_now) {
   if (recorded_now != nullptr) *recorded_now = false;
   return Guarded(
@@ -241,8 +272,9 @@ Status EnsureBookkeeping(Session* session, bool* recorded_now) {
         FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(txn, kBookkeepingSchema, "schema_history"));
         bool recorded = false;
         bool keyed = false;
+        bool counted = false;
         if (exists) {
-          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded, &keyed));
+          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded, &keyed, &counted));
         }
         bool all_exist = true;
         for (const char* table : kTables) {
@@ -271,8 +303,15 @@ Status EnsureBookkeeping(Session* session, bool* recorded_now) {
               "SELECT max(version) + 1, $1, now(), $2 FROM ferry.schema_history",
               KeyedChecksum(), kKeyedDescription);
         }
+        if (!counted) {
+          for (const std::string& statement : MakeUnchangedDdl()) txn.exec0(statement);
+          txn.exec_params(
+              "INSERT INTO ferry.schema_history (version, checksum, applied_at, description) "
+              "SELECT max(version) + 1, $1, now(), $2 FROM ferry.schema_history",
+              UnchangedChecksum(), kUnchangedDescription);
+        }
         txn.commit();
-        if (recorded_now != nullptr) *recorded_now = !recorded || !keyed;
+        if (recorded_now != nullptr) *recorded_now = !recorded || !keyed || !counted;
         return Status::OK();
       });
 }
@@ -288,7 +327,8 @@ Status CheckBookkeeping(Session* session, bool* id_map_exists, bool* outdated) {
         FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(txn, kBookkeepingSchema, "schema_history"));
         if (exists) {
           bool recorded = false;
-          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded, &keyed));
+          bool counted = false;
+          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded, &keyed, &counted));
         }
         for (const char* table : kTables) {
           FERRY_ASSIGN_OR_RETURN(bool present, TableExists(txn, kBookkeepingSchema, table));
@@ -350,9 +390,10 @@ Status FinishRunRow(Session* session, const std::string& run_id, const RunTotals
     pqxx::work txn(session->connection());
     pqxx::result changed = txn.exec_params(
         "UPDATE ferry.runs SET finished_at = now(), status = $2, records_read = $3, "
-        "inserted = $4, updated = $5, skipped = $6, rejected = $7 WHERE run_id = $1",
+        "inserted = $4, updated = $5, skipped = $6, rejected = $7, unchanged = $8 "
+        "WHERE run_id = $1",
         run_id, totals.status, totals.read, totals.inserted, totals.updated, totals.skipped,
-        totals.rejected);
+        totals.rejected, totals.unchanged);
     if (changed.affected_rows() == 0) {
       return Status::Internal("run " + run_id + " is not in ferry.runs: FinishRun before BeginRun");
     }

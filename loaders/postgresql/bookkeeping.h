@@ -46,6 +46,17 @@ constexpr const char* kKeyedDescription =
 // Checksum of bookkeeping 2's statements (16 hex digits).
 std::string KeyedChecksum();
 
+// Bookkeeping 3: ferry.runs.unchanged, the rows a run found already equal to what it would
+// write, counted apart from skipped. Recorded like bookkeeping 2, after it.
+constexpr const char* kUnchangedDescription = "ferry bookkeeping 3: unchanged rows in ferry.runs";
+
+// Checksum of bookkeeping 3's statements (16 hex digits).
+std::string UnchangedChecksum();
+
+// Whether ferry.runs has bookkeeping 3's column: what a read-only caller (status) must know
+// before it names it.
+bool RunsCountUnchanged(pqxx::transaction_base& txn);
+
 // Serializes ferry's DDL across sessions ("ferry" in ASCII): every transaction that creates,
 // drops or records a table takes it first. A transaction-level advisory lock, so it ends with
 // the transaction and locks no table.
@@ -58,7 +69,7 @@ const std::vector<std::string>& BookkeepingDdl();
 std::string BookkeepingChecksum();
 
 // Creates the missing schema and tables and records their version, then applies bookkeeping 2
-// when it is not recorded (the rows already there go to the schema their entity's table is
+// and 3 when they are not recorded (the rows already there go to the schema their entity's table is
 // recorded in: bookkeeping.cc, Backfill), in one transaction that holds an advisory lock (two
 // runs starting at once do not race on CREATE). Fails when the
 // target's bookkeeping is of a newer ferry (InvalidArgument) or its recorded checksum differs

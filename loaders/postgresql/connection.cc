@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <pqxx/nontransaction>
+#include <string_view>
 
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/postgresql/secrets.h"
@@ -53,7 +55,7 @@ void BoundDeadClient(pqxx::nontransaction& txn) {
 std::string WithKeepaliveDefaults(const std::string& url) {
   static const std::pair<const char*, const char*> kDefaults[] = {
       {"keepalives", "1"},       {"keepalives_idle", "30"},     {"keepalives_interval", "10"},
-      {"keepalives_count", "3"}, {"tcp_user_timeout", "60000"},
+      {"keepalives_count", "3"}, {"tcp_user_timeout", "60000"}, {"connect_timeout", "10"},
   };
   bool is_uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
   std::string out = url;
@@ -67,6 +69,10 @@ std::string WithKeepaliveDefaults(const std::string& url) {
       given = before == '?' || before == '&' || before == ' ' || before == '\t';
       at = out.find(assignment, at + 1);
     }
+    // PGCONNECT_TIMEOUT is the user's bound too, which a value in the URL would override.
+    const char* from_env = std::getenv("PGCONNECT_TIMEOUT");
+    given = given || (std::string_view(key) == "connect_timeout" && from_env != nullptr &&
+                      *from_env != '\0');
     if (given) continue;
     if (is_uri) {
       out += out.find('?') == std::string::npos ? '?' : '&';

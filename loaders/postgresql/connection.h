@@ -22,7 +22,9 @@ namespace ferry::postgres {
 // `url` (a postgresql:// URL or a keyword/value string) with TCP keepalives and a TCP user
 // timeout added where the user set none, so that a connection whose peer is gone fails within
 // about a minute instead of the OS's two hours (docs/reliability.md): keepalives=1,
-// keepalives_idle=30, keepalives_interval=10, keepalives_count=3, tcp_user_timeout=60000.
+// keepalives_idle=30, keepalives_interval=10, keepalives_count=3, tcp_user_timeout=60000; and
+// connect_timeout=10 (unless PGCONNECT_TIMEOUT is set), so that a host that never answers
+// fails each connection attempt (per address) within 10 s instead of the OS's TCP timeout.
 // The session also asks the server for the same bounds on its side (when the server has none),
 // so that a dead client's backend, and its advisory locks, go as soon.
 std::string WithKeepaliveDefaults(const std::string& url);

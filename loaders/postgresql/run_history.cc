@@ -19,7 +19,8 @@ std::string TimeText(const std::string& column) {
 // and the process token that last began it (user_lock.h: "ferry run <id> <token>", which the
 // server cuts to 63 bytes) is interrupted; before bookkeeping 2, without a session named
 // "ferry run <id>".
-std::string RunColumns(bool keyed) {
+std::string RunColumns(pqxx::transaction_base& txn) {
+  bool keyed = KeyedBookkeeping(txn);
   std::string name = keyed ? "left('ferry run ' || r.run_id || ' ' || r.token, 63)"
                            : "left('ferry run ' || r.run_id, 63)";
   return "r.run_id, " + TimeText("r.started_at") + " AS started_at, " + TimeText("r.finished_at") +
@@ -31,7 +32,8 @@ std::string RunColumns(bool keyed) {
          ") "
          "THEN 'interrupted' ELSE r.status END AS status, "
          "r.arguments, r.fingerprint, r.host, r.pid, r.records_read, r.inserted, r.updated, "
-         "r.skipped, r.rejected";
+         "r.skipped, r.rejected, " +
+         (RunsCountUnchanged(txn) ? "r.unchanged" : "0::bigint AS unchanged");
 }
 
 std::string Text(const pqxx::field& field) {
@@ -53,6 +55,7 @@ RunRecord RunOf(const pqxx::row& row) {
   run.updated = row[10].as<int64_t>();
   run.skipped = row[11].as<int64_t>();
   run.rejected = row[12].as<int64_t>();
+  run.unchanged = row[13].as<int64_t>();
   return run;
 }
 
@@ -119,7 +122,7 @@ Status ListCheckpoints(Session* session, const std::string& run_id,
 Status ListRuns(Session* session, int limit, std::vector<RunRecord>* out) {
   out->clear();
   return ReadIfExists(session, "runs", [&](pqxx::transaction_base& txn) {
-    std::string sql = "SELECT " + RunColumns(KeyedBookkeeping(txn)) +
+    std::string sql = "SELECT " + RunColumns(txn) +
                       " FROM ferry.runs r ORDER BY r.started_at DESC, r.run_id DESC";
     if (limit > 0) {
       sql += " LIMIT " + std::to_string(limit);
@@ -135,7 +138,7 @@ Status FindInterruptedRun(Session* session, const std::string& arguments,
   out->reset();
   return ReadIfExists(session, "runs", [&](pqxx::transaction_base& txn) {
     pqxx::result rows = txn.exec_params(
-        "SELECT * FROM (SELECT " + RunColumns(KeyedBookkeeping(txn)) +
+        "SELECT * FROM (SELECT " + RunColumns(txn) +
             " FROM ferry.runs r WHERE r.arguments = $1 AND r.status = 'running') found "
             "WHERE found.status = 'interrupted' ORDER BY found.started_at DESC, "
             "found.run_id DESC LIMIT 1",

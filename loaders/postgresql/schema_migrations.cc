@@ -60,16 +60,11 @@ SchemaMigration BookkeepingMigration() {
   return own;
 }
 
-// Bookkeeping 2 as a pending migration, after version 1, when the history does not hold it.
+// Bookkeeping 2 and 3 as pending migrations when the history does not hold them.
 void AddPendingKeyed(std::vector<SchemaMigration>* migrations) {
-  for (const SchemaMigration& migration : *migrations) {
-    if (migration.description == kKeyedDescription) return;
-  }
-  SchemaMigration keyed;
-  keyed.description = kKeyedDescription;
-  keyed.checksum = KeyedChecksum();
-  keyed.state = SchemaMigration::State::kPending;
-  migrations->insert(migrations->begin() + (migrations->empty() ? 0 : 1), std::move(keyed));
+  AddPendingBookkeeping(
+      {{kKeyedDescription, KeyedChecksum()}, {kUnchangedDescription, UnchangedChecksum()}},
+      migrations);
 }
 
 // Creates (or adopts) `want`'s table and records it as `version`; returns the migration.
@@ -203,14 +198,7 @@ Status ApplyPendingMigrations(Session* session, const std::vector<const TableDef
   if (recorded) {
     std::vector<SchemaMigration> now;
     FERRY_RETURN_IF_ERROR(ListMigrations(session, {}, &now));
-    for (const SchemaMigration& migration : now) {
-      bool before = false;
-      for (const SchemaMigration& old : all) {
-        before = before || (old.version == migration.version &&
-                            old.state != SchemaMigration::State::kPending);
-      }
-      if (!before && migration.table.empty()) applied->push_back(migration);
-    }
+    *applied = NewlyAppliedBookkeeping(all, now);
   }
   for (const TableDef* table : tables) {
     FERRY_RETURN_IF_ERROR(ApplyOne(session, table, applied));

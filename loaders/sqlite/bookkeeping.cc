@@ -62,6 +62,9 @@ std::vector<TableDef> MakeBookkeepingTables() {
   return tables;
 }
 
+constexpr const char* kUnchangedDdl =
+    "ALTER TABLE ferry_runs ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0";
+
 // Runs one statement with `values` bound to ?1, ?2, ...; returns the rows it changed.
 Result<int> Run(sqlite3* db, const char* sql, std::initializer_list<Cell> values,
                 std::string_view context) {
@@ -83,11 +86,12 @@ Status RunIgnoringCount(sqlite3* db, const char* sql, std::initializer_list<Cell
 }
 
 // Fails when ferry_schema_history says these tables are newer or other than ours; sets
-// *recorded when it holds our version. The rows of mapping tables (schema_migrations.h) are
-// not the bookkeeping's and are left to `ferry schema`; a row of neither kind is a newer
-// ferry's.
-Status CheckHistory(sqlite3* db, bool* recorded) {
+// *recorded when it holds our version and *counted when it holds bookkeeping 2. The rows of mapping
+// tables (schema_migrations.h) are not the bookkeeping's and are left to `ferry schema`; a row of
+// neither kind is a newer ferry's.
+Status CheckHistory(sqlite3* db, bool* recorded, bool* counted) {
   *recorded = false;
+  *counted = false;
   FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, kHistoryTable));
   if (!exists) {
     return Status::OK();
@@ -108,6 +112,16 @@ Status CheckHistory(sqlite3* db, bool* recorded) {
     std::string description = raw != nullptr ? reinterpret_cast<const char*>(raw) : "";
     if (version != kBookkeepingVersion && CreatedTableName(description)) {
       continue;  // a mapping table's migration
+    }
+    if (version != kBookkeepingVersion && description == kUnchangedDescription) {
+      if (checksum != UnchangedChecksum()) {
+        return Status::Corruption("ferry_schema_history: migration " + std::to_string(version) +
+                                  " (" + description + ") has checksum " + checksum +
+                                  ", expected " + UnchangedChecksum() +
+                                  " (were the ferry_ tables changed outside ferry?)");
+      }
+      *counted = true;
+      continue;
     }
     if (version > kBookkeepingVersion) {
       return Status::InvalidArgument("the target's ferry tables are of version " +
@@ -142,6 +156,12 @@ std::string BookkeepingChecksum() {
   return hash.Hex();
 }
 
+std::string UnchangedChecksum() {
+  Fnv1a64 hash;
+  hash.Add(kUnchangedDdl);
+  return hash.Hex();
+}
+
 bool IsReservedTableName(std::string_view name) {
   return (name.size() >= 6 && SameIdentifier(name.substr(0, 6), "ferry_")) ||
          (name.size() >= 7 && SameIdentifier(name.substr(0, 7), "sqlite_"));
@@ -152,7 +172,8 @@ Status EnsureBookkeeping(sqlite3* db, bool* recorded_now) {
   Transaction txn(db);
   FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "creating the ferry_ tables"));
   bool recorded = false;
-  FERRY_RETURN_IF_ERROR(CheckHistory(db, &recorded));
+  bool counted = false;
+  FERRY_RETURN_IF_ERROR(CheckHistory(db, &recorded, &counted));
   for (const TableDef& table : BookkeepingTables()) {
     FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, table.name));
     if (exists) {
@@ -171,14 +192,24 @@ Status EnsureBookkeeping(sqlite3* db, bool* recorded_now) {
          std::string(kBookkeepingDescription)},
         "recording the ferry_ tables' version"));
   }
+  if (!counted) {
+    FERRY_RETURN_IF_ERROR(Exec(db, kUnchangedDdl, "adding ferry_runs.unchanged"));
+    FERRY_RETURN_IF_ERROR(RunIgnoringCount(
+        db,
+        "INSERT INTO ferry_schema_history (version, checksum, applied_at, description) "
+        "SELECT max(version) + 1, ?1, ?2, ?3 FROM ferry_schema_history",
+        {UnchangedChecksum(), NowText(), std::string(kUnchangedDescription)},
+        "recording the ferry_ tables' version"));
+  }
   FERRY_RETURN_IF_ERROR(txn.Commit("creating the ferry_ tables"));
-  if (recorded_now != nullptr) *recorded_now = !recorded;
+  if (recorded_now != nullptr) *recorded_now = !recorded || !counted;
   return Status::OK();
 }
 
 Status CheckBookkeeping(sqlite3* db) {
   bool recorded = false;
-  FERRY_RETURN_IF_ERROR(CheckHistory(db, &recorded));
+  bool counted = false;
+  FERRY_RETURN_IF_ERROR(CheckHistory(db, &recorded, &counted));
   for (const TableDef& table : BookkeepingTables()) {
     FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, table.name));
     if (exists) {
@@ -225,9 +256,10 @@ Status FinishRunRow(sqlite3* db, const std::string& run_id, const RunTotals& tot
   FERRY_ASSIGN_OR_RETURN(
       int changed, Run(db,
                        "UPDATE ferry_runs SET finished_at = ?2, status = ?3, records_read = ?4, "
-                       "inserted = ?5, updated = ?6, skipped = ?7, rejected = ?8 WHERE run_id = ?1",
+                       "inserted = ?5, updated = ?6, skipped = ?7, rejected = ?8, "
+                       "unchanged = ?9 WHERE run_id = ?1",
                        {run_id, NowText(), totals.status, totals.read, totals.inserted,
-                        totals.updated, totals.skipped, totals.rejected},
+                        totals.updated, totals.skipped, totals.rejected, totals.unchanged},
                        "recording the end of run " + run_id));
   if (changed == 0) {
     return Status::Internal("run " + run_id + " is not in ferry_runs: FinishRun before BeginRun");

@@ -30,7 +30,16 @@ constexpr int kBookkeepingVersion = 1;
 constexpr const char* kBookkeepingDescription =
     "ferry bookkeeping: runs, id map, checkpoints, locks, audit log";
 
-// The bookkeeping tables' definitions (created WITHOUT ROWID).
+// Bookkeeping 2 (docs/schema-migrations.md): ferry_runs.unchanged, the rows a run found already
+// equal to what it would write, counted apart from skipped. Recorded as its own row of
+// ferry_schema_history, at the next free version, with this description and
+// UnchangedChecksum(); a target of an older ferry is upgraded by EnsureBookkeeping.
+constexpr const char* kUnchangedDescription = "ferry bookkeeping 2: unchanged rows in ferry_runs";
+
+// Checksum of bookkeeping 2's statement (16 hex digits).
+std::string UnchangedChecksum();
+
+// The bookkeeping tables' definitions (created WITHOUT ROWID), as version 1 has them.
 const std::vector<TableDef>& BookkeepingTables();
 
 // Checksum of the bookkeeping DDL, as stored in ferry_schema_history (16 hex digits).
@@ -40,10 +49,11 @@ std::string BookkeepingChecksum();
 // case: a mapping may not write into them.
 bool IsReservedTableName(std::string_view name);
 
-// Creates the missing bookkeeping tables and records their version, in one transaction.
+// Creates the missing bookkeeping tables and records their version, then applies bookkeeping 2
+// when it is not recorded, in one transaction.
 // Fails when the target's bookkeeping is of a newer ferry (InvalidArgument), was changed
 // outside ferry (Corruption), or an existing table lacks a column (InvalidArgument).
-// *recorded (when given) tells whether this call recorded the version (false: it was already).
+// *recorded (when given) tells whether this call recorded a version (false: all were already).
 Status EnsureBookkeeping(sqlite3* db, bool* recorded = nullptr);
 
 // The same checks without writing (dry-run); OK when the tables do not exist yet.

@@ -38,8 +38,6 @@ Result<std::unique_ptr<IdMap>> IdMap::Prepare(sqlite3* db) {
                                          "SELECT ulid, content_hash FROM ferry_id_map "
                                          "WHERE entity = ?1 AND user_id = ?2 AND legacy_id = ?3",
                                          /*persistent=*/true));
-  FERRY_ASSIGN_OR_RETURN(Statement claim,
-                         sqlite::Prepare(db, std::string(kInsert) + "DO NOTHING", true));
   FERRY_ASSIGN_OR_RETURN(
       Statement record,
       sqlite::Prepare(db,
@@ -48,13 +46,7 @@ Result<std::unique_ptr<IdMap>> IdMap::Prepare(sqlite3* db) {
                           "content_hash = excluded.content_hash, run_id = excluded.run_id, "
                           "updated_at = excluded.updated_at",
                       true));
-  FERRY_ASSIGN_OR_RETURN(Statement forget,
-                         sqlite::Prepare(db,
-                                         "DELETE FROM ferry_id_map "
-                                         "WHERE entity = ?1 AND user_id = ?2 AND legacy_id = ?3",
-                                         true));
-  return std::make_unique<IdMap>(db, std::move(find), std::move(claim), std::move(record),
-                                 std::move(forget));
+  return std::make_unique<IdMap>(db, std::move(find), std::move(record));
 }
 
 Result<std::optional<KnownIdentity>> IdMap::Find(const std::string& entity,
@@ -72,18 +64,17 @@ Result<std::optional<KnownIdentity>> IdMap::Find(const std::string& entity,
 
 Status IdMap::BindBatch(const std::string& entity, const std::string& user_id,
                         const std::string& run_id, const std::string& now) {
-  for (sqlite3_stmt* stmt : {claim_.get(), record_.get()}) {
-    for (auto [index, value] : {std::pair{1, &entity}, {2, &user_id}, {6, &run_id}, {7, &now}}) {
-      int rc = BindText(stmt, index, *value);
-      if (rc != SQLITE_OK) {
-        return SqliteError(rc, db_, "binding an id map value");
-      }
+  for (auto [index, value] : {std::pair{1, &entity}, {2, &user_id}, {6, &run_id}, {7, &now}}) {
+    int rc = BindText(record_.get(), index, *value);
+    if (rc != SQLITE_OK) {
+      return SqliteError(rc, db_, "binding an id map value");
     }
   }
   return Status::OK();
 }
 
-Result<bool> IdMap::WriteIdentity(sqlite3_stmt* stmt, const IdentityRecord& identity) {
+Result<bool> IdMap::Record(const IdentityRecord& identity) {
+  sqlite3_stmt* stmt = record_.get();
   // The batch's values stay bound for the next row; ClearBindings() ends the batch.
   ResetOnExit reset(stmt, ResetOnExit::Bindings::kKeep);
   for (auto [index, value] :
@@ -98,26 +89,6 @@ Result<bool> IdMap::WriteIdentity(sqlite3_stmt* stmt, const IdentityRecord& iden
   return sqlite3_changes(db_) > 0;
 }
 
-void IdMap::ClearBindings() {
-  sqlite3_clear_bindings(claim_.get());
-  sqlite3_clear_bindings(record_.get());
-}
-
-Result<bool> IdMap::Claim(const IdentityRecord& identity) {
-  return WriteIdentity(claim_.get(), identity);
-}
-
-Result<bool> IdMap::Record(const IdentityRecord& identity) {
-  return WriteIdentity(record_.get(), identity);
-}
-
-Status IdMap::Forget(const std::string& entity, const std::string& user_id,
-                     const std::string& legacy_id) {
-  ResetOnExit reset(forget_.get());
-  FERRY_RETURN_IF_ERROR(BindAll(db_, forget_.get(), {&entity, &user_id, &legacy_id}));
-  FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db_, forget_.get(), "writing ferry_id_map"));
-  (void)has_row;  // a DELETE returns no row
-  return Status::OK();
-}
+void IdMap::ClearBindings() { sqlite3_clear_bindings(record_.get()); }
 
 }  // namespace ferry::sqlite

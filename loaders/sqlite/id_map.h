@@ -25,12 +25,8 @@ class IdMap {
   static Result<std::unique_ptr<IdMap>> Prepare(sqlite3* db);
 
   // Use Prepare().
-  IdMap(sqlite3* db, Statement find, Statement claim, Statement record, Statement forget)
-      : db_(db),
-        find_(std::move(find)),
-        claim_(std::move(claim)),
-        record_(std::move(record)),
-        forget_(std::move(forget)) {}
+  IdMap(sqlite3* db, Statement find, Statement record)
+      : db_(db), find_(std::move(find)), record_(std::move(record)) {}
   IdMap(const IdMap&) = delete;
   IdMap& operator=(const IdMap&) = delete;
 
@@ -38,35 +34,21 @@ class IdMap {
   Result<std::optional<KnownIdentity>> Find(const std::string& entity, const std::string& user_id,
                                             const std::string& legacy_id);
 
-  // Binds what every row of a batch shares to the write statements, once per batch, without
-  // copying: the strings must stay alive and unchanged until the batch's last Claim or
-  // Record.
+  // Binds what every row of a batch shares to the write statement, once per batch, without
+  // copying: the strings must stay alive and unchanged until the batch's last Record.
   Status BindBatch(const std::string& entity, const std::string& user_id, const std::string& run_id,
                    const std::string& now);
 
   // Forgets what BindBatch() bound, at the end of a batch.
   void ClearBindings();
 
-  // Adds the row of (entity, user_id, identity.legacy_id) unless the identity is known.
-  // True when it was added. REQUIRES: BindBatch() for this batch.
-  Result<bool> Claim(const IdentityRecord& identity);
-
   // Adds or replaces that row. True when it was written. REQUIRES: BindBatch() for this batch.
   Result<bool> Record(const IdentityRecord& identity);
 
-  // Removes the row of (entity, user_id, legacy_id): undoes a Claim.
-  Status Forget(const std::string& entity, const std::string& user_id,
-                const std::string& legacy_id);
-
  private:
-  // Binds the row's own values to `stmt` and steps it; true when it changed a row.
-  Result<bool> WriteIdentity(sqlite3_stmt* stmt, const IdentityRecord& identity);
-
   sqlite3* db_;
   Statement find_;
-  Statement claim_;
   Statement record_;
-  Statement forget_;
 };
 
 }  // namespace ferry::sqlite

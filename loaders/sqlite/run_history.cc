@@ -11,9 +11,18 @@ namespace ferry::sqlite {
 
 namespace {
 
-constexpr const char* kRunColumns =
-    "SELECT run_id, started_at, finished_at, status, arguments, fingerprint, host, pid, "
-    "records_read, inserted, updated, skipped, rejected FROM ferry_runs ";
+// The columns of a RunRecord, in RunAt's order; unchanged is 0 before bookkeeping 2 (a status
+// of an older ferry's target, which only a run upgrades).
+Result<std::string> RunColumns(sqlite3* db) {
+  FERRY_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Prepare(db, "SELECT 1 FROM pragma_table_info('ferry_runs') WHERE name = 'unchanged'"));
+  FERRY_ASSIGN_OR_RETURN(bool counted, Step(db, stmt.get(), "reading ferry_runs"));
+  return std::string(
+             "SELECT run_id, started_at, finished_at, status, arguments, fingerprint, host, pid, "
+             "records_read, inserted, updated, skipped, rejected, ") +
+         (counted ? "unchanged" : "0") + " FROM ferry_runs ";
+}
 
 RunRecord RunAt(sqlite3_stmt* stmt) {
   RunRecord run;
@@ -30,6 +39,7 @@ RunRecord RunAt(sqlite3_stmt* stmt) {
   run.updated = sqlite3_column_int64(stmt, 10);
   run.skipped = sqlite3_column_int64(stmt, 11);
   run.rejected = sqlite3_column_int64(stmt, 12);
+  run.unchanged = sqlite3_column_int64(stmt, 13);
   if (run.status == "running" && !HolderAlive(run.host, run.pid)) {
     run.status = "interrupted";
   }
@@ -99,11 +109,10 @@ Status ListCheckpoints(sqlite3* db, const std::string& run_id, std::vector<Check
 Status ListRuns(sqlite3* db, int limit, std::vector<RunRecord>* out) {
   out->clear();
   return ReadIfExists(db, "ferry_runs", [&]() -> Status {
+    FERRY_ASSIGN_OR_RETURN(std::string columns, RunColumns(db));
     FERRY_ASSIGN_OR_RETURN(
-        Statement stmt,
-        PrepareBound(db,
-                     std::string(kRunColumns) + "ORDER BY started_at DESC, run_id DESC LIMIT ?1",
-                     {int64_t{limit > 0 ? limit : -1}}));
+        Statement stmt, PrepareBound(db, columns + "ORDER BY started_at DESC, run_id DESC LIMIT ?1",
+                                     {int64_t{limit > 0 ? limit : -1}}));
     return EachRow(db, stmt.get(), "reading ferry_runs", [&](sqlite3_stmt* row) {
       out->push_back(RunAt(row));
       return true;
@@ -115,12 +124,12 @@ Status FindInterruptedRun(sqlite3* db, const std::string& arguments,
                           std::optional<RunRecord>* out) {
   out->reset();
   return ReadIfExists(db, "ferry_runs", [&]() -> Status {
-    FERRY_ASSIGN_OR_RETURN(
-        Statement stmt,
-        PrepareBound(db,
-                     std::string(kRunColumns) + "WHERE arguments = ?1 AND status = 'running' "
-                                                "ORDER BY started_at DESC, run_id DESC",
-                     {arguments}));
+    FERRY_ASSIGN_OR_RETURN(std::string columns, RunColumns(db));
+    FERRY_ASSIGN_OR_RETURN(Statement stmt,
+                           PrepareBound(db,
+                                        columns + "WHERE arguments = ?1 AND status = 'running' "
+                                                  "ORDER BY started_at DESC, run_id DESC",
+                                        {arguments}));
     return EachRow(db, stmt.get(), "reading ferry_runs", [&](sqlite3_stmt* row) {
       RunRecord run = RunAt(row);
       if (run.status == "interrupted") {

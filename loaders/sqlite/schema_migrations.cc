@@ -128,6 +128,7 @@ Status ListMigrations(sqlite3* db, const std::vector<const TableDef*>& tables,
   FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
   *out = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
+  AddPendingBookkeeping({{kUnchangedDescription, UnchangedChecksum()}}, out);
   return Status::OK();
 }
 
@@ -170,18 +171,12 @@ Status ApplyPendingMigrations(sqlite3* db, const std::vector<const TableDef*>& t
         PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
     FERRY_RETURN_IF_ERROR(RefuseDrift(all.front()));
     bool recorded = false;  // by this call, not by another process meanwhile
-    if (all.front().state == SchemaMigration::State::kPending) {
-      FERRY_RETURN_IF_ERROR(EnsureBookkeeping(db, &recorded));
-    }
+    // Also when version 1 is there: bookkeeping 2 may not be (bookkeeping.h).
+    FERRY_RETURN_IF_ERROR(EnsureBookkeeping(db, &recorded));
     if (recorded) {
-      FERRY_ASSIGN_OR_RETURN(history, ReadHistory(db));
-      SchemaMigration own = BookkeepingMigration();
-      for (const HistoryRow& row : history) {
-        if (row.version == own.version) own.applied_at = row.applied_at;
-      }
-      own.recorded_checksum = own.checksum;
-      own.state = SchemaMigration::State::kApplied;
-      applied->push_back(own);
+      std::vector<SchemaMigration> now;
+      FERRY_RETURN_IF_ERROR(ListMigrations(db, {}, &now));
+      *applied = NewlyAppliedBookkeeping(all, now);
     }
   }
   for (const TableDef* table : tables) {

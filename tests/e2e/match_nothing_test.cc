@@ -124,3 +124,25 @@ TEST_CASE("export: --origin naming no origin of the store is refused, writing no
 }
 
 }  // namespace ferry::e2e
+
+namespace ferry::e2e {
+
+TEST_CASE("inspect: --origin naming no origin of the store is refused, listing its origins",
+          "[e2e][filters][inspect]") {
+  std::string example = (SourceDir() / "examples/taskapp-dump.json").string();
+  for (bool json : {false, true}) {
+    std::vector<std::string> args = {"inspect", example, "--origin", "http://127.0.0.1:8080"};
+    if (json) args.push_back("--json");
+    CommandResult run = RunFerry(args);
+    INFO(Describe(run));
+    CHECK(run.exit_code == 2);
+    CHECK(Has(run.err, "\"http://127.0.0.1:8000\""));
+    CHECK_FALSE(Has(run.out, "no entries"));
+  }
+  // The origin held, given without its scheme, is still found.
+  CommandResult found = RunFerry({"inspect", example, "--origin", "127.0.0.1:8000"});
+  INFO(Describe(found));
+  CHECK(found.exit_code == 0);
+}
+
+}  // namespace ferry::e2e

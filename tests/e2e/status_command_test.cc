@@ -78,7 +78,8 @@ TEST_CASE("status: a finished migrate is listed with its counts",
     const std::string& line = lines[0];
     CHECK_THAT(line, Catch::StartsWith(run_id + "  completed_with_rejects  started 20"));
     CHECK_THAT(line, Catch::Contains("read " + std::to_string(read) + " inserted " +
-                                     std::to_string(inserted) + " updated 0 skipped 0 rejected 9"));
+                                     std::to_string(inserted) +
+                                     " updated 0 skipped 0 unchanged 0 rejected 9"));
     CHECK_THAT(line, Catch::Contains("  " + ThisHost() + ":"));
     CHECK_THAT(status.out, Catch::Contains("locks: none held"));
 
@@ -100,6 +101,29 @@ TEST_CASE("status: a finished migrate is listed with its counts",
     CHECK(int64_t(run["rejected"]) == 9);
     CHECK(simdjson::dom::array(run["checkpoints"]).size() > 0);
     CHECK(simdjson::dom::array(doc["locks"]).size() == 0);
+
+    // The same source again under overwrite: every row already equals what it would write, so
+    // it is unchanged, a column of its own, never counted as skipped.
+    CommandResult again =
+        RunFerry({"migrate", ExampleDump(), "--user-id", "demo", "--target", target->url(),
+                  "--continue-on-error", "--conflict", "overwrite", "--progress", "none",
+                  "--report", work / "again.json", "--rejects", work / "again.ndjson"});
+    INFO(again.err);
+    REQUIRE(again.exit_code == 3);
+    simdjson::dom::element second = parser.load(work / "again.json");
+    std::string again_id{std::string_view(second["run_id"])};
+    CommandResult after = RunFerry({"status", "--target", target->url()});
+    INFO(after.out);
+    std::vector<std::string> again_lines = LinesStartingWith(after.out, again_id);
+    REQUIRE(again_lines.size() == 1);
+    CHECK_THAT(again_lines[0], Catch::Contains("inserted 0 updated 0 skipped 0 unchanged " +
+                                               std::to_string(inserted) + " rejected 9"));
+    simdjson::dom::element after_doc =
+        parser.parse(RunFerry({"status", "--target", target->url(), "--json"}).out);
+    simdjson::dom::element newest = after_doc["runs"].at(0);
+    CHECK(std::string_view(newest["run_id"]) == again_id);
+    CHECK(int64_t(newest["unchanged"]) == inserted);
+    CHECK(int64_t(newest["skipped"]) == 0);
   }
 }
 

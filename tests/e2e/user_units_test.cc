@@ -156,16 +156,24 @@ TEST_CASE("migrate: --user-id-from key:NAME never loads a unit under a made-up u
       std::map<std::string, std::string> second = {{"tasks", TasksJson("task-", 5)}};
       if (value != "(missing)") second["userId"] = value;
       WriteDump(work / "dumps/b.json", second);
-      FERRY_FOR_EACH_TARGET(target) {
-        CommandResult run =
-            RunFerry(Migrate(*target, {work / "dumps"}, {"--user-id-from", "key:userId"}));
-        INFO(Describe(run));
-        CHECK(run.exit_code == 2);
-        CHECK(Has(run.err, "b.json"));
-        CHECK(Has(run.err, reason));
-        CHECK(target->Count("SELECT count(*) FROM tasks WHERE user_id='alice'") == 3);
-        CHECK(target->Count("SELECT count(*) FROM tasks WHERE user_id<>'alice'") == 0);
-      }
+      for (const char* jobs : {"1", "2"}) FERRY_FOR_EACH_TARGET(target) {
+          CommandResult run = RunFerry(
+              Migrate(*target, {work / "dumps"}, {"--user-id-from", "key:userId", "--jobs", jobs}));
+          INFO("--jobs " << jobs << ": " << Describe(run));
+          CHECK(run.exit_code == 2);
+          CHECK(Has(run.err, "b.json"));
+          CHECK(Has(run.err, reason));
+          CHECK(target->Count("SELECT count(*) FROM tasks WHERE user_id='alice'") == 3);
+          CHECK(target->Count("SELECT count(*) FROM tasks WHERE user_id<>'alice'") == 0);
+          // The run was recorded before the unit was read: its end is recorded as failed, with
+          // the error, never left to look interrupted and resumable.
+          CHECK(target->Count("SELECT count(*) FROM " + target->Bookkeeping("runs") +
+                              " WHERE status = 'failed' AND finished_at IS NOT NULL") == 1);
+          CommandResult status = RunFerry({"status", "--target", target->url(), "-v"});
+          CHECK(Has(status.out, "failed"));
+          CHECK_FALSE(Has(status.out, "interrupted"));
+          CHECK((Has(status.out, "error: ") && Has(status.out, "b.json")));
+        }
     }
   }
 }

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <map>
+#include <set>
 
 namespace ferry {
 
@@ -30,6 +31,11 @@ class FakeLoader final : public Loader {
     return fetch_status;
   }
   Result<BatchOutcome> Write(const WriteBatch& batch) override {
+    for (const Row& row : batch.rows) {
+      if (refused.count(std::get<std::string>(row.cells[0])) != 0) {
+        return Status::Rejected("new row violates check constraint \"no_b\"");
+      }
+    }
     written.push_back(batch);
     BatchOutcome outcome;
     for (const Row& row : batch.rows) {
@@ -46,6 +52,7 @@ class FakeLoader final : public Loader {
   Status FinishRun(const RunTotals&) override { return Status::OK(); }
 
   std::map<std::string, Row> rows;
+  std::set<std::string> refused;  // keys whose batch the database refuses (a CHECK, a trigger)
   std::vector<WriteBatch> written;
   int fetches = 0;
   Status fetch_status = Status::OK();
@@ -201,6 +208,32 @@ TEST_CASE("CommitBatch: a target row holding broken JSON is a reject, the rest s
   CHECK(h.counts.merged == 0);
   CHECK(h.counts.inserted == 1);
   CHECK(std::get<std::string>(h.loader.rows["A"].cells[1]) == "old");
+}
+
+TEST_CASE("CommitBatch: a batch the database refuses is split to reject the one record",
+          "[agent][rejects]") {
+  Harness h;
+  h.loader.refused = {"B"};
+  std::vector<AssignedRecord> records;
+  int64_t position = 0;
+  for (const char* key : {"A", "B", "C"}) {
+    records.push_back(Record(std::string(1, static_cast<char>(key[0] + 32)),
+                             TaskRow(key, std::string("t"), Cell(), 100), std::nullopt));
+    records.back().position = ++position;
+  }
+  REQUIRE(h.Commit(std::move(records), ConflictPolicy::kSkip).ok());
+  REQUIRE(h.rejects.size() == 1);
+  CHECK(h.rejects[0].reason.find("the target refused the row") != std::string::npos);
+  CHECK(h.rejects[0].reason.find("no_b") != std::string::npos);
+  CHECK(h.counts.inserted == 2);
+  CHECK(h.loader.rows.count("A") == 1);
+  CHECK(h.loader.rows.count("B") == 0);
+  CHECK(h.loader.rows.count("C") == 1);
+  // Each part that committed carries its own last record's position (a resume goes on after
+  // what committed); the last keeps the batch's.
+  REQUIRE(h.loader.written.size() == 2);
+  CHECK(h.loader.written[0].checkpoint.position == 1);
+  CHECK(h.loader.written[1].checkpoint.position == 3);
 }
 
 TEST_CASE("CommitBatch: a failing read of the target fails the batch before any write",

@@ -23,6 +23,7 @@ RunStatusEntry Entry(const std::string& id, const std::string& status,
   entry.run.inserted = 5;
   entry.run.updated = 1;
   entry.run.skipped = 2;
+  entry.run.unchanged = 3;
   entry.run.rejected = 1;
   return entry;
 }
@@ -58,7 +59,8 @@ TEST_CASE("PrintStatusText: one run a line, run ID first, then the locks", "[age
   PrintStatusText(Sample(), false, out);
   std::string text = out.str();
   CHECK(text.rfind("RUN3  interrupted  started 2024-01-02T03:04:05.000Z  finished -  "
-                   "committed 120  read 9 inserted 5 updated 1 skipped 2 rejected 1  box:42  "
+                   "committed 120  read 9 inserted 5 updated 1 skipped 2 unchanged 3 rejected 1  "
+                   "box:42  "
                    "resumable\n",
                    0) == 0);
   CHECK_THAT(text, Catch::Contains("\nRUN1  completed  started 2024-01-02T03:04:05.000Z  "
@@ -99,6 +101,8 @@ TEST_CASE("StatusJson: one document with runs and locks, strings escaped", "[age
   CHECK(std::string_view(first["run_id"]) == "RUN3");
   CHECK(first["finished_at"].is_null());
   CHECK(int64_t(first["committed"]) == 120);
+  CHECK(int64_t(first["skipped"]) == 2);
+  CHECK(int64_t(first["unchanged"]) == 3);
   CHECK(bool(first["resumable"]));
   CHECK(simdjson::dom::array(first["checkpoints"]).size() == 2);
   CHECK(std::string_view(runs.at(2)["arguments"]) == "args-\"b\"");

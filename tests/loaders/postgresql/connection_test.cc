@@ -12,27 +12,48 @@ TEST_CASE("WithKeepaliveDefaults: adds keepalives and a user timeout to a URL",
           "[loaders][postgres]") {
   CHECK(postgres::WithKeepaliveDefaults("postgresql://u@h/db") ==
         "postgresql://u@h/db?keepalives=1&keepalives_idle=30&keepalives_interval=10&"
-        "keepalives_count=3&tcp_user_timeout=60000");
+        "keepalives_count=3&tcp_user_timeout=60000&connect_timeout=10");
   CHECK(postgres::WithKeepaliveDefaults("postgres://h/db?sslmode=require") ==
         "postgres://h/db?sslmode=require&keepalives=1&keepalives_idle=30&keepalives_interval=10&"
-        "keepalives_count=3&tcp_user_timeout=60000");
+        "keepalives_count=3&tcp_user_timeout=60000&connect_timeout=10");
   CHECK(postgres::WithKeepaliveDefaults("host=h dbname=db") ==
         "host=h dbname=db keepalives=1 keepalives_idle=30 keepalives_interval=10 "
-        "keepalives_count=3 tcp_user_timeout=60000");
+        "keepalives_count=3 tcp_user_timeout=60000 connect_timeout=10");
 }
 
 TEST_CASE("WithKeepaliveDefaults: the user's own values win", "[loaders][postgres]") {
   CHECK(postgres::WithKeepaliveDefaults(
             "postgresql://h/db?keepalives_idle=5&tcp_user_timeout=0&keepalives=0&"
-            "keepalives_interval=1&keepalives_count=9") ==
+            "keepalives_interval=1&keepalives_count=9&connect_timeout=3") ==
         "postgresql://h/db?keepalives_idle=5&tcp_user_timeout=0&keepalives=0&"
-        "keepalives_interval=1&keepalives_count=9");
+        "keepalives_interval=1&keepalives_count=9&connect_timeout=3");
   CHECK(postgres::WithKeepaliveDefaults("host=h keepalives_idle=5") ==
         "host=h keepalives_idle=5 keepalives=1 keepalives_interval=10 keepalives_count=3 "
-        "tcp_user_timeout=60000");
+        "tcp_user_timeout=60000 connect_timeout=10");
   // A name that only ends like one is not it.
   CHECK(postgres::WithKeepaliveDefaults("postgresql://h/db?x_keepalives_idle=5")
             .find("&keepalives_idle=30") != std::string::npos);
+}
+
+TEST_CASE("WithKeepaliveDefaults: a connection attempt is bounded unless the user bounds it",
+          "[loaders][postgres]") {
+  const char* saved = std::getenv("PGCONNECT_TIMEOUT");
+  std::string restore = saved != nullptr ? saved : "";
+  unsetenv("PGCONNECT_TIMEOUT");
+  CHECK(postgres::WithKeepaliveDefaults("postgresql://h/db").find("connect_timeout=10") !=
+        std::string::npos);
+  CHECK(postgres::WithKeepaliveDefaults("host=h connect_timeout=0") ==
+        "host=h connect_timeout=0 keepalives=1 keepalives_idle=30 keepalives_interval=10 "
+        "keepalives_count=3 tcp_user_timeout=60000");
+  // libpq's own variable is the user's too: a URL's value would override it.
+  setenv("PGCONNECT_TIMEOUT", "25", 1);
+  CHECK(postgres::WithKeepaliveDefaults("postgresql://h/db").find("connect_timeout") ==
+        std::string::npos);
+  if (saved != nullptr) {
+    setenv("PGCONNECT_TIMEOUT", restore.c_str(), 1);
+  } else {
+    unsetenv("PGCONNECT_TIMEOUT");
+  }
 }
 
 TEST_CASE("Session: asks the server to end a dead client's backend within about a minute",

@@ -86,14 +86,16 @@ TEST_CASE(
   PostgresDatabase db(*server);
   AppTables app;
   std::vector<SchemaMigration> migrations = StatusOf(db, app);
-  REQUIRE(migrations.size() == 4);
+  REQUIRE(migrations.size() == 5);
   CHECK(migrations[0].version == 1);
   CHECK(migrations[0].checksum == postgres::BookkeepingChecksum());
   for (const SchemaMigration& m : migrations) CHECK(m.state == State::kPending);
   CHECK(migrations[1].description == postgres::kKeyedDescription);
   CHECK(migrations[1].checksum == postgres::KeyedChecksum());
-  CHECK(migrations[2].table == "\"public\".\"notes\"");
-  CHECK(migrations[3].description ==
+  CHECK(migrations[2].description == postgres::kUnchangedDescription);
+  CHECK(migrations[2].checksum == postgres::UnchangedChecksum());
+  CHECK(migrations[3].table == "\"public\".\"notes\"");
+  CHECK(migrations[4].description ==
         "create table \"public\".\"prefs\" (mapping \"app\", entity \"userPrefs\")");
   CHECK(Count(db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry'") == 0);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0);
@@ -106,15 +108,17 @@ TEST_CASE("PostgreSQL schema up: creates the tables and records each, then has n
   PostgresDatabase db(*server);
   AppTables app;
   std::vector<SchemaMigration> applied = Up(db, app);
-  REQUIRE(applied.size() == 4);
+  REQUIRE(applied.size() == 5);
   CHECK(applied[0].version == 1);
   CHECK(applied[1].version == 2);
   CHECK(applied[1].description == postgres::kKeyedDescription);
   CHECK(applied[2].version == 3);
+  CHECK(applied[2].description == postgres::kUnchangedDescription);
   CHECK(applied[3].version == 4);
-  CHECK(applied[3].applied_at.size() == 24);  // 2024-01-02T03:04:05.678Z
+  CHECK(applied[4].version == 5);
+  CHECK(applied[4].applied_at.size() == 24);  // 2024-01-02T03:04:05.678Z
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 2);
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
   for (const SchemaMigration& m : StatusOf(db, app)) {
     INFO(m.description);
     CHECK(m.state == State::kApplied);
@@ -131,10 +135,10 @@ TEST_CASE("PostgreSQL EnsureSchema: migrate records what it creates and adopts a
   Exec(db, "CREATE TABLE prefs (user_id text PRIMARY KEY, data jsonb, extra int)");
   auto loader = Checked(db, false);
   REQUIRE(loader->EnsureSchema(app.all()).ok());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
   CHECK(Count(db,
               "SELECT version FROM ferry.schema_history WHERE description LIKE "
-              "'%\"prefs\"%'") == 4);
+              "'%\"prefs\"%'") == 5);
   for (const SchemaMigration& m : StatusOf(db, app)) CHECK(m.state == State::kApplied);
 }
 
@@ -144,25 +148,25 @@ TEST_CASE("PostgreSQL schema: a mapping that changed a recorded table is refused
   if (!server) return;
   PostgresDatabase db(*server);
   AppTables app;
-  std::string recorded = Up(db, app)[2].checksum;
+  std::string recorded = Up(db, app)[3].checksum;
   app.notes.columns[2].nullable = false;  // body NOT NULL now
 
   std::vector<SchemaMigration> migrations = StatusOf(db, app);
-  CHECK(migrations[2].state == State::kChanged);
-  CHECK(migrations[2].recorded_checksum == recorded);
+  CHECK(migrations[3].state == State::kChanged);
+  CHECK(migrations[3].recorded_checksum == recorded);
   std::vector<SchemaMigration> none;
   Status up = Checked(db, false)->SchemaUp(app.all(), &none);
   CHECK(up.IsInvalidArgument());
-  CHECK(up.message().find("the mapping changed table \"public\".\"notes\" since migration 3") !=
+  CHECK(up.message().find("the mapping changed table \"public\".\"notes\" since migration 4") !=
         std::string::npos);
   CHECK(up.message().find(recorded) != std::string::npos);
-  CHECK(up.message().find(migrations[2].checksum) != std::string::npos);
+  CHECK(up.message().find(migrations[3].checksum) != std::string::npos);
   for (bool dry_run : {false, true}) {
     Status ensured = Checked(db, dry_run)->EnsureSchema(app.all());
     INFO(ensured.ToString());
     CHECK(ensured.IsInvalidArgument());
   }
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
 }
 
 TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then up again",
@@ -189,7 +193,7 @@ TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then
   CHECK(Count(db, "SELECT count(*) FROM prefs") == 1);
 
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), true, &reverted).ok());
-  CHECK(reverted.version == 4);
+  CHECK(reverted.version == 5);
   CHECK(reverted.exists);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 0);
   CHECK(Count(db,
@@ -200,19 +204,19 @@ TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then
               "target_schema = 's2'") == 1);
   CHECK(Count(db, "SELECT count(*) FROM ferry.checkpoints WHERE entity = 'userPrefs'") == 1);
   CHECK(Count(db, "SELECT count(*) FROM ferry.id_map WHERE entity = 'notes'") == 1);
-  CHECK(StatusOf(db, app)[3].state == State::kPending);
+  CHECK(StatusOf(db, app)[4].state == State::kPending);
 
   std::vector<SchemaMigration> again = Up(db, app);
   REQUIRE(again.size() == 1);
-  CHECK(again[0].version == 4);
+  CHECK(again[0].version == 5);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 1);
 
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), false, &reverted).ok());
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), false, &reverted).ok());
-  CHECK(reverted.version == 3);
+  CHECK(reverted.version == 4);
   Status nothing = Checked(db, false)->SchemaDown(app.all(), false, &reverted);
   CHECK(nothing.IsNotFound());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 2);  // the bookkeeping stays
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 3);  // the bookkeeping stays
 }
 
 TEST_CASE("PostgreSQL schema: a dry-run migrate writes nothing; a dropped table is MISSING",
@@ -227,11 +231,11 @@ TEST_CASE("PostgreSQL schema: a dry-run migrate writes nothing; a dropped table 
   }
   auto loader = Checked(db, true);
   REQUIRE(loader->EnsureSchema(app.all()).ok());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 3);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 0);
 
   Exec(db, "DROP TABLE notes");
-  CHECK(StatusOf(db, app)[2].state == State::kMissing);
+  CHECK(StatusOf(db, app)[3].state == State::kMissing);
   Status ensured = Checked(db, false)->EnsureSchema(app.all());
   CHECK(ensured.IsCorruption());
   CHECK(ensured.message().find("no longer in the target") != std::string::npos);
@@ -257,9 +261,9 @@ TEST_CASE("PostgreSQL schema up: concurrent runs apply each migration once",
   INFO(status1.ToString() << " / " << status2.ToString());
   CHECK(status1.ok());
   CHECK(status2.ok());
-  CHECK(count1 + count2 == 4);
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);
-  CHECK(Count(db, "SELECT max(version) FROM ferry.schema_history") == 4);
+  CHECK(count1 + count2 == 5);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
+  CHECK(Count(db, "SELECT max(version) FROM ferry.schema_history") == 5);
 }
 
 TEST_CASE("PostgreSQL bookkeeping 2: an older ferry's target is upgraded, each row to its schema",
@@ -298,6 +302,11 @@ TEST_CASE("PostgreSQL bookkeeping 2: an older ferry's target is upgraded, each r
                   std::string(postgres::kKeyedDescription) + "' AND checksum = '" +
                   postgres::KeyedChecksum() + "'") == 1);
   CHECK(Count(db,
+              "SELECT count(*) FROM ferry.schema_history WHERE version = 6 AND "
+              "description = '" +
+                  std::string(postgres::kUnchangedDescription) + "'") == 1);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.runs WHERE run_id = 'RUN' AND unchanged = 0") == 1);
+  CHECK(Count(db,
               "SELECT count(*) FROM ferry.id_map WHERE entity = 'tasks' AND target_schema = "
               "'public'") == 1);
   CHECK(Count(db,
@@ -318,7 +327,7 @@ TEST_CASE("PostgreSQL bookkeeping 2: an older ferry's target is upgraded, each r
   // An older ferry now refuses the target (its history holds a row it does not know); this
   // one accepts it as it is.
   CHECK(Checked(db, false)->BeginRun({"RUN2", "ferry migrate x.json", false, ""}).ok());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 6);
 }
 
 TEST_CASE(
