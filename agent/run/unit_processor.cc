@@ -457,8 +457,9 @@ Status UnitProcessor::Reject(const std::string& user_id, ::ferry::Reject reject)
   }
   if (!options_.continue_on_error) {
     return Status::Rejected(fmt::format(
-        "{}: {}: {} — nothing of this batch was written; --continue-on-error loads the valid "
-        "records and writes the rejects to a file",
+        "{}: {}: {} — the run stops at this record; what was committed before it stays, and the "
+        "same command goes on from there once it is fixed (--continue-on-error loads the valid "
+        "records and writes the rejects to a file)",
         reject.entity, reject.where.ToString(), reject.reason));
   }
   return Status::OK();
