@@ -8,8 +8,8 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "agent/exit_codes_help.h"
 #include "agent/argv_secrets.h"
+#include "agent/exit_codes_help.h"
 #include "agent/export_command.h"
 #include "agent/inspect_command.h"
 #include "agent/migrate_command.h"

@@ -61,7 +61,6 @@ std::string CheckpointCte(std::string_view schema) {
          ")\n";
 }
 
-
 }  // namespace
 
 std::vector<std::string> StagingColumns(const TableDef& table) {
