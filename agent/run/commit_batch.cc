@@ -147,7 +147,9 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
   batch.user_id = *context.user_id;
   batch.policy = context.policy;
   batch.checkpoint = checkpoint;
-  BatchOutcome predicted;  // what the write would do, for a dry run
+  batch.reject_broken_keys = context.continue_on_error;
+  BatchOutcome predicted;             // what the write would do, for a dry run
+  std::vector<size_t> batch_records;  // the record of each row of the batch
   for (size_t i = 0; i < records.size(); ++i) {
     AssignedRecord& record = records[i];
     const std::string& id = record.identity.legacy_id;
@@ -184,12 +186,20 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
     }
     batch.rows.push_back(std::move(record.row));
     batch.identities.push_back(std::move(record.identity));
+    batch_records.push_back(i);
   }
   counts.skipped += predicted.skipped;  // decided here, never sent to the loader
   BatchOutcome outcome = predicted;
   outcome.skipped = 0;
   if (!context.dry_run && !batch.rows.empty()) {
     FERRY_ASSIGN_OR_RETURN(outcome, context.loader->Write(batch));
+  }
+  // Rows the target refused by a key of its own (loaders/loader.h RowReject): not written.
+  for (RowReject& refused : outcome.rejected) {
+    AssignedRecord& record = records[batch_records.at(refused.row)];
+    record.identity = batch.identities[refused.row];
+    SetParentUlid(context, record, "");
+    FERRY_RETURN_IF_ERROR(RejectRecord(context, record, std::move(refused.reason)));
   }
   counts.inserted += outcome.inserted;
   counts.skipped += outcome.skipped;
