@@ -65,6 +65,17 @@ struct WriteBatch {
   std::vector<Row> rows;
   std::vector<IdentityRecord> identities;  // one per row, same order
   Checkpoint checkpoint;
+  // A row breaking a foreign key of the target's is returned in BatchOutcome::rejected and the
+  // rest written (--continue-on-error); when false the batch fails (Rejected, naming the key)
+  // and nothing of it is written, as for a reject found before the write.
+  bool reject_broken_keys = false;
+};
+
+// A row of a batch the target refused on its own (a foreign key of the application's): the
+// rest of the batch is written, this row and its id-map entry are not.
+struct RowReject {
+  size_t row = 0;      // index into WriteBatch::rows
+  std::string reason;  // names the constraint
 };
 
 struct BatchOutcome {
@@ -72,6 +83,7 @@ struct BatchOutcome {
   int64_t updated = 0;
   int64_t skipped = 0;
   int64_t merged = 0;
+  std::vector<RowReject> rejected;
 };
 
 struct RunInfo {

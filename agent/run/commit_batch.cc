@@ -127,11 +127,16 @@ struct SentRecord {
   bool insert = false;    // the target held no row for it: children lose their parent
 };
 
-void Add(BatchOutcome* sum, const BatchOutcome& part) {
+// Adds a part's outcome to the batch's; the part's first row is the batch's row `offset`.
+void Add(BatchOutcome* sum, BatchOutcome part, size_t offset) {
   sum->inserted += part.inserted;
   sum->updated += part.updated;
   sum->skipped += part.skipped;
   sum->merged += part.merged;
+  for (RowReject& refused : part.rejected) {
+    refused.row += offset;
+    sum->rejected.push_back(std::move(refused));
+  }
 }
 
 // Writes `batch`. When the database refuses it for its data (Rejected: PostgreSQL SQLSTATE class
@@ -140,10 +145,14 @@ void Add(BatchOutcome* sum, const BatchOutcome& part) {
 // record the database refuses is rejected with the database's message and the others load.
 // Each part commits with the checkpoint of its own last record, so that a resume after a crash
 // between parts goes on after what committed (the last part keeps the batch's checkpoint).
+// Only with --continue-on-error: without it the run stops at the refused batch, none of whose
+// rows is then written (PRODUCT.md), with the database's message.
 Result<BatchOutcome> WriteTracingRefusals(const CommitContext& context, WriteBatch batch,
                                           const std::vector<SentRecord>& sent, size_t first) {
   Result<BatchOutcome> written = context.loader->Write(batch);
-  if (written.ok() || !written.status().IsRejected()) return written;
+  if (written.ok() || !written.status().IsRejected() || !context.continue_on_error) {
+    return written;
+  }
   if (batch.rows.size() == 1) {
     const SentRecord& record = sent[first];
     if (record.insert) SetParentUlid(context, record.origin, "");
@@ -158,6 +167,7 @@ Result<BatchOutcome> WriteTracingRefusals(const CommitContext& context, WriteBat
   left.user_id = batch.user_id;
   left.policy = batch.policy;
   left.checkpoint = batch.checkpoint;
+  left.reject_broken_keys = batch.reject_broken_keys;
   left.checkpoint.position = sent[first + half - 1].origin.position;
   WriteBatch right = left;
   right.checkpoint = batch.checkpoint;
@@ -169,9 +179,9 @@ Result<BatchOutcome> WriteTracingRefusals(const CommitContext& context, WriteBat
   BatchOutcome sum;
   FERRY_ASSIGN_OR_RETURN(BatchOutcome done,
                          WriteTracingRefusals(context, std::move(left), sent, first));
-  Add(&sum, done);
+  Add(&sum, std::move(done), 0);
   FERRY_ASSIGN_OR_RETURN(done, WriteTracingRefusals(context, std::move(right), sent, first + half));
-  Add(&sum, done);
+  Add(&sum, std::move(done), half);
   return sum;
 }
 
@@ -201,8 +211,10 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
   batch.user_id = *context.user_id;
   batch.policy = context.policy;
   batch.checkpoint = checkpoint;
-  BatchOutcome predicted;        // what the write would do, for a dry run
-  std::vector<SentRecord> sent;  // one per row of the batch
+  batch.reject_broken_keys = context.continue_on_error;
+  BatchOutcome predicted;             // what the write would do, for a dry run
+  std::vector<SentRecord> sent;       // one per row of the batch
+  std::vector<size_t> batch_records;  // the record of each row of the batch
   for (size_t i = 0; i < records.size(); ++i) {
     AssignedRecord& record = records[i];
     const std::string& id = record.identity.legacy_id;
@@ -244,12 +256,23 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
     sent.push_back(std::move(origin));
     batch.rows.push_back(std::move(record.row));
     batch.identities.push_back(std::move(record.identity));
+    batch_records.push_back(i);
   }
   counts.skipped += predicted.skipped;  // decided here, never sent to the loader
   BatchOutcome outcome = predicted;
   outcome.skipped = 0;
+  // The identities, for rows the target may refuse by a key of its own (the batch moves away).
+  std::vector<IdentityRecord> identities;
+  if (batch.reject_broken_keys) identities = batch.identities;
   if (!context.dry_run && !batch.rows.empty()) {
     FERRY_ASSIGN_OR_RETURN(outcome, WriteTracingRefusals(context, std::move(batch), sent, 0));
+  }
+  // Rows the target refused by a key of its own (loaders/loader.h RowReject): not written.
+  for (RowReject& refused : outcome.rejected) {
+    AssignedRecord& record = records[batch_records.at(refused.row)];
+    record.identity = identities.at(refused.row);
+    SetParentUlid(context, record, "");
+    FERRY_RETURN_IF_ERROR(RejectRecord(context, record, std::move(refused.reason)));
   }
   counts.inserted += outcome.inserted;
   counts.skipped += outcome.skipped;

@@ -45,6 +45,9 @@ struct CommitContext {
   ParentUlids* parents = nullptr;
   // Takes the reject of a record that cannot be merged; non-ok stops the run.
   std::function<Status(const AssignedRecord&, Reject)> reject;
+  // --continue-on-error: a row the target refuses by a foreign key of its own is a reject and
+  // the rest of the batch is written (WriteBatch::reject_broken_keys).
+  bool continue_on_error = false;
 };
 
 // Classifies `records`, writes those to write (unless dry run) with `checkpoint`, and counts

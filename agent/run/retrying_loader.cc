@@ -112,8 +112,10 @@ class RetryingLoader final : public Loader {
 
   void Wait(const char* what, const Status& status, int attempt) {
     std::chrono::milliseconds wait = BackoffWait(policy_, attempt, unit_(random_));
-    spdlog::warn("{}: {}; retry {} of {} in {:.1f} s", what, status.message(), attempt + 1,
-                 policy_.retries, wait.count() / 1000.0);
+    // "after a pause": the retried call may wait longer on its own (a SQLite statement waits
+    // up to its busy timeout for the lock), so the pause is not when the retry ends.
+    spdlog::warn("{}: {}; retry {} of {} after a pause of {:.1f} s", what, status.message(),
+                 attempt + 1, policy_.retries, wait.count() / 1000.0);
     policy_.sleep(wait);
   }
 

@@ -1,13 +1,15 @@
 // SourceFingerprint: what a source looked like when a run read it, so that a resumed run can
 // tell whether its checkpoints still describe the source.
 //
-// The fingerprint hashes, for every file under each source path (a file, or a folder walked
-// recursively, in name order): its path relative to the source, its size and its modification
-// time in nanoseconds (LevelDB's LOCK, LOG and LOG.old, which a browser rewrites on merely
-// opening a store, are left out). Reading sizes and times, not contents, keeps it cheap on a
-// multi-GB store; a change that keeps size and mtime (a deliberate touch -r) goes unnoticed, which
-// docs/reliability.md says. A browser that keeps writing to a live store changes it; resuming
-// then needs --restart, which is what a user wants to decide.
+// The fingerprint hashes each source's resolved path (absolute, symlinks followed: the same
+// file spelled `dumps/u.json` or `/abs/dumps/u.json` is one source) and, for every file under
+// it (a file, or a folder walked recursively, in name order): its path relative to the source,
+// its size and its modification time in nanoseconds (LevelDB's LOCK, LOG and LOG.old, which a
+// browser rewrites on merely opening a store, are left out). A source that is one file of at
+// most 64 MiB is hashed by content too. A folder's files are not read, which keeps it cheap on
+// a multi-GB store; there a change that keeps size and mtime (a deliberate touch -r) goes
+// unnoticed, which docs/reliability.md says. A browser that keeps writing to a live store changes
+// it; resuming then needs --restart, which is what a user wants to decide.
 //
 // Thread safety: a pure function of the file system.
 #pragma once

@@ -398,6 +398,7 @@ Status UnitProcessor::EntityPass::Flush() {
   commit.policy = Policy();
   commit.loader = owner_->loader_;
   commit.dry_run = owner_->options_.dry_run;
+  commit.continue_on_error = owner_->options_.continue_on_error;
   commit.counts = &counts_;
   commit.parents = is_parent_ ? &owner_->parents_ : nullptr;
   commit.reject = [this](const AssignedRecord& record, ::ferry::Reject reject) {

@@ -12,6 +12,7 @@
 #include <pqxx/tablewriter>
 
 #include "base/fault_point.h"
+#include "loaders/postgresql/foreign_key_violation.h"
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/postgresql/sql_identifier.h"
 #include "loaders/postgresql/write_sql.h"
@@ -22,6 +23,10 @@ namespace {
 
 constexpr const char* kCheckpointStatement = "ferry_checkpoint";
 constexpr const char* kUniqueViolation = "23505";
+constexpr const char* kForeignKeyViolation = "23503";
+// Batches whose rows break as many different missing parents fail as before: each pass is a
+// round trip with the whole batch.
+constexpr int kMaxForeignKeyPasses = 32;
 
 std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
 
@@ -135,6 +140,45 @@ Result<BatchWriter::TableStatements*> BatchWriter::StatementsFor(const TableDef&
 }
 
 Result<BatchOutcome> BatchWriter::Write(const WriteBatch& batch, const std::string& run_id) {
+  std::optional<ForeignKeyViolation> violation;
+  Result<BatchOutcome> outcome = WriteOnce(batch, run_id, &violation);
+  if (outcome.ok() || !violation || !batch.reject_broken_keys) return outcome;
+  // A foreign key of the application's refused a row: reject the rows holding the missing
+  // value and write the rest again, until it goes in (each pass removes at least one row).
+  std::vector<RowReject> rejected;
+  std::vector<size_t> original;  // the index in `batch` of each row of `rest`
+  for (size_t i = 0; i < batch.rows.size(); ++i) original.push_back(i);
+  WriteBatch rest = batch;
+  for (int pass = 0; pass < kMaxForeignKeyPasses && outcome.status().IsRejected() && violation;
+       ++pass) {
+    std::vector<RowReject> breaking = RowsBreaking(rest, *violation);
+    if (breaking.empty()) break;
+    WriteBatch next = rest;
+    next.rows.clear();
+    next.identities.clear();
+    std::vector<size_t> next_original;
+    size_t b = 0;
+    for (size_t i = 0; i < rest.rows.size(); ++i) {
+      if (b < breaking.size() && breaking[b].row == i) {
+        rejected.push_back({original[i], std::move(breaking[b++].reason)});
+        continue;
+      }
+      next.rows.push_back(std::move(rest.rows[i]));
+      next.identities.push_back(std::move(rest.identities[i]));
+      next_original.push_back(original[i]);
+    }
+    rest = std::move(next);
+    original = std::move(next_original);
+    violation.reset();
+    outcome = WriteOnce(rest, run_id, &violation);
+  }
+  if (!outcome.ok()) return outcome;
+  outcome->rejected = std::move(rejected);
+  return outcome;
+}
+
+Result<BatchOutcome> BatchWriter::WriteOnce(const WriteBatch& batch, const std::string& run_id,
+                                            std::optional<ForeignKeyViolation>* violation) {
   FERRY_ASSIGN_OR_RETURN(DirectCopyText text,
                          BatchDirectCopyText(batch, run_id, NowText(), session_->schema()));
   FERRY_ASSIGN_OR_RETURN(TableStatements * statements, StatementsFor(*batch.table));
@@ -143,7 +187,7 @@ Result<BatchOutcome> BatchWriter::Write(const WriteBatch& batch, const std::stri
       batch.policy == ConflictPolicy::kSkip ? statements->keep_name : statements->update_name;
   std::string context = "writing a batch of table " + Quoted(batch.table->name);
   BatchOutcome outcome;
-  Status status = Guarded(context, session_->secrets(), [&]() -> Status {
+  auto write = [&]() -> Status {
     pqxx::work txn(session_->connection());
     try {
       if (text.new_rows > 0) {
@@ -175,6 +219,16 @@ Result<BatchOutcome> BatchWriter::Write(const WriteBatch& batch, const std::stri
     txn.commit();
     FaultPoint("pg.after_commit");
     return Status::OK();
+  };
+  Status status = Guarded(context, session_->secrets(), [&]() -> Status {
+    try {
+      return write();
+    } catch (const pqxx::sql_error& error) {
+      if (error.sqlstate() == kForeignKeyViolation) {
+        *violation = ParseForeignKeyViolation(error.what());
+      }
+      throw;
+    }
   });
   FERRY_RETURN_IF_ERROR(status);
   outcome.inserted += text.new_rows;

@@ -21,6 +21,12 @@
 // row. There is no second path that could keep a row silently and leave its children pointing
 // at a ULID that was never stored.
 //
+// Foreign keys of the application's (ferry makes none): a row that breaks one fails the
+// transaction (23503); the rows of the batch holding the value the server names are returned
+// in BatchOutcome::rejected, naming the key (foreign_key_violation.h), and the rest of the
+// batch is written again in a new transaction (WriteBatch::reject_broken_keys; else the
+// batch fails with the server's message, which names the key).
+//
 // Locks: the rows written and the id-map and checkpoint rows of this batch's user, nothing
 // wider (no LOCK TABLE, no DDL in the batch: the staging table is created once per session,
 // outside any batch). So runs for other users load into the same tables at the same time.
@@ -31,6 +37,7 @@
 // Thread safety: used by the thread that owns the session.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -39,6 +46,7 @@
 #include "loaders/loader.h"
 #include "loaders/postgresql/batch_copy_text.h"
 #include "loaders/postgresql/connection.h"
+#include "loaders/postgresql/foreign_key_violation.h"
 
 namespace ferry::postgres {
 
@@ -65,6 +73,10 @@ class BatchWriter {
   };
 
   Result<TableStatements*> StatementsFor(const TableDef& table);
+  // One transaction of the batch; a foreign key violation also sets *violation (when the
+  // server's message names it).
+  Result<BatchOutcome> WriteOnce(const WriteBatch& batch, const std::string& run_id,
+                                 std::optional<ForeignKeyViolation>* violation);
 
   Session* session_;
   int next_id_ = 0;

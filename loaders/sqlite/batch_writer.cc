@@ -3,6 +3,7 @@
 #include "base/fault_point.h"
 #include "loaders/sqlite/bookkeeping.h"
 #include "loaders/sqlite/cell_binding.h"
+#include "loaders/sqlite/foreign_key_reject.h"
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/transaction.h"
 
@@ -86,10 +87,15 @@ Status CheckBatch(const WriteBatch& batch) {
   return Status::OK();
 }
 
-// Steps a bound INSERT/UPDATE; true when it changed a row.
-Result<bool> Execute(sqlite3* db, sqlite3_stmt* stmt, const char* what) {
-  FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db, stmt, what));
-  (void)has_row;  // INSERT and UPDATE without RETURNING give no row
+// Steps a bound INSERT/UPDATE; true when it changed a row. A foreign key of the target's that
+// the row breaks sets *broken_key (the statement alone is undone; the transaction goes on).
+Result<bool> Execute(sqlite3* db, sqlite3_stmt* stmt, const char* what, bool* broken_key) {
+  Result<bool> has_row = Step(db, stmt, what);
+  if (!has_row.ok()) {
+    *broken_key = sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_FOREIGNKEY;
+    return has_row.status();
+  }
+  // INSERT and UPDATE without RETURNING give no row.
   return sqlite3_changes(db) > 0;
 }
 
@@ -116,37 +122,50 @@ Result<BatchWriter::TableStatements*> BatchWriter::StatementsFor(const TableDef&
 }
 
 Result<bool> BatchWriter::InsertRow(const WriteBatch& batch, size_t row,
-                                    TableStatements& statements) {
+                                    TableStatements& statements, bool* broken_key) {
   ResetOnExit reset(statements.insert.get(), ResetOnExit::Bindings::kKeep);
   FERRY_RETURN_IF_ERROR(BindRow(statements.insert.get(), *batch.table, batch.rows[row]));
-  return Execute(db_, statements.insert.get(), "inserting the row");
+  return Execute(db_, statements.insert.get(), "inserting the row", broken_key);
 }
 
 Status BatchWriter::WriteRow(const WriteBatch& batch, size_t row, TableStatements& statements,
                              BatchOutcome* outcome) {
   const IdentityRecord& identity = batch.identities[row];
-  FERRY_RETURN_IF_ERROR(id_map_->Record(identity).status());
   if (identity.keep_row) {
-    return Status::OK();  // an adopted row kept as it is: only the id map learns it
+    // An adopted row kept as it is: only the id map learns it.
+    return id_map_->Record(identity).status();
   }
-  FERRY_ASSIGN_OR_RETURN(bool inserted, InsertRow(batch, row, statements));
-  if (inserted) {
+  // The row goes first: one the target's foreign keys refuse leaves no id-map entry either.
+  bool broken_key = false;
+  Result<bool> inserted = InsertRow(batch, row, statements, &broken_key);
+  if (broken_key) return RejectRow(batch, row, outcome);
+  FERRY_RETURN_IF_ERROR(inserted.status());
+  if (*inserted) {
     ++outcome->inserted;
-    return Status::OK();
+    return id_map_->Record(identity).status();
   }
   // A row is under the key: the client found it (or, under skip, it came since: kept).
   if (batch.policy == ConflictPolicy::kSkip || statements.update == nullptr) {
     ++outcome->skipped;
-    return Status::OK();
+    return id_map_->Record(identity).status();
   }
   ResetOnExit reset(statements.update.get(), ResetOnExit::Bindings::kKeep);
   FERRY_RETURN_IF_ERROR(BindRow(statements.update.get(), *batch.table, batch.rows[row]));
-  FERRY_ASSIGN_OR_RETURN(bool updated, Execute(db_, statements.update.get(), "updating the row"));
-  if (!updated) {
+  Result<bool> updated = Execute(db_, statements.update.get(), "updating the row", &broken_key);
+  if (broken_key) return RejectRow(batch, row, outcome);
+  FERRY_RETURN_IF_ERROR(updated.status());
+  if (!*updated) {
     return Status::Internal("the row's key exists but no row was updated");
   }
   // A merge batch holds rows already merged with what the target has (agent/run).
   ++(batch.policy == ConflictPolicy::kMerge ? outcome->merged : outcome->updated);
+  return id_map_->Record(identity).status();
+}
+
+Status BatchWriter::RejectRow(const WriteBatch& batch, size_t row, BatchOutcome* outcome) {
+  FERRY_ASSIGN_OR_RETURN(std::string reason, BrokenForeignKey(db_, *batch.table, batch.rows[row]));
+  if (!batch.reject_broken_keys) return Status::Rejected("the row " + reason);
+  outcome->rejected.push_back({row, std::move(reason)});
   return Status::OK();
 }
 

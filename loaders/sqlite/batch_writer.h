@@ -4,14 +4,17 @@
 // The client decided each row against the row in the target (agent/run/commit_batch.h): the
 // batch holds only rows to write, and adopted rows to keep (IdentityRecord::keep_row). Per
 // row, inside the transaction:
-//   id map     the identity's row is upserted with the row's ULID (an adopted row's, maybe)
-//              and content hash. A kept row stops here.
 //   the row    INSERT ... ON CONFLICT(key) DO NOTHING -> inserted; the key being taken, under
 //              skip -> skipped (kept), else an UPDATE of every other column -> updated (a
 //              merge batch: merged, its rows already merged by the caller). A row that takes
 //              a unique key of another row fails the batch (UNIQUE constraint failed): the
 //              client adopts such rows before it writes, so only a row written meanwhile by
-//              another client gets here.
+//              another client gets here. A row that breaks a foreign key of the target's
+//              (the application's: ferry makes none) is undone alone and returned in
+//              BatchOutcome::rejected, naming the key; the rest of the batch is written
+//              (WriteBatch::reject_broken_keys; else the batch fails naming the key).
+//   id map     then the identity's row is upserted with the row's ULID (an adopted row's,
+//              maybe) and content hash; a kept row (keep_row) has only this.
 //
 // The INSERT and UPDATE of each table are prepared once and cached by table name.
 //
@@ -52,7 +55,12 @@ class BatchWriter {
 
   Result<TableStatements*> StatementsFor(const TableDef& table);
   // Runs the table's INSERT for one row; true when it inserted (false: the key is taken).
-  Result<bool> InsertRow(const WriteBatch& batch, size_t row, TableStatements& statements);
+  // *broken_key: the row broke a foreign key of the target's.
+  Result<bool> InsertRow(const WriteBatch& batch, size_t row, TableStatements& statements,
+                         bool* broken_key);
+  // Counts `row`, which broke a foreign key, as rejected, naming the key (or fails the batch
+  // so, when the batch does not reject rows: WriteBatch::reject_broken_keys).
+  Status RejectRow(const WriteBatch& batch, size_t row, BatchOutcome* outcome);
   // REQUIRES: inside the batch's transaction, after id_map_->BindBatch().
   Status WriteRow(const WriteBatch& batch, size_t row, TableStatements& statements,
                   BatchOutcome* outcome);

@@ -108,8 +108,15 @@ std::string FileUri(const std::string& path, const std::string& query) {
   return uri;
 }
 
+// True when `path` holds a database already (a file with content): the application's, maybe.
+bool HoldsDatabase(const std::string& path) {
+  std::error_code error;
+  return path != kInMemory && std::filesystem::file_size(path, error) > 0 && !error;
+}
+
 Result<Database> OpenForWriting(const std::string& path, int busy_timeout_ms) {
   FERRY_RETURN_IF_ERROR(CheckPath(path));
+  bool existing = HoldsDatabase(path);
   if (path != kInMemory) {
     // A new target is made 0600 (SQLite would make it 0644 less umask); its -wal and -shm
     // take the database's mode (docs/security.md).
@@ -121,9 +128,17 @@ Result<Database> OpenForWriting(const std::string& path, int busy_timeout_ms) {
   if (sqlite3_db_readonly(db.get(), "main") == 1) {
     return Status::IOError("SQLite target " + Quoted(path) + " is read-only");
   }
-  // Where WAL is impossible (no shared memory) SQLite keeps its rollback journal, which is
-  // as durable with synchronous=FULL, so the answer is not checked.
-  FERRY_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA journal_mode=WAL", Quoted(path)));
+  // WAL only for a file ferry creates: WAL is a lasting property of the file, and a database
+  // the application made keeps the journal mode the application chose (its readers may not
+  // be able to open a WAL file read-only). Where WAL is impossible (no shared memory) SQLite
+  // keeps its rollback journal, which is as durable with synchronous=FULL, so the answer is
+  // not checked.
+  if (!existing) {
+    FERRY_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA journal_mode=WAL", Quoted(path)));
+  }
+  // The application's foreign keys hold for ferry's writes as for its own (SQLite leaves them
+  // off per connection unless asked); a row breaking one is a reject (batch_writer.h).
+  FERRY_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA foreign_keys=ON", Quoted(path)));
   FERRY_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA synchronous=FULL", Quoted(path)));
   // 32 MiB of page cache (default 2 MiB) keeps the key indexes of a large load in memory.
   FERRY_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA cache_size=-32768", Quoted(path)));

@@ -11,7 +11,8 @@
 
 namespace ferry::sqlite {
 
-// Opens `path` for writing (creating it), in WAL mode with synchronous=FULL.
+// Opens `path` for writing (creating it) with synchronous=FULL and foreign keys enforced; a
+// file it creates is switched to WAL, an existing database keeps its journal mode.
 // Fails naming the path: IOError when it cannot be opened or written, Corruption when it is
 // not an SQLite database, InvalidArgument when the path is empty.
 Result<Database> OpenForWriting(const std::string& path, int busy_timeout_ms);

@@ -101,6 +101,8 @@ struct Harness {
   EntityCounts counts;
   std::vector<Reject> rejects;
 
+  bool continue_on_error = false;
+
   Status Commit(std::vector<AssignedRecord> records, ConflictPolicy policy, bool dry_run = false) {
     CommitContext context;
     context.entity = &entity;
@@ -108,6 +110,7 @@ struct Harness {
     context.policy = policy;
     context.loader = &loader;
     context.dry_run = dry_run;
+    context.continue_on_error = continue_on_error;
     context.counts = &counts;
     context.reject = [this](const AssignedRecord&, Reject reject) {
       rejects.push_back(std::move(reject));
@@ -213,6 +216,7 @@ TEST_CASE("CommitBatch: a target row holding broken JSON is a reject, the rest s
 TEST_CASE("CommitBatch: a batch the database refuses is split to reject the one record",
           "[agent][rejects]") {
   Harness h;
+  h.continue_on_error = true;
   h.loader.refused = {"B"};
   std::vector<AssignedRecord> records;
   int64_t position = 0;
@@ -234,6 +238,22 @@ TEST_CASE("CommitBatch: a batch the database refuses is split to reject the one 
   REQUIRE(h.loader.written.size() == 2);
   CHECK(h.loader.written[0].checkpoint.position == 1);
   CHECK(h.loader.written[1].checkpoint.position == 3);
+}
+
+TEST_CASE("CommitBatch: without --continue-on-error a refused batch is not split, nothing written",
+          "[agent][rejects]") {
+  Harness h;
+  h.loader.refused = {"B"};
+  std::vector<AssignedRecord> records;
+  for (const char* key : {"A", "B", "C"}) {
+    records.push_back(Record(std::string(1, static_cast<char>(key[0] + 32)),
+                             TaskRow(key, std::string("t"), Cell(), 100), std::nullopt));
+  }
+  Status status = h.Commit(std::move(records), ConflictPolicy::kSkip);
+  CHECK(status.IsRejected());
+  CHECK(status.message().find("no_b") != std::string::npos);
+  CHECK(h.loader.rows.empty());
+  CHECK(h.loader.written.empty());
 }
 
 TEST_CASE("CommitBatch: a failing read of the target fails the batch before any write",

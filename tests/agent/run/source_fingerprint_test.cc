@@ -74,4 +74,26 @@ TEST_CASE("SourceFingerprint: a single file and a URL are fingerprinted") {
   CHECK(Of({"postgresql://db/app"}) != Of({"postgresql://db/other"}));
 }
 
+TEST_CASE("SourceFingerprint: a relative and an absolute spelling of one file agree") {
+  TempFolder folder;
+  folder.Write("u.json", "{}");
+  fs::path previous = fs::current_path();
+  fs::current_path(folder.path / "sub");
+  std::string relative = Of({"../u.json"});
+  fs::current_path(previous);
+  CHECK(relative == Of({(folder.path / "u.json").string()}));
+  CHECK(relative == Of({(folder.path / "sub" / ".." / "u.json").string()}));
+}
+
+TEST_CASE("SourceFingerprint: a file's content counts, even under the same size and time") {
+  TempFolder folder;
+  folder.Write("u.json", "{\"a\":1}");
+  fs::path file = folder.path / "u.json";
+  auto mtime = fs::last_write_time(file);
+  std::string before = Of({file.string()});
+  folder.Write("u.json", "{\"a\":2}");
+  fs::last_write_time(file, mtime);
+  CHECK(Of({file.string()}) != before);
+}
+
 }  // namespace ferry
