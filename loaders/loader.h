@@ -287,9 +287,10 @@ class Loader {
                               std::vector<SchemaMigration>* out);
 
   // Applies the pending migrations, the bookkeeping first, one transaction each under the DDL
-  // lock: creates each missing table, or records ("adopts") one that exists and has the
-  // mapping's columns. Refuses before applying anything (Corruption, naming the table and the
-  // version) when a recorded table of `tables` changed or is missing. *applied lists what it
+  // lock: creates each missing table, or records ("adopts") one that exists and can take the
+  // mapping's rows. Refuses before applying anything (Corruption, naming the table and the
+  // version) when a recorded table of `tables` changed or is missing, or (InvalidArgument) when
+  // an existing one cannot be adopted. *applied lists what it
   // applied. REQUIRES: Check(false) succeeded.
   virtual Status SchemaUp(const std::vector<const TableDef*>& tables,
                           std::vector<SchemaMigration>* applied);
