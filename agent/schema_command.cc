@@ -85,6 +85,10 @@ int RunSchemaCommand(const SchemaCommandOptions& options, std::ostream& out, std
       if (IsSchemaDrift(migration)) {
         err << "ferry schema status: " << RefuseDrift(migration).message() << "\n";
         code = kExitDrift;
+      } else if (!migration.refusal.empty()) {
+        // What `schema up` and migrate would refuse, before they write anything.
+        err << "ferry schema status: " << migration.refusal << "\n";
+        if (code == kExitOk) code = ExitCodeFor(Status::InvalidArgument(migration.refusal));
       }
     }
     return code;

@@ -20,8 +20,10 @@ std::string Annotated(const SchemaMigration& migration) {
   std::string description = migration.description;
   if (!migration.in_mapping) {
     description += " [not in this mapping]";
+  } else if (!migration.refusal.empty()) {
+    description += " [exists: REFUSED, see below]";
   } else if (migration.state == State::kPending && migration.exists) {
-    description += " [exists: up records it]";
+    description += " [exists: up adopts it as it is]";
   }
   return description;
 }
@@ -45,7 +47,12 @@ void MigrationJson(const SchemaMigration& m, std::string* out) {
   Field("checksum", m.checksum, out);
   Field("recorded_checksum", m.recorded_checksum, out);
   *out += std::string("\"exists\":") + (m.exists ? "true" : "false");
-  *out += std::string(",\"in_mapping\":") + (m.in_mapping ? "true" : "false") + "}";
+  *out += std::string(",\"in_mapping\":") + (m.in_mapping ? "true" : "false");
+  *out += std::string(",\"adopted\":") + (m.adopted ? "true" : "false") + ",";
+  AppendJsonString("refusal", out);
+  *out += ':';
+  AppendJsonString(m.refusal, out);
+  *out += "}";
 }
 
 }  // namespace
@@ -98,14 +105,18 @@ std::string SchemaUpText(const std::vector<SchemaMigration>& applied, const std:
   if (applied.empty()) return "nothing to apply: " + target + " is up to date\n";
   std::string text;
   for (const SchemaMigration& m : applied) {
-    bool adopted = !m.table.empty() && m.exists;
-    text += (adopted ? "recorded " : "applied ") + std::to_string(m.version) + "  " +
-            m.description + (adopted ? " [the table existed; it is recorded as it is]" : "") + "\n";
+    text +=
+        (m.adopted ? "adopted " : "applied ") + std::to_string(m.version) + "  " + m.description +
+        (m.adopted ? " [the table existed; it is recorded as it is, never dropped]" : "") + "\n";
   }
   return text;
 }
 
 std::string SchemaDownText(const SchemaMigration& reverted) {
+  if (reverted.adopted) {
+    return "reverted " + std::to_string(reverted.version) + "  " + reverted.description +
+           ": forgot the adoption; table " + reverted.table + " stays with its rows\n";
+  }
   std::string what = reverted.exists ? "dropped table " + reverted.table
                                      : "table " + reverted.table + " was already gone";
   return "reverted " + std::to_string(reverted.version) + "  " + reverted.description + ": " +

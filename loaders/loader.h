@@ -173,6 +173,11 @@ struct SchemaMigration {
   std::string applied_at;         // empty while pending
   State state = State::kPending;
   bool exists = false;  // the table is in the target (pending: applying it only records it)
+  // Recorded as an adoption (`adopt table ...`): the table was the application's, and `schema
+  // down` forgets the record without dropping it.
+  bool adopted = false;
+  // Why the table in the target cannot take the mapping's rows (adoption refused), or empty.
+  std::string refusal;
   // False for a recorded table that the given mapping does not have (another mapping's): its
   // checksum is the recorded one, unchecked.
   bool in_mapping = true;
@@ -209,8 +214,11 @@ class Loader {
 
   // Creates missing tables and the bookkeeping tables, recording each as a schema migration in
   // the transaction that creates it, and records ("adopts") an existing unrecorded table; in
-  // dry-run only checks. Fails naming the table when an existing one lacks a column the
-  // mapping needs, or (Corruption) when a recorded one changed or is missing (SchemaUp).
+  // dry-run only checks. Fails naming the table when an existing one cannot be adopted (a
+  // missing column, a type whose values would not read back, an unwritten NOT NULL column, a
+  // mapping key no constraint enforces), or (Corruption) when a recorded one changed or is
+  // missing (SchemaUp); every table is checked before anything, bookkeeping included, is
+  // written.
   virtual Status EnsureSchema(const std::vector<const TableDef*>& tables) = 0;
 
   // For each legacy id, what the id map knows of (entity, user, id), or nullopt.
@@ -295,9 +303,10 @@ class Loader {
                               std::vector<SchemaMigration>* out);
 
   // Applies the pending migrations, the bookkeeping first, one transaction each under the DDL
-  // lock: creates each missing table, or records ("adopts") one that exists and has the
-  // mapping's columns. Refuses before applying anything (Corruption, naming the table and the
-  // version) when a recorded table of `tables` changed or is missing. *applied lists what it
+  // lock: creates each missing table, or records ("adopts") one that exists and can take the
+  // mapping's rows. Refuses before applying anything (Corruption, naming the table and the
+  // version) when a recorded table of `tables` changed or is missing, or (InvalidArgument) when
+  // an existing one cannot be adopted. *applied lists what it
   // applied. REQUIRES: Check(false) succeeded.
   virtual Status SchemaUp(const std::vector<const TableDef*>& tables,
                           std::vector<SchemaMigration>* applied);
@@ -305,8 +314,9 @@ class Loader {
   // Reverts the newest applied migration of a table of `tables`, in one transaction: drops the
   // table, deletes its history row and its entity's id-map and checkpoint rows. Refuses
   // (InvalidArgument) to drop a table that holds rows unless `force`; NotFound when no table of
-  // `tables` is recorded. Never reverts the bookkeeping (version 1). *reverted is what it
-  // reverted. REQUIRES: Check(false) succeeded.
+  // `tables` is recorded. Never reverts the bookkeeping (version 1). An adopted table is never
+  // dropped: only its record goes. *reverted is what it reverted. REQUIRES: Check(false)
+  // succeeded.
   virtual Status SchemaDown(const std::vector<const TableDef*>& tables, bool force,
                             SchemaMigration* reverted);
 };

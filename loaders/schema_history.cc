@@ -10,6 +10,15 @@ namespace {
 
 constexpr std::string_view kBookkeepingPrefix = "ferry bookkeeping";
 constexpr std::string_view kCreateTablePrefix = "create table ";
+constexpr std::string_view kAdoptTablePrefix = "adopt table ";
+
+// The length of the create/adopt prefix `description` starts with, 0 when neither.
+size_t TablePrefixSize(std::string_view description) {
+  for (std::string_view prefix : {kCreateTablePrefix, kAdoptTablePrefix}) {
+    if (description.substr(0, prefix.size()) == prefix) return prefix.size();
+  }
+  return 0;
+}
 
 std::string Quote(std::string_view text) {
   std::string quoted = "\"";
@@ -65,11 +74,19 @@ std::string CreateTableDescription(const std::string& quoted_name, const TableDe
   return description;
 }
 
+std::string AdoptTableDescription(const std::string& quoted_name, const TableDef& table) {
+  return std::string(kAdoptTablePrefix) +
+         CreateTableDescription(quoted_name, table).substr(kCreateTablePrefix.size());
+}
+
+bool IsAdoption(std::string_view description) {
+  return description.substr(0, kAdoptTablePrefix.size()) == kAdoptTablePrefix;
+}
+
 std::optional<std::vector<std::string>> CreatedTableName(std::string_view description) {
-  if (description.substr(0, kCreateTablePrefix.size()) != kCreateTablePrefix) {
-    return std::nullopt;
-  }
-  std::string_view rest = description.substr(kCreateTablePrefix.size());
+  size_t prefix = TablePrefixSize(description);
+  if (prefix == 0) return std::nullopt;
+  std::string_view rest = description.substr(prefix);
   std::vector<std::string> parts;
   while (true) {
     std::optional<std::string> part = TakeQuoted(&rest);
@@ -84,7 +101,7 @@ std::optional<std::vector<std::string>> CreatedTableName(std::string_view descri
 
 std::optional<std::string> CreatedTableEntity(std::string_view description) {
   if (!CreatedTableName(description)) return std::nullopt;
-  std::string_view rest = description.substr(kCreateTablePrefix.size());
+  std::string_view rest = description.substr(TablePrefixSize(description));
   while (!rest.empty() && rest.front() != ' ') {  // past the name, quotes and dots
     if (rest.front() == '"') {
       if (!TakeQuoted(&rest)) return std::nullopt;
@@ -149,18 +166,28 @@ std::string RevertAuditDetail(int64_t version, const std::string& quoted_name, b
   return detail;
 }
 
+std::string ForgetAdoptionAuditDetail(int64_t version, const std::string& quoted_name) {
+  return "reverted migration " + std::to_string(version) + ": forgot the adoption of table " +
+         quoted_name + ", which stays in the target with its rows";
+}
+
 SchemaMigration TableMigration(const WantedTable& wanted, const HistoryRow* recorded) {
   SchemaMigration migration;
   migration.table = wanted.quoted_name;
   migration.checksum = wanted.checksum;
   migration.exists = wanted.exists;
   if (recorded == nullptr) {
-    migration.description = CreateTableDescription(wanted.quoted_name, *wanted.table);
+    // An existing table is adopted as it is, never created.
+    migration.adopted = wanted.exists;
+    migration.description = wanted.exists
+                                ? AdoptTableDescription(wanted.quoted_name, *wanted.table)
+                                : CreateTableDescription(wanted.quoted_name, *wanted.table);
     migration.state = SchemaMigration::State::kPending;
     return migration;
   }
   migration.version = static_cast<int>(recorded->version);
   migration.description = recorded->description;
+  migration.adopted = IsAdoption(recorded->description);
   migration.recorded_checksum = recorded->checksum;
   migration.applied_at = recorded->applied_at;
   if (recorded->checksum != wanted.checksum) {
@@ -235,6 +262,14 @@ Status RefuseDrift(const SchemaMigration& migration) {
                                   ": they were changed outside ferry; restore them");
       }
       // The mapping is the user's configuration: fixing it (or reverting the table) is theirs.
+      if (migration.adopted) {
+        return Status::InvalidArgument(
+            "the mapping changed table " + migration.table + " since migration " + version +
+            " adopted it (recorded checksum " + migration.recorded_checksum +
+            ", the mapping now renders " + migration.checksum +
+            "). Restore the mapping, or forget the adoption with `ferry schema down` (the table "
+            "and its rows stay) and adopt it again with `ferry schema up`");
+      }
       return Status::InvalidArgument(
           "the mapping changed table " + migration.table + " since migration " + version +
           " created it (recorded checksum " + migration.recorded_checksum +

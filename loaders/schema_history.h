@@ -6,7 +6,9 @@
 //   - ferry's bookkeeping tables: version 1, its description starts with "ferry bookkeeping";
 //   - one per mapping table, numbered in the order applied (2, 3, ...), described as
 //     `create table "tasks" (mapping "taskapp", entity "tasks")`, its checksum taken over the
-//     CREATE statement ferry renders for that table.
+//     CREATE statement ferry renders for that table; a table that existed before ferry and
+//     was adopted is described `adopt table "tasks" (...)`, with the same checksum: `schema
+//     down` forgets an adoption and never drops that table.
 // A row of neither kind was written by a newer ferry.
 //
 // Pure functions, thread-safe.
@@ -55,11 +57,18 @@ std::string TableChecksum(const std::vector<std::string>& statements);
 // the table knows of its mapping, and is left out when it knows nothing.
 std::string CreateTableDescription(const std::string& quoted_name, const TableDef& table);
 
-// The name parts a create-table description starts with, unquoted ({"public", "tasks"}), or
-// nullopt when the description is not one (or its quoting is broken).
+// The same, `adopt table ...`: the application's table, taken as it is (never dropped).
+std::string AdoptTableDescription(const std::string& quoted_name, const TableDef& table);
+
+// True for the description of an adopted table's migration.
+bool IsAdoption(std::string_view description);
+
+// The name parts a create- or adopt-table description starts with, unquoted ({"public", "tasks"}),
+// or nullopt when the description is not one (or its quoting is broken).
 std::optional<std::vector<std::string>> CreatedTableName(std::string_view description);
 
-// The entity a create-table description names (`... (mapping "m", entity "e")`), or nullopt.
+// The entity a create- or adopt-table description names (`... (mapping "m", entity "e")`), or
+// nullopt.
 std::optional<std::string> CreatedTableEntity(std::string_view description);
 
 // The target's migrations, oldest first: the bookkeeping (`bookkeeping` holds its version,
@@ -108,6 +117,10 @@ Status RefuseDropOfRows(const std::string& quoted_name, int64_t rows, int64_t ve
 // which migration, which table and how many rows went, and whose id map was cleared.
 std::string RevertAuditDetail(int64_t version, const std::string& quoted_name, bool existed,
                               int64_t rows, const std::string& entity);
+
+// The audit-log entry of a `ferry schema down` that reverted an adoption: the record went, the
+// table and its rows stayed.
+std::string ForgetAdoptionAuditDetail(int64_t version, const std::string& quoted_name);
 
 // The migration of `wanted` given its history row (null: pending).
 SchemaMigration TableMigration(const WantedTable& wanted, const HistoryRow* recorded);

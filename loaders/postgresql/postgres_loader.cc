@@ -224,6 +224,9 @@ Status PostgresLoader::EnsureSchema(const std::vector<const TableDef*>& tables) 
   FERRY_RETURN_IF_ERROR(CheckTables(tables));
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
   if (!dry_run_) {
+    // Everything is checked before the first write: a table that cannot be adopted leaves
+    // the target without ferry's bookkeeping too.
+    FERRY_RETURN_IF_ERROR(Track(postgres::CheckMappingTables(session, tables)));
     FERRY_RETURN_IF_ERROR(Track(postgres::EnsureBookkeeping(session)));
     id_map_exists_ = true;
   }

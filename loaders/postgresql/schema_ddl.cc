@@ -152,6 +152,23 @@ Result<bool> TableExists(pqxx::transaction_base& txn, const std::string& schema,
   return true;
 }
 
+Result<bool> HasUniqueKey(pqxx::transaction_base& txn, const std::string& qualified,
+                          const std::vector<std::string>& key) {
+  // A full (non-partial, column-only) unique index on exactly the key columns, compared as
+  // sorted name lists (byte order on both sides).
+  std::vector<std::string> sorted = key;
+  std::sort(sorted.begin(), sorted.end());
+  pqxx::result matching = txn.exec_params(
+      "SELECT 1 FROM pg_catalog.pg_index i "
+      "JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+      "WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indpred IS NULL "
+      "AND i.indexprs IS NULL GROUP BY i.indexrelid "
+      "HAVING array_agg(a.attname::text ORDER BY a.attname::text COLLATE \"C\") = $2::text[]",
+      qualified,
+      ArrayLiteral(std::vector<std::optional<std::string>>(sorted.begin(), sorted.end())));
+  return !matching.empty();
+}
+
 Status CheckExistingTable(pqxx::transaction_base& txn, const std::string& schema,
                           const TableDef& table) {
   std::string qualified = QualifiedName(schema, table.name);
@@ -170,18 +187,8 @@ Status CheckExistingTable(pqxx::transaction_base& txn, const std::string& schema
                                      ", which the mapping needs");
     }
   }
-  // A full (non-partial, column-only) unique index on exactly the key columns, compared as
-  // sorted name lists (byte order on both sides).
-  std::vector<std::string> key = table.primary_key;
-  std::sort(key.begin(), key.end());
-  pqxx::result matching = txn.exec_params(
-      "SELECT 1 FROM pg_catalog.pg_index i "
-      "JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
-      "WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indpred IS NULL "
-      "AND i.indexprs IS NULL GROUP BY i.indexrelid "
-      "HAVING array_agg(a.attname::text ORDER BY a.attname::text COLLATE \"C\") = $2::text[]",
-      qualified, ArrayLiteral(std::vector<std::optional<std::string>>(key.begin(), key.end())));
-  if (!matching.empty()) {
+  FERRY_ASSIGN_OR_RETURN(bool has_key, HasUniqueKey(txn, qualified, table.primary_key));
+  if (has_key) {
     return Status::OK();
   }
   return Status::InvalidArgument("table " + qualified +

@@ -12,6 +12,7 @@
 #include <pqxx/transaction_base>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "base/row.h"
@@ -39,8 +40,14 @@ Result<bool> TableExists(pqxx::transaction_base& txn, const std::string& schema,
 
 // Fails (InvalidArgument) naming the table and the column when the existing table lacks a
 // column of `table`, or has no primary key or unique index on exactly its key columns (ON
-// CONFLICT needs one). REQUIRES: TableExists(...).
+// CONFLICT needs one): enough for ferry's own tables; an application's table must pass
+// CheckAdoptable (schema_adoption.h). REQUIRES: TableExists(...).
 Status CheckExistingTable(pqxx::transaction_base& txn, const std::string& schema,
                           const TableDef& table);
+
+// True when `qualified` (a quoted, qualified table name) has a primary key or a full unique
+// index on exactly `key` (any order).
+Result<bool> HasUniqueKey(pqxx::transaction_base& txn, const std::string& qualified,
+                          const std::vector<std::string>& key);
 
 }  // namespace ferry::postgres

@@ -6,6 +6,7 @@
 
 #include "loaders/postgresql/bookkeeping.h"
 #include "loaders/postgresql/pg_error.h"
+#include "loaders/postgresql/schema_adoption.h"
 #include "loaders/postgresql/schema_ddl.h"
 #include "loaders/postgresql/sql_identifier.h"
 #include "loaders/schema_history.h"
@@ -71,7 +72,7 @@ void AddPendingKeyed(std::vector<SchemaMigration>* migrations) {
 Result<SchemaMigration> Apply(pqxx::transaction_base& txn, const std::string& schema,
                               const WantedTable& want, int version) {
   if (want.exists) {
-    FERRY_RETURN_IF_ERROR(CheckExistingTable(txn, schema, *want.table));
+    FERRY_RETURN_IF_ERROR(CheckAdoptable(txn, schema, *want.table));
   } else {
     txn.exec0(CreateTableSql(*want.table, schema));
   }
@@ -92,6 +93,35 @@ Status RefuseAnyDrift(const std::vector<HistoryRow>& history,
                       const std::vector<WantedTable>& wanted) {
   for (const WantedTable& want : wanted) {
     FERRY_RETURN_IF_ERROR(RefuseDrift(TableMigration(want, FindRecorded(history, want, SameName))));
+  }
+  return Status::OK();
+}
+
+// The checks of a migration, writing nothing: no recorded table changed or is missing, and
+// every existing one can be adopted.
+Status CheckWanted(pqxx::transaction_base& txn, const std::string& schema,
+                   const std::vector<WantedTable>& wanted, const std::vector<HistoryRow>& history) {
+  FERRY_RETURN_IF_ERROR(RefuseAnyDrift(history, wanted));
+  for (const WantedTable& want : wanted) {
+    if (want.exists) FERRY_RETURN_IF_ERROR(CheckAdoptable(txn, schema, *want.table));
+  }
+  return Status::OK();
+}
+
+// The adoption verdict of every existing table of `wanted`, as the refusal of its migration.
+Status AddRefusals(pqxx::transaction_base& txn, const std::string& schema,
+                   const std::vector<WantedTable>& wanted,
+                   std::vector<SchemaMigration>* migrations) {
+  for (const WantedTable& want : wanted) {
+    if (!want.exists) continue;
+    Status adoptable = CheckAdoptable(txn, schema, *want.table);
+    if (adoptable.ok()) continue;
+    if (!adoptable.IsInvalidArgument()) return adoptable;
+    for (SchemaMigration& migration : *migrations) {
+      if (migration.in_mapping && migration.table == want.quoted_name) {
+        migration.refusal = adoptable.message();
+      }
+    }
   }
   return Status::OK();
 }
@@ -120,6 +150,17 @@ Status ApplyOne(Session* session, const TableDef* table, std::vector<SchemaMigra
 
 }  // namespace
 
+Status CheckMappingTables(Session* session, const std::vector<const TableDef*>& tables) {
+  return Guarded("checking the target tables in " + session->display_name(), session->secrets(),
+                 [&]() -> Status {
+                   pqxx::read_transaction txn(session->connection());
+                   FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
+                                          Wanted(txn, session->schema(), tables));
+                   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
+                   return CheckWanted(txn, session->schema(), wanted, history);
+                 });
+}
+
 Status ListMigrations(Session* session, const std::vector<const TableDef*>& tables,
                       std::vector<SchemaMigration>* out) {
   out->clear();
@@ -131,7 +172,7 @@ Status ListMigrations(Session* session, const std::vector<const TableDef*>& tabl
                    FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
                    *out = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
                    AddPendingKeyed(out);
-                   return Status::OK();
+                   return AddRefusals(txn, session->schema(), wanted, out);
                  });
 }
 
@@ -153,7 +194,7 @@ Status EnsureMappingTables(Session* session, const std::vector<const TableDef*>&
           bool recorded = FindRecorded(history, want, SameName) != nullptr;
           if (dry_run || recorded) {
             if (want.exists) {
-              FERRY_RETURN_IF_ERROR(CheckExistingTable(txn, schema, *want.table));
+              FERRY_RETURN_IF_ERROR(CheckAdoptable(txn, schema, *want.table));
               existing->insert(want.table->name);
             } else {
               spdlog::info("dry-run: table {} would be created in {}", want.quoted_name,
@@ -164,7 +205,7 @@ Status EnsureMappingTables(Session* session, const std::vector<const TableDef*>&
           FERRY_ASSIGN_OR_RETURN(SchemaMigration applied, Apply(txn, schema, want, version++));
           existing->insert(want.table->name);
           spdlog::info("{} table {} in {} (schema migration {})",
-                       want.exists ? "recorded the existing" : "created", want.quoted_name,
+                       want.exists ? "adopted the existing" : "created", want.quoted_name,
                        session->display_name(), applied.version);
         }
         if (dry_run) {
@@ -187,7 +228,8 @@ Status ApplyPendingMigrations(Session* session, const std::vector<const TableDef
                 FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
                                        Wanted(txn, session->schema(), tables));
                 FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
-                FERRY_RETURN_IF_ERROR(RefuseAnyDrift(history, wanted));
+                // Every table before the first write: a refusal leaves the target as it was.
+                FERRY_RETURN_IF_ERROR(CheckWanted(txn, session->schema(), wanted, history));
                 all = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
                 return Status::OK();
               }));
@@ -236,6 +278,15 @@ Status RevertNewestMigration(Session* session, const std::vector<const TableDef*
               "migration 1, is never reverted)");
         }
         *reverted = TableMigration(*want, newest);
+        if (reverted->adopted) {
+          // The application's table: only ferry's record of it goes. The id map still
+          // describes the rows ferry wrote, which stay in the table.
+          txn.exec_params0("DELETE FROM ferry.schema_history WHERE version = $1", newest->version);
+          Audit(txn, "", "schema down",
+                ForgetAdoptionAuditDetail(newest->version, want->quoted_name));
+          txn.commit();
+          return Status::OK();
+        }
         int64_t rows = 0;
         if (want->exists) {
           rows = txn.exec1("SELECT count(*) FROM " + want->quoted_name)[0].as<int64_t>();

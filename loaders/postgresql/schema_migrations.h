@@ -26,22 +26,29 @@ namespace ferry::postgres {
 Status ListMigrations(Session* session, const std::vector<const TableDef*>& tables,
                       std::vector<SchemaMigration>* out);
 
+// The checks of EnsureMappingTables and ApplyPendingMigrations, writing nothing: no recorded
+// table of `tables` changed or is missing, and every existing one can be adopted
+// (CheckAdoptable).
+Status CheckMappingTables(Session* session, const std::vector<const TableDef*>& tables);
+
 // EnsureSchema's path, in one transaction: a recorded table that changed or is missing is
-// refused (RefuseDrift); an existing table must have the mapping's columns and key, and is
-// recorded when it was not; a missing one is created and recorded. With `dry_run` only the
-// checks run (and what would be created is logged). *existing gets the names of the tables
-// that exist afterwards. REQUIRES: not dry-run: the bookkeeping exists (EnsureBookkeeping).
+// refused (RefuseDrift); an existing table must be adoptable (CheckAdoptable), and is
+// recorded as adopted when it was not; a missing one is created and recorded. With `dry_run` only
+// the checks run (and what would be created is logged). *existing gets the names of the tables that
+// exist afterwards. REQUIRES: not dry-run: the bookkeeping exists (EnsureBookkeeping).
 Status EnsureMappingTables(Session* session, const std::vector<const TableDef*>& tables,
                            bool dry_run, std::set<std::string>* existing);
 
 // Loader::SchemaUp: the bookkeeping when pending, then each pending table, one transaction
-// each; refuses before writing anything when a recorded table changed or is missing.
+// each; refuses before writing anything when a recorded table changed or is missing, or an
+// existing one cannot be adopted.
 Status ApplyPendingMigrations(Session* session, const std::vector<const TableDef*>& tables,
                               std::vector<SchemaMigration>* applied);
 
 // Loader::SchemaDown: drops the table of the newest recorded migration of `tables`, deletes
 // its history row and its entity's ferry.id_map and ferry.checkpoints rows of this schema only
-// (an older ferry's bookkeeping is upgraded first, so that the rows know their schema).
+// (an older ferry's bookkeeping is upgraded first, so that the rows know their schema). An
+// adopted table is never dropped: only its history row goes.
 Status RevertNewestMigration(Session* session, const std::vector<const TableDef*>& tables,
                              bool force, SchemaMigration* reverted);
 

@@ -92,7 +92,8 @@ Result<std::vector<std::string>> QueryNames(sqlite3* db, const char* sql,
   return names;
 }
 
-// True when the table has a primary key or a full unique index on exactly `key`.
+}  // namespace
+
 Result<bool> HasUniqueKey(sqlite3* db, const std::string& table,
                           const std::vector<std::string>& key) {
   FERRY_ASSIGN_OR_RETURN(std::vector<std::string> primary_key,
@@ -113,8 +114,6 @@ Result<bool> HasUniqueKey(sqlite3* db, const std::string& table,
   }
   return false;
 }
-
-}  // namespace
 
 const char* SqliteTypeOf(ColumnType type) {
   switch (type) {

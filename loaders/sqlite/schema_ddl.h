@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "base/row.h"
@@ -33,7 +34,12 @@ Result<bool> TableExists(sqlite3* db, const std::string& name);
 
 // Fails (InvalidArgument) naming the table and the column when the existing table lacks a
 // column of `table`, or has no PRIMARY KEY / UNIQUE constraint on exactly its key columns
-// (needed to find an existing row). REQUIRES: TableExists(db, table.name).
+// (needed to find an existing row): enough for ferry's own tables; an application's table must
+// pass CheckAdoptable (schema_adoption.h). REQUIRES: TableExists(db, table.name).
 Status CheckExistingTable(sqlite3* db, const TableDef& table);
+
+// True when the table has a primary key or a full unique index on exactly `key` (any order).
+Result<bool> HasUniqueKey(sqlite3* db, const std::string& table,
+                          const std::vector<std::string>& key);
 
 }  // namespace ferry::sqlite

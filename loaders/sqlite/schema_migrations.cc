@@ -7,6 +7,7 @@
 #include "loaders/schema_history.h"
 #include "loaders/sqlite/bookkeeping.h"
 #include "loaders/sqlite/cell_binding.h"
+#include "loaders/sqlite/schema_adoption.h"
 #include "loaders/sqlite/schema_ddl.h"
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/sqlite_handle.h"
@@ -90,7 +91,7 @@ SchemaMigration BookkeepingMigration() {
 Result<SchemaMigration> Apply(sqlite3* db, const WantedTable& want, int version) {
   std::string context = "creating " + want.quoted_name;
   if (want.exists) {
-    FERRY_RETURN_IF_ERROR(CheckExistingTable(db, *want.table));
+    FERRY_RETURN_IF_ERROR(CheckAdoptable(db, *want.table));
   } else {
     std::string sql = CreateTableSql(*want.table, /*without_rowid=*/false);
     FERRY_RETURN_IF_ERROR(Exec(db, sql.c_str(), context));
@@ -120,7 +121,35 @@ Status RefuseAnyDrift(const std::vector<HistoryRow>& history,
   return Status::OK();
 }
 
+// The adoption verdict of every existing table of `wanted`: refusal set on each migration of
+// `migrations` that names one and cannot take the mapping's rows.
+Status AddRefusals(sqlite3* db, const std::vector<WantedTable>& wanted,
+                   std::vector<SchemaMigration>* migrations) {
+  for (const WantedTable& want : wanted) {
+    if (!want.exists) continue;
+    Status adoptable = CheckAdoptable(db, *want.table);
+    if (adoptable.ok()) continue;
+    if (!adoptable.IsInvalidArgument()) return adoptable;
+    for (SchemaMigration& migration : *migrations) {
+      if (migration.in_mapping && migration.table == want.quoted_name) {
+        migration.refusal = adoptable.message();
+      }
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
+
+Status CheckMappingTables(sqlite3* db, const std::vector<const TableDef*>& tables) {
+  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
+  FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
+  FERRY_RETURN_IF_ERROR(RefuseAnyDrift(history, wanted));
+  for (const WantedTable& want : wanted) {
+    if (want.exists) FERRY_RETURN_IF_ERROR(CheckAdoptable(db, *want.table));
+  }
+  return Status::OK();
+}
 
 Status ListMigrations(sqlite3* db, const std::vector<const TableDef*>& tables,
                       std::vector<SchemaMigration>* out) {
@@ -129,7 +158,7 @@ Status ListMigrations(sqlite3* db, const std::vector<const TableDef*>& tables,
   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
   *out = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
   AddPendingBookkeeping({{kUnchangedDescription, UnchangedChecksum()}}, out);
-  return Status::OK();
+  return AddRefusals(db, wanted, out);
 }
 
 Status EnsureMappingTables(sqlite3* db, const std::vector<const TableDef*>& tables, bool dry_run,
@@ -146,7 +175,7 @@ Status EnsureMappingTables(sqlite3* db, const std::vector<const TableDef*>& tabl
     bool recorded = FindRecorded(history, want, SameName) != nullptr;
     if (dry_run || recorded) {
       if (want.exists) {
-        FERRY_RETURN_IF_ERROR(CheckExistingTable(db, *want.table));
+        FERRY_RETURN_IF_ERROR(CheckAdoptable(db, *want.table));
       } else {
         spdlog::info("dry-run: table {} would be created in \"{}\"", want.quoted_name, target);
       }
@@ -154,7 +183,7 @@ Status EnsureMappingTables(sqlite3* db, const std::vector<const TableDef*>& tabl
     }
     FERRY_ASSIGN_OR_RETURN(SchemaMigration applied, Apply(db, want, version++));
     spdlog::info("{} table {} in \"{}\" (schema migration {})",
-                 want.exists ? "recorded the existing" : "created", want.quoted_name, target,
+                 want.exists ? "adopted the existing" : "created", want.quoted_name, target,
                  applied.version);
   }
   return dry_run ? Status::OK() : txn.Commit("creating the target tables");
@@ -164,9 +193,11 @@ Status ApplyPendingMigrations(sqlite3* db, const std::vector<const TableDef*>& t
                               std::vector<SchemaMigration>* applied) {
   applied->clear();
   {
+    // Every table is checked before the first write: a table that cannot be adopted leaves
+    // the target as it was, bookkeeping included.
+    FERRY_RETURN_IF_ERROR(CheckMappingTables(db, tables));
     FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
     FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
-    FERRY_RETURN_IF_ERROR(RefuseAnyDrift(history, wanted));
     std::vector<SchemaMigration> all =
         PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
     FERRY_RETURN_IF_ERROR(RefuseDrift(all.front()));
@@ -212,6 +243,17 @@ Status RevertNewestMigration(sqlite3* db, const std::vector<const TableDef*>& ta
   }
   *reverted = TableMigration(*want, newest);
   std::string context = "reverting schema migration " + std::to_string(newest->version);
+  if (reverted->adopted) {
+    // The application's table: only ferry's record of it goes. The id map still describes the
+    // rows ferry wrote, which stay in the table.
+    FERRY_ASSIGN_OR_RETURN(
+        int64_t ignored,
+        Run(db, "DELETE FROM ferry_schema_history WHERE version = ?1", {newest->version}, context));
+    (void)ignored;
+    FERRY_RETURN_IF_ERROR(Audit(db, "", "schema down",
+                                ForgetAdoptionAuditDetail(newest->version, want->quoted_name)));
+    return txn.Commit(context);
+  }
   int64_t rows = 0;
   if (want->exists) {
     FERRY_ASSIGN_OR_RETURN(rows, Run(db, "SELECT count(*) FROM " + want->quoted_name, {}, context));

@@ -168,6 +168,9 @@ Status SqliteLoader::EnsureSchema(const std::vector<const TableDef*>& tables) {
   }
   FERRY_RETURN_IF_ERROR(CheckTables(tables));
   if (!dry_run_) {
+    // Everything is checked before the first write: a table that cannot be adopted leaves
+    // the target without ferry's bookkeeping too.
+    FERRY_RETURN_IF_ERROR(sqlite::CheckMappingTables(db_.get(), tables));
     FERRY_RETURN_IF_ERROR(EnsureBookkeepingOnce());
   }
   FERRY_RETURN_IF_ERROR(sqlite::EnsureMappingTables(db_.get(), tables, dry_run_, spec_.path));

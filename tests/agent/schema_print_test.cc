@@ -31,19 +31,25 @@ TEST_CASE("SchemaStatusText: one aligned line per migration, drifts in capitals"
           "[agent][schema]") {
   SchemaMigration adopt = Migration(0, State::kPending, "\"prefs\"");
   adopt.exists = true;
+  adopt.description = "adopt table \"prefs\"";
+  SchemaMigration refused = Migration(0, State::kPending, "\"bad\"");
+  refused.exists = true;
+  refused.description = "adopt table \"bad\"";
+  refused.refusal = "column \"id\" is INTEGER";
   SchemaMigration other = Migration(4, State::kApplied, "");
   other.description = "create table \"x\" (mapping \"b\")";
   other.in_mapping = false;
-  std::string text = SchemaStatusText({Migration(1, State::kApplied, ""),
-                                       Migration(2, State::kChanged, "\"tasks\""),
-                                       Migration(3, State::kMissing, "\"notes\""), other, adopt});
+  std::string text = SchemaStatusText(
+      {Migration(1, State::kApplied, ""), Migration(2, State::kChanged, "\"tasks\""),
+       Migration(3, State::kMissing, "\"notes\""), other, adopt, refused});
   CHECK(
       text ==
       R"(1  applied  2024-01-02T03:04:05.678Z  ferry bookkeeping: runs                               c1
 2  CHANGED  2024-01-02T03:04:05.678Z  create table "tasks"                                  old (now c2)
 3  MISSING  2024-01-02T03:04:05.678Z  create table "notes"                                  c3
 4  applied  2024-01-02T03:04:05.678Z  create table "x" (mapping "b") [not in this mapping]  c4
--  pending  -                         create table "prefs" [exists: up records it]          c0
+-  pending  -                         adopt table "prefs" [exists: up adopts it as it is]   c0
+-  pending  -                         adopt table "bad" [exists: REFUSED, see below]        c0
 )");
   CHECK(IsSchemaDrift(Migration(2, State::kChanged, "\"tasks\"")));
   CHECK(IsSchemaDrift(Migration(3, State::kMissing, "\"notes\"")));
@@ -60,10 +66,15 @@ TEST_CASE("SchemaUpText and SchemaDownText: what was applied, adopted and revert
   SchemaMigration created = Migration(2, State::kApplied, "\"tasks\"");
   created.exists = false;
   SchemaMigration adopted = Migration(3, State::kApplied, "\"prefs\"");
+  adopted.adopted = true;
+  adopted.description = "adopt table \"prefs\"";
   CHECK(SchemaUpText({own, created, adopted}, "sqlite:t.db") ==
         "applied 1  ferry bookkeeping: runs\n"
         "applied 2  create table \"tasks\"\n"
-        "recorded 3  create table \"prefs\" [the table existed; it is recorded as it is]\n");
+        "adopted 3  adopt table \"prefs\" [the table existed; it is recorded as it is, never "
+        "dropped]\n");
+  CHECK(SchemaDownText(adopted).find("forgot the adoption; table \"prefs\" stays with its rows") !=
+        std::string::npos);
   CHECK(SchemaUpText({}, "sqlite:t.db") == "nothing to apply: sqlite:t.db is up to date\n");
   CHECK(
       SchemaDownText(Migration(3, State::kApplied, "\"prefs\"")).find("dropped table \"prefs\"") !=

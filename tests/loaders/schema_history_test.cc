@@ -62,6 +62,19 @@ TEST_CASE("CreatedTableName: reads back what CreateTableDescription wrote, hosti
   CHECK(*name == std::vector<std::string>{"public", "tasks"});
 }
 
+TEST_CASE("AdoptTableDescription: read back as the table's migration, marked as an adoption",
+          "[loaders][schema]") {
+  TableDef tasks = Table("tasks");
+  tasks.mapping = "app";
+  tasks.entity = "tasks";
+  std::string description = AdoptTableDescription("\"tasks\"", tasks);
+  CHECK(description == "adopt table \"tasks\" (mapping \"app\", entity \"tasks\")");
+  CHECK(IsAdoption(description));
+  CHECK_FALSE(IsAdoption(CreateTableDescription("\"tasks\"", tasks)));
+  CHECK(CreatedTableName(description) == std::vector<std::string>{"tasks"});
+  CHECK(CreatedTableEntity(description) == std::string("tasks"));
+}
+
 TEST_CASE("CreatedTableName: anything else is not a table migration",
           "[loaders][schema][hostile]") {
   for (const char* text : {"ferry bookkeeping: runs, id map", "create table tasks",
