@@ -15,6 +15,10 @@ namespace ferry::postgres {
 
 namespace {
 
+// The catalog and the schema history read in one snapshot: a table another process creates
+// (with its history row, in one transaction) is seen with its row or not at all, never half.
+using SnapshotRead = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+
 // applied_at as RFC 3339 in UTC with milliseconds, as the SQLite target stores it.
 constexpr const char* kAppliedAtText =
     "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
@@ -153,7 +157,7 @@ Status ApplyOne(Session* session, const TableDef* table, std::vector<SchemaMigra
 Status CheckMappingTables(Session* session, const std::vector<const TableDef*>& tables) {
   return Guarded("checking the target tables in " + session->display_name(), session->secrets(),
                  [&]() -> Status {
-                   pqxx::read_transaction txn(session->connection());
+                   SnapshotRead txn(session->connection());
                    FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
                                           Wanted(txn, session->schema(), tables));
                    FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
@@ -166,7 +170,7 @@ Status ListMigrations(Session* session, const std::vector<const TableDef*>& tabl
   out->clear();
   return Guarded("reading the schema history of " + session->display_name(), session->secrets(),
                  [&]() -> Status {
-                   pqxx::read_transaction txn(session->connection());
+                   SnapshotRead txn(session->connection());
                    FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
                                           Wanted(txn, session->schema(), tables));
                    FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
@@ -224,7 +228,7 @@ Status ApplyPendingMigrations(Session* session, const std::vector<const TableDef
   FERRY_RETURN_IF_ERROR(
       Guarded("reading the schema history of " + session->display_name(), session->secrets(),
               [&]() -> Status {
-                pqxx::read_transaction txn(session->connection());
+                SnapshotRead txn(session->connection());
                 FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
                                        Wanted(txn, session->schema(), tables));
                 FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
@@ -258,7 +262,7 @@ Status RevertNewestMigration(Session* session, const std::vector<const TableDef*
   FERRY_RETURN_IF_ERROR(Guarded(
       "reading the schema history of " + session->display_name(), session->secrets(),
       [&]() -> Status {
-        pqxx::read_transaction txn(session->connection());
+        SnapshotRead txn(session->connection());
         FERRY_ASSIGN_OR_RETURN(has_history, TableExists(txn, kBookkeepingSchema, "schema_history"));
         return Status::OK();
       }));

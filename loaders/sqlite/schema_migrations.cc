@@ -142,6 +142,12 @@ Status AddRefusals(sqlite3* db, const std::vector<WantedTable>& wanted,
 }  // namespace
 
 Status CheckMappingTables(sqlite3* db, const std::vector<const TableDef*>& tables) {
+  // The tables and the history in one snapshot: another process's table comes with its history
+  // row (one transaction), never one without the other.
+  Transaction read(db);
+  if (db != nullptr) {
+    FERRY_RETURN_IF_ERROR(read.Begin(Transaction::Mode::kDeferred, "checking the target tables"));
+  }
   FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
   FERRY_RETURN_IF_ERROR(RefuseAnyDrift(history, wanted));
@@ -154,6 +160,10 @@ Status CheckMappingTables(sqlite3* db, const std::vector<const TableDef*>& table
 Status ListMigrations(sqlite3* db, const std::vector<const TableDef*>& tables,
                       std::vector<SchemaMigration>* out) {
   out->clear();
+  Transaction read(db);  // one snapshot, as in CheckMappingTables; no file yet: nothing to read
+  if (db != nullptr) {
+    FERRY_RETURN_IF_ERROR(read.Begin(Transaction::Mode::kDeferred, "reading the schema history"));
+  }
   FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
   *out = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
