@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "agent/mapping_names.h"
+#include "transformers/validate/schema_rewrite.h"
 
 namespace ferry {
 
@@ -26,21 +27,6 @@ bool IsPlainKey(std::string_view key) {
     }
   }
   return true;
-}
-
-std::string EscapePointerToken(std::string_view token) {
-  std::string out;
-  out.reserve(token.size());
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 // "file:line:col" with 1-based numbers, or "file" when the place is unknown.

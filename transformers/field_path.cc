@@ -1,5 +1,7 @@
 #include "transformers/field_path.h"
 
+#include "transformers/validate/schema_rewrite.h"
+
 namespace ferry {
 
 size_t FirstPathDot(std::string_view path) {
@@ -50,16 +52,7 @@ std::optional<simdjson::dom::element> FindField(simdjson::dom::element record,
 std::string DottedPathToPointer(std::string_view path) {
   std::string out;
   for (const std::string& member : FieldPathMembers(path)) {
-    out += '/';
-    for (char c : member) {
-      if (c == '~') {
-        out += "~0";
-      } else if (c == '/') {
-        out += "~1";
-      } else {
-        out += c;
-      }
-    }
+    out += '/' + EscapePointerToken(member);
   }
   return out;
 }
