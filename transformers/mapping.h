@@ -1,6 +1,6 @@
 // Mapping: how records of a legacy store become rows of target tables.
 //
-// Built once from the mapping file (agent/mapping_loader.h), validated before any work
+// Built once from the mapping file (agent/mapping/loader.h), validated before any work
 // starts, then read-only for the whole run (shared by every thread without locks).
 // docs/mapping.md is the user-facing description of the file; this is its parsed form.
 #pragma once

@@ -8,7 +8,7 @@
 #include <functional>
 #include <optional>
 
-#include "agent/mapping_loader.h"
+#include "agent/mapping/loader.h"
 #include "agent/run/match_check.h"
 #include "agent/run/output_paths.h"
 #include "agent/run/peak_memory.h"

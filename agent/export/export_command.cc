@@ -1,0 +1,120 @@
+#include "agent/export/export_command.h"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <set>
+
+#include "agent/exit_codes_help.h"
+#include "agent/export/atomic_file.h"
+#include "agent/export/dump_writer.h"
+#include "agent/outside_sources.h"
+#include "agent/run/match_check.h"
+#include "base/terminal_text.h"
+#include "extractors/registry.h"
+
+namespace ferry {
+
+namespace {
+
+constexpr int kExitDamaged = 3;
+
+// Streams every entry of every source into `writer`; counts reported damage in *damaged.
+// An --origin that selected no entry is InvalidArgument listing the origins held (no dump of
+// nothing is written).
+Status ExportSources(const std::vector<SourceSpec>& specs, DumpWriter* writer, std::ostream& err,
+                     int64_t* damaged) {
+  int64_t exported = 0;
+  for (const SourceSpec& spec : specs) {
+    FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Extractor> extractor, MakeExtractor(spec));
+    extractor->SetReporter([&err, damaged](const Location& where, const Status& problem) {
+      ++*damaged;
+      err << "ferry export: " << where.ToString() << ": " << problem.ToString() << "\n";
+    });
+    FERRY_RETURN_IF_ERROR(extractor->Open());
+    for (; extractor->Valid(); extractor->Next()) {
+      FERRY_RETURN_IF_ERROR(writer->Add(extractor->entry()));
+      ++exported;
+    }
+    FERRY_RETURN_IF_ERROR(extractor->status());
+  }
+  if (exported == 0 && !specs.empty() && !specs.front().origins.empty()) {
+    std::vector<std::string> sources;
+    for (const SourceSpec& spec : specs) sources.push_back(spec.kind + ":" + spec.path);
+    return Status::InvalidArgument(
+        fmt::format("--origin matches no origin of the sources; {}", OriginsHeld(sources)));
+  }
+  return writer->Finish();
+}
+
+Status Export(const ExportOptions& options, std::ostream& out, std::ostream& err,
+              int64_t* damaged) {
+  if (options.sources.empty()) {
+    return Status::InvalidArgument("no source given: ferry export SOURCE...");
+  }
+  std::vector<SourceSpec> specs;
+  for (const std::string& argument : options.sources) {
+    FERRY_ASSIGN_OR_RETURN(SourceSpec spec, ResolveSource(argument));
+    spec.origins = options.origins;
+    specs.push_back(std::move(spec));
+  }
+  if (options.out_file.empty()) {
+    // The dump is data, written exactly: not escaped for the terminal like the rest.
+    std::ostream raw(UnfilteredBuffer(out));
+    DumpWriter writer(&raw);
+    return ExportSources(specs, &writer, err, damaged);
+  }
+  FERRY_RETURN_IF_ERROR(CheckOutsideSources("--out", options.out_file, specs));
+  FERRY_ASSIGN_OR_RETURN(std::unique_ptr<AtomicFile> file, AtomicFile::Create(options.out_file));
+  DumpWriter writer(&file->stream());
+  FERRY_RETURN_IF_ERROR(ExportSources(specs, &writer, err, damaged));
+  return file->Commit();
+}
+
+}  // namespace
+
+int RunExport(const ExportOptions& options, std::ostream& out, std::ostream& err) {
+  int64_t damaged = 0;
+  Status status = Export(options, out, err, &damaged);
+  if (!status.ok()) {
+    err << "ferry export: " << status.ToString() << "\n";
+    return ExitCodeFor(status);
+  }
+  if (damaged > 0) {
+    err << fmt::format(
+        "ferry export: done, but {} damaged part(s) were skipped (above): the dump lacks what "
+        "they held\n",
+        damaged);
+    return kExitDamaged;
+  }
+  return 0;
+}
+
+void AddExportCommand(CLI::App& root, int* exit_code) {
+  auto options = std::make_shared<ExportOptions>();
+  CLI::App* cmd = root.add_subcommand(
+      "export",
+      "Write what stores hold as a {origin: {key: value}} JSON dump (the format the dump "
+      "source reads), values exactly as held: an unpaired UTF-16 surrogate as a \\uXXXX "
+      "escape. Exit 0 done, 3 done but damage skipped (listed on stderr), 1 failed, 2 usage");
+  SetExitCodesHelp(
+      cmd,
+      "0 done; 1 failed (a source unreadable); 2 usage or configuration error; 3 done, but "
+      "damage skipped (listed with its place)");
+  cmd->add_option("sources", options->sources,
+                  "Stores or dumps (kind detected, or prefixed: chromium:, dump:, ...); only "
+                  "read, never written")
+      ->required();
+  cmd->add_option("--origin", options->origins,
+                  "Only this origin (repeatable); one that matches nothing is exit 2, listing "
+                  "the sources' origins");
+  cmd->add_option("--out", options->out_file,
+                  "Write the dump to FILE (whole or not at all: a temporary file beside it is "
+                  "renamed at the end; created 0600, never inside a source); default: stdout");
+  cmd->callback([options, exit_code]() { *exit_code = RunExport(*options, std::cout, std::cerr); });
+}
+
+}  // namespace ferry

@@ -1,0 +1,200 @@
+#include "agent/run/entity_pass.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "agent/run/assign_identities.h"
+#include "agent/run/commit_batch.h"
+#include "agent/run/stop_signal.h"
+#include "transformers/datetime.h"
+#include "transformers/field_path.h"
+#include "transformers/map_record.h"
+#include "transformers/route_entry.h"
+#include "transformers/scalar_text.h"
+#include "transformers/ulid_time.h"
+#include "transformers/validate/schema_validator.h"
+
+namespace ferry {
+
+namespace {
+
+bool SensitivePointer(const EntityMapping& entity, const std::string& pointer) {
+  for (const std::string& path : entity.sensitive) {
+    std::string sensitive = DottedPathToPointer(path);
+    // Inside a sensitive field, or an ancestor holding one: either may show the secret.
+    if (PointerIsWithin(pointer, path) || (sensitive.compare(0, pointer.size(), pointer) == 0 &&
+                                           (pointer.empty() || sensitive.size() == pointer.size() ||
+                                            sensitive[pointer.size()] == '/'))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Status UnitProcessor::EntityPass::RejectRecord(Location where, std::string pointer,
+                                               std::string schema_location, std::string reason,
+                                               simdjson::dom::element record) {
+  if (is_parent_ && entity_.id_field.rfind('$', 0) != 0) {
+    std::optional<simdjson::dom::element> id = FindField(record, entity_.id_field);
+    std::optional<std::string> legacy = id ? ScalarToText(*id) : std::nullopt;
+    if (legacy) NoteRejected(*legacy, where);
+  }
+  ::ferry::Reject reject;
+  reject.entity = entity_.name;
+  reject.where = std::move(where);
+  reject.where.pointer = pointer;
+  reject.schema_location = std::move(schema_location);
+  if (SensitivePointer(entity_, pointer)) {
+    reject.reason = fmt::format("sensitive field {} failed validation", pointer);
+  } else {
+    reject.reason = std::move(reason);
+    simdjson::dom::element value;
+    if (record.at_pointer(pointer).get(value) == simdjson::SUCCESS) {
+      reject.value = ShortJsonForReject(value);
+    }
+  }
+  return owner_->Reject(user_id_, std::move(reject));
+}
+
+Result<std::string> UnitProcessor::EntityPass::LegacyIdOf(const RecordRef& ref, const Entry& entry,
+                                                          const std::string& key_suffix) const {
+  const std::string& id = entity_.id_field;
+  if (id == "$user") return user_id_;
+  if (id == "$key") return entry.key;
+  if (id == "$key_suffix") return key_suffix;
+  if (id == "$member") {
+    if (ref.member) return *ref.member;
+    return Status::InvalidArgument("id $member needs shape: object");
+  }
+  std::optional<simdjson::dom::element> value = FindField(ref.record, id);
+  if (!value || value->is_null()) {
+    return Status::NotFound(fmt::format("{} is missing or null", id));
+  }
+  std::optional<std::string> text = ScalarToText(*value);
+  if (!text || text->empty() || value->is_bool()) {
+    return Status::InvalidArgument(fmt::format("{} is not a string or an integer", id));
+  }
+  return *text;
+}
+
+Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& entry,
+                                            const std::string& key_suffix) {
+  counts_.read++;
+  records_seen_++;
+  constexpr int64_t kProgressEvery = 256;
+  if (owner_->progress_hook_ && records_seen_ % kProgressEvery == 0) {
+    uint64_t within = ref.index >= 0 && entry_records_ > 0
+                          ? entry_bytes_ * static_cast<uint64_t>(ref.index + 1) / entry_records_
+                          : 0;
+    owner_->progress_hook_(owner_->unit_bytes_done_ + within);
+  }
+  Location where = entry.where;
+  if (ref.index >= 0) where.index = ref.index;
+  if (entity_.validator) {
+    std::vector<SchemaViolation> violations = entity_.validator->Validate(ref.record, 4);
+    if (!violations.empty()) {
+      const SchemaViolation& first = violations.front();
+      return RejectRecord(where, first.pointer, first.schema_location, first.reason, ref.record);
+    }
+  }
+  Result<std::string> legacy = LegacyIdOf(ref, entry, key_suffix);
+  if (!legacy.ok()) {
+    return RejectRecord(where, DottedPathToPointer(entity_.id_field), "", legacy.status().message(),
+                        ref.record);
+  }
+  auto [it, fresh] = first_index_.try_emplace(*legacy, where.index);
+  if (!fresh) {
+    return RejectRecord(
+        where, DottedPathToPointer(entity_.id_field), "",
+        it->second >= 0
+            ? fmt::format("duplicate id {}: the record at index {} has the same id", *legacy,
+                          it->second)
+            : fmt::format("duplicate id {}: an earlier record has the same id", *legacy),
+        ref.record);
+  }
+  Pending pending{ref.record, std::move(legacy).value(), -1, std::move(where), &entry, key_suffix};
+  pending.position = records_seen_;
+  if (!entity_.time_field.empty()) {
+    std::optional<simdjson::dom::element> time = FindField(ref.record, entity_.time_field);
+    if (time && !time->is_null()) {
+      Result<int64_t> ms = UlidTimeOf(*time, entity_.time_field, entity_.time_format);
+      if (!ms.ok()) {
+        first_index_.erase(pending.legacy_id);
+        return RejectRecord(pending.where, DottedPathToPointer(entity_.time_field), "",
+                            ms.status().message(), ref.record);
+      }
+      pending.time_ms = *ms;
+    }
+  }
+  // Valid from here on (read = valid + rejected at every exit); a later reject of the record
+  // (a dangling reference, a row that cannot be merged) takes it back.
+  counts_.valid++;
+  pending_.push_back(std::move(pending));
+  if (static_cast<int>(pending_.size()) >= owner_->options_.batch_size) {
+    return Flush();
+  }
+  return Status::OK();
+}
+
+Status UnitProcessor::EntityPass::Flush() {
+  // The entry being read keeps its parser; every other parser is free once flushed.
+  auto release_parsers = [this] {
+    if (in_entry_ && parsers_used_ > 0) {
+      std::swap(owner_->parsers_[0], owner_->parsers_[parsers_used_ - 1]);
+      parsers_used_ = 1;
+    } else {
+      parsers_used_ = 0;
+    }
+  };
+  if (pending_.empty()) {
+    release_parsers();
+    return Status::OK();
+  }
+  IdentityContext identities;
+  identities.entity = &entity_;
+  identities.user_id = &user_id_;
+  identities.loader = owner_->loader_;
+  identities.ulids = &owner_->ulids_;
+  identities.parents = &owner_->parents_;
+  identities.is_parent = is_parent_;
+  identities.store = &owner_->store_;
+  identities.rejected = &owner_->rejected_reference_;
+  identities.reject = [this](const PendingRecord& record, ::ferry::Reject reject) {
+    counts_.valid--;  // counted valid when read, but not loaded after all
+    first_index_.erase(record.legacy_id);
+    NoteRejected(record.legacy_id, reject.where);
+    return owner_->Reject(user_id_, std::move(reject));
+  };
+  FERRY_ASSIGN_OR_RETURN(std::vector<AssignedRecord> assigned,
+                         AssignIdentities(identities, pending_));
+  Checkpoint checkpoint{pending_.back().entry->unit, entity_.name, records_seen_};
+  pending_.clear();
+  release_parsers();
+
+  CommitContext commit;
+  commit.entity = &entity_;
+  commit.user_id = &user_id_;
+  commit.policy = Policy();
+  commit.loader = owner_->loader_;
+  commit.dry_run = owner_->options_.dry_run;
+  commit.continue_on_error = owner_->options_.continue_on_error;
+  commit.counts = &counts_;
+  commit.parents = is_parent_ ? &owner_->parents_ : nullptr;
+  commit.reject = [this](const AssignedRecord& record, ::ferry::Reject reject) {
+    counts_.valid--;  // counted valid when read, but not loaded after all
+    first_index_.erase(record.identity.legacy_id);
+    NoteRejected(record.identity.legacy_id, reject.where);
+    return owner_->Reject(user_id_, std::move(reject));
+  };
+  ExampleMarks marks = MarkExamples();
+  Status committed = CommitBatch(commit, std::move(assigned), checkpoint);
+  NameUserInExamples(marks);
+  FERRY_RETURN_IF_ERROR(committed);
+  FERRY_RETURN_IF_ERROR(CheckStop());  // Ctrl-C / SIGTERM: the run ends at this boundary
+  return owner_->CheckRejectRate();
+}
+
+}  // namespace ferry

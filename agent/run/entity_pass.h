@@ -1,0 +1,132 @@
+// One entity of one unit, inside UnitProcessor: its records are read from the unit's entries,
+// checked, mapped and gathered into batches, each written through agent/run/commit_batch.h.
+// entity_pass_scan.cc reads entries into records; entity_pass.cc maps, rejects and flushes.
+//
+// Thread safety: used by one UnitProcessor on one thread.
+#pragma once
+
+#include <simdjson.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "agent/run/assign_identities.h"
+#include "agent/run/unit_processor.h"
+#include "transformers/json_records.h"
+#include "transformers/records_of_value.h"
+
+namespace ferry {
+
+// One entity of one unit: records are gathered into a batch, then written together.
+class UnitProcessor::EntityPass {
+ public:
+  EntityPass(UnitProcessor* owner, const EntityMapping& entity, const std::string& user_id)
+      : owner_(owner),
+        entity_(entity),
+        user_id_(user_id),
+        counts_(owner->report_->Entity(entity.name)),
+        is_parent_(IsParent()) {}
+
+  // Reads the entry's records one by one (transformers/json_records.h), so that a value the
+  // parser refuses stays with its record; the whole value as one reject only when its records
+  // cannot be told apart.
+  Status AddEntry(const Entry& entry, const std::string& key_suffix);
+
+  Status Flush();
+
+ private:
+  using Pending = PendingRecord;
+
+  // One record of a scanned value: rejected when too deep, listed (or with --strict-unicode
+  // rejected) when an unpaired surrogate in it became U+FFFD, else added.
+  Status AddScannedRecord(const RecordRef& ref, const ScannedRecord& scan, const Entry& entry,
+                          const std::string& key_suffix);
+
+  // Counts a record that is not read further and rejects it with `reason`.
+  Status RejectUnreadRecord(const Entry& entry, const ScannedRecord& scan, std::string reason);
+
+  // The value read whole, as one record's worth of reject when it is not JSON or not of the
+  // entity's shape.
+  Status AddWholeEntry(const Entry& entry, const std::string& key_suffix, SourceShape shape);
+
+  ConflictPolicy Policy() const {
+    return entity_.conflict.value_or(owner_->options_.conflict.value_or(
+        owner_->mapping_.conflict.value_or(ConflictPolicy::kSkip)));
+  }
+
+  bool IsParent() const {
+    for (const EntityMapping& other : owner_->mapping_.entities) {
+      if (std::find(other.parents.begin(), other.parents.end(), entity_.name) !=
+          other.parents.end()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  simdjson::dom::parser& NextParser() {
+    auto& pool = owner_->parsers_;
+    if (parsers_used_ == pool.size()) {
+      pool.push_back(std::make_unique<simdjson::dom::parser>());
+    }
+    return *pool[parsers_used_++];
+  }
+
+  // Remembers where a parent record was rejected, for its children's rejects.
+  void NoteRejected(const std::string& legacy_id, const Location& where) {
+    if (is_parent_) owner_->rejected_parents_[entity_.name].emplace(legacy_id, where.ToString());
+  }
+
+  Status RejectRecord(Location where, std::string pointer, std::string schema_location,
+                      std::string reason, simdjson::dom::element record);
+
+  // How many examples of each kind the report held before a batch.
+  struct ExampleMarks {
+    size_t inserted, updated, skipped, conflicts;
+  };
+  ExampleMarks MarkExamples() const {
+    return {counts_.examples_inserted.size(), counts_.examples_updated.size(),
+            counts_.examples_skipped.size(), counts_.examples_conflicts.size()};
+  }
+  // When the users come from the source (many units), a legacy id alone ("settings") does not
+  // say whose record an example is: the batch's new examples get " of USER".
+  void NameUserInExamples(const ExampleMarks& marks) {
+    if (!owner_->options_.user_id.empty()) return;
+    auto name = [this](std::string* id) {
+      if (*id != user_id_) *id += " of " + user_id_;
+    };
+    auto from = [&name](std::vector<std::string>* ids, size_t mark) {
+      for (size_t i = mark; i < ids->size(); ++i) name(&(*ids)[i]);
+    };
+    from(&counts_.examples_inserted, marks.inserted);
+    from(&counts_.examples_updated, marks.updated);
+    from(&counts_.examples_skipped, marks.skipped);
+    for (size_t i = marks.conflicts; i < counts_.examples_conflicts.size(); ++i) {
+      name(&counts_.examples_conflicts[i].legacy_id);
+    }
+  }
+
+  Status AddRecord(const RecordRef& ref, const Entry& entry, const std::string& key_suffix);
+  Result<std::string> LegacyIdOf(const RecordRef& ref, const Entry& entry,
+                                 const std::string& key_suffix) const;
+
+  UnitProcessor* owner_;
+  const EntityMapping& entity_;
+  const std::string& user_id_;
+  EntityCounts& counts_;
+  bool is_parent_;
+  std::vector<Pending> pending_;
+  size_t parsers_used_ = 0;
+  bool in_entry_ = false;
+  // The entry being read: its records (0 when not an array) and bytes, for progress.
+  size_t entry_records_ = 0;
+  uint64_t entry_bytes_ = 0;
+  std::unordered_map<std::string, int64_t> first_index_;  // legacy id -> index of first record
+  // Records of this entity met so far in this unit: the checkpoint's position. The same source
+  // gives the same count at the same record, and each batch's is greater than the last's.
+  int64_t records_seen_ = 0;
+};
+
+}  // namespace ferry

@@ -1,0 +1,127 @@
+#include <fmt/format.h>
+
+#include "agent/run/entity_pass.h"
+#include "transformers/json_records.h"
+#include "transformers/records_of_value.h"
+
+namespace ferry {
+
+Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string& key_suffix) {
+  SourceShape shape =
+      entry.shape == EntryShape::kRecord ? SourceShape::kRecord : entity_.source.shape;
+  Result<ScannedValue> scanned = ScanJsonRecords(entry.value, shape);
+  if (!scanned.ok()) return AddWholeEntry(entry, key_suffix, shape);
+  owner_->report_->duplicate_members += scanned->duplicates;
+  entry_records_ = scanned->records.size();
+  entry_bytes_ = entry.value.size();
+  std::string_view text = scanned->Text(entry.value);
+  simdjson::dom::parser& parser = NextParser();
+  simdjson::dom::element value;
+  in_entry_ = true;
+  Status status = Status::OK();
+  if (parser.parse(text.data(), text.size()).get(value) == simdjson::SUCCESS) {
+    size_t next = 0;
+    Status shape_status = RecordsOfValue(value, shape, [&](const RecordRef& ref) {
+      static const ScannedRecord kPlain;
+      const ScannedRecord& scan = next < scanned->records.size() ? scanned->records[next] : kPlain;
+      ++next;
+      if (status.ok()) status = AddScannedRecord(ref, scan, entry, key_suffix);
+    });
+    if (status.ok()) status = shape_status;
+  } else {
+    for (const ScannedRecord& scan : scanned->records) {
+      if (!status.ok()) break;
+      simdjson::dom::parser& own = NextParser();
+      simdjson::dom::element record;
+      std::string_view record_text = text.substr(scan.begin, scan.end - scan.begin);
+      auto error = scan.too_deep ? simdjson::SUCCESS
+                                 : own.parse(record_text.data(), record_text.size()).get(record);
+      if (error != simdjson::SUCCESS) {
+        status = RejectUnreadRecord(
+            entry, scan, fmt::format("the record is not JSON: {}", simdjson::error_message(error)));
+        continue;
+      }
+      status =
+          AddScannedRecord(RecordRef{record, scan.index, scan.member}, scan, entry, key_suffix);
+    }
+  }
+  in_entry_ = false;
+  owner_->unit_bytes_done_ += entry.value.size();
+  return status;
+}
+
+Status UnitProcessor::EntityPass::AddScannedRecord(const RecordRef& ref, const ScannedRecord& scan,
+                                                   const Entry& entry,
+                                                   const std::string& key_suffix) {
+  if (scan.too_deep) {
+    return RejectUnreadRecord(
+        entry, scan,
+        fmt::format("the record is nested deeper than {} levels, the limit", kMaxRecordDepth));
+  }
+  if (scan.lossy) {
+    Location where = entry.where;
+    if (scan.index >= 0) where.index = scan.index;
+    const std::string detail =
+        "a string of the record is not well-formed UTF-16 (an unpaired surrogate escape)";
+    RunReport& report = *owner_->report_;
+    report.lossy_entries++;
+    if (report.lossy_examples.size() < kMaxExamples) {
+      report.lossy_examples.push_back(fmt::format("{}: {}", where.ToString(), detail));
+    }
+    if (owner_->options_.strict_unicode) {
+      return RejectUnreadRecord(entry, scan, detail + "; rejected by --strict-unicode");
+    }
+  }
+  return AddRecord(ref, entry, key_suffix);
+}
+
+Status UnitProcessor::EntityPass::RejectUnreadRecord(const Entry& entry, const ScannedRecord& scan,
+                                                     std::string reason) {
+  counts_.read++;
+  records_seen_++;
+  ::ferry::Reject reject;
+  reject.entity = entity_.name;
+  reject.where = entry.where;
+  if (scan.index >= 0) reject.where.index = scan.index;
+  reject.reason =
+      scan.member ? fmt::format("member \"{}\": {}", *scan.member, reason) : std::move(reason);
+  return owner_->Reject(user_id_, std::move(reject));
+}
+
+Status UnitProcessor::EntityPass::AddWholeEntry(const Entry& entry, const std::string& key_suffix,
+                                                SourceShape shape) {
+  simdjson::dom::parser& parser = NextParser();
+  simdjson::dom::element value;
+  auto error = parser.parse(entry.value).get(value);
+  in_entry_ = true;
+  if (error != simdjson::SUCCESS) {
+    counts_.read++;
+    ::ferry::Reject reject;
+    reject.entity = entity_.name;
+    reject.where = entry.where;
+    reject.reason = fmt::format("the value of key \"{}\" is not JSON: {}", entry.key,
+                                simdjson::error_message(error));
+    in_entry_ = false;
+    return owner_->Reject(user_id_, std::move(reject));
+  }
+  Status status = Status::OK();
+  entry_records_ = value.is_array() ? value.get_array().size() : 0;
+  entry_bytes_ = entry.value.size();
+  Status shape_status = RecordsOfValue(value, shape, [&](const RecordRef& ref) {
+    if (status.ok()) status = AddRecord(ref, entry, key_suffix);
+  });
+  in_entry_ = false;
+  owner_->unit_bytes_done_ += entry.value.size();
+  FERRY_RETURN_IF_ERROR(status);
+  if (!shape_status.ok()) {
+    counts_.read++;
+    ::ferry::Reject reject;
+    reject.entity = entity_.name;
+    reject.where = entry.where;
+    reject.reason = fmt::format("key \"{}\": {}", entry.key, shape_status.message());
+    return owner_->Reject(user_id_, std::move(reject));
+  }
+  return Status::OK();
+}
+
+}  // namespace ferry

@@ -1,0 +1,228 @@
+#include "agent/run/migrate_command.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "agent/exit_codes_help.h"
+#include "agent/outside_sources.h"
+#include "agent/run/migration.h"
+#include "agent/run/stop_signal.h"
+#include "base/private_file.h"
+#include "extractors/registry.h"
+#include "loaders/registry.h"
+
+namespace ferry {
+
+namespace {
+
+struct MigrateFlags {
+  MigrateOptions options;
+  std::string conflict;
+  std::string progress = "auto";
+  std::string include;
+  std::string exclude;
+  CLI::Option* batch_size = nullptr;  // not given: the target's default
+};
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Every file migrate may write (the report, the reject file, a SQLite target) is outside every
+// source: exit 2 before anything is written (docs/security.md).
+Status CheckOutputsOutsideSources(const MigrateOptions& o) {
+  std::vector<SourceSpec> specs;
+  for (const std::string& source : o.sources) {
+    if (Result<SourceSpec> spec = ResolveSource(source); spec.ok()) {
+      specs.push_back(*std::move(spec));
+    }
+  }
+  if (!o.report_file.empty()) {
+    FERRY_RETURN_IF_ERROR(CheckOutsideSources("--report", o.report_file, specs));
+  }
+  // The default reject file goes to the current folder, which may be inside a source.
+  FERRY_RETURN_IF_ERROR(CheckOutsideSources(
+      o.rejects_file.empty() ? "the default reject file (in the current folder; give --rejects)"
+                             : "--rejects",
+      o.rejects_file.empty() ? "ferry-rejects-RUN.ndjson" : o.rejects_file, specs));
+  if (Result<TargetSpec> target = ResolveTarget(o.target); target.ok() && !target->path.empty()) {
+    FERRY_RETURN_IF_ERROR(CheckOutsideSources("the SQLite target", target->path, specs));
+  }
+  return Status::OK();
+}
+
+Status Finish(MigrateFlags& flags) {
+  MigrateOptions& o = flags.options;
+  if (!flags.conflict.empty()) {
+    o.conflict = ParseConflictPolicy(flags.conflict);
+    if (!o.conflict) {
+      return Status::InvalidArgument(
+          fmt::format("--conflict {}: expected skip, overwrite or merge", flags.conflict));
+    }
+  }
+  FERRY_ASSIGN_OR_RETURN(o.progress, ParseProgressMode(flags.progress));
+  if (flags.batch_size != nullptr && flags.batch_size->count() == 0) {
+    Result<TargetSpec> target = ResolveTarget(o.target);  // an error is reported later
+    o.batch_size = DefaultBatchSize(target.ok() ? target->kind : "");
+  }
+  o.include = SplitList(flags.include);
+  o.exclude = SplitList(flags.exclude);
+  if (!o.user_id.empty() && !o.user_id_from.empty()) {
+    return Status::InvalidArgument("--user-id and --user-id-from exclude each other");
+  }
+  if (!o.user_id_from.empty() && o.user_id_from != "filename" &&
+      o.user_id_from.rfind("key:", 0) != 0) {
+    return Status::InvalidArgument(
+        fmt::format("--user-id-from {}: expected filename or key:NAME", o.user_id_from));
+  }
+  if (o.user_id_from == "key:") {
+    return Status::InvalidArgument("--user-id-from key:NAME needs a key name");
+  }
+  return CheckOutputsOutsideSources(o);
+}
+
+int Run(MigrateFlags& flags) {
+  Status status = Finish(flags);
+  if (!status.ok()) {
+    std::cerr << "ferry migrate: " << status.message() << "\n";
+    return ExitCodeFor(status);
+  }
+  ScopedStopSignals stop_at_batch_boundary;
+  RunReport report = RunMigration(flags.options);
+  report.PrintSummary(std::cout);
+  if (!report.error.empty()) {
+    std::cerr << "ferry migrate: " << report.error << "\n";
+  }
+  if (report.resumable) {
+    std::cerr << "ferry migrate: the same command resumes run " << report.run_id
+              << ": batches already committed are not written again\n";
+  }
+  if (!flags.options.report_file.empty()) {
+    // 0600: the report names the sources and users (docs/security.md).
+    int fd = OpenPrivateFile(flags.options.report_file, /*append=*/false);
+    std::string json = report.ToJson() + "\n";
+    bool written =
+        fd >= 0 && ::write(fd, json.data(), json.size()) == static_cast<ssize_t>(json.size());
+    if (fd >= 0 && ::close(fd) != 0) written = false;
+    if (!written) {
+      std::cerr << "ferry migrate: cannot write the report to " << flags.options.report_file
+                << "\n";
+      return report.exit_code == 0 ? 1 : report.exit_code;
+    }
+  }
+  return report.exit_code;
+}
+
+}  // namespace
+
+void AddMigrateCommand(CLI::App& root, int* exit_code) {
+  auto flags = std::make_shared<MigrateFlags>();
+  MigrateOptions& o = flags->options;
+  CLI::App* cmd = root.add_subcommand(
+      "migrate", "Load sources into the target: validate, map, give ULIDs, upsert");
+  SetExitCodesHelp(cmd,
+                   "0 done; 1 failed or stopped (nothing half-written: the same command "
+                   "resumes); 2 usage or configuration error, before anything is written; 3 "
+                   "done with rejected records (a dry run too: it reads every record and counts "
+                   "every reject); 4 another run holds a user's lock; 130/143 stopped by "
+                   "SIGINT/SIGTERM, resumable");
+  cmd->add_option("sources", o.sources,
+                  "Stores, dumps or record files (kind detected, or prefixed: dump:, json:, "
+                  "ndjson:); a folder of dumps is one source, one user per file")
+      ->required();
+  cmd->add_option("--target", o.target,
+                  "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db. "
+                  "A password goes in PGPASSWORD or ~/.pgpass, not here: other users see "
+                  "command lines");
+  cmd->add_option("--mapping", o.mapping_file,
+                  "Mapping file (YAML); default: the bundled taskapp mapping");
+  cmd->add_option("--user-id", o.user_id,
+                  "The user every record belongs to; refused (exit 2) over several whole "
+                  "stores (a folder of dumps, two dumps, a browser's several profiles): use "
+                  "--user-id-from there. Any number of json/ndjson record files is fine");
+  cmd->add_option("--user-id-from", o.user_id_from,
+                  "Where each unit's user id comes from: filename (user-17.json -> user-17; "
+                  "two files naming one user are refused) or key:NAME (the value of key NAME; "
+                  "a unit where it is missing, empty or null is refused, units naming one user "
+                  "load as that user, one after the other)");
+  cmd->add_option("--origin", o.origins,
+                  "Only this origin (repeatable; with or without its scheme); one that matches "
+                  "nothing is exit 2, listing the sources' origins");
+  cmd->add_flag("--dry-run", o.dry_run,
+                "Read the target and report what would be inserted, updated, skipped and "
+                "rejected; write nothing");
+  cmd->add_option("--conflict", flags->conflict,
+                  "When a row exists: skip (keep it), overwrite (replace it) or merge (newer "
+                  "field wins); default: the mapping's, else skip. Decided against the row in "
+                  "the target: one already equal is counted unchanged, a deleted one is written "
+                  "again, one under a unique key of the mapping is adopted (docs/mapping.md)");
+  cmd->add_flag("--continue-on-error", o.continue_on_error,
+                "Write rejects to the reject file and go on, until --max-reject-rate");
+  cmd->add_option(
+         "--max-reject-rate", o.max_reject_rate,
+         "With --continue-on-error: stop when more than this fraction of the run's records "
+         "(all users together under --jobs; once 100 are read) is rejected")
+      ->default_val(0.1);
+  flags->batch_size =
+      cmd->add_option("--batch-size", o.batch_size,
+                      "Rows per transaction; default: 5000 for PostgreSQL, 1000 for SQLite");
+  cmd->add_option("--include", flags->include,
+                  "Only these entities (comma-separated); leaving none the sources hold is "
+                  "exit 2, listing theirs (so are sources whose keys the mapping leaves all "
+                  "unmapped)");
+  cmd->add_option("--exclude", flags->exclude, "Not these entities (comma-separated)");
+  cmd->add_flag("--strict-unicode", o.strict_unicode,
+                "Reject an entry whose key or value is not well-formed UTF-16 (an unpaired "
+                "surrogate, decoded as U+FFFD), and a record with such a string inside a "
+                "value; without it such an entry or record is loaded and listed in the report");
+  cmd->add_option("--jobs", o.jobs,
+                  "Units (users) loaded at once, each by a worker with its own connection and "
+                  "lock; with more than 1, one user's failure does not stop the others, and "
+                  "units of one user load one after the other. On a server, about the number "
+                  "of cores (docs/benchmarks.md)")
+      ->default_val(1);
+  cmd->add_flag("--restart", o.restart,
+                "Do not resume an interrupted run with these arguments: load afresh (rows "
+                "already loaded are matched through the id map, none is written twice)");
+  cmd->add_option("--retries", o.retries,
+                  "Retries after a transient failure (dropped connection, server restart, "
+                  "deadlock, serialization failure, busy database)")
+      ->default_val(8);
+  cmd->add_option("--retry-max-wait", o.retry_max_wait_s,
+                  "Longest wait between retries, in seconds (the waits double from 0.25 s, "
+                  "with jitter)")
+      ->default_val(30);
+  cmd->add_option("--report", o.report_file,
+                  "Also write the report as JSON to FILE (created 0600, never inside a source; "
+                  "its folder is checked before anything is written: exit 2)");
+  cmd->add_option("--rejects", o.rejects_file,
+                  "Reject file (NDJSON, created 0600, never inside a source); default: "
+                  "ferry-rejects-<run>.ndjson, created only when something is rejected (a dry run "
+                  "writes one only when asked); its folder is checked before anything is written "
+                  "(exit 2)");
+  cmd->add_option("--progress", flags->progress,
+                  "auto (a bar on a terminal), bar, json (lines on stderr) or none")
+      ->default_val("auto");
+  cmd->callback([flags, exit_code, &root]() {
+    flags->options.command_line = "ferry migrate";  // the flags may hold secrets: not recorded
+    (void)root;
+    *exit_code = Run(*flags);
+  });
+}
+
+}  // namespace ferry
