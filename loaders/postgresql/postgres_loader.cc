@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "loaders/core/shared_loader.h"
 #include "loaders/postgresql/batch_writer.h"
 #include "loaders/postgresql/bookkeeping.h"
 #include "loaders/postgresql/connection.h"
@@ -25,79 +26,95 @@ namespace {
 
 using postgres::Session;
 
-Status CheckTables(const std::vector<const TableDef*>& tables) {
-  for (const TableDef* table : tables) {
-    if (table == nullptr) {
-      return Status::Internal("EnsureSchema was given a null table");
-    }
-    FERRY_RETURN_IF_ERROR(postgres::CheckTableDef(*table));
-  }
-  return Status::OK();
-}
-
-class PostgresLoader final : public Loader {
+// The PostgreSQL half of the shared loader (loaders/core/shared_loader.h): one session,
+// opened again after a transient failure dropped it.
+class PostgresBackend final : public LoaderBackend {
  public:
-  explicit PostgresLoader(TargetSpec spec) : spec_(std::move(spec)) {}
-  ~PostgresLoader() override { ReleaseLocks(); }
+  explicit PostgresBackend(TargetSpec spec) : spec_(std::move(spec)) {}
 
-  Status Check(bool dry_run) override;
-  Status BeginRun(const RunInfo& run) override;
-  Status EnsureSchema(const std::vector<const TableDef*>& tables) override;
-  Status LookupIdentities(const std::string& entity, const std::string& user_id,
-                          const std::vector<std::string>& legacy_ids,
-                          std::vector<std::optional<KnownIdentity>>* out) override;
+  const char* name() const override { return "PostgreSQL"; }
+  Status Open(bool dry_run) override;
+  Status CheckTableDef(const TableDef& table) const override {
+    return postgres::CheckTableDef(table);
+  }
   Status CheckCell(const ColumnDef& column, const Cell& cell) const override {
     return postgres::CheckCell(column, cell);
   }
+  Status BeginRun(const RunInfo& run, bool dry_run) override;
+  Status EnsureSchema(const std::vector<const TableDef*>& tables, bool dry_run) override;
+  Status LookupIdentities(const std::string& entity, const std::string& user_id,
+                          const std::vector<std::string>& legacy_ids,
+                          std::vector<std::optional<KnownIdentity>>* out) override;
   Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                    std::vector<std::optional<Row>>* out) override;
-  Result<BatchOutcome> Write(const WriteBatch& batch) override;
-  Status FinishRun(const RunTotals& totals) override;
+  Result<BatchOutcome> Write(const WriteBatch& batch, const std::string& run_id) override;
+  Status FinishRun(const std::string& run_id, const RunTotals& totals) override;
 
-  // Schema migrations: schema_migrations.h.
-  Status SchemaStatus(const std::vector<const TableDef*>& tables,
-                      std::vector<SchemaMigration>* out) override;
-  Status SchemaUp(const std::vector<const TableDef*>& tables,
-                  std::vector<SchemaMigration>* applied) override;
-  Status SchemaDown(const std::vector<const TableDef*>& tables, bool force,
-                    SchemaMigration* reverted) override;
+  Status LockUser(const std::string& user_id, const std::string& run_id, bool check_only) override;
+  Status UnlockUser(const std::string& user_id, const std::string& run_id) override;
+  void ReleaseLocks(const std::set<std::string>& user_ids, const std::string& run_id) override;
 
-  // Locks and run history: user_lock.h, run_history.h.
-  Status LockUser(const std::string& user_id) override;
-  Status UnlockUser(const std::string& user_id) override;
+  // The bookkeeping read back, and schema migrations: one call each on the session.
   Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
-                        const std::string& unit, std::optional<StoredCheckpoint>* out) override;
-  Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override;
-  Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out) override;
-  Status ListRuns(int limit, std::vector<RunRecord>* out) override;
-  Status ListLocks(std::vector<LockHolder>* out) override;
+                        const std::string& unit, std::optional<StoredCheckpoint>* out) override {
+    return OnSession(
+        [&](Session* s) { return postgres::ReadCheckpoint(s, user_id, entity, unit, out); });
+  }
+  Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override {
+    return OnSession([&](Session* s) { return postgres::ListCheckpoints(s, run_id, out); });
+  }
+  Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out) override {
+    return OnSession([&](Session* s) { return postgres::FindInterruptedRun(s, arguments, out); });
+  }
+  Status ListRuns(int limit, std::vector<RunRecord>* out) override {
+    FERRY_RETURN_IF_ERROR(OnSession([&](Session* s) { return postgres::ListRuns(s, limit, out); }));
+    return OnSession([&](Session* s) { return postgres::AddRunErrors(s, out); });
+  }
+  Status ListLocks(std::vector<LockHolder>* out) override {
+    return OnSession([&](Session* s) { return postgres::ListLocks(s, out); });
+  }
   Status ForceUnlock(const std::string& user_id, bool even_alive,
-                     std::vector<LockHolder>* cleared) override;
+                     std::vector<LockHolder>* cleared) override {
+    return OnSession(
+        [&](Session* s) { return postgres::ForceUnlock(s, user_id, even_alive, cleared); });
+  }
+  Status SchemaStatus(const std::vector<const TableDef*>& tables,
+                      std::vector<SchemaMigration>* out) override {
+    return OnSession([&](Session* s) { return postgres::ListMigrations(s, tables, out); });
+  }
+  Status SchemaUp(const std::vector<const TableDef*>& tables,
+                  std::vector<SchemaMigration>* applied) override {
+    FERRY_RETURN_IF_ERROR(OnSession(
+        [&](Session* s) { return postgres::ApplyPendingMigrations(s, tables, applied); }));
+    id_map_exists_ = true;
+    return Status::OK();
+  }
+  Status SchemaDown(const std::vector<const TableDef*>& tables, bool force,
+                    SchemaMigration* reverted) override {
+    return OnSession(
+        [&](Session* s) { return postgres::RevertNewestMigration(s, tables, force, reverted); });
+  }
 
  private:
   // The session, reconnecting when an earlier error dropped it.
   Result<Session*> Connected();
   // Passes `status` on; a transient failure drops the connection, which may be broken.
   Status Track(Status status);
-  // The session for a schema method, after checking Check() (for `writes`, Check(false))
-  // succeeded and CheckTables.
-  Result<Session*> SchemaSession(const char* method, const std::vector<const TableDef*>& tables,
-                                 bool writes);
+  // Runs `step` on the session (Connected), through Track.
+  template <typename Step>
+  Status OnSession(const Step& step) {
+    FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+    return Track(step(session));
+  }
   // On a new session of a recorded run: names it after the run and this process, takes the
   // locks again, and fails (Locked) when another process took the run over meanwhile.
   Status Resume(Session* session);
-  // Best effort: gives up every lock LockUser took (the session's end releases them anyway).
-  void ReleaseLocks();
-  // Internal unless Check() succeeded.
-  Status RequireChecked(const char* method) const;
 
   const TargetSpec spec_;
-  bool checked_ = false;
   bool connected_once_ = false;  // a session was opened once: a failure to reconnect is transient
-  bool dry_run_ = false;
   bool id_map_exists_ = false;
-  bool bookkeeping_outdated_ = false;  // an older ferry's id map, not keyed by schema yet
-  std::string run_id_;
+  bool bookkeeping_outdated_ = false;      // an older ferry's id map, not keyed by schema yet
+  std::string run_id_;                     // the run BeginRun recorded
   std::set<std::string> ensured_tables_;   // names EnsureSchema has seen
   std::set<std::string> existing_tables_;  // of those, the ones in the target
   bool run_recorded_ = false;              // BeginRun recorded run_id_: sessions carry its name
@@ -106,7 +123,7 @@ class PostgresLoader final : public Loader {
   std::unique_ptr<postgres::BatchWriter> writer_;  // uses session_: reset before it
 };
 
-Result<Session*> PostgresLoader::Connected() {
+Result<Session*> PostgresBackend::Connected() {
   if (session_ == nullptr) {
     writer_.reset();
     Result<std::unique_ptr<Session>> opened = Session::Open(spec_.url);
@@ -124,7 +141,7 @@ Result<Session*> PostgresLoader::Connected() {
   return session_.get();
 }
 
-Status PostgresLoader::Resume(Session* session) {
+Status PostgresBackend::Resume(Session* session) {
   if (!run_recorded_) {
     return Status::OK();
   }
@@ -141,22 +158,17 @@ Status PostgresLoader::Resume(Session* session) {
   return postgres::CheckRunOwner(session, run_id_);
 }
 
-void PostgresLoader::ReleaseLocks() {
+void PostgresBackend::ReleaseLocks(const std::set<std::string>& user_ids,
+                                   const std::string& run_id) {
   if (session_ != nullptr) {
-    for (const std::string& user_id : locked_users_) {
-      postgres::UnlockUser(session_.get(), user_id, run_id_);  // errors: the row stays stale
+    for (const std::string& user_id : user_ids) {
+      postgres::UnlockUser(session_.get(), user_id, run_id);  // errors: the row stays stale
     }
   }
   locked_users_.clear();
 }
 
-Status PostgresLoader::RequireChecked(const char* method) const {
-  return checked_ ? Status::OK()
-                  : Status::Internal(std::string("PostgreSQL loader: ") + method +
-                                     " before a successful Check");
-}
-
-Status PostgresLoader::Track(Status status) {
+Status PostgresBackend::Track(Status status) {
   if (status.IsUnavailable()) {
     writer_.reset();
     session_.reset();
@@ -164,13 +176,10 @@ Status PostgresLoader::Track(Status status) {
   return status;
 }
 
-Status PostgresLoader::Check(bool dry_run) {
-  ReleaseLocks();
+Status PostgresBackend::Open(bool /*dry_run*/) {
   run_recorded_ = false;
   writer_.reset();
   session_.reset();
-  checked_ = false;
-  dry_run_ = dry_run;
   ensured_tables_.clear();
   existing_tables_.clear();
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
@@ -178,22 +187,14 @@ Status PostgresLoader::Check(bool dry_run) {
   if (!status.ok()) {
     return Track(status);
   }
-  checked_ = true;
   spdlog::debug("PostgreSQL target {}: server {}, tables in schema \"{}\"", session->display_name(),
                 session->server_version(), session->schema());
   return Status::OK();
 }
 
-Status PostgresLoader::BeginRun(const RunInfo& run) {
-  if (!checked_) {
-    return Status::Internal("PostgreSQL loader: BeginRun before a successful Check");
-  }
-  if (run.run_id.empty()) {
-    return Status::Internal("PostgreSQL loader: BeginRun without a run id");
-  }
+Status PostgresBackend::BeginRun(const RunInfo& run, bool dry_run) {
   run_id_ = run.run_id;
-  dry_run_ = dry_run_ || run.dry_run;
-  if (dry_run_) {
+  if (dry_run) {
     if (bookkeeping_outdated_) {
       spdlog::warn(
           "dry-run: the target's ferry bookkeeping is an older ferry's, upgraded by the first "
@@ -217,13 +218,9 @@ Status PostgresLoader::BeginRun(const RunInfo& run) {
   return Track(status);
 }
 
-Status PostgresLoader::EnsureSchema(const std::vector<const TableDef*>& tables) {
-  if (!checked_) {
-    return Status::Internal("PostgreSQL loader: EnsureSchema before a successful Check");
-  }
-  FERRY_RETURN_IF_ERROR(CheckTables(tables));
+Status PostgresBackend::EnsureSchema(const std::vector<const TableDef*>& tables, bool dry_run) {
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  if (!dry_run_) {
+  if (!dry_run) {
     // Everything is checked before the first write: a table that cannot be adopted leaves
     // the target without ferry's bookkeeping too.
     FERRY_RETURN_IF_ERROR(Track(postgres::CheckMappingTables(session, tables)));
@@ -231,68 +228,25 @@ Status PostgresLoader::EnsureSchema(const std::vector<const TableDef*>& tables) 
     id_map_exists_ = true;
   }
   FERRY_RETURN_IF_ERROR(
-      Track(postgres::EnsureMappingTables(session, tables, dry_run_, &existing_tables_)));
+      Track(postgres::EnsureMappingTables(session, tables, dry_run, &existing_tables_)));
   for (const TableDef* table : tables) {
     ensured_tables_.insert(table->name);
   }
   return Status::OK();
 }
 
-Status PostgresLoader::SchemaStatus(const std::vector<const TableDef*>& tables,
-                                    std::vector<SchemaMigration>* out) {
-  out->clear();
-  FERRY_ASSIGN_OR_RETURN(Session * session, SchemaSession("SchemaStatus", tables, false));
-  return Track(postgres::ListMigrations(session, tables, out));
-}
-
-Status PostgresLoader::SchemaUp(const std::vector<const TableDef*>& tables,
-                                std::vector<SchemaMigration>* applied) {
-  applied->clear();
-  FERRY_ASSIGN_OR_RETURN(Session * session, SchemaSession("SchemaUp", tables, true));
-  FERRY_RETURN_IF_ERROR(Track(postgres::ApplyPendingMigrations(session, tables, applied)));
-  id_map_exists_ = true;
-  return Status::OK();
-}
-
-Status PostgresLoader::SchemaDown(const std::vector<const TableDef*>& tables, bool force,
-                                  SchemaMigration* reverted) {
-  *reverted = SchemaMigration();
-  FERRY_ASSIGN_OR_RETURN(Session * session, SchemaSession("SchemaDown", tables, true));
-  return Track(postgres::RevertNewestMigration(session, tables, force, reverted));
-}
-
-Result<Session*> PostgresLoader::SchemaSession(const char* method,
-                                               const std::vector<const TableDef*>& tables,
-                                               bool writes) {
-  if (!checked_ || (writes && dry_run_)) {
-    return Status::Internal(
-        std::string("PostgreSQL loader: ") + method +
-        (writes ? " without a successful Check(false)" : " before a successful Check"));
-  }
-  FERRY_RETURN_IF_ERROR(CheckTables(tables));
-  return Connected();
-}
-
-Status PostgresLoader::LookupIdentities(const std::string& entity, const std::string& user_id,
-                                        const std::vector<std::string>& legacy_ids,
-                                        std::vector<std::optional<KnownIdentity>>* out) {
-  out->assign(legacy_ids.size(), std::nullopt);
-  if (!checked_) {
-    return Status::Internal("PostgreSQL loader: LookupIdentities before a successful Check");
-  }
-  if (!id_map_exists_ || legacy_ids.empty()) {
+Status PostgresBackend::LookupIdentities(const std::string& entity, const std::string& user_id,
+                                         const std::vector<std::string>& legacy_ids,
+                                         std::vector<std::optional<KnownIdentity>>* out) {
+  if (!id_map_exists_) {
     return Status::OK();  // nothing was ever written here
   }
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
   return Track(postgres::LookupIdentities(session, entity, user_id, legacy_ids, out));
 }
 
-Status PostgresLoader::FetchRows(const TableDef& table, const std::vector<Row>& keys,
-                                 std::vector<std::optional<Row>>* out) {
-  out->assign(keys.size(), std::nullopt);
-  if (!checked_) {
-    return Status::Internal("PostgreSQL loader: FetchRows before a successful Check");
-  }
+Status PostgresBackend::FetchRows(const TableDef& table, const std::vector<Row>& keys,
+                                  std::vector<std::optional<Row>>* out) {
   if (ensured_tables_.count(table.name) != 0 && existing_tables_.count(table.name) == 0) {
     return Status::OK();  // dry-run of a table that does not exist yet
   }
@@ -300,123 +254,50 @@ Status PostgresLoader::FetchRows(const TableDef& table, const std::vector<Row>& 
   return Track(postgres::FetchRows(session, table, keys, out));
 }
 
-Result<BatchOutcome> PostgresLoader::Write(const WriteBatch& batch) {
-  if (!checked_ || dry_run_) {
-    return Status::Internal("PostgreSQL loader: Write in a dry-run or before a successful Check");
-  }
-  if (run_id_.empty()) {
-    return Status::Internal("PostgreSQL loader: Write before BeginRun");
-  }
-  if (batch.table == nullptr || ensured_tables_.count(batch.table->name) == 0) {
-    return Status::Internal("PostgreSQL loader: Write to a table not passed to EnsureSchema");
-  }
+Result<BatchOutcome> PostgresBackend::Write(const WriteBatch& batch, const std::string& run_id) {
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
   if (writer_ == nullptr) {
     writer_ = std::make_unique<postgres::BatchWriter>(session);
   }
-  Result<BatchOutcome> outcome = writer_->Write(batch, run_id_);
+  Result<BatchOutcome> outcome = writer_->Write(batch, run_id);
   if (!outcome.ok()) {
     return Track(outcome.status());
   }
   return outcome;
 }
 
-Status PostgresLoader::FinishRun(const RunTotals& totals) {
-  if (dry_run_) {
-    return Status::OK();
-  }
-  if (!checked_ || run_id_.empty()) {
-    return Status::Internal("PostgreSQL loader: FinishRun before BeginRun");
-  }
+Status PostgresBackend::FinishRun(const std::string& run_id, const RunTotals& totals) {
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  return Track(postgres::FinishRunRow(session, run_id_, totals));
+  return Track(postgres::FinishRunRow(session, run_id, totals));
 }
 
-Status PostgresLoader::LockUser(const std::string& user_id) {
-  if (!checked_ || run_id_.empty()) {
-    return Status::Internal("PostgreSQL loader: LockUser before BeginRun");
-  }
-  if (locked_users_.count(user_id) != 0) {
-    return Status::OK();  // advisory locks stack: never take one twice
-  }
+Status PostgresBackend::LockUser(const std::string& user_id, const std::string& run_id,
+                                 bool check_only) {
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  Status status = postgres::LockUser(
-      session, user_id, run_id_, dry_run_ ? postgres::LockMode::kCheck : postgres::LockMode::kTake);
-  if (status.ok() && !dry_run_) {
+  Status status =
+      postgres::LockUser(session, user_id, run_id,
+                         check_only ? postgres::LockMode::kCheck : postgres::LockMode::kTake);
+  if (status.ok() && !check_only) {
     locked_users_.insert(user_id);
   }
   return Track(status);
 }
 
-Status PostgresLoader::UnlockUser(const std::string& user_id) {
-  if (locked_users_.count(user_id) == 0) {
-    return Status::OK();
-  }
+Status PostgresBackend::UnlockUser(const std::string& user_id, const std::string& run_id) {
   // Still held until the row is gone: when the connection drops midway, the retry reconnects,
   // takes the lock again and deletes the row, instead of leaving it behind as a stale holder.
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  Status status = postgres::UnlockUser(session, user_id, run_id_);
+  Status status = postgres::UnlockUser(session, user_id, run_id);
   if (status.ok()) {
     locked_users_.erase(user_id);
   }
   return Track(status);
 }
 
-Status PostgresLoader::ReadCheckpoint(const std::string& user_id, const std::string& entity,
-                                      const std::string& unit,
-                                      std::optional<StoredCheckpoint>* out) {
-  out->reset();
-  FERRY_RETURN_IF_ERROR(RequireChecked("ReadCheckpoint"));
-  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  return Track(postgres::ReadCheckpoint(session, user_id, entity, unit, out));
-}
-
-Status PostgresLoader::ListCheckpoints(const std::string& run_id,
-                                       std::vector<CheckpointRecord>* out) {
-  out->clear();
-  FERRY_RETURN_IF_ERROR(RequireChecked("ListCheckpoints"));
-  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  return Track(postgres::ListCheckpoints(session, run_id, out));
-}
-
-Status PostgresLoader::FindInterruptedRun(const std::string& arguments,
-                                          std::optional<RunRecord>* out) {
-  out->reset();
-  FERRY_RETURN_IF_ERROR(RequireChecked("FindInterruptedRun"));
-  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  return Track(postgres::FindInterruptedRun(session, arguments, out));
-}
-
-Status PostgresLoader::ListRuns(int limit, std::vector<RunRecord>* out) {
-  out->clear();
-  FERRY_RETURN_IF_ERROR(RequireChecked("ListRuns"));
-  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  FERRY_RETURN_IF_ERROR(Track(postgres::ListRuns(session, limit, out)));
-  return Track(postgres::AddRunErrors(session, out));
-}
-
-Status PostgresLoader::ListLocks(std::vector<LockHolder>* out) {
-  out->clear();
-  FERRY_RETURN_IF_ERROR(RequireChecked("ListLocks"));
-  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  return Track(postgres::ListLocks(session, out));
-}
-
-Status PostgresLoader::ForceUnlock(const std::string& user_id, bool even_alive,
-                                   std::vector<LockHolder>* cleared) {
-  cleared->clear();
-  FERRY_RETURN_IF_ERROR(RequireChecked("ForceUnlock"));
-  if (dry_run_) {
-    return Status::Internal("PostgreSQL loader: ForceUnlock after a dry-run Check");
-  }
-  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  return Track(postgres::ForceUnlock(session, user_id, even_alive, cleared));
-}
-
 }  // namespace
 
 std::unique_ptr<Loader> MakePostgresLoader(const TargetSpec& spec) {
-  return std::make_unique<PostgresLoader>(spec);
+  return MakeSharedLoader(std::make_unique<PostgresBackend>(spec));
 }
 
 }  // namespace ferry

@@ -1,0 +1,110 @@
+// LoaderBackend: what one kind of target (PostgreSQL, SQLite) does for the shared loader
+// (shared_loader.h): the I/O of each Loader step and nothing else.
+//
+// The shared loader keeps what both targets did alike: the call order (Check, then BeginRun,
+// then Write...) and its Internal errors, the run id and dry-run flag, which tables EnsureSchema
+// saw and which users LockUser locked. A backend keeps its connection and what only its target
+// needs (PostgreSQL: reconnecting and taking its locks again; SQLite: a dry run of a missing
+// file, which has no connection and reads as empty).
+//
+// Each method REQUIRES what the shared loader checked before calling it (named per method);
+// its out-parameters arrive cleared. Its Status is the Loader method's (loader.h).
+//
+// Thread safety: used by the one thread that uses its loader.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "loaders/loader.h"
+
+namespace ferry {
+
+class LoaderBackend {
+ public:
+  LoaderBackend() = default;
+  LoaderBackend(const LoaderBackend&) = delete;
+  LoaderBackend& operator=(const LoaderBackend&) = delete;
+  virtual ~LoaderBackend() = default;
+
+  // How the loader's messages name the target: "PostgreSQL", "SQLite".
+  virtual const char* name() const = 0;
+
+  // --- The run (Loader::Check ... Loader::FinishRun) ---
+
+  // Drops any earlier connection and what it knew, then connects (or opens) and checks the
+  // target's bookkeeping; in dry-run never creates anything.
+  virtual Status Open(bool dry_run) = 0;
+
+  // Checks one of EnsureSchema's or a schema method's tables before anything touches the
+  // target (names the target refuses, types it cannot hold). Pure.
+  virtual Status CheckTableDef(const TableDef& table) const = 0;
+
+  // Loader::CheckCell. Pure.
+  virtual Status CheckCell(const ColumnDef& column, const Cell& cell) const = 0;
+
+  // Loader::BeginRun. `dry_run` (the Check's or the run's): records nothing.
+  // REQUIRES: Open succeeded; run.run_id not empty.
+  virtual Status BeginRun(const RunInfo& run, bool dry_run) = 0;
+
+  // Loader::EnsureSchema. REQUIRES: Open succeeded; every table non-null and checked.
+  virtual Status EnsureSchema(const std::vector<const TableDef*>& tables, bool dry_run) = 0;
+
+  // Loader::LookupIdentities. REQUIRES: Open succeeded; legacy_ids not empty; *out sized.
+  virtual Status LookupIdentities(const std::string& entity, const std::string& user_id,
+                                  const std::vector<std::string>& legacy_ids,
+                                  std::vector<std::optional<KnownIdentity>>* out) = 0;
+
+  // Loader::FetchRows. REQUIRES: Open succeeded; keys not empty; *out sized, all nullopt.
+  virtual Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
+                           std::vector<std::optional<Row>>* out) = 0;
+
+  // Loader::Write for run `run_id`. REQUIRES: Open(false) succeeded, BeginRun recorded the run,
+  // EnsureSchema saw batch.table.
+  virtual Result<BatchOutcome> Write(const WriteBatch& batch, const std::string& run_id) = 0;
+
+  // Loader::FinishRun. REQUIRES: not dry-run; BeginRun recorded `run_id`.
+  virtual Status FinishRun(const std::string& run_id, const RunTotals& totals) = 0;
+
+  // --- Locks (Loader::LockUser, Loader::UnlockUser) ---
+
+  // Takes (or, with `check_only`, only checks) the lock of `user_id` for `run_id`.
+  // REQUIRES: BeginRun succeeded; the loader does not hold the lock yet.
+  virtual Status LockUser(const std::string& user_id, const std::string& run_id,
+                          bool check_only) = 0;
+
+  // Releases a lock LockUser took. REQUIRES: the loader holds it.
+  virtual Status UnlockUser(const std::string& user_id, const std::string& run_id) = 0;
+
+  // Best effort, without reconnecting: releases every lock of `user_ids` (a lock left behind
+  // stays as a stale one, which the next run takes over).
+  virtual void ReleaseLocks(const std::set<std::string>& user_ids, const std::string& run_id) = 0;
+
+  // --- The bookkeeping read back (Loader::ReadCheckpoint ... Loader::ForceUnlock) ---
+  // REQUIRES: Open succeeded; ForceUnlock: Open(false).
+
+  virtual Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
+                                const std::string& unit, std::optional<StoredCheckpoint>* out) = 0;
+  virtual Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) = 0;
+  virtual Status FindInterruptedRun(const std::string& arguments,
+                                    std::optional<RunRecord>* out) = 0;
+  // With each run's recorded error (RunRecord::error).
+  virtual Status ListRuns(int limit, std::vector<RunRecord>* out) = 0;
+  virtual Status ListLocks(std::vector<LockHolder>* out) = 0;
+  virtual Status ForceUnlock(const std::string& user_id, bool even_alive,
+                             std::vector<LockHolder>* cleared) = 0;
+
+  // --- Schema migrations (Loader::SchemaStatus, SchemaUp, SchemaDown) ---
+  // REQUIRES: Open succeeded (SchemaUp, SchemaDown: Open(false)); every table checked.
+
+  virtual Status SchemaStatus(const std::vector<const TableDef*>& tables,
+                              std::vector<SchemaMigration>* out) = 0;
+  virtual Status SchemaUp(const std::vector<const TableDef*>& tables,
+                          std::vector<SchemaMigration>* applied) = 0;
+  virtual Status SchemaDown(const std::vector<const TableDef*>& tables, bool force,
+                            SchemaMigration* reverted) = 0;
+};
+
+}  // namespace ferry

@@ -1,0 +1,274 @@
+#include "loaders/core/shared_loader.h"
+
+#include <set>
+#include <string>
+#include <utility>
+
+namespace ferry {
+
+namespace {
+
+class SharedLoader final : public Loader {
+ public:
+  explicit SharedLoader(std::unique_ptr<LoaderBackend> backend) : backend_(std::move(backend)) {}
+  ~SharedLoader() override { ReleaseLocks(); }
+
+  Status Check(bool dry_run) override;
+  Status BeginRun(const RunInfo& run) override;
+  Status EnsureSchema(const std::vector<const TableDef*>& tables) override;
+  Status LookupIdentities(const std::string& entity, const std::string& user_id,
+                          const std::vector<std::string>& legacy_ids,
+                          std::vector<std::optional<KnownIdentity>>* out) override;
+  Status CheckCell(const ColumnDef& column, const Cell& cell) const override {
+    return backend_->CheckCell(column, cell);
+  }
+  Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
+                   std::vector<std::optional<Row>>* out) override;
+  Result<BatchOutcome> Write(const WriteBatch& batch) override;
+  Status FinishRun(const RunTotals& totals) override;
+
+  Status SchemaStatus(const std::vector<const TableDef*>& tables,
+                      std::vector<SchemaMigration>* out) override;
+  Status SchemaUp(const std::vector<const TableDef*>& tables,
+                  std::vector<SchemaMigration>* applied) override;
+  Status SchemaDown(const std::vector<const TableDef*>& tables, bool force,
+                    SchemaMigration* reverted) override;
+
+  Status LockUser(const std::string& user_id) override;
+  Status UnlockUser(const std::string& user_id) override;
+  Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
+                        const std::string& unit, std::optional<StoredCheckpoint>* out) override;
+  Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override;
+  Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out) override;
+  Status ListRuns(int limit, std::vector<RunRecord>* out) override;
+  Status ListLocks(std::vector<LockHolder>* out) override;
+  Status ForceUnlock(const std::string& user_id, bool even_alive,
+                     std::vector<LockHolder>* cleared) override;
+
+ private:
+  // Internal("<target> loader: <what>"): a caller broke the call order of loader.h.
+  Status OutOfOrder(const std::string& what) const {
+    return Status::Internal(std::string(backend_->name()) + " loader: " + what);
+  }
+  // Internal unless Check() succeeded.
+  Status RequireChecked(const char* method) const {
+    return checked_ ? Status::OK() : OutOfOrder(std::string(method) + " before a successful Check");
+  }
+  // For a schema method: Check() (for `writes`, Check(false)) succeeded; then CheckTables.
+  Status RequireSchemaTarget(const char* method, const std::vector<const TableDef*>& tables,
+                             bool writes) const;
+  // Every table non-null and one the target can hold, before anything touches the target.
+  Status CheckTables(const std::vector<const TableDef*>& tables) const;
+  // Best effort: gives up every lock LockUser took.
+  void ReleaseLocks();
+
+  const std::unique_ptr<LoaderBackend> backend_;
+  bool checked_ = false;
+  bool dry_run_ = false;
+  std::string run_id_;
+  std::set<std::string> ensured_tables_;  // names EnsureSchema has seen
+  std::set<std::string> locked_users_;    // LockUser took these
+};
+
+Status SharedLoader::CheckTables(const std::vector<const TableDef*>& tables) const {
+  for (const TableDef* table : tables) {
+    if (table == nullptr) {
+      return Status::Internal("EnsureSchema was given a null table");
+    }
+    FERRY_RETURN_IF_ERROR(backend_->CheckTableDef(*table));
+  }
+  return Status::OK();
+}
+
+Status SharedLoader::RequireSchemaTarget(const char* method,
+                                         const std::vector<const TableDef*>& tables,
+                                         bool writes) const {
+  if (!checked_ || (writes && dry_run_)) {
+    return OutOfOrder(std::string(method) + (writes ? " without a successful Check(false)"
+                                                    : " before a successful Check"));
+  }
+  return CheckTables(tables);
+}
+
+void SharedLoader::ReleaseLocks() {
+  if (!locked_users_.empty()) {
+    backend_->ReleaseLocks(locked_users_, run_id_);
+  }
+  locked_users_.clear();
+}
+
+Status SharedLoader::Check(bool dry_run) {
+  ReleaseLocks();
+  ensured_tables_.clear();
+  checked_ = false;
+  dry_run_ = dry_run;
+  FERRY_RETURN_IF_ERROR(backend_->Open(dry_run));
+  checked_ = true;
+  return Status::OK();
+}
+
+Status SharedLoader::BeginRun(const RunInfo& run) {
+  if (!checked_) {
+    return OutOfOrder("BeginRun before a successful Check");
+  }
+  if (run.run_id.empty()) {
+    return OutOfOrder("BeginRun without a run id");
+  }
+  run_id_ = run.run_id;
+  dry_run_ = dry_run_ || run.dry_run;
+  return backend_->BeginRun(run, dry_run_);
+}
+
+Status SharedLoader::EnsureSchema(const std::vector<const TableDef*>& tables) {
+  if (!checked_) {
+    return OutOfOrder("EnsureSchema before a successful Check");
+  }
+  FERRY_RETURN_IF_ERROR(CheckTables(tables));
+  FERRY_RETURN_IF_ERROR(backend_->EnsureSchema(tables, dry_run_));
+  for (const TableDef* table : tables) {
+    ensured_tables_.insert(table->name);
+  }
+  return Status::OK();
+}
+
+Status SharedLoader::LookupIdentities(const std::string& entity, const std::string& user_id,
+                                      const std::vector<std::string>& legacy_ids,
+                                      std::vector<std::optional<KnownIdentity>>* out) {
+  out->assign(legacy_ids.size(), std::nullopt);
+  FERRY_RETURN_IF_ERROR(RequireChecked("LookupIdentities"));
+  if (legacy_ids.empty()) {
+    return Status::OK();
+  }
+  return backend_->LookupIdentities(entity, user_id, legacy_ids, out);
+}
+
+Status SharedLoader::FetchRows(const TableDef& table, const std::vector<Row>& keys,
+                               std::vector<std::optional<Row>>* out) {
+  out->assign(keys.size(), std::nullopt);
+  FERRY_RETURN_IF_ERROR(RequireChecked("FetchRows"));
+  if (keys.empty()) {
+    return Status::OK();
+  }
+  return backend_->FetchRows(table, keys, out);
+}
+
+Result<BatchOutcome> SharedLoader::Write(const WriteBatch& batch) {
+  if (!checked_ || dry_run_) {
+    return OutOfOrder("Write in a dry-run or before a successful Check");
+  }
+  if (run_id_.empty()) {
+    return OutOfOrder("Write before BeginRun");
+  }
+  if (batch.table == nullptr || ensured_tables_.count(batch.table->name) == 0) {
+    return OutOfOrder("Write to a table not passed to EnsureSchema");
+  }
+  return backend_->Write(batch, run_id_);
+}
+
+Status SharedLoader::FinishRun(const RunTotals& totals) {
+  if (dry_run_) {
+    return Status::OK();
+  }
+  if (!checked_ || run_id_.empty()) {
+    return OutOfOrder("FinishRun before BeginRun");
+  }
+  return backend_->FinishRun(run_id_, totals);
+}
+
+Status SharedLoader::SchemaStatus(const std::vector<const TableDef*>& tables,
+                                  std::vector<SchemaMigration>* out) {
+  out->clear();
+  FERRY_RETURN_IF_ERROR(RequireSchemaTarget("SchemaStatus", tables, /*writes=*/false));
+  return backend_->SchemaStatus(tables, out);
+}
+
+Status SharedLoader::SchemaUp(const std::vector<const TableDef*>& tables,
+                              std::vector<SchemaMigration>* applied) {
+  applied->clear();
+  FERRY_RETURN_IF_ERROR(RequireSchemaTarget("SchemaUp", tables, /*writes=*/true));
+  return backend_->SchemaUp(tables, applied);
+}
+
+Status SharedLoader::SchemaDown(const std::vector<const TableDef*>& tables, bool force,
+                                SchemaMigration* reverted) {
+  *reverted = SchemaMigration();
+  FERRY_RETURN_IF_ERROR(RequireSchemaTarget("SchemaDown", tables, /*writes=*/true));
+  return backend_->SchemaDown(tables, force, reverted);
+}
+
+Status SharedLoader::LockUser(const std::string& user_id) {
+  if (!checked_ || run_id_.empty()) {
+    return OutOfOrder("LockUser before BeginRun");
+  }
+  if (locked_users_.count(user_id) != 0) {
+    return Status::OK();  // never taken twice (PostgreSQL's advisory locks would stack)
+  }
+  FERRY_RETURN_IF_ERROR(backend_->LockUser(user_id, run_id_, /*check_only=*/dry_run_));
+  if (!dry_run_) {
+    locked_users_.insert(user_id);
+  }
+  return Status::OK();
+}
+
+Status SharedLoader::UnlockUser(const std::string& user_id) {
+  if (locked_users_.count(user_id) == 0) {
+    return Status::OK();
+  }
+  // Still held until the backend has released it: a release that fails midway (a dropped
+  // connection, a busy file) is retried, and the retry must release it, not find the user
+  // already forgotten and leave the lock naming this live process.
+  FERRY_RETURN_IF_ERROR(backend_->UnlockUser(user_id, run_id_));
+  locked_users_.erase(user_id);
+  return Status::OK();
+}
+
+Status SharedLoader::ReadCheckpoint(const std::string& user_id, const std::string& entity,
+                                    const std::string& unit, std::optional<StoredCheckpoint>* out) {
+  out->reset();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ReadCheckpoint"));
+  return backend_->ReadCheckpoint(user_id, entity, unit, out);
+}
+
+Status SharedLoader::ListCheckpoints(const std::string& run_id,
+                                     std::vector<CheckpointRecord>* out) {
+  out->clear();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ListCheckpoints"));
+  return backend_->ListCheckpoints(run_id, out);
+}
+
+Status SharedLoader::FindInterruptedRun(const std::string& arguments,
+                                        std::optional<RunRecord>* out) {
+  out->reset();
+  FERRY_RETURN_IF_ERROR(RequireChecked("FindInterruptedRun"));
+  return backend_->FindInterruptedRun(arguments, out);
+}
+
+Status SharedLoader::ListRuns(int limit, std::vector<RunRecord>* out) {
+  out->clear();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ListRuns"));
+  return backend_->ListRuns(limit, out);
+}
+
+Status SharedLoader::ListLocks(std::vector<LockHolder>* out) {
+  out->clear();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ListLocks"));
+  return backend_->ListLocks(out);
+}
+
+Status SharedLoader::ForceUnlock(const std::string& user_id, bool even_alive,
+                                 std::vector<LockHolder>* cleared) {
+  cleared->clear();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ForceUnlock"));
+  if (dry_run_) {
+    return OutOfOrder("ForceUnlock after a dry-run Check");
+  }
+  return backend_->ForceUnlock(user_id, even_alive, cleared);
+}
+
+}  // namespace
+
+std::unique_ptr<Loader> MakeSharedLoader(std::unique_ptr<LoaderBackend> backend) {
+  return std::make_unique<SharedLoader>(std::move(backend));
+}
+
+}  // namespace ferry

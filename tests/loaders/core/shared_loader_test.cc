@@ -1,0 +1,210 @@
+#include "loaders/core/shared_loader.h"
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ferry {
+namespace {
+
+// Records each call the shared loader makes; fails the calls it is told to.
+struct Calls {
+  std::vector<std::string> names;
+  bool fail_unlock = false;
+  int count(const std::string& name) const {
+    int n = 0;
+    for (const std::string& called : names) n += called == name ? 1 : 0;
+    return n;
+  }
+};
+
+class FakeBackend final : public LoaderBackend {
+ public:
+  explicit FakeBackend(Calls* calls) : calls_(calls) {}
+  const char* name() const override { return "Fake"; }
+  Status Open(bool) override { return Note("Open"); }
+  Status CheckTableDef(const TableDef& table) const override {
+    return table.name == "bad" ? Status::InvalidArgument("bad table") : Status::OK();
+  }
+  Status CheckCell(const ColumnDef&, const Cell&) const override { return Status::OK(); }
+  Status BeginRun(const RunInfo&, bool dry_run) override {
+    return Note(dry_run ? "BeginRun(dry)" : "BeginRun");
+  }
+  Status EnsureSchema(const std::vector<const TableDef*>&, bool) override {
+    return Note("EnsureSchema");
+  }
+  Status LookupIdentities(const std::string&, const std::string&, const std::vector<std::string>&,
+                          std::vector<std::optional<KnownIdentity>>*) override {
+    return Note("LookupIdentities");
+  }
+  Status FetchRows(const TableDef&, const std::vector<Row>&,
+                   std::vector<std::optional<Row>>*) override {
+    return Note("FetchRows");
+  }
+  Result<BatchOutcome> Write(const WriteBatch&, const std::string&) override {
+    FERRY_RETURN_IF_ERROR(Note("Write"));
+    return BatchOutcome();
+  }
+  Status FinishRun(const std::string&, const RunTotals&) override { return Note("FinishRun"); }
+  Status LockUser(const std::string&, const std::string&, bool check_only) override {
+    return Note(check_only ? "CheckLock" : "LockUser");
+  }
+  Status UnlockUser(const std::string&, const std::string&) override {
+    FERRY_RETURN_IF_ERROR(Note("UnlockUser"));
+    return calls_->fail_unlock ? Status::Unavailable("busy") : Status::OK();
+  }
+  void ReleaseLocks(const std::set<std::string>& users, const std::string&) override {
+    for (size_t i = 0; i < users.size(); ++i) calls_->names.push_back("ReleaseLock");
+  }
+  Status ReadCheckpoint(const std::string&, const std::string&, const std::string&,
+                        std::optional<StoredCheckpoint>*) override {
+    return Note("ReadCheckpoint");
+  }
+  Status ListCheckpoints(const std::string&, std::vector<CheckpointRecord>*) override {
+    return Note("ListCheckpoints");
+  }
+  Status FindInterruptedRun(const std::string&, std::optional<RunRecord>*) override {
+    return Note("FindInterruptedRun");
+  }
+  Status ListRuns(int, std::vector<RunRecord>*) override { return Note("ListRuns"); }
+  Status ListLocks(std::vector<LockHolder>*) override { return Note("ListLocks"); }
+  Status ForceUnlock(const std::string&, bool, std::vector<LockHolder>*) override {
+    return Note("ForceUnlock");
+  }
+  Status SchemaStatus(const std::vector<const TableDef*>&, std::vector<SchemaMigration>*) override {
+    return Note("SchemaStatus");
+  }
+  Status SchemaUp(const std::vector<const TableDef*>&, std::vector<SchemaMigration>*) override {
+    return Note("SchemaUp");
+  }
+  Status SchemaDown(const std::vector<const TableDef*>&, bool, SchemaMigration*) override {
+    return Note("SchemaDown");
+  }
+
+ private:
+  Status Note(const char* name) {
+    calls_->names.push_back(name);
+    return Status::OK();
+  }
+  Calls* calls_;
+};
+
+bool IsInternal(const Status& status, const std::string& text) {
+  return status.code() == Status::Code::kInternal &&
+         status.message().find(text) != std::string::npos;
+}
+
+TableDef Tasks() { return {"tasks", {{"id", ColumnType::kText, false}}, {"id"}, {}}; }
+
+TEST_CASE("SharedLoader: every step before Check is refused without touching the target",
+          "[loaders][core][hostile]") {
+  Calls calls;
+  std::unique_ptr<Loader> loader = MakeSharedLoader(std::make_unique<FakeBackend>(&calls));
+  TableDef table = Tasks();
+  CHECK(IsInternal(loader->BeginRun(RunInfo{"R1", "", false, ""}),
+                   "Fake loader: BeginRun before a successful Check"));
+  CHECK(IsInternal(loader->EnsureSchema({&table}), "EnsureSchema before a successful Check"));
+  std::vector<std::optional<KnownIdentity>> known;
+  CHECK(IsInternal(loader->LookupIdentities("tasks", "u", {"1"}, &known),
+                   "LookupIdentities before a successful Check"));
+  CHECK(known.size() == 1);
+  WriteBatch batch;
+  batch.table = &table;
+  CHECK(IsInternal(loader->Write(batch).status(), "Write in a dry-run or before"));
+  std::vector<RunRecord> runs;
+  CHECK(IsInternal(loader->ListRuns(0, &runs), "ListRuns before a successful Check"));
+  std::vector<SchemaMigration> applied;
+  CHECK(IsInternal(loader->SchemaUp({&table}, &applied), "without a successful Check(false)"));
+  CHECK(calls.names.empty());
+}
+
+TEST_CASE("SharedLoader: a dry run writes nothing and takes no lock", "[loaders][core][dry-run]") {
+  Calls calls;
+  std::unique_ptr<Loader> loader = MakeSharedLoader(std::make_unique<FakeBackend>(&calls));
+  TableDef table = Tasks();
+  REQUIRE(loader->Check(true).ok());
+  REQUIRE(loader->BeginRun(RunInfo{"R1", "", false, ""}).ok());
+  REQUIRE(loader->EnsureSchema({&table}).ok());
+  REQUIRE(loader->LockUser("u").ok());
+  WriteBatch batch;
+  batch.table = &table;
+  CHECK(IsInternal(loader->Write(batch).status(), "Write in a dry-run"));
+  CHECK(loader->FinishRun(RunTotals()).ok());
+  std::vector<LockHolder> cleared;
+  CHECK(IsInternal(loader->ForceUnlock("", false, &cleared), "ForceUnlock after a dry-run Check"));
+  std::vector<SchemaMigration> applied;
+  CHECK(IsInternal(loader->SchemaUp({&table}, &applied), "without a successful Check(false)"));
+  CHECK(calls.names ==
+        std::vector<std::string>{"Open", "BeginRun(dry)", "EnsureSchema", "CheckLock"});
+}
+
+TEST_CASE("SharedLoader: Write only to a table EnsureSchema saw, and only after BeginRun",
+          "[loaders][core][hostile]") {
+  Calls calls;
+  std::unique_ptr<Loader> loader = MakeSharedLoader(std::make_unique<FakeBackend>(&calls));
+  TableDef table = Tasks();
+  TableDef other = Tasks();
+  other.name = "other";
+  REQUIRE(loader->Check(false).ok());
+  WriteBatch batch;
+  batch.table = &table;
+  CHECK(IsInternal(loader->Write(batch).status(), "Write before BeginRun"));
+  REQUIRE(loader->BeginRun(RunInfo{"R1", "", false, ""}).ok());
+  CHECK(IsInternal(loader->BeginRun(RunInfo{"", "", false, ""}), "BeginRun without a run id"));
+  REQUIRE(loader->EnsureSchema({&table}).ok());
+  batch.table = &other;
+  CHECK(IsInternal(loader->Write(batch).status(), "a table not passed to EnsureSchema"));
+  batch.table = &table;
+  CHECK(loader->Write(batch).ok());
+  CHECK(calls.count("Write") == 1);
+}
+
+TEST_CASE("SharedLoader: a null or refused table stops EnsureSchema before the target",
+          "[loaders][core][hostile]") {
+  Calls calls;
+  std::unique_ptr<Loader> loader = MakeSharedLoader(std::make_unique<FakeBackend>(&calls));
+  TableDef bad = Tasks();
+  bad.name = "bad";
+  REQUIRE(loader->Check(false).ok());
+  CHECK(IsInternal(loader->EnsureSchema({nullptr}), "EnsureSchema was given a null table"));
+  CHECK(loader->EnsureSchema({&bad}).IsInvalidArgument());
+  CHECK(calls.count("EnsureSchema") == 0);
+}
+
+TEST_CASE("SharedLoader: empty lookups and fetches never reach the target", "[loaders][core]") {
+  Calls calls;
+  std::unique_ptr<Loader> loader = MakeSharedLoader(std::make_unique<FakeBackend>(&calls));
+  TableDef table = Tasks();
+  REQUIRE(loader->Check(false).ok());
+  std::vector<std::optional<KnownIdentity>> known;
+  CHECK(loader->LookupIdentities("tasks", "u", {}, &known).ok());
+  std::vector<std::optional<Row>> rows;
+  CHECK(loader->FetchRows(table, {}, &rows).ok());
+  CHECK(calls.count("LookupIdentities") == 0);
+  CHECK(calls.count("FetchRows") == 0);
+}
+
+TEST_CASE("SharedLoader: a lock is taken once, kept while its release fails, released at the end",
+          "[loaders][core][locks]") {
+  Calls calls;
+  std::unique_ptr<Loader> loader = MakeSharedLoader(std::make_unique<FakeBackend>(&calls));
+  CHECK(IsInternal(loader->LockUser("u"), "LockUser before BeginRun"));
+  REQUIRE(loader->Check(false).ok());
+  REQUIRE(loader->BeginRun(RunInfo{"R1", "", false, ""}).ok());
+  REQUIRE(loader->LockUser("u").ok());
+  REQUIRE(loader->LockUser("u").ok());
+  CHECK(calls.count("LockUser") == 1);
+  calls.fail_unlock = true;
+  CHECK(loader->UnlockUser("u").IsUnavailable());
+  calls.fail_unlock = false;
+  CHECK(loader->UnlockUser("u").ok());  // retried: still held, so released now
+  CHECK(loader->UnlockUser("u").ok());  // no longer held: nothing to do
+  CHECK(calls.count("UnlockUser") == 2);
+  REQUIRE(loader->LockUser("v").ok());
+  loader.reset();
+  CHECK(calls.count("ReleaseLock") == 1);
+}
+
+}  // namespace
+}  // namespace ferry
