@@ -1,5 +1,6 @@
 #include "loaders/postgresql/batch_copy_text.h"
 
+#include "loaders/core/write_batch_check.h"
 #include "loaders/postgresql/copy_text.h"
 
 namespace ferry::postgres {
@@ -9,27 +10,6 @@ namespace {
 constexpr size_t kBytesPerRowGuess = 256;
 
 std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
-
-Status CheckBatch(const WriteBatch& batch) {
-  if (batch.table == nullptr) {
-    return Status::Internal("a write batch has no table");
-  }
-  const TableDef& table = *batch.table;
-  if (batch.identities.size() != batch.rows.size()) {
-    return Status::Internal("table " + Quoted(table.name) + ": a batch of " +
-                            std::to_string(batch.rows.size()) + " rows has " +
-                            std::to_string(batch.identities.size()) + " identities");
-  }
-  for (size_t i = 0; i < batch.rows.size(); ++i) {
-    if (batch.rows[i].cells.size() != table.columns.size()) {
-      return Status::Internal("table " + Quoted(table.name) + ", legacy id " +
-                              Quoted(batch.identities[i].legacy_id) + ": the row has " +
-                              std::to_string(batch.rows[i].cells.size()) + " cells for " +
-                              std::to_string(table.columns.size()) + " columns");
-    }
-  }
-  return Status::OK();
-}
 
 Status InRow(const Status& status, const WriteBatch& batch, size_t row) {
   return status.WithContext("table " + Quoted(batch.table->name) + ", legacy id " +
@@ -79,7 +59,7 @@ Status AppendStagedLine(const WriteBatch& batch, size_t row, std::string* text) 
 
 Result<DirectCopyText> BatchDirectCopyText(const WriteBatch& batch, std::string_view run_id,
                                            std::string_view now, std::string_view schema) {
-  FERRY_RETURN_IF_ERROR(CheckBatch(batch));
+  FERRY_RETURN_IF_ERROR(CheckWriteBatch(batch));
   DirectCopyText out;
   out.table.reserve(batch.rows.size() * kBytesPerRowGuess);
   out.id_map.reserve(batch.rows.size() * 96);

@@ -1,6 +1,7 @@
 #include "loaders/sqlite/batch_writer.h"
 
 #include "base/fault_point.h"
+#include "loaders/core/write_batch_check.h"
 #include "loaders/sqlite/bookkeeping.h"
 #include "loaders/sqlite/cell_binding.h"
 #include "loaders/sqlite/foreign_key_reject.h"
@@ -64,27 +65,6 @@ std::string UpdateSql(const TableDef& table) {
     return "";
   }
   return "UPDATE " + QuoteIdentifier(table.name) + " SET " + set + " WHERE " + where;
-}
-
-Status CheckBatch(const WriteBatch& batch) {
-  if (batch.table == nullptr) {
-    return Status::Internal("a write batch has no table");
-  }
-  const TableDef& table = *batch.table;
-  if (batch.identities.size() != batch.rows.size()) {
-    return Status::Internal("table " + Quoted(table.name) + ": a batch of " +
-                            std::to_string(batch.rows.size()) + " rows has " +
-                            std::to_string(batch.identities.size()) + " identities");
-  }
-  for (size_t i = 0; i < batch.rows.size(); ++i) {
-    if (batch.rows[i].cells.size() != table.columns.size()) {
-      return Status::Internal("table " + Quoted(table.name) + ", legacy id " +
-                              Quoted(batch.identities[i].legacy_id) + ": the row has " +
-                              std::to_string(batch.rows[i].cells.size()) + " cells for " +
-                              std::to_string(table.columns.size()) + " columns");
-    }
-  }
-  return Status::OK();
 }
 
 // Steps a bound INSERT/UPDATE; true when it changed a row. A foreign key of the target's that
@@ -170,7 +150,7 @@ Status BatchWriter::RejectRow(const WriteBatch& batch, size_t row, BatchOutcome*
 }
 
 Result<BatchOutcome> BatchWriter::Write(const WriteBatch& batch, const std::string& run_id) {
-  FERRY_RETURN_IF_ERROR(CheckBatch(batch));
+  FERRY_RETURN_IF_ERROR(CheckWriteBatch(batch));
   const TableDef& table = *batch.table;
   std::string context = "writing a batch of " + Quoted(table.name);
   FERRY_ASSIGN_OR_RETURN(TableStatements * statements, StatementsFor(table));
