@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "base/fnv1a.h"
+#include "loaders/core/bookkeeping_history.h"
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/postgresql/schema_ddl.h"
 #include "loaders/process_identity.h"
@@ -160,55 +161,25 @@ void Backfill(pqxx::transaction_base& txn, const std::string& session_schema) {
 // mapping tables (schema_migrations.h) are not the bookkeeping's and are left to `ferry
 // schema`; a row of neither kind is a newer ferry's. REQUIRES: the table exists.
 Status CheckHistory(pqxx::transaction_base& txn, bool* recorded, bool* keyed, bool* counted) {
-  *recorded = false;
-  *keyed = false;
-  *counted = false;
-  pqxx::result rows =
-      txn.exec("SELECT version, checksum, description FROM ferry.schema_history ORDER BY version");
-  for (const auto& row : rows) {
-    int64_t version = row[0].as<int64_t>();
-    std::string checksum = row[1].c_str();
-    std::string description = row[2].c_str();
-    if (version != kBookkeepingVersion && CreatedTableName(description)) {
-      continue;  // a mapping table's migration
-    }
-    if (version != kBookkeepingVersion && description == kKeyedDescription) {
-      if (checksum != KeyedChecksum()) {
-        return Status::Corruption("ferry.schema_history: migration " + std::to_string(version) +
-                                  " (" + description + ") has checksum " + checksum +
-                                  ", expected " + KeyedChecksum() +
-                                  " (the ferry schema was changed outside ferry)");
-      }
-      *keyed = true;
-      continue;
-    }
-    if (version != kBookkeepingVersion && description == kUnchangedDescription) {
-      if (checksum != UnchangedChecksum()) {
-        return Status::Corruption("ferry.schema_history: migration " + std::to_string(version) +
-                                  " (" + description + ") has checksum " + checksum +
-                                  ", expected " + UnchangedChecksum() +
-                                  " (the ferry schema was changed outside ferry)");
-      }
-      *counted = true;
-      continue;
-    }
-    if (version > kBookkeepingVersion) {
-      return Status::InvalidArgument("the target's ferry tables are of version " +
-                                     std::to_string(version) +
-                                     ", newer than this ferry understands (" +
-                                     std::to_string(kBookkeepingVersion) + "): upgrade ferry");
-    }
-    if (version == kBookkeepingVersion) {
-      if (checksum != BookkeepingChecksum()) {
-        return Status::Corruption(
-            "ferry.schema_history: version " + std::to_string(version) + " has checksum " +
-            checksum + ", expected " + BookkeepingChecksum() +
-            " (the ferry schema was changed outside ferry; restore it or record the new "
-            "checksum by hand once you are sure)");
-      }
-      *recorded = true;
-    }
+  ExpectedBookkeeping expected;
+  expected.history_table = "ferry.schema_history";
+  expected.version = kBookkeepingVersion;
+  expected.checksum = BookkeepingChecksum();
+  expected.steps = {{kKeyedDescription, KeyedChecksum()},
+                    {kUnchangedDescription, UnchangedChecksum()}};
+  expected.version_changed_hint =
+      " (the ferry schema was changed outside ferry; restore it or record the new checksum by "
+      "hand once you are sure)";
+  expected.step_changed_hint = " (the ferry schema was changed outside ferry)";
+  std::vector<HistoryRow> rows;
+  for (const auto& row : txn.exec(
+           "SELECT version, checksum, description FROM ferry.schema_history ORDER BY version")) {
+    rows.push_back({row[0].as<int64_t>(), row[1].c_str(), "", row[2].c_str()});
   }
+  std::vector<bool> steps;
+  FERRY_RETURN_IF_ERROR(CheckBookkeepingHistory(rows, expected, recorded, &steps));
+  *keyed = steps[0];
+  *counted = steps[1];
   return Status::OK();
 }
 

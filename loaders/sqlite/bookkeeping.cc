@@ -6,6 +6,7 @@
 #include <initializer_list>
 
 #include "base/fnv1a.h"
+#include "loaders/core/bookkeeping_history.h"
 #include "loaders/process_identity.h"
 #include "loaders/schema_history.h"
 #include "loaders/sqlite/cell_binding.h"
@@ -100,45 +101,29 @@ Status CheckHistory(sqlite3* db, bool* recorded, bool* counted) {
       Statement stmt,
       Prepare(db,
               "SELECT version, checksum, description FROM ferry_schema_history ORDER BY version"));
+  std::vector<HistoryRow> rows;
   while (true) {
     FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db, stmt.get(), "reading ferry_schema_history"));
     if (!has_row) {
-      return Status::OK();
+      break;
     }
-    int64_t version = sqlite3_column_int64(stmt.get(), 0);
-    const unsigned char* raw = sqlite3_column_text(stmt.get(), 1);
-    std::string checksum = raw != nullptr ? reinterpret_cast<const char*>(raw) : "";
-    raw = sqlite3_column_text(stmt.get(), 2);
-    std::string description = raw != nullptr ? reinterpret_cast<const char*>(raw) : "";
-    if (version != kBookkeepingVersion && CreatedTableName(description)) {
-      continue;  // a mapping table's migration
-    }
-    if (version != kBookkeepingVersion && description == kUnchangedDescription) {
-      if (checksum != UnchangedChecksum()) {
-        return Status::Corruption("ferry_schema_history: migration " + std::to_string(version) +
-                                  " (" + description + ") has checksum " + checksum +
-                                  ", expected " + UnchangedChecksum() +
-                                  " (were the ferry_ tables changed outside ferry?)");
-      }
-      *counted = true;
-      continue;
-    }
-    if (version > kBookkeepingVersion) {
-      return Status::InvalidArgument("the target's ferry tables are of version " +
-                                     std::to_string(version) +
-                                     ", newer than this ferry understands (" +
-                                     std::to_string(kBookkeepingVersion) + "): upgrade ferry");
-    }
-    if (version == kBookkeepingVersion) {
-      if (checksum != BookkeepingChecksum()) {
-        return Status::Corruption("ferry_schema_history: version " + std::to_string(version) +
-                                  " has checksum " + checksum + ", expected " +
-                                  BookkeepingChecksum() +
-                                  " (were the ferry_ tables changed outside ferry?)");
-      }
-      *recorded = true;
-    }
+    const unsigned char* checksum = sqlite3_column_text(stmt.get(), 1);
+    const unsigned char* description = sqlite3_column_text(stmt.get(), 2);
+    rows.push_back({sqlite3_column_int64(stmt.get(), 0),
+                    checksum != nullptr ? reinterpret_cast<const char*>(checksum) : "", "",
+                    description != nullptr ? reinterpret_cast<const char*>(description) : ""});
   }
+  ExpectedBookkeeping expected;
+  expected.history_table = kHistoryTable;
+  expected.version = kBookkeepingVersion;
+  expected.checksum = BookkeepingChecksum();
+  expected.steps = {{kUnchangedDescription, UnchangedChecksum()}};
+  expected.version_changed_hint = " (were the ferry_ tables changed outside ferry?)";
+  expected.step_changed_hint = expected.version_changed_hint;
+  std::vector<bool> steps;
+  FERRY_RETURN_IF_ERROR(CheckBookkeepingHistory(rows, expected, recorded, &steps));
+  *counted = steps[0];
+  return Status::OK();
 }
 
 }  // namespace
