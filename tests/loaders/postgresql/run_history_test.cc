@@ -7,6 +7,7 @@
 
 #include "loaders/process_identity.h"
 #include "tests/e2e/target_fixture.h"
+#include "tests/loaders/lock_test_util.h"
 #include "tests/loaders/postgresql/pg_test_session.h"
 
 namespace ferry {
@@ -121,22 +122,9 @@ TEST_CASE("PostgresLoader history: checkpoints are read back per unit and per ru
       "'public', 'T'), ('u2', 'tasks', 'dump.json', 7, 'RUN_OLD', now(), 'public', 'T'), "
       // Another schema's checkpoint is not this target's.
       "('u1', 'tasks', 'dump.json', 99, 'RUN_S2', now(), 's2', 'T')");
-  std::optional<StoredCheckpoint> stored;
-  REQUIRE(loader->ReadCheckpoint("u1", "tasks", "dump.json", &stored).ok());
-  REQUIRE(stored.has_value());
-  CHECK(stored->run_id == "RUN_A");
-  CHECK(stored->position == 40);
-  REQUIRE(loader->ReadCheckpoint("u1", "tasks", "other.json", &stored).ok());
-  CHECK_FALSE(stored.has_value());
-
+  CheckpointRecord listed = lock_testing::CheckOneCheckpoint(*loader, "RUN_A", 40);
+  CHECK(listed.updated_at.back() == 'Z');
   std::vector<CheckpointRecord> checkpoints;
-  REQUIRE(loader->ListCheckpoints("RUN_A", &checkpoints).ok());
-  REQUIRE(checkpoints.size() == 1);
-  CHECK(checkpoints[0].user_id == "u1");
-  CHECK(checkpoints[0].entity == "tasks");
-  CHECK(checkpoints[0].unit == "dump.json");
-  CHECK(checkpoints[0].position == 40);
-  CHECK(checkpoints[0].updated_at.back() == 'Z');
   REQUIRE(loader->ListCheckpoints("", &checkpoints).ok());
   REQUIRE(checkpoints.size() == 2);
   CHECK(checkpoints[1].run_id == "RUN_OLD");

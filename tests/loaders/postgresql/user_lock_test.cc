@@ -7,6 +7,7 @@
 
 #include "loaders/process_identity.h"
 #include "tests/e2e/target_fixture.h"
+#include "tests/loaders/lock_test_util.h"
 #include "tests/loaders/postgresql/pg_test_session.h"
 
 namespace ferry {
@@ -43,18 +44,7 @@ TEST_CASE("PostgresLoader locks: a second loader for the same user is Locked, na
   PostgresDatabase db(*server);
   auto first = RunLoader(db.url(), "RUN_A");
   auto second = RunLoader(db.url(), "RUN_B");
-  REQUIRE(first->LockUser("u1").ok());
-  CHECK(first->LockUser("u1").ok());  // held already by this loader: fine
-
-  Status refused = second->LockUser("u1");
-  INFO(refused.ToString());
-  REQUIRE(refused.IsLocked());
-  CHECK(ExitCodeFor(refused) == 4);
-  CHECK_THAT(refused.message(),
-             Catch::Contains("user u1") && Catch::Contains(db.name()) &&
-                 Catch::Contains("run RUN_A") && Catch::Contains("host " + ThisHost()) &&
-                 Catch::Contains("pid " + std::to_string(ThisPid())) &&
-                 Catch::Contains("since 20") && Catch::Contains("ferry unlock --force"));
+  lock_testing::CheckSecondLoaderLocked(*first, *second, db.name());
   Admin admin(db.url());
   CHECK(admin.Text("SELECT run_id FROM ferry.locks WHERE user_id = 'u1'") == "RUN_A");
   // The lock is an advisory lock, not a table lock.

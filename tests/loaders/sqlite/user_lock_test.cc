@@ -47,18 +47,7 @@ TEST_CASE("SqliteLoader locks: a second loader for the same user is Locked, nami
   std::string path = dir.File("t.db");
   auto first = RunLoader(path, "RUN_A");
   auto second = RunLoader(path, "RUN_B");
-  REQUIRE(first->LockUser("u1").ok());
-  CHECK(first->LockUser("u1").ok());  // held already by this loader: fine
-
-  Status refused = second->LockUser("u1");
-  INFO(refused.ToString());
-  REQUIRE(refused.IsLocked());
-  CHECK(ExitCodeFor(refused) == 4);
-  CHECK_THAT(refused.message(),
-             Catch::Contains("user u1") && Catch::Contains("t.db") &&
-                 Catch::Contains("run RUN_A") && Catch::Contains("host " + ThisHost()) &&
-                 Catch::Contains("pid " + std::to_string(ThisPid())) &&
-                 Catch::Contains("since 20") && Catch::Contains("ferry unlock --force"));
+  lock_testing::CheckSecondLoaderLocked(*first, *second, "t.db");
   CHECK(Query(path, "SELECT run_id, host, pid FROM ferry_locks WHERE user_id = 'u1'") ==
         std::vector<std::vector<std::string>>{{"RUN_A", ThisHost(), std::to_string(ThisPid())}});
 }
