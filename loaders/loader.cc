@@ -57,6 +57,11 @@ Status Loader::ListLocks(std::vector<LockHolder>*) { return Unsupported("ListLoc
 Status Loader::ForceUnlock(const std::string&, bool, std::vector<LockHolder>*) {
   return Unsupported("ForceUnlock");
 }
+Status Loader::FindDanglingReferences(const TableDef&, const std::string&, const TableDef&,
+                                      const std::string&, size_t, std::vector<DanglingReference>*,
+                                      int64_t*) {
+  return Unsupported("FindDanglingReferences");
+}
 Status Loader::SchemaStatus(const std::vector<const TableDef*>&, std::vector<SchemaMigration>*) {
   return Unsupported("SchemaStatus");
 }

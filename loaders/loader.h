@@ -199,6 +199,12 @@ struct RunTotals {
   int64_t unchanged = 0;   // rows already equal to what would be written; not in skipped
 };
 
+// A row whose reference names no row of the table it references (Loader::FindDanglingReferences).
+struct DanglingReference {
+  std::string key;    // the row's primary-key cells as text, joined by ", "
+  std::string value;  // the reference's value, as text
+};
+
 class Loader {
  public:
   Loader() = default;
@@ -277,6 +283,14 @@ class Loader {
   // The newest run recorded with exactly these arguments that is "interrupted" (see
   // RunRecord::status), or nullopt. REQUIRES: Check() succeeded. Reads only.
   virtual Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out);
+
+  // The rows of `child` whose `column` is not null and names no row of `parent` under
+  // `parent_column`: the first `limit` of them by key, and (*total) how many there are.
+  // REQUIRES: Check() succeeded (a dry-run Check is enough); both tables exist. Reads only.
+  virtual Status FindDanglingReferences(const TableDef& child, const std::string& column,
+                                        const TableDef& parent, const std::string& parent_column,
+                                        size_t limit, std::vector<DanglingReference>* found,
+                                        int64_t* total);
 
   // --- Administration: `ferry status`, `ferry unlock`, `ferry schema` ---
 

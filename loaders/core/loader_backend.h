@@ -96,6 +96,18 @@ class LoaderBackend {
   virtual Status ForceUnlock(const std::string& user_id, bool even_alive,
                              std::vector<LockHolder>* cleared) = 0;
 
+  // --- Queries the shared loader writes once (the dialect seam) ---
+
+  // `name` as the target's SQL names the mapping table: quoted, and qualified by the schema
+  // the mapping's tables live in where there is one. REQUIRES: Open succeeded.
+  virtual Result<std::string> QuotedTable(const std::string& name) = 0;
+
+  // Runs `sql`, a SELECT in the SQL both targets speak (double-quoted identifiers, CAST(x AS
+  // TEXT), window functions), every selected value as text or nullopt for NULL.
+  // REQUIRES: Open succeeded. Reads only.
+  virtual Status SelectText(const std::string& sql,
+                            std::vector<std::vector<std::optional<std::string>>>* rows) = 0;
+
   // --- Schema migrations (Loader::SchemaStatus, SchemaUp, SchemaDown) ---
   // REQUIRES: Open succeeded (SchemaUp, SchemaDown: Open(false)); every table checked.
 

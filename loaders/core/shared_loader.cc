@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "loaders/core/dangling_references_sql.h"
+
 namespace ferry {
 
 namespace {
@@ -44,6 +46,10 @@ class SharedLoader final : public Loader {
   Status ListLocks(std::vector<LockHolder>* out) override;
   Status ForceUnlock(const std::string& user_id, bool even_alive,
                      std::vector<LockHolder>* cleared) override;
+  Status FindDanglingReferences(const TableDef& child, const std::string& column,
+                                const TableDef& parent, const std::string& parent_column,
+                                size_t limit, std::vector<DanglingReference>* found,
+                                int64_t* total) override;
 
  private:
   // Internal("<target> loader: <what>"): a caller broke the call order of loader.h.
@@ -63,6 +69,7 @@ class SharedLoader final : public Loader {
   void ReleaseLocks();
 
   const std::unique_ptr<LoaderBackend> backend_;
+  std::vector<std::vector<std::optional<std::string>>> rows_;  // SelectText's, reused
   bool checked_ = false;
   bool dry_run_ = false;
   std::string run_id_;
@@ -263,6 +270,37 @@ Status SharedLoader::ForceUnlock(const std::string& user_id, bool even_alive,
     return OutOfOrder("ForceUnlock after a dry-run Check");
   }
   return backend_->ForceUnlock(user_id, even_alive, cleared);
+}
+
+Status SharedLoader::FindDanglingReferences(const TableDef& child, const std::string& column,
+                                            const TableDef& parent,
+                                            const std::string& parent_column, size_t limit,
+                                            std::vector<DanglingReference>* found, int64_t* total) {
+  found->clear();
+  *total = 0;
+  FERRY_RETURN_IF_ERROR(RequireChecked("FindDanglingReferences"));
+  if (child.primary_key.empty() || child.ColumnIndex(column) < 0 ||
+      parent.ColumnIndex(parent_column) < 0) {
+    return Status::Internal("FindDanglingReferences: " + child.name + "." + column + " -> " +
+                            parent.name + "." + parent_column + " names no column");
+  }
+  FERRY_ASSIGN_OR_RETURN(std::string child_table, backend_->QuotedTable(child.name));
+  FERRY_ASSIGN_OR_RETURN(std::string parent_table, backend_->QuotedTable(parent.name));
+  FERRY_RETURN_IF_ERROR(backend_->SelectText(
+      DanglingReferencesSql(child, column, child_table, parent_column, parent_table, limit),
+      &rows_));
+  const size_t width = child.primary_key.size();
+  for (const auto& row : rows_) {
+    DanglingReference reference;
+    for (size_t k = 0; k < width; ++k) {
+      reference.key += (k == 0 ? "" : ", ") + row[k].value_or("NULL");
+    }
+    reference.value = row[width].value_or("NULL");
+    *total = std::stoll(row[width + 1].value_or("0"));
+    found->push_back(std::move(reference));
+  }
+  rows_.clear();
+  return Status::OK();
 }
 
 }  // namespace

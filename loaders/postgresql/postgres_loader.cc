@@ -54,6 +54,13 @@ class PostgresBackend final : public LoaderBackend {
   Status UnlockUser(const std::string& user_id, const std::string& run_id) override;
   void ReleaseLocks(const std::set<std::string>& user_ids, const std::string& run_id) override;
 
+  Result<std::string> QuotedTable(const std::string& name) override {
+    FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+    return postgres::QualifiedName(session->schema(), name);
+  }
+  Status SelectText(const std::string& sql,
+                    std::vector<std::vector<std::optional<std::string>>>* rows) override;
+
   // The bookkeeping read back, and schema migrations: one call each on the session.
   Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
                         const std::string& unit, std::optional<StoredCheckpoint>* out) override {
@@ -292,6 +299,25 @@ Status PostgresBackend::UnlockUser(const std::string& user_id, const std::string
     locked_users_.erase(user_id);
   }
   return Track(status);
+}
+
+Status PostgresBackend::SelectText(const std::string& sql,
+                                   std::vector<std::vector<std::optional<std::string>>>* rows) {
+  rows->clear();
+  return OnSession([&](Session* session) {
+    return postgres::Guarded("reading the target", session->secrets(), [&]() -> Status {
+      pqxx::nontransaction txn(session->connection());
+      for (const auto& row : txn.exec(sql)) {
+        std::vector<std::optional<std::string>> values;
+        for (const auto& field : row) {
+          values.push_back(field.is_null() ? std::nullopt
+                                           : std::optional<std::string>(field.c_str()));
+        }
+        rows->push_back(std::move(values));
+      }
+      return Status::OK();
+    });
+  });
 }
 
 }  // namespace

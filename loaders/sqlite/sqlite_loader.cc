@@ -15,6 +15,7 @@
 #include "loaders/sqlite/run_history.h"
 #include "loaders/sqlite/schema_ddl.h"
 #include "loaders/sqlite/schema_migrations.h"
+#include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/sqlite_handle.h"
 #include "loaders/sqlite/transaction.h"
 #include "loaders/sqlite/user_lock.h"
@@ -53,6 +54,12 @@ class SqliteBackend final : public LoaderBackend {
   Status LockUser(const std::string& user_id, const std::string& run_id, bool check_only) override;
   Status UnlockUser(const std::string& user_id, const std::string& run_id) override;
   void ReleaseLocks(const std::set<std::string>& user_ids, const std::string& run_id) override;
+
+  Result<std::string> QuotedTable(const std::string& name) override {
+    return sqlite::QuoteIdentifier(name);
+  }
+  Status SelectText(const std::string& sql,
+                    std::vector<std::vector<std::optional<std::string>>>* rows) override;
 
   // The bookkeeping read back, and schema migrations: one call each on the file; a dry run of a
   // missing file has no bookkeeping and no schema history.
@@ -264,6 +271,26 @@ Status SqliteBackend::LockUser(const std::string& user_id, const std::string& ru
 
 Status SqliteBackend::UnlockUser(const std::string& user_id, const std::string& run_id) {
   return db_ == nullptr ? Status::OK() : sqlite::UnlockUser(db_.get(), user_id, run_id);
+}
+
+Status SqliteBackend::SelectText(const std::string& sql,
+                                 std::vector<std::vector<std::optional<std::string>>>* rows) {
+  rows->clear();
+  return OnFile([&](sqlite3* db) -> Status {
+    FERRY_ASSIGN_OR_RETURN(sqlite::Statement stmt, sqlite::Prepare(db, sql.c_str()));
+    while (true) {
+      FERRY_ASSIGN_OR_RETURN(bool has_row, sqlite::Step(db, stmt.get(), "reading the target"));
+      if (!has_row) return Status::OK();
+      std::vector<std::optional<std::string>> values;
+      for (int i = 0; i < sqlite3_column_count(stmt.get()); ++i) {
+        const unsigned char* text = sqlite3_column_text(stmt.get(), i);
+        values.push_back(text == nullptr
+                             ? std::nullopt
+                             : std::optional<std::string>(reinterpret_cast<const char*>(text)));
+      }
+      rows->push_back(std::move(values));
+    }
+  });
 }
 
 }  // namespace

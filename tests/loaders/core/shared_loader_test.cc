@@ -12,6 +12,7 @@ namespace {
 struct Calls {
   std::vector<std::string> names;
   bool fail_unlock = false;
+  std::vector<std::vector<std::optional<std::string>>> rows;  // what SelectText returns
   int count(const std::string& name) const {
     int n = 0;
     for (const std::string& called : names) n += called == name ? 1 : 0;
@@ -71,6 +72,13 @@ class FakeBackend final : public LoaderBackend {
   Status ListLocks(std::vector<LockHolder>*) override { return Note("ListLocks"); }
   Status ForceUnlock(const std::string&, bool, std::vector<LockHolder>*) override {
     return Note("ForceUnlock");
+  }
+  Result<std::string> QuotedTable(const std::string& name) override { return "s.\"" + name + "\""; }
+  Status SelectText(const std::string& sql,
+                    std::vector<std::vector<std::optional<std::string>>>* rows) override {
+    calls_->names.push_back(sql);
+    *rows = calls_->rows;
+    return Status::OK();
   }
   Status SchemaStatus(const std::vector<const TableDef*>&, std::vector<SchemaMigration>*) override {
     return Note("SchemaStatus");
@@ -204,6 +212,32 @@ TEST_CASE("SharedLoader: a lock is taken once, kept while its release fails, rel
   REQUIRE(loader->LockUser("v").ok());
   loader.reset();
   CHECK(calls.count("ReleaseLock") == 1);
+}
+
+TEST_CASE("SharedLoader: dangling references are one query on the backend's tables",
+          "[loaders][core][validate]") {
+  Calls calls;
+  calls.rows = {{"K1", "P9", "2"}, {"K2", std::nullopt, "2"}};
+  std::unique_ptr<Loader> loader = MakeSharedLoader(std::make_unique<FakeBackend>(&calls));
+  TableDef child{"tasks", {{"id", ColumnType::kText, false}, {"env"}}, {"id"}, {}};
+  TableDef parent{"envs", {{"id", ColumnType::kText, false}}, {"id"}, {}};
+  std::vector<DanglingReference> found;
+  int64_t total = 0;
+  CHECK(IsInternal(loader->FindDanglingReferences(child, "env", parent, "id", 3, &found, &total),
+                   "FindDanglingReferences before a successful Check"));
+  REQUIRE(loader->Check(true).ok());
+  CHECK(IsInternal(loader->FindDanglingReferences(child, "nope", parent, "id", 3, &found, &total),
+                   "names no column"));
+  REQUIRE(loader->FindDanglingReferences(child, "env", parent, "id", 3, &found, &total).ok());
+  CHECK(total == 2);
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].key == "K1");
+  CHECK(found[0].value == "P9");
+  CHECK(found[1].value == "NULL");
+  CHECK(calls.names.back() ==
+        "SELECT CAST(c.\"id\" AS TEXT), CAST(c.\"env\" AS TEXT), count(*) OVER () FROM "
+        "s.\"tasks\" c WHERE c.\"env\" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM s.\"envs\" p "
+        "WHERE p.\"id\" = c.\"env\") ORDER BY c.\"id\" LIMIT 3");
 }
 
 }  // namespace
