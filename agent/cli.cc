@@ -17,6 +17,7 @@
 #include "agent/status/status_command.h"
 #include "agent/ulid_command.h"
 #include "agent/unlock_command.h"
+#include "agent/validate/validate_command.h"
 #include "base/terminal_text.h"
 #include "extractors/common/private_copies.h"
 
@@ -81,9 +82,11 @@ int RunFerry(int argc, char** argv) {
   AddStatusCommand(app, &exit_code);
   AddUnlockCommand(app, &exit_code);
   AddUlidCommand(app, &exit_code);
+  AddValidateCommand(app, &exit_code);
   SetExitCodesHelp(&app,
                    "0 done; 1 failed; 2 usage or configuration error; 3 done, with rejected "
-                   "records (migrate) or damage skipped (inspect, export); 4 another run holds a "
+                   "records (migrate), damage skipped (inspect, export) or differences found "
+                   "(validate); 4 another run holds a "
                    "lock. Each command's --help lists its own");
   try {
     app.parse(argc, parsed.data());

@@ -1,0 +1,53 @@
+// Validation: what `ferry validate` found, judged from a dry run of the recorded run's sources
+// against the target (agent/run/migration.h) under the policy that compares rows: overwrite
+// (the run's skip or overwrite) or merge. Every valid record should find its row there, equal
+// to what the run would write; anything else is a difference.
+//
+// Thread safety: pure; owned by the command's thread.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "agent/run/run_report.h"
+#include "agent/validate/dangling_check.h"
+
+namespace ferry {
+
+struct EntityValidation {
+  std::string entity;
+  int64_t valid = 0;         // the source's valid records
+  int64_t equal = 0;         // their rows in the target, equal to what the run writes
+  int64_t missing = 0;       // no row in the target (deleted since, or never written)
+  int64_t differs = 0;       // a row, other than what the run writes
+  int64_t not_compared = 0;  // a row, kept as it is by the entity's own conflict: skip
+  int64_t rejected = 0;      // records the run rejects: not the target's to hold
+  std::vector<std::string> missing_examples;      // legacy ids
+  std::vector<ConflictExample> differs_examples;  // legacy ids and the fields that differ
+
+  int64_t Differences() const { return missing + differs; }
+};
+
+struct Validation {
+  std::string run_id;                      // the run validated
+  std::string compared;                    // "overwrite" or "merge": how rows were compared
+  std::vector<EntityValidation> entities;  // in load order
+  std::vector<DanglingFinding> dangling;   // reference columns naming no parent row
+
+  int64_t Differences() const;
+  // Missing and differing rows, and rows with a dangling reference.
+  // 0 when nothing differs, 3 otherwise.
+  int ExitCode() const { return Differences() == 0 ? 0 : 3; }
+};
+
+// The validation a dry run's report (REQUIRES: a dry run that completed) says.
+Validation JudgeDryRun(const RunReport& dry_run);
+
+// One line per entity (valid, equal, missing, differs, ...), then its examples, then the
+// dangling references with theirs, then the verdict. Legacy ids and field names only: never a
+// value.
+void PrintValidation(const Validation& validation, std::ostream& out);
+
+}  // namespace ferry
