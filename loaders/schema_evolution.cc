@@ -249,21 +249,30 @@ std::string StepText(const EvolutionStep& step) {
 }
 
 std::optional<EvolutionStep> ParseStep(std::string_view description) {
-  // The step follows the last `": ` or `): ` (a quote or a parenthesis, then ": ").
-  size_t at = std::string_view::npos;
-  for (size_t i = description.find(": "); i != std::string_view::npos;
-       i = description.find(": ", i + 1)) {
-    if (i > 0 && (description[i - 1] == '"' || description[i - 1] == ')')) {
-      std::string_view rest = description.substr(i + 2);
-      if (rest.substr(0, kAddColumn.size()) == kAddColumn ||
-          rest.substr(0, kAddUniqueKey.size()) == kAddUniqueKey ||
-          rest.substr(0, kWiden.size()) == kWiden || rest == kRecordShape) {
-        at = i + 2;
-      }
-    }
+  // `evolve table "s"."t" (mapping "m", entity "e"): <step>`, read quote by quote.
+  constexpr std::string_view kPrefix = "evolve table ";
+  if (description.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  std::string_view rest = description.substr(kPrefix.size());
+  while (true) {  // the name, qualified or not
+    if (!TakeQuoted(&rest)) return std::nullopt;
+    if (rest.empty() || rest.front() != '.') break;
+    rest.remove_prefix(1);
   }
-  if (at == std::string_view::npos) return std::nullopt;
-  std::string_view rest = description.substr(at);
+  if (rest.substr(0, 2) == " (") {
+    rest.remove_prefix(2);
+    while (true) {
+      size_t space = rest.find(' ');
+      if (space == std::string_view::npos) return std::nullopt;
+      rest.remove_prefix(space + 1);
+      if (!TakeQuoted(&rest)) return std::nullopt;
+      if (rest.substr(0, 1) == ")") break;
+      if (rest.substr(0, 2) != ", ") return std::nullopt;
+      rest.remove_prefix(2);
+    }
+    rest.remove_prefix(1);
+  }
+  if (rest.substr(0, 2) != ": ") return std::nullopt;
+  rest.remove_prefix(2);
   EvolutionStep step;
   if (rest == kRecordShape) return step;
   if (rest.substr(0, kAddColumn.size()) == kAddColumn) {
@@ -290,6 +299,7 @@ std::optional<EvolutionStep> ParseStep(std::string_view description) {
     step.column = *column;
     return step;
   }
+  if (rest.substr(0, kAddUniqueKey.size()) != kAddUniqueKey) return std::nullopt;
   rest.remove_prefix(kAddUniqueKey.size());
   step.kind = EvolutionStep::Kind::kAddUniqueKey;
   while (true) {

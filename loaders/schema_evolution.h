@@ -83,7 +83,7 @@ EvolutionPlan PlanEvolution(const ExistingTable& existing, const TableDef& wante
 // mapping renders it`.
 std::string StepText(const EvolutionStep& step);
 
-// The step a history description names (its text after `): ` or `": `), without `after`;
+// The step an `evolve table ...` description (EvolveTableDescription) names, without `after`;
 // nullopt when it is no evolution or unreadable.
 std::optional<EvolutionStep> ParseStep(std::string_view description);
 

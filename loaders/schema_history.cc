@@ -95,6 +95,12 @@ bool IsEvolution(std::string_view description) {
   return description.substr(0, kEvolveTablePrefix.size()) == kEvolveTablePrefix;
 }
 
+bool NeedsPlan(const std::vector<HistoryRow>& history, const WantedTable& want,
+               SameTableName same_name) {
+  const HistoryRow* newest = FindNewest(history, want, same_name);
+  return newest == nullptr || newest->checksum != want.checksum;
+}
+
 void PlanTable(const std::vector<HistoryRow>& history, const ExistingTable* existing,
                SameTableName same_name, SameColumnName same_column,
                const std::function<std::string(const TableDef&)>& checksum_of, WantedTable* want) {
@@ -282,7 +288,8 @@ Status RefuseDropOfValues(const std::string& quoted_name, const std::string& col
 SchemaMigration TableMigration(const WantedTable& wanted, const HistoryRow* recorded) {
   SchemaMigration migration;
   migration.table = wanted.quoted_name;
-  migration.checksum = recorded == nullptr ? wanted.base_checksum : wanted.checksum;
+  migration.checksum =
+      recorded == nullptr && !wanted.base_checksum.empty() ? wanted.base_checksum : wanted.checksum;
   migration.exists = wanted.exists;
   if (recorded == nullptr) {
     // An existing table is adopted as it is, never created.

@@ -79,6 +79,11 @@ std::string EvolveTableDescription(const std::string& quoted_name, const TableDe
 // True for the description of an evolution step's migration.
 bool IsEvolution(std::string_view description);
 
+// True when PlanTable needs the table's catalog shape: it is not recorded, or its newest
+// migration's checksum is not the mapping's.
+bool NeedsPlan(const std::vector<HistoryRow>& history, const WantedTable& want,
+               SameTableName same_name);
+
 // Decides want->plan, step_checksums and base_checksum: for a recorded table whose newest
 // migration's checksum differs from the mapping's, the steps that take `existing` (the
 // table's catalog shape; null when it does not exist) to the mapping (PlanEvolution); for an

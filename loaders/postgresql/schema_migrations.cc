@@ -60,8 +60,8 @@ Result<std::vector<WantedTable>> Wanted(pqxx::transaction_base& txn, const std::
     want.quoted_name = QualifiedName(schema, table->name);
     want.checksum = checksum_of(*table);
     FERRY_ASSIGN_OR_RETURN(want.exists, TableExists(txn, schema, table->name));
-    ExistingTable existing;
-    if (want.exists) {
+    ExistingTable existing;  // read only when a plan needs it: most runs find the checksum
+    if (want.exists && NeedsPlan(history, want, SameName)) {
       FERRY_ASSIGN_OR_RETURN(existing, ReadExistingTable(txn, schema, table->name));
     }
     PlanTable(history, want.exists ? &existing : nullptr, SameName, SameColumn, checksum_of, &want);

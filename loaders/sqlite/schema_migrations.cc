@@ -84,8 +84,8 @@ Result<std::vector<WantedTable>> Wanted(sqlite3* db, const std::vector<const Tab
     if (db != nullptr) {
       FERRY_ASSIGN_OR_RETURN(want.exists, TableExists(db, table->name));
     }
-    ExistingTable existing;
-    if (want.exists) {
+    ExistingTable existing;  // read only when a plan needs it: most runs find the checksum
+    if (want.exists && NeedsPlan(history, want, SameName)) {
       FERRY_ASSIGN_OR_RETURN(existing, ReadExistingTable(db, table->name));
     }
     PlanTable(history, want.exists ? &existing : nullptr, SameName, SameColumn, ChecksumOf, &want);
