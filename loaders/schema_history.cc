@@ -158,14 +158,57 @@ Status RefusePendingEvolution(const std::vector<HistoryRow>& history, const Want
       "). `ferry schema status` lists the steps");
 }
 
-void MarkRefused(const WantedTable& want, const std::string& refusal,
-                 std::vector<SchemaMigration>* migrations) {
-  for (SchemaMigration& migration : *migrations) {
-    if (migration.in_mapping && migration.state == SchemaMigration::State::kPending &&
-        migration.table == want.quoted_name) {
-      migration.refusal = refusal;
+namespace {
+
+// OK when the rows allow each unique key `want`'s plan adds; else the refusal naming them.
+Status RefuseDuplicates(const WantedTable& want, const TableChecks& checks) {
+  for (const EvolutionStep& step : want.plan.steps) {
+    if (step.kind != EvolutionStep::Kind::kAddUniqueKey) continue;
+    FERRY_ASSIGN_OR_RETURN(std::vector<std::string> duplicates,
+                           checks.duplicate_keys(*want.table, step.key));
+    if (!duplicates.empty()) {
+      return Status::InvalidArgument(DuplicateKeyRefusal(want.quoted_name, step.key, duplicates));
     }
   }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status CheckWantedTable(const std::vector<HistoryRow>& history, const WantedTable& want,
+                        SameTableName same_name, const TableChecks& checks, bool evolving) {
+  FERRY_RETURN_IF_ERROR(RefuseDrift(TableMigration(want, FindNewest(history, want, same_name))));
+  if (!evolving) FERRY_RETURN_IF_ERROR(RefusePendingEvolution(history, want, same_name));
+  if (!want.exists) return Status::OK();
+  // A recorded table with steps is held to its plan instead; an adoption's missing unique keys
+  // are its steps.
+  bool recorded = FindRecorded(history, want, same_name) != nullptr;
+  if (!recorded || want.plan.steps.empty()) {
+    FERRY_RETURN_IF_ERROR(checks.adoptable(*want.table, want.plan.steps.empty()));
+  }
+  return evolving ? RefuseDuplicates(want, checks) : Status::OK();
+}
+
+Status AddRefusals(const std::vector<HistoryRow>& history, const std::vector<WantedTable>& wanted,
+                   SameTableName same_name, const TableChecks& checks,
+                   std::vector<SchemaMigration>* migrations) {
+  for (const WantedTable& want : wanted) {
+    if (!want.exists || !want.plan.refusal.empty()) continue;
+    Status verdict = Status::OK();
+    if (FindRecorded(history, want, same_name) == nullptr) {
+      verdict = checks.adoptable(*want.table, /*require_unique_keys=*/false);
+    }
+    if (verdict.ok()) verdict = RefuseDuplicates(want, checks);
+    if (verdict.ok()) continue;
+    if (!verdict.IsInvalidArgument()) return verdict;
+    for (SchemaMigration& migration : *migrations) {
+      if (migration.in_mapping && migration.state == SchemaMigration::State::kPending &&
+          migration.table == want.quoted_name) {
+        migration.refusal = verdict.message();
+      }
+    }
+  }
+  return Status::OK();
 }
 std::optional<std::vector<std::string>> CreatedTableName(std::string_view description) {
   size_t prefix = TablePrefixSize(description);

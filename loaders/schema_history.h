@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "base/row.h"
 #include "base/status.h"
 #include "loaders/loader.h"
@@ -101,9 +102,28 @@ std::vector<SchemaMigration> PendingSteps(const WantedTable& want);
 Status RefusePendingEvolution(const std::vector<HistoryRow>& history, const WantedTable& want,
                               SameTableName same_name);
 
-// Sets the refusal of each pending migration of `migrations` that names `want`'s table.
-void MarkRefused(const WantedTable& want, const std::string& refusal,
-                 std::vector<SchemaMigration>* migrations);
+// What a target answers about one existing table, for the checks both targets share.
+struct TableChecks {
+  // CheckAdoptable: OK, or InvalidArgument saying why the table cannot take the rows.
+  std::function<Status(const TableDef& table, bool require_unique_keys)> adoptable;
+  // Up to five values of `key` more than one row holds (the target's DuplicateKeys).
+  std::function<Result<std::vector<std::string>>(const TableDef& table,
+                                                 const std::vector<std::string>& key)>
+      duplicate_keys;
+};
+
+// The checks of one table before anything is written: not changed beyond what its plan evolves,
+// not missing (RefuseDrift); unless `evolving` (`schema up`), no evolution step pending
+// (RefusePendingEvolution); an existing table adoptable, and (when `evolving`) its rows
+// allowing each unique key its plan adds.
+Status CheckWantedTable(const std::vector<HistoryRow>& history, const WantedTable& want,
+                        SameTableName same_name, const TableChecks& checks, bool evolving);
+
+// Sets, on the pending migrations of `migrations`, why `schema up` would refuse each existing
+// table of `wanted` (adoption refused, or rows sharing a unique key a step adds).
+Status AddRefusals(const std::vector<HistoryRow>& history, const std::vector<WantedTable>& wanted,
+                   SameTableName same_name, const TableChecks& checks,
+                   std::vector<SchemaMigration>* migrations);
 // The name parts a create- or adopt-table description starts with, unquoted ({"public", "tasks"}),
 // or nullopt when the description is not one (or its quoting is broken).
 std::optional<std::vector<std::string>> CreatedTableName(std::string_view description);

@@ -120,32 +120,23 @@ Result<SchemaMigration> ApplyNextStep(pqxx::transaction_base& txn, const std::st
   return migration;
 }
 
-// OK when the rows allow each unique key `want`'s plan adds; else the refusal naming them.
-Status RefuseDuplicates(pqxx::transaction_base& txn, const std::string& schema,
-                        const WantedTable& want) {
-  for (const EvolutionStep& step : want.plan.steps) {
-    if (step.kind != EvolutionStep::Kind::kAddUniqueKey) continue;
-    FERRY_ASSIGN_OR_RETURN(std::vector<std::string> duplicates,
-                           DuplicateKeys(txn, schema, want.table->name, step.key));
-    if (!duplicates.empty()) {
-      return Status::InvalidArgument(DuplicateKeyRefusal(want.quoted_name, step.key, duplicates));
-    }
-  }
-  return Status::OK();
+// The checks both targets share (schema_history.h), answered in `txn`.
+TableChecks Checks(pqxx::transaction_base& txn, const std::string& schema) {
+  TableChecks checks;
+  checks.adoptable = [&txn, &schema](const TableDef& table, bool require_unique_keys) {
+    return CheckAdoptable(txn, schema, table, require_unique_keys);
+  };
+  checks.duplicate_keys = [&txn, &schema](const TableDef& table,
+                                          const std::vector<std::string>& key) {
+    return DuplicateKeys(txn, schema, table.name, key);
+  };
+  return checks;
 }
 
-// The checks of one table, writing nothing: not changed beyond what a plan evolves (and, unless
-// `evolving`, no evolution pending: only `schema up` applies it), not missing, and adoptable.
+// CheckWantedTable on this target.
 Status CheckOne(pqxx::transaction_base& txn, const std::string& schema,
                 const std::vector<HistoryRow>& history, const WantedTable& want, bool evolving) {
-  FERRY_RETURN_IF_ERROR(RefuseDrift(TableMigration(want, FindNewest(history, want, SameName))));
-  if (!evolving) FERRY_RETURN_IF_ERROR(RefusePendingEvolution(history, want, SameName));
-  if (!want.exists) return Status::OK();
-  bool recorded = FindRecorded(history, want, SameName) != nullptr;
-  if (!recorded || want.plan.steps.empty()) {
-    FERRY_RETURN_IF_ERROR(CheckAdoptable(txn, schema, *want.table, want.plan.steps.empty()));
-  }
-  return evolving ? RefuseDuplicates(txn, schema, want) : Status::OK();
+  return CheckWantedTable(history, want, SameName, Checks(txn, schema), evolving);
 }
 
 // The checks of a migration, writing nothing, for every table.
@@ -154,25 +145,6 @@ Status CheckWanted(pqxx::transaction_base& txn, const std::string& schema,
                    bool evolving) {
   for (const WantedTable& want : wanted) {
     FERRY_RETURN_IF_ERROR(CheckOne(txn, schema, history, want, evolving));
-  }
-  return Status::OK();
-}
-
-// The verdict of every existing table of `wanted` that `schema up` would refuse, set as the
-// refusal of its pending migrations.
-Status AddRefusals(pqxx::transaction_base& txn, const std::string& schema,
-                   const std::vector<HistoryRow>& history, const std::vector<WantedTable>& wanted,
-                   std::vector<SchemaMigration>* migrations) {
-  for (const WantedTable& want : wanted) {
-    if (!want.exists || !want.plan.refusal.empty()) continue;
-    bool recorded = FindRecorded(history, want, SameName) != nullptr;
-    Status verdict = Status::OK();
-    if (!recorded)
-      verdict = CheckAdoptable(txn, schema, *want.table, /*require_unique_keys=*/false);
-    if (verdict.ok()) verdict = RefuseDuplicates(txn, schema, want);
-    if (verdict.ok()) continue;
-    if (!verdict.IsInvalidArgument()) return verdict;
-    MarkRefused(want, verdict.message(), migrations);
   }
   return Status::OK();
 }
@@ -234,7 +206,8 @@ Status ListMigrations(Session* session, const std::vector<const TableDef*>& tabl
                                           Wanted(txn, session->schema(), tables, history));
                    *out = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
                    AddPendingKeyed(out);
-                   return AddRefusals(txn, session->schema(), history, wanted, out);
+                   return AddRefusals(history, wanted, SameName, Checks(txn, session->schema()),
+                                      out);
                  });
 }
 

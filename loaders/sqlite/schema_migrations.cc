@@ -102,31 +102,6 @@ SchemaMigration BookkeepingMigration() {
   return own;
 }
 
-// Creates (or adopts) `want`'s table and records it as `version`; returns the migration.
-Result<SchemaMigration> Apply(sqlite3* db, const WantedTable& want, int version) {
-  std::string context = "creating " + want.quoted_name;
-  if (want.exists) {
-    FERRY_RETURN_IF_ERROR(CheckAdoptable(db, *want.table, /*require_unique_keys=*/false));
-  } else {
-    std::string sql = CreateTableSql(*want.table, /*without_rowid=*/false);
-    FERRY_RETURN_IF_ERROR(Exec(db, sql.c_str(), context));
-  }
-  SchemaMigration migration = TableMigration(want, nullptr);
-  migration.version = version;
-  migration.applied_at = NowText();
-  migration.recorded_checksum = migration.checksum;
-  migration.state = SchemaMigration::State::kApplied;
-  FERRY_ASSIGN_OR_RETURN(
-      int64_t ignored,
-      Run(db,
-          "INSERT INTO ferry_schema_history (version, checksum, applied_at, description) "
-          "VALUES (?1, ?2, ?3, ?4)",
-          {int64_t{version}, migration.checksum, migration.applied_at, migration.description},
-          "recording the migration of " + want.quoted_name));
-  (void)ignored;
-  return migration;
-}
-
 // Records `migration` as applied now, as `version`.
 Status Record(sqlite3* db, SchemaMigration* migration, int version) {
   migration->version = version;
@@ -144,6 +119,20 @@ Status Record(sqlite3* db, SchemaMigration* migration, int version) {
   return Status::OK();
 }
 
+// Creates (or adopts) `want`'s table and records it as `version`; returns the migration.
+Result<SchemaMigration> Apply(sqlite3* db, const WantedTable& want, int version) {
+  std::string context = "creating " + want.quoted_name;
+  if (want.exists) {
+    FERRY_RETURN_IF_ERROR(CheckAdoptable(db, *want.table, /*require_unique_keys=*/false));
+  } else {
+    std::string sql = CreateTableSql(*want.table, /*without_rowid=*/false);
+    FERRY_RETURN_IF_ERROR(Exec(db, sql.c_str(), context));
+  }
+  SchemaMigration migration = TableMigration(want, nullptr);
+  FERRY_RETURN_IF_ERROR(Record(db, &migration, version));
+  return migration;
+}
+
 // Applies the first pending evolution step of `want` and records it as `version`.
 Result<SchemaMigration> ApplyNextStep(sqlite3* db, const WantedTable& want, int version) {
   FERRY_RETURN_IF_ERROR(ApplyStep(db, want.table->name, want.plan.steps.front()));
@@ -152,55 +141,28 @@ Result<SchemaMigration> ApplyNextStep(sqlite3* db, const WantedTable& want, int 
   return migration;
 }
 
-// OK when the rows allow each unique key `want`'s plan adds; else the refusal naming them.
-Status RefuseDuplicates(sqlite3* db, const WantedTable& want) {
-  for (const EvolutionStep& step : want.plan.steps) {
-    if (step.kind != EvolutionStep::Kind::kAddUniqueKey) continue;
-    FERRY_ASSIGN_OR_RETURN(std::vector<std::string> duplicates,
-                           DuplicateKeys(db, want.table->name, step.key));
-    if (!duplicates.empty()) {
-      return Status::InvalidArgument(DuplicateKeyRefusal(want.quoted_name, step.key, duplicates));
-    }
-  }
-  return Status::OK();
+// The checks both targets share (schema_history.h), answered from `db`.
+TableChecks Checks(sqlite3* db) {
+  TableChecks checks;
+  checks.adoptable = [db](const TableDef& table, bool require_unique_keys) {
+    return CheckAdoptable(db, table, require_unique_keys);
+  };
+  checks.duplicate_keys = [db](const TableDef& table, const std::vector<std::string>& key) {
+    return DuplicateKeys(db, table.name, key);
+  };
+  return checks;
 }
 
-// The checks of one table, writing nothing: not changed beyond what a plan evolves (and, unless
-// `evolving`, no evolution pending: only `schema up` applies it), not missing, and adoptable.
+// CheckWantedTable on this target.
 Status CheckWanted(sqlite3* db, const std::vector<HistoryRow>& history, const WantedTable& want,
                    bool evolving) {
-  FERRY_RETURN_IF_ERROR(RefuseDrift(TableMigration(want, FindNewest(history, want, SameName))));
-  if (!evolving) FERRY_RETURN_IF_ERROR(RefusePendingEvolution(history, want, SameName));
-  if (!want.exists) return Status::OK();
-  bool recorded = FindRecorded(history, want, SameName) != nullptr;
-  if (!recorded || want.plan.steps.empty()) {
-    FERRY_RETURN_IF_ERROR(CheckAdoptable(db, *want.table, want.plan.steps.empty()));
-  }
-  return evolving ? RefuseDuplicates(db, want) : Status::OK();
+  return CheckWantedTable(history, want, SameName, Checks(db), evolving);
 }
 
 Status CheckAll(sqlite3* db, const std::vector<HistoryRow>& history,
                 const std::vector<WantedTable>& wanted, bool evolving) {
   for (const WantedTable& want : wanted) {
     FERRY_RETURN_IF_ERROR(CheckWanted(db, history, want, evolving));
-  }
-  return Status::OK();
-}
-
-// The verdict of every existing table of `wanted` that `schema up` would refuse, set as the
-// refusal of its pending migrations.
-Status AddRefusals(sqlite3* db, const std::vector<HistoryRow>& history,
-                   const std::vector<WantedTable>& wanted,
-                   std::vector<SchemaMigration>* migrations) {
-  for (const WantedTable& want : wanted) {
-    if (!want.exists || !want.plan.refusal.empty()) continue;
-    bool recorded = FindRecorded(history, want, SameName) != nullptr;
-    Status verdict = Status::OK();
-    if (!recorded) verdict = CheckAdoptable(db, *want.table, /*require_unique_keys=*/false);
-    if (verdict.ok()) verdict = RefuseDuplicates(db, want);
-    if (verdict.ok()) continue;
-    if (!verdict.IsInvalidArgument()) return verdict;
-    MarkRefused(want, verdict.message(), migrations);
   }
   return Status::OK();
 }
@@ -230,7 +192,7 @@ Status ListMigrations(sqlite3* db, const std::vector<const TableDef*>& tables,
   FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables, history));
   *out = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
   AddPendingBookkeeping({{kUnchangedDescription, UnchangedChecksum()}}, out);
-  return AddRefusals(db, history, wanted, out);
+  return AddRefusals(history, wanted, SameName, Checks(db), out);
 }
 
 Status EnsureMappingTables(sqlite3* db, const std::vector<const TableDef*>& tables, bool dry_run,
