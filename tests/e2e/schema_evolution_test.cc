@@ -227,3 +227,42 @@ TEST_CASE("schema evolution: an unsafe change is refused with the manual steps, 
 }
 
 }  // namespace ferry::e2e
+
+namespace ferry::e2e {
+
+TEST_CASE(
+    "schema evolution: a ulid column widened to text (PostgreSQL drops its CHECK; SQLite "
+    "has nothing to do)",
+    "[e2e][schema][evolution][sqlite][postgres]") {
+  TempDir work;
+  const std::string v1 = work / "v1.yaml";
+  const std::string v2 = work / "v2.yaml";
+  Write(v1, NotesMapping("text", "      ref: {type: ulid}\n"));
+  Write(v2, NotesMapping("text", "      ref: {type: text}\n"));
+  Write(work / "notes.json",
+        R"({"notes":"[{\"id\":1,\"text\":\"a\",\"ref\":\"01ARZ3NDEKTSV4RRFFQ69G5FAV\"}]"})");
+  FERRY_FOR_EACH_TARGET(target) {
+    REQUIRE(Migrate(*target, work, v1).exit_code == 0);
+    const Rows ulids = target->Query("SELECT id, ref FROM notes");
+    CommandResult status = Schema("status", *target, v2);
+    CHECK(status.exit_code == 0);
+    if (target->kind() == "sqlite") {
+      // Both TEXT: the same CREATE statement, the same checksum; nothing to apply.
+      CHECK_FALSE(Has(status.out, "pending"));
+      CHECK(Migrate(*target, work, v2).exit_code == 0);
+      continue;
+    }
+    CHECK(Has(status.out, "widen column \"ref\" from ulid to text"));
+    REQUIRE(Schema("up", *target, v2).exit_code == 0);
+    target->Query("UPDATE notes SET ref = 'not a ulid'");  // the CHECK is gone
+    CHECK(target->Count("SELECT count(*) FROM notes WHERE ref = 'not a ulid'") == 1);
+    // Reverting adds the CHECK back, which the server refuses now: the step stays.
+    CHECK(Schema("down", *target, v2, {"notes"}).exit_code != 0);
+    target->Query("UPDATE notes SET ref = NULL");
+    REQUIRE(Schema("down", *target, v2, {"notes"}).exit_code == 0);
+    CHECK(Schema("status", *target, v1).exit_code == 0);
+    CHECK(target->Query("SELECT id FROM notes") == Rows{{ulids.at(0).at(0)}});
+  }
+}
+
+}  // namespace ferry::e2e
