@@ -4,6 +4,8 @@
 
 #include "base/fnv1a.h"
 #include "base/terminal_text.h"
+#include "loaders/schema_history.h"
+#include "loaders/sql_identifier.h"
 
 namespace ferry {
 
@@ -16,38 +18,11 @@ constexpr std::string_view kWidenEnd = " from ulid to text";
 constexpr std::string_view kRecordShape = "record the table as the mapping renders it";
 constexpr size_t kMaxIdentifier = 63;  // PostgreSQL's NAMEDATALEN - 1
 
-std::string Quote(std::string_view text) {
-  std::string quoted = "\"";
-  for (char c : text) {
-    quoted += c;
-    if (c == '"') quoted += '"';
-  }
-  return quoted + "\"";
-}
-
 std::string KeyText(const std::vector<std::string>& key) {
   std::string text;
-  for (const std::string& column : key) text += (text.empty() ? "" : ", ") + Quote(column);
+  for (const std::string& column : key)
+    text += (text.empty() ? "" : ", ") + QuoteSqlIdentifier(column);
   return "(" + text + ")";
-}
-
-// Reads one "..."-quoted identifier from the front of *text.
-std::optional<std::string> TakeQuoted(std::string_view* text) {
-  if (text->empty() || text->front() != '"') return std::nullopt;
-  std::string name;
-  for (size_t i = 1; i < text->size(); ++i) {
-    char c = (*text)[i];
-    if (c != '"') {
-      name += c;
-    } else if (i + 1 < text->size() && (*text)[i + 1] == '"') {
-      name += '"';
-      ++i;
-    } else {
-      text->remove_prefix(i + 1);
-      return name;
-    }
-  }
-  return std::nullopt;
 }
 
 const ExistingColumn* FindColumn(const ExistingTable& table, const std::string& name,
@@ -109,7 +84,7 @@ void PlanColumn(const ExistingTable& existing, const TableDef& wanted, const Col
                 const std::string& table, bool created, SameColumnName same,
                 std::vector<EvolutionStep>* steps, std::vector<std::string>* refusals) {
   const ExistingColumn* has = FindColumn(existing, column.name, same);
-  const std::string name = Quote(column.name);
+  const std::string name = QuoteSqlIdentifier(column.name);
   bool not_null = !column.nullable || IsKeyColumn(wanted, column.name);
   if (has == nullptr) {
     if (not_null) {
@@ -193,10 +168,10 @@ EvolutionPlan PlanEvolution(const ExistingTable& existing, const TableDef& wante
       for (const ColumnDef& w : wanted.columns) written = written || same(w.name, column.name);
       if (written) continue;
       if (created || (column.not_null && !column.has_default)) {
-        refusals.push_back("the mapping no longer has column " + Quote(column.name) +
+        refusals.push_back("the mapping no longer has column " + QuoteSqlIdentifier(column.name) +
                            ": ferry never drops a column, since its values would be lost. Keep "
                            "it in the mapping, or drop it yourself (ALTER TABLE " +
-                           quoted_name + " DROP COLUMN " + Quote(column.name) + ")");
+                           quoted_name + " DROP COLUMN " + QuoteSqlIdentifier(column.name) + ")");
       }
     }
     for (const std::vector<std::string>& key : existing.unique_keys) {
@@ -237,11 +212,12 @@ EvolutionPlan PlanEvolution(const ExistingTable& existing, const TableDef& wante
 std::string StepText(const EvolutionStep& step) {
   switch (step.kind) {
     case EvolutionStep::Kind::kAddColumn:
-      return std::string(kAddColumn) + Quote(step.column) + " (" + ColumnTypeName(step.type) + ")";
+      return std::string(kAddColumn) + QuoteSqlIdentifier(step.column) + " (" +
+             ColumnTypeName(step.type) + ")";
     case EvolutionStep::Kind::kAddUniqueKey:
       return "add unique key " + KeyText(step.key);
     case EvolutionStep::Kind::kWidenToText:
-      return std::string(kWiden) + Quote(step.column) + std::string(kWidenEnd);
+      return std::string(kWiden) + QuoteSqlIdentifier(step.column) + std::string(kWidenEnd);
     case EvolutionStep::Kind::kRecordShape:
       return std::string(kRecordShape);
   }
@@ -254,7 +230,7 @@ std::optional<EvolutionStep> ParseStep(std::string_view description) {
   if (description.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
   std::string_view rest = description.substr(kPrefix.size());
   while (true) {  // the name, qualified or not
-    if (!TakeQuoted(&rest)) return std::nullopt;
+    if (!TakeQuotedIdentifier(&rest)) return std::nullopt;
     if (rest.empty() || rest.front() != '.') break;
     rest.remove_prefix(1);
   }
@@ -264,7 +240,7 @@ std::optional<EvolutionStep> ParseStep(std::string_view description) {
       size_t space = rest.find(' ');
       if (space == std::string_view::npos) return std::nullopt;
       rest.remove_prefix(space + 1);
-      if (!TakeQuoted(&rest)) return std::nullopt;
+      if (!TakeQuotedIdentifier(&rest)) return std::nullopt;
       if (rest.substr(0, 1) == ")") break;
       if (rest.substr(0, 2) != ", ") return std::nullopt;
       rest.remove_prefix(2);
@@ -277,7 +253,7 @@ std::optional<EvolutionStep> ParseStep(std::string_view description) {
   if (rest == kRecordShape) return step;
   if (rest.substr(0, kAddColumn.size()) == kAddColumn) {
     rest.remove_prefix(kAddColumn.size());
-    std::optional<std::string> column = TakeQuoted(&rest);
+    std::optional<std::string> column = TakeQuotedIdentifier(&rest);
     if (!column) return std::nullopt;
     for (ColumnType type :
          {ColumnType::kText, ColumnType::kInteger, ColumnType::kReal, ColumnType::kBoolean,
@@ -293,7 +269,7 @@ std::optional<EvolutionStep> ParseStep(std::string_view description) {
   }
   if (rest.substr(0, kWiden.size()) == kWiden) {
     rest.remove_prefix(kWiden.size());
-    std::optional<std::string> column = TakeQuoted(&rest);
+    std::optional<std::string> column = TakeQuotedIdentifier(&rest);
     if (!column || rest != kWidenEnd) return std::nullopt;
     step.kind = EvolutionStep::Kind::kWidenToText;
     step.column = *column;
@@ -303,7 +279,7 @@ std::optional<EvolutionStep> ParseStep(std::string_view description) {
   rest.remove_prefix(kAddUniqueKey.size());
   step.kind = EvolutionStep::Kind::kAddUniqueKey;
   while (true) {
-    std::optional<std::string> column = TakeQuoted(&rest);
+    std::optional<std::string> column = TakeQuotedIdentifier(&rest);
     if (!column) return std::nullopt;
     step.key.push_back(*column);
     if (rest == ")") return step;

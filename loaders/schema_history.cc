@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/fnv1a.h"
+#include "loaders/sql_identifier.h"
 
 namespace ferry {
 
@@ -21,38 +22,25 @@ size_t TablePrefixSize(std::string_view description) {
   return 0;
 }
 
-std::string Quote(std::string_view text) {
-  std::string quoted = "\"";
-  for (char c : text) {
-    quoted += c;
-    if (c == '"') quoted += '"';
-  }
-  return quoted + "\"";
-}
+}  // namespace
 
-// Reads one "..."-quoted identifier ("" inside is one quote) from the front of *text.
-std::optional<std::string> TakeQuoted(std::string_view* text) {
+std::optional<std::string> TakeQuotedIdentifier(std::string_view* text) {
   if (text->empty() || text->front() != '"') return std::nullopt;
   std::string name;
-  size_t i = 1;
-  while (i < text->size()) {
+  for (size_t i = 1; i < text->size(); ++i) {
     char c = (*text)[i];
-    if (c == '"') {
-      if (i + 1 < text->size() && (*text)[i + 1] == '"') {
-        name += '"';
-        i += 2;
-        continue;
-      }
+    if (c != '"') {
+      name += c;
+    } else if (i + 1 < text->size() && (*text)[i + 1] == '"') {
+      name += '"';
+      ++i;
+    } else {
       text->remove_prefix(i + 1);
       return name;
     }
-    name += c;
-    ++i;
   }
   return std::nullopt;  // no closing quote
 }
-
-}  // namespace
 
 bool IsBookkeepingMigration(std::string_view description) {
   return description.substr(0, kBookkeepingPrefix.size()) == kBookkeepingPrefix;
@@ -67,9 +55,10 @@ std::string TableChecksum(const std::vector<std::string>& statements) {
 std::string CreateTableDescription(const std::string& quoted_name, const TableDef& table) {
   std::string description = std::string(kCreateTablePrefix) + quoted_name;
   std::string origin;
-  if (!table.mapping.empty()) origin = "mapping " + Quote(table.mapping);
+  if (!table.mapping.empty()) origin = "mapping " + QuoteSqlIdentifier(table.mapping);
   if (!table.entity.empty()) {
-    origin += (origin.empty() ? "" : ", ") + std::string("entity ") + Quote(table.entity);
+    origin +=
+        (origin.empty() ? "" : ", ") + std::string("entity ") + QuoteSqlIdentifier(table.entity);
   }
   if (!origin.empty()) description += " (" + origin + ")";
   return description;
@@ -216,7 +205,7 @@ std::optional<std::vector<std::string>> CreatedTableName(std::string_view descri
   std::string_view rest = description.substr(prefix);
   std::vector<std::string> parts;
   while (true) {
-    std::optional<std::string> part = TakeQuoted(&rest);
+    std::optional<std::string> part = TakeQuotedIdentifier(&rest);
     if (!part || part->empty()) return std::nullopt;
     parts.push_back(std::move(*part));
     if (rest.empty() || rest.front() != '.') break;
@@ -231,7 +220,7 @@ std::optional<std::string> CreatedTableEntity(std::string_view description) {
   std::string_view rest = description.substr(TablePrefixSize(description));
   while (!rest.empty() && rest.front() != ' ') {  // past the name, quotes and dots
     if (rest.front() == '"') {
-      if (!TakeQuoted(&rest)) return std::nullopt;
+      if (!TakeQuotedIdentifier(&rest)) return std::nullopt;
     } else {
       rest.remove_prefix(1);
     }
@@ -244,7 +233,7 @@ std::optional<std::string> CreatedTableEntity(std::string_view description) {
     if (space == std::string_view::npos) return std::nullopt;
     std::string_view word = rest.substr(0, space);
     rest.remove_prefix(space + 1);
-    std::optional<std::string> value = TakeQuoted(&rest);
+    std::optional<std::string> value = TakeQuotedIdentifier(&rest);
     if (!value) return std::nullopt;
     if (word == "entity") return value;
     if (rest.substr(0, 2) != ", ") return std::nullopt;

@@ -57,6 +57,10 @@ struct WantedTable {
 using SameTableName = bool (*)(const std::vector<std::string>& a,
                                const std::vector<std::string>& b);
 
+// Reads one "..."-quoted identifier ("" inside is one quote) from the front of *text and
+// removes it; nullopt (text unchanged) when there is none or its closing quote is missing.
+std::optional<std::string> TakeQuotedIdentifier(std::string_view* text);
+
 // True for the description of a migration of ferry's bookkeeping tables.
 bool IsBookkeepingMigration(std::string_view description);
 
