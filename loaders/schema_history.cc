@@ -443,10 +443,11 @@ Status RefuseDrift(const SchemaMigration& migration) {
           "the mapping changed table " + migration.table + " since migration " + version +
           " created it (recorded checksum " + migration.recorded_checksum +
           ", the mapping now renders " + migration.checksum +
-          "). ferry never alters a table: restore the mapping, or revert the table with `ferry "
-          "schema down` (it drops the table, newest migration first; --force when it holds "
-          "rows) and create it again with `ferry schema up`. `ferry schema status` lists the "
-          "migrations");
+          "), and the table is no longer in the target, so ferry cannot evolve it: restore the "
+          "table, or forget it with `ferry schema down " +
+          migration.table +
+          "` (newest migration first) and create it again with `ferry schema "
+          "up`. `ferry schema status` lists the migrations");
     case SchemaMigration::State::kMissing:
       return Status::Corruption(
           "table " + migration.table + " was created by migration " + version +
