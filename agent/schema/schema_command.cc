@@ -205,8 +205,9 @@ void AddSchemaCommand(CLI::App& root, int* exit_code) {
        "apply each evolution step of a table the mapping changed (ALTER TABLE)"},
       {"down",
        "Revert one migration: the newest of the mapping's tables, or the newest of table TABLE, "
-       "or migration VERSION (the newest of its table). An evolution step is undone (its column "
-       "or index dropped); a created table is dropped with its entity's id map and checkpoints; "
+       "or migration VERSION (the newest of its table). An evolution step is undone (its column, "
+       "unique index or ULID CHECK reverted); a created table is dropped with its entity's id map "
+       "and checkpoints; "
        "an adopted table is only forgotten. Never reverts ferry's bookkeeping (version 1). "
        "Refused (exit 4) while a run is loading into the target"},
   };
@@ -222,7 +223,7 @@ void AddSchemaCommand(CLI::App& root, int* exit_code) {
                     "Mapping file (YAML) whose tables to migrate; default: the bundled taskapp "
                     "mapping");
     if (std::string(action.name) == "down") {
-      cmd->add_option("which", options->which,
+      cmd->add_option("TABLE_OR_VERSION", options->which,
                       "TABLE (revert its newest migration) or VERSION (revert that migration, "
                       "the newest of its table); default: the newest of the mapping's tables");
       cmd->add_flag("--force", options->force,
