@@ -22,14 +22,16 @@ std::string ColumnList(const std::vector<std::string>& key) {
   return list;
 }
 
-// The names of the CHECK constraints on `column` alone that hold ferry's ULID rule.
+// The names of the CHECK constraints on `column` alone that hold ferry's ULID rule (UlidCheckSql
+// as the server prints it back), and no other: an application's own CHECK stays.
 std::vector<std::string> UlidChecks(pqxx::transaction_base& txn, const std::string& qualified,
                                     const std::string& column) {
   pqxx::result rows = txn.exec_params(
       "SELECT c.conname FROM pg_catalog.pg_constraint c "
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
       "WHERE c.conrelid = $1::regclass AND c.contype = 'c' AND cardinality(c.conkey) = 1 "
-      "AND a.attname = $2 AND pg_get_constraintdef(c.oid) LIKE '%length(%26%'",
+      "AND a.attname = $2 AND pg_get_constraintdef(c.oid) LIKE '%length(%) = 26)%' "
+      "AND pg_get_constraintdef(c.oid) LIKE '%!~ ''[^0-9A-HJKMNP-TV-Z]''%'",
       qualified, column);
   std::vector<std::string> names;
   for (const auto& row : rows) names.push_back(row[0].c_str());
