@@ -318,15 +318,19 @@ class Loader {
 
   // Applies the pending migrations, the bookkeeping first, one transaction each under the DDL
   // lock: creates each missing table, or records ("adopts") one that exists and can take the
-  // mapping's rows. Refuses before applying anything (Corruption, naming the table and the
-  // version) when a recorded table of `tables` changed or is missing, or (InvalidArgument) when
-  // an existing one cannot be adopted. *applied lists what it
-  // applied. REQUIRES: Check(false) succeeded.
+  // mapping's rows, then applies each evolution step of a table the mapping changed
+  // (loaders/schema_evolution.h). Refuses before applying anything, naming the table and the
+  // version: InvalidArgument when the mapping changed a recorded table in a way ferry cannot
+  // evolve, an existing one cannot be adopted, or rows share a unique key a step adds;
+  // Corruption when a recorded table is missing. *applied lists what it applied.
+  // REQUIRES: Check(false) succeeded.
   virtual Status SchemaUp(const std::vector<const TableDef*>& tables,
                           std::vector<SchemaMigration>* applied);
 
-  // Reverts the newest applied migration of a table of `tables`, in one transaction: drops the
-  // table, deletes its history row and its entity's id-map and checkpoint rows. Refuses
+  // Reverts the newest applied migration of a table of `tables`, in one transaction: an
+  // evolution step is undone (its column or index dropped; a column holding values only with
+  // `force`), the table and its rows staying; else drops the table, deletes its history row and
+  // its entity's id-map and checkpoint rows. Refuses
   // (InvalidArgument) to drop a table that holds rows unless `force`; NotFound when no table of
   // `tables` is recorded. Never reverts the bookkeeping (version 1). An adopted table is never
   // dropped: only its record goes. *reverted is what it reverted. REQUIRES: Check(false)

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/fnv1a.h"
+#include "loaders/sql_identifier.h"
 
 namespace ferry {
 
@@ -11,47 +12,35 @@ namespace {
 constexpr std::string_view kBookkeepingPrefix = "ferry bookkeeping";
 constexpr std::string_view kCreateTablePrefix = "create table ";
 constexpr std::string_view kAdoptTablePrefix = "adopt table ";
+constexpr std::string_view kEvolveTablePrefix = "evolve table ";
 
-// The length of the create/adopt prefix `description` starts with, 0 when neither.
+// The length of the create/adopt/evolve prefix `description` starts with, 0 when none.
 size_t TablePrefixSize(std::string_view description) {
-  for (std::string_view prefix : {kCreateTablePrefix, kAdoptTablePrefix}) {
+  for (std::string_view prefix : {kCreateTablePrefix, kAdoptTablePrefix, kEvolveTablePrefix}) {
     if (description.substr(0, prefix.size()) == prefix) return prefix.size();
   }
   return 0;
 }
 
-std::string Quote(std::string_view text) {
-  std::string quoted = "\"";
-  for (char c : text) {
-    quoted += c;
-    if (c == '"') quoted += '"';
-  }
-  return quoted + "\"";
-}
+}  // namespace
 
-// Reads one "..."-quoted identifier ("" inside is one quote) from the front of *text.
-std::optional<std::string> TakeQuoted(std::string_view* text) {
+std::optional<std::string> TakeQuotedIdentifier(std::string_view* text) {
   if (text->empty() || text->front() != '"') return std::nullopt;
   std::string name;
-  size_t i = 1;
-  while (i < text->size()) {
+  for (size_t i = 1; i < text->size(); ++i) {
     char c = (*text)[i];
-    if (c == '"') {
-      if (i + 1 < text->size() && (*text)[i + 1] == '"') {
-        name += '"';
-        i += 2;
-        continue;
-      }
+    if (c != '"') {
+      name += c;
+    } else if (i + 1 < text->size() && (*text)[i + 1] == '"') {
+      name += '"';
+      ++i;
+    } else {
       text->remove_prefix(i + 1);
       return name;
     }
-    name += c;
-    ++i;
   }
   return std::nullopt;  // no closing quote
 }
-
-}  // namespace
 
 bool IsBookkeepingMigration(std::string_view description) {
   return description.substr(0, kBookkeepingPrefix.size()) == kBookkeepingPrefix;
@@ -66,9 +55,10 @@ std::string TableChecksum(const std::vector<std::string>& statements) {
 std::string CreateTableDescription(const std::string& quoted_name, const TableDef& table) {
   std::string description = std::string(kCreateTablePrefix) + quoted_name;
   std::string origin;
-  if (!table.mapping.empty()) origin = "mapping " + Quote(table.mapping);
+  if (!table.mapping.empty()) origin = "mapping " + QuoteSqlIdentifier(table.mapping);
   if (!table.entity.empty()) {
-    origin += (origin.empty() ? "" : ", ") + std::string("entity ") + Quote(table.entity);
+    origin +=
+        (origin.empty() ? "" : ", ") + std::string("entity ") + QuoteSqlIdentifier(table.entity);
   }
   if (!origin.empty()) description += " (" + origin + ")";
   return description;
@@ -83,13 +73,139 @@ bool IsAdoption(std::string_view description) {
   return description.substr(0, kAdoptTablePrefix.size()) == kAdoptTablePrefix;
 }
 
+std::string EvolveTableDescription(const std::string& quoted_name, const TableDef& table,
+                                   const EvolutionStep& step) {
+  return std::string(kEvolveTablePrefix) +
+         CreateTableDescription(quoted_name, table).substr(kCreateTablePrefix.size()) + ": " +
+         StepText(step);
+}
+
+bool IsEvolution(std::string_view description) {
+  return description.substr(0, kEvolveTablePrefix.size()) == kEvolveTablePrefix;
+}
+
+bool NeedsPlan(const std::vector<HistoryRow>& history, const WantedTable& want,
+               SameTableName same_name) {
+  const HistoryRow* newest = FindNewest(history, want, same_name);
+  return newest == nullptr || newest->checksum != want.checksum;
+}
+
+void PlanTable(const std::vector<HistoryRow>& history, const ExistingTable* existing,
+               SameTableName same_name, SameColumnName same_column,
+               const std::function<std::string(const TableDef&)>& checksum_of, WantedTable* want) {
+  want->plan = EvolutionPlan();
+  want->step_checksums.clear();
+  want->base_checksum = want->checksum;
+  const HistoryRow* base = FindRecorded(history, *want, same_name);
+  const HistoryRow* newest = FindNewest(history, *want, same_name);
+  if (existing == nullptr || (base != nullptr && newest->checksum == want->checksum)) return;
+  bool adopting = base == nullptr;
+  bool created = base != nullptr && !IsAdoption(base->description);
+  want->plan =
+      PlanEvolution(*existing, *want->table, want->quoted_name, adopting, created, same_column);
+  for (const EvolutionStep& step : want->plan.steps) {
+    want->step_checksums.push_back(checksum_of(step.after));
+  }
+  if (adopting && !want->plan.steps.empty()) want->base_checksum = checksum_of(want->plan.before);
+}
+
+std::vector<SchemaMigration> PendingSteps(const WantedTable& want) {
+  std::vector<SchemaMigration> pending;
+  if (!want.plan.refusal.empty()) return pending;
+  for (size_t i = 0; i < want.plan.steps.size(); ++i) {
+    SchemaMigration step;
+    step.description = EvolveTableDescription(want.quoted_name, *want.table, want.plan.steps[i]);
+    step.table = want.quoted_name;
+    step.checksum = want.step_checksums[i];
+    step.exists = true;
+    step.state = SchemaMigration::State::kPending;
+    pending.push_back(std::move(step));
+  }
+  return pending;
+}
+
+Status RefusePendingEvolution(const std::vector<HistoryRow>& history, const WantedTable& want,
+                              SameTableName same_name) {
+  if (want.plan.steps.empty() || !want.plan.refusal.empty()) return Status::OK();
+  std::string steps;
+  for (const EvolutionStep& step : want.plan.steps) {
+    steps += (steps.empty() ? "" : "; ") + StepText(step);
+  }
+  const HistoryRow* newest = FindNewest(history, want, same_name);
+  if (newest == nullptr) {
+    return Status::InvalidArgument(
+        "table " + want.quoted_name + " exists in the target without what the mapping declares (" +
+        steps +
+        "): `ferry schema up` adopts it and adds that, each a recorded migration, once "
+        "the rows allow it. `ferry schema status` lists the steps");
+  }
+  return Status::InvalidArgument(
+      "the mapping changed table " + want.quoted_name + " since migration " +
+      std::to_string(newest->version) + " (recorded checksum " + newest->checksum +
+      ", the mapping now renders " + want.checksum + "): run `ferry schema up`, which applies " +
+      "the change without dropping the table or its rows (" + steps +
+      "). `ferry schema status` lists the steps");
+}
+
+namespace {
+
+// OK when the rows allow each unique key `want`'s plan adds; else the refusal naming them.
+Status RefuseDuplicates(const WantedTable& want, const TableChecks& checks) {
+  for (const EvolutionStep& step : want.plan.steps) {
+    if (step.kind != EvolutionStep::Kind::kAddUniqueKey) continue;
+    FERRY_ASSIGN_OR_RETURN(std::vector<std::string> duplicates,
+                           checks.duplicate_keys(*want.table, step.key));
+    if (!duplicates.empty()) {
+      return Status::InvalidArgument(DuplicateKeyRefusal(want.quoted_name, step.key, duplicates));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status CheckWantedTable(const std::vector<HistoryRow>& history, const WantedTable& want,
+                        SameTableName same_name, const TableChecks& checks, bool evolving) {
+  FERRY_RETURN_IF_ERROR(RefuseDrift(TableMigration(want, FindNewest(history, want, same_name))));
+  if (!evolving) FERRY_RETURN_IF_ERROR(RefusePendingEvolution(history, want, same_name));
+  if (!want.exists) return Status::OK();
+  // A recorded table with steps is held to its plan instead; an adoption's missing unique keys
+  // are its steps.
+  bool recorded = FindRecorded(history, want, same_name) != nullptr;
+  if (!recorded || want.plan.steps.empty()) {
+    FERRY_RETURN_IF_ERROR(checks.adoptable(*want.table, want.plan.steps.empty()));
+  }
+  return evolving ? RefuseDuplicates(want, checks) : Status::OK();
+}
+
+Status AddRefusals(const std::vector<HistoryRow>& history, const std::vector<WantedTable>& wanted,
+                   SameTableName same_name, const TableChecks& checks,
+                   std::vector<SchemaMigration>* migrations) {
+  for (const WantedTable& want : wanted) {
+    if (!want.exists || !want.plan.refusal.empty()) continue;
+    Status verdict = Status::OK();
+    if (FindRecorded(history, want, same_name) == nullptr) {
+      verdict = checks.adoptable(*want.table, /*require_unique_keys=*/false);
+    }
+    if (verdict.ok()) verdict = RefuseDuplicates(want, checks);
+    if (verdict.ok()) continue;
+    if (!verdict.IsInvalidArgument()) return verdict;
+    for (SchemaMigration& migration : *migrations) {
+      if (migration.in_mapping && migration.state == SchemaMigration::State::kPending &&
+          migration.table == want.quoted_name) {
+        migration.refusal = verdict.message();
+      }
+    }
+  }
+  return Status::OK();
+}
 std::optional<std::vector<std::string>> CreatedTableName(std::string_view description) {
   size_t prefix = TablePrefixSize(description);
   if (prefix == 0) return std::nullopt;
   std::string_view rest = description.substr(prefix);
   std::vector<std::string> parts;
   while (true) {
-    std::optional<std::string> part = TakeQuoted(&rest);
+    std::optional<std::string> part = TakeQuotedIdentifier(&rest);
     if (!part || part->empty()) return std::nullopt;
     parts.push_back(std::move(*part));
     if (rest.empty() || rest.front() != '.') break;
@@ -104,7 +220,7 @@ std::optional<std::string> CreatedTableEntity(std::string_view description) {
   std::string_view rest = description.substr(TablePrefixSize(description));
   while (!rest.empty() && rest.front() != ' ') {  // past the name, quotes and dots
     if (rest.front() == '"') {
-      if (!TakeQuoted(&rest)) return std::nullopt;
+      if (!TakeQuotedIdentifier(&rest)) return std::nullopt;
     } else {
       rest.remove_prefix(1);
     }
@@ -117,7 +233,7 @@ std::optional<std::string> CreatedTableEntity(std::string_view description) {
     if (space == std::string_view::npos) return std::nullopt;
     std::string_view word = rest.substr(0, space);
     rest.remove_prefix(space + 1);
-    std::optional<std::string> value = TakeQuoted(&rest);
+    std::optional<std::string> value = TakeQuotedIdentifier(&rest);
     if (!value) return std::nullopt;
     if (word == "entity") return value;
     if (rest.substr(0, 2) != ", ") return std::nullopt;
@@ -129,17 +245,32 @@ std::optional<std::string> CreatedTableEntity(std::string_view description) {
 const HistoryRow* FindRecorded(const std::vector<HistoryRow>& history, const WantedTable& wanted,
                                SameTableName same_name) {
   for (const HistoryRow& row : history) {
+    if (IsEvolution(row.description)) continue;
     std::optional<std::vector<std::string>> name = CreatedTableName(row.description);
     if (name && same_name(*name, wanted.name)) return &row;
   }
   return nullptr;
 }
 
+const HistoryRow* FindNewest(const std::vector<HistoryRow>& history, const WantedTable& wanted,
+                             SameTableName same_name) {
+  const HistoryRow* base = FindRecorded(history, wanted, same_name);
+  const HistoryRow* newest = base;
+  for (const HistoryRow& row : history) {
+    if (base == nullptr || row.version <= newest->version || !IsEvolution(row.description)) {
+      continue;
+    }
+    std::optional<std::vector<std::string>> name = CreatedTableName(row.description);
+    if (name && same_name(*name, wanted.name)) newest = &row;
+  }
+  return newest;
+}
+
 NewestRecorded FindNewestRecorded(const std::vector<HistoryRow>& history,
                                   const std::vector<WantedTable>& wanted, SameTableName same_name) {
   NewestRecorded newest;
   for (const WantedTable& candidate : wanted) {
-    const HistoryRow* row = FindRecorded(history, candidate, same_name);
+    const HistoryRow* row = FindNewest(history, candidate, same_name);
     if (row != nullptr && (newest.row == nullptr || row->version > newest.row->version)) {
       newest = NewestRecorded{&candidate, row};
     }
@@ -171,10 +302,26 @@ std::string ForgetAdoptionAuditDetail(int64_t version, const std::string& quoted
          quoted_name + ", which stays in the target with its rows";
 }
 
+std::string RevertStepAuditDetail(int64_t version, const std::string& quoted_name,
+                                  const EvolutionStep& step) {
+  return "reverted migration " + std::to_string(version) + " of table " + quoted_name + ": " +
+         StepText(step);
+}
+
+Status RefuseDropOfValues(const std::string& quoted_name, const std::string& column, int64_t values,
+                          int64_t version, bool force) {
+  if (values == 0 || force) return Status::OK();
+  return Status::InvalidArgument("column \"" + column + "\" of table " + quoted_name + " holds " +
+                                 std::to_string(values) + (values == 1 ? " value" : " values") +
+                                 ": `ferry schema down` drops it (reverting migration " +
+                                 std::to_string(version) + ") only with --force");
+}
+
 SchemaMigration TableMigration(const WantedTable& wanted, const HistoryRow* recorded) {
   SchemaMigration migration;
   migration.table = wanted.quoted_name;
-  migration.checksum = wanted.checksum;
+  migration.checksum =
+      recorded == nullptr && !wanted.base_checksum.empty() ? wanted.base_checksum : wanted.checksum;
   migration.exists = wanted.exists;
   if (recorded == nullptr) {
     // An existing table is adopted as it is, never created.
@@ -190,12 +337,15 @@ SchemaMigration TableMigration(const WantedTable& wanted, const HistoryRow* reco
   migration.adopted = IsAdoption(recorded->description);
   migration.recorded_checksum = recorded->checksum;
   migration.applied_at = recorded->applied_at;
-  if (recorded->checksum != wanted.checksum) {
-    migration.state = SchemaMigration::State::kChanged;
+  if (recorded->checksum != wanted.checksum &&
+      (!wanted.exists || wanted.plan.steps.empty() || !wanted.plan.refusal.empty())) {
+    migration.state = SchemaMigration::State::kChanged;  // no plan takes it to the mapping
+    migration.refusal = wanted.plan.refusal;
   } else if (!wanted.exists) {
     migration.state = SchemaMigration::State::kMissing;
   } else {
-    migration.state = SchemaMigration::State::kApplied;
+    migration.state = SchemaMigration::State::kApplied;  // or applied, its steps pending
+    migration.checksum = recorded->checksum;  // what it applied; the steps render the rest
   }
   return migration;
 }
@@ -220,21 +370,25 @@ std::vector<SchemaMigration> PlanMigrations(const std::vector<HistoryRow>& histo
     }
   }
   out.push_back(own);
-  std::vector<bool> recorded(wanted.size(), false);
+  std::vector<int64_t> newest(wanted.size(), 0);  // the version of each table's newest row
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    const HistoryRow* row = FindNewest(rows, wanted[i], same_name);
+    if (row != nullptr) newest[i] = row->version;
+  }
   for (const HistoryRow& row : rows) {
     if (row.version == bookkeeping.version) continue;
     std::optional<std::vector<std::string>> name = CreatedTableName(row.description);
     size_t match = wanted.size();
     for (size_t i = 0; name && i < wanted.size() && match == wanted.size(); ++i) {
-      if (!recorded[i] && same_name(*name, wanted[i].name)) match = i;
+      if (newest[i] != 0 && same_name(*name, wanted[i].name)) match = i;
     }
-    if (match < wanted.size()) {
-      recorded[match] = true;
+    if (match < wanted.size() && row.version == newest[match]) {
       out.push_back(TableMigration(wanted[match], &row));
       continue;
     }
-    // A table of another mapping, a later migration of ferry's bookkeeping (checked by the
-    // target's own code), or a newer ferry's row: shown as recorded, unchecked here.
+    // An earlier migration of a mapping table, a table of another mapping, a later migration of
+    // ferry's bookkeeping (checked by the target's own code), or a newer ferry's row: shown as
+    // recorded, unchecked here.
     SchemaMigration other;
     other.version = static_cast<int>(row.version);
     other.description = row.description;
@@ -242,11 +396,20 @@ std::vector<SchemaMigration> PlanMigrations(const std::vector<HistoryRow>& histo
     other.recorded_checksum = row.checksum;
     other.applied_at = row.applied_at;
     other.state = SchemaMigration::State::kApplied;
-    other.in_mapping = IsBookkeepingMigration(row.description);  // ferry's own: every mapping's
+    if (match < wanted.size()) {
+      other.table = wanted[match].quoted_name;
+      other.exists = wanted[match].exists;
+      other.adopted = IsAdoption(row.description);
+    } else {
+      other.in_mapping = IsBookkeepingMigration(row.description);  // ferry's own: every mapping's
+    }
     out.push_back(std::move(other));
   }
   for (size_t i = 0; i < wanted.size(); ++i) {
-    if (!recorded[i]) out.push_back(TableMigration(wanted[i], nullptr));
+    if (newest[i] == 0) out.push_back(TableMigration(wanted[i], nullptr));
+    if (newest[i] == 0 || wanted[i].exists) {
+      for (SchemaMigration& step : PendingSteps(wanted[i])) out.push_back(std::move(step));
+    }
   }
   return out;
 }
@@ -261,7 +424,13 @@ Status RefuseDrift(const SchemaMigration& migration) {
                                   ", this ferry renders " + migration.checksum +
                                   ": they were changed outside ferry; restore them");
       }
-      // The mapping is the user's configuration: fixing it (or reverting the table) is theirs.
+      // The mapping is the user's configuration: fixing it (or the table) is theirs.
+      if (!migration.refusal.empty()) {
+        return Status::InvalidArgument("the mapping changed table " + migration.table +
+                                       " since migration " + version + " (recorded checksum " +
+                                       migration.recorded_checksum + ", the mapping now renders " +
+                                       migration.checksum + "), and " + migration.refusal);
+      }
       if (migration.adopted) {
         return Status::InvalidArgument(
             "the mapping changed table " + migration.table + " since migration " + version +
@@ -274,10 +443,11 @@ Status RefuseDrift(const SchemaMigration& migration) {
           "the mapping changed table " + migration.table + " since migration " + version +
           " created it (recorded checksum " + migration.recorded_checksum +
           ", the mapping now renders " + migration.checksum +
-          "). ferry never alters a table: restore the mapping, or revert the table with `ferry "
-          "schema down` (it drops the table, newest migration first; --force when it holds "
-          "rows) and create it again with `ferry schema up`. `ferry schema status` lists the "
-          "migrations");
+          "), and the table is no longer in the target, so ferry cannot evolve it: restore the "
+          "table, or forget it with `ferry schema down " +
+          migration.table +
+          "` (newest migration first) and create it again with `ferry schema "
+          "up`. `ferry schema status` lists the migrations");
     case SchemaMigration::State::kMissing:
       return Status::Corruption(
           "table " + migration.table + " was created by migration " + version +

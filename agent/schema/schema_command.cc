@@ -1,6 +1,8 @@
 #include "agent/schema/schema_command.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <memory>
 #include <string_view>
@@ -60,6 +62,53 @@ Status RefuseUnderLiveRun(Loader& loader) {
   return Status::OK();
 }
 
+// The tables `schema down` picks from: every table of the mapping (the newest migration goes),
+// the one named `which`, or the one whose newest migration is version `which`.
+Status TablesToRevert(const std::string& which, Loader& loader,
+                      const std::vector<const TableDef*>& all,
+                      std::vector<const TableDef*>* tables) {
+  *tables = all;
+  if (which.empty()) return Status::OK();
+  bool is_version =
+      std::all_of(which.begin(), which.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+  if (!is_version) {
+    tables->clear();
+    for (const TableDef* table : all) {
+      if (table->name == which) tables->push_back(table);
+    }
+    if (tables->empty()) {
+      return Status::InvalidArgument("the mapping has no table \"" + which +
+                                     "\" (pass its mapping with --mapping, or a migration's "
+                                     "version)");
+    }
+    return Status::OK();
+  }
+  int version = std::stoi(which);
+  for (const TableDef* table : all) {
+    std::vector<SchemaMigration> migrations;
+    FERRY_RETURN_IF_ERROR(loader.SchemaStatus({table}, &migrations));
+    int newest = 0;
+    bool found = false;
+    for (const SchemaMigration& m : migrations) {
+      if (m.table.empty() || !m.in_mapping || m.state == SchemaMigration::State::kPending) continue;
+      newest = std::max(newest, m.version);
+      found = found || m.version == version;
+    }
+    if (!found) continue;
+    if (newest != version) {
+      return Status::InvalidArgument(
+          "migration " + which + " of table \"" + table->name + "\" is not its newest (" +
+          std::to_string(newest) + " is): revert that first (`ferry schema down " +
+          std::to_string(newest) + "`), since a later step builds on it");
+    }
+    *tables = {table};
+    return Status::OK();
+  }
+  return Status::InvalidArgument("no table of the mapping has migration " + which +
+                                 " (ferry's bookkeeping is never reverted; a table of another "
+                                 "mapping needs that mapping: --mapping)");
+}
+
 int Fail(const SchemaCommandOptions& options, const Status& status, std::ostream& err) {
   err << "ferry schema " << options.action << ": " << status.message() << "\n";
   return ExitCodeFor(status);
@@ -81,11 +130,13 @@ int RunSchemaCommand(const SchemaCommandOptions& options, std::ostream& out, std
     out << (options.json ? SchemaJson(prepared.target, mapping, "migrations", migrations, false)
                          : SchemaStatusText(migrations));
     int code = kExitOk;
+    std::string said;  // a refusal of several migrations (an adoption and its steps) once
     for (const SchemaMigration& migration : migrations) {
       if (IsSchemaDrift(migration)) {
         err << "ferry schema status: " << RefuseDrift(migration).message() << "\n";
         code = kExitDrift;
-      } else if (!migration.refusal.empty()) {
+      } else if (!migration.refusal.empty() && migration.refusal != said) {
+        said = migration.refusal;
         // What `schema up` and migrate would refuse, before they write anything.
         err << "ferry schema status: " << migration.refusal << "\n";
         if (code == kExitOk) code = ExitCodeFor(Status::InvalidArgument(migration.refusal));
@@ -96,15 +147,21 @@ int RunSchemaCommand(const SchemaCommandOptions& options, std::ostream& out, std
   if (options.action == "up") {
     std::vector<SchemaMigration> applied;
     status = loader.SchemaUp(prepared.tables, &applied);
-    // What was applied before a failure stays applied (one transaction each): say so.
-    out << (options.json ? SchemaJson(prepared.target, mapping, "applied", applied, false)
-                         : SchemaUpText(applied, prepared.target));
+    // What was applied before a failure stays applied (one transaction each): say so. A
+    // refusal with nothing applied is only the refusal, never "up to date".
+    if (options.json) {
+      out << SchemaJson(prepared.target, mapping, "applied", applied, false);
+    } else if (status.ok() || !applied.empty()) {
+      out << SchemaUpText(applied, prepared.target);
+    }
     return status.ok() ? kExitOk : Fail(options, status, err);
   }
   if (options.action == "down") {
     SchemaMigration reverted;
-    status = RefuseUnderLiveRun(loader);
-    if (status.ok()) status = loader.SchemaDown(prepared.tables, options.force, &reverted);
+    std::vector<const TableDef*> tables;
+    status = TablesToRevert(options.which, loader, prepared.tables, &tables);
+    if (status.ok()) status = RefuseUnderLiveRun(loader);
+    if (status.ok()) status = loader.SchemaDown(tables, options.force, &reverted);
     if (!status.ok()) return Fail(options, status, err);
     out << (options.json ? SchemaJson(prepared.target, mapping, "reverted", {reverted}, true)
                          : SchemaDownText(reverted));
@@ -121,10 +178,12 @@ void AddSchemaCommand(CLI::App& root, int* exit_code) {
       "table, versioned, checksummed and recorded in schema_history");
   schema->require_subcommand(1);
   constexpr std::string_view kChangedNote =
-      "A migration whose recorded checksum no longer matches the mapping (the mapping changed a "
-      "table after ferry created it) is CHANGED: status exits 1, and up and migrate refuse to "
-      "run until the mapping is restored or the table is reverted with down. See "
-      "docs/schema-migrations.md.";
+      "When the mapping changes a recorded table, status lists the steps that take the table "
+      "there without dropping it (add a nullable column, add a unique key, widen ulid to text: "
+      "`evolve table ...`), up applies each as a recorded migration, and migrate refuses until "
+      "then (exit 2). A change ferry cannot make safely (drop or retype a column, NOT NULL "
+      "without a default, another primary key) is CHANGED: status exits 1 and names the manual "
+      "steps. See docs/schema-migrations.md.";
   constexpr std::string_view kExitCodes =
       "0 done; 1 failed, or (status) a migration CHANGED or MISSING; 2 usage or configuration "
       "error (a bad mapping, down without --force on a table with rows); 4 down while a run is "
@@ -142,11 +201,15 @@ void AddSchemaCommand(CLI::App& root, int* exit_code) {
        "missing"},
       {"up",
        "Apply the pending migrations, one transaction each: create each missing mapping table "
-       "and record it; record an existing table that has the mapping's columns"},
+       "and record it; record (adopt) an existing table that can take the mapping's rows; "
+       "apply each evolution step of a table the mapping changed (ALTER TABLE)"},
       {"down",
-       "Revert the newest migration of a table of the mapping: drop the table, delete its "
-       "history row and its entity's id map and checkpoints. Never reverts ferry's bookkeeping "
-       "(version 1). Refused (exit 4) while a run is loading into the target"},
+       "Revert one migration: the newest of the mapping's tables, or the newest of table TABLE, "
+       "or migration VERSION (the newest of its table). An evolution step is undone (its column, "
+       "unique index or ULID CHECK reverted); a created table is dropped with its entity's id map "
+       "and checkpoints; "
+       "an adopted table is only forgotten. Never reverts ferry's bookkeeping (version 1). "
+       "Refused (exit 4) while a run is loading into the target"},
   };
   for (const Action& action : actions) {
     auto options = std::make_shared<SchemaCommandOptions>();
@@ -160,9 +223,13 @@ void AddSchemaCommand(CLI::App& root, int* exit_code) {
                     "Mapping file (YAML) whose tables to migrate; default: the bundled taskapp "
                     "mapping");
     if (std::string(action.name) == "down") {
+      cmd->add_option("TABLE_OR_VERSION", options->which,
+                      "TABLE (revert its newest migration) or VERSION (revert that migration, "
+                      "the newest of its table); default: the newest of the mapping's tables");
       cmd->add_flag("--force", options->force,
-                    "Drop the table even when it holds rows (they are lost; ferry's id map "
-                    "forgets them, so a later migrate writes them again)");
+                    "Drop the table (or the added column) even when it holds rows (they are "
+                    "lost; for a table, ferry's id map forgets them, so a later migrate writes "
+                    "them again)");
     }
     cmd->add_flag("--json", options->json, "Print one JSON document instead of lines");
     cmd->callback(

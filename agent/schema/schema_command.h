@@ -1,6 +1,7 @@
 // `ferry schema status | up | down`: the target's versioned, checksummed schema migrations
 // (docs/schema-migrations.md). `status` lists them and writes nothing; `up` applies the pending
-// ones; `down` reverts the newest migration of a mapping table.
+// ones (creating, adopting or evolving tables); `down` reverts the newest migration of a mapping
+// table, of one named table, or one numbered migration.
 //
 // RunSchemaCommand holds the logic and writes to the streams it is given; AddSchemaCommand only
 // wires it to CLI11. Exit codes follow PRODUCT.md: 0 done; 1 failed, or (status) a migration
@@ -22,7 +23,8 @@ struct SchemaCommandOptions {
   std::string action;        // "status", "up" or "down"
   std::string target;        // --target; empty: DATABASE_URL, else sqlite:ferry.db
   std::string mapping_file;  // --mapping; empty: the bundled taskapp mapping
-  bool force = false;        // --force (down): drop a table that holds rows
+  std::string which;         // down: a table of the mapping or a migration's version; "": newest
+  bool force = false;        // --force (down): drop a table (or column) that holds rows
   bool json = false;         // --json: one JSON document on `out`
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "loaders/schema_history.h"
 #include "transformers/json_writer.h"
 
 namespace ferry {
@@ -18,10 +19,15 @@ std::string Padded(std::string text, size_t width) {
 
 std::string Annotated(const SchemaMigration& migration) {
   std::string description = migration.description;
+  bool step = IsEvolution(migration.description);
   if (!migration.in_mapping) {
     description += " [not in this mapping]";
+  } else if (migration.state == State::kChanged && !migration.refusal.empty()) {
+    description += " [the mapping changed it: REFUSED, see below]";
   } else if (!migration.refusal.empty()) {
-    description += " [exists: REFUSED, see below]";
+    description += step ? " [REFUSED, see below]" : " [exists: REFUSED, see below]";
+  } else if (migration.state == State::kPending && step) {
+    description += " [up applies it; the table keeps its rows]";
   } else if (migration.state == State::kPending && migration.exists) {
     description += " [exists: up adopts it as it is]";
   }
@@ -113,6 +119,10 @@ std::string SchemaUpText(const std::vector<SchemaMigration>& applied, const std:
 }
 
 std::string SchemaDownText(const SchemaMigration& reverted) {
+  if (IsEvolution(reverted.description)) {
+    return "reverted " + std::to_string(reverted.version) + "  " + reverted.description +
+           ": undone; table " + reverted.table + " stays with its rows\n";
+  }
   if (reverted.adopted) {
     return "reverted " + std::to_string(reverted.version) + "  " + reverted.description +
            ": forgot the adoption; table " + reverted.table + " stays with its rows\n";

@@ -24,11 +24,12 @@ bool IsSchemaDrift(const SchemaMigration& migration);
 // exists ("[exists: up records it]"), a table not in the mapping ("[not in this mapping]").
 std::string SchemaStatusText(const std::vector<SchemaMigration>& migrations);
 
-// "applied 3  create table ..." (or "recorded" for an adopted table) per migration; a line
-// saying the target is up to date when none.
+// "applied 3  create table ..." (or "adopted" for an adopted table) per migration; a line
+// saying the target is up to date when none (the caller prints nothing when `up` failed).
 std::string SchemaUpText(const std::vector<SchemaMigration>& applied, const std::string& target);
 
-// "reverted 3  create table ...: dropped table ..., forgot its id map and checkpoints".
+// "reverted 3  create table ...: dropped table ..., forgot its id map and checkpoints"; for an
+// evolution step "reverted 7  evolve table ...: undone; table ... stays with its rows".
 std::string SchemaDownText(const SchemaMigration& reverted);
 
 // {"target": ..., "mapping": ..., `key`: [migration...]} with each migration's version, state

@@ -18,8 +18,24 @@ std::string ColumnList(const std::vector<std::string>& columns) {
   return list;
 }
 
-// True when every value ferry writes as `wanted` reads back exactly from a column of `type`
-// (as format_type() spells it).
+Status RequireKey(pqxx::transaction_base& txn, const std::string& qualified,
+                  const std::vector<std::string>& key, const std::string& why) {
+  FERRY_ASSIGN_OR_RETURN(bool has_key, HasUniqueKey(txn, qualified, key));
+  if (has_key) return Status::OK();
+  return Status::InvalidArgument(
+      "table " + qualified +
+      " exists in the target without a PRIMARY KEY or UNIQUE constraint "
+      "on (" +
+      ColumnList(key) + "), " + why +
+      ". ferry adopts only a table whose constraints enforce the mapping's keys: `ferry schema "
+      "up` adopts it and adds the key as a recorded migration when no two rows share it (or "
+      "add it yourself: ALTER TABLE " +
+      qualified + " ADD UNIQUE (" + ColumnList(key) +
+      ")), or map the entity to a table of its own");
+}
+
+}  // namespace
+
 bool RoundTrips(ColumnType wanted, const std::string& type) {
   if (type == PgTypeOf(wanted)) return true;
   switch (wanted) {
@@ -35,26 +51,8 @@ bool RoundTrips(ColumnType wanted, const std::string& type) {
   }
 }
 
-Status RequireKey(pqxx::transaction_base& txn, const std::string& qualified,
-                  const std::vector<std::string>& key, const std::string& why) {
-  FERRY_ASSIGN_OR_RETURN(bool has_key, HasUniqueKey(txn, qualified, key));
-  if (has_key) return Status::OK();
-  return Status::InvalidArgument(
-      "table " + qualified +
-      " exists in the target without a PRIMARY KEY or UNIQUE constraint "
-      "on (" +
-      ColumnList(key) + "), " + why +
-      ". ferry adopts only a table whose constraints "
-      "enforce the mapping's keys: add one (ALTER TABLE " +
-      qualified + " ADD UNIQUE (" + ColumnList(key) +
-      "), once no two rows share it), or map the entity to a table of its "
-      "own");
-}
-
-}  // namespace
-
-Status CheckAdoptable(pqxx::transaction_base& txn, const std::string& schema,
-                      const TableDef& table) {
+Status CheckAdoptable(pqxx::transaction_base& txn, const std::string& schema, const TableDef& table,
+                      bool require_unique_keys) {
   FERRY_RETURN_IF_ERROR(CheckExistingTable(txn, schema, table));
   std::string qualified = QualifiedName(schema, table.name);
   pqxx::result columns = txn.exec_params(
@@ -89,6 +87,7 @@ Status CheckAdoptable(pqxx::transaction_base& txn, const std::string& schema,
     }
   }
   for (const std::vector<std::string>& unique : table.unique) {
+    if (!require_unique_keys) break;
     FERRY_RETURN_IF_ERROR(RequireKey(
         txn, qualified, unique,
         "a unique key the mapping declares: without it a row already there under that key "

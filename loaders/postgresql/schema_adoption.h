@@ -21,10 +21,15 @@ namespace ferry::postgres {
 //     character varying, integer also as numeric): `uuid`, `timestamp without time zone`,
 //     `integer` change, refuse or overflow values;
 //   - a column the mapping does not write is NOT NULL without a default (every insert fails);
-//   - no primary key or full unique index on exactly the primary key, or on one of the
-//     mapping's unique keys (without it the application's rows would be duplicated).
+//   - no primary key or full unique index on exactly the primary key, or (when
+//     `require_unique_keys`) on one of the mapping's unique keys (without it the application's
+//     rows would be duplicated; `ferry schema up` adds such a key as a recorded migration).
 // REQUIRES: TableExists(txn, schema, table.name).
-Status CheckAdoptable(pqxx::transaction_base& txn, const std::string& schema,
-                      const TableDef& table);
+Status CheckAdoptable(pqxx::transaction_base& txn, const std::string& schema, const TableDef& table,
+                      bool require_unique_keys = true);
+
+// True when every value ferry writes as `wanted` reads back exactly from a column of `type`
+// (as format_type() spells it).
+bool RoundTrips(ColumnType wanted, const std::string& type);
 
 }  // namespace ferry::postgres

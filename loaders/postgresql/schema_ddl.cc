@@ -70,6 +70,11 @@ bool HasReservedPrefix(std::string_view name) {
 
 }  // namespace
 
+std::string UlidCheckSql(const std::string& quoted_column) {
+  return "CHECK (length(" + quoted_column + ") = 26 AND " + quoted_column + " !~ '" +
+         kNotUlidCharacter + "')";
+}
+
 const char* PgTypeOf(ColumnType type) {
   switch (type) {
     case ColumnType::kText:
@@ -122,7 +127,7 @@ std::string CreateTableSql(const TableDef& table, std::string_view schema) {
       sql += " NOT NULL";
     }
     if (column.type == ColumnType::kUlid) {
-      sql += " CHECK (length(" + name + ") = 26 AND " + name + " !~ '" + kNotUlidCharacter + "')";
+      sql += " " + UlidCheckSql(name);
     }
     sql += ",\n";
   }

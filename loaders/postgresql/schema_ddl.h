@@ -23,6 +23,10 @@ namespace ferry::postgres {
 // The column's PostgreSQL type ("bigint", "jsonb", ...).
 const char* PgTypeOf(ColumnType type);
 
+// The CHECK a ulid column gets: `CHECK (length(c) = 26 AND c !~ '[^...]')`, `quoted_column`
+// quoted.
+std::string UlidCheckSql(const std::string& quoted_column);
+
 // Fails (InvalidArgument, naming table and column) for a definition that cannot be created
 // faithfully: a bad, too long or repeated name, no primary key, a key naming no column, a name
 // starting with "ferry_" (kept for ferry, as in the SQLite target).

@@ -8,6 +8,7 @@
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/postgresql/schema_adoption.h"
 #include "loaders/postgresql/schema_ddl.h"
+#include "loaders/postgresql/schema_evolution.h"
 #include "loaders/postgresql/sql_identifier.h"
 #include "loaders/schema_history.h"
 
@@ -27,6 +28,8 @@ bool SameName(const std::vector<std::string>& a, const std::vector<std::string>&
   return a == b;
 }
 
+bool SameColumn(const std::string& a, const std::string& b) { return a == b; }
+
 // The history, empty when ferry.schema_history does not exist.
 Result<std::vector<HistoryRow>> ReadHistory(pqxx::transaction_base& txn) {
   std::vector<HistoryRow> rows;
@@ -40,8 +43,13 @@ Result<std::vector<HistoryRow>> ReadHistory(pqxx::transaction_base& txn) {
   return rows;
 }
 
+// The tables as the mapping wants them, each with its evolution plan against `history`.
 Result<std::vector<WantedTable>> Wanted(pqxx::transaction_base& txn, const std::string& schema,
-                                        const std::vector<const TableDef*>& tables) {
+                                        const std::vector<const TableDef*>& tables,
+                                        const std::vector<HistoryRow>& history) {
+  auto checksum_of = [&schema](const TableDef& table) {
+    return TableChecksum({CreateTableSql(table, schema)});
+  };
   std::vector<WantedTable> wanted;
   for (const TableDef* table : tables) {
     if (table == nullptr) return Status::Internal("schema migrations: a null table");
@@ -50,8 +58,13 @@ Result<std::vector<WantedTable>> Wanted(pqxx::transaction_base& txn, const std::
     want.table = table;
     want.name = {schema, table->name};
     want.quoted_name = QualifiedName(schema, table->name);
-    want.checksum = TableChecksum({CreateTableSql(*table, schema)});
+    want.checksum = checksum_of(*table);
     FERRY_ASSIGN_OR_RETURN(want.exists, TableExists(txn, schema, table->name));
+    ExistingTable existing;  // read only when a plan needs it: most runs find the checksum
+    if (want.exists && NeedsPlan(history, want, SameName)) {
+      FERRY_ASSIGN_OR_RETURN(existing, ReadExistingTable(txn, schema, table->name));
+    }
+    PlanTable(history, want.exists ? &existing : nullptr, SameName, SameColumn, checksum_of, &want);
     wanted.push_back(std::move(want));
   }
   return wanted;
@@ -72,84 +85,100 @@ void AddPendingKeyed(std::vector<SchemaMigration>* migrations) {
       migrations);
 }
 
-// Creates (or adopts) `want`'s table and records it as `version`; returns the migration.
-Result<SchemaMigration> Apply(pqxx::transaction_base& txn, const std::string& schema,
-                              const WantedTable& want, int version) {
-  if (want.exists) {
-    FERRY_RETURN_IF_ERROR(CheckAdoptable(txn, schema, *want.table));
-  } else {
-    txn.exec0(CreateTableSql(*want.table, schema));
-  }
-  SchemaMigration migration = TableMigration(want, nullptr);
-  migration.version = version;
-  migration.recorded_checksum = migration.checksum;
-  migration.state = SchemaMigration::State::kApplied;
+// Records `migration` as applied now, as `version`.
+void Record(pqxx::transaction_base& txn, SchemaMigration* migration, int version) {
+  migration->version = version;
+  migration->recorded_checksum = migration->checksum;
+  migration->state = SchemaMigration::State::kApplied;
   pqxx::row recorded = txn.exec_params1(
       std::string("INSERT INTO ferry.schema_history (version, checksum, applied_at, "
                   "description) VALUES ($1, $2, now(), $3) RETURNING ") +
           kAppliedAtText,
-      version, migration.checksum, migration.description);
-  migration.applied_at = recorded[0].c_str();
+      version, migration->checksum, migration->description);
+  migration->applied_at = recorded[0].c_str();
+}
+
+// Creates (or adopts) `want`'s table and records it as `version`; returns the migration.
+Result<SchemaMigration> Apply(pqxx::transaction_base& txn, const std::string& schema,
+                              const WantedTable& want, int version) {
+  if (want.exists) {
+    FERRY_RETURN_IF_ERROR(CheckAdoptable(txn, schema, *want.table, /*require_unique_keys=*/false));
+  } else {
+    txn.exec0(CreateTableSql(*want.table, schema));
+  }
+  SchemaMigration migration = TableMigration(want, nullptr);
+  Record(txn, &migration, version);
   return migration;
 }
 
-Status RefuseAnyDrift(const std::vector<HistoryRow>& history,
-                      const std::vector<WantedTable>& wanted) {
-  for (const WantedTable& want : wanted) {
-    FERRY_RETURN_IF_ERROR(RefuseDrift(TableMigration(want, FindRecorded(history, want, SameName))));
-  }
-  return Status::OK();
+// Applies the first pending evolution step of `want` and records it as `version`.
+Result<SchemaMigration> ApplyNextStep(pqxx::transaction_base& txn, const std::string& schema,
+                                      const WantedTable& want, int version) {
+  FERRY_RETURN_IF_ERROR(ApplyStep(txn, schema, want.table->name, want.plan.steps.front()));
+  SchemaMigration migration = PendingSteps(want).front();
+  Record(txn, &migration, version);
+  return migration;
 }
 
-// The checks of a migration, writing nothing: no recorded table changed or is missing, and
-// every existing one can be adopted.
+// The checks both targets share (schema_history.h), answered in `txn`.
+TableChecks Checks(pqxx::transaction_base& txn, const std::string& schema) {
+  TableChecks checks;
+  checks.adoptable = [&txn, &schema](const TableDef& table, bool require_unique_keys) {
+    return CheckAdoptable(txn, schema, table, require_unique_keys);
+  };
+  checks.duplicate_keys = [&txn, &schema](const TableDef& table,
+                                          const std::vector<std::string>& key) {
+    return DuplicateKeys(txn, schema, table.name, key);
+  };
+  return checks;
+}
+
+// CheckWantedTable on this target.
+Status CheckOne(pqxx::transaction_base& txn, const std::string& schema,
+                const std::vector<HistoryRow>& history, const WantedTable& want, bool evolving) {
+  return CheckWantedTable(history, want, SameName, Checks(txn, schema), evolving);
+}
+
+// The checks of a migration, writing nothing, for every table.
 Status CheckWanted(pqxx::transaction_base& txn, const std::string& schema,
-                   const std::vector<WantedTable>& wanted, const std::vector<HistoryRow>& history) {
-  FERRY_RETURN_IF_ERROR(RefuseAnyDrift(history, wanted));
+                   const std::vector<WantedTable>& wanted, const std::vector<HistoryRow>& history,
+                   bool evolving) {
   for (const WantedTable& want : wanted) {
-    if (want.exists) FERRY_RETURN_IF_ERROR(CheckAdoptable(txn, schema, *want.table));
+    FERRY_RETURN_IF_ERROR(CheckOne(txn, schema, history, want, evolving));
   }
   return Status::OK();
 }
 
-// The adoption verdict of every existing table of `wanted`, as the refusal of its migration.
-Status AddRefusals(pqxx::transaction_base& txn, const std::string& schema,
-                   const std::vector<WantedTable>& wanted,
-                   std::vector<SchemaMigration>* migrations) {
-  for (const WantedTable& want : wanted) {
-    if (!want.exists) continue;
-    Status adoptable = CheckAdoptable(txn, schema, *want.table);
-    if (adoptable.ok()) continue;
-    if (!adoptable.IsInvalidArgument()) return adoptable;
-    for (SchemaMigration& migration : *migrations) {
-      if (migration.in_mapping && migration.table == want.quoted_name) {
-        migration.refusal = adoptable.message();
-      }
-    }
-  }
-  return Status::OK();
-}
-
-// Applies `table`'s migration in a transaction of its own unless it is recorded already;
-// appends it to *applied.
-Status ApplyOne(Session* session, const TableDef* table, std::vector<SchemaMigration>* applied) {
-  return Guarded("creating table " + table->name + " in " + session->display_name(),
-                 session->secrets(), [&]() -> Status {
-                   pqxx::work txn(session->connection());
-                   txn.exec(kDdlLockSql);
-                   FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
-                                          Wanted(txn, session->schema(), {table}));
-                   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
-                   const HistoryRow* recorded = FindRecorded(history, wanted[0], SameName);
-                   FERRY_RETURN_IF_ERROR(RefuseDrift(TableMigration(wanted[0], recorded)));
-                   if (recorded != nullptr) return Status::OK();  // another process got here first
-                   FERRY_ASSIGN_OR_RETURN(
-                       SchemaMigration migration,
-                       Apply(txn, session->schema(), wanted[0], NextVersion(history)));
-                   txn.commit();
-                   applied->push_back(std::move(migration));
-                   return Status::OK();
-                 });
+// Applies the next migration of `table` (creating or adopting it, else its next evolution
+// step) in a transaction of its own; *done when there is none left (another process may have
+// applied it). Appends it to *applied.
+Status ApplyOne(Session* session, const TableDef* table, std::vector<SchemaMigration>* applied,
+                bool* done) {
+  *done = true;
+  return Guarded(
+      "migrating table " + table->name + " in " + session->display_name(), session->secrets(),
+      [&]() -> Status {
+        const std::string& schema = session->schema();
+        pqxx::work txn(session->connection());
+        txn.exec(kDdlLockSql);
+        FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
+        FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
+                               Wanted(txn, schema, {table}, history));
+        const WantedTable& want = wanted[0];
+        FERRY_RETURN_IF_ERROR(CheckOne(txn, schema, history, want, /*evolving=*/true));
+        SchemaMigration migration;
+        if (FindRecorded(history, want, SameName) == nullptr) {
+          FERRY_ASSIGN_OR_RETURN(migration, Apply(txn, schema, want, NextVersion(history)));
+        } else if (!want.plan.steps.empty()) {
+          FERRY_ASSIGN_OR_RETURN(migration, ApplyNextStep(txn, schema, want, NextVersion(history)));
+        } else {
+          return Status::OK();
+        }
+        txn.commit();
+        *done = false;
+        applied->push_back(std::move(migration));
+        return Status::OK();
+      });
 }
 
 }  // namespace
@@ -158,10 +187,11 @@ Status CheckMappingTables(Session* session, const std::vector<const TableDef*>& 
   return Guarded("checking the target tables in " + session->display_name(), session->secrets(),
                  [&]() -> Status {
                    SnapshotRead txn(session->connection());
-                   FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
-                                          Wanted(txn, session->schema(), tables));
                    FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
-                   return CheckWanted(txn, session->schema(), wanted, history);
+                   FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
+                                          Wanted(txn, session->schema(), tables, history));
+                   return CheckWanted(txn, session->schema(), wanted, history,
+                                      /*evolving=*/false);
                  });
 }
 
@@ -171,12 +201,13 @@ Status ListMigrations(Session* session, const std::vector<const TableDef*>& tabl
   return Guarded("reading the schema history of " + session->display_name(), session->secrets(),
                  [&]() -> Status {
                    SnapshotRead txn(session->connection());
-                   FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
-                                          Wanted(txn, session->schema(), tables));
                    FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
+                   FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
+                                          Wanted(txn, session->schema(), tables, history));
                    *out = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
                    AddPendingKeyed(out);
-                   return AddRefusals(txn, session->schema(), wanted, out);
+                   return AddRefusals(history, wanted, SameName, Checks(txn, session->schema()),
+                                      out);
                  });
 }
 
@@ -190,15 +221,15 @@ Status EnsureMappingTables(Session* session, const std::vector<const TableDef*>&
         if (!dry_run) {
           txn.exec(kDdlLockSql);
         }
-        FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(txn, schema, tables));
         FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
-        FERRY_RETURN_IF_ERROR(RefuseAnyDrift(history, wanted));
+        FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
+                               Wanted(txn, schema, tables, history));
+        FERRY_RETURN_IF_ERROR(CheckWanted(txn, schema, wanted, history, /*evolving=*/false));
         int version = NextVersion(history);
         for (const WantedTable& want : wanted) {
           bool recorded = FindRecorded(history, want, SameName) != nullptr;
           if (dry_run || recorded) {
             if (want.exists) {
-              FERRY_RETURN_IF_ERROR(CheckAdoptable(txn, schema, *want.table));
               existing->insert(want.table->name);
             } else {
               spdlog::info("dry-run: table {} would be created in {}", want.quoted_name,
@@ -229,11 +260,12 @@ Status ApplyPendingMigrations(Session* session, const std::vector<const TableDef
       Guarded("reading the schema history of " + session->display_name(), session->secrets(),
               [&]() -> Status {
                 SnapshotRead txn(session->connection());
-                FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
-                                       Wanted(txn, session->schema(), tables));
                 FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
+                FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
+                                       Wanted(txn, session->schema(), tables, history));
                 // Every table before the first write: a refusal leaves the target as it was.
-                FERRY_RETURN_IF_ERROR(CheckWanted(txn, session->schema(), wanted, history));
+                FERRY_RETURN_IF_ERROR(
+                    CheckWanted(txn, session->schema(), wanted, history, /*evolving=*/true));
                 all = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
                 return Status::OK();
               }));
@@ -247,7 +279,10 @@ Status ApplyPendingMigrations(Session* session, const std::vector<const TableDef
     *applied = NewlyAppliedBookkeeping(all, now);
   }
   for (const TableDef* table : tables) {
-    FERRY_RETURN_IF_ERROR(ApplyOne(session, table, applied));
+    // The table, then each evolution step, one transaction each.
+    for (bool done = false; !done;) {
+      FERRY_RETURN_IF_ERROR(ApplyOne(session, table, applied, &done));
+    }
   }
   return Status::OK();
 }
@@ -272,8 +307,9 @@ Status RevertNewestMigration(Session* session, const std::vector<const TableDef*
       [&]() -> Status {
         pqxx::work txn(session->connection());
         txn.exec(kDdlLockSql);
-        FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(txn, schema, tables));
         FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
+        FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
+                               Wanted(txn, schema, tables, history));
         auto [want, newest] = FindNewestRecorded(history, wanted, SameName);
         if (newest == nullptr) {
           return Status::NotFound(
@@ -282,6 +318,24 @@ Status RevertNewestMigration(Session* session, const std::vector<const TableDef*
               "migration 1, is never reverted)");
         }
         *reverted = TableMigration(*want, newest);
+        if (IsEvolution(newest->description)) {
+          // One step: undone, and its record goes; the table and its rows stay.
+          std::optional<EvolutionStep> step = ParseStep(newest->description);
+          if (!step) {
+            return Status::Corruption("ferry.schema_history: migration " +
+                                      std::to_string(newest->version) +
+                                      " names no step ferry knows: " + newest->description);
+          }
+          if (want->exists) {
+            FERRY_RETURN_IF_ERROR(
+                RevertStep(txn, schema, want->table->name, *step, newest->version, force));
+          }
+          txn.exec_params0("DELETE FROM ferry.schema_history WHERE version = $1", newest->version);
+          Audit(txn, "", "schema down",
+                RevertStepAuditDetail(newest->version, want->quoted_name, *step));
+          txn.commit();
+          return Status::OK();
+        }
         if (reverted->adopted) {
           // The application's table: only ferry's record of it goes. The id map still
           // describes the rows ferry wrote, which stay in the table.

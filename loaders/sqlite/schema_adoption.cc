@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "loaders/schema_evolution.h"
 #include "loaders/sqlite/schema_ddl.h"
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/sqlite_handle.h"
@@ -109,16 +110,25 @@ Status RequireKey(sqlite3* db, const TableDef& table, const std::vector<std::str
       " exists in the target without a PRIMARY KEY or UNIQUE "
       "constraint on (" +
       ColumnList(key) + "), " + why +
-      ". ferry adopts only a table whose "
-      "constraints enforce the mapping's keys: add one (CREATE UNIQUE INDEX ... ON " +
-      Quoted(table.name) + " (" + ColumnList(key) +
-      "), once no two rows share it), or map the "
-      "entity to a table of its own");
+      ". ferry adopts only a table whose constraints enforce the mapping's keys: `ferry schema "
+      "up` adopts it and adds the key as a recorded migration when no two rows share it (or "
+      "add it yourself: CREATE UNIQUE INDEX ... ON " +
+      Quoted(table.name) + " (" + ColumnList(key) + ")), or map the entity to a table of its own");
 }
 
 }  // namespace
 
-Status CheckAdoptable(sqlite3* db, const TableDef& table) {
+unsigned TypesKeptBy(const std::string& declared_type) {
+  unsigned kept = 0;
+  for (ColumnType type :
+       {ColumnType::kText, ColumnType::kInteger, ColumnType::kReal, ColumnType::kBoolean,
+        ColumnType::kJson, ColumnType::kTimestamp, ColumnType::kUlid}) {
+    if (RoundTrips(SqliteTypeOf(type), AffinityOf(declared_type))) kept |= TypeBit(type);
+  }
+  return kept;
+}
+
+Status CheckAdoptable(sqlite3* db, const TableDef& table, bool require_unique_keys) {
   FERRY_RETURN_IF_ERROR(CheckExistingTable(db, table));
   FERRY_ASSIGN_OR_RETURN(std::vector<ExistingColumn> columns, ReadColumns(db, table.name));
   for (const ColumnDef& wanted : table.columns) {
@@ -152,6 +162,7 @@ Status CheckAdoptable(sqlite3* db, const TableDef& table) {
         "write: every row ferry inserts would fail. Give the column a default, or map it");
   }
   for (const std::vector<std::string>& unique : table.unique) {
+    if (!require_unique_keys) break;
     FERRY_RETURN_IF_ERROR(RequireKey(
         db, table, unique,
         "a unique key the mapping declares: without it a row already there under that key "

@@ -20,9 +20,14 @@ namespace ferry::sqlite {
 //   - a column's declared type gives it another affinity than the one ferry writes (TEXT into
 //     INTEGER turns "007" into 7), but a typeless (BLOB) column keeps any value as written;
 //   - a column the mapping does not write is NOT NULL without a default (every insert fails);
-//   - no PRIMARY KEY or full UNIQUE index on exactly the primary key, or on one of the
-//     mapping's unique keys (without it the application's rows would be duplicated).
+//   - no PRIMARY KEY or full UNIQUE index on exactly the primary key, or (when
+//     `require_unique_keys`) on one of the mapping's unique keys (without it the application's
+//     rows would be duplicated; `ferry schema up` adds such a key as a recorded migration).
 // REQUIRES: TableExists(db, table.name).
-Status CheckAdoptable(sqlite3* db, const TableDef& table);
+Status CheckAdoptable(sqlite3* db, const TableDef& table, bool require_unique_keys = true);
+
+// The bits (TypeBit, loaders/schema_evolution.h) of the column types whose every value ferry
+// writes reads back exactly from a column declared `declared_type` (by its affinity).
+unsigned TypesKeptBy(const std::string& declared_type);
 
 }  // namespace ferry::sqlite

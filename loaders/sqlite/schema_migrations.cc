@@ -3,12 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <initializer_list>
+#include <optional>
 
 #include "loaders/schema_history.h"
 #include "loaders/sqlite/bookkeeping.h"
 #include "loaders/sqlite/cell_binding.h"
 #include "loaders/sqlite/schema_adoption.h"
 #include "loaders/sqlite/schema_ddl.h"
+#include "loaders/sqlite/schema_evolution.h"
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/sqlite_handle.h"
 #include "loaders/sqlite/transaction.h"
@@ -22,6 +24,12 @@ constexpr const char* kHistory = "ferry_schema_history";
 
 bool SameName(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   return a.size() == 1 && b.size() == 1 && SameIdentifier(a[0], b[0]);
+}
+
+bool SameColumn(const std::string& a, const std::string& b) { return SameIdentifier(a, b); }
+
+std::string ChecksumOf(const TableDef& table) {
+  return TableChecksum({CreateTableSql(table, /*without_rowid=*/false)});
 }
 
 std::string ColumnText(sqlite3_stmt* stmt, int column) {
@@ -61,7 +69,9 @@ Result<std::vector<HistoryRow>> ReadHistory(sqlite3* db) {
   }
 }
 
-Result<std::vector<WantedTable>> Wanted(sqlite3* db, const std::vector<const TableDef*>& tables) {
+// The tables as the mapping wants them, each with its evolution plan against `history`.
+Result<std::vector<WantedTable>> Wanted(sqlite3* db, const std::vector<const TableDef*>& tables,
+                                        const std::vector<HistoryRow>& history) {
   std::vector<WantedTable> wanted;
   for (const TableDef* table : tables) {
     if (table == nullptr) return Status::Internal("schema migrations: a null table");
@@ -70,10 +80,15 @@ Result<std::vector<WantedTable>> Wanted(sqlite3* db, const std::vector<const Tab
     want.table = table;
     want.name = {table->name};
     want.quoted_name = QuoteIdentifier(table->name);
-    want.checksum = TableChecksum({CreateTableSql(*table, /*without_rowid=*/false)});
+    want.checksum = ChecksumOf(*table);
     if (db != nullptr) {
       FERRY_ASSIGN_OR_RETURN(want.exists, TableExists(db, table->name));
     }
+    ExistingTable existing;  // read only when a plan needs it: most runs find the checksum
+    if (want.exists && NeedsPlan(history, want, SameName)) {
+      FERRY_ASSIGN_OR_RETURN(existing, ReadExistingTable(db, table->name));
+    }
+    PlanTable(history, want.exists ? &existing : nullptr, SameName, SameColumn, ChecksumOf, &want);
     wanted.push_back(std::move(want));
   }
   return wanted;
@@ -87,54 +102,67 @@ SchemaMigration BookkeepingMigration() {
   return own;
 }
 
-// Creates (or adopts) `want`'s table and records it as `version`; returns the migration.
-Result<SchemaMigration> Apply(sqlite3* db, const WantedTable& want, int version) {
-  std::string context = "creating " + want.quoted_name;
-  if (want.exists) {
-    FERRY_RETURN_IF_ERROR(CheckAdoptable(db, *want.table));
-  } else {
-    std::string sql = CreateTableSql(*want.table, /*without_rowid=*/false);
-    FERRY_RETURN_IF_ERROR(Exec(db, sql.c_str(), context));
-  }
-  SchemaMigration migration = TableMigration(want, nullptr);
-  migration.version = version;
-  migration.applied_at = NowText();
-  migration.recorded_checksum = migration.checksum;
-  migration.state = SchemaMigration::State::kApplied;
+// Records `migration` as applied now, as `version`.
+Status Record(sqlite3* db, SchemaMigration* migration, int version) {
+  migration->version = version;
+  migration->applied_at = NowText();
+  migration->recorded_checksum = migration->checksum;
+  migration->state = SchemaMigration::State::kApplied;
   FERRY_ASSIGN_OR_RETURN(
       int64_t ignored,
       Run(db,
           "INSERT INTO ferry_schema_history (version, checksum, applied_at, description) "
           "VALUES (?1, ?2, ?3, ?4)",
-          {int64_t{version}, migration.checksum, migration.applied_at, migration.description},
-          "recording the migration of " + want.quoted_name));
+          {int64_t{version}, migration->checksum, migration->applied_at, migration->description},
+          "recording the migration of " + migration->table));
   (void)ignored;
-  return migration;
-}
-
-// The migrations of `wanted` that RefuseDrift refuses, first one's status; OK when none.
-Status RefuseAnyDrift(const std::vector<HistoryRow>& history,
-                      const std::vector<WantedTable>& wanted) {
-  for (const WantedTable& want : wanted) {
-    FERRY_RETURN_IF_ERROR(RefuseDrift(TableMigration(want, FindRecorded(history, want, SameName))));
-  }
   return Status::OK();
 }
 
-// The adoption verdict of every existing table of `wanted`: refusal set on each migration of
-// `migrations` that names one and cannot take the mapping's rows.
-Status AddRefusals(sqlite3* db, const std::vector<WantedTable>& wanted,
-                   std::vector<SchemaMigration>* migrations) {
+// Creates (or adopts) `want`'s table and records it as `version`; returns the migration.
+Result<SchemaMigration> Apply(sqlite3* db, const WantedTable& want, int version) {
+  std::string context = "creating " + want.quoted_name;
+  if (want.exists) {
+    FERRY_RETURN_IF_ERROR(CheckAdoptable(db, *want.table, /*require_unique_keys=*/false));
+  } else {
+    std::string sql = CreateTableSql(*want.table, /*without_rowid=*/false);
+    FERRY_RETURN_IF_ERROR(Exec(db, sql.c_str(), context));
+  }
+  SchemaMigration migration = TableMigration(want, nullptr);
+  FERRY_RETURN_IF_ERROR(Record(db, &migration, version));
+  return migration;
+}
+
+// Applies the first pending evolution step of `want` and records it as `version`.
+Result<SchemaMigration> ApplyNextStep(sqlite3* db, const WantedTable& want, int version) {
+  FERRY_RETURN_IF_ERROR(ApplyStep(db, want.table->name, want.plan.steps.front()));
+  SchemaMigration migration = PendingSteps(want).front();
+  FERRY_RETURN_IF_ERROR(Record(db, &migration, version));
+  return migration;
+}
+
+// The checks both targets share (schema_history.h), answered from `db`.
+TableChecks Checks(sqlite3* db) {
+  TableChecks checks;
+  checks.adoptable = [db](const TableDef& table, bool require_unique_keys) {
+    return CheckAdoptable(db, table, require_unique_keys);
+  };
+  checks.duplicate_keys = [db](const TableDef& table, const std::vector<std::string>& key) {
+    return DuplicateKeys(db, table.name, key);
+  };
+  return checks;
+}
+
+// CheckWantedTable on this target.
+Status CheckWanted(sqlite3* db, const std::vector<HistoryRow>& history, const WantedTable& want,
+                   bool evolving) {
+  return CheckWantedTable(history, want, SameName, Checks(db), evolving);
+}
+
+Status CheckAll(sqlite3* db, const std::vector<HistoryRow>& history,
+                const std::vector<WantedTable>& wanted, bool evolving) {
   for (const WantedTable& want : wanted) {
-    if (!want.exists) continue;
-    Status adoptable = CheckAdoptable(db, *want.table);
-    if (adoptable.ok()) continue;
-    if (!adoptable.IsInvalidArgument()) return adoptable;
-    for (SchemaMigration& migration : *migrations) {
-      if (migration.in_mapping && migration.table == want.quoted_name) {
-        migration.refusal = adoptable.message();
-      }
-    }
+    FERRY_RETURN_IF_ERROR(CheckWanted(db, history, want, evolving));
   }
   return Status::OK();
 }
@@ -148,13 +176,9 @@ Status CheckMappingTables(sqlite3* db, const std::vector<const TableDef*>& table
   if (db != nullptr) {
     FERRY_RETURN_IF_ERROR(read.Begin(Transaction::Mode::kDeferred, "checking the target tables"));
   }
-  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
-  FERRY_RETURN_IF_ERROR(RefuseAnyDrift(history, wanted));
-  for (const WantedTable& want : wanted) {
-    if (want.exists) FERRY_RETURN_IF_ERROR(CheckAdoptable(db, *want.table));
-  }
-  return Status::OK();
+  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables, history));
+  return CheckAll(db, history, wanted, /*evolving=*/false);
 }
 
 Status ListMigrations(sqlite3* db, const std::vector<const TableDef*>& tables,
@@ -164,11 +188,11 @@ Status ListMigrations(sqlite3* db, const std::vector<const TableDef*>& tables,
   if (db != nullptr) {
     FERRY_RETURN_IF_ERROR(read.Begin(Transaction::Mode::kDeferred, "reading the schema history"));
   }
-  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
+  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables, history));
   *out = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
   AddPendingBookkeeping({{kUnchangedDescription, UnchangedChecksum()}}, out);
-  return AddRefusals(db, wanted, out);
+  return AddRefusals(history, wanted, SameName, Checks(db), out);
 }
 
 Status EnsureMappingTables(sqlite3* db, const std::vector<const TableDef*>& tables, bool dry_run,
@@ -177,16 +201,14 @@ Status EnsureMappingTables(sqlite3* db, const std::vector<const TableDef*>& tabl
   if (!dry_run) {
     FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "creating the target tables"));
   }
-  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
-  FERRY_RETURN_IF_ERROR(RefuseAnyDrift(history, wanted));
+  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables, history));
+  FERRY_RETURN_IF_ERROR(CheckAll(db, history, wanted, /*evolving=*/false));
   int version = NextVersion(history);
   for (const WantedTable& want : wanted) {
     bool recorded = FindRecorded(history, want, SameName) != nullptr;
     if (dry_run || recorded) {
-      if (want.exists) {
-        FERRY_RETURN_IF_ERROR(CheckAdoptable(db, *want.table));
-      } else {
+      if (!want.exists) {
         spdlog::info("dry-run: table {} would be created in \"{}\"", want.quoted_name, target);
       }
       continue;
@@ -203,13 +225,17 @@ Status ApplyPendingMigrations(sqlite3* db, const std::vector<const TableDef*>& t
                               std::vector<SchemaMigration>* applied) {
   applied->clear();
   {
-    // Every table is checked before the first write: a table that cannot be adopted leaves
-    // the target as it was, bookkeeping included.
-    FERRY_RETURN_IF_ERROR(CheckMappingTables(db, tables));
-    FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
-    FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
-    std::vector<SchemaMigration> all =
-        PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
+    // Every table is checked before the first write: a table that cannot be adopted or evolved
+    // leaves the target as it was, bookkeeping included.
+    std::vector<SchemaMigration> all;
+    {
+      Transaction read(db);
+      FERRY_RETURN_IF_ERROR(read.Begin(Transaction::Mode::kDeferred, "checking the target tables"));
+      FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
+      FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables, history));
+      FERRY_RETURN_IF_ERROR(CheckAll(db, history, wanted, /*evolving=*/true));
+      all = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
+    }
     FERRY_RETURN_IF_ERROR(RefuseDrift(all.front()));
     bool recorded = false;  // by this call, not by another process meanwhile
     // Also when version 1 is there: bookkeeping 2 may not be (bookkeeping.h).
@@ -221,19 +247,27 @@ Status ApplyPendingMigrations(sqlite3* db, const std::vector<const TableDef*>& t
     }
   }
   for (const TableDef* table : tables) {
-    // Each in its own transaction, checked again inside it: another process may have got here
-    // first.
-    Transaction txn(db);
-    FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "applying schema migrations"));
-    FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, {table}));
-    FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
-    const HistoryRow* recorded = FindRecorded(history, wanted[0], SameName);
-    FERRY_RETURN_IF_ERROR(RefuseDrift(TableMigration(wanted[0], recorded)));
-    if (recorded != nullptr) continue;
-    FERRY_ASSIGN_OR_RETURN(SchemaMigration migration, Apply(db, wanted[0], NextVersion(history)));
-    FERRY_RETURN_IF_ERROR(
-        txn.Commit("applying schema migration " + std::to_string(migration.version)));
-    applied->push_back(std::move(migration));
+    // One migration per transaction (the table, then each evolution step), each checked again
+    // inside it: another process may have got here first.
+    while (true) {
+      Transaction txn(db);
+      FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "applying schema migrations"));
+      FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
+      FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, {table}, history));
+      const WantedTable& want = wanted[0];
+      FERRY_RETURN_IF_ERROR(CheckWanted(db, history, want, /*evolving=*/true));
+      SchemaMigration migration;
+      if (FindRecorded(history, want, SameName) == nullptr) {
+        FERRY_ASSIGN_OR_RETURN(migration, Apply(db, want, NextVersion(history)));
+      } else if (!want.plan.steps.empty()) {
+        FERRY_ASSIGN_OR_RETURN(migration, ApplyNextStep(db, want, NextVersion(history)));
+      } else {
+        break;
+      }
+      FERRY_RETURN_IF_ERROR(
+          txn.Commit("applying schema migration " + std::to_string(migration.version)));
+      applied->push_back(std::move(migration));
+    }
   }
   return Status::OK();
 }
@@ -243,8 +277,8 @@ Status RevertNewestMigration(sqlite3* db, const std::vector<const TableDef*>& ta
   *reverted = SchemaMigration();
   Transaction txn(db);
   FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "reverting a schema migration"));
-  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables));
   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
+  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables, history));
   auto [want, newest] = FindNewestRecorded(history, wanted, SameName);
   if (newest == nullptr) {
     return Status::NotFound(
@@ -253,6 +287,25 @@ Status RevertNewestMigration(sqlite3* db, const std::vector<const TableDef*>& ta
   }
   *reverted = TableMigration(*want, newest);
   std::string context = "reverting schema migration " + std::to_string(newest->version);
+  if (IsEvolution(newest->description)) {
+    // One step: undone, and its record goes; the table and its rows stay.
+    std::optional<EvolutionStep> step = ParseStep(newest->description);
+    if (!step) {
+      return Status::Corruption("ferry_schema_history: migration " +
+                                std::to_string(newest->version) +
+                                " names no step ferry knows: " + newest->description);
+    }
+    if (want->exists) {
+      FERRY_RETURN_IF_ERROR(RevertStep(db, want->table->name, *step, newest->version, force));
+    }
+    FERRY_ASSIGN_OR_RETURN(
+        int64_t ignored,
+        Run(db, "DELETE FROM ferry_schema_history WHERE version = ?1", {newest->version}, context));
+    (void)ignored;
+    FERRY_RETURN_IF_ERROR(Audit(db, "", "schema down",
+                                RevertStepAuditDetail(newest->version, want->quoted_name, *step)));
+    return txn.Commit(context);
+  }
   if (reverted->adopted) {
     // The application's table: only ferry's record of it goes. The id map still describes the
     // rows ferry wrote, which stay in the table.

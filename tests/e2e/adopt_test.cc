@@ -44,8 +44,9 @@ CommandResult Ferry(const std::vector<std::string>& args) {
 
 TEST_CASE("adopt: a table that cannot take the rows is refused by every command, nothing written",
           "[e2e][sqlite][postgres][adopt]") {
+  // (kNoUniqueKey: `schema up` adds the key when the rows allow it, the case below.)
   for (AppShape shape : {AppShape::kLegacyIdInteger, AppShape::kCreatedAtOtherType,
-                         AppShape::kNoUniqueKey, AppShape::kExtraNotNull, AppShape::kIdOtherType}) {
+                         AppShape::kExtraNotNull, AppShape::kIdOtherType}) {
     FERRY_FOR_EACH_TARGET(target) {
       INFO(AppShapeName(shape));
       TempDir work;
@@ -78,6 +79,55 @@ TEST_CASE("adopt: a table that cannot take the rows is refused by every command,
       CHECK(AppTableCount(*target) == 1);  // no table of the mapping created before refusing
       CHECK(target->Count("SELECT count(*) FROM tasks") == 0);
     }
+  }
+}
+
+TEST_CASE("adopt: a table without the mapping's unique key gets it from schema up, rows allowing",
+          "[e2e][sqlite][postgres][adopt][evolution]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir work;
+    std::string dump = work / "u.json";
+    WriteDump(dump, {{"tasks", Tasks(3)}});
+    MakeAppDatabase(*target, AppShape::kNoUniqueKey);
+    for (const char* id : {kHandUlid1, kHandUlid2}) {
+      AppExec(*target, std::string("INSERT INTO tasks (id, user_id, legacy_id, title) VALUES ('") +
+                           id + "', 'u', '2', 'the application''s')");
+    }
+    std::vector<std::string> migrate = {"migrate",  dump,          "--user-id",  "u",
+                                        "--target", target->url(), "--progress", "none"};
+
+    // Two rows share ("u", "2"): the key cannot be added; every command says which, nothing
+    // is written.
+    CommandResult status = Ferry({"schema", "status", "--target", target->url()});
+    CHECK(status.exit_code == 2);
+    CHECK(status.out.find("add unique key (\"user_id\", \"legacy_id\")") != std::string::npos);
+    CHECK(status.err.find("in 2 rows") != std::string::npos);
+    CommandResult up = Ferry({"schema", "up", "--target", target->url()});
+    CHECK(up.exit_code == 2);
+    CHECK(up.err.find("in 2 rows") != std::string::npos);
+    CHECK(FerryBookkeepingCount(*target) == 0);
+    CHECK(Ferry(migrate).exit_code == 2);
+    CHECK(FerryBookkeepingCount(*target) == 0);
+
+    // Once the rows allow it, migrate still refuses (it never alters a table) naming `schema
+    // up`, which adopts the table and adds the key as a recorded step.
+    AppExec(*target, std::string("DELETE FROM tasks WHERE id = '") + kHandUlid2 + "'");
+    CommandResult refused = Ferry(migrate);
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err.find("ferry schema up") != std::string::npos);
+    CommandResult adopted = Ferry({"schema", "up", "--target", target->url()});
+    REQUIRE(adopted.exit_code == 0);
+    CHECK(adopted.out.find("adopt table") != std::string::npos);
+    CHECK(adopted.out.find("add unique key") != std::string::npos);
+    REQUIRE(Ferry(migrate).exit_code == 0);
+    CHECK(target->Count("SELECT count(*) FROM tasks WHERE user_id = 'u'") == 3);  // 2 adopted
+
+    // down reverts the key, then forgets the adoption; the table and its rows stay.
+    REQUIRE(Ferry({"schema", "down", "tasks", "--target", target->url()}).exit_code == 0);
+    CommandResult forget = Ferry({"schema", "down", "tasks", "--target", target->url()});
+    REQUIRE(forget.exit_code == 0);
+    CHECK(forget.out.find("forgot the adoption") != std::string::npos);
+    CHECK(target->Count("SELECT count(*) FROM tasks") == 3);
   }
 }
 

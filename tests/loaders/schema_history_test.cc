@@ -195,3 +195,145 @@ TEST_CASE("CreatedTableEntity: the entity a create-table description names", "[l
 }
 
 }  // namespace ferry
+
+namespace ferry {
+namespace {
+
+// Notes as the mapping has it now: v1 plus a nullable `done`.
+TableDef NotesV2() {
+  TableDef table = Table("notes", "notes");
+  table.columns.push_back({"done", ColumnType::kBoolean, true});
+  return table;
+}
+
+// The history of a target where v1's table was created as version 3 and, when `evolved`,
+// `done` added as version 4 with the v2 checksum.
+std::vector<HistoryRow> NotesHistory(const TableDef& v2, bool evolved) {
+  std::vector<HistoryRow> history = {
+      {1, "b00c", "t1", "ferry bookkeeping: runs"},
+      {3, "c1", "t3", CreateTableDescription("\"notes\"", Table("notes", "notes"))}};
+  if (evolved) {
+    EvolutionStep step;
+    step.kind = EvolutionStep::Kind::kAddColumn;
+    step.column = "done";
+    step.type = ColumnType::kBoolean;
+    history.push_back({4, "c2", "t4", EvolveTableDescription("\"notes\"", v2, step)});
+  }
+  return history;
+}
+
+// The catalog of v1's table as ferry created it.
+ExistingTable NotesV1Catalog() {
+  ExistingTable table;
+  table.columns = {{"id", "TEXT", TypeBit(ColumnType::kText), TypeBit(ColumnType::kText), true}};
+  table.unique_keys = {{"id"}};
+  return table;
+}
+
+// "c<columns>", "u" appended when the table has unique keys.
+std::string FakeChecksum(const TableDef& table) {
+  return "c" + std::to_string(table.columns.size()) + (table.unique.empty() ? "" : "u");
+}
+
+bool SameColumn(const std::string& a, const std::string& b) { return a == b; }
+
+}  // namespace
+
+TEST_CASE("PlanTable: a recorded table the mapping extends has steps, listed pending after it",
+          "[loaders][schema][evolution]") {
+  TableDef v2 = NotesV2();
+  std::vector<HistoryRow> history = NotesHistory(v2, false);
+  WantedTable want = Want(v2, "c2", true);
+  ExistingTable catalog = NotesV1Catalog();
+  REQUIRE(NeedsPlan(history, want, Exact));
+  PlanTable(history, &catalog, Exact, SameColumn, FakeChecksum, &want);
+  REQUIRE(want.plan.steps.size() == 1);
+  CHECK(want.step_checksums == std::vector<std::string>{"c2"});
+
+  std::vector<SchemaMigration> plan = PlanMigrations(history, Bookkeeping(), {want}, Exact);
+  REQUIRE(plan.size() == 3);
+  CHECK(plan[1].state == State::kApplied);  // the table stays applied
+  CHECK(plan[1].checksum == "c1");
+  CHECK(plan[2].state == State::kPending);
+  CHECK(plan[2].description ==
+        "evolve table \"notes\" (mapping \"app\", entity \"notes\"): add column \"done\" "
+        "(boolean)");
+  CHECK(plan[2].checksum == "c2");
+  CHECK(RefuseDrift(plan[1]).ok());
+
+  Status pending = RefusePendingEvolution(history, want, Exact);
+  CHECK(pending.IsInvalidArgument());
+  CHECK(pending.message().find("ferry schema up") != std::string::npos);
+  CHECK(pending.message().find("since migration 3") != std::string::npos);
+}
+
+TEST_CASE("PlanTable: once the step is recorded the table is applied; its newest row is the step",
+          "[loaders][schema][evolution]") {
+  TableDef v2 = NotesV2();
+  std::vector<HistoryRow> history = NotesHistory(v2, true);
+  WantedTable want = Want(v2, "c2", true);
+  CHECK_FALSE(NeedsPlan(history, want, Exact));
+  PlanTable(history, nullptr, Exact, SameColumn, FakeChecksum, &want);
+  CHECK(want.plan.steps.empty());
+  CHECK(FindRecorded(history, want, Exact)->version == 3);
+  CHECK(FindNewest(history, want, Exact)->version == 4);
+  CHECK(FindNewestRecorded(history, {want}, Exact).row->version == 4);
+  std::vector<SchemaMigration> plan = PlanMigrations(history, Bookkeeping(), {want}, Exact);
+  REQUIRE(plan.size() == 3);
+  CHECK(plan[1].state == State::kApplied);
+  CHECK(plan[2].state == State::kApplied);
+  CHECK(plan[2].version == 4);
+  CHECK(plan[2].table == "\"notes\"");
+  CHECK(RefusePendingEvolution(history, want, Exact).ok());
+}
+
+TEST_CASE("PlanTable: a change ferry cannot make is CHANGED, its refusal in the message",
+          "[loaders][schema][evolution]") {
+  TableDef v2 = NotesV2();
+  v2.columns[1].nullable = false;  // done NOT NULL, without a default
+  std::vector<HistoryRow> history = NotesHistory(v2, false);
+  WantedTable want = Want(v2, "c9", true);
+  ExistingTable catalog = NotesV1Catalog();
+  PlanTable(history, &catalog, Exact, SameColumn, FakeChecksum, &want);
+  std::vector<SchemaMigration> plan = PlanMigrations(history, Bookkeeping(), {want}, Exact);
+  REQUIRE(plan.size() == 2);
+  CHECK(plan[1].state == State::kChanged);
+  Status refused = RefuseDrift(plan[1]);
+  CHECK(refused.IsInvalidArgument());
+  CHECK(refused.message().find("NOT NULL without a default") != std::string::npos);
+  CHECK(refused.message().find("since migration 3") != std::string::npos);
+}
+
+TEST_CASE("AddRefusals and CheckWantedTable: rows sharing a unique key a step adds are named",
+          "[loaders][schema][evolution][hostile]") {
+  TableDef v2 = Table("notes", "notes");
+  v2.columns.push_back({"user_id", ColumnType::kText, false});
+  v2.unique = {{"user_id"}};
+  WantedTable want = Want(v2, "c2u", true);
+  ExistingTable catalog = NotesV1Catalog();
+  catalog.columns.push_back(
+      {"user_id", "TEXT", TypeBit(ColumnType::kText), TypeBit(ColumnType::kText), true});
+  std::vector<HistoryRow> history;  // not recorded: adopted, and the key added
+  PlanTable(history, &catalog, Exact, SameColumn, FakeChecksum, &want);
+  REQUIRE(want.plan.steps.size() == 1);
+  CHECK(want.base_checksum == "c2");  // the adoption records the table without the key
+  CHECK(want.step_checksums == std::vector<std::string>{"c2u"});
+
+  TableChecks checks;
+  checks.adoptable = [](const TableDef&, bool require_unique_keys) {
+    return require_unique_keys ? Status::InvalidArgument("no key") : Status::OK();
+  };
+  checks.duplicate_keys = [](const TableDef&, const std::vector<std::string>&) {
+    return Result<std::vector<std::string>>(std::vector<std::string>{"('u1') in 2 rows"});
+  };
+  std::vector<SchemaMigration> plan = PlanMigrations(history, Bookkeeping(), {want}, Exact);
+  REQUIRE(AddRefusals(history, {want}, Exact, checks, &plan).ok());
+  REQUIRE(plan.size() == 3);
+  CHECK(plan[1].refusal.find("in 2 rows") != std::string::npos);  // the adoption
+  CHECK(plan[2].refusal == plan[1].refusal);                      // and its step
+  CHECK(CheckWantedTable(history, want, Exact, checks, /*evolving=*/true).IsInvalidArgument());
+  Status migrate = CheckWantedTable(history, want, Exact, checks, /*evolving=*/false);
+  CHECK(migrate.message().find("ferry schema up") != std::string::npos);
+}
+
+}  // namespace ferry

@@ -104,3 +104,31 @@ TEST_CASE("SchemaJson: one document with every field, names escaped", "[agent][s
 }
 
 }  // namespace ferry
+
+namespace ferry {
+
+TEST_CASE("SchemaStatusText and SchemaDownText: evolution steps, pending, refused and reverted",
+          "[agent][schema][evolution]") {
+  SchemaMigration step = Migration(0, State::kPending, "\"notes\"");
+  step.exists = true;
+  step.description = "evolve table \"notes\": add column \"done\" (boolean)";
+  SchemaMigration refused = step;
+  refused.description = "evolve table \"notes\": add unique key (\"a\")";
+  refused.refusal = "rows share it";
+  SchemaMigration changed = Migration(3, State::kChanged, "\"t\"");
+  changed.refusal = "ferry never drops a column";
+  std::string text = SchemaStatusText({step, refused, changed});
+  CHECK(text.find("(boolean) [up applies it; the table keeps its rows]") != std::string::npos);
+  CHECK(text.find("(\"a\") [REFUSED, see below]") != std::string::npos);
+  CHECK(text.find("[the mapping changed it: REFUSED, see below]") != std::string::npos);
+  CHECK(text.find("[exists:") == std::string::npos);
+
+  SchemaMigration reverted = Migration(7, State::kApplied, "\"notes\"");
+  reverted.description = step.description;
+  std::string down = SchemaDownText(reverted);
+  CHECK(down.find("reverted 7  evolve table") != std::string::npos);
+  CHECK(down.find("stays with its rows") != std::string::npos);
+  CHECK(down.find("dropped") == std::string::npos);
+}
+
+}  // namespace ferry
