@@ -3,8 +3,11 @@
 // files are built into the test binary.
 #pragma once
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -184,6 +187,35 @@ inline std::string FileBytes(const std::string& path) {
   std::ostringstream bytes;
   bytes << in.rdbuf();
   return bytes.str();
+}
+
+// A database with one committed row in table `a`, in a rollback-journal mode (an application's
+// file), and a hot journal beside it: a child process wrote 300 more rows in a transaction,
+// with a page cache so small that SQLite had to write into the file, then died by SIGKILL.
+inline void MakeHotJournal(const std::string& path) {
+  {
+    Connection setup(path);
+    REQUIRE(sqlite3_exec(setup.db, "CREATE TABLE a(x); INSERT INTO a VALUES (1);", nullptr, nullptr,
+                         nullptr) == SQLITE_OK);
+  }
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_exec(db, "PRAGMA cache_size=1; BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    for (int i = 0; i < 300; ++i) {
+      sqlite3_exec(db, "INSERT INTO a VALUES (randomblob(1000))", nullptr, nullptr, nullptr);
+    }
+    ::raise(SIGKILL);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  // Hot: the journal's header was written (its first byte is the magic, not zero).
+  std::string journal = FileBytes(path + "-journal");
+  REQUIRE(journal.size() > 28);
+  REQUIRE(journal[0] != '\0');
 }
 
 }  // namespace ferry::sqlite_testing
