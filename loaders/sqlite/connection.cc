@@ -95,7 +95,7 @@ Result<Database> Open(const std::string& path, const std::string& query, int fla
     return reason.empty() ? status : Status::InvalidArgument(status.message() + ": " + reason);
   }
   sqlite3_extended_result_codes(db.get(), 1);
-  sqlite3_busy_timeout(db.get(), busy_timeout_ms);
+  SetBusyTimeout(db.get(), busy_timeout_ms);
   // Reading the schema is where SQLite notices a file that is not a database, a hot journal,
   // and a WAL file whose -shm it cannot create.
   rc = sqlite3_exec(db.get(), "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
