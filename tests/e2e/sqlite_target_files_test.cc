@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -132,6 +133,30 @@ TEST_CASE("SQLite target: a folder SQLite cannot write its journal in is named, 
       CHECK_THAT(migrate.out, Catch::Contains("journal"));
     }
   }
+}
+
+TEST_CASE("SQLite target: --busy-timeout is each attempt's wait, and the retry line says it",
+          "[e2e][sqlite][issue16]") {
+  TempDir work;
+  std::string db = work / "t.db";
+  sqlite_testing::ExecSql(db, "CREATE TABLE a(x)");
+  sqlite_testing::WriteLockHolder holder(db);
+  auto start = std::chrono::steady_clock::now();
+  CommandResult migrate =
+      RunFerry({"--busy-timeout", "0.4", "migrate", ExampleDump(), "--user-id", "demo", "--target",
+                "sqlite:" + db, "--rejects", work / "rejects.ndjson", "--progress", "none",
+                "--continue-on-error", "--retries", "1", "--retry-max-wait", "0.1"});
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  INFO(migrate.err);
+  CHECK(migrate.exit_code == 1);
+  std::string holder_text = "another process (pid " + std::to_string(holder.pid());
+  CHECK_THAT(migrate.err, Catch::Contains(holder_text));
+  CHECK_THAT(migrate.err, Catch::Contains("holds a write lock on \"" + db + "\""));
+  CHECK_THAT(migrate.err, Catch::Contains("waited 0.4 s for it (--busy-timeout); retry 1 of 1 "
+                                          "after a pause of 0.1 s"));
+  // Two attempts of 0.4 s and a pause of at most 0.1 s; not the default 5 s each.
+  CHECK(seconds >= 0.8);
+  CHECK(seconds < 4);
 }
 
 }  // namespace ferry::e2e

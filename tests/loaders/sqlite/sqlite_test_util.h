@@ -218,4 +218,38 @@ inline void MakeHotJournal(const std::string& path) {
   REQUIRE(journal[0] != '\0');
 }
 
+// A child process holding the write lock of the database `path` (BEGIN IMMEDIATE) until this
+// object is destroyed, when it is killed.
+class WriteLockHolder {
+ public:
+  explicit WriteLockHolder(const std::string& path) {
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      sqlite3* db = nullptr;
+      sqlite3_open(path.c_str(), &db);
+      char ok = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+      (void)!::write(ready[1], &ok, 1);
+      for (;;) ::pause();
+    }
+    ::close(ready[1]);
+    char ok = 0;
+    REQUIRE(::read(ready[0], &ok, 1) == 1);
+    ::close(ready[0]);
+    REQUIRE(ok == 1);
+  }
+  ~WriteLockHolder() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  WriteLockHolder(const WriteLockHolder&) = delete;
+  WriteLockHolder& operator=(const WriteLockHolder&) = delete;
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
 }  // namespace ferry::sqlite_testing
