@@ -20,6 +20,7 @@
 #include "agent/validate/validate_command.h"
 #include "base/terminal_text.h"
 #include "extractors/common/private_copies.h"
+#include "loaders/sqlite/sqlite_loader.h"
 
 namespace ferry {
 
@@ -74,6 +75,17 @@ int RunFerry(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->each([](const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); })
       ->default_val("warn");
+  // One setting for every command that opens an SQLite target (docs/reliability.md).
+  double busy_timeout_s = 5;
+  app.add_option("--busy-timeout", busy_timeout_s,
+                 "SQLite target: seconds a statement waits for a lock another connection holds "
+                 "(the application writing, another run) before it fails and is retried; each "
+                 "of migrate's --retries waits as long again")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->each([](const std::string& seconds) {
+        SetSqliteBusyTimeout(static_cast<int>(std::stod(seconds) * 1000));
+      })
+      ->default_val(5);
   int exit_code = 0;
   AddInspectCommand(app, &exit_code);
   AddExportCommand(app, &exit_code);

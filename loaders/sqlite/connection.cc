@@ -1,5 +1,6 @@
 #include "loaders/sqlite/connection.h"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -32,9 +33,10 @@ bool Exists(const std::string& path) {
   return std::filesystem::exists(path, error);
 }
 
-// Why the file system will not let SQLite open `path`: its folder is missing, is not a folder
-// or is not writable, or the path is a folder; "" when none of these is the cause.
-std::string OpenFailureReason(const std::string& path) {
+// Why SQLite cannot write `path`'s folder: it is missing, not a folder or not writable; ""
+// when none of these is the cause. SQLite creates its journal (or -wal and -shm) beside the
+// file, so the folder must be writable, not only the file.
+std::string UnwritableFolderReason(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code error;
   fs::path folder = fs::path(path).parent_path();
@@ -42,21 +44,43 @@ std::string OpenFailureReason(const std::string& path) {
   if (!fs::exists(folder, error))
     return "the folder " + Quoted(folder.string()) + " does not exist";
   if (!fs::is_directory(folder, error)) return Quoted(folder.string()) + " is not a folder";
-  if (fs::is_directory(path, error)) return "it is a folder";
-  // SQLite writes a journal beside the file: the folder must be writable, not only the file.
   if (::access(folder.c_str(), W_OK | X_OK) != 0) {
     return "the folder " + Quoted(folder.string()) + " is not writable (" + std::strerror(errno) +
-           ")";
+           "), and SQLite creates its journal there, beside the file";
   }
-  if (fs::exists(path, error) && ::access(path.c_str(), R_OK | W_OK) != 0) {
+  return "";
+}
+
+// Why the file system will not let SQLite open or write `path`: its folder (above), the path
+// is a folder, or the file is not readable and writable; "" when none of these is the cause.
+std::string OpenFailureReason(const std::string& path) {
+  std::error_code error;
+  std::string folder = UnwritableFolderReason(path);
+  if (!folder.empty()) return folder;
+  if (std::filesystem::is_directory(path, error)) return "it is a folder";
+  if (std::filesystem::exists(path, error) && ::access(path.c_str(), R_OK | W_OK) != 0) {
     return "the file is not readable and writable (" + std::string(std::strerror(errno)) + ")";
   }
   return "";
 }
 
+// Whether writing needs SQLite to create a file beside the database: every journal mode but
+// MEMORY and OFF. (WAL needs -wal and -shm; an open already failed without them.)
+bool NeedsJournalFile(sqlite3* db) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &raw, nullptr) != SQLITE_OK) return true;
+  Statement stmt(raw);
+  if (sqlite3_step(stmt.get()) != SQLITE_ROW) return true;
+  const unsigned char* mode = sqlite3_column_text(stmt.get(), 0);
+  std::string name = mode == nullptr ? "" : reinterpret_cast<const char*>(mode);
+  return name != "memory" && name != "off";
+}
+
 // Opens with `flags` (plus URI); the name is a URI so that no path is ever taken for one.
+// `probe_rc`, when given, receives the result code of the first read (SQLITE_OK when it
+// succeeded).
 Result<Database> Open(const std::string& path, const std::string& query, int flags,
-                      int busy_timeout_ms) {
+                      int busy_timeout_ms, int* probe_rc = nullptr) {
   std::string name = path == kInMemory ? path : FileUri(path, query);
   sqlite3* raw = nullptr;
   // NOMUTEX: a connection is used by one thread at a time, so SQLite's own per-call mutex
@@ -71,13 +95,41 @@ Result<Database> Open(const std::string& path, const std::string& query, int fla
     return reason.empty() ? status : Status::InvalidArgument(status.message() + ": " + reason);
   }
   sqlite3_extended_result_codes(db.get(), 1);
-  sqlite3_busy_timeout(db.get(), busy_timeout_ms);
-  // Reading the schema is where SQLite notices a file that is not a database.
-  Status probe = Exec(db.get(), "SELECT count(*) FROM sqlite_master", Quoted(path));
-  if (!probe.ok()) {
-    return probe;
+  SetBusyTimeout(db.get(), busy_timeout_ms);
+  // Reading the schema is where SQLite notices a file that is not a database, a hot journal,
+  // and a WAL file whose -shm it cannot create.
+  rc = sqlite3_exec(db.get(), "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+  if (probe_rc != nullptr) *probe_rc = rc;
+  if (rc != SQLITE_OK) {
+    Status status = SqliteError(rc, db.get(), Quoted(path));
+    int primary = rc & 0xff;
+    std::string reason =
+        primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN ? OpenFailureReason(path) : "";
+    return reason.empty() ? status : Status::InvalidArgument(status.message() + ": " + reason);
   }
   return db;
+}
+
+// Rolls back the hot journal beside `path` (a writer died in a transaction) by opening the
+// file read-write, as SQLite does for any connection that may write. Refuses, naming the
+// journal, when the file or its folder is not writable.
+Status RollBackHotJournal(const std::string& path, int busy_timeout_ms) {
+  std::string journal = Quoted(path + "-journal");
+  std::string why = OpenFailureReason(path);
+  if (!why.empty()) {
+    return Status::IOError("SQLite target " + Quoted(path) + " has a hot journal " + journal +
+                           " (a program stopped while writing the file), and a read-only open "
+                           "cannot roll it back; " +
+                           why +
+                           ". Open it once as a user who may write it (ferry migrate, or the "
+                           "application) to roll it back, then retry");
+  }
+  FERRY_ASSIGN_OR_RETURN(Database db, Open(path, "", SQLITE_OPEN_READWRITE, busy_timeout_ms));
+  spdlog::warn(
+      "rolled back the hot journal {} (a program stopped while writing {}), as the next program "
+      "to open the file for writing would: the file is at its last commit",
+      journal, Quoted(path));
+  return Status::OK();
 }
 
 }  // namespace
@@ -126,7 +178,17 @@ Result<Database> OpenForWriting(const std::string& path, int busy_timeout_ms) {
       Database db, Open(path, "", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, busy_timeout_ms));
   // SQLite silently falls back to read-only when the OS refuses writing.
   if (sqlite3_db_readonly(db.get(), "main") == 1) {
-    return Status::IOError("SQLite target " + Quoted(path) + " is read-only");
+    std::string why = OpenFailureReason(path);
+    return Status::IOError("SQLite target " + Quoted(path) + " is read-only" +
+                           (why.empty() ? "" : ": " + why));
+  }
+  // A file that can be written in a folder that cannot: the first write would fail when
+  // SQLite creates its journal, with words that name neither the folder nor the cause.
+  if (path != kInMemory) {
+    std::string folder = UnwritableFolderReason(path);
+    if (!folder.empty() && NeedsJournalFile(db.get())) {
+      return Status::InvalidArgument("cannot write SQLite target " + Quoted(path) + ": " + folder);
+    }
   }
   // WAL only for a file ferry creates: WAL is a lasting property of the file, and a database
   // the application made keeps the journal mode the application chose (its readers may not
@@ -158,7 +220,17 @@ Result<Database> OpenForDryRun(const std::string& path, int busy_timeout_ms) {
   // as immutable: SQLite then creates no -wal/-shm files of its own. Otherwise those files
   // already exist and a plain read-only open shares them (and sees the live writer's data).
   bool in_use = Exists(path + "-wal") || Exists(path + "-journal");
-  return Open(path, in_use ? "" : "immutable=1", SQLITE_OPEN_READONLY, busy_timeout_ms);
+  int probe_rc = SQLITE_OK;
+  Result<Database> db =
+      Open(path, in_use ? "" : "immutable=1", SQLITE_OPEN_READONLY, busy_timeout_ms, &probe_rc);
+  if (probe_rc != SQLITE_READONLY_ROLLBACK) {
+    return db;
+  }
+  // A hot journal: the file may hold half a transaction, which only a connection that may
+  // write can undo. Rolling it back is what the application (or `ferry migrate`) does when
+  // it next opens the file; reading without it is impossible.
+  FERRY_RETURN_IF_ERROR(RollBackHotJournal(path, busy_timeout_ms));
+  return Open(path, "", SQLITE_OPEN_READONLY, busy_timeout_ms);
 }
 
 }  // namespace ferry::sqlite

@@ -26,10 +26,17 @@ struct StatementFinalizer {
 };
 using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
 
+// Makes `db` wait up to `timeout_ms` for a lock another connection holds before a call fails
+// with SQLITE_BUSY (as sqlite3_busy_timeout), recording how long a wait lasted when it gave up
+// so that SqliteError can say so. The record is per thread: a connection is used by one thread
+// at a time, and SqliteError reads it right after the failed call.
+void SetBusyTimeout(sqlite3* db, int timeout_ms);
+
 // The Status for SQLite result code `rc`, its message prefixed by `context`:
-// BUSY/LOCKED -> Unavailable; CONSTRAINT/MISMATCH/TOOBIG -> Rejected; CORRUPT/NOTADB ->
-// Corruption; IOERR/FULL/CANTOPEN/READONLY/PERM/NOMEM/... -> IOError; else Internal.
-// `db` (may be null) supplies SQLite's own message. REQUIRES: rc is an error code.
+// BUSY/LOCKED -> Unavailable (BUSY saying which process holds the file's write lock when the
+// OS tells, and how long the call waited for it); CONSTRAINT/MISMATCH/TOOBIG -> Rejected;
+// CORRUPT/NOTADB -> Corruption; IOERR/FULL/CANTOPEN/READONLY/PERM/NOMEM/... -> IOError; else
+// Internal. `db` (may be null) supplies SQLite's own message. REQUIRES: rc is an error code.
 Status SqliteError(int rc, sqlite3* db, std::string_view context);
 
 // Compiles one statement. `persistent` hints that it will be reused many times.

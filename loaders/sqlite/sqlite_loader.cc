@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <set>
 #include <utility>
 
@@ -293,10 +294,17 @@ Status SqliteBackend::SelectText(const std::string& sql,
   });
 }
 
+// --busy-timeout; atomic because --jobs workers make their loaders on their own threads.
+std::atomic<int> busy_timeout_ms{SqliteLoaderOptions().busy_timeout_ms};
+
 }  // namespace
 
+void SetSqliteBusyTimeout(int ms) { busy_timeout_ms = ms; }
+
 std::unique_ptr<Loader> MakeSqliteLoader(const TargetSpec& spec) {
-  return MakeSqliteLoaderWithOptions(spec, SqliteLoaderOptions());
+  SqliteLoaderOptions options;
+  options.busy_timeout_ms = busy_timeout_ms;
+  return MakeSqliteLoaderWithOptions(spec, options);
 }
 
 std::unique_ptr<Loader> MakeSqliteLoaderWithOptions(const TargetSpec& spec,

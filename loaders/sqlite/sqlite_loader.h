@@ -22,9 +22,13 @@
 namespace ferry {
 
 struct SqliteLoaderOptions {
-  // How long a statement waits for another connection's lock before failing as Unavailable.
+  // How long a statement waits for another connection's lock before failing as Unavailable
+  // (--busy-timeout); the retrying loader's retries each wait as long again.
   int busy_timeout_ms = 5000;
 };
+
+// --busy-timeout: the busy timeout of every loader MakeSqliteLoader makes from now on.
+void SetSqliteBusyTimeout(int busy_timeout_ms);
 
 // The loader for spec.path. Never null; problems with the path are reported by Check().
 std::unique_ptr<Loader> MakeSqliteLoader(const TargetSpec& spec);

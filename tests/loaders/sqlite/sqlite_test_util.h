@@ -3,8 +3,11 @@
 // files are built into the test binary.
 #pragma once
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -185,5 +188,68 @@ inline std::string FileBytes(const std::string& path) {
   bytes << in.rdbuf();
   return bytes.str();
 }
+
+// A database with one committed row in table `a`, in a rollback-journal mode (an application's
+// file), and a hot journal beside it: a child process wrote 300 more rows in a transaction,
+// with a page cache so small that SQLite had to write into the file, then died by SIGKILL.
+inline void MakeHotJournal(const std::string& path) {
+  {
+    Connection setup(path);
+    REQUIRE(sqlite3_exec(setup.db, "CREATE TABLE a(x); INSERT INTO a VALUES (1);", nullptr, nullptr,
+                         nullptr) == SQLITE_OK);
+  }
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_exec(db, "PRAGMA cache_size=1; BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    for (int i = 0; i < 300; ++i) {
+      sqlite3_exec(db, "INSERT INTO a VALUES (randomblob(1000))", nullptr, nullptr, nullptr);
+    }
+    ::raise(SIGKILL);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  // Hot: the journal's header was written (its first byte is the magic, not zero).
+  std::string journal = FileBytes(path + "-journal");
+  REQUIRE(journal.size() > 28);
+  REQUIRE(journal[0] != '\0');
+}
+
+// A child process holding the write lock of the database `path` (BEGIN IMMEDIATE) until this
+// object is destroyed, when it is killed.
+class WriteLockHolder {
+ public:
+  explicit WriteLockHolder(const std::string& path) {
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      sqlite3* db = nullptr;
+      sqlite3_open(path.c_str(), &db);
+      char ok = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+      (void)!::write(ready[1], &ok, 1);
+      for (;;) ::pause();
+    }
+    ::close(ready[1]);
+    char ok = 0;
+    REQUIRE(::read(ready[0], &ok, 1) == 1);
+    ::close(ready[0]);
+    REQUIRE(ok == 1);
+  }
+  ~WriteLockHolder() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  WriteLockHolder(const WriteLockHolder&) = delete;
+  WriteLockHolder& operator=(const WriteLockHolder&) = delete;
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
 
 }  // namespace ferry::sqlite_testing
