@@ -51,6 +51,8 @@ class PostgresLoader final : public Loader {
   }
   Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                    std::vector<std::optional<Row>>* out) override;
+  Status HoldsNoRowWith(const TableDef& table, const std::string& column, const Cell& value,
+                        bool* none) override;
   Result<BatchOutcome> Write(const WriteBatch& batch) override;
   Status FinishRun(const RunTotals& totals) override;
 
@@ -298,6 +300,20 @@ Status PostgresLoader::FetchRows(const TableDef& table, const std::vector<Row>& 
   }
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
   return Track(postgres::FetchRows(session, table, keys, out));
+}
+
+Status PostgresLoader::HoldsNoRowWith(const TableDef& table, const std::string& column,
+                                      const Cell& value, bool* none) {
+  *none = false;
+  if (!checked_) {
+    return Status::Internal("PostgreSQL loader: HoldsNoRowWith before a successful Check");
+  }
+  if (ensured_tables_.count(table.name) != 0 && existing_tables_.count(table.name) == 0) {
+    *none = true;  // dry-run of a table that does not exist yet
+    return Status::OK();
+  }
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  return Track(postgres::HoldsNoRowWith(session, table, column, value, none));
 }
 
 Result<BatchOutcome> PostgresLoader::Write(const WriteBatch& batch) {

@@ -58,6 +58,8 @@ class SqliteLoader final : public Loader {
   }
   Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                    std::vector<std::optional<Row>>* out) override;
+  Status HoldsNoRowWith(const TableDef& table, const std::string& column, const Cell& value,
+                        bool* none) override;
   Result<BatchOutcome> Write(const WriteBatch& batch) override;
   Status FinishRun(const RunTotals& totals) override;
 
@@ -261,6 +263,24 @@ Status SqliteLoader::FetchRows(const TableDef& table, const std::vector<Row>& ke
   }
   FERRY_RETURN_IF_ERROR(sqlite::FetchRowsByKey(db_.get(), table, keys, out));
   return txn.Commit(context);
+}
+
+Status SqliteLoader::HoldsNoRowWith(const TableDef& table, const std::string& column,
+                                    const Cell& value, bool* none) {
+  *none = false;
+  if (!checked_) {
+    return Status::Internal("SQLite loader: HoldsNoRowWith before a successful Check");
+  }
+  if (db_ == nullptr) {
+    *none = true;  // a dry run of a missing file: no rows
+    return Status::OK();
+  }
+  FERRY_ASSIGN_OR_RETURN(bool exists, sqlite::TableExists(db_.get(), table.name));
+  if (!exists) {
+    *none = true;  // in a dry run, a table that would be created
+    return Status::OK();
+  }
+  return sqlite::HoldsNoRowWith(db_.get(), table, column, value, none);
 }
 
 Result<BatchOutcome> SqliteLoader::Write(const WriteBatch& batch) {
