@@ -9,7 +9,7 @@
 // target: it is not read. Keys are compared by their cells, as BatchKeyConflicts compares them
 // within a batch.
 //
-// Remembered as 64-bit hashes (16 bytes a key at most, in one open-addressed table): a hash
+// Remembered as 64-bit hashes (16 to 32 bytes a key, in one open-addressed table): a hash
 // that two keys share costs a read, never a decision. The probe needs a key of the table that
 // leads with the user's column (an index serves it); without one every key is read as before.
 //
