@@ -246,6 +246,14 @@ class Loader {
     return Status::OK();
   }
 
+  // Sets *room to how many more connections the target takes now (PostgreSQL: max_connections
+  // less the reserved ones less those open), for choosing the default number of workers; -1
+  // when it has no such limit (the default).
+  virtual Status ConnectionRoom(int* room) {
+    *room = -1;
+    return Status::OK();
+  }
+
   // OK when the target's column of `column`'s type can hold `cell`; else InvalidArgument naming
   // the column and what it cannot hold, as Write would fail. The run checks every cell of a
   // record before its batch is sent, so that such a record is a reject, not a failed batch.

@@ -55,6 +55,10 @@ class RetryingLoader final : public Loader {
     return Retry("reading the target's rows",
                  [&] { return inner_->HoldsNoRowWith(table, column, value, none); });
   }
+  Status ConnectionRoom(int* room) override {
+    return Retry("reading the server's connection limit",
+                 [&] { return inner_->ConnectionRoom(room); });
+  }
   Status CheckCell(const ColumnDef& column, const Cell& cell) const override {
     return inner_->CheckCell(column, cell);
   }

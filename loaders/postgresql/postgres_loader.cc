@@ -53,6 +53,7 @@ class PostgresLoader final : public Loader {
                    std::vector<std::optional<Row>>* out) override;
   Status HoldsNoRowWith(const TableDef& table, const std::string& column, const Cell& value,
                         bool* none) override;
+  Status ConnectionRoom(int* room) override;
   Result<BatchOutcome> Write(const WriteBatch& batch) override;
   Status FinishRun(const RunTotals& totals) override;
 
@@ -314,6 +315,25 @@ Status PostgresLoader::HoldsNoRowWith(const TableDef& table, const std::string& 
   }
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
   return Track(postgres::HoldsNoRowWith(session, table, column, value, none));
+}
+
+Status PostgresLoader::ConnectionRoom(int* room) {
+  *room = -1;
+  if (!checked_) {
+    return Status::Internal("PostgreSQL loader: ConnectionRoom before a successful Check");
+  }
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  return Track(postgres::Guarded("reading the server's connection limit", session->secrets(), [&] {
+    pqxx::nontransaction txn(session->connection());
+    // Reserved: superuser_reserved_connections, and reserved_connections from PostgreSQL 16.
+    pqxx::result result = txn.exec(
+        "SELECT current_setting('max_connections')::int"
+        " - current_setting('superuser_reserved_connections')::int"
+        " - coalesce(current_setting('reserved_connections', true)::int, 0)"
+        " - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int");
+    *room = result.size() == 1 ? result[0][0].as<int>() : -1;
+    return Status::OK();
+  }));
 }
 
 Result<BatchOutcome> PostgresLoader::Write(const WriteBatch& batch) {
