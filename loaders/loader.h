@@ -241,6 +241,25 @@ class Loader {
   virtual Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                            std::vector<std::optional<Row>>* out) = 0;
 
+  // Sets *none to true when `table` holds no row whose `column` equals `value` (it may be
+  // absent, in a dry run), so that reads under a key holding that column can be skipped (a
+  // first load: agent/run/existing_rows.h). Reads only; allowed in dry-run. The default
+  // cannot tell: *none = false.
+  virtual Status HoldsNoRowWith(const TableDef& table, const std::string& column, const Cell& value,
+                                bool* none) {
+    (void)table, (void)column, (void)value;
+    *none = false;
+    return Status::OK();
+  }
+
+  // Sets *room to how many more connections the target takes now (PostgreSQL: max_connections
+  // less the reserved ones less those open), for choosing the default number of workers; -1
+  // when it has no such limit (the default).
+  virtual Status ConnectionRoom(int* room) {
+    *room = -1;
+    return Status::OK();
+  }
+
   // OK when the target's column of `column`'s type can hold `cell`; else InvalidArgument naming
   // the column and what it cannot hold, as Write would fail. The run checks every cell of a
   // record before its batch is sent, so that such a record is a reject, not a failed batch.

@@ -386,6 +386,50 @@ ScannedValue Scanner::Finish() {
   return value;
 }
 
+// No object below `element` repeats a member name, and none is nested deeper than `room`
+// more levels (the element itself being one).
+bool PlainElement(simdjson::dom::element element, int room) {
+  if (element.is_array()) {
+    if (room < 1) return false;
+    for (simdjson::dom::element child : simdjson::dom::array(element)) {
+      if (!PlainElement(child, room - 1)) return false;
+    }
+    return true;
+  }
+  if (!element.is_object()) return true;
+  if (room < 1) return false;
+  // Pairwise for the small objects of most records; a set beyond.
+  constexpr size_t kPairwise = 16;
+  std::vector<std::string_view> names;
+  std::unordered_map<std::string_view, bool> seen;
+  for (simdjson::dom::key_value_pair member : simdjson::dom::object(element)) {
+    if (names.size() < kPairwise) {
+      for (std::string_view name : names) {
+        if (name == member.key) return false;
+      }
+      names.push_back(member.key);
+      if (names.size() == kPairwise) {
+        for (std::string_view name : names) seen.emplace(name, true);
+      }
+    } else if (!seen.emplace(member.key, true).second) {
+      return false;
+    }
+    if (!PlainElement(member.value, room - 1)) return false;
+  }
+  return true;
+}
+
+// A "\uD800".."\uDFFF" escape somewhere in `json` (or a backslash before such text).
+bool MayHoldSurrogateEscape(std::string_view json) {
+  for (size_t at = json.find("\\u"); at != std::string_view::npos; at = json.find("\\u", at + 1)) {
+    if (at + 3 < json.size() && (json[at + 2] == 'd' || json[at + 2] == 'D')) {
+      char c = json[at + 3];
+      if ((c >= '8' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 simdjson::error_code CheckRecordText(std::string_view record, bool padded,
@@ -401,6 +445,19 @@ simdjson::error_code CheckRecordText(std::string_view record, bool padded,
   return parser->parse(text.data(), text.size()).get(ignored) == simdjson::SUCCESS
              ? simdjson::SUCCESS
              : error;
+}
+
+bool PlainJson(std::string_view json, simdjson::dom::element value, SourceShape shape) {
+  if (MayHoldSurrogateEscape(json)) return false;
+  switch (shape) {
+    case SourceShape::kRecord:
+      return PlainElement(value, kMaxRecordDepth);
+    case SourceShape::kArray:
+      return value.is_array() && PlainElement(value, kMaxRecordDepth + 1);
+    case SourceShape::kObject:
+      return value.is_object() && PlainElement(value, kMaxRecordDepth + 1);
+  }
+  return false;
 }
 
 Result<ScannedValue> ScanJsonRecords(std::string_view json, SourceShape shape) {

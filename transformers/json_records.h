@@ -63,6 +63,13 @@ struct ScannedValue {
 simdjson::error_code CheckRecordText(std::string_view record, bool padded,
                                      simdjson::dom::parser* parser);
 
+// True when `value` (what simdjson parsed of `json`) holds the records of `shape` just as
+// ScanJsonRecords would give them: the value is of the shape, no member name is repeated in
+// an object, no record is nested deeper than kMaxRecordDepth, and `json` has no "\u" escape
+// of a surrogate (a number beyond a double or int64 does not parse at all). Such a value is
+// read without the scan: the fast path for the values of almost every store.
+bool PlainJson(std::string_view json, simdjson::dom::element value, SourceShape shape);
+
 // Scans `json` as a value of `shape`. Fails (Corruption) when its records cannot be told apart:
 // the value is not an array (kArray) or an object (kObject), a string or a bracket is not
 // closed, or text follows the value. The caller then reads the value whole, as before.

@@ -94,7 +94,8 @@ Status PlanBatch(const CommitContext& context, std::vector<AssignedRecord>* reco
   const EntityMapping& entity = *context.entity;
   std::vector<ExistingRow> existing;
   bool whole_rows = context.policy != ConflictPolicy::kSkip;
-  FERRY_RETURN_IF_ERROR(FindExistingRows(entity, context.loader, whole_rows, *records, &existing));
+  FERRY_RETURN_IF_ERROR(
+      FindExistingRows(entity, context.loader, whole_rows, *records, context.written, &existing));
   plans->assign(records->size(), Planned());
   for (size_t i = 0; i < records->size(); ++i) {
     AssignedRecord& record = (*records)[i];
@@ -104,6 +105,9 @@ Status PlanBatch(const CommitContext& context, std::vector<AssignedRecord>* reco
     }
     (*plans)[i].plan = PlanOf(context, record, existing[i].row);
   }
+  // Every key of the batch, written or not, adopted ones under the row's: a superset of what
+  // the target holds of this unit's after the write.
+  if (context.written != nullptr) context.written->Remember(entity, *records);
   FERRY_RETURN_IF_ERROR(MergeWithTarget(context, records, existing, plans));
   std::vector<bool> writes(records->size());
   for (size_t i = 0; i < records->size(); ++i) writes[i] = Writes((*plans)[i].plan);

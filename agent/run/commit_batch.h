@@ -28,6 +28,7 @@
 
 #include "agent/run/assign_identities.h"
 #include "agent/run/run_report.h"
+#include "agent/run/written_keys.h"
 #include "loaders/loader.h"
 #include "transformers/mapping.h"
 
@@ -45,6 +46,9 @@ struct CommitContext {
   ParentUlids* parents = nullptr;
   // Takes the reject of a record that cannot be merged; non-ok stops the run.
   std::function<Status(const AssignedRecord&, Reject)> reject;
+  // This unit's keys of the entity's table (agent/run/written_keys.h), so that a first load
+  // reads nothing back; null: every key is read.
+  WrittenKeys* written = nullptr;
   // --continue-on-error: a row the target refuses by a foreign key of its own is a reject and
   // the rest of the batch is written (WriteBatch::reject_broken_keys).
   bool continue_on_error = false;

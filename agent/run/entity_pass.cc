@@ -182,6 +182,7 @@ Status UnitProcessor::EntityPass::Flush() {
   commit.dry_run = owner_->options_.dry_run;
   commit.continue_on_error = owner_->options_.continue_on_error;
   commit.counts = &counts_;
+  commit.written = &written_keys_;
   commit.parents = is_parent_ ? &owner_->parents_ : nullptr;
   commit.reject = [this](const AssignedRecord& record, ::ferry::Reject reject) {
     counts_.valid--;  // counted valid when read, but not loaded after all

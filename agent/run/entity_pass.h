@@ -14,6 +14,7 @@
 
 #include "agent/run/assign_identities.h"
 #include "agent/run/unit_processor.h"
+#include "agent/run/written_keys.h"
 #include "transformers/json_records.h"
 #include "transformers/records_of_value.h"
 
@@ -127,6 +128,7 @@ class UnitProcessor::EntityPass {
   // Records of this entity met so far in this unit: the checkpoint's position. The same source
   // gives the same count at the same record, and each batch's is greater than the last's.
   int64_t records_seen_ = 0;
+  WrittenKeys written_keys_;  // spares a first load the read-back (agent/run/written_keys.h)
 };
 
 }  // namespace ferry

@@ -9,17 +9,30 @@ namespace ferry {
 Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string& key_suffix) {
   SourceShape shape =
       entry.shape == EntryShape::kRecord ? SourceShape::kRecord : entity_.source.shape;
-  Result<ScannedValue> scanned = ScanJsonRecords(entry.value, shape);
-  if (!scanned.ok()) return AddWholeEntry(entry, key_suffix, shape);
-  owner_->report_->duplicate_members += scanned->duplicates;
-  entry_records_ = scanned->records.size();
-  entry_bytes_ = entry.value.size();
-  std::string_view text = scanned->Text(entry.value);
   simdjson::dom::parser& parser = NextParser();
   simdjson::dom::element value;
+  // The fast path: a value that parses as the scan would leave it is read without the scan
+  // (no record listed: each is read as kPlain).
+  Result<ScannedValue> scanned = ScannedValue();
+  bool parsed = parser.parse(entry.value).get(value) == simdjson::SUCCESS &&
+                PlainJson(entry.value, value, shape);
+  std::string_view text = entry.value;
+  if (!parsed) {
+    scanned = ScanJsonRecords(entry.value, shape);
+    if (!scanned.ok()) return AddWholeEntry(entry, key_suffix, shape);
+    text = scanned->Text(entry.value);
+    parsed = parser.parse(text.data(), text.size()).get(value) == simdjson::SUCCESS;
+    entry_records_ = scanned->records.size();
+  } else {
+    entry_records_ = value.is_array()    ? simdjson::dom::array(value).size()
+                     : value.is_object() ? simdjson::dom::object(value).size()
+                                         : 1;
+  }
+  owner_->report_->duplicate_members += scanned->duplicates;
+  entry_bytes_ = entry.value.size();
   in_entry_ = true;
   Status status = Status::OK();
-  if (parser.parse(text.data(), text.size()).get(value) == simdjson::SUCCESS) {
+  if (parsed) {
     size_t next = 0;
     Status shape_status = RecordsOfValue(value, shape, [&](const RecordRef& ref) {
       static const ScannedRecord kPlain;

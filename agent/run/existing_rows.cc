@@ -126,15 +126,21 @@ Status Fetch(Loader* loader, const EntityMapping& entity, bool whole_rows,
 }  // namespace
 
 Status FindExistingRows(const EntityMapping& entity, Loader* loader, bool whole_rows,
-                        const std::vector<AssignedRecord>& records, std::vector<ExistingRow>* out) {
+                        const std::vector<AssignedRecord>& records, WrittenKeys* written,
+                        std::vector<ExistingRow>* out) {
   const TableDef& table = entity.table;
   out->assign(records.size(), ExistingRow());
+  if (written != nullptr) FERRY_RETURN_IF_ERROR(written->Begin(entity, loader, records));
+  // True when the key at `key` (primary first) of record i cannot be in the target.
+  auto unheld = [&](size_t key, const std::vector<size_t>& columns, size_t i) {
+    return written != nullptr && written->Unheld(key, columns, records[i].row);
+  };
   std::vector<size_t> primary = ColumnIndexes(table, table.primary_key);
   std::vector<std::string> found_by(records.size(), ColumnList(table.primary_key));
   bool fresh_key = KeyHoldsFreshUlid(entity);
   std::vector<size_t> indexes;
   for (size_t i = 0; i < records.size(); ++i) {
-    if (records[i].known || !fresh_key) indexes.push_back(i);
+    if ((records[i].known || !fresh_key) && !unheld(0, primary, i)) indexes.push_back(i);
   }
   std::vector<std::optional<Row>> found;
   FERRY_RETURN_IF_ERROR(
@@ -146,12 +152,14 @@ Status FindExistingRows(const EntityMapping& entity, Loader* loader, bool whole_
     existing.adopted = existing.row && !records[indexes[k]].known;
   }
 
-  for (const std::vector<std::string>& unique : table.unique) {
+  for (size_t u = 0; u < table.unique.size(); ++u) {
+    const std::vector<std::string>& unique = table.unique[u];
     std::vector<size_t> columns = ColumnIndexes(table, unique);
     indexes.clear();
     for (size_t i = 0; i < records.size(); ++i) {
       const ExistingRow& existing = (*out)[i];
       if (!existing.conflict.empty() || AnyNull(records[i].row, columns)) continue;
+      if (unheld(u + 1, columns, i)) continue;
       // The row found already holds this key: no other row can (the target enforces it).
       if (existing.row && SameCells(*existing.row, records[i].row, columns)) continue;
       indexes.push_back(i);

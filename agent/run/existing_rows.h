@@ -14,7 +14,9 @@
 // finds the same within a batch).
 //
 // One Loader::FetchRows per key of the table and batch, and only for the records that need
-// it: a rerun reads each known row once, a first run reads by each unique key once per batch.
+// it: a rerun reads each known row once; a first load reads nothing back when the table held
+// no row of the user when the unit began (agent/run/written_keys.h), else by each unique key
+// once per batch.
 //
 // Thread safety: pure but for the loader's reads.
 #pragma once
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "agent/run/assign_identities.h"
+#include "agent/run/written_keys.h"
 #include "base/status.h"
 #include "loaders/loader.h"
 #include "transformers/mapping.h"
@@ -43,9 +46,13 @@ struct ExistingRow {
 
 // Fills `out` (one per record, same order). Unless `whole_rows` (what overwrite and merge
 // compare), only the key and ULID columns of each row are read, the others left null: all
-// that skip needs, at a fraction of the transfer. Fails on a loader failure.
+// that skip needs, at a fraction of the transfer. `written` (the unit's, for this entity; may
+// be null: every key is read) spares the reads of keys the target cannot hold; the caller
+// tells it the batch's keys (WrittenKeys::Remember) before the batch is written. Fails on a
+// loader failure.
 Status FindExistingRows(const EntityMapping& entity, Loader* loader, bool whole_rows,
-                        const std::vector<AssignedRecord>& records, std::vector<ExistingRow>* out);
+                        const std::vector<AssignedRecord>& records, WrittenKeys* written,
+                        std::vector<ExistingRow>* out);
 
 // Makes `record` the adopter of `existing` (a row of entity's table): its primary-key cells and
 // ULID become the row's, and its identity is marked adopted.

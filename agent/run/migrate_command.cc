@@ -193,9 +193,10 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--jobs", o.jobs,
                   "Units (users) loaded at once, each by a worker with its own connection and "
                   "lock; with more than 1, one user's failure does not stop the others, and "
-                  "units of one user load one after the other. On a server, about the number "
-                  "of cores (docs/benchmarks.md)")
-      ->default_val(1);
+                  "units of one user load one after the other. Default (0): for PostgreSQL and "
+                  "several units, one per core (at most 8, and within the server's free "
+                  "connections); else 1. The report says how many (docs/reliability.md)")
+      ->default_val(0);
   cmd->add_flag("--restart", o.restart,
                 "Do not resume an interrupted run with these arguments: load afresh (rows "
                 "already loaded are matched through the id map, none is written twice)");

@@ -29,7 +29,8 @@ struct MigrateOptions {
   std::string report_file;                 // --report FILE (JSON)
   std::string rejects_file;                // --rejects FILE (NDJSON); default beside the run
   ProgressMode progress = ProgressMode::kAuto;
-  int jobs = 1;                  // --jobs: units loaded at once, each by a worker
+  int jobs = 0;                  // --jobs: units loaded at once, each by a worker; 0:
+                                 // chosen by the run (DefaultJobs in migration.cc)
   bool restart = false;          // --restart: do not resume an interrupted run
   int retries = 8;               // --retries: attempts after a transient failure
   double retry_max_wait_s = 30;  // --retry-max-wait: the longest single wait

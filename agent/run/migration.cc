@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <functional>
 #include <optional>
+#include <thread>
 
 #include "agent/mapping/loader.h"
 #include "agent/run/match_check.h"
@@ -115,8 +117,9 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
   if (options.max_reject_rate < 0 || options.max_reject_rate > 1) {
     return Status::InvalidArgument("--max-reject-rate: expected a fraction from 0 to 1");
   }
-  if (options.jobs < 1 || options.jobs > 64) {
-    return Status::InvalidArgument(fmt::format("--jobs {}: expected 1 to 64", options.jobs));
+  if (options.jobs < 0 || options.jobs > 64) {
+    return Status::InvalidArgument(
+        fmt::format("--jobs {}: expected 1 to 64 (0: chosen by the run)", options.jobs));
   }
   if (options.retries < 0 || options.retry_max_wait_s < 0.001) {
     return Status::InvalidArgument("--retries must be 0 or more, --retry-max-wait above 0");
@@ -241,10 +244,32 @@ std::string NowRfc3339() {
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
 }
 
+// The workers of a run not told --jobs: one for SQLite (one writer) and for a source of one
+// unit; for PostgreSQL, one per core, at most one per unit (when the sources tell how many)
+// and 8, and never more than the server has connections to spare (less one for others).
+Result<int> DefaultJobs(const TargetSpec& target, const std::vector<OpenSource>& sources,
+                        Loader* loader) {
+  if (target.kind != "postgresql") return 1;
+  uint64_t units = 0;
+  for (const OpenSource& source : sources) units += source.extractor->ExpectedSize().units;
+  if (units == 1) return 1;
+  int jobs = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 8);
+  if (units > 1) jobs = std::min<int>(jobs, static_cast<int>(std::min<uint64_t>(units, 64)));
+  int room = -1;
+  FERRY_RETURN_IF_ERROR(loader->ConnectionRoom(&room));
+  if (room >= 0) jobs = std::min(jobs, room - 1);  // this connection is already counted
+  return std::max(jobs, 1);
+}
+
 // Loads every unit: on this thread, or with --jobs on a pool of workers.
-Status LoadUnits(const MigrateOptions& options, const Mapping& mapping, const TargetSpec& target,
+Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const TargetSpec& target,
                  const RunInfo& run, std::vector<OpenSource>& sources, Loader* loader,
                  RejectSink* rejects, RunReport* report) {
+  MigrateOptions options = told;
+  if (options.jobs == 0) {
+    FERRY_ASSIGN_OR_RETURN(options.jobs, DefaultJobs(target, sources, loader));
+  }
+  report->jobs = options.jobs;
   UnitProcessor processor(options, mapping, loader, rejects, report);
   if (options.jobs == 1) {
     FERRY_RETURN_IF_ERROR(Scan(

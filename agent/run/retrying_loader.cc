@@ -50,6 +50,15 @@ class RetryingLoader final : public Loader {
                    std::vector<std::optional<Row>>* out) override {
     return Retry("reading the target's rows", [&] { return inner_->FetchRows(table, keys, out); });
   }
+  Status HoldsNoRowWith(const TableDef& table, const std::string& column, const Cell& value,
+                        bool* none) override {
+    return Retry("reading the target's rows",
+                 [&] { return inner_->HoldsNoRowWith(table, column, value, none); });
+  }
+  Status ConnectionRoom(int* room) override {
+    return Retry("reading the server's connection limit",
+                 [&] { return inner_->ConnectionRoom(room); });
+  }
   Status CheckCell(const ColumnDef& column, const Cell& cell) const override {
     return inner_->CheckCell(column, cell);
   }

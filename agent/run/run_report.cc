@@ -145,9 +145,9 @@ void RunReport::PrintSummary(std::ostream& out) const {
   }
   double rate = duration_s > 0 ? static_cast<double>(total.read) / duration_s : 0;
   out << fmt::format(
-      "  {} unit(s), {} unmapped key(s); {:.2f} s, {:.0f} records/s, peak memory "
-      "{:.1f} MiB\n",
-      units, unmapped_keys, duration_s, rate, peak_rss_kb / 1024.0);
+      "  {} unit(s) by {} worker(s), {} unmapped key(s); {:.2f} s, {:.0f} records/s, peak "
+      "memory {:.1f} MiB\n",
+      units, jobs, unmapped_keys, duration_s, rate, peak_rss_kb / 1024.0);
   if (!rejects_file.empty()) {
     out << "  rejects: " << rejects_file << "\n";
   }
@@ -238,6 +238,7 @@ std::string RunReport::ToJson() const {
   Field(&out, "started_at", started_at);
   Number(&out, "duration_s", duration_s);
   Number(&out, "units", static_cast<double>(units));
+  Number(&out, "jobs", static_cast<double>(jobs));
   Number(&out, "records_read", static_cast<double>(TotalRead()));
   Number(&out, "records_per_s", duration_s > 0 ? TotalRead() / duration_s : 0);
   Number(&out, "peak_rss_kb", static_cast<double>(peak_rss_kb));

@@ -60,6 +60,7 @@ struct RunReport {
   std::string started_at;  // RFC 3339
   double duration_s = 0;
   int64_t units = 0;          // users / stores processed
+  int jobs = 0;               // workers that loaded them (--jobs, or the run's choice)
   int64_t unmapped_keys = 0;  // keys no entity claims (theme, authToken, ...)
   int64_t problems = 0;       // damage reported by extractors
   std::vector<std::string> problem_examples;

@@ -61,6 +61,20 @@ class LoaderBackend {
   virtual Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                            std::vector<std::optional<Row>>* out) = 0;
 
+  // Loader::HoldsNoRowWith. REQUIRES: Open succeeded. The default cannot tell: *none = false.
+  virtual Status HoldsNoRowWith(const TableDef& table, const std::string& column, const Cell& value,
+                                bool* none) {
+    (void)table, (void)column, (void)value;
+    *none = false;
+    return Status::OK();
+  }
+
+  // Loader::ConnectionRoom. REQUIRES: Open succeeded. The default: no limit (-1).
+  virtual Status ConnectionRoom(int* room) {
+    *room = -1;
+    return Status::OK();
+  }
+
   // Loader::Write for run `run_id`. REQUIRES: Open(false) succeeded, BeginRun recorded the run,
   // EnsureSchema saw batch.table.
   virtual Result<BatchOutcome> Write(const WriteBatch& batch, const std::string& run_id) = 0;

@@ -26,6 +26,9 @@ class SharedLoader final : public Loader {
   }
   Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                    std::vector<std::optional<Row>>* out) override;
+  Status HoldsNoRowWith(const TableDef& table, const std::string& column, const Cell& value,
+                        bool* none) override;
+  Status ConnectionRoom(int* room) override;
   Result<BatchOutcome> Write(const WriteBatch& batch) override;
   Status FinishRun(const RunTotals& totals) override;
 
@@ -157,6 +160,19 @@ Status SharedLoader::FetchRows(const TableDef& table, const std::vector<Row>& ke
     return Status::OK();
   }
   return backend_->FetchRows(table, keys, out);
+}
+
+Status SharedLoader::HoldsNoRowWith(const TableDef& table, const std::string& column,
+                                    const Cell& value, bool* none) {
+  *none = false;
+  FERRY_RETURN_IF_ERROR(RequireChecked("HoldsNoRowWith"));
+  return backend_->HoldsNoRowWith(table, column, value, none);
+}
+
+Status SharedLoader::ConnectionRoom(int* room) {
+  *room = -1;
+  FERRY_RETURN_IF_ERROR(RequireChecked("ConnectionRoom"));
+  return backend_->ConnectionRoom(room);
 }
 
 Result<BatchOutcome> SharedLoader::Write(const WriteBatch& batch) {

@@ -47,6 +47,9 @@ class PostgresBackend final : public LoaderBackend {
                           std::vector<std::optional<KnownIdentity>>* out) override;
   Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                    std::vector<std::optional<Row>>* out) override;
+  Status HoldsNoRowWith(const TableDef& table, const std::string& column, const Cell& value,
+                        bool* none) override;
+  Status ConnectionRoom(int* room) override;
   Result<BatchOutcome> Write(const WriteBatch& batch, const std::string& run_id) override;
   Status FinishRun(const std::string& run_id, const RunTotals& totals) override;
 
@@ -259,6 +262,33 @@ Status PostgresBackend::FetchRows(const TableDef& table, const std::vector<Row>&
   }
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
   return Track(postgres::FetchRows(session, table, keys, out));
+}
+
+Status PostgresBackend::HoldsNoRowWith(const TableDef& table, const std::string& column,
+                                      const Cell& value, bool* none) {
+  *none = false;
+  if (ensured_tables_.count(table.name) != 0 && existing_tables_.count(table.name) == 0) {
+    *none = true;  // dry-run of a table that does not exist yet
+    return Status::OK();
+  }
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  return Track(postgres::HoldsNoRowWith(session, table, column, value, none));
+}
+
+Status PostgresBackend::ConnectionRoom(int* room) {
+  *room = -1;
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  return Track(postgres::Guarded("reading the server's connection limit", session->secrets(), [&] {
+    pqxx::nontransaction txn(session->connection());
+    // Reserved: superuser_reserved_connections, and reserved_connections from PostgreSQL 16.
+    pqxx::result result = txn.exec(
+        "SELECT current_setting('max_connections')::int"
+        " - current_setting('superuser_reserved_connections')::int"
+        " - coalesce(current_setting('reserved_connections', true)::int, 0)"
+        " - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int");
+    *room = result.size() == 1 ? result[0][0].as<int>() : -1;
+    return Status::OK();
+  }));
 }
 
 Result<BatchOutcome> PostgresBackend::Write(const WriteBatch& batch, const std::string& run_id) {

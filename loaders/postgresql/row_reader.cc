@@ -117,4 +117,26 @@ Status FetchRows(Session* session, const TableDef& table, const std::vector<Row>
       });
 }
 
+Status HoldsNoRowWith(Session* session, const TableDef& table, const std::string& column,
+                      const Cell& value, bool* none) {
+  *none = false;
+  int index = table.ColumnIndex(column);
+  if (index < 0) {
+    return Status::Internal("table \"" + table.name + "\": column " + column + " is not a column");
+  }
+  const ColumnDef& def = table.columns[static_cast<size_t>(index)];
+  FERRY_ASSIGN_OR_RETURN(std::optional<std::string> text, CellText(def, value));
+  if (!text) return Status::OK();  // null equals nothing, but say nothing of it
+  std::string sql = "SELECT NOT EXISTS (SELECT 1 FROM " +
+                    QualifiedName(session->schema(), table.name) + " t WHERE t." +
+                    QuoteIdentifier(def.name) + " = $1::" + PgTypeOf(def.type) + ")";
+  return Guarded("reading rows of table \"" + table.name + "\"", session->secrets(),
+                 [&]() -> Status {
+                   pqxx::nontransaction txn(session->connection());
+                   pqxx::result result = txn.exec_params(sql, *text);
+                   *none = result.size() == 1 && result[0][0].as<bool>();
+                   return Status::OK();
+                 });
+}
+
 }  // namespace ferry::postgres

@@ -27,4 +27,9 @@ std::string FetchRowsSql(const TableDef& table, const std::string& schema);
 Status FetchRows(Session* session, const TableDef& table, const std::vector<Row>& keys,
                  std::vector<std::optional<Row>>* out);
 
+// Sets *none when schema.table holds no row whose `column` equals `value` (one index probe
+// when an index leads with the column). REQUIRES: the table exists.
+Status HoldsNoRowWith(Session* session, const TableDef& table, const std::string& column,
+                      const Cell& value, bool* none);
+
 }  // namespace ferry::postgres

@@ -168,4 +168,22 @@ Status FetchRowsByKey(sqlite3* db, const TableDef& table, const std::vector<Row>
   return Status::OK();
 }
 
+Status HoldsNoRowWith(sqlite3* db, const TableDef& table, const std::string& column,
+                      const Cell& value, bool* none) {
+  *none = false;
+  int index = table.ColumnIndex(column);
+  if (index < 0) {
+    return Status::InvalidArgument("table \"" + table.name + "\": column \"" + column +
+                                   "\" is not one of its columns");
+  }
+  const std::string context = "reading rows of \"" + table.name + "\"";
+  FERRY_ASSIGN_OR_RETURN(Statement stmt, Prepare(db, "SELECT NOT EXISTS (SELECT 1 FROM " +
+                                                         QuoteIdentifier(table.name) + " WHERE " +
+                                                         QuoteIdentifier(column) + " = ?1)"));
+  FERRY_RETURN_IF_ERROR(BindCell(stmt.get(), 1, table.columns[static_cast<size_t>(index)], value));
+  FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db, stmt.get(), context));
+  *none = has_row && sqlite3_column_int64(stmt.get(), 0) == 1;
+  return Status::OK();
+}
+
 }  // namespace ferry::sqlite

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "base/result.h"
@@ -23,6 +24,11 @@ namespace ferry::sqlite {
 // cannot be read as its column's type.
 Status FetchRowsByKey(sqlite3* db, const TableDef& table, const std::vector<Row>& keys,
                       std::vector<std::optional<Row>>* out);
+
+// Sets *none when `table` holds no row whose `column` equals `value`, bound as the loader
+// binds it (one index probe when an index leads with the column). REQUIRES: the table exists.
+Status HoldsNoRowWith(sqlite3* db, const TableDef& table, const std::string& column,
+                      const Cell& value, bool* none);
 
 // Column `index` of the current result row of `stmt` as a cell of `column`'s type: text for
 // text/json/ulid, integer, real, boolean from 0/1, timestamp from its RFC 3339 text (or

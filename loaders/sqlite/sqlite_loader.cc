@@ -49,6 +49,8 @@ class SqliteBackend final : public LoaderBackend {
                           std::vector<std::optional<KnownIdentity>>* out) override;
   Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                    std::vector<std::optional<Row>>* out) override;
+  Status HoldsNoRowWith(const TableDef& table, const std::string& column, const Cell& value,
+                        bool* none) override;
   Result<BatchOutcome> Write(const WriteBatch& batch, const std::string& run_id) override;
   Status FinishRun(const std::string& run_id, const RunTotals& totals) override;
 
@@ -233,6 +235,21 @@ Status SqliteBackend::FetchRows(const TableDef& table, const std::vector<Row>& k
   }
   FERRY_RETURN_IF_ERROR(sqlite::FetchRowsByKey(db_.get(), table, keys, out));
   return txn.Commit(context);
+}
+
+Status SqliteBackend::HoldsNoRowWith(const TableDef& table, const std::string& column,
+                                     const Cell& value, bool* none) {
+  *none = false;
+  if (db_ == nullptr) {
+    *none = true;  // a dry run of a missing file: no rows
+    return Status::OK();
+  }
+  FERRY_ASSIGN_OR_RETURN(bool exists, sqlite::TableExists(db_.get(), table.name));
+  if (!exists) {
+    *none = true;  // in a dry run, a table that would be created
+    return Status::OK();
+  }
+  return sqlite::HoldsNoRowWith(db_.get(), table, column, value, none);
 }
 
 Result<BatchOutcome> SqliteBackend::Write(const WriteBatch& batch, const std::string& run_id) {

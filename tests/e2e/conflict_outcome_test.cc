@@ -227,4 +227,48 @@ entities:
   }
 }
 
+TEST_CASE("conflicts: a first load in batches of one finds what its own earlier batches wrote",
+          "[e2e][sqlite][postgres][conflicts]") {
+  // A first load reads no row back (the table holds none of the user's), except under the keys
+  // its earlier batches wrote (agent/run/written_keys.h): the outcome is the read-back's.
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir work;
+    std::string mapping = work / "envs.yaml";
+    std::ofstream(mapping) << R"(version: 1
+name: envs
+entities:
+  envs:
+    source: {keys: [envs], shape: array}
+    schema: {type: object}
+    id: {field: id}
+    primary_key: [id]
+    unique: [[user_id, legacy_id], [user_id, name]]
+    columns:
+      id: {type: ulid, from: $ulid}
+      user_id: {type: text, from: $user, nullable: false}
+      legacy_id: {type: text, from: $legacy_id, nullable: false}
+      name: {type: text, from: name}
+)";
+    std::string dump = work / "u.json";
+    auto run = [&](const std::string& user, const std::string& envs) {
+      WriteDump(dump, {{"envs", envs}});
+      return RunFerry({"migrate", dump, "--user-id", user, "--target", target->url(), "--mapping",
+                       mapping, "--batch-size", "1", "--progress", "none"});
+    };
+    CommandResult other = run("v", R"([{"id":"a","name":"same"}])");  // another user's row
+    INFO(other.out << other.err);
+    REQUIRE(other.exit_code == 0);
+    CommandResult first = run("u", R"([{"id":"a","name":"same"},{"id":"b","name":"same"},)"
+                                   R"({"id":"c","name":"other"}])");
+    INFO(first.out << first.err);
+    CHECK(first.exit_code == 0);
+    CHECK(target->Query("SELECT legacy_id FROM envs WHERE user_id = 'u' ORDER BY legacy_id") ==
+          Rows{{"a"}, {"c"}});
+    // "b" met a's row, written by the batch before it, under (user_id, name): it adopts it.
+    CHECK(target->Query("SELECT ulid FROM " + target->Bookkeeping("id_map") +
+                        " WHERE user_id = 'u' AND legacy_id = 'b'") ==
+          target->Query("SELECT id FROM envs WHERE user_id = 'u' AND legacy_id = 'a'"));
+  }
+}
+
 }  // namespace ferry::e2e

@@ -3,9 +3,11 @@
 // two targets cannot drift apart.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
@@ -229,6 +231,34 @@ TEST_CASE("migrate: without --continue-on-error the first reject stops the run w
     CHECK(run.exit_code == 1);
     CHECK(run.err.find("--continue-on-error") != std::string::npos);
     CHECK(run.err.find(".json") != std::string::npos);
+  }
+}
+
+TEST_CASE("migrate: without --jobs, several users load with several workers into PostgreSQL only",
+          "[e2e][sqlite][postgres][jobs]") {
+  Generated g(3, 300, 11);
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir work;
+    auto workers = [&](std::vector<std::string> extra) {
+      std::string report = work / "r.json";
+      extra.insert(extra.end(), {"--report", report, "--rejects", work / "rejects.ndjson"});
+      CommandResult run = RunFerry(Migrate(g, *target, extra));
+      INFO(run.out << run.err);
+      REQUIRE(run.exit_code == 3);
+      simdjson::dom::parser parser;
+      return int64_t(parser.load(report)["jobs"]);
+    };
+    int64_t chosen = workers({});
+    CHECK(target->Count("SELECT count(*) FROM tasks") == g.valid_tasks);
+    if (target->kind() == "postgresql") {
+      // One per core, at most one per user (3) and 8, within the server's free connections.
+      int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
+      CHECK(chosen >= 1);
+      CHECK(chosen <= std::min<int64_t>({cores, 3, 8}));
+    } else {
+      CHECK(chosen == 1);  // SQLite: one writer
+    }
+    CHECK(workers({"--jobs", "1"}) == 1);
   }
 }
 

@@ -87,7 +87,8 @@ TEST_CASE("migrate report: a resumed run says so and what its earlier session co
                                      "--target",       target->url(),
                                      "--batch-size",   "10",
                                      "--progress",     "none",
-                                     "--report",       report};
+                                     "--report",       report,
+                                     "--jobs",         "1"};  // the 3rd commit: a known point
     std::string point = target->kind() == "sqlite" ? "sqlite.after_commit:3" : "pg.after_commit:3";
     CommandResult killed = RunFerryToEnd(args, {{"FERRY_FAULT", point}});
     INFO(Describe(killed));

@@ -136,4 +136,34 @@ TEST_CASE("ScanJsonRecords: fails when the records cannot be told apart",
   CHECK_FALSE(ScanJsonRecords("", SourceShape::kRecord).ok());
 }
 
+TEST_CASE("PlainJson: only a value the scan would leave as it is skips the scan",
+          "[transformers][json_records]") {
+  simdjson::dom::parser parser;
+  auto plain = [&parser](const std::string& json, SourceShape shape) {
+    simdjson::dom::element value;
+    REQUIRE(parser.parse(json).get(value) == simdjson::SUCCESS);
+    return PlainJson(json, value, shape);
+  };
+  CHECK(plain(R"([{"id":1,"tags":["a"],"o":{"x":1,"y":2}},{"id":2},3])", SourceShape::kArray));
+  CHECK(plain(R"({"a":{"id":1},"b":{"id":2}})", SourceShape::kObject));
+  CHECK_FALSE(plain(R"({"id":1,"t":"\u00e9 \\ud83d"})", SourceShape::kRecord));  // may be one
+  CHECK(plain(R"({"id":1,"t":"\u00e9 caf\u00e9"})", SourceShape::kRecord));
+  // Half an emoji: simdjson refuses it, or reads it otherwise than the scan (U+FFFD).
+  simdjson::dom::element parsed;
+  REQUIRE(parser.parse(std::string(R"([{"id":1}])")).get(parsed) == simdjson::SUCCESS);
+  CHECK_FALSE(PlainJson(R"([{"id":1,"t":"\udc00"}])", parsed, SourceShape::kArray));
+  CHECK(PlainJson(R"([{"id":1}])", parsed, SourceShape::kArray));
+  CHECK_FALSE(plain(R"([{"id":1,"id":2}])", SourceShape::kArray));  // JSON.parse's last
+  CHECK_FALSE(plain(R"([{"id":1,"o":{"x":1,"x":2}}])", SourceShape::kArray));
+  CHECK_FALSE(plain(R"({"a":{"id":1},"a":{"id":2}})", SourceShape::kObject));
+  CHECK_FALSE(plain(R"({"id":1})", SourceShape::kArray));  // another shape: the scan says
+  std::string many = "{";  // beyond the pairwise check of small objects
+  for (int i = 0; i < 40; ++i) many += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":1";
+  CHECK(plain(many + "}", SourceShape::kRecord));
+  CHECK_FALSE(plain(many + ",\"k3\":2}", SourceShape::kRecord));
+  std::string deep = std::string(kMaxRecordDepth, '[') + std::string(kMaxRecordDepth, ']');
+  CHECK(plain("[" + deep + "]", SourceShape::kArray));
+  CHECK_FALSE(plain("[[" + deep + "]]", SourceShape::kArray));  // a record one level too deep
+}
+
 }  // namespace ferry

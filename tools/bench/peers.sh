@@ -8,13 +8,13 @@
 #   tools/bench/peers.sh                       # 100,000 tasks over 100 users, 3 runs
 #   tools/bench/peers.sh --tasks 1000000       # the headline size (users = tasks / 1000)
 #   tools/bench/peers.sh --peers 'copy-upsert-all node-pg' --runs 5
-#   tools/bench/peers.sh --jobs '1 2 4'        # ferry, ferry-j2, ferry-j4
+#   tools/bench/peers.sh --jobs '0 1 4'        # ferry (default settings), ferry-j1, ferry-j4
 #
 # Options: --tasks N, --users N, --runs N, --peers LIST (peers besides ferry's; default: copy
-# copy-upsert-all node-pg pgloader), --jobs LIST (ferry's --jobs values, default '1 2': a peer
-# "ferry" for 1 with its "ferry-rerun", "ferry-jN" for the others), --batch-size N (ferry's),
-# --shared DIR (where the peers live; default ../shared next to the repository, or
-# $FERRY_SHARED_DIR).
+# copy-upsert-all node-pg pgloader), --jobs LIST (ferry's --jobs values, default '0 1': a peer
+# "ferry" for 0, the default settings, with its "ferry-rerun", "ferry-jN" for the others),
+# --batch-size N (ferry's), --shared DIR (where the peers live; default ../shared next to the
+# repository, or $FERRY_SHARED_DIR).
 # Builds ferry (Release) into build-bench/ first. Needs root, like the harness (apt, postgres).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -25,7 +25,7 @@ users=""
 runs=3
 peers="copy copy-upsert-all node-pg pgloader"
 batch_size=""
-jobs_list="1 2"
+jobs_list="0 1"
 shared=${FERRY_SHARED_DIR:-$root/../shared}
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -62,8 +62,8 @@ batch_flag=""
 extras=()
 ferry_peers=""
 for jobs in $jobs_list; do
-  name=ferry
-  [[ $jobs != 1 ]] && name=ferry-j$jobs
+  name=ferry  # --jobs 0: the run chooses (the default settings)
+  [[ $jobs != 0 ]] && name=ferry-j$jobs
   peer_script=$root/build-bench/$name-peer.sh
   cat >"$peer_script" <<SCRIPT
 #!/usr/bin/env bash

@@ -82,7 +82,7 @@ TEST_CASE("FindExistingRows: a known row by its key, a foreign row by a unique k
   records.push_back(Record(EnvRow("FRESH2", "e2", std::string("two, renamed")), false));
   records.push_back(Record(EnvRow("FRESH3", "e3", Cell()), false));
   std::vector<ExistingRow> found;
-  REQUIRE(FindExistingRows(Environments(), &loader, true, records, &found).ok());
+  REQUIRE(FindExistingRows(Environments(), &loader, true, records, nullptr, &found).ok());
   REQUIRE(found.size() == 3);
   CHECK(found[0].row.has_value());
   CHECK_FALSE(found[0].adopted);
@@ -111,7 +111,7 @@ TEST_CASE("FindExistingRows: a record whose keys lead to two rows gets a conflic
   std::vector<AssignedRecord> records;
   records.push_back(Record(EnvRow("MINE", "e1", std::string("taken")), true));
   std::vector<ExistingRow> found;
-  REQUIRE(FindExistingRows(Environments(), &loader, true, records, &found).ok());
+  REQUIRE(FindExistingRows(Environments(), &loader, true, records, nullptr, &found).ok());
   REQUIRE(found[0].row.has_value());
   CHECK(std::get<std::string>(found[0].row->cells[0]) == "MINE");
   CHECK(found[0].conflict.find("(name)") != std::string::npos);
