@@ -13,15 +13,17 @@
 
 #include "agent/inspect/inspect_report.h"
 #include "base/status.h"
+#include "extractors/extractor.h"
 #include "transformers/mapping.h"
 
 namespace ferry {
 
 struct InspectOptions {
-  std::vector<std::string> sources;  // as given: "chromium:PATH", "PATH", ...
-  std::vector<std::string> origins;  // --origin; empty: every origin
-  std::string mapping_file;          // --mapping; empty: the bundled taskapp mapping
-  bool json = false;                 // --json
+  std::vector<std::string> sources;                  // as given: "chromium:PATH", "PATH", ...
+  std::vector<std::string> origins;                  // --origin; empty: every origin
+  uint64_t max_value_bytes = kDefaultMaxValueBytes;  // --max-value-bytes
+  std::string mapping_file;  // --mapping; empty: the bundled taskapp mapping
+  bool json = false;         // --json
 };
 
 // Fills *report from every source. Fails on a source that cannot be read at all (the
