@@ -24,10 +24,11 @@ class App;
 namespace ferry {
 
 struct ExportOptions {
-  std::vector<std::string> sources;                  // as given: "chromium:PATH", "PATH", ...
-  std::vector<std::string> origins;                  // --origin, repeatable; empty: every origin
-  uint64_t max_value_bytes = kDefaultMaxValueBytes;  // --max-value-bytes
-  std::string out_file;                              // --out; empty: `out`
+  std::vector<std::string> sources;  // as given: "chromium:PATH", "PATH", ...
+  std::vector<std::string> origins;  // --origin, repeatable; empty: every origin
+  // --max-value-bytes: a longer value is damage (docs/design.md, "Memory")
+  uint64_t max_value_bytes = kDefaultMaxValueBytes;
+  std::string out_file;  // --out; empty: `out`
 };
 
 // Registers `export` on `root`; its callback stores the exit code in *exit_code.

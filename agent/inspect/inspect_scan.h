@@ -19,9 +19,10 @@
 namespace ferry {
 
 struct InspectOptions {
-  std::vector<std::string> sources;                  // as given: "chromium:PATH", "PATH", ...
-  std::vector<std::string> origins;                  // --origin; empty: every origin
-  uint64_t max_value_bytes = kDefaultMaxValueBytes;  // --max-value-bytes
+  std::vector<std::string> sources;  // as given: "chromium:PATH", "PATH", ...
+  std::vector<std::string> origins;  // --origin; empty: every origin
+  // --max-value-bytes: a longer value is damage (docs/design.md, "Memory")
+  uint64_t max_value_bytes = kDefaultMaxValueBytes;
   std::string mapping_file;  // --mapping; empty: the bundled taskapp mapping
   bool json = false;         // --json
 };

@@ -12,30 +12,31 @@
 namespace ferry {
 
 struct MigrateOptions {
-  std::vector<std::string> sources;  // as given: "dump:PATH", "PATH", ...
-  std::string target;                // --target; empty: DATABASE_URL, else sqlite:ferry.db
-  std::string mapping_file;          // --mapping; empty: the bundled taskapp mapping
-  std::string user_id;               // --user-id
-  std::string user_id_from;          // --user-id-from: "filename" or "key:NAME"
-  std::vector<std::string> origins;  // --origin, repeatable
-  uint64_t max_value_bytes = kDefaultMaxValueBytes;  // --max-value-bytes
-  bool dry_run = false;                              // --dry-run: read the target, write nothing
-  std::optional<ConflictPolicy> conflict;            // --conflict; else the mapping's, else skip
-  bool continue_on_error = false;                    // --continue-on-error
-  double max_reject_rate = 0.1;                      // --max-reject-rate, with --continue-on-error
-  int batch_size = 1000;             // --batch-size: rows per transaction (the CLI's
-                                     // default is per target: DefaultBatchSize)
-  std::vector<std::string> include;  // --include: only these entities
-  std::vector<std::string> exclude;  // --exclude: not these entities
-  bool strict_unicode = false;       // --strict-unicode: text with U+FFFD is a reject
-  std::string report_file;           // --report FILE (JSON)
-  std::string rejects_file;          // --rejects FILE (NDJSON); default beside the run
+  std::vector<std::string> sources;        // as given: "dump:PATH", "PATH", ...
+  std::string target;                      // --target; empty: DATABASE_URL, else sqlite:ferry.db
+  std::string mapping_file;                // --mapping; empty: the bundled taskapp mapping
+  std::string user_id;                     // --user-id
+  std::string user_id_from;                // --user-id-from: "filename" or "key:NAME"
+  std::vector<std::string> origins;        // --origin, repeatable
+  bool dry_run = false;                    // --dry-run: read the target, write nothing
+  std::optional<ConflictPolicy> conflict;  // --conflict; else the mapping's, else skip
+  bool continue_on_error = false;          // --continue-on-error
+  double max_reject_rate = 0.1;            // --max-reject-rate, with --continue-on-error
+  int batch_size = 1000;                   // --batch-size: rows per transaction (the CLI's
+                                           // default is per target: DefaultBatchSize)
+  std::vector<std::string> include;        // --include: only these entities
+  std::vector<std::string> exclude;        // --exclude: not these entities
+  bool strict_unicode = false;             // --strict-unicode: text with U+FFFD is a reject
+  std::string report_file;                 // --report FILE (JSON)
+  std::string rejects_file;                // --rejects FILE (NDJSON); default beside the run
   ProgressMode progress = ProgressMode::kAuto;
   int jobs = 1;                  // --jobs: units loaded at once, each by a worker
   bool restart = false;          // --restart: do not resume an interrupted run
   int retries = 8;               // --retries: attempts after a transient failure
   double retry_max_wait_s = 30;  // --retry-max-wait: the longest single wait
   std::string command_line;      // for ferry_runs; holds no secret
+  // --max-value-bytes: a longer value is damage (docs/design.md, "Memory")
+  uint64_t max_value_bytes = kDefaultMaxValueBytes;
 };
 
 }  // namespace ferry
