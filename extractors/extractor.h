@@ -27,12 +27,24 @@ namespace ferry {
 // Receives damage that an extractor skipped over, with its place. Never null once set.
 using CorruptionReporter = std::function<void(const Location& where, const Status& problem)>;
 
+// The default cap on one value (--max-value-bytes): 256 MiB, 50 times a browser's
+// localStorage quota, so that no real store meets it while a hostile one cannot make one entry
+// cost gigabytes (docs/design.md, "Memory").
+constexpr uint64_t kDefaultMaxValueBytes = uint64_t{256} << 20;
+
 // What a source is: its kind (registry name) and path, plus options from the command line.
 struct SourceSpec {
   std::string kind;                  // "dump", "json", "ndjson", "chromium", "firefox", ...
   std::string path;                  // file or folder, as the user gave it (prefix removed)
   std::vector<std::string> origins;  // --origin filters; empty selects every origin
+  // A value longer than this (UTF-8 bytes) is damage: reported with its place and skipped
+  // (ValueTooLarge), never yielded.
+  uint64_t max_value_bytes = kDefaultMaxValueBytes;
 };
+
+// The damage reported for a value of `bytes` over `cap`: Corruption, "the value is N bytes,
+// over --max-value-bytes (M); entry skipped".
+Status ValueTooLarge(uint64_t bytes, uint64_t cap);
 
 // How much input to expect, for the progress bar. Zero means unknown.
 struct SizeHint {

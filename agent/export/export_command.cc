@@ -11,6 +11,7 @@
 #include "agent/exit_codes_help.h"
 #include "agent/export/atomic_file.h"
 #include "agent/export/dump_writer.h"
+#include "agent/max_value_option.h"
 #include "agent/outside_sources.h"
 #include "agent/run/match_check.h"
 #include "base/terminal_text.h"
@@ -59,6 +60,7 @@ Status Export(const ExportOptions& options, std::ostream& out, std::ostream& err
   for (const std::string& argument : options.sources) {
     FERRY_ASSIGN_OR_RETURN(SourceSpec spec, ResolveSource(argument));
     spec.origins = options.origins;
+    spec.max_value_bytes = options.max_value_bytes;
     specs.push_back(std::move(spec));
   }
   if (options.out_file.empty()) {
@@ -111,6 +113,7 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--origin", options->origins,
                   "Only this origin (repeatable); one that matches nothing is exit 2, listing "
                   "the sources' origins");
+  AddMaxValueBytesOption(cmd, &options->max_value_bytes);
   cmd->add_option("--out", options->out_file,
                   "Write the dump to FILE (whole or not at all: a temporary file beside it is "
                   "renamed at the end; created 0600, never inside a source); default: stdout");

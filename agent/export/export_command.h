@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "extractors/extractor.h"
+
 namespace CLI {
 class App;
 }
@@ -24,7 +26,9 @@ namespace ferry {
 struct ExportOptions {
   std::vector<std::string> sources;  // as given: "chromium:PATH", "PATH", ...
   std::vector<std::string> origins;  // --origin, repeatable; empty: every origin
-  std::string out_file;              // --out; empty: `out`
+  // --max-value-bytes: a longer value is damage (docs/design.md, "Memory")
+  uint64_t max_value_bytes = kDefaultMaxValueBytes;
+  std::string out_file;  // --out; empty: `out`
 };
 
 // Registers `export` on `root`; its callback stores the exit code in *exit_code.

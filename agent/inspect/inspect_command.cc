@@ -7,6 +7,7 @@
 #include "agent/exit_codes_help.h"
 #include "agent/inspect/inspect_print.h"
 #include "agent/mapping/loader.h"
+#include "agent/max_value_option.h"
 #include "agent/run/match_check.h"
 
 namespace ferry {
@@ -25,6 +26,7 @@ int RunInspect(const InspectOptions& options, std::ostream& out, std::ostream& e
     return ExitCodeFor(mapping.status());
   }
   InspectReport report;
+  report.keys_as_json = options.json;
   Status status = InspectSources(options, *mapping, &report);
   if (status.ok() && !options.origins.empty() && report.entries == 0) {
     // A typo, not an empty store: say what the sources hold, as migrate and export do.
@@ -65,6 +67,7 @@ void AddInspectCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--origin", options->origins,
                   "Only this origin (repeatable); one that matches nothing is exit 2, listing "
                   "the sources' origins");
+  AddMaxValueBytesOption(cmd, &options->max_value_bytes);
   cmd->callback(
       [options, exit_code]() { *exit_code = RunInspect(*options, std::cout, std::cerr); });
 }

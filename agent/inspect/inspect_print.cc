@@ -44,13 +44,7 @@ std::string IdKindsText(const EntityFacts& facts) {
 void PrintKeys(const OriginFacts& origin, std::ostream& out) {
   out << fmt::format("  {:<32} {:>10}  {:<18} {:>8} {:>8}\n", "KEY", "BYTES", "ENTITY", "RECORDS",
                      "VALID");
-  size_t shown = 0;
   for (const KeyFacts& key : origin.keys) {
-    if (shown++ == kMaxKeysPrinted) {
-      out << fmt::format("  ... {} more keys (--json lists every key)\n",
-                         origin.keys.size() - kMaxKeysPrinted);
-      break;
-    }
     std::string entity = key.entity.empty() ? "-" : key.entity;
     std::string records = key.entity.empty() ? "" : fmt::format("{}", key.records);
     std::string valid = key.entity.empty() ? "" : fmt::format("{}", key.valid);
@@ -61,6 +55,10 @@ void PrintKeys(const OriginFacts& origin, std::ostream& out) {
     line.erase(line.find_last_not_of(' ') + 1);
     if (!key.lossy_detail.empty()) line += "  (" + key.lossy_detail + ")";
     out << line << "\n";
+  }
+  if (origin.key_count > static_cast<int64_t>(origin.keys.size())) {
+    out << fmt::format("  ... {} more keys (--json lists every key)\n",
+                       origin.key_count - static_cast<int64_t>(origin.keys.size()));
   }
 }
 
@@ -76,7 +74,7 @@ void PrintInspectTable(const InspectReport& report, std::ostream& out) {
   out << "mapping " << report.mapping << "\n";
   for (const OriginFacts& origin : report.origins) {
     out << fmt::format("\norigin \"{}\" in {}: {} keys, {} bytes\n", Printable(origin.origin_json),
-                       Printable(JsonBody(origin.unit)), origin.keys.size(), origin.value_bytes);
+                       Printable(JsonBody(origin.unit)), origin.key_count, origin.value_bytes);
     PrintKeys(origin, out);
   }
   if (report.origins.empty()) out << "\nno entries\n";
@@ -110,23 +108,7 @@ std::string InspectJson(const InspectReport& report) {
     AppendString(origin.unit, &out);
     out += ",\"origin\":\"" + origin.origin_json + "\"";
     fmt::format_to(std::back_inserter(out), ",\"value_bytes\":{},\"keys\":[", origin.value_bytes);
-    for (size_t k = 0; k < origin.keys.size(); ++k) {
-      const KeyFacts& key = origin.keys[k];
-      out += k > 0 ? ",{\"key\":\"" : "{\"key\":\"";
-      out += key.key_json;
-      fmt::format_to(std::back_inserter(out), "\",\"value_bytes\":{}", key.value_bytes);
-      if (!key.entity.empty()) {
-        out += ",\"entity\":";
-        AppendString(key.entity, &out);
-        fmt::format_to(std::back_inserter(out), ",\"json\":{},\"records\":{},\"valid\":{}",
-                       key.json ? "true" : "false", key.records, key.valid);
-      }
-      if (!key.lossy_detail.empty()) {
-        out += ",\"lossy\":";
-        AppendString(key.lossy_detail, &out);
-      }
-      out += '}';
-    }
+    out += origin.keys_json;
     out += "]}";
   }
   out += "],\"entities\":{";

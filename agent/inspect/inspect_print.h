@@ -13,14 +13,11 @@
 
 namespace ferry {
 
-// At most this many keys of one origin in the table (--json lists them all).
-constexpr size_t kMaxKeysPrinted = 40;
-
 // The human table: per origin its keys (size, entity, records, valid), then per entity the
 // records, valid records and id kinds, then the damage found.
 void PrintInspectTable(const InspectReport& report, std::ostream& out);
 
-// The report as one JSON document (every key of every origin).
+// The report as one JSON document (every key of every origin: REQUIRES report.keys_as_json).
 std::string InspectJson(const InspectReport& report);
 
 }  // namespace ferry

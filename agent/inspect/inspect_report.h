@@ -1,8 +1,9 @@
 // InspectReport: what `ferry inspect` found in its sources, and how it is gathered.
 //
-// Holds one line per key (name, size, entity, records), never a value: memory is the keys
-// of the sources, not their data. Filled by InspectSources (inspect_scan.h), printed by
-// inspect_print.h.
+// Holds the first kMaxKeysPrinted keys of each origin (name, size, entity, records), never a
+// value, and counts the rest: memory does not grow with the number of keys, except --json's
+// list of every key, kept as its JSON text (~50 bytes a key). Filled by InspectSources
+// (inspect_scan.h), printed by inspect_print.h.
 //
 // Thread safety: owned by one thread.
 #pragma once
@@ -27,12 +28,22 @@ struct KeyFacts {
   std::string lossy_detail;  // not empty when the key or value is not well-formed UTF-16
 };
 
+// At most this many keys of one origin in the table (--json lists them all).
+constexpr size_t kMaxKeysPrinted = 40;
+
 struct OriginFacts {
   std::string source;       // the source argument
   std::string unit;         // the profile or file it belongs to
   std::string origin_json;  // the origin as a JSON string body
   int64_t value_bytes = 0;
-  std::vector<KeyFacts> keys;  // in the source's order
+  int64_t key_count = 0;       // every key
+  std::vector<KeyFacts> keys;  // the first kMaxKeysPrinted, in the source's order
+  std::string keys_json;       // with InspectReport::keys_as_json: every key's JSON object,
+                               // comma-separated, in the source's order
+
+  // Counts `key`, keeps it when among the first kMaxKeysPrinted, and appends its JSON to
+  // keys_json when `as_json`.
+  void AddKey(KeyFacts key, bool as_json);
 };
 
 struct EntityFacts {
@@ -53,6 +64,7 @@ struct InspectReport {
   int64_t lossy_entries = 0;
   int64_t problems = 0;                   // damage reported by the extractors
   std::vector<std::string> problem_list;  // each with its place (at most kMaxProblemsListed)
+  bool keys_as_json = false;              // fill OriginFacts::keys_json (--json)
 
   // The facts of (source, unit, origin), created at the end when new. Entries of an origin
   // come together, so the last one is checked first.

@@ -89,6 +89,7 @@ Status InspectSource(const std::string& argument, const InspectOptions& options,
                      const Mapping& mapping, InspectReport* report) {
   FERRY_ASSIGN_OR_RETURN(SourceSpec spec, ResolveSource(argument));
   spec.origins = options.origins;
+  spec.max_value_bytes = options.max_value_bytes;
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Extractor> extractor, MakeExtractor(spec));
   extractor->SetReporter([report](const Location& where, const Status& problem) {
     report->AddProblem(fmt::format("{}: {}", where.ToString(), problem.ToString()));
@@ -112,7 +113,7 @@ Status InspectSource(const std::string& argument, const InspectOptions& options,
     }
     InspectEntry(mapping, entry, &parser, report, &facts);
     origin.value_bytes += facts.value_bytes;
-    origin.keys.push_back(std::move(facts));
+    origin.AddKey(std::move(facts), report->keys_as_json);
     ++report->entries;
   }
   return extractor->status();

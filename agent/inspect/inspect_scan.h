@@ -13,6 +13,7 @@
 
 #include "agent/inspect/inspect_report.h"
 #include "base/status.h"
+#include "extractors/extractor.h"
 #include "transformers/mapping.h"
 
 namespace ferry {
@@ -20,8 +21,10 @@ namespace ferry {
 struct InspectOptions {
   std::vector<std::string> sources;  // as given: "chromium:PATH", "PATH", ...
   std::vector<std::string> origins;  // --origin; empty: every origin
-  std::string mapping_file;          // --mapping; empty: the bundled taskapp mapping
-  bool json = false;                 // --json
+  // --max-value-bytes: a longer value is damage (docs/design.md, "Memory")
+  uint64_t max_value_bytes = kDefaultMaxValueBytes;
+  std::string mapping_file;  // --mapping; empty: the bundled taskapp mapping
+  bool json = false;         // --json
 };
 
 // Fills *report from every source. Fails on a source that cannot be read at all (the

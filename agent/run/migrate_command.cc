@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "agent/exit_codes_help.h"
+#include "agent/max_value_option.h"
 #include "agent/outside_sources.h"
 #include "agent/run/migration.h"
 #include "agent/run/stop_signal.h"
@@ -163,6 +164,7 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--origin", o.origins,
                   "Only this origin (repeatable; with or without its scheme); one that matches "
                   "nothing is exit 2, listing the sources' origins");
+  AddMaxValueBytesOption(cmd, &o.max_value_bytes);
   cmd->add_flag("--dry-run", o.dry_run,
                 "Read the target and report what would be inserted, updated, skipped and "
                 "rejected; write nothing");

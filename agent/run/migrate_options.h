@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agent/run/progress.h"
+#include "extractors/extractor.h"
 #include "loaders/loader.h"
 
 namespace ferry {
@@ -35,6 +36,8 @@ struct MigrateOptions {
   int retries = 8;               // --retries: attempts after a transient failure
   double retry_max_wait_s = 30;  // --retry-max-wait: the longest single wait
   std::string command_line;      // for ferry_runs; holds no secret
+  // --max-value-bytes: a longer value is damage (docs/design.md, "Memory")
+  uint64_t max_value_bytes = kDefaultMaxValueBytes;
 };
 
 }  // namespace ferry

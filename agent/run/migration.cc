@@ -142,6 +142,7 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
   for (const std::string& argument : options.sources) {
     FERRY_ASSIGN_OR_RETURN(SourceSpec spec, ResolveSource(argument));
     spec.origins = options.origins;
+    spec.max_value_bytes = options.max_value_bytes;
     specs.push_back(spec);
     paths.push_back(spec.path);
     FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Extractor> extractor, MakeExtractor(spec));

@@ -186,6 +186,11 @@ class ChromiumExtractor final : public StoreExtractor {
       ReportHere(origin, entry_.key, fmt::format("value: {}; entry skipped", bad.message()));
       return false;
     }
+    if (entry_.value.size() > spec_.max_value_bytes) {
+      ReportHere(origin, entry_.key,
+                 ValueTooLarge(entry_.value.size(), spec_.max_value_bytes).message());
+      return false;
+    }
     entry_.unit = store_.unit;
     entry_.origin = std::move(origin);
     entry_.lossy = key_damage.any() || value_damage.any();

@@ -2,8 +2,8 @@
 
 #include <simdjson.h>
 
-#include <optional>
-#include <vector>
+#include <memory>
+#include <string>
 
 #include "extractors/common/file_reader.h"
 #include "extractors/common/file_sequence_extractor.h"
@@ -14,44 +14,52 @@ namespace ferry {
 
 namespace {
 
-// Parses each file whole when it starts (a dump is at most a browser's localStorage quota,
-// ~5 MB, per origin) and yields its entries from memory.
+// Reads each file whole when it starts and indexes its entries (DumpIndex: offsets, not
+// strings), then decodes one entry at a time: memory is the file plus 24 bytes a key.
 class DumpExtractor final : public FileSequenceExtractor {
  public:
   explicit DumpExtractor(const SourceSpec& spec) : FileSequenceExtractor(spec, {".json"}) {}
 
  protected:
   Status StartFile(const SourceFile& file) override {
-    FERRY_ASSIGN_OR_RETURN(simdjson::padded_string text, ReadJsonFile(file.path));
-    std::vector<DumpProblem> problems;
-    FERRY_RETURN_IF_ERROR(
-        ReadDumpText(file.path, text, spec().origins, &parser_, &entries_, &problems));
-    for (const DumpProblem& problem : problems) {
-      Report(problem.where, problem.problem);
+    path_ = file.path;
+    FERRY_ASSIGN_OR_RETURN(text_, ReadJsonFile(path_));
+    index_ = std::make_unique<DumpIndex>(path_, text_);
+    Status built =
+        index_->Build(spec().origins, spec().max_value_bytes, &parser_,
+                      [this](DumpProblem problem) { Report(problem.where, problem.problem); });
+    if (parser_.capacity() > kParserKeptBytes) {
+      parser_ = simdjson::ondemand::parser{};  // its index of a big file is done with
     }
-    return Status::OK();
+    return built;
   }
 
   Result<bool> ReadEntry(Entry* entry) override {
-    if (next_ >= entries_.size()) {
+    if (!index_ || next_ >= index_->size()) {
       return false;
     }
-    *entry = std::move(entries_[next_++]);
+    index_->Read(next_++, entry);
     return true;
   }
 
   bool FilesAreStores() const override { return true; }
 
   void FinishFile() override {
-    entries_.clear();
-    entries_.shrink_to_fit();
+    index_.reset();
+    text_ = simdjson::padded_string{};
     next_ = 0;
   }
 
  private:
+  // A parser sized for a file bigger than this is dropped once the file is indexed; smaller
+  // ones are kept for the next file (a folder of many small dumps).
+  static constexpr size_t kParserKeptBytes = size_t{16} << 20;
+
   simdjson::ondemand::parser parser_;
-  std::vector<Entry> entries_;  // the current file's entries
-  size_t next_ = 0;             // the next one to yield
+  std::string path_;                  // the current file
+  simdjson::padded_string text_;      // its contents
+  std::unique_ptr<DumpIndex> index_;  // its entries
+  size_t next_ = 0;                   // the next one to yield
 };
 
 }  // namespace

@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <limits>
 #include <map>
-#include <set>
 #include <utility>
 
 #include "extractors/common/json_error.h"
@@ -13,6 +14,7 @@
 #include "extractors/common/origin_filter.h"
 #include "extractors/common/source_files.h"
 #include "extractors/common/text_position.h"
+#include "extractors/extractor.h"
 
 namespace ferry {
 
@@ -44,22 +46,38 @@ enum class DumpForm {
   kOrigins,  // {origin: {key: string}}
 };
 
-// One pass over one dump file with simdjson's on-demand API, which never builds a tree:
-// memory is the file and simdjson's index of it.
-class DumpReader {
- public:
-  DumpReader(const std::string& path, const simdjson::padded_string& text,
-             const std::vector<std::string>& origins, std::vector<Entry>* entries,
-             std::vector<DumpProblem>* problems)
-      : path_(path),
-        text_(text.data(), text.size()),
-        origins_(origins),
-        entries_(entries),
-        problems_(problems),
-        position_(text_),
-        user_hint_(FileStem(path)) {}
+constexpr uint32_t kNoOrigin = std::numeric_limits<uint32_t>::max();
 
-  Status Read(od::parser* parser);
+}  // namespace
+
+// One entry of the index: where its key and value are in the text.
+struct DumpIndex::Slot {
+  uint64_t key_quote;    // offset of the key's opening quote
+  uint64_t value_quote;  // offset of the value's opening quote
+  uint32_t origin;       // index in origins_, or kNoOrigin (flat form)
+  uint32_t overridden;   // Entry::overridden
+};
+
+// One top-level member whose value is an object (origin form), read or not.
+struct DumpIndex::OriginMember {
+  DecodedString name;
+  int64_t quote = -1;  // offset of its name's opening quote
+};
+
+// One pass over the file with simdjson's on-demand API, which never builds a tree: memory is
+// the file, simdjson's index of it, and a Slot and a hash per entry.
+class DumpIndex::Builder {
+ public:
+  Builder(DumpIndex* index, const std::vector<std::string>& origins, uint64_t max_value_bytes,
+          const std::function<void(DumpProblem)>& problem)
+      : index_(*index),
+        text_(index->text_),
+        origins_(origins),
+        max_value_bytes_(max_value_bytes),
+        problem_(problem),
+        position_(text_) {}
+
+  Status Build(od::parser* parser);
 
  private:
   // A decoded string and the offset of its opening quote (-1 for the flat form's no origin).
@@ -68,43 +86,46 @@ class DumpReader {
     int64_t quote;
   };
 
-  Status ReadOrigin(od::value& origin_value, Named origin);
+  Status ReadOrigin(od::value& origin_value, uint32_t origin);
   // Drops every entry an object member of the same name overrides later in the file, as
   // JSON.parse does (the last wins: of an origin's objects, and of a key's values), and counts
-  // them in the kept entries' `overridden`.
+  // them in the kept entries' `overridden`. Names are compared by hash, then exactly.
   void ResolveDuplicates();
-  // Appends the entry for `value` of `key`, or a problem when it is not a string. Fails only
-  // when the value is not JSON at all.
-  Status AddValue(od::value& value, Named origin, Named key);
-  // Fills the entry's exact_*_json (every code unit kept, for export) when it is lossy.
-  void FillExact(Named origin, Named key, Named value, Entry* entry) const;
+  // Indexes `value` of `key`, or reports a problem when it is not a string, not decodable or
+  // too long. Fails only when the value is not JSON at all.
+  Status AddValue(od::value& value, uint32_t origin, Named key);
   void AddProblem(int64_t offset, const std::string& origin, const std::string& key,
                   const std::string& message);
-
-  int64_t OffsetOf(const char* pointer) const { return pointer - text_.data(); }
-  int64_t OffsetOf(od::value& value);
-  // Corruption at the parser's current position (the end of the text when it has none).
-  Status FailHere(simdjson::error_code error);
-  Status Fail(int64_t offset, std::string_view message) const {
-    return JsonCorruption(path_, text_, offset, message);
+  void AddProblem(int64_t offset, const std::string& origin, const std::string& key,
+                  Status problem);
+  const std::string& OriginName(uint32_t origin) const {
+    static const std::string kNone;
+    return origin == kNoOrigin ? kNone : index_.origins_[origin].name.text;
   }
 
-  const std::string& path_;
+  int64_t OffsetOf(const char* pointer) const { return pointer - text_.data(); }
+  int64_t OffsetOf(od::value& value) { return OffsetOf(value.raw_json_token().data()); }
+  // Corruption at the parser's current position (the end of the text when it has none).
+  Status FailHere(simdjson::error_code error) {
+    return CorruptionHere(index_.path_, text_, doc_, error);
+  }
+  Status Fail(int64_t offset, std::string_view message) const {
+    return JsonCorruption(index_.path_, text_, offset, message);
+  }
+
+  DumpIndex& index_;
   const std::string_view text_;
   const std::vector<std::string>& origins_;
-  std::vector<Entry>* entries_;
-  std::vector<DumpProblem>* problems_;
-  TextPosition position_;
-  const std::string user_hint_;
+  const uint64_t max_value_bytes_;
+  const std::function<void(DumpProblem)>& problem_;
+  TextPosition position_;  // for problems only
   od::document doc_;
-  size_t member_ = 0;                            // the top-level member being read
-  std::vector<size_t> entry_member_;             // per entry of this file: its top-level member
-  std::map<std::string, size_t> last_origin_;    // origin form: origin -> its last member
+  std::vector<uint64_t> hashes_;                 // per slot: hash of (origin name, key)
+  std::map<std::string, uint32_t> last_origin_;  // origin form: origin -> its last member
   std::map<std::string, int64_t> origin_times_;  // origin form: how many members name it
-  size_t first_entry_ = 0;                       // entries_ before this file
 };
 
-Status DumpReader::Read(od::parser* parser) {
+Status DumpIndex::Builder::Build(od::parser* parser) {
   if (auto error =
           parser->iterate(text_.data(), text_.size(), text_.size() + simdjson::SIMDJSON_PADDING)
               .get(doc_)) {
@@ -125,9 +146,7 @@ Status DumpReader::Read(od::parser* parser) {
   }
   DumpForm form = DumpForm::kUnknown;
   std::string first_member;  // the member that decided the form, for the message on a mix
-  first_entry_ = entries_->size();
   for (auto field_result : object) {
-    ++member_;
     od::field field;
     if (auto error = std::move(field_result).get(field)) {
       return FailHere(error);
@@ -156,13 +175,14 @@ Status DumpReader::Read(od::parser* parser) {
       form = is_string ? DumpForm::kFlat : DumpForm::kOrigins;
       first_member = key->text;
     }
-    static const DecodedString kNoOrigin;
     if (is_object) {
-      last_origin_[key->text] = member_;
+      uint32_t origin = static_cast<uint32_t>(index_.origins_.size());
+      last_origin_[key->text] = origin;
       origin_times_[key->text]++;
-      FERRY_RETURN_IF_ERROR(ReadOrigin(value, Named{*key, key_offset}));
+      index_.origins_.push_back(OriginMember{std::move(key).value(), key_offset});
+      FERRY_RETURN_IF_ERROR(ReadOrigin(value, origin));
     } else if (is_string || form != DumpForm::kOrigins) {
-      FERRY_RETURN_IF_ERROR(AddValue(value, Named{kNoOrigin, -1}, Named{*key, key_offset}));
+      FERRY_RETURN_IF_ERROR(AddValue(value, kNoOrigin, Named{*key, key_offset}));
     } else {
       AddProblem(OffsetOf(value), key->text, "",
                  fmt::format("origin {} holds {}, not an object of keys",
@@ -176,39 +196,55 @@ Status DumpReader::Read(od::parser* parser) {
   return Status::OK();
 }
 
-void DumpReader::ResolveDuplicates() {
-  std::vector<Entry>& entries = *entries_;
-  std::set<std::pair<std::string, std::string>> seen;  // (origin, key) kept, from the end
-  std::map<std::pair<std::string, std::string>, int64_t> overridden;
-  std::vector<Entry> kept;
-  for (size_t i = entries.size(); i-- > first_entry_;) {
-    Entry& entry = entries[i];
-    auto last = last_origin_.find(entry.origin);
-    if (last != last_origin_.end() && last->second != entry_member_[i - first_entry_]) {
-      continue;  // an earlier object of this origin: the last one replaces it whole
+void DumpIndex::Builder::ResolveDuplicates() {
+  std::vector<Slot>& slots = index_.slots_;
+  std::vector<bool> dropped(slots.size());
+  std::vector<std::pair<uint64_t, size_t>> by_hash;  // (hash, slot) of the kept origins'
+  for (size_t i = 0; i < slots.size(); ++i) {
+    uint32_t origin = slots[i].origin;
+    if (origin != kNoOrigin && last_origin_[OriginName(origin)] != origin) {
+      dropped[i] = true;  // an earlier object of this origin: the last one replaces it whole
+    } else {
+      by_hash.emplace_back(hashes_[i], i);
     }
-    std::pair<std::string, std::string> name{entry.origin, entry.key};
-    if (!seen.insert(name).second) {
-      overridden[name]++;
-      continue;
-    }
-    kept.push_back(std::move(entry));
   }
-  entries.resize(first_entry_);
-  std::set<std::string> origin_counted;
-  for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
-    Entry& entry = *it;
-    entry.overridden = overridden[{entry.origin, entry.key}];
-    auto times = origin_times_.find(entry.origin);
-    if (times != origin_times_.end() && origin_counted.insert(entry.origin).second) {
-      entry.overridden += times->second - 1;
+  hashes_ = {};
+  std::sort(by_hash.begin(), by_hash.end());
+  for (size_t run = 0; run < by_hash.size();) {
+    size_t end = run + 1;
+    while (end < by_hash.size() && by_hash[end].first == by_hash[run].first) ++end;
+    if (end - run > 1) {
+      // Equal hashes: group by the exact name; the last of each group wins.
+      std::map<std::pair<uint32_t, std::string>, std::vector<size_t>> names;
+      for (size_t i = run; i < end; ++i) {
+        size_t slot = by_hash[i].second;
+        Result<DecodedString> key = DecodeJsonString(text_, slots[slot].key_quote);
+        names[{slots[slot].origin, key.ok() ? key->text : std::string()}].push_back(slot);
+      }
+      for (auto& [name, group] : names) {
+        for (size_t i = 0; i + 1 < group.size(); ++i) dropped[group[i]] = true;
+        slots[group.back()].overridden += static_cast<uint32_t>(group.size() - 1);
+      }
     }
-    entries.push_back(std::move(entry));
+    run = end;
   }
+  std::vector<bool> origin_counted(index_.origins_.size());
+  size_t kept = 0;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (dropped[i]) continue;
+    Slot slot = slots[i];
+    if (slot.origin != kNoOrigin && !origin_counted[slot.origin]) {
+      origin_counted[slot.origin] = true;
+      slot.overridden += static_cast<uint32_t>(origin_times_[OriginName(slot.origin)] - 1);
+    }
+    slots[kept++] = slot;
+  }
+  slots.resize(kept);
+  slots.shrink_to_fit();
 }
 
-Status DumpReader::ReadOrigin(od::value& origin_value, Named origin) {
-  if (!OriginSelected(origins_, origin.decoded.text)) {
+Status DumpIndex::Builder::ReadOrigin(od::value& origin_value, uint32_t origin) {
+  if (!OriginSelected(origins_, OriginName(origin))) {
     return Status::OK();  // the parent's iteration skips the unread object
   }
   od::object object;
@@ -230,8 +266,8 @@ Status DumpReader::ReadOrigin(od::value& origin_value, Named origin) {
   return Status::OK();
 }
 
-Status DumpReader::AddValue(od::value& value, Named origin_named, Named key_named) {
-  const DecodedString& origin = origin_named.decoded;
+Status DumpIndex::Builder::AddValue(od::value& value, uint32_t origin, Named key_named) {
+  const std::string& origin_name = OriginName(origin);
   const DecodedString& key = key_named.decoded;
   int64_t offset = OffsetOf(value);
   od::json_type type;
@@ -240,82 +276,121 @@ Status DumpReader::AddValue(od::value& value, Named origin_named, Named key_name
   }
   if (type != od::json_type::string) {
     std::string in_origin =
-        origin.text.empty() ? "" : fmt::format(" in origin {}", QuoteForMessage(origin.text));
-    AddProblem(offset, origin.text, key.text,
+        origin_name.empty() ? "" : fmt::format(" in origin {}", QuoteForMessage(origin_name));
+    AddProblem(offset, origin_name, key.text,
                fmt::format("the value of key {}{} is {}, not a string", QuoteForMessage(key.text),
                            in_origin, TypeName(type)));
     return Status::OK();
   }
+  // The raw string is never shorter than its decoded UTF-8, so a short one needs no decoding
+  // to be known under the cap; a long one is decoded here only to measure it.
+  std::string_view raw = value.raw_json_token();
   Result<DecodedString> decoded = DecodeJsonString(text_, static_cast<size_t>(offset));
   if (!decoded.ok()) {
-    AddProblem(offset, origin.text, key.text,
+    AddProblem(offset, origin_name, key.text,
                fmt::format("the value of key {}: {}", QuoteForMessage(key.text),
                            decoded.status().message()));
     return Status::OK();
   }
-  Entry entry;
-  entry.unit = path_;
-  entry.user_hint = user_hint_;
-  entry.origin = origin.text;
-  entry.key = key.text;
-  entry.value = std::move(decoded->text);
-  entry.shape = EntryShape::kStorageValue;
-  entry.lossy = decoded->lossy || key.lossy || origin.lossy;
-  if (entry.lossy) {
-    FillExact(origin_named, key_named, Named{*decoded, offset}, &entry);
+  if (raw.size() > max_value_bytes_ && decoded->text.size() > max_value_bytes_) {
+    AddProblem(offset, origin_name, key.text,
+               ValueTooLarge(decoded->text.size(), max_value_bytes_));
+    return Status::OK();
   }
-  entry.where.file = path_;
-  position_.Locate(offset, &entry.where);
-  entry.where.origin = entry.origin;
-  entry.where.key = entry.key;
-  entries_->push_back(std::move(entry));
-  entry_member_.push_back(member_);
+  index_.slots_.push_back(
+      Slot{static_cast<uint64_t>(key_named.quote), static_cast<uint64_t>(offset), origin, 0});
+  uint64_t hash = std::hash<std::string>{}(key.text);
+  hash ^= std::hash<std::string>{}(origin_name) + 0x9e3779b97f4a7c15ULL + (hash << 6) + (hash >> 2);
+  hashes_.push_back(hash);
   return Status::OK();
 }
 
-void DumpReader::FillExact(Named origin, Named key, Named value, Entry* entry) const {
-  // The strings were decoded already, so re-reading them at the same quotes cannot fail.
-  auto exact = [this](const Named& named, const std::string& text) {
-    if (!named.decoded.lossy || named.quote < 0) return JsonBody(text);
-    Result<std::string> body = ExactJsonBody(text_, static_cast<size_t>(named.quote));
-    return body.ok() ? std::move(body).value() : JsonBody(text);
-  };
-  entry->exact_origin_json = exact(origin, entry->origin);
-  entry->exact_key_json = exact(key, entry->key);
-  entry->exact_value_json = exact(value, entry->value);
-  std::string parts;
-  for (const auto& [named, part] : {std::pair<const Named*, const char*>{&origin, "origin"},
-                                    {&key, "key"},
-                                    {&value, "value"}}) {
-    if (named->decoded.lossy) parts += fmt::format("{}{}", parts.empty() ? "" : ", ", part);
+void DumpIndex::Builder::AddProblem(int64_t offset, const std::string& origin,
+                                    const std::string& key, const std::string& message) {
+  AddProblem(offset, origin, key, Fail(offset, message));
+}
+
+void DumpIndex::Builder::AddProblem(int64_t offset, const std::string& origin,
+                                    const std::string& key, Status problem) {
+  DumpProblem dump_problem;
+  dump_problem.where.file = index_.path_;
+  position_.Locate(offset, &dump_problem.where);
+  dump_problem.where.origin = origin;
+  dump_problem.where.key = key;
+  dump_problem.problem = std::move(problem);
+  problem_(std::move(dump_problem));
+}
+
+DumpIndex::DumpIndex(const std::string& path, const simdjson::padded_string& text)
+    : path_(path), text_(text.data(), text.size()), user_hint_(FileStem(path)), position_(text_) {}
+
+DumpIndex::~DumpIndex() = default;
+
+Status DumpIndex::Build(const std::vector<std::string>& origins, uint64_t max_value_bytes,
+                        od::parser* parser, const std::function<void(DumpProblem)>& problem) {
+  return Builder(this, origins, max_value_bytes, problem).Build(parser);
+}
+
+size_t DumpIndex::size() const { return slots_.size(); }
+
+void DumpIndex::Read(size_t i, Entry* entry) {
+  const Slot& slot = slots_[i];
+  static const OriginMember kNone;
+  const OriginMember& origin = slot.origin == kNoOrigin ? kNone : origins_[slot.origin];
+  // Build() decoded both already, so decoding them again cannot fail.
+  DecodedString key = DecodeJsonString(text_, slot.key_quote).value();
+  DecodedString value = DecodeJsonString(text_, slot.value_quote).value();
+  entry->unit = path_;
+  entry->user_hint = user_hint_;
+  entry->origin = origin.name.text;
+  entry->key = std::move(key.text);
+  entry->value = std::move(value.text);
+  entry->shape = EntryShape::kStorageValue;
+  entry->lossy = value.lossy || key.lossy || origin.name.lossy;
+  entry->exact_origin_json.clear();
+  entry->exact_key_json.clear();
+  entry->exact_value_json.clear();
+  entry->lossy_detail.clear();
+  entry->overridden = slot.overridden;
+  if (entry->lossy) {
+    // The strings were decoded already, so re-reading them at the same quotes cannot fail.
+    auto exact = [this](bool lossy, int64_t quote, const std::string& text) {
+      if (!lossy || quote < 0) return JsonBody(text);
+      Result<std::string> body = ExactJsonBody(text_, static_cast<size_t>(quote));
+      return body.ok() ? std::move(body).value() : JsonBody(text);
+    };
+    entry->exact_origin_json = exact(origin.name.lossy, origin.quote, entry->origin);
+    entry->exact_key_json = exact(key.lossy, static_cast<int64_t>(slot.key_quote), entry->key);
+    entry->exact_value_json =
+        exact(value.lossy, static_cast<int64_t>(slot.value_quote), entry->value);
+    std::string parts;
+    for (const auto& [lossy, part] : {std::pair<bool, const char*>{origin.name.lossy, "origin"},
+                                      {key.lossy, "key"},
+                                      {value.lossy, "value"}}) {
+      if (lossy) parts += fmt::format("{}{}", parts.empty() ? "" : ", ", part);
+    }
+    entry->lossy_detail =
+        fmt::format("{} not well-formed UTF-16 (an unpaired surrogate escape)", parts);
   }
-  entry->lossy_detail =
-      fmt::format("{} not well-formed UTF-16 (an unpaired surrogate escape)", parts);
+  entry->where = Location{};
+  entry->where.file = path_;
+  position_.Locate(static_cast<int64_t>(slot.value_quote), &entry->where);
+  entry->where.origin = entry->origin;
+  entry->where.key = entry->key;
 }
-
-void DumpReader::AddProblem(int64_t offset, const std::string& origin, const std::string& key,
-                            const std::string& message) {
-  DumpProblem problem;
-  problem.where.file = path_;
-  position_.Locate(offset, &problem.where);
-  problem.where.origin = origin;
-  problem.where.key = key;
-  problem.problem = Fail(offset, message);
-  problems_->push_back(std::move(problem));
-}
-
-int64_t DumpReader::OffsetOf(od::value& value) { return OffsetOf(value.raw_json_token().data()); }
-
-Status DumpReader::FailHere(simdjson::error_code error) {
-  return CorruptionHere(path_, text_, doc_, error);
-}
-
-}  // namespace
 
 Status ReadDumpText(const std::string& path, const simdjson::padded_string& text,
                     const std::vector<std::string>& origins, od::parser* parser,
                     std::vector<Entry>* entries, std::vector<DumpProblem>* problems) {
-  return DumpReader(path, text, origins, entries, problems).Read(parser);
+  DumpIndex index(path, text);
+  FERRY_RETURN_IF_ERROR(
+      index.Build(origins, std::numeric_limits<uint64_t>::max(), parser,
+                  [problems](DumpProblem problem) { problems->push_back(std::move(problem)); }));
+  for (size_t i = 0; i < index.size(); ++i) {
+    entries->push_back(Entry{});
+    index.Read(i, &entries->back());
+  }
+  return Status::OK();
 }
 
 }  // namespace ferry

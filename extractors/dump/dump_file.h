@@ -11,16 +11,19 @@
 // refuses) become U+FFFD with Entry::lossy set, on keys and values alike; such an entry's
 // exact_*_json keep the escapes, so that `ferry export` of a dump gives the dump back.
 //
-// Thread safety: a free function; give each thread its own parser.
+// Thread safety: a DumpIndex is used by one thread at a time; give each thread its own parser.
 #pragma once
 
 #include <simdjson.h>
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/location.h"
 #include "base/status.h"
+#include "extractors/common/text_position.h"
 #include "extractors/entry.h"
 
 namespace ferry {
@@ -30,12 +33,50 @@ struct DumpProblem {
   Status problem;
 };
 
-// Reads the dump held in `text` (the contents of `path`) and appends its entries, in file
-// order, to *entries, and its bad values to *problems. Entries get unit = path and
-// user_hint = the file's stem. `origins` keeps only those origins of an origin-form dump
-// (empty keeps all; a flat dump has no origin and is kept whole). On failure (not JSON, not
-// an object, a mix of forms, a key with a bad escape) returns Corruption naming the place;
-// *entries and *problems are then unspecified.
+// One dump file as an index of its entries: each is the offsets of its key and value in the
+// text (24 bytes), decoded only when Read() asks for it. Memory is the text plus 24 bytes a
+// key, where an Entry of every key cost ~0.6 KB a key (issue 15, docs/design.md "Memory").
+class DumpIndex {
+ public:
+  // `path` and `text` (the contents of `path`) must outlive this.
+  DumpIndex(const std::string& path, const simdjson::padded_string& text);
+  ~DumpIndex();
+  DumpIndex(const DumpIndex&) = delete;
+  DumpIndex& operator=(const DumpIndex&) = delete;
+
+  // Indexes the file's entries, in file order, without the ones a later member of the same
+  // name overrides (as JSON.parse drops them). Entries get unit = path and user_hint = the
+  // file's stem. `origins` keeps only those origins of an origin-form dump (empty keeps all; a
+  // flat dump has no origin and is kept whole). A value that is not a string, not decodable or
+  // longer than `max_value_bytes` goes to `problem` with its place and is left out. On failure
+  // (not JSON, not an object, a mix of forms, a key with a bad escape) returns Corruption
+  // naming the place; the index is then unspecified. Call once.
+  Status Build(const std::vector<std::string>& origins, uint64_t max_value_bytes,
+               simdjson::ondemand::parser* parser, const std::function<void(DumpProblem)>& problem);
+
+  // Entries indexed by Build().
+  size_t size() const;
+
+  // Decodes entry `i` into *entry (every field set). REQUIRES: Build() returned ok,
+  // i < size(), and i greater than the last call's (places are found moving forward).
+  void Read(size_t i, Entry* entry);
+
+ private:
+  class Builder;
+  struct Slot;
+  struct OriginMember;
+
+  const std::string& path_;
+  const std::string_view text_;
+  const std::string user_hint_;
+  TextPosition position_;
+  std::vector<Slot> slots_;
+  std::vector<OriginMember> origins_;
+};
+
+// Reads the dump held in `text` (the contents of `path`) whole: appends its entries, in file
+// order, to *entries, and its bad values to *problems (DumpIndex, with no cap on a value).
+// On failure returns Corruption naming the place; *entries and *problems are then unspecified.
 Status ReadDumpText(const std::string& path, const simdjson::padded_string& text,
                     const std::vector<std::string>& origins, simdjson::ondemand::parser* parser,
                     std::vector<Entry>* entries, std::vector<DumpProblem>* problems);

@@ -359,6 +359,10 @@ class FirefoxExtractor final : public StoreExtractor {
              Status::Corruption(fmt::format("value: {}; entry skipped", value.status().message())));
       return false;
     }
+    if (value->utf8.size() > spec_.max_value_bytes) {
+      Report(Here(key.utf8), ValueTooLarge(value->utf8.size(), spec_.max_value_bytes));
+      return false;
+    }
     if (row_.value.utf16_length >= 0 && value->code_units != row_.value.utf16_length) {
       Report(Here(key.utf8),
              Status::Corruption(fmt::format("utf16_length is {} but the value has {} code units; "

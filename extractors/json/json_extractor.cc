@@ -111,6 +111,10 @@ Result<bool> JsonExtractor::ReadEntry(Entry* entry) {
     file.position->Locate(offset, &where);
     where.key = file.stem;
     where.index = index;
+    if (raw.size() > spec().max_value_bytes) {
+      Report(where, ValueTooLarge(raw.size(), spec().max_value_bytes));
+      continue;
+    }
     // The padded text lies beyond the element, so simdjson may read past its end.
     if (auto error = CheckRecordText(raw, true, &record_parser_)) {
       Report(where,

@@ -67,6 +67,10 @@ Result<bool> NdjsonExtractor::ReadEntry(Entry* entry) {
     where.offset = reader_->line_offset();
     where.line = reader_->line_number();
     where.key = stem_;
+    if (record.size() > spec().max_value_bytes) {
+      Report(where, ValueTooLarge(record.size(), spec().max_value_bytes));
+      continue;
+    }
     if (auto error = CheckRecordText(record, false, &record_parser_)) {
       Report(where, Status::Corruption(fmt::format("{}:{}: {}", path_, where.line,
                                                    simdjson::error_message(error))));

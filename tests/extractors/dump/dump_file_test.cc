@@ -1,0 +1,80 @@
+#include "extractors/dump/dump_file.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "extractors/dump/dump_extractor.h"
+#include "tests/extractors/extractor_test_util.h"
+
+namespace ferry {
+namespace {
+
+using testing::Drain;
+using testing::Drained;
+using testing::TempDir;
+
+TEST_CASE("DumpIndex: a value over --max-value-bytes is reported with its place and skipped",
+          "[extractors][dump][corrupt]") {
+  TempDir dir;
+  std::string path = dir.Write("d.json", R"({"http://a":{"small":"12345678","big":"123456789"}})");
+  SourceSpec spec{"dump", path, {}};
+  spec.max_value_bytes = 8;
+  Drained got = Drain(MakeDumpExtractor(spec));
+  REQUIRE(got.status.ok());
+  REQUIRE(got.entries.size() == 1);
+  CHECK(got.entries[0].key == "small");
+  REQUIRE(got.reports.size() == 1);
+  CHECK(got.reports[0].where.file == path);
+  CHECK(got.reports[0].where.origin == "http://a");
+  CHECK(got.reports[0].where.key == "big");
+  CHECK(got.reports[0].where.offset == 38);
+  CHECK(got.reports[0].problem.IsCorruption());
+  CHECK_THAT(got.reports[0].problem.message(),
+             Catch::Contains("9 bytes, over --max-value-bytes (8)"));
+}
+
+TEST_CASE("DumpIndex: the cap counts decoded bytes, not escapes", "[extractors][dump]") {
+  TempDir dir;
+  // Six bytes of escapes decode to one byte each.
+  std::string path = dir.Write("d.json", R"({"k":"\u0041\u0042\u0043"})");
+  SourceSpec spec{"dump", path, {}};
+  spec.max_value_bytes = 3;
+  Drained got = Drain(MakeDumpExtractor(spec));
+  REQUIRE(got.status.ok());
+  REQUIRE(got.reports.empty());
+  REQUIRE(got.entries.size() == 1);
+  CHECK(got.entries[0].value == "ABC");
+}
+
+TEST_CASE("DumpIndex: repeated names among many keys keep the last of each, exactly",
+          "[extractors][dump]") {
+  // Names are matched by hash first; every repeat must still be found and nothing else merged.
+  std::string text = R"({"http://a":{)";
+  constexpr int kKeys = 20000;
+  for (int i = 0; i < kKeys; ++i) {
+    text += (i ? "," : "") + ("\"k" + std::to_string(i) + "\":\"" + std::to_string(i) + "\"");
+  }
+  for (int i = 0; i < kKeys; i += 1000) {
+    text += ",\"k" + std::to_string(i) + "\":\"again\"";
+  }
+  text += "}}";
+  simdjson::padded_string padded(text);
+  simdjson::ondemand::parser parser;
+  std::vector<Entry> entries;
+  std::vector<DumpProblem> problems;
+  REQUIRE(ReadDumpText("d.json", padded, {}, &parser, &entries, &problems).ok());
+  CHECK(problems.empty());
+  REQUIRE(entries.size() == kKeys);
+  // The kept ones are in file order: the unrepeated keys, then the 20 repeats' last values.
+  CHECK(entries[0].key == "k1");
+  CHECK(entries[0].overridden == 0);
+  for (size_t i = kKeys - 20; i < entries.size(); ++i) {
+    CHECK(entries[i].value == "again");
+    CHECK(entries[i].overridden == 1);
+  }
+  CHECK(entries[kKeys - 20].key == "k0");
+  CHECK(entries[kKeys - 1].key == "k19000");
+}
+
+}  // namespace
+}  // namespace ferry

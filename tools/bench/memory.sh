@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Peak memory (maximum RSS, /usr/bin/time) of inspect, export and migrate (SQLite) on a dump of
+# N tiny keys in one origin, and of inspect on one value of M MiB: the figures of
+# docs/benchmarks.md, "Memory with many tiny keys". Uses an existing build (default build/).
+#
+#   tools/bench/memory.sh                 # 500,000 keys, one 200 MiB value
+#   tools/bench/memory.sh --keys 2000000 --value-mib 0 --ferry build-release/ferry
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+keys=500000
+value_mib=200
+ferry=build/ferry
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --keys) keys="$2"; shift 2 ;;
+    --value-mib) value_mib="$2"; shift 2 ;;
+    --ferry) ferry="$2"; shift 2 ;;
+    *) echo "usage: $0 [--keys N] [--value-mib M] [--ferry PATH]" >&2; exit 2 ;;
+  esac
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+python3 - "$work/tiny.json" "$keys" <<'PY'
+import sys
+with open(sys.argv[1], 'w') as f:
+    f.write('{"https://a.test": {')
+    f.write(','.join('"k%d": "v"' % i for i in range(int(sys.argv[2]))))
+    f.write('}}')
+PY
+peak() {  # peak LABEL COMMAND...: prints the label, peak RSS and wall time
+  local label="$1"
+  shift
+  /usr/bin/time -f '%M %e' "$@" >/dev/null 2>"$work/time" || true
+  read -r kib secs < <(tail -1 "$work/time")
+  printf '%-40s %8d MiB %7s s\n' "$label" $((kib / 1024)) "$secs"
+}
+echo "$keys tiny keys ($(stat -c %s "$work/tiny.json") bytes):"
+peak "inspect" "$ferry" inspect "$work/tiny.json"
+peak "inspect --json" "$ferry" inspect --json "$work/tiny.json"
+peak "export" "$ferry" export "$work/tiny.json" --out "$work/out.json"
+peak "migrate --target sqlite" "$ferry" migrate "$work/tiny.json" --user-id u \
+  --target "sqlite:$work/t.db" --progress none
+if [[ "$value_mib" -gt 0 ]]; then
+  python3 - "$work/big.json" "$value_mib" <<'PY'
+import sys
+with open(sys.argv[1], 'w') as f:
+    f.write('{"https://a.test": {"big": "' + 'x' * (int(sys.argv[2]) << 20) + '"}}')
+PY
+  echo "one value of $value_mib MiB:"
+  peak "inspect" "$ferry" inspect "$work/big.json"
+  peak "export" "$ferry" export "$work/big.json" --out "$work/out.json"
+fi
