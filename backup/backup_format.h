@@ -54,7 +54,7 @@ enum class FrameType : uint8_t {
   kSegmentStart = 1,  // u8 segment kind | u32 segment index | 24 secretstream header
   kSummary = 2,       // u32 sources | u64 source bytes | 16 source set | 32 MAC (header key)
   // Sealed frames.
-  kFileBegin = 16,     // u16 origin length | origin | u16 name length | name
+  kFileBegin = 16,     // u16 origin length | origin (absolute) | u16 name length | name
   kFileData = 17,      // u32 raw length | zstd frame
   kFileEnd = 18,       // u64 size | 32 BLAKE2b-256 of the file's bytes
   kManifest = 19,      // TAG_FINAL. u32 n | n * (u16 name len | name | u64 size | 32 hash)

@@ -23,8 +23,8 @@ namespace ferry::backup {
 class BackupVisitor {
  public:
   virtual ~BackupVisitor() = default;
-  // A source file begins: restored by default to `origin`/`name` (`name` is relative, as the
-  // archive says: a caller writing files checks it).
+  // A source file begins: it was read from `origin` (absolute) and is restored there, or to
+  // DIR/`name` (relative). Both are as the archive says: a caller writing files checks them.
   virtual Status OnFileBegin(const std::string& origin, const std::string& name);
   // The next bytes of the current file (at most one chunk).
   virtual Status OnFileData(std::string_view bytes);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "backup/archive_header.h"
@@ -75,11 +76,15 @@ class BackupWriterImpl final : public BackupWriter {
     if (ec) {
       return Status::NotFound(source + ": " + ec.message());
     }
-    std::string origin = root.parent_path().string();
     std::string top = root.filename().string();
+    // Two sources of the same name ("unicode" of two browsers) get distinct entry names.
+    for (int n = 2; tops_.count(top) != 0 && tops_[top] != root.string(); ++n) {
+      top = root.filename().string() + "~" + std::to_string(n);
+    }
+    tops_[top] = root.string();
     roots_.insert(root.string());
     if (fs::is_regular_file(st)) {
-      return AddSourceFile(root.string(), origin, top);
+      return AddSourceFile(root.string(), root.string(), top);
     }
     if (!fs::is_directory(st)) {
       return Status::InvalidArgument(source + ": neither a regular file nor a directory");
@@ -100,7 +105,7 @@ class BackupWriterImpl final : public BackupWriter {
     std::sort(files.begin(), files.end());
     for (const fs::path& file : files) {
       std::string name = top + "/" + file.lexically_relative(root).generic_string();
-      FERRY_RETURN_IF_ERROR(AddSourceFile(file.string(), origin, name));
+      FERRY_RETURN_IF_ERROR(AddSourceFile(file.string(), file.string(), name));
     }
     return Status::OK();
   }
@@ -314,6 +319,7 @@ class BackupWriterImpl final : public BackupWriter {
   State state_ = State::kSources;
   std::vector<ManifestEntry> manifest_;
   std::set<std::string> roots_;
+  std::map<std::string, std::string> tops_;  // entry name of a source -> its path
   uint64_t source_bytes_ = 0;
   std::string pending_;
   Blake2b stream_hash_;

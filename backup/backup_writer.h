@@ -40,12 +40,13 @@ class BackupWriter {
 
   // Adds a file, or every regular file under a directory (sorted, links not followed: each
   // link or special file is named in *skipped). Entry names are `source`'s last component
-  // and the path below it, relative; the origin recorded is `source`'s parent directory.
+  // (made unique: "name~2") and the path below it, relative; each file's origin is its
+  // absolute path.
   // REQUIRES: before EndSources.
   virtual Status AddSource(const std::string& source, std::vector<std::string>* skipped) = 0;
 
-  // Adds one regular file under the relative entry `name`, restored by default to
-  // `origin`/`name`. Read in chunks; its BLAKE2b-256 goes into the manifest.
+  // Adds one regular file under the relative entry `name`, restored in place to `origin`
+  // (an absolute path). Read in chunks; its BLAKE2b-256 goes into the manifest.
   virtual Status AddSourceFile(const std::string& path, const std::string& origin,
                                const std::string& name) = 0;
 

@@ -179,7 +179,7 @@ std::string ForgeArchive(const KeyMaterial& key, const std::string& payload) {
   };
   frame(FrameType::kSegmentStart, start.str());
   ByteWriter begin;
-  begin.Str16("/tmp");
+  begin.Str16("/tmp/bomb");
   begin.Str16("bomb");
   sealed(FrameType::kFileBegin, begin.str());
   sealed(FrameType::kFileData, payload);

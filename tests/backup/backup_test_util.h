@@ -51,8 +51,8 @@ inline void WriteSmallArchive(const std::string& dir, const std::string& path,
   options.run_id = "RUN1";
   auto writer = BackupWriter::Create(path, key, options);
   REQUIRE(writer.ok());
-  REQUIRE((*writer)->AddSourceFile(dir + "/a.txt", dir, "src/a.txt").ok());
-  REQUIRE((*writer)->AddSourceFile(dir + "/b.bin", dir, "src/b.bin").ok());
+  REQUIRE((*writer)->AddSourceFile(dir + "/a.txt", dir + "/a.txt", "src/a.txt").ok());
+  REQUIRE((*writer)->AddSourceFile(dir + "/b.bin", dir + "/b.bin", "src/b.bin").ok());
   REQUIRE((*writer)->EndSources().ok());
   REQUIRE((*writer)->BeginPreImages().ok());
   REQUIRE((*writer)->AppendPreImage("row one").ok());
