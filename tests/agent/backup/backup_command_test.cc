@@ -1,8 +1,8 @@
 // `ferry backup` end to end, through the real binary.
 #include "agent/backup/backup_command.h"
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
