@@ -34,6 +34,8 @@ struct MigrateOptions {
   int retries = 8;               // --retries: attempts after a transient failure
   double retry_max_wait_s = 30;  // --retry-max-wait: the longest single wait
   std::string command_line;      // for ferry_runs; holds no secret
+  bool no_backup = false;        // --no-backup: no archive of the sources (the report says so)
+  std::string backup_dir;        // --backup-dir; empty: backup::DefaultBackupDir()
 };
 
 }  // namespace ferry
