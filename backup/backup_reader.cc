@@ -4,13 +4,14 @@
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #include <vector>
 
+#include "backup/blake2b.h"
 #include "backup/bytes.h"
 #include "backup/chunk_codec.h"
 #include "backup/file_io.h"
+#include "backup/frame_rules.h"
 #include "backup/sealed_stream.h"
 #include "extractors/common/scoped_fd.h"
 
@@ -22,79 +23,6 @@ Status BackupVisitor::OnFileEnd() { return Status::OK(); }
 Status BackupVisitor::OnPreImage(std::string_view) { return Status::OK(); }
 
 namespace {
-
-const char* FrameName(uint8_t type) {
-  switch (static_cast<FrameType>(type)) {
-    case FrameType::kSegmentStart:
-      return "segment start";
-    case FrameType::kSummary:
-      return "summary";
-    case FrameType::kFileBegin:
-      return "file begin";
-    case FrameType::kFileData:
-      return "file data";
-    case FrameType::kFileEnd:
-      return "file end";
-    case FrameType::kManifest:
-      return "manifest";
-    case FrameType::kPreImageData:
-      return "pre-image data";
-    case FrameType::kPreImageEnd:
-      return "pre-image end";
-    case FrameType::kEnd:
-      return "end";
-  }
-  return "unknown frame type";
-}
-
-const char* SegmentName(SegmentKind kind) {
-  switch (kind) {
-    case SegmentKind::kSources:
-      return "sources";
-    case SegmentKind::kPreImages:
-      return "pre-images";
-    case SegmentKind::kEnd:
-      return "end";
-  }
-  return "unknown";
-}
-
-bool IsFinalType(FrameType type) {
-  return type == FrameType::kManifest || type == FrameType::kPreImageEnd || type == FrameType::kEnd;
-}
-
-bool BelongsTo(FrameType type, SegmentKind kind) {
-  switch (kind) {
-    case SegmentKind::kSources:
-      return type == FrameType::kFileBegin || type == FrameType::kFileData ||
-             type == FrameType::kFileEnd || type == FrameType::kManifest;
-    case SegmentKind::kPreImages:
-      return type == FrameType::kPreImageData || type == FrameType::kPreImageEnd;
-    case SegmentKind::kEnd:
-      return type == FrameType::kEnd;
-  }
-  return false;
-}
-
-using Hash = std::array<uint8_t, kHashBytes>;
-
-class Blake2b {
- public:
-  Blake2b() { Reset(); }
-  void Reset() { crypto_generichash_init(&state_, nullptr, 0, kHashBytes); }
-  void Update(std::string_view b) {
-    crypto_generichash_update(&state_, reinterpret_cast<const uint8_t*>(b.data()), b.size());
-  }
-  Hash Peek() const {
-    crypto_generichash_state copy = state_;
-    Hash out{};
-    crypto_generichash_final(&copy, out.data(), out.size());
-    return out;
-  }
-
- private:
-  crypto_generichash_state state_;
-};
 
 struct FileRecord {
   std::string name;
@@ -131,7 +59,7 @@ class BackupReaderImpl final : public BackupReader {
       uint32_t length = 0;
       r.U8(&type);
       r.U32(&length);
-      if (length > MaxPayload(static_cast<FrameType>(type))) {
+      if (length > MaxPayload(static_cast<FrameType>(type), header_.chunk_bytes)) {
         return Status::Corruption(where + ": length " + std::to_string(length) + " over its bound");
       }
       std::string payload;
@@ -161,30 +89,6 @@ class BackupReaderImpl final : public BackupReader {
       where = "chunk " + std::to_string(chunk_) + " (" + FrameName(static_cast<uint8_t>(t)) + ")";
     }
     return where + " at byte " + std::to_string(at);
-  }
-
-  size_t MaxPayload(FrameType type) const {
-    size_t data = 4 + ZSTD_compressBound(header_.chunk_bytes) + kSealOverheadBytes;
-    switch (type) {
-      case FrameType::kSegmentStart:
-        return 1 + 4 + kStreamHeaderBytes;
-      case FrameType::kSummary:
-        return 4 + 8 + 16 + kMacBytes;
-      case FrameType::kFileBegin:
-        return 4 + 2 * kMaxNameBytes + kSealOverheadBytes;
-      case FrameType::kFileData:
-      case FrameType::kPreImageData:
-        return data;
-      case FrameType::kFileEnd:
-        return 8 + kHashBytes + kSealOverheadBytes;
-      case FrameType::kManifest:
-        return kMaxRecordBytes;
-      case FrameType::kPreImageEnd:
-        return 8 + kHashBytes + kSealOverheadBytes;
-      case FrameType::kEnd:
-        return 4 + 8 + kHashBytes + kSealOverheadBytes;
-    }
-    return 0;
   }
 
   Status AtEnd() {

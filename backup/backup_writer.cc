@@ -12,6 +12,7 @@
 #include <set>
 
 #include "backup/archive_header.h"
+#include "backup/blake2b.h"
 #include "backup/bytes.h"
 #include "backup/chunk_codec.h"
 #include "backup/file_io.h"
@@ -29,25 +30,6 @@ struct ManifestEntry {
   std::string name;
   uint64_t size = 0;
   std::array<uint8_t, kHashBytes> hash{};
-};
-
-class Blake2b {
- public:
-  Blake2b() { crypto_generichash_init(&state_, nullptr, 0, kHashBytes); }
-  void Update(std::string_view bytes) {
-    crypto_generichash_update(&state_, reinterpret_cast<const uint8_t*>(bytes.data()),
-                              bytes.size());
-  }
-  // The digest so far; the running state goes on.
-  std::array<uint8_t, kHashBytes> Peek() const {
-    crypto_generichash_state copy = state_;
-    std::array<uint8_t, kHashBytes> out{};
-    crypto_generichash_final(&copy, out.data(), out.size());
-    return out;
-  }
-
- private:
-  crypto_generichash_state state_;
 };
 
 class BackupWriterImpl final : public BackupWriter {
