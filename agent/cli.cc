@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "agent/argv_secrets.h"
+#include "agent/backup/backup_command.h"
 #include "agent/exit_codes_help.h"
 #include "agent/export/export_command.h"
 #include "agent/inspect/inspect_command.h"
@@ -95,6 +96,7 @@ int RunFerry(int argc, char** argv) {
   AddUnlockCommand(app, &exit_code);
   AddUlidCommand(app, &exit_code);
   AddValidateCommand(app, &exit_code);
+  AddBackupCommand(app, &exit_code);
   SetExitCodesHelp(&app,
                    "0 done; 1 failed; 2 usage or configuration error; 3 done, with rejected "
                    "records (migrate), damage skipped (inspect, export) or differences found "

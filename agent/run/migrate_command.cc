@@ -218,6 +218,15 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                   "ferry-rejects-<run>.ndjson, created only when something is rejected (a dry run "
                   "writes one only when asked); its folder is checked before anything is written "
                   "(exit 2)");
+  cmd->add_flag("--no-backup", o.no_backup,
+                "Make no backup of the sources before writing (the report says so). Without "
+                "it, each run first writes an encrypted archive of its sources and verifies it "
+                "(README \"The way back\"; ferry backup list/restore); the key is as for "
+                "ferry backup: FERRY_BACKUP_KEY, FERRY_BACKUP_PASSPHRASE, the key file, a "
+                "prompt on a terminal, else a new key file");
+  cmd->add_option("--backup-dir", o.backup_dir,
+                  "Where the backup goes; default: $XDG_DATA_HOME/ferry/backups, else "
+                  "~/.local/share/ferry/backups");
   cmd->add_option("--progress", flags->progress,
                   "auto (a bar on a terminal), bar, json (lines on stderr) or none")
       ->default_val("auto");

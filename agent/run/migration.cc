@@ -19,6 +19,7 @@
 #include "agent/run/retrying_loader.h"
 #include "agent/run/run_arguments.h"
 #include "agent/run/source_fingerprint.h"
+#include "agent/run/sources_backup.h"
 #include "agent/run/stop_signal.h"
 #include "agent/run/unit_pool.h"
 #include "agent/run/unit_processor.h"
@@ -170,6 +171,8 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
   FERRY_RETURN_IF_ERROR(DecideResume(options, &run, loader->get(), report));
   run.run_id = report->run_id;
   *run_out = run;
+  // The way back, before the run is begun and anything written (agent/run/sources_backup.h).
+  FERRY_RETURN_IF_ERROR(BackUpSources(options, paths, report));
   return (*loader)->BeginRun(run);
 }
 

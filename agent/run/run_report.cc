@@ -148,6 +148,9 @@ void RunReport::PrintSummary(std::ostream& out) const {
       "  {} unit(s) by {} worker(s), {} unmapped key(s); {:.2f} s, {:.0f} records/s, peak "
       "memory {:.1f} MiB\n",
       units, jobs, unmapped_keys, duration_s, rate, peak_rss_kb / 1024.0);
+  if (!backup.empty()) {
+    out << "  backup: " << backup << "\n";
+  }
   if (!rejects_file.empty()) {
     out << "  rejects: " << rejects_file << "\n";
   }
@@ -249,6 +252,7 @@ std::string RunReport::ToJson() const {
   Strings(&out, "lossy_examples", lossy_examples);
   Number(&out, "duplicate_members", static_cast<double>(duplicate_members));
   Field(&out, "rejects_file", rejects_file);
+  Field(&out, "backup", backup);
   Field(&out, "resumed_from", resumed_from);
   out += "\"resumed_committed\":{";
   for (auto it = resumed_committed.begin(); it != resumed_committed.end(); ++it) {

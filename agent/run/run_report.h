@@ -71,6 +71,7 @@ struct RunReport {
   // Member names repeated in one JSON object, resolved as JSON.parse does: the last is kept.
   int64_t duplicate_members = 0;
   std::string rejects_file;  // empty when nothing was rejected or not written
+  std::string backup;        // "ID (path)" of the sources' backup, "none (--no-backup)", or ""
   int64_t peak_rss_kb = 0;
   // The interrupted run this one resumed (its id is this run's id too); empty for a fresh run.
   std::string resumed_from;

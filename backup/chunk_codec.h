@@ -1,0 +1,52 @@
+// zstd compression of one data chunk, bounded on the way back: a chunk's payload is
+// "u32 raw length | zstd frame", and decoding refuses a raw length over the archive's chunk
+// bound and stops a frame that would decompress to more than its raw length (a zstd bomb
+// costs at most one bound of memory).
+//
+// Thread safety: a ChunkCompressor/ChunkDecompressor is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+struct ZSTD_CCtx_s;
+struct ZSTD_DCtx_s;
+
+namespace ferry::backup {
+
+class ChunkCompressor {
+ public:
+  explicit ChunkCompressor(int level = 3);
+  // The payload for `raw`: its length then its zstd frame.
+  std::string Encode(std::string_view raw) { return EncodeDeclaring(raw, raw.size()); }
+  // As Encode, but declares `declared` as the raw length (tests forge lying chunks with it).
+  std::string EncodeDeclaring(std::string_view raw, uint32_t declared);
+
+ private:
+  struct Free {
+    void operator()(ZSTD_CCtx_s* ctx) const;
+  };
+  std::unique_ptr<ZSTD_CCtx_s, Free> ctx_;
+  int level_;
+};
+
+class ChunkDecompressor {
+ public:
+  ChunkDecompressor();
+  // Decodes `payload` into *raw. Corruption when the raw length exceeds `bound`, or the frame
+  // is damaged, or it does not decompress to exactly the declared length (decompression
+  // stops at that length: it never writes more).
+  Status Decode(std::string_view payload, uint32_t bound, std::string* raw);
+
+ private:
+  struct Free {
+    void operator()(ZSTD_DCtx_s* ctx) const;
+  };
+  std::unique_ptr<ZSTD_DCtx_s, Free> ctx_;
+};
+
+}  // namespace ferry::backup

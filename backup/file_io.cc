@@ -1,0 +1,43 @@
+#include "backup/file_io.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace ferry::backup {
+
+Status ErrnoStatus(std::string_view what) {
+  return Status::IOError(std::string(what) + ": " + std::strerror(errno));
+}
+
+Status WriteAll(int fd, std::string_view bytes, std::string_view what) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(what);
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::OK();
+}
+
+Status ReadUpTo(int fd, size_t n, std::string* out, std::string_view what) {
+  out->resize(n);
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::read(fd, out->data() + got, n - got);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      out->clear();
+      return ErrnoStatus(what);
+    }
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+  }
+  out->resize(got);
+  return Status::OK();
+}
+
+}  // namespace ferry::backup
