@@ -226,6 +226,24 @@ void ConflictExamples(std::string* out, const std::vector<ConflictExample>& exam
   out->append("],");
 }
 
+// "reject_reasons":[{"field":..,"schema_location":..,"reason":..,"count":N}],
+// "rejects_ungrouped":N — the counts of EntityCounts::reject_groups, without their examples.
+void RejectReasons(std::string* out, const EntityCounts& c) {
+  out->append("\"reject_reasons\":[");
+  for (size_t i = 0; i < c.reject_groups.size(); ++i) {
+    const RejectGroup& group = c.reject_groups[i];
+    if (i) out->push_back(',');
+    out->push_back('{');
+    Field(out, "field", group.field);
+    Field(out, "schema_location", group.schema_location);
+    Field(out, "reason", group.reason);
+    Number(out, "count", static_cast<double>(group.count), false);
+    out->push_back('}');
+  }
+  out->append("],");
+  Number(out, "rejects_ungrouped", static_cast<double>(c.rejects_ungrouped), false);
+}
+
 }  // namespace
 
 std::string RunReport::ToJson() const {
@@ -292,7 +310,9 @@ std::string RunReport::ToJson() const {
       Field(&out, "reason", r.reason, false);
       out += "}";
     }
-    out += "]}";
+    out += "],";
+    RejectReasons(&out, c);
+    out += "}";
   }
   out += "}}";
   return out;

@@ -29,6 +29,26 @@ TEST_CASE("RunReport: JSON holds per-entity counts and parses", "[agent][run_rep
   CHECK(report.TotalRejected() == 1);
 }
 
+TEST_CASE("RunReport: JSON counts the rejects by reason", "[agent][run_report]") {
+  RunReport report;
+  EntityCounts& tasks = report.Entity("tasks");
+  Reject reject;
+  reject.where.pointer = "/createdAt";
+  reject.schema_location = "#/format";
+  reject.reason = "\"x\" is not a date-time";
+  tasks.GroupReject(reject);
+  tasks.GroupReject(reject);
+  tasks.rejects_ungrouped = 4;
+  simdjson::dom::parser parser;
+  simdjson::dom::element json = parser.parse(report.ToJson());
+  simdjson::dom::element reason = json["entities"]["tasks"]["reject_reasons"].at(0);
+  CHECK(std::string_view(reason["field"]) == "/createdAt");
+  CHECK(std::string_view(reason["schema_location"]) == "#/format");
+  CHECK(std::string_view(reason["reason"]) == "\"x\" is not a date-time");
+  CHECK(int64_t(reason["count"]) == 2);
+  CHECK(int64_t(json["entities"]["tasks"]["rejects_ungrouped"]) == 4);
+}
+
 TEST_CASE("RunReport: the summary lists entities in load order and the dry-run verbs",
           "[agent][run_report]") {
   RunReport report;
