@@ -16,6 +16,7 @@
 #include "agent/run/output_paths.h"
 #include "agent/run/stop_signal.h"
 #include "base/private_file.h"
+#include "base/terminal_caps.h"
 #include "extractors/registry.h"
 #include "loaders/registry.h"
 
@@ -113,7 +114,7 @@ int Run(MigrateFlags& flags) {
   }
   ScopedStopSignals stop_at_batch_boundary;
   RunReport report = RunMigration(flags.options);
-  report.PrintSummary(std::cout);
+  report.PrintSummary(std::cout, TerminalColumns(STDOUT_FILENO));
   if (!report.error.empty()) {
     std::cerr << "ferry migrate: " << report.error << "\n";
   }

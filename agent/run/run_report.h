@@ -119,8 +119,10 @@ struct RunReport {
   // Adds another worker's counts, examples (up to kMaxExamples each) and failed units.
   void Merge(const RunReport& other);
 
-  // The human summary: one line per entity, then totals, duration, rate and memory.
-  void PrintSummary(std::ostream& out) const;
+  // The human summary: one line per entity, then totals, duration, rate and memory. A table,
+  // unless `columns` (a terminal's width; 0: not a terminal) is too narrow for it: then one
+  // line per entity names its counts, so that no table row wraps.
+  void PrintSummary(std::ostream& out, int columns = 0) const;
   // The report as one JSON document.
   std::string ToJson() const;
 };

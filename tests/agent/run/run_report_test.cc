@@ -152,3 +152,40 @@ TEST_CASE("RunReport: a run that failed before its first record prints no table"
 }
 
 }  // namespace ferry
+
+namespace ferry {
+
+TEST_CASE("RunReport: on a narrow terminal the summary names each count, no table row wraps",
+          "[agent][run_report]") {
+  RunReport report;
+  report.dry_run = true;
+  EntityCounts& tasks = report.Entity("tasks");
+  tasks.read = 10;
+  tasks.valid = 9;
+  tasks.inserted = 9;
+  tasks.rejected = 1;
+  std::ostringstream wide;
+  report.PrintSummary(wide, 120);
+  CHECK(wide.str().find("  entity  ") != std::string::npos);
+  std::ostringstream narrow;
+  report.PrintSummary(narrow, 60);
+  CHECK(narrow.str().find("  entity  ") == std::string::npos);
+  CHECK(narrow.str().find("  tasks: read 10, valid 9, +insert 9, rejected 1\n") !=
+        std::string::npos);
+  CHECK(narrow.str().find("  total: read 10, valid 9, +insert 9, rejected 1\n") !=
+        std::string::npos);
+  // A name longer than the column widens it: the rows stay aligned.
+  report.Entity("a_rather_long_entity_name").read = 1;
+  std::ostringstream table;
+  report.PrintSummary(table);
+  std::istringstream lines(table.str());
+  std::string line;
+  std::getline(lines, line);  // the run's line
+  std::getline(lines, line);
+  size_t header = line.size();
+  while (std::getline(lines, line) && line.rfind("  total", 0) != 0) {
+    CHECK(line.size() == header);
+  }
+}
+
+}  // namespace ferry
