@@ -235,8 +235,10 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                   "ferry-rejects-<run>.ndjson, created only when something is rejected (a dry run "
                   "writes one only when asked); its folder is checked before anything is written "
                   "(exit 2)");
-  cmd->add_option("--progress", flags->progress,
-                  "auto (a bar on a terminal), bar, json (lines on stderr) or none")
+  cmd->add_option(
+         "--progress", flags->progress,
+         "auto (a bar on a terminal, fitted to its width), bar (off a terminal: a plain line "
+         "every 5 s), json (lines on stderr) or none. The log's colour follows NO_COLOR")
       ->default_val("auto");
   cmd->callback([flags, exit_code, &root]() {
     flags->options.command_line = "ferry migrate";  // the flags may hold secrets: not recorded
