@@ -4,6 +4,7 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -19,6 +20,7 @@
 #include "agent/ulid_command.h"
 #include "agent/unlock_command.h"
 #include "agent/validate/validate_command.h"
+#include "base/terminal_caps.h"
 #include "base/terminal_text.h"
 #include "extractors/common/private_copies.h"
 #include "loaders/sqlite/sqlite_loader.h"
@@ -42,7 +44,10 @@ class TerminalSafeMessage final : public spdlog::custom_flag_formatter {
 };
 
 void SetUpLogging(const std::string& level) {
-  auto logger = spdlog::stderr_color_mt("ferry");
+  // Coloured only on a terminal (spdlog's own check) and without NO_COLOR (no-color.org).
+  auto logger =
+      spdlog::stderr_color_mt("ferry", ColorWanted(STDERR_FILENO) ? spdlog::color_mode::automatic
+                                                                  : spdlog::color_mode::never);
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   formatter->add_flag<TerminalSafeMessage>('*').set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %*");
   logger->set_formatter(std::move(formatter));

@@ -18,6 +18,8 @@ packages=(
   libyaml-cpp-dev libpcre2-dev
   # tests: Catch2, the throwaway PostgreSQL 15 server, sqlite3 CLI, fixture scripts
   catch2 postgresql-15 sqlite3 python3
+  # tests: the HTML report rendered in a real browser (tests/e2e/html_report_chromium.sh)
+  chromium
   # formatting check (tools/check_format.sh)
   clang-format
 )

@@ -94,6 +94,8 @@ run_ctest() {
 
 phase "dependencies"
 tools/install_deps.sh
+# install_deps.sh installed Chromium: the HTML report's browser test must run, not skip.
+export FERRY_REQUIRE_CHROMIUM=1
 phase_done
 
 phase "format check ($format_mode)"

@@ -11,9 +11,13 @@
 #include "agent/exit_codes_help.h"
 #include "agent/max_value_option.h"
 #include "agent/outside_sources.h"
+#include "agent/report/html_report.h"
+#include "agent/report/report_files.h"
 #include "agent/run/migration.h"
+#include "agent/run/output_paths.h"
 #include "agent/run/stop_signal.h"
 #include "base/private_file.h"
+#include "base/terminal_caps.h"
 #include "extractors/registry.h"
 #include "loaders/registry.h"
 
@@ -27,6 +31,7 @@ struct MigrateFlags {
   std::string progress = "auto";
   std::string include;
   std::string exclude;
+  std::vector<std::string> reports;   // --report, repeatable: one JSON, one HTML
   CLI::Option* batch_size = nullptr;  // not given: the target's default
 };
 
@@ -53,8 +58,8 @@ Status CheckOutputsOutsideSources(const MigrateOptions& o) {
       specs.push_back(*std::move(spec));
     }
   }
-  if (!o.report_file.empty()) {
-    FERRY_RETURN_IF_ERROR(CheckOutsideSources("--report", o.report_file, specs));
+  for (const std::string* report : {&o.report_file, &o.report_html_file}) {
+    if (!report->empty()) FERRY_RETURN_IF_ERROR(CheckOutsideSources("--report", *report, specs));
   }
   // The default reject file goes to the current folder, which may be inside a source.
   FERRY_RETURN_IF_ERROR(CheckOutsideSources(
@@ -81,6 +86,11 @@ Status Finish(MigrateFlags& flags) {
     Result<TargetSpec> target = ResolveTarget(o.target);  // an error is reported later
     o.batch_size = DefaultBatchSize(target.ok() ? target->kind : "");
   }
+  FERRY_ASSIGN_OR_RETURN(ReportFiles reports, SortReportFiles(flags.reports));
+  o.report_file = reports.json;
+  o.report_html_file = reports.html;
+  // The JSON file is checked by the run, with the reject file; the page here, as early.
+  FERRY_RETURN_IF_ERROR(CheckOutputFile("--report", o.report_html_file));
   o.include = SplitList(flags.include);
   o.exclude = SplitList(flags.exclude);
   if (!o.user_id.empty() && !o.user_id_from.empty()) {
@@ -105,7 +115,7 @@ int Run(MigrateFlags& flags) {
   }
   ScopedStopSignals stop_at_batch_boundary;
   RunReport report = RunMigration(flags.options);
-  report.PrintSummary(std::cout);
+  report.PrintSummary(std::cout, TerminalColumns(STDOUT_FILENO));
   if (!report.error.empty()) {
     std::cerr << "ferry migrate: " << report.error << "\n";
   }
@@ -123,6 +133,13 @@ int Run(MigrateFlags& flags) {
     if (!written) {
       std::cerr << "ferry migrate: cannot write the report to " << flags.options.report_file
                 << "\n";
+      return report.exit_code == 0 ? 1 : report.exit_code;
+    }
+  }
+  if (!flags.options.report_html_file.empty()) {
+    Status written = WriteReportFile(flags.options.report_html_file, RenderHtmlReport(report));
+    if (!written.ok()) {
+      std::cerr << "ferry migrate: cannot write the HTML report: " << written.message() << "\n";
       return report.exit_code == 0 ? 1 : report.exit_code;
     }
   }
@@ -210,9 +227,12 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                   "Longest wait between retries, in seconds (the waits double from 0.25 s, "
                   "with jitter)")
       ->default_val(30);
-  cmd->add_option("--report", o.report_file,
-                  "Also write the report as JSON to FILE (created 0600, never inside a source; "
-                  "its folder is checked before anything is written: exit 2)");
+  cmd->add_option("--report", flags->reports,
+                  "Also write the report to FILE: as JSON, or as one self-contained HTML page "
+                  "when FILE ends in .html (bars per entity, rejects by reason, conflicts; it "
+                  "loads nothing); may be given twice, once for each. Created 0600, never inside "
+                  "a source; its folder is checked before anything is written: exit 2")
+      ->allow_extra_args(false);
   cmd->add_option("--rejects", o.rejects_file,
                   "Reject file (NDJSON, created 0600, never inside a source); default: "
                   "ferry-rejects-<run>.ndjson, created only when something is rejected (a dry run "
@@ -227,8 +247,10 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--backup-dir", o.backup_dir,
                   "Where the backup goes; default: $XDG_DATA_HOME/ferry/backups, else "
                   "~/.local/share/ferry/backups");
-  cmd->add_option("--progress", flags->progress,
-                  "auto (a bar on a terminal), bar, json (lines on stderr) or none")
+  cmd->add_option(
+         "--progress", flags->progress,
+         "auto (a bar on a terminal, fitted to its width), bar (off a terminal: a plain line "
+         "every 5 s), json (lines on stderr) or none. The log's colour follows NO_COLOR")
       ->default_val("auto");
   cmd->callback([flags, exit_code, &root]() {
     flags->options.command_line = "ferry migrate";  // the flags may hold secrets: not recorded

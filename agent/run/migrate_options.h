@@ -28,6 +28,7 @@ struct MigrateOptions {
   std::vector<std::string> exclude;        // --exclude: not these entities
   bool strict_unicode = false;             // --strict-unicode: text with U+FFFD is a reject
   std::string report_file;                 // --report FILE (JSON)
+  std::string report_html_file;            // --report FILE.html (agent/report/html_report.h)
   std::string rejects_file;                // --rejects FILE (NDJSON); default beside the run
   ProgressMode progress = ProgressMode::kAuto;
   int jobs = 0;                  // --jobs: units loaded at once, each by a worker; 0:

@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+
+#include "agent/run/progress_line.h"
+#include "base/terminal_caps.h"
 
 namespace ferry {
 
@@ -20,11 +24,16 @@ class NoProgress : public Progress {
 class TimedProgress : public Progress {
  public:
   TimedProgress(bool json, uint64_t total_bytes, uint64_t total_units)
-      : json_(json), total_bytes_(total_bytes), total_units_(total_units), start_(Clock::now()) {}
+      : json_(json),
+        terminal_(!json && ::isatty(STDERR_FILENO) != 0),
+        total_bytes_(total_bytes),
+        total_units_(total_units),
+        start_(Clock::now()) {}
 
   void Update(uint64_t bytes_done, uint64_t records, uint64_t units_done) override {
     Clock::time_point now = Clock::now();
-    if (now - last_ < std::chrono::milliseconds(json_ ? 1000 : 200)) {
+    // A bar redraws often; a line in a log (json, or a bar asked for off a terminal) does not.
+    if (now - last_ < std::chrono::milliseconds(json_ ? 1000 : terminal_ ? 200 : 5000)) {
       return;
     }
     last_ = now;
@@ -53,20 +62,27 @@ class TimedProgress : public Progress {
                    static_cast<unsigned long long>(total_bytes_), rate, done ? 0.0 : eta);
       return;
     }
-    constexpr int kWidth = 30;
-    int filled = static_cast<int>(fraction * kWidth);
-    std::string bar(filled, '#');
-    bar.resize(kWidth, '-');
-    std::string eta_text = eta >= 0 ? fmt::format("ETA {:.0f}s", eta) : std::string("ETA ?");
-    std::fprintf(stderr, "\r[%s] %3.0f%%  %llu/%llu units  %llu records  %.0f rec/s  %s   %s",
-                 bar.c_str(), fraction * 100, static_cast<unsigned long long>(units_done),
-                 static_cast<unsigned long long>(total_units_),
-                 static_cast<unsigned long long>(records), rate, done ? "done" : eta_text.c_str(),
-                 done ? "\n" : "");
+    ProgressFigures figures{fraction, units_done, total_units_, records, rate, eta, done};
+    if (!terminal_) {
+      // Not a terminal: "\r" would glue every update into one line of the log.
+      std::fprintf(stderr, "%s\n", ProgressLogLine(figures).c_str());
+      return;
+    }
+    // Fitted to the terminal's width, asked each time (a resize): a line that wraps cannot be
+    // redrawn in place. Spaces clear what a longer line before it left.
+    int columns = TerminalColumns(STDERR_FILENO);
+    std::string line = ProgressBarLine(figures, columns);
+    size_t length = line.size();
+    size_t clear = columns > 0 ? std::min(shown_, static_cast<size_t>(columns - 1)) : shown_;
+    if (length < clear) line.append(clear - length, ' ');
+    shown_ = length;
+    std::fprintf(stderr, "\r%s%s", line.c_str(), done ? "\n" : "");
     std::fflush(stderr);
   }
 
   bool json_;
+  bool terminal_;     // stderr is a terminal: a bar redrawn in place; else one line per update
+  size_t shown_ = 0;  // the length of the bar's line last drawn
   uint64_t total_bytes_;
   uint64_t total_units_;
   Clock::time_point start_;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "transformers/json_writer.h"
 
 namespace ferry {
@@ -62,9 +64,69 @@ void PrintConflicts(std::ostream& out, const std::string& name, const EntityCoun
                      examples);
 }
 
+// The per-entity counts (updated and merged together) and their total: a table, or one line
+// per entity when the table would not fit in `columns` (0: any width).
+void PrintCountsTable(std::ostream& out, const std::vector<std::string>& order,
+                      const std::map<std::string, EntityCounts>& entities,
+                      const EntityCounts& total, bool dry_run, int columns) {
+  size_t name_width = 18;  // wider for a longer name: the columns stay aligned
+  for (const std::string& name : order) name_width = std::max(name_width, name.size());
+  const size_t table_width = 2 + name_width + 7 * 10;
+  auto row = [&](const std::string& name, const EntityCounts& c) {
+    out << fmt::format("  {:<{}} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", name, name_width,
+                       c.read, c.valid, c.inserted, c.updated, c.skipped, c.unchanged, c.rejected);
+  };
+  // "  tasks: read 200, valid 191, +insert 191, rejected 9", broken after a comma where it
+  // would pass `columns` - 1 (the rest indented under the name).
+  auto line = [&](const std::string& name, const EntityCounts& c) {
+    std::vector<std::string> parts = {fmt::format("read {}", c.read),
+                                      fmt::format("valid {}", c.valid)};
+    auto add = [&parts](int64_t n, const char* what) {
+      if (n != 0) parts.push_back(fmt::format("{} {}", what, n));
+    };
+    add(c.inserted, dry_run ? "+insert" : "inserted");
+    add(c.updated, dry_run ? "~update" : "updated");
+    add(c.skipped, dry_run ? "=skip" : "skipped");
+    add(c.unchanged, "unchanged");
+    add(c.rejected, "rejected");
+    std::string text = "  " + name + ":";
+    size_t width = text.size();
+    for (size_t i = 0; i < parts.size(); ++i) {
+      std::string part = " " + parts[i] + (i + 1 < parts.size() ? "," : "");
+      if (width > 4 && width + part.size() > static_cast<size_t>(columns - 1)) {
+        text += "\n   ";
+        width = 3;
+      }
+      text += part;
+      width += part.size();
+    }
+    out << text << "\n";
+  };
+  EntityCounts shown;
+  if (columns > 0 && table_width >= static_cast<size_t>(columns)) {
+    for (const std::string& name : order) {
+      shown = entities.at(name);
+      shown.updated += shown.merged;
+      line(name, shown);
+    }
+    line("total", total);
+    return;
+  }
+  out << fmt::format("  {:<{}} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "entity", name_width,
+                     "read", "valid", dry_run ? "+insert" : "inserted",
+                     dry_run ? "~update" : "updated", dry_run ? "=skip" : "skipped", "unchanged",
+                     "rejected");
+  for (const std::string& name : order) {
+    shown = entities.at(name);
+    shown.updated += shown.merged;
+    row(name, shown);
+  }
+  row("total", total);
+}
+
 }  // namespace
 
-void RunReport::PrintSummary(std::ostream& out) const {
+void RunReport::PrintSummary(std::ostream& out, int columns) const {
   if (!error.empty() && units == 0 && TotalRead() == 0 && problems == 0) {
     // Failed before the first record (a bad flag, mapping, source or target): no table of
     // zeros, and no target when it was not resolved.
@@ -75,15 +137,9 @@ void RunReport::PrintSummary(std::ostream& out) const {
   }
   out << fmt::format("ferry migrate{}: run {} → {}\n", dry_run ? " --dry-run" : "", run_id, target);
   const char* verb = dry_run ? "would " : "";
-  out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "entity", "read",
-                     "valid", dry_run ? "+insert" : "inserted", dry_run ? "~update" : "updated",
-                     dry_run ? "=skip" : "skipped", "unchanged", "rejected");
   EntityCounts total;
   for (const std::string& name : entity_order) {
     const EntityCounts& c = entities.at(name);
-    out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", name, c.read,
-                       c.valid, c.inserted, c.updated + c.merged, c.skipped, c.unchanged,
-                       c.rejected);
     total.read += c.read;
     total.valid += c.valid;
     total.inserted += c.inserted;
@@ -92,9 +148,7 @@ void RunReport::PrintSummary(std::ostream& out) const {
     total.unchanged += c.unchanged;
     total.rejected += c.rejected;
   }
-  out << fmt::format("  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "total", total.read,
-                     total.valid, total.inserted, total.updated, total.skipped, total.unchanged,
-                     total.rejected);
+  PrintCountsTable(out, entity_order, entities, total, dry_run, columns);
   if (dry_run) {
     for (const std::string& name : entity_order) {
       const EntityCounts& c = entities.at(name);
@@ -229,6 +283,24 @@ void ConflictExamples(std::string* out, const std::vector<ConflictExample>& exam
   out->append("],");
 }
 
+// "reject_reasons":[{"field":..,"schema_location":..,"reason":..,"count":N}],
+// "rejects_ungrouped":N — the counts of EntityCounts::reject_groups, without their examples.
+void RejectReasons(std::string* out, const EntityCounts& c) {
+  out->append("\"reject_reasons\":[");
+  for (size_t i = 0; i < c.reject_groups.size(); ++i) {
+    const RejectGroup& group = c.reject_groups[i];
+    if (i) out->push_back(',');
+    out->push_back('{');
+    Field(out, "field", group.field);
+    Field(out, "schema_location", group.schema_location);
+    Field(out, "reason", group.reason);
+    Number(out, "count", static_cast<double>(group.count), false);
+    out->push_back('}');
+  }
+  out->append("],");
+  Number(out, "rejects_ungrouped", static_cast<double>(c.rejects_ungrouped), false);
+}
+
 }  // namespace
 
 std::string RunReport::ToJson() const {
@@ -297,7 +369,9 @@ std::string RunReport::ToJson() const {
       Field(&out, "reason", r.reason, false);
       out += "}";
     }
-    out += "]}";
+    out += "],";
+    RejectReasons(&out, c);
+    out += "}";
   }
   out += "}}";
   return out;

@@ -26,6 +26,17 @@ struct ConflictExample {
   size_t more_fields = 0;              // differing fields beyond those listed
 };
 
+// The rejects of one entity that failed the same way: the same schema rule at the same field,
+// or, without a schema rule, the same reason. Bounded: a million rejects keep a count and
+// kMaxRejectGroupExamples examples (the reject file holds every one).
+struct RejectGroup {
+  std::string field;            // JSON pointer of the failing field ("/createdAt"), may be ""
+  std::string schema_location;  // the rule ("#/properties/createdAt/format"), may be ""
+  std::string reason;           // the first reject's reason, for people
+  int64_t count = 0;
+  std::vector<Reject> examples;  // the first kMaxRejectGroupExamples, in the order met
+};
+
 struct EntityCounts {
   int64_t read = 0;      // records found in the source
   int64_t valid = 0;     // passed schema, identity and mapping checks
@@ -44,11 +55,21 @@ struct EntityCounts {
   std::vector<Reject> examples_rejected;
   // The first few conflicts of each outcome (kMaxExamples each), in the order met.
   std::vector<ConflictExample> examples_conflicts;
+  // Rejects grouped by how they failed, the first kMaxRejectGroups groups in the order met;
+  // rejects of any later group are counted in rejects_ungrouped.
+  std::vector<RejectGroup> reject_groups;
+  int64_t rejects_ungrouped = 0;
 
   // Records whose identity the target already held, whatever became of them.
   int64_t Conflicts() const { return updated + skipped + merged + unchanged; }
   // Keeps `example` unless kMaxExamples of its outcome are kept already.
   void AddConflictExample(ConflictExample example);
+  // Counts `reject` in its group (made when new and fewer than kMaxRejectGroups), keeping it
+  // as an example of the group while it has fewer than kMaxRejectGroupExamples. Does not
+  // change `rejected` or `examples_rejected`.
+  void GroupReject(const Reject& reject);
+  // Adds `group`'s count and examples (within the bounds above) to this entity's.
+  void MergeRejectGroup(const RejectGroup& group);
 };
 
 struct RunReport {
@@ -100,13 +121,19 @@ struct RunReport {
   // Adds another worker's counts, examples (up to kMaxExamples each) and failed units.
   void Merge(const RunReport& other);
 
-  // The human summary: one line per entity, then totals, duration, rate and memory.
-  void PrintSummary(std::ostream& out) const;
+  // The human summary: one line per entity, then totals, duration, rate and memory. A table,
+  // unless `columns` (a terminal's width; 0: not a terminal) is too narrow for it: then one
+  // line per entity names its counts, so that no table row wraps.
+  void PrintSummary(std::ostream& out, int columns = 0) const;
   // The report as one JSON document.
   std::string ToJson() const;
 };
 
 // Keeps at most this many examples per entity and kind.
 constexpr size_t kMaxExamples = 3;
+// Reject groups kept per entity, and examples kept per group (the HTML report shows the first
+// few and folds the rest).
+constexpr size_t kMaxRejectGroups = 32;
+constexpr size_t kMaxRejectGroupExamples = 10;
 
 }  // namespace ferry

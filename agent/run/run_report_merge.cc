@@ -29,6 +29,8 @@ void MergeCounts(EntityCounts* to, const EntityCounts& from) {
   for (const ConflictExample& example : from.examples_conflicts) {
     to->AddConflictExample(example);
   }
+  for (const RejectGroup& group : from.reject_groups) to->MergeRejectGroup(group);
+  to->rejects_ungrouped += from.rejects_ungrouped;
 }
 
 }  // namespace

@@ -57,6 +57,7 @@ Status UnitProcessor::Reject(const std::string& user_id, ::ferry::Reject reject)
   counts.rejected++;
   FERRY_RETURN_IF_ERROR(rejects_->Write(user_id, reject));
   if (counts.examples_rejected.size() < kMaxExamples) counts.examples_rejected.push_back(reject);
+  counts.GroupReject(reject);
   if (!options_.continue_on_error && options_.dry_run) {
     // A dry run writes nothing, so it reads on to count every reject, and says where the real
     // run would have stopped.

@@ -29,6 +29,26 @@ TEST_CASE("RunReport: JSON holds per-entity counts and parses", "[agent][run_rep
   CHECK(report.TotalRejected() == 1);
 }
 
+TEST_CASE("RunReport: JSON counts the rejects by reason", "[agent][run_report]") {
+  RunReport report;
+  EntityCounts& tasks = report.Entity("tasks");
+  Reject reject;
+  reject.where.pointer = "/createdAt";
+  reject.schema_location = "#/format";
+  reject.reason = "\"x\" is not a date-time";
+  tasks.GroupReject(reject);
+  tasks.GroupReject(reject);
+  tasks.rejects_ungrouped = 4;
+  simdjson::dom::parser parser;
+  simdjson::dom::element json = parser.parse(report.ToJson());
+  simdjson::dom::element reason = json["entities"]["tasks"]["reject_reasons"].at(0);
+  CHECK(std::string_view(reason["field"]) == "/createdAt");
+  CHECK(std::string_view(reason["schema_location"]) == "#/format");
+  CHECK(std::string_view(reason["reason"]) == "\"x\" is not a date-time");
+  CHECK(int64_t(reason["count"]) == 2);
+  CHECK(int64_t(json["entities"]["tasks"]["rejects_ungrouped"]) == 4);
+}
+
 TEST_CASE("RunReport: the summary lists entities in load order and the dry-run verbs",
           "[agent][run_report]") {
   RunReport report;
@@ -129,6 +149,43 @@ TEST_CASE("RunReport: a run that failed before its first record prints no table"
   report.PrintSummary(out);
   CHECK(out.str() ==
         "ferry migrate: run R\n  status: failed — Invalid argument: no source given\n");
+}
+
+}  // namespace ferry
+
+namespace ferry {
+
+TEST_CASE("RunReport: on a narrow terminal the summary names each count, no table row wraps",
+          "[agent][run_report]") {
+  RunReport report;
+  report.dry_run = true;
+  EntityCounts& tasks = report.Entity("tasks");
+  tasks.read = 10;
+  tasks.valid = 9;
+  tasks.inserted = 9;
+  tasks.rejected = 1;
+  std::ostringstream wide;
+  report.PrintSummary(wide, 120);
+  CHECK(wide.str().find("  entity  ") != std::string::npos);
+  std::ostringstream narrow;
+  report.PrintSummary(narrow, 60);
+  CHECK(narrow.str().find("  entity  ") == std::string::npos);
+  CHECK(narrow.str().find("  tasks: read 10, valid 9, +insert 9, rejected 1\n") !=
+        std::string::npos);
+  CHECK(narrow.str().find("  total: read 10, valid 9, +insert 9, rejected 1\n") !=
+        std::string::npos);
+  // A name longer than the column widens it: the rows stay aligned.
+  report.Entity("a_rather_long_entity_name").read = 1;
+  std::ostringstream table;
+  report.PrintSummary(table);
+  std::istringstream lines(table.str());
+  std::string line;
+  std::getline(lines, line);  // the run's line
+  std::getline(lines, line);
+  size_t header = line.size();
+  while (std::getline(lines, line) && line.rfind("  total", 0) != 0) {
+    CHECK(line.size() == header);
+  }
 }
 
 }  // namespace ferry
