@@ -20,5 +20,6 @@ FERRY_FUZZ_TARGET(chromium_log) {
   for (ferry::chromium::SortedSource& entries = **source; entries.Valid(); entries.Next()) {
     bytes += entries.user_key().size() + entries.value().size() + entries.where().ToString().size();
   }
+  ferry::fuzz::Consume(bytes + reports);
   return 0;
 }

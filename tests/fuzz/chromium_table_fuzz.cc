@@ -24,6 +24,7 @@ FERRY_FUZZ_TARGET(chromium_table) {
       bytes += source->user_key().size() + source->value().size() + source->sequence();
       bytes += source->deletion() ? 1 : 0;
     }
+    ferry::fuzz::Consume(bytes + reports);
   }
   return 0;
 }

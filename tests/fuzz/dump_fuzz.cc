@@ -24,5 +24,6 @@ FERRY_FUZZ_TARGET(dump) {
   size_t bytes = read.ToString().size() + filtered.ToString().size();
   for (const ferry::Entry& entry : entries) bytes += entry.key.size() + entry.value.size();
   for (const ferry::DumpProblem& problem : problems) bytes += problem.problem.ToString().size();
+  ferry::fuzz::Consume(bytes);
   return 0;
 }

@@ -28,6 +28,7 @@ FERRY_FUZZ_TARGET(json_schema) {
       bytes +=
           violation.pointer.size() + violation.schema_location.size() + violation.reason.size();
     }
+    ferry::fuzz::Consume(bytes);
   }
   return 0;
 }

@@ -34,4 +34,10 @@ inline std::string_view AsText(const uint8_t* data, size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }
 
+// Where Consume() stores; volatile, so that the sums stored are computed.
+inline volatile size_t consumed_sink = 0;
+
+// Keeps `value` (a sum over what a decoder returned) so that reading it is not optimised away.
+inline void Consume(size_t value) { consumed_sink = value; }
+
 }  // namespace ferry::fuzz
