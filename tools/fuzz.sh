@@ -111,6 +111,7 @@ for target in "${targets[@]}"; do
            -artifact_prefix="$crashes/")
   [[ -f tests/fuzz/dict/$target.dict ]] && options+=(-dict="tests/fuzz/dict/$target.dict")
   status=0
+  started=$SECONDS
   "$binary" "${options[@]}" "$work" "tests/fuzz/corpus/$target" >"$log" 2>&1 || status=$?
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   result=ok
@@ -126,8 +127,9 @@ for target in "${targets[@]}"; do
       } >>"$crashes/README.md"
     fi
   fi
-  printf '%-18s %8s %12s  %s\n' "$target" "$seconds" "${executions:-?}" "$result"
-  printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "$seconds" "${executions:-?}" \
+  elapsed=$((SECONDS - started))  # less than N when a finding stopped the run
+  printf '%-18s %8s %12s  %s\n' "$target" "$elapsed" "${executions:-?}" "$result"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "$elapsed" "${executions:-?}" \
     "$result" >>build-fuzz/fuzz-stats.tsv
 done
 if ((${#found[@]})); then
