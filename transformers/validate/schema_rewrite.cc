@@ -255,10 +255,16 @@ class Rewriter {
     return static_cast<long>(id);
   }
 
-  // Resolves a pending $ref; `*target` stays null for a reference to another document, which
-  // valijson itself refuses (it fetches nothing).
+  // Resolves a pending $ref into this document. A reference to another document is refused:
+  // nothing is fetched, and valijson resolves a relative one ("x", "x#/a") in this document as
+  // if the part before '#' were absent, so {"$ref": "x"} at the root is a cycle it follows
+  // until the stack overflows (found by tests/fuzz, issue 21).
   Status Resolve(const PendingRef& ref, json** target, std::string* target_pointer) const {
-    if (ref.ref.find('#') != 0) return Status::OK();
+    if (ref.ref.find('#') != 0) {
+      return Status::InvalidArgument("$ref " + JsonQuote(ref.ref) + " at " + ref.location +
+                                     " refers to another document; remote references are not "
+                                     "fetched (write \"#/definitions/...\" into this schema)");
+    }
     std::string why;
     const json* found = ResolveLocalRefOrExplain(*root_, ref.ref, target_pointer, &why);
     if (found == nullptr) {

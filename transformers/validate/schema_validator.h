@@ -38,8 +38,8 @@ class SchemaValidator {
   // Compiles a schema given as JSON text. `name` (the schema's file) prefixes errors.
   // Fails with InvalidArgument on a schema that is not JSON, not an object, not a valid
   // draft-07 schema, uses `patternProperties` (std::regex), has a `pattern` PCRE2 cannot
-  // compile, a `$ref` that does not resolve in the document (remote references are not
-  // fetched), or a shape valijson would recurse on without end or too deep (see
+  // compile, a `$ref` that does not resolve in the document or names another document (remote
+  // references are not fetched), or a shape valijson would recurse on without end or too deep (see
   // schema_rewrite.h and schema_graph.h).
   static Result<std::unique_ptr<SchemaValidator>> Compile(const std::string& schema_json,
                                                           const std::string& name);

@@ -154,6 +154,23 @@ TEST_CASE("SchemaValidator: self-referencing schemas that never descend are refu
              Catch::Contains("loop.schema.json") && Catch::Contains("refers to itself"));
 }
 
+TEST_CASE("SchemaValidator: a $ref to another document is refused, never followed (issue 21)",
+          "[transformers][validate][corrupt]") {
+  // Found by tests/fuzz json_schema: valijson resolves a relative reference ("x") in the
+  // current document as the whole document, so {"$ref": "x"} at the root recursed until the
+  // stack overflowed.
+  const std::string ref = GENERATE(as<std::string>{}, "x", "x#", "3/definitions/a",
+                                   "other.json#/definitions/a", "urn:x", "http://e.invalid/s#");
+  const std::string schema =
+      R"({"definitions": {"a": {"$ref": ")" + ref + R"("}}, "$ref": ")" + ref + R"("})";
+  INFO(ref);
+  const auto compiled = SchemaValidator::Compile(schema, "remote.schema.json");
+  REQUIRE_FALSE(compiled.ok());
+  CHECK(compiled.status().IsInvalidArgument());
+  CHECK_THAT(compiled.status().message(),
+             Catch::Contains("remote.schema.json") && Catch::Contains("another document"));
+}
+
 TEST_CASE("SchemaValidator: a long chain of $ref hops is refused", "[transformers][validate]") {
   json definitions = json::object();
   for (int i = 0; i < 1000; ++i) {
