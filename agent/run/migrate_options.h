@@ -39,8 +39,8 @@ struct MigrateOptions {
   std::string command_line;      // for ferry_runs; holds no secret
   // --max-value-bytes: a longer value is damage (docs/design.md, "Memory")
   uint64_t max_value_bytes = kDefaultMaxValueBytes;
-  bool no_backup = false;        // --no-backup: no archive of the sources (the report says so)
-  std::string backup_dir;        // --backup-dir; empty: backup::DefaultBackupDir()
+  bool no_backup = false;  // --no-backup: no archive of the sources (the report says so)
+  std::string backup_dir;  // --backup-dir; empty: backup::DefaultBackupDir()
 };
 
 }  // namespace ferry

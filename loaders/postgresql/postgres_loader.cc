@@ -265,7 +265,7 @@ Status PostgresBackend::FetchRows(const TableDef& table, const std::vector<Row>&
 }
 
 Status PostgresBackend::HoldsNoRowWith(const TableDef& table, const std::string& column,
-                                      const Cell& value, bool* none) {
+                                       const Cell& value, bool* none) {
   *none = false;
   if (ensured_tables_.count(table.name) != 0 && existing_tables_.count(table.name) == 0) {
     *none = true;  // dry-run of a table that does not exist yet
