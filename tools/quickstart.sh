@@ -23,7 +23,9 @@ step() {
 migrate() {
   echo "\$ build/ferry migrate $*"
   local status=0
-  build/ferry migrate "$@" || status=$?
+  # Standard input is not the terminal, so the first run makes a backup key file and says where,
+  # instead of asking for a passphrase (README "The way back").
+  build/ferry migrate "$@" </dev/null || status=$?
   case $status in
     0) echo "=== ferry exited 0: every record migrated" ;;
     3) echo "=== ferry exited 3: done, with rejected records (expected: the example has 9)" ;;
@@ -46,6 +48,18 @@ migrate "$example" --user-id demo --target "$target" --dry-run --continue-on-err
 
 step "migrate into $target"
 migrate "$example" --user-id demo --target "$target" --continue-on-error
+
+step "the way back: the run's backup of its sources, verified and restored"
+archive=$(build/ferry backup list | sort | tail -n 1 | awk '{print $1}')
+echo "\$ build/ferry backup list"
+build/ferry backup list | sort | tail -n 1
+echo "\$ build/ferry backup verify $archive"
+build/ferry backup verify "$archive"
+restored=$(mktemp -d)
+trap 'rm -rf "$restored"' EXIT
+echo "\$ build/ferry backup restore $archive --to $restored"
+build/ferry backup restore "$archive" --to "$restored" | tail -n 1
+diff -r "$example" "$restored/$(basename "$example")" && echo "=== restored byte for byte"
 
 echo
 echo "Done: the data is in ferry.db (try: sqlite3 ferry.db .tables)."
