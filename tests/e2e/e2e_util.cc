@@ -99,7 +99,10 @@ void GenerateTaskappDumps(const std::string& out, int users, int tasks, int seed
 
 std::vector<std::vector<std::string>> Query(const std::string& db, const std::string& sql) {
   sqlite3* handle = nullptr;
-  REQUIRE(sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  // Read-write (never creating): after a kill -9 the file may hold a hot journal, which only a
+  // writable connection rolls back, as ferry's next run does; a read-only one fails with
+  // "attempt to write a readonly database" (the random-kill test met it under load).
+  REQUIRE(sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
   std::vector<std::vector<std::string>> rows;
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(handle, sql.c_str(), -1, &stmt, nullptr);
