@@ -9,6 +9,7 @@
 // replays the same delays (where they land in the run depends on the machine).
 #include <signal.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <random>
@@ -208,12 +209,14 @@ TEST_CASE("fault injection: SIGKILL at random moments, then reruns, leave a clea
     std::chrono::duration<double> duration{};
     TableSnapshot reference = CleanRun(fixture, *target, &duration);
     std::mt19937_64 random(seed);
-    std::uniform_real_distribution<double> delay(0.0, duration.count());
+    // Kills fall within how long a run takes: the clean run's time at first, and the time of
+    // any kill that came too late after, since runs vary (caches, a loaded machine).
+    double upper = duration.count();
     int landed = 0;
     for (int moment = 0; moment < moments; ++moment) {
       std::unique_ptr<TargetFixture> faulted = MakeTarget(target->kind());
       REQUIRE(faulted != nullptr);
-      double seconds = delay(random);
+      double seconds = std::uniform_real_distribution<double>(0.0, upper)(random);
       INFO(target->kind() << ": FERRY_FAULT_SEED=" << seed << ", moment " << moment << " of "
                           << moments << ": kill -9 after " << seconds << " s of a "
                           << duration.count() << " s run");
@@ -226,6 +229,7 @@ TEST_CASE("fault injection: SIGKILL at random moments, then reruns, leave a clea
       } else {
         INFO(Describe(first));
         CHECK(first.exit_code == 0);  // ended before the kill: a clean run
+        upper = std::min(upper, seconds);
       }
       bool unfinished = RunUnfinished(*faulted);
       int reruns = 0;
