@@ -123,8 +123,15 @@ TEST_CASE("SQLite target: a folder SQLite cannot write its journal in is named, 
       sqlite_testing::ExecSql(db, std::string("PRAGMA journal_mode=") + journal_mode +
                                       "; CREATE TABLE a(x); INSERT INTO a VALUES (1);");
       folder.Seal(db);
+      // The unprivileged user reads the source from the test's folder: the checkout itself may
+      // sit in a folder only root can enter (a mktemp -d clone).
+      std::string dump = work / "taskapp-dump.json";
+      std::filesystem::copy_file(ExampleDump(), dump);
+      std::filesystem::permissions(dump, std::filesystem::perms::owner_read |
+                                             std::filesystem::perms::group_read |
+                                             std::filesystem::perms::others_read);
       CommandResult migrate = RunFerryUnprivileged(
-          {"migrate", ExampleDump(), "--user-id", "demo", "--target", "sqlite:" + db, "--rejects",
+          {"migrate", dump, "--user-id", "demo", "--target", "sqlite:" + db, "--rejects",
            work / "rejects.ndjson", "--progress", "none", "--retries", "0"});
       INFO(migrate.out);
       CHECK(migrate.exit_code == 2);
