@@ -451,6 +451,7 @@ bool PlainJson(std::string_view json, simdjson::dom::element value, SourceShape 
   if (MayHoldSurrogateEscape(json)) return false;
   switch (shape) {
     case SourceShape::kRecord:
+    case SourceShape::kText:
       return PlainElement(value, kMaxRecordDepth);
     case SourceShape::kArray:
       return value.is_array() && PlainElement(value, kMaxRecordDepth + 1);

@@ -23,6 +23,7 @@ enum class SourceShape {
   kArray,   // the value is a JSON array of records
   kRecord,  // the value is one record
   kObject,  // the value is an object whose members are records (member name = legacy id)
+  kText,    // the value is one record, the text itself as a JSON string (never parsed)
 };
 
 struct EntitySource {
@@ -95,6 +96,8 @@ struct Mapping {
   std::string file;  // where it was read from ("<embedded>" for the default)
   std::optional<ConflictPolicy> conflict;
   std::vector<EntityMapping> entities;  // in load order: parents before children
+  // `ignore`: keys left out on purpose (a secret, a cache); shape unused. Counted as ignored.
+  std::vector<EntitySource> ignored;
   // The entity with this name, or null.
   const EntityMapping* Find(const std::string& entity) const;
 };

@@ -50,6 +50,7 @@ Status RecordsOfValue(simdjson::dom::element value, SourceShape shape,
       return Status::OK();
     }
     case SourceShape::kRecord:
+    case SourceShape::kText:
       visit(RecordRef{value, -1, std::nullopt});
       return Status::OK();
   }

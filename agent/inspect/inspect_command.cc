@@ -8,6 +8,7 @@
 #include "agent/inspect/inspect_print.h"
 #include "agent/mapping/loader.h"
 #include "agent/max_value_option.h"
+#include "agent/propose/propose_command.h"
 #include "agent/run/match_check.h"
 
 namespace ferry {
@@ -19,6 +20,9 @@ constexpr int kExitDamaged = 3;
 }  // namespace
 
 int RunInspect(const InspectOptions& options, std::ostream& out, std::ostream& err) {
+  if (!options.propose_file.empty()) {
+    return RunProposeMapping(options, options.propose_file, out, err);
+  }
   Result<Mapping> mapping =
       options.mapping_file.empty() ? LoadDefaultMapping() : LoadMappingFile(options.mapping_file);
   if (!mapping.ok()) {
@@ -67,6 +71,13 @@ void AddInspectCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--origin", options->origins,
                   "Only this origin (repeatable); one that matches nothing is exit 2, listing "
                   "the sources' origins");
+  cmd->add_option("--propose-mapping", options->propose_file,
+                  "Write a mapping for these sources to FILE (- for standard output) instead of "
+                  "the table: keys grouped by pattern into entities, record shapes and JSON "
+                  "Schemas inferred from the values, secret-looking keys and fields left out "
+                  "with the reason; `migrate --mapping FILE` takes it as it is. Review it first")
+      ->excludes("--mapping")
+      ->excludes("--json");
   AddMaxValueBytesOption(cmd, &options->max_value_bytes);
   cmd->callback(
       [options, exit_code]() { *exit_code = RunInspect(*options, std::cout, std::cerr); });

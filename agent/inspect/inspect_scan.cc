@@ -10,6 +10,7 @@
 #include "extractors/registry.h"
 #include "transformers/field_path.h"
 #include "transformers/json_records.h"
+#include "transformers/json_writer.h"
 #include "transformers/records_of_value.h"
 #include "transformers/route_entry.h"
 #include "transformers/validate/schema_validator.h"
@@ -50,6 +51,15 @@ void InspectEntry(const Mapping& mapping, const Entry& entry, simdjson::dom::par
                  (!entity.validator || entity.validator->Validate(ref.record, 1).empty());
     facts->valid += valid ? 1 : 0;
   };
+  if (shape == SourceShape::kText) {  // the text is the record, as migrate takes it
+    std::string json;
+    AppendJsonString(entry.value, &json);
+    simdjson::dom::element value;
+    if (parser->parse(json).get(value) == simdjson::SUCCESS) visit(RecordRef{value, -1, {}});
+    counts.records += facts->records;
+    counts.valid += facts->valid;
+    return;
+  }
   // As migrate reads it (transformers/json_records.h): record by record, so that one record
   // the parser refuses is one record that is not valid, not a key that is not JSON.
   Result<ScannedValue> scanned = ScanJsonRecords(entry.value, shape);

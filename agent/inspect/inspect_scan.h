@@ -25,6 +25,7 @@ struct InspectOptions {
   uint64_t max_value_bytes = kDefaultMaxValueBytes;
   std::string mapping_file;  // --mapping; empty: the bundled taskapp mapping
   bool json = false;         // --json
+  std::string propose_file;  // --propose-mapping FILE ("-": standard output); empty: none
 };
 
 // Fills *report from every source. Fails on a source that cannot be read at all (the

@@ -50,6 +50,14 @@ class Builder {
       entity.table.entity = name;
       mapping.entities.push_back(std::move(entity));
     }
+    if (root.contains("ignore")) {
+      for (size_t i = 0; i < root.at("ignore").size(); ++i) {
+        EntitySource ignored;
+        FERRY_RETURN_IF_ERROR(
+            BuildSource(MappingDocument::Child("/ignore", std::to_string(i)), &ignored));
+        mapping.ignored.push_back(std::move(ignored));
+      }
+    }
     FERRY_RETURN_IF_ERROR(CheckReferences(mapping));
     mapping.entities = SortParentsFirst(std::move(mapping.entities));
     return mapping;
@@ -171,6 +179,7 @@ class Builder {
     std::string shape = spec.value("shape", std::string("array"));
     source->shape = shape == "record"   ? SourceShape::kRecord
                     : shape == "object" ? SourceShape::kObject
+                    : shape == "text"   ? SourceShape::kText
                                         : SourceShape::kArray;
     source->origin = spec.value("origin", std::string());
     return Status::OK();

@@ -148,8 +148,8 @@ Result<ColumnMapping> BuildColumn(const MappingDocument& doc, const std::string&
       }
       break;
     case ColumnSource::kRecord:
-      if (column.def.type != ColumnType::kJson) {
-        return doc.Error(from_at, "$record needs a column of type json");
+      if (column.def.type != ColumnType::kJson && column.def.type != ColumnType::kText) {
+        return doc.Error(from_at, "$record needs a column of type json or text");
       }
       break;
     case ColumnSource::kKeySuffix:

@@ -52,6 +52,9 @@ class UnitProcessor::EntityPass {
   // entity's shape.
   Status AddWholeEntry(const Entry& entry, const std::string& key_suffix, SourceShape shape);
 
+  // A `shape: text` value: one record, the value's text as a JSON string, never parsed.
+  Status AddTextEntry(const Entry& entry, const std::string& key_suffix);
+
   ConflictPolicy Policy() const {
     return entity_.conflict.value_or(owner_->options_.conflict.value_or(
         owner_->mapping_.conflict.value_or(ConflictPolicy::kSkip)));

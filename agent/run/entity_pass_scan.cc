@@ -2,11 +2,15 @@
 
 #include "agent/run/entity_pass.h"
 #include "transformers/json_records.h"
+#include "transformers/json_writer.h"
 #include "transformers/records_of_value.h"
 
 namespace ferry {
 
 Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string& key_suffix) {
+  if (entity_.source.shape == SourceShape::kText && entry.shape != EntryShape::kRecord) {
+    return AddTextEntry(entry, key_suffix);
+  }
   SourceShape shape =
       entry.shape == EntryShape::kRecord ? SourceShape::kRecord : entity_.source.shape;
   simdjson::dom::parser& parser = NextParser();
@@ -99,6 +103,25 @@ Status UnitProcessor::EntityPass::RejectUnreadRecord(const Entry& entry, const S
   reject.reason =
       scan.member ? fmt::format("member \"{}\": {}", *scan.member, reason) : std::move(reason);
   return owner_->Reject(user_id_, std::move(reject));
+}
+
+Status UnitProcessor::EntityPass::AddTextEntry(const Entry& entry, const std::string& key_suffix) {
+  std::string json;
+  json.reserve(entry.value.size() + 2);
+  AppendJsonString(entry.value, &json);
+  simdjson::dom::parser& parser = NextParser();
+  simdjson::dom::element value;
+  if (parser.parse(json).get(value) != simdjson::SUCCESS) {
+    return Status::Corruption(
+        fmt::format("key \"{}\": its text did not read back as a string", entry.key));
+  }
+  entry_records_ = 1;
+  entry_bytes_ = entry.value.size();
+  in_entry_ = true;
+  Status status = AddRecord(RecordRef{value, -1, std::nullopt}, entry, key_suffix);
+  in_entry_ = false;
+  owner_->unit_bytes_done_ += entry.value.size();
+  return status;
 }
 
 Status UnitProcessor::EntityPass::AddWholeEntry(const Entry& entry, const std::string& key_suffix,

@@ -199,9 +199,11 @@ void RunReport::PrintSummary(std::ostream& out, int columns) const {
   }
   double rate = duration_s > 0 ? static_cast<double>(total.read) / duration_s : 0;
   out << fmt::format(
-      "  {} unit(s) by {} worker(s), {} unmapped key(s); {:.2f} s, {:.0f} records/s, peak "
+      "  {} unit(s) by {} worker(s), {} unmapped key(s){}; {:.2f} s, {:.0f} records/s, peak "
       "memory {:.1f} MiB\n",
-      units, jobs, unmapped_keys, duration_s, rate, peak_rss_kb / 1024.0);
+      units, jobs, unmapped_keys,
+      ignored_keys > 0 ? fmt::format(", {} ignored by the mapping", ignored_keys) : "", duration_s,
+      rate, peak_rss_kb / 1024.0);
   if (!backup.empty()) {
     out << "  backup: " << backup << "\n";
   }
@@ -318,6 +320,7 @@ std::string RunReport::ToJson() const {
   Number(&out, "records_per_s", duration_s > 0 ? TotalRead() / duration_s : 0);
   Number(&out, "peak_rss_kb", static_cast<double>(peak_rss_kb));
   Number(&out, "unmapped_keys", static_cast<double>(unmapped_keys));
+  Number(&out, "ignored_keys", static_cast<double>(ignored_keys));
   Number(&out, "problems", static_cast<double>(problems));
   Strings(&out, "problem_examples", problem_examples);
   Number(&out, "lossy_entries", static_cast<double>(lossy_entries));

@@ -83,6 +83,7 @@ struct RunReport {
   int64_t units = 0;          // users / stores processed
   int jobs = 0;               // workers that loaded them (--jobs, or the run's choice)
   int64_t unmapped_keys = 0;  // keys no entity claims (theme, authToken, ...)
+  int64_t ignored_keys = 0;   // keys the mapping's `ignore` leaves out on purpose
   int64_t problems = 0;       // damage reported by extractors
   std::vector<std::string> problem_examples;
   // Entries whose key or value was not well-formed UTF-16, decoded with U+FFFD: loaded and

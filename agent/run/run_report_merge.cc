@@ -38,6 +38,7 @@ void MergeCounts(EntityCounts* to, const EntityCounts& from) {
 void RunReport::Merge(const RunReport& other) {
   units += other.units;
   unmapped_keys += other.unmapped_keys;
+  ignored_keys += other.ignored_keys;
   problems += other.problems;
   AppendUpTo(&problem_examples, other.problem_examples, kMaxExamples);
   lossy_entries += other.lossy_entries;

@@ -175,9 +175,10 @@ Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std
       if (options_.strict_unicode) continue;  // rejected: neither loaded nor unmapped
     }
     if (routes.back().entity) {
-      origins.insert(entry.origin);
+      // An entity whose source names its origin takes only that origin's keys: no mix-up.
+      if (routes.back().entity->source.origin.empty()) origins.insert(entry.origin);
     } else if (origin_selected(entry)) {
-      report_->unmapped_keys++;
+      ++(routes.back().ignored ? report_->ignored_keys : report_->unmapped_keys);
     }
   }
   if (origins.size() > 1) {

@@ -184,3 +184,24 @@ TEST_CASE(
 }
 
 }  // namespace ferry
+
+namespace ferry {
+
+TEST_CASE("MapRecord: $record in a text column takes a string record as it is",
+          "[transformers][map_record]") {
+  EntityMapping entity;
+  entity.name = "values";
+  entity.columns.push_back(Column("value", ColumnType::kText, ColumnSource::kRecord));
+  entity.columns.push_back(Column("json", ColumnType::kJson, ColumnSource::kRecord));
+  simdjson::dom::parser parser;
+  RecordContext context{"user-1", "theme", "", "theme", "", ""};
+  Row row;
+  REQUIRE_FALSE(
+      MapRecord(entity, parser.parse(std::string(R"("dark \"mode\"")")), context, Resolve, &row));
+  CHECK(std::get<std::string>(row.cells[0]) == "dark \"mode\"");
+  CHECK(std::get<std::string>(row.cells[1]) == R"("dark \"mode\"")");
+  REQUIRE_FALSE(MapRecord(entity, parser.parse(std::string("42")), context, Resolve, &row));
+  CHECK(std::get<std::string>(row.cells[0]) == "42");  // not a string: its JSON text
+}
+
+}  // namespace ferry

@@ -59,3 +59,26 @@ TEST_CASE("RecordsOfValue: shapes and mismatches", "[transformers][records_of_va
 }
 
 }  // namespace ferry
+
+namespace ferry {
+
+TEST_CASE("RouteEntry: `ignore` names keys no entity takes, never over an entity",
+          "[transformers][route_entry]") {
+  Mapping m = TwoEntities();
+  EntitySource secrets;
+  secrets.keys = {"authToken", "", "tasks"};
+  EntitySource caches;
+  caches.key_prefix = "cache:";
+  caches.origin = "http://a";
+  m.ignored = {secrets, caches};
+  CHECK(RouteEntry(m, MakeEntry("authToken")).ignored);
+  CHECK(RouteEntry(m, MakeEntry("")).ignored);
+  CHECK(RouteEntry(m, MakeEntry("cache:1")).ignored);
+  CHECK_FALSE(RouteEntry(m, MakeEntry("cache:1", "http://b")).ignored);
+  Route tasks = RouteEntry(m, MakeEntry("tasks"));
+  CHECK(tasks.entity == &m.entities[0]);
+  CHECK_FALSE(tasks.ignored);
+  CHECK_FALSE(RouteEntry(m, MakeEntry("theme")).ignored);
+}
+
+}  // namespace ferry

@@ -63,6 +63,12 @@ std::string MappingAround(const std::string& block) {
     Replace(&yaml, "columns: {...}", "columns: " + kTaskColumns);
     return head + yaml;
   }
+  if (block.rfind("ignore:", 0) == 0) {
+    return head +
+           "entities:\n  tasks:\n    source: {keys: [tasks]}\n    primary_key: [id]\n"
+           "    columns: {id: {type: ulid, from: $ulid}}\n" +
+           block;
+  }
   std::string entity = "entities:\n" + kEnvironments +
                        "  tasks:\n"
                        "    source: {keys: [tasks]}\n"
