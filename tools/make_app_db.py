@@ -3,7 +3,8 @@
 
 The schema has the shape such apps have: users; clinics; dashboards, journal_entries, tags,
 reminders and orders -> users (orders also -> clinics); tasks -> users and tasks.parent_id ->
-tasks (a self-reference, some pointing forward so that a load needs two passes). Keys are
+tasks (a self-reference, some pointing forward so that a load needs two passes). With UUID keys
+the first clinic keeps a legacy key, "legacy-clinic-1", that is no UUID. Keys are
 integers (--keys int) or UUID strings in varchar(36) (--keys uuid). `tags` has no creation
 column. Orphans are planted: a few rows per foreign key name a parent that does not exist
 (docs/database-sources.md lists them).
@@ -60,6 +61,8 @@ def build_rows(keys, total, seed):
     for table, share, columns in TABLES:
         count = max(2, int(total * share))
         ids[table] = [make_key(rng, keys, n + 1) for n in range(count)]
+        if keys == "uuid" and table == "clinics":
+            ids[table][0] = "legacy-clinic-1"  # a key that does not fit the table's kind
         moment = BASE_TIME
         table_rows = []
         for n, key in enumerate(ids[table]):

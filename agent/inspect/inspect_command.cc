@@ -5,10 +5,12 @@
 #include <memory>
 
 #include "agent/exit_codes_help.h"
+#include "agent/inspect/db_inspect_print.h"
 #include "agent/inspect/inspect_print.h"
 #include "agent/mapping/loader.h"
 #include "agent/max_value_option.h"
 #include "agent/run/match_check.h"
+#include "extractors/registry.h"
 
 namespace ferry {
 
@@ -16,9 +18,44 @@ namespace {
 
 constexpr int kExitDamaged = 3;
 
+// True when a source is a database (sqlite:): its catalog is inspected instead of its entries.
+bool IsDatabaseSource(const std::string& argument) {
+  Result<SourceSpec> spec = ResolveSource(argument);
+  return spec.ok() && spec->kind == "sqlite";
+}
+
+// `ferry inspect sqlite:app.db`: one database, its tables and foreign keys (db_inspect.h).
+int RunDatabaseInspect(const InspectOptions& options, std::ostream& out, std::ostream& err) {
+  Status usage;
+  if (options.sources.size() != 1) {
+    usage = Status::InvalidArgument("a database is inspected alone: give one source");
+  } else if (!options.origins.empty() || !options.mapping_file.empty()) {
+    usage = Status::InvalidArgument("--origin and --mapping do not apply to a database");
+  }
+  Result<SourceSpec> spec = ResolveSource(options.sources.front());
+  Result<DbInspectReport> report =
+      usage.ok() ? InspectDatabase(*spec) : Result<DbInspectReport>(usage);
+  if (!report.ok()) {
+    err << "ferry inspect: " << report.status().ToString() << "\n";
+    return ExitCodeFor(report.status());
+  }
+  if (options.json) {
+    out << DatabaseJson(*report) << "\n";
+  } else {
+    PrintDatabaseTable(*report, out);
+  }
+  out.flush();
+  return 0;
+}
+
 }  // namespace
 
 int RunInspect(const InspectOptions& options, std::ostream& out, std::ostream& err) {
+  for (const std::string& source : options.sources) {
+    if (IsDatabaseSource(source)) {
+      return RunDatabaseInspect(options, out, err);
+    }
+  }
   Result<Mapping> mapping =
       options.mapping_file.empty() ? LoadDefaultMapping() : LoadMappingFile(options.mapping_file);
   if (!mapping.ok()) {
@@ -52,14 +89,16 @@ void AddInspectCommand(CLI::App& root, int* exit_code) {
       "inspect",
       "Show what sources hold, writing nothing: origins, keys, value sizes, the entity each "
       "key maps to, the id types per entity (integer, uuid, ulid, other) and how many records "
-      "would pass validation. Exit 0 done, 3 done but damage skipped, 1 failed, 2 usage");
+      "would pass validation; on a database (sqlite:PATH) its tables, row counts, key types, "
+      "foreign keys with their orphaned references, and tables without a creation column. "
+      "Exit 0 done, 3 done but damage skipped, 1 failed, 2 usage");
   SetExitCodesHelp(
       cmd,
       "0 done; 1 failed (a source unreadable); 2 usage or configuration error; 3 done, but "
       "damage skipped (listed with its place)");
   cmd->add_option("sources", options->sources,
-                  "Stores or dumps (kind detected, or prefixed: chromium:, dump:, json:, "
-                  "ndjson:); only read")
+                  "Stores, dumps or one database (kind detected, or prefixed: chromium:, "
+                  "dump:, json:, ndjson:, sqlite:); only read")
       ->required();
   cmd->add_flag("--json", options->json, "One JSON document instead of the table");
   cmd->add_option("--mapping", options->mapping_file,

@@ -61,11 +61,12 @@ Status ReadColumns(const CopiedDatabase& db, CatalogTable* table) {
 }
 
 Status ReadForeignKeys(const CopiedDatabase& db, CatalogTable* table) {
-  // Rows come per constraint id, then seq: one ForeignKey per id.
+  // Rows come per constraint id, then seq: one ForeignKey per id. SQLite numbers the
+  // constraints from the last declared, so descending ids give declaration order.
   int current = -1;
   return EachRow(db,
                  "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?1) "
-                 "ORDER BY id, seq",
+                 "ORDER BY id DESC, seq",
                  table->name, [&current, table](sqlite3_stmt* row) {
                    int id = sqlite3_column_int(row, 0);
                    if (id != current) {

@@ -55,4 +55,28 @@ Status RowToJson(sqlite3_stmt* statement, std::string* json) {
   return Status::OK();
 }
 
+std::string ValueText(sqlite3_stmt* statement, int column) {
+  switch (sqlite3_column_type(statement, column)) {
+    case SQLITE_NULL:
+      return "NULL";
+    case SQLITE_INTEGER:
+      return std::to_string(sqlite3_column_int64(statement, column));
+    case SQLITE_FLOAT:
+      return fmt::format("{}", sqlite3_column_double(statement, column));
+    default:
+      break;
+  }
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(statement, column));
+  auto size = static_cast<size_t>(sqlite3_column_bytes(statement, column));
+  if (sqlite3_column_type(statement, column) == SQLITE_TEXT &&
+      simdjson::validate_utf8(bytes, size)) {
+    return std::string(bytes, size);
+  }
+  std::string hex = "x'";
+  for (size_t i = 0; i < size; ++i) {
+    hex += fmt::format("{:02x}", static_cast<unsigned char>(bytes[i]));
+  }
+  return hex + "'";
+}
+
 }  // namespace ferry::sqlite_source

@@ -19,4 +19,8 @@ namespace ferry::sqlite_source {
 // (the caller reports the row as damage rather than guess its text).
 Status RowToJson(sqlite3_stmt* statement, std::string* json);
 
+// One value of the current row as text for a person (inspect's examples): an integer or real
+// in decimal, UTF-8 text as it is, other text and a BLOB as x'hex', NULL as NULL.
+std::string ValueText(sqlite3_stmt* statement, int column);
+
 }  // namespace ferry::sqlite_source
