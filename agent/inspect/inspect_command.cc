@@ -1,15 +1,23 @@
 #include "agent/inspect/inspect_command.h"
 
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <iostream>
 #include <memory>
 
 #include "agent/exit_codes_help.h"
 #include "agent/inspect/db_inspect_print.h"
 #include "agent/inspect/inspect_print.h"
+#include "agent/mapping/for_sources.h"
 #include "agent/mapping/loader.h"
 #include "agent/max_value_option.h"
 #include "agent/run/match_check.h"
+#include "extractors/common/file_reader.h"
+#include "extractors/common/scoped_fd.h"
 #include "extractors/registry.h"
 
 namespace ferry {
@@ -24,6 +32,24 @@ bool IsDatabaseSource(const std::string& argument) {
   return spec.ok() && spec->kind == "sqlite";
 }
 
+// Writes the mapping proposed for the database `source` to `path`, after checking that ferry
+// loads it as it is; never over an existing file.
+Status WriteProposedMapping(const std::string& source, const std::string& path) {
+  FERRY_ASSIGN_OR_RETURN(std::string yaml, ProposeMappingForDatabase(source));
+  FERRY_RETURN_IF_ERROR(LoadMappingText(yaml, path, "").status());
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return errno == EEXIST ? Status::InvalidArgument(fmt::format(
+                                 "--propose-mapping {}: the file exists; not replaced", path))
+                           : FileError(path, "create", errno);
+  }
+  ScopedFd file(fd);
+  if (::write(fd, yaml.data(), yaml.size()) != static_cast<ssize_t>(yaml.size())) {
+    return FileError(path, "write", errno);
+  }
+  return Status::OK();
+}
+
 // `ferry inspect sqlite:app.db`: one database, its tables and foreign keys (db_inspect.h).
 int RunDatabaseInspect(const InspectOptions& options, std::ostream& out, std::ostream& err) {
   Status usage;
@@ -35,6 +61,10 @@ int RunDatabaseInspect(const InspectOptions& options, std::ostream& out, std::os
   Result<SourceSpec> spec = ResolveSource(options.sources.front());
   Result<DbInspectReport> report =
       usage.ok() ? InspectDatabase(*spec) : Result<DbInspectReport>(usage);
+  if (report.ok() && !options.propose_mapping.empty()) {
+    Status written = WriteProposedMapping(options.sources.front(), options.propose_mapping);
+    if (!written.ok()) report = written;
+  }
   if (!report.ok()) {
     err << "ferry inspect: " << report.status().ToString() << "\n";
     return ExitCodeFor(report.status());
@@ -55,6 +85,10 @@ int RunInspect(const InspectOptions& options, std::ostream& out, std::ostream& e
     if (IsDatabaseSource(source)) {
       return RunDatabaseInspect(options, out, err);
     }
+  }
+  if (!options.propose_mapping.empty()) {
+    err << "ferry inspect: --propose-mapping needs a database source (sqlite:PATH)\n";
+    return 2;
   }
   Result<Mapping> mapping =
       options.mapping_file.empty() ? LoadDefaultMapping() : LoadMappingFile(options.mapping_file);
@@ -103,6 +137,9 @@ void AddInspectCommand(CLI::App& root, int* exit_code) {
   cmd->add_flag("--json", options->json, "One JSON document instead of the table");
   cmd->add_option("--mapping", options->mapping_file,
                   "Mapping file (YAML); default: the bundled taskapp mapping");
+  cmd->add_option("--propose-mapping", options->propose_mapping,
+                  "With a database: write the mapping proposed from its catalog to this file "
+                  "(never over an existing one); migrate takes it as is");
   cmd->add_option("--origin", options->origins,
                   "Only this origin (repeatable); one that matches nothing is exit 2, listing "
                   "the sources' origins");

@@ -25,6 +25,9 @@ struct InspectOptions {
   uint64_t max_value_bytes = kDefaultMaxValueBytes;
   std::string mapping_file;  // --mapping; empty: the bundled taskapp mapping
   bool json = false;         // --json
+  // --propose-mapping: a database's proposed mapping is written to this file (never over one
+  // that exists); empty: none.
+  std::string propose_mapping;
 };
 
 // Fills *report from every source. Fails on a source that cannot be read at all (the
