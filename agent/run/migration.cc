@@ -130,6 +130,11 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
   if (!loaded.ok()) return loaded.status();
   *mapping = std::move(loaded).value();
   report->mapping = mapping->file;
+  for (const EntityMapping& entity : mapping->entities) {
+    if (entity.ulid_column >= 0 && entity.time_field.empty()) {
+      report->timed_by_run.push_back(entity.name);
+    }
+  }
   for (const auto* list : {&options.include, &options.exclude}) {
     for (const std::string& name : *list) {
       if (!mapping->Find(name)) {

@@ -202,6 +202,11 @@ void RunReport::PrintSummary(std::ostream& out, int columns) const {
       "  {} unit(s) by {} worker(s), {} unmapped key(s); {:.2f} s, {:.0f} records/s, peak "
       "memory {:.1f} MiB\n",
       units, jobs, unmapped_keys, duration_s, rate, peak_rss_kb / 1024.0);
+  if (!timed_by_run.empty()) {
+    std::string names;
+    for (const std::string& name : timed_by_run) names += (names.empty() ? "" : ", ") + name;
+    out << "  ULIDs timed by the run (no creation time): " << names << "\n";
+  }
   if (!backup.empty()) {
     out << "  backup: " << backup << "\n";
   }
@@ -325,6 +330,7 @@ std::string RunReport::ToJson() const {
   Number(&out, "duplicate_members", static_cast<double>(duplicate_members));
   Field(&out, "rejects_file", rejects_file);
   Field(&out, "backup", backup);
+  Strings(&out, "timed_by_run", timed_by_run);
   Field(&out, "resumed_from", resumed_from);
   out += "\"resumed_committed\":{";
   for (auto it = resumed_committed.begin(); it != resumed_committed.end(); ++it) {
