@@ -76,5 +76,37 @@ TEST_CASE("inspect sqlite: a database with other sources or --origin is a usage 
   CHECK(origin.exit_code == 2);
 }
 
+TEST_CASE("inspect sqlite --propose-mapping: a mapping migrate takes as is, never written over",
+          "[e2e][inspect][sqlite]") {
+  TempDir dir;
+  std::string db = MakeAppDb(dir, "int", 400);
+  std::string mapping = dir / "app.yaml";
+  CommandResult proposed = RunFerry({"inspect", "sqlite:" + db, "--propose-mapping", mapping});
+  INFO(proposed.err);
+  REQUIRE(proposed.exit_code == 0);
+  std::string text = ReadFile(mapping);
+  CHECK_THAT(text,
+             Catch::Contains(R"("user_id": {type: ulid, from: "user_id", references: "users")"));
+  CHECK_THAT(text, Catch::Contains("a self-reference"));
+
+  CommandResult again = RunFerry({"inspect", "sqlite:" + db, "--propose-mapping", mapping});
+  CHECK(again.exit_code == 2);
+  CHECK_THAT(again.err, Catch::Contains("the file exists"));
+  CHECK(ReadFile(mapping) == text);
+
+  CommandResult run = RunFerry({"migrate", "sqlite:" + db, "--mapping", mapping, "--user-id", "app",
+                                "--target", "sqlite:" + (dir / "out.db"), "--no-backup",
+                                "--continue-on-error", "--rejects", dir / "rejects.ndjson"});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 3);  // the planted orphans
+  CHECK(Query(dir / "out.db", "SELECT count(*) FROM users")[0][0] ==
+        Query(db, "SELECT count(*) FROM users")[0][0]);
+
+  CommandResult not_a_database =
+      RunFerry({"inspect", (SourceDir() / "examples/chromium-taskapp").string(),
+                "--propose-mapping", dir / "x.yaml"});
+  CHECK(not_a_database.exit_code == 2);
+}
+
 }  // namespace
 }  // namespace ferry::e2e
