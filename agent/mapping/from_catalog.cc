@@ -119,11 +119,14 @@ void ProposeColumn(const sqlite_source::Catalog& catalog, const CatalogTable& ta
     return;
   }
   if (reference != nullptr) {
-    *out += fmt::format("      # {} -> {}: {}; the old key is kept as it is\n", Quoted(column.name),
-                        Quoted(reference->parent),
-                        parent != nullptr && parent->name == table.name
-                            ? "a self-reference, which the mapping format cannot rewrite yet"
-                            : "its parent is not an entity of this mapping");
+    const char* why = "its parent is not an entity of this mapping";
+    if (parent != nullptr && parent->name == table.name) {
+      why = "a self-reference, which the mapping format cannot rewrite yet";
+    } else if (parent != nullptr && proposed.count(parent->name) != 0) {
+      why = "it names a column other than its parent's key";
+    }
+    *out += fmt::format("      # {} -> {}: {}; the old value is kept as it is\n",
+                        Quoted(column.name), Quoted(reference->parent), why);
   }
   std::string format;
   std::string type = ColumnType(column, column.name == table.creation_column, &format);

@@ -80,5 +80,17 @@ l" TEXT);
   CHECK(entity.columns[5].def.type == ColumnType::kTimestamp);
 }
 
+TEST_CASE("ProposeMappingFromCatalog: a reference to a column other than the parent's key",
+          "[agent][mapping][sqlite][corrupt]") {
+  std::string yaml = ProposalFor(R"sql(
+    CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE);
+    CREATE TABLE notes (id INTEGER PRIMARY KEY, author TEXT REFERENCES users(email));)sql");
+  Mapping mapping = Loaded(yaml);
+  CHECK_THAT(yaml, Catch::Contains("it names a column other than its parent's key"));
+  REQUIRE(mapping.entities.size() == 2);
+  CHECK(mapping.entities[1].columns.back().references.empty());
+  CHECK(mapping.entities[1].columns.back().def.type == ColumnType::kText);
+}
+
 }  // namespace
 }  // namespace ferry
