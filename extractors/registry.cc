@@ -13,13 +13,14 @@
 #include "extractors/firefox/firefox_extractor.h"
 #include "extractors/json/json_extractor.h"
 #include "extractors/ndjson/ndjson_extractor.h"
+#include "extractors/sqlite/sqlite_extractor.h"
 
 // How ResolveSource picks the kind of a source argument:
 //
 //   1. "postgresql://..." or "postgres://..." is a database URL, kind "postgresql", and the
 //      URL is the path.
 //   2. "kind:PATH" with a registered kind names it: "dump:exports/u1.txt". A kind ferry knows
-//      of but cannot read yet (sqlite, postgresql) is InvalidArgument.
+//      of but cannot read yet (postgresql) is InvalidArgument.
 //      Any other "word:" prefix is unknown, unless the whole argument is an existing path
 //      ("data:2024.json" is a file name) - then it is detected as below.
 //   3. A bare PATH that does not exist is NotFound naming it. Otherwise the kinds are asked
@@ -29,6 +30,7 @@
 //        firefox   a profile folder (storage/default, webappsstore.sqlite), a folder with
 //                  profiles.ini, an origin or ls folder holding ls/data.sqlite, or a data.sqlite
 //                  (in an ls folder), webappsstore.sqlite or ls-archive.sqlite: firefox/detection.h
+//        sqlite    any other regular file that starts with SQLite's header: an app's database
 //        ndjson  a .ndjson or .jsonl file; a folder holding such files and no *.json
 //        dump    a .json file whose first byte other than whitespace (after any UTF-8 byte
 //                order mark) is '{'; a folder whose first *.json file, in name order, that
@@ -45,7 +47,7 @@ namespace ferry {
 namespace {
 
 // Kinds that the command line accepts as a prefix but that are not registered yet.
-constexpr const char* kNotYetSupported[] = {"sqlite", "postgresql"};
+constexpr const char* kNotYetSupported[] = {"postgresql"};
 
 const SourceKind* FindKind(std::string_view name) {
   for (const SourceKind& kind : SourceKinds()) {
@@ -126,6 +128,8 @@ const std::vector<SourceKind>& SourceKinds() {
        &DetectChromium, &MakeChromiumExtractor},
       {"firefox", "Firefox localStorage (SQLite): a profile, origin or ls folder, or a data.sqlite",
        &DetectFirefox, &MakeFirefoxExtractor},
+      {"sqlite", "an application's SQLite database: each table an entity, each row a record",
+       &DetectSqlite, &MakeSqliteExtractor},
       {"ndjson", "JSON records, one per line (.ndjson, .jsonl), or a folder of such files",
        &LooksLikeNdjson, &MakeNdjsonExtractor},
       {"dump", "localStorage dumps: {key: string} or {origin: {key: string}}, a file or a folder",

@@ -1,15 +1,25 @@
 #include "agent/inspect/inspect_command.h"
 
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <iostream>
 #include <memory>
 
 #include "agent/exit_codes_help.h"
+#include "agent/inspect/db_inspect_print.h"
 #include "agent/inspect/inspect_print.h"
+#include "agent/mapping/for_sources.h"
 #include "agent/mapping/loader.h"
 #include "agent/max_value_option.h"
 #include "agent/propose/propose_command.h"
 #include "agent/run/match_check.h"
+#include "extractors/common/file_reader.h"
+#include "extractors/common/scoped_fd.h"
+#include "extractors/registry.h"
 
 namespace ferry {
 
@@ -17,11 +27,68 @@ namespace {
 
 constexpr int kExitDamaged = 3;
 
+// True when a source is a database (sqlite:): its catalog is inspected instead of its entries.
+bool IsDatabaseSource(const std::string& argument) {
+  Result<SourceSpec> spec = ResolveSource(argument);
+  return spec.ok() && spec->kind == "sqlite";
+}
+
+// Writes the mapping proposed for the database `source` to `path`, after checking that ferry
+// loads it as it is; never over an existing file.
+Status WriteProposedMapping(const std::string& source, const std::string& path) {
+  FERRY_ASSIGN_OR_RETURN(std::string yaml, ProposeMappingForDatabase(source));
+  FERRY_RETURN_IF_ERROR(LoadMappingText(yaml, path, "").status());
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return errno == EEXIST ? Status::InvalidArgument(fmt::format(
+                                 "--propose-mapping {}: the file exists; not replaced", path))
+                           : FileError(path, "create", errno);
+  }
+  ScopedFd file(fd);
+  if (::write(fd, yaml.data(), yaml.size()) != static_cast<ssize_t>(yaml.size())) {
+    return FileError(path, "write", errno);
+  }
+  return Status::OK();
+}
+
+// `ferry inspect sqlite:app.db`: one database, its tables and foreign keys (db_inspect.h).
+int RunDatabaseInspect(const InspectOptions& options, std::ostream& out, std::ostream& err) {
+  Status usage;
+  if (options.sources.size() != 1) {
+    usage = Status::InvalidArgument("a database is inspected alone: give one source");
+  } else if (!options.origins.empty() || !options.mapping_file.empty()) {
+    usage = Status::InvalidArgument("--origin and --mapping do not apply to a database");
+  }
+  Result<SourceSpec> spec = ResolveSource(options.sources.front());
+  Result<DbInspectReport> report =
+      usage.ok() ? InspectDatabase(*spec) : Result<DbInspectReport>(usage);
+  if (report.ok() && !options.propose_mapping.empty()) {
+    Status written = WriteProposedMapping(options.sources.front(), options.propose_mapping);
+    if (!written.ok()) report = written;
+  }
+  if (!report.ok()) {
+    err << "ferry inspect: " << report.status().ToString() << "\n";
+    return ExitCodeFor(report.status());
+  }
+  if (options.json) {
+    out << DatabaseJson(*report) << "\n";
+  } else {
+    PrintDatabaseTable(*report, out);
+  }
+  out.flush();
+  return 0;
+}
+
 }  // namespace
 
 int RunInspect(const InspectOptions& options, std::ostream& out, std::ostream& err) {
-  if (!options.propose_file.empty()) {
-    return RunProposeMapping(options, options.propose_file, out, err);
+  for (const std::string& source : options.sources) {
+    if (IsDatabaseSource(source)) {
+      return RunDatabaseInspect(options, out, err);
+    }
+  }
+  if (!options.propose_mapping.empty()) {
+    return RunProposeMapping(options, options.propose_mapping, out, err);
   }
   Result<Mapping> mapping =
       options.mapping_file.empty() ? LoadDefaultMapping() : LoadMappingFile(options.mapping_file);
@@ -56,14 +123,16 @@ void AddInspectCommand(CLI::App& root, int* exit_code) {
       "inspect",
       "Show what sources hold, writing nothing: origins, keys, value sizes, the entity each "
       "key maps to, the id types per entity (integer, uuid, ulid, other) and how many records "
-      "would pass validation. Exit 0 done, 3 done but damage skipped, 1 failed, 2 usage");
+      "would pass validation; on a database (sqlite:PATH) its tables, row counts, key types, "
+      "foreign keys with their orphaned references, and tables without a creation column. "
+      "Exit 0 done, 3 done but damage skipped, 1 failed, 2 usage");
   SetExitCodesHelp(
       cmd,
       "0 done; 1 failed (a source unreadable); 2 usage or configuration error; 3 done, but "
       "damage skipped (listed with its place)");
   cmd->add_option("sources", options->sources,
-                  "Stores or dumps (kind detected, or prefixed: chromium:, dump:, json:, "
-                  "ndjson:); only read")
+                  "Stores, dumps or one database (kind detected, or prefixed: chromium:, "
+                  "dump:, json:, ndjson:, sqlite:); only read")
       ->required();
   cmd->add_flag("--json", options->json, "One JSON document instead of the table");
   cmd->add_option("--mapping", options->mapping_file,
@@ -71,13 +140,14 @@ void AddInspectCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--origin", options->origins,
                   "Only this origin (repeatable); one that matches nothing is exit 2, listing "
                   "the sources' origins");
-  cmd->add_option("--propose-mapping", options->propose_file,
-                  "Write a mapping for these sources to FILE (- for standard output) instead of "
-                  "the table: keys grouped by pattern into entities, record shapes and JSON "
-                  "Schemas inferred from the values, secret-looking keys and fields left out "
-                  "with the reason; `migrate --mapping FILE` takes it as it is. Review it first")
-      ->excludes("--mapping")
-      ->excludes("--json");
+  cmd->add_option("--propose-mapping", options->propose_mapping,
+                  "Write a mapping for these sources to FILE, 0600, that `migrate --mapping "
+                  "FILE` takes as it is; review it first. For stores and dumps (instead of the "
+                  "table; - for standard output): keys grouped by pattern into entities, record "
+                  "shapes and JSON Schemas inferred from the values, secret-looking keys and "
+                  "fields left out with the reason (docs/unknown-store.md). For a database: "
+                  "from its catalog, never over an existing file (docs/database-sources.md)")
+      ->excludes("--mapping");
   AddMaxValueBytesOption(cmd, &options->max_value_bytes);
   cmd->callback(
       [options, exit_code]() { *exit_code = RunInspect(*options, std::cout, std::cerr); });

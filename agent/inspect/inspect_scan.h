@@ -25,7 +25,9 @@ struct InspectOptions {
   uint64_t max_value_bytes = kDefaultMaxValueBytes;
   std::string mapping_file;  // --mapping; empty: the bundled taskapp mapping
   bool json = false;         // --json
-  std::string propose_file;  // --propose-mapping FILE ("-": standard output); empty: none
+  // --propose-mapping FILE: write a proposed mapping there instead of the table ("-": standard
+  // output, for stores and dumps); a database's is never written over a file that exists.
+  std::string propose_mapping;
 };
 
 // Fills *report from every source. Fails on a source that cannot be read at all (the

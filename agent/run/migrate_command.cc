@@ -160,15 +160,18 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                    "every reject); 4 another run holds a user's lock; 130/143 stopped by "
                    "SIGINT/SIGTERM, resumable");
   cmd->add_option("sources", o.sources,
-                  "Stores, dumps or record files (kind detected, or prefixed: dump:, json:, "
-                  "ndjson:); a folder of dumps is one source, one user per file")
+                  "Stores, dumps, record files or an app's database (kind detected, or "
+                  "prefixed: dump:, json:, ndjson:, sqlite:); a folder of dumps is one source, "
+                  "one user per file")
       ->required();
   cmd->add_option("--target", o.target,
                   "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db. "
                   "A password goes in PGPASSWORD or ~/.pgpass, not here: other users see "
                   "command lines");
   cmd->add_option("--mapping", o.mapping_file,
-                  "Mapping file (YAML); default: the bundled taskapp mapping");
+                  "Mapping file (YAML); default: for a database source the mapping proposed "
+                  "from its catalog (inspect --propose-mapping), else the bundled taskapp "
+                  "mapping");
   cmd->add_option("--user-id", o.user_id,
                   "The user every record belongs to; refused (exit 2) over several whole "
                   "stores (a folder of dumps, two dumps, a browser's several profiles): use "

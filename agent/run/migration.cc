@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "agent/mapping/for_sources.h"
 #include "agent/mapping/loader.h"
 #include "agent/run/match_check.h"
 #include "agent/run/output_paths.h"
@@ -125,11 +126,15 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
   if (options.retries < 0 || options.retry_max_wait_s < 0.001) {
     return Status::InvalidArgument("--retries must be 0 or more, --retry-max-wait above 0");
   }
-  Result<Mapping> loaded =
-      options.mapping_file.empty() ? LoadDefaultMapping() : LoadMappingFile(options.mapping_file);
+  Result<Mapping> loaded = LoadMappingFor(options.mapping_file, options.sources);
   if (!loaded.ok()) return loaded.status();
   *mapping = std::move(loaded).value();
   report->mapping = mapping->file;
+  for (const EntityMapping& entity : mapping->entities) {
+    if (entity.ulid_column >= 0 && entity.time_field.empty()) {
+      report->timed_by_run.push_back(entity.name);
+    }
+  }
   for (const auto* list : {&options.include, &options.exclude}) {
     for (const std::string& name : *list) {
       if (!mapping->Find(name)) {

@@ -204,6 +204,12 @@ void RunReport::PrintSummary(std::ostream& out, int columns) const {
       units, jobs, unmapped_keys,
       ignored_keys > 0 ? fmt::format(", {} ignored by the mapping", ignored_keys) : "", duration_s,
       rate, peak_rss_kb / 1024.0);
+  if (!timed_by_run.empty()) {
+    std::string names;
+    for (const std::string& name : timed_by_run) names += (names.empty() ? "" : ", ") + name;
+    out << "  ULIDs timed by the run (no creation time): " << names << "
+";
+  }
   if (!backup.empty()) {
     out << "  backup: " << backup << "\n";
   }
@@ -328,6 +334,7 @@ std::string RunReport::ToJson() const {
   Number(&out, "duplicate_members", static_cast<double>(duplicate_members));
   Field(&out, "rejects_file", rejects_file);
   Field(&out, "backup", backup);
+  Strings(&out, "timed_by_run", timed_by_run);
   Field(&out, "resumed_from", resumed_from);
   out += "\"resumed_committed\":{";
   for (auto it = resumed_committed.begin(); it != resumed_committed.end(); ++it) {

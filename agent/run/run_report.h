@@ -94,6 +94,9 @@ struct RunReport {
   int64_t duplicate_members = 0;
   std::string rejects_file;  // empty when nothing was rejected or not written
   std::string backup;        // "ID (path)" of the sources' backup, "none (--no-backup)", or ""
+  // Entities with ULIDs but no creation-time field (mapping id.time_field): their new ULIDs
+  // take the time of the run, not the record's (a table without a creation column).
+  std::vector<std::string> timed_by_run;
   int64_t peak_rss_kb = 0;
   // The interrupted run this one resumed (its id is this run's id too); empty for a fresh run.
   std::string resumed_from;

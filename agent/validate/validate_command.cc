@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agent/exit_codes_help.h"
+#include "agent/mapping/for_sources.h"
 #include "agent/mapping/loader.h"
 #include "agent/run/migration.h"
 #include "agent/status/admin_target.h"
@@ -49,9 +50,7 @@ ConflictPolicy ComparingPolicy(const MigrateOptions& recorded, const Mapping& ma
 Status Validate(const ValidateOptions& options, const AdminTarget& target, const RunRecord& run,
                 Validation* validation, int* exit_code) {
   FERRY_ASSIGN_OR_RETURN(MigrateOptions dry_run, OptionsOfRecordedRun(run.arguments));
-  FERRY_ASSIGN_OR_RETURN(Mapping mapping, dry_run.mapping_file.empty()
-                                              ? LoadDefaultMapping()
-                                              : LoadMappingFile(dry_run.mapping_file));
+  FERRY_ASSIGN_OR_RETURN(Mapping mapping, LoadMappingFor(dry_run.mapping_file, dry_run.sources));
   ConflictPolicy policy = ComparingPolicy(dry_run, mapping);
   dry_run.target = options.target;
   dry_run.dry_run = true;
