@@ -207,8 +207,9 @@ void RunReport::PrintSummary(std::ostream& out, int columns) const {
   if (!timed_by_run.empty()) {
     std::string names;
     for (const std::string& name : timed_by_run) names += (names.empty() ? "" : ", ") + name;
-    out << "  ULIDs timed by the run (no creation time): " << names << "
-";
+    out << "  ULIDs timed by the run (no creation time): " << names
+        << "
+           ";
   }
   if (!backup.empty()) {
     out << "  backup: " << backup << "\n";
