@@ -16,7 +16,6 @@
 #include "agent/run/migration.h"
 #include "agent/run/output_paths.h"
 #include "agent/run/stop_signal.h"
-#include "base/private_file.h"
 #include "base/terminal_caps.h"
 #include "extractors/registry.h"
 #include "loaders/registry.h"
