@@ -16,7 +16,8 @@ struct FaultPlan {
   FaultSpec spec;
 };
 
-std::atomic<int64_t> passes{0};  // through the armed point
+std::atomic<int64_t> passes{0};           // through the armed point
+std::atomic<int64_t> clock_offset_ms{0};  // FERRY_FAULT_SIGNAL=CLOCK, once stepped
 
 // Writes straight to fd 2: nothing that buffers stands between the line and the kill, and a
 // test reading stderr sees where the process died.
@@ -61,6 +62,8 @@ std::optional<FaultSpec> ParseFaultSpec(std::string_view text) {
 
 bool FaultPointsArmed() { return Plan().armed; }
 
+int64_t FaultClockOffsetMillis() { return clock_offset_ms.load(); }
+
 void FaultPoint(std::string_view name) {
   const FaultPlan& plan = Plan();
   if (!plan.armed || name != plan.spec.name) return;
@@ -69,6 +72,15 @@ void FaultPoint(std::string_view name) {
   // FERRY_FAULT_SIGNAL=STOP stops the process there instead (SIGSTOP), for a test that acts
   // while it is frozen mid-batch and then lets it go on (SIGCONT).
   const char* action = std::getenv("FERRY_FAULT_SIGNAL");
+  if (action != nullptr && std::string_view(action) == "CLOCK") {
+    // The wall clock steps (FERRY_FAULT_CLOCK_MS, negative: backwards) and the run goes on.
+    const char* step = std::getenv("FERRY_FAULT_CLOCK_MS");
+    int64_t millis = step != nullptr ? std::strtoll(step, nullptr, 10) : 0;
+    clock_offset_ms.store(millis);
+    WriteStderr("ferry: FERRY_FAULT: clock stepped by " + std::to_string(millis) + " ms at " +
+                plan.spec.name + " pass " + std::to_string(pass) + "\n");
+    return;
+  }
   bool stop = action != nullptr && std::string_view(action) == "STOP";
   WriteStderr(std::string("ferry: FERRY_FAULT: ") + (stop ? "SIGSTOP" : "SIGKILL") + " at " +
               plan.spec.name + " pass " + std::to_string(pass) + "\n");

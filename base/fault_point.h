@@ -8,6 +8,9 @@
 // through any point. Unset (or malformed: a warning goes to stderr), a pass only tests a flag.
 // With FERRY_FAULT_SIGNAL=STOP that pass raises SIGSTOP instead: the process freezes there
 // (a test then acts on the target and sends SIGCONT), as a process the OS stops or a VM pause.
+// With FERRY_FAULT_SIGNAL=CLOCK and FERRY_FAULT_CLOCK_MS=D (e.g. -3600000) that pass raises no
+// signal: the process's wall clock steps by D milliseconds there and the run goes on, as when
+// NTP or an operator sets the clock back (FaultClockOffsetMillis; docs/reliability.md).
 //
 // The points placed in ferry (their names are "<target>.<moment>"):
 //   pg.copy.mid         halfway through the text of a COPY (every COPY of a batch passes it)
@@ -15,6 +18,8 @@
 //   pg.before_commit    before a batch's COMMIT         pg.after_commit    after it
 //   sqlite.mid_batch    halfway through a batch's rows
 //   sqlite.before_commit / sqlite.after_commit
+//   source.read         before a JSON or dump file is read, and before each read of an NDJSON
+//                       file's 256 KiB buffer (a test truncates or appends to it there)
 //
 // Thread safety: safe from any thread (the count of passes is atomic).
 #pragma once
@@ -42,5 +47,9 @@ void FaultPoint(std::string_view name);
 // True when FERRY_FAULT names a point: a caller may split its work in two only to place a
 // point between the halves (the PostgreSQL COPY does), leaving the usual path untouched.
 bool FaultPointsArmed();
+
+// What FERRY_FAULT_SIGNAL=CLOCK has stepped the wall clock by, in milliseconds: 0 until the
+// armed pass. Every reading of the wall clock that makes a ULID adds it (UlidGenerator).
+int64_t FaultClockOffsetMillis();
 
 }  // namespace ferry

@@ -3,10 +3,14 @@
 #include <pthread.h>
 #include <sodium.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstring>
 #include <string>
+
+#include "base/fault_point.h"
 
 namespace ferry {
 
@@ -177,8 +181,17 @@ Result<Ulid> UlidGenerator::Generate(uint64_t time_ms) {
 
 uint64_t UlidGenerator::NowMillis() {
   const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count();
-  return ms < 0 ? 0 : static_cast<uint64_t>(ms);
+  const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() +
+                     FaultClockOffsetMillis();
+  uint64_t now = ms < 0 ? 0 : static_cast<uint64_t>(ms);
+  // Never behind a time already returned: when the clock steps back (NTP, an operator), ULIDs
+  // made from "now" keep their order, continuing within the last millisecond until the clock
+  // has caught up (Generate then adds one to the last ULID of that millisecond).
+  static std::atomic<uint64_t> latest{0};
+  uint64_t seen = latest.load();
+  while (now > seen && !latest.compare_exchange_weak(seen, now)) {
+  }
+  return std::max(now, seen);
 }
 
 }  // namespace ferry

@@ -54,7 +54,9 @@ class UlidGenerator {
   // randomness of this millisecond is exhausted.
   Result<Ulid> Generate(uint64_t time_ms);
 
-  // The current wall-clock time in milliseconds since the epoch.
+  // The current wall-clock time in milliseconds since the epoch, never behind a time it
+  // returned before in this process: after the clock steps back it stays at the last time
+  // until the clock catches up, so ULIDs made from "now" keep their order.
   static uint64_t NowMillis();
 
  private:

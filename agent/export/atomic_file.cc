@@ -54,17 +54,28 @@ AtomicFile::~AtomicFile() {
 }
 
 Status AtomicFile::Commit() {
-  stream_.flush();
+  // errno of the write that failed (ENOSPC on a full disk) names the cause. A stream that
+  // failed makes no further system calls, so errno is still that write's when the caller
+  // wrote and then committed (as every caller here does).
+  int error_number = stream_ ? 0 : errno;
+  if (stream_) {
+    errno = 0;
+    stream_.flush();
+    if (!stream_) error_number = errno;
+  }
   bool written = static_cast<bool>(stream_);
   stream_.close();
   if (!written || stream_.fail()) {
-    return Status::IOError(fmt::format("cannot write {}", temp_path_));
+    if (error_number == 0) error_number = errno;
+    return Status::IOError(
+        fmt::format("cannot write {}: {}", path_,
+                    error_number != 0 ? std::strerror(error_number) : "a write failed"));
   }
   int fd = ::open(temp_path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 || ::fsync(fd) != 0) {
-    int error_number = errno;
+    int sync_error = errno;
     if (fd >= 0) ::close(fd);
-    return Failed("sync", temp_path_, error_number);
+    return Failed("sync", temp_path_, sync_error);
   }
   ::close(fd);
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {

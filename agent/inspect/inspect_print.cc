@@ -31,6 +31,19 @@ std::string Printable(const std::string& body) {
   return out;
 }
 
+// A key's JSON body for the table: whole up to kMaxKeyBytesShown, else its start (never half a
+// UTF-8 character or half an escape), "..." and its length, so that one 10 MB key does not
+// print 10 MB (--json keeps it whole).
+std::string KeyForTable(const std::string& body) {
+  if (body.size() <= kMaxKeyBytesShown) return "\"" + Printable(body) + "\"";
+  size_t cut = kMaxKeyBytesShown / 2;
+  while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) --cut;
+  size_t escape = body.rfind('\\', cut);
+  if (escape != std::string::npos && cut - escape < 6) cut = escape;  // \uXXXX is 6 bytes
+  return "\"" + Printable(body.substr(0, cut)) + "...\" (" + std::to_string(body.size()) +
+         " bytes)";
+}
+
 std::string IdKindsText(const EntityFacts& facts) {
   std::string text;
   for (IdKind kind : kIdKinds) {
@@ -49,9 +62,8 @@ void PrintKeys(const OriginFacts& origin, std::ostream& out) {
     std::string records = key.entity.empty() ? "" : fmt::format("{}", key.records);
     std::string valid = key.entity.empty() ? "" : fmt::format("{}", key.valid);
     if (!key.entity.empty() && !key.json) records = "not JSON", valid = "";
-    std::string line =
-        fmt::format("  {:<32} {:>10}  {:<18} {:>8} {:>8}", "\"" + Printable(key.key_json) + "\"",
-                    key.value_bytes, entity, records, valid);
+    std::string line = fmt::format("  {:<32} {:>10}  {:<18} {:>8} {:>8}", KeyForTable(key.key_json),
+                                   key.value_bytes, entity, records, valid);
     line.erase(line.find_last_not_of(' ') + 1);
     if (!key.lossy_detail.empty()) line += "  (" + key.lossy_detail + ")";
     out << line << "\n";

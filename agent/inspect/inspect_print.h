@@ -13,8 +13,12 @@
 
 namespace ferry {
 
-// The human table: per origin its keys (size, entity, records, valid), then per entity the
-// records, valid records and id kinds, then the damage found.
+// A key longer than this (as a JSON body) is shortened in the table, with its length.
+constexpr size_t kMaxKeyBytesShown = 200;
+
+// The human table: per origin its keys (size, entity, records, valid; a key over
+// kMaxKeyBytesShown shortened), then per entity the records, valid records and id kinds,
+// then the damage found.
 void PrintInspectTable(const InspectReport& report, std::ostream& out);
 
 // The report as one JSON document (every key of every origin: REQUIRES report.keys_as_json).

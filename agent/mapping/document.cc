@@ -1,5 +1,6 @@
 #include "agent/mapping/document.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -145,7 +146,8 @@ class YamlToJson {
     YAML::Mark mark = node.Mark();
     if (++nodes_ > MappingDocument::kMaxNodes) {
       return Fail(mark, "the mapping has more than " + std::to_string(MappingDocument::kMaxNodes) +
-                            " nodes (an alias bomb or cycle?)");
+                            " YAML nodes, the limit (about 1000 entities of a dozen columns; "
+                            "an alias that expands without end also ends here)");
     }
     if (depth > MappingDocument::kMaxDepth) {
       return Fail(mark, "nesting deeper than " + std::to_string(MappingDocument::kMaxDepth) +
@@ -237,6 +239,12 @@ Result<MappingDocument> MappingDocument::Parse(const std::string& yaml, const st
   YAML::Node tree;
   try {
     tree = YAML::Load(yaml);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp stops at its own depth (2048) and says only "bad file".
+    return Status::InvalidArgument(Place(file, e.mark.line, e.mark.column) +
+                                   ": nesting deeper than " + std::to_string(e.depth()) +
+                                   " levels; a mapping nests at most " + std::to_string(kMaxDepth) +
+                                   " levels");
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(Place(file, e.mark.line, e.mark.column) + ": " + e.msg);
   }

@@ -1,11 +1,16 @@
 #include "agent/report/report_files.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 
 #include "agent/export/atomic_file.h"
+#include "base/private_file.h"
 
 namespace ferry {
 
@@ -34,7 +39,38 @@ Result<ReportFiles> SortReportFiles(const std::vector<std::string>& files) {
   return sorted;
 }
 
+namespace {
+
+// Writes `text` into the device or pipe at `path` (--report /dev/stdout), which no temporary
+// file can be renamed over.
+Status WriteInPlace(const std::string& path, const std::string& text) {
+  int fd = OpenPrivateFile(path, /*append=*/false);
+  if (fd < 0) {
+    return Status::IOError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  }
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int error_number = n < 0 ? errno : EIO;
+      ::close(fd);
+      return Status::IOError(fmt::format("cannot write {}: {}", path, std::strerror(error_number)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    return Status::IOError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status WriteReportFile(const std::string& path, const std::string& text) {
+  struct stat existing;
+  bool exists = ::stat(path.c_str(), &existing) == 0;
+  if (exists && !S_ISREG(existing.st_mode)) return WriteInPlace(path, text);
   Result<std::unique_ptr<AtomicFile>> file = AtomicFile::Create(path);
   if (!file.ok()) return file.status();
   (*file)->stream().write(text.data(), static_cast<std::streamsize>(text.size()));

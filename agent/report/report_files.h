@@ -25,8 +25,9 @@ bool IsHtmlReportPath(const std::string& path);
 Result<ReportFiles> SortReportFiles(const std::vector<std::string>& files);
 
 // Writes `text` to `path` whole or not at all (a temporary file beside it, renamed over it),
-// created 0600: a report names the sources and users (docs/security.md). IOError naming the
-// file.
+// created 0600 (an older file's mode too): a report names the sources and users
+// (docs/security.md). A device or pipe (`--report /dev/stdout`) is written in place. IOError
+// naming the file and the cause (a full disk: "No space left on device").
 Status WriteReportFile(const std::string& path, const std::string& text);
 
 }  // namespace ferry

@@ -16,7 +16,6 @@
 #include "agent/run/migration.h"
 #include "agent/run/output_paths.h"
 #include "agent/run/stop_signal.h"
-#include "base/private_file.h"
 #include "base/terminal_caps.h"
 #include "extractors/registry.h"
 #include "loaders/registry.h"
@@ -124,15 +123,11 @@ int Run(MigrateFlags& flags) {
               << ": batches already committed are not written again\n";
   }
   if (!flags.options.report_file.empty()) {
-    // 0600: the report names the sources and users (docs/security.md).
-    int fd = OpenPrivateFile(flags.options.report_file, /*append=*/false);
-    std::string json = report.ToJson() + "\n";
-    bool written =
-        fd >= 0 && ::write(fd, json.data(), json.size()) == static_cast<ssize_t>(json.size());
-    if (fd >= 0 && ::close(fd) != 0) written = false;
-    if (!written) {
-      std::cerr << "ferry migrate: cannot write the report to " << flags.options.report_file
-                << "\n";
+    // Whole or not at all, 0600 (agent/report/report_files.h): a full disk leaves no half
+    // report, and the error names the file and the cause.
+    Status written = WriteReportFile(flags.options.report_file, report.ToJson() + "\n");
+    if (!written.ok()) {
+      std::cerr << "ferry migrate: cannot write the report: " << written.message() << "\n";
       return report.exit_code == 0 ? 1 : report.exit_code;
     }
   }

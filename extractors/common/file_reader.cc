@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <system_error>
 
+#include "base/fault_point.h"
 #include "extractors/common/scoped_fd.h"
 
 namespace ferry {
@@ -77,6 +78,7 @@ Result<simdjson::padded_string> ReadJsonFile(const std::string& path) {
         size));
   }
   simdjson::padded_string text(static_cast<size_t>(size));
+  FaultPoint("source.read");  // a test changes the file here (docs/reliability.md)
   int64_t got = ReadFully(fd.get(), text.data(), text.size());
   if (got < 0) {
     return FileError(path, "read", errno);

@@ -5,9 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "base/fault_point.h"
 #include "extractors/common/file_reader.h"
 
 namespace ferry {
@@ -40,14 +42,21 @@ Status LineReader::Open() {
   if (!S_ISREG(info.st_mode)) {
     return Status::InvalidArgument(fmt::format("{}: not a regular file", path_));
   }
+  size_at_open_ = static_cast<int64_t>(info.st_size);
   done_ = false;
   return Status::OK();
 }
 
 Result<bool> LineReader::Fill() {
   begin_ = end_ = 0;
+  FaultPoint("source.read");  // a test changes the file here (docs/reliability.md)
+  // The file as it was when opened, as the fingerprint recorded it: bytes appended while it
+  // is read are the next run's, and a file cut short is an error, never a silent end.
   while (true) {
-    ssize_t n = ::read(fd_, buffer_.get(), kBufferBytes);
+    size_t want = static_cast<size_t>(
+        std::min<int64_t>(static_cast<int64_t>(kBufferBytes), size_at_open_ - file_offset_));
+    if (want == 0) return false;
+    ssize_t n = ::read(fd_, buffer_.get(), want);
     if (n < 0 && errno == EINTR) {
       continue;
     }
@@ -55,8 +64,14 @@ Result<bool> LineReader::Fill() {
       done_ = true;
       return FileError(path_, "read", errno);
     }
+    if (n == 0) {
+      done_ = true;
+      return Status::IOError(fmt::format("{}: file shrank while being read ({} of {} bytes)", path_,
+                                         file_offset_, size_at_open_));
+    }
     end_ = static_cast<size_t>(n);
-    return n > 0;
+    file_offset_ += n;
+    return true;
   }
 }
 

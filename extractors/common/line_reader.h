@@ -27,8 +27,9 @@ class LineReader {
   Status Open();
 
   // Reads the next line into *line, without its "\n" or "\r\n". Returns false at the end of
-  // the file. Fails Corruption naming the line when it is longer than max_line_bytes, IOError
-  // when reading fails; after a failure the reader is done.
+  // the file as it was when opened (bytes appended since are not read). Fails Corruption
+  // naming the line when it is longer than max_line_bytes, IOError when reading fails or the
+  // file shrank below that size; after a failure the reader is done.
   Result<bool> ReadLine(std::string* line);
 
   int64_t line_number() const { return line_number_; }  // 1-based, of the last line read
@@ -42,9 +43,11 @@ class LineReader {
   int fd_ = -1;
   const size_t max_line_bytes_;
   std::unique_ptr<char[]> buffer_;
-  size_t begin_ = 0;      // first unread byte in buffer_
-  size_t end_ = 0;        // one past the last valid byte in buffer_
-  int64_t consumed_ = 0;  // file offset of buffer_[begin_]
+  size_t begin_ = 0;          // first unread byte in buffer_
+  size_t end_ = 0;            // one past the last valid byte in buffer_
+  int64_t consumed_ = 0;      // file offset of buffer_[begin_]
+  int64_t file_offset_ = 0;   // bytes read from the file so far
+  int64_t size_at_open_ = 0;  // what is read: the file's size when opened
   int64_t line_number_ = 0;
   int64_t line_offset_ = 0;
   bool done_ = true;  // until Open() succeeds

@@ -101,9 +101,15 @@ Status LockUser(sqlite3* db, const std::string& target, const std::string& user_
   if (!holders.empty()) {
     const LockHolder& holder = holders.front();
     if (holder.alive) {
+      // Another machine's process cannot be seen from here, so plain --force leaves its
+      // lock alone: the hint names the option that clears it.
+      std::string hint = holder.host == ThisHost()
+                             ? "; wait for it, or `ferry unlock --force` if that process is gone"
+                             : "; ferry cannot see the processes of host " + holder.host +
+                                   ": wait for it, or `ferry unlock --force --even-alive` once "
+                                   "you know that process is gone";
       return Status::Locked("user " + user_id + " on " + target + " is locked by " +
-                            Describe(holder) +
-                            "; wait for it, or `ferry unlock --force` if that process is gone");
+                            Describe(holder) + hint);
     }
     stale = holder;
   }

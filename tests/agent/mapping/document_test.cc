@@ -101,5 +101,15 @@ TEST_CASE("QuoteMappingText: control bytes are escaped and long text is cut", "[
   CHECK((quoted.size() - 5) % 2 == 0);
 }
 
+TEST_CASE("MappingDocument: YAML nested past the parser's depth is refused with the limit",
+          "[agent][mapping][faults]") {
+  // yaml-cpp stops at 2048 levels with only "bad file"; the message says what is wrong.
+  std::string yaml = "entities: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
+  Result<MappingDocument> doc = MappingDocument::Parse(yaml, "deep.yaml");
+  REQUIRE_FALSE(doc.ok());
+  CHECK_THAT(doc.status().message(), Catch::StartsWith("deep.yaml:1:"));
+  CHECK_THAT(doc.status().message(), Catch::Contains("a mapping nests at most 64 levels"));
+}
+
 }  // namespace
 }  // namespace ferry

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace ferry {
 
@@ -51,6 +52,29 @@ TEST_CASE("WriteReportFile: written whole, 0600, over an older file", "[report]"
   CHECK(std::distance(std::filesystem::directory_iterator(folder),
                       std::filesystem::directory_iterator()) == 1);  // no temporary left
   CHECK_FALSE(WriteReportFile((folder / "missing/r.html").string(), "x").ok());
+  std::filesystem::remove_all(folder);
+}
+
+TEST_CASE("WriteReportFile: a pipe (--report /dev/stdout) is written in place", "[report]") {
+  std::filesystem::path folder = std::filesystem::temp_directory_path() / "ferry_report_pipe";
+  std::filesystem::remove_all(folder);
+  std::filesystem::create_directories(folder);
+  std::string path = (folder / "pipe").string();
+  REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  std::string got;
+  std::thread reader([&] {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    got = text.str();
+  });
+  Status written = WriteReportFile(path, "{\"status\": \"completed\"}\n");
+  reader.join();
+  CHECK(written.ok());
+  CHECK(got == "{\"status\": \"completed\"}\n");
+  struct stat info;
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  CHECK(S_ISFIFO(info.st_mode));  // never replaced by a file renamed over it
   std::filesystem::remove_all(folder);
 }
 

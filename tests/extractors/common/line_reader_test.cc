@@ -1,6 +1,9 @@
 #include "extractors/common/line_reader.h"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -83,4 +86,40 @@ TEST_CASE("LineReader: an empty file has no lines; a missing one is NotFound; a 
 }
 
 }  // namespace
+TEST_CASE("LineReader: reads the file as it was when opened; one cut short is an error",
+          "[extractors][common][faults]") {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 100000; ++i) text += "line " + std::to_string(i) + "\n";  // > 2 buffers
+  std::string path = dir.Write("grows.ndjson", text);
+  {
+    LineReader reader(path, 100);
+    REQUIRE(reader.Open().ok());
+    std::string line;
+    REQUIRE(*reader.ReadLine(&line));
+    std::FILE* file = std::fopen(path.c_str(), "a");  // a writer appends while it is read
+    std::fputs("appended\n", file);
+    std::fclose(file);
+    int64_t lines = 1;
+    std::string last;
+    while (*reader.ReadLine(&line)) {
+      ++lines;
+      last = line;
+    }
+    CHECK(lines == 100000);
+    CHECK(last == "line 99999");  // the appended line is the next run's
+  }
+  path = dir.Write("shrinks.ndjson", text);
+  LineReader reader(path, 100);
+  REQUIRE(reader.Open().ok());
+  std::string line;
+  REQUIRE(*reader.ReadLine(&line));
+  REQUIRE(::truncate(path.c_str(), static_cast<off_t>(text.size() / 2)) == 0);
+  Result<bool> more = true;
+  while (more.ok() && *more) more = reader.ReadLine(&line);
+  REQUIRE_FALSE(more.ok());  // never a silent, early end
+  CHECK(more.status().IsIOError());
+  CHECK_THAT(more.status().message(), Catch::Contains("file shrank while being read"));
+}
+
 }  // namespace ferry

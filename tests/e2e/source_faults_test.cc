@@ -1,0 +1,168 @@
+// Sources the machine changes under ferry (issue 21 item 4): a source on a read-only file
+// system, and a source file that shrinks or grows while it is read (ferry frozen at the point
+// `source.read` by FERRY_FAULT=source.read:N with FERRY_FAULT_SIGNAL=STOP, base/fault_point.h,
+// while the test truncates or appends). A file is loaded as it was when opened: bytes appended
+// meanwhile are the next run's; a file cut short stops the run naming it (exit 1), never a
+// silent early end. Then the same command finishes the job, nothing loaded twice.
+#include <signal.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "tests/e2e/ferry_process.h"
+#include "tests/e2e/scratch_mount.h"
+#include "tests/e2e/taskapp_workload.h"
+#include "tests/test_paths.h"
+
+namespace ferry::e2e {
+
+namespace {
+
+constexpr int kLines = 6000;  // ~600 KB: more than two of the reader's 256 KiB buffers
+
+std::string EnvironmentLine(int i) {
+  return "{\"id\": \"env-" + std::to_string(i) + "\", \"name\": \"environment number " +
+         std::to_string(i) + "\", \"description\": \"" + std::string(40, 'd') + "\"}\n";
+}
+
+void AppendLines(const std::string& path, int first, int count) {
+  std::ofstream out(path, std::ios::app);
+  for (int i = first; i < first + count; ++i) out << EnvironmentLine(i);
+}
+
+std::vector<std::string> Args(const std::string& source, const std::string& db,
+                              const TempDir& work) {
+  return {"migrate",
+          source,
+          "--user-id",
+          "u",
+          "--target",
+          "sqlite:" + db,
+          "--batch-size",
+          "100",
+          "--progress",
+          "none",
+          "--no-backup",
+          "--rejects",
+          work / "rejects.ndjson"};
+}
+
+int64_t Rows(const std::string& db, const std::string& table) {
+  return std::stoll(Query(db, "SELECT count(*) FROM " + table).at(0).at(0));
+}
+
+}  // namespace
+
+TEST_CASE("source faults: an NDJSON file that shrinks while it is read stops the run, naming it",
+          "[e2e][faults][sqlite]") {
+  TempDir work;
+  std::string source = work / "environments.ndjson";
+  AppendLines(source, 0, kLines);
+  std::string db = work / "t.db";
+  std::vector<std::string> args = Args(source, db, work);
+  FerryProcess run(args, {{"FERRY_FAULT", "source.read:3"}, {"FERRY_FAULT_SIGNAL", "STOP"}});
+  REQUIRE(run.WaitStopped());
+  // The writer rewrites it shorter: the first 4000 lines stay.
+  size_t kept = 0;
+  for (int i = 0; i < 4000; ++i) kept += EnvironmentLine(i).size();
+  REQUIRE(::truncate(source.c_str(), static_cast<off_t>(kept)) == 0);
+  run.Signal(SIGCONT);
+  CommandResult cut = run.Wait();
+  INFO(Describe(cut));
+  CHECK(cut.exit_code == 1);
+  CHECK_THAT(cut.err, Catch::Contains("environments.ndjson: file shrank while being read"));
+  CHECK(Rows(db, "environments") < 4000);
+
+  // The same command loads the file as it now is: every line once.
+  CommandResult again = RunFerryToEnd(args);
+  INFO(Describe(again));
+  CHECK(again.exit_code == 0);
+  CHECK(Rows(db, "environments") == 4000);
+  CHECK(Rows(db, "ferry_id_map") == 4000);
+}
+
+TEST_CASE("source faults: an NDJSON file that grows while it is read, the next run loads the rest",
+          "[e2e][faults][sqlite]") {
+  TempDir work;
+  std::string source = work / "environments.ndjson";
+  AppendLines(source, 0, kLines);
+  std::string db = work / "t.db";
+  std::vector<std::string> args = Args(source, db, work);
+  FerryProcess run(args, {{"FERRY_FAULT", "source.read:3"}, {"FERRY_FAULT_SIGNAL", "STOP"}});
+  REQUIRE(run.WaitStopped());
+  AppendLines(source, kLines, 500);  // an app appends while ferry reads
+  run.Signal(SIGCONT);
+  CommandResult grown = run.Wait();
+  INFO(Describe(grown));
+  CHECK(grown.exit_code == 0);
+  CHECK(Rows(db, "environments") == kLines);  // the file as it was when opened
+
+  CommandResult again = RunFerryToEnd(args);
+  INFO(Describe(again));
+  CHECK(again.exit_code == 0);
+  CHECK(Rows(db, "environments") == kLines + 500);
+  CHECK(Rows(db, "ferry_id_map") == kLines + 500);
+}
+
+TEST_CASE("source faults: a dump cut short while it is read stops the run, naming it",
+          "[e2e][faults][sqlite]") {
+  TempDir work;
+  TaskappWorkloadOptions options;
+  options.users = 1;
+  TaskappWorkload workload = WriteTaskappWorkload(work.path() / "dumps", options);
+  std::string dump = workload.files.at(0);
+  std::string whole = ReadFile(dump);
+  std::string db = work / "t.db";
+  std::vector<std::string> args = Args(dump, db, work);
+  FerryProcess run(args, {{"FERRY_FAULT", "source.read:1"}, {"FERRY_FAULT_SIGNAL", "STOP"}});
+  REQUIRE(run.WaitStopped());
+  REQUIRE(::truncate(dump.c_str(), static_cast<off_t>(whole.size() / 2)) == 0);
+  run.Signal(SIGCONT);
+  CommandResult cut = run.Wait();
+  INFO(Describe(cut));
+  CHECK(cut.exit_code == 1);
+  CHECK_THAT(cut.err, Catch::Contains("file shrank while being read"));
+
+  // The writer finishes: the same command loads the whole dump.
+  std::ofstream(dump, std::ios::binary | std::ios::trunc) << whole;
+  CommandResult again = RunFerryToEnd(args);
+  INFO(Describe(again));
+  CHECK(again.exit_code == 0);
+  CHECK(Rows(db, "tasks") == workload.tasks);
+}
+
+TEST_CASE("source faults: sources on a read-only file system load, and load again unchanged",
+          "[e2e][faults][sqlite]") {
+  TempDir work;
+  std::filesystem::path fixtures = SharedDir() / "fixtures/browser";
+  REQUIRE(std::filesystem::exists(fixtures / "chromium/taskapp-killed"));
+  std::string why;
+  std::unique_ptr<ScratchMount> mount =
+      ScratchMount::ReadOnlyBind(fixtures, work.path() / "ro", &why);
+  if (mount == nullptr) {
+    WARN("skipped: a read-only mount is needed and " << why);
+    return;
+  }
+  for (const std::string store : {"chromium/taskapp-killed", "firefox/taskapp-killed"}) {
+    INFO(store);
+    std::string db = work / (store.substr(0, store.find('/')) + ".db");
+    std::vector<std::string> args = Args(*mount / store, db, work);
+    args.push_back("--continue-on-error");
+    // With the backup too: it reads the store and writes only under XDG_DATA_HOME.
+    args.erase(std::find(args.begin(), args.end(), "--no-backup"));
+    std::map<std::string, std::string> env = {{"XDG_DATA_HOME", work / "data"},
+                                              {"FERRY_BACKUP_KEY", std::string(64, '7')}};
+    CommandResult first = RunFerryToEnd(args, env);
+    INFO(Describe(first));
+    CHECK((first.exit_code == 0 || first.exit_code == 3));
+    int64_t rows = Rows(db, "ferry_id_map");
+    CHECK(rows > 0);
+    CommandResult again = RunFerryToEnd(args, env);
+    INFO(Describe(again));
+    CHECK(again.exit_code == first.exit_code);
+    CHECK(Rows(db, "ferry_id_map") == rows);
+  }
+}
+
+}  // namespace ferry::e2e
