@@ -202,6 +202,14 @@ void RunReport::PrintSummary(std::ostream& out, int columns) const {
       "  {} unit(s) by {} worker(s), {} unmapped key(s); {:.2f} s, {:.0f} records/s, peak "
       "memory {:.1f} MiB\n",
       units, jobs, unmapped_keys, duration_s, rate, peak_rss_kb / 1024.0);
+  if (unchanged_units > 0) {
+    out << fmt::format(
+        "  {} unit(s) unchanged since a run loaded them whole, skipped (--rescan reads them):\n",
+        unchanged_units);
+  }
+  for (const std::string& unit : unchanged_unit_examples) {
+    out << "  unchanged: " << unit << "\n";
+  }
   if (!backup.empty()) {
     out << "  backup: " << backup << "\n";
   }
@@ -218,10 +226,11 @@ void RunReport::PrintSummary(std::ostream& out, int columns) const {
     out << fmt::format(
         "  resumed the interrupted run {}: its earlier session(s) had read and committed {} "
         "record(s){}; this session read all {} again, so read, valid and rejected above are the "
-        "whole run's, while inserted and updated are this session's share: what the earlier "
-        "session(s) wrote was found in the id map (skipped or unchanged here), none written "
+        "whole run's, while inserted and updated are this session's share: {} valid record(s) "
+        "of the batches they committed were passed over by their checkpoints, none written "
         "twice\n",
-        resumed_from, earlier, per_entity.empty() ? "" : " (" + per_entity + ")", total.read);
+        resumed_from, earlier, per_entity.empty() ? "" : " (" + per_entity + ")", total.read,
+        resume_passed_over);
   }
   for (const std::string& failed : failed_units) {
     out << "  failed user " << failed << "\n";
@@ -333,6 +342,9 @@ std::string RunReport::ToJson() const {
     fmt::format_to(std::back_inserter(out), ":{}", it->second);
   }
   out += "},";
+  Number(&out, "resume_passed_over", static_cast<double>(resume_passed_over));
+  Number(&out, "unchanged_units", static_cast<double>(unchanged_units));
+  Strings(&out, "unchanged_unit_examples", unchanged_unit_examples);
   Strings(&out, "failed_units", failed_units);
   Field(&out, "would_stop", would_stop);
   Field(&out, "status", status);

@@ -108,6 +108,8 @@ TEST_CASE("migrate report: a resumed run says so and what its earlier session co
     CHECK(std::string_view(json["resumed_from"]) == run_id);
     CHECK(int64_t(json["resumed_committed"]["environments"]) == 5);  // commit 1
     CHECK(int64_t(json["resumed_committed"]["tasks"]) == 20);        // commits 2 and 3
+    // Issue 19: those 25 were passed over by their checkpoints, not looked up or written again.
+    CHECK(int64_t(json["resume_passed_over"]) == 25);
   }
 }
 
