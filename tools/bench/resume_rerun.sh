@@ -4,8 +4,8 @@
 # fsync on), medians of --runs, side by side in one go:
 #   clean   a first load into an empty database
 #   rerun   the same command again over the finished load (unchanged source, policy skip)
-#   resume  a run killed (SIGKILL) at --kill-at of the clean median's wall time, then the same
-#           command again: the timed part is that second run, which resumes the first
+#   resume  a run killed (SIGKILL) once --kill-at of the clean run's tasks are in, then the
+#           same command again: the timed part is that second run, which resumes the first
 # Prints each median and the ratios rerun/clean and resume/clean (goals: <= 0.2 for both).
 #
 #   tools/bench/resume_rerun.sh --dumps /var/tmp/ferry-peers/u200-t200000-s42/dumps
@@ -84,17 +84,28 @@ for ((i = 1; i <= runs; i++)); do
   echo "run $i: clean ${clean[-1]} s, rerun ${rerun[-1]} s ($(count_tasks) tasks)" >&2
 done
 clean_median=$(printf '%s\n' "${clean[@]}" | median)
-kill_after=$(echo "$clean_median * $kill_at" | bc -l)
+total=$(count_tasks)
+kill_tasks=$(echo "$total * $kill_at / 1" | bc)
 for ((i = 1; i <= runs; i++)); do
   fresh_db
   ferry_run & pid=$!
-  sleep "$kill_after"
+  # Killed once --kill-at of the tasks are in (a wall-time point drifts with the machine's load).
+  until [[ $(count_tasks 2>/dev/null || echo 0) -ge $kill_tasks ]] || ! kill -0 "$pid" 2>/dev/null; do
+    sleep 0.2
+  done
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  # The killed run's sessions end as their backends notice: until then it counts as alive, and
+  # the next command would start a run of its own instead of resuming it.
+  for _ in $(seq 50); do
+    [[ $(psql -X -At -d ferry -c "SELECT count(*) FROM pg_stat_activity WHERE datname = 'ferry' \
+      AND pid <> pg_backend_pid()") == 0 ]] && break
+    sleep 0.2
+  done
   before=$(count_tasks 2>/dev/null || echo 0)
   resume+=("$(timed_run)")
   grep -q "resumed the interrupted run" "$work/out.txt" || echo "run $i: not a resume (the kill came after the end?)" >&2
-  echo "run $i: killed after $kill_after s with $before tasks in, resume ${resume[-1]} s ($(count_tasks) tasks)" >&2
+  echo "run $i: killed with $before tasks in, resume ${resume[-1]} s ($(count_tasks) tasks)" >&2
 done
 rerun_median=$(printf '%s\n' "${rerun[@]}" | median)
 resume_median=$(printf '%s\n' "${resume[@]}" | median)
