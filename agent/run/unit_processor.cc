@@ -221,6 +221,9 @@ Status UnitProcessor::Process(const std::vector<Entry>& entries) {
 }
 
 void UnitProcessor::CountHeld(const std::vector<Entry>& entries) {
+  for (const EntityMapping& entity : mapping_.entities) {
+    if (Selected(entity.name)) report_->Entity(entity.name);  // listed, with nothing read
+  }
   for (const Entry& entry : entries) {
     bool selected = options_.origins.empty() || !entry.origin.empty();
     Route route = selected ? RouteEntry(mapping_, entry) : Route{};

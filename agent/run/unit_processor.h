@@ -71,7 +71,8 @@ class UnitProcessor {
   // `digest` (SkipDigest): the unit is marked once loaded whole; nullopt: it is not.
   Status ProcessLocked(const std::vector<Entry>& entries, const std::string& user_id,
                        std::optional<int64_t> digest);
-  // What a skipped unit held, for the report's check that something matched.
+  // What a skipped unit held, for the report's check that something matched; lists the
+  // selected entities in the report as a processed unit does.
   void CountHeld(const std::vector<Entry>& entries);
   Status Reject(const std::string& user_id, ::ferry::Reject reject);
   Status CheckRejectRate() const;
