@@ -139,6 +139,26 @@ Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& e
   return Status::OK();
 }
 
+Status UnitProcessor::EntityPass::DropCommittedOnResume() {
+  const std::string& resuming = owner_->options_.resuming_run;
+  if (resuming.empty() || owner_->options_.dry_run || pending_.empty()) return Status::OK();
+  if (committed_through_ < 0) {
+    std::optional<StoredCheckpoint> stored;
+    FERRY_RETURN_IF_ERROR(owner_->loader_->ReadCheckpoint(user_id_, entity_.name,
+                                                          pending_.front().entry->unit, &stored));
+    // Only that run's: the same sources (DecideResume checked the fingerprint), so the same
+    // positions name the same records. Another run's checkpoint says nothing of this one.
+    committed_through_ = stored && stored->run_id == resuming ? stored->position : 0;
+  }
+  if (committed_through_ == 0) return Status::OK();
+  const int64_t through = committed_through_;
+  auto committed = [through](const PendingRecord& p) { return p.position <= through; };
+  auto first_kept = std::remove_if(pending_.begin(), pending_.end(), committed);
+  owner_->report_->resume_passed_over += std::distance(first_kept, pending_.end());
+  pending_.erase(first_kept, pending_.end());
+  return Status::OK();
+}
+
 Status UnitProcessor::EntityPass::Flush() {
   // The entry being read keeps its parser; every other parser is free once flushed.
   auto release_parsers = [this] {
@@ -149,6 +169,7 @@ Status UnitProcessor::EntityPass::Flush() {
       parsers_used_ = 0;
     }
   };
+  FERRY_RETURN_IF_ERROR(DropCommittedOnResume());
   if (pending_.empty()) {
     release_parsers();
     return Status::OK();
@@ -163,7 +184,8 @@ Status UnitProcessor::EntityPass::Flush() {
   identities.store = &owner_->store_;
   identities.rejected = &owner_->rejected_reference_;
   identities.reject = [this](const PendingRecord& record, ::ferry::Reject reject) {
-    counts_.valid--;  // counted valid when read, but not loaded after all
+    owner_->target_decided_reject_ = true;  // a reference the id map may resolve next time
+    counts_.valid--;                        // counted valid when read, but not loaded after all
     first_index_.erase(record.legacy_id);
     NoteRejected(record.legacy_id, reject.where);
     return owner_->Reject(user_id_, std::move(reject));
@@ -185,6 +207,7 @@ Status UnitProcessor::EntityPass::Flush() {
   commit.written = &written_keys_;
   commit.parents = is_parent_ ? &owner_->parents_ : nullptr;
   commit.reject = [this](const AssignedRecord& record, ::ferry::Reject reject) {
+    owner_->target_decided_reject_ = true;
     counts_.valid--;  // counted valid when read, but not loaded after all
     first_index_.erase(record.identity.legacy_id);
     NoteRejected(record.identity.legacy_id, reject.where);

@@ -112,6 +112,11 @@ class UnitProcessor::EntityPass {
     }
   }
 
+  // On a resumed run: drops the pending records the interrupted session committed (at or
+  // before this unit and entity's checkpoint of that run), counting them; they are neither
+  // looked up nor written again.
+  Status DropCommittedOnResume();
+
   Status AddRecord(const RecordRef& ref, const Entry& entry, const std::string& key_suffix);
   Result<std::string> LegacyIdOf(const RecordRef& ref, const Entry& entry,
                                  const std::string& key_suffix) const;
@@ -131,6 +136,9 @@ class UnitProcessor::EntityPass {
   // Records of this entity met so far in this unit: the checkpoint's position. The same source
   // gives the same count at the same record, and each batch's is greater than the last's.
   int64_t records_seen_ = 0;
+  // The checkpoint position the resumed run committed through for this unit and entity; -1:
+  // not read yet, 0: none.
+  int64_t committed_through_ = -1;
   WrittenKeys written_keys_;  // spares a first load the read-back (agent/run/written_keys.h)
 };
 

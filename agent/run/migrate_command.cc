@@ -217,6 +217,10 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
   cmd->add_flag("--restart", o.restart,
                 "Do not resume an interrupted run with these arguments: load afresh (rows "
                 "already loaded are matched through the id map, none is written twice)");
+  cmd->add_flag("--rescan", o.rescan,
+                "Read every unit again, even one whose source, mapping and settings are unchanged "
+                "since a run loaded it whole under the policy skip (which is skipped by "
+                "default): to put back rows deleted from the target since");
   cmd->add_option("--retries", o.retries,
                   "Retries after a transient failure (dropped connection, server restart, "
                   "deadlock, serialization failure, busy database)")

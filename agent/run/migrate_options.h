@@ -34,6 +34,8 @@ struct MigrateOptions {
   int jobs = 0;                  // --jobs: units loaded at once, each by a worker; 0:
                                  // chosen by the run (DefaultJobs in migration.cc)
   bool restart = false;          // --restart: do not resume an interrupted run
+  bool rescan = false;           // --rescan: read every unit, even one unchanged since a run
+                                 // loaded it whole (agent/run/unit_digest.h)
   int retries = 8;               // --retries: attempts after a transient failure
   double retry_max_wait_s = 30;  // --retry-max-wait: the longest single wait
   std::string command_line;      // for ferry_runs; holds no secret
@@ -41,6 +43,9 @@ struct MigrateOptions {
   uint64_t max_value_bytes = kDefaultMaxValueBytes;
   bool no_backup = false;  // --no-backup: no archive of the sources (the report says so)
   std::string backup_dir;  // --backup-dir; empty: backup::DefaultBackupDir()
+  // Set by the run, not a flag: the interrupted run this one resumes (its id is this run's),
+  // whose committed batches are passed over by their checkpoints; empty for a fresh run.
+  std::string resuming_run;
 };
 
 }  // namespace ferry

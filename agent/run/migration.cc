@@ -28,6 +28,7 @@
 #include "extractors/registry.h"
 #include "loaders/redact_url.h"
 #include "loaders/registry.h"
+#include "loaders/unit_mark.h"
 #include "transformers/datetime.h"
 #include "transformers/ulid.h"
 
@@ -100,7 +101,9 @@ Status DecideResume(const MigrateOptions& options, RunInfo* run, Loader* loader,
   report->run_id = interrupted->run_id;
   std::vector<CheckpointRecord> checkpoints;
   FERRY_RETURN_IF_ERROR(loader->ListCheckpoints(interrupted->run_id, &checkpoints));
-  for (const CheckpointRecord& c : checkpoints) report->resumed_committed[c.entity] += c.position;
+  for (const CheckpointRecord& c : checkpoints) {
+    if (c.entity != kUnitDoneEntity) report->resumed_committed[c.entity] += c.position;
+  }
   spdlog::info("resuming the interrupted run {}", interrupted->run_id);
   return Status::OK();
 }
@@ -279,6 +282,7 @@ Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const Targe
     FERRY_ASSIGN_OR_RETURN(options.jobs, DefaultJobs(target, sources, loader));
   }
   report->jobs = options.jobs;
+  options.resuming_run = report->resumed_from;
   UnitProcessor processor(options, mapping, loader, rejects, report);
   if (options.jobs == 1) {
     FERRY_RETURN_IF_ERROR(Scan(

@@ -207,9 +207,15 @@ void RunReport::PrintSummary(std::ostream& out, int columns) const {
   if (!timed_by_run.empty()) {
     std::string names;
     for (const std::string& name : timed_by_run) names += (names.empty() ? "" : ", ") + name;
-    out << "  ULIDs timed by the run (no creation time): " << names
-        << "
-           ";
+    out << "  ULIDs timed by the run (no creation time): " << names << "\n";
+  }
+  if (unchanged_units > 0) {
+    out << fmt::format(
+        "  {} unit(s) unchanged since a run loaded them whole, skipped (--rescan reads them):\n",
+        unchanged_units);
+  }
+  for (const std::string& unit : unchanged_unit_examples) {
+    out << "  unchanged: " << unit << "\n";
   }
   if (!backup.empty()) {
     out << "  backup: " << backup << "\n";
@@ -227,10 +233,11 @@ void RunReport::PrintSummary(std::ostream& out, int columns) const {
     out << fmt::format(
         "  resumed the interrupted run {}: its earlier session(s) had read and committed {} "
         "record(s){}; this session read all {} again, so read, valid and rejected above are the "
-        "whole run's, while inserted and updated are this session's share: what the earlier "
-        "session(s) wrote was found in the id map (skipped or unchanged here), none written "
+        "whole run's, while inserted and updated are this session's share: {} valid record(s) "
+        "of the batches they committed were passed over by their checkpoints, none written "
         "twice\n",
-        resumed_from, earlier, per_entity.empty() ? "" : " (" + per_entity + ")", total.read);
+        resumed_from, earlier, per_entity.empty() ? "" : " (" + per_entity + ")", total.read,
+        resume_passed_over);
   }
   for (const std::string& failed : failed_units) {
     out << "  failed user " << failed << "\n";
@@ -344,6 +351,9 @@ std::string RunReport::ToJson() const {
     fmt::format_to(std::back_inserter(out), ":{}", it->second);
   }
   out += "},";
+  Number(&out, "resume_passed_over", static_cast<double>(resume_passed_over));
+  Number(&out, "unchanged_units", static_cast<double>(unchanged_units));
+  Strings(&out, "unchanged_unit_examples", unchanged_unit_examples);
   Strings(&out, "failed_units", failed_units);
   Field(&out, "would_stop", would_stop);
   Field(&out, "status", status);

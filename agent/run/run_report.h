@@ -103,6 +103,13 @@ struct RunReport {
   // When resuming: per entity, the records its earlier session(s) had read and committed (the
   // sum of its checkpoints' positions). This session reads them again; they are not rewritten.
   std::map<std::string, int64_t> resumed_committed;
+  // When resuming: valid records of batches the earlier session(s) committed, passed over by
+  // their checkpoints (neither looked up in the target nor written again).
+  int64_t resume_passed_over = 0;
+  // Units unchanged since a run loaded them whole (the policy skip), not read further, and a
+  // few of them: "UNIT (user U): unchanged since run X, skipped".
+  int64_t unchanged_units = 0;
+  std::vector<std::string> unchanged_unit_examples;
   // With --jobs: the units (users) that failed, "user: error", while the others went on.
   std::vector<std::string> failed_units;
   // A dry run, which reads on past what would stop a real run: where and why the real run

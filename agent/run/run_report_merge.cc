@@ -44,6 +44,9 @@ void RunReport::Merge(const RunReport& other) {
   lossy_entries += other.lossy_entries;
   AppendUpTo(&lossy_examples, other.lossy_examples, kMaxExamples);
   duplicate_members += other.duplicate_members;
+  unchanged_units += other.unchanged_units;
+  resume_passed_over += other.resume_passed_over;
+  AppendUpTo(&unchanged_unit_examples, other.unchanged_unit_examples, kMaxExamples);
   failed_units.insert(failed_units.end(), other.failed_units.begin(), other.failed_units.end());
   held.Merge(other.held);
   if (would_stop.empty()) would_stop = other.would_stop;

@@ -1,6 +1,7 @@
 #include "agent/run/unit_processor.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <set>
@@ -9,6 +10,7 @@
 #include "agent/run/commit_batch.h"
 #include "agent/run/entity_pass.h"
 #include "agent/run/stop_signal.h"
+#include "agent/run/unit_digest.h"
 #include "agent/run/unit_user_id.h"
 #include "transformers/datetime.h"
 #include "transformers/field_path.h"
@@ -24,7 +26,12 @@ namespace ferry {
 
 UnitProcessor::UnitProcessor(const MigrateOptions& options, const Mapping& mapping, Loader* loader,
                              RejectSink* rejects, RunReport* report)
-    : options_(options), mapping_(mapping), loader_(loader), rejects_(rejects), report_(report) {
+    : options_(options),
+      mapping_(mapping),
+      loader_(loader),
+      rejects_(rejects),
+      report_(report),
+      settings_digest_(SettingsDigest(options, mapping)) {
   for (const EntityMapping& entity : mapping_.entities) {
     for (const ColumnMapping& column : entity.columns) {
       if (column.source == ColumnSource::kStoreKey) store_keys_.push_back(column.field);
@@ -140,20 +147,93 @@ Status UnitProcessor::TakeLossy(const std::string& user_id, const Entry& entry, 
   return Reject(user_id, std::move(reject));
 }
 
+std::optional<int64_t> UnitProcessor::SkipDigest(const std::vector<Entry>& entries) const {
+  if (options_.dry_run || options_.rescan || !settings_digest_ || entries.empty()) {
+    return std::nullopt;
+  }
+  // Overwrite and merge compare each row with the target's, which may have changed since.
+  for (const EntityMapping& entity : mapping_.entities) {
+    ConflictPolicy policy = entity.conflict.value_or(
+        options_.conflict.value_or(mapping_.conflict.value_or(ConflictPolicy::kSkip)));
+    if (Selected(entity.name) && policy != ConflictPolicy::kSkip) return std::nullopt;
+  }
+  return UnitDigest(*settings_digest_, entries);
+}
+
+Result<bool> UnitProcessor::UnchangedSinceEarlierRun(const std::string& user_id,
+                                                     const std::string& unit, int64_t digest) {
+  std::optional<StoredCheckpoint> mark;
+  FERRY_RETURN_IF_ERROR(loader_->ReadCheckpoint(user_id, kUnitDoneEntity, unit, &mark));
+  if (!mark || mark->position != digest) return false;
+  report_->unchanged_units++;
+  std::string note = fmt::format("{}{}: unchanged since run {}, skipped", unit,
+                                 user_id.empty() ? "" : " (user " + user_id + ")", mark->run_id);
+  spdlog::info("{}", note);
+  if (report_->unchanged_unit_examples.size() < kMaxExamples) {
+    report_->unchanged_unit_examples.push_back(std::move(note));
+  }
+  return true;
+}
+
+Status UnitProcessor::MarkUnitLoaded(const std::string& user_id, const std::string& unit,
+                                     int64_t digest) {
+  // An empty batch: only its checkpoint is written, in a transaction of its own, and a retry
+  // after a lost commit finds it as it finds any batch's (agent/run/retrying_loader.h).
+  const EntityMapping* first = nullptr;
+  for (const EntityMapping& entity : mapping_.entities) {
+    if (Selected(entity.name)) {
+      first = &entity;
+      break;
+    }
+  }
+  if (first == nullptr) return Status::OK();
+  WriteBatch mark;
+  mark.table = &first->table;
+  mark.entity = first->name;
+  mark.user_id = user_id;
+  mark.policy = ConflictPolicy::kSkip;
+  mark.checkpoint = Checkpoint{unit, kUnitDoneEntity, digest};
+  return loader_->Write(mark).status();
+}
+
 Status UnitProcessor::Process(const std::vector<Entry>& entries) {
   report_->units++;
   user_id_.clear();
   FERRY_ASSIGN_OR_RETURN(std::string user_id, UserIdFor(entries));
   user_id_ = user_id;
-  if (options_.dry_run) return ProcessLocked(entries, user_id);
+  if (options_.dry_run) return ProcessLocked(entries, user_id, std::nullopt);
+  // Checked before the lock: a unit whose mark matches is one this run would write nothing of,
+  // so another run holding the user's lock meanwhile is no reason to wait or fail.
+  std::optional<int64_t> digest = SkipDigest(entries);
+  if (digest) {
+    FERRY_ASSIGN_OR_RETURN(bool unchanged,
+                           UnchangedSinceEarlierRun(user_id, entries.front().unit, *digest));
+    if (unchanged) {
+      CountHeld(entries);
+      return Status::OK();
+    }
+  }
   // One run per (target, user): the lock is held while this unit's batches are written.
   FERRY_RETURN_IF_ERROR(loader_->LockUser(user_id));
-  Status status = ProcessLocked(entries, user_id);
+  Status status = ProcessLocked(entries, user_id, digest);
   Status unlocked = loader_->UnlockUser(user_id);
   return status.ok() ? unlocked : status;
 }
 
-Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std::string& user_id) {
+void UnitProcessor::CountHeld(const std::vector<Entry>& entries) {
+  for (const EntityMapping& entity : mapping_.entities) {
+    if (Selected(entity.name)) report_->Entity(entity.name);  // listed, with nothing read
+  }
+  for (const Entry& entry : entries) {
+    bool selected = options_.origins.empty() || !entry.origin.empty();
+    Route route = selected ? RouteEntry(mapping_, entry) : Route{};
+    report_->held.Count(selected, entry.key, route.entity ? &route.entity->name : nullptr);
+    if (selected && !route.entity) report_->unmapped_keys++;
+  }
+}
+
+Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std::string& user_id,
+                                    std::optional<int64_t> digest) {
   parents_.clear();
   // Store extractors select --origin themselves (as OriginSelected: with or without the
   // scheme, Firefox's with its attributes); what has no origin (records) is never selected.
@@ -188,6 +268,7 @@ Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std
         fmt::format("{}: mapped keys are held by several origins ({}); choose one with --origin",
                     entries.front().unit, list));
   }
+  target_decided_reject_ = false;
   store_.clear();
   for (const Entry& entry : entries) {
     if (origin_selected(entry) && (origins.empty() || origins.count(entry.origin)) &&
@@ -204,6 +285,11 @@ Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std
       FERRY_RETURN_IF_ERROR(pass.AddEntry(entries[i], routes[i].key_suffix));
     }
     FERRY_RETURN_IF_ERROR(pass.Flush());
+  }
+  // Every entity committed: the mark lets a rerun over the same bytes skip the unit. Not after
+  // a reject the target decided, which the next run may decide otherwise.
+  if (digest && !target_decided_reject_) {
+    return MarkUnitLoaded(user_id, entries.front().unit, *digest);
   }
   return Status::OK();
 }

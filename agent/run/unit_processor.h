@@ -5,7 +5,8 @@
 // entity's schema, take its legacy id (rejecting a duplicate); then per full batch give each a
 // ULID and a row (agent/run/assign_identities.h) and decide by the conflict policy what the
 // target gets, merging with its rows for `merge` (agent/run/commit_batch.h), writing nothing
-// in a dry run.
+// in a dry run. Under the policy skip, a unit unchanged since a run loaded it whole is skipped
+// (agent/run/unit_digest.h), and a unit loaded whole is marked so.
 //
 // Thread safety: one UnitProcessor per thread.
 #pragma once
@@ -14,6 +15,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -66,9 +68,22 @@ class UnitProcessor {
 
   Result<std::string> UserIdFor(const std::vector<Entry>& entries) const;
   // Process() once the user's lock is held (or in a dry run).
-  Status ProcessLocked(const std::vector<Entry>& entries, const std::string& user_id);
+  // `digest` (SkipDigest): the unit is marked once loaded whole; nullopt: it is not.
+  Status ProcessLocked(const std::vector<Entry>& entries, const std::string& user_id,
+                       std::optional<int64_t> digest);
+  // What a skipped unit held, for the report's check that something matched; lists the
+  // selected entities in the report as a processed unit does.
+  void CountHeld(const std::vector<Entry>& entries);
   Status Reject(const std::string& user_id, ::ferry::Reject reject);
   Status CheckRejectRate() const;
+  // The unit's digest when it may be skipped or marked: a real run, not --rescan, every
+  // selected entity under the policy skip; else nullopt.
+  std::optional<int64_t> SkipDigest(const std::vector<Entry>& entries) const;
+  // Writes the mark of a unit loaded whole (loaders/unit_mark.h).
+  Status MarkUnitLoaded(const std::string& user_id, const std::string& unit, int64_t digest);
+  // True (and reported) when the target marks the unit loaded whole with `digest`.
+  Result<bool> UnchangedSinceEarlierRun(const std::string& user_id, const std::string& unit,
+                                        int64_t digest);
   bool Selected(const std::string& entity) const;
   // Lists a lossy entry in the report; with --strict-unicode rejects it and clears *route.
   Status TakeLossy(const std::string& user_id, const Entry& entry, Route* route);
@@ -90,6 +105,10 @@ class UnitProcessor {
   std::vector<std::string> store_keys_;
   std::unordered_map<std::string, std::string> store_;
   std::string user_id_;
+  std::optional<std::string> settings_digest_;  // agent/run/unit_digest.h; nullopt: never skip
+  // A record of the current unit was rejected on what the target held (at identity or commit
+  // time), which a rerun may decide otherwise: the unit is not marked loaded whole.
+  bool target_decided_reject_ = false;
   ProgressHook progress_hook_;
   uint64_t unit_bytes_done_ = 0;  // values of the current unit read whole
 };

@@ -8,6 +8,7 @@
 #include "agent/exit_codes_help.h"
 #include "agent/status/admin_target.h"
 #include "agent/status/status_print.h"
+#include "loaders/unit_mark.h"
 
 namespace ferry {
 
@@ -23,6 +24,8 @@ Status Gather(const StatusOptions& options, StatusSnapshot* snapshot) {
   FERRY_RETURN_IF_ERROR(target.loader->ListCheckpoints("", &checkpoints));
   std::map<std::string, std::vector<CheckpointRecord>> by_run;
   for (CheckpointRecord& checkpoint : checkpoints) {
+    // A unit's loaded-whole mark (loaders/unit_mark.h) is no position to resume from.
+    if (checkpoint.entity == kUnitDoneEntity) continue;
     by_run[checkpoint.run_id].push_back(std::move(checkpoint));
   }
   for (RunRecord& run : runs) {

@@ -11,6 +11,7 @@
 #include "loaders/postgresql/schema_evolution.h"
 #include "loaders/postgresql/sql_identifier.h"
 #include "loaders/schema_history.h"
+#include "loaders/unit_mark.h"
 
 namespace ferry::postgres {
 
@@ -357,8 +358,10 @@ Status RevertNewestMigration(Session* session, const std::vector<const TableDef*
           // Only this schema's: the same entity loaded into another schema keeps its own.
           txn.exec_params0("DELETE FROM ferry.id_map WHERE target_schema = $2 AND entity = $1",
                            entity, schema);
-          txn.exec_params0("DELETE FROM ferry.checkpoints WHERE target_schema = $2 AND entity = $1",
-                           entity, schema);
+          // With the marks of units loaded whole: a rerun must load those units again.
+          txn.exec_params0(
+              "DELETE FROM ferry.checkpoints WHERE target_schema = $2 AND entity IN ($1, $3)",
+              entity, schema, kUnitDoneEntity);
         }
         Audit(txn, "", "schema down",
               RevertAuditDetail(newest->version, want->quoted_name, want->exists, rows, entity));

@@ -15,6 +15,7 @@
 #include "loaders/sqlite/sqlite_handle.h"
 #include "loaders/sqlite/transaction.h"
 #include "loaders/sqlite/user_lock.h"
+#include "loaders/unit_mark.h"
 
 namespace ferry::sqlite {
 
@@ -331,8 +332,9 @@ Status RevertNewestMigration(sqlite3* db, const std::vector<const TableDef*>& ta
   if (!entity.empty()) {
     FERRY_ASSIGN_OR_RETURN(
         ignored, Run(db, "DELETE FROM ferry_id_map WHERE entity = ?1", {entity}, context));
-    FERRY_ASSIGN_OR_RETURN(
-        ignored, Run(db, "DELETE FROM ferry_checkpoints WHERE entity = ?1", {entity}, context));
+    FERRY_ASSIGN_OR_RETURN(ignored,
+                           Run(db, "DELETE FROM ferry_checkpoints WHERE entity IN (?1, ?2)",
+                               {entity, std::string(kUnitDoneEntity)}, context));
   }
   (void)ignored;
   FERRY_RETURN_IF_ERROR(

@@ -258,7 +258,8 @@ TEST_CASE("migrate: without --jobs, several users load with several workers into
     } else {
       CHECK(chosen == 1);  // SQLite: one writer
     }
-    CHECK(workers({"--jobs", "1"}) == 1);
+    // --rescan: an unchanged unit would be skipped whole, with no reject to end in exit 3.
+    CHECK(workers({"--jobs", "1", "--rescan"}) == 1);
   }
 }
 

@@ -14,8 +14,9 @@
 # copy-upsert-all node-pg pgloader), --jobs LIST (ferry's --jobs values, default '0 1': a peer
 # "ferry" for 0, the default settings, with its "ferry-rerun", "ferry-jN" for the others),
 # --batch-size N (ferry's), --shared DIR (where the peers live; default ../shared next to the
-# repository, or $FERRY_SHARED_DIR).
-# Builds ferry (Release) into build-bench/ first. Needs root, like the harness (apt, postgres).
+# repository, or $FERRY_SHARED_DIR), --ferry PATH (a ferry built already: no build).
+# Builds ferry (Release) into build-bench/ first, unless --ferry. Needs root, like the harness
+# (apt, postgres). What a resume and a rerun cost against a clean run: resume_rerun.sh here.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$PWD
@@ -27,6 +28,7 @@ peers="copy copy-upsert-all node-pg pgloader"
 batch_size=""
 jobs_list="0 1"
 shared=${FERRY_SHARED_DIR:-$root/../shared}
+ferry=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --tasks) tasks=$2; shift 2 ;;
@@ -36,7 +38,8 @@ while [[ $# -gt 0 ]]; do
     --batch-size) batch_size=$2; shift 2 ;;
     --jobs) jobs_list=$2; shift 2 ;;
     --shared) shared=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --ferry) ferry=$(realpath "$2"); shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "peers.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,10 +50,13 @@ if [[ ! -x $harness ]]; then
   exit 2
 fi
 
-tools/install_deps.sh
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j "${FERRY_JOBS:-2}" --target ferry
-ferry=$root/build-bench/ferry
+if [[ -z $ferry ]]; then
+  tools/install_deps.sh
+  cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF >/dev/null
+  cmake --build build-bench -j "${FERRY_JOBS:-2}" --target ferry
+  ferry=$root/build-bench/ferry
+fi
+mkdir -p "$root/build-bench"  # the peer scripts below
 
 batch_flag=""
 [[ -n $batch_size ]] && batch_flag="--batch-size $batch_size"

@@ -1,0 +1,103 @@
+#include "agent/run/unit_digest.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "agent/mapping/embedded.h"
+
+namespace ferry {
+
+namespace {
+
+// FNV-1a over 8-byte words, then the tail byte by byte. Each step is a bijection of the state
+// for a given word, so two inputs of one length that differ in one word (one byte) always
+// hash apart. Fields are fed with their length, so ("ab","c") and ("a","bc") differ.
+class WordHash {
+ public:
+  void Add(std::string_view bytes) {
+    AddWord(bytes.size());
+    size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+      uint64_t word;
+      std::memcpy(&word, bytes.data() + i, 8);
+      AddWord(word);
+    }
+    for (; i < bytes.size(); ++i) AddWord(static_cast<unsigned char>(bytes[i]));
+  }
+  void AddWord(uint64_t word) { hash_ = (hash_ ^ word) * kPrime; }
+  uint64_t value() const { return hash_; }
+
+ private:
+  static constexpr uint64_t kPrime = 1099511628211ull;
+  uint64_t hash_ = 14695981039346656037ull;
+};
+
+bool AddFile(const std::string& path, WordHash* hash) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return false;
+  hash->Add(path);
+  hash->Add(text.str());
+  return true;
+}
+
+void AddList(const std::vector<std::string>& list, WordHash* hash) {
+  hash->AddWord(list.size());
+  for (const std::string& item : list) hash->Add(item);
+}
+
+}  // namespace
+
+std::optional<std::string> SettingsDigest(const MigrateOptions& options, const Mapping& mapping) {
+  WordHash hash;
+  hash.Add(FERRY_VERSION);
+  if (options.mapping_file.empty()) {
+    for (const EmbeddedFile& file : EmbeddedMappingFiles()) {
+      hash.Add(file.name);
+      hash.Add(file.text);
+    }
+  } else {
+    if (!AddFile(options.mapping_file, &hash)) return std::nullopt;
+    for (const EntityMapping& entity : mapping.entities) {
+      if (!entity.schema_file.empty() && !AddFile(entity.schema_file, &hash)) return std::nullopt;
+    }
+  }
+  hash.Add(options.user_id);
+  hash.Add(options.user_id_from);
+  AddList(options.origins, &hash);
+  AddList(options.include, &hash);
+  AddList(options.exclude, &hash);
+  hash.AddWord(options.conflict ? static_cast<uint64_t>(*options.conflict) + 1 : 0);
+  hash.AddWord(options.continue_on_error);
+  hash.AddWord(options.strict_unicode);
+  hash.AddWord(options.max_value_bytes);
+  return fmt::format("{:016x}", hash.value());
+}
+
+int64_t UnitDigest(const std::string& settings, const std::vector<Entry>& entries) {
+  WordHash hash;
+  hash.Add(settings);
+  hash.AddWord(entries.size());
+  for (const Entry& entry : entries) {
+    hash.Add(entry.unit);
+    hash.Add(entry.user_hint);
+    hash.Add(entry.origin);
+    hash.Add(entry.key);
+    hash.Add(entry.value);
+    hash.AddWord(static_cast<uint64_t>(entry.shape));
+    hash.AddWord(entry.lossy);
+    if (entry.lossy) {
+      hash.Add(entry.exact_origin_json);
+      hash.Add(entry.exact_key_json);
+      hash.Add(entry.exact_value_json);
+    }
+  }
+  return static_cast<int64_t>(hash.value());
+}
+
+}  // namespace ferry
