@@ -269,6 +269,7 @@ Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std
                     entries.front().unit, list));
   }
   target_decided_reject_ = false;
+  const int64_t rejected_before = report_->TotalRejected();
   store_.clear();
   for (const Entry& entry : entries) {
     if (origin_selected(entry) && (origins.empty() || origins.count(entry.origin)) &&
@@ -287,8 +288,9 @@ Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std
     FERRY_RETURN_IF_ERROR(pass.Flush());
   }
   // Every entity committed: the mark lets a rerun over the same bytes skip the unit. Not after
-  // a reject the target decided, which the next run may decide otherwise.
-  if (digest && !target_decided_reject_) {
+  // any reject: one the target decided may go otherwise next time, and a skipped unit would
+  // hide the rest behind a success exit (a rerun reads it again and exits 3 as the first did).
+  if (digest && !target_decided_reject_ && report_->TotalRejected() == rejected_before) {
     return MarkUnitLoaded(user_id, entries.front().unit, *digest);
   }
   return Status::OK();

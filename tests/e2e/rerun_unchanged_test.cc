@@ -113,4 +113,31 @@ TEST_CASE("rerun: unchanged units are skipped; a changed byte, mapping or policy
   }
 }
 
+TEST_CASE("rerun: a unit with a reject is never skipped: the rerun exits 3 as the first did",
+          "[e2e][rerun][sqlite][postgres]") {
+  TempDir dir;
+  TaskappWorkloadOptions options;
+  options.users = 2;
+  options.tasks = 20;
+  options.bad_users = {0};  // one task of the first user has status "archived": a reject
+  WriteTaskappWorkload(dir.path() / "dumps", options);
+  FERRY_FOR_EACH_TARGET(target) {
+    const std::string report_file = dir / "report.json";
+    auto run = [&]() {
+      CommandResult result = RunFerryToEnd(
+          {"migrate", dir / "dumps", "--user-id-from", "filename", "--target", target->url(),
+           "--continue-on-error", "--max-reject-rate", "1", "--progress", "none", "--rejects",
+           dir / "rejects", "--report", report_file, "--no-backup"});
+      INFO(Describe(result));
+      CHECK(result.exit_code == 3);
+      return ReadReport(report_file);
+    };
+    RerunReport first = run();
+    CHECK(first.unchanged_units == 0);
+    RerunReport again = run();
+    CHECK(again.unchanged_units == 1);  // the user without a reject
+    CHECK(again.read > 0);              // the one with a reject is read, and said, again
+  }
+}
+
 }  // namespace ferry::e2e
