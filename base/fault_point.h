@@ -15,6 +15,8 @@
 //   pg.before_commit    before a batch's COMMIT         pg.after_commit    after it
 //   sqlite.mid_batch    halfway through a batch's rows
 //   sqlite.before_commit / sqlite.after_commit
+//   preimage.after_flush   a batch's pre-images are on disk, the batch not yet written
+//   rollback.before_commit before a rollback's COMMIT
 //
 // Thread safety: safe from any thread (the count of passes is atomic).
 #pragma once

@@ -205,6 +205,9 @@ void RunReport::PrintSummary(std::ostream& out, int columns) const {
   if (!backup.empty()) {
     out << "  backup: " << backup << "\n";
   }
+  if (!rolled_back.empty()) {
+    out << "  rolled back: " << rolled_back << "\n";
+  }
   if (!rejects_file.empty()) {
     out << "  rejects: " << rejects_file << "\n";
   }
@@ -325,6 +328,7 @@ std::string RunReport::ToJson() const {
   Number(&out, "duplicate_members", static_cast<double>(duplicate_members));
   Field(&out, "rejects_file", rejects_file);
   Field(&out, "backup", backup);
+  Field(&out, "rolled_back", rolled_back);
   Field(&out, "resumed_from", resumed_from);
   out += "\"resumed_committed\":{";
   for (auto it = resumed_committed.begin(); it != resumed_committed.end(); ++it) {

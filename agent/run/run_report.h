@@ -93,6 +93,9 @@ struct RunReport {
   int64_t duplicate_members = 0;
   std::string rejects_file;  // empty when nothing was rejected or not written
   std::string backup;        // "ID (path)" of the sources' backup, "none (--no-backup)", or ""
+  std::string backup_id;     // that archive's id alone; empty without one
+  // Set when the run stopped on --max-reject-rate: "yes: <what the rollback did>" or "no: why".
+  std::string rolled_back;
   int64_t peak_rss_kb = 0;
   // The interrupted run this one resumed (its id is this run's id too); empty for a fresh run.
   std::string resumed_from;
