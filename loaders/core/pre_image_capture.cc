@@ -11,6 +11,15 @@ namespace ferry {
 
 namespace {
 
+// Whether row i of the batch may already be in the target. A row of an identity the id map
+// did not know, and not adopted, is one the client proved absent (agent/run/existing_rows.h):
+// the batch inserts it plainly, so its pre-image is "absent" without a read, and a first load
+// reads nothing back.
+bool MayExist(const WriteBatch& batch, size_t i) {
+  if (batch.identities.size() != batch.rows.size()) return true;
+  return batch.identities[i].known || batch.identities[i].adopted;
+}
+
 Status AppendRows(LoaderBackend& backend, const WriteBatch& batch, PreImageSink& sink) {
   const TableDef& table = *batch.table;
   std::vector<int> key_columns;
@@ -20,39 +29,51 @@ Status AppendRows(LoaderBackend& backend, const WriteBatch& batch, PreImageSink&
     key_columns.push_back(index);
   }
   std::vector<Row> keys(batch.rows.size());
+  std::vector<Row> to_read;
   for (size_t i = 0; i < batch.rows.size(); ++i) {
     for (int index : key_columns) keys[i].cells.push_back(batch.rows[i].cells[index]);
+    if (MayExist(batch, i)) to_read.push_back(keys[i]);
   }
-  std::vector<std::optional<Row>> before(keys.size());
-  if (!keys.empty()) FERRY_RETURN_IF_ERROR(backend.FetchRows(table, keys, &before));
+  std::vector<std::optional<Row>> read(to_read.size());
+  if (!to_read.empty()) FERRY_RETURN_IF_ERROR(backend.FetchRows(table, to_read, &read));
   PreImage image;
   image.kind = PreImage::Kind::kRow;
   image.table = table.name;
+  size_t next_read = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
+    std::optional<Row> before;
+    if (MayExist(batch, i)) before = std::move(read[next_read++]);
     image.key = std::move(keys[i]);
-    image.present = before[i].has_value();
-    image.row = image.present ? std::move(*before[i]) : Row();
+    image.present = before.has_value();
+    image.row = image.present ? std::move(*before) : Row();
     FERRY_RETURN_IF_ERROR(sink.Append(EncodePreImage(image)));
   }
   return Status::OK();
 }
 
 Status AppendIdentities(LoaderBackend& backend, const WriteBatch& batch, PreImageSink& sink) {
-  std::vector<std::string> legacy_ids;
-  for (const IdentityRecord& identity : batch.identities) legacy_ids.push_back(identity.legacy_id);
-  std::vector<std::optional<KnownIdentity>> known(legacy_ids.size());
-  if (legacy_ids.empty()) return Status::OK();
-  FERRY_RETURN_IF_ERROR(backend.LookupIdentities(batch.entity, batch.user_id, legacy_ids, &known));
+  // Only the identities the id map knew are read back (for the run that wrote each).
+  std::vector<std::string> known_ids;
+  for (const IdentityRecord& identity : batch.identities) {
+    if (identity.known) known_ids.push_back(identity.legacy_id);
+  }
+  std::vector<std::optional<KnownIdentity>> known(known_ids.size());
+  if (!known_ids.empty()) {
+    FERRY_RETURN_IF_ERROR(backend.LookupIdentities(batch.entity, batch.user_id, known_ids, &known));
+  }
   PreImage image;
   image.kind = PreImage::Kind::kIdentity;
   image.user_id = batch.user_id;
   image.entity = batch.entity;
-  for (size_t i = 0; i < legacy_ids.size(); ++i) {
-    image.legacy_id = legacy_ids[i];
-    image.present = known[i].has_value();
-    image.ulid = image.present ? known[i]->ulid : "";
-    image.content_hash = image.present ? known[i]->content_hash : "";
-    image.run_id = image.present ? known[i]->run_id : "";
+  size_t next_known = 0;
+  for (const IdentityRecord& identity : batch.identities) {
+    std::optional<KnownIdentity> before;
+    if (identity.known) before = std::move(known[next_known++]);
+    image.legacy_id = identity.legacy_id;
+    image.present = before.has_value();
+    image.ulid = image.present ? before->ulid : "";
+    image.content_hash = image.present ? before->content_hash : "";
+    image.run_id = image.present ? before->run_id : "";
     FERRY_RETURN_IF_ERROR(sink.Append(EncodePreImage(image)));
   }
   return Status::OK();

@@ -190,8 +190,6 @@ TEST_CASE("rollback: a run whose rows a later run changed again waits for that o
     Setup setup;
     REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
     const std::string before = Contents(*target);
-    std::string second_started =
-        target->Query("SELECT max(started_at) FROM " + target->Bookkeeping("runs"))[0][0];
     REQUIRE(Done(setup.Migrate(*target, ChangedDump(setup.work, "a.json", 5, 0), "overwrite")));
     std::string second = setup.NewestRun(*target);
     REQUIRE(Done(setup.Migrate(*target, ChangedDump(setup.work, "b.json", 5, 2), "overwrite")));
@@ -202,18 +200,33 @@ TEST_CASE("rollback: a run whose rows a later run changed again waits for that o
     CHECK_THAT(refused.err, Catch::Contains("roll back run " + third + " first"));
 
     // Every run begun after the first one, newest first.
-    std::string first_started =
-        target->Query("SELECT min(started_at) FROM " + target->Bookkeeping("runs"))[0][0];
     std::string cutoff =
         target->Query("SELECT min(started_at) FROM " + target->Bookkeeping("runs") +
                       " WHERE run_id = '" + second + "'")[0][0];
-    (void)first_started;
-    (void)second_started;
     CommandResult both = setup.Rollback(*target, {"--before", cutoff});
     INFO(both.out << both.err);
     REQUIRE(both.exit_code == 0);
     CHECK(both.out.find(third) < both.out.find(second));
     CHECK(Contents(*target) == before);
+  }
+}
+
+TEST_CASE("rollback: a run stopped by --max-reject-rate rolls itself back",
+          "[e2e][rollback][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    Setup setup;
+    REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
+    const std::string before = Contents(*target);
+    // The example's invalid records are far more than 0.1 %.
+    CommandResult stopped = setup.Migrate(*target, ChangedDump(setup.work, "c.json", 5, 3),
+                                          "overwrite", {}, {"--max-reject-rate", "0.001"});
+    INFO(stopped.out << stopped.err);
+    CHECK(stopped.exit_code == 1);
+    CHECK_THAT(stopped.out, Catch::Contains("rolled back: yes: "));
+    CHECK(Contents(*target) == before);
+    std::string run = setup.NewestRun(*target);
+    CHECK(target->Query("SELECT status FROM " + target->Bookkeeping("runs") + " WHERE run_id = '" +
+                        run + "'")[0][0] == "rolled_back");
   }
 }
 

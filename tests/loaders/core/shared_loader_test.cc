@@ -288,10 +288,12 @@ TEST_CASE("SharedLoader: a batch's pre-images are appended and flushed before it
   batch.user_id = "u";
   batch.rows = {Row{{std::string("a")}}, Row{{std::string("b")}}};
   batch.identities = {IdentityRecord{"a", "", "h"}, IdentityRecord{"b", "", "h"}};
+  batch.identities[0].known = true;  // read back; "b" is new: absent without a read
   batch.checkpoint = {"unit", "tasks", 2};
   calls.names.clear();
   REQUIRE(loader->Write(batch).ok());
   // Two rows, two id-map rows, one checkpoint: five records, then one flush, then the write.
+  // Only the known identity's row and id-map row are read.
   CHECK(calls.names == std::vector<std::string>{"FetchRows", "Append", "Append", "LookupIdentities",
                                                 "Append", "Append", "ReadCheckpoint", "Append",
                                                 "Flush", "Write"});
