@@ -25,8 +25,12 @@ class PreImageCollector final : public backup::BackupVisitor {
 bool OnlyUnfinished(const Status& status, const backup::ReadOutcome& outcome) {
   if (!outcome.sources_complete || outcome.finished) return false;
   const std::string& message = status.message();
+  // A kill while a chunk was being written cuts its frame: at the end of the file only, since
+  // the reader stops there, after every complete chunk.
   return message.find("no final tag (a crash while writing") != std::string::npos ||
-         message.find("the archive has no end segment") != std::string::npos;
+         message.find("the archive has no end segment") != std::string::npos ||
+         message.find("cut inside its frame header") != std::string::npos ||
+         message.find("cut (the archive ends inside it)") != std::string::npos;
 }
 
 }  // namespace
