@@ -75,13 +75,27 @@ struct Setup {
   std::map<std::string, std::string> env = {{"FERRY_BACKUP_KEY", kHexKey}};
 
   CommandResult Migrate(TargetFixture& target, const std::string& dump, const std::string& conflict,
-                        const std::map<std::string, std::string>& extra = {}) {
+                        const std::map<std::string, std::string>& extra = {},
+                        const std::vector<std::string>& more_args = {}) {
     std::map<std::string, std::string> with = env;
     with.insert(extra.begin(), extra.end());
-    return RunFerry({"migrate", dump, "--user-id", "demo", "--target", target.url(),
-                     "--continue-on-error", "--progress", "none", "--conflict", conflict,
-                     "--backup-dir", work / "b", "--rejects", work / "rejects.ndjson"},
-                    with);
+    std::vector<std::string> args = {"migrate",
+                                     dump,
+                                     "--user-id",
+                                     "demo",
+                                     "--target",
+                                     target.url(),
+                                     "--continue-on-error",
+                                     "--progress",
+                                     "none",
+                                     "--conflict",
+                                     conflict,
+                                     "--backup-dir",
+                                     work / "b",
+                                     "--rejects",
+                                     work / "rejects.ndjson"};
+    args.insert(args.end(), more_args.begin(), more_args.end());
+    return RunFerry(args, with);
   }
   CommandResult Rollback(TargetFixture& target, const std::vector<std::string>& how,
                          const std::map<std::string, std::string>& extra = {}) {
@@ -150,7 +164,7 @@ TEST_CASE("rollback: a run killed and resumed is undone exactly",
     REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
     const std::string before = Contents(*target);
     std::string dump = ChangedDump(setup.work, "changed.json", 5, 3);
-    std::string fault = target->kind() == "sqlite" ? "sqlite.after_commit:2" : "pg.after_commit:2";
+    std::string fault = target->kind() == "sqlite" ? "sqlite.after_commit:1" : "pg.after_commit:1";
     CommandResult killed = setup.Migrate(*target, dump, "overwrite", {{"FERRY_FAULT", fault}});
     REQUIRE(killed.exit_code == 128 + 9);
     CommandResult resumed = setup.Migrate(*target, dump, "overwrite");
