@@ -14,6 +14,7 @@
 #include "agent/exit_codes_help.h"
 #include "agent/export/export_command.h"
 #include "agent/inspect/inspect_command.h"
+#include "agent/rollback/rollback_command.h"
 #include "agent/run/migrate_command.h"
 #include "agent/schema/schema_command.h"
 #include "agent/status/status_command.h"
@@ -102,6 +103,7 @@ int RunFerry(int argc, char** argv) {
   AddUlidCommand(app, &exit_code);
   AddValidateCommand(app, &exit_code);
   AddBackupCommand(app, &exit_code);
+  AddRollbackCommand(app, &exit_code);
   SetExitCodesHelp(&app,
                    "0 done; 1 failed; 2 usage or configuration error; 3 done, with rejected "
                    "records (migrate), damage skipped (inspect, export) or differences found "

@@ -20,6 +20,8 @@
 //   sqlite.before_commit / sqlite.after_commit
 //   source.read         before a JSON or dump file is read, and before each read of an NDJSON
 //                       file's 256 KiB buffer (a test truncates or appends to it there)
+//   preimage.after_flush   a batch's pre-images are on disk, the batch not yet written
+//   rollback.before_commit before a rollback's COMMIT
 //
 // Thread safety: safe from any thread (the count of passes is atomic).
 #pragma once

@@ -71,5 +71,8 @@ Status Loader::SchemaUp(const std::vector<const TableDef*>&, std::vector<SchemaM
 Status Loader::SchemaDown(const std::vector<const TableDef*>&, bool, SchemaMigration*) {
   return Unsupported("SchemaDown");
 }
+Status Loader::RollBack(const RollbackRequest&, RollbackOutcome*) {
+  return Unsupported("RollBack");
+}
 
 }  // namespace ferry

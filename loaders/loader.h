@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -22,6 +23,8 @@
 #include "base/status.h"
 
 namespace ferry {
+
+struct PreImage;  // loaders/core/pre_image.h
 
 enum class ConflictPolicy { kSkip, kOverwrite, kMerge };
 
@@ -32,6 +35,19 @@ std::optional<ConflictPolicy> ParseConflictPolicy(const std::string& name);
 struct KnownIdentity {
   std::string ulid;          // the ULID given to it; empty for entities without one
   std::string content_hash;  // hash of the row last written for it
+  std::string run_id = {};   // the run that wrote it last
+};
+
+// Where a run's pre-images go (loaders/core/pre_image.h): its backup archive
+// (agent/run/pre_image_archive.h). Shared by every loader of the run.
+// Thread safety: every method may be called from any thread.
+class PreImageSink {
+ public:
+  virtual ~PreImageSink() = default;
+  // Appends one record (buffered).
+  virtual Status Append(std::string_view record) = 0;
+  // Makes every record appended so far durable: returns once they are synced to disk.
+  virtual Status Flush() = 0;
 };
 
 // One row's identity, written to the id map with the row.
@@ -97,6 +113,13 @@ struct RunInfo {
   // The interrupted run with these arguments that --restart replaces: recorded as
   // 'abandoned' when this run begins, so that it is neither resumed nor offered again.
   std::string supersedes = {};
+  // When set, each Write first records the pre-image of every row, id-map row and checkpoint
+  // it changes here, and flushes it, before its transaction commits (docs/design.md, "The way
+  // back"). Not owned; outlives the loader's run.
+  PreImageSink* pre_images = nullptr;
+  // The id of the archive the pre-images go to: BeginRun writes it to the audit log (action
+  // "backup"), once per archive, so that the run's history names every archive it has.
+  std::string archive = {};
 };
 
 // What the target recorded of a batch's checkpoint (Loader::ReadCheckpoint).
@@ -132,6 +155,8 @@ struct LockHolder {
 
 // The audit-log action under which FinishRun records RunTotals::error.
 inline constexpr char kRunErrorAction[] = "run error";
+// The audit-log action under which BeginRun records RunInfo::archive.
+inline constexpr char kBackupAction[] = "backup";
 
 // One row of the target's run history (ferry.runs / ferry_runs).
 struct RunRecord {
@@ -204,6 +229,28 @@ struct DanglingReference {
   std::string key;    // the row's primary-key cells as text, joined by ", "
   std::string value;  // the reference's value, as text
 };
+
+// What `ferry rollback` asks of a target (Loader::RollBack).
+struct RollbackRequest {
+  std::string run_id;                   // the run to undo
+  std::vector<const TableDef*> tables;  // the run's mapping tables
+  // The first pre-image the run recorded of each row, id-map row and checkpoint it wrote
+  // (loaders/core/rollback.h), every row's table among `tables`. Not owned.
+  const std::vector<PreImage>* images = nullptr;
+  bool dry_run = false;  // check and count only
+};
+
+// What a rollback did (or, in a dry run, would do).
+struct RollbackOutcome {
+  int64_t rows_deleted = 0;   // rows the run inserted
+  int64_t rows_restored = 0;  // rows it changed, put back as they were
+  int64_t identities_deleted = 0, identities_restored = 0;
+  int64_t checkpoints_deleted = 0, checkpoints_restored = 0;
+  std::vector<std::string> users;  // whose locks it took
+};
+
+// The run status a rollback records (RunRecord::status).
+inline constexpr char kRolledBackStatus[] = "rolled_back";
 
 class Loader {
  public:
@@ -356,6 +403,17 @@ class Loader {
   // succeeded.
   virtual Status SchemaDown(const std::vector<const TableDef*>& tables, bool force,
                             SchemaMigration* reverted);
+
+  // --- The way back: `ferry rollback` (docs/design.md, "Rollback") ---
+
+  // Takes the lock of every user the images name (Locked naming a live holder), refuses
+  // (InvalidArgument naming the run) when a later run changed again an id-map row the run
+  // wrote and is not rolled back, then, unless request.dry_run, in one transaction: puts back
+  // every image (deletes what was absent, writes back what was there), marks the run
+  // kRolledBackStatus and writes the audit log. All of it or nothing: after a crash the same
+  // request ends in the same target. Releases the locks. *outcome counts what it did.
+  // REQUIRES: Check(request.dry_run) succeeded; request.images non-null.
+  virtual Status RollBack(const RollbackRequest& request, RollbackOutcome* outcome);
 };
 
 // What a target is: its kind (registry name) and the address as the user gave it.

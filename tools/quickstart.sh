@@ -3,8 +3,9 @@
 # builds ferry (Release, build/ferry), then migrates the bundled real Chromium localStorage
 # store (examples/chromium-taskapp/, a profile written by Chromium 156: a LevelDB folder under
 # Default/Local Storage/leveldb) into SQLite (ferry.db in the repository root) twice: a dry
-# run, then for real. ferry reads a private copy of the store, never the store itself. Run from
-# any folder.
+# run, then for real; shows the way back (the backup listed, verified and restored, the run
+# rolled back) and migrates again. ferry reads a private copy of the store, never the store
+# itself. Run from any folder.
 #
 # The example holds 9 invalid records on purpose, so ferry exits 3 ("done, some records
 # rejected", written to ferry-rejects-*.ndjson); 0 and 3 are success here, anything else fails.
@@ -60,6 +61,14 @@ trap 'rm -rf "$restored"' EXIT
 echo "\$ build/ferry backup restore $archive --to $restored"
 build/ferry backup restore "$archive" --to "$restored" | tail -n 1
 diff -r "$example" "$restored/$(basename "$example")" && echo "=== restored byte for byte"
+
+step "the way back: the run rolled back with its pre-images, then migrated again"
+run=$(build/ferry backup list | sort | tail -n 1 | awk '{print $3}')
+echo "\$ build/ferry rollback --target $target --run $run --dry-run"
+build/ferry rollback --target "$target" --run "$run" --dry-run
+echo "\$ build/ferry rollback --target $target --run $run"
+build/ferry rollback --target "$target" --run "$run"
+migrate "$example" --user-id demo --target "$target" --continue-on-error
 
 echo
 echo "Done: the data is in ferry.db (try: sqlite3 ferry.db .tables)."

@@ -193,7 +193,8 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
   cmd->add_option(
          "--max-reject-rate", o.max_reject_rate,
          "With --continue-on-error: stop when more than this fraction of the run's records "
-         "(all users together under --jobs; once 100 are read) is rejected")
+         "(all users together under --jobs; once 100 are read) is rejected, and roll the run "
+         "back with its backup's pre-images (the report says so)")
       ->default_val(0.1);
   flags->batch_size =
       cmd->add_option("--batch-size", o.batch_size,

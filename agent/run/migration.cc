@@ -16,6 +16,7 @@
 #include "agent/run/output_paths.h"
 #include "agent/run/peak_memory.h"
 #include "agent/run/progress.h"
+#include "agent/run/reject_rollback.h"
 #include "agent/run/reject_sink.h"
 #include "agent/run/retrying_loader.h"
 #include "agent/run/run_arguments.h"
@@ -111,7 +112,8 @@ Status DecideResume(const MigrateOptions& options, RunInfo* run, Loader* loader,
 // Bind and init: everything that can be checked before the first record is read.
 Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mapping,
                std::vector<OpenSource>* sources, TargetSpec* target,
-               std::unique_ptr<Loader>* loader, RunInfo* run_out) {
+               std::unique_ptr<Loader>* loader, RunInfo* run_out,
+               std::unique_ptr<PreImageArchive>* archive) {
   if (options.sources.empty()) {
     return Status::InvalidArgument("no source given: ferry migrate SOURCE...");
   }
@@ -178,9 +180,11 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
   FERRY_ASSIGN_OR_RETURN(*loader, OpenLoader(options, *target, TablesOf(*mapping)));
   FERRY_RETURN_IF_ERROR(DecideResume(options, &run, loader->get(), report));
   run.run_id = report->run_id;
-  *run_out = run;
   // The way back, before the run is begun and anything written (agent/run/sources_backup.h).
-  FERRY_RETURN_IF_ERROR(BackUpSources(options, paths, report));
+  FERRY_RETURN_IF_ERROR(BackUpSources(options, paths, report, archive));
+  run.pre_images = archive->get();
+  run.archive = report->backup_id;
+  *run_out = run;
   return (*loader)->BeginRun(run);
 }
 
@@ -333,6 +337,7 @@ RunReport RunMigration(const MigrateOptions& options) {
   TargetSpec target;
   std::unique_ptr<Loader> loader;
   RunInfo run;
+  std::unique_ptr<PreImageArchive> archive;  // the run's backup, open for its pre-images
   std::string rejects_path = options.rejects_file;
   if (rejects_path.empty() && !options.dry_run) {
     rejects_path = fmt::format("ferry-rejects-{}.ndjson", report.run_id);
@@ -345,7 +350,8 @@ RunReport RunMigration(const MigrateOptions& options) {
                                  : "--rejects",
                              rejects_path);
   }
-  if (status.ok()) status = Prepare(options, &report, &mapping, &sources, &target, &loader, &run);
+  if (status.ok())
+    status = Prepare(options, &report, &mapping, &sources, &target, &loader, &run, &archive);
   // BeginRun recorded the run (not a dry run): its end is recorded too, and until then the same
   // command resumes it.
   const bool begun = status.ok() && !options.dry_run;
@@ -355,6 +361,11 @@ RunReport RunMigration(const MigrateOptions& options) {
   }
   Status closed = rejects.Close();
   if (status.ok()) status = closed;
+  if (archive) {
+    // Before the run's end is recorded: a completed run's archive is always finished.
+    Status finished_archive = archive->Close();
+    if (status.ok()) status = finished_archive;
+  }
   report.rejects_file = rejects.written_path();
   report.duration_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -392,6 +403,11 @@ RunReport RunMigration(const MigrateOptions& options) {
       if (report.exit_code == 0 || report.exit_code == 3) {
         Fail(&report, finished);
       }
+    } else if (StoppedByRejectRate(options, status)) {
+      // PRODUCT.md: the run stops and rolls back; nothing half-written stays.
+      Status undone = RollBackStoppedRun(options, run, loader.get(), &report);
+      if (!undone.ok()) spdlog::error("automatic rollback: {}", undone.ToString());
+      report.resumable = false;
     }
   }
   return report;

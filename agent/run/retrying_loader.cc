@@ -106,6 +106,10 @@ class RetryingLoader final : public Loader {
                     SchemaMigration* reverted) override {
     return inner_->SchemaDown(tables, force, reverted);
   }
+  // All or nothing in one transaction: a retry after a dropped connection starts afresh.
+  Status RollBack(const RollbackRequest& request, RollbackOutcome* outcome) override {
+    return Retry("rolling back the run", [&] { return inner_->RollBack(request, outcome); });
+  }
 
  private:
   template <typename Call>

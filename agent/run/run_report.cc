@@ -220,6 +220,9 @@ void RunReport::PrintSummary(std::ostream& out, int columns) const {
   if (!backup.empty()) {
     out << "  backup: " << backup << "\n";
   }
+  if (!rolled_back.empty()) {
+    out << "  rolled back: " << rolled_back << "\n";
+  }
   if (!rejects_file.empty()) {
     out << "  rejects: " << rejects_file << "\n";
   }
@@ -343,6 +346,7 @@ std::string RunReport::ToJson() const {
   Field(&out, "rejects_file", rejects_file);
   Field(&out, "backup", backup);
   Strings(&out, "timed_by_run", timed_by_run);
+  Field(&out, "rolled_back", rolled_back);
   Field(&out, "resumed_from", resumed_from);
   out += "\"resumed_committed\":{";
   for (auto it = resumed_committed.begin(); it != resumed_committed.end(); ++it) {

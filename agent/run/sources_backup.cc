@@ -15,8 +15,11 @@ namespace ferry {
 
 namespace {
 
-Status WriteAndVerify(const std::string& path, const backup::KeyMaterial& key,
-                      const std::string& run_id, const std::vector<std::string>& paths) {
+// Writes the sources, reads them back, and returns the writer, still open for the run's
+// pre-images.
+Result<std::unique_ptr<backup::BackupWriter>> WriteAndVerify(
+    const std::string& path, const backup::KeyMaterial& key, const std::string& run_id,
+    const std::vector<std::string>& paths) {
   backup::BackupWriterOptions writer_options;
   writer_options.run_id = run_id;
   FERRY_ASSIGN_OR_RETURN(auto writer, backup::BackupWriter::Create(path, key, writer_options));
@@ -24,20 +27,25 @@ Status WriteAndVerify(const std::string& path, const backup::KeyMaterial& key,
   for (const std::string& source : paths) {
     if (!source.empty()) FERRY_RETURN_IF_ERROR(writer->AddSource(source, &skipped));
   }
-  FERRY_RETURN_IF_ERROR(writer->Finish());
+  FERRY_RETURN_IF_ERROR(writer->EndSources());
   for (const std::string& link : skipped) {
     spdlog::warn("backup: skipped {} (a link or special file)", link);
   }
   // A backup that cannot be read back is no backup: checked before the target is touched.
   FERRY_ASSIGN_OR_RETURN(auto reader, backup::BackupReader::Open(path, key));
   backup::ReadOutcome outcome;
-  return reader->Read(nullptr, &outcome);
+  Status read = reader->Read(nullptr, &outcome);
+  // Not finished yet (the pre-images come during the run): the sources must be whole.
+  if (!outcome.sources_complete || outcome.finished) {
+    return read.ok() ? Status::Internal("the backup read back as finished before its run") : read;
+  }
+  return writer;
 }
 
 }  // namespace
 
 Status BackUpSources(const MigrateOptions& options, const std::vector<std::string>& paths,
-                     RunReport* report) {
+                     RunReport* report, std::unique_ptr<PreImageArchive>* archive) {
   if (options.dry_run) {
     return Status::OK();
   }
@@ -59,13 +67,16 @@ Status BackUpSources(const MigrateOptions& options, const std::vector<std::strin
   }
   std::string id = backup::NewArchiveId(std::time(nullptr));
   FERRY_ASSIGN_OR_RETURN(std::string path, backup::ArchivePath(dir, id));
-  Status status = WriteAndVerify(path, *key, report->run_id, paths);
-  if (!status.ok()) {
+  Result<std::unique_ptr<backup::BackupWriter>> writer =
+      WriteAndVerify(path, *key, report->run_id, paths);
+  if (!writer.ok()) {
     std::error_code ignored;
     std::filesystem::remove(path, ignored);
-    return status.WithContext("backup of the sources (--no-backup skips it)");
+    return writer.status().WithContext("backup of the sources (--no-backup skips it)");
   }
+  *archive = std::make_unique<PreImageArchive>(std::move(*writer));
   report->backup = id + " (" + path + ")";
+  report->backup_id = id;
   return Status::OK();
 }
 

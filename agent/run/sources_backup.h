@@ -5,10 +5,12 @@
 // Thread safety: called once per run, from the run's thread.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "agent/run/migrate_options.h"
+#include "agent/run/pre_image_archive.h"
 #include "agent/run/run_report.h"
 #include "base/status.h"
 
@@ -18,7 +20,9 @@ namespace ferry {
 // into options.backup_dir (else the default folder) under the run report->run_id, and sets
 // report->backup to the archive's id and path, or to the opt-out. Fails (nothing written to
 // the target yet) when no key can be had or the archive cannot be written or read back.
+// The archive stays open for the run's pre-images: *archive (left null without a backup);
+// the run closes it before it records its end.
 Status BackUpSources(const MigrateOptions& options, const std::vector<std::string>& paths,
-                     RunReport* report);
+                     RunReport* report, std::unique_ptr<PreImageArchive>* archive);
 
 }  // namespace ferry

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "loaders/core/pre_image.h"
 #include "loaders/loader.h"
 
 namespace ferry {
@@ -131,6 +132,18 @@ class LoaderBackend {
                           std::vector<SchemaMigration>* applied) = 0;
   virtual Status SchemaDown(const std::vector<const TableDef*>& tables, bool force,
                             SchemaMigration* reverted) = 0;
+
+  // --- Rollback (Loader::RollBack; the checks and counts are the shared loader's) ---
+
+  // In one transaction: puts back each image in order (a row of `tables` by its primary key,
+  // an id-map row, a checkpoint: deleted when the image is absent, else written as the image
+  // has it; an id-map row's updated_at is now), sets run `run_id`'s status to
+  // kRolledBackStatus, writes `detail` to the audit log (action "rollback") and commits,
+  // passing FaultPoint("rollback.before_commit") first. Nothing of it stays after a failure.
+  // REQUIRES: Open(false) succeeded; every kRow image's table among `tables`, which exist.
+  virtual Status ApplyRollback(const std::string& run_id,
+                               const std::vector<const TableDef*>& tables,
+                               const std::vector<PreImage>& images, const std::string& detail) = 0;
 };
 
 }  // namespace ferry

@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "loaders/core/dangling_references_sql.h"
+#include "loaders/core/pre_image_capture.h"
+#include "loaders/core/rollback.h"
 
 namespace ferry {
 
@@ -53,6 +55,7 @@ class SharedLoader final : public Loader {
                                 const TableDef& parent, const std::string& parent_column,
                                 size_t limit, std::vector<DanglingReference>* found,
                                 int64_t* total) override;
+  Status RollBack(const RollbackRequest& request, RollbackOutcome* outcome) override;
 
  private:
   // Internal("<target> loader: <what>"): a caller broke the call order of loader.h.
@@ -76,6 +79,7 @@ class SharedLoader final : public Loader {
   bool checked_ = false;
   bool dry_run_ = false;
   std::string run_id_;
+  PreImageSink* pre_images_ = nullptr;    // RunInfo::pre_images of BeginRun
   std::set<std::string> ensured_tables_;  // names EnsureSchema has seen
   std::set<std::string> locked_users_;    // LockUser took these
 };
@@ -125,6 +129,7 @@ Status SharedLoader::BeginRun(const RunInfo& run) {
     return OutOfOrder("BeginRun without a run id");
   }
   run_id_ = run.run_id;
+  pre_images_ = run.pre_images;
   dry_run_ = dry_run_ || run.dry_run;
   return backend_->BeginRun(run, dry_run_);
 }
@@ -184,6 +189,11 @@ Result<BatchOutcome> SharedLoader::Write(const WriteBatch& batch) {
   }
   if (batch.table == nullptr || ensured_tables_.count(batch.table->name) == 0) {
     return OutOfOrder("Write to a table not passed to EnsureSchema");
+  }
+  if (pre_images_ != nullptr) {
+    // Before the batch's transaction: a crash between the two leaves a pre-image of a change
+    // that never committed, never a committed change without its pre-image.
+    FERRY_RETURN_IF_ERROR(CapturePreImages(*backend_, batch, *pre_images_));
   }
   return backend_->Write(batch, run_id_);
 }
@@ -317,6 +327,29 @@ Status SharedLoader::FindDanglingReferences(const TableDef& child, const std::st
   }
   rows_.clear();
   return Status::OK();
+}
+
+Status SharedLoader::RollBack(const RollbackRequest& request, RollbackOutcome* outcome) {
+  *outcome = RollbackOutcome();
+  FERRY_RETURN_IF_ERROR(RequireChecked("RollBack"));
+  if (request.images == nullptr || request.run_id.empty() || (dry_run_ && !request.dry_run)) {
+    return OutOfOrder("RollBack without a run, its images, or a Check(false)");
+  }
+  FERRY_RETURN_IF_ERROR(CheckTables(request.tables));
+  *outcome = CountRollback(*request.images);
+  // The locks name the run being undone: another ferry sees who holds them.
+  run_id_ = request.run_id;
+  for (const std::string& user : outcome->users) FERRY_RETURN_IF_ERROR(LockUser(user));
+  Status status = CheckNoLaterChange(*backend_, request.run_id, *request.images);
+  if (status.ok() && !request.dry_run) {
+    status = backend_->ApplyRollback(request.run_id, request.tables, *request.images,
+                                     DescribeRollback(*outcome));
+  }
+  for (const std::string& user : outcome->users) {
+    Status unlocked = UnlockUser(user);
+    if (status.ok()) status = unlocked;
+  }
+  return status;
 }
 
 }  // namespace

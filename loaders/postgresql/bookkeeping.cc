@@ -329,6 +329,7 @@ Status InsertRun(Session* session, const RunInfo& run) {
         "token = excluded.token",
         run.run_id, run.arguments, run.fingerprint, ThisHost(), ThisPid(), ProcessToken());
     Audit(txn, run.run_id, "run started", run.arguments);
+    if (!run.archive.empty()) Audit(txn, run.run_id, kBackupAction, run.archive);
     if (!run.supersedes.empty()) {
       txn.exec_params(
           "UPDATE ferry.runs SET status = 'abandoned', finished_at = now() "

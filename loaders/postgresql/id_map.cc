@@ -31,7 +31,7 @@ Status LookupIdentities(Session* session, const std::string& entity, const std::
   return Guarded("reading ferry.id_map for " + entity, session->secrets(), [&]() -> Status {
     pqxx::nontransaction txn(session->connection());
     pqxx::result rows = txn.exec_params(
-        "SELECT legacy_id, ulid, content_hash FROM ferry.id_map "
+        "SELECT legacy_id, ulid, content_hash, run_id FROM ferry.id_map "
         "WHERE user_id = $1 AND target_schema = $4 AND entity = $2 "
         "AND legacy_id = ANY($3::text[])",
         user_id, entity, ArrayLiteral(elements), session->schema());
@@ -41,7 +41,8 @@ Status LookupIdentities(Session* session, const std::string& entity, const std::
         continue;
       }
       KnownIdentity known{std::string(row[1].c_str(), row[1].size()),
-                          std::string(row[2].c_str(), row[2].size())};
+                          std::string(row[2].c_str(), row[2].size()),
+                          std::string(row[3].c_str(), row[3].size())};
       for (size_t i : found->second) {
         (*out)[i] = known;
       }

@@ -13,6 +13,7 @@
 #include "loaders/postgresql/copy_text.h"
 #include "loaders/postgresql/id_map.h"
 #include "loaders/postgresql/pg_error.h"
+#include "loaders/postgresql/rollback_writer.h"
 #include "loaders/postgresql/row_reader.h"
 #include "loaders/postgresql/run_history.h"
 #include "loaders/postgresql/schema_ddl.h"
@@ -103,6 +104,11 @@ class PostgresBackend final : public LoaderBackend {
                     SchemaMigration* reverted) override {
     return OnSession(
         [&](Session* s) { return postgres::RevertNewestMigration(s, tables, force, reverted); });
+  }
+  Status ApplyRollback(const std::string& run_id, const std::vector<const TableDef*>& tables,
+                       const std::vector<PreImage>& images, const std::string& detail) override {
+    return OnSession(
+        [&](Session* s) { return postgres::ApplyRollback(s, run_id, tables, images, detail); });
   }
 
  private:

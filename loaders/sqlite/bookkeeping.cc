@@ -222,6 +222,9 @@ Status InsertRun(sqlite3* db, const RunInfo& run) {
       "ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL, "
       "fingerprint = excluded.fingerprint, host = excluded.host, pid = excluded.pid",
       {run.run_id, NowText(), run.arguments, run.fingerprint, ThisHost(), ThisPid()}, context));
+  if (!run.archive.empty()) {
+    FERRY_RETURN_IF_ERROR(Audit(db, run.run_id, kBackupAction, run.archive));
+  }
   if (!run.supersedes.empty()) {
     FERRY_RETURN_IF_ERROR(
         RunIgnoringCount(db,

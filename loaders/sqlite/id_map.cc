@@ -35,7 +35,7 @@ Status BindAll(sqlite3* db, sqlite3_stmt* stmt, std::initializer_list<const std:
 Result<std::unique_ptr<IdMap>> IdMap::Prepare(sqlite3* db) {
   FERRY_ASSIGN_OR_RETURN(Statement find,
                          sqlite::Prepare(db,
-                                         "SELECT ulid, content_hash FROM ferry_id_map "
+                                         "SELECT ulid, content_hash, run_id FROM ferry_id_map "
                                          "WHERE entity = ?1 AND user_id = ?2 AND legacy_id = ?3",
                                          /*persistent=*/true));
   FERRY_ASSIGN_OR_RETURN(
@@ -58,8 +58,8 @@ Result<std::optional<KnownIdentity>> IdMap::Find(const std::string& entity,
   if (!has_row) {
     return std::optional<KnownIdentity>();
   }
-  return std::optional<KnownIdentity>(
-      KnownIdentity{ColumnText(find_.get(), 0), ColumnText(find_.get(), 1)});
+  return std::optional<KnownIdentity>(KnownIdentity{
+      ColumnText(find_.get(), 0), ColumnText(find_.get(), 1), ColumnText(find_.get(), 2)});
 }
 
 Status IdMap::BindBatch(const std::string& entity, const std::string& user_id,

@@ -12,6 +12,7 @@
 #include "loaders/sqlite/cell_binding.h"
 #include "loaders/sqlite/connection.h"
 #include "loaders/sqlite/id_map.h"
+#include "loaders/sqlite/rollback_writer.h"
 #include "loaders/sqlite/row_reader.h"
 #include "loaders/sqlite/run_history.h"
 #include "loaders/sqlite/schema_ddl.h"
@@ -104,6 +105,11 @@ class SqliteBackend final : public LoaderBackend {
                     SchemaMigration* reverted) override {
     FERRY_RETURN_IF_ERROR(RequireDatabase("SchemaDown"));
     return sqlite::RevertNewestMigration(db_.get(), tables, force, reverted);
+  }
+  Status ApplyRollback(const std::string& run_id, const std::vector<const TableDef*>& tables,
+                       const std::vector<PreImage>& images, const std::string& detail) override {
+    FERRY_RETURN_IF_ERROR(RequireDatabase("ApplyRollback"));
+    return sqlite::ApplyRollback(db_.get(), run_id, tables, images, detail);
   }
 
  private:

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "loaders/core/pre_image.h"
+
 namespace ferry {
 namespace {
 
@@ -88,6 +90,10 @@ class FakeBackend final : public LoaderBackend {
   }
   Status SchemaDown(const std::vector<const TableDef*>&, bool, SchemaMigration*) override {
     return Note("SchemaDown");
+  }
+  Status ApplyRollback(const std::string&, const std::vector<const TableDef*>&,
+                       const std::vector<PreImage>&, const std::string&) override {
+    return Note("ApplyRollback");
   }
 
  private:
@@ -238,6 +244,99 @@ TEST_CASE("SharedLoader: dangling references are one query on the backend's tabl
         "SELECT CAST(c.\"id\" AS TEXT), CAST(c.\"env\" AS TEXT), count(*) OVER () FROM "
         "s.\"tasks\" c WHERE c.\"env\" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM s.\"envs\" p "
         "WHERE p.\"id\" = c.\"env\") ORDER BY c.\"id\" LIMIT 3");
+}
+
+}  // namespace
+}  // namespace ferry
+
+namespace ferry {
+namespace {
+
+// Records what the loader appends and when it flushes, into the same call list as the backend.
+class NoteSink final : public PreImageSink {
+ public:
+  explicit NoteSink(Calls* calls) : calls_(calls) {}
+  Status Append(std::string_view record) override {
+    records.emplace_back(record);
+    calls_->names.push_back("Append");
+    return Status::OK();
+  }
+  Status Flush() override {
+    calls_->names.push_back("Flush");
+    return Status::OK();
+  }
+  std::vector<std::string> records;
+
+ private:
+  Calls* calls_;
+};
+
+TEST_CASE("SharedLoader: a batch's pre-images are appended and flushed before it is written",
+          "[loaders][core][rollback]") {
+  Calls calls;
+  NoteSink sink(&calls);
+  std::unique_ptr<Loader> loader = MakeSharedLoader(std::make_unique<FakeBackend>(&calls));
+  TableDef table = Tasks();
+  REQUIRE(loader->Check(false).ok());
+  RunInfo run{"R1", "", false, ""};
+  run.pre_images = &sink;
+  REQUIRE(loader->BeginRun(run).ok());
+  REQUIRE(loader->EnsureSchema({&table}).ok());
+  WriteBatch batch;
+  batch.table = &table;
+  batch.entity = "tasks";
+  batch.user_id = "u";
+  batch.rows = {Row{{std::string("a")}}, Row{{std::string("b")}}};
+  batch.identities = {IdentityRecord{"a", "", "h"}, IdentityRecord{"b", "", "h"}};
+  batch.identities[0].known = true;  // read back; "b" is new: absent without a read
+  batch.checkpoint = {"unit", "tasks", 2};
+  calls.names.clear();
+  REQUIRE(loader->Write(batch).ok());
+  // Two rows, two id-map rows, one checkpoint: five records, then one flush, then the write.
+  // Only the known identity's row and id-map row are read.
+  CHECK(calls.names == std::vector<std::string>{"FetchRows", "Append", "Append", "LookupIdentities",
+                                                "Append", "Append", "ReadCheckpoint", "Append",
+                                                "Flush", "Write"});
+  REQUIRE(sink.records.size() == 5);
+  Result<PreImage> first = DecodePreImage(sink.records[0]);
+  REQUIRE(first.ok());
+  CHECK(first->kind == PreImage::Kind::kRow);
+  CHECK(first->table == "tasks");
+  CHECK(!first->present);  // the fake holds no row: the rollback deletes it
+  CHECK(std::get<std::string>(first->key.cells[0]) == "a");
+  Result<PreImage> checkpoint = DecodePreImage(sink.records[4]);
+  REQUIRE(checkpoint.ok());
+  CHECK(checkpoint->kind == PreImage::Kind::kCheckpoint);
+  CHECK(checkpoint->unit == "unit");
+}
+
+TEST_CASE("SharedLoader: RollBack locks the run's users, checks, applies once, unlocks",
+          "[loaders][core][rollback]") {
+  Calls calls;
+  std::unique_ptr<Loader> loader = MakeSharedLoader(std::make_unique<FakeBackend>(&calls));
+  TableDef table = Tasks();
+  std::vector<PreImage> images(2);
+  images[0].kind = PreImage::Kind::kRow;
+  images[0].table = "tasks";
+  images[1].kind = PreImage::Kind::kIdentity;
+  images[1].user_id = "u";
+  images[1].entity = "tasks";
+  images[1].legacy_id = "a";
+  RollbackRequest request{"R1", {&table}, &images, /*dry_run=*/true};
+  RollbackOutcome outcome;
+  REQUIRE(loader->Check(true).ok());
+  REQUIRE(loader->RollBack(request, &outcome).ok());
+  CHECK(outcome.rows_deleted == 1);
+  CHECK(outcome.identities_deleted == 1);
+  CHECK(outcome.users == std::vector<std::string>{"u"});
+  CHECK(calls.count("ApplyRollback") == 0);  // a dry run only checks
+  request.dry_run = false;
+  CHECK(IsInternal(loader->RollBack(request, &outcome), "Check(false)"));
+  REQUIRE(loader->Check(false).ok());
+  calls.names.clear();
+  REQUIRE(loader->RollBack(request, &outcome).ok());
+  CHECK(calls.names ==
+        std::vector<std::string>{"LockUser", "LookupIdentities", "ApplyRollback", "UnlockUser"});
 }
 
 }  // namespace

@@ -1,0 +1,65 @@
+#include "agent/rollback/run_rollback.h"
+
+#include <vector>
+
+#include "agent/mapping/loader.h"
+#include "agent/rollback/run_pre_images.h"
+#include "agent/validate/recorded_run.h"
+#include "backup/backup_store.h"
+
+namespace ferry {
+
+namespace {
+
+// Marks the run's archives rolled back, so that `backup prune` may remove them.
+void MarkArchives(const std::string& dir, const std::string& run_id,
+                  const std::vector<std::string>& ids, std::ostream& out) {
+  for (const std::string& id : ids) {
+    Status marked = backup::MarkRolledBack(dir, id);
+    if (!marked.ok()) {
+      out << "run " << run_id << ": backup " << id << " not marked rolled back ("
+          << marked.message() << "); `backup prune` keeps it\n";
+    }
+  }
+}
+
+}  // namespace
+
+Status RollBackRun(const RollbackOptions& options, const std::string& dir, const RunRecord& run,
+                   Loader* loader, std::ostream& out, RollbackOutcome* done) {
+  RunPreImages pre_images;
+  if (run.status == kRolledBackStatus) {
+    if (!options.dry_run && ReadRunPreImages(dir, run.run_id, options.key, &pre_images).ok()) {
+      MarkArchives(dir, run.run_id, pre_images.archives, out);
+    }
+    out << "run " << run.run_id << " is rolled back already: nothing to do\n";
+    return Status::OK();
+  }
+  if (run.status == "running") {
+    return Status::Locked("the run is still running (host " + run.host + ", pid " +
+                          std::to_string(run.pid) + "); stop it first");
+  }
+  FERRY_ASSIGN_OR_RETURN(MigrateOptions recorded, OptionsOfRecordedRun(run.arguments));
+  FERRY_ASSIGN_OR_RETURN(Mapping mapping, recorded.mapping_file.empty()
+                                              ? LoadDefaultMapping()
+                                              : LoadMappingFile(recorded.mapping_file));
+  FERRY_RETURN_IF_ERROR(ReadRunPreImages(dir, run.run_id, options.key, &pre_images));
+  for (const std::string& id : pre_images.unfinished) {
+    out << "run " << run.run_id << ": backup " << id
+        << " was left unfinished by a killed session: read up to its last complete chunk\n";
+  }
+  RollbackRequest request;
+  request.run_id = run.run_id;
+  for (const EntityMapping& entity : mapping.entities) request.tables.push_back(&entity.table);
+  request.images = &pre_images.images.images();
+  request.dry_run = options.dry_run;
+  RollbackOutcome outcome;
+  FERRY_RETURN_IF_ERROR(loader->RollBack(request, &outcome));
+  if (done != nullptr) *done = outcome;
+  if (!options.dry_run) MarkArchives(dir, run.run_id, pre_images.archives, out);
+  out << "run " << run.run_id << (options.dry_run ? ": would roll back: " : ": rolled back: ")
+      << DescribeRollback(outcome) << "\n";
+  return Status::OK();
+}
+
+}  // namespace ferry

@@ -1,0 +1,247 @@
+// End-to-end `ferry rollback` on every target (target_fixture.h): a run that inserted,
+// overwrote and merged is undone exactly; so is a run killed and resumed; a rollback killed
+// before its commit leaves the target as it was and the same command then finishes it; a run
+// whose rows a later run changed again is refused until the later one is rolled back.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <map>
+
+#include "tests/e2e/e2e_util.h"
+#include "tests/e2e/target_fixture.h"
+
+namespace ferry::e2e {
+
+namespace {
+
+constexpr char kHexKey[] = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+std::string ExampleDump() { return (SourceDir() / "examples" / "taskapp-dump.json").string(); }
+
+// The example dump with the titles of its first `changed` tasks altered and `added` new tasks.
+std::string ChangedDump(const TempDir& work, const std::string& name, int changed, int added) {
+  std::string out = work / name;
+  std::string script =
+      "import json,sys\n"
+      "d=json.load(open(sys.argv[1]))\n"
+      "o=d['http://127.0.0.1:8000']\n"
+      "t=json.loads(o['tasks'])\n"
+      "for i in range(int(sys.argv[3])): t[i]['title']=t[i]['title']+' (changed '+sys.argv[2]+')'\n"
+      "for i in range(int(sys.argv[4])):\n"
+      "  n=dict(t[0]); n['id']='added-'+sys.argv[2]+'-'+str(i); n['title']='new '+str(i); "
+      "t.append(n)\n"
+      "o['tasks']=json.dumps(t)\n"
+      "json.dump(d,open(sys.argv[2],'w'))\n";
+  std::string script_file = work / (name + ".py");
+  RunShell("cat > '" + script_file + "' <<'PYEOF'\n" + script + "PYEOF");
+  CommandResult made = RunShell("python3 '" + script_file + "' '" + ExampleDump() + "' '" + out +
+                                "' " + std::to_string(changed) + " " + std::to_string(added));
+  REQUIRE(made.exit_code == 0);
+  return out;
+}
+
+// Every mapping table's rows, and the id map's and checkpoints' but for when they were written:
+// what a rollback must give back exactly.
+std::string Contents(TargetFixture& target) {
+  std::string tables_sql =
+      target.kind() == "sqlite"
+          ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'ferry_%' AND "
+            "name NOT LIKE 'sqlite_%' ORDER BY 1"
+          : "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1";
+  std::vector<std::string> queries;
+  for (const auto& table : target.Query(tables_sql)) {
+    queries.push_back("SELECT * FROM \"" + table[0] + "\"");
+  }
+  queries.push_back("SELECT user_id, entity, legacy_id, ulid, content_hash, run_id FROM " +
+                    target.Bookkeeping("id_map"));
+  queries.push_back("SELECT user_id, entity, unit, position, run_id FROM " +
+                    target.Bookkeeping("checkpoints"));
+  std::string contents;
+  for (const std::string& sql : queries) {
+    std::vector<std::string> lines;
+    for (const auto& row : target.Query(sql)) {
+      std::string line;
+      for (const std::string& value : row) line += value + "|";
+      lines.push_back(line);
+    }
+    std::sort(lines.begin(), lines.end());
+    contents += sql + "\n";
+    for (const std::string& line : lines) contents += "  " + line + "\n";
+  }
+  return contents;
+}
+
+struct Setup {
+  TempDir work;
+  std::map<std::string, std::string> env = {{"FERRY_BACKUP_KEY", kHexKey}};
+
+  CommandResult Migrate(TargetFixture& target, const std::string& dump, const std::string& conflict,
+                        const std::map<std::string, std::string>& extra = {},
+                        const std::vector<std::string>& more_args = {}) {
+    std::map<std::string, std::string> with = env;
+    with.insert(extra.begin(), extra.end());
+    std::vector<std::string> args = {"migrate",
+                                     dump,
+                                     "--user-id",
+                                     "demo",
+                                     "--target",
+                                     target.url(),
+                                     "--continue-on-error",
+                                     "--progress",
+                                     "none",
+                                     "--conflict",
+                                     conflict,
+                                     "--backup-dir",
+                                     work / "b",
+                                     "--rejects",
+                                     work / "rejects.ndjson"};
+    args.insert(args.end(), more_args.begin(), more_args.end());
+    return RunFerry(args, with);
+  }
+  CommandResult Rollback(TargetFixture& target, const std::vector<std::string>& how,
+                         const std::map<std::string, std::string>& extra = {}) {
+    std::map<std::string, std::string> with = env;
+    with.insert(extra.begin(), extra.end());
+    std::vector<std::string> args = {"rollback", "--target", target.url(), "--backup-dir",
+                                     work / "b"};
+    args.insert(args.end(), how.begin(), how.end());
+    return RunFerry(args, with);
+  }
+  // The id of the newest run.
+  std::string NewestRun(TargetFixture& target) {
+    return target.Query("SELECT run_id FROM " + target.Bookkeeping("runs") +
+                        " ORDER BY started_at DESC, run_id DESC LIMIT 1")[0][0];
+  }
+};
+
+bool Done(const CommandResult& run) { return run.exit_code == 0 || run.exit_code == 3; }
+
+}  // namespace
+
+TEST_CASE("rollback: runs that inserted, overwrote and merged are undone exactly",
+          "[e2e][rollback][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    Setup setup;
+    REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
+    const std::string before = Contents(*target);
+    for (const std::string conflict : {"overwrite", "merge"}) {
+      INFO(conflict);
+      std::string dump = ChangedDump(setup.work, conflict + ".json", 5, 3);
+      REQUIRE(Done(setup.Migrate(*target, dump, conflict)));
+      REQUIRE(Contents(*target) != before);
+      std::string run = setup.NewestRun(*target);
+
+      CommandResult dry = setup.Rollback(*target, {"--run", run, "--dry-run"});
+      REQUIRE(dry.exit_code == 0);
+      CHECK_THAT(dry.out, Catch::Contains("would roll back: 3 row(s) deleted, 5 restored"));
+      CHECK(Contents(*target) != before);
+
+      CommandResult undo = setup.Rollback(*target, {"--run", run});
+      REQUIRE(undo.exit_code == 0);
+      CHECK_THAT(undo.out, Catch::Contains("rolled back: 3 row(s) deleted, 5 restored"));
+      CHECK(Contents(*target) == before);
+      CHECK(target->Query("SELECT status FROM " + target->Bookkeeping("runs") +
+                          " WHERE run_id = '" + run + "'")[0][0] == "rolled_back");
+      CHECK(target->Count("SELECT count(*) FROM " + target->Bookkeeping("audit_log") +
+                          " WHERE action = 'rollback' AND run_id = '" + run + "'") == 1);
+      CommandResult again = setup.Rollback(*target, {"--run", run});
+      CHECK(again.exit_code == 0);
+      CHECK_THAT(again.out, Catch::Contains("rolled back already"));
+      CHECK(Contents(*target) == before);
+    }
+    // The first run too: back to an empty target.
+    std::string first = target->Query("SELECT run_id FROM " + target->Bookkeeping("runs") +
+                                      " ORDER BY started_at LIMIT 1")[0][0];
+    REQUIRE(setup.Rollback(*target, {"--run", first}).exit_code == 0);
+    CHECK(target->Count("SELECT count(*) FROM tasks") == 0);
+    CHECK(target->Count("SELECT count(*) FROM " + target->Bookkeeping("id_map")) == 0);
+  }
+}
+
+TEST_CASE("rollback: a run killed and resumed is undone exactly",
+          "[e2e][rollback][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    Setup setup;
+    REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
+    const std::string before = Contents(*target);
+    std::string dump = ChangedDump(setup.work, "changed.json", 5, 3);
+    std::string fault = target->kind() == "sqlite" ? "sqlite.after_commit:1" : "pg.after_commit:1";
+    CommandResult killed = setup.Migrate(*target, dump, "overwrite", {{"FERRY_FAULT", fault}});
+    REQUIRE(killed.exit_code == 128 + 9);
+    CommandResult resumed = setup.Migrate(*target, dump, "overwrite");
+    REQUIRE(Done(resumed));
+    CHECK_THAT(resumed.out + resumed.err, Catch::Contains("resum"));
+    std::string run = setup.NewestRun(*target);
+    CommandResult undo = setup.Rollback(*target, {"--run", run});
+    INFO(undo.out << undo.err);
+    REQUIRE(undo.exit_code == 0);
+    CHECK_THAT(undo.out, Catch::Contains("left unfinished by a killed session"));
+    CHECK(Contents(*target) == before);
+  }
+}
+
+TEST_CASE("rollback: killed before its commit, the same command then ends in the exact result",
+          "[e2e][rollback][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    Setup setup;
+    REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
+    const std::string before = Contents(*target);
+    REQUIRE(Done(setup.Migrate(*target, ChangedDump(setup.work, "c.json", 5, 3), "overwrite")));
+    const std::string after = Contents(*target);
+    std::string run = setup.NewestRun(*target);
+    CommandResult killed =
+        setup.Rollback(*target, {"--run", run}, {{"FERRY_FAULT", "rollback.before_commit:1"}});
+    REQUIRE(killed.exit_code == 128 + 9);
+    CHECK(Contents(*target) == after);  // nothing of it stayed
+    CommandResult rerun = setup.Rollback(*target, {"--run", run});
+    REQUIRE(rerun.exit_code == 0);
+    CHECK(Contents(*target) == before);
+  }
+}
+
+TEST_CASE("rollback: a run whose rows a later run changed again waits for that one; --before",
+          "[e2e][rollback][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    Setup setup;
+    REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
+    const std::string before = Contents(*target);
+    REQUIRE(Done(setup.Migrate(*target, ChangedDump(setup.work, "a.json", 5, 0), "overwrite")));
+    std::string second = setup.NewestRun(*target);
+    REQUIRE(Done(setup.Migrate(*target, ChangedDump(setup.work, "b.json", 5, 2), "overwrite")));
+    std::string third = setup.NewestRun(*target);
+
+    CommandResult refused = setup.Rollback(*target, {"--run", second});
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("roll back run " + third + " first"));
+
+    // Every run begun after the first one, newest first.
+    std::string cutoff =
+        target->Query("SELECT min(started_at) FROM " + target->Bookkeeping("runs") +
+                      " WHERE run_id = '" + second + "'")[0][0];
+    CommandResult both = setup.Rollback(*target, {"--before", cutoff});
+    INFO(both.out << both.err);
+    REQUIRE(both.exit_code == 0);
+    CHECK(both.out.find(third) < both.out.find(second));
+    CHECK(Contents(*target) == before);
+  }
+}
+
+TEST_CASE("rollback: a run stopped by --max-reject-rate rolls itself back",
+          "[e2e][rollback][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    Setup setup;
+    REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
+    const std::string before = Contents(*target);
+    // The example's invalid records are far more than 0.1 %.
+    CommandResult stopped = setup.Migrate(*target, ChangedDump(setup.work, "c.json", 5, 3),
+                                          "overwrite", {}, {"--max-reject-rate", "0.001"});
+    INFO(stopped.out << stopped.err);
+    CHECK(stopped.exit_code == 1);
+    CHECK_THAT(stopped.out, Catch::Contains("rolled back: yes: "));
+    CHECK(Contents(*target) == before);
+    std::string run = setup.NewestRun(*target);
+    CHECK(target->Query("SELECT status FROM " + target->Bookkeeping("runs") + " WHERE run_id = '" +
+                        run + "'")[0][0] == "rolled_back");
+  }
+}
+
+}  // namespace ferry::e2e
