@@ -145,6 +145,7 @@ Status UnitProcessor::Process(const std::vector<Entry>& entries) {
   user_id_.clear();
   FERRY_ASSIGN_OR_RETURN(std::string user_id, UserIdFor(entries));
   user_id_ = user_id;
+  report_->users.insert(user_id);
   if (options_.dry_run) return ProcessLocked(entries, user_id);
   // One run per (target, user): the lock is held while this unit's batches are written.
   FERRY_RETURN_IF_ERROR(loader_->LockUser(user_id));
