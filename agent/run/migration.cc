@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "agent/mapping/loader.h"
+#include "agent/run/field_key.h"
 #include "agent/run/match_check.h"
 #include "agent/run/output_paths.h"
 #include "agent/run/peak_memory.h"
@@ -130,6 +131,7 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
   if (!loaded.ok()) return loaded.status();
   *mapping = std::move(loaded).value();
   report->mapping = mapping->file;
+  FERRY_RETURN_IF_ERROR(AttachFieldKey(mapping));  // refused here, before anything is written
   for (const auto* list : {&options.include, &options.exclude}) {
     for (const std::string& name : *list) {
       if (!mapping->Find(name)) {
