@@ -1,6 +1,6 @@
 #include "agent/mapping/sensitive.h"
 
-#include "agent/mapping/names.h"
+#include "agent/mapping/document.h"
 
 namespace ferry {
 

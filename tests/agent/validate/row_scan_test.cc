@@ -3,6 +3,9 @@
 #include "agent/validate/row_scan.h"
 
 #include <catch2/catch.hpp>
+#include <cctype>
+
+#include "transformers/ulid.h"
 
 namespace ferry {
 
