@@ -104,6 +104,7 @@ Status ArchivedSources::Restore(const std::string& run_id, const std::string& ba
   if (!status.ok()) return status.WithContext("backup " + found->id);
   for (size_t i = 0; i < sources->size(); ++i) {
     FERRY_ASSIGN_OR_RETURN(SourceSpec spec, ResolveSource((*sources)[i]));
+    if (spec.kind == "postgresql") continue;  // a database, not a file: never in an archive
     std::string top = TopEntry(entries.names, spec.path);
     if (top.empty()) {
       return Status::InvalidArgument("backup " + found->id + " holds no copy of source " +

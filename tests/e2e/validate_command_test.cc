@@ -127,8 +127,12 @@ TEST_CASE("validate: counts the target's rows against the source and checks ever
     std::string lowered = ids[0][1];
     for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string moved = "7" + ids[1][1].substr(1);  // well-formed, another time
-    AppExec(*target,
-            "UPDATE tasks SET id = '" + lowered + "' WHERE legacy_id = '" + ids[0][0] + "'");
+    // PostgreSQL's ulid column checks the form itself: only SQLite can hold a malformed one.
+    const bool sqlite = target->kind() == "sqlite";
+    if (sqlite) {
+      AppExec(*target,
+              "UPDATE tasks SET id = '" + lowered + "' WHERE legacy_id = '" + ids[0][0] + "'");
+    }
     AppExec(*target, "UPDATE tasks SET id = '" + moved + "' WHERE legacy_id = '" + ids[1][0] + "'");
     AppExec(*target,
             "INSERT INTO tasks (id, user_id, legacy_id, title) VALUES "
@@ -137,14 +141,16 @@ TEST_CASE("validate: counts the target's rows against the source and checks ever
         RunFerry({"validate", "--target", target->url(), "--report", work / "v.json"});
     INFO(found.out << found.err);
     CHECK(found.exit_code == 3);
-    CHECK_THAT(found.out, Catch::Contains("ULID " + lowered + " is not in canonical form"));
+    if (sqlite) {
+      CHECK_THAT(found.out, Catch::Contains("ULID " + lowered + " is not in canonical form"));
+    }
     CHECK_THAT(found.out,
                Catch::Contains("ulid: tasks key " + moved + ": ULID " + moved + " holds the time"));
     CHECK_THAT(found.out, Catch::Contains("row(s) of the run's users that no valid record"));
     report = nlohmann::json::parse(ReadFile(work / "v.json"));
     CHECK(report["exit_code"] == 3);
     CHECK(report["entities"][1]["target_rows"] == tasks + 1);
-    CHECK(report["entities"][1]["bad_ulids"] == 1);
+    CHECK(report["entities"][1]["bad_ulids"] == (sqlite ? 1 : 0));
     CHECK(report["entities"][1]["ulid_times"] == 1);
   }
 }

@@ -53,7 +53,7 @@ TEST_CASE("mapping sensitive: columns that would store what the rule keeps out a
              Catch::Contains("must be text or json"));
   CHECK_THAT(ErrorOf(OneEntity("      region: {type: text, from: config.region}\n",
                                "    sensitive: {config: encrypt}\n")),
-             Catch::Contains("reads inside \"config\""));
+             Catch::Contains("reads inside 'config'"));
   CHECK_THAT(ErrorOf(OneEntity("      token: {type: text, from: token}\n",
                                "    sensitive: {token: drop}\n")),
              Catch::Contains("leave the column out"));
