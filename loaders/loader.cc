@@ -62,6 +62,11 @@ Status Loader::FindDanglingReferences(const TableDef&, const std::string&, const
                                       int64_t*) {
   return Unsupported("FindDanglingReferences");
 }
+Status Loader::ListKeys(const TableDef&, const std::string&, const std::string&,
+                        const std::vector<std::string>&, size_t,
+                        std::vector<std::vector<std::string>>*) {
+  return Unsupported("ListKeys");
+}
 Status Loader::SchemaStatus(const std::vector<const TableDef*>&, std::vector<SchemaMigration>*) {
   return Unsupported("SchemaStatus");
 }

@@ -358,6 +358,15 @@ class Loader {
                                         size_t limit, std::vector<DanglingReference>* found,
                                         int64_t* total);
 
+  // The primary keys of `table`'s rows whose `column` equals `value` (every row when `column` is
+  // empty), in key order: the first `limit` after the key `after` (from the first row when
+  // empty), each key's cells as text (*keys; `after` is a key as it returned one). Called
+  // again with the last key, it pages through a table of any size (`ferry validate`).
+  // REQUIRES: Check() succeeded (a dry-run Check is enough); the table exists. Reads only.
+  virtual Status ListKeys(const TableDef& table, const std::string& column,
+                          const std::string& value, const std::vector<std::string>& after,
+                          size_t limit, std::vector<std::vector<std::string>>* keys);
+
   // --- Administration: `ferry status`, `ferry unlock`, `ferry schema` ---
 
   // The newest `limit` runs (all when limit <= 0), newest first. REQUIRES: Check() succeeded

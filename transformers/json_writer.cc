@@ -32,25 +32,64 @@ bool Descend(const std::vector<std::string>& drop, std::string_view member,
   return dropped;
 }
 
+// The seal paths below `member`, each with the path as first given; sets *sealed to the one
+// ending at `member`, if any.
+struct SealPath {
+  std::string below;  // what is left of it
+  const std::string* given = nullptr;
+};
+
+void DescendSeal(const std::vector<SealPath>& seal, std::string_view member,
+                 std::vector<SealPath>* below, const std::string** sealed) {
+  std::vector<std::string> remaining;
+  for (const SealPath& path : seal) {
+    remaining.clear();
+    if (Descend({path.below}, member, &remaining)) {
+      *sealed = path.given;
+    } else if (!remaining.empty()) {
+      below->push_back({remaining.front(), path.given});
+    }
+  }
+}
+
+void AppendValue(simdjson::dom::element value, const std::vector<std::string>& drop,
+                 const std::vector<SealPath>& seal, const JsonSealer* sealer, std::string* out);
+
 void AppendValue(simdjson::dom::element value, const std::vector<std::string>& drop,
                  std::string* out) {
+  static const std::vector<SealPath> kNoSeal;
+  AppendValue(value, drop, kNoSeal, nullptr, out);
+}
+
+void AppendValue(simdjson::dom::element value, const std::vector<std::string>& drop,
+                 const std::vector<SealPath>& seal, const JsonSealer* sealer, std::string* out) {
   switch (value.type()) {
     case simdjson::dom::element_type::OBJECT: {
       out->push_back('{');
       bool first = true;
       std::vector<std::string> below;
+      std::vector<SealPath> below_seal;
       for (auto field : simdjson::dom::object(value)) {
         below.clear();
+        below_seal.clear();
         if (!drop.empty() && Descend(drop, field.key, &below)) {
           continue;
         }
+        const std::string* sealed = nullptr;
+        if (!seal.empty()) DescendSeal(seal, field.key, &below_seal, &sealed);
         if (!first) {
           out->push_back(',');
         }
         first = false;
         AppendJsonString(field.key, out);
         out->push_back(':');
-        AppendValue(field.value, below, out);
+        if (sealed != nullptr) {
+          std::string plaintext;
+          AppendValue(field.value, below, &plaintext);
+          AppendJsonString((*sealer)(plaintext, *sealed), out);
+        } else {
+          AppendValue(field.value, below, below_seal, sealer, out);
+        }
       }
       out->push_back('}');
       return;
@@ -99,6 +138,13 @@ void AppendValue(simdjson::dom::element value, const std::vector<std::string>& d
 void AppendJson(simdjson::dom::element value, const std::vector<std::string>& drop,
                 std::string* out) {
   AppendValue(value, drop, out);
+}
+
+void AppendJson(simdjson::dom::element value, const std::vector<std::string>& drop,
+                const std::vector<std::string>& seal, const JsonSealer& sealer, std::string* out) {
+  std::vector<SealPath> paths;
+  for (const std::string& path : seal) paths.push_back({path, &path});
+  AppendValue(value, drop, paths, &sealer, out);
 }
 
 void AppendJsonString(std::string_view text, std::string* out) {

@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "transformers/big_number.h"
 #include "transformers/datetime.h"
 #include "transformers/field_path.h"
+#include "transformers/field_seal.h"
 #include "transformers/json_writer.h"
 #include "transformers/scalar_text.h"
 
@@ -187,18 +190,75 @@ std::optional<Reject> Convert(const EntityMapping& entity, const ColumnMapping& 
   return std::nullopt;
 }
 
+bool Contains(const std::vector<std::string>& paths, const std::string& path) {
+  return std::find(paths.begin(), paths.end(), path) != paths.end();
+}
+
+// The paths of `paths` strictly below `field`, relative to it ("config.token" below "config"
+// is "token").
+std::vector<std::string> Below(const std::vector<std::string>& paths, const std::string& field) {
+  std::vector<std::string> below;
+  for (const std::string& path : paths) {
+    if (path.size() > field.size() + 1 && path.compare(0, field.size(), field) == 0 &&
+        path[field.size()] == '.') {
+      below.push_back(path.substr(field.size() + 1));
+    }
+  }
+  return below;
+}
+
+// Seals a value's JSON text under `prefix` + the relative path (sensitive: encrypt).
+JsonSealer SealerFor(const EntityMapping& entity, const RecordContext& context,
+                     std::string prefix) {
+  return [&entity, ulid = context.ulid, prefix = std::move(prefix)](std::string_view json,
+                                                                    const std::string& path) {
+    return entity.sealer->Seal(json, ulid, prefix + path);
+  };
+}
+
 // A `text` column takes a string record as it is (a `shape: text` value); anything else, and
 // every `json` column, takes the record's JSON.
 std::string RecordJson(const EntityMapping& entity, const ColumnMapping& column,
-                       simdjson::dom::element record) {
+                       simdjson::dom::element record, const RecordContext& context) {
   if (column.def.type == ColumnType::kText && record.is_string()) {
     return std::string(std::string_view(record));
   }
   std::vector<std::string> drop = column.drop;
-  drop.insert(drop.end(), entity.sensitive.begin(), entity.sensitive.end());
+  for (const std::string& path : entity.sensitive) {
+    if (!Contains(entity.sensitive_encrypt, path)) drop.push_back(path);
+  }
   std::string json;
-  AppendJson(record, drop, &json);
+  AppendJson(record, drop, entity.sensitive_encrypt, SealerFor(entity, context, ""), &json);
   return json;
+}
+
+// The cell of a field column that `sensitive: drop | encrypt` changes: the field itself
+// encrypted (a text column holds the sealed text, a json column it as a JSON string), or a
+// json column holding a dropped or encrypted member. False for any other column.
+bool SensitiveCell(const EntityMapping& entity, const ColumnMapping& column,
+                   simdjson::dom::element value, const RecordContext& context, Cell* cell) {
+  if (Contains(entity.sensitive_encrypt, column.field)) {
+    std::string json;
+    AppendJson(value, column.drop, &json);
+    std::string sealed = entity.sealer->Seal(json, context.ulid, column.field);
+    if (column.def.type == ColumnType::kJson) {
+      json.clear();
+      AppendJsonString(sealed, &json);
+      *cell = std::move(json);
+    } else {
+      *cell = std::move(sealed);
+    }
+    return true;
+  }
+  if (column.def.type != ColumnType::kJson) return false;
+  std::vector<std::string> drop = Below(entity.sensitive_drop, column.field);
+  std::vector<std::string> seal = Below(entity.sensitive_encrypt, column.field);
+  if (drop.empty() && seal.empty()) return false;
+  drop.insert(drop.end(), column.drop.begin(), column.drop.end());
+  std::string json;
+  AppendJson(value, drop, seal, SealerFor(entity, context, column.field + "."), &json);
+  *cell = std::move(json);
+  return true;
 }
 
 }  // namespace
@@ -230,7 +290,7 @@ std::optional<Reject> MapRecord(const EntityMapping& entity, simdjson::dom::elem
         cell = std::string(context.origin);
         break;
       case ColumnSource::kRecord:
-        cell = RecordJson(entity, column, record);
+        cell = RecordJson(entity, column, record, context);
         break;
       case ColumnSource::kConstant:
         if (column.default_json) cell = DefaultCell(column);
@@ -252,7 +312,7 @@ std::optional<Reject> MapRecord(const EntityMapping& entity, simdjson::dom::elem
         std::optional<simdjson::dom::element> value = FindField(record, column.field);
         if (!value || (value->is_null() && column.default_on_null)) {
           if (column.default_json) cell = DefaultCell(column);
-        } else if (!value->is_null()) {
+        } else if (!value->is_null() && !SensitiveCell(entity, column, *value, context, &cell)) {
           if (auto reject = Convert(entity, column, *value, resolve, context.rejected, &cell)) {
             return reject;
           }

@@ -17,6 +17,7 @@
 namespace ferry {
 
 class SchemaValidator;  // transformers/validate/schema_validator.h
+class FieldSealer;      // transformers/field_seal.h
 
 // Which localStorage keys hold an entity, and how its records sit in a value.
 enum class SourceShape {
@@ -84,6 +85,15 @@ struct EntityMapping {
   std::string updated_field;
   // Fields whose values never appear in a reject file, a report or a log (dotted paths).
   std::vector<std::string> sensitive;
+  // Of those, given as `sensitive: {PATH: drop | encrypt}` (docs/mapping.md): `drop` is left
+  // out of every value stored (a $record or json column holding it); `encrypt` is stored
+  // sealed wherever it is stored (transformers/field_seal.h), with the row's ULID.
+  std::vector<std::string> sensitive_drop;
+  std::vector<std::string> sensitive_encrypt;
+  // The sealer of sensitive_encrypt, holding the field key: set by the run before the first
+  // record (the mapping file never holds a key). REQUIRES: set when sensitive_encrypt is not
+  // empty and records are mapped.
+  std::shared_ptr<const FieldSealer> sealer;
   std::optional<ConflictPolicy> conflict;  // per-entity override of --conflict
   TableDef table;
   std::vector<ColumnMapping> columns;  // same order as table.columns

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "agent/backup/archive_options.h"
 #include "agent/exit_codes_help.h"
 #include "backup/backup_reader.h"
 #include "backup/backup_store.h"
@@ -209,15 +210,7 @@ void AddBackupCommand(CLI::App& root, int* exit_code) {
       "--backup-dir, else $XDG_DATA_HOME/ferry/backups, else ~/.local/share/ferry/backups");
   cmd->require_subcommand(1);
   SetExitCodesHelp(cmd, kExitCodes);
-  cmd->add_option("--backup-dir", options->backup_dir, "The folder of the archives");
-  cmd->add_option("--key-file", options->key.key_file,
-                  "A key file (64 hex digits, or 32 bytes); default for reading and writing: "
-                  "$XDG_CONFIG_HOME/ferry/backup.key (else ~/.config/ferry/backup.key), made "
-                  "on first use when no key or passphrase is given and stdin is no terminal");
-  cmd->add_option("--passphrase-file", options->key.passphrase_file,
-                  "A file whose first line is the passphrase (Argon2id). Or set "
-                  "FERRY_BACKUP_PASSPHRASE, or FERRY_BACKUP_KEY (64 hex digits); on a "
-                  "terminal without any, ferry asks");
+  AddArchiveOptions(cmd, &options->backup_dir, &options->key);
   cmd->fallthrough();
 
   CLI::App* list = cmd->add_subcommand(

@@ -7,6 +7,7 @@
 #include "agent/mapping/columns.h"
 #include "agent/mapping/names.h"
 #include "agent/mapping/order.h"
+#include "agent/mapping/sensitive.h"
 #include "transformers/validate/schema_validator.h"
 
 namespace ferry {
@@ -142,7 +143,18 @@ class Builder {
       entity.updated_field = spec.at("updated_field").get<std::string>();
       FERRY_RETURN_IF_ERROR(CheckPath(child("updated_field"), entity.updated_field));
     }
-    if (spec.contains("sensitive")) {
+    if (spec.contains("sensitive") && spec.at("sensitive").is_object()) {
+      // The map form: {PATH: drop | encrypt} (agent/mapping/sensitive.h).
+      for (const auto& [path, action] : spec.at("sensitive").items()) {
+        entity.sensitive.push_back(path);
+        (action.get<std::string>() == "encrypt" ? entity.sensitive_encrypt : entity.sensitive_drop)
+            .push_back(path);
+        FERRY_RETURN_IF_ERROR(CheckPath(MappingDocument::Child(child("sensitive"), path), path));
+      }
+      if (std::string refusal = SensitiveRefusal(entity); !refusal.empty()) {
+        return doc_.Error(child("sensitive"), refusal);
+      }
+    } else if (spec.contains("sensitive")) {
       size_t index = 0;
       for (const Json& path : spec.at("sensitive")) {
         entity.sensitive.push_back(path.get<std::string>());

@@ -12,6 +12,7 @@
 
 #include "agent/mapping/for_sources.h"
 #include "agent/mapping/loader.h"
+#include "agent/run/field_key.h"
 #include "agent/run/match_check.h"
 #include "agent/run/output_paths.h"
 #include "agent/run/peak_memory.h"
@@ -140,6 +141,7 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
       report->timed_by_run.push_back(entity.name);
     }
   }
+  FERRY_RETURN_IF_ERROR(AttachFieldKey(mapping));  // refused here, before anything is written
   for (const auto* list : {&options.include, &options.exclude}) {
     for (const std::string& name : *list) {
       if (!mapping->Find(name)) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -80,11 +81,12 @@ struct RunReport {
   std::string mapping;
   std::string started_at;  // RFC 3339
   double duration_s = 0;
-  int64_t units = 0;          // users / stores processed
-  int jobs = 0;               // workers that loaded them (--jobs, or the run's choice)
-  int64_t unmapped_keys = 0;  // keys no entity claims (theme, authToken, ...)
-  int64_t ignored_keys = 0;   // keys the mapping's `ignore` leaves out on purpose
-  int64_t problems = 0;       // damage reported by extractors
+  int64_t units = 0;            // users / stores processed
+  std::set<std::string> users;  // the user ids of those units (for `ferry validate`)
+  int jobs = 0;                 // workers that loaded them (--jobs, or the run's choice)
+  int64_t unmapped_keys = 0;    // keys no entity claims (theme, authToken, ...)
+  int64_t ignored_keys = 0;     // keys the mapping's `ignore` leaves out on purpose
+  int64_t problems = 0;         // damage reported by extractors
   std::vector<std::string> problem_examples;
   // Entries whose key or value was not well-formed UTF-16, decoded with U+FFFD: loaded and
   // listed here, or rejected with --strict-unicode. Examples name origin, key and the damage.

@@ -37,6 +37,7 @@ void MergeCounts(EntityCounts* to, const EntityCounts& from) {
 
 void RunReport::Merge(const RunReport& other) {
   units += other.units;
+  users.insert(other.users.begin(), other.users.end());
   unmapped_keys += other.unmapped_keys;
   ignored_keys += other.ignored_keys;
   problems += other.problems;

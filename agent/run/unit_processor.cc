@@ -201,6 +201,7 @@ Status UnitProcessor::Process(const std::vector<Entry>& entries) {
   user_id_.clear();
   FERRY_ASSIGN_OR_RETURN(std::string user_id, UserIdFor(entries));
   user_id_ = user_id;
+  report_->users.insert(user_id);
   if (options_.dry_run) return ProcessLocked(entries, user_id, std::nullopt);
   // Checked before the lock: a unit whose mark matches is one this run would write nothing of,
   // so another run holding the user's lock meanwhile is no reason to wait or fail.

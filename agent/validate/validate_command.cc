@@ -1,17 +1,22 @@
 #include "agent/validate/validate_command.h"
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <set>
 #include <vector>
 
+#include "agent/backup/archive_options.h"
 #include "agent/exit_codes_help.h"
 #include "agent/mapping/for_sources.h"
 #include "agent/mapping/loader.h"
+#include "agent/report/report_files.h"
 #include "agent/run/migration.h"
 #include "agent/status/admin_target.h"
+#include "agent/validate/archived_sources.h"
 #include "agent/validate/recorded_run.h"
+#include "agent/validate/row_scan.h"
 #include "agent/validate/validation.h"
 
 namespace ferry {
@@ -45,11 +50,41 @@ ConflictPolicy ComparingPolicy(const MigrateOptions& recorded, const Mapping& ma
   return policy == ConflictPolicy::kMerge ? ConflictPolicy::kMerge : ConflictPolicy::kOverwrite;
 }
 
-// The validation of `run` on `target`: the dry run's comparison, then the dangling references.
-// A failure of the dry run itself comes back as its exit code in *exit_code.
+// The target's rows of the run's users per entity, against the source's valid records, and
+// their ULIDs (agent/validate/row_scan.h).
+Status CheckRows(const Mapping& mapping, const std::set<std::string>& users, Loader* loader,
+                 Validation* validation) {
+  for (EntityValidation& entity : validation->entities) {
+    const EntityMapping* mapped = mapping.Find(entity.entity);
+    if (mapped == nullptr) continue;
+    RowScan scan;
+    FERRY_RETURN_IF_ERROR(ScanEntityRows(*mapped, users, loader, &scan));
+    entity.target_rows = scan.rows;
+    entity.extra =
+        std::max<int64_t>(0, scan.rows - entity.equal - entity.differs - entity.not_compared);
+    entity.ulids_checked = scan.ulids_checked;
+    entity.bad_ulids = scan.bad_ulids;
+    entity.ulid_times = scan.ulid_times;
+    entity.ulid_examples = std::move(scan.examples);
+    entity.ulids_unchecked = std::move(scan.unchecked);
+  }
+  return Status::OK();
+}
+
+// The validation of `run` on `target`: the dry run's comparison, the target's rows and ULIDs,
+// then the dangling references. A failure of the dry run itself comes back as its exit code
+// in *exit_code.
 Status Validate(const ValidateOptions& options, const AdminTarget& target, const RunRecord& run,
                 Validation* validation, int* exit_code) {
   FERRY_ASSIGN_OR_RETURN(MigrateOptions dry_run, OptionsOfRecordedRun(run.arguments));
+  // A source gone or changed since the run: its records as the run read them, from its archive.
+  ArchivedSources archived;
+  if (SourcesChanged(dry_run.sources, run.fingerprint)) {
+    FERRY_RETURN_IF_ERROR(archived
+                              .Restore(run.run_id, options.backup_dir, options.key,
+                                       backup::KeyEnvironment::Process(), &dry_run.sources)
+                              .WithContext("a source has gone or changed since the run"));
+  }
   FERRY_ASSIGN_OR_RETURN(Mapping mapping, LoadMappingFor(dry_run.mapping_file, dry_run.sources));
   ConflictPolicy policy = ComparingPolicy(dry_run, mapping);
   dry_run.target = options.target;
@@ -69,6 +104,8 @@ Status Validate(const ValidateOptions& options, const AdminTarget& target, const
   *validation = JudgeDryRun(report);
   validation->run_id = run.run_id;
   validation->compared = ConflictPolicyName(policy);
+  if (!archived.archive_id().empty()) validation->read_from = "backup " + archived.archive_id();
+  FERRY_RETURN_IF_ERROR(CheckRows(mapping, report.users, target.loader.get(), validation));
   std::set<std::string> loaded(report.entity_order.begin(), report.entity_order.end());
   return FindDangling(mapping, loaded, target.loader.get(), &validation->dangling);
 }
@@ -92,6 +129,13 @@ int RunValidate(const ValidateOptions& options, std::ostream& out, std::ostream&
   }
   PrintValidation(validation, out);
   out.flush();
+  if (!options.report.empty()) {
+    status = WriteReportFile(options.report, ValidationJson(validation));
+    if (!status.ok()) {
+      err << "ferry validate: " << status.message() << "\n";
+      return ExitCodeFor(status);
+    }
+  }
   return validation.ExitCode();
 }
 
@@ -101,14 +145,18 @@ void AddValidateCommand(CLI::App& root, int* exit_code) {
       "validate",
       "Check that a run's rows are in the target as the run writes them: reads the run's "
       "sources again (its recorded arguments) and compares each valid record with its row, "
-      "per entity: equal, missing, or differing (under merge, naming the fields); then lists the "
-      "rows whose "
-      "reference names no row of its parent table. Writes nothing");
+      "per entity: equal, missing, or differing (under merge, naming the fields). When a source "
+      "has gone or changed since the run, reads it from the run's backup instead. Then counts "
+      "the target's rows of the run's users against the source's valid records (extra rows are "
+      "differences), checks every ULID is well-formed and holds its row's creation time, and "
+      "lists the rows whose reference names no row of its parent table. Writes nothing");
   SetExitCodesHelp(
       cmd,
-      "0 every valid record's row is there and equal, no reference dangles; 1 failed; 2 usage or "
-      "configuration error (no such run, a source gone); 3 differences or "
-      "dangling references, listed with examples; 4 a run holds a user's lock");
+      "0 every valid record's row is there and equal, no extra row, every ULID sound, no "
+      "reference dangles; 1 failed (the run's backup damaged or the key wrong); 2 usage or "
+      "configuration error (no such run; a source gone and no backup of the run found); 3 "
+      "differences (missing, differing or extra rows, bad ULIDs, dangling references), listed "
+      "with examples; 4 a run holds a user's lock");
   cmd->add_option("--target", options->target,
                   "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db. "
                   "A password goes in PGPASSWORD or ~/.pgpass, not here: other users see "
@@ -116,6 +164,12 @@ void AddValidateCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--run", options->run_id,
                   "The run to validate (ferry status lists them); default: the newest completed "
                   "run");
+  cmd->add_option("--report", options->report,
+                  "Also write the validation as JSON to this file (0600): per entity the "
+                  "counts, the ULIDs checked and the examples, names and keys only");
+  // A source gone or changed since the run is read from the run's archive: found by run id in
+  // the backup folder, opened with the key the archive asks for.
+  AddArchiveOptions(cmd, &options->backup_dir, &options->key);
   cmd->callback(
       [options, exit_code]() { *exit_code = RunValidate(*options, std::cout, std::cerr); });
 }

@@ -13,6 +13,25 @@ std::string FieldList(const ConflictExample& example) {
   return out;
 }
 
+// The source's valid records against the target's rows of the run's users, and the ULIDs.
+void PrintCounts(const Validation& validation, std::ostream& out) {
+  out << fmt::format("{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "counts", "valid", "rows",
+                     "extra", "ulids", "bad ulid", "ulid time");
+  for (const EntityValidation& e : validation.entities) {
+    out << fmt::format("{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", e.entity, e.valid,
+                       e.target_rows, e.extra, e.ulids_checked, e.bad_ulids, e.ulid_times);
+    if (e.extra > 0) {
+      out << fmt::format(
+          "  extra: {} {} row(s) of the run's users that no valid record of the source holds\n",
+          e.extra, e.entity);
+    }
+    for (const std::string& example : e.ulid_examples) {
+      out << fmt::format("  ulid: {} {}\n", e.entity, example);
+    }
+    if (!e.ulids_unchecked.empty()) out << fmt::format("  {}: {}\n", e.entity, e.ulids_unchecked);
+  }
+}
+
 }  // namespace
 
 int64_t Validation::Differences() const {
@@ -49,8 +68,8 @@ Validation JudgeDryRun(const RunReport& dry_run) {
 }
 
 void PrintValidation(const Validation& validation, std::ostream& out) {
-  out << fmt::format("validate run {} (rows compared as {} writes them)\n", validation.run_id,
-                     validation.compared);
+  out << fmt::format("validate run {} (rows compared as {} writes them; records read from {})\n",
+                     validation.run_id, validation.compared, validation.read_from);
   out << fmt::format("{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "entity", "valid", "equal",
                      "missing", "differs", "kept", "rejected");
   for (const EntityValidation& e : validation.entities) {
@@ -64,6 +83,7 @@ void PrintValidation(const Validation& validation, std::ostream& out) {
                          example.fields.empty() ? "the row differs" : FieldList(example));
     }
   }
+  PrintCounts(validation, out);
   for (const DanglingFinding& finding : validation.dangling) {
     out << fmt::format("dangling: {} row(s) of {} whose {} names no row of {}\n", finding.total,
                        finding.entity, finding.column, finding.parent);
@@ -76,8 +96,10 @@ void PrintValidation(const Validation& validation, std::ostream& out) {
   if (differences == 0) {
     out << "valid: every valid record's row is in the target as the run writes it\n";
   } else {
-    out << fmt::format("differences: {} (rows missing, differing or with a dangling reference)\n",
-                       differences);
+    out << fmt::format(
+        "differences: {} (rows missing, differing, extra, with a bad ULID or a dangling "
+        "reference)\n",
+        differences);
   }
 }
 

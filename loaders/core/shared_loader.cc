@@ -7,6 +7,7 @@
 #include "loaders/core/dangling_references_sql.h"
 #include "loaders/core/pre_image_capture.h"
 #include "loaders/core/rollback.h"
+#include "loaders/core/table_keys_sql.h"
 
 namespace ferry {
 
@@ -56,6 +57,9 @@ class SharedLoader final : public Loader {
                                 size_t limit, std::vector<DanglingReference>* found,
                                 int64_t* total) override;
   Status RollBack(const RollbackRequest& request, RollbackOutcome* outcome) override;
+  Status ListKeys(const TableDef& table, const std::string& column, const std::string& value,
+                  const std::vector<std::string>& after, size_t limit,
+                  std::vector<std::vector<std::string>>* keys) override;
 
  private:
   // Internal("<target> loader: <what>"): a caller broke the call order of loader.h.
@@ -356,6 +360,27 @@ Status SharedLoader::RollBack(const RollbackRequest& request, RollbackOutcome* o
 
 std::unique_ptr<Loader> MakeSharedLoader(std::unique_ptr<LoaderBackend> backend) {
   return std::make_unique<SharedLoader>(std::move(backend));
+}
+
+Status SharedLoader::ListKeys(const TableDef& table, const std::string& column,
+                              const std::string& value, const std::vector<std::string>& after,
+                              size_t limit, std::vector<std::vector<std::string>>* keys) {
+  keys->clear();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ListKeys"));
+  if (table.primary_key.empty() || (!column.empty() && table.ColumnIndex(column) < 0) ||
+      (!after.empty() && after.size() != table.primary_key.size())) {
+    return Status::Internal("ListKeys: " + table.name + ": no primary key, or no column " + column);
+  }
+  FERRY_ASSIGN_OR_RETURN(std::string quoted, backend_->QuotedTable(table.name));
+  FERRY_RETURN_IF_ERROR(
+      backend_->SelectText(TableKeysSql(table, quoted, column, value, after, limit), &rows_));
+  for (const auto& row : rows_) {
+    std::vector<std::string> key;
+    for (const std::optional<std::string>& cell : row) key.push_back(cell.value_or(""));
+    keys->push_back(std::move(key));
+  }
+  rows_.clear();
+  return Status::OK();
 }
 
 }  // namespace ferry
