@@ -48,7 +48,7 @@ Result<std::vector<WantedTable>> Wanted(pqxx::transaction_base& txn, const std::
                                         const std::vector<const TableDef*>& tables,
                                         const std::vector<HistoryRow>& history) {
   auto checksum_of = [&schema](const TableDef& table) {
-    return TableChecksum({CreateTableSql(table, schema)});
+    return TableChecksum(CreateTableStatements(table, schema));
   };
   std::vector<WantedTable> wanted;
   for (const TableDef* table : tables) {
@@ -104,7 +104,7 @@ Result<SchemaMigration> Apply(pqxx::transaction_base& txn, const std::string& sc
   if (want.exists) {
     FERRY_RETURN_IF_ERROR(CheckAdoptable(txn, schema, *want.table, /*require_unique_keys=*/false));
   } else {
-    txn.exec0(CreateTableSql(*want.table, schema));
+    for (const std::string& sql : CreateTableStatements(*want.table, schema)) txn.exec0(sql);
   }
   SchemaMigration migration = TableMigration(want, nullptr);
   Record(txn, &migration, version);

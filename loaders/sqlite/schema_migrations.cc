@@ -29,7 +29,7 @@ bool SameName(const std::vector<std::string>& a, const std::vector<std::string>&
 bool SameColumn(const std::string& a, const std::string& b) { return SameIdentifier(a, b); }
 
 std::string ChecksumOf(const TableDef& table) {
-  return TableChecksum({CreateTableSql(table, /*without_rowid=*/false)});
+  return TableChecksum(CreateTableStatements(table));
 }
 
 std::string ColumnText(sqlite3_stmt* stmt, int column) {
@@ -125,8 +125,9 @@ Result<SchemaMigration> Apply(sqlite3* db, const WantedTable& want, int version)
   if (want.exists) {
     FERRY_RETURN_IF_ERROR(CheckAdoptable(db, *want.table, /*require_unique_keys=*/false));
   } else {
-    std::string sql = CreateTableSql(*want.table, /*without_rowid=*/false);
-    FERRY_RETURN_IF_ERROR(Exec(db, sql.c_str(), context));
+    for (const std::string& sql : CreateTableStatements(*want.table)) {
+      FERRY_RETURN_IF_ERROR(Exec(db, sql.c_str(), context));
+    }
   }
   SchemaMigration migration = TableMigration(want, nullptr);
   FERRY_RETURN_IF_ERROR(Record(db, &migration, version));
