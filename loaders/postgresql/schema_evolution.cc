@@ -39,6 +39,11 @@ std::vector<std::string> UlidChecks(pqxx::transaction_base& txn, const std::stri
   return names;
 }
 
+// PgTypeOf(type) as format_type() spells it back (timestamptz is "timestamp with time zone").
+std::string CatalogSpelling(ColumnType type) {
+  return type == ColumnType::kTimestamp ? "timestamp with time zone" : PgTypeOf(type);
+}
+
 // `value` as a literal of a column of `type`: the text CellText gives, quoted and cast.
 Result<std::string> Literal(pqxx::transaction_base& txn, const Cell& value, ColumnType type) {
   ColumnDef column;
@@ -70,8 +75,8 @@ Result<ExistingTable> ReadExistingTable(pqxx::transaction_base& txn, const std::
       if (RoundTrips(type, column.declared_type) && (!ulid_checked || type == ColumnType::kUlid)) {
         column.accepts |= TypeBit(type);
       }
-      bool declared =
-          column.declared_type == PgTypeOf(type) && (type == ColumnType::kUlid) == ulid_checked;
+      bool declared = column.declared_type == CatalogSpelling(type) &&
+                      (type == ColumnType::kUlid) == ulid_checked;
       if (declared) column.declares |= TypeBit(type);
     }
     column.not_null = row[2].as<bool>();
