@@ -21,10 +21,25 @@ const char* ColumnTypeName(ColumnType type);
 // The inverse of ColumnTypeName; nullopt for an unknown name.
 std::optional<ColumnType> ParseColumnType(const std::string& name);
 
+// One value: null, text (also JSON text and ULIDs), integer (also timestamps), real, boolean.
+using Cell = std::variant<std::monostate, std::string, int64_t, double, bool>;
+
+inline bool IsNull(const Cell& cell) { return std::holds_alternative<std::monostate>(cell); }
+
 struct ColumnDef {
   std::string name;
   ColumnType type = ColumnType::kText;
   bool nullable = true;
+  // The mapping's default (`default:` or `const:`) as a cell of `type`; null when none. Only
+  // a column that `schema up` adds to an existing table gets it as its database DEFAULT (the
+  // rows already there take it); ferry writes every value itself, so CREATE TABLE leaves it out.
+  Cell default_value = {};
+};
+
+// A plain (non-unique) index the mapping declares (`indexes:`).
+struct IndexDef {
+  std::string name = {};  // empty: ferry's name (IndexName, loaders/schema_evolution.h)
+  std::vector<std::string> columns = {};  // in index order; never empty
 };
 
 struct TableDef {
@@ -32,6 +47,7 @@ struct TableDef {
   std::vector<ColumnDef> columns;
   std::vector<std::string> primary_key;          // column names; never empty
   std::vector<std::vector<std::string>> unique;  // further unique constraints
+  std::vector<IndexDef> indexes = {};            // plain indexes, created after the table
   // Where the definition comes from, recorded in the target's schema history
   // (loaders/schema_history.h); empty for tables that are not a mapping's.
   std::string mapping = {};  // the mapping's name ("taskapp")
@@ -40,11 +56,6 @@ struct TableDef {
   // Index of the named column, or -1.
   int ColumnIndex(const std::string& column) const;
 };
-
-// One value: null, text (also JSON text and ULIDs), integer (also timestamps), real, boolean.
-using Cell = std::variant<std::monostate, std::string, int64_t, double, bool>;
-
-inline bool IsNull(const Cell& cell) { return std::holds_alternative<std::monostate>(cell); }
 
 struct Row {
   std::vector<Cell> cells;

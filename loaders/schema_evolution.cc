@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "base/fnv1a.h"
-#include "base/terminal_text.h"
 #include "loaders/schema_history.h"
 #include "loaders/sql_identifier.h"
 
@@ -11,19 +9,7 @@ namespace ferry {
 
 namespace {
 
-constexpr std::string_view kAddColumn = "add column ";
-constexpr std::string_view kAddUniqueKey = "add unique key (";
-constexpr std::string_view kWiden = "widen column ";
-constexpr std::string_view kWidenEnd = " from ulid to text";
-constexpr std::string_view kRecordShape = "record the table as the mapping renders it";
-constexpr size_t kMaxIdentifier = 63;  // PostgreSQL's NAMEDATALEN - 1
-
-std::string KeyText(const std::vector<std::string>& key) {
-  std::string text;
-  for (const std::string& column : key)
-    text += (text.empty() ? "" : ", ") + QuoteSqlIdentifier(column);
-  return "(" + text + ")";
-}
+std::string KeyText(const std::vector<std::string>& key) { return QuotedColumnList(key); }
 
 const ExistingColumn* FindColumn(const ExistingTable& table, const std::string& name,
                                  SameColumnName same) {
@@ -68,6 +54,13 @@ TableDef Revert(TableDef table, const EvolutionStep& step) {
       table.unique.erase(std::remove(table.unique.begin(), table.unique.end(), step.key),
                          table.unique.end());
       break;
+    case EvolutionStep::Kind::kAddIndex:
+      table.indexes.erase(std::remove_if(table.indexes.begin(), table.indexes.end(),
+                                         [&](const IndexDef& index) {
+                                           return IndexName(table, index) == step.index.name;
+                                         }),
+                          table.indexes.end());
+      break;
     case EvolutionStep::Kind::kWidenToText:
       for (ColumnDef& column : table.columns) {
         if (column.name == step.column) column.type = ColumnType::kUlid;
@@ -87,21 +80,21 @@ void PlanColumn(const ExistingTable& existing, const TableDef& wanted, const Col
   const std::string name = QuoteSqlIdentifier(column.name);
   bool not_null = !column.nullable || IsKeyColumn(wanted, column.name);
   if (has == nullptr) {
-    if (not_null) {
+    if (not_null && IsNull(column.default_value)) {
       refusals->push_back(
           "the mapping adds column " + name +
-          " NOT NULL without a default: the rows already "
-          "there have no value for it. Make it nullable in the mapping, or add it yourself with "
-          "a value for every row (ALTER TABLE " +
-          table + " ADD COLUMN " + name +
-          " ... NOT NULL "
-          "DEFAULT ...)");
+          " NOT NULL without a default: the rows already there have no value for it. Give it "
+          "a `default:` in the mapping (the rows already there take it), make it nullable, or "
+          "add it yourself with a value for every row (ALTER TABLE " +
+          table + " ADD COLUMN " + name + " ... NOT NULL DEFAULT ...)");
       return;
     }
     EvolutionStep step;
     step.kind = EvolutionStep::Kind::kAddColumn;
     step.column = column.name;
     step.type = column.type;
+    step.not_null = not_null;
+    step.default_value = column.default_value;
     steps->push_back(std::move(step));
     return;
   }
@@ -142,6 +135,33 @@ void PlanColumn(const ExistingTable& existing, const TableDef& wanted, const Col
                         table + " ALTER COLUMN " + name +
                         " DROP NOT NULL on PostgreSQL; a copy of the "
                         "table on SQLite), or keep it NOT NULL in the mapping");
+  }
+}
+
+// Appends a step for each index of the mapping that no index of the table covers (the same
+// columns in the same order, unique or not), or a refusal when its name is taken by another.
+void PlanIndexes(const ExistingTable& existing, const TableDef& wanted,
+                 const std::string& quoted_name, SameColumnName same,
+                 std::vector<EvolutionStep>* steps, std::vector<std::string>* refusals) {
+  for (const IndexDef& index : wanted.indexes) {
+    auto covers = [&](const ExistingIndex& have) {
+      return have.columns.size() == index.columns.size() &&
+             std::equal(have.columns.begin(), have.columns.end(), index.columns.begin(), same);
+    };
+    if (std::any_of(existing.indexes.begin(), existing.indexes.end(), covers)) continue;
+    EvolutionStep step;
+    step.kind = EvolutionStep::Kind::kAddIndex;
+    step.index = {IndexName(wanted, index), index.columns};
+    for (const ExistingIndex& have : existing.indexes) {
+      if (!same(have.name, step.index.name)) continue;
+      refusals->push_back("index " + QuoteSqlIdentifier(have.name) + " of table " + quoted_name +
+                          " is on " + KeyText(have.columns) + ", and the mapping puts it on " +
+                          KeyText(index.columns) +
+                          ": ferry never drops an index. Give the mapping's index another name, "
+                          "or drop the old one yourself (DROP INDEX " +
+                          QuoteSqlIdentifier(have.name) + ")");
+    }
+    steps->push_back(std::move(step));
   }
 }
 
@@ -190,6 +210,7 @@ EvolutionPlan PlanEvolution(const ExistingTable& existing, const TableDef& wante
     step.key = key;
     steps.push_back(std::move(step));
   }
+  PlanIndexes(existing, wanted, quoted_name, same, &steps, &refusals);
   if (!refusals.empty()) {
     plan.refusal = "ferry cannot change table " + quoted_name + " to what the mapping renders now";
     for (const std::string& refusal : refusals) plan.refusal += "; " + refusal;
@@ -207,105 +228,6 @@ EvolutionPlan PlanEvolution(const ExistingTable& existing, const TableDef& wante
   plan.before = std::move(table);
   plan.steps = std::move(steps);
   return plan;
-}
-
-std::string StepText(const EvolutionStep& step) {
-  switch (step.kind) {
-    case EvolutionStep::Kind::kAddColumn:
-      return std::string(kAddColumn) + QuoteSqlIdentifier(step.column) + " (" +
-             ColumnTypeName(step.type) + ")";
-    case EvolutionStep::Kind::kAddUniqueKey:
-      return "add unique key " + KeyText(step.key);
-    case EvolutionStep::Kind::kWidenToText:
-      return std::string(kWiden) + QuoteSqlIdentifier(step.column) + std::string(kWidenEnd);
-    case EvolutionStep::Kind::kRecordShape:
-      return std::string(kRecordShape);
-  }
-  return std::string(kRecordShape);
-}
-
-std::optional<EvolutionStep> ParseStep(std::string_view description) {
-  // `evolve table "s"."t" (mapping "m", entity "e"): <step>`, read quote by quote.
-  constexpr std::string_view kPrefix = "evolve table ";
-  if (description.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
-  std::string_view rest = description.substr(kPrefix.size());
-  while (true) {  // the name, qualified or not
-    if (!TakeQuotedIdentifier(&rest)) return std::nullopt;
-    if (rest.empty() || rest.front() != '.') break;
-    rest.remove_prefix(1);
-  }
-  if (rest.substr(0, 2) == " (") {
-    rest.remove_prefix(2);
-    while (true) {
-      size_t space = rest.find(' ');
-      if (space == std::string_view::npos) return std::nullopt;
-      rest.remove_prefix(space + 1);
-      if (!TakeQuotedIdentifier(&rest)) return std::nullopt;
-      if (rest.substr(0, 1) == ")") break;
-      if (rest.substr(0, 2) != ", ") return std::nullopt;
-      rest.remove_prefix(2);
-    }
-    rest.remove_prefix(1);
-  }
-  if (rest.substr(0, 2) != ": ") return std::nullopt;
-  rest.remove_prefix(2);
-  EvolutionStep step;
-  if (rest == kRecordShape) return step;
-  if (rest.substr(0, kAddColumn.size()) == kAddColumn) {
-    rest.remove_prefix(kAddColumn.size());
-    std::optional<std::string> column = TakeQuotedIdentifier(&rest);
-    if (!column) return std::nullopt;
-    for (ColumnType type :
-         {ColumnType::kText, ColumnType::kInteger, ColumnType::kReal, ColumnType::kBoolean,
-          ColumnType::kJson, ColumnType::kTimestamp, ColumnType::kUlid}) {
-      if (rest == " (" + std::string(ColumnTypeName(type)) + ")") {
-        step.kind = EvolutionStep::Kind::kAddColumn;
-        step.column = *column;
-        step.type = type;
-        return step;
-      }
-    }
-    return std::nullopt;
-  }
-  if (rest.substr(0, kWiden.size()) == kWiden) {
-    rest.remove_prefix(kWiden.size());
-    std::optional<std::string> column = TakeQuotedIdentifier(&rest);
-    if (!column || rest != kWidenEnd) return std::nullopt;
-    step.kind = EvolutionStep::Kind::kWidenToText;
-    step.column = *column;
-    return step;
-  }
-  if (rest.substr(0, kAddUniqueKey.size()) != kAddUniqueKey) return std::nullopt;
-  rest.remove_prefix(kAddUniqueKey.size());
-  step.kind = EvolutionStep::Kind::kAddUniqueKey;
-  while (true) {
-    std::optional<std::string> column = TakeQuotedIdentifier(&rest);
-    if (!column) return std::nullopt;
-    step.key.push_back(*column);
-    if (rest == ")") return step;
-    if (rest.substr(0, 2) != ", ") return std::nullopt;
-    rest.remove_prefix(2);
-  }
-}
-
-std::string UniqueIndexName(const std::string& table, const std::vector<std::string>& key) {
-  std::string name = "ferry_" + table;
-  for (const std::string& column : key) name += "_" + column;
-  name += "_key";
-  if (name.size() <= kMaxIdentifier) return name;
-  Fnv1a64 hash;
-  hash.Add(name);
-  return name.substr(0, kMaxIdentifier - 17) + "_" + hash.Hex();
-}
-
-std::string DuplicateKeyRefusal(const std::string& quoted_name, const std::vector<std::string>& key,
-                                const std::vector<std::string>& duplicates) {
-  std::string listed;
-  for (const std::string& one : duplicates) listed += (listed.empty() ? "" : "; ") + one;
-  return "cannot add unique key " + KeyText(key) + " to table " + quoted_name +
-         ": rows already there share it (" + TerminalSafe(listed) +
-         "). Make them unique (merge or delete the extra rows), then run `ferry schema up` "
-         "again; or leave the key out of the mapping";
 }
 
 }  // namespace ferry

@@ -2,13 +2,14 @@
 // docs/schema-migrations.md "How a mapping change becomes a migration"): the part both targets
 // share. PlanEvolution compares the table as the target's catalog has it with the table the
 // mapping now renders and answers with steps ferry can apply safely (ALTER TABLE: add a
-// nullable column, add a unique key, widen a ulid column to text), or with a refusal that
-// names each unsafe change and the manual steps. Only the SQL of a step is the target's.
+// nullable or defaulted column, add a unique key or an index, widen a ulid column to text),
+// or with a refusal that names each unsafe change and the manual steps. Only the SQL of a step
+// is the target's.
 //
 // Each applied step is a history row `evolve table "tasks" (mapping "m", entity "e"): add
-// column "note"`, whose checksum is that of the CREATE statement ferry would render for the
-// table as the step leaves it: the newest row of a table always says which shape it has, and
-// the last step of a plan records the mapping's own checksum.
+// column "note"`, whose checksum is that of the CREATE statements (table and indexes) ferry
+// would render for the table as the step leaves it: the newest row of a table always says which
+// shape it has, and the last step of a plan records the mapping's own checksum.
 //
 // Pure functions, thread-safe.
 #pragma once
@@ -38,16 +39,25 @@ struct ExistingColumn {
   bool has_default = false;  // or filled by the target itself (identity, generated, rowid)
 };
 
+// An index as the target's catalog describes it: full (non-partial) and on columns only.
+struct ExistingIndex {
+  std::string name;
+  std::vector<std::string> columns;  // in index order
+};
+
 struct ExistingTable {
   std::vector<ExistingColumn> columns;
   // The primary key and every full (non-partial, column-only) unique constraint or index.
   std::vector<std::vector<std::string>> unique_keys;
+  // Every full, column-only index, unique or not (a unique one serves as an index too).
+  std::vector<ExistingIndex> indexes = {};
 };
 
 struct EvolutionStep {
   enum class Kind {
-    kAddColumn,     // ALTER TABLE ADD COLUMN, nullable; reverted by DROP COLUMN
+    kAddColumn,     // ALTER TABLE ADD COLUMN, nullable or with a DEFAULT; reverted by DROP COLUMN
     kAddUniqueKey,  // CREATE UNIQUE INDEX; reverted by DROP INDEX
+    kAddIndex,      // CREATE INDEX (a plain one, `indexes:`); reverted by DROP INDEX
     kWidenToText,   // a ulid column becomes text (PostgreSQL drops its ULID CHECK)
     kRecordShape,   // the table already is what the mapping renders: only recorded
   };
@@ -55,7 +65,10 @@ struct EvolutionStep {
   std::string column;                   // kAddColumn, kWidenToText
   ColumnType type = ColumnType::kText;  // kAddColumn: the column's type
   std::vector<std::string> key;         // kAddUniqueKey
-  TableDef after;  // the table as the mapping renders it once this step is applied
+  TableDef after;           // the table as the mapping renders it once this step is applied
+  bool not_null = false;    // kAddColumn: NOT NULL (then default_value is set)
+  Cell default_value = {};  // kAddColumn: its DEFAULT, which the rows already there take
+  IndexDef index = {};      // kAddIndex, its name resolved (IndexName)
 };
 
 struct EvolutionPlan {
@@ -78,9 +91,11 @@ EvolutionPlan PlanEvolution(const ExistingTable& existing, const TableDef& wante
                             const std::string& quoted_name, bool adopting, bool created,
                             SameColumnName same);
 
-// What a step does, as its description ends: `add column "note" (text)`, `add unique key
-// ("user_id", "legacy_id")`, `widen column "id" from ulid to text`, `record the table as the
-// mapping renders it`.
+// What a step does, as its description ends: `add column "note" (text)`, `add column "rank"
+// (integer) not null default 3` (the default as JSON text: a string quoted, a timestamp as RFC
+// 3339 text, a json column's value as it is), `add unique key ("user_id", "legacy_id")`, `add
+// index "ferry_tasks_status_idx" ("status")`, `widen column "id" from ulid to text`, `record
+// the table as the mapping renders it`.
 std::string StepText(const EvolutionStep& step);
 
 // The step an `evolve table ...` description (EvolveTableDescription) names, without `after`;
@@ -89,6 +104,13 @@ std::optional<EvolutionStep> ParseStep(std::string_view description);
 
 // The name ferry gives the unique index of `key` on `table` (at most 63 bytes).
 std::string UniqueIndexName(const std::string& table, const std::vector<std::string>& key);
+
+// The name of `index` of `table`: the mapping's, else `ferry_<table>_<columns>_idx` (at most
+// 63 bytes).
+std::string IndexName(const TableDef& table, const IndexDef& index);
+
+// `default_value` as a step's description writes it (StepText); "" for null.
+std::string DefaultText(const Cell& default_value, ColumnType type);
 
 // InvalidArgument text: `key` cannot be added to `quoted_name` because the rows show
 // `duplicates` (each "(v1, v2) in 3 rows", data escaped for a terminal) more than once.

@@ -93,8 +93,11 @@ Status CheckWantedTable(const std::vector<HistoryRow>& history, const WantedTabl
   if (!evolving) FERRY_RETURN_IF_ERROR(RefusePendingEvolution(history, want, same_name));
   if (!want.exists) return Status::OK();
   // A recorded table with steps is held to its plan instead; an adoption's missing unique keys
-  // are its steps.
+  // and indexes are its steps, and what no step can add refuses the adoption.
   bool recorded = FindRecorded(history, want, same_name) != nullptr;
+  if (!recorded && !want.plan.refusal.empty()) {
+    return Status::InvalidArgument(want.plan.refusal);
+  }
   if (!recorded || want.plan.steps.empty()) {
     FERRY_RETURN_IF_ERROR(checks.adoptable(*want.table, want.plan.steps.empty()));
   }
@@ -105,10 +108,13 @@ Status AddRefusals(const std::vector<HistoryRow>& history, const std::vector<Wan
                    SameTableName same_name, const TableChecks& checks,
                    std::vector<SchemaMigration>* migrations) {
   for (const WantedTable& want : wanted) {
-    if (!want.exists || !want.plan.refusal.empty()) continue;
+    bool recorded = FindRecorded(history, want, same_name) != nullptr;
+    if (!want.exists || (recorded && !want.plan.refusal.empty())) continue;  // CHANGED says it
     Status verdict = Status::OK();
-    if (FindRecorded(history, want, same_name) == nullptr) {
-      verdict = checks.adoptable(*want.table, /*require_unique_keys=*/false);
+    if (!recorded) {
+      verdict = want.plan.refusal.empty()
+                    ? checks.adoptable(*want.table, /*require_unique_keys=*/false)
+                    : Status::InvalidArgument(want.plan.refusal);
     }
     if (verdict.ok()) verdict = RefuseDuplicates(want, checks);
     if (verdict.ok()) continue;

@@ -26,4 +26,11 @@ Status CheckSqlIdentifier(std::string_view name, std::string_view what) {
   return Status::OK();
 }
 
+std::string QuotedColumnList(const std::vector<std::string>& names) {
+  std::string text;
+  for (const std::string& name : names)
+    text += (text.empty() ? "" : ", ") + QuoteSqlIdentifier(name);
+  return "(" + text + ")";
+}
+
 }  // namespace ferry

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
@@ -13,6 +14,9 @@ namespace ferry {
 
 // "name" with each embedded '"' doubled: x"y -> "x""y" (SQL's delimited identifier).
 std::string QuoteSqlIdentifier(std::string_view name);
+
+// ("a", "b"): each name quoted (QuoteSqlIdentifier), in parentheses, as key lists are written.
+std::string QuotedColumnList(const std::vector<std::string>& names);
 
 // Fails (InvalidArgument, naming `what`) for an empty name or one holding a NUL byte.
 Status CheckSqlIdentifier(std::string_view name, std::string_view what);

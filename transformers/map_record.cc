@@ -37,43 +37,6 @@ Reject MakeReject(const EntityMapping& entity, const ColumnMapping& column, std:
   return reject;
 }
 
-// Parses a mapping default ("true", "null", "\"x\"", "3") into a cell of the column's type.
-Cell DefaultCell(const ColumnMapping& column) {
-  const std::string& text = *column.default_json;
-  if (text == "null") {
-    return std::monostate{};
-  }
-  simdjson::dom::parser parser;
-  simdjson::dom::element element;
-  if (parser.parse(text).get(element) != simdjson::SUCCESS) {
-    return text;
-  }
-  switch (column.def.type) {
-    case ColumnType::kBoolean:
-      if (element.is_bool()) return bool(element);
-      break;
-    case ColumnType::kTimestamp:
-      if (element.is_string()) {
-        if (auto ms = ParseRfc3339Millis(std::string_view(element))) return *ms;
-      }
-      [[fallthrough]];
-    case ColumnType::kInteger:
-      if (element.is_int64()) return int64_t(element);
-      break;
-    case ColumnType::kReal:
-      if (element.is_number()) return double(element);
-      break;
-    case ColumnType::kJson:
-      return text;
-    default:
-      break;
-  }
-  if (element.is_string()) {
-    return std::string(std::string_view(element));
-  }
-  return text;
-}
-
 // Converts a present, non-null field value to the column's type.
 std::optional<Reject> Convert(const EntityMapping& entity, const ColumnMapping& column,
                               simdjson::dom::element value, const ReferenceResolver& resolve,
@@ -329,6 +292,42 @@ std::optional<Reject> MapRecord(const EntityMapping& entity, simdjson::dom::elem
     }
   }
   return std::nullopt;
+}
+
+Cell DefaultCell(const ColumnMapping& column) {
+  const std::string& text = *column.default_json;
+  if (text == "null") {
+    return std::monostate{};
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element element;
+  if (parser.parse(text).get(element) != simdjson::SUCCESS) {
+    return text;
+  }
+  switch (column.def.type) {
+    case ColumnType::kBoolean:
+      if (element.is_bool()) return bool(element);
+      break;
+    case ColumnType::kTimestamp:
+      if (element.is_string()) {
+        if (auto ms = ParseRfc3339Millis(std::string_view(element))) return *ms;
+      }
+      [[fallthrough]];
+    case ColumnType::kInteger:
+      if (element.is_int64()) return int64_t(element);
+      break;
+    case ColumnType::kReal:
+      if (element.is_number()) return double(element);
+      break;
+    case ColumnType::kJson:
+      return text;
+    default:
+      break;
+  }
+  if (element.is_string()) {
+    return std::string(std::string_view(element));
+  }
+  return text;
 }
 
 }  // namespace ferry

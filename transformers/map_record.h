@@ -22,6 +22,11 @@
 
 namespace ferry {
 
+// A column's default (`default:` or `const:`, ColumnMapping::default_json) as a cell of its
+// type: "3" an integer, an RFC 3339 string a timestamp's milliseconds, any JSON its text for a
+// json column; null for "null". REQUIRES: column.default_json.
+Cell DefaultCell(const ColumnMapping& column);
+
 // Why (entity, legacy id) has no ULID when a record of it was rejected in this unit: the
 // reject's place ("u1.json key=environments index=3"); nullopt when none was.
 using RejectedReference = std::function<std::optional<std::string>(const std::string& entity,

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "agent/mapping/columns.h"
+#include "agent/mapping/indexes.h"
 #include "agent/mapping/names.h"
 #include "agent/mapping/order.h"
 #include "agent/mapping/sensitive.h"
@@ -60,6 +61,7 @@ class Builder {
       }
     }
     FERRY_RETURN_IF_ERROR(CheckReferences(mapping));
+    FERRY_RETURN_IF_ERROR(CheckIndexNames(doc_, mapping));
     mapping.entities = SortParentsFirst(std::move(mapping.entities));
     return mapping;
   }
@@ -138,6 +140,7 @@ class Builder {
     }
 
     FERRY_RETURN_IF_ERROR(BuildKeys(at, &entity));
+    FERRY_RETURN_IF_ERROR(BuildIndexes(doc_, child("indexes"), &entity));
     FERRY_RETURN_IF_ERROR(BuildId(at, has_prefix, &entity));
     if (spec.contains("updated_field")) {
       entity.updated_field = spec.at("updated_field").get<std::string>();

@@ -1,9 +1,12 @@
 #include "agent/mapping/columns.h"
 
+#include <cstdint>
+#include <limits>
 #include <utility>
 
 #include "agent/mapping/names.h"
 #include "transformers/datetime.h"
+#include "transformers/map_record.h"
 #include "transformers/ulid.h"
 
 namespace ferry {
@@ -51,6 +54,15 @@ std::string DefaultProblem(const MappingJson& value, ColumnType type,
   if (value.is_null()) {
     return "";
   }
+  // `schema up` may make the default a database DEFAULT (docs/schema-migrations.md): it must be
+  // a value every target holds as written.
+  if (value.is_string() && value.get<std::string>().find('\0') != std::string::npos) {
+    return "a default cannot hold a NUL character (PostgreSQL text cannot)";
+  }
+  if (value.is_number_unsigned() &&
+      value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return "a default must fit a 64-bit signed integer";
+  }
   switch (type) {
     case ColumnType::kText:
       return value.is_string() ? "" : "a text column's default must be a string";
@@ -62,13 +74,23 @@ std::string DefaultProblem(const MappingJson& value, ColumnType type,
       return value.is_boolean() ? "" : "a boolean column's default must be true or false";
     case ColumnType::kJson:
       return "";
-    case ColumnType::kTimestamp:
+    case ColumnType::kTimestamp: {
+      std::optional<int64_t> ms;
       if (timestamp_format == "epoch_ms") {
-        return value.is_number_integer() ? "" : "an epoch_ms default must be an integer";
+        if (!value.is_number_integer()) return "an epoch_ms default must be an integer";
+        ms = value.get<int64_t>();
+      } else if (value.is_string() && IsRfc3339DateTime(value.get<std::string>())) {
+        ms = ParseRfc3339Millis(value.get<std::string>());
+      } else {
+        return "an iso8601 default must be an RFC 3339 date-time string";
       }
-      return value.is_string() && IsRfc3339DateTime(value.get<std::string>())
+      // Both targets' range (PostgreSQL has no year 0).
+      constexpr int64_t kYear1 = -62135596800000;
+      constexpr int64_t kYear10000 = 253402300800000;
+      return ms && *ms >= kYear1 && *ms < kYear10000
                  ? ""
-                 : "an iso8601 default must be an RFC 3339 date-time string";
+                 : "a timestamp default must lie in the years 0001 to 9999";
+    }
     case ColumnType::kUlid:
       return value.is_string() && DecodeUlid(value.get<std::string>()).ok()
                  ? ""
@@ -193,6 +215,7 @@ Result<ColumnMapping> BuildColumn(const MappingDocument& doc, const std::string&
     if (value.is_null() && !column.def.nullable && column.source == ColumnSource::kConstant) {
       return doc.Error(at("const"), "a column that is not nullable cannot always be null");
     }
+    column.def.default_value = DefaultCell(column);
   }
 
   if (has("map")) {

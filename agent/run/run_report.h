@@ -99,7 +99,7 @@ struct RunReport {
   // Entities with ULIDs but no creation-time field (mapping id.time_field): their new ULIDs
   // take the time of the run, not the record's (a table without a creation column).
   std::vector<std::string> timed_by_run;
-  std::string backup_id;     // that archive's id alone; empty without one
+  std::string backup_id;  // that archive's id alone; empty without one
   // Set when the run stopped on --max-reject-rate: "yes: <what the rollback did>" or "no: why".
   std::string rolled_back;
   int64_t peak_rss_kb = 0;

@@ -179,7 +179,8 @@ void AddSchemaCommand(CLI::App& root, int* exit_code) {
   schema->require_subcommand(1);
   constexpr std::string_view kChangedNote =
       "When the mapping changes a recorded table, status lists the steps that take the table "
-      "there without dropping it (add a nullable column, add a unique key, widen ulid to text: "
+      "there without dropping it (add a nullable or defaulted column, add a unique key or an "
+      "index, widen ulid to text: "
       "`evolve table ...`), up applies each as a recorded migration, and migrate refuses until "
       "then (exit 2). A change ferry cannot make safely (drop or retype a column, NOT NULL "
       "without a default, another primary key) is CHANGED: status exits 1 and names the manual "

@@ -7,6 +7,7 @@
 
 #include "loaders/postgresql/copy_text.h"
 #include "loaders/postgresql/sql_identifier.h"
+#include "loaders/schema_evolution.h"
 
 namespace ferry::postgres {
 
@@ -115,6 +116,10 @@ Status CheckTableDef(const TableDef& table) {
   for (const std::vector<std::string>& unique : table.unique) {
     FERRY_RETURN_IF_ERROR(CheckKey(table, unique, "unique constraint"));
   }
+  for (const IndexDef& index : table.indexes) {
+    FERRY_RETURN_IF_ERROR(CheckIdentifier(IndexName(table, index), "an index name"));
+    FERRY_RETURN_IF_ERROR(CheckKey(table, index.columns, "index"));
+  }
   return Status::OK();
 }
 
@@ -137,6 +142,19 @@ std::string CreateTableSql(const TableDef& table, std::string_view schema) {
   }
   sql += "\n)";
   return sql;
+}
+
+std::string CreateIndexSql(const TableDef& table, const IndexDef& index, std::string_view schema) {
+  return "CREATE INDEX " + QuoteIdentifier(IndexName(table, index)) + " ON " +
+         QualifiedName(schema, table.name) + " (" + ColumnList(index.columns) + ")";
+}
+
+std::vector<std::string> CreateTableStatements(const TableDef& table, std::string_view schema) {
+  std::vector<std::string> statements = {CreateTableSql(table, schema)};
+  for (const IndexDef& index : table.indexes) {
+    statements.push_back(CreateIndexSql(table, index, schema));
+  }
+  return statements;
 }
 
 Result<bool> TableExists(pqxx::transaction_base& txn, const std::string& schema,

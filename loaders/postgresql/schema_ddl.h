@@ -28,7 +28,8 @@ const char* PgTypeOf(ColumnType type);
 std::string UlidCheckSql(const std::string& quoted_column);
 
 // Fails (InvalidArgument, naming table and column) for a definition that cannot be created
-// faithfully: a bad, too long or repeated name, no primary key, a key naming no column, a name
+// faithfully: a bad, too long or repeated name, no primary key, a key or index naming no
+// column, a table name
 // starting with "ferry_" (kept for ferry, as in the SQLite target).
 Status CheckTableDef(const TableDef& table);
 
@@ -36,6 +37,14 @@ Status CheckTableDef(const TableDef& table);
 // on key columns, the ULID CHECKs, PRIMARY KEY (...) and UNIQUE (...).
 // REQUIRES: CheckTableDef(table).ok()
 std::string CreateTableSql(const TableDef& table, std::string_view schema);
+
+// CREATE INDEX of one of the table's plain indexes, named IndexName (schema_evolution.h); an
+// index lives in its table's schema.
+std::string CreateIndexSql(const TableDef& table, const IndexDef& index, std::string_view schema);
+
+// What ferry runs to create a mapping table, in order: CreateTableSql, then CreateIndexSql of
+// each index. Its checksum is the table's (schema_migrations.h).
+std::vector<std::string> CreateTableStatements(const TableDef& table, std::string_view schema);
 
 // True when schema.name exists as a table; fails (InvalidArgument) when it is a view or another
 // kind of relation.

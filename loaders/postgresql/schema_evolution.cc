@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "loaders/postgresql/copy_text.h"
 #include "loaders/postgresql/schema_adoption.h"
 #include "loaders/postgresql/schema_ddl.h"
 #include "loaders/postgresql/sql_identifier.h"
@@ -38,6 +39,20 @@ std::vector<std::string> UlidChecks(pqxx::transaction_base& txn, const std::stri
   return names;
 }
 
+// PgTypeOf(type) as format_type() spells it back (timestamptz is "timestamp with time zone").
+std::string CatalogSpelling(ColumnType type) {
+  return type == ColumnType::kTimestamp ? "timestamp with time zone" : PgTypeOf(type);
+}
+
+// `value` as a literal of a column of `type`: the text CellText gives, quoted and cast.
+Result<std::string> Literal(pqxx::transaction_base& txn, const Cell& value, ColumnType type) {
+  ColumnDef column;
+  column.type = type;
+  FERRY_ASSIGN_OR_RETURN(std::optional<std::string> text, CellText(column, value));
+  if (!text) return std::string("NULL");
+  return txn.quote(*text) + "::" + PgTypeOf(type);
+}
+
 }  // namespace
 
 Result<ExistingTable> ReadExistingTable(pqxx::transaction_base& txn, const std::string& schema,
@@ -60,8 +75,8 @@ Result<ExistingTable> ReadExistingTable(pqxx::transaction_base& txn, const std::
       if (RoundTrips(type, column.declared_type) && (!ulid_checked || type == ColumnType::kUlid)) {
         column.accepts |= TypeBit(type);
       }
-      bool declared =
-          column.declared_type == PgTypeOf(type) && (type == ColumnType::kUlid) == ulid_checked;
+      bool declared = column.declared_type == CatalogSpelling(type) &&
+                      (type == ColumnType::kUlid) == ulid_checked;
       if (declared) column.declares |= TypeBit(type);
     }
     column.not_null = row[2].as<bool>();
@@ -82,6 +97,27 @@ Result<ExistingTable> ReadExistingTable(pqxx::transaction_base& txn, const std::
       if (item.first == pqxx::array_parser::juncture::string_value) key.push_back(item.second);
     }
     existing.unique_keys.push_back(std::move(key));
+  }
+  // Every full, column-only index, its columns in index order.
+  pqxx::result indexes = txn.exec_params(
+      "SELECT c.relname, array_agg(a.attname::text "
+      "ORDER BY array_position(i.indkey::int2[], a.attnum)) "
+      "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+      "JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+      "WHERE i.indrelid = $1::regclass AND i.indpred IS NULL AND i.indexprs IS NULL "
+      "GROUP BY c.relname",
+      qualified);
+  for (const auto& row : indexes) {
+    ExistingIndex index;
+    index.name = row[0].c_str();
+    auto array = row[1].as_array();
+    for (auto item = array.get_next(); item.first != pqxx::array_parser::juncture::done;
+         item = array.get_next()) {
+      if (item.first == pqxx::array_parser::juncture::string_value) {
+        index.columns.push_back(item.second);
+      }
+    }
+    existing.indexes.push_back(std::move(index));
   }
   return existing;
 }
@@ -111,9 +147,22 @@ Status ApplyStep(pqxx::transaction_base& txn, const std::string& schema, const s
   std::string qualified = QualifiedName(schema, table);
   std::string column = QuoteIdentifier(step.column);
   switch (step.kind) {
-    case EvolutionStep::Kind::kAddColumn:
-      txn.exec0("ALTER TABLE " + qualified + " ADD COLUMN " + column + " " + PgTypeOf(step.type) +
-                (step.type == ColumnType::kUlid ? " " + UlidCheckSql(column) : ""));
+    case EvolutionStep::Kind::kAddColumn: {
+      // The rows already there take the DEFAULT, which stays on the column.
+      std::string sql = "ALTER TABLE " + qualified + " ADD COLUMN " + column + " " +
+                        PgTypeOf(step.type) +
+                        (step.type == ColumnType::kUlid ? " " + UlidCheckSql(column) : "");
+      if (step.not_null) sql += " NOT NULL";
+      if (!IsNull(step.default_value)) {
+        FERRY_ASSIGN_OR_RETURN(std::string literal, Literal(txn, step.default_value, step.type));
+        sql += " DEFAULT " + literal;
+      }
+      txn.exec0(sql);
+      return Status::OK();
+    }
+    case EvolutionStep::Kind::kAddIndex:
+      txn.exec0("CREATE INDEX " + QuoteIdentifier(step.index.name) + " ON " + qualified + " (" +
+                ColumnList(step.index.columns) + ")");
       return Status::OK();
     case EvolutionStep::Kind::kAddUniqueKey: {
       FERRY_ASSIGN_OR_RETURN(std::vector<std::string> duplicates,
@@ -142,15 +191,24 @@ Status RevertStep(pqxx::transaction_base& txn, const std::string& schema, const 
   std::string column = QuoteIdentifier(step.column);
   switch (step.kind) {
     case EvolutionStep::Kind::kAddColumn: {
-      int64_t values =
-          txn.exec1("SELECT count(*) FROM " + qualified + " WHERE " + column + " IS NOT NULL")[0]
-              .as<int64_t>();
+      // A value the column's DEFAULT gave is no value to lose.
+      std::string other_than_default;
+      if (!IsNull(step.default_value)) {
+        FERRY_ASSIGN_OR_RETURN(std::string literal, Literal(txn, step.default_value, step.type));
+        other_than_default = " AND " + column + " IS DISTINCT FROM " + literal;
+      }
+      int64_t values = txn.exec1("SELECT count(*) FROM " + qualified + " WHERE " + column +
+                                 " IS NOT NULL" + other_than_default)[0]
+                           .as<int64_t>();
       FERRY_RETURN_IF_ERROR(RefuseDropOfValues(qualified, step.column, values, version, force));
       txn.exec0("ALTER TABLE " + qualified + " DROP COLUMN " + column);
       return Status::OK();
     }
     case EvolutionStep::Kind::kAddUniqueKey:
       txn.exec0("DROP INDEX IF EXISTS " + QualifiedName(schema, UniqueIndexName(table, step.key)));
+      return Status::OK();
+    case EvolutionStep::Kind::kAddIndex:
+      txn.exec0("DROP INDEX IF EXISTS " + QualifiedName(schema, step.index.name));
       return Status::OK();
     case EvolutionStep::Kind::kWidenToText:
       txn.exec0("ALTER TABLE " + qualified + " ADD " + UlidCheckSql(column));

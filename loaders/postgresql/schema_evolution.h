@@ -1,9 +1,10 @@
 // Evolution steps on the PostgreSQL target (loaders/schema_evolution.h has the plan, the same
 // for both targets): the table's shape from the catalog, and each step's SQL. A column is added
-// with ALTER TABLE ADD COLUMN (a ulid one with its CHECK) and reverted with DROP COLUMN; a
-// unique key is a CREATE UNIQUE INDEX named UniqueIndexName in the table's schema, reverted
-// with DROP INDEX; widening a ulid column to text drops its ULID CHECK, and reverting adds it
-// back (refused by the server when a value is no ULID).
+// with ALTER TABLE ADD COLUMN (a ulid one with its CHECK; NOT NULL and DEFAULT as the step
+// says, the DEFAULT staying on the column) and reverted with DROP COLUMN; a unique key is a
+// CREATE UNIQUE INDEX named UniqueIndexName in the table's schema, a plain index a CREATE
+// INDEX, each reverted with DROP INDEX; widening a ulid column to text drops its ULID CHECK, and
+// reverting adds it back (refused by the server when a value is no ULID).
 //
 // Thread safety: functions of one transaction, used by its thread.
 #pragma once
@@ -18,7 +19,7 @@
 
 namespace ferry::postgres {
 
-// The columns and unique keys of schema.table. REQUIRES: the table exists.
+// The columns, unique keys and indexes of schema.table. REQUIRES: the table exists.
 Result<ExistingTable> ReadExistingTable(pqxx::transaction_base& txn, const std::string& schema,
                                         const std::string& table);
 
@@ -33,7 +34,8 @@ Result<std::vector<std::string>> DuplicateKeys(pqxx::transaction_base& txn,
 Status ApplyStep(pqxx::transaction_base& txn, const std::string& schema, const std::string& table,
                  const EvolutionStep& step);
 
-// Reverts `step` (migration `version`); dropping a column that holds values needs `force`.
+// Reverts `step` (migration `version`); dropping a column that holds values other than its
+// DEFAULT needs `force`.
 Status RevertStep(pqxx::transaction_base& txn, const std::string& schema, const std::string& table,
                   const EvolutionStep& step, int64_t version, bool force);
 

@@ -11,6 +11,7 @@
 #include "loaders/postgresql/schema_evolution.h"
 #include "loaders/postgresql/sql_identifier.h"
 #include "loaders/schema_history.h"
+#include "loaders/schema_migrator.h"
 #include "loaders/unit_mark.h"
 
 namespace ferry::postgres {
@@ -31,45 +32,110 @@ bool SameName(const std::vector<std::string>& a, const std::vector<std::string>&
 
 bool SameColumn(const std::string& a, const std::string& b) { return a == b; }
 
-// The history, empty when ferry.schema_history does not exist.
-Result<std::vector<HistoryRow>> ReadHistory(pqxx::transaction_base& txn) {
-  std::vector<HistoryRow> rows;
-  FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(txn, kBookkeepingSchema, "schema_history"));
-  if (!exists) return rows;
-  pqxx::result result = txn.exec(std::string("SELECT version, checksum, ") + kAppliedAtText +
-                                 ", description FROM ferry.schema_history ORDER BY version");
-  for (const auto& row : result) {
-    rows.push_back({row[0].as<int64_t>(), row[1].c_str(), row[2].c_str(), row[3].c_str()});
-  }
-  return rows;
-}
+// The reads and writes of the shared flows (loaders/schema_migrator.h) in one transaction, on
+// the mapping's tables in `schema`. pqxx's exceptions reach the caller's Guarded.
+class PgSchemaTransaction : public SchemaTransaction {
+ public:
+  PgSchemaTransaction(pqxx::transaction_base& txn, const std::string& schema)
+      : txn_(txn), schema_(schema) {}
 
-// The tables as the mapping wants them, each with its evolution plan against `history`.
-Result<std::vector<WantedTable>> Wanted(pqxx::transaction_base& txn, const std::string& schema,
-                                        const std::vector<const TableDef*>& tables,
-                                        const std::vector<HistoryRow>& history) {
-  auto checksum_of = [&schema](const TableDef& table) {
-    return TableChecksum({CreateTableSql(table, schema)});
-  };
-  std::vector<WantedTable> wanted;
-  for (const TableDef* table : tables) {
-    if (table == nullptr) return Status::Internal("schema migrations: a null table");
-    FERRY_RETURN_IF_ERROR(CheckTableDef(*table));
-    WantedTable want;
-    want.table = table;
-    want.name = {schema, table->name};
-    want.quoted_name = QualifiedName(schema, table->name);
-    want.checksum = checksum_of(*table);
-    FERRY_ASSIGN_OR_RETURN(want.exists, TableExists(txn, schema, table->name));
-    ExistingTable existing;  // read only when a plan needs it: most runs find the checksum
-    if (want.exists && NeedsPlan(history, want, SameName)) {
-      FERRY_ASSIGN_OR_RETURN(existing, ReadExistingTable(txn, schema, table->name));
-    }
-    PlanTable(history, want.exists ? &existing : nullptr, SameName, SameColumn, checksum_of, &want);
-    wanted.push_back(std::move(want));
+  SameTableName same_name() const override { return SameName; }
+  SameColumnName same_column() const override { return SameColumn; }
+  std::vector<std::string> Name(const TableDef& table) const override {
+    return {schema_, table.name};
   }
-  return wanted;
-}
+  std::string QuotedName(const TableDef& table) const override {
+    return QualifiedName(schema_, table.name);
+  }
+  Status CheckTable(const TableDef& table) const override { return CheckTableDef(table); }
+  std::string Checksum(const TableDef& table) const override {
+    return TableChecksum(CreateTableStatements(table, schema_));
+  }
+  std::string NothingRecorded() const override {
+    return "no table of the mapping in schema " + QuoteIdentifier(schema_) +
+           " is recorded in ferry.schema_history: nothing to revert (ferry's bookkeeping, "
+           "migration 1, is never reverted)";
+  }
+
+  Result<std::vector<HistoryRow>> ReadHistory() override {
+    std::vector<HistoryRow> rows;
+    FERRY_ASSIGN_OR_RETURN(bool exists,
+                           postgres::TableExists(txn_, kBookkeepingSchema, "schema_history"));
+    if (!exists) return rows;
+    pqxx::result result = txn_.exec(std::string("SELECT version, checksum, ") + kAppliedAtText +
+                                    ", description FROM ferry.schema_history ORDER BY version");
+    for (const auto& row : result) {
+      rows.push_back({row[0].as<int64_t>(), row[1].c_str(), row[2].c_str(), row[3].c_str()});
+    }
+    return rows;
+  }
+  Result<bool> TableExists(const TableDef& table) override {
+    return postgres::TableExists(txn_, schema_, table.name);
+  }
+  Result<ExistingTable> ReadExistingTable(const TableDef& table) override {
+    return postgres::ReadExistingTable(txn_, schema_, table.name);
+  }
+  Status CheckAdoptable(const TableDef& table, bool require_unique_keys) override {
+    return postgres::CheckAdoptable(txn_, schema_, table, require_unique_keys);
+  }
+  Result<std::vector<std::string>> DuplicateKeys(const TableDef& table,
+                                                 const std::vector<std::string>& key) override {
+    return postgres::DuplicateKeys(txn_, schema_, table.name, key);
+  }
+
+  Status CreateTable(const TableDef& table) override {
+    for (const std::string& sql : CreateTableStatements(table, schema_)) txn_.exec0(sql);
+    return Status::OK();
+  }
+  Status ApplyStep(const TableDef& table, const EvolutionStep& step) override {
+    return postgres::ApplyStep(txn_, schema_, table.name, step);
+  }
+  Status RevertStep(const TableDef& table, const EvolutionStep& step, int64_t version,
+                    bool force) override {
+    return postgres::RevertStep(txn_, schema_, table.name, step, version, force);
+  }
+  Status InsertHistoryRow(int version, SchemaMigration* migration) override {
+    migration->version = version;
+    migration->recorded_checksum = migration->checksum;
+    migration->state = SchemaMigration::State::kApplied;
+    pqxx::row recorded = txn_.exec_params1(
+        std::string("INSERT INTO ferry.schema_history (version, checksum, applied_at, "
+                    "description) VALUES ($1, $2, now(), $3) RETURNING ") +
+            kAppliedAtText,
+        version, migration->checksum, migration->description);
+    migration->applied_at = recorded[0].c_str();
+    return Status::OK();
+  }
+  Status DeleteHistoryRow(int64_t version) override {
+    txn_.exec_params0("DELETE FROM ferry.schema_history WHERE version = $1", version);
+    return Status::OK();
+  }
+  Result<int64_t> CountRows(const TableDef& table) override {
+    return txn_.exec1("SELECT count(*) FROM " + QuotedName(table))[0].as<int64_t>();
+  }
+  Status DropTable(const TableDef& table) override {
+    txn_.exec0("DROP TABLE " + QuotedName(table));
+    return Status::OK();
+  }
+  Status ForgetEntity(const std::string& entity) override {
+    // Only this schema's: the same entity loaded into another schema keeps its own.
+    txn_.exec_params0("DELETE FROM ferry.id_map WHERE target_schema = $2 AND entity = $1", entity,
+                      schema_);
+    // With the marks of units loaded whole: a rerun must load those units again.
+    txn_.exec_params0(
+        "DELETE FROM ferry.checkpoints WHERE target_schema = $2 AND entity IN ($1, $3)", entity,
+        schema_, kUnitDoneEntity);
+    return Status::OK();
+  }
+  Status AuditSchemaDown(const std::string& detail) override {
+    Audit(txn_, "", "schema down", detail);
+    return Status::OK();
+  }
+
+ private:
+  pqxx::transaction_base& txn_;
+  std::string schema_;
+};
 
 SchemaMigration BookkeepingMigration() {
   SchemaMigration own;
@@ -79,75 +145,9 @@ SchemaMigration BookkeepingMigration() {
   return own;
 }
 
-// Bookkeeping 2 and 3 as pending migrations when the history does not hold them.
-void AddPendingKeyed(std::vector<SchemaMigration>* migrations) {
-  AddPendingBookkeeping(
-      {{kKeyedDescription, KeyedChecksum()}, {kUnchangedDescription, UnchangedChecksum()}},
-      migrations);
-}
-
-// Records `migration` as applied now, as `version`.
-void Record(pqxx::transaction_base& txn, SchemaMigration* migration, int version) {
-  migration->version = version;
-  migration->recorded_checksum = migration->checksum;
-  migration->state = SchemaMigration::State::kApplied;
-  pqxx::row recorded = txn.exec_params1(
-      std::string("INSERT INTO ferry.schema_history (version, checksum, applied_at, "
-                  "description) VALUES ($1, $2, now(), $3) RETURNING ") +
-          kAppliedAtText,
-      version, migration->checksum, migration->description);
-  migration->applied_at = recorded[0].c_str();
-}
-
-// Creates (or adopts) `want`'s table and records it as `version`; returns the migration.
-Result<SchemaMigration> Apply(pqxx::transaction_base& txn, const std::string& schema,
-                              const WantedTable& want, int version) {
-  if (want.exists) {
-    FERRY_RETURN_IF_ERROR(CheckAdoptable(txn, schema, *want.table, /*require_unique_keys=*/false));
-  } else {
-    txn.exec0(CreateTableSql(*want.table, schema));
-  }
-  SchemaMigration migration = TableMigration(want, nullptr);
-  Record(txn, &migration, version);
-  return migration;
-}
-
-// Applies the first pending evolution step of `want` and records it as `version`.
-Result<SchemaMigration> ApplyNextStep(pqxx::transaction_base& txn, const std::string& schema,
-                                      const WantedTable& want, int version) {
-  FERRY_RETURN_IF_ERROR(ApplyStep(txn, schema, want.table->name, want.plan.steps.front()));
-  SchemaMigration migration = PendingSteps(want).front();
-  Record(txn, &migration, version);
-  return migration;
-}
-
-// The checks both targets share (schema_history.h), answered in `txn`.
-TableChecks Checks(pqxx::transaction_base& txn, const std::string& schema) {
-  TableChecks checks;
-  checks.adoptable = [&txn, &schema](const TableDef& table, bool require_unique_keys) {
-    return CheckAdoptable(txn, schema, table, require_unique_keys);
-  };
-  checks.duplicate_keys = [&txn, &schema](const TableDef& table,
-                                          const std::vector<std::string>& key) {
-    return DuplicateKeys(txn, schema, table.name, key);
-  };
-  return checks;
-}
-
-// CheckWantedTable on this target.
-Status CheckOne(pqxx::transaction_base& txn, const std::string& schema,
-                const std::vector<HistoryRow>& history, const WantedTable& want, bool evolving) {
-  return CheckWantedTable(history, want, SameName, Checks(txn, schema), evolving);
-}
-
-// The checks of a migration, writing nothing, for every table.
-Status CheckWanted(pqxx::transaction_base& txn, const std::string& schema,
-                   const std::vector<WantedTable>& wanted, const std::vector<HistoryRow>& history,
-                   bool evolving) {
-  for (const WantedTable& want : wanted) {
-    FERRY_RETURN_IF_ERROR(CheckOne(txn, schema, history, want, evolving));
-  }
-  return Status::OK();
+// Bookkeeping 2 and 3, pending when the history does not hold them.
+std::vector<LaterBookkeeping> LaterMigrations() {
+  return {{kKeyedDescription, KeyedChecksum()}, {kUnchangedDescription, UnchangedChecksum()}};
 }
 
 // Applies the next migration of `table` (creating or adopting it, else its next evolution
@@ -156,30 +156,19 @@ Status CheckWanted(pqxx::transaction_base& txn, const std::string& schema,
 Status ApplyOne(Session* session, const TableDef* table, std::vector<SchemaMigration>* applied,
                 bool* done) {
   *done = true;
-  return Guarded(
-      "migrating table " + table->name + " in " + session->display_name(), session->secrets(),
-      [&]() -> Status {
-        const std::string& schema = session->schema();
-        pqxx::work txn(session->connection());
-        txn.exec(kDdlLockSql);
-        FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
-        FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
-                               Wanted(txn, schema, {table}, history));
-        const WantedTable& want = wanted[0];
-        FERRY_RETURN_IF_ERROR(CheckOne(txn, schema, history, want, /*evolving=*/true));
-        SchemaMigration migration;
-        if (FindRecorded(history, want, SameName) == nullptr) {
-          FERRY_ASSIGN_OR_RETURN(migration, Apply(txn, schema, want, NextVersion(history)));
-        } else if (!want.plan.steps.empty()) {
-          FERRY_ASSIGN_OR_RETURN(migration, ApplyNextStep(txn, schema, want, NextVersion(history)));
-        } else {
-          return Status::OK();
-        }
-        txn.commit();
-        *done = false;
-        applied->push_back(std::move(migration));
-        return Status::OK();
-      });
+  return Guarded("migrating table " + table->name + " in " + session->display_name(),
+                 session->secrets(), [&]() -> Status {
+                   pqxx::work work(session->connection());
+                   work.exec(kDdlLockSql);
+                   PgSchemaTransaction txn(work, session->schema());
+                   FERRY_ASSIGN_OR_RETURN(std::optional<SchemaMigration> migration,
+                                          ApplyNextMigration(txn, table));
+                   if (!migration) return Status::OK();
+                   work.commit();
+                   *done = false;
+                   applied->push_back(std::move(*migration));
+                   return Status::OK();
+                 });
 }
 
 }  // namespace
@@ -187,45 +176,43 @@ Status ApplyOne(Session* session, const TableDef* table, std::vector<SchemaMigra
 Status CheckMappingTables(Session* session, const std::vector<const TableDef*>& tables) {
   return Guarded("checking the target tables in " + session->display_name(), session->secrets(),
                  [&]() -> Status {
-                   SnapshotRead txn(session->connection());
-                   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
+                   SnapshotRead read(session->connection());
+                   PgSchemaTransaction txn(read, session->schema());
+                   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, txn.ReadHistory());
                    FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
-                                          Wanted(txn, session->schema(), tables, history));
-                   return CheckWanted(txn, session->schema(), wanted, history,
-                                      /*evolving=*/false);
+                                          ReadWantedTables(txn, tables, history));
+                   return CheckWantedTables(txn, history, wanted, /*evolving=*/false);
                  });
 }
 
 Status ListMigrations(Session* session, const std::vector<const TableDef*>& tables,
                       std::vector<SchemaMigration>* out) {
   out->clear();
-  return Guarded("reading the schema history of " + session->display_name(), session->secrets(),
-                 [&]() -> Status {
-                   SnapshotRead txn(session->connection());
-                   FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
-                   FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
-                                          Wanted(txn, session->schema(), tables, history));
-                   *out = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
-                   AddPendingKeyed(out);
-                   return AddRefusals(history, wanted, SameName, Checks(txn, session->schema()),
-                                      out);
-                 });
+  return Guarded(
+      "reading the schema history of " + session->display_name(), session->secrets(),
+      [&]() -> Status {
+        SnapshotRead read(session->connection());
+        PgSchemaTransaction txn(read, session->schema());
+        FERRY_ASSIGN_OR_RETURN(
+            *out, ListSchemaMigrations(txn, tables, BookkeepingMigration(), LaterMigrations()));
+        return Status::OK();
+      });
 }
 
 Status EnsureMappingTables(Session* session, const std::vector<const TableDef*>& tables,
                            bool dry_run, std::set<std::string>* existing) {
-  const std::string& schema = session->schema();
   return Guarded(
       "creating the target tables in " + session->display_name(), session->secrets(),
       [&]() -> Status {
-        pqxx::work txn(session->connection());
+        pqxx::work work(session->connection());
         if (!dry_run) {
-          txn.exec(kDdlLockSql);
+          work.exec(kDdlLockSql);
         }
-        FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
+        PgSchemaTransaction txn(work, session->schema());
+        FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, txn.ReadHistory());
         FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
-                               Wanted(txn, schema, tables, history));
-        FERRY_RETURN_IF_ERROR(CheckWanted(txn, schema, wanted, history, /*evolving=*/false));
+                               ReadWantedTables(txn, tables, history));
+        FERRY_RETURN_IF_ERROR(CheckWantedTables(txn, history, wanted, /*evolving=*/false));
         int version = NextVersion(history);
         for (const WantedTable& want : wanted) {
           bool recorded = FindRecorded(history, want, SameName) != nullptr;
@@ -238,16 +225,16 @@ Status EnsureMappingTables(Session* session, const std::vector<const TableDef*>&
             }
             continue;
           }
-          FERRY_ASSIGN_OR_RETURN(SchemaMigration applied, Apply(txn, schema, want, version++));
+          FERRY_ASSIGN_OR_RETURN(SchemaMigration applied, CreateOrAdoptTable(txn, want, version++));
           existing->insert(want.table->name);
           spdlog::info("{} table {} in {} (schema migration {})",
                        want.exists ? "adopted the existing" : "created", want.quoted_name,
                        session->display_name(), applied.version);
         }
         if (dry_run) {
-          txn.abort();
+          work.abort();
         } else {
-          txn.commit();
+          work.commit();
         }
         return Status::OK();
       });
@@ -260,13 +247,13 @@ Status ApplyPendingMigrations(Session* session, const std::vector<const TableDef
   FERRY_RETURN_IF_ERROR(
       Guarded("reading the schema history of " + session->display_name(), session->secrets(),
               [&]() -> Status {
-                SnapshotRead txn(session->connection());
-                FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
+                SnapshotRead read(session->connection());
+                PgSchemaTransaction txn(read, session->schema());
+                FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, txn.ReadHistory());
                 FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
-                                       Wanted(txn, session->schema(), tables, history));
+                                       ReadWantedTables(txn, tables, history));
                 // Every table before the first write: a refusal leaves the target as it was.
-                FERRY_RETURN_IF_ERROR(
-                    CheckWanted(txn, session->schema(), wanted, history, /*evolving=*/true));
+                FERRY_RETURN_IF_ERROR(CheckWantedTables(txn, history, wanted, /*evolving=*/true));
                 all = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
                 return Status::OK();
               }));
@@ -291,81 +278,26 @@ Status ApplyPendingMigrations(Session* session, const std::vector<const TableDef
 Status RevertNewestMigration(Session* session, const std::vector<const TableDef*>& tables,
                              bool force, SchemaMigration* reverted) {
   *reverted = SchemaMigration();
-  const std::string& schema = session->schema();
   // An older ferry's id map is keyed by schema first, so that only this schema's rows go (a
   // target without ferry's tables has nothing to revert, and gets none).
   bool has_history = false;
-  FERRY_RETURN_IF_ERROR(Guarded(
-      "reading the schema history of " + session->display_name(), session->secrets(),
-      [&]() -> Status {
-        SnapshotRead txn(session->connection());
-        FERRY_ASSIGN_OR_RETURN(has_history, TableExists(txn, kBookkeepingSchema, "schema_history"));
-        return Status::OK();
-      }));
+  FERRY_RETURN_IF_ERROR(Guarded("reading the schema history of " + session->display_name(),
+                                session->secrets(), [&]() -> Status {
+                                  SnapshotRead read(session->connection());
+                                  FERRY_ASSIGN_OR_RETURN(
+                                      has_history,
+                                      TableExists(read, kBookkeepingSchema, "schema_history"));
+                                  return Status::OK();
+                                }));
   if (has_history) FERRY_RETURN_IF_ERROR(EnsureBookkeeping(session));
   return Guarded(
       "reverting a schema migration in " + session->display_name(), session->secrets(),
       [&]() -> Status {
-        pqxx::work txn(session->connection());
-        txn.exec(kDdlLockSql);
-        FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(txn));
-        FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
-                               Wanted(txn, schema, tables, history));
-        auto [want, newest] = FindNewestRecorded(history, wanted, SameName);
-        if (newest == nullptr) {
-          return Status::NotFound(
-              "no table of the mapping in schema " + QuoteIdentifier(schema) +
-              " is recorded in ferry.schema_history: nothing to revert (ferry's bookkeeping, "
-              "migration 1, is never reverted)");
-        }
-        *reverted = TableMigration(*want, newest);
-        if (IsEvolution(newest->description)) {
-          // One step: undone, and its record goes; the table and its rows stay.
-          std::optional<EvolutionStep> step = ParseStep(newest->description);
-          if (!step) {
-            return Status::Corruption("ferry.schema_history: migration " +
-                                      std::to_string(newest->version) +
-                                      " names no step ferry knows: " + newest->description);
-          }
-          if (want->exists) {
-            FERRY_RETURN_IF_ERROR(
-                RevertStep(txn, schema, want->table->name, *step, newest->version, force));
-          }
-          txn.exec_params0("DELETE FROM ferry.schema_history WHERE version = $1", newest->version);
-          Audit(txn, "", "schema down",
-                RevertStepAuditDetail(newest->version, want->quoted_name, *step));
-          txn.commit();
-          return Status::OK();
-        }
-        if (reverted->adopted) {
-          // The application's table: only ferry's record of it goes. The id map still
-          // describes the rows ferry wrote, which stay in the table.
-          txn.exec_params0("DELETE FROM ferry.schema_history WHERE version = $1", newest->version);
-          Audit(txn, "", "schema down",
-                ForgetAdoptionAuditDetail(newest->version, want->quoted_name));
-          txn.commit();
-          return Status::OK();
-        }
-        int64_t rows = 0;
-        if (want->exists) {
-          rows = txn.exec1("SELECT count(*) FROM " + want->quoted_name)[0].as<int64_t>();
-          FERRY_RETURN_IF_ERROR(RefuseDropOfRows(want->quoted_name, rows, newest->version, force));
-          txn.exec0("DROP TABLE " + want->quoted_name);
-        }
-        txn.exec_params0("DELETE FROM ferry.schema_history WHERE version = $1", newest->version);
-        const std::string& entity = want->table->entity;
-        if (!entity.empty()) {
-          // Only this schema's: the same entity loaded into another schema keeps its own.
-          txn.exec_params0("DELETE FROM ferry.id_map WHERE target_schema = $2 AND entity = $1",
-                           entity, schema);
-          // With the marks of units loaded whole: a rerun must load those units again.
-          txn.exec_params0(
-              "DELETE FROM ferry.checkpoints WHERE target_schema = $2 AND entity IN ($1, $3)",
-              entity, schema, kUnitDoneEntity);
-        }
-        Audit(txn, "", "schema down",
-              RevertAuditDetail(newest->version, want->quoted_name, want->exists, rows, entity));
-        txn.commit();
+        pqxx::work work(session->connection());
+        work.exec(kDdlLockSql);
+        PgSchemaTransaction txn(work, session->schema());
+        FERRY_RETURN_IF_ERROR(ferry::RevertNewestMigration(txn, tables, force, reverted));
+        work.commit();
         return Status::OK();
       });
 }

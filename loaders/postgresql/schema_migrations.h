@@ -7,7 +7,7 @@
 //
 // A mapping table lives in the session's current schema and is recorded by its qualified name
 // (`create table "public"."tasks" ...`), compared exactly; its checksum is over
-// CreateTableSql(table, schema), the statement ferry runs.
+// CreateTableStatements(table, schema), the statements ferry runs.
 //
 // Thread safety: functions of one session, used by its thread.
 #pragma once

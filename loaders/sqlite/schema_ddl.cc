@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "loaders/schema_evolution.h"
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/sqlite_handle.h"
 
@@ -150,6 +151,10 @@ Status CheckTableDef(const TableDef& table) {
   for (const std::vector<std::string>& unique : table.unique) {
     FERRY_RETURN_IF_ERROR(CheckKey(table, unique, "unique constraint"));
   }
+  for (const IndexDef& index : table.indexes) {
+    FERRY_RETURN_IF_ERROR(CheckIdentifier(IndexName(table, index), "an index name"));
+    FERRY_RETURN_IF_ERROR(CheckKey(table, index.columns, "index"));
+  }
   return Status::OK();
 }
 
@@ -171,6 +176,17 @@ std::string CreateTableSql(const TableDef& table, bool without_rowid) {
     sql += " WITHOUT ROWID";
   }
   return sql;
+}
+
+std::string CreateIndexSql(const TableDef& table, const IndexDef& index) {
+  return "CREATE INDEX " + QuoteIdentifier(IndexName(table, index)) + " ON " +
+         QuoteIdentifier(table.name) + " (" + ColumnList(index.columns) + ")";
+}
+
+std::vector<std::string> CreateTableStatements(const TableDef& table) {
+  std::vector<std::string> statements = {CreateTableSql(table, /*without_rowid=*/false)};
+  for (const IndexDef& index : table.indexes) statements.push_back(CreateIndexSql(table, index));
+  return statements;
 }
 
 Result<bool> TableExists(sqlite3* db, const std::string& name) {

@@ -20,13 +20,20 @@ namespace ferry::sqlite {
 const char* SqliteTypeOf(ColumnType type);
 
 // Fails (InvalidArgument, naming table and column) for a definition that cannot be created
-// faithfully: a bad or repeated name, no primary key, a key naming no column.
+// faithfully: a bad or repeated name, no primary key, a key or index naming no column.
 Status CheckTableDef(const TableDef& table);
 
 // CREATE TABLE IF NOT EXISTS with quoted names, NOT NULL where !nullable and on every key
 // column (SQLite would otherwise allow NULL keys), PRIMARY KEY(...) and UNIQUE(...).
 // REQUIRES: CheckTableDef(table).ok()
 std::string CreateTableSql(const TableDef& table, bool without_rowid);
+
+// CREATE INDEX of one of the table's plain indexes, named IndexName (schema_evolution.h).
+std::string CreateIndexSql(const TableDef& table, const IndexDef& index);
+
+// What ferry runs to create a mapping table, in order: CreateTableSql (with a rowid), then
+// CreateIndexSql of each index. Its checksum is the table's (schema_migrations.h).
+std::vector<std::string> CreateTableStatements(const TableDef& table);
 
 // True when a table named `name` (case-insensitively) exists; fails when the name belongs to
 // a view, index or trigger.

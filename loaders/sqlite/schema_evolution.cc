@@ -1,5 +1,7 @@
 #include "loaders/sqlite/schema_evolution.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -8,6 +10,7 @@
 #include "loaders/sqlite/schema_ddl.h"
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/sqlite_handle.h"
+#include "transformers/datetime.h"
 
 namespace ferry::sqlite {
 
@@ -48,6 +51,28 @@ std::string ColumnList(const std::vector<std::string>& key, const char* separato
     list += (list.empty() ? "" : separator) + QuoteIdentifier(column);
   }
   return list;
+}
+
+// `value` as an SQL literal of a column of `type`, as BindCell would store it: text in quotes,
+// a timestamp as its RFC 3339 text, a boolean 1 or 0, a real always with a point or exponent
+// (REAL affinity either way, but a bare 3 reads back as an integer in a column without type).
+std::string Literal(const Cell& value, ColumnType type) {
+  auto quoted = [](const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+  };
+  if (const auto* text = std::get_if<std::string>(&value)) return quoted(*text);
+  if (const auto* integer = std::get_if<int64_t>(&value)) {
+    return type == ColumnType::kTimestamp ? quoted(FormatTimestampMillis(*integer))
+                                          : std::to_string(*integer);
+  }
+  if (const auto* real = std::get_if<double>(&value)) {
+    std::string text = fmt::format("{}", *real);
+    return text.find_first_of(".eE") == std::string::npos ? text + ".0" : text;
+  }
+  if (const auto* boolean = std::get_if<bool>(&value)) return *boolean ? "1" : "0";
+  return "NULL";
 }
 
 }  // namespace
@@ -92,7 +117,7 @@ Result<ExistingTable> ReadExistingTable(sqlite3* db, const std::string& table) {
   }
   FERRY_ASSIGN_OR_RETURN(
       std::vector<std::vector<std::string>> indexes,
-      Rows(db, "SELECT name FROM pragma_index_list(?1) WHERE \"unique\" AND NOT partial", table));
+      Rows(db, "SELECT name, \"unique\" FROM pragma_index_list(?1) WHERE NOT partial", table));
   for (const std::vector<std::string>& index : indexes) {
     FERRY_ASSIGN_OR_RETURN(
         std::vector<std::vector<std::string>> key_columns,
@@ -103,7 +128,9 @@ Result<ExistingTable> ReadExistingTable(sqlite3* db, const std::string& table) {
       expression = expression || column[0].empty();
       key.push_back(column[0]);
     }
-    if (!expression) existing.unique_keys.push_back(std::move(key));
+    if (expression) continue;
+    existing.indexes.push_back({index[0], key});
+    if (index[1] == "1") existing.unique_keys.push_back(std::move(key));
   }
   return existing;
 }
@@ -135,8 +162,15 @@ Status ApplyStep(sqlite3* db, const std::string& table, const EvolutionStep& ste
   std::string sql;
   switch (step.kind) {
     case EvolutionStep::Kind::kAddColumn:
+      // The rows already there take the DEFAULT (SQLite reads it from the schema for them).
       sql = "ALTER TABLE " + QuoteIdentifier(table) + " ADD COLUMN " +
             QuoteIdentifier(step.column) + " " + SqliteTypeOf(step.type);
+      if (step.not_null) sql += " NOT NULL";
+      if (!IsNull(step.default_value)) sql += " DEFAULT " + Literal(step.default_value, step.type);
+      break;
+    case EvolutionStep::Kind::kAddIndex:
+      sql = "CREATE INDEX " + QuoteIdentifier(step.index.name) + " ON " + QuoteIdentifier(table) +
+            " (" + ColumnList(step.index.columns, ", ") + ")";
       break;
     case EvolutionStep::Kind::kAddUniqueKey: {
       FERRY_ASSIGN_OR_RETURN(std::vector<std::string> duplicates,
@@ -162,10 +196,16 @@ Status RevertStep(sqlite3* db, const std::string& table, const EvolutionStep& st
   std::string sql;
   switch (step.kind) {
     case EvolutionStep::Kind::kAddColumn: {
+      // A value the column's DEFAULT gave is no value to lose.
+      std::string column = QuoteIdentifier(step.column);
+      std::string other_than_default =
+          IsNull(step.default_value)
+              ? ""
+              : " AND " + column + " IS NOT " + Literal(step.default_value, step.type);
       FERRY_ASSIGN_OR_RETURN(std::vector<std::vector<std::string>> count,
                              Rows(db,
                                   "SELECT count(*) FROM " + QuoteIdentifier(table) + " WHERE " +
-                                      QuoteIdentifier(step.column) + " IS NOT NULL",
+                                      column + " IS NOT NULL" + other_than_default,
                                   table));
       FERRY_RETURN_IF_ERROR(RefuseDropOfValues(QuoteIdentifier(table), step.column,
                                                std::stoll(count.at(0).at(0)), version, force));
@@ -175,6 +215,9 @@ Status RevertStep(sqlite3* db, const std::string& table, const EvolutionStep& st
     }
     case EvolutionStep::Kind::kAddUniqueKey:
       sql = "DROP INDEX IF EXISTS " + QuoteIdentifier(UniqueIndexName(table, step.key));
+      break;
+    case EvolutionStep::Kind::kAddIndex:
+      sql = "DROP INDEX IF EXISTS " + QuoteIdentifier(step.index.name);
       break;
     case EvolutionStep::Kind::kWidenToText:
     case EvolutionStep::Kind::kRecordShape:

@@ -1,8 +1,9 @@
 // Evolution steps on the SQLite target (loaders/schema_evolution.h has the plan, the same for
 // both targets): the table's shape from the catalog, and each step's SQL. A column is added
-// with ALTER TABLE ADD COLUMN and reverted with DROP COLUMN (SQLite 3.35+); a unique key is a
-// CREATE UNIQUE INDEX named UniqueIndexName, reverted with DROP INDEX. Widening a ulid column
-// to text is a no-op: both are TEXT, so the table's checksum does not change either.
+// with ALTER TABLE ADD COLUMN (NOT NULL and DEFAULT as the step says; the DEFAULT stays on the
+// column) and reverted with DROP COLUMN (SQLite 3.35+); a unique key is a CREATE UNIQUE INDEX
+// named UniqueIndexName, a plain index a CREATE INDEX, each reverted with DROP INDEX. Widening a
+// ulid column to text is a no-op: both are TEXT, so the table's checksum does not change either.
 //
 // Thread safety: functions of one connection, used by its thread, inside the caller's
 // transaction.
@@ -19,7 +20,7 @@
 
 namespace ferry::sqlite {
 
-// The table's columns and unique keys. REQUIRES: the table exists.
+// The table's columns, unique keys and indexes. REQUIRES: the table exists.
 Result<ExistingTable> ReadExistingTable(sqlite3* db, const std::string& table);
 
 // Up to five values of `key` that more than one row of `table` holds (rows with a NULL in the
@@ -31,8 +32,8 @@ Result<std::vector<std::string>> DuplicateKeys(sqlite3* db, const std::string& t
 // DuplicateKeyRefusal) when rows share it.
 Status ApplyStep(sqlite3* db, const std::string& table, const EvolutionStep& step);
 
-// Reverts `step` (migration `version`) on `table`; dropping a column that holds values needs
-// `force` (InvalidArgument otherwise).
+// Reverts `step` (migration `version`) on `table`; dropping a column that holds values other
+// than its DEFAULT needs `force` (InvalidArgument otherwise).
 Status RevertStep(sqlite3* db, const std::string& table, const EvolutionStep& step, int64_t version,
                   bool force);
 

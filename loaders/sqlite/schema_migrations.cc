@@ -3,9 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <initializer_list>
-#include <optional>
 
 #include "loaders/schema_history.h"
+#include "loaders/schema_migrator.h"
 #include "loaders/sqlite/bookkeeping.h"
 #include "loaders/sqlite/cell_binding.h"
 #include "loaders/sqlite/schema_adoption.h"
@@ -29,10 +29,6 @@ bool SameName(const std::vector<std::string>& a, const std::vector<std::string>&
 
 bool SameColumn(const std::string& a, const std::string& b) { return SameIdentifier(a, b); }
 
-std::string ChecksumOf(const TableDef& table) {
-  return TableChecksum({CreateTableSql(table, /*without_rowid=*/false)});
-}
-
 std::string ColumnText(sqlite3_stmt* stmt, int column) {
   const unsigned char* text = sqlite3_column_text(stmt, column);
   return text != nullptr ? reinterpret_cast<const char*>(text) : "";
@@ -51,8 +47,13 @@ Result<int64_t> Run(sqlite3* db, const std::string& sql, std::initializer_list<C
   return has_row ? sqlite3_column_int64(stmt.get(), 0) : int64_t{0};
 }
 
+Status RunStatus(sqlite3* db, const std::string& sql, std::initializer_list<Cell> values,
+                 const std::string& context) {
+  return Run(db, sql, values, context).status();
+}
+
 // The history, empty when the table does not exist (or `db` is null).
-Result<std::vector<HistoryRow>> ReadHistory(sqlite3* db) {
+Result<std::vector<HistoryRow>> HistoryRows(sqlite3* db) {
   std::vector<HistoryRow> rows;
   if (db == nullptr) return rows;
   FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, kHistory));
@@ -70,30 +71,97 @@ Result<std::vector<HistoryRow>> ReadHistory(sqlite3* db) {
   }
 }
 
-// The tables as the mapping wants them, each with its evolution plan against `history`.
-Result<std::vector<WantedTable>> Wanted(sqlite3* db, const std::vector<const TableDef*>& tables,
-                                        const std::vector<HistoryRow>& history) {
-  std::vector<WantedTable> wanted;
-  for (const TableDef* table : tables) {
-    if (table == nullptr) return Status::Internal("schema migrations: a null table");
-    FERRY_RETURN_IF_ERROR(CheckTableDef(*table));
-    WantedTable want;
-    want.table = table;
-    want.name = {table->name};
-    want.quoted_name = QuoteIdentifier(table->name);
-    want.checksum = ChecksumOf(*table);
-    if (db != nullptr) {
-      FERRY_ASSIGN_OR_RETURN(want.exists, TableExists(db, table->name));
-    }
-    ExistingTable existing;  // read only when a plan needs it: most runs find the checksum
-    if (want.exists && NeedsPlan(history, want, SameName)) {
-      FERRY_ASSIGN_OR_RETURN(existing, ReadExistingTable(db, table->name));
-    }
-    PlanTable(history, want.exists ? &existing : nullptr, SameName, SameColumn, ChecksumOf, &want);
-    wanted.push_back(std::move(want));
+// The reads and writes of the shared flows (loaders/schema_migrator.h) on one connection, in
+// the transaction its caller opened. `db` may be null for the reads (no file yet).
+class SqliteSchemaTransaction : public SchemaTransaction {
+ public:
+  explicit SqliteSchemaTransaction(sqlite3* db) : db_(db) {}
+
+  SameTableName same_name() const override { return SameName; }
+  SameColumnName same_column() const override { return SameColumn; }
+  std::vector<std::string> Name(const TableDef& table) const override { return {table.name}; }
+  std::string QuotedName(const TableDef& table) const override {
+    return QuoteIdentifier(table.name);
   }
-  return wanted;
-}
+  Status CheckTable(const TableDef& table) const override { return CheckTableDef(table); }
+  std::string Checksum(const TableDef& table) const override {
+    return TableChecksum(CreateTableStatements(table));
+  }
+  std::string NothingRecorded() const override {
+    return "no table of the mapping is recorded in ferry_schema_history: nothing to revert "
+           "(ferry's bookkeeping, migration 1, is never reverted)";
+  }
+
+  Result<std::vector<HistoryRow>> ReadHistory() override { return HistoryRows(db_); }
+  Result<bool> TableExists(const TableDef& table) override {
+    if (db_ == nullptr) return false;
+    return sqlite::TableExists(db_, table.name);
+  }
+  Result<ExistingTable> ReadExistingTable(const TableDef& table) override {
+    return sqlite::ReadExistingTable(db_, table.name);
+  }
+  Status CheckAdoptable(const TableDef& table, bool require_unique_keys) override {
+    return sqlite::CheckAdoptable(db_, table, require_unique_keys);
+  }
+  Result<std::vector<std::string>> DuplicateKeys(const TableDef& table,
+                                                 const std::vector<std::string>& key) override {
+    return sqlite::DuplicateKeys(db_, table.name, key);
+  }
+
+  Status CreateTable(const TableDef& table) override {
+    for (const std::string& sql : CreateTableStatements(table)) {
+      FERRY_RETURN_IF_ERROR(Exec(db_, sql.c_str(), "creating " + QuotedName(table)));
+    }
+    return Status::OK();
+  }
+  Status ApplyStep(const TableDef& table, const EvolutionStep& step) override {
+    return sqlite::ApplyStep(db_, table.name, step);
+  }
+  Status RevertStep(const TableDef& table, const EvolutionStep& step, int64_t version,
+                    bool force) override {
+    return sqlite::RevertStep(db_, table.name, step, version, force);
+  }
+  Status InsertHistoryRow(int version, SchemaMigration* migration) override {
+    migration->version = version;
+    migration->applied_at = NowText();
+    migration->recorded_checksum = migration->checksum;
+    migration->state = SchemaMigration::State::kApplied;
+    return RunStatus(
+        db_,
+        "INSERT INTO ferry_schema_history (version, checksum, applied_at, "
+        "description) VALUES (?1, ?2, ?3, ?4)",
+        {int64_t{version}, migration->checksum, migration->applied_at, migration->description},
+        "recording the migration of " + migration->table);
+  }
+  Status DeleteHistoryRow(int64_t version) override {
+    return RunStatus(db_, "DELETE FROM ferry_schema_history WHERE version = ?1", {version},
+                     Context(version));
+  }
+  Result<int64_t> CountRows(const TableDef& table) override {
+    return Run(db_, "SELECT count(*) FROM " + QuotedName(table), {}, "counting rows");
+  }
+  Status DropTable(const TableDef& table) override {
+    std::string drop = "DROP TABLE " + QuotedName(table);
+    return Exec(db_, drop.c_str(), "dropping " + QuotedName(table));
+  }
+  Status ForgetEntity(const std::string& entity) override {
+    FERRY_RETURN_IF_ERROR(RunStatus(db_, "DELETE FROM ferry_id_map WHERE entity = ?1", {entity},
+                                    "clearing the id map"));
+    // With the marks of units loaded whole: a rerun must load those units again.
+    return RunStatus(db_, "DELETE FROM ferry_checkpoints WHERE entity IN (?1, ?2)",
+                     {entity, std::string(kUnitDoneEntity)}, "clearing the checkpoints");
+  }
+  Status AuditSchemaDown(const std::string& detail) override {
+    return Audit(db_, "", "schema down", detail);
+  }
+
+ private:
+  static std::string Context(int64_t version) {
+    return "reverting schema migration " + std::to_string(version);
+  }
+
+  sqlite3* db_;
+};
 
 SchemaMigration BookkeepingMigration() {
   SchemaMigration own;
@@ -101,71 +169,6 @@ SchemaMigration BookkeepingMigration() {
   own.description = kBookkeepingDescription;
   own.checksum = BookkeepingChecksum();
   return own;
-}
-
-// Records `migration` as applied now, as `version`.
-Status Record(sqlite3* db, SchemaMigration* migration, int version) {
-  migration->version = version;
-  migration->applied_at = NowText();
-  migration->recorded_checksum = migration->checksum;
-  migration->state = SchemaMigration::State::kApplied;
-  FERRY_ASSIGN_OR_RETURN(
-      int64_t ignored,
-      Run(db,
-          "INSERT INTO ferry_schema_history (version, checksum, applied_at, description) "
-          "VALUES (?1, ?2, ?3, ?4)",
-          {int64_t{version}, migration->checksum, migration->applied_at, migration->description},
-          "recording the migration of " + migration->table));
-  (void)ignored;
-  return Status::OK();
-}
-
-// Creates (or adopts) `want`'s table and records it as `version`; returns the migration.
-Result<SchemaMigration> Apply(sqlite3* db, const WantedTable& want, int version) {
-  std::string context = "creating " + want.quoted_name;
-  if (want.exists) {
-    FERRY_RETURN_IF_ERROR(CheckAdoptable(db, *want.table, /*require_unique_keys=*/false));
-  } else {
-    std::string sql = CreateTableSql(*want.table, /*without_rowid=*/false);
-    FERRY_RETURN_IF_ERROR(Exec(db, sql.c_str(), context));
-  }
-  SchemaMigration migration = TableMigration(want, nullptr);
-  FERRY_RETURN_IF_ERROR(Record(db, &migration, version));
-  return migration;
-}
-
-// Applies the first pending evolution step of `want` and records it as `version`.
-Result<SchemaMigration> ApplyNextStep(sqlite3* db, const WantedTable& want, int version) {
-  FERRY_RETURN_IF_ERROR(ApplyStep(db, want.table->name, want.plan.steps.front()));
-  SchemaMigration migration = PendingSteps(want).front();
-  FERRY_RETURN_IF_ERROR(Record(db, &migration, version));
-  return migration;
-}
-
-// The checks both targets share (schema_history.h), answered from `db`.
-TableChecks Checks(sqlite3* db) {
-  TableChecks checks;
-  checks.adoptable = [db](const TableDef& table, bool require_unique_keys) {
-    return CheckAdoptable(db, table, require_unique_keys);
-  };
-  checks.duplicate_keys = [db](const TableDef& table, const std::vector<std::string>& key) {
-    return DuplicateKeys(db, table.name, key);
-  };
-  return checks;
-}
-
-// CheckWantedTable on this target.
-Status CheckWanted(sqlite3* db, const std::vector<HistoryRow>& history, const WantedTable& want,
-                   bool evolving) {
-  return CheckWantedTable(history, want, SameName, Checks(db), evolving);
-}
-
-Status CheckAll(sqlite3* db, const std::vector<HistoryRow>& history,
-                const std::vector<WantedTable>& wanted, bool evolving) {
-  for (const WantedTable& want : wanted) {
-    FERRY_RETURN_IF_ERROR(CheckWanted(db, history, want, evolving));
-  }
-  return Status::OK();
 }
 
 }  // namespace
@@ -177,9 +180,10 @@ Status CheckMappingTables(sqlite3* db, const std::vector<const TableDef*>& table
   if (db != nullptr) {
     FERRY_RETURN_IF_ERROR(read.Begin(Transaction::Mode::kDeferred, "checking the target tables"));
   }
-  FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
-  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables, history));
-  return CheckAll(db, history, wanted, /*evolving=*/false);
+  SqliteSchemaTransaction txn(db);
+  FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, txn.ReadHistory());
+  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, ReadWantedTables(txn, tables, history));
+  return CheckWantedTables(txn, history, wanted, /*evolving=*/false);
 }
 
 Status ListMigrations(sqlite3* db, const std::vector<const TableDef*>& tables,
@@ -189,22 +193,23 @@ Status ListMigrations(sqlite3* db, const std::vector<const TableDef*>& tables,
   if (db != nullptr) {
     FERRY_RETURN_IF_ERROR(read.Begin(Transaction::Mode::kDeferred, "reading the schema history"));
   }
-  FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
-  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables, history));
-  *out = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
-  AddPendingBookkeeping({{kUnchangedDescription, UnchangedChecksum()}}, out);
-  return AddRefusals(history, wanted, SameName, Checks(db), out);
+  SqliteSchemaTransaction txn(db);
+  FERRY_ASSIGN_OR_RETURN(*out,
+                         ListSchemaMigrations(txn, tables, BookkeepingMigration(),
+                                              {{kUnchangedDescription, UnchangedChecksum()}}));
+  return Status::OK();
 }
 
 Status EnsureMappingTables(sqlite3* db, const std::vector<const TableDef*>& tables, bool dry_run,
                            const std::string& target) {
-  Transaction txn(db);
+  Transaction write(db);
   if (!dry_run) {
-    FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "creating the target tables"));
+    FERRY_RETURN_IF_ERROR(write.Begin(Transaction::Mode::kImmediate, "creating the target tables"));
   }
-  FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
-  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables, history));
-  FERRY_RETURN_IF_ERROR(CheckAll(db, history, wanted, /*evolving=*/false));
+  SqliteSchemaTransaction txn(db);
+  FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, txn.ReadHistory());
+  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, ReadWantedTables(txn, tables, history));
+  FERRY_RETURN_IF_ERROR(CheckWantedTables(txn, history, wanted, /*evolving=*/false));
   int version = NextVersion(history);
   for (const WantedTable& want : wanted) {
     bool recorded = FindRecorded(history, want, SameName) != nullptr;
@@ -214,12 +219,12 @@ Status EnsureMappingTables(sqlite3* db, const std::vector<const TableDef*>& tabl
       }
       continue;
     }
-    FERRY_ASSIGN_OR_RETURN(SchemaMigration applied, Apply(db, want, version++));
+    FERRY_ASSIGN_OR_RETURN(SchemaMigration applied, CreateOrAdoptTable(txn, want, version++));
     spdlog::info("{} table {} in \"{}\" (schema migration {})",
                  want.exists ? "adopted the existing" : "created", want.quoted_name, target,
                  applied.version);
   }
-  return dry_run ? Status::OK() : txn.Commit("creating the target tables");
+  return dry_run ? Status::OK() : write.Commit("creating the target tables");
 }
 
 Status ApplyPendingMigrations(sqlite3* db, const std::vector<const TableDef*>& tables,
@@ -232,9 +237,11 @@ Status ApplyPendingMigrations(sqlite3* db, const std::vector<const TableDef*>& t
     {
       Transaction read(db);
       FERRY_RETURN_IF_ERROR(read.Begin(Transaction::Mode::kDeferred, "checking the target tables"));
-      FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
-      FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables, history));
-      FERRY_RETURN_IF_ERROR(CheckAll(db, history, wanted, /*evolving=*/true));
+      SqliteSchemaTransaction txn(db);
+      FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, txn.ReadHistory());
+      FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted,
+                             ReadWantedTables(txn, tables, history));
+      FERRY_RETURN_IF_ERROR(CheckWantedTables(txn, history, wanted, /*evolving=*/true));
       all = PlanMigrations(history, BookkeepingMigration(), wanted, SameName);
     }
     FERRY_RETURN_IF_ERROR(RefuseDrift(all.front()));
@@ -251,23 +258,16 @@ Status ApplyPendingMigrations(sqlite3* db, const std::vector<const TableDef*>& t
     // One migration per transaction (the table, then each evolution step), each checked again
     // inside it: another process may have got here first.
     while (true) {
-      Transaction txn(db);
-      FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "applying schema migrations"));
-      FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
-      FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, {table}, history));
-      const WantedTable& want = wanted[0];
-      FERRY_RETURN_IF_ERROR(CheckWanted(db, history, want, /*evolving=*/true));
-      SchemaMigration migration;
-      if (FindRecorded(history, want, SameName) == nullptr) {
-        FERRY_ASSIGN_OR_RETURN(migration, Apply(db, want, NextVersion(history)));
-      } else if (!want.plan.steps.empty()) {
-        FERRY_ASSIGN_OR_RETURN(migration, ApplyNextStep(db, want, NextVersion(history)));
-      } else {
-        break;
-      }
+      Transaction write(db);
       FERRY_RETURN_IF_ERROR(
-          txn.Commit("applying schema migration " + std::to_string(migration.version)));
-      applied->push_back(std::move(migration));
+          write.Begin(Transaction::Mode::kImmediate, "applying schema migrations"));
+      SqliteSchemaTransaction txn(db);
+      FERRY_ASSIGN_OR_RETURN(std::optional<SchemaMigration> migration,
+                             ApplyNextMigration(txn, table));
+      if (!migration) break;
+      FERRY_RETURN_IF_ERROR(
+          write.Commit("applying schema migration " + std::to_string(migration->version)));
+      applied->push_back(std::move(*migration));
     }
   }
   return Status::OK();
@@ -276,71 +276,11 @@ Status ApplyPendingMigrations(sqlite3* db, const std::vector<const TableDef*>& t
 Status RevertNewestMigration(sqlite3* db, const std::vector<const TableDef*>& tables, bool force,
                              SchemaMigration* reverted) {
   *reverted = SchemaMigration();
-  Transaction txn(db);
-  FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "reverting a schema migration"));
-  FERRY_ASSIGN_OR_RETURN(std::vector<HistoryRow> history, ReadHistory(db));
-  FERRY_ASSIGN_OR_RETURN(std::vector<WantedTable> wanted, Wanted(db, tables, history));
-  auto [want, newest] = FindNewestRecorded(history, wanted, SameName);
-  if (newest == nullptr) {
-    return Status::NotFound(
-        "no table of the mapping is recorded in ferry_schema_history: nothing to revert "
-        "(ferry's bookkeeping, migration 1, is never reverted)");
-  }
-  *reverted = TableMigration(*want, newest);
-  std::string context = "reverting schema migration " + std::to_string(newest->version);
-  if (IsEvolution(newest->description)) {
-    // One step: undone, and its record goes; the table and its rows stay.
-    std::optional<EvolutionStep> step = ParseStep(newest->description);
-    if (!step) {
-      return Status::Corruption("ferry_schema_history: migration " +
-                                std::to_string(newest->version) +
-                                " names no step ferry knows: " + newest->description);
-    }
-    if (want->exists) {
-      FERRY_RETURN_IF_ERROR(RevertStep(db, want->table->name, *step, newest->version, force));
-    }
-    FERRY_ASSIGN_OR_RETURN(
-        int64_t ignored,
-        Run(db, "DELETE FROM ferry_schema_history WHERE version = ?1", {newest->version}, context));
-    (void)ignored;
-    FERRY_RETURN_IF_ERROR(Audit(db, "", "schema down",
-                                RevertStepAuditDetail(newest->version, want->quoted_name, *step)));
-    return txn.Commit(context);
-  }
-  if (reverted->adopted) {
-    // The application's table: only ferry's record of it goes. The id map still describes the
-    // rows ferry wrote, which stay in the table.
-    FERRY_ASSIGN_OR_RETURN(
-        int64_t ignored,
-        Run(db, "DELETE FROM ferry_schema_history WHERE version = ?1", {newest->version}, context));
-    (void)ignored;
-    FERRY_RETURN_IF_ERROR(Audit(db, "", "schema down",
-                                ForgetAdoptionAuditDetail(newest->version, want->quoted_name)));
-    return txn.Commit(context);
-  }
-  int64_t rows = 0;
-  if (want->exists) {
-    FERRY_ASSIGN_OR_RETURN(rows, Run(db, "SELECT count(*) FROM " + want->quoted_name, {}, context));
-    FERRY_RETURN_IF_ERROR(RefuseDropOfRows(want->quoted_name, rows, newest->version, force));
-    std::string drop = "DROP TABLE " + want->quoted_name;
-    FERRY_RETURN_IF_ERROR(Exec(db, drop.c_str(), context));
-  }
-  const std::string& entity = want->table->entity;
-  FERRY_ASSIGN_OR_RETURN(
-      int64_t ignored,
-      Run(db, "DELETE FROM ferry_schema_history WHERE version = ?1", {newest->version}, context));
-  if (!entity.empty()) {
-    FERRY_ASSIGN_OR_RETURN(
-        ignored, Run(db, "DELETE FROM ferry_id_map WHERE entity = ?1", {entity}, context));
-    FERRY_ASSIGN_OR_RETURN(ignored,
-                           Run(db, "DELETE FROM ferry_checkpoints WHERE entity IN (?1, ?2)",
-                               {entity, std::string(kUnitDoneEntity)}, context));
-  }
-  (void)ignored;
-  FERRY_RETURN_IF_ERROR(
-      Audit(db, "", "schema down",
-            RevertAuditDetail(newest->version, want->quoted_name, want->exists, rows, entity)));
-  return txn.Commit(context);
+  Transaction write(db);
+  FERRY_RETURN_IF_ERROR(write.Begin(Transaction::Mode::kImmediate, "reverting a schema migration"));
+  SqliteSchemaTransaction txn(db);
+  FERRY_RETURN_IF_ERROR(ferry::RevertNewestMigration(txn, tables, force, reverted));
+  return write.Commit("reverting schema migration " + std::to_string(reverted->version));
 }
 
 }  // namespace ferry::sqlite

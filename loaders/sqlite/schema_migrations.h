@@ -6,7 +6,7 @@
 // (which also serializes ferry's DDL between processes).
 //
 // Table names compare as SQLite compares identifiers (ignoring ASCII case). A table's checksum
-// is over CreateTableSql(table, /*without_rowid=*/false), the statement ferry runs.
+// is over CreateTableStatements(table), the statements ferry runs.
 //
 // Thread safety: functions of one connection, used by its thread.
 #pragma once

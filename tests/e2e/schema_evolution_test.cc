@@ -190,7 +190,7 @@ TEST_CASE("schema evolution: an unsafe change is refused with the manual steps, 
        "DROP COLUMN \"text\""},
       {"narrow type", NotesMapping("integer"), "ALTER COLUMN \"text\" TYPE"},
       {"NOT NULL without default",
-       NotesMapping("text", "      must: {type: text, nullable: false, default: \"x\"}\n"),
+       NotesMapping("text", "      must: {type: text, nullable: false}\n"),
        "NOT NULL without a default"},
   };
   TempDir work;

@@ -106,6 +106,7 @@ TEST_CASE("PlanEvolution: unsafe changes are refused, each with its manual steps
     v2.columns.push_back({"must", ColumnType::kText, false});
     EvolutionPlan plan = Plan(v2, CreatedV1());
     CHECK(plan.refusal.find("NOT NULL without a default") != std::string::npos);
+    CHECK(plan.refusal.find("`default:`") != std::string::npos);
     CHECK(plan.refusal.find("ADD COLUMN \"must\"") != std::string::npos);
   }
   SECTION("an existing column made NOT NULL, or let be NULL where the table refuses it") {
@@ -208,6 +209,128 @@ TEST_CASE("DuplicateKeyRefusal: names the key, the table and the shared values, 
   CHECK(refusal.find("(\"user_id\", \"text\")") != std::string::npos);
   CHECK(refusal.find("in 2 rows") != std::string::npos);
   CHECK(refusal.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("PlanEvolution: a column with a default is a step, NOT NULL too (issue 16 item 6)",
+          "[loaders][schema][evolution]") {
+  TableDef v2 = NotesV1();
+  ColumnDef rank{"rank", ColumnType::kInteger, false};
+  rank.default_value = int64_t{3};
+  ColumnDef label{"label", ColumnType::kText, true};
+  label.default_value = std::string("it's \"x\"\n");
+  v2.columns.push_back(rank);
+  v2.columns.push_back(label);
+  EvolutionPlan plan = Plan(v2, CreatedV1());
+  INFO(plan.refusal);
+  REQUIRE(plan.refusal.empty());
+  REQUIRE(plan.steps.size() == 2);
+  CHECK(plan.steps[0].not_null);
+  CHECK(plan.steps[0].default_value == Cell(int64_t{3}));
+  CHECK(StepText(plan.steps[0]) == "add column \"rank\" (integer) not null default 3");
+  CHECK_FALSE(plan.steps[1].not_null);
+  CHECK(StepText(plan.steps[1]) == "add column \"label\" (text) default \"it's \\\"x\\\"\\u000a\"");
+  CHECK(plan.before.columns.size() == 3);
+}
+
+TEST_CASE("ParseStep: a default reads back exactly, for every type",
+          "[loaders][schema][evolution][hostile]") {
+  struct Case {
+    ColumnType type;
+    Cell value;
+  };
+  const std::vector<Case> cases = {
+      {ColumnType::kText, std::string("a\"b\\c\x01\xc3\xa9 default 4")},
+      {ColumnType::kUlid, std::string("01ARZ3NDEKTSV4RRFFQ69G5FAV")},
+      {ColumnType::kInteger, int64_t{-9223372036854775807 - 1}},
+      {ColumnType::kReal, 0.1},
+      {ColumnType::kReal, 3.0},
+      {ColumnType::kReal, -1e300},
+      {ColumnType::kBoolean, false},
+      {ColumnType::kTimestamp, int64_t{1715000000123}},
+      {ColumnType::kJson, std::string(R"j({"a":[1,"x\")"]})j")},
+  };
+  for (const Case& c : cases) {
+    for (bool not_null : {false, true}) {
+      EvolutionStep step;
+      step.kind = EvolutionStep::Kind::kAddColumn;
+      step.column = "c";
+      step.type = c.type;
+      step.not_null = not_null;
+      step.default_value = c.value;
+      std::string description = EvolveTableDescription("\"t\"", NotesV1(), step);
+      INFO(description);
+      std::optional<EvolutionStep> parsed = ParseStep(description);
+      REQUIRE(parsed);
+      CHECK(parsed->type == c.type);
+      CHECK(parsed->not_null == not_null);
+      CHECK(parsed->default_value == c.value);
+    }
+  }
+  // NOT NULL without a default was never a step; a broken default is no step either.
+  CHECK_FALSE(ParseStep("evolve table \"t\": add column \"c\" (integer) not null"));
+  CHECK_FALSE(ParseStep("evolve table \"t\": add column \"c\" (integer) default \"x\""));
+  CHECK_FALSE(ParseStep("evolve table \"t\": add column \"c\" (text) default \"x"));
+}
+
+TEST_CASE("PlanEvolution: an index the table lacks is a step; one it has on those columns is not",
+          "[loaders][schema][evolution]") {
+  TableDef v2 = NotesV1();
+  v2.indexes = {{"", {"user_id", "text"}}, {"notes_by_text", {"text"}}};
+  EvolutionPlan plan = Plan(v2, CreatedV1());
+  INFO(plan.refusal);
+  REQUIRE(plan.refusal.empty());
+  REQUIRE(plan.steps.size() == 2);
+  CHECK(plan.steps[0].kind == EvolutionStep::Kind::kAddIndex);
+  CHECK(StepText(plan.steps[0]) ==
+        "add index \"ferry_notes_user_id_text_idx\" (\"user_id\", \"text\")");
+  CHECK(StepText(plan.steps[1]) == "add index \"notes_by_text\" (\"text\")");
+  CHECK(plan.steps[0].after.indexes.size() == 1);
+  CHECK(plan.before.indexes.empty());
+
+  // Any index on the same columns in the same order serves (the application's, a unique one);
+  // the other order does not.
+  ExistingTable indexed = CreatedV1();
+  indexed.indexes = {{"app_idx", {"user_id", "text"}}, {"app_text", {"text", "user_id"}}};
+  EvolutionPlan one = Plan(v2, indexed);
+  REQUIRE(one.steps.size() == 1);
+  CHECK(one.steps[0].index.name == "notes_by_text");
+
+  // Adopting plans the missing indexes too.
+  EvolutionPlan adopt = PlanEvolution(indexed, v2, "\"notes\"", /*adopting=*/true, false, Exact);
+  REQUIRE(adopt.steps.size() == 1);
+  CHECK(adopt.before.indexes.size() == 1);
+}
+
+TEST_CASE("PlanEvolution: an index name the table uses on other columns is refused",
+          "[loaders][schema][evolution][hostile]") {
+  TableDef v2 = NotesV1();
+  v2.indexes = {{"notes_by_text", {"text"}}};
+  ExistingTable taken = CreatedV1();
+  taken.indexes = {{"notes_by_text", {"user_id"}}};
+  EvolutionPlan plan = Plan(v2, taken);
+  CHECK(plan.steps.empty());
+  CHECK(plan.refusal.find("index \"notes_by_text\"") != std::string::npos);
+  CHECK(plan.refusal.find("DROP INDEX \"notes_by_text\"") != std::string::npos);
+}
+
+TEST_CASE("ParseStep and IndexName: an index step reads back, hostile names too",
+          "[loaders][schema][evolution][hostile]") {
+  EvolutionStep step;
+  step.kind = EvolutionStep::Kind::kAddIndex;
+  step.index = {"i\" (\"x\")", {"a\", \"b", "c"}};
+  std::optional<EvolutionStep> parsed = ParseStep(EvolveTableDescription("\"t\"", NotesV1(), step));
+  REQUIRE(parsed);
+  CHECK(parsed->kind == EvolutionStep::Kind::kAddIndex);
+  CHECK(parsed->index.name == step.index.name);
+  CHECK(parsed->index.columns == step.index.columns);
+  CHECK_FALSE(ParseStep("evolve table \"t\": add index \"i\" (\"a\") x"));
+
+  TableDef table = NotesV1();
+  CHECK(IndexName(table, {"", {"text"}}) == "ferry_notes_text_idx");
+  CHECK(IndexName(table, {"mine", {"text"}}) == "mine");
+  table.name = std::string(60, 't');
+  CHECK(IndexName(table, {"", {"a"}}).size() <= 63);
+  CHECK(IndexName(table, {"", {"a"}}) != IndexName(table, {"", {"b"}}));
 }
 
 }  // namespace ferry

@@ -180,5 +180,30 @@ TEST_CASE("LoadMappingText: timestamp and ulid defaults must be well-formed", "[
       Catch::EndsWith("a ulid column's default must be a ULID"));
 }
 
+TEST_CASE("LoadMappingText: a default becomes the column's cell, checked as a DEFAULT would be",
+          "[agent][mapping][hostile]") {
+  Result<Mapping> mapping =
+      Load(OneEntity("      n: {type: integer, nullable: false, default: 3}\n"
+                     "      t: {type: timestamp, default: '2024-01-02T03:04:05.006Z'}\n"
+                     "      r: {type: real, default: 2}\n"
+                     "      c: {type: text, const: x}\n"
+                     "      none: {type: text}\n"));
+  REQUIRE(mapping.ok());
+  const TableDef& table = mapping->entities[0].table;
+  CHECK(table.columns[table.ColumnIndex("n")].default_value == Cell(int64_t{3}));
+  CHECK(table.columns[table.ColumnIndex("t")].default_value == Cell(int64_t{1704164645006}));
+  CHECK(table.columns[table.ColumnIndex("r")].default_value == Cell(2.0));
+  CHECK(table.columns[table.ColumnIndex("c")].default_value == Cell(std::string("x")));
+  CHECK(IsNull(table.columns[table.ColumnIndex("none")].default_value));
+  // What no target holds as written is refused at load, not at `schema up`.
+  CHECK_THAT(ErrorOf(OneEntity("      k: {type: text, default: \"a\\0b\"}\n")),
+             Catch::Contains("NUL"));
+  // (YAML reads a number beyond int64 as a real: refused as no integer either way.)
+  CHECK_THAT(ErrorOf(OneEntity("      k: {type: integer, default: 9223372036854775808}\n")),
+             Catch::Contains("default must"));
+  CHECK_THAT(ErrorOf(OneEntity("      k: {type: timestamp, default: '0000-01-01T00:00:00Z'}\n")),
+             Catch::EndsWith("a timestamp default must lie in the years 0001 to 9999"));
+}
+
 }  // namespace
 }  // namespace ferry
