@@ -60,8 +60,8 @@ CommandResult Run(const Secrets& secrets, std::vector<std::string> args,
   return result;
 }
 
-// migrate, backup list/verify/restore, validate, and failing commands, on `target_url`; then
-// every file under `out`.
+// migrate, backup list/verify/restore, validate, rollback, and failing commands, on `target_url`;
+// then every file under `out`.
 void RunEverything(const Secrets& secrets, const std::string& target_url,
                    const std::string& bad_target_url) {
   TempDir in;
@@ -102,11 +102,20 @@ void RunEverything(const Secrets& secrets, const std::string& target_url,
   CHECK(
       Run(secrets, {"validate", "--target", target_url, "--backup-dir", backups}, env).exit_code ==
       0);
-  // ROLLBACK (issue 17 item 4): `ferry rollback` is not on this branch yet. When it lands, run
-  // it here with the same env, e.g.
-  //   Run(secrets, {"rollback", "--run", RUN_ID, "--target", target_url, "--backup-dir",
-  //                 backups, "--dry-run"}, env) and then without --dry-run;
-  // its output is checked by Run, its files by the scan below.
+  // The way back, with the same secrets about: a dry run, then the rollback itself.
+  std::string report = ReadFile(out / "report.json");
+  size_t at = report.find("\"run_id\":\"");
+  REQUIRE(at != std::string::npos);
+  at += 10;
+  std::string run_id = report.substr(at, report.find('"', at) - at);
+  CHECK(Run(secrets,
+            {"rollback", "--run", run_id, "--target", target_url, "--backup-dir", backups,
+             "--dry-run"},
+            env)
+            .exit_code == 0);
+  CHECK(Run(secrets, {"rollback", "--run", run_id, "--target", target_url, "--backup-dir", backups},
+            env)
+            .exit_code == 0);
 
   // Failures: a wrong passphrase, a wrong field key, an unreachable or refusing target.
   std::map<std::string, std::string> wrong = env;
