@@ -139,6 +139,19 @@ Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& e
   return Status::OK();
 }
 
+void UnitProcessor::EntityPass::ReleaseHeldEntries() {
+  std::unique_ptr<Entry> current;
+  for (std::unique_ptr<Entry>& entry : held_) {
+    if (in_entry_ && entry.get() == current_entry_) current = std::move(entry);
+  }
+  held_.clear();
+  held_bytes_ = 0;
+  if (current) {
+    held_bytes_ = current->value.size();
+    held_.push_back(std::move(current));
+  }
+}
+
 Status UnitProcessor::EntityPass::Flush() {
   // The entry being read keeps its parser; every other parser is free once flushed.
   auto release_parsers = [this] {
@@ -151,6 +164,7 @@ Status UnitProcessor::EntityPass::Flush() {
   };
   if (pending_.empty()) {
     release_parsers();
+    ReleaseHeldEntries();
     return Status::OK();
   }
   IdentityContext identities;
@@ -173,6 +187,7 @@ Status UnitProcessor::EntityPass::Flush() {
   Checkpoint checkpoint{pending_.back().entry->unit, entity_.name, records_seen_};
   pending_.clear();
   release_parsers();
+  ReleaseHeldEntries();
 
   CommitContext commit;
   commit.entity = &entity_;

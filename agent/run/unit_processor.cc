@@ -48,7 +48,7 @@ bool UnitProcessor::Selected(const std::string& entity) const {
   return !has(options_.exclude);
 }
 
-Result<std::string> UnitProcessor::UserIdFor(const std::vector<Entry>& entries) const {
+Result<std::string> UnitProcessor::UserIdFor(const UnitEntries& entries) const {
   return UnitUserId(options_, entries);
 }
 
@@ -140,7 +140,7 @@ Status UnitProcessor::TakeLossy(const std::string& user_id, const Entry& entry, 
   return Reject(user_id, std::move(reject));
 }
 
-Status UnitProcessor::Process(const std::vector<Entry>& entries) {
+Status UnitProcessor::Process(const UnitEntries& entries) {
   report_->units++;
   user_id_.clear();
   FERRY_ASSIGN_OR_RETURN(std::string user_id, UserIdFor(entries));
@@ -153,7 +153,7 @@ Status UnitProcessor::Process(const std::vector<Entry>& entries) {
   return status.ok() ? unlocked : status;
 }
 
-Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std::string& user_id) {
+Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::string& user_id) {
   parents_.clear();
   // Store extractors select --origin themselves (as OriginSelected: with or without the
   // scheme, Firefox's with its attributes); what has no origin (records) is never selected.
@@ -162,19 +162,29 @@ Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std
   auto origin_selected = [this](const Entry& entry) {
     return options_.origins.empty() || !entry.origin.empty();
   };
-  std::vector<Route> routes;
+  // Per entry, the index of its entity in the mapping (kUnrouted: none): 2 bytes a key, the
+  // only thing this unit holds per key beyond the entries (docs/design.md, "Memory").
+  constexpr uint16_t kUnrouted = UINT16_MAX;
+  if (mapping_.entities.size() >= kUnrouted) {
+    return Status::InvalidArgument("the mapping has more entities than a run can route");
+  }
+  std::vector<uint16_t> routes;
   routes.reserve(entries.size());
   std::set<std::string> origins;
-  for (const Entry& entry : entries) {
+  Entry scratch;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    FERRY_ASSIGN_OR_RETURN(const Entry* read, entries.Get(i, &scratch, /*with_value=*/false));
+    const Entry& entry = *read;
     if (origin_selected(entry)) report_->duplicate_members += entry.overridden;
-    routes.push_back(origin_selected(entry) ? RouteEntry(mapping_, entry) : Route{});
+    Route route = origin_selected(entry) ? RouteEntry(mapping_, entry) : Route{};
     report_->held.Count(origin_selected(entry), entry.key,
-                        routes.back().entity ? &routes.back().entity->name : nullptr);
-    if (entry.lossy && origin_selected(entry)) {
-      FERRY_RETURN_IF_ERROR(TakeLossy(user_id, entry, &routes.back()));
-      if (options_.strict_unicode) continue;  // rejected: neither loaded nor unmapped
-    }
-    if (routes.back().entity) {
+                        route.entity ? &route.entity->name : nullptr);
+    const bool lossy = entry.lossy && origin_selected(entry);
+    if (lossy) FERRY_RETURN_IF_ERROR(TakeLossy(user_id, entry, &route));
+    routes.push_back(route.entity ? static_cast<uint16_t>(route.entity - &mapping_.entities[0])
+                                  : kUnrouted);
+    if (lossy && options_.strict_unicode) continue;  // rejected: neither loaded nor unmapped
+    if (route.entity) {
       origins.insert(entry.origin);
     } else if (origin_selected(entry)) {
       report_->unmapped_keys++;
@@ -185,22 +195,36 @@ Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std
     for (const std::string& origin : origins) list += (list.empty() ? "" : ", ") + origin;
     return Status::InvalidArgument(
         fmt::format("{}: mapped keys are held by several origins ({}); choose one with --origin",
-                    entries.front().unit, list));
+                    entries.unit(), list));
   }
   store_.clear();
-  for (const Entry& entry : entries) {
-    if (origin_selected(entry) && (origins.empty() || origins.count(entry.origin)) &&
-        std::find(store_keys_.begin(), store_keys_.end(), entry.key) != store_keys_.end()) {
-      store_[entry.key] = entry.value;
+  if (!store_keys_.empty()) {
+    for (size_t i = 0; i < entries.size(); ++i) {
+      FERRY_ASSIGN_OR_RETURN(const Entry* keyed, entries.Get(i, &scratch, /*with_value=*/false));
+      if (!origin_selected(*keyed) || (!origins.empty() && !origins.count(keyed->origin)) ||
+          std::find(store_keys_.begin(), store_keys_.end(), keyed->key) == store_keys_.end()) {
+        continue;
+      }
+      FERRY_ASSIGN_OR_RETURN(const Entry* entry, entries.Get(i, &scratch));
+      store_[entry->key] = entry->value;
     }
   }
-  for (const EntityMapping& entity : mapping_.entities) {
+  for (size_t e = 0; e < mapping_.entities.size(); ++e) {
+    const EntityMapping& entity = mapping_.entities[e];
     if (!Selected(entity.name)) continue;
     report_->Entity(entity.name);
     EntityPass pass(this, entity, user_id);
+    std::unique_ptr<Entry> spare;
     for (size_t i = 0; i < entries.size(); ++i) {
-      if (routes[i].entity != &entity) continue;
-      FERRY_RETURN_IF_ERROR(pass.AddEntry(entries[i], routes[i].key_suffix));
+      if (routes[i] != e) continue;
+      if (!spare) spare = std::make_unique<Entry>();
+      FERRY_ASSIGN_OR_RETURN(const Entry* entry, entries.Get(i, spare.get()));
+      std::string key_suffix = RouteEntry(mapping_, *entry).key_suffix;
+      if (entry != spare.get()) {
+        FERRY_RETURN_IF_ERROR(pass.AddEntry(*entry, key_suffix));
+      } else {
+        FERRY_RETURN_IF_ERROR(pass.AddSpilledEntry(std::move(spare), key_suffix));
+      }
     }
     FERRY_RETURN_IF_ERROR(pass.Flush());
   }

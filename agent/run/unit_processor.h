@@ -21,6 +21,7 @@
 #include "agent/run/migrate_options.h"
 #include "agent/run/reject_sink.h"
 #include "agent/run/run_report.h"
+#include "agent/run/unit_entries.h"
 #include "extractors/entry.h"
 #include "loaders/loader.h"
 #include "transformers/map_record.h"
@@ -46,8 +47,10 @@ class UnitProcessor {
 
   // Loads the entries of one unit (all of one user's data). Returns non-ok when the run
   // must stop: a loader failure, or a reject without --continue-on-error (Rejected), or
-  // the reject rate passing --max-reject-rate.
-  Status Process(const std::vector<Entry>& entries);
+  // the reject rate passing --max-reject-rate, or a spilled entry that cannot be read back.
+  // Holds per key only 2 bytes (its entity) beyond what `entries` hold; a spilled entry is
+  // read back when its entity's turn comes.
+  Status Process(const UnitEntries& entries);
 
   // Records damage an extractor skipped over as a reject of the source.
   Status RecordProblem(const Location& where, const Status& problem);
@@ -64,9 +67,9 @@ class UnitProcessor {
  private:
   class EntityPass;
 
-  Result<std::string> UserIdFor(const std::vector<Entry>& entries) const;
+  Result<std::string> UserIdFor(const UnitEntries& entries) const;
   // Process() once the user's lock is held (or in a dry run).
-  Status ProcessLocked(const std::vector<Entry>& entries, const std::string& user_id);
+  Status ProcessLocked(const UnitEntries& entries, const std::string& user_id);
   Status Reject(const std::string& user_id, ::ferry::Reject reject);
   Status CheckRejectRate() const;
   bool Selected(const std::string& entity) const;
