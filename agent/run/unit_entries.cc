@@ -78,11 +78,11 @@ bool ParseHeader(std::string_view header, Entry* e) {
   return true;
 }
 
-Status SpillError(const char* what, int error) {
+Status SpillError(const char* what, int error, const std::string& folder = "") {
   return Status::IOError(fmt::format(
-      "{} the temporary file of a unit too large to hold in memory: {} (point TMPDIR at a "
+      "{} the temporary file of a unit too large to hold in memory{}: {} (point TMPDIR at a "
       "folder with room)",
-      what, std::strerror(error)));
+      what, folder.empty() ? "" : " in " + folder, std::strerror(error)));
 }
 
 Status WriteAt(int fd, const char* data, size_t size, uint64_t offset) {
@@ -118,7 +118,7 @@ Result<int> OpenSpillFile() {
   if (fd >= 0) return fd;
   std::string name = base + "/ferry-unit-XXXXXX";
   fd = ::mkostemp(name.data(), O_CLOEXEC);
-  if (fd < 0) return SpillError("could not create", errno);
+  if (fd < 0) return SpillError("could not create", errno, base);
   ::unlink(name.c_str());
   return fd;
 }
