@@ -76,10 +76,10 @@ TEST_CASE("inspect, export and migrate: peak memory of 200,000 tiny keys stays u
              kFactor * 160 * 1024},
         Case{ferry + "migrate '" + dump + "' --user-id u --target 'sqlite:" + (work / "t.db") +
                  "' --progress none",
-             kFactor * 120 * 1024},
+             kFactor * 130 * 1024},
         Case{ferry + "migrate --dry-run '" + dump +
                  "' --user-id u --target 'sqlite:" + (work / "d.db") + "' --progress none",
-             kFactor * 120 * 1024}}) {
+             kFactor * 130 * 1024}}) {
     long kilobytes = PeakKilobytes(c.command);
     if (kilobytes == 0) {
       WARN("/usr/bin/time not available; skipped");
