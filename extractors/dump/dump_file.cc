@@ -87,8 +87,9 @@ struct DumpIndex::OriginMember {
   int64_t quote = -1;  // offset of its name's opening quote
 };
 
-// One pass over the file with simdjson's on-demand API, which never builds a tree: memory is
-// the file, simdjson's index of it, and a Slot and a hash per entry.
+// One pass over the file: with json_scan.h when it is well-formed (memory: the file, and a Slot
+// and a (hash, slot) pair per entry), else with simdjson's on-demand API, which never builds
+// a tree but indexes the whole text (~4 bytes a byte), to fail the way it always has.
 class DumpIndex::Builder {
  public:
   Builder(DumpIndex* index, const std::vector<std::string>& origins, uint64_t max_value_bytes,
