@@ -31,6 +31,24 @@ Status AppendBody(const Entry& entry, const std::string& text, const std::string
   return Status::OK();
 }
 
+// Writes the canonical body of a field to *out as AppendBody would append it, a slice at a
+// time: a value of hundreds of MiB is never copied whole (escaping works byte by byte, so any
+// cut is safe). REQUIRES: AppendBody's checks passed (the text is UTF-8).
+void WriteBody(const Entry& entry, const std::string& text, const std::string& exact,
+               std::ostream* out) {
+  if (HasExact(entry)) {
+    out->write(exact.data(), static_cast<std::streamsize>(exact.size()));
+    return;
+  }
+  constexpr size_t kSlice = 1 << 20;
+  std::string escaped;
+  for (size_t at = 0; at < text.size(); at += kSlice) {
+    escaped.clear();
+    AppendJsonBody(std::string_view(text).substr(at, kSlice), &escaped);
+    out->write(escaped.data(), static_cast<std::streamsize>(escaped.size()));
+  }
+}
+
 }  // namespace
 
 Status DumpWriter::Add(const Entry& entry) {
@@ -65,13 +83,16 @@ Status DumpWriter::Add(const Entry& entry) {
     return Status::InvalidArgument(fmt::format("{}: key \"{}\" comes twice in origin \"{}\"",
                                                entry.where.ToString(), key, origin_body_));
   }
+  if (!HasExact(entry) && !simdjson::validate_utf8(entry.value.data(), entry.value.size())) {
+    return Status::Corruption(
+        fmt::format("{}: the value is not UTF-8; nothing was exported", entry.where.ToString()));
+  }
   buffer_ += "\n  \"";
   buffer_ += key;
   buffer_ += "\": \"";
-  FERRY_RETURN_IF_ERROR(AppendBody(entry, entry.value, entry.exact_value_json, "value", &buffer_));
-  buffer_ += '"';
   out_->write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-  if (buffer_.capacity() > (1u << 20)) std::string().swap(buffer_);  // a big value went by
+  WriteBody(entry, entry.value, entry.exact_value_json, out_);
+  out_->put('"');
   ++entries_;
   return CheckStream(entry);
 }

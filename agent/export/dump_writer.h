@@ -5,7 +5,8 @@
 // canonical escaper (extractors/common/json_exact.h); a lossy entry's exact_*_json are
 // written as they are, so that unpaired surrogates stay \uXXXX escapes. Entries are written
 // in the order they are added: memory is one entry plus the keys of the current origin
-// (to refuse a key twice), never the whole store.
+// (to refuse a key twice), never the whole store; a value is escaped onto the stream a MiB at
+// a time, never copied whole.
 //
 // An origin's entries must come together, within one unit: a JSON object holds each origin
 // once. An origin that comes back later (another profile, another dump file holding the same
@@ -45,7 +46,7 @@ class DumpWriter {
   Status CheckStream(const Entry& entry) const;
 
   std::ostream* out_;
-  std::string buffer_;       // the text of one entry, written at once
+  std::string buffer_;       // the text before one entry's value, written at once
   std::string origin_body_;  // the current origin, as its canonical body
   std::string origin_unit_;  // the unit it came from
   bool open_origin_ = false;

@@ -159,6 +159,19 @@ Status UnitProcessor::EntityPass::DropCommittedOnResume() {
   return Status::OK();
 }
 
+void UnitProcessor::EntityPass::ReleaseHeldEntries() {
+  std::unique_ptr<Entry> current;
+  for (std::unique_ptr<Entry>& entry : held_) {
+    if (in_entry_ && entry.get() == current_entry_) current = std::move(entry);
+  }
+  held_.clear();
+  held_bytes_ = 0;
+  if (current) {
+    held_bytes_ = current->value.size();
+    held_.push_back(std::move(current));
+  }
+}
+
 Status UnitProcessor::EntityPass::Flush() {
   // The entry being read keeps its parser; every other parser is free once flushed.
   auto release_parsers = [this] {
@@ -172,6 +185,7 @@ Status UnitProcessor::EntityPass::Flush() {
   FERRY_RETURN_IF_ERROR(DropCommittedOnResume());
   if (pending_.empty()) {
     release_parsers();
+    ReleaseHeldEntries();
     return Status::OK();
   }
   IdentityContext identities;
@@ -195,6 +209,7 @@ Status UnitProcessor::EntityPass::Flush() {
   Checkpoint checkpoint{pending_.back().entry->unit, entity_.name, records_seen_};
   pending_.clear();
   release_parsers();
+  ReleaseHeldEntries();
 
   CommitContext commit;
   commit.entity = &entity_;

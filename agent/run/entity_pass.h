@@ -35,7 +35,16 @@ class UnitProcessor::EntityPass {
   // cannot be told apart.
   Status AddEntry(const Entry& entry, const std::string& key_suffix);
 
+  // AddEntry for an entry read back from the unit's temporary file: the pass holds it while
+  // its records wait in the batch, and flushes the batch first when the entries it holds
+  // would pass the unit's memory budget (so that a batch of large values is written before
+  // the next is read).
+  Status AddSpilledEntry(std::unique_ptr<Entry> entry, const std::string& key_suffix);
+
   Status Flush();
+
+  // Frees the spilled entries no pending record points to (all but the one being read).
+  void ReleaseHeldEntries();
 
  private:
   using Pending = PendingRecord;
@@ -140,6 +149,11 @@ class UnitProcessor::EntityPass {
   // not read yet, 0: none.
   int64_t committed_through_ = -1;
   WrittenKeys written_keys_;  // spares a first load the read-back (agent/run/written_keys.h)
+  // Spilled entries that pending records point to, their values' bytes, and the entry being
+  // read (kept when a batch is flushed in the middle of its records).
+  std::vector<std::unique_ptr<Entry>> held_;
+  uint64_t held_bytes_ = 0;
+  const Entry* current_entry_ = nullptr;
 };
 
 }  // namespace ferry

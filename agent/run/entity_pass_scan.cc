@@ -35,6 +35,7 @@ Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string
   owner_->report_->duplicate_members += scanned->duplicates;
   entry_bytes_ = entry.value.size();
   in_entry_ = true;
+  current_entry_ = &entry;
   Status status = Status::OK();
   if (parsed) {
     size_t next = 0;
@@ -65,6 +66,16 @@ Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string
   in_entry_ = false;
   owner_->unit_bytes_done_ += entry.value.size();
   return status;
+}
+
+Status UnitProcessor::EntityPass::AddSpilledEntry(std::unique_ptr<Entry> entry,
+                                                  const std::string& key_suffix) {
+  if (!pending_.empty() && held_bytes_ + entry->value.size() > kUnitMemoryBudget) {
+    FERRY_RETURN_IF_ERROR(Flush());
+  }
+  held_bytes_ += entry->value.size();
+  held_.push_back(std::move(entry));
+  return AddEntry(*held_.back(), key_suffix);
 }
 
 Status UnitProcessor::EntityPass::AddScannedRecord(const RecordRef& ref, const ScannedRecord& scan,
@@ -130,6 +141,7 @@ Status UnitProcessor::EntityPass::AddWholeEntry(const Entry& entry, const std::s
   simdjson::dom::element value;
   auto error = parser.parse(entry.value).get(value);
   in_entry_ = true;
+  current_entry_ = &entry;
   if (error != simdjson::SUCCESS) {
     counts_.read++;
     ::ferry::Reject reject;

@@ -195,7 +195,7 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
 // workers' counts progress shows as they go); `processor` takes the damage the extractors
 // report.
 Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
-            UnitProcessor& processor, const std::function<Status(std::vector<Entry>)>& load,
+            UnitProcessor& processor, const std::function<Status(UnitEntries)>& load,
             RunReport* report, UnitPool* pool = nullptr) {
   SizeHint total;
   for (const OpenSource& source : sources) {
@@ -227,25 +227,26 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
       Status s = processor.RecordProblem(where, problem);
       if (problem_status.ok()) problem_status = s;
     });
-    std::vector<Entry> unit;
+    // One unit at a time, spilled to its temporary file past its memory budget (the bound:
+    // docs/design.md, "Memory").
+    UnitEntries unit;
     auto flush = [&]() -> Status {
       if (unit.empty()) return Status::OK();
       FERRY_RETURN_IF_ERROR(CheckStop());  // Ctrl-C / SIGTERM: no further unit starts
-      uint64_t unit_bytes = 0;
-      for (const Entry& e : unit) unit_bytes += e.value.size();
+      uint64_t unit_bytes = unit.value_bytes();
       Status s = load(std::move(unit));
       bytes_done += unit_bytes;
-      unit.clear();
+      unit = UnitEntries();
       progress->Update(bytes_done, records(), units());
       return s;
     };
     for (; extractor.Valid(); extractor.Next()) {
       FERRY_RETURN_IF_ERROR(problem_status);
       const Entry& entry = extractor.entry();
-      if (!unit.empty() && unit.front().unit != entry.unit) {
+      if (!unit.empty() && unit.unit() != entry.unit) {
         FERRY_RETURN_IF_ERROR(flush());
       }
-      unit.push_back(entry);
+      FERRY_RETURN_IF_ERROR(unit.Add(entry));
     }
     FERRY_RETURN_IF_ERROR(problem_status);
     FERRY_RETURN_IF_ERROR(extractor.status());
@@ -293,7 +294,7 @@ Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const Targe
   if (options.jobs == 1) {
     FERRY_RETURN_IF_ERROR(Scan(
         options, sources, processor,
-        [&processor](std::vector<Entry> unit) { return processor.Process(unit); }, report));
+        [&processor](UnitEntries unit) { return processor.Process(unit); }, report));
     return CheckSomethingMatched(options, mapping, report->held);
   }
   for (const EntityMapping& entity : mapping.entities) report->Entity(entity.name);
@@ -308,7 +309,7 @@ Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const Targe
   }));
   Status status = Scan(
       options, sources, processor,
-      [&pool](std::vector<Entry> unit) { return pool.Submit(std::move(unit)); }, report, &pool);
+      [&pool](UnitEntries unit) { return pool.Submit(std::move(unit)); }, report, &pool);
   Status stopped = pool.Finish(report);
   if (status.ok()) status = stopped;
   if (status.ok() && !report->failed_units.empty()) {

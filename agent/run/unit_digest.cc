@@ -79,23 +79,41 @@ std::optional<std::string> SettingsDigest(const MigrateOptions& options, const M
   return fmt::format("{:016x}", hash.value());
 }
 
+namespace {
+
+void AddEntry(const Entry& entry, WordHash* hash) {
+  hash->Add(entry.unit);
+  hash->Add(entry.user_hint);
+  hash->Add(entry.origin);
+  hash->Add(entry.key);
+  hash->Add(entry.value);
+  hash->AddWord(static_cast<uint64_t>(entry.shape));
+  hash->AddWord(entry.lossy);
+  if (entry.lossy) {
+    hash->Add(entry.exact_origin_json);
+    hash->Add(entry.exact_key_json);
+    hash->Add(entry.exact_value_json);
+  }
+}
+
+}  // namespace
+
 int64_t UnitDigest(const std::string& settings, const std::vector<Entry>& entries) {
   WordHash hash;
   hash.Add(settings);
   hash.AddWord(entries.size());
-  for (const Entry& entry : entries) {
-    hash.Add(entry.unit);
-    hash.Add(entry.user_hint);
-    hash.Add(entry.origin);
-    hash.Add(entry.key);
-    hash.Add(entry.value);
-    hash.AddWord(static_cast<uint64_t>(entry.shape));
-    hash.AddWord(entry.lossy);
-    if (entry.lossy) {
-      hash.Add(entry.exact_origin_json);
-      hash.Add(entry.exact_key_json);
-      hash.Add(entry.exact_value_json);
-    }
+  for (const Entry& entry : entries) AddEntry(entry, &hash);
+  return static_cast<int64_t>(hash.value());
+}
+
+Result<int64_t> UnitDigest(const std::string& settings, const UnitEntries& entries) {
+  WordHash hash;
+  hash.Add(settings);
+  hash.AddWord(entries.size());
+  Entry scratch;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    FERRY_ASSIGN_OR_RETURN(const Entry* entry, entries.Get(i, &scratch));
+    AddEntry(*entry, &hash);
   }
   return static_cast<int64_t>(hash.value());
 }

@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "agent/run/migrate_options.h"
+#include "agent/run/unit_entries.h"
+#include "base/result.h"
 #include "extractors/entry.h"
 #include "loaders/unit_mark.h"
 #include "transformers/mapping.h"
@@ -33,5 +35,7 @@ std::optional<std::string> SettingsDigest(const MigrateOptions& options, const M
 
 // The digest of one unit's entries under `settings` (SettingsDigest).
 int64_t UnitDigest(const std::string& settings, const std::vector<Entry>& entries);
+// The same digest of a unit's entries however they are held (a spilled entry is read back).
+Result<int64_t> UnitDigest(const std::string& settings, const UnitEntries& entries);
 
 }  // namespace ferry

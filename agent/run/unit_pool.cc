@@ -72,7 +72,7 @@ Status UnitPool::Start(const LoaderFactory& make_loader) {
   return Status::OK();
 }
 
-Status UnitPool::Submit(std::vector<Entry> unit) {
+Status UnitPool::Submit(UnitEntries unit) {
   Result<std::string> user = UnitUserId(options_, unit);  // its worker reports a failure
   std::unique_lock<std::mutex> hold(mutex_);
   WaitTicking(hold, [this] {
@@ -111,7 +111,7 @@ std::deque<UnitPool::Queued>::iterator UnitPool::NextReady() {
 
 void UnitPool::Work(Worker* worker) {
   while (true) {
-    std::vector<Entry> unit;
+    UnitEntries unit;
     std::string user;
     {
       std::unique_lock<std::mutex> hold(mutex_);
@@ -139,7 +139,7 @@ void UnitPool::Work(Worker* worker) {
     Status status = worker->processor->Process(unit);
     if (!status.ok() && !IsStop(status)) {
       std::string user = worker->processor->user_id();
-      std::string name = user.empty() ? unit.front().unit : user;
+      std::string name = user.empty() ? unit.unit() : user;
       spdlog::error("user {}: {}", name, status.ToString());
       worker->report.failed_units.push_back(fmt::format("{}: {}", name, status.ToString()));
     }

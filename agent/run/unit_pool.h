@@ -55,7 +55,7 @@ class UnitPool {
 
   // Queues a unit; blocks while options.jobs units are waiting. Fails, queuing nothing, once
   // the run-wide reject rate has been passed.
-  Status Submit(std::vector<Entry> unit);
+  Status Submit(UnitEntries unit);
 
   // Waits for every queued unit, then adds the workers' reports to *report. Returns why the
   // pool stopped early (the run-wide reject rate; Ctrl-C or SIGTERM, stop_signal.h: each
@@ -80,7 +80,7 @@ class UnitPool {
   // A unit read and not yet taken, with the user it is loaded as ("" when it has none: its
   // worker fails it).
   struct Queued {
-    std::vector<Entry> entries;
+    UnitEntries entries;
     std::string user;
   };
   void Work(Worker* worker);

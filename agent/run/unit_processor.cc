@@ -55,7 +55,7 @@ bool UnitProcessor::Selected(const std::string& entity) const {
   return !has(options_.exclude);
 }
 
-Result<std::string> UnitProcessor::UserIdFor(const std::vector<Entry>& entries) const {
+Result<std::string> UnitProcessor::UserIdFor(const UnitEntries& entries) const {
   return UnitUserId(options_, entries);
 }
 
@@ -147,17 +147,18 @@ Status UnitProcessor::TakeLossy(const std::string& user_id, const Entry& entry, 
   return Reject(user_id, std::move(reject));
 }
 
-std::optional<int64_t> UnitProcessor::SkipDigest(const std::vector<Entry>& entries) const {
+Result<std::optional<int64_t>> UnitProcessor::SkipDigest(const UnitEntries& entries) const {
   if (options_.dry_run || options_.rescan || !settings_digest_ || entries.empty()) {
-    return std::nullopt;
+    return std::optional<int64_t>();
   }
   // Overwrite and merge compare each row with the target's, which may have changed since.
   for (const EntityMapping& entity : mapping_.entities) {
     ConflictPolicy policy = entity.conflict.value_or(
         options_.conflict.value_or(mapping_.conflict.value_or(ConflictPolicy::kSkip)));
-    if (Selected(entity.name) && policy != ConflictPolicy::kSkip) return std::nullopt;
+    if (Selected(entity.name) && policy != ConflictPolicy::kSkip) return std::optional<int64_t>();
   }
-  return UnitDigest(*settings_digest_, entries);
+  FERRY_ASSIGN_OR_RETURN(int64_t digest, UnitDigest(*settings_digest_, entries));
+  return std::optional<int64_t>(digest);
 }
 
 Result<bool> UnitProcessor::UnchangedSinceEarlierRun(const std::string& user_id,
@@ -196,7 +197,7 @@ Status UnitProcessor::MarkUnitLoaded(const std::string& user_id, const std::stri
   return loader_->Write(mark).status();
 }
 
-Status UnitProcessor::Process(const std::vector<Entry>& entries) {
+Status UnitProcessor::Process(const UnitEntries& entries) {
   report_->units++;
   user_id_.clear();
   FERRY_ASSIGN_OR_RETURN(std::string user_id, UserIdFor(entries));
@@ -205,14 +206,11 @@ Status UnitProcessor::Process(const std::vector<Entry>& entries) {
   if (options_.dry_run) return ProcessLocked(entries, user_id, std::nullopt);
   // Checked before the lock: a unit whose mark matches is one this run would write nothing of,
   // so another run holding the user's lock meanwhile is no reason to wait or fail.
-  std::optional<int64_t> digest = SkipDigest(entries);
+  FERRY_ASSIGN_OR_RETURN(std::optional<int64_t> digest, SkipDigest(entries));
   if (digest) {
     FERRY_ASSIGN_OR_RETURN(bool unchanged,
-                           UnchangedSinceEarlierRun(user_id, entries.front().unit, *digest));
-    if (unchanged) {
-      CountHeld(entries);
-      return Status::OK();
-    }
+                           UnchangedSinceEarlierRun(user_id, entries.unit(), *digest));
+    if (unchanged) return CountHeld(entries);
   }
   // One run per (target, user): the lock is held while this unit's batches are written.
   FERRY_RETURN_IF_ERROR(loader_->LockUser(user_id));
@@ -221,19 +219,23 @@ Status UnitProcessor::Process(const std::vector<Entry>& entries) {
   return status.ok() ? unlocked : status;
 }
 
-void UnitProcessor::CountHeld(const std::vector<Entry>& entries) {
+Status UnitProcessor::CountHeld(const UnitEntries& entries) {
   for (const EntityMapping& entity : mapping_.entities) {
     if (Selected(entity.name)) report_->Entity(entity.name);  // listed, with nothing read
   }
-  for (const Entry& entry : entries) {
-    bool selected = options_.origins.empty() || !entry.origin.empty();
-    Route route = selected ? RouteEntry(mapping_, entry) : Route{};
-    report_->held.Count(selected, entry.key, route.entity ? &route.entity->name : nullptr);
-    if (selected && !route.entity) report_->unmapped_keys++;
+  Entry scratch;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    FERRY_ASSIGN_OR_RETURN(const Entry* entry, entries.Get(i, &scratch, /*with_value=*/false));
+    bool selected = options_.origins.empty() || !entry->origin.empty();
+    Route route = selected ? RouteEntry(mapping_, *entry) : Route{};
+    report_->held.Count(selected, entry->key, route.entity ? &route.entity->name : nullptr);
+    if (selected && !route.entity)
+      ++(route.ignored ? report_->ignored_keys : report_->unmapped_keys);
   }
+  return Status::OK();
 }
 
-Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std::string& user_id,
+Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::string& user_id,
                                     std::optional<int64_t> digest) {
   parents_.clear();
   // Store extractors select --origin themselves (as OriginSelected: with or without the
@@ -243,23 +245,33 @@ Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std
   auto origin_selected = [this](const Entry& entry) {
     return options_.origins.empty() || !entry.origin.empty();
   };
-  std::vector<Route> routes;
+  // Per entry, the index of its entity in the mapping (kUnrouted: none): 2 bytes a key, the
+  // only thing this unit holds per key beyond the entries (docs/design.md, "Memory").
+  constexpr uint16_t kUnrouted = UINT16_MAX;
+  if (mapping_.entities.size() >= kUnrouted) {
+    return Status::InvalidArgument("the mapping has more entities than a run can route");
+  }
+  std::vector<uint16_t> routes;
   routes.reserve(entries.size());
   std::set<std::string> origins;
-  for (const Entry& entry : entries) {
+  Entry scratch;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    FERRY_ASSIGN_OR_RETURN(const Entry* read, entries.Get(i, &scratch, /*with_value=*/false));
+    const Entry& entry = *read;
     if (origin_selected(entry)) report_->duplicate_members += entry.overridden;
-    routes.push_back(origin_selected(entry) ? RouteEntry(mapping_, entry) : Route{});
+    Route route = origin_selected(entry) ? RouteEntry(mapping_, entry) : Route{};
     report_->held.Count(origin_selected(entry), entry.key,
-                        routes.back().entity ? &routes.back().entity->name : nullptr);
-    if (entry.lossy && origin_selected(entry)) {
-      FERRY_RETURN_IF_ERROR(TakeLossy(user_id, entry, &routes.back()));
-      if (options_.strict_unicode) continue;  // rejected: neither loaded nor unmapped
-    }
-    if (routes.back().entity) {
+                        route.entity ? &route.entity->name : nullptr);
+    const bool lossy = entry.lossy && origin_selected(entry);
+    if (lossy) FERRY_RETURN_IF_ERROR(TakeLossy(user_id, entry, &route));
+    routes.push_back(route.entity ? static_cast<uint16_t>(route.entity - &mapping_.entities[0])
+                                  : kUnrouted);
+    if (lossy && options_.strict_unicode) continue;  // rejected: neither loaded nor unmapped
+    if (route.entity) {
       // An entity whose source names its origin takes only that origin's keys: no mix-up.
-      if (routes.back().entity->source.origin.empty()) origins.insert(entry.origin);
+      if (route.entity->source.origin.empty()) origins.insert(entry.origin);
     } else if (origin_selected(entry)) {
-      ++(routes.back().ignored ? report_->ignored_keys : report_->unmapped_keys);
+      ++(route.ignored ? report_->ignored_keys : report_->unmapped_keys);
     }
   }
   if (origins.size() > 1) {
@@ -267,24 +279,38 @@ Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std
     for (const std::string& origin : origins) list += (list.empty() ? "" : ", ") + origin;
     return Status::InvalidArgument(
         fmt::format("{}: mapped keys are held by several origins ({}); choose one with --origin",
-                    entries.front().unit, list));
+                    entries.unit(), list));
   }
   target_decided_reject_ = false;
   const int64_t rejected_before = report_->TotalRejected();
   store_.clear();
-  for (const Entry& entry : entries) {
-    if (origin_selected(entry) && (origins.empty() || origins.count(entry.origin)) &&
-        std::find(store_keys_.begin(), store_keys_.end(), entry.key) != store_keys_.end()) {
-      store_[entry.key] = entry.value;
+  if (!store_keys_.empty()) {
+    for (size_t i = 0; i < entries.size(); ++i) {
+      FERRY_ASSIGN_OR_RETURN(const Entry* keyed, entries.Get(i, &scratch, /*with_value=*/false));
+      if (!origin_selected(*keyed) || (!origins.empty() && !origins.count(keyed->origin)) ||
+          std::find(store_keys_.begin(), store_keys_.end(), keyed->key) == store_keys_.end()) {
+        continue;
+      }
+      FERRY_ASSIGN_OR_RETURN(const Entry* entry, entries.Get(i, &scratch));
+      store_[entry->key] = entry->value;
     }
   }
-  for (const EntityMapping& entity : mapping_.entities) {
+  for (size_t e = 0; e < mapping_.entities.size(); ++e) {
+    const EntityMapping& entity = mapping_.entities[e];
     if (!Selected(entity.name)) continue;
     report_->Entity(entity.name);
     EntityPass pass(this, entity, user_id);
+    std::unique_ptr<Entry> spare;
     for (size_t i = 0; i < entries.size(); ++i) {
-      if (routes[i].entity != &entity) continue;
-      FERRY_RETURN_IF_ERROR(pass.AddEntry(entries[i], routes[i].key_suffix));
+      if (routes[i] != e) continue;
+      if (!spare) spare = std::make_unique<Entry>();
+      FERRY_ASSIGN_OR_RETURN(const Entry* entry, entries.Get(i, spare.get()));
+      std::string key_suffix = RouteEntry(mapping_, *entry).key_suffix;
+      if (entry != spare.get()) {
+        FERRY_RETURN_IF_ERROR(pass.AddEntry(*entry, key_suffix));
+      } else {
+        FERRY_RETURN_IF_ERROR(pass.AddSpilledEntry(std::move(spare), key_suffix));
+      }
     }
     FERRY_RETURN_IF_ERROR(pass.Flush());
   }
@@ -292,7 +318,7 @@ Status UnitProcessor::ProcessLocked(const std::vector<Entry>& entries, const std
   // any reject: one the target decided may go otherwise next time, and a skipped unit would
   // hide the rest behind a success exit (a rerun reads it again and exits 3 as the first did).
   if (digest && !target_decided_reject_ && report_->TotalRejected() == rejected_before) {
-    return MarkUnitLoaded(user_id, entries.front().unit, *digest);
+    return MarkUnitLoaded(user_id, entries.unit(), *digest);
   }
   return Status::OK();
 }

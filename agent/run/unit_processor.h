@@ -23,6 +23,7 @@
 #include "agent/run/migrate_options.h"
 #include "agent/run/reject_sink.h"
 #include "agent/run/run_report.h"
+#include "agent/run/unit_entries.h"
 #include "extractors/entry.h"
 #include "loaders/loader.h"
 #include "transformers/map_record.h"
@@ -48,8 +49,10 @@ class UnitProcessor {
 
   // Loads the entries of one unit (all of one user's data). Returns non-ok when the run
   // must stop: a loader failure, or a reject without --continue-on-error (Rejected), or
-  // the reject rate passing --max-reject-rate.
-  Status Process(const std::vector<Entry>& entries);
+  // the reject rate passing --max-reject-rate, or a spilled entry that cannot be read back.
+  // Holds per key only 2 bytes (its entity) beyond what `entries` hold; a spilled entry is
+  // read back when its entity's turn comes.
+  Status Process(const UnitEntries& entries);
 
   // Records damage an extractor skipped over as a reject of the source.
   Status RecordProblem(const Location& where, const Status& problem);
@@ -66,19 +69,19 @@ class UnitProcessor {
  private:
   class EntityPass;
 
-  Result<std::string> UserIdFor(const std::vector<Entry>& entries) const;
+  Result<std::string> UserIdFor(const UnitEntries& entries) const;
   // Process() once the user's lock is held (or in a dry run).
   // `digest` (SkipDigest): the unit is marked once loaded whole; nullopt: it is not.
-  Status ProcessLocked(const std::vector<Entry>& entries, const std::string& user_id,
+  Status ProcessLocked(const UnitEntries& entries, const std::string& user_id,
                        std::optional<int64_t> digest);
   // What a skipped unit held, for the report's check that something matched; lists the
   // selected entities in the report as a processed unit does.
-  void CountHeld(const std::vector<Entry>& entries);
+  Status CountHeld(const UnitEntries& entries);
   Status Reject(const std::string& user_id, ::ferry::Reject reject);
   Status CheckRejectRate() const;
   // The unit's digest when it may be skipped or marked: a real run, not --rescan, every
   // selected entity under the policy skip; else nullopt.
-  std::optional<int64_t> SkipDigest(const std::vector<Entry>& entries) const;
+  Result<std::optional<int64_t>> SkipDigest(const UnitEntries& entries) const;
   // Writes the mark of a unit loaded whole (loaders/unit_mark.h).
   Status MarkUnitLoaded(const std::string& user_id, const std::string& unit, int64_t digest);
   // True (and reported) when the target marks the unit loaded whole with `digest`.

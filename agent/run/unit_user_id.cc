@@ -41,14 +41,18 @@ Result<std::string> UserIdOfValue(const std::string& value) {
   return *text;
 }
 
-Result<std::string> UserIdFromKey(const MigrateOptions& options, const std::vector<Entry>& entries,
+Result<std::string> UserIdFromKey(const MigrateOptions& options, const UnitEntries& entries,
                                   const std::string& name) {
-  const std::string unit = entries.empty() ? "" : entries.front().unit;
+  const std::string& unit = entries.unit();
   std::optional<std::string> found;
   std::string found_origin;
-  for (const Entry& entry : entries) {
+  Entry scratch;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    FERRY_ASSIGN_OR_RETURN(const Entry* keyed, entries.Get(i, &scratch, /*with_value=*/false));
     // With --origin, the store extractors yield the selected origins only (as the run loads).
-    if (entry.key != name || (!options.origins.empty() && entry.origin.empty())) continue;
+    if (keyed->key != name || (!options.origins.empty() && keyed->origin.empty())) continue;
+    FERRY_ASSIGN_OR_RETURN(const Entry* read, entries.Get(i, &scratch));
+    const Entry& entry = *read;
     Result<std::string> id = UserIdOfValue(entry.value);
     if (!id.ok()) {
       return Status::InvalidArgument(fmt::format(
@@ -78,15 +82,15 @@ Result<std::string> UserIdFromKey(const MigrateOptions& options, const std::vect
 
 }  // namespace
 
-Result<std::string> UnitUserId(const MigrateOptions& options, const std::vector<Entry>& entries) {
+Result<std::string> UnitUserId(const MigrateOptions& options, const UnitEntries& entries) {
   if (!options.user_id.empty()) return options.user_id;
   const std::string& from = options.user_id_from;
   if (from == "filename") {
-    if (entries.empty() || entries.front().user_hint.empty()) {
+    if (entries.empty() || entries.user_hint().empty()) {
       return Status::InvalidArgument(
           "--user-id-from filename: this source has no file name per user");
     }
-    return entries.front().user_hint;
+    return entries.user_hint();
   }
   if (from.rfind("key:", 0) == 0) return UserIdFromKey(options, entries, from.substr(4));
   return Status::InvalidArgument(

@@ -7,18 +7,19 @@
 // loaded under a made-up user ("", "null"), where every such unit would end up merged. Two
 // selected origins whose NAME keys disagree are refused the same way.
 //
-// Pure function, thread-safe.
+// Pure function (it reads the unit's entries), thread-safe on distinct units.
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "agent/run/migrate_options.h"
+#include "agent/run/unit_entries.h"
 #include "base/result.h"
 #include "extractors/entry.h"
 
 namespace ferry {
 
-Result<std::string> UnitUserId(const MigrateOptions& options, const std::vector<Entry>& entries);
+// Fails (IOError) too when a spilled entry cannot be read back (agent/run/unit_entries.h).
+Result<std::string> UnitUserId(const MigrateOptions& options, const UnitEntries& entries);
 
 }  // namespace ferry

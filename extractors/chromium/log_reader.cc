@@ -164,10 +164,12 @@ bool LogReader::ReadRecord(std::string* record, uint64_t* offset) {
         DropPartialRecord("a whole record follows it");
         record->assign(payload);
         *offset = header_offset;
+        last_fragments_.assign(1, {0, header_offset + kLogHeaderSize, length});
         return true;
       case kFirstType:
         DropPartialRecord("a new record starts before its last fragment");
         scratch_.assign(payload);
+        fragments_.assign(1, {0, header_offset + kLogHeaderSize, length});
         fragment_offset_ = header_offset;
         in_record_ = true;
         break;
@@ -180,11 +182,14 @@ bool LogReader::ReadRecord(std::string* record, uint64_t* offset) {
                                     header_offset));
           break;
         }
+        fragments_.push_back({scratch_.size(), header_offset + kLogHeaderSize, length});
         scratch_.append(payload);
         if (type == kLastType) {
           in_record_ = false;
           record->swap(scratch_);
           scratch_.clear();
+          last_fragments_.swap(fragments_);
+          fragments_.clear();
           *offset = fragment_offset_;
           return true;
         }

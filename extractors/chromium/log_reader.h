@@ -11,12 +11,20 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "extractors/chromium/file_handle.h"
 #include "extractors/extractor.h"
 
 namespace ferry::chromium {
+
+// Where one fragment of a record lies: its payload's bytes of the record, and in the file.
+struct RecordFragment {
+  uint64_t record_pos = 0;   // offset of the payload within the joined record
+  uint64_t file_offset = 0;  // offset of the payload in the file (past the fragment's header)
+  uint64_t size = 0;
+};
 
 class LogReader {
  public:
@@ -29,6 +37,12 @@ class LogReader {
 
   // Ok unless reading the file failed (damage is reported, not a failure).
   const Status& status() const { return status_; }
+
+  // The fragments of the record ReadRecord() last returned, in order: where each of its bytes
+  // is in the file, so that a part of it can be read again without the rest.
+  const std::vector<RecordFragment>& last_record_fragments() const { return last_fragments_; }
+
+  const FileHandle& file() const { return file_; }
 
  private:
   // Loads the next block into block_; false at the end of the file.
@@ -55,7 +69,9 @@ class LogReader {
   bool in_record_ = false;        // fragments of a record are in scratch_
   uint64_t fragment_offset_ = 0;  // offset of the first fragment of scratch_
   std::string scratch_;
-  int64_t zero_run_start_ = -1;  // start of zeroed space not yet reported, or -1
+  int64_t zero_run_start_ = -1;            // start of zeroed space not yet reported, or -1
+  std::vector<RecordFragment> fragments_;  // of scratch_
+  std::vector<RecordFragment> last_fragments_;
 };
 
 }  // namespace ferry::chromium

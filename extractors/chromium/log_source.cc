@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
+#include <memory>
+#include <vector>
 
 #include "extractors/chromium/log_reader.h"
 #include "extractors/chromium/write_batch.h"
@@ -11,43 +14,141 @@ namespace ferry::chromium {
 
 namespace {
 
+// Where the newest operation on a key is: its value is read again from the log when the key's
+// turn comes, so that the logs cost about 40 bytes plus the key per key, never their values
+// (issue 15).
 struct LoggedOperation {
   uint64_t sequence = 0;
+  uint64_t record_offset = 0;  // the record holding the batch, in its log
+  // The value's file offset when it lies in one fragment; else the index of its first span
+  // in LogSource::spans_ (value_spans of them).
+  uint64_t value_at = 0;
+  uint64_t value_size = 0;
+  uint32_t log = 0;          // index in LogSource::logs_
+  uint32_t value_spans = 0;  // 0: one piece at value_at
   bool deletion = false;
-  std::string value;
-  Location where;  // the log and the offset of the record holding the batch
+};
+
+// A piece of a value that crosses fragments: `size` bytes at `file_offset`.
+struct Span {
+  uint64_t file_offset = 0;
+  uint64_t size = 0;
 };
 
 class LogSource final : public SortedSource {
  public:
-  // Applies one operation read from `where`, keeping the newest per key.
-  void Apply(const BatchOperation& operation, const Location& where) {
+  explicit LogSource(CorruptionReporter reporter) : reporter_(std::move(reporter)) {}
+
+  // The logs, in the order their operations are applied; kept open to read values again.
+  void AddLog(FileHandle file) { logs_.push_back(std::move(file)); }
+
+  // Applies one operation of `record` (of the last log added, at `record_offset`, whose
+  // `fragments` say where its bytes are), keeping the newest per key.
+  void Apply(const BatchOperation& operation, std::string_view record, uint64_t record_offset,
+             const std::vector<RecordFragment>& fragments) {
     auto [it, inserted] = operations_.try_emplace(std::string(operation.key));
     if (!inserted && it->second.sequence > operation.sequence) {
       return;
     }
-    it->second.sequence = operation.sequence;
-    it->second.deletion = operation.deletion;
-    it->second.value.assign(operation.value);
-    it->second.where = where;
+    LoggedOperation& op = it->second;
+    op.sequence = operation.sequence;
+    op.deletion = operation.deletion;
+    op.record_offset = record_offset;
+    op.log = static_cast<uint32_t>(logs_.size() - 1);
+    op.value_size = operation.value.size();
+    op.value_spans = 0;
+    op.value_at = 0;
+    if (operation.value.empty()) return;
+    uint64_t begin = static_cast<uint64_t>(operation.value.data() - record.data());
+    uint64_t end = begin + operation.value.size();
+    // The fragment holding the value's first byte, then each one it runs into.
+    auto first =
+        std::upper_bound(fragments.begin(), fragments.end(), begin,
+                         [](uint64_t pos, const RecordFragment& f) { return pos < f.record_pos; });
+    --first;  // fragments.front().record_pos == 0 <= begin
+    if (end <= first->record_pos + first->size) {
+      op.value_at = first->file_offset + (begin - first->record_pos);
+      return;
+    }
+    op.value_at = spans_.size();
+    for (auto f = first; f != fragments.end() && f->record_pos < end; ++f) {
+      uint64_t from = std::max(begin, f->record_pos);
+      uint64_t to = std::min(end, f->record_pos + f->size);
+      spans_.push_back({f->file_offset + (from - f->record_pos), to - from});
+      ++op.value_spans;
+    }
   }
 
-  void Start() { current_ = operations_.begin(); }
+  void Start() {
+    current_ = operations_.begin();
+    loaded_ = false;
+  }
 
   bool Valid() const override { return current_ != operations_.end(); }
   std::string_view user_key() const override { return current_->first; }
   uint64_t sequence() const override { return current_->second.sequence; }
   bool deletion() const override { return current_->second.deletion; }
-  std::string_view value() const override { return current_->second.value; }
-  const Location& where() const override { return current_->second.where; }
+  std::string_view value() const override {
+    Load();
+    return value_;
+  }
+  const Location& where() const override {
+    Load();
+    return where_;
+  }
   void Next() override {
     // What has been yielded is not needed again: free it as we go.
     current_ = operations_.erase(current_);
+    loaded_ = false;
   }
 
  private:
+  // Reads `size` bytes at `offset` of log `log` into value_ at `at`.
+  Status ReadPiece(uint32_t log, uint64_t offset, uint64_t size, size_t at) const {
+    Result<size_t> got = logs_[log].Read(offset, size, value_.data() + at);
+    if (!got.ok()) return got.status();
+    if (*got != size) return Status::Corruption("the log is shorter than when it was read");
+    return Status::OK();
+  }
+
+  // Reads the current key's value (again, from its log) and its place, once per key.
+  void Load() const {
+    if (loaded_) return;
+    loaded_ = true;
+    const LoggedOperation& op = current_->second;
+    where_ = Location();
+    where_.file = logs_[op.log].display_path();
+    where_.offset = static_cast<int64_t>(op.record_offset);
+    value_.assign(op.value_size, '\0');
+    Status read = Status::OK();
+    if (op.value_spans == 0) {
+      if (op.value_size > 0) read = ReadPiece(op.log, op.value_at, op.value_size, 0);
+    } else {
+      size_t at = 0;
+      for (uint32_t i = 0; i < op.value_spans && read.ok(); ++i) {
+        const Span& span = spans_[op.value_at + i];
+        read = ReadPiece(op.log, span.file_offset, span.size, at);
+        at += span.size;
+      }
+    }
+    if (!read.ok()) {
+      value_.clear();
+      reporter_(where_, Status::Corruption(fmt::format(
+                            "the value could not be read again from the log ({}): the log "
+                            "changed while ferry read it",
+                            read.message())));
+    }
+  }
+
+  CorruptionReporter reporter_;
   std::map<std::string, LoggedOperation, std::less<>> operations_;
   std::map<std::string, LoggedOperation, std::less<>>::iterator current_;
+  std::vector<FileHandle> logs_;
+  std::vector<Span> spans_;
+  // The current key's value and place, read when first asked for.
+  mutable bool loaded_ = false;
+  mutable std::string value_;
+  mutable Location where_;
 };
 
 }  // namespace
@@ -56,20 +157,23 @@ Result<std::unique_ptr<SortedSource>> ReadLogs(const std::string& dir,
                                                const std::string& display_dir,
                                                const std::vector<std::string>& names,
                                                const CorruptionReporter& reporter) {
-  auto source = std::make_unique<LogSource>();
+  auto source = std::make_unique<LogSource>(reporter);
   for (const std::string& name : names) {
     std::string display_path = display_dir + "/" + name;
     FERRY_ASSIGN_OR_RETURN(FileHandle file, FileHandle::Open(dir + "/" + name, display_path));
+    FERRY_ASSIGN_OR_RETURN(FileHandle again, FileHandle::Open(dir + "/" + name, display_path));
+    source->AddLog(std::move(again));
     LogReader log(std::move(file), reporter);
     std::string record;
     uint64_t offset = 0;
     while (log.ReadRecord(&record, &offset)) {
-      Location where;
-      where.file = display_path;
-      where.offset = static_cast<int64_t>(offset);
-      Status batch = ForEachBatchOperation(
-          record, [&](const BatchOperation& operation) { source->Apply(operation, where); });
+      Status batch = ForEachBatchOperation(record, [&](const BatchOperation& operation) {
+        source->Apply(operation, record, offset, log.last_record_fragments());
+      });
       if (!batch.ok()) {
+        Location where;
+        where.file = display_path;
+        where.offset = static_cast<int64_t>(offset);
         reporter(where, Status::Corruption(fmt::format(
                             "write batch in the record at offset {}: {}; the rest of the batch "
                             "is dropped",

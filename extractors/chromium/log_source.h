@@ -1,8 +1,11 @@
 // The live .log files of a LevelDB folder as a SortedSource: every write batch replayed, the
 // newest operation on each key kept (a put, or a delete that hides older puts in tables).
 //
-// The logs hold what was written since the last table; LevelDB keeps them small (a few MiB)
-// by moving them into tables, so their newest values are held in memory.
+// The logs hold what was written since the last table. LevelDB keeps them small (a few MiB)
+// by moving them into tables, but a hostile one may hold millions of keys: only where each
+// key's newest value is (about 40 bytes plus the key) is held, and the value is read again
+// from the log when its key's turn comes (docs/design.md, "Memory"). The logs stay open until
+// then.
 //
 // Thread safety: one thread at a time.
 #pragma once

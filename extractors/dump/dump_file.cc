@@ -14,6 +14,7 @@
 #include "extractors/common/origin_filter.h"
 #include "extractors/common/source_files.h"
 #include "extractors/common/text_position.h"
+#include "extractors/dump/json_scan.h"
 #include "extractors/extractor.h"
 
 namespace ferry {
@@ -48,6 +49,28 @@ enum class DumpForm {
 
 constexpr uint32_t kNoOrigin = std::numeric_limits<uint32_t>::max();
 
+// simdjson's default nesting limit: a deeper file is left to simdjson, which refuses it.
+constexpr size_t kMaxDepth = simdjson::DEFAULT_MAX_DEPTH;
+
+// The type of the value whose first byte is `c`, in strict JSON.
+od::json_type TypeAt(char c) {
+  switch (c) {
+    case '{':
+      return od::json_type::object;
+    case '[':
+      return od::json_type::array;
+    case '"':
+      return od::json_type::string;
+    case 't':
+    case 'f':
+      return od::json_type::boolean;
+    case 'n':
+      return od::json_type::null;
+    default:
+      return od::json_type::number;
+  }
+}
+
 }  // namespace
 
 // One entry of the index: where its key and value are in the text.
@@ -64,8 +87,9 @@ struct DumpIndex::OriginMember {
   int64_t quote = -1;  // offset of its name's opening quote
 };
 
-// One pass over the file with simdjson's on-demand API, which never builds a tree: memory is
-// the file, simdjson's index of it, and a Slot and a hash per entry.
+// One pass over the file: with json_scan.h when it is well-formed (memory: the file, and a Slot
+// and a (hash, slot) pair per entry), else with simdjson's on-demand API, which never builds
+// a tree but indexes the whole text (~4 bytes a byte), to fail the way it always has.
 class DumpIndex::Builder {
  public:
   Builder(DumpIndex* index, const std::vector<std::string>& origins, uint64_t max_value_bytes,
@@ -86,6 +110,16 @@ class DumpIndex::Builder {
     int64_t quote;
   };
 
+  // Build() on a well-formed file: walks it with json_scan.h, whose memory is a byte a level,
+  // where simdjson holds an index of ~5 bytes a byte of text. Same entries, problems and
+  // failures as the simdjson walk, which is kept for the files it refuses (so that their
+  // messages stay simdjson's).
+  Status ScanBuild();
+  Status ScanOrigin(size_t open, uint32_t origin);
+  // Fails when a top-level member of `type` makes the file a mix of forms, else sets *form
+  // and *first_member from the first member that decides the form.
+  Status CheckForm(const std::string& key, int64_t key_offset, od::json_type type, DumpForm* form,
+                   std::string* first_member) const;
   Status ReadOrigin(od::value& origin_value, uint32_t origin);
   // Drops every entry an object member of the same name overrides later in the file, as
   // JSON.parse does (the last wins: of an origin's objects, and of a key's values), and counts
@@ -94,6 +128,7 @@ class DumpIndex::Builder {
   // Indexes `value` of `key`, or reports a problem when it is not a string, not decodable or
   // too long. Fails only when the value is not JSON at all.
   Status AddValue(od::value& value, uint32_t origin, Named key);
+  void AddValueAt(int64_t offset, od::json_type type, uint32_t origin, Named key);
   void AddProblem(int64_t offset, const std::string& origin, const std::string& key,
                   const std::string& message);
   void AddProblem(int64_t offset, const std::string& origin, const std::string& key,
@@ -120,12 +155,20 @@ class DumpIndex::Builder {
   const std::function<void(DumpProblem)>& problem_;
   TextPosition position_;  // for problems only
   od::document doc_;
-  std::vector<uint64_t> hashes_;                 // per slot: hash of (origin name, key)
+  // (hash of (origin name, key), slot) per slot: 16 bytes a key, with the slot's 24.
+  std::vector<std::pair<uint64_t, size_t>> by_hash_;
   std::map<std::string, uint32_t> last_origin_;  // origin form: origin -> its last member
   std::map<std::string, int64_t> origin_times_;  // origin form: how many members name it
 };
 
 Status DumpIndex::Builder::Build(od::parser* parser) {
+  size_t members = 0;
+  if (IsStrictJson(text_, kMaxDepth, &members)) {
+    // At most one slot a member: reserved whole, the index never holds a vector's spare half.
+    index_.slots_.reserve(members);
+    by_hash_.reserve(members);
+    return ScanBuild();
+  }
   if (auto error =
           parser->iterate(text_.data(), text_.size(), text_.size() + simdjson::SIMDJSON_PADDING)
               .get(doc_)) {
@@ -161,20 +204,9 @@ Status DumpIndex::Builder::Build(od::parser* parser) {
     if (auto error = value.type().get(value_type)) {
       return FailHere(error);
     }
+    FERRY_RETURN_IF_ERROR(CheckForm(key->text, key_offset, value_type, &form, &first_member));
     bool is_string = value_type == od::json_type::string;
     bool is_object = value_type == od::json_type::object;
-    if ((is_string && form == DumpForm::kOrigins) || (is_object && form == DumpForm::kFlat)) {
-      return Fail(key_offset,
-                  fmt::format("member {} holds {} but member {} holds {}: a dump is either "
-                              "{{key: string}} or {{origin: {{key: string}}}}",
-                              QuoteForMessage(key->text), TypeName(value_type),
-                              QuoteForMessage(first_member),
-                              form == DumpForm::kFlat ? "a string" : "an object"));
-    }
-    if (form == DumpForm::kUnknown && (is_string || is_object)) {
-      form = is_string ? DumpForm::kFlat : DumpForm::kOrigins;
-      first_member = key->text;
-    }
     if (is_object) {
       uint32_t origin = static_cast<uint32_t>(index_.origins_.size());
       last_origin_[key->text] = origin;
@@ -196,19 +228,100 @@ Status DumpIndex::Builder::Build(od::parser* parser) {
   return Status::OK();
 }
 
+Status DumpIndex::Builder::CheckForm(const std::string& key, int64_t key_offset, od::json_type type,
+                                     DumpForm* form, std::string* first_member) const {
+  bool is_string = type == od::json_type::string;
+  bool is_object = type == od::json_type::object;
+  if ((is_string && *form == DumpForm::kOrigins) || (is_object && *form == DumpForm::kFlat)) {
+    return Fail(key_offset,
+                fmt::format("member {} holds {} but member {} holds {}: a dump is either "
+                            "{{key: string}} or {{origin: {{key: string}}}}",
+                            QuoteForMessage(key), TypeName(type), QuoteForMessage(*first_member),
+                            *form == DumpForm::kFlat ? "a string" : "an object"));
+  }
+  if (*form == DumpForm::kUnknown && (is_string || is_object)) {
+    *form = is_string ? DumpForm::kFlat : DumpForm::kOrigins;
+    *first_member = key;
+  }
+  return Status::OK();
+}
+
+Status DumpIndex::Builder::ScanBuild() {
+  size_t at = SkipJsonSpace(text_, 0);
+  od::json_type type = TypeAt(text_[at]);
+  if (type != od::json_type::object) {
+    return Fail(static_cast<int64_t>(at),
+                fmt::format("a dump is a JSON object, but the file holds {}", TypeName(type)));
+  }
+  DumpForm form = DumpForm::kUnknown;
+  std::string first_member;  // the member that decided the form, for the message on a mix
+  at = SkipJsonSpace(text_, at + 1);
+  while (text_[at] == '"') {
+    int64_t key_offset = static_cast<int64_t>(at);
+    Result<DecodedString> key = DecodeJsonString(text_, at);
+    if (!key.ok()) {
+      return Fail(key_offset, "a key: " + key.status().message());
+    }
+    at = SkipJsonSpace(text_, SkipJsonString(text_, at));  // at ':'
+    size_t value_at = SkipJsonSpace(text_, at + 1);
+    od::json_type value_type = TypeAt(text_[value_at]);
+    FERRY_RETURN_IF_ERROR(CheckForm(key->text, key_offset, value_type, &form, &first_member));
+    bool is_string = value_type == od::json_type::string;
+    bool is_object = value_type == od::json_type::object;
+    if (is_object) {
+      uint32_t origin = static_cast<uint32_t>(index_.origins_.size());
+      last_origin_[key->text] = origin;
+      origin_times_[key->text]++;
+      index_.origins_.push_back(OriginMember{std::move(key).value(), key_offset});
+      FERRY_RETURN_IF_ERROR(ScanOrigin(value_at, origin));
+    } else if (is_string || form != DumpForm::kOrigins) {
+      AddValueAt(static_cast<int64_t>(value_at), value_type, kNoOrigin, Named{*key, key_offset});
+    } else {
+      AddProblem(static_cast<int64_t>(value_at), key->text, "",
+                 fmt::format("origin {} holds {}, not an object of keys",
+                             QuoteForMessage(key->text), TypeName(value_type)));
+    }
+    at = SkipJsonSpace(text_, SkipJsonValue(text_, value_at));  // at ',' or '}'
+    if (text_[at] == ',') at = SkipJsonSpace(text_, at + 1);
+  }
+  ResolveDuplicates();
+  return Status::OK();
+}
+
+Status DumpIndex::Builder::ScanOrigin(size_t open, uint32_t origin) {
+  if (!OriginSelected(origins_, OriginName(origin))) {
+    return Status::OK();  // the caller skips the object
+  }
+  size_t at = SkipJsonSpace(text_, open + 1);
+  while (text_[at] == '"') {
+    int64_t key_offset = static_cast<int64_t>(at);
+    Result<DecodedString> key = DecodeJsonString(text_, at);
+    if (!key.ok()) {
+      return Fail(key_offset, "a key: " + key.status().message());
+    }
+    at = SkipJsonSpace(text_, SkipJsonString(text_, at));  // at ':'
+    size_t value_at = SkipJsonSpace(text_, at + 1);
+    AddValueAt(static_cast<int64_t>(value_at), TypeAt(text_[value_at]), origin,
+               Named{*key, key_offset});
+    at = SkipJsonSpace(text_, SkipJsonValue(text_, value_at));  // at ',' or '}'
+    if (text_[at] == ',') at = SkipJsonSpace(text_, at + 1);
+  }
+  return Status::OK();
+}
+
 void DumpIndex::Builder::ResolveDuplicates() {
   std::vector<Slot>& slots = index_.slots_;
   std::vector<bool> dropped(slots.size());
-  std::vector<std::pair<uint64_t, size_t>> by_hash;  // (hash, slot) of the kept origins'
+  std::vector<std::pair<uint64_t, size_t>>& by_hash = by_hash_;  // of the kept origins' slots
   for (size_t i = 0; i < slots.size(); ++i) {
     uint32_t origin = slots[i].origin;
     if (origin != kNoOrigin && last_origin_[OriginName(origin)] != origin) {
       dropped[i] = true;  // an earlier object of this origin: the last one replaces it whole
-    } else {
-      by_hash.emplace_back(hashes_[i], i);
     }
   }
-  hashes_ = {};
+  by_hash.erase(std::remove_if(by_hash.begin(), by_hash.end(),
+                               [&dropped](const auto& entry) { return dropped[entry.second]; }),
+                by_hash.end());
   std::sort(by_hash.begin(), by_hash.end());
   for (size_t run = 0; run < by_hash.size();) {
     size_t end = run + 1;
@@ -228,6 +341,7 @@ void DumpIndex::Builder::ResolveDuplicates() {
     }
     run = end;
   }
+  by_hash_ = {};
   std::vector<bool> origin_counted(index_.origins_.size());
   size_t kept = 0;
   for (size_t i = 0; i < slots.size(); ++i) {
@@ -267,42 +381,46 @@ Status DumpIndex::Builder::ReadOrigin(od::value& origin_value, uint32_t origin) 
 }
 
 Status DumpIndex::Builder::AddValue(od::value& value, uint32_t origin, Named key_named) {
-  const std::string& origin_name = OriginName(origin);
-  const DecodedString& key = key_named.decoded;
   int64_t offset = OffsetOf(value);
   od::json_type type;
   if (auto error = value.type().get(type)) {
     return FailHere(error);
   }
+  AddValueAt(offset, type, origin, key_named);
+  return Status::OK();
+}
+
+void DumpIndex::Builder::AddValueAt(int64_t offset, od::json_type type, uint32_t origin,
+                                    Named key_named) {
+  const std::string& origin_name = OriginName(origin);
+  const DecodedString& key = key_named.decoded;
   if (type != od::json_type::string) {
     std::string in_origin =
         origin_name.empty() ? "" : fmt::format(" in origin {}", QuoteForMessage(origin_name));
     AddProblem(offset, origin_name, key.text,
                fmt::format("the value of key {}{} is {}, not a string", QuoteForMessage(key.text),
                            in_origin, TypeName(type)));
-    return Status::OK();
+    return;
   }
-  // The raw string is never shorter than its decoded UTF-8, so a short one needs no decoding
-  // to be known under the cap; a long one is decoded here only to measure it.
-  std::string_view raw = value.raw_json_token();
+  // Decoded here to be known decodable and under the cap (the decoded text is never longer
+  // than the raw string); Read() decodes it again on its turn.
   Result<DecodedString> decoded = DecodeJsonString(text_, static_cast<size_t>(offset));
   if (!decoded.ok()) {
     AddProblem(offset, origin_name, key.text,
                fmt::format("the value of key {}: {}", QuoteForMessage(key.text),
                            decoded.status().message()));
-    return Status::OK();
+    return;
   }
-  if (raw.size() > max_value_bytes_ && decoded->text.size() > max_value_bytes_) {
+  if (decoded->text.size() > max_value_bytes_) {
     AddProblem(offset, origin_name, key.text,
                ValueTooLarge(decoded->text.size(), max_value_bytes_));
-    return Status::OK();
+    return;
   }
   index_.slots_.push_back(
       Slot{static_cast<uint64_t>(key_named.quote), static_cast<uint64_t>(offset), origin, 0});
   uint64_t hash = std::hash<std::string>{}(key.text);
   hash ^= std::hash<std::string>{}(origin_name) + 0x9e3779b97f4a7c15ULL + (hash << 6) + (hash >> 2);
-  hashes_.push_back(hash);
-  return Status::OK();
+  by_hash_.emplace_back(hash, index_.slots_.size() - 1);
 }
 
 void DumpIndex::Builder::AddProblem(int64_t offset, const std::string& origin,

@@ -50,7 +50,8 @@ class DumpIndex {
   // flat dump has no origin and is kept whole). A value that is not a string, not decodable or
   // longer than `max_value_bytes` goes to `problem` with its place and is left out. On failure
   // (not JSON, not an object, a mix of forms, a key with a bad escape) returns Corruption
-  // naming the place; the index is then unspecified. Call once.
+  // naming the place; the index is then unspecified. A well-formed file is walked by
+  // json_scan.h's scanner; `parser` walks only one it refuses, to name its fault. Call once.
   Status Build(const std::vector<std::string>& origins, uint64_t max_value_bytes,
                simdjson::ondemand::parser* parser, const std::function<void(DumpProblem)>& problem);
 

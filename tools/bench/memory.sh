@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
-# Peak memory (maximum RSS, /usr/bin/time) of inspect, export and migrate (SQLite) on a dump of
-# N tiny keys in one origin, and of inspect on one value of M MiB: the figures of
-# docs/benchmarks.md, "Memory with many tiny keys". Uses an existing build (default build/).
+# Peak memory (maximum RSS, /usr/bin/time) of inspect, export and migrate (--dry-run and into
+# SQLite) on a dump of N tiny keys in one origin, of inspect and migrate on a Chromium profile
+# whose log holds C tiny keys (tools/bench/chromium_log.py), and of inspect and export on one
+# value of M MiB: the figures of docs/benchmarks.md, "Memory with many tiny keys". Uses an
+# existing build (default build/).
 #
-#   tools/bench/memory.sh                 # 500,000 keys, one 200 MiB value
-#   tools/bench/memory.sh --keys 2000000 --value-mib 0 --ferry build-release/ferry
+#   tools/bench/memory.sh                 # 500,000 keys, a 1,000,000-key log, one 200 MiB value
+#   tools/bench/memory.sh --keys 2000000 --chromium-keys 0 --value-mib 0 --ferry build-release/ferry
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 keys=500000
 value_mib=200
+chromium_keys=1000000
 ferry=build/ferry
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --keys) keys="$2"; shift 2 ;;
     --value-mib) value_mib="$2"; shift 2 ;;
+    --chromium-keys) chromium_keys="$2"; shift 2 ;;
     --ferry) ferry="$2"; shift 2 ;;
-    *) echo "usage: $0 [--keys N] [--value-mib M] [--ferry PATH]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--keys N] [--chromium-keys C] [--value-mib M] [--ferry PATH]" >&2; exit 2 ;;
   esac
 done
 work=$(mktemp -d)
@@ -38,8 +42,19 @@ echo "$keys tiny keys ($(stat -c %s "$work/tiny.json") bytes):"
 peak "inspect" "$ferry" inspect "$work/tiny.json"
 peak "inspect --json" "$ferry" inspect --json "$work/tiny.json"
 peak "export" "$ferry" export "$work/tiny.json" --out "$work/out.json"
+peak "migrate --dry-run" "$ferry" migrate --dry-run "$work/tiny.json" --user-id u \
+  --target "sqlite:$work/d.db" --progress none
 peak "migrate --target sqlite" "$ferry" migrate "$work/tiny.json" --user-id u \
-  --target "sqlite:$work/t.db" --progress none
+  --target "sqlite:$work/t.db" --progress none --no-backup
+if [[ "$chromium_keys" -gt 0 ]]; then
+  tools/bench/chromium_log.py "$work/chromium" "$chromium_keys"
+  echo "Chromium log of $chromium_keys tiny keys ($(stat -c %s "$work/chromium/Default/Local Storage/leveldb/000004.log") bytes):"
+  peak "inspect" "$ferry" inspect "chromium:$work/chromium"
+  peak "migrate --dry-run" "$ferry" migrate --dry-run "chromium:$work/chromium" --user-id u \
+    --target "sqlite:$work/cd.db" --progress none
+  peak "migrate --target sqlite" "$ferry" migrate "chromium:$work/chromium" --user-id u \
+    --target "sqlite:$work/c.db" --progress none --no-backup
+fi
 if [[ "$value_mib" -gt 0 ]]; then
   python3 - "$work/big.json" "$value_mib" <<'PY'
 import sys
@@ -49,4 +64,8 @@ PY
   echo "one value of $value_mib MiB:"
   peak "inspect" "$ferry" inspect "$work/big.json"
   peak "export" "$ferry" export "$work/big.json" --out "$work/out.json"
+  peak "migrate --dry-run" "$ferry" migrate --dry-run "$work/big.json" --user-id u \
+    --target "sqlite:$work/bd.db" --progress none
+  peak "migrate --target sqlite" "$ferry" migrate "$work/big.json" --user-id u \
+    --target "sqlite:$work/b.db" --progress none --no-backup
 fi

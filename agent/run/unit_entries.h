@@ -1,0 +1,83 @@
+// UnitEntries: the entries of one unit of work (one user's store or dump), which UnitProcessor
+// reads several times: once to route them, then once per entity.
+//
+// They are held in memory up to a budget of bytes; past it each further entry is written to an
+// unnamed temporary file (O_TMPFILE under $TMPDIR, 0600: it has no name another user could open
+// and is gone with the process however it ends) and only its offset stays in memory. A unit of
+// millions of tiny keys then costs the budget plus 8 bytes a key, and a spilled value is read
+// back one at a time (docs/design.md, "Memory").
+//
+// Thread safety: one thread at a time; movable to another (a --jobs worker).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/status.h"
+#include "extractors/common/scoped_fd.h"
+#include "extractors/entry.h"
+
+namespace ferry {
+
+// The bytes of entries a unit holds in memory before it spills to its temporary file.
+constexpr uint64_t kUnitMemoryBudget = uint64_t{16} << 20;
+
+// The bytes an entry takes in memory, roughly: the struct and its strings.
+uint64_t EntryMemoryBytes(const Entry& entry);
+
+class UnitEntries {
+ public:
+  explicit UnitEntries(uint64_t memory_budget = kUnitMemoryBudget)
+      : memory_budget_(memory_budget) {}
+  // All of `entries` in memory, whatever their size (tests, small units).
+  explicit UnitEntries(std::vector<Entry> entries);
+  UnitEntries(UnitEntries&&) = default;
+  UnitEntries& operator=(UnitEntries&&) = default;
+  UnitEntries(const UnitEntries&) = delete;
+  UnitEntries& operator=(const UnitEntries&) = delete;
+
+  // Appends a copy of `entry`. Fails (IOError) only when the temporary file cannot be created
+  // or written; the unit is then not whole and must not be loaded.
+  Status Add(const Entry& entry);
+
+  size_t size() const { return memory_.size() + spilled_.size(); }
+  bool empty() const { return size() == 0; }
+  // The first entry's unit and user hint (the same for every entry); "" when empty.
+  const std::string& unit() const { return unit_; }
+  const std::string& user_hint() const { return user_hint_; }
+  // The UTF-8 bytes of every value, for progress.
+  uint64_t value_bytes() const { return value_bytes_; }
+  // How many entries went to the temporary file.
+  size_t spilled() const { return spilled_.size(); }
+
+  // Entry `i` (REQUIRES: i < size()): a pointer into this object when it is held in memory
+  // (valid while this object lives), else `*scratch` filled from the temporary file. Without
+  // `with_value` a spilled entry's value is left empty (routing needs only its key).
+  Result<const Entry*> Get(size_t i, Entry* scratch, bool with_value = true) const;
+
+ private:
+  uint64_t memory_budget_ = kUnitMemoryBudget;
+  uint64_t memory_bytes_ = 0;
+  std::vector<Entry> memory_;
+  std::vector<uint64_t> spilled_;  // offsets in file_, in order after memory_
+  ScopedFd file_;
+  uint64_t file_end_ = 0;  // where the next entry goes (past what write_buffer_ holds)
+  // Small entries are written and read a block at a time: a unit of millions of tiny keys
+  // would otherwise cost several system calls a key on every pass. Reading flushes.
+  mutable std::string write_buffer_;  // the bytes before file_end_ not yet written
+  mutable std::string read_buffer_;   // a copy of the file from read_buffer_at_
+  mutable uint64_t read_buffer_at_ = 0;
+
+  Status FlushWrites() const;
+  // Appends `size` bytes to the file at file_end_ (through write_buffer_ when small).
+  Status Append(const char* data, size_t size);
+  Status Read(char* data, size_t size, uint64_t offset) const;
+  std::string unit_;
+  std::string user_hint_;
+  uint64_t value_bytes_ = 0;
+};
+
+}  // namespace ferry
