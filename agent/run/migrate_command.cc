@@ -189,7 +189,8 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                   "When a row exists: skip (keep it), overwrite (replace it) or merge (newer "
                   "field wins); default: the mapping's, else skip. Decided against the row in "
                   "the target: one already equal is counted unchanged, a deleted one is written "
-                  "again, one under a unique key of the mapping is adopted (docs/mapping.md)");
+                  "again, one under a unique key of the mapping is adopted (docs/mapping.md)")
+      ->type_name("skip|overwrite|merge");
   cmd->add_flag("--continue-on-error", o.continue_on_error,
                 "Write rejects to the reject file and go on, until --max-reject-rate");
   cmd->add_option(
@@ -251,6 +252,7 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
          "--progress", flags->progress,
          "auto (a bar on a terminal, fitted to its width), bar (off a terminal: a plain line "
          "every 5 s), json (lines on stderr) or none. The log's colour follows NO_COLOR")
+      ->type_name("auto|bar|json|none")
       ->default_val("auto");
   cmd->callback([flags, exit_code, &root]() {
     flags->options.command_line = "ferry migrate";  // the flags may hold secrets: not recorded
