@@ -49,10 +49,10 @@ bool Writes(Plan plan) {
 }
 
 // The plan of a record whose row in the target is `existing` (none: it is written).
-Plan PlanOf(const CommitContext& context, const AssignedRecord& record,
+Plan PlanOf(const CommitContext& context, ConflictPolicy policy, const AssignedRecord& record,
             const std::optional<Row>& existing) {
   if (!existing) return Plan::kInsert;
-  switch (context.policy) {
+  switch (policy) {
     case ConflictPolicy::kSkip:
       return Plan::kSkip;
     case ConflictPolicy::kOverwrite:
@@ -122,7 +122,7 @@ Status PlanBatch(const CommitContext& context, std::vector<AssignedRecord>* reco
                  std::vector<Planned>* plans) {
   const EntityMapping& entity = *context.entity;
   std::vector<ExistingRow> existing;
-  bool whole_rows = context.policy != ConflictPolicy::kSkip;
+  bool whole_rows = context.policy != ConflictPolicy::kSkip || context.decide != nullptr;
   FERRY_RETURN_IF_ERROR(
       FindExistingRows(entity, context.loader, whole_rows, *records, context.written, &existing));
   plans->assign(records->size(), Planned());
@@ -134,7 +134,13 @@ Status PlanBatch(const CommitContext& context, std::vector<AssignedRecord>* reco
       SetParentUlid(context, record, record.identity.ulid);
     }
     Planned& planned = (*plans)[i];
-    planned.plan = PlanOf(context, record, existing[i].row);
+    ConflictPolicy policy = context.policy;
+    if (context.decide != nullptr && existing[i].row) {
+      // q stops here: nothing of this batch is written.
+      FERRY_ASSIGN_OR_RETURN(policy, context.decide->Decide(entity, record.identity.legacy_id,
+                                                            *existing[i].row, record.row));
+    }
+    planned.plan = PlanOf(context, policy, record, existing[i].row);
     if (planned.plan == Plan::kUpdate && budget.Take("updated")) {
       ConflictRows rows{&*existing[i].row, &record.row, &record.row};
       planned.example =
@@ -322,7 +328,11 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
   }
   counts.inserted += outcome.inserted;
   counts.skipped += outcome.skipped;
-  if (context.policy == ConflictPolicy::kMerge) {
+  if (context.decide != nullptr) {
+    // Decided record by record: the loader wrote merged rows as updates.
+    counts.merged += predicted.merged;
+    counts.updated += outcome.updated + outcome.merged - predicted.merged;
+  } else if (context.policy == ConflictPolicy::kMerge) {
     // Every update of a merge batch is a merged row, however the loader counts it.
     counts.merged += outcome.merged + outcome.updated;
   } else {
