@@ -138,7 +138,7 @@ TEST_CASE("ferry completion bash: commands, options, option values and file name
   REQUIRE(lines.size() == 10);
   CHECK(lines[0] == "migrate");
   CHECK(lines[1] == "--conflict");
-  CHECK(lines[2] == "skip overwrite merge");
+  CHECK(lines[2] == "skip overwrite merge interactive");
   CHECK(lines[3] == "overwrite");  // the value of a global option is skipped over
   CHECK(lines[4] == "json");
   CHECK(lines[5] == "status up down");
@@ -153,11 +153,12 @@ TEST_CASE("ferry completion: zsh and fish scripts, an unknown shell is exit 2",
   CommandResult zsh = RunFerry({"completion", "zsh"});
   CHECK(zsh.exit_code == 0);
   CHECK(zsh.out.find("bashcompinit") != std::string::npos);
-  CHECK(zsh.out.find("'/migrate --conflict') echo 'skip overwrite merge'") != std::string::npos);
+  CHECK(zsh.out.find("'/migrate --conflict') echo 'skip overwrite merge interactive'") !=
+        std::string::npos);
   CommandResult fish = RunFerry({"completion", "fish"});
   CHECK(fish.exit_code == 0);
   CHECK(fish.out.find("complete -c ferry -n '__ferry_at /migrate' -l 'conflict' -x -a "
-                      "'skip overwrite merge'") != std::string::npos);
+                      "'skip overwrite merge interactive'") != std::string::npos);
   CHECK(RunFerry({"completion", "tcsh"}).exit_code == 2);
 }
 
