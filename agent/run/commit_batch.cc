@@ -135,7 +135,9 @@ Status PlanBatch(const CommitContext& context, std::vector<AssignedRecord>* reco
     }
     Planned& planned = (*plans)[i];
     ConflictPolicy policy = context.policy;
-    if (context.decide != nullptr && existing[i].row) {
+    // A row equal to the incoming one is unchanged whatever the answer: not asked.
+    if (context.decide != nullptr && existing[i].row &&
+        !RowsEqual(entity.table, *existing[i].row, record.row)) {
       // q stops here: nothing of this batch is written.
       FERRY_ASSIGN_OR_RETURN(policy, context.decide->Decide(entity, record.identity.legacy_id,
                                                             *existing[i].row, record.row));

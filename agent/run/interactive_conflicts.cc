@@ -91,9 +91,10 @@ std::string ConflictDecider::View(const EntityMapping& entity, const std::string
     ConflictValues values = ValuesAt(entity, name, rows);
     std::string before = values.withheld ? "(withheld: sensitive)" : values.before;
     std::string after = values.withheld ? "(withheld: sensitive)" : values.after;
+    std::string incoming_cell = Fit(after, value_width);
+    while (!incoming_cell.empty() && incoming_cell.back() == ' ') incoming_cell.pop_back();
     view += TerminalSafe((differs ? "* " : "  ") + Fit(name, name_width) + "  " +
-                         Fit(before, value_width) + " | " +
-                         Fit(after, value_width).substr(0, value_width)) +
+                         Fit(before, value_width) + " | " + incoming_cell) +
             "\n";
   }
   view += fmt::format("{} field(s) differ (*). ", changed.size());

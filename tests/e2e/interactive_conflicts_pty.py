@@ -1,7 +1,7 @@
 """--conflict interactive through a real pseudo-terminal (issue 20 item 2).
 
 Usage: interactive_conflicts_pty.py FERRY WORK_DIR
-Loads three tasks, changes them in the source, then runs `--conflict interactive` on a pty:
+Loads three tasks, changes two of them in the source, then runs `--conflict interactive` on a pty:
 the first conflict is drawn at the terminal's width and answered `o`; the terminal is resized
 and the next conflict is drawn at the new width; `q` stops with nothing of the batch written
 (exit 130, resumable). The same command again resumes; `O` overwrites the rest of the entity
@@ -21,7 +21,8 @@ def fail(why, output=b""):
 
 
 def write_dump(title):
-    tasks = [{"id": i, "title": f"{title} {i}", "status": "todo",
+    # Task 2 is the same in both versions: equal to its row, it is not asked about.
+    tasks = [{"id": i, "title": f"{title} {i}" if i != 2 else "same 2", "status": "todo",
               "createdAt": "2020-01-01T00:00:00Z", "updatedAt": "2020-01-02T00:00:00Z"}
              for i in (1, 2, 3)]
     with open(dump, "w") as out:
@@ -99,6 +100,8 @@ if b"* title" not in out or b'"first 1"' not in out or b'"second 1"' not in out:
 fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 60, 0, 0))
 os.write(fd, b"o")
 rest = read_until(fd, PROMPT, b"")
+if b"tasks 3: the target holds this row" not in rest:
+    fail("the next question is not task 3's (task 2 equals its row)", rest)
 if b"-" * 60 + b"\r\n" not in rest or b"-" * 61 in rest:
     fail("after the resize the next conflict is not drawn at 60 columns", rest)
 if any(len(line) > 60 for line in rest.split(b"\r\n")[:-1]):
@@ -107,7 +110,7 @@ os.write(fd, b"q")
 code, rest = finish(pid, fd, rest)
 if code != 130:
     fail(f"q: exit {code}, expected 130", rest)
-if titles() != ["first 1", "first 2", "first 3"]:
+if titles() != ["first 1", "same 2", "first 3"]:
     fail(f"q wrote part of the batch: {titles()}", rest)
 
 # The same command resumes; O overwrites every remaining conflict of tasks unasked.
@@ -119,6 +122,6 @@ if code != 0:
     fail(f"after O: exit {code}", out)
 if out.count(PROMPT) != 1:
     fail("O asked again", out)
-if titles() != ["second 1", "second 2", "second 3"]:
+if titles() != ["second 1", "same 2", "second 3"]:
     fail(f"O did not overwrite every task: {titles()}", out)
 print("PASS")
