@@ -13,6 +13,7 @@
 #include "agent/backup/backup_command.h"
 #include "agent/exit_codes_help.h"
 #include "agent/export/export_command.h"
+#include "agent/help/help_commands.h"
 #include "agent/inspect/inspect_command.h"
 #include "agent/rollback/rollback_command.h"
 #include "agent/run/migrate_command.h"
@@ -61,6 +62,8 @@ void SetUpLogging(const std::string& level) {
 int RunFerry(int argc, char** argv) {
   // Other local users read /proc/PID/cmdline: a password there is blanked, a copy is parsed.
   std::vector<std::string> arguments = TakeArgumentsHidingPasswords(argc, argv);
+  // `ferry --help-man` is `ferry man`: the man page's conventional spelling.
+  if (arguments.size() == 2 && arguments[1] == "--help-man") arguments[1] = "man";
   std::vector<char*> parsed;
   for (std::string& argument : arguments) parsed.push_back(argument.data());
   InstallTerminalSafeOutput();  // data printed on stdout/stderr cannot drive the terminal
@@ -104,6 +107,7 @@ int RunFerry(int argc, char** argv) {
   AddValidateCommand(app, &exit_code);
   AddBackupCommand(app, &exit_code);
   AddRollbackCommand(app, &exit_code);
+  AddHelpCommands(app, &exit_code);
   SetExitCodesHelp(&app,
                    "0 done; 1 failed; 2 usage or configuration error; 3 done, with rejected "
                    "records (migrate), damage skipped (inspect, export) or differences found "

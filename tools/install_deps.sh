@@ -20,6 +20,8 @@ packages=(
   catch2 postgresql-15 sqlite3 python3
   # tests: the HTML report rendered in a real browser (tests/e2e/html_report_chromium.sh)
   chromium
+  # tests: ferry man rendered by man(1) (tests/e2e/man_completion_test.cc)
+  man-db
   # formatting check (tools/check_format.sh)
   clang-format
 )

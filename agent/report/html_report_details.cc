@@ -110,13 +110,29 @@ std::string IdList(const std::vector<std::string>& ids) {
   return out;
 }
 
-// How merge decided a field, as before → after: which side's value the row ends with.
+// How merge decided a field: which side's value the row ends with, and why.
 std::string Decision(const std::string& decision) {
-  if (decision == "incoming_newer") return "existing → incoming (newer)";
-  if (decision == "existing_newer") return "existing (newer) kept";
-  if (decision == "incoming_filled_null") return "empty → incoming";
+  if (decision == "incoming_newer") return "incoming (newer)";
+  if (decision == "existing_newer") return "existing kept (newer)";
+  if (decision == "incoming_filled_null") return "incoming filled an empty field";
   if (decision == "existing_kept_over_null") return "existing kept (incoming empty)";
   return HtmlText(decision);
+}
+
+// A field's values as before → after, the source's value when the row kept the target's, or
+// "withheld" for a sensitive field; a dash when the values were not read.
+std::string ValuesCell(const ConflictExample& e, size_t field) {
+  if (field >= e.values.size()) return "<td class=\"muted\">—</td>";
+  const ConflictValues& v = e.values[field];
+  if (v.withheld) return "<td class=\"withheld\">withheld (sensitive)</td>";
+  std::string cell = "<td class=\"values\"><code class=\"before\">" + HtmlText(v.before) +
+                     "</code><span class=\"arrow\">→</span><code class=\"after\">" +
+                     HtmlText(v.after) + "</code>";
+  if (!v.incoming.empty()) {
+    cell += " <span class=\"muted\">(incoming <code>" + HtmlText(v.incoming) +
+            "</code> not taken)</span>";
+  }
+  return cell + "</td>";
 }
 
 }  // namespace
@@ -150,14 +166,16 @@ void AppendConflictsSection(const RunReport& report, std::string* out) {
     if (!any) {
       out->append(
           "<section id=\"conflicts\">\n<h2>Conflicts: rows the target already held</h2>\n"
-          "<p class=\"muted\">Field names only: no value of a row is shown, so no sensitive "
-          "field can be.</p>\n");
+          "<p class=\"muted\">Each field that differed, the target's value before → the "
+          "row's value after the run (cut to a few dozen characters); a sensitive field's "
+          "value is withheld. Under <code>skip</code> the target's row is kept as it is "
+          "and not read whole.</p>\n");
       any = true;
     }
     fmt::format_to(std::back_inserter(*out),
                    "<h3>{}: {} merged, {} updated, {} skipped, {} unchanged</h3>\n"
                    "<table class=\"conflicts\"><thead><tr><th>id</th><th>outcome</th>"
-                   "<th>field</th><th>before → after</th></tr></thead><tbody>\n",
+                   "<th>field</th><th>before → after</th><th>decided</th></tr></thead><tbody>\n",
                    HtmlText(name), c.merged, c.updated, c.skipped, c.unchanged);
     for (const ConflictExample& e : c.examples_conflicts) {
       size_t rows = std::max<size_t>(1, e.fields.size() + (e.more_fields > 0 ? 1 : 0));
@@ -166,17 +184,17 @@ void AppendConflictsSection(const RunReport& report, std::string* out) {
                      "<td rowspan=\"{0}\">{2}</td>",
                      rows, HtmlText(e.legacy_id), HtmlText(e.outcome));
       if (e.fields.empty() && e.more_fields == 0) {
-        out->append("<td class=\"muted\">—</td><td class=\"muted\">whole row</td></tr>\n");
+        out->append("<td class=\"muted\">—</td><td class=\"muted\">whole row</td><td></td></tr>\n");
         continue;
       }
       for (size_t f = 0; f < e.fields.size(); ++f) {
         if (f > 0) out->append("<tr>");
-        *out += "<td><code>" + HtmlText(e.fields[f]) + "</code></td><td>" +
+        *out += "<td><code>" + HtmlText(e.fields[f]) + "</code></td>" + ValuesCell(e, f) + "<td>" +
                 (f < e.decisions.size() ? Decision(e.decisions[f]) : "") + "</td></tr>\n";
       }
       if (e.more_fields > 0) {
         fmt::format_to(std::back_inserter(*out),
-                       "{}<td colspan=\"2\" class=\"muted\">and {} more field(s)</td></tr>\n",
+                       "{}<td colspan=\"3\" class=\"muted\">and {} more field(s)</td></tr>\n",
                        e.fields.empty() ? "" : "<tr>", e.more_fields);
       }
     }

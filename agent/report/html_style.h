@@ -52,6 +52,9 @@ table.rejects td.file code{white-space:normal;overflow-wrap:anywhere}
 details{margin:6px 0}summary{cursor:pointer;color:var(--upd)}
 ul.ids{margin:4px 0;padding-left:20px}
 .arrow{color:var(--muted);padding:0 4px}
+td.values code.before{text-decoration:line-through;text-decoration-color:var(--rej)}
+td.values code.after{border-left:3px solid var(--ins)}
+td.withheld{color:var(--warn);font-style:italic}
 )css";
 
 }  // namespace ferry

@@ -1,5 +1,6 @@
 #include "agent/run/commit_batch.h"
 
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -16,6 +17,27 @@ enum class Plan { kInsert, kSkip, kUnchanged, kUpdate, kMerge, kRejected };
 struct Planned {
   Plan plan = Plan::kInsert;
   std::optional<MergeResult> merge;  // kMerge and merge-decided kUnchanged
+  // The report's example of this conflict with its values, made while both rows are at hand;
+  // only for the few examples the report keeps (ExampleBudget).
+  std::optional<ConflictExample> example;
+};
+
+// How many more conflict examples of each outcome this batch may make with values: the report
+// keeps kMaxExamples per outcome, so rows are rendered only for those it may keep.
+class ExampleBudget {
+ public:
+  explicit ExampleBudget(const EntityCounts& counts) : counts_(counts) {}
+  // True, and counts it, when one more example of `outcome` may be kept.
+  bool Take(const std::string& outcome) {
+    size_t& taken = taken_[outcome];
+    if (counts_.ConflictExamplesOf(outcome) + taken >= kMaxExamples) return false;
+    ++taken;
+    return true;
+  }
+
+ private:
+  const EntityCounts& counts_;
+  std::map<std::string, size_t> taken_;
 };
 
 void AddExample(std::vector<std::string>* examples, const std::string& id) {
@@ -27,10 +49,10 @@ bool Writes(Plan plan) {
 }
 
 // The plan of a record whose row in the target is `existing` (none: it is written).
-Plan PlanOf(const CommitContext& context, const AssignedRecord& record,
+Plan PlanOf(const CommitContext& context, ConflictPolicy policy, const AssignedRecord& record,
             const std::optional<Row>& existing) {
   if (!existing) return Plan::kInsert;
-  switch (context.policy) {
+  switch (policy) {
     case ConflictPolicy::kSkip:
       return Plan::kSkip;
     case ConflictPolicy::kOverwrite:
@@ -53,7 +75,8 @@ Status RejectRecord(const CommitContext& context, const AssignedRecord& record,
 
 // Merges each record planned kMerge into the target's row.
 Status MergeWithTarget(const CommitContext& context, std::vector<AssignedRecord>* records,
-                       const std::vector<ExistingRow>& existing, std::vector<Planned>* plans) {
+                       const std::vector<ExistingRow>& existing, ExampleBudget* budget,
+                       std::vector<Planned>* plans) {
   const EntityMapping& entity = *context.entity;
   int timestamp_column = UpdatedColumn(entity);
   for (size_t i = 0; i < records->size(); ++i) {
@@ -68,6 +91,12 @@ Status MergeWithTarget(const CommitContext& context, std::vector<AssignedRecord>
           RejectRecord(context, record,
                        "cannot merge with the row in the target: " + merged.status().message()));
       continue;
+    }
+    const char* outcome = merged->unchanged ? "unchanged" : "merged";
+    if (budget->Take(outcome)) {
+      ConflictRows rows{&*existing[i].row, &record.row, &merged->row};
+      planned.example =
+          MakeConflictExample(entity, record.identity.legacy_id, outcome, &*merged, &rows);
     }
     if (merged->unchanged) {
       planned.plan = Plan::kUnchanged;
@@ -93,22 +122,37 @@ Status PlanBatch(const CommitContext& context, std::vector<AssignedRecord>* reco
                  std::vector<Planned>* plans) {
   const EntityMapping& entity = *context.entity;
   std::vector<ExistingRow> existing;
-  bool whole_rows = context.policy != ConflictPolicy::kSkip;
+  bool whole_rows = context.policy != ConflictPolicy::kSkip || context.decide != nullptr;
   FERRY_RETURN_IF_ERROR(
       FindExistingRows(entity, context.loader, whole_rows, *records, context.written, &existing));
   plans->assign(records->size(), Planned());
+  ExampleBudget budget(*context.counts);
   for (size_t i = 0; i < records->size(); ++i) {
     AssignedRecord& record = (*records)[i];
     if (existing[i].adopted) {
       AdoptRow(entity, *existing[i].row, &record);
       SetParentUlid(context, record, record.identity.ulid);
     }
-    (*plans)[i].plan = PlanOf(context, record, existing[i].row);
+    Planned& planned = (*plans)[i];
+    ConflictPolicy policy = context.policy;
+    // A row equal to the incoming one is unchanged whatever the answer: not asked.
+    if (context.decide != nullptr && existing[i].row &&
+        !RowsEqual(entity.table, *existing[i].row, record.row)) {
+      // q stops here: nothing of this batch is written.
+      FERRY_ASSIGN_OR_RETURN(policy, context.decide->Decide(entity, record.identity.legacy_id,
+                                                            *existing[i].row, record.row));
+    }
+    planned.plan = PlanOf(context, policy, record, existing[i].row);
+    if (planned.plan == Plan::kUpdate && budget.Take("updated")) {
+      ConflictRows rows{&*existing[i].row, &record.row, &record.row};
+      planned.example =
+          MakeConflictExample(entity, record.identity.legacy_id, "updated", nullptr, &rows);
+    }
   }
   // Every key of the batch, written or not, adopted ones under the row's: a superset of what
   // the target holds of this unit's after the write.
   if (context.written != nullptr) context.written->Remember(entity, *records);
-  FERRY_RETURN_IF_ERROR(MergeWithTarget(context, records, existing, plans));
+  FERRY_RETURN_IF_ERROR(MergeWithTarget(context, records, existing, &budget, plans));
   std::vector<bool> writes(records->size());
   for (size_t i = 0; i < records->size(); ++i) writes[i] = Writes((*plans)[i].plan);
   std::vector<std::string> taken = BatchKeyConflicts(entity, *records, writes);
@@ -235,7 +279,9 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
         break;
       case Plan::kUnchanged:
         ++counts.unchanged;
-        counts.AddConflictExample(MakeConflictExample(entity, id, "unchanged", merge));
+        counts.AddConflictExample(plans[i].example
+                                      ? std::move(*plans[i].example)
+                                      : MakeConflictExample(entity, id, "unchanged", merge));
         if (!record.identity.adopted) continue;
         record.identity.keep_row = true;
         break;
@@ -246,11 +292,15 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
       case Plan::kUpdate:
         ++predicted.updated;
         AddExample(&counts.examples_updated, id);
-        counts.AddConflictExample(MakeConflictExample(entity, id, "updated", nullptr));
+        counts.AddConflictExample(plans[i].example
+                                      ? std::move(*plans[i].example)
+                                      : MakeConflictExample(entity, id, "updated", nullptr));
         break;
       case Plan::kMerge:
         ++predicted.merged;
-        counts.AddConflictExample(MakeConflictExample(entity, id, "merged", merge));
+        counts.AddConflictExample(plans[i].example
+                                      ? std::move(*plans[i].example)
+                                      : MakeConflictExample(entity, id, "merged", merge));
         break;
     }
     SentRecord origin{AssignedRecord{}, plans[i].plan == Plan::kInsert};
@@ -280,7 +330,11 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
   }
   counts.inserted += outcome.inserted;
   counts.skipped += outcome.skipped;
-  if (context.policy == ConflictPolicy::kMerge) {
+  if (context.decide != nullptr) {
+    // Decided record by record: the loader wrote merged rows as updates.
+    counts.merged += predicted.merged;
+    counts.updated += outcome.updated + outcome.merged - predicted.merged;
+  } else if (context.policy == ConflictPolicy::kMerge) {
     // Every update of a merge batch is a merged row, however the loader counts it.
     counts.merged += outcome.merged + outcome.updated;
   } else {

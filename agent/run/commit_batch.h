@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "agent/run/assign_identities.h"
+#include "agent/run/interactive_conflicts.h"
 #include "agent/run/run_report.h"
 #include "agent/run/written_keys.h"
 #include "loaders/loader.h"
@@ -52,6 +53,9 @@ struct CommitContext {
   // --continue-on-error: a row the target refuses by a foreign key of its own is a reject and
   // the rest of the batch is written (WriteBatch::reject_broken_keys).
   bool continue_on_error = false;
+  // --conflict interactive: asked for each record whose row the target holds, instead of
+  // `policy` (which must then read whole rows: overwrite); null otherwise.
+  ConflictDecider* decide = nullptr;
 };
 
 // Classifies `records`, writes those to write (unless dry run) with `checkpoint`, and counts

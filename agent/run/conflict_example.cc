@@ -57,18 +57,26 @@ std::string ReportablePath(const EntityMapping& entity, const std::string& path)
 }
 
 ConflictExample MakeConflictExample(const EntityMapping& entity, const std::string& legacy_id,
-                                    const char* outcome, const MergeResult* merge) {
+                                    const char* outcome, const MergeResult* merge,
+                                    const ConflictRows* rows) {
   ConflictExample example;
   example.legacy_id = CutUtf8(legacy_id, kMaxExamplePathBytes);
   example.outcome = outcome;
-  if (merge == nullptr) return example;
-  example.more_fields = merge->differed_omitted;
-  for (const MergedField& field : merge->differed) {
+  std::vector<MergedField> differed;
+  if (merge != nullptr) {
+    example.more_fields = merge->differed_omitted;
+    differed = merge->differed;
+  } else if (rows != nullptr) {
+    for (std::string& column : DifferingColumns(entity.table, *rows->before, *rows->incoming)) {
+      differed.push_back(MergedField{std::move(column), MergeDecision::kIncomingNewer});
+    }
+  }
+  for (const MergedField& field : differed) {
     std::string path = ReportablePath(entity, field.path);
     const char* decision = MergeDecisionName(field.decision);
     // Paths cut back to one sensitive field would repeat: show it once.
     if (!example.fields.empty() && example.fields.back() == path &&
-        example.decisions.back() == decision) {
+        (merge == nullptr || example.decisions.back() == decision)) {
       continue;
     }
     if (example.fields.size() == kMaxExampleFields) {
@@ -76,7 +84,8 @@ ConflictExample MakeConflictExample(const EntityMapping& entity, const std::stri
       continue;
     }
     example.fields.push_back(std::move(path));
-    example.decisions.push_back(decision);
+    if (merge != nullptr) example.decisions.push_back(decision);
+    if (rows != nullptr) example.values.push_back(ValuesAt(entity, field.path, *rows));
   }
   return example;
 }

@@ -19,6 +19,16 @@ namespace ferry {
 
 namespace {
 
+// The run's one decider: its S/O/M answers hold for the whole run (one worker, one terminal).
+ConflictDecider& InteractiveDecider() {
+  static ConflictDecider decider;
+  return decider;
+}
+
+}  // namespace
+
+namespace {
+
 bool SensitivePointer(const EntityMapping& entity, const std::string& pointer) {
   for (const std::string& path : entity.sensitive) {
     std::string sensitive = DottedPathToPointer(path);
@@ -215,6 +225,7 @@ Status UnitProcessor::EntityPass::Flush() {
   commit.entity = &entity_;
   commit.user_id = &user_id_;
   commit.policy = Policy();
+  if (owner_->options_.interactive && !entity_.conflict) commit.decide = &InteractiveDecider();
   commit.loader = owner_->loader_;
   commit.dry_run = owner_->options_.dry_run;
   commit.continue_on_error = owner_->options_.continue_on_error;

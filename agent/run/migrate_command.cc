@@ -13,6 +13,7 @@
 #include "agent/outside_sources.h"
 #include "agent/report/html_report.h"
 #include "agent/report/report_files.h"
+#include "agent/run/interactive_conflicts.h"
 #include "agent/run/migration.h"
 #include "agent/run/output_paths.h"
 #include "agent/run/stop_signal.h"
@@ -73,11 +74,24 @@ Status CheckOutputsOutsideSources(const MigrateOptions& o) {
 
 Status Finish(MigrateFlags& flags) {
   MigrateOptions& o = flags.options;
-  if (!flags.conflict.empty()) {
+  if (flags.conflict == "interactive") {
+    // Refused before anything is read: there is no one to ask.
+    if (!StdinIsTerminal()) {
+      return Status::InvalidArgument(
+          "--conflict interactive needs a terminal on standard input to ask at; give skip, "
+          "overwrite or merge");
+    }
+    if (o.jobs > 1) {
+      return Status::InvalidArgument("--conflict interactive loads one user at a time: no --jobs");
+    }
+    o.interactive = true;
+    o.jobs = 1;
+    o.conflict = ConflictPolicy::kOverwrite;  // rows read whole; each conflict is asked
+  } else if (!flags.conflict.empty()) {
     o.conflict = ParseConflictPolicy(flags.conflict);
     if (!o.conflict) {
-      return Status::InvalidArgument(
-          fmt::format("--conflict {}: expected skip, overwrite or merge", flags.conflict));
+      return Status::InvalidArgument(fmt::format(
+          "--conflict {}: expected skip, overwrite, merge or interactive", flags.conflict));
     }
   }
   FERRY_ASSIGN_OR_RETURN(o.progress, ParseProgressMode(flags.progress));
@@ -184,10 +198,13 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                 "Read the target and report what would be inserted, updated, skipped and "
                 "rejected; write nothing");
   cmd->add_option("--conflict", flags->conflict,
-                  "When a row exists: skip (keep it), overwrite (replace it) or merge (newer "
-                  "field wins); default: the mapping's, else skip. Decided against the row in "
+                  "When a row exists: skip (keep it), overwrite (replace it), merge (newer "
+                  "field wins) or interactive (asked at the terminal for each: s/o/m, S/O/M for "
+                  "the rest of the entity, q stops resumable); default: the mapping's, else skip. "
+                  "Decided against the row in "
                   "the target: one already equal is counted unchanged, a deleted one is written "
-                  "again, one under a unique key of the mapping is adopted (docs/mapping.md)");
+                  "again, one under a unique key of the mapping is adopted (docs/mapping.md)")
+      ->type_name("skip|overwrite|merge|interactive");
   cmd->add_flag("--continue-on-error", o.continue_on_error,
                 "Write rejects to the reject file and go on, until --max-reject-rate");
   cmd->add_option(
@@ -254,6 +271,7 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
          "--progress", flags->progress,
          "auto (a bar on a terminal, fitted to its width), bar (off a terminal: a plain line "
          "every 5 s), json (lines on stderr) or none. The log's colour follows NO_COLOR")
+      ->type_name("auto|bar|json|none")
       ->default_val("auto");
   cmd->callback([flags, exit_code, &root]() {
     flags->options.command_line = "ferry migrate";  // the flags may hold secrets: not recorded

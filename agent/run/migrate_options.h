@@ -20,16 +20,20 @@ struct MigrateOptions {
   std::vector<std::string> origins;        // --origin, repeatable
   bool dry_run = false;                    // --dry-run: read the target, write nothing
   std::optional<ConflictPolicy> conflict;  // --conflict; else the mapping's, else skip
-  bool continue_on_error = false;          // --continue-on-error
-  double max_reject_rate = 0.1;            // --max-reject-rate, with --continue-on-error
-  int batch_size = 1000;                   // --batch-size: rows per transaction (the CLI's
-                                           // default is per target: DefaultBatchSize)
-  std::vector<std::string> include;        // --include: only these entities
-  std::vector<std::string> exclude;        // --exclude: not these entities
-  bool strict_unicode = false;             // --strict-unicode: text with U+FFFD is a reject
-  std::string report_file;                 // --report FILE (JSON)
-  std::string report_html_file;            // --report FILE.html (agent/report/html_report.h)
-  std::string rejects_file;                // --rejects FILE (NDJSON); default beside the run
+  // --conflict interactive: each conflict of an entity without a policy of its own is asked
+  // at the terminal (agent/run/interactive_conflicts.h); `conflict` is then overwrite, so that
+  // the target's rows are read whole.
+  bool interactive = false;
+  bool continue_on_error = false;    // --continue-on-error
+  double max_reject_rate = 0.1;      // --max-reject-rate, with --continue-on-error
+  int batch_size = 1000;             // --batch-size: rows per transaction (the CLI's
+                                     // default is per target: DefaultBatchSize)
+  std::vector<std::string> include;  // --include: only these entities
+  std::vector<std::string> exclude;  // --exclude: not these entities
+  bool strict_unicode = false;       // --strict-unicode: text with U+FFFD is a reject
+  std::string report_file;           // --report FILE (JSON)
+  std::string report_html_file;      // --report FILE.html (agent/report/html_report.h)
+  std::string rejects_file;          // --rejects FILE (NDJSON); default beside the run
   ProgressMode progress = ProgressMode::kAuto;
   int jobs = 0;                  // --jobs: units loaded at once, each by a worker; 0:
                                  // chosen by the run (DefaultJobs in migration.cc)

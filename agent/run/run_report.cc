@@ -17,9 +17,15 @@ EntityCounts& RunReport::Entity(const std::string& name) {
 }
 
 void EntityCounts::AddConflictExample(ConflictExample example) {
+  if (ConflictExamplesOf(example.outcome) < kMaxExamples) {
+    examples_conflicts.push_back(std::move(example));
+  }
+}
+
+size_t EntityCounts::ConflictExamplesOf(const std::string& outcome) const {
   size_t same = 0;
-  for (const ConflictExample& kept : examples_conflicts) same += kept.outcome == example.outcome;
-  if (same < kMaxExamples) examples_conflicts.push_back(std::move(example));
+  for (const ConflictExample& kept : examples_conflicts) same += kept.outcome == outcome;
+  return same;
 }
 
 int64_t RunReport::TotalRead() const {
@@ -276,8 +282,21 @@ void Strings(std::string* out, const char* name, const std::vector<std::string>&
   out->append("],");
 }
 
-// "examples_conflicts":[{"legacy_id":..,"outcome":..,"fields":[{"path":..,"decision":..}],
-// "more_fields":N}],
+// ,"withheld":true, or ,"before":..,"after":.. (and ,"incoming":.. when the row kept the
+// target's value).
+void AppendConflictValues(std::string* out, const ConflictValues& values) {
+  if (values.withheld) {
+    out->append(",\"withheld\":true");
+    return;
+  }
+  out->push_back(',');
+  Field(out, "before", values.before);
+  Field(out, "after", values.after, !values.incoming.empty());
+  if (!values.incoming.empty()) Field(out, "incoming", values.incoming, false);
+}
+
+// "examples_conflicts":[{"legacy_id":..,"outcome":..,"fields":[{"path":..,"decision":..,
+// "before":..,"after":..}],"more_fields":N}],
 void ConflictExamples(std::string* out, const std::vector<ConflictExample>& examples) {
   out->append("\"examples_conflicts\":[");
   for (size_t i = 0; i < examples.size(); ++i) {
@@ -290,9 +309,12 @@ void ConflictExamples(std::string* out, const std::vector<ConflictExample>& exam
     for (size_t f = 0; f < e.fields.size(); ++f) {
       if (f) out->push_back(',');
       out->push_back('{');
-      bool decided = f < e.decisions.size();
-      Field(out, "path", e.fields[f], decided);
-      if (decided) Field(out, "decision", e.decisions[f], false);
+      Field(out, "path", e.fields[f], false);
+      if (f < e.decisions.size()) {
+        out->push_back(',');
+        Field(out, "decision", e.decisions[f], false);
+      }
+      if (f < e.values.size()) AppendConflictValues(out, e.values[f]);
       out->push_back('}');
     }
     out->append("],");

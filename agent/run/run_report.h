@@ -17,14 +17,25 @@
 
 namespace ferry {
 
-// One record whose identity the target already held, and what became of it. Names only:
-// never a value, so that no sensitive field can show (agent/run/conflict_example.h).
+// The values of one differing field of a conflict example, as the report shows them: short
+// JSON-like text (agent/run/conflict_example.h), cut to kMaxExampleValueBytes.
+struct ConflictValues {
+  bool withheld = false;  // a sensitive field, or a value holding one: no value is kept
+  std::string before;     // the target's value
+  std::string after;      // what the row holds after the run (would hold, in a dry run)
+  std::string incoming;   // the source's value, when the row kept the target's (merge): else ""
+};
+
+// One record whose identity the target already held, and what became of it. Values only of
+// fields that are not sensitive (agent/run/conflict_example.h).
 struct ConflictExample {
   std::string legacy_id;
   std::string outcome;                 // "updated", "skipped", "merged", "unchanged"
   std::vector<std::string> fields;     // fields that differed ("title", "config.region"), if read
   std::vector<std::string> decisions;  // for each field, how merge decided (merge_row.h)
   size_t more_fields = 0;              // differing fields beyond those listed
+  // For each field, its values; empty when the target's row was not read whole (skip).
+  std::vector<ConflictValues> values;
 };
 
 // The rejects of one entity that failed the same way: the same schema rule at the same field,
@@ -65,6 +76,8 @@ struct EntityCounts {
   int64_t Conflicts() const { return updated + skipped + merged + unchanged; }
   // Keeps `example` unless kMaxExamples of its outcome are kept already.
   void AddConflictExample(ConflictExample example);
+  // The number of examples of `outcome` kept.
+  size_t ConflictExamplesOf(const std::string& outcome) const;
   // Counts `reject` in its group (made when new and fewer than kMaxRejectGroups), keeping it
   // as an example of the group while it has fewer than kMaxRejectGroupExamples. Does not
   // change `rejected` or `examples_rejected`.

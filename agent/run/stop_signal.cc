@@ -60,6 +60,11 @@ ScopedStopSignals::~ScopedStopSignals() {
   sigaction(SIGTERM, &previous_term, nullptr);
 }
 
+void RequestStop() {
+  int none = 0;
+  requested.compare_exchange_strong(none, SIGINT);
+}
+
 int StopSignal() { return requested.load(std::memory_order_relaxed); }
 
 Status CheckStop() { return StopSignal() == 0 ? Status::OK() : Status::Unavailable(kStopMessage); }

@@ -27,6 +27,10 @@ int StopSignal();
 // OK, or once a stop was asked for, the status that unwinds the run to its end (IsStop).
 Status CheckStop();
 
+// Asks the run to stop at this batch boundary, as a first SIGINT does (--conflict interactive's
+// q): the run ends resumable, exit 130.
+void RequestStop();
+
 // True for the status CheckStop returns.
 bool IsStop(const Status& status);
 

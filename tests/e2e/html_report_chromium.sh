@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end: migrate --dry-run --report FILE.html, rendered by a real browser (issue 20 item 1).
 # Headless Chromium loads the page with every network path pointing nowhere; the test checks the
-# rendered DOM for the entity table and a reject reason, takes a screenshot that must not be
-# blank, and reads Chromium's network log: no request may leave the page. A control page that
-# does load from elsewhere proves the network check can fail.
+# rendered DOM for the entity table, a reject reason and a conflict's values before -> after,
+# takes a screenshot that must not be blank, and reads Chromium's network log: no request may
+# leave the page. A control page that does load from elsewhere proves the network check can fail.
 #
 # Usage: html_report_chromium.sh FERRY SOURCE_DIR
 # Exit 77 (ctest: skipped) when Chromium is missing, unless FERRY_REQUIRE_CHROMIUM=1 (set by
@@ -58,6 +58,32 @@ grep -q '<table class="entities">' "$work/dom.html" || fail "no entity table in 
 grep -q '<td>tasks</td>' "$work/dom.html" || fail "no tasks row in the rendered DOM"
 grep -q 'is not an RFC 3339 date-time' "$work/dom.html" || fail "no reject reason in the DOM"
 grep -q 'id="rejects"' "$work/dom.html" || fail "no rejects section in the DOM"
+
+# A conflict shown before -> after: the example loaded for real, one title changed in the
+# target since, then a dry run that would overwrite it.
+status=0
+"$ferry" migrate "$source_dir/examples/chromium-taskapp" --user-id demo \
+  --target "sqlite:$work/target.db" --continue-on-error --no-backup --progress none \
+  >"$work/load.txt" 2>&1 || status=$?
+[[ $status -eq 3 ]] || { cat "$work/load.txt"; fail "the real load exited $status, expected 3"; }
+python3 - "$work/target.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE tasks SET title = 'changed in the app' WHERE rowid = (SELECT min(rowid) FROM tasks)")
+db.commit()
+PY
+status=0
+"$ferry" migrate "$source_dir/examples/chromium-taskapp" --user-id demo \
+  --target "sqlite:$work/target.db" --dry-run --conflict overwrite --progress none \
+  --report "$work/conflict.html" >"$work/conflict.txt" 2>&1 || status=$?
+[[ $status -eq 3 ]] || { cat "$work/conflict.txt"; fail "the conflict dry run exited $status"; }
+browse --dump-dom "file://$work/conflict.html" >"$work/conflict-dom.html" ||
+  fail "chromium --dump-dom failed on the conflict page"
+grep -q '<table class="conflicts">' "$work/conflict-dom.html" || fail "no conflicts table in the DOM"
+grep -q '<code class="before">"changed in the app"</code>' "$work/conflict-dom.html" ||
+  fail "no conflict's value before in the DOM"
+grep -Eq '<code class="after">"[^"]+"</code>' "$work/conflict-dom.html" ||
+  fail "no conflict's value after in the DOM"
 
 browse --screenshot="$work/report.png" --window-size=1200,900 "file://$work/report.html" \
   >/dev/null || fail "chromium --screenshot failed"

@@ -78,6 +78,31 @@ std::pair<std::string, std::set<std::string>> ConflictOf(const Run& run, const c
   return {"(none)", {}};
 }
 
+// The values of `legacy_id`'s conflict example, "path: before -> after" per field ("path:
+// withheld" for a sensitive one, " (incoming X)" when the row kept the target's value).
+std::set<std::string> ValuesOf(const Run& run, const char* entity, const std::string& legacy_id) {
+  std::set<std::string> values;
+  for (simdjson::dom::element e : run.report["entities"][entity]["examples_conflicts"]) {
+    if (std::string_view(e["legacy_id"]) != legacy_id) continue;
+    for (simdjson::dom::element f : e["fields"]) {
+      std::string line = std::string(std::string_view(f["path"])) + ": ";
+      bool withheld = false;
+      if (f["withheld"].get(withheld) == simdjson::SUCCESS && withheld) {
+        values.insert(line + "withheld");
+        continue;
+      }
+      line += std::string(std::string_view(f["before"])) + " -> " +
+              std::string(std::string_view(f["after"]));
+      std::string_view incoming;
+      if (f["incoming"].get(incoming) == simdjson::SUCCESS) {
+        line += " (incoming " + std::string(incoming) + ")";
+      }
+      values.insert(line);
+    }
+  }
+  return values;
+}
+
 // A JSON cell read back, minified with members sorted, so that text and jsonb compare alike.
 std::string CanonicalJson(const std::string& text) {
   simdjson::dom::parser parser;
@@ -307,6 +332,58 @@ TEST_CASE("merge: a child merges while its parent is skipped, its reference inta
           "SELECT t.title, e.legacy_id FROM tasks t JOIN environments e ON t.environment_id = "
           "e.id");
       CHECK(joined == Rows{{"second", "env-1"}});
+    }
+  }
+}
+
+TEST_CASE("conflict examples: each differing field before -> after, sensitive ones withheld",
+          "[e2e][sqlite][postgres][merge][issue20]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    {
+      TempDir work;
+      std::string dump = work / "u.json";
+      auto environment = [](const std::string& name, const std::string& region,
+                            const char* updated) {
+        return R"([{"id":"env-1","name":")" + name + R"(","updatedAt":")" + updated +
+               R"(","config":{"region":")" + region + R"(","githubToken":"ghp_SECRET_IN"}}])";
+      };
+      WriteDump(dump,
+                {{"tasks", "[" + Task("1", "first", kT1) + "," + Task("2", "kept", kT1) + "]"},
+                 {"environments", environment("E", "eu", kT1)}});
+      Migrate(*target, work, dump, {});
+      // The application wrote a token into the row's config since (ferry drops it).
+      target->Query(
+          "UPDATE environments SET config = '{\"region\":\"eu\",\"githubToken\":"
+          "\"ghp_SECRET_APP\"}'");
+      WriteDump(dump, {{"tasks", "[" + Task("1", "second", kT2, "", "done") + "," +
+                                     Task("2", "stale", kT05) + "]"},
+                       {"environments", environment("E", "us", kT2)}});
+      std::string html = work / "report.html";
+      auto run = Migrate(*target, work, dump, {"--conflict", "merge", "--report", html});
+      CHECK(ValuesOf(*run, "tasks", "1") ==
+            std::set<std::string>{
+                R"(title: "first" -> "second")", R"(status: "pending" -> "completed")",
+                "updated_at: 2020-01-02T00:00:00.000Z -> 2020-01-03T00:00:00.000Z"});
+      // Older: the target's value stays, the source's is shown as not taken.
+      CHECK(ValuesOf(*run, "tasks", "2").count(R"(title: "kept" -> "kept" (incoming "stale"))") ==
+            1);
+      CHECK(ValuesOf(*run, "environments", "env-1") ==
+            std::set<std::string>{R"(config.region: "eu" -> "us")", "config.githubToken: withheld",
+                                  "updated_at: 2020-01-02T00:00:00.000Z -> "
+                                  "2020-01-03T00:00:00.000Z"});
+      std::string page = ReadFile(html);
+      CHECK(page.find("withheld (sensitive)") != std::string::npos);
+      CHECK(page.find("<code class=\"after\">&quot;second&quot;</code>") != std::string::npos);
+
+      // Overwrite: the columns that differ; the config column holds a sensitive member.
+      WriteDump(dump, {{"environments", environment("E2", "us", kT2)}});
+      auto overwrite = Migrate(*target, work, dump, {"--conflict", "overwrite"});
+      CHECK(ValuesOf(*overwrite, "environments", "env-1") ==
+            std::set<std::string>{R"(name: "E" -> "E2")", "config: withheld"});
+      for (const std::string& text :
+           {run->report_text, page, run->result.out, overwrite->report_text}) {
+        CHECK(text.find("ghp_SECRET") == std::string::npos);
+      }
     }
   }
 }

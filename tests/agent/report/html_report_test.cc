@@ -49,8 +49,12 @@ RunReport Sample() {
   tasks.unchanged = 1;
   tasks.rejected = 2;
   tasks.examples_inserted = {"t1", "t2"};
-  tasks.AddConflictExample(
-      {"t9", "merged", {"title", "config.region"}, {"incoming_newer", "existing_newer"}, 3});
+  tasks.AddConflictExample({"t9",
+                            "merged",
+                            {"title", "config.region"},
+                            {"incoming_newer", "existing_newer"},
+                            3,
+                            {{false, "\"old\"", "\"new\"", ""}, {true, "", "", ""}}});
   tasks.GroupReject(DateReject(4, "2024-13-45"));
   tasks.GroupReject(DateReject(7, "yesterday"));
   report.Entity("lists").read = 3;
@@ -77,7 +81,13 @@ TEST_CASE("RenderHtmlReport: the entity table, bars, rejects by reason and the r
   CHECK(Has(page, "<code>/createdAt</code>"));
   CHECK(Has(page, "<td class=\"n\">7</td>"));
   // Conflicts field by field, and the facts.
-  CHECK(Has(page, "<code>config.region</code></td><td>existing (newer) kept"));
+  CHECK(Has(page,
+            "<td><code>title</code></td><td class=\"values\"><code class=\"before\">&quot;old"
+            "&quot;</code><span class=\"arrow\">→</span><code class=\"after\">&quot;new&quot;"
+            "</code></td><td>incoming (newer)</td>"));
+  CHECK(Has(page,
+            "<code>config.region</code></td><td class=\"withheld\">withheld (sensitive)</td>"
+            "<td>existing kept (newer)</td>"));
   CHECK(Has(page, "and 3 more field(s)"));
   CHECK(Has(page, "01J0000000000000000000000"));
   CHECK(Has(page, "postgresql://ferry@db/app"));
@@ -114,7 +124,8 @@ TEST_CASE("RenderHtmlReport: hostile values from the data are text, not markup",
   reject.reason = hostile;
   evil.GroupReject(reject);
   evil.examples_inserted = {hostile};
-  evil.AddConflictExample({hostile, "merged", {hostile}, {hostile}, 0});
+  evil.AddConflictExample(
+      {hostile, "merged", {hostile}, {hostile}, 0, {{false, hostile, hostile, hostile}}});
   report.problem_examples = {hostile};
   std::string page = RenderHtmlReport(report);
   CHECK_FALSE(Has(page, "<script"));

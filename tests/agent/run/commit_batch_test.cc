@@ -309,7 +309,7 @@ TEST_CASE("EntityCounts: conflict examples are kept up to kMaxExamples per outco
           "[agent][merge]") {
   EntityCounts counts;
   for (int i = 0; i < 10; ++i) {
-    counts.AddConflictExample({std::to_string(i), i % 2 ? "merged" : "unchanged", {}, {}, 0});
+    counts.AddConflictExample({std::to_string(i), i % 2 ? "merged" : "unchanged", {}, {}, 0, {}});
   }
   CHECK(counts.examples_conflicts.size() == 2 * kMaxExamples);
 }

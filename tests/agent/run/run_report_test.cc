@@ -73,9 +73,13 @@ TEST_CASE("RunReport: conflicts are counted per outcome with their examples in t
   tasks.merged = 2;
   tasks.unchanged = 3;
   tasks.skipped = 1;
-  tasks.AddConflictExample(
-      {"17", "merged", {"title", "meta.x"}, {"incoming_newer", "existing_kept_over_null"}, 4});
-  tasks.AddConflictExample({"18", "unchanged", {}, {}, 0});
+  tasks.AddConflictExample({"17",
+                            "merged",
+                            {"title", "meta.x"},
+                            {"incoming_newer", "existing_kept_over_null"},
+                            4,
+                            {{false, "\"a\"", "\"b\"", ""}, {true, "", "", ""}}});
+  tasks.AddConflictExample({"18", "unchanged", {}, {}, 0, {}});
   simdjson::dom::parser parser;
   simdjson::dom::element json = parser.parse(report.ToJson());
   simdjson::dom::element entity = json["entities"]["tasks"];
@@ -87,6 +91,12 @@ TEST_CASE("RunReport: conflicts are counted per outcome with their examples in t
   CHECK(std::string_view(first["fields"].at(1)["path"]) == "meta.x");
   CHECK(std::string_view(first["fields"].at(1)["decision"]) == "existing_kept_over_null");
   CHECK(int64_t(first["more_fields"]) == 4);
+  // Values before -> after; a sensitive field's withheld, with no value member at all.
+  CHECK(std::string_view(first["fields"].at(0)["before"]) == "\"a\"");
+  CHECK(std::string_view(first["fields"].at(0)["after"]) == "\"b\"");
+  CHECK(first["fields"].at(0)["incoming"].error() == simdjson::NO_SUCH_FIELD);
+  CHECK(bool(first["fields"].at(1)["withheld"]));
+  CHECK(first["fields"].at(1)["before"].error() == simdjson::NO_SUCH_FIELD);
   CHECK(entity["examples_conflicts"].at(1)["fields"].get_array().size() == 0);
 }
 
@@ -97,7 +107,7 @@ TEST_CASE("RunReport: the summary has a conflicts line only for entities with co
   EntityCounts& tasks = report.Entity("tasks");
   tasks.merged = 2;
   tasks.unchanged = 1;
-  tasks.AddConflictExample({"17", "merged", {"title"}, {"incoming_newer"}, 0});
+  tasks.AddConflictExample({"17", "merged", {"title"}, {"incoming_newer"}, 0, {}});
   std::ostringstream out;
   report.PrintSummary(out);
   std::string text = out.str();

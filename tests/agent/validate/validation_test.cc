@@ -20,8 +20,8 @@ RunReport DryRun() {
   tasks.skipped = 1;
   tasks.rejected = 3;
   tasks.examples_inserted = {"7"};
-  tasks.examples_conflicts.push_back({"3", "updated", {"title"}, {}, 0});
-  tasks.examples_conflicts.push_back({"4", "unchanged", {}, {}, 0});
+  tasks.examples_conflicts.push_back({"3", "updated", {"title"}, {}, 0, {}});
+  tasks.examples_conflicts.push_back({"4", "unchanged", {}, {}, 0, {}});
   return report;
 }
 
