@@ -23,7 +23,7 @@ TEST_CASE("ValidationJson: counts, ULIDs and examples, as valid JSON", "[validat
   tasks.bad_ulids = 1;
   tasks.ulid_examples = {"key \"x\\: ULID x is not well-formed"};
   tasks.missing_examples = {"7"};
-  tasks.differs_examples.push_back(ConflictExample{"3", "updated", {"title"}, {}, 0});
+  tasks.differs_examples.push_back(ConflictExample{"3", "updated", {"title"}, {}, 0, {}});
   validation.entities.push_back(tasks);
   DanglingFinding finding{"tasks", "environment_id", "environments", 2, {{"01A", "01B"}}};
   validation.dangling.push_back(finding);
