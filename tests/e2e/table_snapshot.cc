@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "loaders/unit_mark.h"
 #include "transformers/datetime.h"
 #include "transformers/ulid.h"
 
@@ -207,7 +208,11 @@ class SnapshotReader {
                                          target_.Bookkeeping("checkpoints"))) {
       // A unit is a path: its file name alone, so that runs over copies of a folder compare.
       std::string unit = row[2].substr(row[2].find_last_of('/') + 1);
-      snapshot_.tables["(checkpoints)"][row[0] + "|" + row[1] + "|" + unit] = "position=" + row[3];
+      // A unit's mark (loaders/unit_mark.h) holds a digest of its path and the run's settings
+      // too: that the unit was loaded whole is what compares, not where it was read from.
+      std::string position = row[1] == kUnitDoneEntity ? "(a unit's mark)" : row[3];
+      snapshot_.tables["(checkpoints)"][row[0] + "|" + row[1] + "|" + unit] =
+          "position=" + position;
     }
   }
 
