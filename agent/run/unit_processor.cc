@@ -204,17 +204,21 @@ Status UnitProcessor::Process(const UnitEntries& entries) {
   user_id_ = user_id;
   report_->users.insert(user_id);
   if (options_.dry_run) return ProcessLocked(entries, user_id, std::nullopt);
-  // Checked before the lock: a unit whose mark matches is one this run would write nothing of,
-  // so another run holding the user's lock meanwhile is no reason to wait or fail.
   FERRY_ASSIGN_OR_RETURN(std::optional<int64_t> digest, SkipDigest(entries));
-  if (digest) {
-    FERRY_ASSIGN_OR_RETURN(bool unchanged,
-                           UnchangedSinceEarlierRun(user_id, entries.unit(), *digest));
-    if (unchanged) return CountHeld(entries);
-  }
-  // One run per (target, user): the lock is held while this unit's batches are written.
+  // One run per (target, user): the lock is held while this unit's batches are written. Taken
+  // before the mark is read, even for a unit that turns out unchanged: a run killed after its
+  // mark but before its unlock left the lock behind, and taking it over here clears it.
   FERRY_RETURN_IF_ERROR(loader_->LockUser(user_id));
-  Status status = ProcessLocked(entries, user_id, digest);
+  Status status = Status::OK();
+  bool unchanged = false;
+  if (digest) {
+    Result<bool> found = UnchangedSinceEarlierRun(user_id, entries.unit(), *digest);
+    status = found.status();
+    unchanged = found.ok() && *found;
+  }
+  if (status.ok()) {
+    status = unchanged ? CountHeld(entries) : ProcessLocked(entries, user_id, digest);
+  }
   Status unlocked = loader_->UnlockUser(user_id);
   return status.ok() ? unlocked : status;
 }
