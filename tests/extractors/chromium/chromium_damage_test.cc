@@ -33,17 +33,24 @@ std::vector<Reported> ReportsOn(const Drained& drained, const std::string& level
 }
 
 // Checks that every entry read holds the expected value; returns how many were read.
+// The expected keys are converted once into a lookup: converting all of an origin's keys for
+// each entry read (3,000 × 3,000 in multi-origin) took minutes under AddressSanitizer.
 size_t CheckEntriesExpected(const Drained& drained, const ExpectedStore& expected) {
+  // (origin, key as UTF-8) -> value as UTF-8; a multimap, as two keys may read alike lossily.
+  std::multimap<std::pair<std::string, std::string>, std::string> values;
+  for (const auto& [origin, keys] : expected) {
+    for (const auto& [key, value] : keys) {
+      values.emplace(std::make_pair(origin, UnitsToUtf8Lossy(key)), UnitsToUtf8Lossy(value));
+    }
+  }
   for (const Entry& entry : drained.entries) {
     INFO(entry.origin << " " << entry.key);
-    bool found = false;
-    for (const auto& [key, value] : expected.at(entry.origin)) {
-      if (UnitsToUtf8Lossy(key) == entry.key) {
-        found = true;
-        CHECK(entry.value == UnitsToUtf8Lossy(value));
-      }
+    REQUIRE(expected.count(entry.origin) == 1);
+    auto [first, last] = values.equal_range({entry.origin, entry.key});
+    CHECK(first != last);
+    for (auto it = first; it != last; ++it) {
+      CHECK(entry.value == it->second);
     }
-    CHECK(found);
   }
   return drained.entries.size();
 }
