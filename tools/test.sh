@@ -52,8 +52,8 @@ cmake_build() {
   shift
   local launcher=()
   if command -v ccache >/dev/null; then
-    # Optional (not installed by install_deps.sh). Paths relative to the repository root, so a
-    # fresh clone elsewhere (as CI makes) still hits the cache.
+    # Installed by install_deps.sh. Paths relative to the repository root, so a fresh clone
+    # elsewhere (as CI makes) still hits the cache.
     # A cache cannot store files built with precompiled headers: without them, a rebuild (or a
     # fresh clone on the same machine, as CI makes) is served from the cache.
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache -DFERRY_PCH=OFF)
@@ -135,9 +135,12 @@ if [[ ${CI:-} == true && $skip_sanitize == 1 ]]; then
   skip_sanitize=0
 fi
 if [[ $skip_sanitize != 1 ]]; then
-  # Debug (-O0) compiles fastest; the sanitizers instrument at any level.
+  # Debug (-O0) compiles fastest; the sanitizers instrument at any level. Line tables only
+  # (-g1): the sanitizers' reports keep file and line, and a cold build costs a fifth less CPU
+  # (docs/testing.md).
   phase "build (build-asan/, Debug, ASan+UBSan)"
-  if cmake_build build-asan -DCMAKE_BUILD_TYPE=Debug -DFERRY_SANITIZE=ON; then
+  if cmake_build build-asan -DCMAKE_BUILD_TYPE=Debug -DFERRY_SANITIZE=ON \
+    -DCMAKE_CXX_FLAGS_DEBUG="-g1" -DCMAKE_C_FLAGS_DEBUG="-g1"; then
     phase_done
     phase "ctest (build-asan/)"
     # LeakSanitizer needs ptrace-like access to the process; where it cannot work (some
@@ -160,6 +163,7 @@ if [[ $skip_sanitize != 1 ]]; then
     # The "slow" tests (SIGKILL fault injection, server restarts, 20 concurrent processes) run
     # the ferry binary many times over; they run in the plain phase, and under the sanitizers
     # they would take most of CI's time budget for little more coverage of ferry's own code.
+    # What this phase runs, and the inputs tests shrink under ASan: docs/testing.md.
     run_ctest asan build-asan -LE slow || failures+=("ctest build-asan/")
     unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
     phase_done
