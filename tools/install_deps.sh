@@ -19,6 +19,8 @@ packages=(
   libyaml-cpp-dev libpcre2-dev
   # tests: Catch2, the throwaway PostgreSQL 15 server, sqlite3 CLI, fixture scripts
   catch2 postgresql-15 sqlite3 python3
+  # tests: the Firefox reader checked against Python's sqlite3 + snappy (firefox_differential.py)
+  python3-snappy
   # tests: the HTML report rendered in a real browser (tests/e2e/html_report_chromium.sh)
   chromium
   # tests: ferry man rendered by man(1) (tests/e2e/man_completion_test.cc)
