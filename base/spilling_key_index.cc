@@ -14,14 +14,14 @@ namespace ferry {
 
 namespace {
 
-constexpr size_t kHeaderBytes = 4 + 4 + 8;      // key size, value size, rank
+constexpr size_t kHeaderBytes = 4 + 4 + 8 + 4;  // key size, value size, rank, count
 constexpr size_t kReadBlockBytes = 64 << 10;    // a run's read buffer
-constexpr size_t kWriteBlockBytes = 256 << 10;  // a spill is written this much at a time
 
 struct Header {
   uint32_t key_size;
   uint32_t value_size;
   uint64_t rank;
+  uint32_t count;
 };
 
 Header HeaderAt(const char* at) {
@@ -29,16 +29,19 @@ Header HeaderAt(const char* at) {
   std::memcpy(&header.key_size, at, 4);
   std::memcpy(&header.value_size, at + 4, 4);
   std::memcpy(&header.rank, at + 8, 8);
+  std::memcpy(&header.count, at + 16, 4);
   return header;
 }
 
-void AppendRecord(std::string* out, std::string_view key, uint64_t rank, std::string_view value) {
+void AppendRecord(std::string* out, std::string_view key, uint64_t rank, uint32_t count,
+                  std::string_view value) {
   uint32_t key_size = static_cast<uint32_t>(key.size());
   uint32_t value_size = static_cast<uint32_t>(value.size());
   char header[kHeaderBytes];
   std::memcpy(header, &key_size, 4);
   std::memcpy(header + 4, &value_size, 4);
   std::memcpy(header + 8, &rank, 8);
+  std::memcpy(header + 16, &count, 4);
   out->append(header, kHeaderBytes);
   out->append(key);
   out->append(value);
@@ -73,6 +76,7 @@ class SpillingKeyIndex::Cursor {
     return {buffer_.data() + at_ + kHeaderBytes + header_.key_size, header_.value_size};
   }
   uint64_t rank() const { return header_.rank; }
+  uint32_t count() const { return header_.count; }
   const Status& status() const { return status_; }
 
  private:
@@ -129,14 +133,14 @@ SpillingKeyIndex::~SpillingKeyIndex() {
 
 Status SpillingKeyIndex::Put(std::string_view key, uint64_t rank, std::string_view value) {
   offsets_.push_back(static_cast<uint32_t>(arena_.size()));
-  AppendRecord(&arena_, key, rank, value);
+  AppendRecord(&arena_, key, rank, 1, value);
   if (arena_.size() + offsets_.size() * sizeof(uint32_t) >= memory_budget_) {
     return SpillMemory();
   }
   return Status::OK();
 }
 
-std::vector<uint32_t> SpillingKeyIndex::SortedWinners() const {
+std::vector<std::pair<uint32_t, uint32_t>> SpillingKeyIndex::SortedWinners() const {
   auto key_at = [this](uint32_t offset) {
     Header header = HeaderAt(arena_.data() + offset);
     return std::string_view(arena_.data() + offset + kHeaderBytes, header.key_size);
@@ -144,7 +148,7 @@ std::vector<uint32_t> SpillingKeyIndex::SortedWinners() const {
   std::vector<uint32_t> order = offsets_;
   std::stable_sort(order.begin(), order.end(),
                    [&](uint32_t a, uint32_t b) { return key_at(a) < key_at(b); });
-  std::vector<uint32_t> winners;
+  std::vector<std::pair<uint32_t, uint32_t>> winners;
   for (size_t i = 0; i < order.size();) {
     size_t best = i;
     size_t end = i + 1;
@@ -154,10 +158,23 @@ std::vector<uint32_t> SpillingKeyIndex::SortedWinners() const {
         best = end;
       }
     }
-    winners.push_back(order[best]);
+    uint32_t count = 0;
+    for (size_t k = i; k < end; ++k) count += HeaderAt(arena_.data() + order[k]).count;
+    winners.emplace_back(order[best], count);
     i = end;
   }
   return winners;
+}
+
+std::string SpillingKeyIndex::EncodeWinners() const {
+  std::string out;
+  for (auto [offset, count] : SortedWinners()) {
+    Header header = HeaderAt(arena_.data() + offset);
+    const char* key = arena_.data() + offset + kHeaderBytes;
+    AppendRecord(&out, std::string_view(key, header.key_size), header.rank, count,
+                 std::string_view(key + header.key_size, header.value_size));
+  }
+  return out;
 }
 
 Status SpillingKeyIndex::OpenFile() {
@@ -197,16 +214,7 @@ Status SpillingKeyIndex::SpillMemory() {
   if (offsets_.empty()) return Status::OK();
   FERRY_RETURN_IF_ERROR(OpenFile());
   Run run{file_end_, file_end_};
-  std::string block;
-  for (uint32_t offset : SortedWinners()) {
-    Header header = HeaderAt(arena_.data() + offset);
-    block.append(arena_, offset, kHeaderBytes + header.key_size + header.value_size);
-    if (block.size() >= kWriteBlockBytes) {
-      FERRY_RETURN_IF_ERROR(Write(block));
-      block.clear();
-    }
-  }
-  FERRY_RETURN_IF_ERROR(Write(block));
+  FERRY_RETURN_IF_ERROR(Write(EncodeWinners()));
   run.end = file_end_;
   runs_.push_back(run);
   arena_ = {};
@@ -220,11 +228,7 @@ Status SpillingKeyIndex::Finish() {
     cursors_.push_back(std::make_unique<Cursor>(fd_, run, std::string()));
   }
   // The last records stay in memory, as one sorted run read from its buffer.
-  std::string last;
-  for (uint32_t offset : SortedWinners()) {
-    Header header = HeaderAt(arena_.data() + offset);
-    last.append(arena_, offset, kHeaderBytes + header.key_size + header.value_size);
-  }
+  std::string last = EncodeWinners();
   arena_ = {};
   offsets_ = {};
   cursors_.push_back(std::make_unique<Cursor>(-1, Run{0, 0}, std::move(last)));
@@ -259,6 +263,10 @@ void SpillingKeyIndex::Next() {
   rank_ = cursors_[best]->rank();
   value_.assign(cursors_[best]->value());
   valid_ = true;
+  count_ = 0;
+  for (const auto& cursor : cursors_) {
+    if (cursor->key() == key_) count_ += cursor->count();
+  }
   size_t kept = 0;
   for (size_t i = 0; i < cursors_.size(); ++i) {
     bool more = true;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -48,6 +49,8 @@ class SpillingKeyIndex {
   // REQUIRES: Valid()
   std::string_view key() const { return key_; }
   uint64_t rank() const { return rank_; }
+  // How many records were put for the current key (1 when it was put once).
+  uint64_t count() const { return count_; }
   std::string_view value() const { return value_; }
   // Moves to the next key. REQUIRES: Valid()
   void Next();
@@ -67,13 +70,17 @@ class SpillingKeyIndex {
 
   Status SpillMemory();
   // Sorts the records in memory by key and keeps each key's winner, in key order.
-  std::vector<uint32_t> SortedWinners() const;
+  // Each is (offset of the winner in arena_, how many records its key had).
+  std::vector<std::pair<uint32_t, uint32_t>> SortedWinners() const;
+  // The sorted winners in memory, encoded as a run is.
+  std::string EncodeWinners() const;
   Status OpenFile();
   Status Write(const std::string& bytes);
 
   uint64_t memory_budget_;
   std::string folder_;
-  // Records in memory: [u32 key size][u32 value size][u64 rank][key][value], back to back.
+  // Records in memory and in runs: [u32 key size][u32 value size][u64 rank][u32 count][key]
+  // [value], back to back (count: how many records of the key a run's record stands for).
   std::string arena_;
   std::vector<uint32_t> offsets_;  // of each record in arena_, in put order
   int fd_ = -1;
@@ -85,6 +92,7 @@ class SpillingKeyIndex {
   Status status_;
   std::string key_;
   uint64_t rank_ = 0;
+  uint64_t count_ = 0;
   std::string value_;
 };
 

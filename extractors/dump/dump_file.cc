@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <utility>
@@ -25,9 +26,6 @@ using namespace dump_internal;  // NOLINT: the builder's own helpers
 Status DumpIndex::Builder::Build(od::parser* parser) {
   size_t members = 0;
   if (IsStrictJson(text_, kMaxDepth, &members)) {
-    // At most one slot a member: reserved whole, the index never holds a vector's spare half.
-    index_.slots_.reserve(members);
-    by_hash_.reserve(members);
     return ScanBuild();
   }
   return SimdjsonBuild(parser);
@@ -51,56 +49,59 @@ Status DumpIndex::Builder::CheckForm(const std::string& key, int64_t key_offset,
   return Status::OK();
 }
 
-void DumpIndex::Builder::ResolveDuplicates() {
-  std::vector<Slot>& slots = index_.slots_;
-  std::vector<bool> dropped(slots.size());
-  std::vector<std::pair<uint64_t, size_t>>& by_hash = by_hash_;  // of the kept origins' slots
-  for (size_t i = 0; i < slots.size(); ++i) {
-    uint32_t origin = slots[i].origin;
-    if (origin != kNoOrigin && last_origin_[OriginName(origin)] != origin) {
-      dropped[i] = true;  // an earlier object of this origin: the last one replaces it whole
-    }
-  }
-  by_hash.erase(std::remove_if(by_hash.begin(), by_hash.end(),
-                               [&dropped](const auto& entry) { return dropped[entry.second]; }),
-                by_hash.end());
-  std::sort(by_hash.begin(), by_hash.end());
-  for (size_t run = 0; run < by_hash.size();) {
-    size_t end = run + 1;
-    while (end < by_hash.size() && by_hash[end].first == by_hash[run].first) ++end;
-    if (end - run > 1) {
-      // Equal hashes: group by the exact name; the last of each group wins.
-      std::map<std::pair<uint32_t, std::string>, std::vector<size_t>> names;
-      for (size_t i = run; i < end; ++i) {
-        size_t slot = by_hash[i].second;
-        Result<DecodedString> key = DecodeJsonString(text_, slots[slot].key_quote);
-        names[{slots[slot].origin, key.ok() ? key->text : std::string()}].push_back(slot);
-      }
-      for (auto& [name, group] : names) {
-        for (size_t i = 0; i + 1 < group.size(); ++i) dropped[group[i]] = true;
-        slots[group.back()].overridden += static_cast<uint32_t>(group.size() - 1);
-      }
-    }
-    run = end;
-  }
-  by_hash_ = {};
-  std::vector<bool> origin_counted(index_.origins_.size());
-  size_t kept = 0;
-  for (size_t i = 0; i < slots.size(); ++i) {
-    if (dropped[i]) continue;
-    Slot slot = slots[i];
-    if (slot.origin != kNoOrigin && !origin_counted[slot.origin]) {
-      origin_counted[slot.origin] = true;
-      slot.overridden += static_cast<uint32_t>(origin_times_[OriginName(slot.origin)] - 1);
-    }
-    slots[kept++] = slot;
-  }
-  slots.resize(kept);
-  slots.shrink_to_fit();
+namespace {
+
+std::string BigEndian(uint64_t n) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i, n >>= 8) out[static_cast<size_t>(i)] = static_cast<char>(n & 0xff);
+  return out;
 }
 
-void DumpIndex::Builder::AddValueAt(int64_t offset, od::json_type type, uint32_t origin,
-                                    Named key_named) {
+uint64_t FromBigEndian(std::string_view bytes) {
+  uint64_t n = 0;
+  for (char c : bytes) n = (n << 8) | static_cast<unsigned char>(c);
+  return n;
+}
+
+std::string_view SlotBytes(const void* slot, size_t size) {
+  return {static_cast<const char*>(slot), size};
+}
+
+}  // namespace
+
+Status DumpIndex::Builder::ResolveDuplicates() {
+  // by_name_ gives each (origin object, key) once, the last of its name with how many there
+  // were; by_place_ puts the kept ones back in file order.
+  FERRY_RETURN_IF_ERROR(by_name_.Finish());
+  index_.by_place_ = std::make_unique<SpillingKeyIndex>(memory_budget_);
+  index_.origin_first_slot_.assign(index_.origins_.size(), UINT64_MAX);
+  index_.origin_overridden_.assign(index_.origins_.size(), 0);
+  for (; by_name_.Valid(); by_name_.Next()) {
+    Slot slot;
+    std::memcpy(&slot, by_name_.value().data(), sizeof(slot));
+    if (slot.origin != kNoOrigin && last_origin_[OriginName(slot.origin)] != slot.origin) {
+      continue;  // an earlier object of this origin: the last one replaces it whole
+    }
+    slot.overridden = static_cast<uint32_t>(by_name_.count() - 1);
+    uint64_t number = by_name_.rank();
+    if (slot.origin != kNoOrigin) {
+      uint64_t& first = index_.origin_first_slot_[slot.origin];
+      first = std::min(first, number);
+    }
+    FERRY_RETURN_IF_ERROR(
+        index_.by_place_->Put(BigEndian(number), 0, SlotBytes(&slot, sizeof(slot))));
+    ++index_.size_;
+  }
+  FERRY_RETURN_IF_ERROR(by_name_.status());
+  for (size_t origin = 0; origin < index_.origins_.size(); ++origin) {
+    index_.origin_overridden_[origin] =
+        static_cast<uint32_t>(origin_times_[OriginName(static_cast<uint32_t>(origin))] - 1);
+  }
+  return index_.by_place_->Finish();
+}
+
+Status DumpIndex::Builder::AddValueAt(int64_t offset, od::json_type type, uint32_t origin,
+                                      Named key_named) {
   const std::string& origin_name = OriginName(origin);
   const DecodedString& key = key_named.decoded;
   if (type != od::json_type::string) {
@@ -109,7 +110,7 @@ void DumpIndex::Builder::AddValueAt(int64_t offset, od::json_type type, uint32_t
     AddProblem(offset, origin_name, key.text,
                fmt::format("the value of key {}{} is {}, not a string", QuoteForMessage(key.text),
                            in_origin, TypeName(type)));
-    return;
+    return Status::OK();
   }
   // Decoded here to be known decodable and under the cap (the decoded text is never longer
   // than the raw string); Read() decodes it again on its turn.
@@ -118,18 +119,20 @@ void DumpIndex::Builder::AddValueAt(int64_t offset, od::json_type type, uint32_t
     AddProblem(offset, origin_name, key.text,
                fmt::format("the value of key {}: {}", QuoteForMessage(key.text),
                            decoded.status().message()));
-    return;
+    return Status::OK();
   }
   if (decoded->text.size() > max_value_bytes_) {
     AddProblem(offset, origin_name, key.text,
                ValueTooLarge(decoded->text.size(), max_value_bytes_));
-    return;
+    return Status::OK();
   }
-  index_.slots_.push_back(
-      Slot{static_cast<uint64_t>(key_named.quote), static_cast<uint64_t>(offset), origin, 0});
-  uint64_t hash = std::hash<std::string>{}(key.text);
-  hash ^= std::hash<std::string>{}(origin_name) + 0x9e3779b97f4a7c15ULL + (hash << 6) + (hash >> 2);
-  by_hash_.emplace_back(hash, index_.slots_.size() - 1);
+  // The name is the origin object's number and the key: the same key in two objects of one
+  // origin is two names, as the earlier object is dropped whole (ResolveDuplicates).
+  Slot slot{static_cast<uint64_t>(key_named.quote), static_cast<uint64_t>(offset), origin, 0};
+  std::string name(sizeof(origin), '\0');
+  std::memcpy(name.data(), &origin, sizeof(origin));
+  name += key.text;
+  return by_name_.Put(name, slots_++, SlotBytes(&slot, sizeof(slot)));
 }
 
 void DumpIndex::Builder::AddProblem(int64_t offset, const std::string& origin,
@@ -154,14 +157,25 @@ DumpIndex::DumpIndex(const std::string& path, const simdjson::padded_string& tex
 DumpIndex::~DumpIndex() = default;
 
 Status DumpIndex::Build(const std::vector<std::string>& origins, uint64_t max_value_bytes,
-                        od::parser* parser, const std::function<void(DumpProblem)>& problem) {
-  return Builder(this, origins, max_value_bytes, problem).Build(parser);
+                        od::parser* parser, const std::function<void(DumpProblem)>& problem,
+                        uint64_t memory_budget) {
+  return Builder(this, origins, max_value_bytes, problem, memory_budget).Build(parser);
 }
 
-size_t DumpIndex::size() const { return slots_.size(); }
+size_t DumpIndex::size() const { return size_; }
 
-void DumpIndex::Read(size_t i, Entry* entry) {
-  const Slot& slot = slots_[i];
+Status DumpIndex::Read(size_t i, Entry* entry) {
+  for (; read_ < i && by_place_->Valid(); ++read_) by_place_->Next();
+  FERRY_RETURN_IF_ERROR(by_place_->status());
+  if (!by_place_->Valid()) {
+    return Status::IOError("the dump's index ended before its entries did");
+  }
+  Slot slot;
+  std::memcpy(&slot, by_place_->value().data(), sizeof(slot));
+  if (slot.origin != kNoOrigin &&
+      FromBigEndian(by_place_->key()) == origin_first_slot_[slot.origin]) {
+    slot.overridden += origin_overridden_[slot.origin];
+  }
   static const OriginMember kNone;
   const OriginMember& origin = slot.origin == kNoOrigin ? kNone : origins_[slot.origin];
   // Build() decoded both already, so decoding them again cannot fail.
@@ -204,6 +218,7 @@ void DumpIndex::Read(size_t i, Entry* entry) {
   position_.Locate(static_cast<int64_t>(slot.value_quote), &entry->where);
   entry->where.origin = entry->origin;
   entry->where.key = entry->key;
+  return Status::OK();
 }
 
 Status ReadDumpText(const std::string& path, const simdjson::padded_string& text,
@@ -215,7 +230,7 @@ Status ReadDumpText(const std::string& path, const simdjson::padded_string& text
                   [problems](DumpProblem problem) { problems->push_back(std::move(problem)); }));
   for (size_t i = 0; i < index.size(); ++i) {
     entries->push_back(Entry{});
-    index.Read(i, &entries->back());
+    FERRY_RETURN_IF_ERROR(index.Read(i, &entries->back()));
   }
   return Status::OK();
 }

@@ -99,13 +99,15 @@ struct DumpIndex::OriginMember {
 class DumpIndex::Builder {
  public:
   Builder(DumpIndex* index, const std::vector<std::string>& origins, uint64_t max_value_bytes,
-          const std::function<void(DumpProblem)>& problem)
+          const std::function<void(DumpProblem)>& problem, uint64_t memory_budget)
       : index_(*index),
         text_(index->text_),
         origins_(origins),
         max_value_bytes_(max_value_bytes),
         problem_(problem),
-        position_(text_) {}
+        position_(text_),
+        memory_budget_(memory_budget),
+        by_name_(memory_budget) {}
 
   Status Build(dump_internal::od::parser* parser);
 
@@ -133,11 +135,11 @@ class DumpIndex::Builder {
   // Drops every entry an object member of the same name overrides later in the file, as
   // JSON.parse does (the last wins: of an origin's objects, and of a key's values), and counts
   // them in the kept entries' `overridden`. Names are compared by hash, then exactly.
-  void ResolveDuplicates();
+  Status ResolveDuplicates();
   // Indexes `value` of `key`, or reports a problem when it is not a string, not decodable or
   // too long. Fails only when the value is not JSON at all.
   Status AddValue(dump_internal::od::value& value, uint32_t origin, Named key);
-  void AddValueAt(int64_t offset, dump_internal::od::json_type type, uint32_t origin, Named key);
+  Status AddValueAt(int64_t offset, dump_internal::od::json_type type, uint32_t origin, Named key);
   void AddProblem(int64_t offset, const std::string& origin, const std::string& key,
                   const std::string& message);
   void AddProblem(int64_t offset, const std::string& origin, const std::string& key,
@@ -165,9 +167,12 @@ class DumpIndex::Builder {
   const uint64_t max_value_bytes_;
   const std::function<void(DumpProblem)>& problem_;
   TextPosition position_;  // for problems only
+  const uint64_t memory_budget_;
   dump_internal::od::document doc_;
-  // (hash of (origin name, key), slot) per slot: 16 bytes a key, with the slot's 24.
-  std::vector<std::pair<uint64_t, size_t>> by_hash_;
+  // (origin, key) -> the slot: of each name the last one put wins, and count() says how many
+  // there were (ResolveDuplicates).
+  SpillingKeyIndex by_name_;
+  uint64_t slots_ = 0;                           // slots put in by_name_, numbered in file order
   std::map<std::string, uint32_t> last_origin_;  // origin form: origin -> its last member
   std::map<std::string, int64_t> origin_times_;  // origin form: how many members name it
 };

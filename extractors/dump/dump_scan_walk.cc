@@ -42,7 +42,8 @@ Status DumpIndex::Builder::ScanBuild() {
       index_.origins_.push_back(OriginMember{std::move(key).value(), key_offset});
       FERRY_RETURN_IF_ERROR(ScanOrigin(value_at, origin));
     } else if (is_string || form != DumpForm::kOrigins) {
-      AddValueAt(static_cast<int64_t>(value_at), value_type, kNoOrigin, Named{*key, key_offset});
+      FERRY_RETURN_IF_ERROR(AddValueAt(static_cast<int64_t>(value_at), value_type, kNoOrigin,
+                                       Named{*key, key_offset}));
     } else {
       AddProblem(static_cast<int64_t>(value_at), key->text, "",
                  fmt::format("origin {} holds {}, not an object of keys",
@@ -51,8 +52,7 @@ Status DumpIndex::Builder::ScanBuild() {
     at = SkipJsonSpace(text_, SkipJsonValue(text_, value_at));  // at ',' or '}'
     if (text_[at] == ',') at = SkipJsonSpace(text_, at + 1);
   }
-  ResolveDuplicates();
-  return Status::OK();
+  return ResolveDuplicates();
 }
 
 Status DumpIndex::Builder::ScanOrigin(size_t open, uint32_t origin) {
@@ -68,8 +68,8 @@ Status DumpIndex::Builder::ScanOrigin(size_t open, uint32_t origin) {
     }
     at = SkipJsonSpace(text_, SkipJsonString(text_, at));  // at ':'
     size_t value_at = SkipJsonSpace(text_, at + 1);
-    AddValueAt(static_cast<int64_t>(value_at), TypeAt(text_[value_at]), origin,
-               Named{*key, key_offset});
+    FERRY_RETURN_IF_ERROR(AddValueAt(static_cast<int64_t>(value_at), TypeAt(text_[value_at]),
+                                     origin, Named{*key, key_offset}));
     at = SkipJsonSpace(text_, SkipJsonValue(text_, value_at));  // at ',' or '}'
     if (text_[at] == ',') at = SkipJsonSpace(text_, at + 1);
   }

@@ -72,8 +72,7 @@ Status DumpIndex::Builder::SimdjsonBuild(od::parser* parser) {
   if (!AtEnd(doc_)) {
     return FailHere(simdjson::TRAILING_CONTENT);
   }
-  ResolveDuplicates();
-  return Status::OK();
+  return ResolveDuplicates();
 }
 
 Status DumpIndex::Builder::ReadOrigin(od::value& origin_value, uint32_t origin) {
@@ -105,8 +104,7 @@ Status DumpIndex::Builder::AddValue(od::value& value, uint32_t origin, Named key
   if (auto error = value.type().get(type)) {
     return FailHere(error);
   }
-  AddValueAt(offset, type, origin, key_named);
-  return Status::OK();
+  return AddValueAt(offset, type, origin, key_named);
 }
 
 }  // namespace ferry

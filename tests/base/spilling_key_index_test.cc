@@ -77,6 +77,22 @@ TEST_CASE("SpillingKeyIndex: past the budget, runs merge to the same answer as a
   CHECK(got == Expected(records));
 }
 
+TEST_CASE("SpillingKeyIndex: count() is how many records each key had, across runs",
+          "[base][memory]") {
+  SpillingKeyIndex index(/*memory_budget=*/256);
+  std::map<std::string, uint64_t> expected;
+  for (int i = 0; i < 2000; ++i) {
+    std::string key = "k" + std::to_string(i % (i < 1000 ? 7 : 300));
+    REQUIRE(index.Put(key, 0, "v").ok());
+    ++expected[key];
+  }
+  REQUIRE(index.Finish().ok());
+  std::map<std::string, uint64_t> got;
+  for (; index.Valid(); index.Next()) got[std::string(index.key())] = index.count();
+  CHECK(index.spilled_runs() > 5);
+  CHECK(got == expected);
+}
+
 TEST_CASE("SpillingKeyIndex: a tie of ranks goes to the later put, across the spill boundary",
           "[base][memory]") {
   SpillingKeyIndex index(/*memory_budget=*/64);
