@@ -16,6 +16,7 @@ namespace {
 
 constexpr size_t kHeaderBytes = 4 + 4 + 8 + 4;  // key size, value size, rank, count
 constexpr size_t kReadBlockBytes = 64 << 10;    // a run's read buffer
+constexpr size_t kWriteBlockBytes = 256 << 10;  // a spill is written this much at a time
 
 struct Header {
   uint32_t key_size;
@@ -132,6 +133,10 @@ SpillingKeyIndex::~SpillingKeyIndex() {
 }
 
 Status SpillingKeyIndex::Put(std::string_view key, uint64_t rank, std::string_view value) {
+  if (arena_.capacity() == 0) {
+    // Reserved once: grown by doubling, a 16 MiB budget would take 32 MiB of heap.
+    arena_.reserve(static_cast<size_t>(std::min<uint64_t>(memory_budget_, 256 << 20)) + (64 << 10));
+  }
   offsets_.push_back(static_cast<uint32_t>(arena_.size()));
   AppendRecord(&arena_, key, rank, 1, value);
   if (arena_.size() + offsets_.size() * sizeof(uint32_t) >= memory_budget_) {
@@ -214,7 +219,19 @@ Status SpillingKeyIndex::SpillMemory() {
   if (offsets_.empty()) return Status::OK();
   FERRY_RETURN_IF_ERROR(OpenFile());
   Run run{file_end_, file_end_};
-  FERRY_RETURN_IF_ERROR(Write(EncodeWinners()));
+  // Written a block at a time: a copy of the whole run would double the budget.
+  std::string block;
+  for (auto [offset, count] : SortedWinners()) {
+    Header header = HeaderAt(arena_.data() + offset);
+    const char* key = arena_.data() + offset + kHeaderBytes;
+    AppendRecord(&block, std::string_view(key, header.key_size), header.rank, count,
+                 std::string_view(key + header.key_size, header.value_size));
+    if (block.size() >= kWriteBlockBytes) {
+      FERRY_RETURN_IF_ERROR(Write(block));
+      block.clear();
+    }
+  }
+  FERRY_RETURN_IF_ERROR(Write(block));
   run.end = file_end_;
   runs_.push_back(run);
   arena_ = {};
