@@ -61,14 +61,23 @@ Status SpillError(const char* what, int error, const std::string& folder) {
 // `buffer`, with no file region).
 class SpillingKeyIndex::Cursor {
  public:
-  Cursor(int fd, Run run, std::string buffer) : fd_(fd), next_(run.begin), end_(run.end) {
-    buffer_ = std::move(buffer);
+  // A run in the file.
+  Cursor(int fd, Run run) : fd_(fd), next_(run.begin), end_(run.end) {}
+  // The records in memory: `arena`'s records at `winners`' offsets, in that order (not copied:
+  // a copy would double the budget).
+  Cursor(std::string arena, std::vector<std::pair<uint32_t, uint32_t>> winners)
+      : fd_(-1), next_(0), end_(0), buffer_(std::move(arena)), winners_(std::move(winners)) {
+    in_memory_ = true;
   }
 
   // Reads the first record. False at the end or on an error (status()).
-  bool Start() { return Load(); }
+  bool Start() { return in_memory_ ? LoadWinner() : Load(); }
   // Moves past the current record.
   bool Advance() {
+    if (in_memory_) {
+      ++winner_;
+      return LoadWinner();
+    }
     at_ += kHeaderBytes + header_.key_size + header_.value_size;
     return Load();
   }
@@ -109,6 +118,14 @@ class SpillingKeyIndex::Cursor {
     return buffer_.size() - at_ >= n;
   }
 
+  bool LoadWinner() {
+    if (winner_ >= winners_.size()) return false;
+    at_ = winners_[winner_].first;
+    header_ = HeaderAt(buffer_.data() + at_);
+    header_.count = winners_[winner_].second;
+    return true;
+  }
+
   bool Load() {
     if (!Have(kHeaderBytes)) return false;
     header_ = HeaderAt(buffer_.data() + at_);
@@ -120,6 +137,9 @@ class SpillingKeyIndex::Cursor {
   uint64_t end_;
   std::string buffer_;
   size_t at_ = 0;  // the current record in buffer_
+  bool in_memory_ = false;
+  std::vector<std::pair<uint32_t, uint32_t>> winners_;
+  size_t winner_ = 0;
   Header header_{};
   Status status_;
 };
@@ -169,17 +189,6 @@ std::vector<std::pair<uint32_t, uint32_t>> SpillingKeyIndex::SortedWinners() con
     i = end;
   }
   return winners;
-}
-
-std::string SpillingKeyIndex::EncodeWinners() const {
-  std::string out;
-  for (auto [offset, count] : SortedWinners()) {
-    Header header = HeaderAt(arena_.data() + offset);
-    const char* key = arena_.data() + offset + kHeaderBytes;
-    AppendRecord(&out, std::string_view(key, header.key_size), header.rank, count,
-                 std::string_view(key + header.key_size, header.value_size));
-  }
-  return out;
 }
 
 Status SpillingKeyIndex::OpenFile() {
@@ -242,13 +251,13 @@ Status SpillingKeyIndex::SpillMemory() {
 Status SpillingKeyIndex::Finish() {
   finished_ = true;
   for (const Run& run : runs_) {
-    cursors_.push_back(std::make_unique<Cursor>(fd_, run, std::string()));
+    cursors_.push_back(std::make_unique<Cursor>(fd_, run));
   }
-  // The last records stay in memory, as one sorted run read from its buffer.
-  std::string last = EncodeWinners();
-  arena_ = {};
+  // The last records stay in memory, read in key order where they are.
+  std::vector<std::pair<uint32_t, uint32_t>> winners = SortedWinners();
   offsets_ = {};
-  cursors_.push_back(std::make_unique<Cursor>(-1, Run{0, 0}, std::move(last)));
+  cursors_.push_back(std::make_unique<Cursor>(std::move(arena_), std::move(winners)));
+  arena_ = {};
   std::vector<std::unique_ptr<Cursor>> started;
   for (auto& cursor : cursors_) {
     if (cursor->Start()) {

@@ -72,8 +72,6 @@ class SpillingKeyIndex {
   // Sorts the records in memory by key and keeps each key's winner, in key order.
   // Each is (offset of the winner in arena_, how many records its key had).
   std::vector<std::pair<uint32_t, uint32_t>> SortedWinners() const;
-  // The sorted winners in memory, encoded as a run is.
-  std::string EncodeWinners() const;
   Status OpenFile();
   Status Write(const std::string& bytes);
 
