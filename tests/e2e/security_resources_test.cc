@@ -55,7 +55,7 @@ TEST_CASE("inspect, export and migrate: peak memory of 200,000 tiny keys stays u
   }
   std::string ferry = "'" + std::string(FERRY_BINARY) + "' ";
   // Measured at ~45 MiB for inspect and export and ~65 MiB for migrate at 200k keys
-  // (docs/benchmarks.md, "Memory"): a constant, the file, 24 bytes a key of the dump's index
+  // (docs/benchmarks.md, "Memory"): a constant, the file, the dump's index (its 16 MiB budget)
   // and, for migrate, the unit's memory budget and 10 bytes a key (agent/run/unit_entries.h).
   // The bounds are far above it and below the ~0.6 KB a key of before (155 MiB for migrate).
   struct Case {
@@ -189,7 +189,8 @@ TEST_CASE("inspect and migrate: a Chromium log of 300,000 keys stays under a bou
   constexpr long kFactor = 1;
 #endif
   // Measured ~70 MiB for both (docs/benchmarks.md, "Memory"): the log's index, ~170 bytes a
-  // key. Before, each key's value and place was held: ~270 MiB for migrate.
+  // key, until it spilled past 16 MiB (SpillingKeyIndex; ~50 MiB for inspect since). Before,
+  // each key's value and place was held: ~270 MiB for migrate.
   for (const std::string& command : {ferry + "inspect 'chromium:" + profile + "'",
                                      ferry + "migrate 'chromium:" + profile +
                                          "' --user-id u --target 'sqlite:" + (work / "t.db") +
