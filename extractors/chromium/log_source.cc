@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
+#include <cstring>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
+#include "base/spilling_key_index.h"
 #include "extractors/chromium/log_reader.h"
 #include "extractors/chromium/write_batch.h"
 
@@ -15,10 +17,10 @@ namespace ferry::chromium {
 namespace {
 
 // Where the newest operation on a key is: its value is read again from the log when the key's
-// turn comes, so that the logs cost about 40 bytes plus the key per key, never their values
-// (issue 15).
+// turn comes, so that the logs cost about 40 bytes plus the key per key, never their values,
+// and those only up to a budget: past it they go to a temporary file (SpillingKeyIndex, issue
+// 15). The sequence is the index's rank, so it is not repeated here.
 struct LoggedOperation {
-  uint64_t sequence = 0;
   uint64_t record_offset = 0;  // the record holding the batch, in its log
   // The value's file offset when it lies in one fragment; else the index of its first span
   // in LogSource::spans_ (value_spans of them).
@@ -28,6 +30,7 @@ struct LoggedOperation {
   uint32_t value_spans = 0;  // 0: one piece at value_at
   bool deletion = false;
 };
+static_assert(std::is_trivially_copyable_v<LoggedOperation>);
 
 // A piece of a value that crosses fragments: `size` bytes at `file_offset`.
 struct Span {
@@ -37,21 +40,52 @@ struct Span {
 
 class LogSource final : public SortedSource {
  public:
-  explicit LogSource(CorruptionReporter reporter) : reporter_(std::move(reporter)) {}
+  LogSource(CorruptionReporter reporter, uint64_t memory_budget)
+      : reporter_(std::move(reporter)), operations_(memory_budget) {}
 
   // The logs, in the order their operations are applied; kept open to read values again.
   void AddLog(FileHandle file) { logs_.push_back(std::move(file)); }
 
   // Applies one operation of `record` (of the last log added, at `record_offset`, whose
-  // `fragments` say where its bytes are), keeping the newest per key.
-  void Apply(const BatchOperation& operation, std::string_view record, uint64_t record_offset,
-             const std::vector<RecordFragment>& fragments) {
-    auto [it, inserted] = operations_.try_emplace(std::string(operation.key));
-    if (!inserted && it->second.sequence > operation.sequence) {
-      return;
-    }
-    LoggedOperation& op = it->second;
-    op.sequence = operation.sequence;
+  // `fragments` say where its bytes are), keeping the newest per key (the highest sequence; of
+  // equal ones the last applied). Fails IOError when the index cannot spill.
+  Status Apply(const BatchOperation& operation, std::string_view record, uint64_t record_offset,
+               const std::vector<RecordFragment>& fragments) {
+    LoggedOperation op;
+    Locate(operation, record, record_offset, fragments, &op);
+    return operations_.Put(operation.key, operation.sequence,
+                           std::string_view(reinterpret_cast<const char*>(&op), sizeof(op)));
+  }
+
+  // Ends the replay and positions at the first key.
+  Status Start() {
+    FERRY_RETURN_IF_ERROR(operations_.Finish());
+    Decode();
+    return Status::OK();
+  }
+
+  bool Valid() const override { return operations_.Valid(); }
+  std::string_view user_key() const override { return operations_.key(); }
+  uint64_t sequence() const override { return operations_.rank(); }
+  bool deletion() const override { return current_.deletion; }
+  std::string_view value() const override {
+    Load();
+    return value_;
+  }
+  const Location& where() const override {
+    Load();
+    return where_;
+  }
+  void Next() override {
+    operations_.Next();
+    Decode();
+  }
+
+ private:
+  // Fills *op with where the operation's value is.
+  void Locate(const BatchOperation& operation, std::string_view record, uint64_t record_offset,
+              const std::vector<RecordFragment>& fragments, LoggedOperation* out) {
+    LoggedOperation& op = *out;
     op.deletion = operation.deletion;
     op.record_offset = record_offset;
     op.log = static_cast<uint32_t>(logs_.size() - 1);
@@ -79,30 +113,22 @@ class LogSource final : public SortedSource {
     }
   }
 
-  void Start() {
-    current_ = operations_.begin();
+  // Reads the current key's operation out of the index; a failed read of its temporary file
+  // ends the keys early, reported as damage with the folder of the logs.
+  void Decode() {
     loaded_ = false;
+    if (operations_.Valid()) {
+      std::memcpy(&current_, operations_.value().data(), sizeof(current_));
+    } else if (!operations_.status().ok() && !read_failure_reported_) {
+      read_failure_reported_ = true;
+      Location where;
+      where.file = logs_.empty() ? std::string() : logs_.back().display_path();
+      reporter_(where, Status::Corruption(
+                           fmt::format("the keys of the logs after this point are missing: {}",
+                                       operations_.status().message())));
+    }
   }
 
-  bool Valid() const override { return current_ != operations_.end(); }
-  std::string_view user_key() const override { return current_->first; }
-  uint64_t sequence() const override { return current_->second.sequence; }
-  bool deletion() const override { return current_->second.deletion; }
-  std::string_view value() const override {
-    Load();
-    return value_;
-  }
-  const Location& where() const override {
-    Load();
-    return where_;
-  }
-  void Next() override {
-    // What has been yielded is not needed again: free it as we go.
-    current_ = operations_.erase(current_);
-    loaded_ = false;
-  }
-
- private:
   // Reads `size` bytes at `offset` of log `log` into value_ at `at`.
   Status ReadPiece(uint32_t log, uint64_t offset, uint64_t size, size_t at) const {
     Result<size_t> got = logs_[log].Read(offset, size, value_.data() + at);
@@ -115,7 +141,7 @@ class LogSource final : public SortedSource {
   void Load() const {
     if (loaded_) return;
     loaded_ = true;
-    const LoggedOperation& op = current_->second;
+    const LoggedOperation& op = current_;
     where_ = Location();
     where_.file = logs_[op.log].display_path();
     where_.offset = static_cast<int64_t>(op.record_offset);
@@ -141,8 +167,9 @@ class LogSource final : public SortedSource {
   }
 
   CorruptionReporter reporter_;
-  std::map<std::string, LoggedOperation, std::less<>> operations_;
-  std::map<std::string, LoggedOperation, std::less<>>::iterator current_;
+  SpillingKeyIndex operations_;  // key -> its newest LoggedOperation, ranked by sequence
+  LoggedOperation current_;      // the current key's
+  bool read_failure_reported_ = false;
   std::vector<FileHandle> logs_;
   std::vector<Span> spans_;
   // The current key's value and place, read when first asked for.
@@ -156,8 +183,9 @@ class LogSource final : public SortedSource {
 Result<std::unique_ptr<SortedSource>> ReadLogs(const std::string& dir,
                                                const std::string& display_dir,
                                                const std::vector<std::string>& names,
-                                               const CorruptionReporter& reporter) {
-  auto source = std::make_unique<LogSource>(reporter);
+                                               const CorruptionReporter& reporter,
+                                               uint64_t memory_budget) {
+  auto source = std::make_unique<LogSource>(reporter, memory_budget);
   for (const std::string& name : names) {
     std::string display_path = display_dir + "/" + name;
     FERRY_ASSIGN_OR_RETURN(FileHandle file, FileHandle::Open(dir + "/" + name, display_path));
@@ -166,10 +194,14 @@ Result<std::unique_ptr<SortedSource>> ReadLogs(const std::string& dir,
     LogReader log(std::move(file), reporter);
     std::string record;
     uint64_t offset = 0;
+    Status applied = Status::OK();
     while (log.ReadRecord(&record, &offset)) {
       Status batch = ForEachBatchOperation(record, [&](const BatchOperation& operation) {
-        source->Apply(operation, record, offset, log.last_record_fragments());
+        if (applied.ok()) {
+          applied = source->Apply(operation, record, offset, log.last_record_fragments());
+        }
       });
+      FERRY_RETURN_IF_ERROR(applied);
       if (!batch.ok()) {
         Location where;
         where.file = display_path;
@@ -182,7 +214,7 @@ Result<std::unique_ptr<SortedSource>> ReadLogs(const std::string& dir,
     }
     FERRY_RETURN_IF_ERROR(log.status());
   }
-  source->Start();
+  FERRY_RETURN_IF_ERROR(source->Start());
   return std::unique_ptr<SortedSource>(std::move(source));
 }
 

@@ -15,7 +15,8 @@ namespace ferry {
 namespace {
 
 // Reads each file whole when it starts and indexes its entries (DumpIndex: offsets, not
-// strings), then decodes one entry at a time: memory is the file plus 24 bytes a key.
+// strings, spilled to a temporary file past a budget), then decodes one entry at a time:
+// memory is the file plus a constant.
 class DumpExtractor final : public FileSequenceExtractor {
  public:
   explicit DumpExtractor(const SourceSpec& spec) : FileSequenceExtractor(spec, {".json"}) {}
@@ -38,7 +39,7 @@ class DumpExtractor final : public FileSequenceExtractor {
     if (!index_ || next_ >= index_->size()) {
       return false;
     }
-    index_->Read(next_++, entry);
+    FERRY_RETURN_IF_ERROR(index_->Read(next_++, entry));
     return true;
   }
 

@@ -17,11 +17,13 @@
 #include <simdjson.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/location.h"
+#include "base/spilling_key_index.h"
 #include "base/status.h"
 #include "extractors/common/text_position.h"
 #include "extractors/entry.h"
@@ -34,8 +36,10 @@ struct DumpProblem {
 };
 
 // One dump file as an index of its entries: each is the offsets of its key and value in the
-// text (24 bytes), decoded only when Read() asks for it. Memory is the text plus 24 bytes a
-// key, where an Entry of every key cost ~0.6 KB a key (issue 15, docs/design.md "Memory").
+// text (24 bytes), decoded only when Read() asks for it. The index is held in memory up to a
+// budget and past it in a temporary file (SpillingKeyIndex): memory is the text plus a
+// constant, where it was 40 bytes a key, and an Entry of every key ~0.6 KB a key before that
+// (issue 15, docs/design.md "Memory").
 class DumpIndex {
  public:
   // `path` and `text` (the contents of `path`) must outlive this.
@@ -44,6 +48,7 @@ class DumpIndex {
   DumpIndex(const DumpIndex&) = delete;
   DumpIndex& operator=(const DumpIndex&) = delete;
 
+  // `memory_budget`: the bytes each of the index's two SpillingKeyIndex holds in memory.
   // Indexes the file's entries, in file order, without the ones a later member of the same
   // name overrides (as JSON.parse drops them). Entries get unit = path and user_hint = the
   // file's stem. `origins` keeps only those origins of an origin-form dump (empty keeps all; a
@@ -51,16 +56,19 @@ class DumpIndex {
   // longer than `max_value_bytes` goes to `problem` with its place and is left out. On failure
   // (not JSON, not an object, a mix of forms, a key with a bad escape) returns Corruption
   // naming the place; the index is then unspecified. A well-formed file is walked by
-  // json_scan.h's scanner; `parser` walks only one it refuses, to name its fault. Call once.
+  // json_scan.h's scanner; `parser` walks only one it refuses, to name its fault. Also fails
+  // IOError when the index cannot be written to its temporary file. Call once.
   Status Build(const std::vector<std::string>& origins, uint64_t max_value_bytes,
-               simdjson::ondemand::parser* parser, const std::function<void(DumpProblem)>& problem);
+               simdjson::ondemand::parser* parser, const std::function<void(DumpProblem)>& problem,
+               uint64_t memory_budget = kKeyIndexMemoryBudget);
 
   // Entries indexed by Build().
   size_t size() const;
 
   // Decodes entry `i` into *entry (every field set). REQUIRES: Build() returned ok,
-  // i < size(), and i greater than the last call's (places are found moving forward).
-  void Read(size_t i, Entry* entry);
+  // i < size(), and i greater than the last call's (places are found moving forward). Fails
+  // IOError only when the index's temporary file cannot be read back.
+  Status Read(size_t i, Entry* entry);
 
  private:
   class Builder;
@@ -71,8 +79,15 @@ class DumpIndex {
   const std::string_view text_;
   const std::string user_hint_;
   TextPosition position_;
-  std::vector<Slot> slots_;
+  // The kept entries by their place in the file (the key: the slot's number, big-endian).
+  std::unique_ptr<SpillingKeyIndex> by_place_;
+  size_t size_ = 0;
+  size_t read_ = 0;  // entries by_place_ has moved past
   std::vector<OriginMember> origins_;
+  // Per origin object: the number of the first kept slot in it, which counts the earlier
+  // objects of its name that it overrides (origin_overridden_).
+  std::vector<uint64_t> origin_first_slot_;
+  std::vector<uint32_t> origin_overridden_;
 };
 
 // Reads the dump held in `text` (the contents of `path`) whole: appends its entries, in file

@@ -7,6 +7,7 @@
 #
 #   tools/bench/memory.sh                 # 500,000 keys, a 1,000,000-key log, one 200 MiB value
 #   tools/bench/memory.sh --keys 2000000 --chromium-keys 0 --value-mib 0 --ferry build-release/ferry
+#   tools/bench/memory.sh --keys 10000000 --chromium-keys 10000000 --value-mib 0  # flat? (slow)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 keys=500000

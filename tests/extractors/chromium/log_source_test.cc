@@ -19,14 +19,20 @@ using testing::TestOperation;
 // Every key's newest value in `dir`'s logs, as ReadLogs yields them ("<deleted>" for a delete).
 std::map<std::string, std::string> ReadAll(const std::string& dir,
                                            const std::vector<std::string>& names,
-                                           std::vector<std::string>* reports) {
-  Result<std::unique_ptr<SortedSource>> source =
-      ReadLogs(dir, "store", names, [reports](const Location& where, const Status& problem) {
+                                           std::vector<std::string>* reports,
+                                           uint64_t memory_budget = kKeyIndexMemoryBudget) {
+  Result<std::unique_ptr<SortedSource>> source = ReadLogs(
+      dir, "store", names,
+      [reports](const Location& where, const Status& problem) {
         reports->push_back(where.ToString() + ": " + problem.ToString());
-      });
+      },
+      memory_budget);
   REQUIRE(source.ok());
   std::map<std::string, std::string> read;
+  std::string last_key;
   for (SortedSource& s = **source; s.Valid(); s.Next()) {
+    CHECK((read.empty() || last_key < s.user_key()));  // in key order, each key once
+    last_key = std::string(s.user_key());
     read[std::string(s.user_key())] = s.deletion() ? "<deleted>" : std::string(s.value());
     CHECK(s.where().file.rfind("store/", 0) == 0);
   }
@@ -35,6 +41,8 @@ std::map<std::string, std::string> ReadAll(const std::string& dir,
 
 TEST_CASE("ReadLogs: values read again from the log, across fragments and blocks",
           "[extractors][chromium][memory]") {
+  // The default budget holds every key in memory; 4 KiB spills the index to many runs.
+  uint64_t memory_budget = GENERATE(kKeyIndexMemoryBudget, uint64_t{4096});
   TempDir dir;
   // One batch of 3,000 operations (~100 KiB: FIRST, MIDDLE and LAST fragments, values crossing
   // block boundaries), one value larger than a block, then overwrites and a delete in a second
@@ -53,13 +61,15 @@ TEST_CASE("ReadLogs: values read again from the log, across fragments and blocks
                                     Batch(3002, {{false, "", ""}})}));
   expected["big"] = big;
   expected[""] = "";
-  dir.Write("000005.log", BuildLog({Batch(4000, {{false, "k1", "newer"}, {true, "k2", ""}})}));
+  dir.Write("000005.log", BuildLog({Batch(4000, {{false, "k1", "newer"}, {true, "k2", ""}}),
+                                    // An older sequence applied later does not win.
+                                    Batch(2, {{false, "k3", "older sequence"}})}));
   expected["k1"] = "newer";
   expected["k2"] = "<deleted>";
 
   std::vector<std::string> reports;
   std::map<std::string, std::string> read =
-      ReadAll(dir.path(), {"000003.log", "000005.log"}, &reports);
+      ReadAll(dir.path(), {"000003.log", "000005.log"}, &reports, memory_budget);
   CHECK(reports.empty());
   CHECK(read.size() == expected.size());
   for (const auto& [key, value] : expected) {

@@ -76,5 +76,52 @@ TEST_CASE("DumpIndex: repeated names among many keys keep the last of each, exac
   CHECK(entries[kKeys - 1].key == "k19000");
 }
 
+// Every entry of `text` read through a DumpIndex of `memory_budget`, as comparable text.
+std::vector<std::string> IndexedEntries(const std::string& text, uint64_t memory_budget) {
+  simdjson::padded_string padded(text);
+  simdjson::ondemand::parser parser;
+  DumpIndex index("d.json", padded);
+  REQUIRE(index
+              .Build(
+                  {}, UINT64_MAX, &parser, [](DumpProblem) {}, memory_budget)
+              .ok());
+  std::vector<std::string> out;
+  for (size_t i = 0; i < index.size(); ++i) {
+    Entry entry;
+    REQUIRE(index.Read(i, &entry).ok());
+    out.push_back(entry.origin + "|" + entry.key + "|" + entry.value + "|" +
+                  std::to_string(entry.overridden) + "|" + entry.where.ToString());
+  }
+  return out;
+}
+
+TEST_CASE("DumpIndex: past its memory budget, the same entries, repeats and order",
+          "[extractors][dump][memory]") {
+  // Origin form: a repeated origin object (the last replaces the earlier whole), keys repeated
+  // within an object and across the spill boundary; then the flat form.
+  std::string origins = R"({"http://a":{"x":"early object"},"http://b":{)";
+  for (int i = 0; i < 3000; ++i) {
+    origins +=
+        (i ? "," : "") + ("\"k" + std::to_string(i % 1700) + "\":\"" + std::to_string(i) + "\"");
+  }
+  origins += R"(},"http://a":{"y":"1","x":"2","y":"3"}})";
+  std::string flat = "{";
+  for (int i = 0; i < 3000; ++i) {
+    flat += (i ? "," : "") +
+            ("\"k" + std::to_string((i * 11) % 2100) + "\":\"" + std::to_string(i) + "\"");
+  }
+  flat += "}";
+  for (const std::string& text : {origins, flat}) {
+    std::vector<std::string> in_memory = IndexedEntries(text, kKeyIndexMemoryBudget);
+    std::vector<std::string> spilled = IndexedEntries(text, 1024);
+    INFO(in_memory.back());
+    CHECK(spilled == in_memory);
+    CHECK(in_memory.size() >= 1700);
+  }
+  std::vector<std::string> got = IndexedEntries(origins, 1024);
+  CHECK(got.back().rfind("http://a|y|3|1|", 0) == 0);           // one repeat of y
+  CHECK(got[got.size() - 2].rfind("http://a|x|2|1|", 0) == 0);  // first of the last object
+}
+
 }  // namespace
 }  // namespace ferry
