@@ -27,6 +27,12 @@ bool WrittenByRun(const KnownBefore& known, size_t i, const std::string& run_id)
   return i < known.size() && known[i] && known[i]->run_id == run_id;
 }
 
+// The same for row i, which is identity i's only when the batch pairs them.
+bool RowWrittenByRun(const WriteBatch& batch, const KnownBefore& known, size_t i,
+                     const std::string& run_id) {
+  return HasIdentities(batch) && WrittenByRun(known, i, run_id);
+}
+
 // Whether row i of the batch may already be in the target. A row of an identity the id map
 // did not know, and not adopted, is one the client proved absent (agent/run/existing_rows.h):
 // the batch inserts it plainly, so its pre-image is "absent" without a read, and a first load
@@ -74,7 +80,7 @@ Status AppendRows(LoaderBackend& backend, const WriteBatch& batch, const KnownBe
   std::vector<Row> keys(batch.rows.size());
   std::vector<Row> to_read;
   for (size_t i = 0; i < batch.rows.size(); ++i) {
-    if (WrittenByRun(known, i, run_id)) continue;
+    if (RowWrittenByRun(batch, known, i, run_id)) continue;
     for (int index : key_columns) keys[i].cells.push_back(batch.rows[i].cells[index]);
     if (MayExist(batch, i)) to_read.push_back(keys[i]);
   }
@@ -85,7 +91,7 @@ Status AppendRows(LoaderBackend& backend, const WriteBatch& batch, const KnownBe
   image.table = table.name;
   size_t next_read = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (WrittenByRun(known, i, run_id)) continue;
+    if (RowWrittenByRun(batch, known, i, run_id)) continue;
     std::optional<Row> before;
     if (MayExist(batch, i)) before = std::move(read[next_read++]);
     if (before || !DerivableInsert(batch, i, keys[i])) durability->needed = true;
