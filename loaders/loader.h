@@ -38,6 +38,14 @@ struct KnownIdentity {
   std::string run_id = {};   // the run that wrote it last
 };
 
+// An id-map row with the run that wrote it last (LoaderBackend::ListRunIdentities).
+struct RunIdentity {
+  std::string user_id;
+  std::string entity;
+  std::string legacy_id;
+  std::string ulid;
+};
+
 // Where a run's pre-images go (loaders/core/pre_image.h): its backup archive
 // (agent/run/pre_image_archive.h). Shared by every loader of the run.
 // Thread safety: every method may be called from any thread.
@@ -238,6 +246,9 @@ struct RollbackRequest {
   // (loaders/core/rollback.h), every row's table among `tables`. Not owned.
   const std::vector<PreImage>* images = nullptr;
   bool dry_run = false;  // check and count only
+  // An archive of the run was left unfinished by a killed session: also delete what the run
+  // inserted without a pre-image on disk (DeriveLostPreImages, loaders/core/rollback.h).
+  bool derive_lost = false;
 };
 
 // What a rollback did (or, in a dry run, would do).

@@ -23,6 +23,23 @@ void MarkArchives(const std::string& dir, const std::string& run_id,
   }
 }
 
+// A killed session's archive may lack the records of its last batches that only inserted
+// (loaders/core/pre_image_capture.h); the rollback derives them from the id map, where a later
+// run that changed those rows again has put its own id. So such a run is rolled back only
+// once every run after it is. `runs` newest first.
+Status CheckNoLaterRun(const RunRecord& run, const std::vector<RunRecord>& runs) {
+  for (const RunRecord& later : runs) {
+    if (later.run_id == run.run_id) return Status::OK();
+    if (later.status != kRolledBackStatus) {
+      return Status::InvalidArgument("run " + run.run_id +
+                                     " has a backup a killed session left unfinished, and run " +
+                                     later.run_id + " came after it: roll back run " +
+                                     later.run_id + " first (--before rolls back newest first)");
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status RollBackRun(const RollbackOptions& options, const std::string& dir, const RunRecord& run,
@@ -46,10 +63,17 @@ Status RollBackRun(const RollbackOptions& options, const std::string& dir, const
   FERRY_RETURN_IF_ERROR(ReadRunPreImages(dir, run.run_id, options.key, &pre_images));
   for (const std::string& id : pre_images.unfinished) {
     out << "run " << run.run_id << ": backup " << id
-        << " was left unfinished by a killed session: read up to its last complete chunk\n";
+        << " was left unfinished by a killed session: read up to its last complete chunk; what "
+           "the session inserted after it is found by the run's id in the id map\n";
   }
   RollbackRequest request;
   request.run_id = run.run_id;
+  if (!pre_images.unfinished.empty()) {
+    std::vector<RunRecord> runs;
+    FERRY_RETURN_IF_ERROR(loader->ListRuns(0, &runs));
+    FERRY_RETURN_IF_ERROR(CheckNoLaterRun(run, runs));
+    request.derive_lost = true;
+  }
   for (const EntityMapping& entity : mapping.entities) request.tables.push_back(&entity.table);
   request.images = &pre_images.images.images();
   request.dry_run = options.dry_run;

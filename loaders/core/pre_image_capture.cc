@@ -11,16 +11,65 @@ namespace ferry {
 
 namespace {
 
+// What the id map holds of each identity of the batch (nullopt: nothing, or not read).
+using KnownBefore = std::vector<std::optional<KnownIdentity>>;
+
+// Whether the batch's records must be on disk before it commits (see the header).
+struct Durability {
+  bool needed = false;
+};
+
+bool HasIdentities(const WriteBatch& batch) { return batch.identities.size() == batch.rows.size(); }
+
+// Whether the id map's row of identity i was written by this run: then neither it nor its
+// row gets a record (the run's first record of each came earlier, or was derivable).
+bool WrittenByRun(const KnownBefore& known, size_t i, const std::string& run_id) {
+  return i < known.size() && known[i] && known[i]->run_id == run_id;
+}
+
+// The same for row i, which is identity i's only when the batch pairs them.
+bool RowWrittenByRun(const WriteBatch& batch, const KnownBefore& known, size_t i,
+                     const std::string& run_id) {
+  return HasIdentities(batch) && WrittenByRun(known, i, run_id);
+}
+
 // Whether row i of the batch may already be in the target. A row of an identity the id map
 // did not know, and not adopted, is one the client proved absent (agent/run/existing_rows.h):
 // the batch inserts it plainly, so its pre-image is "absent" without a read, and a first load
 // reads nothing back.
 bool MayExist(const WriteBatch& batch, size_t i) {
-  if (batch.identities.size() != batch.rows.size()) return true;
+  if (!HasIdentities(batch)) return true;
   return batch.identities[i].known || batch.identities[i].adopted;
 }
 
-Status AppendRows(LoaderBackend& backend, const WriteBatch& batch, PreImageSink& sink) {
+// Whether a rollback finds row i without its record: the id map's row names it (its ULID is
+// the row's one-column primary key).
+bool DerivableInsert(const WriteBatch& batch, size_t i, const Row& key) {
+  if (!HasIdentities(batch) || key.cells.size() != 1) return false;
+  const Cell& cell = key.cells[0];
+  const std::string* text = std::get_if<std::string>(&cell);
+  return text != nullptr && !batch.identities[i].ulid.empty() && *text == batch.identities[i].ulid;
+}
+
+Status ReadIdentities(LoaderBackend& backend, const WriteBatch& batch, KnownBefore* known) {
+  // Only the identities the id map knew are read back (for the run that wrote each).
+  std::vector<std::string> known_ids;
+  std::vector<size_t> at;
+  for (size_t i = 0; i < batch.identities.size(); ++i) {
+    if (!batch.identities[i].known) continue;
+    known_ids.push_back(batch.identities[i].legacy_id);
+    at.push_back(i);
+  }
+  known->assign(batch.identities.size(), std::nullopt);
+  if (known_ids.empty()) return Status::OK();
+  std::vector<std::optional<KnownIdentity>> read(known_ids.size());
+  FERRY_RETURN_IF_ERROR(backend.LookupIdentities(batch.entity, batch.user_id, known_ids, &read));
+  for (size_t k = 0; k < at.size(); ++k) (*known)[at[k]] = std::move(read[k]);
+  return Status::OK();
+}
+
+Status AppendRows(LoaderBackend& backend, const WriteBatch& batch, const KnownBefore& known,
+                  const std::string& run_id, PreImageSink& sink, Durability* durability) {
   const TableDef& table = *batch.table;
   std::vector<int> key_columns;
   for (const std::string& name : table.primary_key) {
@@ -31,6 +80,7 @@ Status AppendRows(LoaderBackend& backend, const WriteBatch& batch, PreImageSink&
   std::vector<Row> keys(batch.rows.size());
   std::vector<Row> to_read;
   for (size_t i = 0; i < batch.rows.size(); ++i) {
+    if (RowWrittenByRun(batch, known, i, run_id)) continue;
     for (int index : key_columns) keys[i].cells.push_back(batch.rows[i].cells[index]);
     if (MayExist(batch, i)) to_read.push_back(keys[i]);
   }
@@ -41,8 +91,10 @@ Status AppendRows(LoaderBackend& backend, const WriteBatch& batch, PreImageSink&
   image.table = table.name;
   size_t next_read = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
+    if (RowWrittenByRun(batch, known, i, run_id)) continue;
     std::optional<Row> before;
     if (MayExist(batch, i)) before = std::move(read[next_read++]);
+    if (before || !DerivableInsert(batch, i, keys[i])) durability->needed = true;
     image.key = std::move(keys[i]);
     image.present = before.has_value();
     image.row = image.present ? std::move(*before) : Row();
@@ -51,39 +103,33 @@ Status AppendRows(LoaderBackend& backend, const WriteBatch& batch, PreImageSink&
   return Status::OK();
 }
 
-Status AppendIdentities(LoaderBackend& backend, const WriteBatch& batch, PreImageSink& sink) {
-  // Only the identities the id map knew are read back (for the run that wrote each).
-  std::vector<std::string> known_ids;
-  for (const IdentityRecord& identity : batch.identities) {
-    if (identity.known) known_ids.push_back(identity.legacy_id);
-  }
-  std::vector<std::optional<KnownIdentity>> known(known_ids.size());
-  if (!known_ids.empty()) {
-    FERRY_RETURN_IF_ERROR(backend.LookupIdentities(batch.entity, batch.user_id, known_ids, &known));
-  }
+Status AppendIdentities(const WriteBatch& batch, const KnownBefore& known,
+                        const std::string& run_id, PreImageSink& sink, Durability* durability) {
   PreImage image;
   image.kind = PreImage::Kind::kIdentity;
   image.user_id = batch.user_id;
   image.entity = batch.entity;
-  size_t next_known = 0;
-  for (const IdentityRecord& identity : batch.identities) {
-    std::optional<KnownIdentity> before;
-    if (identity.known) before = std::move(known[next_known++]);
-    image.legacy_id = identity.legacy_id;
+  for (size_t i = 0; i < batch.identities.size(); ++i) {
+    if (WrittenByRun(known, i, run_id)) continue;
+    const std::optional<KnownIdentity>& before = known[i];
+    image.legacy_id = batch.identities[i].legacy_id;
     image.present = before.has_value();
     image.ulid = image.present ? before->ulid : "";
     image.content_hash = image.present ? before->content_hash : "";
     image.run_id = image.present ? before->run_id : "";
+    if (image.present) durability->needed = true;
     FERRY_RETURN_IF_ERROR(sink.Append(EncodePreImage(image)));
   }
   return Status::OK();
 }
 
-Status AppendCheckpoint(LoaderBackend& backend, const WriteBatch& batch, PreImageSink& sink) {
+Status AppendCheckpoint(LoaderBackend& backend, const WriteBatch& batch, const std::string& run_id,
+                        PreImageSink& sink, Durability* durability) {
   const Checkpoint& checkpoint = batch.checkpoint;
   std::optional<StoredCheckpoint> stored;
   FERRY_RETURN_IF_ERROR(
       backend.ReadCheckpoint(batch.user_id, checkpoint.entity, checkpoint.unit, &stored));
+  if (stored && stored->run_id == run_id) return Status::OK();  // the run's own
   PreImage image;
   image.kind = PreImage::Kind::kCheckpoint;
   image.user_id = batch.user_id;
@@ -93,16 +139,22 @@ Status AppendCheckpoint(LoaderBackend& backend, const WriteBatch& batch, PreImag
   if (stored) {
     image.position = stored->position;
     image.run_id = stored->run_id;
+    durability->needed = true;
   }
   return sink.Append(EncodePreImage(image));
 }
 
 }  // namespace
 
-Status CapturePreImages(LoaderBackend& backend, const WriteBatch& batch, PreImageSink& sink) {
-  FERRY_RETURN_IF_ERROR(AppendRows(backend, batch, sink));
-  FERRY_RETURN_IF_ERROR(AppendIdentities(backend, batch, sink));
-  FERRY_RETURN_IF_ERROR(AppendCheckpoint(backend, batch, sink));
+Status CapturePreImages(LoaderBackend& backend, const WriteBatch& batch, const std::string& run_id,
+                        PreImageSink& sink) {
+  KnownBefore known;
+  FERRY_RETURN_IF_ERROR(ReadIdentities(backend, batch, &known));
+  Durability durability;
+  FERRY_RETURN_IF_ERROR(AppendRows(backend, batch, known, run_id, sink, &durability));
+  FERRY_RETURN_IF_ERROR(AppendIdentities(batch, known, run_id, sink, &durability));
+  FERRY_RETURN_IF_ERROR(AppendCheckpoint(backend, batch, run_id, sink, &durability));
+  if (!durability.needed) return Status::OK();
   FERRY_RETURN_IF_ERROR(sink.Flush());
   // A kill here leaves pre-images of a batch that never committed: harmless, they equal the
   // target as it stays (tests/e2e/rollback_test.cc).

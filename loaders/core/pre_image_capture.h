@@ -10,10 +10,19 @@
 
 namespace ferry {
 
-// Reads what `batch` is about to change (its rows by primary key, their id-map rows, its
-// checkpoint), appends one record each to `sink`, and flushes the sink, so that the records
-// are on disk before the batch's transaction can commit. Reads only; the batch is not written.
+// Reads what `batch` of run `run_id` is about to change (its rows by primary key, their id-map
+// rows, its checkpoint) and appends one record each to `sink`, but none for what the run
+// wrote itself (an id-map row or checkpoint whose run is `run_id`, and that id-map row's
+// row): the run's first record of it came earlier. Reads only; the batch is not written.
+//
+// Flushes the sink (the records on disk before the batch's transaction can commit) when a
+// record holds something the batch changes, or an insert a rollback could not find without
+// it. A batch that only inserts rows keyed by their id-map ULID, new id-map rows and a new
+// checkpoint is not flushed: everything it writes carries `run_id` in the id map or the
+// checkpoints, whence a rollback derives the deletes that a killed session's unflushed
+// records would have said (loaders/core/rollback.h, DeriveLostPreImages).
 // REQUIRES: batch.table non-null and created; the backend opened for writing.
-Status CapturePreImages(LoaderBackend& backend, const WriteBatch& batch, PreImageSink& sink);
+Status CapturePreImages(LoaderBackend& backend, const WriteBatch& batch, const std::string& run_id,
+                        PreImageSink& sink);
 
 }  // namespace ferry

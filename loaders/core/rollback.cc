@@ -40,6 +40,49 @@ Status CheckNoLaterChange(LoaderBackend& backend, const std::string& run_id,
   return Status::OK();
 }
 
+Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
+                           const std::vector<const TableDef*>& tables,
+                           std::vector<PreImage>* images) {
+  std::unordered_set<std::string> seen;
+  for (const PreImage& image : *images) seen.insert(image.Address());
+  std::vector<RunIdentity> identities;
+  FERRY_RETURN_IF_ERROR(backend.ListRunIdentities(run_id, &identities));
+  for (const RunIdentity& identity : identities) {
+    PreImage image;
+    image.kind = PreImage::Kind::kIdentity;
+    image.user_id = identity.user_id;
+    image.entity = identity.entity;
+    image.legacy_id = identity.legacy_id;
+    if (seen.count(image.Address()) != 0) continue;
+    const TableDef* table = nullptr;
+    for (const TableDef* candidate : tables) {
+      if (candidate->entity == identity.entity) table = candidate;
+    }
+    if (table == nullptr || table->primary_key.size() != 1) {
+      return Status::InvalidArgument("run " + run_id + " wrote " + identity.entity +
+                                     " rows without a pre-image that the mapping (--mapping) "
+                                     "finds by their ULID");
+    }
+    PreImage row;
+    row.kind = PreImage::Kind::kRow;
+    row.table = table->name;
+    row.key.cells.push_back(Cell(identity.ulid));
+    if (seen.insert(row.Address()).second) images->push_back(std::move(row));
+    images->push_back(std::move(image));
+  }
+  std::vector<CheckpointRecord> checkpoints;
+  FERRY_RETURN_IF_ERROR(backend.ListCheckpoints(run_id, &checkpoints));
+  for (const CheckpointRecord& checkpoint : checkpoints) {
+    PreImage image;
+    image.kind = PreImage::Kind::kCheckpoint;
+    image.user_id = checkpoint.user_id;
+    image.entity = checkpoint.entity;
+    image.unit = checkpoint.unit;
+    if (seen.count(image.Address()) == 0) images->push_back(std::move(image));
+  }
+  return Status::OK();
+}
+
 RollbackOutcome CountRollback(const std::vector<PreImage>& images) {
   RollbackOutcome outcome;
   std::set<std::string> users;

@@ -40,6 +40,15 @@ class FirstPreImages {
 Status CheckNoLaterChange(LoaderBackend& backend, const std::string& run_id,
                           const std::vector<PreImage>& images);
 
+// Appends to *images what a killed session of run `run_id` may have left out of its archive
+// (loaders/core/pre_image_capture.h flushes a batch that only inserts with the next one): an
+// absent image of every id-map row and checkpoint the run wrote last that has none in
+// *images, and of each such id-map row's row (in the table of its entity, `tables`, keyed by
+// its ULID). Each was inserted by the run: the rollback deletes it. Reads only.
+Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
+                           const std::vector<const TableDef*>& tables,
+                           std::vector<PreImage>* images);
+
 // What putting back `images` does, and whose users they are.
 RollbackOutcome CountRollback(const std::vector<PreImage>& images);
 

@@ -197,7 +197,7 @@ Result<BatchOutcome> SharedLoader::Write(const WriteBatch& batch) {
   if (pre_images_ != nullptr) {
     // Before the batch's transaction: a crash between the two leaves a pre-image of a change
     // that never committed, never a committed change without its pre-image.
-    FERRY_RETURN_IF_ERROR(CapturePreImages(*backend_, batch, *pre_images_));
+    FERRY_RETURN_IF_ERROR(CapturePreImages(*backend_, batch, run_id_, *pre_images_));
   }
   return backend_->Write(batch, run_id_);
 }
@@ -340,13 +340,21 @@ Status SharedLoader::RollBack(const RollbackRequest& request, RollbackOutcome* o
     return OutOfOrder("RollBack without a run, its images, or a Check(false)");
   }
   FERRY_RETURN_IF_ERROR(CheckTables(request.tables));
-  *outcome = CountRollback(*request.images);
+  std::vector<PreImage> with_lost;
+  const std::vector<PreImage>* images = request.images;
+  if (request.derive_lost) {
+    with_lost = *request.images;
+    FERRY_RETURN_IF_ERROR(
+        DeriveLostPreImages(*backend_, request.run_id, request.tables, &with_lost));
+    images = &with_lost;
+  }
+  *outcome = CountRollback(*images);
   // The locks name the run being undone: another ferry sees who holds them.
   run_id_ = request.run_id;
   for (const std::string& user : outcome->users) FERRY_RETURN_IF_ERROR(LockUser(user));
-  Status status = CheckNoLaterChange(*backend_, request.run_id, *request.images);
+  Status status = CheckNoLaterChange(*backend_, request.run_id, *images);
   if (status.ok() && !request.dry_run) {
-    status = backend_->ApplyRollback(request.run_id, request.tables, *request.images,
+    status = backend_->ApplyRollback(request.run_id, request.tables, *images,
                                      DescribeRollback(*outcome));
   }
   for (const std::string& user : outcome->users) {

@@ -119,6 +119,20 @@ Status ListCheckpoints(Session* session, const std::string& run_id,
   });
 }
 
+Status ListRunIdentities(Session* session, const std::string& run_id,
+                         std::vector<RunIdentity>* out) {
+  out->clear();
+  return ReadIfExists(session, "id_map", [&](pqxx::transaction_base& txn) {
+    pqxx::result rows = txn.exec_params(
+        "SELECT user_id, entity, legacy_id, ulid FROM ferry.id_map WHERE run_id = $1 AND "
+        "target_schema = $2",
+        run_id, session->schema());
+    for (const auto& row : rows) {
+      out->push_back(RunIdentity{Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3])});
+    }
+  });
+}
+
 Status ListRuns(Session* session, int limit, std::vector<RunRecord>* out) {
   out->clear();
   return ReadIfExists(session, "runs", [&](pqxx::transaction_base& txn) {

@@ -23,6 +23,11 @@ Status ReadCheckpoint(Session* session, const std::string& user_id, const std::s
                       const std::string& unit, std::optional<StoredCheckpoint>* out);
 
 // The checkpoints last written by `run_id` (every run's when empty), by user, entity, unit.
+// LoaderBackend::ListRunIdentities: the ferry.id_map rows of the session's schema that run
+// `run_id` wrote last.
+Status ListRunIdentities(Session* session, const std::string& run_id,
+                         std::vector<RunIdentity>* out);
+
 Status ListCheckpoints(Session* session, const std::string& run_id,
                        std::vector<CheckpointRecord>* out);
 

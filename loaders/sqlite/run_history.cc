@@ -106,6 +106,22 @@ Status ListCheckpoints(sqlite3* db, const std::string& run_id, std::vector<Check
   });
 }
 
+Status ListRunIdentities(sqlite3* db, const std::string& run_id, std::vector<RunIdentity>* out) {
+  out->clear();
+  return ReadIfExists(db, "ferry_id_map", [&]() -> Status {
+    FERRY_ASSIGN_OR_RETURN(
+        Statement stmt,
+        PrepareBound(db,
+                     "SELECT user_id, entity, legacy_id, ulid FROM ferry_id_map WHERE run_id = ?1",
+                     {run_id}));
+    return EachRow(db, stmt.get(), "reading ferry_id_map", [&](sqlite3_stmt* row) {
+      out->push_back(RunIdentity{ColumnText(row, 0), ColumnText(row, 1), ColumnText(row, 2),
+                                 ColumnText(row, 3)});
+      return true;
+    });
+  });
+}
+
 Status ListRuns(sqlite3* db, int limit, std::vector<RunRecord>* out) {
   out->clear();
   return ReadIfExists(db, "ferry_runs", [&]() -> Status {

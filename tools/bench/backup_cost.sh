@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# What the backup of the sources costs a migrate run: wall time of `migrate` into a fresh SQLite
-# target with the backup (the default) and with --no-backup, paired and alternated, the median
-# of --runs each; then the archive's size against the sources'. The figures of
-# docs/benchmarks.md, "Backup cost". Data: the peers' workload generator (../shared/peers/gen,
-# deterministic), kept under /var/tmp/ferry-backup-bench (--data-dir) between calls.
+# What the backup costs a migrate run: wall time of `migrate` with the backup (the default:
+# sources, then the pre-image of every row a batch changes) and with --no-backup, paired and
+# alternated, the median of --runs each; then the archive's size against the sources'. The
+# figures of docs/benchmarks.md, "Backup cost". Data: the peers' workload generator
+# (../shared/peers/gen, deterministic), kept under /var/tmp/ferry-backup-bench (--data-dir).
 # Uses an existing build (default build/ferry).
+#   --target sqlite       a fresh SQLite file per run (the default)
+#   --target postgresql   a fresh database per run on the server of $FERRY_BENCH_PG_URL (a
+#                         postgresql:///DB?host=... URL without a password; DB is replaced;
+#                         psql's PG* variables must reach the same server)
+#   --load first          into an empty target (every batch only inserts: no pre-image read)
+#   --load overwrite      `--conflict overwrite` over a target holding the same load already
+#                         (every row changed: a pre-image read and synced per batch)
 #
 #   tools/bench/backup_cost.sh                        # 200,000 tasks over 200 users, 3 runs
 #   tools/bench/backup_cost.sh --tasks 1000000 --ferry build-release/ferry
+#   tools/bench/backup_cost.sh --target postgresql --load overwrite
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 tasks=200000
@@ -15,6 +23,8 @@ runs=3
 ferry=build/ferry
 shared=${FERRY_SHARED_DIR:-$PWD/../shared}
 data_root=/var/tmp/ferry-backup-bench
+target=sqlite
+load=first
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --tasks) tasks="$2"; shift 2 ;;
@@ -22,7 +32,10 @@ while [[ $# -gt 0 ]]; do
     --ferry) ferry="$2"; shift 2 ;;
     --shared) shared="$2"; shift 2 ;;
     --data-dir) data_root="$2"; shift 2 ;;
-    *) echo "usage: $0 [--tasks N] [--runs N] [--ferry PATH] [--shared DIR] [--data-dir DIR]" >&2
+    --target) target="$2"; shift 2 ;;
+    --load) load="$2"; shift 2 ;;
+    *) echo "usage: $0 [--tasks N] [--runs N] [--ferry PATH] [--shared DIR] [--data-dir DIR]" \
+         "[--target sqlite|postgresql] [--load first|overwrite]" >&2
        exit 2 ;;
   esac
 done
@@ -33,17 +46,61 @@ if [[ ! -f $data/manifest.json ]]; then
     --out "$data" >/dev/null
 fi
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+pg_db=ferry_backup_bench_$$
+cleanup() {
+  rm -rf "$work"
+  if [[ $target == postgresql ]]; then
+    psql -q -d postgres -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
+    psql -q -d postgres -c "DROP DATABASE IF EXISTS ${pg_db}_t WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+if [[ $target == postgresql ]]; then
+  : "${FERRY_BENCH_PG_URL:?set FERRY_BENCH_PG_URL to the server (postgresql:///?host=...)}"
+  pg_url() { sed "s|:///[^?]*|:///$1|" <<<"$FERRY_BENCH_PG_URL"; }
+fi
 # A fixed raw key: no Argon2id in the timing (a passphrase adds its derivation, ~1 s, once).
 export FERRY_BACKUP_KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 unset FERRY_BACKUP_PASSPHRASE
 
+migrate() {  # migrate TARGET FLAGS...: one migrate of the data, exit 0 or 3
+  local to=$1
+  shift
+  "$ferry" migrate "$data/dumps" --user-id-from filename --target "$to" --continue-on-error \
+    --progress none --rejects "$work/rejects.ndjson" --backup-dir "$work/backups" "$@" \
+    >/dev/null 2>"$work/err" || [[ $? == 3 ]] || { cat "$work/err" >&2; exit 1; }
+}
+fresh_target() {  # fresh_target: prints the target of a timed run, as --load wants it
+  if [[ $target == sqlite ]]; then
+    rm -rf "$work/t.db"*
+    [[ $load == overwrite ]] && cp "$work/loaded.db" "$work/t.db"
+    echo "sqlite:$work/t.db"
+  else
+    psql -q -d postgres -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null
+    if [[ $load == overwrite ]]; then
+      psql -q -d postgres -c "CREATE DATABASE $pg_db TEMPLATE ${pg_db}_t" >/dev/null
+    else
+      psql -q -d postgres -c "CREATE DATABASE $pg_db" >/dev/null
+    fi
+    pg_url "$pg_db"
+  fi
+}
+if [[ $load == overwrite ]]; then  # the load the timed runs overwrite, made once
+  if [[ $target == sqlite ]]; then
+    migrate "sqlite:$work/loaded.db" --no-backup
+  else
+    psql -q -d postgres -c "CREATE DATABASE ${pg_db}_t" >/dev/null
+    migrate "$(pg_url "${pg_db}_t")" --no-backup
+  fi
+fi
 one_run() {  # one_run MODE: prints the wall and CPU (user + sys) seconds of one migrate
-  local mode=$1 flags=()
-  rm -rf "$work/t.db"* "$work/backups" "$work/rejects.ndjson"
+  local mode=$1 flags=() to
+  to=$(fresh_target)
+  rm -rf "$work/backups" "$work/rejects.ndjson"
   [[ $mode == without ]] && flags=(--no-backup)
+  [[ $load == overwrite ]] && flags+=(--conflict overwrite)
   /usr/bin/time -f '%e %U %S' -o "$work/time" "$ferry" migrate "$data/dumps" --user-id-from filename \
-    --target "sqlite:$work/t.db" --continue-on-error --progress none \
+    --target "$to" --continue-on-error --progress none \
     --rejects "$work/rejects.ndjson" --backup-dir "$work/backups" "${flags[@]}" \
     >/dev/null 2>"$work/err" || [[ $? == 3 ]] || { cat "$work/err" >&2; exit 1; }
   tail -1 "$work/time" | awk '{printf "%s %.2f\n", $1, $2 + $3}'
@@ -79,7 +136,8 @@ report() {  # report LABEL WITHOUT... -- WITH...
     "$label" "$m_without" "$m_with" "$(echo "$m_with - $m_without" | bc -l)" \
     "$(echo "($m_with - $m_without) * 100 / $m_without" | bc -l)" "${without[*]}" "${with[*]}"
 }
-echo "$tasks tasks, $users users, $runs runs each, alternated"
+echo "$tasks tasks, $users users, $target target, $load load, $runs runs each, alternated," \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 report wall "${walls_without[@]}" -- "${walls_with[@]}"
 report cpu "${cpus_without[@]}" -- "${cpus_with[@]}"
 printf 'sources %d bytes, archive %d bytes (%.1f %% of the sources)\n' "$source_bytes" \

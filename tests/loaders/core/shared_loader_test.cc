@@ -15,6 +15,8 @@ struct Calls {
   std::vector<std::string> names;
   bool fail_unlock = false;
   std::vector<std::vector<std::optional<std::string>>> rows;  // what SelectText returns
+  std::optional<KnownIdentity> known;                         // what LookupIdentities finds
+  std::optional<StoredCheckpoint> checkpoint;                 // what ReadCheckpoint finds
   int count(const std::string& name) const {
     int n = 0;
     for (const std::string& called : names) n += called == name ? 1 : 0;
@@ -38,8 +40,12 @@ class FakeBackend final : public LoaderBackend {
     return Note("EnsureSchema");
   }
   Status LookupIdentities(const std::string&, const std::string&, const std::vector<std::string>&,
-                          std::vector<std::optional<KnownIdentity>>*) override {
+                          std::vector<std::optional<KnownIdentity>>* out) override {
+    for (auto& known : *out) known = calls_->known;
     return Note("LookupIdentities");
+  }
+  Status ListRunIdentities(const std::string&, std::vector<RunIdentity>*) override {
+    return Note("ListRunIdentities");
   }
   Status FetchRows(const TableDef&, const std::vector<Row>&,
                    std::vector<std::optional<Row>>*) override {
@@ -61,7 +67,8 @@ class FakeBackend final : public LoaderBackend {
     for (size_t i = 0; i < users.size(); ++i) calls_->names.push_back("ReleaseLock");
   }
   Status ReadCheckpoint(const std::string&, const std::string&, const std::string&,
-                        std::optional<StoredCheckpoint>*) override {
+                        std::optional<StoredCheckpoint>* out) override {
+    *out = calls_->checkpoint;
     return Note("ReadCheckpoint");
   }
   Status ListCheckpoints(const std::string&, std::vector<CheckpointRecord>*) override {
@@ -292,9 +299,10 @@ TEST_CASE("SharedLoader: a batch's pre-images are appended and flushed before it
   batch.checkpoint = {"unit", "tasks", 2};
   calls.names.clear();
   REQUIRE(loader->Write(batch).ok());
-  // Two rows, two id-map rows, one checkpoint: five records, then one flush, then the write.
+  // Two rows, two id-map rows, one checkpoint: five records, then one flush (the rows are not
+  // keyed by their ULIDs: a rollback could not find them by the id map), then the write.
   // Only the known identity's row and id-map row are read.
-  CHECK(calls.names == std::vector<std::string>{"FetchRows", "Append", "Append", "LookupIdentities",
+  CHECK(calls.names == std::vector<std::string>{"LookupIdentities", "FetchRows", "Append", "Append",
                                                 "Append", "Append", "ReadCheckpoint", "Append",
                                                 "Flush", "Write"});
   REQUIRE(sink.records.size() == 5);
@@ -308,6 +316,63 @@ TEST_CASE("SharedLoader: a batch's pre-images are appended and flushed before it
   REQUIRE(checkpoint.ok());
   CHECK(checkpoint->kind == PreImage::Kind::kCheckpoint);
   CHECK(checkpoint->unit == "unit");
+}
+
+// A batch of run R1 into `table` of rows keyed by their ULIDs, none known to the id map.
+WriteBatch InsertOnlyBatch(const TableDef& table) {
+  WriteBatch batch;
+  batch.table = &table;
+  batch.entity = "tasks";
+  batch.user_id = "u";
+  batch.rows = {Row{{std::string("01ULIDA")}}, Row{{std::string("01ULIDB")}}};
+  batch.identities = {IdentityRecord{"a", "01ULIDA", "h"}, IdentityRecord{"b", "01ULIDB", "h"}};
+  batch.checkpoint = {"unit", "tasks", 2};
+  return batch;
+}
+
+TEST_CASE("SharedLoader: a batch that only inserts what the id map finds is not flushed",
+          "[loaders][core][rollback]") {
+  Calls calls;
+  NoteSink sink(&calls);
+  std::unique_ptr<Loader> loader = MakeSharedLoader(std::make_unique<FakeBackend>(&calls));
+  TableDef table = Tasks();
+  REQUIRE(loader->Check(false).ok());
+  RunInfo run{"R1", "", false, ""};
+  run.pre_images = &sink;
+  REQUIRE(loader->BeginRun(run).ok());
+  REQUIRE(loader->EnsureSchema({&table}).ok());
+  WriteBatch batch = InsertOnlyBatch(table);
+  calls.names.clear();
+  REQUIRE(loader->Write(batch).ok());
+  // Nothing read but the checkpoint, five records, no flush: a rollback derives them.
+  CHECK(calls.names == std::vector<std::string>{"Append", "Append", "Append", "Append",
+                                                "ReadCheckpoint", "Append", "Write"});
+
+  SECTION("a checkpoint another run wrote is flushed") {
+    calls.checkpoint = StoredCheckpoint{"R0", 7};
+    calls.names.clear();
+    REQUIRE(loader->Write(batch).ok());
+    CHECK(calls.count("Flush") == 1);
+  }
+  SECTION("the run's own checkpoint and id-map rows get no record") {
+    calls.checkpoint = StoredCheckpoint{"R1", 2};
+    calls.known = KnownIdentity{"01ULIDA", "h", "R1"};
+    batch.identities[0].known = true;
+    batch.identities[1].known = true;
+    calls.names.clear();
+    sink.records.clear();
+    REQUIRE(loader->Write(batch).ok());
+    CHECK(calls.names == std::vector<std::string>{"LookupIdentities", "ReadCheckpoint", "Write"});
+    CHECK(sink.records.empty());
+  }
+  SECTION("an id-map row another run wrote is read, recorded and flushed") {
+    calls.known = KnownIdentity{"01ULIDA", "h", "R0"};
+    batch.identities[0].known = true;
+    calls.names.clear();
+    REQUIRE(loader->Write(batch).ok());
+    CHECK(calls.count("FetchRows") == 1);
+    CHECK(calls.count("Flush") == 1);
+  }
 }
 
 TEST_CASE("SharedLoader: RollBack locks the run's users, checks, applies once, unlocks",
