@@ -15,7 +15,7 @@ SourceSnapshot::~SourceSnapshot() {
 
 Result<std::unique_ptr<SourceSnapshot>> SourceSnapshot::Open(const std::string& url) {
   std::unique_ptr<SourceSnapshot> snapshot(new SourceSnapshot());
-  FERRY_ASSIGN_OR_RETURN(snapshot->session_, postgres::Session::Open(url));
+  FERRY_ASSIGN_OR_RETURN(snapshot->session_, postgres::Session::Open(url, "source"));
   SourceSnapshot* self = snapshot.get();
   FERRY_RETURN_IF_ERROR(postgres::Guarded(
       self->display_name() + ": read its catalog", self->session_->secrets(), [self]() -> Status {

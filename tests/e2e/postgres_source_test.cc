@@ -162,5 +162,17 @@ TEST_CASE("migrate postgresql://: read-only, foreign keys rewritten to the same 
   CHECK(SourceDigest(source_db.url()) == before);
 }
 
+TEST_CASE("inspect postgresql://: an unreachable source is named a source, its password hidden",
+          "[e2e][inspect][postgresql][pgsource]") {
+  // Port 1 on the loopback: refused at once, no server needed.
+  CommandResult run = RunFerry({"inspect", "postgresql://app:s3cret@127.0.0.1:1/legacy"});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code != 0);
+  CHECK_THAT(run.err,
+             Catch::Contains("PostgreSQL source postgresql://app:****@127.0.0.1:1/legacy"));
+  CHECK(run.err.find("s3cret") == std::string::npos);
+  CHECK(run.out.find("s3cret") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace ferry::e2e
