@@ -93,6 +93,11 @@ class Extractor {
   // kind cannot tell (then nothing is checked before the run).
   virtual SourceUnits Units() const { return {}; }
 
+  // For a source that is no file (a database URL): a digest of what Open() found (its tables,
+  // row counts and a hash of the rows), which resume's source fingerprint takes instead of
+  // file sizes and times; "" for file sources. Available after Open().
+  virtual std::string ContentDigest() const { return ""; }
+
   // Where damage that was skipped over is reported. Optional; the default drops nothing but
   // logs it.
   void SetReporter(CorruptionReporter reporter) { reporter_ = std::move(reporter); }

@@ -13,14 +13,14 @@
 #include "extractors/firefox/firefox_extractor.h"
 #include "extractors/json/json_extractor.h"
 #include "extractors/ndjson/ndjson_extractor.h"
+#include "extractors/postgresql/pg_extractor.h"
 #include "extractors/sqlite/sqlite_extractor.h"
 
 // How ResolveSource picks the kind of a source argument:
 //
 //   1. "postgresql://..." or "postgres://..." is a database URL, kind "postgresql", and the
 //      URL is the path.
-//   2. "kind:PATH" with a registered kind names it: "dump:exports/u1.txt". A kind ferry knows
-//      of but cannot read yet (postgresql) is InvalidArgument.
+//   2. "kind:PATH" with a registered kind names it: "dump:exports/u1.txt".
 //      Any other "word:" prefix is unknown, unless the whole argument is an existing path
 //      ("data:2024.json" is a file name) - then it is detected as below.
 //   3. A bare PATH that does not exist is NotFound naming it. Otherwise the kinds are asked
@@ -46,9 +46,6 @@ namespace ferry {
 
 namespace {
 
-// Kinds that the command line accepts as a prefix but that are not registered yet.
-constexpr const char* kNotYetSupported[] = {"postgresql"};
-
 const SourceKind* FindKind(std::string_view name) {
   for (const SourceKind& kind : SourceKinds()) {
     if (name == kind.name) {
@@ -56,19 +53,6 @@ const SourceKind* FindKind(std::string_view name) {
     }
   }
   return nullptr;
-}
-
-bool IsKnownButUnsupported(std::string_view name) {
-  for (const char* known : kNotYetSupported) {
-    if (name == known) {
-      return true;
-    }
-  }
-  return false;
-}
-
-Status NotSupportedYet(std::string_view name) {
-  return Status::InvalidArgument(fmt::format("source kind {} is not supported yet", name));
 }
 
 std::string KindNames() {
@@ -136,6 +120,9 @@ const std::vector<SourceKind>& SourceKinds() {
        &LooksLikeDump, &MakeDumpExtractor},
       {"json", "JSON arrays of records, a file or a folder of such files", &LooksLikeJsonArray,
        &MakeJsonExtractor},
+      {"postgresql",
+       "a PostgreSQL database, as its postgresql:// URL: each table an entity, each row a record",
+       &DetectPostgres, &MakePostgresExtractor},
   };
   return kinds;
 }
@@ -146,9 +133,6 @@ Result<SourceSpec> ResolveSource(std::string_view argument) {
   }
   for (std::string_view scheme : {"postgresql://", "postgres://"}) {
     if (argument.substr(0, scheme.size()) == scheme) {
-      if (FindKind("postgresql") == nullptr) {
-        return NotSupportedYet("postgresql");
-      }
       return SourceSpec{"postgresql", std::string(argument), {}};
     }
   }
@@ -162,9 +146,6 @@ Result<SourceSpec> ResolveSource(std::string_view argument) {
       }
       return SourceSpec{kind->name, path, {}};
     }
-    if (IsKnownButUnsupported(prefix)) {
-      return NotSupportedYet(prefix);
-    }
     int ignored = 0;
     if (LooksLikePrefix(prefix) && !PathExists(std::string(argument), &ignored)) {
       return Status::InvalidArgument(
@@ -174,12 +155,11 @@ Result<SourceSpec> ResolveSource(std::string_view argument) {
   return Detect(std::string(argument));
 }
 
+bool IsDatabaseKind(std::string_view kind) { return kind == "sqlite" || kind == "postgresql"; }
+
 Result<std::unique_ptr<Extractor>> MakeExtractor(const SourceSpec& spec) {
   if (const SourceKind* kind = FindKind(spec.kind)) {
     return kind->make(spec);
-  }
-  if (IsKnownButUnsupported(spec.kind)) {
-    return NotSupportedYet(spec.kind);
   }
   return Status::InvalidArgument(fmt::format("unknown source kind {}", spec.kind));
 }

@@ -28,6 +28,10 @@ const std::vector<SourceKind>& SourceKinds();
 // claims it or the prefix is unknown.
 Result<SourceSpec> ResolveSource(std::string_view argument);
 
+// True for the kinds whose source is an application's database (sqlite, postgresql): each
+// table an entity, inspected by its catalog.
+bool IsDatabaseKind(std::string_view kind);
+
 // Makes the extractor for a resolved source. REQUIRES: spec.kind is registered.
 Result<std::unique_ptr<Extractor>> MakeExtractor(const SourceSpec& spec);
 

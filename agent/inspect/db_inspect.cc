@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "agent/inspect/db_inspect_pg.h"
 #include "agent/inspect/db_orphans.h"
 #include "extractors/firefox/sqlite_db.h"
 #include "extractors/sqlite/catalog.h"
@@ -72,6 +73,7 @@ std::string DominantIdKind(const DbTableFacts& table) {
 }
 
 Result<DbInspectReport> InspectDatabase(const SourceSpec& spec) {
+  if (spec.kind == "postgresql") return InspectPostgres(spec);
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<CopiedDatabase> db, CopiedDatabase::Open(spec.path));
   if (!db->truncation().empty()) {
     return Status::Corruption(db->truncation());

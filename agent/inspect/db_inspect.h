@@ -47,7 +47,7 @@ struct DbForeignKeyFacts {
 };
 
 struct DbInspectReport {
-  std::string source;                // the path as given
+  std::string source;                // the path as given; a URL with its password removed
   std::vector<DbTableFacts> tables;  // parents first
   std::vector<DbForeignKeyFacts> foreign_keys;
   std::vector<std::string> in_cycles;  // tables in (or below) a cycle between tables
@@ -58,8 +58,8 @@ struct DbInspectReport {
 // "rowid" / "composite" when it has no one-column key, "-" when the table is empty.
 std::string DominantIdKind(const DbTableFacts& table);
 
-// Inspects the database of `spec` (kind "sqlite"). Fails naming the file when it cannot be
-// copied, opened or read.
+// Inspects the database of `spec` (kind "sqlite" or "postgresql", db_inspect_pg.h). Fails
+// naming the file (or the URL, password removed) when it cannot be copied, opened or read.
 Result<DbInspectReport> InspectDatabase(const SourceSpec& spec);
 
 }  // namespace ferry

@@ -27,10 +27,11 @@ namespace {
 
 constexpr int kExitDamaged = 3;
 
-// True when a source is a database (sqlite:): its catalog is inspected instead of its entries.
+// True when a source is a database (sqlite:, postgresql://): its catalog is inspected instead of
+// its entries.
 bool IsDatabaseSource(const std::string& argument) {
   Result<SourceSpec> spec = ResolveSource(argument);
-  return spec.ok() && spec->kind == "sqlite";
+  return spec.ok() && IsDatabaseKind(spec->kind);
 }
 
 // Writes the mapping proposed for the database `source` to `path`, after checking that ferry
@@ -123,7 +124,8 @@ void AddInspectCommand(CLI::App& root, int* exit_code) {
       "inspect",
       "Show what sources hold, writing nothing: origins, keys, value sizes, the entity each "
       "key maps to, the id types per entity (integer, uuid, ulid, other) and how many records "
-      "would pass validation; on a database (sqlite:PATH) its tables, row counts, key types, "
+      "would pass validation; on a database (sqlite:PATH, postgresql://...) its tables, row "
+      "counts, key types, "
       "foreign keys with their orphaned references, and tables without a creation column. "
       "Exit 0 done, 3 done but damage skipped, 1 failed, 2 usage");
   SetExitCodesHelp(
@@ -132,7 +134,8 @@ void AddInspectCommand(CLI::App& root, int* exit_code) {
       "damage skipped (listed with its place)");
   cmd->add_option("sources", options->sources,
                   "Stores, dumps or one database (kind detected, or prefixed: chromium:, "
-                  "dump:, json:, ndjson:, sqlite:); only read")
+                  "dump:, json:, ndjson:, sqlite:; a database also as its postgresql:// URL); "
+                  "only read")
       ->required();
   cmd->add_flag("--json", options->json, "One JSON document instead of the table");
   cmd->add_option("--mapping", options->mapping_file,

@@ -170,8 +170,9 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                    "SIGINT/SIGTERM, resumable");
   cmd->add_option("sources", o.sources,
                   "Stores, dumps, record files or an app's database (kind detected, or "
-                  "prefixed: dump:, json:, ndjson:, sqlite:); a folder of dumps is one source, "
-                  "one user per file")
+                  "prefixed: dump:, json:, ndjson:, sqlite:; a PostgreSQL database as its "
+                  "postgresql:// URL, read-only); a folder of dumps is one source, one user per "
+                  "file")
       ->required();
   cmd->add_option("--target", o.target,
                   "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db. "

@@ -151,21 +151,25 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
     }
   }
   std::vector<SourceSpec> specs;
-  std::vector<std::string> paths;
+  std::vector<std::string> paths;          // what the backup holds
+  std::vector<std::string> fingerprinted;  // what resume's fingerprint takes
   for (const std::string& argument : options.sources) {
     FERRY_ASSIGN_OR_RETURN(SourceSpec spec, ResolveSource(argument));
     spec.origins = options.origins;
     spec.max_value_bytes = options.max_value_bytes;
     specs.push_back(spec);
-    paths.push_back(spec.path);
     FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Extractor> extractor, MakeExtractor(spec));
     auto early = std::make_shared<std::vector<std::pair<Location, Status>>>();
     extractor->SetReporter([early](const Location& where, const Status& problem) {
       early->emplace_back(where, problem);
     });
     FERRY_RETURN_IF_ERROR(extractor->Open());
-    report->sources.push_back(argument);
-    sources->push_back(OpenSource{argument, std::move(extractor), early});
+    fingerprinted.push_back(FingerprintInput(spec, *extractor));
+    // A database source is never written, so its backup holds none of it (sources_backup.h).
+    paths.push_back(spec.kind == "postgresql" ? "" : spec.path);
+    std::string shown = spec.kind == "postgresql" ? RedactUrl(argument) : argument;
+    report->sources.push_back(shown);
+    sources->push_back(OpenSource{shown, std::move(extractor), early});
   }
   std::vector<std::pair<std::string, SourceUnits>> units;
   for (const OpenSource& source : *sources) {
@@ -178,7 +182,7 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
   run.run_id = report->run_id;
   run.arguments = RunArguments(options, specs, *target);
   run.dry_run = options.dry_run;
-  FERRY_ASSIGN_OR_RETURN(run.fingerprint, SourceFingerprint(paths));
+  FERRY_ASSIGN_OR_RETURN(run.fingerprint, SourceFingerprint(fingerprinted));
   FERRY_ASSIGN_OR_RETURN(*loader, OpenLoader(options, *target, TablesOf(*mapping)));
   FERRY_RETURN_IF_ERROR(DecideResume(options, &run, loader->get(), report));
   run.run_id = report->run_id;

@@ -39,8 +39,8 @@ std::string RunArguments(const MigrateOptions& options, const std::vector<Source
   std::string out = "ferry migrate";
   for (const SourceSpec& source : sources) {
     bool is_path = source.kind != "postgresql";
-    out += " " +
-           QuotedArgument(source.kind + ":" + (is_path ? AbsolutePath(source.path) : source.path));
+    out += " " + QuotedArgument(is_path ? source.kind + ":" + AbsolutePath(source.path)
+                                        : RedactUrl(source.path));
   }
   std::string target_text =
       target.kind == "sqlite" ? "sqlite:" + AbsolutePath(target.path) : RedactUrl(target.url);

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "base/fnv1a.h"
+#include "loaders/redact_url.h"
 
 namespace ferry {
 
@@ -117,6 +118,12 @@ Result<std::string> SourceFingerprint(const std::vector<std::string>& paths) {
     FERRY_RETURN_IF_ERROR(AddPath(path, &hash));
   }
   return hash.Hex();
+}
+
+std::string FingerprintInput(const SourceSpec& spec, const Extractor& opened) {
+  std::string digest = opened.ContentDigest();
+  if (spec.kind != "postgresql" && digest.empty()) return spec.path;
+  return RedactUrl(spec.path) + "\n" + digest;
 }
 
 }  // namespace ferry

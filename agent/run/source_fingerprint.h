@@ -18,11 +18,19 @@
 #include <vector>
 
 #include "base/result.h"
+#include "extractors/extractor.h"
 
 namespace ferry {
 
 // The fingerprint of these source paths (16 hex digits). IOError naming the path when one
 // cannot be read; a database URL (no path) contributes only its text.
 Result<std::string> SourceFingerprint(const std::vector<std::string>& paths);
+
+// What SourceFingerprint takes for one source that `opened` (its extractor, Open() done)
+// reads: its path; for a database URL, the URL with its password removed (a changed password
+// is the same source) and the extractor's ContentDigest() (tables, row counts, a hash of the
+// rows in the snapshot read), so that a changed database refuses a resume as a changed file
+// does.
+std::string FingerprintInput(const SourceSpec& spec, const Extractor& opened);
 
 }  // namespace ferry

@@ -58,7 +58,14 @@ bool SourcesChanged(const std::vector<std::string>& sources, const std::string& 
   for (const std::string& source : sources) {
     Result<SourceSpec> spec = ResolveSource(source);
     if (!spec.ok()) return true;  // a path no kind claims now: gone or not what it was
-    paths.push_back(spec->path);
+    if (spec->kind != "postgresql") {
+      paths.push_back(spec->path);
+      continue;
+    }
+    // A database has no file to look at: its digest comes from reading it (read-only).
+    Result<std::unique_ptr<Extractor>> extractor = MakeExtractor(*spec);
+    if (!extractor.ok() || !(*extractor)->Open().ok()) return true;
+    paths.push_back(FingerprintInput(*spec, **extractor));
   }
   Result<std::string> now = SourceFingerprint(paths);
   return !now.ok() || *now != fingerprint;

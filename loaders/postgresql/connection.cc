@@ -86,11 +86,11 @@ std::string WithKeepaliveDefaults(const std::string& url) {
 
 Session::~Session() = default;
 
-Result<std::unique_ptr<Session>> Session::Open(const std::string& url) {
+Result<std::unique_ptr<Session>> Session::Open(const std::string& url, std::string_view role) {
   std::unique_ptr<Session> session(new Session());
   session->secrets_ = ConnectionSecrets(url);
   session->display_name_ = ScrubSecrets(RedactUrl(url), session->secrets_);
-  std::string context = "PostgreSQL target " + session->display_name_;
+  std::string context = "PostgreSQL " + std::string(role) + " " + session->display_name_;
   Status status = Guarded(context, session->secrets_, [&]() -> Status {
     session->connection_ = std::make_unique<pqxx::connection>(WithKeepaliveDefaults(url));
     session->notices_ = std::make_unique<QuietNotices>(*session->connection_, session->secrets_);

@@ -13,6 +13,7 @@
 #include <pqxx/connection>
 #include <pqxx/errorhandler>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -31,9 +32,11 @@ std::string WithKeepaliveDefaults(const std::string& url);
 
 class Session {
  public:
-  // Connects. Fails naming the target (with its password hidden): InvalidArgument for a
-  // refused login or a missing database, Unavailable when the server cannot be reached.
-  static Result<std::unique_ptr<Session>> Open(const std::string& url);
+  // Connects. Fails naming the database as `role` ("target", or "source" for a database
+  // read as a source) with its password hidden: InvalidArgument for a refused login or a
+  // missing database, Unavailable when the server cannot be reached.
+  static Result<std::unique_ptr<Session>> Open(const std::string& url,
+                                               std::string_view role = "target");
 
   ~Session();
   Session(const Session&) = delete;

@@ -35,6 +35,15 @@ TEST_CASE("RunArguments: never holds the target's password") {
   CHECK(text.find("s3cret") == std::string::npos);
 }
 
+TEST_CASE("RunArguments: never holds a PostgreSQL source's password") {
+  MigrateOptions options;
+  std::string text =
+      RunArguments(options, {SourceSpec{"postgresql", "postgresql://app:s3cret@db/legacy", {}}},
+                   TargetSpec{"sqlite", "sqlite:/t.db", "/t.db"});
+  CHECK(text.find("s3cret") == std::string::npos);
+  CHECK(text.rfind("ferry migrate postgresql://app:****@db/legacy --target", 0) == 0);
+}
+
 TEST_CASE("RunArguments: values with spaces are quoted so lists cannot read alike") {
   MigrateOptions one;
   one.user_id = "a --user-id b";

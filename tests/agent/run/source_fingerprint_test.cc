@@ -96,4 +96,39 @@ TEST_CASE("SourceFingerprint: a file's content counts, even under the same size 
   CHECK(Of({file.string()}) != before);
 }
 
+namespace {
+
+// An opened source of fixed content: what a database extractor reports after Open().
+class DigestOnly final : public Extractor {
+ public:
+  explicit DigestOnly(std::string digest) : digest_(std::move(digest)) {}
+  Status Open() override { return Status::OK(); }
+  bool Valid() const override { return false; }
+  const Entry& entry() const override { return entry_; }
+  void Next() override {}
+  Status status() const override { return Status::OK(); }
+  SizeHint ExpectedSize() const override { return {}; }
+  std::string ContentDigest() const override { return digest_; }
+
+ private:
+  std::string digest_;
+  Entry entry_;
+};
+
+}  // namespace
+
+TEST_CASE("FingerprintInput: a database is its URL without the password and its rows' digest") {
+  SourceSpec spec{"postgresql", "postgresql://app:s3cret@db/legacy", {}};
+  std::string input = FingerprintInput(spec, DigestOnly("users\t3\t42\n"));
+  CHECK(input.find("s3cret") == std::string::npos);
+  CHECK(input == "postgresql://app:****@db/legacy\nusers\t3\t42\n");
+  // Another password, the same database and rows: the same source.
+  SourceSpec other{"postgresql", "postgresql://app:n3w@db/legacy", {}};
+  CHECK(FingerprintInput(other, DigestOnly("users\t3\t42\n")) == input);
+  // A changed row: another fingerprint.
+  CHECK(Of({FingerprintInput(spec, DigestOnly("users\t3\t43\n"))}) != Of({input}));
+  // A file source is its path.
+  CHECK(FingerprintInput(SourceSpec{"dump", "/d/u.json", {}}, DigestOnly("")) == "/d/u.json");
+}
+
 }  // namespace ferry
