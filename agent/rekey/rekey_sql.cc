@@ -1,0 +1,179 @@
+#include "agent/rekey/rekey_sql.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <pqxx/pqxx>
+
+#include "loaders/postgresql/connection.h"
+#include "loaders/postgresql/secrets.h"
+#include "loaders/sqlite/sqlite_handle.h"
+
+namespace ferry {
+
+namespace {
+
+class SqliteRekeySql : public RekeySql {
+ public:
+  explicit SqliteRekeySql(sqlite::Database db) : db_(std::move(db)) {}
+
+  Status Execute(const std::string& statements) override {
+    std::string wrapped = "BEGIN IMMEDIATE;\n" + statements + ";\nCOMMIT;";
+    Status status = sqlite::Exec(db_.get(), wrapped.c_str(), "rekey");
+    if (!status.ok() && !sqlite3_get_autocommit(db_.get())) {
+      (void)sqlite::Exec(db_.get(), "ROLLBACK", "rekey");
+    }
+    return status;
+  }
+
+  Status Select(const std::string& sql, TextRows* rows) override {
+    rows->clear();
+    FERRY_ASSIGN_OR_RETURN(sqlite::Statement statement, sqlite::Prepare(db_.get(), sql));
+    for (;;) {
+      FERRY_ASSIGN_OR_RETURN(bool row, sqlite::Step(db_.get(), statement.get(), "rekey"));
+      if (!row) break;
+      auto& out = rows->emplace_back();
+      int width = sqlite3_column_count(statement.get());
+      for (int i = 0; i < width; ++i) {
+        const unsigned char* text = sqlite3_column_text(statement.get(), i);
+        if (text == nullptr) {
+          out.emplace_back(std::nullopt);
+        } else {
+          out.emplace_back(std::string(reinterpret_cast<const char*>(text),
+                                       sqlite3_column_bytes(statement.get(), i)));
+        }
+      }
+    }
+    return Status::OK();
+  }
+
+  Status HasColumn(const std::string& table, const std::string& column, bool* table_exists,
+                   bool* has) override {
+    TextRows rows;
+    FERRY_RETURN_IF_ERROR(
+        Select(fmt::format("SELECT name FROM pragma_table_info({})", SqlLiteral(table)), &rows));
+    *table_exists = !rows.empty();
+    *has = false;
+    for (const auto& row : rows) {
+      if (row[0] == column) *has = true;
+    }
+    return Status::OK();
+  }
+
+  const char* name() const override { return "SQLite"; }
+
+ private:
+  sqlite::Database db_;
+};
+
+class PostgresRekeySql : public RekeySql {
+ public:
+  explicit PostgresRekeySql(std::unique_ptr<postgres::Session> session)
+      : session_(std::move(session)) {}
+
+  Status Execute(const std::string& statements) override {
+    return Guard([&] {
+      pqxx::work work(session_->connection());
+      work.exec(statements);
+      work.commit();
+    });
+  }
+
+  Status Select(const std::string& sql, TextRows* rows) override {
+    rows->clear();
+    return Guard([&] {
+      pqxx::work work(session_->connection());
+      pqxx::result result = work.exec(sql);
+      work.commit();
+      for (const auto& row : result) {
+        auto& out = rows->emplace_back();
+        for (const auto& field : row) {
+          if (field.is_null()) {
+            out.emplace_back(std::nullopt);
+          } else {
+            out.emplace_back(std::string(field.c_str(), field.size()));
+          }
+        }
+      }
+    });
+  }
+
+  Status HasColumn(const std::string& table, const std::string& column, bool* table_exists,
+                   bool* has) override {
+    TextRows rows;
+    FERRY_RETURN_IF_ERROR(Select(
+        fmt::format("SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                    "current_schema() AND table_name = {}",
+                    SqlLiteral(table)),
+        &rows));
+    *table_exists = !rows.empty();
+    *has = false;
+    for (const auto& row : rows) {
+      if (row[0] == column) *has = true;
+    }
+    return Status::OK();
+  }
+
+  const char* name() const override { return "PostgreSQL"; }
+
+ private:
+  template <typename Fn>
+  Status Guard(Fn fn) {
+    try {
+      fn();
+      return Status::OK();
+    } catch (const pqxx::broken_connection& e) {
+      return Status::Unavailable(
+          postgres::ScrubSecrets(fmt::format("PostgreSQL: {}", e.what()), session_->secrets()));
+    } catch (const std::exception& e) {
+      return Status::IOError(
+          postgres::ScrubSecrets(fmt::format("PostgreSQL: {}", e.what()), session_->secrets()));
+    }
+  }
+
+  std::unique_ptr<postgres::Session> session_;
+};
+
+}  // namespace
+
+std::string SqlLiteral(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
+std::string SqlName(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
+
+Result<std::unique_ptr<RekeySql>> OpenRekeySql(const TargetSpec& target) {
+  if (target.kind == "sqlite") {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(target.path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+    sqlite::Database db(raw);
+    if (rc != SQLITE_OK) {
+      return sqlite::SqliteError(rc, db.get(), fmt::format("open {}", target.path));
+    }
+    sqlite::SetBusyTimeout(db.get(), 10000);
+    return std::unique_ptr<RekeySql>(std::make_unique<SqliteRekeySql>(std::move(db)));
+  }
+  if (target.kind == "postgresql") {
+    FERRY_ASSIGN_OR_RETURN(std::unique_ptr<postgres::Session> session,
+                           postgres::Session::Open(target.url));
+    auto sql = std::make_unique<PostgresRekeySql>(std::move(session));
+    FERRY_RETURN_IF_ERROR(sql->Execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'"));
+    return std::unique_ptr<RekeySql>(std::move(sql));
+  }
+  return Status::InvalidArgument(
+      fmt::format("rekey: target kind {} is not supported", target.kind));
+}
+
+}  // namespace ferry

@@ -1,0 +1,51 @@
+// RekeySql: the few things `ferry rekey` asks of the target database, SQLite or PostgreSQL,
+// in the SQL both speak (double-quoted identifiers, CAST(x AS TEXT), LIMIT). Each call is its
+// own short transaction: no lock is held between calls (docs/rekey.md, "Locks").
+//
+// PostgreSQL sessions use TimeZone UTC and DateStyle ISO, so that a timestamptz reads back as
+// "2022-01-01 00:00:00.123+00".
+//
+// Thread safety: one thread at a time.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "loaders/loader.h"
+
+namespace ferry {
+
+using TextRows = std::vector<std::vector<std::optional<std::string>>>;
+
+class RekeySql {
+ public:
+  RekeySql() = default;
+  RekeySql(const RekeySql&) = delete;
+  RekeySql& operator=(const RekeySql&) = delete;
+  virtual ~RekeySql() = default;
+
+  // Runs `statements` (any number, separated by ';') in one transaction, committed on return.
+  virtual Status Execute(const std::string& statements) = 0;
+  // Runs one SELECT; every value as text, nullopt for NULL.
+  virtual Status Select(const std::string& sql, TextRows* rows) = 0;
+  // Whether `table` (in the session's schema) has `column`; false when the table is missing
+  // too (*table_exists says which).
+  virtual Status HasColumn(const std::string& table, const std::string& column, bool* table_exists,
+                           bool* has) = 0;
+  // "SQLite" or "PostgreSQL".
+  virtual const char* name() const = 0;
+};
+
+// A session on `target` (an existing SQLite file: never created; a PostgreSQL URL).
+Result<std::unique_ptr<RekeySql>> OpenRekeySql(const TargetSpec& target);
+
+// `text` as an SQL string literal: in single quotes, a quote doubled.
+std::string SqlLiteral(const std::string& text);
+
+// `name` as an SQL identifier: in double quotes, a double quote doubled.
+std::string SqlName(const std::string& name);
+
+}  // namespace ferry
