@@ -157,10 +157,21 @@ int RunRekey(const RekeyOptions& options, std::ostream& out, std::ostream& err) 
   if (!status.ok()) return Fail(status, err);
   Result<std::unique_ptr<RekeySql>> sql = OpenRekeySql(*target);
   if (!sql.ok()) return Fail(sql.status(), err);
+  std::vector<std::pair<std::string, std::vector<std::array<std::string, 3>>>> catalog;
+  for (const RekeyTable& table : plan->tables) {
+    catalog.emplace_back(table.name, std::vector<std::array<std::string, 3>>());
+    status = (*sql)->ForeignKeys(table.name, &catalog.back().second);
+    if (!status.ok()) return Fail(status, err);
+  }
+  std::vector<std::string> from_catalog;
+  AddCatalogForeignKeys(catalog, &*plan, &from_catalog);
   status = CheckPlanFits(**sql, *plan);
   if (!status.ok()) return Fail(status, err);
   out << fmt::format("rekey {} with plan {}: strategy {}, batches of {}\n", RedactUrl(target->url),
                      options.plan, options.strategy, options.batch_size);
+  for (const std::string& key : from_catalog) {
+    out << "foreign key from the catalog, not in the plan: " << key << "\n";
+  }
   if (options.dry_run) {
     status = DescribeDryRun(**sql, *plan, out);
     return status.ok() ? 0 : Fail(status, err);

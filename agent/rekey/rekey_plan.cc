@@ -60,4 +60,23 @@ Result<RekeyPlan> PlanFromMapping(const Mapping& mapping) {
   return plan;
 }
 
+void AddCatalogForeignKeys(
+    const std::vector<std::pair<std::string, std::vector<std::array<std::string, 3>>>>& catalog,
+    RekeyPlan* plan, std::vector<std::string>* added) {
+  for (const auto& [table_name, keys] : catalog) {
+    for (const auto& [column, parent_name, parent_column] : keys) {
+      const RekeyTable* parent = plan->Find(parent_name);
+      if (parent == nullptr || (!parent_column.empty() && parent_column != parent->key)) continue;
+      for (RekeyTable& table : plan->tables) {
+        if (table.name != table_name) continue;
+        bool known = false;
+        for (const RekeyForeignKey& key : table.foreign_keys) known |= key.column == column;
+        if (known || column == table.key) continue;
+        table.foreign_keys.push_back({column, parent_name});
+        added->push_back(fmt::format("{}.{} -> {}", table.name, column, parent_name));
+      }
+    }
+  }
+}
+
 }  // namespace ferry

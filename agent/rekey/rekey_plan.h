@@ -6,7 +6,9 @@
 // Pure functions, thread-safe.
 #pragma once
 
+#include <array>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -39,5 +41,14 @@ std::string UlidColumnOf(const std::string& column);
 // The plan of `mapping`. InvalidArgument naming the entity when a key, creation column or
 // reference is a nested field path (a plan names columns, not record fields).
 Result<RekeyPlan> PlanFromMapping(const Mapping& mapping);
+
+// Adds to `plan` each foreign key the database's catalog declares (`catalog`: per table of the
+// plan, {column, parent table, parent column}) that the plan leaves out although both tables
+// are in it and the parent column is the parent's key: a self-reference (tasks.parent_id ->
+// tasks), which a mapping cannot express as a reference yet. *added names each
+// ("tasks.parent_id -> tasks").
+void AddCatalogForeignKeys(
+    const std::vector<std::pair<std::string, std::vector<std::array<std::string, 3>>>>& catalog,
+    RekeyPlan* plan, std::vector<std::string>* added);
 
 }  // namespace ferry

@@ -13,6 +13,14 @@ namespace ferry {
 
 namespace {
 
+Status Collect(const TextRows& rows, std::vector<std::array<std::string, 3>>* keys) {
+  keys->clear();
+  for (const auto& row : rows) {
+    keys->push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or("")});
+  }
+  return Status::OK();
+}
+
 class SqliteRekeySql : public RekeySql {
  public:
   explicit SqliteRekeySql(sqlite::Database db) : db_(std::move(db)) {}
@@ -58,6 +66,18 @@ class SqliteRekeySql : public RekeySql {
       if (row[0] == column) *has = true;
     }
     return Status::OK();
+  }
+
+  Status ForeignKeys(const std::string& table,
+                     std::vector<std::array<std::string, 3>>* keys) override {
+    TextRows rows;
+    FERRY_RETURN_IF_ERROR(Select(
+        fmt::format("SELECT \"from\", \"table\", \"to\" FROM pragma_foreign_key_list({0}) WHERE id "
+                    "IN (SELECT id FROM pragma_foreign_key_list({0}) GROUP BY id HAVING "
+                    "COUNT(*) = 1)",
+                    SqlLiteral(table)),
+        &rows));
+    return Collect(rows, keys);
   }
 
   const char* name() const override { return "SQLite"; }
@@ -112,6 +132,23 @@ class PostgresRekeySql : public RekeySql {
       if (row[0] == column) *has = true;
     }
     return Status::OK();
+  }
+
+  Status ForeignKeys(const std::string& table,
+                     std::vector<std::array<std::string, 3>>* keys) override {
+    TextRows rows;
+    FERRY_RETURN_IF_ERROR(Select(
+        fmt::format(
+            "SELECT a.attname, parent.relname, pa.attname FROM pg_constraint c JOIN pg_class "
+            "child ON child.oid = c.conrelid JOIN pg_namespace n ON n.oid = child.relnamespace "
+            "JOIN pg_class parent ON parent.oid = c.confrelid JOIN pg_attribute a ON a.attrelid "
+            "= c.conrelid AND a.attnum = c.conkey[1] JOIN pg_attribute pa ON pa.attrelid = "
+            "c.confrelid AND pa.attnum = c.confkey[1] WHERE c.contype = 'f' AND n.nspname = "
+            "current_schema() AND child.relname = {} AND cardinality(c.conkey) = 1 ORDER BY "
+            "c.conname",
+            SqlLiteral(table)),
+        &rows));
+    return Collect(rows, keys);
   }
 
   const char* name() const override { return "PostgreSQL"; }

@@ -8,6 +8,7 @@
 // Thread safety: one thread at a time.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,11 @@ class RekeySql {
   // too (*table_exists says which).
   virtual Status HasColumn(const std::string& table, const std::string& column, bool* table_exists,
                            bool* has) = 0;
+  // The one-column foreign keys of `table` as the catalog declares them (SQLite:
+  // pragma_foreign_key_list; PostgreSQL: pg_constraint in the session's schema), each as
+  // {column, parent table, parent column}; a parent column SQLite leaves unnamed is "".
+  virtual Status ForeignKeys(const std::string& table,
+                             std::vector<std::array<std::string, 3>>* keys) = 0;
   // "SQLite" or "PostgreSQL".
   virtual const char* name() const = 0;
 };
