@@ -78,11 +78,14 @@ Status FillKeyUlids(RekeySql& sql, const RekeyTable& table, int batch_size, KeyF
   UlidGenerator generator;
   std::optional<std::string> last;
   for (;;) {
-    // Keyset order over the primary key: each batch reads from where the last one ended.
+    // Keyset order over the primary key: each batch reads from where the last one ended. The
+    // ORDER BY is qualified: PostgreSQL would otherwise order by the output column of the
+    // same name, the key as text.
     TextRows rows;
     FERRY_RETURN_IF_ERROR(sql.Select(
-        fmt::format("SELECT CAST({key} AS TEXT), {created} FROM {name} WHERE {ulid} IS NULL{after} "
-                    "ORDER BY {key} LIMIT {limit}",
+        fmt::format("SELECT CAST({key} AS TEXT) AS rekey_key, {created} FROM {name} WHERE {ulid} "
+                    "IS NULL{after} "
+                    "ORDER BY {name}.{key} LIMIT {limit}",
                     fmt::arg("key", key), fmt::arg("created", CreationExpression(table)),
                     fmt::arg("name", name), fmt::arg("ulid", ulid),
                     fmt::arg("after", last ? fmt::format(" AND {} > {}", key, SqlLiteral(*last))
@@ -129,7 +132,8 @@ Status FillForeignKeyUlids(RekeySql& sql, const RekeyPlan& plan, const RekeyTabl
     TextRows rows;
     FERRY_RETURN_IF_ERROR(sql.Select(
         fmt::format(
-            "SELECT CAST({key} AS TEXT) FROM {name}{after} ORDER BY {key} LIMIT {limit}",
+            "SELECT CAST({key} AS TEXT) AS rekey_key FROM {name}{after} ORDER BY {name}.{key} "
+            "LIMIT {limit}",
             fmt::arg("key", own_key), fmt::arg("name", name),
             fmt::arg("after", last ? fmt::format(" WHERE {} > {}", own_key, SqlLiteral(*last))
                                    : std::string()),
@@ -166,13 +170,14 @@ Status VerifyKeys(RekeySql& sql, const RekeyTable& table, RekeyVerification* out
   for (;;) {
     TextRows rows;
     FERRY_RETURN_IF_ERROR(sql.Select(
-        fmt::format("SELECT CAST({key} AS TEXT), {created}, {ulid} FROM {name}{after} ORDER BY "
-                    "{key} LIMIT {limit}",
-                    fmt::arg("key", key), fmt::arg("created", CreationExpression(table)),
-                    fmt::arg("ulid", ulid), fmt::arg("name", SqlName(table.name)),
-                    fmt::arg("after", last ? fmt::format(" WHERE {} > {}", key, SqlLiteral(*last))
-                                           : std::string()),
-                    fmt::arg("limit", kVerifyBatch)),
+        fmt::format(
+            "SELECT CAST({key} AS TEXT) AS rekey_key, {created}, {ulid} FROM {name}{after} ORDER "
+            "BY {name}.{key} LIMIT {limit}",
+            fmt::arg("key", key), fmt::arg("created", CreationExpression(table)),
+            fmt::arg("ulid", ulid), fmt::arg("name", SqlName(table.name)),
+            fmt::arg("after",
+                     last ? fmt::format(" WHERE {} > {}", key, SqlLiteral(*last)) : std::string()),
+            fmt::arg("limit", kVerifyBatch)),
         &rows));
     for (const auto& row : rows) {
       ++out->rows;
@@ -227,8 +232,10 @@ Status VerifyForeignKey(RekeySql& sql, const RekeyPlan& plan, const RekeyTable& 
   if (orphans > 0) {
     TextRows rows;
     FERRY_RETURN_IF_ERROR(sql.Select(
-        fmt::format("SELECT CAST({0} AS TEXT), CAST({1} AS TEXT) {2} ORDER BY {0} LIMIT {3}",
-                    SqlName(table.key), column, orphaned, kExamples),
+        fmt::format(
+            "SELECT CAST({0} AS TEXT) AS rekey_key, CAST({1} AS TEXT) AS rekey_value {2} ORDER BY "
+            "{4}.{0} LIMIT {3}",
+            SqlName(table.key), column, orphaned, kExamples, name),
         &rows));
     for (const auto& row : rows) {
       out->examples.push_back(

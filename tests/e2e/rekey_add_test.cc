@@ -1,0 +1,136 @@
+// End-to-end: `ferry rekey --strategy add` on the app database of tools/make_app_db.py, in
+// SQLite and in PostgreSQL, integer and UUID keys (issue 18 item 4, docs/rekey.md): a dry run
+// writes nothing; a run killed mid-fill, then the same command, ends with every row holding a
+// ULID whose time is its creation time, every foreign key's <fk>_ulid naming the same parent as
+// the old key (the join on the old keys equals the join on the new ones), the planted orphans
+// named, the old columns unchanged, and the run in the target's run history.
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+#include <csignal>
+
+#include "tests/e2e/e2e_util.h"
+#include "tests/e2e/ferry_process.h"
+#include "tests/e2e/target_fixture.h"
+#include "transformers/datetime.h"
+#include "transformers/ulid.h"
+
+namespace ferry::e2e {
+namespace {
+
+struct Reference {
+  const char* table;
+  const char* column;
+  const char* parent;
+};
+
+// Every foreign key the generator declares, the self-reference included.
+constexpr Reference kReferences[] = {
+    {"dashboards", "user_id", "users"}, {"journal_entries", "user_id", "users"},
+    {"tags", "user_id", "users"},       {"reminders", "user_id", "users"},
+    {"orders", "user_id", "users"},     {"orders", "clinic_id", "clinics"},
+    {"tasks", "user_id", "users"},      {"tasks", "parent_id", "tasks"},
+};
+constexpr const char* kTables[] = {"users", "clinics",   "dashboards", "journal_entries",
+                                   "tags",  "reminders", "orders",     "tasks"};
+
+std::string Generator(const std::string& keys) {
+  return fmt::format("python3 '{}/tools/make_app_db.py' --keys {} --rows 3000",
+                     SourceDir().string(), keys);
+}
+
+// Fills the empty target with the app database; returns the plan proposed from its twin in
+// SQLite (inspect reads SQLite catalogs only).
+std::string LoadAppDatabase(TargetFixture& target, const std::string& keys, const TempDir& dir) {
+  std::string twin = dir / "twin.db";
+  REQUIRE(RunShell(Generator(keys) + " --out '" + twin + "'").exit_code == 0);
+  std::string plan = dir / "plan.yaml";
+  CommandResult proposed = RunFerry({"inspect", "sqlite:" + twin, "--propose-mapping", plan});
+  INFO(proposed.out << proposed.err);
+  REQUIRE(proposed.exit_code == 0);
+  CommandResult loaded;
+  if (target.kind() == "sqlite") {
+    std::string path = target.url().substr(std::string("sqlite:").size());
+    loaded = RunShell(Generator(keys) + " --out '" + path + "' 2>&1");
+  } else {
+    loaded = RunShell(Generator(keys) + " --dialect postgresql" +
+                      fmt::format(" | psql -q -v ON_ERROR_STOP=1 '{}' 2>&1", target.url()));
+  }
+  INFO(loaded.out);
+  REQUIRE(loaded.exit_code == 0);
+  return plan;
+}
+
+TEST_CASE("rekey add: killed mid-fill, then the same command gives the clean, verified result",
+          "[e2e][rekey][sqlite][postgresql]") {
+  const std::string keys = GENERATE(std::string("int"), std::string("uuid"));
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir dir;
+    std::string plan = LoadAppDatabase(*target, keys, dir);
+    const std::string users = "SELECT id, email, name, created_at FROM users ORDER BY id";
+    auto before = target->Query(users);
+    std::string fingerprint = target->Fingerprint();
+    std::vector<std::string> args = {"rekey", target->url(), "--plan", plan, "--batch-size", "100"};
+
+    std::vector<std::string> dry = args;
+    dry.push_back("--dry-run");
+    CommandResult looked = RunFerry(dry);
+    INFO(looked.out << looked.err);
+    REQUIRE(looked.exit_code == 0);
+    CHECK(looked.out.find("would add tasks.id_ulid") != std::string::npos);
+    CHECK(looked.out.find("would fill tasks.parent_id_ulid from tasks.id_ulid") !=
+          std::string::npos);
+    CHECK(target->Fingerprint() == fingerprint);
+
+    // Killed after the 12th batch: some tables have ULIDs, others not yet.
+    CommandResult killed = RunFerryToEnd(args, {{"FERRY_FAULT", "rekey.batch_committed:12"}});
+    INFO(Describe(killed));
+    REQUIRE(killed.exit_code != 0);
+    CHECK(target->Count("SELECT COUNT(*) FROM users WHERE id_ulid IS NOT NULL") > 0);
+    CHECK(target->Count("SELECT COUNT(*) FROM tasks WHERE id_ulid IS NULL") > 0);
+
+    CommandResult resumed = RunFerry(args);
+    INFO(resumed.out << resumed.err);
+    REQUIRE(resumed.exit_code == 3);  // done, with the planted orphans named
+    CHECK(resumed.out.find("orphan: dashboards.user_id of row") != std::string::npos);
+    CHECK(resumed.out.find("not verified") == std::string::npos);
+
+    for (const char* table : kTables) {
+      INFO(table);
+      CHECK(target->Count(fmt::format("SELECT COUNT(*) FROM {} WHERE id_ulid IS NULL", table)) ==
+            0);
+      CHECK(target->Count(fmt::format("SELECT COUNT(DISTINCT id_ulid) FROM {}", table)) ==
+            target->Count(fmt::format("SELECT COUNT(*) FROM {}", table)));
+    }
+    for (const Reference& ref : kReferences) {
+      INFO(ref.table << "." << ref.column);
+      int64_t old_join =
+          target->Count(fmt::format("SELECT COUNT(*) FROM {0} c JOIN {1} p ON p.id = c.{2}",
+                                    ref.table, ref.parent, ref.column));
+      CHECK(old_join > 0);
+      CHECK(target->Count(fmt::format("SELECT COUNT(*) FROM {0} c JOIN {1} p ON p.id_ulid = "
+                                      "c.{2}_ulid",
+                                      ref.table, ref.parent, ref.column)) == old_join);
+      CHECK(target->Count(fmt::format("SELECT COUNT(*) FROM {0} c JOIN {1} p ON p.id = c.{2} "
+                                      "AND p.id_ulid = c.{2}_ulid",
+                                      ref.table, ref.parent, ref.column)) == old_join);
+    }
+    for (const auto& row : target->Query("SELECT created_at, id_ulid FROM journal_entries")) {
+      std::optional<int64_t> created = ParseRfc3339Millis(row.at(0));
+      Result<Ulid> ulid = DecodeUlid(row.at(1));
+      REQUIRE(created);
+      REQUIRE(ulid.ok());
+      CHECK(ulid->time_ms() == static_cast<uint64_t>(*created));
+    }
+    CHECK(target->Query(users) == before);
+    auto runs =
+        target->Query(fmt::format("SELECT status FROM {} WHERE arguments LIKE 'rekey %' "
+                                  "ORDER BY started_at",
+                                  target->Bookkeeping("runs")));
+    REQUIRE(runs.size() == 2);
+    CHECK(runs[1][0] == "completed_with_rejects");
+  }
+}
+
+}  // namespace
+}  // namespace ferry::e2e
