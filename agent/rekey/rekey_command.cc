@@ -8,6 +8,7 @@
 
 #include "agent/exit_codes_help.h"
 #include "agent/mapping/loader.h"
+#include "agent/rekey/id_map_fill.h"
 #include "agent/rekey/rekey_plan.h"
 #include "agent/rekey/rekey_sql.h"
 #include "agent/rekey/ulid_fill.h"
@@ -57,7 +58,8 @@ Status CheckPlanFits(RekeySql& sql, const RekeyPlan& plan) {
 }
 
 // What the run would do, written without writing anything.
-Status DescribeDryRun(RekeySql& sql, const RekeyPlan& plan, std::ostream& out) {
+Status DescribeDryRun(RekeySql& sql, const RekeyPlan& plan, const std::string& strategy,
+                      std::ostream& out) {
   for (const RekeyTable& table : plan.tables) {
     bool exists = false;
     bool has = false;
@@ -80,6 +82,9 @@ Status DescribeDryRun(RekeySql& sql, const RekeyPlan& plan, std::ostream& out) {
           UlidColumnOf(plan.Find(key.parent) ? plan.Find(key.parent)->key : std::string("?")));
     }
   }
+  if (strategy == "hybrid") {
+    out << "would write each row's old key -> ULID to " << sql.IdMapTable() << "\n";
+  }
   out << "dry run: nothing was written\n";
   return Status::OK();
 }
@@ -90,8 +95,8 @@ struct RekeyRun {
   RekeyVerification verification;
 };
 
-Status Rekey(const RekeyOptions& options, RekeySql& sql, const RekeyPlan& plan, std::ostream& out,
-             RekeyRun* run) {
+Status Rekey(const RekeyOptions& options, const std::string& run_id, RekeySql& sql,
+             const RekeyPlan& plan, std::ostream& out, RekeyRun* run) {
   std::vector<std::string> added;
   FERRY_RETURN_IF_ERROR(AddUlidColumns(sql, plan, &added));
   for (const std::string& column : added) out << "added column " << column << "\n";
@@ -118,7 +123,17 @@ Status Rekey(const RekeyOptions& options, RekeySql& sql, const RekeyPlan& plan, 
                          UlidColumnOf(key.column), key.parent, batches);
     }
   }
-  return VerifyRekey(sql, plan, &run->verification);
+  if (options.strategy == "hybrid") {
+    for (const RekeyTable& table : plan.tables) {
+      int64_t batches = 0;
+      FERRY_RETURN_IF_ERROR(FillIdMap(sql, table, run_id, options.batch_size, &batches));
+      out << fmt::format("{}: old key -> ULID written to {} in {} batches\n", table.name,
+                         sql.IdMapTable(), batches);
+    }
+  }
+  FERRY_RETURN_IF_ERROR(VerifyRekey(sql, plan, &run->verification));
+  if (options.strategy == "hybrid") return VerifyIdMap(sql, plan, &run->verification);
+  return Status::OK();
 }
 
 void PrintVerification(const RekeyVerification& verification, std::ostream& out) {
@@ -136,11 +151,11 @@ void PrintVerification(const RekeyVerification& verification, std::ostream& out)
 }  // namespace
 
 int RunRekey(const RekeyOptions& options, std::ostream& out, std::ostream& err) {
-  if (options.strategy != "add") {
-    return Fail(
-        Status::InvalidArgument(fmt::format(
-            "--strategy {} is not built yet (docs/rekey.md); only add is", options.strategy)),
-        err);
+  if (options.strategy != "add" && options.strategy != "hybrid") {
+    return Fail(Status::InvalidArgument(fmt::format(
+                    "--strategy {} is not built yet (docs/rekey.md): add and hybrid are",
+                    options.strategy)),
+                err);
   }
   if (options.batch_size < 1) {
     return Fail(Status::InvalidArgument("--batch-size must be at least 1"), err);
@@ -173,7 +188,7 @@ int RunRekey(const RekeyOptions& options, std::ostream& out, std::ostream& err) 
     out << "foreign key from the catalog, not in the plan: " << key << "\n";
   }
   if (options.dry_run) {
-    status = DescribeDryRun(**sql, *plan, out);
+    status = DescribeDryRun(**sql, *plan, options.strategy, out);
     return status.ok() ? 0 : Fail(status, err);
   }
   UlidGenerator ids;
@@ -187,7 +202,7 @@ int RunRekey(const RekeyOptions& options, std::ostream& out, std::ostream& err) 
   out << "run " << info.run_id << "\n";
   status = (*loader)->LockUser(kRekeyLockUser);
   RekeyRun run;
-  if (status.ok()) status = Rekey(options, **sql, *plan, out, &run);
+  if (status.ok()) status = Rekey(options, info.run_id, **sql, *plan, out, &run);
   RunTotals totals;
   totals.read = run.verification.rows;
   totals.updated = run.filled;
@@ -223,8 +238,9 @@ void AddRekeyCommand(CLI::App& root, int* exit_code) {
       "rekey",
       "Re-key an existing database in place (docs/rekey.md): add a <key>_ulid column to each "
       "table of the plan and a <fk>_ulid column for each foreign key, fill them in short "
-      "checkpointed batches (the ULID's time is the row's creation time), then verify. The "
-      "same command after a kill goes on where it stopped");
+      "checkpointed batches (the ULID's time is the row's creation time), then verify; "
+      "--strategy hybrid also keeps each old key -> ULID in ferry's id map. The same command "
+      "after a kill goes on where it stopped");
   SetExitCodesHelp(cmd,
                    "0 done and verified; 1 failed, or the result does not verify; 2 usage (a "
                    "strategy not built yet, a plan that does not fit the database); 3 done, with "
@@ -235,7 +251,8 @@ void AddRekeyCommand(CLI::App& root, int* exit_code) {
                   "writes (tables, keys, creation columns, foreign keys)")
       ->required();
   cmd->add_option("--strategy", options->strategy,
-                  "add: ULID columns beside the old keys (hybrid and switch: not built yet)")
+                  "add: ULID columns beside the old keys; hybrid: as add, plus each old key -> "
+                  "ULID in ferry's id map (switch: not built yet)")
       ->check(CLI::IsMember({"add", "hybrid", "switch"}));
   cmd->add_flag("--dry-run", options->dry_run,
                 "Check the plan against the database and say what would be done; write nothing");

@@ -1,4 +1,4 @@
-// `ferry rekey TARGET --plan FILE [--strategy add] [--dry-run] [--batch-size N]`
+// `ferry rekey TARGET --plan FILE [--strategy add|hybrid] [--dry-run] [--batch-size N]`
 // (docs/rekey.md): gives the tables of an existing database ULID columns beside their old keys,
 // in place. The plan is the mapping `ferry inspect sqlite:app.db --propose-mapping` writes.
 //

@@ -80,6 +80,13 @@ class SqliteRekeySql : public RekeySql {
     return Collect(rows, keys);
   }
 
+  std::string IdMapInsertHead() const override {
+    return "INSERT INTO ferry_id_map (entity, user_id, legacy_id, ulid, content_hash, run_id, "
+           "updated_at) SELECT ";
+  }
+  std::string IdMapTable() const override { return "ferry_id_map"; }
+  std::string NowExpression() const override { return "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"; }
+
   const char* name() const override { return "SQLite"; }
 
  private:
@@ -150,6 +157,13 @@ class PostgresRekeySql : public RekeySql {
         &rows));
     return Collect(rows, keys);
   }
+
+  std::string IdMapInsertHead() const override {
+    return "INSERT INTO ferry.id_map (target_schema, entity, user_id, legacy_id, ulid, "
+           "content_hash, run_id, updated_at) SELECT current_schema(), ";
+  }
+  std::string IdMapTable() const override { return "ferry.id_map"; }
+  std::string NowExpression() const override { return "now()"; }
 
   const char* name() const override { return "PostgreSQL"; }
 

@@ -41,6 +41,14 @@ class RekeySql {
   // {column, parent table, parent column}; a parent column SQLite leaves unnamed is "".
   virtual Status ForeignKeys(const std::string& table,
                              std::vector<std::array<std::string, 3>>* keys) = 0;
+  // The start of an INSERT ... SELECT into ferry's id map, up to and including "SELECT " and
+  // the values the target adds of its own (PostgreSQL: the schema); the SELECT list goes on
+  // with entity, user_id, legacy_id, ulid, content_hash, run_id, updated_at.
+  virtual std::string IdMapInsertHead() const = 0;
+  // ferry's id map, quoted ("ferry_id_map", ferry.id_map).
+  virtual std::string IdMapTable() const = 0;
+  // An SQL expression for the time now, of the id map's updated_at type.
+  virtual std::string NowExpression() const = 0;
   // "SQLite" or "PostgreSQL".
   virtual const char* name() const = 0;
 };

@@ -1,9 +1,10 @@
-// End-to-end: `ferry rekey --strategy add` on the app database of tools/make_app_db.py, in
-// SQLite and in PostgreSQL, integer and UUID keys (issue 18 item 4, docs/rekey.md): a dry run
-// writes nothing; a run killed mid-fill, then the same command, ends with every row holding a
-// ULID whose time is its creation time, every foreign key's <fk>_ulid naming the same parent as
-// the old key (the join on the old keys equals the join on the new ones), the planted orphans
-// named, the old columns unchanged, and the run in the target's run history.
+// End-to-end: `ferry rekey --strategy add` and `hybrid` on the app database of
+// tools/make_app_db.py, in SQLite and in PostgreSQL, integer and UUID keys (issue 18 item 4,
+// docs/rekey.md): a dry run writes nothing; a run killed mid-fill, then the same command, ends with
+// every row holding a ULID whose time is its creation time, every foreign key's <fk>_ulid naming
+// the same parent as the old key (the join on the old keys equals the join on the new ones), the
+// planted orphans named, the old columns unchanged, the run in the target's run history, and
+// (hybrid) every old key -> ULID in ferry's id map.
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
@@ -61,16 +62,18 @@ std::string LoadAppDatabase(TargetFixture& target, const std::string& keys, cons
   return plan;
 }
 
-TEST_CASE("rekey add: killed mid-fill, then the same command gives the clean, verified result",
+TEST_CASE("rekey add, hybrid: killed mid-fill, then the same command gives the clean result",
           "[e2e][rekey][sqlite][postgresql]") {
   const std::string keys = GENERATE(std::string("int"), std::string("uuid"));
+  const std::string strategy = GENERATE(std::string("add"), std::string("hybrid"));
   FERRY_FOR_EACH_TARGET(target) {
     TempDir dir;
     std::string plan = LoadAppDatabase(*target, keys, dir);
     const std::string users = "SELECT id, email, name, created_at FROM users ORDER BY id";
     auto before = target->Query(users);
     std::string fingerprint = target->Fingerprint();
-    std::vector<std::string> args = {"rekey", target->url(), "--plan", plan, "--batch-size", "100"};
+    std::vector<std::string> args = {"rekey",        target->url(), "--plan",     plan,
+                                     "--batch-size", "100",         "--strategy", strategy};
 
     std::vector<std::string> dry = args;
     dry.push_back("--dry-run");
@@ -123,6 +126,19 @@ TEST_CASE("rekey add: killed mid-fill, then the same command gives the clean, ve
       CHECK(ulid->time_ms() == static_cast<uint64_t>(*created));
     }
     CHECK(target->Query(users) == before);
+    if (strategy == "hybrid") {
+      for (const char* table : kTables) {
+        INFO(table);
+        CHECK(target->Count(fmt::format(
+                  "SELECT COUNT(*) FROM {0} t JOIN {1} m ON m.entity = '{0}' AND m.user_id = "
+                  "'(rekey)' AND m.legacy_id = CAST(t.id AS TEXT) AND m.ulid = t.id_ulid",
+                  table, target->Bookkeeping("id_map"))) ==
+              target->Count(fmt::format("SELECT COUNT(*) FROM {}", table)));
+      }
+    } else {
+      CHECK(target->Count(fmt::format("SELECT COUNT(*) FROM {}", target->Bookkeeping("id_map"))) ==
+            0);
+    }
     auto runs =
         target->Query(fmt::format("SELECT status FROM {} WHERE arguments LIKE 'rekey %' "
                                   "ORDER BY started_at",
