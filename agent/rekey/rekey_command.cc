@@ -98,7 +98,7 @@ struct RekeyRun {
 Status Rekey(const RekeyOptions& options, const std::string& run_id, RekeySql& sql,
              const RekeyPlan& plan, std::ostream& out, RekeyRun* run) {
   std::vector<std::string> added;
-  FERRY_RETURN_IF_ERROR(AddUlidColumns(sql, plan, &added));
+  FERRY_RETURN_IF_ERROR(AddUlidColumns(sql, plan, run_id, &added));
   for (const std::string& column : added) out << "added column " << column << "\n";
   for (const RekeyTable& table : plan.tables) {
     KeyFill fill;

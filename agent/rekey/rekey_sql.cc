@@ -7,6 +7,7 @@
 
 #include "loaders/postgresql/connection.h"
 #include "loaders/postgresql/secrets.h"
+#include "loaders/process_identity.h"
 #include "loaders/sqlite/sqlite_handle.h"
 
 namespace ferry {
@@ -87,6 +88,17 @@ class SqliteRekeySql : public RekeySql {
   std::string IdMapTable() const override { return "ferry_id_map"; }
   std::string NowExpression() const override { return "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"; }
 
+  std::string RunsTable() const override { return "ferry_runs"; }
+  std::string AuditTable() const override { return "ferry_audit_log"; }
+  std::string AuditInsert(const std::string& run_id, const std::string& action,
+                          const std::string& detail) const override {
+    return fmt::format(
+        "INSERT INTO ferry_audit_log (at, run_id, action, detail, os_user, host) VALUES ({}, {}, "
+        "{}, {}, {}, {})",
+        NowExpression(), SqlLiteral(run_id), SqlLiteral(action), SqlLiteral(detail),
+        SqlLiteral(ThisOsUser()), SqlLiteral(ThisHost()));
+  }
+
   const char* name() const override { return "SQLite"; }
 
  private:
@@ -164,6 +176,17 @@ class PostgresRekeySql : public RekeySql {
   }
   std::string IdMapTable() const override { return "ferry.id_map"; }
   std::string NowExpression() const override { return "now()"; }
+
+  std::string RunsTable() const override { return "ferry.runs"; }
+  std::string AuditTable() const override { return "ferry.audit_log"; }
+  std::string AuditInsert(const std::string& run_id, const std::string& action,
+                          const std::string& detail) const override {
+    return fmt::format(
+        "INSERT INTO ferry.audit_log (run_id, action, detail, os_user, host) VALUES ({}, {}, {}, "
+        "{}, {})",
+        SqlLiteral(run_id), SqlLiteral(action), SqlLiteral(detail), SqlLiteral(ThisOsUser()),
+        SqlLiteral(ThisHost()));
+  }
 
   const char* name() const override { return "PostgreSQL"; }
 

@@ -49,6 +49,13 @@ class RekeySql {
   virtual std::string IdMapTable() const = 0;
   // An SQL expression for the time now, of the id map's updated_at type.
   virtual std::string NowExpression() const = 0;
+  // ferry's run history and audit log, quoted ("ferry_runs", ferry.audit_log).
+  virtual std::string RunsTable() const = 0;
+  virtual std::string AuditTable() const = 0;
+  // An INSERT of one audit-log row (run, action, detail; the time, host and OS user are the
+  // target's or this process's).
+  virtual std::string AuditInsert(const std::string& run_id, const std::string& action,
+                                  const std::string& detail) const = 0;
   // "SQLite" or "PostgreSQL".
   virtual const char* name() const = 0;
 };

@@ -50,15 +50,21 @@ std::optional<int64_t> CreationMillis(const std::string& text, const std::string
   return ParseRfc3339Millis(normal);
 }
 
-Status AddUlidColumns(RekeySql& sql, const RekeyPlan& plan, std::vector<std::string>* added) {
+Status AddUlidColumns(RekeySql& sql, const RekeyPlan& plan, const std::string& run_id,
+                      std::vector<std::string>* added) {
+  // One transaction for every column and the one audit row naming them: SQLite's audit log is
+  // keyed by (time, run, action), and a rollback must never meet a column it has no record of.
+  std::string statements;
+  std::string detail;
   auto add = [&](const std::string& table, const std::string& column) -> Status {
     bool exists = false;
     bool has = false;
     FERRY_RETURN_IF_ERROR(sql.HasColumn(table, column, &exists, &has));
     if (!exists) return Status::InvalidArgument(fmt::format("rekey: no table {}", table));
     if (has) return Status::OK();
-    FERRY_RETURN_IF_ERROR(sql.Execute(
-        fmt::format("ALTER TABLE {} ADD COLUMN {} text", SqlName(table), SqlName(column))));
+    statements +=
+        fmt::format("ALTER TABLE {} ADD COLUMN {} text;\n", SqlName(table), SqlName(column));
+    detail += (detail.empty() ? "" : "\n") + table + "\t" + column;
     added->push_back(table + "." + column);
     return Status::OK();
   };
@@ -68,7 +74,8 @@ Status AddUlidColumns(RekeySql& sql, const RekeyPlan& plan, std::vector<std::str
       FERRY_RETURN_IF_ERROR(add(table.name, UlidColumnOf(key.column)));
     }
   }
-  return Status::OK();
+  if (statements.empty()) return Status::OK();
+  return sql.Execute(statements + sql.AuditInsert(run_id, kRekeyColumnAction, detail));
 }
 
 Status FillKeyUlids(RekeySql& sql, const RekeyTable& table, int batch_size, KeyFill* fill) {

@@ -23,9 +23,16 @@ namespace ferry {
 // "epoch_ms"; nullopt when it is neither.
 std::optional<int64_t> CreationMillis(const std::string& text, const std::string& format);
 
-// Adds `<key>_ulid` to each table and `<fk>_ulid` for each foreign key where missing.
-// *added lists the columns added ("users.id_ulid").
-Status AddUlidColumns(RekeySql& sql, const RekeyPlan& plan, std::vector<std::string>* added);
+// The audit-log action under which a rekey run records, in the transaction that adds them, the
+// columns it added (detail: one "table<TAB>column" a line): what rolling the run back drops.
+inline constexpr char kRekeyColumnAction[] = "rekey column added";
+
+// Adds `<key>_ulid` to each table and `<fk>_ulid` for each foreign key where missing, in one
+// transaction that records them for run `run_id` (kRekeyColumnAction). *added lists the columns
+// added
+// ("users.id_ulid").
+Status AddUlidColumns(RekeySql& sql, const RekeyPlan& plan, const std::string& run_id,
+                      std::vector<std::string>* added);
 
 struct KeyFill {
   int64_t filled = 0;     // rows given a ULID by this call

@@ -148,5 +148,65 @@ TEST_CASE("rekey add, hybrid: killed mid-fill, then the same command gives the c
   }
 }
 
+// The application's catalog (tables, columns, constraints, indexes) and every row of every
+// table, ferry's bookkeeping left out.
+std::vector<std::vector<std::string>> Snapshot(TargetFixture& target) {
+  std::vector<std::vector<std::string>> all;
+  auto add = [&](const std::string& sql) {
+    for (auto& row : target.Query(sql)) all.push_back(std::move(row));
+  };
+  if (target.kind() == "sqlite") {
+    add("SELECT name, type, sql FROM sqlite_master WHERE name NOT LIKE 'ferry%' AND name NOT "
+        "LIKE 'sqlite_autoindex_ferry%' ORDER BY name");
+  } else {
+    add("SELECT table_name, column_name, data_type, is_nullable, column_default FROM "
+        "information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, "
+        "ordinal_position");
+    add("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = "
+        "'public'::regnamespace ORDER BY conname");
+    add("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1");
+  }
+  for (const char* table : kTables) add(fmt::format("SELECT * FROM {} ORDER BY id", table));
+  return all;
+}
+
+TEST_CASE("rekey rollback: a killed-and-resumed hybrid rekey undone, catalog and rows as before",
+          "[e2e][rekey][rollback][sqlite][postgresql]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir dir;
+    std::string plan = LoadAppDatabase(*target, "uuid", dir);
+    auto before = Snapshot(*target);
+    std::vector<std::string> args = {"rekey",        target->url(), "--plan",     plan,
+                                     "--batch-size", "200",         "--strategy", "hybrid"};
+    CommandResult killed = RunFerryToEnd(args, {{"FERRY_FAULT", "rekey.batch_committed:8"}});
+    INFO(Describe(killed));
+    REQUIRE(killed.exit_code != 0);
+    CommandResult resumed = RunFerry(args);
+    INFO(resumed.out << resumed.err);
+    REQUIRE(resumed.exit_code == 3);
+    REQUIRE(Snapshot(*target) != before);
+    auto runs = target->Query(
+        fmt::format("SELECT run_id FROM {} WHERE arguments LIKE 'rekey %' ORDER BY started_at DESC",
+                    target->Bookkeeping("runs")));
+    REQUIRE(runs.size() == 2);
+
+    CommandResult dry =
+        RunFerry({"rollback", "--target", target->url(), "--run", runs[0][0], "--dry-run"});
+    INFO(dry.out << dry.err);
+    REQUIRE(dry.exit_code == 0);
+    CHECK(dry.out.find("would roll back: 16 columns dropped") != std::string::npos);
+    CHECK(Snapshot(*target) != before);
+
+    CommandResult undone = RunFerry({"rollback", "--target", target->url(), "--run", runs[0][0]});
+    INFO(undone.out << undone.err);
+    REQUIRE(undone.exit_code == 0);
+    CHECK(Snapshot(*target) == before);
+    CHECK(target->Count(fmt::format("SELECT COUNT(*) FROM {}", target->Bookkeeping("id_map"))) ==
+          0);
+    CHECK(target->Count(fmt::format("SELECT COUNT(*) FROM {} WHERE status = 'rolled_back'",
+                                    target->Bookkeeping("runs"))) == 2);
+  }
+}
+
 }  // namespace
 }  // namespace ferry::e2e
