@@ -131,6 +131,7 @@ Status Rekey(const RekeyOptions& options, const std::string& run_id, RekeySql& s
                          sql.IdMapTable(), batches);
     }
   }
+  out << fmt::format("longest write transaction: {:.0f} ms\n", sql.longest_write_ms());
   FERRY_RETURN_IF_ERROR(VerifyRekey(sql, plan, &run->verification));
   if (options.strategy == "hybrid") return VerifyIdMap(sql, plan, &run->verification);
   return Status::OK();

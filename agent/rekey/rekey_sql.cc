@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <pqxx/pqxx>
 
 #include "loaders/postgresql/connection.h"
@@ -28,7 +29,10 @@ class SqliteRekeySql : public RekeySql {
 
   Status Execute(const std::string& statements) override {
     std::string wrapped = "BEGIN IMMEDIATE;\n" + statements + ";\nCOMMIT;";
+    auto started = std::chrono::steady_clock::now();
     Status status = sqlite::Exec(db_.get(), wrapped.c_str(), "rekey");
+    NoteWrite(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                  .count());
     if (!status.ok() && !sqlite3_get_autocommit(db_.get())) {
       (void)sqlite::Exec(db_.get(), "ROLLBACK", "rekey");
     }
@@ -111,11 +115,15 @@ class PostgresRekeySql : public RekeySql {
       : session_(std::move(session)) {}
 
   Status Execute(const std::string& statements) override {
-    return Guard([&] {
+    auto started = std::chrono::steady_clock::now();
+    Status status = Guard([&] {
       pqxx::work work(session_->connection());
       work.exec(statements);
       work.commit();
     });
+    NoteWrite(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                  .count());
+    return status;
   }
 
   Status Select(const std::string& sql, TextRows* rows) override {

@@ -8,6 +8,7 @@
 // Thread safety: one thread at a time.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <optional>
@@ -58,6 +59,16 @@ class RekeySql {
                                   const std::string& detail) const = 0;
   // "SQLite" or "PostgreSQL".
   virtual const char* name() const = 0;
+
+  // The longest Execute so far, in milliseconds: an upper bound of the longest time rekey held
+  // a write lock (docs/rekey.md, "Locks"; docs/benchmarks.md).
+  double longest_write_ms() const { return longest_write_ms_; }
+
+ protected:
+  void NoteWrite(double ms) { longest_write_ms_ = std::max(longest_write_ms_, ms); }
+
+ private:
+  double longest_write_ms_ = 0;
 };
 
 // A session on `target` (an existing SQLite file: never created; a PostgreSQL URL).
