@@ -167,12 +167,14 @@ int RunRekey(const RekeyOptions& options, std::ostream& out, std::ostream& err) 
   if (!mapping.ok()) return Fail(mapping.status(), err);
   Result<RekeyPlan> plan = PlanFromMapping(*mapping);
   if (!plan.ok()) return Fail(plan.status(), err);
+  // The database first: a missing SQLite file is refused here, before the Loader's Check
+  // could create one.
+  Result<std::unique_ptr<RekeySql>> sql = OpenRekeySql(*target);
+  if (!sql.ok()) return Fail(sql.status(), err);
   Result<std::unique_ptr<Loader>> loader = MakeLoader(*target);
   if (!loader.ok()) return Fail(loader.status(), err);
   Status status = (*loader)->Check(options.dry_run);
   if (!status.ok()) return Fail(status, err);
-  Result<std::unique_ptr<RekeySql>> sql = OpenRekeySql(*target);
-  if (!sql.ok()) return Fail(sql.status(), err);
   std::vector<std::pair<std::string, std::vector<std::array<std::string, 3>>>> catalog;
   for (const RekeyTable& table : plan->tables) {
     catalog.emplace_back(table.name, std::vector<std::array<std::string, 3>>());

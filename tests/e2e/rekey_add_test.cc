@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <filesystem>
 
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/ferry_process.h"
@@ -206,6 +207,38 @@ TEST_CASE("rekey rollback: a killed-and-resumed hybrid rekey undone, catalog and
     CHECK(target->Count(fmt::format("SELECT COUNT(*) FROM {} WHERE status = 'rolled_back'",
                                     target->Bookkeeping("runs"))) == 2);
   }
+}
+
+TEST_CASE(
+    "rekey: a missing SQLite file, a plan that does not fit and switch are refused, nothing "
+    "created",
+    "[e2e][rekey][sqlite]") {
+  TempDir dir;
+  std::string plan = dir / "plan.yaml";
+  {
+    std::string twin = dir / "twin.db";
+    REQUIRE(RunShell(Generator("int") + " --out '" + twin + "'").exit_code == 0);
+    REQUIRE(RunFerry({"inspect", "sqlite:" + twin, "--propose-mapping", plan}).exit_code == 0);
+  }
+  std::string missing = dir / "missing.db";
+  CommandResult run = RunFerry({"rekey", "sqlite:" + missing, "--plan", plan});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code != 0);
+  CHECK_FALSE(std::filesystem::exists(missing));
+
+  std::string other = dir / "other.db";
+  REQUIRE(
+      RunShell("sqlite3 '" + other + "' 'CREATE TABLE users (id INTEGER PRIMARY KEY)'").exit_code ==
+      0);
+  run = RunFerry({"rekey", "sqlite:" + other, "--plan", plan});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find("the plan names") != std::string::npos);
+
+  run = RunFerry({"rekey", "sqlite:" + other, "--plan", plan, "--strategy", "switch"});
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find("--strategy switch is not built yet") != std::string::npos);
+  CHECK(Query(other, "SELECT COUNT(*) FROM sqlite_master")[0][0] == "1");
 }
 
 }  // namespace
