@@ -15,6 +15,7 @@
 #include "agent/export/export_command.h"
 #include "agent/help/help_commands.h"
 #include "agent/inspect/inspect_command.h"
+#include "agent/rekey/rekey_command.h"
 #include "agent/rollback/rollback_command.h"
 #include "agent/run/migrate_command.h"
 #include "agent/schema/schema_command.h"
@@ -107,6 +108,7 @@ int RunFerry(int argc, char** argv) {
   AddValidateCommand(app, &exit_code);
   AddBackupCommand(app, &exit_code);
   AddRollbackCommand(app, &exit_code);
+  AddRekeyCommand(app, &exit_code);
   AddHelpCommands(app, &exit_code);
   SetExitCodesHelp(&app,
                    "0 done; 1 failed; 2 usage or configuration error; 3 done, with rejected "

@@ -89,7 +89,8 @@ void AddRollbackCommand(CLI::App& root, int* exit_code) {
       "Undo a run with the pre-images its backup holds: delete the rows it inserted, put back "
       "the rows it changed, its id-map rows and checkpoints, and record it as rolled_back. "
       "Refuses a run whose rows a later run changed again until that one is rolled back. "
-      "Crash-safe: one transaction; run the same command again after a kill");
+      "Crash-safe: one transaction; run the same command again after a kill. A rekey run "
+      "(docs/rekey.md) is undone by dropping the columns it added and its id-map rows");
   SetExitCodesHelp(cmd, kExitCodes);
   cmd->add_option("--target", options->target,
                   "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db. "

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "agent/mapping/loader.h"
+#include "agent/rekey/rekey_rollback.h"
 #include "agent/rollback/run_pre_images.h"
 #include "agent/validate/recorded_run.h"
 #include "backup/backup_store.h"
@@ -55,6 +56,11 @@ Status RollBackRun(const RollbackOptions& options, const std::string& dir, const
   if (run.status == "running") {
     return Status::Locked("the run is still running (host " + run.host + ", pid " +
                           std::to_string(run.pid) + "); stop it first");
+  }
+  if (IsRekeyRun(run)) {  // no archive: everything a rekey writes is in columns it added
+    std::vector<RunRecord> runs;
+    FERRY_RETURN_IF_ERROR(loader->ListRuns(0, &runs));
+    return RollBackRekeyRun(options.target, run, runs, options.dry_run, out);
   }
   FERRY_ASSIGN_OR_RETURN(MigrateOptions recorded, OptionsOfRecordedRun(run.arguments));
   FERRY_ASSIGN_OR_RETURN(Mapping mapping, recorded.mapping_file.empty()

@@ -1,0 +1,82 @@
+#include "agent/rekey/rekey_rollback.h"
+
+#include <fmt/format.h>
+
+#include "agent/rekey/id_map_fill.h"
+#include "agent/rekey/rekey_sql.h"
+#include "agent/rekey/ulid_fill.h"
+#include "loaders/registry.h"
+
+namespace ferry {
+
+bool IsRekeyRun(const RunRecord& run) { return run.arguments.rfind("rekey ", 0) == 0; }
+
+Status RollBackRekeyRun(const std::string& target_flag, const RunRecord& run,
+                        const std::vector<RunRecord>& runs, bool dry_run, std::ostream& out) {
+  // The run and the earlier, unfinished attempts of the same command it went on from.
+  std::vector<std::string> ids = {run.run_id};
+  for (const RunRecord& other : runs) {
+    if (other.run_id != run.run_id && other.arguments == run.arguments &&
+        other.started_at <= run.started_at && other.status != kRolledBackStatus &&
+        other.status != "completed" && other.status != "completed_with_rejects") {
+      ids.push_back(other.run_id);
+    }
+  }
+  std::string id_list;
+  for (const std::string& id : ids) id_list += (id_list.empty() ? "" : ", ") + SqlLiteral(id);
+  FERRY_ASSIGN_OR_RETURN(TargetSpec target, ResolveTarget(target_flag));
+  FERRY_ASSIGN_OR_RETURN(std::unique_ptr<RekeySql> sql, OpenRekeySql(target));
+  TextRows added;
+  FERRY_RETURN_IF_ERROR(sql->Select(
+      fmt::format("SELECT detail FROM {} WHERE action = {} AND run_id IN ({}) ORDER BY detail",
+                  sql->AuditTable(), SqlLiteral(kRekeyColumnAction), id_list),
+      &added));
+  std::string statements;
+  std::vector<std::string> dropped;
+  std::vector<std::string> lines;
+  for (const auto& row : added) {
+    std::string detail = row[0].value_or("");
+    for (size_t start = 0; start <= detail.size();) {
+      size_t end = detail.find('\n', start);
+      if (end == std::string::npos) end = detail.size();
+      lines.push_back(detail.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  for (const std::string& line : lines) {
+    size_t tab = line.find('\t');
+    if (tab == std::string::npos) continue;
+    std::string table = line.substr(0, tab);
+    std::string column = line.substr(tab + 1);
+    bool exists = false;
+    bool has = false;
+    FERRY_RETURN_IF_ERROR(sql->HasColumn(table, column, &exists, &has));
+    if (!has) continue;  // dropped by hand already
+    statements += fmt::format("ALTER TABLE {} DROP COLUMN {};\n", SqlName(table), SqlName(column));
+    dropped.push_back(table + "." + column);
+  }
+  TextRows mapped;
+  FERRY_RETURN_IF_ERROR(
+      sql->Select(fmt::format("SELECT COUNT(*) FROM {} WHERE user_id = {} AND run_id IN ({})",
+                              sql->IdMapTable(), SqlLiteral(kRekeyIdMapUser), id_list),
+                  &mapped));
+  std::string id_map_rows = mapped.empty() ? "0" : mapped[0][0].value_or("0");
+  std::string summary = fmt::format(
+      "{} columns dropped ({}), {} id-map rows removed", dropped.size(),
+      dropped.empty() ? std::string("none") : fmt::format("{}", fmt::join(dropped, ", ")),
+      id_map_rows);
+  if (dry_run) {
+    out << "run " << run.run_id << ": would roll back: " << summary << "\n";
+    return Status::OK();
+  }
+  statements += fmt::format("DELETE FROM {} WHERE user_id = {} AND run_id IN ({});\n",
+                            sql->IdMapTable(), SqlLiteral(kRekeyIdMapUser), id_list);
+  statements += fmt::format("UPDATE {} SET status = {} WHERE run_id IN ({});\n", sql->RunsTable(),
+                            SqlLiteral(kRolledBackStatus), id_list);
+  statements += sql->AuditInsert(run.run_id, "rollback", summary);
+  FERRY_RETURN_IF_ERROR(sql->Execute(statements));
+  out << "run " << run.run_id << ": rolled back: " << summary << "\n";
+  return Status::OK();
+}
+
+}  // namespace ferry

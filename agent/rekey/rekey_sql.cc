@@ -1,0 +1,261 @@
+#include "agent/rekey/rekey_sql.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <pqxx/pqxx>
+
+#include "loaders/postgresql/connection.h"
+#include "loaders/postgresql/secrets.h"
+#include "loaders/process_identity.h"
+#include "loaders/sqlite/sqlite_handle.h"
+
+namespace ferry {
+
+namespace {
+
+Status Collect(const TextRows& rows, std::vector<std::array<std::string, 3>>* keys) {
+  keys->clear();
+  for (const auto& row : rows) {
+    keys->push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or("")});
+  }
+  return Status::OK();
+}
+
+class SqliteRekeySql : public RekeySql {
+ public:
+  explicit SqliteRekeySql(sqlite::Database db) : db_(std::move(db)) {}
+
+  Status Execute(const std::string& statements) override {
+    std::string wrapped = "BEGIN IMMEDIATE;\n" + statements + ";\nCOMMIT;";
+    auto started = std::chrono::steady_clock::now();
+    Status status = sqlite::Exec(db_.get(), wrapped.c_str(), "rekey");
+    NoteWrite(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                  .count());
+    if (!status.ok() && !sqlite3_get_autocommit(db_.get())) {
+      (void)sqlite::Exec(db_.get(), "ROLLBACK", "rekey");
+    }
+    return status;
+  }
+
+  Status Select(const std::string& sql, TextRows* rows) override {
+    rows->clear();
+    FERRY_ASSIGN_OR_RETURN(sqlite::Statement statement, sqlite::Prepare(db_.get(), sql));
+    for (;;) {
+      FERRY_ASSIGN_OR_RETURN(bool row, sqlite::Step(db_.get(), statement.get(), "rekey"));
+      if (!row) break;
+      auto& out = rows->emplace_back();
+      int width = sqlite3_column_count(statement.get());
+      for (int i = 0; i < width; ++i) {
+        const unsigned char* text = sqlite3_column_text(statement.get(), i);
+        if (text == nullptr) {
+          out.emplace_back(std::nullopt);
+        } else {
+          out.emplace_back(std::string(reinterpret_cast<const char*>(text),
+                                       sqlite3_column_bytes(statement.get(), i)));
+        }
+      }
+    }
+    return Status::OK();
+  }
+
+  Status HasColumn(const std::string& table, const std::string& column, bool* table_exists,
+                   bool* has) override {
+    TextRows rows;
+    FERRY_RETURN_IF_ERROR(
+        Select(fmt::format("SELECT name FROM pragma_table_info({})", SqlLiteral(table)), &rows));
+    *table_exists = !rows.empty();
+    *has = false;
+    for (const auto& row : rows) {
+      if (row[0] == column) *has = true;
+    }
+    return Status::OK();
+  }
+
+  Status ForeignKeys(const std::string& table,
+                     std::vector<std::array<std::string, 3>>* keys) override {
+    TextRows rows;
+    FERRY_RETURN_IF_ERROR(Select(
+        fmt::format("SELECT \"from\", \"table\", \"to\" FROM pragma_foreign_key_list({0}) WHERE id "
+                    "IN (SELECT id FROM pragma_foreign_key_list({0}) GROUP BY id HAVING "
+                    "COUNT(*) = 1)",
+                    SqlLiteral(table)),
+        &rows));
+    return Collect(rows, keys);
+  }
+
+  std::string IdMapInsertHead() const override {
+    return "INSERT INTO ferry_id_map (entity, user_id, legacy_id, ulid, content_hash, run_id, "
+           "updated_at) SELECT ";
+  }
+  std::string IdMapTable() const override { return "ferry_id_map"; }
+  std::string NowExpression() const override { return "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"; }
+
+  std::string RunsTable() const override { return "ferry_runs"; }
+  std::string AuditTable() const override { return "ferry_audit_log"; }
+  std::string AuditInsert(const std::string& run_id, const std::string& action,
+                          const std::string& detail) const override {
+    return fmt::format(
+        "INSERT INTO ferry_audit_log (at, run_id, action, detail, os_user, host) VALUES ({}, {}, "
+        "{}, {}, {}, {})",
+        NowExpression(), SqlLiteral(run_id), SqlLiteral(action), SqlLiteral(detail),
+        SqlLiteral(ThisOsUser()), SqlLiteral(ThisHost()));
+  }
+
+  const char* name() const override { return "SQLite"; }
+
+ private:
+  sqlite::Database db_;
+};
+
+class PostgresRekeySql : public RekeySql {
+ public:
+  explicit PostgresRekeySql(std::unique_ptr<postgres::Session> session)
+      : session_(std::move(session)) {}
+
+  Status Execute(const std::string& statements) override {
+    auto started = std::chrono::steady_clock::now();
+    Status status = Guard([&] {
+      pqxx::work work(session_->connection());
+      work.exec(statements);
+      work.commit();
+    });
+    NoteWrite(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                  .count());
+    return status;
+  }
+
+  Status Select(const std::string& sql, TextRows* rows) override {
+    rows->clear();
+    return Guard([&] {
+      pqxx::work work(session_->connection());
+      pqxx::result result = work.exec(sql);
+      work.commit();
+      for (const auto& row : result) {
+        auto& out = rows->emplace_back();
+        for (const auto& field : row) {
+          if (field.is_null()) {
+            out.emplace_back(std::nullopt);
+          } else {
+            out.emplace_back(std::string(field.c_str(), field.size()));
+          }
+        }
+      }
+    });
+  }
+
+  Status HasColumn(const std::string& table, const std::string& column, bool* table_exists,
+                   bool* has) override {
+    TextRows rows;
+    FERRY_RETURN_IF_ERROR(Select(
+        fmt::format("SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                    "current_schema() AND table_name = {}",
+                    SqlLiteral(table)),
+        &rows));
+    *table_exists = !rows.empty();
+    *has = false;
+    for (const auto& row : rows) {
+      if (row[0] == column) *has = true;
+    }
+    return Status::OK();
+  }
+
+  Status ForeignKeys(const std::string& table,
+                     std::vector<std::array<std::string, 3>>* keys) override {
+    TextRows rows;
+    FERRY_RETURN_IF_ERROR(Select(
+        fmt::format(
+            "SELECT a.attname, parent.relname, pa.attname FROM pg_constraint c JOIN pg_class "
+            "child ON child.oid = c.conrelid JOIN pg_namespace n ON n.oid = child.relnamespace "
+            "JOIN pg_class parent ON parent.oid = c.confrelid JOIN pg_attribute a ON a.attrelid "
+            "= c.conrelid AND a.attnum = c.conkey[1] JOIN pg_attribute pa ON pa.attrelid = "
+            "c.confrelid AND pa.attnum = c.confkey[1] WHERE c.contype = 'f' AND n.nspname = "
+            "current_schema() AND child.relname = {} AND cardinality(c.conkey) = 1 ORDER BY "
+            "c.conname",
+            SqlLiteral(table)),
+        &rows));
+    return Collect(rows, keys);
+  }
+
+  std::string IdMapInsertHead() const override {
+    return "INSERT INTO ferry.id_map (target_schema, entity, user_id, legacy_id, ulid, "
+           "content_hash, run_id, updated_at) SELECT current_schema(), ";
+  }
+  std::string IdMapTable() const override { return "ferry.id_map"; }
+  std::string NowExpression() const override { return "now()"; }
+
+  std::string RunsTable() const override { return "ferry.runs"; }
+  std::string AuditTable() const override { return "ferry.audit_log"; }
+  std::string AuditInsert(const std::string& run_id, const std::string& action,
+                          const std::string& detail) const override {
+    return fmt::format(
+        "INSERT INTO ferry.audit_log (run_id, action, detail, os_user, host) VALUES ({}, {}, {}, "
+        "{}, {})",
+        SqlLiteral(run_id), SqlLiteral(action), SqlLiteral(detail), SqlLiteral(ThisOsUser()),
+        SqlLiteral(ThisHost()));
+  }
+
+  const char* name() const override { return "PostgreSQL"; }
+
+ private:
+  template <typename Fn>
+  Status Guard(Fn fn) {
+    try {
+      fn();
+      return Status::OK();
+    } catch (const pqxx::broken_connection& e) {
+      return Status::Unavailable(
+          postgres::ScrubSecrets(fmt::format("PostgreSQL: {}", e.what()), session_->secrets()));
+    } catch (const std::exception& e) {
+      return Status::IOError(
+          postgres::ScrubSecrets(fmt::format("PostgreSQL: {}", e.what()), session_->secrets()));
+    }
+  }
+
+  std::unique_ptr<postgres::Session> session_;
+};
+
+}  // namespace
+
+std::string SqlLiteral(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
+std::string SqlName(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
+
+Result<std::unique_ptr<RekeySql>> OpenRekeySql(const TargetSpec& target) {
+  if (target.kind == "sqlite") {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(target.path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+    sqlite::Database db(raw);
+    if (rc != SQLITE_OK) {
+      return sqlite::SqliteError(rc, db.get(), fmt::format("open {}", target.path));
+    }
+    sqlite::SetBusyTimeout(db.get(), 10000);
+    return std::unique_ptr<RekeySql>(std::make_unique<SqliteRekeySql>(std::move(db)));
+  }
+  if (target.kind == "postgresql") {
+    FERRY_ASSIGN_OR_RETURN(std::unique_ptr<postgres::Session> session,
+                           postgres::Session::Open(target.url));
+    auto sql = std::make_unique<PostgresRekeySql>(std::move(session));
+    FERRY_RETURN_IF_ERROR(sql->Execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'"));
+    return std::unique_ptr<RekeySql>(std::move(sql));
+  }
+  return Status::InvalidArgument(
+      fmt::format("rekey: target kind {} is not supported", target.kind));
+}
+
+}  // namespace ferry

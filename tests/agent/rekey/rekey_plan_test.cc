@@ -1,0 +1,64 @@
+#include "agent/rekey/rekey_plan.h"
+
+#include <catch2/catch.hpp>
+
+#include "agent/mapping/loader.h"
+
+namespace ferry {
+namespace {
+
+constexpr const char* kPlan = R"(version: 1
+name: "app"
+entities:
+  "users":
+    source: {keys: ["users"], shape: record}
+    id: {field: "id", time_field: "created_at", time_format: iso8601}
+    primary_key: ["id"]
+    columns:
+      "id": {type: ulid, from: $ulid}
+      "created_at": {type: timestamp, from: "created_at", format: iso8601}
+  "tasks":
+    source: {keys: ["tasks"], shape: record}
+    id: {field: "id"}
+    primary_key: ["id"]
+    columns:
+      "id": {type: ulid, from: $ulid}
+      "user_id": {type: ulid, from: "user_id", references: "users", on_missing: reject}
+      "parent_id": {type: text, from: "parent_id"}
+)";
+
+TEST_CASE("PlanFromMapping: tables, keys, creation columns and references of a proposal",
+          "[rekey]") {
+  Result<Mapping> mapping = LoadMappingText(kPlan, "plan.yaml", "");
+  REQUIRE(mapping.ok());
+  Result<RekeyPlan> plan = PlanFromMapping(*mapping);
+  REQUIRE(plan.ok());
+  REQUIRE(plan->tables.size() == 2);
+  const RekeyTable* users = plan->Find("users");
+  REQUIRE(users != nullptr);
+  CHECK(users->key == "id");
+  CHECK(users->creation_column == "created_at");
+  const RekeyTable* tasks = plan->Find("tasks");
+  REQUIRE(tasks != nullptr);
+  CHECK(tasks->creation_column.empty());
+  REQUIRE(tasks->foreign_keys.size() == 1);
+  CHECK(tasks->foreign_keys[0].column == "user_id");
+  CHECK(tasks->foreign_keys[0].parent == "users");
+  CHECK(UlidColumnOf("user_id") == "user_id_ulid");
+
+  SECTION("the catalog adds the self-reference the mapping cannot say, nothing twice") {
+    std::vector<std::string> added;
+    AddCatalogForeignKeys({{"tasks",
+                            {{"user_id", "users", "id"},
+                             {"parent_id", "tasks", "id"},
+                             {"other_id", "elsewhere", "id"},
+                             {"user_email", "users", "email"}}}},
+                          &*plan, &added);
+    CHECK(added == std::vector<std::string>{"tasks.parent_id -> tasks"});
+    REQUIRE(plan->Find("tasks")->foreign_keys.size() == 2);
+    CHECK(plan->Find("tasks")->foreign_keys[1].column == "parent_id");
+  }
+}
+
+}  // namespace
+}  // namespace ferry
