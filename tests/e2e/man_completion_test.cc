@@ -179,10 +179,10 @@ TEST_CASE("ferry completion fish: complete -C in a real fish", "[e2e][help][issu
   std::string folder = std::filesystem::path(FERRY_BINARY).parent_path().string();
   std::string fish_script =
       "ferry completion fish | source; or exit 9\n"
-      "complete -C 'ferry mi'; echo --\n"
-      "complete -C 'ferry migrate --conflict '; echo --\n"
-      "complete -C 'ferry migrate --confl'; echo --\n"
-      "complete -C 'ferry schema '; echo --\n";
+      "complete -C 'ferry mi'; echo ==\n"
+      "complete -C 'ferry migrate --conflict '; echo ==\n"
+      "complete -C 'ferry migrate --confl'; echo ==\n"
+      "complete -C 'ferry schema '; echo ==\n";
   CommandResult run = RunShell("PATH=" + ShellQuote(folder) + ":\"$PATH\" fish --no-config -c " +
                                ShellQuote(fish_script) + " 2>&1");
   INFO(run.out);
@@ -191,7 +191,7 @@ TEST_CASE("ferry completion fish: complete -C in a real fish", "[e2e][help][issu
   std::vector<std::vector<std::string>> blocks(1);
   std::istringstream lines(run.out);
   for (std::string line; std::getline(lines, line);) {
-    if (line == "--") {
+    if (line == "==") {
       blocks.emplace_back();
     } else {
       blocks.back().push_back(line.substr(0, line.find('\t')));
