@@ -53,6 +53,9 @@ Status Loader::FindInterruptedRun(const std::string&, std::optional<RunRecord>*)
   return Unsupported("FindInterruptedRun");
 }
 Status Loader::ListRuns(int, std::vector<RunRecord>*) { return Unsupported("ListRuns"); }
+Status Loader::ListAuditDetails(const std::string&, const std::string&, std::vector<std::string>*) {
+  return Unsupported("ListAuditDetails");
+}
 Status Loader::ListLocks(std::vector<LockHolder>*) { return Unsupported("ListLocks"); }
 Status Loader::ForceUnlock(const std::string&, bool, std::vector<LockHolder>*) {
   return Unsupported("ForceUnlock");

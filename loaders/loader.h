@@ -81,6 +81,13 @@ struct Checkpoint {
 };
 
 // A bounded set of rows of one entity and one user, written in one transaction.
+// One row of the target's audit log (ferry.audit_log / ferry_audit_log) a batch writes in its
+// own transaction, so that it is there exactly when the batch is.
+struct AuditEntry {
+  std::string action;
+  std::string detail;  // names and keys only, never a value of the data
+};
+
 struct WriteBatch {
   const TableDef* table = nullptr;  // REQUIRES: non-null, passed to EnsureSchema earlier
   std::string entity;
@@ -93,6 +100,9 @@ struct WriteBatch {
   // rest written (--continue-on-error); when false the batch fails (Rejected, naming the key)
   // and nothing of it is written, as for a reject found before the write.
   bool reject_broken_keys = false;
+  // Written to the audit log under the run's id with the batch (--conflict interactive's
+  // decisions: agent/run/conflict_decision.h). A batch of no rows but entries is written too.
+  std::vector<AuditEntry> audit = {};
 };
 
 // A row of a batch the target refused on its own (a foreign key of the application's): the
@@ -383,6 +393,12 @@ class Loader {
   // The newest `limit` runs (all when limit <= 0), newest first. REQUIRES: Check() succeeded
   // (a dry-run Check is enough). Reads only; OK and empty before the first run.
   virtual Status ListRuns(int limit, std::vector<RunRecord>* out);
+
+  // The details of run `run_id`'s audit-log entries under `action`, in the order written.
+  // REQUIRES: Check() succeeded (a dry-run Check is enough). Reads only; OK and empty
+  // without an audit log.
+  virtual Status ListAuditDetails(const std::string& run_id, const std::string& action,
+                                  std::vector<std::string>* out);
 
   // The locks recorded now, by user id, with whether each holder is alive. REQUIRES: Check()
   // succeeded (a dry-run Check is enough). Reads only.

@@ -25,6 +25,8 @@ packages=(
   chromium
   # tests: ferry man rendered by man(1) (tests/e2e/man_completion_test.cc)
   man-db
+  # tests: ferry completion zsh|fish loaded in the real shells (tests/e2e/man_completion_test.cc)
+  zsh fish
   # formatting check (tools/check_format.sh)
   clang-format
 )

@@ -53,7 +53,7 @@ AtomicFile::~AtomicFile() {
   }
 }
 
-Status AtomicFile::Commit() {
+Status AtomicFile::Sync() {
   // errno of the write that failed (ENOSPC on a full disk) names the cause. A stream that
   // failed makes no further system calls, so errno is still that write's when the caller
   // wrote and then committed (as every caller here does).
@@ -78,8 +78,31 @@ Status AtomicFile::Commit() {
     return Failed("sync", temp_path_, sync_error);
   }
   ::close(fd);
+  return Status::OK();
+}
+
+Status AtomicFile::Commit() {
+  FERRY_RETURN_IF_ERROR(Sync());
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     return Failed("rename the dump to", path_, errno);
+  }
+  committed_ = true;
+  return Status::OK();
+}
+
+Status AtomicFile::CommitWithoutReplacing() {
+  FERRY_RETURN_IF_ERROR(Sync());
+  int moved = ::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE);
+  if (moved != 0 && (errno == EINVAL || errno == ENOSYS)) {
+    // No RENAME_NOREPLACE here: a hard link fails on an existing name just the same.
+    moved = ::link(temp_path_.c_str(), path_.c_str());
+    if (moved == 0) ::unlink(temp_path_.c_str());
+  }
+  if (moved != 0) {
+    if (errno == EEXIST) {
+      return Status::InvalidArgument(fmt::format("{}: the file exists; not replaced", path_));
+    }
+    return Failed("create", path_, errno);
   }
   committed_ = true;
   return Status::OK();

@@ -33,9 +33,17 @@ class AtomicFile {
   // file is then removed. REQUIRES: called at most once.
   Status Commit();
 
+  // As Commit, but never over an existing destination (renameat2 RENAME_NOREPLACE, or a hard
+  // link where the file system lacks it): InvalidArgument naming the file when one exists,
+  // which is then left as it was.
+  Status CommitWithoutReplacing();
+
  private:
   AtomicFile(std::string path, std::string temp_path)
       : path_(std::move(path)), temp_path_(std::move(temp_path)) {}
+
+  // Flushes, closes and syncs the temporary file.
+  Status Sync();
 
   const std::string path_;
   const std::string temp_path_;

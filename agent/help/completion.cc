@@ -89,6 +89,11 @@ std::string Bash(const CommandModel& root) {
       "# command at PATH.\n";
   out += "_ferry_lists() {\n  commands=\"\" options=\"\" arguments=@file\n  case \"$1\" in\n" +
          lists + "  esac\n}\n\n";
+  // Not mapfile: zsh (through bashcompinit, `ferry completion zsh`) has no such builtin.
+  out +=
+      "# _ferry_reply: COMPREPLY from standard input, one candidate a line.\n"
+      "_ferry_reply() {\n  local line\n  COMPREPLY=()\n"
+      "  while IFS= read -r line; do COMPREPLY+=(\"$line\"); done\n}\n\n";
   out +=
       "_ferry_complete() {\n"
       "  local cur=${COMP_WORDS[COMP_CWORD]} prev=\"\" path=\"\" i word skip=0\n"
@@ -112,26 +117,26 @@ std::string Bash(const CommandModel& root) {
       "    values=$(_ferry_values \"$path\" \"$prev\")\n"
       "    if [[ $values == @file ]]; then\n"
       "      compopt -o filenames 2>/dev/null\n"
-      "      mapfile -t COMPREPLY < <(compgen -f -- \"$cur\")\n"
+      "      _ferry_reply < <(compgen -f -- \"$cur\")\n"
       "      return 0\n"
       "    elif [[ $values == @none ]]; then\n"
       "      return 0\n"
       "    elif [[ -n $values ]]; then\n"
-      "      mapfile -t COMPREPLY < <(compgen -W \"$values\" -- \"$cur\")\n"
+      "      _ferry_reply < <(compgen -W \"$values\" -- \"$cur\")\n"
       "      return 0\n"
       "    fi\n"
       "  fi\n"
       "  local commands options arguments\n"
       "  _ferry_lists \"$path\"\n"
       "  if [[ $cur == -* ]]; then\n"
-      "    mapfile -t COMPREPLY < <(compgen -W \"$options\" -- \"$cur\")\n"
+      "    _ferry_reply < <(compgen -W \"$options\" -- \"$cur\")\n"
       "  elif [[ -n $commands ]]; then\n"
-      "    mapfile -t COMPREPLY < <(compgen -W \"$commands\" -- \"$cur\")\n"
+      "    _ferry_reply < <(compgen -W \"$commands\" -- \"$cur\")\n"
       "  elif [[ $arguments != @file ]]; then\n"
-      "    mapfile -t COMPREPLY < <(compgen -W \"$arguments\" -- \"$cur\")\n"
+      "    _ferry_reply < <(compgen -W \"$arguments\" -- \"$cur\")\n"
       "  else\n"
       "    compopt -o filenames 2>/dev/null\n"
-      "    mapfile -t COMPREPLY < <(compgen -f -- \"$cur\")\n"
+      "    _ferry_reply < <(compgen -f -- \"$cur\")\n"
       "  fi\n"
       "  return 0\n"
       "}\n\n"

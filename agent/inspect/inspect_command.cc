@@ -1,11 +1,8 @@
 #include "agent/inspect/inspect_command.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <cerrno>
 #include <iostream>
 #include <memory>
 
@@ -15,10 +12,9 @@
 #include "agent/mapping/for_sources.h"
 #include "agent/mapping/loader.h"
 #include "agent/max_value_option.h"
+#include "agent/propose/proposal_file.h"
 #include "agent/propose/propose_command.h"
 #include "agent/run/match_check.h"
-#include "extractors/common/file_reader.h"
-#include "extractors/common/scoped_fd.h"
 #include "extractors/registry.h"
 
 namespace ferry {
@@ -34,22 +30,13 @@ bool IsDatabaseSource(const std::string& argument) {
   return spec.ok() && IsDatabaseKind(spec->kind);
 }
 
-// Writes the mapping proposed for the database `source` to `path`, after checking that ferry
-// loads it as it is; never over an existing file.
-Status WriteProposedMapping(const std::string& source, const std::string& path) {
+// The mapping proposed for the database `source`, after checking that ferry loads it as it
+// is; written by the stores' writer (agent/propose/proposal_file.h).
+Status WriteProposedMapping(const std::string& source, const std::string& path, std::ostream& out) {
+  FERRY_RETURN_IF_ERROR(CheckProposalFile(path));
   FERRY_ASSIGN_OR_RETURN(std::string yaml, ProposeMappingForDatabase(source));
-  FERRY_RETURN_IF_ERROR(LoadMappingText(yaml, path, "").status());
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return errno == EEXIST ? Status::InvalidArgument(fmt::format(
-                                 "--propose-mapping {}: the file exists; not replaced", path))
-                           : FileError(path, "create", errno);
-  }
-  ScopedFd file(fd);
-  if (::write(fd, yaml.data(), yaml.size()) != static_cast<ssize_t>(yaml.size())) {
-    return FileError(path, "write", errno);
-  }
-  return Status::OK();
+  FERRY_RETURN_IF_ERROR(LoadMappingText(yaml, path == "-" ? "<proposed>" : path, "").status());
+  return WriteProposalFile(path, yaml, out);
 }
 
 // `ferry inspect sqlite:app.db`: one database, its tables and foreign keys (db_inspect.h).
@@ -64,13 +51,14 @@ int RunDatabaseInspect(const InspectOptions& options, std::ostream& out, std::os
   Result<DbInspectReport> report =
       usage.ok() ? InspectDatabase(*spec) : Result<DbInspectReport>(usage);
   if (report.ok() && !options.propose_mapping.empty()) {
-    Status written = WriteProposedMapping(options.sources.front(), options.propose_mapping);
+    Status written = WriteProposedMapping(options.sources.front(), options.propose_mapping, out);
     if (!written.ok()) report = written;
   }
   if (!report.ok()) {
     err << "ferry inspect: " << report.status().ToString() << "\n";
     return ExitCodeFor(report.status());
   }
+  if (options.propose_mapping == "-") return 0;  // standard output holds the mapping alone
   if (options.json) {
     out << DatabaseJson(*report) << "\n";
   } else {
@@ -144,12 +132,13 @@ void AddInspectCommand(CLI::App& root, int* exit_code) {
                   "Only this origin (repeatable); one that matches nothing is exit 2, listing "
                   "the sources' origins");
   cmd->add_option("--propose-mapping", options->propose_mapping,
-                  "Write a mapping for these sources to FILE, 0600, that `migrate --mapping "
-                  "FILE` takes as it is; review it first. For stores and dumps (instead of the "
-                  "table; - for standard output): keys grouped by pattern into entities, record "
-                  "shapes and JSON Schemas inferred from the values, secret-looking keys and "
-                  "fields left out with the reason (docs/unknown-store.md). For a database: "
-                  "from its catalog, never over an existing file (docs/database-sources.md)")
+                  "Write a mapping for these sources to FILE (0600, written whole, never over an "
+                  "existing file; - for standard output) that `migrate --mapping FILE` takes "
+                  "as it is; review it first. For stores and dumps (instead of the table): "
+                  "keys grouped by pattern into entities, record shapes and JSON Schemas "
+                  "inferred from the values, secret-looking keys and fields left out with the "
+                  "reason (docs/unknown-store.md). For a database: from its catalog "
+                  "(docs/database-sources.md)")
       ->excludes("--mapping");
   AddMaxValueBytesOption(cmd, &options->max_value_bytes);
   cmd->callback(

@@ -5,11 +5,11 @@
 #include <iostream>
 
 #include "agent/exit_codes_help.h"
-#include "agent/export/atomic_file.h"
 #include "agent/mapping/loader.h"
 #include "agent/outside_sources.h"
 #include "agent/propose/key_groups.h"
 #include "agent/propose/mapping_writer.h"
+#include "agent/propose/proposal_file.h"
 #include "base/terminal_text.h"
 #include "extractors/registry.h"
 
@@ -50,6 +50,7 @@ Status Propose(const InspectOptions& options, const std::string& file, Scan* sca
     specs.push_back(std::move(spec));
   }
   if (file != "-") FERRY_RETURN_IF_ERROR(CheckOutsideSources("--propose-mapping", file, specs));
+  FERRY_RETURN_IF_ERROR(CheckProposalFile(file));
   for (const SourceSpec& spec : specs) FERRY_RETURN_IF_ERROR(ScanSource(spec, scan, std::cerr));
   if (scan->keys == 0) {
     return Status::InvalidArgument("the sources hold no key: there is nothing to propose");
@@ -64,10 +65,7 @@ Status Propose(const InspectOptions& options, const std::string& file, Scan* sca
     return Status::Internal("the proposed mapping does not load (a bug in ferry): " +
                             loaded.status().message());
   }
-  if (file == "-") return Status::OK();
-  FERRY_ASSIGN_OR_RETURN(std::unique_ptr<AtomicFile> out, AtomicFile::Create(file));
-  out->stream() << *yaml;
-  return out->Commit();
+  return Status::OK();
 }
 
 }  // namespace
@@ -77,13 +75,12 @@ int RunProposeMapping(const InspectOptions& options, const std::string& file, st
   Scan scan;
   std::string yaml;
   Status status = Propose(options, file, &scan, &yaml);
+  if (status.ok()) status = WriteProposalFile(file, yaml, out);
   if (!status.ok()) {
     err << "ferry inspect: " << TerminalSafe(status.ToString()) << "\n";
     return ExitCodeFor(status);
   }
-  if (file == "-") {
-    out << yaml;
-  } else {
+  if (file != "-") {
     err << fmt::format(
         "ferry inspect: proposed a mapping for {} key(s) in {}\n"
         "  review it, then: ferry inspect SOURCE --mapping {}   and   ferry migrate SOURCE "

@@ -144,6 +144,7 @@ std::string RenderHtmlReport(const RunReport& report) {
   AppendEntityTable(report, &out);
   AppendRejectsSection(report, &out);
   AppendConflictsSection(report, &out);
+  AppendDecisionsSection(report, &out);
   AppendExamplesSection(report, &out);
   AppendProblemsSection(report, &out);
   out.append("</main>\n</body>\n</html>\n");

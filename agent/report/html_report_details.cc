@@ -203,6 +203,42 @@ void AppendConflictsSection(const RunReport& report, std::string* out) {
   if (any) out->append("</section>\n");
 }
 
+void AppendDecisionsSection(const RunReport& report, std::string* out) {
+  bool any = false;
+  for (const std::string& name : report.entity_order) {
+    const EntityCounts& c = report.entities.at(name);
+    if (c.Decided() == 0) continue;
+    if (!any) {
+      out->append(
+          "<section id=\"decisions\">\n<h2>Decisions at the terminal "
+          "(<code>--conflict interactive</code>)</h2>\n"
+          "<p class=\"muted\">Each conflict decided by hand, or by an S/O/M answer for the "
+          "rest of the entity; the target's audit log holds every one.</p>\n");
+      any = true;
+    }
+    fmt::format_to(std::back_inserter(*out),
+                   "<h3>{}: {} skip, {} overwrite, {} merge ({} by an S/O/M answer)</h3>\n"
+                   "<table class=\"conflicts\"><thead><tr><th>id</th><th>ULID</th>"
+                   "<th>decision</th><th>how</th></tr></thead><tbody>\n",
+                   HtmlText(name), c.decided_skip, c.decided_overwrite, c.decided_merge,
+                   c.decided_by_rule);
+    for (const DecisionExample& d : c.examples_decisions) {
+      fmt::format_to(std::back_inserter(*out),
+                     "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td>"
+                     "<td>{}</td></tr>\n",
+                     HtmlText(d.legacy_id), HtmlText(d.ulid), HtmlText(d.decision),
+                     d.asked ? "asked" : "S/O/M");
+    }
+    if (static_cast<size_t>(c.Decided()) > c.examples_decisions.size()) {
+      fmt::format_to(std::back_inserter(*out),
+                     "<tr><td colspan=\"4\" class=\"muted\">and {} more</td></tr>\n",
+                     static_cast<size_t>(c.Decided()) - c.examples_decisions.size());
+    }
+    out->append("</tbody></table>\n");
+  }
+  if (any) out->append("</section>\n");
+}
+
 void AppendExamplesSection(const RunReport& report, std::string* out) {
   const char* verb = report.dry_run ? "would be " : "";
   bool any = false;

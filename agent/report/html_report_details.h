@@ -16,6 +16,8 @@ constexpr size_t kRejectExamplesShown = 3;
 
 void AppendExamplesSection(const RunReport& report, std::string* out);
 void AppendConflictsSection(const RunReport& report, std::string* out);
+// --conflict interactive's decisions per entity: counts and the first examples.
+void AppendDecisionsSection(const RunReport& report, std::string* out);
 void AppendRejectsSection(const RunReport& report, std::string* out);
 void AppendProblemsSection(const RunReport& report, std::string* out);
 

@@ -119,7 +119,7 @@ void SetParentUlid(const CommitContext& context, const AssignedRecord& record, s
 // Finds each record's row in the target, adopts the rows found under a unique key, plans every
 // record by the policy, and rejects those whose write would break a key.
 Status PlanBatch(const CommitContext& context, std::vector<AssignedRecord>* records,
-                 std::vector<Planned>* plans) {
+                 std::vector<Planned>* plans, std::vector<ConflictDecision>* decisions) {
   const EntityMapping& entity = *context.entity;
   std::vector<ExistingRow> existing;
   bool whole_rows = context.policy != ConflictPolicy::kSkip || context.decide != nullptr;
@@ -141,6 +141,10 @@ Status PlanBatch(const CommitContext& context, std::vector<AssignedRecord>* reco
       // q stops here: nothing of this batch is written.
       FERRY_ASSIGN_OR_RETURN(policy, context.decide->Decide(entity, record.identity.legacy_id,
                                                             *existing[i].row, record.row));
+      if (context.decide->Records()) {
+        decisions->push_back({entity.name, record.identity.legacy_id, record.identity.ulid, policy,
+                              context.decide->LastAsked()});
+      }
     }
     planned.plan = PlanOf(context, policy, record, existing[i].row);
     if (planned.plan == Plan::kUpdate && budget.Take("updated")) {
@@ -218,6 +222,7 @@ Result<BatchOutcome> WriteTracingRefusals(const CommitContext& context, WriteBat
   left.reject_broken_keys = batch.reject_broken_keys;
   left.checkpoint.position = sent[first + half - 1].origin.position;
   WriteBatch right = left;
+  left.audit = std::move(batch.audit);  // once, with the first part that commits
   right.checkpoint = batch.checkpoint;
   for (size_t i = 0; i < batch.rows.size(); ++i) {
     WriteBatch& part = i < half ? left : right;
@@ -251,7 +256,9 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
   const EntityMapping& entity = *context.entity;
   EntityCounts& counts = *context.counts;
   std::vector<Planned> plans;
-  FERRY_RETURN_IF_ERROR(PlanBatch(context, &records, &plans));
+  std::vector<ConflictDecision> decisions;  // --conflict interactive's, to record
+  FERRY_RETURN_IF_ERROR(PlanBatch(context, &records, &plans, &decisions));
+  for (const ConflictDecision& decision : decisions) counts.AddDecision(decision);
 
   WriteBatch batch;
   batch.table = &entity.table;
@@ -260,6 +267,9 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
   batch.policy = context.policy;
   batch.checkpoint = checkpoint;
   batch.reject_broken_keys = context.continue_on_error;
+  // Recorded with the batch they shaped: there exactly when its rows are.
+  if (!decisions.empty())
+    batch.audit.push_back({kConflictDecisionAction, DecisionsDetail(decisions)});
   BatchOutcome predicted;             // what the write would do, for a dry run
   std::vector<SentRecord> sent;       // one per row of the batch
   std::vector<size_t> batch_records;  // the record of each row of the batch
@@ -318,7 +328,7 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
   // The identities, for rows the target may refuse by a key of its own (the batch moves away).
   std::vector<IdentityRecord> identities;
   if (batch.reject_broken_keys) identities = batch.identities;
-  if (!context.dry_run && !batch.rows.empty()) {
+  if (!context.dry_run && (!batch.rows.empty() || !batch.audit.empty())) {
     FERRY_ASSIGN_OR_RETURN(outcome, WriteTracingRefusals(context, std::move(batch), sent, 0));
   }
   // Rows the target refused by a key of its own (loaders/loader.h RowReject): not written.

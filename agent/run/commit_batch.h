@@ -54,8 +54,9 @@ struct CommitContext {
   // the rest of the batch is written (WriteBatch::reject_broken_keys).
   bool continue_on_error = false;
   // --conflict interactive: asked for each record whose row the target holds, instead of
-  // `policy` (which must then read whole rows: overwrite); null otherwise.
-  ConflictDecider* decide = nullptr;
+  // `policy` (which must then read whole rows: overwrite), at the terminal or (validate) from
+  // the run's recorded decisions; null otherwise.
+  ConflictChooser* decide = nullptr;
 };
 
 // Classifies `records`, writes those to write (unless dry run) with `checkpoint`, and counts

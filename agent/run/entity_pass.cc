@@ -225,7 +225,10 @@ Status UnitProcessor::EntityPass::Flush() {
   commit.entity = &entity_;
   commit.user_id = &user_id_;
   commit.policy = Policy();
-  if (owner_->options_.interactive && !entity_.conflict) commit.decide = &InteractiveDecider();
+  if (owner_->options_.interactive && !entity_.conflict) {
+    ConflictChooser* recorded = owner_->options_.decisions.get();
+    commit.decide = recorded != nullptr ? recorded : &InteractiveDecider();
+  }
   commit.loader = owner_->loader_;
   commit.dry_run = owner_->options_.dry_run;
   commit.continue_on_error = owner_->options_.continue_on_error;

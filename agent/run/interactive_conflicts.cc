@@ -107,7 +107,8 @@ Result<ConflictPolicy> ConflictDecider::Decide(const EntityMapping& entity,
                                                const std::string& legacy_id, const Row& existing,
                                                const Row& incoming) {
   auto all = for_entity_.find(entity.name);
-  if (all != for_entity_.end()) return all->second;
+  last_asked_ = all == for_entity_.end();
+  if (!last_asked_) return all->second;
   Write(View(entity, legacy_id, existing, incoming, TerminalColumns()));
   while (true) {
     char key = 0;

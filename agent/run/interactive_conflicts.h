@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 
+#include "agent/run/conflict_decision.h"
 #include "base/result.h"
 #include "base/row.h"
 #include "loaders/loader.h"
@@ -24,7 +25,7 @@ namespace ferry {
 // True when standard input is a terminal: --conflict interactive is refused otherwise.
 bool StdinIsTerminal();
 
-class ConflictDecider {
+class ConflictDecider : public ConflictChooser {
  public:
   ConflictDecider() = default;
   ConflictDecider(const ConflictDecider&) = delete;
@@ -34,7 +35,9 @@ class ConflictDecider {
   // Asks, unless an S/O/M answer covers the entity. The stop status (IsStop) after q; a failed
   // read of the terminal (end of input) is a stop too.
   Result<ConflictPolicy> Decide(const EntityMapping& entity, const std::string& legacy_id,
-                                const Row& existing, const Row& incoming);
+                                const Row& existing, const Row& incoming) override;
+  bool LastAsked() const override { return last_asked_; }
+  bool Records() const override { return true; }
 
   // The view of one conflict laid out in `columns` (for tests; Decide draws it).
   static std::string View(const EntityMapping& entity, const std::string& legacy_id,
@@ -42,6 +45,7 @@ class ConflictDecider {
 
  private:
   std::map<std::string, ConflictPolicy> for_entity_;  // S/O/M answers
+  bool last_asked_ = false;
 };
 
 }  // namespace ferry

@@ -201,7 +201,9 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--conflict", flags->conflict,
                   "When a row exists: skip (keep it), overwrite (replace it), merge (newer "
                   "field wins) or interactive (asked at the terminal for each: s/o/m, S/O/M for "
-                  "the rest of the entity, q stops resumable); default: the mapping's, else skip. "
+                  "the rest of the entity, q stops resumable; each decision goes to the audit log "
+                  "and the report, and validate checks each row by it); default: the mapping's, "
+                  "else skip. "
                   "Decided against the row in "
                   "the target: one already equal is counted unchanged, a deleted one is written "
                   "again, one under a unique key of the mapping is adopted (docs/mapping.md)")

@@ -1,6 +1,7 @@
 // MigrateOptions: everything `ferry migrate` was told, checked before any work starts.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,8 @@
 #include "loaders/loader.h"
 
 namespace ferry {
+
+class ConflictChooser;  // agent/run/conflict_decision.h
 
 struct MigrateOptions {
   std::vector<std::string> sources;        // as given: "dump:PATH", "PATH", ...
@@ -24,6 +27,9 @@ struct MigrateOptions {
   // at the terminal (agent/run/interactive_conflicts.h); `conflict` is then overwrite, so that
   // the target's rows are read whole.
   bool interactive = false;
+  // With `interactive`: answers each conflict instead of the terminal (`ferry validate` gives
+  // the decisions the run recorded, agent/validate/recorded_decisions.h); null: the terminal.
+  std::shared_ptr<ConflictChooser> decisions;
   bool continue_on_error = false;    // --continue-on-error
   double max_reject_rate = 0.1;      // --max-reject-rate, with --continue-on-error
   int batch_size = 1000;             // --batch-size: rows per transaction (the CLI's

@@ -54,7 +54,13 @@ std::string RunArguments(const MigrateOptions& options, const std::vector<Source
   AddList(&out, "--origin", options.origins);
   AddList(&out, "--include", options.include);
   AddList(&out, "--exclude", options.exclude);
-  if (options.conflict) out += std::string(" --conflict ") + ConflictPolicyName(*options.conflict);
+  // An interactive run is recorded as one: `ferry validate` then compares each row as the
+  // decision the run recorded for it wrote it (agent/run/conflict_decision.h).
+  if (options.interactive) {
+    out += " --conflict interactive";
+  } else if (options.conflict) {
+    out += std::string(" --conflict ") + ConflictPolicyName(*options.conflict);
+  }
   if (options.strict_unicode) out += " --strict-unicode";
   return out;
 }

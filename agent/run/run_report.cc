@@ -295,6 +295,29 @@ void AppendConflictValues(std::string* out, const ConflictValues& values) {
   if (!values.incoming.empty()) Field(out, "incoming", values.incoming, false);
 }
 
+// ,"decisions":{"skip":N,"overwrite":N,"merge":N,"by_rule":N,"examples":[{"legacy_id":..,
+// "ulid":..,"decision":..,"asked":bool}]} when --conflict interactive decided any conflict.
+void Decisions(std::string* out, const EntityCounts& c) {
+  if (c.Decided() == 0) return;
+  // The caller's last member ends without a comma: this one starts with it.
+  out->append(",\"decisions\":{");
+  Number(out, "skip", c.decided_skip);
+  Number(out, "overwrite", c.decided_overwrite);
+  Number(out, "merge", c.decided_merge);
+  Number(out, "by_rule", c.decided_by_rule);
+  out->append("\"examples\":[");
+  for (size_t i = 0; i < c.examples_decisions.size(); ++i) {
+    const DecisionExample& d = c.examples_decisions[i];
+    if (i) out->push_back(',');
+    out->push_back('{');
+    Field(out, "legacy_id", d.legacy_id);
+    Field(out, "ulid", d.ulid);
+    Field(out, "decision", d.decision);
+    out->append(d.asked ? "\"asked\":true}" : "\"asked\":false}");
+  }
+  out->append("]}");
+}
+
 // "examples_conflicts":[{"legacy_id":..,"outcome":..,"fields":[{"path":..,"decision":..,
 // "before":..,"after":..}],"more_fields":N}],
 void ConflictExamples(std::string* out, const std::vector<ConflictExample>& examples) {
@@ -418,6 +441,7 @@ std::string RunReport::ToJson() const {
     }
     out += "],";
     RejectReasons(&out, c);
+    Decisions(&out, c);
     out += "}";
   }
   out += "}}";

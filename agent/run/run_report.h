@@ -49,6 +49,16 @@ struct RejectGroup {
   std::vector<Reject> examples;  // the first kMaxRejectGroupExamples, in the order met
 };
 
+struct ConflictDecision;  // agent/run/conflict_decision.h
+
+// One decision of --conflict interactive, as the report keeps it: key and ULID, no value.
+struct DecisionExample {
+  std::string legacy_id;
+  std::string ulid;
+  std::string decision;  // "skip", "overwrite", "merge"
+  bool asked = true;     // false: covered by an earlier S/O/M answer
+};
+
 struct EntityCounts {
   int64_t read = 0;      // records found in the source
   int64_t valid = 0;     // passed schema, identity and mapping checks
@@ -71,6 +81,13 @@ struct EntityCounts {
   // rejects of any later group are counted in rejects_ungrouped.
   std::vector<RejectGroup> reject_groups;
   int64_t rejects_ungrouped = 0;
+  // --conflict interactive: the decisions taken, by answer, how many of them an S/O/M answer
+  // covered, and the first kMaxDecisionExamples (the audit log holds every one).
+  int64_t decided_skip = 0;
+  int64_t decided_overwrite = 0;
+  int64_t decided_merge = 0;
+  int64_t decided_by_rule = 0;
+  std::vector<DecisionExample> examples_decisions;
 
   // Records whose identity the target already held, whatever became of them.
   int64_t Conflicts() const { return updated + skipped + merged + unchanged; }
@@ -84,6 +101,9 @@ struct EntityCounts {
   void GroupReject(const Reject& reject);
   // Adds `group`'s count and examples (within the bounds above) to this entity's.
   void MergeRejectGroup(const RejectGroup& group);
+  // Counts `decision`, keeping it as an example while fewer than kMaxDecisionExamples are.
+  void AddDecision(const ConflictDecision& decision);
+  int64_t Decided() const { return decided_skip + decided_overwrite + decided_merge; }
 };
 
 struct RunReport {
@@ -164,5 +184,7 @@ constexpr size_t kMaxExamples = 3;
 // few and folds the rest).
 constexpr size_t kMaxRejectGroups = 32;
 constexpr size_t kMaxRejectGroupExamples = 10;
+// Interactive decisions kept per entity in the report.
+constexpr size_t kMaxDecisionExamples = 20;
 
 }  // namespace ferry

@@ -31,6 +31,11 @@ void MergeCounts(EntityCounts* to, const EntityCounts& from) {
   }
   for (const RejectGroup& group : from.reject_groups) to->MergeRejectGroup(group);
   to->rejects_ungrouped += from.rejects_ungrouped;
+  to->decided_skip += from.decided_skip;
+  to->decided_overwrite += from.decided_overwrite;
+  to->decided_merge += from.decided_merge;
+  to->decided_by_rule += from.decided_by_rule;
+  AppendUpTo(&to->examples_decisions, from.examples_decisions, kMaxDecisionExamples);
 }
 
 }  // namespace

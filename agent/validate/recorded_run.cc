@@ -72,6 +72,10 @@ Result<MigrateOptions> OptionsOfRecordedRun(const std::string& arguments) {
       options.include.push_back(value);
     } else if (word == "--exclude") {
       options.exclude.push_back(value);
+    } else if (word == "--conflict" && value == "interactive") {
+      // Decided record by record: the caller reads the decisions from the audit log.
+      options.interactive = true;
+      options.conflict = ConflictPolicy::kOverwrite;
     } else if (word == "--conflict") {
       options.conflict = ParseConflictPolicy(value);
       if (!options.conflict) {

@@ -15,6 +15,7 @@
 #include "agent/run/migration.h"
 #include "agent/status/admin_target.h"
 #include "agent/validate/archived_sources.h"
+#include "agent/validate/recorded_decisions.h"
 #include "agent/validate/recorded_run.h"
 #include "agent/validate/row_scan.h"
 #include "agent/validate/validation.h"
@@ -96,6 +97,12 @@ Status Validate(const ValidateOptions& options, const AdminTarget& target, const
   dry_run.continue_on_error = true;
   dry_run.max_reject_rate = 1.0;
   dry_run.command_line = "ferry validate";
+  if (dry_run.interactive) {
+    // Decided record by record at a terminal: each conflict as the run's audit log says.
+    FERRY_ASSIGN_OR_RETURN(dry_run.decisions,
+                           RecordedDecisions::Read(target.loader.get(), run.run_id));
+    dry_run.jobs = 1;
+  }
   RunReport report = RunMigration(dry_run);
   if (report.exit_code != 0 && report.exit_code != 3) {
     *exit_code = report.exit_code;
@@ -103,7 +110,7 @@ Status Validate(const ValidateOptions& options, const AdminTarget& target, const
   }
   *validation = JudgeDryRun(report);
   validation->run_id = run.run_id;
-  validation->compared = ConflictPolicyName(policy);
+  validation->compared = dry_run.interactive ? "interactive" : ConflictPolicyName(policy);
   if (!archived.archive_id().empty()) validation->read_from = "backup " + archived.archive_id();
   FERRY_RETURN_IF_ERROR(CheckRows(mapping, report.users, target.loader.get(), validation));
   std::set<std::string> loaded(report.entity_order.begin(), report.entity_order.end());

@@ -68,8 +68,11 @@ Validation JudgeDryRun(const RunReport& dry_run) {
 }
 
 void PrintValidation(const Validation& validation, std::ostream& out) {
-  out << fmt::format("validate run {} (rows compared as {} writes them; records read from {})\n",
-                     validation.run_id, validation.compared, validation.read_from);
+  std::string compared = validation.compared == "interactive"
+                             ? "the decision the run recorded for each wrote them"
+                             : validation.compared + " writes them";
+  out << fmt::format("validate run {} (rows compared as {}; records read from {})\n",
+                     validation.run_id, compared, validation.read_from);
   out << fmt::format("{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "entity", "valid", "equal",
                      "missing", "differs", "kept", "rejected");
   for (const EntityValidation& e : validation.entities) {

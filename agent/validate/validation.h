@@ -18,13 +18,15 @@ namespace ferry {
 
 struct EntityValidation {
   std::string entity;
-  int64_t valid = 0;         // the source's valid records
-  int64_t equal = 0;         // their rows in the target, equal to what the run writes
-  int64_t missing = 0;       // no row in the target (deleted since, or never written)
-  int64_t differs = 0;       // a row, other than what the run writes
-  int64_t not_compared = 0;  // a row, kept as it is by the entity's own conflict: skip
-  int64_t rejected = 0;      // records the run rejects: not the target's to hold
-  std::vector<std::string> missing_examples;      // legacy ids
+  int64_t valid = 0;    // the source's valid records
+  int64_t equal = 0;    // their rows in the target, equal to what the run writes
+  int64_t missing = 0;  // no row in the target (deleted since, or never written)
+  int64_t differs = 0;  // a row, other than what the run writes
+  // A row kept as it is by the entity's own conflict: skip, or by a skip the run decided
+  // interactively (agent/validate/recorded_decisions.h).
+  int64_t not_compared = 0;
+  int64_t rejected = 0;                       // records the run rejects: not the target's to hold
+  std::vector<std::string> missing_examples;  // legacy ids
   std::vector<ConflictExample> differs_examples;  // legacy ids and the fields that differ
   // The target's side (agent/validate/row_scan.h): its rows of the run's users, and those
   // that no valid record of the source accounts for (rows - equal - differs - kept).
@@ -40,8 +42,10 @@ struct EntityValidation {
 };
 
 struct Validation {
-  std::string run_id;    // the run validated
-  std::string compared;  // "overwrite" or "merge": how rows were compared
+  std::string run_id;  // the run validated
+  // How rows were compared: "overwrite", "merge", or "interactive" (each as the decision the
+  // run recorded for it: agent/validate/recorded_decisions.h).
+  std::string compared;
   // Where the sources were read: "sources" (where the run read them), or "backup ID" (the
   // run's archive, when a source is gone or changed since).
   std::string read_from = "sources";

@@ -112,6 +112,11 @@ class LoaderBackend {
                                     std::optional<RunRecord>* out) = 0;
   // With each run's recorded error (RunRecord::error).
   virtual Status ListRuns(int limit, std::vector<RunRecord>* out) = 0;
+  virtual Status ListAuditDetails(const std::string& run_id, const std::string& action,
+                                  std::vector<std::string>* out) {
+    (void)run_id, (void)action, (void)out;
+    return Status::Internal("ListAuditDetails is not supported by this target");
+  }
   virtual Status ListLocks(std::vector<LockHolder>* out) = 0;
   virtual Status ForceUnlock(const std::string& user_id, bool even_alive,
                              std::vector<LockHolder>* cleared) = 0;

@@ -49,6 +49,8 @@ class SharedLoader final : public Loader {
   Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override;
   Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out) override;
   Status ListRuns(int limit, std::vector<RunRecord>* out) override;
+  Status ListAuditDetails(const std::string& run_id, const std::string& action,
+                          std::vector<std::string>* out) override;
   Status ListLocks(std::vector<LockHolder>* out) override;
   Status ForceUnlock(const std::string& user_id, bool even_alive,
                      std::vector<LockHolder>* cleared) override;
@@ -284,6 +286,13 @@ Status SharedLoader::ListRuns(int limit, std::vector<RunRecord>* out) {
   out->clear();
   FERRY_RETURN_IF_ERROR(RequireChecked("ListRuns"));
   return backend_->ListRuns(limit, out);
+}
+
+Status SharedLoader::ListAuditDetails(const std::string& run_id, const std::string& action,
+                                      std::vector<std::string>* out) {
+  out->clear();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ListAuditDetails"));
+  return backend_->ListAuditDetails(run_id, action, out);
 }
 
 Status SharedLoader::ListLocks(std::vector<LockHolder>* out) {

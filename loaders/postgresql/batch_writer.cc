@@ -12,6 +12,7 @@
 #include <pqxx/tablewriter>
 
 #include "base/fault_point.h"
+#include "loaders/postgresql/bookkeeping.h"
 #include "loaders/postgresql/foreign_key_violation.h"
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/postgresql/sql_identifier.h"
@@ -215,6 +216,7 @@ Result<BatchOutcome> BatchWriter::WriteOnce(const WriteBatch& batch, const std::
       txn.exec_prepared0(kCheckpointStatement, batch.user_id, checkpoint.entity, checkpoint.unit,
                          checkpoint.position, run_id);
     }
+    for (const AuditEntry& entry : batch.audit) Audit(txn, run_id, entry.action, entry.detail);
     FaultPoint("pg.before_commit");
     txn.commit();
     FaultPoint("pg.after_commit");

@@ -84,6 +84,11 @@ class PostgresBackend final : public LoaderBackend {
     FERRY_RETURN_IF_ERROR(OnSession([&](Session* s) { return postgres::ListRuns(s, limit, out); }));
     return OnSession([&](Session* s) { return postgres::AddRunErrors(s, out); });
   }
+  Status ListAuditDetails(const std::string& run_id, const std::string& action,
+                          std::vector<std::string>* out) override {
+    return OnSession(
+        [&](Session* s) { return postgres::ListAuditDetails(s, run_id, action, out); });
+  }
   Status ListLocks(std::vector<LockHolder>* out) override {
     return OnSession([&](Session* s) { return postgres::ListLocks(s, out); });
   }

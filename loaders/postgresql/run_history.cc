@@ -178,4 +178,15 @@ Status AddRunErrors(Session* session, std::vector<RunRecord>* runs) {
   });
 }
 
+Status ListAuditDetails(Session* session, const std::string& run_id, const std::string& action,
+                        std::vector<std::string>* out) {
+  return ReadIfExists(session, "audit_log", [&](pqxx::transaction_base& txn) {
+    for (const auto& row : txn.exec_params(
+             "SELECT detail FROM ferry.audit_log WHERE run_id = $1 AND action = $2 ORDER BY at, id",
+             run_id, action)) {
+      out->push_back(Text(row[0]));
+    }
+  });
+}
+
 }  // namespace ferry::postgres

@@ -38,6 +38,11 @@ Status ListRuns(Session* session, int limit, std::vector<RunRecord>* out);
 // entry of kRunErrorAction for its run id).
 Status AddRunErrors(Session* session, std::vector<RunRecord>* runs);
 
+// The details of `run_id`'s audit-log entries under `action`, oldest first (Loader::
+// ListAuditDetails); empty without the table.
+Status ListAuditDetails(Session* session, const std::string& run_id, const std::string& action,
+                        std::vector<std::string>* out);
+
 // The newest interrupted run recorded with exactly `arguments`, or nullopt.
 Status FindInterruptedRun(Session* session, const std::string& arguments,
                           std::optional<RunRecord>* out);

@@ -7,6 +7,7 @@
 #include "loaders/sqlite/foreign_key_reject.h"
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/transaction.h"
+#include "loaders/sqlite/user_lock.h"
 
 namespace ferry::sqlite {
 
@@ -184,6 +185,9 @@ Result<BatchOutcome> BatchWriter::Write(const WriteBatch& batch, const std::stri
     checkpoint.entity = batch.entity;
   }
   FERRY_RETURN_IF_ERROR(SaveCheckpoint(db_, batch.user_id, checkpoint, run_id, now));
+  for (const AuditEntry& entry : batch.audit) {
+    FERRY_RETURN_IF_ERROR(Audit(db_, run_id, entry.action, entry.detail));
+  }
   FaultPoint("sqlite.before_commit");
   FERRY_RETURN_IF_ERROR(txn.Commit(context));
   FaultPoint("sqlite.after_commit");

@@ -177,4 +177,19 @@ Status AddRunErrors(sqlite3* db, std::vector<RunRecord>* runs) {
   return Status::OK();
 }
 
+Status ListAuditDetails(sqlite3* db, const std::string& run_id, const std::string& action,
+                        std::vector<std::string>* out) {
+  return ReadIfExists(db, "ferry_audit_log", [&]() -> Status {
+    FERRY_ASSIGN_OR_RETURN(Statement stmt,
+                           PrepareBound(db,
+                                        "SELECT detail FROM ferry_audit_log "
+                                        "WHERE run_id = ?1 AND action = ?2 ORDER BY at",
+                                        {run_id, action}));
+    return EachRow(db, stmt.get(), "reading ferry_audit_log", [&](sqlite3_stmt* row) {
+      out->push_back(ColumnText(row, 0));
+      return true;
+    });
+  });
+}
+
 }  // namespace ferry::sqlite

@@ -36,6 +36,11 @@ Status ListRuns(sqlite3* db, int limit, std::vector<RunRecord>* out);
 // entry of kRunErrorAction for its run id).
 Status AddRunErrors(sqlite3* db, std::vector<RunRecord>* runs);
 
+// The details of `run_id`'s audit-log entries under `action`, oldest first (Loader::
+// ListAuditDetails); empty without the table.
+Status ListAuditDetails(sqlite3* db, const std::string& run_id, const std::string& action,
+                        std::vector<std::string>* out);
+
 // The newest interrupted run recorded with exactly `arguments`, or nullopt.
 Status FindInterruptedRun(sqlite3* db, const std::string& arguments, std::optional<RunRecord>* out);
 

@@ -85,6 +85,10 @@ class SqliteBackend final : public LoaderBackend {
     FERRY_RETURN_IF_ERROR(OnFile([&](sqlite3* db) { return sqlite::ListRuns(db, limit, out); }));
     return OnFile([&](sqlite3* db) { return sqlite::AddRunErrors(db, out); });
   }
+  Status ListAuditDetails(const std::string& run_id, const std::string& action,
+                          std::vector<std::string>* out) override {
+    return OnFile([&](sqlite3* db) { return sqlite::ListAuditDetails(db, run_id, action, out); });
+  }
   Status ListLocks(std::vector<LockHolder>* out) override {
     return OnFile([&](sqlite3* db) { return sqlite::ListLocks(db, out); });
   }

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "tests/e2e/e2e_util.h"
 
@@ -93,6 +94,13 @@ TEST_CASE("inspect sqlite --propose-mapping: a mapping migrate takes as is, neve
   CHECK(again.exit_code == 2);
   CHECK_THAT(again.err, Catch::Contains("the file exists"));
   CHECK(ReadFile(mapping) == text);
+  CHECK((std::filesystem::status(mapping).permissions() & std::filesystem::perms::all) ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+  // "-": the same mapping on standard output, alone (no table), as for a store; no file "-".
+  CommandResult to_stdout = RunFerry({"inspect", "sqlite:" + db, "--propose-mapping", "-"});
+  CHECK(to_stdout.exit_code == 0);
+  CHECK(to_stdout.out == text);
+  CHECK_FALSE(std::filesystem::exists("-"));
 
   CommandResult run = RunFerry({"migrate", "sqlite:" + db, "--mapping", mapping, "--user-id", "app",
                                 "--target", "sqlite:" + (dir / "out.db"), "--no-backup",

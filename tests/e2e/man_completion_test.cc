@@ -1,8 +1,11 @@
-// End-to-end: `ferry man` rendered by man(1) and `ferry completion bash` driven by bash (issue 20
-// item 4). The lists to find come from ferry's --help output, walked command by command, so a
-// command or option added later is checked without touching this test.
+// End-to-end: `ferry man` rendered by man(1), `ferry completion bash` driven by bash, the zsh
+// script driven by Tab in an interactive zsh on a pty (tests/e2e/zsh_completion_pty.py) and the
+// fish one asked by `complete -C` (issue 20 item 4). The lists to find come from ferry's --help
+// output, walked command by command, so a command or option added later is checked without touching
+// this test.
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -66,6 +69,18 @@ bool HaveMan() {
     FAIL("man is not installed (apt-get install man-db; tools/install_deps.sh)");
   }
   WARN("man is not installed: skipped");
+  return false;
+}
+
+// True when `shell` is installed; outside CI a missing one is a skip with a warning, in CI
+// (tools/install_deps.sh installs zsh and fish) a failure.
+bool HaveShell(const std::string& shell) {
+  if (RunShell("command -v " + shell + " >/dev/null 2>&1").exit_code == 0) return true;
+  const char* ci = std::getenv("CI");
+  if (ci != nullptr && std::string(ci) == "true") {
+    FAIL(shell + " is not installed (apt-get install " + shell + "; tools/install_deps.sh)");
+  }
+  WARN(shell + " is not installed: its completion test is skipped");
   return false;
 }
 
@@ -146,6 +161,47 @@ TEST_CASE("ferry completion bash: commands, options, option values and file name
   CHECK(lines[7] == "bash zsh fish");
   CHECK(lines[8] == file);
   CHECK(lines[9].empty());  // a number: nothing to offer
+}
+
+TEST_CASE("ferry completion zsh: Tab in a real interactive zsh (compinit, bashcompinit)",
+          "[e2e][help][issue20]") {
+  if (!HaveShell("zsh")) return;
+  std::string script = (SourceDir() / "tests/e2e/zsh_completion_pty.py").string();
+  CommandResult run =
+      RunShell("python3 " + ShellQuote(script) + " " + ShellQuote(FERRY_BINARY) + " 2>&1");
+  INFO(run.out);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("PASS") != std::string::npos);
+}
+
+TEST_CASE("ferry completion fish: complete -C in a real fish", "[e2e][help][issue20]") {
+  if (!HaveShell("fish")) return;
+  std::string folder = std::filesystem::path(FERRY_BINARY).parent_path().string();
+  std::string fish_script =
+      "ferry completion fish | source; or exit 9\n"
+      "complete -C 'ferry mi'; echo ==\n"
+      "complete -C 'ferry migrate --conflict '; echo ==\n"
+      "complete -C 'ferry migrate --confl'; echo ==\n"
+      "complete -C 'ferry schema '; echo ==\n";
+  CommandResult run = RunShell("PATH=" + ShellQuote(folder) + ":\"$PATH\" fish --no-config -c " +
+                               ShellQuote(fish_script) + " 2>&1");
+  INFO(run.out);
+  REQUIRE(run.exit_code == 0);
+  // Each block: the candidates, one a line, "word<TAB>description", sorted by fish.
+  std::vector<std::vector<std::string>> blocks(1);
+  std::istringstream lines(run.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line == "==") {
+      blocks.emplace_back();
+    } else {
+      blocks.back().push_back(line.substr(0, line.find('\t')));
+    }
+  }
+  REQUIRE(blocks.size() == 5);
+  CHECK(blocks[0] == std::vector<std::string>{"migrate"});
+  CHECK(blocks[1] == std::vector<std::string>{"interactive", "merge", "overwrite", "skip"});
+  CHECK(blocks[2] == std::vector<std::string>{"--conflict"});
+  CHECK(blocks[3] == std::vector<std::string>{"down", "status", "up"});
 }
 
 TEST_CASE("ferry completion: zsh and fish scripts, an unknown shell is exit 2",

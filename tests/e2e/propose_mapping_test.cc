@@ -115,5 +115,28 @@ TEST_CASE("inspect --propose-mapping: refused inside a source, and with --mappin
   CHECK(out.out.find("local_values") != std::string::npos);
 }
 
+TEST_CASE("inspect --propose-mapping: a store's mapping is 0600 and never written over",
+          "[e2e][propose]") {
+  TempDir work;
+  WriteDump(work / "u.json", {{"theme", "dark"}});
+  std::string mapping = work / "m.yaml";
+  CommandResult first = RunFerry({"inspect", work / "u.json", "--propose-mapping", mapping});
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK((fs::status(mapping).permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write));
+  // Edited by hand, as docs/unknown-store.md says: a second proposal must not undo the edit.
+  { std::ofstream(mapping, std::ios::app) << "# reviewed\n"; }
+  std::string edited = ReadAll(mapping);
+  CommandResult again = RunFerry({"inspect", work / "u.json", "--propose-mapping", mapping});
+  CHECK(again.exit_code == 2);
+  CHECK(again.err.find("m.yaml: the file exists; not replaced") != std::string::npos);
+  CHECK(ReadAll(mapping) == edited);
+  // Nothing left beside it: no temporary file of the refused write.
+  size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(work.path())) files += entry.is_regular_file();
+  CHECK(files == 2);
+}
+
 }  // namespace
 }  // namespace ferry::e2e
