@@ -99,11 +99,12 @@ Status AppendCheckpoint(LoaderBackend& backend, const WriteBatch& batch, PreImag
 
 }  // namespace
 
-Status CapturePreImages(LoaderBackend& backend, const WriteBatch& batch, PreImageSink& sink) {
+Status CapturePreImages(LoaderBackend& backend, const WriteBatch& batch, PreImageSink& sink,
+                        bool flush) {
   FERRY_RETURN_IF_ERROR(AppendRows(backend, batch, sink));
   FERRY_RETURN_IF_ERROR(AppendIdentities(backend, batch, sink));
   FERRY_RETURN_IF_ERROR(AppendCheckpoint(backend, batch, sink));
-  FERRY_RETURN_IF_ERROR(sink.Flush());
+  if (flush) FERRY_RETURN_IF_ERROR(sink.Flush());
   // A kill here leaves pre-images of a batch that never committed: harmless, they equal the
   // target as it stays (tests/e2e/rollback_test.cc).
   FaultPoint("preimage.after_flush");

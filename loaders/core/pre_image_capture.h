@@ -13,7 +13,10 @@ namespace ferry {
 // Reads what `batch` is about to change (its rows by primary key, their id-map rows, its
 // checkpoint), appends one record each to `sink`, and flushes the sink, so that the records
 // are on disk before the batch's transaction can commit. Reads only; the batch is not written.
+// With `flush` false the caller flushes the sink itself before the transaction (several
+// batches written together: one sync for all of them).
 // REQUIRES: batch.table non-null and created; the backend opened for writing.
-Status CapturePreImages(LoaderBackend& backend, const WriteBatch& batch, PreImageSink& sink);
+Status CapturePreImages(LoaderBackend& backend, const WriteBatch& batch, PreImageSink& sink,
+                        bool flush = true);
 
 }  // namespace ferry

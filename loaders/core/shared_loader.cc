@@ -218,10 +218,11 @@ Result<std::vector<BatchOutcome>> SharedLoader::WriteTogether(
     }
   }
   if (pre_images_ != nullptr) {
-    // As Write: every pre-image is flushed before the one transaction begins.
+    // As Write: every pre-image is on disk before the one transaction begins; one sync.
     for (const WriteBatch& batch : batches) {
-      FERRY_RETURN_IF_ERROR(CapturePreImages(*backend_, batch, *pre_images_));
+      FERRY_RETURN_IF_ERROR(CapturePreImages(*backend_, batch, *pre_images_, /*flush=*/false));
     }
+    FERRY_RETURN_IF_ERROR(pre_images_->Flush());
   }
   return backend_->WriteTogether(batches, run_id_);
 }
