@@ -6,6 +6,7 @@
 #include <string>
 
 #include "tests/e2e/e2e_util.h"
+#include "tests/e2e/ferry_process.h"
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
