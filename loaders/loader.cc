@@ -35,6 +35,9 @@ Status Unsupported(const char* method) {
 }  // namespace
 
 Status Loader::CheckCell(const ColumnDef&, const Cell&) const { return Status::OK(); }
+Result<std::vector<BatchOutcome>> Loader::WriteTogether(const std::vector<WriteBatch>&) {
+  return Unsupported("WriteTogether");
+}
 Status Loader::LockUser(const std::string&) { return Unsupported("LockUser"); }
 Status Loader::UnlockUser(const std::string&) { return Unsupported("UnlockUser"); }
 Status Loader::ReadCheckpoint(const std::string&, const std::string&, const std::string&,

@@ -338,6 +338,16 @@ class Loader {
   // REQUIRES: BeginRun() and EnsureSchema() succeeded; not dry-run.
   virtual Result<BatchOutcome> Write(const WriteBatch& batch) = 0;
 
+  // True when WriteTogether is supported (the default: false; the caller then uses Write).
+  virtual bool CanWriteTogether() const { return false; }
+
+  // Writes `batches` in order in one transaction, each as Write would, or none of them: one
+  // commit for a small user's entities and its unit mark. A row a foreign key of the
+  // application's refuses fails the whole (Rejected) whatever reject_broken_keys says: the
+  // caller then writes the batches one by one. The outcomes are in the batches' order.
+  // REQUIRES: CanWriteTogether(); as Write for each batch.
+  virtual Result<std::vector<BatchOutcome>> WriteTogether(const std::vector<WriteBatch>& batches);
+
   // Marks the run finished with its totals (nothing in dry-run).
   virtual Status FinishRun(const RunTotals& totals) = 0;
 

@@ -1,6 +1,7 @@
 #include "agent/run/commit_batch.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -113,7 +114,26 @@ void SetParentUlid(const CommitContext& context, const AssignedRecord& record, s
   if (context.parents == nullptr) return;
   auto& ulids = (*context.parents)[context.entity->name];
   auto found = ulids.find(record.identity.legacy_id);
-  if (found != ulids.end()) found->second = std::move(ulid);
+  if (found == ulids.end()) return;
+  // A row no longer there, which held children of this unit may still reference.
+  if (ulid.empty() && !found->second.empty() && context.refused_parents != nullptr) {
+    context.refused_parents->insert(found->second);
+  }
+  found->second = std::move(ulid);
+}
+
+// The first reference cell of `row` naming a parent row of this unit that the target refused,
+// or -1. Such a row was made before its parent was refused (its batch held back with the
+// parent's: agent/run/unit_writes.h).
+int RefusedReference(const CommitContext& context, const Row& row) {
+  if (context.refused_parents == nullptr || context.refused_parents->empty()) return -1;
+  const std::vector<ColumnMapping>& columns = context.entity->columns;
+  for (size_t c = 0; c < columns.size() && c < row.cells.size(); ++c) {
+    if (columns[c].references.empty()) continue;
+    const std::string* ulid = std::get_if<std::string>(&row.cells[c]);
+    if (ulid != nullptr && context.refused_parents->count(*ulid)) return static_cast<int>(c);
+  }
+  return -1;
 }
 
 // Finds each record's row in the target, adopts the rows found under a unique key, plans every
@@ -238,6 +258,70 @@ Result<BatchOutcome> WriteTracingRefusals(const CommitContext& context, WriteBat
   return sum;
 }
 
+// Adds a batch's outcome to the entity's counts.
+Status Count(const CommitContext& context, const BatchOutcome& predicted,
+             const BatchOutcome& outcome) {
+  EntityCounts& counts = *context.counts;
+  counts.inserted += outcome.inserted;
+  counts.skipped += outcome.skipped;
+  if (context.decide != nullptr) {
+    // Decided record by record: the loader wrote merged rows as updates.
+    counts.merged += predicted.merged;
+    counts.updated += outcome.updated + outcome.merged - predicted.merged;
+  } else if (context.policy == ConflictPolicy::kMerge) {
+    // Every update of a merge batch is a merged row, however the loader counts it.
+    counts.merged += outcome.merged + outcome.updated;
+  } else {
+    counts.updated += outcome.updated;
+    counts.merged += outcome.merged;
+  }
+  return Status::OK();
+}
+
+// Writes `batch` in a transaction of its own, first rejecting the rows that reference a parent
+// the target refused since the batch was made; the outcome's row indexes are `batch`'s.
+Result<BatchOutcome> WriteAlone(const CommitContext& context, WriteBatch batch,
+                                const std::vector<SentRecord>& sent) {
+  std::vector<size_t> kept;  // the index in `batch` of each row written
+  WriteBatch rest;
+  std::vector<SentRecord> rest_sent;
+  bool filtered = false;
+  for (size_t i = 0; i < batch.rows.size(); ++i) {
+    int column = RefusedReference(context, batch.rows[i]);
+    if (column < 0) {
+      kept.push_back(i);
+      continue;
+    }
+    filtered = true;
+    if (sent[i].insert) SetParentUlid(context, sent[i].origin, "");
+    const ColumnMapping& refers = context.entity->columns[column];
+    FERRY_RETURN_IF_ERROR(RejectRecord(
+        context, sent[i].origin,
+        refers.field + " refers to " + refers.references + " whose row the target refused"));
+  }
+  if (!filtered) return WriteTracingRefusals(context, std::move(batch), sent, 0);
+  rest.table = batch.table;
+  rest.entity = batch.entity;
+  rest.user_id = batch.user_id;
+  rest.policy = batch.policy;
+  rest.checkpoint = batch.checkpoint;
+  rest.reject_broken_keys = batch.reject_broken_keys;
+  for (size_t i : kept) {
+    rest.rows.push_back(std::move(batch.rows[i]));
+    rest.identities.push_back(std::move(batch.identities[i]));
+    rest_sent.push_back(sent[i]);
+  }
+  BatchOutcome outcome;
+  if (!rest.rows.empty()) {
+    FERRY_ASSIGN_OR_RETURN(outcome, WriteTracingRefusals(context, std::move(rest), rest_sent, 0));
+  } else {
+    // Only the checkpoint: the batch's records are all accounted for.
+    FERRY_ASSIGN_OR_RETURN(outcome, context.loader->Write(rest));
+  }
+  for (RowReject& refused : outcome.rejected) refused.row = kept.at(refused.row);
+  return outcome;
+}
+
 }  // namespace
 
 int UpdatedColumn(const EntityMapping& entity) {
@@ -325,33 +409,34 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
   counts.skipped += predicted.skipped;  // decided here, never sent to the loader
   BatchOutcome outcome = predicted;
   outcome.skipped = 0;
+  // A batch of no rows is still written when it carries audit entries (decisions to skip).
+  if (context.dry_run || (batch.rows.empty() && batch.audit.empty())) {
+    return Count(context, predicted, outcome);
+  }
   // The identities, for rows the target may refuse by a key of its own (the batch moves away).
   std::vector<IdentityRecord> identities;
   if (batch.reject_broken_keys) identities = batch.identities;
-  if (!context.dry_run && (!batch.rows.empty() || !batch.audit.empty())) {
-    FERRY_ASSIGN_OR_RETURN(outcome, WriteTracingRefusals(context, std::move(batch), sent, 0));
-  }
-  // Rows the target refused by a key of its own (loaders/loader.h RowReject): not written.
-  for (RowReject& refused : outcome.rejected) {
-    AssignedRecord& record = records[batch_records.at(refused.row)];
-    record.identity = identities.at(refused.row);
-    SetParentUlid(context, record, "");
-    FERRY_RETURN_IF_ERROR(RejectRecord(context, record, std::move(refused.reason)));
-  }
-  counts.inserted += outcome.inserted;
-  counts.skipped += outcome.skipped;
-  if (context.decide != nullptr) {
-    // Decided record by record: the loader wrote merged rows as updates.
-    counts.merged += predicted.merged;
-    counts.updated += outcome.updated + outcome.merged - predicted.merged;
-  } else if (context.policy == ConflictPolicy::kMerge) {
-    // Every update of a merge batch is a merged row, however the loader counts it.
-    counts.merged += outcome.merged + outcome.updated;
-  } else {
-    counts.updated += outcome.updated;
-    counts.merged += outcome.merged;
-  }
-  return Status::OK();
+  auto records_left = std::make_shared<std::vector<AssignedRecord>>(std::move(records));
+  UnitWrites::Held held;
+  held.write_alone = [context, sent = std::move(sent)](WriteBatch alone) {
+    return WriteAlone(context, std::move(alone), sent);
+  };
+  held.finish = [context, predicted, records_left, batch_records = std::move(batch_records),
+                 identities = std::move(identities)](BatchOutcome written) -> Status {
+    // Rows the target refused by a key of its own (loaders/loader.h RowReject): not written.
+    for (RowReject& refused : written.rejected) {
+      AssignedRecord& record = (*records_left)[batch_records.at(refused.row)];
+      record.identity = identities.at(refused.row);
+      SetParentUlid(context, record, "");
+      FERRY_RETURN_IF_ERROR(RejectRecord(context, record, std::move(refused.reason)));
+    }
+    written.rejected.clear();
+    return Count(context, predicted, written);
+  };
+  held.batch = std::move(batch);
+  if (context.writes != nullptr) return context.writes->Add(std::move(held));
+  FERRY_ASSIGN_OR_RETURN(outcome, held.write_alone(std::move(held.batch)));
+  return held.finish(std::move(outcome));
 }
 
 }  // namespace ferry

@@ -24,11 +24,13 @@
 
 #include <functional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "agent/run/assign_identities.h"
 #include "agent/run/interactive_conflicts.h"
 #include "agent/run/run_report.h"
+#include "agent/run/unit_writes.h"
 #include "agent/run/written_keys.h"
 #include "loaders/loader.h"
 #include "transformers/mapping.h"
@@ -57,10 +59,18 @@ struct CommitContext {
   // `policy` (which must then read whole rows: overwrite), at the terminal or (validate) from
   // the run's recorded decisions; null otherwise.
   ConflictChooser* decide = nullptr;
+  // Where the batch goes to be written, held back with the unit's others (one commit for a
+  // small user: agent/run/unit_writes.h); its counts and the target's rejects come when it is
+  // written. Null: written at once.
+  UnitWrites* writes = nullptr;
+  // The ULIDs of this unit's parent rows the target refused: a row of a held batch that
+  // references one is rejected rather than written. Null: none are tracked.
+  std::unordered_set<std::string>* refused_parents = nullptr;
 };
 
 // Classifies `records`, writes those to write (unless dry run) with `checkpoint`, and counts
-// every outcome in context.counts. Fails on a loader failure or a reject the run stops for.
+// every outcome in context.counts (with context.writes: once the batch is written).
+// Fails on a loader failure or a reject the run stops for.
 Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> records,
                    const Checkpoint& checkpoint);
 

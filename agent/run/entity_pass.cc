@@ -235,6 +235,8 @@ Status UnitProcessor::EntityPass::Flush() {
   commit.counts = &counts_;
   commit.written = &written_keys_;
   commit.parents = is_parent_ ? &owner_->parents_ : nullptr;
+  commit.writes = owner_->writes_.get();
+  commit.refused_parents = &owner_->refused_parents_;
   commit.reject = [this](const AssignedRecord& record, ::ferry::Reject reject) {
     owner_->target_decided_reject_ = true;
     counts_.valid--;  // counted valid when read, but not loaded after all

@@ -46,6 +46,14 @@ class UnitProcessor::EntityPass {
   // Frees the spilled entries no pending record points to (all but the one being read).
   void ReleaseHeldEntries();
 
+  // Frees what only reading needs (duplicate ids, written keys), once the entity is read and
+  // its batches are written or held: the pass then lives on only for its held batches'
+  // outcomes (agent/run/unit_writes.h).
+  void ReleaseIndexes() {
+    std::unordered_map<std::string, int64_t>().swap(first_index_);
+    written_keys_ = WrittenKeys();
+  }
+
  private:
   using Pending = PendingRecord;
 

@@ -63,6 +63,8 @@ class RetryingLoader final : public Loader {
     return inner_->CheckCell(column, cell);
   }
   Result<BatchOutcome> Write(const WriteBatch& batch) override;
+  bool CanWriteTogether() const override { return inner_->CanWriteTogether(); }
+  Result<std::vector<BatchOutcome>> WriteTogether(const std::vector<WriteBatch>& batches) override;
   Status FinishRun(const RunTotals& totals) override {
     return Retry("recording the end of the run", [&] { return inner_->FinishRun(totals); });
   }
@@ -182,6 +184,30 @@ Result<BatchOutcome> RetryingLoader::Write(const WriteBatch& batch) {
       return OutcomeOfCommitted(batch);
     }
     result = inner_->Write(batch);
+  }
+  return result;
+}
+
+Result<std::vector<BatchOutcome>> RetryingLoader::WriteTogether(
+    const std::vector<WriteBatch>& batches) {
+  Result<std::vector<BatchOutcome>> result = inner_->WriteTogether(batches);
+  for (int attempt = 0; !result.ok() && result.status().IsUnavailable(); ++attempt) {
+    if (attempt >= policy_.retries || batches.empty()) return result;
+    Wait("writing a user's batches", result.status(), attempt);
+    if (StopSignal() != 0) return result;
+    // One transaction: the last batch's checkpoint tells for all of them.
+    Result<bool> committed = Committed(batches.back());
+    if (!committed.ok()) return committed.status();
+    if (*committed) {
+      spdlog::info(
+          "the {} batches of a unit had committed before the connection dropped; not "
+          "writing them again",
+          batches.size());
+      std::vector<BatchOutcome> outcomes;
+      for (const WriteBatch& batch : batches) outcomes.push_back(OutcomeOfCommitted(batch));
+      return outcomes;
+    }
+    result = inner_->WriteTogether(batches);
   }
   return result;
 }

@@ -177,7 +177,7 @@ Result<bool> UnitProcessor::UnchangedSinceEarlierRun(const std::string& user_id,
 }
 
 Status UnitProcessor::MarkUnitLoaded(const std::string& user_id, const std::string& unit,
-                                     int64_t digest) {
+                                     int64_t digest, int64_t rejected_before) {
   // An empty batch: only its checkpoint is written, in a transaction of its own, and a retry
   // after a lost commit finds it as it finds any batch's (agent/run/retrying_loader.h).
   const EntityMapping* first = nullptr;
@@ -194,7 +194,17 @@ Status UnitProcessor::MarkUnitLoaded(const std::string& user_id, const std::stri
   mark.user_id = user_id;
   mark.policy = ConflictPolicy::kSkip;
   mark.checkpoint = Checkpoint{unit, kUnitDoneEntity, digest};
-  return loader_->Write(mark).status();
+  if (writes_ == nullptr) return loader_->Write(mark).status();
+  UnitWrites::Held held;
+  held.batch = std::move(mark);
+  // Alone: after the held batches were written one by one, which may have found rejects.
+  held.write_alone = [this, rejected_before](WriteBatch alone) -> Result<BatchOutcome> {
+    if (target_decided_reject_ || report_->TotalRejected() != rejected_before) {
+      return BatchOutcome{};
+    }
+    return loader_->Write(alone);
+  };
+  return writes_->Add(std::move(held));
 }
 
 Status UnitProcessor::Process(const UnitEntries& entries) {
@@ -299,11 +309,29 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
       store_[entry->key] = entry->value;
     }
   }
+  refused_parents_.clear();
+  writes_.reset();
+  if (!options_.dry_run) {
+    writes_ = std::make_unique<UnitWrites>(loader_, static_cast<size_t>(options_.batch_size));
+  }
+  Status status = ProcessEntities(entries, routes, user_id, digest, rejected_before);
+  if (writes_ != nullptr) writes_->Discard();  // a failed unit commits nothing more
+  return status;
+}
+
+Status UnitProcessor::ProcessEntities(const UnitEntries& entries,
+                                      const std::vector<uint16_t>& routes,
+                                      const std::string& user_id, std::optional<int64_t> digest,
+                                      int64_t rejected_before) {
+  // Each entity's pass lives until the unit's held batches are written: their outcomes come
+  // back to it (rejects, counts).
+  std::vector<std::unique_ptr<EntityPass>> passes;
   for (size_t e = 0; e < mapping_.entities.size(); ++e) {
     const EntityMapping& entity = mapping_.entities[e];
     if (!Selected(entity.name)) continue;
     report_->Entity(entity.name);
-    EntityPass pass(this, entity, user_id);
+    passes.push_back(std::make_unique<EntityPass>(this, entity, user_id));
+    EntityPass& pass = *passes.back();
     std::unique_ptr<Entry> spare;
     for (size_t i = 0; i < entries.size(); ++i) {
       if (routes[i] != e) continue;
@@ -317,14 +345,16 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
       }
     }
     FERRY_RETURN_IF_ERROR(pass.Flush());
+    pass.ReleaseIndexes();
   }
-  // Every entity committed: the mark lets a rerun over the same bytes skip the unit. Not after
-  // any reject: one the target decided may go otherwise next time, and a skipped unit would
-  // hide the rest behind a success exit (a rerun reads it again and exits 3 as the first did).
+  // Every entity written or held: the mark lets a rerun over the same bytes skip the unit. Not
+  // after any reject: one the target decided may go otherwise next time, and a skipped unit
+  // would hide the rest behind a success exit (a rerun reads it again and exits 3 as the first
+  // did).
   if (digest && !target_decided_reject_ && report_->TotalRejected() == rejected_before) {
-    return MarkUnitLoaded(user_id, entries.unit(), *digest);
+    FERRY_RETURN_IF_ERROR(MarkUnitLoaded(user_id, entries.unit(), *digest, rejected_before));
   }
-  return Status::OK();
+  return writes_ != nullptr ? writes_->Flush() : Status::OK();
 }
 
 }  // namespace ferry

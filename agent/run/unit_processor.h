@@ -18,12 +18,14 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "agent/run/migrate_options.h"
 #include "agent/run/reject_sink.h"
 #include "agent/run/run_report.h"
 #include "agent/run/unit_entries.h"
+#include "agent/run/unit_writes.h"
 #include "extractors/entry.h"
 #include "loaders/loader.h"
 #include "transformers/map_record.h"
@@ -82,8 +84,15 @@ class UnitProcessor {
   // The unit's digest when it may be skipped or marked: a real run, not --rescan, every
   // selected entity under the policy skip; else nullopt.
   Result<std::optional<int64_t>> SkipDigest(const UnitEntries& entries) const;
-  // Writes the mark of a unit loaded whole (loaders/unit_mark.h).
-  Status MarkUnitLoaded(const std::string& user_id, const std::string& unit, int64_t digest);
+  // Writes the mark of a unit loaded whole (loaders/unit_mark.h), with the unit's held batches
+  // when there are any; not when a batch written alone after them has a reject the target
+  // decided (`rejected_before`: the run's rejects before the unit).
+  Status MarkUnitLoaded(const std::string& user_id, const std::string& unit, int64_t digest,
+                        int64_t rejected_before);
+  // ProcessLocked's entities, their batches held in writes_ when set.
+  Status ProcessEntities(const UnitEntries& entries, const std::vector<uint16_t>& routes,
+                         const std::string& user_id, std::optional<int64_t> digest,
+                         int64_t rejected_before);
   // True (and reported) when the target marks the unit loaded whole with `digest`.
   Result<bool> UnchangedSinceEarlierRun(const std::string& user_id, const std::string& unit,
                                         int64_t digest);
@@ -112,6 +121,10 @@ class UnitProcessor {
   // A record of the current unit was rejected on what the target held (at identity or commit
   // time), which a rerun may decide otherwise: the unit is not marked loaded whole.
   bool target_decided_reject_ = false;
+  // Per unit (not in a dry run): its batches held back so that a small unit commits once
+  // (agent/run/unit_writes.h), and the ULIDs of its parent rows the target refused.
+  std::unique_ptr<UnitWrites> writes_;
+  std::unordered_set<std::string> refused_parents_;
   ProgressHook progress_hook_;
   uint64_t unit_bytes_done_ = 0;  // values of the current unit read whole
 };

@@ -85,6 +85,15 @@ class LoaderBackend {
   // EnsureSchema saw batch.table.
   virtual Result<BatchOutcome> Write(const WriteBatch& batch, const std::string& run_id) = 0;
 
+  // Loader::CanWriteTogether and Loader::WriteTogether; the default cannot. REQUIRES: as Write
+  // for each batch.
+  virtual bool CanWriteTogether() const { return false; }
+  virtual Result<std::vector<BatchOutcome>> WriteTogether(const std::vector<WriteBatch>& batches,
+                                                          const std::string& run_id) {
+    (void)batches, (void)run_id;
+    return Status::Internal(std::string(name()) + ": WriteTogether is not supported");
+  }
+
   // Loader::FinishRun. REQUIRES: not dry-run; BeginRun recorded `run_id`.
   virtual Status FinishRun(const std::string& run_id, const RunTotals& totals) = 0;
 

@@ -147,13 +147,18 @@ Status AppendCheckpoint(LoaderBackend& backend, const WriteBatch& batch, const s
 }  // namespace
 
 Status CapturePreImages(LoaderBackend& backend, const WriteBatch& batch, const std::string& run_id,
-                        PreImageSink& sink) {
+                        PreImageSink& sink, bool* flush_needed) {
   KnownBefore known;
   FERRY_RETURN_IF_ERROR(ReadIdentities(backend, batch, &known));
   Durability durability;
   FERRY_RETURN_IF_ERROR(AppendRows(backend, batch, known, run_id, sink, &durability));
   FERRY_RETURN_IF_ERROR(AppendIdentities(batch, known, run_id, sink, &durability));
   FERRY_RETURN_IF_ERROR(AppendCheckpoint(backend, batch, run_id, sink, &durability));
+  if (flush_needed != nullptr) {
+    // Written together with other batches: the caller syncs once for all of them.
+    *flush_needed = *flush_needed || durability.needed;
+    return Status::OK();
+  }
   if (!durability.needed) return Status::OK();
   FERRY_RETURN_IF_ERROR(sink.Flush());
   // A kill here leaves pre-images of a batch that never committed: harmless, they equal the

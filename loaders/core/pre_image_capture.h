@@ -21,8 +21,11 @@ namespace ferry {
 // checkpoint is not flushed: everything it writes carries `run_id` in the id map or the
 // checkpoints, whence a rollback derives the deletes that a killed session's unflushed
 // records would have said (loaders/core/rollback.h, DeriveLostPreImages).
+// With `flush_needed` non-null nothing is flushed here: *flush_needed becomes true when this
+// batch needs the flush, and the caller flushes once before the transaction that writes it
+// with other batches (a small user's batches written together).
 // REQUIRES: batch.table non-null and created; the backend opened for writing.
 Status CapturePreImages(LoaderBackend& backend, const WriteBatch& batch, const std::string& run_id,
-                        PreImageSink& sink);
+                        PreImageSink& sink, bool* flush_needed = nullptr);
 
 }  // namespace ferry

@@ -33,6 +33,8 @@ class SharedLoader final : public Loader {
                         bool* none) override;
   Status ConnectionRoom(int* room) override;
   Result<BatchOutcome> Write(const WriteBatch& batch) override;
+  bool CanWriteTogether() const override { return backend_->CanWriteTogether(); }
+  Result<std::vector<BatchOutcome>> WriteTogether(const std::vector<WriteBatch>& batches) override;
   Status FinishRun(const RunTotals& totals) override;
 
   Status SchemaStatus(const std::vector<const TableDef*>& tables,
@@ -202,6 +204,31 @@ Result<BatchOutcome> SharedLoader::Write(const WriteBatch& batch) {
     FERRY_RETURN_IF_ERROR(CapturePreImages(*backend_, batch, run_id_, *pre_images_));
   }
   return backend_->Write(batch, run_id_);
+}
+
+Result<std::vector<BatchOutcome>> SharedLoader::WriteTogether(
+    const std::vector<WriteBatch>& batches) {
+  if (!checked_ || dry_run_) {
+    return OutOfOrder("WriteTogether in a dry-run or before a successful Check");
+  }
+  if (run_id_.empty()) {
+    return OutOfOrder("WriteTogether before BeginRun");
+  }
+  for (const WriteBatch& batch : batches) {
+    if (batch.table == nullptr || ensured_tables_.count(batch.table->name) == 0) {
+      return OutOfOrder("WriteTogether to a table not passed to EnsureSchema");
+    }
+  }
+  if (pre_images_ != nullptr) {
+    // As Write: every pre-image is on disk before the one transaction begins; one sync.
+    bool flush_needed = false;
+    for (const WriteBatch& batch : batches) {
+      FERRY_RETURN_IF_ERROR(
+          CapturePreImages(*backend_, batch, run_id_, *pre_images_, &flush_needed));
+    }
+    if (flush_needed) FERRY_RETURN_IF_ERROR(pre_images_->Flush());
+  }
+  return backend_->WriteTogether(batches, run_id_);
 }
 
 Status SharedLoader::FinishRun(const RunTotals& totals) {

@@ -178,53 +178,65 @@ Result<BatchOutcome> BatchWriter::Write(const WriteBatch& batch, const std::stri
   return outcome;
 }
 
-Result<BatchOutcome> BatchWriter::WriteOnce(const WriteBatch& batch, const std::string& run_id,
-                                            std::optional<ForeignKeyViolation>* violation) {
+Result<BatchWriter::Prepared> BatchWriter::Prepare(const WriteBatch& batch,
+                                                   const std::string& run_id) {
   FERRY_ASSIGN_OR_RETURN(DirectCopyText text,
                          BatchDirectCopyText(batch, run_id, NowText(), session_->schema()));
   FERRY_ASSIGN_OR_RETURN(TableStatements * statements, StatementsFor(*batch.table));
+  return Prepared{std::move(text), statements};
+}
+
+Status BatchWriter::WriteIn(pqxx::work& txn, const WriteBatch& batch, const std::string& run_id,
+                            const Prepared& prepared, BatchOutcome* outcome) {
+  const DirectCopyText& text = prepared.text;
+  const TableStatements* statements = prepared.statements;
   Checkpoint checkpoint = CheckpointOf(batch);
   const std::string& upsert =
       batch.policy == ConflictPolicy::kSkip ? statements->keep_name : statements->update_name;
+  try {
+    if (text.new_rows > 0) {
+      CopyLines(txn, statements->target, statements->quoted_columns, text.table);
+      CopyLines(txn, "ferry.id_map", IdMapCopyColumns(), text.id_map);
+    }
+  } catch (const pqxx::sql_error& error) {
+    if (error.sqlstate() != kUniqueViolation) throw;
+    // The transaction is rolled back as txn goes out of scope.
+    Status taken = PgError(error, "writing a batch of table " + Quoted(batch.table->name),
+                           session_->secrets());
+    return Status::Rejected(taken.message() +
+                            " (a row written since this batch read the target, by another "
+                            "client or run; running the command again adopts it)");
+  }
+  if (text.staged_rows > 0) {
+    CopyLines(txn, statements->staging, StagingColumns(*batch.table), text.staged);
+    FaultPoint("pg.before_upsert");
+    pqxx::row counts = txn.exec_prepared1(upsert, batch.user_id, batch.entity, run_id,
+                                          checkpoint.unit, checkpoint.entity, checkpoint.position);
+    outcome->inserted = counts[0].as<int64_t>();
+    outcome->updated = counts[1].as<int64_t>();
+  } else {
+    FaultPoint("pg.before_upsert");
+    txn.exec_prepared0(kCheckpointStatement, batch.user_id, checkpoint.entity, checkpoint.unit,
+                       checkpoint.position, run_id);
+  }
+  outcome->inserted += text.new_rows;
+  for (const AuditEntry& entry : batch.audit) Audit(txn, run_id, entry.action, entry.detail);
+  return Status::OK();
+}
+
+Result<BatchOutcome> BatchWriter::WriteOnce(const WriteBatch& batch, const std::string& run_id,
+                                            std::optional<ForeignKeyViolation>* violation) {
+  FERRY_ASSIGN_OR_RETURN(Prepared prepared, Prepare(batch, run_id));
   std::string context = "writing a batch of table " + Quoted(batch.table->name);
   BatchOutcome outcome;
-  auto write = [&]() -> Status {
-    pqxx::work txn(session_->connection());
-    try {
-      if (text.new_rows > 0) {
-        CopyLines(txn, statements->target, statements->quoted_columns, text.table);
-        CopyLines(txn, "ferry.id_map", IdMapCopyColumns(), text.id_map);
-      }
-    } catch (const pqxx::sql_error& error) {
-      if (error.sqlstate() != kUniqueViolation) throw;
-      // The transaction is rolled back as txn goes out of scope.
-      Status taken = PgError(error, context, session_->secrets());
-      return Status::Rejected(taken.message() +
-                              " (a row written since this batch read the target, by another "
-                              "client or run; running the command again adopts it)");
-    }
-    if (text.staged_rows > 0) {
-      CopyLines(txn, statements->staging, StagingColumns(*batch.table), text.staged);
-      FaultPoint("pg.before_upsert");
-      pqxx::row counts =
-          txn.exec_prepared1(upsert, batch.user_id, batch.entity, run_id, checkpoint.unit,
-                             checkpoint.entity, checkpoint.position);
-      outcome.inserted = counts[0].as<int64_t>();
-      outcome.updated = counts[1].as<int64_t>();
-    } else {
-      FaultPoint("pg.before_upsert");
-      txn.exec_prepared0(kCheckpointStatement, batch.user_id, checkpoint.entity, checkpoint.unit,
-                         checkpoint.position, run_id);
-    }
-    for (const AuditEntry& entry : batch.audit) Audit(txn, run_id, entry.action, entry.detail);
-    FaultPoint("pg.before_commit");
-    txn.commit();
-    FaultPoint("pg.after_commit");
-    return Status::OK();
-  };
   Status status = Guarded(context, session_->secrets(), [&]() -> Status {
     try {
-      return write();
+      pqxx::work txn(session_->connection());
+      FERRY_RETURN_IF_ERROR(WriteIn(txn, batch, run_id, prepared, &outcome));
+      FaultPoint("pg.before_commit");
+      txn.commit();
+      FaultPoint("pg.after_commit");
+      return Status::OK();
     } catch (const pqxx::sql_error& error) {
       if (error.sqlstate() == kForeignKeyViolation) {
         *violation = ParseForeignKeyViolation(error.what());
@@ -233,8 +245,31 @@ Result<BatchOutcome> BatchWriter::WriteOnce(const WriteBatch& batch, const std::
     }
   });
   FERRY_RETURN_IF_ERROR(status);
-  outcome.inserted += text.new_rows;
   return Completed(batch, outcome);
+}
+
+Result<std::vector<BatchOutcome>> BatchWriter::WriteTogether(const std::vector<WriteBatch>& batches,
+                                                             const std::string& run_id) {
+  std::vector<Prepared> prepared;
+  prepared.reserve(batches.size());
+  for (const WriteBatch& batch : batches) {
+    FERRY_ASSIGN_OR_RETURN(Prepared one, Prepare(batch, run_id));
+    prepared.push_back(std::move(one));
+  }
+  std::vector<BatchOutcome> outcomes(batches.size());
+  Status status = Guarded("writing a user's batches", session_->secrets(), [&]() -> Status {
+    pqxx::work txn(session_->connection());
+    for (size_t i = 0; i < batches.size(); ++i) {
+      FERRY_RETURN_IF_ERROR(WriteIn(txn, batches[i], run_id, prepared[i], &outcomes[i]));
+    }
+    FaultPoint("pg.before_commit");
+    txn.commit();
+    FaultPoint("pg.after_commit");
+    return Status::OK();
+  });
+  FERRY_RETURN_IF_ERROR(status);
+  for (size_t i = 0; i < batches.size(); ++i) outcomes[i] = Completed(batches[i], outcomes[i]);
+  return outcomes;
 }
 
 }  // namespace ferry::postgres

@@ -38,6 +38,7 @@
 #pragma once
 
 #include <optional>
+#include <pqxx/pqxx>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -61,6 +62,11 @@ class BatchWriter {
   // take, the legacy id). REQUIRES: batch.table exists in the target with its key.
   Result<BatchOutcome> Write(const WriteBatch& batch, const std::string& run_id);
 
+  // Writes every batch, in order, in one transaction (one commit), or nothing. A row a foreign
+  // key refuses fails the whole (Rejected): the caller then writes the batches one by one.
+  Result<std::vector<BatchOutcome>> WriteTogether(const std::vector<WriteBatch>& batches,
+                                                  const std::string& run_id);
+
  private:
   struct TableStatements {
     std::vector<std::string> columns;  // the definition these were made for
@@ -73,6 +79,16 @@ class BatchWriter {
   };
 
   Result<TableStatements*> StatementsFor(const TableDef& table);
+  // A batch's COPY text and statements, made before its transaction begins.
+  struct Prepared {
+    DirectCopyText text;
+    TableStatements* statements = nullptr;
+  };
+  Result<Prepared> Prepare(const WriteBatch& batch, const std::string& run_id);
+  // The batch's rows, id-map rows and checkpoint into `txn` (not committed); *outcome gets the
+  // inserted and updated counts.
+  Status WriteIn(pqxx::work& txn, const WriteBatch& batch, const std::string& run_id,
+                 const Prepared& prepared, BatchOutcome* outcome);
   // One transaction of the batch; a foreign key violation also sets *violation (when the
   // server's message names it).
   Result<BatchOutcome> WriteOnce(const WriteBatch& batch, const std::string& run_id,

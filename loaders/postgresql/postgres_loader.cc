@@ -52,6 +52,9 @@ class PostgresBackend final : public LoaderBackend {
                         bool* none) override;
   Status ConnectionRoom(int* room) override;
   Result<BatchOutcome> Write(const WriteBatch& batch, const std::string& run_id) override;
+  bool CanWriteTogether() const override { return true; }
+  Result<std::vector<BatchOutcome>> WriteTogether(const std::vector<WriteBatch>& batches,
+                                                  const std::string& run_id) override;
   Status FinishRun(const std::string& run_id, const RunTotals& totals) override;
 
   Status LockUser(const std::string& user_id, const std::string& run_id, bool check_only) override;
@@ -315,6 +318,19 @@ Result<BatchOutcome> PostgresBackend::Write(const WriteBatch& batch, const std::
     return Track(outcome.status());
   }
   return outcome;
+}
+
+Result<std::vector<BatchOutcome>> PostgresBackend::WriteTogether(
+    const std::vector<WriteBatch>& batches, const std::string& run_id) {
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  if (writer_ == nullptr) {
+    writer_ = std::make_unique<postgres::BatchWriter>(session);
+  }
+  Result<std::vector<BatchOutcome>> outcomes = writer_->WriteTogether(batches, run_id);
+  if (!outcomes.ok()) {
+    return Track(outcomes.status());
+  }
+  return outcomes;
 }
 
 Status PostgresBackend::FinishRun(const std::string& run_id, const RunTotals& totals) {

@@ -164,6 +164,7 @@ void RunPointCase(const Fixture& fixture, const std::string& kind, const PointCa
 std::vector<PointCase> PointCases(const std::string& kind, const TaskappWorkload& workload) {
   const std::string b = std::to_string(workload.Batches(kBatchSize));         // the last batch
   const std::string half = std::to_string(workload.Batches(kBatchSize) / 2);  // mid-run
+  const std::string last_commit = std::to_string(workload.Commits(kBatchSize));
   if (kind == "sqlite") {
     return {{{"sqlite.mid_batch:1"}},
             {{"sqlite.mid_batch:" + half}},
@@ -182,7 +183,7 @@ std::vector<PointCase> PointCases(const std::string& kind, const TaskappWorkload
           {{"pg.before_commit:1"}},
           {{"pg.before_commit:" + half}},
           {{"pg.after_commit:1"}},
-          {{"pg.after_commit:" + b}},
+          {{"pg.after_commit:" + last_commit}},
           {{"pg.after_commit:" + half, "pg.before_commit:3"}}};
 }
 

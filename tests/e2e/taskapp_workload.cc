@@ -1,5 +1,6 @@
 #include "tests/e2e/taskapp_workload.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
@@ -122,6 +123,31 @@ int64_t TaskappWorkload::Batches(int batch_size) const {
   auto batches = [batch_size](int rows) { return (rows + batch_size - 1) / batch_size; };
   return static_cast<int64_t>(users.size()) *
          (batches(options.environments) + batches(options.tasks) + 3);
+}
+
+int64_t TaskappWorkload::Commits(int batch_size) const {
+  std::vector<int> rows;  // per batch of one user, in the order they are written
+  for (int left = options.environments; left > 0; left -= batch_size) {
+    rows.push_back(std::min(left, batch_size));
+  }
+  for (int left = options.tasks; left > 0; left -= batch_size) {
+    rows.push_back(std::min(left, batch_size));
+  }
+  rows.insert(rows.end(), {1, 1, 1, 0});  // three one-row entities and the unit's mark
+  int64_t commits = 0;
+  int held = 0;
+  bool holding = false;
+  for (int batch : rows) {
+    held += batch;
+    holding = true;
+    if (held >= batch_size) {
+      ++commits;
+      held = 0;
+      holding = false;
+    }
+  }
+  if (holding) ++commits;
+  return static_cast<int64_t>(users.size()) * commits;
 }
 
 TaskappWorkload WriteTaskappWorkload(const std::filesystem::path& dir,

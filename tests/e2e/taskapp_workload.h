@@ -33,6 +33,10 @@ struct TaskappWorkload {
   // Write batches a run with --batch-size N makes: per user one batch per started N tasks and
   // N environments, and one each for user_preferences, form_data and custom_data.
   int64_t Batches(int batch_size) const;
+  // Transactions such a run commits into PostgreSQL, unit marks included: a user's batches are
+  // held together while they hold fewer than N rows (agent/run/unit_writes.h). For a workload
+  // without bad users.
+  int64_t Commits(int batch_size) const;
 
   TaskappWorkloadOptions options;
 };
