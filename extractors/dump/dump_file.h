@@ -75,7 +75,7 @@ class DumpIndex {
   struct Slot;
   struct OriginMember;
 
-  const std::string& path_;
+  const std::string path_;  // a copy: callers pass temporaries (tests) and the index outlives them
   const std::string_view text_;
   const std::string user_hint_;
   TextPosition position_;
