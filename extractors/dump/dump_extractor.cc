@@ -26,13 +26,8 @@ class DumpExtractor final : public FileSequenceExtractor {
     path_ = file.path;
     FERRY_ASSIGN_OR_RETURN(text_, ReadJsonFile(path_));
     index_ = std::make_unique<DumpIndex>(path_, text_);
-    Status built =
-        index_->Build(spec().origins, spec().max_value_bytes, &parser_,
-                      [this](DumpProblem problem) { Report(problem.where, problem.problem); });
-    if (parser_.capacity() > kParserKeptBytes) {
-      parser_ = simdjson::ondemand::parser{};  // its index of a big file is done with
-    }
-    return built;
+    return index_->Build(spec().origins, spec().max_value_bytes,
+                         [this](DumpProblem problem) { Report(problem.where, problem.problem); });
   }
 
   Result<bool> ReadEntry(Entry* entry) override {
@@ -52,11 +47,6 @@ class DumpExtractor final : public FileSequenceExtractor {
   }
 
  private:
-  // A parser sized for a file bigger than this is dropped once the file is indexed; smaller
-  // ones are kept for the next file (a folder of many small dumps).
-  static constexpr size_t kParserKeptBytes = size_t{16} << 20;
-
-  simdjson::ondemand::parser parser_;
   std::string path_;                  // the current file
   simdjson::padded_string text_;      // its contents
   std::unique_ptr<DumpIndex> index_;  // its entries

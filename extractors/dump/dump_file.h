@@ -11,7 +11,7 @@
 // refuses) become U+FFFD with Entry::lossy set, on keys and values alike; such an entry's
 // exact_*_json keep the escapes, so that `ferry export` of a dump gives the dump back.
 //
-// Thread safety: a DumpIndex is used by one thread at a time; give each thread its own parser.
+// Thread safety: a DumpIndex is used by one thread at a time.
 #pragma once
 
 #include <simdjson.h>
@@ -42,8 +42,8 @@ struct DumpProblem {
 // (issue 15, docs/design.md "Memory").
 class DumpIndex {
  public:
-  // `path` and `text` (the contents of `path`) must outlive this.
-  DumpIndex(const std::string& path, const simdjson::padded_string& text);
+  // `text` (the contents of `path`) must outlive this.
+  DumpIndex(const std::string& path, std::string_view text);
   ~DumpIndex();
   DumpIndex(const DumpIndex&) = delete;
   DumpIndex& operator=(const DumpIndex&) = delete;
@@ -55,11 +55,12 @@ class DumpIndex {
   // flat dump has no origin and is kept whole). A value that is not a string, not decodable or
   // longer than `max_value_bytes` goes to `problem` with its place and is left out. On failure
   // (not JSON, not an object, a mix of forms, a key with a bad escape) returns Corruption
-  // naming the place; the index is then unspecified. A well-formed file is walked by
-  // json_scan.h's scanner; `parser` walks only one it refuses, to name its fault. Also fails
-  // IOError when the index cannot be written to its temporary file. Call once.
+  // naming the place; the index is then unspecified. The file is checked and walked by
+  // json_scan.h's scanner (a byte a level of nesting, no index of the text), which names the
+  // first byte where a damaged file stops being JSON. Also fails IOError when the index cannot
+  // be written to its temporary file. Call once.
   Status Build(const std::vector<std::string>& origins, uint64_t max_value_bytes,
-               simdjson::ondemand::parser* parser, const std::function<void(DumpProblem)>& problem,
+               const std::function<void(DumpProblem)>& problem,
                uint64_t memory_budget = kKeyIndexMemoryBudget);
 
   // Entries indexed by Build().
@@ -94,7 +95,7 @@ class DumpIndex {
 // order, to *entries, and its bad values to *problems (DumpIndex, with no cap on a value).
 // On failure returns Corruption naming the place; *entries and *problems are then unspecified.
 Status ReadDumpText(const std::string& path, const simdjson::padded_string& text,
-                    const std::vector<std::string>& origins, simdjson::ondemand::parser* parser,
-                    std::vector<Entry>* entries, std::vector<DumpProblem>* problems);
+                    const std::vector<std::string>& origins, std::vector<Entry>* entries,
+                    std::vector<DumpProblem>* problems);
 
 }  // namespace ferry
