@@ -28,7 +28,7 @@ Status DumpIndex::Builder::Build() {
   // them and a damaged file is refused before any entry is indexed, naming its place.
   size_t members = 0;
   JsonScanError error;
-  if (!IsJsonGrammar(text_, kMaxDepth, &members, &error)) {
+  if (!IsJsonGrammar(text_, kMaxDepth, &members, &error, index_.release_)) {
     return Fail(static_cast<int64_t>(error.offset), error.reason);
   }
   return ScanBuild();
@@ -154,8 +154,13 @@ void DumpIndex::Builder::AddProblem(int64_t offset, const std::string& origin,
   problem_(std::move(dump_problem));
 }
 
-DumpIndex::DumpIndex(const std::string& path, std::string_view text)
-    : path_(path), text_(text), user_hint_(FileStem(path)), position_(text_) {}
+DumpIndex::DumpIndex(const std::string& path, std::string_view text,
+                     std::function<void(size_t)> release)
+    : path_(path),
+      text_(text),
+      user_hint_(FileStem(path)),
+      release_(std::move(release)),
+      position_(text_, release_) {}
 
 DumpIndex::~DumpIndex() = default;
 
@@ -174,6 +179,7 @@ Status DumpIndex::Read(size_t i, Entry* entry) {
   }
   Slot slot;
   std::memcpy(&slot, by_place_->value().data(), sizeof(slot));
+  if (release_) release_(static_cast<size_t>(slot.key_quote));  // entries come in file order
   if (slot.origin != kNoOrigin &&
       FromBigEndian(by_place_->key()) == origin_first_slot_[slot.origin]) {
     slot.overridden += origin_overridden_[slot.origin];

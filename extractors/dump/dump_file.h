@@ -37,13 +37,15 @@ struct DumpProblem {
 
 // One dump file as an index of its entries: each is the offsets of its key and value in the
 // text (24 bytes), decoded only when Read() asks for it. The index is held in memory up to a
-// budget and past it in a temporary file (SpillingKeyIndex): memory is the text plus a
-// constant, where it was 40 bytes a key, and an Entry of every key ~0.6 KB a key before that
-// (issue 15, docs/design.md "Memory").
+// budget and past it in a temporary file (SpillingKeyIndex): memory is a constant, where it was
+// 40 bytes a key, and an Entry of every key ~0.6 KB a key before that (issue 15, docs/design.md
+// "Memory"); the text itself may be a mapped file whose pages the index lets go behind it.
 class DumpIndex {
  public:
-  // `text` (the contents of `path`) must outlive this.
-  DumpIndex(const std::string& path, std::string_view text);
+  // `text` (the contents of `path`) must outlive this. `release`, when set, is told the offsets
+  // the index has moved past (MappedFile::ReleaseBefore), in each pass over the text.
+  DumpIndex(const std::string& path, std::string_view text,
+            std::function<void(size_t)> release = {});
   ~DumpIndex();
   DumpIndex(const DumpIndex&) = delete;
   DumpIndex& operator=(const DumpIndex&) = delete;
@@ -79,6 +81,7 @@ class DumpIndex {
   const std::string path_;  // a copy: callers pass temporaries (tests) and the index outlives them
   const std::string_view text_;
   const std::string user_hint_;
+  const std::function<void(size_t)> release_;
   TextPosition position_;
   // The kept entries by their place in the file (the key: the slot's number, big-endian).
   std::unique_ptr<SpillingKeyIndex> by_place_;

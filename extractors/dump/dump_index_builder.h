@@ -104,7 +104,7 @@ class DumpIndex::Builder {
         origins_(origins),
         max_value_bytes_(max_value_bytes),
         problem_(problem),
-        position_(text_),
+        position_(text_, index->release_),
         memory_budget_(memory_budget),
         by_name_(memory_budget) {}
 
@@ -142,7 +142,13 @@ class DumpIndex::Builder {
   }
 
   Status Fail(int64_t offset, std::string_view message) const {
-    return JsonCorruption(index_.path_, text_, offset, message);
+    Location where;
+    where.file = index_.path_;
+    TextPosition(text_, index_.release_).Locate(offset, &where);
+    return JsonCorruptionAt(where, message);
+  }
+  void Passed(size_t at) const {
+    if (index_.release_) index_.release_(at);
   }
 
   DumpIndex& index_;

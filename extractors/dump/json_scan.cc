@@ -269,9 +269,15 @@ size_t SkipJsonString(std::string_view text, size_t quote) {
   return i + 1;
 }
 
-size_t SkipJsonValue(std::string_view text, size_t at) {
+size_t SkipJsonValue(std::string_view text, size_t at, const std::function<void(size_t)>& passed) {
+  constexpr size_t kPassedStep = size_t{8} << 20;
+  size_t next_passed = at + kPassedStep;
   size_t depth = 0;
   do {
+    if (passed && at >= next_passed) {
+      passed(at);
+      next_passed = at + kPassedStep;
+    }
     char c = text[at];
     if (c == '"') {
       at = SkipJsonString(text, at);

@@ -38,7 +38,9 @@ bool IsJsonGrammar(std::string_view text, size_t max_depth, size_t* members, Jso
 size_t SkipJsonSpace(std::string_view text, size_t at);
 
 // The offset just past the value starting at text[at]. REQUIRES: text is strict JSON.
-size_t SkipJsonValue(std::string_view text, size_t at);
+// `passed`, when set, is told every 8 MiB how far a long value's skip has gone.
+size_t SkipJsonValue(std::string_view text, size_t at,
+                     const std::function<void(size_t)>& passed = {});
 
 // The offset just past the string whose opening quote is text[quote]. REQUIRES: strict JSON.
 size_t SkipJsonString(std::string_view text, size_t quote);
