@@ -16,6 +16,7 @@ namespace {
 
 constexpr size_t kHeaderBytes = 4 + 4 + 8 + 4;  // key size, value size, rank, count
 constexpr size_t kReadBlockBytes = 64 << 10;    // a run's read buffer
+constexpr size_t kMinReadBlockBytes = 4 << 10;  // ... when the budget over the runs is less
 constexpr size_t kWriteBlockBytes = 256 << 10;  // a spill is written this much at a time
 
 struct Header {
@@ -62,7 +63,8 @@ Status SpillError(const char* what, int error, const std::string& folder) {
 class SpillingKeyIndex::Cursor {
  public:
   // A run in the file.
-  Cursor(int fd, Run run) : fd_(fd), next_(run.begin), end_(run.end) {}
+  Cursor(int fd, Run run, size_t read_block)
+      : fd_(fd), next_(run.begin), end_(run.end), read_block_(read_block) {}
   // The records in memory: `arena`'s records at `winners`' offsets, in that order (not copied:
   // a copy would double the budget).
   Cursor(std::string arena, std::vector<std::pair<uint32_t, uint32_t>> winners)
@@ -96,7 +98,7 @@ class SpillingKeyIndex::Cursor {
     if (next_ >= end_) return false;
     buffer_.erase(0, at_);
     at_ = 0;
-    size_t want = std::max(n - buffer_.size(), kReadBlockBytes);
+    size_t want = std::max(n - buffer_.size(), read_block_);
     want = static_cast<size_t>(std::min<uint64_t>(want, end_ - next_));
     size_t old = buffer_.size();
     buffer_.resize(old + want);
@@ -135,6 +137,7 @@ class SpillingKeyIndex::Cursor {
   int fd_;
   uint64_t next_;  // the next file byte to read
   uint64_t end_;
+  size_t read_block_ = kReadBlockBytes;
   std::string buffer_;
   size_t at_ = 0;  // the current record in buffer_
   bool in_memory_ = false;
@@ -250,61 +253,75 @@ Status SpillingKeyIndex::SpillMemory() {
 
 Status SpillingKeyIndex::Finish() {
   finished_ = true;
+  // Buffers share the budget once there are many runs (at least 4 KiB each), so that thousands
+  // of runs do not cost 64 KiB each.
+  size_t read_block = kReadBlockBytes;
+  if (!runs_.empty()) {
+    read_block = static_cast<size_t>(
+        std::clamp<uint64_t>(memory_budget_ / runs_.size(), kMinReadBlockBytes, kReadBlockBytes));
+  }
   for (const Run& run : runs_) {
-    cursors_.push_back(std::make_unique<Cursor>(fd_, run));
+    cursors_.push_back(std::make_unique<Cursor>(fd_, run, read_block));
   }
   // The last records stay in memory, read in key order where they are.
   std::vector<std::pair<uint32_t, uint32_t>> winners = SortedWinners();
   offsets_ = {};
   cursors_.push_back(std::make_unique<Cursor>(std::move(arena_), std::move(winners)));
   arena_ = {};
-  std::vector<std::unique_ptr<Cursor>> started;
-  for (auto& cursor : cursors_) {
-    if (cursor->Start()) {
-      started.push_back(std::move(cursor));
-    } else if (!cursor->status().ok()) {
-      status_ = cursor->status();
+  for (size_t i = 0; i < cursors_.size(); ++i) {
+    if (cursors_[i]->Start()) {
+      heap_.push_back(i);
+    } else if (!cursors_[i]->status().ok()) {
+      status_ = cursors_[i]->status();
       return status_;
     }
   }
-  // Keeps each cursor's run order (older first) so that a tie of ranks goes to the newer run.
-  cursors_ = std::move(started);
+  // Cursors keep their run order (older first, memory last): a tie of ranks goes to the newer.
+  std::make_heap(heap_.begin(), heap_.end(),
+                 [this](size_t a, size_t b) { return cursors_[a]->key() > cursors_[b]->key(); });
   Next();
   return status_;
 }
 
 void SpillingKeyIndex::Next() {
-  // The smallest key among the cursors; its winner is the highest rank, then the newest run.
+  // Pops every cursor at the smallest key: its winner is the highest rank, then the newest run
+  // (the highest cursor number). A heap over the runs' heads: log(runs) a cursor moved, so that
+  // thousands of runs cost what tens did.
   valid_ = false;
-  if (!status_.ok() || cursors_.empty()) return;
-  size_t best = 0;
-  for (size_t i = 1; i < cursors_.size(); ++i) {
-    std::string_view key = cursors_[i]->key();
-    std::string_view best_key = cursors_[best]->key();
-    if (key < best_key || (key == best_key && cursors_[i]->rank() >= cursors_[best]->rank())) {
+  if (!status_.ok() || heap_.empty()) return;
+  auto later = [this](size_t a, size_t b) { return cursors_[a]->key() > cursors_[b]->key(); };
+  std::pop_heap(heap_.begin(), heap_.end(), later);
+  popped_.assign(1, heap_.back());
+  heap_.pop_back();
+  std::string_view smallest = cursors_[popped_[0]]->key();
+  while (!heap_.empty() && cursors_[heap_.front()]->key() == smallest) {
+    std::pop_heap(heap_.begin(), heap_.end(), later);
+    popped_.push_back(heap_.back());
+    heap_.pop_back();
+  }
+  size_t best = popped_[0];
+  count_ = 0;
+  for (size_t i : popped_) {
+    const Cursor& cursor = *cursors_[i];
+    if (cursor.rank() > cursors_[best]->rank() ||
+        (cursor.rank() == cursors_[best]->rank() && i > best)) {
       best = i;
     }
+    count_ += cursor.count();
   }
   key_.assign(cursors_[best]->key());
   rank_ = cursors_[best]->rank();
   value_.assign(cursors_[best]->value());
   valid_ = true;
-  count_ = 0;
-  for (const auto& cursor : cursors_) {
-    if (cursor->key() == key_) count_ += cursor->count();
-  }
-  size_t kept = 0;
-  for (size_t i = 0; i < cursors_.size(); ++i) {
-    bool more = true;
-    if (cursors_[i]->key() == key_) {
-      more = cursors_[i]->Advance();
-      if (!more && !cursors_[i]->status().ok()) status_ = cursors_[i]->status();
+  for (size_t i : popped_) {
+    if (cursors_[i]->Advance()) {
+      heap_.push_back(i);
+      std::push_heap(heap_.begin(), heap_.end(), later);
+    } else if (!cursors_[i]->status().ok()) {
+      status_ = cursors_[i]->status();
+      valid_ = false;
     }
-    if (more && kept != i) cursors_[kept] = std::move(cursors_[i]);
-    if (more) ++kept;
   }
-  cursors_.resize(kept);
-  if (!status_.ok()) valid_ = false;
 }
 
 }  // namespace ferry

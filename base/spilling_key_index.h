@@ -4,8 +4,10 @@
 // Puts are held in memory up to the budget; past it they are sorted, reduced to one winner per
 // key and written as a run to an unnamed temporary file (O_TMPFILE under $TMPDIR or the given
 // folder, 0600: it has no name another user could open and is gone with the process however it
-// ends). Reading merges the runs. Memory is then the budget (up to twice it while a vector
-// grows) plus a 64 KiB read buffer a run and the largest record (docs/design.md, "Memory").
+// ends). Reading merges the runs through a heap of their heads (log(runs) a record). Memory is
+// then the budget (up to twice it while a vector grows) plus a read buffer a run (64 KiB; the
+// budget over the runs when they are many, at least 4 KiB) and the largest record
+// (docs/design.md, "Memory").
 //
 // Of the records of one key the one of highest rank wins; of equal ranks the last put wins.
 //
@@ -85,6 +87,8 @@ class SpillingKeyIndex {
   uint64_t file_end_ = 0;
   std::vector<Run> runs_;                         // spilled, oldest first
   std::vector<std::unique_ptr<Cursor>> cursors_;  // one per run, then the memory's last
+  std::vector<size_t> heap_;                      // cursors_ not at their end, a min-heap by key
+  std::vector<size_t> popped_;                    // the cursors at the current key, during Next()
   bool finished_ = false;
   bool valid_ = false;
   Status status_;

@@ -59,6 +59,7 @@ Status DumpWriter::Add(const Entry& entry) {
   FERRY_RETURN_IF_ERROR(AppendBody(entry, entry.key, entry.exact_key_json, "key", &key));
   buffer_.clear();
   if (!open_origin_ || origin != origin_body_) {
+    FERRY_RETURN_IF_ERROR(CheckKeys());
     if (!seen_origins_.insert(origin).second) {
       return Status::InvalidArgument(fmt::format(
           "origin \"{}\" comes again in {} after other origins (several profiles or files hold "
@@ -71,7 +72,7 @@ Status DumpWriter::Add(const Entry& entry) {
     origin_body_ = std::move(origin);
     origin_unit_ = entry.unit;
     open_origin_ = true;
-    keys_.clear();
+    keys_ = std::make_unique<SpillingKeyIndex>(key_memory_budget_);
   } else if (entry.unit != origin_unit_) {
     return Status::InvalidArgument(
         fmt::format("origin \"{}\" is held by both {} and {}: export them one at a time",
@@ -79,10 +80,7 @@ Status DumpWriter::Add(const Entry& entry) {
   } else {
     buffer_ += ',';
   }
-  if (!keys_.insert(key).second) {
-    return Status::InvalidArgument(fmt::format("{}: key \"{}\" comes twice in origin \"{}\"",
-                                               entry.where.ToString(), key, origin_body_));
-  }
+  FERRY_RETURN_IF_ERROR(keys_->Put(key, 0, entry.where.ToString()));
   if (!HasExact(entry) && !simdjson::validate_utf8(entry.value.data(), entry.value.size())) {
     return Status::Corruption(
         fmt::format("{}: the value is not UTF-8; nothing was exported", entry.where.ToString()));
@@ -97,7 +95,22 @@ Status DumpWriter::Add(const Entry& entry) {
   return CheckStream(entry);
 }
 
+Status DumpWriter::CheckKeys() {
+  if (keys_ == nullptr) return Status::OK();
+  std::unique_ptr<SpillingKeyIndex> keys = std::move(keys_);
+  FERRY_RETURN_IF_ERROR(keys->Finish());
+  for (; keys->Valid(); keys->Next()) {
+    if (keys->count() > 1) {
+      // The value is the place of the key's last Add: the second time it came, or a later one.
+      return Status::InvalidArgument(fmt::format("{}: key \"{}\" comes twice in origin \"{}\"",
+                                                 keys->value(), keys->key(), origin_body_));
+    }
+  }
+  return keys->status();
+}
+
 Status DumpWriter::Finish() {
+  FERRY_RETURN_IF_ERROR(CheckKeys());
   *out_ << (open_origin_ ? "\n }\n}\n" : "{}\n");
   out_->flush();
   return CheckStream(Entry{});

@@ -51,9 +51,15 @@ Status JsonCorruption(const std::string& file, std::string_view text, int64_t of
   if (offset < 0) {
     return Status::Corruption(fmt::format("{}: {}", file, message));
   }
-  Location where = LocateInText(file, text, offset);
-  return Status::Corruption(fmt::format("{}: byte {} (line {}, column {}): {}", file, where.offset,
-                                        where.line, where.column, message));
+  return JsonCorruptionAt(LocateInText(file, text, offset), message);
+}
+
+Status JsonCorruptionAt(const Location& where, std::string_view message) {
+  if (where.offset < 0) {
+    return Status::Corruption(fmt::format("{}: {}", where.file, message));
+  }
+  return Status::Corruption(fmt::format("{}: byte {} (line {}, column {}): {}", where.file,
+                                        where.offset, where.line, where.column, message));
 }
 
 Status JsonCorruption(const std::string& file, std::string_view text, int64_t offset,

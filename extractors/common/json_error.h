@@ -24,6 +24,8 @@ Status JsonCorruption(const std::string& file, std::string_view text, int64_t of
                       std::string_view message);
 Status JsonCorruption(const std::string& file, std::string_view text, int64_t offset,
                       simdjson::error_code error);
+// The same for a place already located (where.offset < 0: the file only).
+Status JsonCorruptionAt(const Location& where, std::string_view message);
 
 // Where an error from simdjson's first pass over the whole text (parser.iterate) lies, since
 // simdjson does not say: the first byte that is not UTF-8, the opening quote of a string

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string_view>
+#include <utility>
 
 #include "base/location.h"
 
@@ -13,8 +15,10 @@ namespace ferry {
 
 class TextPosition {
  public:
-  // `text` must outlive this object.
-  explicit TextPosition(std::string_view text) : text_(text) {}
+  // `text` must outlive this object. `passed`, when set, is told every 8 MiB how far a long
+  // step has counted (a reader of a mapped file lets the pages behind go: mapped_file.h).
+  explicit TextPosition(std::string_view text, std::function<void(size_t)> passed = {})
+      : text_(text), passed_(std::move(passed)) {}
 
   // Sets where->offset, ->line and ->column (both 1-based; a column counts UTF-8 code points)
   // for the byte `offset`, clamped to the text. Increasing offsets cost only the bytes between
@@ -23,6 +27,7 @@ class TextPosition {
 
  private:
   std::string_view text_;
+  std::function<void(size_t)> passed_;
   size_t offset_ = 0;  // the position described by line_ and column_
   int64_t line_ = 1;
   int64_t column_ = 1;

@@ -5,18 +5,19 @@
 #include <memory>
 #include <string>
 
-#include "extractors/common/file_reader.h"
 #include "extractors/common/file_sequence_extractor.h"
 #include "extractors/common/json_detect.h"
+#include "extractors/common/mapped_file.h"
 #include "extractors/dump/dump_file.h"
 
 namespace ferry {
 
 namespace {
 
-// Reads each file whole when it starts and indexes its entries (DumpIndex: offsets, not
-// strings, spilled to a temporary file past a budget), then decodes one entry at a time:
-// memory is the file plus a constant.
+// Maps each file when it starts and indexes its entries (DumpIndex: offsets, not strings,
+// spilled to a temporary file past a budget), then decodes one entry at a time. The index lets
+// the file's pages go behind each of its passes: memory is a constant plus the largest value,
+// not the file.
 class DumpExtractor final : public FileSequenceExtractor {
  public:
   explicit DumpExtractor(const SourceSpec& spec) : FileSequenceExtractor(spec, {".json"}) {}
@@ -24,15 +25,12 @@ class DumpExtractor final : public FileSequenceExtractor {
  protected:
   Status StartFile(const SourceFile& file) override {
     path_ = file.path;
-    FERRY_ASSIGN_OR_RETURN(text_, ReadJsonFile(path_));
-    index_ = std::make_unique<DumpIndex>(path_, text_);
-    Status built =
-        index_->Build(spec().origins, spec().max_value_bytes, &parser_,
-                      [this](DumpProblem problem) { Report(problem.where, problem.problem); });
-    if (parser_.capacity() > kParserKeptBytes) {
-      parser_ = simdjson::ondemand::parser{};  // its index of a big file is done with
-    }
-    return built;
+    FERRY_ASSIGN_OR_RETURN(file_, MappedFile::Open(path_));
+    MappedFile* mapped = file_.get();
+    index_ = std::make_unique<DumpIndex>(path_, file_->text(),
+                                         [mapped](size_t at) { mapped->ReleaseBefore(at); });
+    return index_->Build(spec().origins, spec().max_value_bytes,
+                         [this](DumpProblem problem) { Report(problem.where, problem.problem); });
   }
 
   Result<bool> ReadEntry(Entry* entry) override {
@@ -47,18 +45,13 @@ class DumpExtractor final : public FileSequenceExtractor {
 
   void FinishFile() override {
     index_.reset();
-    text_ = simdjson::padded_string{};
+    file_.reset();
     next_ = 0;
   }
 
  private:
-  // A parser sized for a file bigger than this is dropped once the file is indexed; smaller
-  // ones are kept for the next file (a folder of many small dumps).
-  static constexpr size_t kParserKeptBytes = size_t{16} << 20;
-
-  simdjson::ondemand::parser parser_;
   std::string path_;                  // the current file
-  simdjson::padded_string text_;      // its contents
+  std::unique_ptr<MappedFile> file_;  // its contents, mapped
   std::unique_ptr<DumpIndex> index_;  // its entries
   size_t next_ = 0;                   // the next one to yield
 };

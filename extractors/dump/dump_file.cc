@@ -23,12 +23,15 @@ namespace ferry {
 
 using namespace dump_internal;  // NOLINT: the builder's own helpers
 
-Status DumpIndex::Builder::Build(od::parser* parser) {
+Status DumpIndex::Builder::Build() {
+  // The grammar is checked whole first, so that the walk can skip values without checking
+  // them and a damaged file is refused before any entry is indexed, naming its place.
   size_t members = 0;
-  if (IsStrictJson(text_, kMaxDepth, &members)) {
-    return ScanBuild();
+  JsonScanError error;
+  if (!IsJsonGrammar(text_, kMaxDepth, &members, &error, index_.release_)) {
+    return Fail(static_cast<int64_t>(error.offset), error.reason);
   }
-  return SimdjsonBuild(parser);
+  return ScanBuild();
 }
 
 Status DumpIndex::Builder::CheckForm(const std::string& key, int64_t key_offset, od::json_type type,
@@ -151,15 +154,19 @@ void DumpIndex::Builder::AddProblem(int64_t offset, const std::string& origin,
   problem_(std::move(dump_problem));
 }
 
-DumpIndex::DumpIndex(const std::string& path, const simdjson::padded_string& text)
-    : path_(path), text_(text.data(), text.size()), user_hint_(FileStem(path)), position_(text_) {}
+DumpIndex::DumpIndex(const std::string& path, std::string_view text,
+                     std::function<void(size_t)> release)
+    : path_(path),
+      text_(text),
+      user_hint_(FileStem(path)),
+      release_(std::move(release)),
+      position_(text_, release_) {}
 
 DumpIndex::~DumpIndex() = default;
 
 Status DumpIndex::Build(const std::vector<std::string>& origins, uint64_t max_value_bytes,
-                        od::parser* parser, const std::function<void(DumpProblem)>& problem,
-                        uint64_t memory_budget) {
-  return Builder(this, origins, max_value_bytes, problem, memory_budget).Build(parser);
+                        const std::function<void(DumpProblem)>& problem, uint64_t memory_budget) {
+  return Builder(this, origins, max_value_bytes, problem, memory_budget).Build();
 }
 
 size_t DumpIndex::size() const { return size_; }
@@ -172,6 +179,7 @@ Status DumpIndex::Read(size_t i, Entry* entry) {
   }
   Slot slot;
   std::memcpy(&slot, by_place_->value().data(), sizeof(slot));
+  if (release_) release_(static_cast<size_t>(slot.key_quote));  // entries come in file order
   if (slot.origin != kNoOrigin &&
       FromBigEndian(by_place_->key()) == origin_first_slot_[slot.origin]) {
     slot.overridden += origin_overridden_[slot.origin];
@@ -222,11 +230,11 @@ Status DumpIndex::Read(size_t i, Entry* entry) {
 }
 
 Status ReadDumpText(const std::string& path, const simdjson::padded_string& text,
-                    const std::vector<std::string>& origins, od::parser* parser,
-                    std::vector<Entry>* entries, std::vector<DumpProblem>* problems) {
+                    const std::vector<std::string>& origins, std::vector<Entry>* entries,
+                    std::vector<DumpProblem>* problems) {
   DumpIndex index(path, text);
   FERRY_RETURN_IF_ERROR(
-      index.Build(origins, std::numeric_limits<uint64_t>::max(), parser,
+      index.Build(origins, std::numeric_limits<uint64_t>::max(),
                   [problems](DumpProblem problem) { problems->push_back(std::move(problem)); }));
   for (size_t i = 0; i < index.size(); ++i) {
     entries->push_back(Entry{});

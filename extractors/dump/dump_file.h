@@ -11,7 +11,7 @@
 // refuses) become U+FFFD with Entry::lossy set, on keys and values alike; such an entry's
 // exact_*_json keep the escapes, so that `ferry export` of a dump gives the dump back.
 //
-// Thread safety: a DumpIndex is used by one thread at a time; give each thread its own parser.
+// Thread safety: a DumpIndex is used by one thread at a time.
 #pragma once
 
 #include <simdjson.h>
@@ -37,13 +37,15 @@ struct DumpProblem {
 
 // One dump file as an index of its entries: each is the offsets of its key and value in the
 // text (24 bytes), decoded only when Read() asks for it. The index is held in memory up to a
-// budget and past it in a temporary file (SpillingKeyIndex): memory is the text plus a
-// constant, where it was 40 bytes a key, and an Entry of every key ~0.6 KB a key before that
-// (issue 15, docs/design.md "Memory").
+// budget and past it in a temporary file (SpillingKeyIndex): memory is a constant, where it was
+// 40 bytes a key, and an Entry of every key ~0.6 KB a key before that (issue 15, docs/design.md
+// "Memory"); the text itself may be a mapped file whose pages the index lets go behind it.
 class DumpIndex {
  public:
-  // `path` and `text` (the contents of `path`) must outlive this.
-  DumpIndex(const std::string& path, const simdjson::padded_string& text);
+  // `text` (the contents of `path`) must outlive this. `release`, when set, is told the offsets
+  // the index has moved past (MappedFile::ReleaseBefore), in each pass over the text.
+  DumpIndex(const std::string& path, std::string_view text,
+            std::function<void(size_t)> release = {});
   ~DumpIndex();
   DumpIndex(const DumpIndex&) = delete;
   DumpIndex& operator=(const DumpIndex&) = delete;
@@ -55,11 +57,12 @@ class DumpIndex {
   // flat dump has no origin and is kept whole). A value that is not a string, not decodable or
   // longer than `max_value_bytes` goes to `problem` with its place and is left out. On failure
   // (not JSON, not an object, a mix of forms, a key with a bad escape) returns Corruption
-  // naming the place; the index is then unspecified. A well-formed file is walked by
-  // json_scan.h's scanner; `parser` walks only one it refuses, to name its fault. Also fails
-  // IOError when the index cannot be written to its temporary file. Call once.
+  // naming the place; the index is then unspecified. The file is checked and walked by
+  // json_scan.h's scanner (a byte a level of nesting, no index of the text), which names the
+  // first byte where a damaged file stops being JSON. Also fails IOError when the index cannot
+  // be written to its temporary file. Call once.
   Status Build(const std::vector<std::string>& origins, uint64_t max_value_bytes,
-               simdjson::ondemand::parser* parser, const std::function<void(DumpProblem)>& problem,
+               const std::function<void(DumpProblem)>& problem,
                uint64_t memory_budget = kKeyIndexMemoryBudget);
 
   // Entries indexed by Build().
@@ -78,6 +81,7 @@ class DumpIndex {
   const std::string path_;  // a copy: callers pass temporaries (tests) and the index outlives them
   const std::string_view text_;
   const std::string user_hint_;
+  const std::function<void(size_t)> release_;
   TextPosition position_;
   // The kept entries by their place in the file (the key: the slot's number, big-endian).
   std::unique_ptr<SpillingKeyIndex> by_place_;
@@ -94,7 +98,7 @@ class DumpIndex {
 // order, to *entries, and its bad values to *problems (DumpIndex, with no cap on a value).
 // On failure returns Corruption naming the place; *entries and *problems are then unspecified.
 Status ReadDumpText(const std::string& path, const simdjson::padded_string& text,
-                    const std::vector<std::string>& origins, simdjson::ondemand::parser* parser,
-                    std::vector<Entry>* entries, std::vector<DumpProblem>* problems);
+                    const std::vector<std::string>& origins, std::vector<Entry>* entries,
+                    std::vector<DumpProblem>* problems);
 
 }  // namespace ferry

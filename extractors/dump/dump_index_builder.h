@@ -1,7 +1,5 @@
-// The builder of a DumpIndex (dump_file.h), shared by its two walks over a file: the small
-// scanner for a well-formed file (dump_scan_walk.cc) and simdjson's on-demand API for one the
-// scanner refuses (dump_simdjson_walk.cc), so that its failure names the place simdjson does.
-// Internal to extractors/dump/.
+// The builder of a DumpIndex (dump_file.h): it checks the file with json_scan.h's scanner, then
+// walks it (dump_scan_walk.cc). Internal to extractors/dump/.
 //
 // Thread safety: one thread at a time.
 #pragma once
@@ -55,8 +53,10 @@ enum class DumpForm {
 
 inline constexpr uint32_t kNoOrigin = std::numeric_limits<uint32_t>::max();
 
-// simdjson's default nesting limit: a deeper file is left to simdjson, which refuses it.
-inline constexpr size_t kMaxDepth = simdjson::DEFAULT_MAX_DEPTH;
+// The deepest nesting a dump may hold (the scanner keeps a byte a level: 1 MiB at most). A
+// value nested deeper than 1024 levels but under this is one bad value, reported, as it was
+// when simdjson skipped it; a deeper file is Corruption.
+inline constexpr size_t kMaxDepth = size_t{1} << 20;
 
 // The type of the value whose first byte is `c`, in strict JSON.
 inline od::json_type TypeAt(char c) {
@@ -93,9 +93,8 @@ struct DumpIndex::OriginMember {
   int64_t quote = -1;  // offset of its name's opening quote
 };
 
-// One pass over the file: with json_scan.h when it is well-formed (memory: the file, and a Slot
-// and a (hash, slot) pair per entry), else with simdjson's on-demand API, which never builds
-// a tree but indexes the whole text (~4 bytes a byte), to fail the way it always has.
+// One pass over a file json_scan.h found well-formed (memory: the index's budget; a damaged
+// file is refused before it, naming the place).
 class DumpIndex::Builder {
  public:
   Builder(DumpIndex* index, const std::vector<std::string>& origins, uint64_t max_value_bytes,
@@ -105,40 +104,33 @@ class DumpIndex::Builder {
         origins_(origins),
         max_value_bytes_(max_value_bytes),
         problem_(problem),
-        position_(text_),
+        position_(text_, index->release_),
         memory_budget_(memory_budget),
         by_name_(memory_budget) {}
 
-  Status Build(dump_internal::od::parser* parser);
+  Status Build();
 
  private:
-  // Build() on a file json_scan.h refuses: simdjson's on-demand walk (dump_simdjson_walk.cc),
-  // whose failure names the place and reason simdjson gives.
-  Status SimdjsonBuild(dump_internal::od::parser* parser);
   // A decoded string and the offset of its opening quote (-1 for the flat form's no origin).
   struct Named {
     const DecodedString& decoded;
     int64_t quote;
   };
 
-  // Build() on a well-formed file: walks it with json_scan.h, whose memory is a byte a level,
-  // where simdjson holds an index of ~5 bytes a byte of text. Same entries, problems and
-  // failures as the simdjson walk, which is kept for the files it refuses (so that their
-  // messages stay simdjson's).
+  // Build() on a well-formed file: walks it with json_scan.h, whose memory is a byte a level
+  // (simdjson held an index of ~5 bytes a byte of text).
   Status ScanBuild();
   Status ScanOrigin(size_t open, uint32_t origin);
   // Fails when a top-level member of `type` makes the file a mix of forms, else sets *form
   // and *first_member from the first member that decides the form.
   Status CheckForm(const std::string& key, int64_t key_offset, dump_internal::od::json_type type,
                    dump_internal::DumpForm* form, std::string* first_member) const;
-  Status ReadOrigin(dump_internal::od::value& origin_value, uint32_t origin);
   // Drops every entry an object member of the same name overrides later in the file, as
   // JSON.parse does (the last wins: of an origin's objects, and of a key's values), and counts
   // them in the kept entries' `overridden`. Names are compared by hash, then exactly.
   Status ResolveDuplicates();
-  // Indexes `value` of `key`, or reports a problem when it is not a string, not decodable or
-  // too long. Fails only when the value is not JSON at all.
-  Status AddValue(dump_internal::od::value& value, uint32_t origin, Named key);
+  // Indexes the value at `offset` of `key`, or reports a problem when it is not a string, not
+  // decodable or too long. Fails only when the index cannot be written.
   Status AddValueAt(int64_t offset, dump_internal::od::json_type type, uint32_t origin, Named key);
   void AddProblem(int64_t offset, const std::string& origin, const std::string& key,
                   const std::string& message);
@@ -149,16 +141,14 @@ class DumpIndex::Builder {
     return origin == dump_internal::kNoOrigin ? kNone : index_.origins_[origin].name.text;
   }
 
-  int64_t OffsetOf(const char* pointer) const { return pointer - text_.data(); }
-  int64_t OffsetOf(dump_internal::od::value& value) {
-    return OffsetOf(value.raw_json_token().data());
-  }
-  // Corruption at the parser's current position (the end of the text when it has none).
-  Status FailHere(simdjson::error_code error) {
-    return CorruptionHere(index_.path_, text_, doc_, error);
-  }
   Status Fail(int64_t offset, std::string_view message) const {
-    return JsonCorruption(index_.path_, text_, offset, message);
+    Location where;
+    where.file = index_.path_;
+    TextPosition(text_, index_.release_).Locate(offset, &where);
+    return JsonCorruptionAt(where, message);
+  }
+  void Passed(size_t at) const {
+    if (index_.release_) index_.release_(at);
   }
 
   DumpIndex& index_;
@@ -168,7 +158,6 @@ class DumpIndex::Builder {
   const std::function<void(DumpProblem)>& problem_;
   TextPosition position_;  // for problems only
   const uint64_t memory_budget_;
-  dump_internal::od::document doc_;
   // (origin, key) -> the slot: of each name the last one put wins, and count() says how many
   // there were (ResolveDuplicates).
   SpillingKeyIndex by_name_;

@@ -49,8 +49,11 @@ Status DumpIndex::Builder::ScanBuild() {
                  fmt::format("origin {} holds {}, not an object of keys",
                              QuoteForMessage(key->text), TypeName(value_type)));
     }
-    at = SkipJsonSpace(text_, SkipJsonValue(text_, value_at));  // at ',' or '}'
+    // An origin object is skipped again here (scanned or not): the skip lets its pages go too.
+    at = SkipJsonValue(text_, value_at, [this](size_t to) { Passed(to); });
+    at = SkipJsonSpace(text_, at);  // at ',' or '}'
     if (text_[at] == ',') at = SkipJsonSpace(text_, at + 1);
+    Passed(at);
   }
   return ResolveDuplicates();
 }
@@ -70,8 +73,11 @@ Status DumpIndex::Builder::ScanOrigin(size_t open, uint32_t origin) {
     size_t value_at = SkipJsonSpace(text_, at + 1);
     FERRY_RETURN_IF_ERROR(AddValueAt(static_cast<int64_t>(value_at), TypeAt(text_[value_at]),
                                      origin, Named{*key, key_offset}));
-    at = SkipJsonSpace(text_, SkipJsonValue(text_, value_at));  // at ',' or '}'
+    // A long value's skip lets its pages go as it moves.
+    at = SkipJsonValue(text_, value_at, [this](size_t to) { Passed(to); });
+    at = SkipJsonSpace(text_, at);  // at ',' or '}'
     if (text_[at] == ',') at = SkipJsonSpace(text_, at + 1);
+    Passed(at);
   }
   return Status::OK();
 }

@@ -10,17 +10,15 @@
 #include "tests/fuzz/scratch_dir.h"
 
 FERRY_FUZZ_TARGET(dump) {
-  static simdjson::ondemand::parser parser;
   simdjson::padded_string text(reinterpret_cast<const char*>(data), size);
   std::vector<ferry::Entry> entries;
   std::vector<ferry::DumpProblem> problems;
-  ferry::Status read =
-      ferry::ReadDumpText("fuzz/user-1.json", text, {}, &parser, &entries, &problems);
+  ferry::Status read = ferry::ReadDumpText("fuzz/user-1.json", text, {}, &entries, &problems);
   // An origin filter takes another path through the origin form.
   entries.clear();
   problems.clear();
-  ferry::Status filtered = ferry::ReadDumpText("fuzz/user-1.json", text, {"http://127.0.0.1:8000"},
-                                               &parser, &entries, &problems);
+  ferry::Status filtered =
+      ferry::ReadDumpText("fuzz/user-1.json", text, {"http://127.0.0.1:8000"}, &entries, &problems);
   size_t bytes = read.ToString().size() + filtered.ToString().size();
   for (const ferry::Entry& entry : entries) bytes += entry.key.size() + entry.value.size();
   for (const ferry::DumpProblem& problem : problems) bytes += problem.problem.ToString().size();

@@ -59,10 +59,9 @@ TEST_CASE("DumpIndex: repeated names among many keys keep the last of each, exac
   }
   text += "}}";
   simdjson::padded_string padded(text);
-  simdjson::ondemand::parser parser;
   std::vector<Entry> entries;
   std::vector<DumpProblem> problems;
-  REQUIRE(ReadDumpText("d.json", padded, {}, &parser, &entries, &problems).ok());
+  REQUIRE(ReadDumpText("d.json", padded, {}, &entries, &problems).ok());
   CHECK(problems.empty());
   REQUIRE(entries.size() == kKeys);
   // The kept ones are in file order: the unrepeated keys, then the 20 repeats' last values.
@@ -79,11 +78,10 @@ TEST_CASE("DumpIndex: repeated names among many keys keep the last of each, exac
 // Every entry of `text` read through a DumpIndex of `memory_budget`, as comparable text.
 std::vector<std::string> IndexedEntries(const std::string& text, uint64_t memory_budget) {
   simdjson::padded_string padded(text);
-  simdjson::ondemand::parser parser;
   DumpIndex index("d.json", padded);
   REQUIRE(index
               .Build(
-                  {}, UINT64_MAX, &parser, [](DumpProblem) {}, memory_budget)
+                  {}, UINT64_MAX, [](DumpProblem) {}, memory_budget)
               .ok());
   std::vector<std::string> out;
   for (size_t i = 0; i < index.size(); ++i) {

@@ -44,6 +44,58 @@ TEST_CASE("IsStrictJson: counts members, takes unpaired surrogate escapes, bound
   CHECK_FALSE(IsStrictJson("[[[[1]]]]", 3, &members));
 }
 
+TEST_CASE("IsJsonGrammar: names the first byte at fault and why, with no index of the text",
+          "[extractors][dump][json_scan][corrupt]") {
+  // A damaged dump was walked by simdjson's On-Demand API to name its fault, which indexes the
+  // whole text (~4 bytes a byte, issue 15 item 8); the scanner names it on its own.
+  struct Case {
+    std::string text;
+    size_t offset;
+    const char* reason;
+  };
+  std::vector<Case> cases = {
+      {"", 0, "ends where a value should be"},
+      {"{\"a\":\"1\",\n\"b\":\"tru", 14, "not closed"},
+      {R"({"a":"1" "b":"2"})", 9, "expected ',' or '}'"},
+      {R"({"a" "b"})", 5, "followed by ':'"},
+      {R"({,})", 1, "must start with a key"},
+      {R"({"a":tru})", 5, "not a JSON value"},
+      {R"([1 2])", 3, "expected ',' or ']'"},
+      {R"({"a":"1"} x)", 10, "more content"},
+      {R"({"a":[1,)", 8, "ends where a value should be"},
+      {R"({"a":[1)", 7, "ends inside an array"},
+      {"{\"k\":\"ab\xC3\x28\"}", 8, "UTF-8"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    size_t members = 0;
+    JsonScanError error;
+    REQUIRE_FALSE(IsJsonGrammar(c.text, 1024, &members, &error));
+    CHECK(error.offset == c.offset);
+    CHECK_THAT(std::string(error.reason), Catch::Contains(c.reason));
+  }
+  // A string's contents are its decoder's to judge: the grammar holds.
+  size_t members = 0;
+  JsonScanError error;
+  CHECK(IsJsonGrammar("{\"a\":\"\\x\",\"b\":\"\x01\"}", 1024, &members, &error));
+  CHECK(members == 2);
+}
+
+TEST_CASE("IsJsonGrammar: tells the caller how far each of its two passes has gone",
+          "[extractors][dump][json_scan]") {
+  std::string text = "[\"" + std::string(40 << 20, 'x') + "\"," + std::string(20 << 20, ' ') + "1]";
+  std::vector<size_t> passed;
+  size_t members = 0;
+  JsonScanError error;
+  REQUIRE(IsJsonGrammar(text, 8, &members, &error, [&](size_t at) { passed.push_back(at); }));
+  // Two passes (UTF-8, then the grammar), each moving forward.
+  REQUIRE(passed.size() >= 4);
+  int restarts = 0;
+  for (size_t i = 1; i < passed.size(); ++i) restarts += passed[i] < passed[i - 1] ? 1 : 0;
+  CHECK(restarts == 1);
+  CHECK(passed.back() <= text.size());
+}
+
 TEST_CASE("SkipJsonValue: ends each value where the next token starts",
           "[extractors][dump][json_scan]") {
   std::string text = R"({"a":"x\"}","b":[1,{"c":"]"}],"n":-12.5e3,"t":true})";

@@ -1,0 +1,53 @@
+// MappedFile: a regular input file mapped read-only, for a reader that moves through it forward
+// (the dump index) and so need not hold it whole (issue 15 item 8, docs/design.md "Memory").
+//
+// The file's pages come into memory as they are read; ReleaseBefore() lets the ones behind the
+// reader go (they are read again from the file if touched again, so releasing is never wrong,
+// only slower). Memory is then the pages between two releases (8 MiB) plus what a reader keeps
+// of its own, not the file's size.
+//
+// The file is read as it was when mapped: one that shrank before it was mapped is IOError
+// ("file shrank while being read"). One cut short after that, while it is read, ends the
+// process with SIGBUS, as with any mapping: ferry reads a dump only from a store the user named.
+//
+// Thread safety: text() may be read from any thread; ReleaseBefore() from one at a time.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace ferry {
+
+class MappedFile {
+ public:
+  // Maps the regular file at `path`. A leading UTF-8 byte order mark reads as spaces (JSON
+  // whitespace), so byte offsets stay those of the file. Fails as ReadJsonFile does
+  // (file_reader.h): NotFound when missing, IOError when unreadable or shrunk, InvalidArgument when
+  // it is not a regular file or is over 4 GiB.
+  static Result<std::unique_ptr<MappedFile>> Open(const std::string& path);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  // The whole file, valid while this lives.
+  std::string_view text() const { return {data_, size_}; }
+
+  // Lets the pages wholly before `offset` leave the process's memory. Cheap when called often:
+  // it acts once the offset has moved 8 MiB from the last release, or gone back (a new pass).
+  void ReleaseBefore(size_t offset);
+
+ private:
+  MappedFile(char* data, size_t size, size_t kept_bytes)
+      : data_(data), size_(size), floor_(kept_bytes), released_(kept_bytes) {}
+
+  char* data_;
+  size_t size_;
+  size_t floor_;     // never released: the first page when its byte order mark was rewritten
+  size_t released_;  // pages below this were released last time
+};
+
+}  // namespace ferry
