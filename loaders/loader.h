@@ -136,7 +136,8 @@ struct RunInfo {
   // back"). Not owned; outlives the loader's run.
   PreImageSink* pre_images = nullptr;
   // The id of the archive the pre-images go to: BeginRun writes it to the audit log (action
-  // "backup"), once per archive, so that the run's history names every archive it has.
+  // "backup"), once per archive, so that the run's history names every archive it has, and
+  // to the run's row (RunRecord::archive), where a session without one keeps the last.
   std::string archive = {};
 };
 
@@ -196,6 +197,9 @@ struct RunRecord {
   // Rows already equal to what the run would write (0 for runs of a ferry that did not count
   // them apart: their skipped holds them).
   int64_t unchanged = 0;
+  // The id of the backup archive of its latest session (RunInfo::archive); empty: none
+  // (--no-backup, a dry run, a rekey) or a target whose bookkeeping predates the column.
+  std::string archive = {};
 };
 
 // One versioned, checksummed migration of the target's schema (`ferry schema`,

@@ -4,6 +4,7 @@
 #include "loaders/sqlite/schema_migrations.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "loaders/sqlite/bookkeeping.h"
 #include "loaders/sqlite/sqlite_loader.h"
@@ -73,15 +74,17 @@ TEST_CASE("SQLite schema status: an empty target has every migration pending, an
   std::string path = dir.File("t.db");
   AppTables app;
   std::vector<SchemaMigration> migrations = StatusOf(path, app);
-  REQUIRE(migrations.size() == 4);
+  REQUIRE(migrations.size() == 5);
   CHECK(migrations[0].version == 1);
   CHECK(migrations[0].description == sqlite::kBookkeepingDescription);
   CHECK(migrations[0].checksum == sqlite::BookkeepingChecksum());
   for (const SchemaMigration& m : migrations) CHECK(m.state == State::kPending);
   CHECK(migrations[1].description == sqlite::kUnchangedDescription);
   CHECK(migrations[1].checksum == sqlite::UnchangedChecksum());
-  CHECK(migrations[2].table == "\"tasks\"");
-  CHECK(migrations[3].description ==
+  CHECK(migrations[2].description == sqlite::kArchiveDescription);
+  CHECK(migrations[2].checksum == sqlite::ArchiveChecksum());
+  CHECK(migrations[3].table == "\"tasks\"");
+  CHECK(migrations[4].description ==
         "create table \"prefs\" (mapping \"app\", entity \"userPrefs\")");
   CHECK(dir.Listing().empty());  // status writes nothing, not even the file
 }
@@ -92,21 +95,23 @@ TEST_CASE("SQLite schema up: creates the tables and records each, then has nothi
   std::string path = dir.File("t.db");
   AppTables app;
   std::vector<SchemaMigration> applied = Up(path, app);
-  REQUIRE(applied.size() == 4);
+  REQUIRE(applied.size() == 5);
   CHECK(applied[0].version == 1);
   CHECK(applied[1].version == 2);
   CHECK(applied[1].description == sqlite::kUnchangedDescription);
   CHECK(applied[2].version == 3);
-  CHECK(applied[2].table == "\"tasks\"");
+  CHECK(applied[2].description == sqlite::kArchiveDescription);
   CHECK(applied[3].version == 4);
-  CHECK_FALSE(applied[3].exists);  // created, not adopted
+  CHECK(applied[3].table == "\"tasks\"");
+  CHECK(applied[4].version == 5);
+  CHECK_FALSE(applied[4].exists);  // created, not adopted
   CHECK(QueryInt(path, "SELECT count(*) FROM sqlite_master WHERE name IN ('tasks', 'prefs')") == 2);
   auto rows = Query(path,
                     "SELECT version, checksum, description FROM ferry_schema_history "
                     "ORDER BY version");
-  REQUIRE(rows.size() == 4);
-  CHECK(rows[2][1] == applied[2].checksum);
-  CHECK(rows[3][2] == "create table \"prefs\" (mapping \"app\", entity \"userPrefs\")");
+  REQUIRE(rows.size() == 5);
+  CHECK(rows[3][1] == applied[3].checksum);
+  CHECK(rows[4][2] == "create table \"prefs\" (mapping \"app\", entity \"userPrefs\")");
 
   for (const SchemaMigration& m : StatusOf(path, app)) {
     INFO(m.description);
@@ -115,7 +120,7 @@ TEST_CASE("SQLite schema up: creates the tables and records each, then has nothi
     CHECK_FALSE(m.applied_at.empty());
   }
   CHECK(Up(path, app).empty());
-  CHECK(HistoryRows(path) == 4);
+  CHECK(HistoryRows(path) == 5);
 }
 
 TEST_CASE(
@@ -335,6 +340,59 @@ TEST_CASE("SQLite bookkeeping 2: an older ferry's target gains ferry_runs.unchan
   CHECK(run.run_id == "NEW");
   CHECK(run.unchanged == 3);
   CHECK(run.skipped == 1);
+}
+
+TEST_CASE("SQLite bookkeeping 3: the run history gains the archive, filled from the audit log",
+          "[loaders][sqlite][schema][rollback]") {
+  TempDir dir;
+  std::string path = dir.File("t.db");
+  AppTables app;
+  {
+    auto loader = sqlite_testing::ReadyLoader(path, false, {&app.tasks});  // run RUN1
+    RunInfo second{"RUN2", "ferry migrate y.json", false, ""};
+    second.archive = "01ARCHIVEOFRUN2";
+    REQUIRE(loader->BeginRun(second).ok());
+  }
+  CHECK(QueryInt(path,
+                 "SELECT count(*) FROM ferry_runs WHERE run_id = 'RUN2' AND archive = "
+                 "'01ARCHIVEOFRUN2'") == 1);
+  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_runs WHERE archive IS NULL") == 1);  // RUN1
+  // What an older ferry left: no column, no step; the archive only in the audit log.
+  ExecSql(path,
+          "ALTER TABLE ferry_runs DROP COLUMN archive;"
+          "DELETE FROM ferry_schema_history WHERE description = '" +
+              std::string(sqlite::kArchiveDescription) + "'");
+  {
+    // status reads it as it is (no archive), and writes nothing.
+    std::vector<RunRecord> runs;
+    REQUIRE(Checked(path, true)->ListRuns(0, &runs).ok());
+    REQUIRE(runs.size() == 2);
+    for (const RunRecord& run : runs) CHECK(run.archive.empty());
+    CHECK(QueryInt(path,
+                   "SELECT count(*) FROM pragma_table_info('ferry_runs') WHERE name = "
+                   "'archive'") == 0);
+  }
+  auto loader = sqlite_testing::ReadyLoader(path, false, {&app.tasks});  // upgrades
+  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_schema_history WHERE description = '" +
+                           std::string(sqlite::kArchiveDescription) + "' AND checksum = '" +
+                           sqlite::ArchiveChecksum() + "'") == 1);
+  std::vector<RunRecord> runs;
+  REQUIRE(loader->ListRuns(0, &runs).ok());
+  std::map<std::string, std::string> archive_of;
+  for (const RunRecord& run : runs) archive_of[run.run_id] = run.archive;
+  CHECK(archive_of["RUN2"] == "01ARCHIVEOFRUN2");  // backfilled
+  CHECK(archive_of["RUN1"].empty());
+  // A resumed session without a backup keeps the run's archive; one with a backup names its own.
+  REQUIRE(loader->BeginRun({"RUN2", "ferry migrate y.json", false, ""}).ok());
+  RunInfo third{"RUN3", "ferry migrate z.json", false, ""};
+  third.archive = "01ARCHIVEOFRUN3";
+  REQUIRE(loader->BeginRun(third).ok());
+  CHECK(QueryInt(path,
+                 "SELECT count(*) FROM ferry_runs WHERE run_id = 'RUN2' AND archive = "
+                 "'01ARCHIVEOFRUN2'") == 1);
+  CHECK(QueryInt(path,
+                 "SELECT count(*) FROM ferry_runs WHERE run_id = 'RUN3' AND archive = "
+                 "'01ARCHIVEOFRUN3'") == 1);
 }
 
 }  // namespace ferry
