@@ -7,6 +7,7 @@
 #include "agent/rollback/run_pre_images.h"
 #include "agent/validate/recorded_run.h"
 #include "backup/backup_store.h"
+#include "loaders/core/rollback.h"
 
 namespace ferry {
 
