@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tests/e2e/e2e_util.h"
+#include "tests/test_paths.h"
 #include "tests/under_sanitizer.h"
 
 namespace ferry::e2e {
