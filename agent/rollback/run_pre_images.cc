@@ -1,5 +1,8 @@
 #include "agent/rollback/run_pre_images.h"
 
+#include <cstdint>
+#include <cstdlib>
+
 #include "backup/backup_reader.h"
 #include "backup/backup_store.h"
 
@@ -30,6 +33,14 @@ bool OnlyUnfinished(const Status& status, const backup::ReadOutcome& outcome) {
          message.find("the archive has no end segment") != std::string::npos ||
          message.find("cut inside its frame header") != std::string::npos ||
          message.find("cut (the archive ends inside it)") != std::string::npos;
+}
+
+// The memory budget of the rollback's index: kKeyIndexMemoryBudget, or (a test hook, so that a
+// test sees the bound with small runs) FERRY_TEST_ROLLBACK_BUDGET bytes.
+uint64_t IndexBudget() {
+  const char* text = std::getenv("FERRY_TEST_ROLLBACK_BUDGET");
+  uint64_t budget = text != nullptr ? std::strtoull(text, nullptr, 10) : 0;
+  return budget > 0 ? budget : kKeyIndexMemoryBudget;
 }
 
 // One archive of the run, and the key it is read with.
@@ -78,14 +89,15 @@ Status ReadRunPreImages(const std::string& dir, const std::string& run_id,
                             " (a run made with --no-backup cannot be rolled back; "
                             "--backup-dir names another folder)");
   }
-  out->images =
-      std::make_unique<FirstPreImages>([found](const FirstPreImages::RecordSink& sink) -> Status {
+  out->images = std::make_unique<FirstPreImages>(
+      [found](const FirstPreImages::RecordSink& sink) -> Status {
         for (const RunArchive& archive : *found) {
           bool unfinished = false;
           FERRY_RETURN_IF_ERROR(ReadArchive(archive, &sink, &unfinished));
         }
         return Status::OK();
-      });
+      },
+      IndexBudget());
   return Status::OK();
 }
 

@@ -57,8 +57,9 @@ Status CheckNoLaterChange(LoaderBackend& backend, const std::string& run_id,
 
 Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
                            const std::vector<const TableDef*>& tables,
-                           std::vector<PreImage>* fallback) {
+                           std::vector<PreImage>* fallback, std::vector<PreImage>* unkeyed) {
   fallback->clear();
+  unkeyed->clear();
   std::vector<RunIdentity> identities;
   FERRY_RETURN_IF_ERROR(backend.ListRunIdentities(run_id, &identities));
   for (const RunIdentity& identity : identities) {
@@ -66,21 +67,20 @@ Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
     for (const TableDef* candidate : tables) {
       if (candidate->entity == identity.entity) table = candidate;
     }
+    PreImage image;
+    image.kind = PreImage::Kind::kIdentity;
+    image.user_id = identity.user_id;
+    image.entity = identity.entity;
+    image.legacy_id = identity.legacy_id;
     if (table == nullptr || table->primary_key.size() != 1) {
-      return Status::InvalidArgument("run " + run_id + " wrote " + identity.entity +
-                                     " rows without a pre-image that the mapping (--mapping) "
-                                     "finds by their ULID");
+      unkeyed->push_back(std::move(image));
+      continue;
     }
     PreImage row;
     row.kind = PreImage::Kind::kRow;
     row.table = table->name;
     row.key.cells.push_back(Cell(identity.ulid));
     fallback->push_back(std::move(row));
-    PreImage image;
-    image.kind = PreImage::Kind::kIdentity;
-    image.user_id = identity.user_id;
-    image.entity = identity.entity;
-    image.legacy_id = identity.legacy_id;
     fallback->push_back(std::move(image));
   }
   std::vector<CheckpointRecord> checkpoints;
@@ -94,6 +94,21 @@ Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
     fallback->push_back(std::move(image));
   }
   return Status::OK();
+}
+
+Status CheckUnkeyedRecorded(PreImageStream& images, const std::string& run_id,
+                            const std::vector<PreImage>& unkeyed) {
+  if (unkeyed.empty()) return Status::OK();
+  std::map<std::string, std::string> missing;  // address -> entity
+  for (const PreImage& image : unkeyed) missing[image.Address()] = image.entity;
+  FERRY_RETURN_IF_ERROR(images.ForEach([&](const PreImage& image) {
+    if (image.kind == PreImage::Kind::kIdentity) missing.erase(image.Address());
+    return Status::OK();
+  }));
+  if (missing.empty()) return Status::OK();
+  return Status::InvalidArgument("run " + run_id + " wrote " + missing.begin()->second +
+                                 " rows without a pre-image that the mapping (--mapping) "
+                                 "finds by their ULID");
 }
 
 Status CountRollback(PreImageStream& images, RollbackOutcome* outcome) {

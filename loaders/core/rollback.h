@@ -34,10 +34,17 @@ Status CheckNoLaterChange(LoaderBackend& backend, const std::string& run_id,
 // absent image of every id-map row and checkpoint the run wrote last, and of each such id-map
 // row's row (in the table of its entity, `tables`, keyed by its ULID). Each was inserted by the
 // run: the rollback deletes it, unless the archive has an image of it (PreImageStream::
-// SetFallback). Memory: one image per id-map row the run wrote. Reads only.
+// SetFallback). The id-map rows of an entity whose table is not keyed by its ULID alone go to
+// *unkeyed instead: their rows cannot be found, so the archive must have them
+// (CheckUnkeyedRecorded). Memory: one image per id-map row the run wrote. Reads only.
 Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
                            const std::vector<const TableDef*>& tables,
-                           std::vector<PreImage>* fallback);
+                           std::vector<PreImage>* fallback, std::vector<PreImage>* unkeyed);
+
+// InvalidArgument naming the entity when an image of `unkeyed` has no record among `images`
+// (read with no fallback set). One pass.
+Status CheckUnkeyedRecorded(PreImageStream& images, const std::string& run_id,
+                            const std::vector<PreImage>& unkeyed);
 
 // What putting back `images` does, and whose users they are.
 Status CountRollback(PreImageStream& images, RollbackOutcome* outcome);

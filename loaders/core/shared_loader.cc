@@ -377,9 +377,12 @@ Status SharedLoader::RollBack(const RollbackRequest& request, RollbackOutcome* o
   }
   FERRY_RETURN_IF_ERROR(CheckTables(request.tables));
   std::vector<PreImage> fallback;
+  request.images->SetFallback({});
   if (request.derive_lost) {
+    std::vector<PreImage> unkeyed;
     FERRY_RETURN_IF_ERROR(
-        DeriveLostPreImages(*backend_, request.run_id, request.tables, &fallback));
+        DeriveLostPreImages(*backend_, request.run_id, request.tables, &fallback, &unkeyed));
+    FERRY_RETURN_IF_ERROR(CheckUnkeyedRecorded(*request.images, request.run_id, unkeyed));
   }
   request.images->SetFallback(std::move(fallback));
   // Three passes over the images, none holding them: count (and whose users), check, apply.

@@ -140,10 +140,10 @@ TEST_CASE("PostgreSQL EnsureSchema: migrate records what it creates and adopts a
   Exec(db, "CREATE TABLE prefs (user_id text PRIMARY KEY, data jsonb, extra int)");
   auto loader = Checked(db, false);
   REQUIRE(loader->EnsureSchema(app.all()).ok());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 6);
   CHECK(Count(db,
               "SELECT version FROM ferry.schema_history WHERE description LIKE "
-              "'%\"prefs\"%'") == 5);
+              "'%\"prefs\"%'") == 6);
   for (const SchemaMigration& m : StatusOf(db, app)) CHECK(m.state == State::kApplied);
 }
 
@@ -153,25 +153,25 @@ TEST_CASE("PostgreSQL schema: a mapping that changed a recorded table is refused
   if (!server) return;
   PostgresDatabase db(*server);
   AppTables app;
-  std::string recorded = Up(db, app)[3].checksum;
+  std::string recorded = Up(db, app)[4].checksum;
   app.notes.columns[2].nullable = false;  // body NOT NULL now
 
   std::vector<SchemaMigration> migrations = StatusOf(db, app);
-  CHECK(migrations[3].state == State::kChanged);
-  CHECK(migrations[3].recorded_checksum == recorded);
+  CHECK(migrations[4].state == State::kChanged);
+  CHECK(migrations[4].recorded_checksum == recorded);
   std::vector<SchemaMigration> none;
   Status up = Checked(db, false)->SchemaUp(app.all(), &none);
   CHECK(up.IsInvalidArgument());
-  CHECK(up.message().find("the mapping changed table \"public\".\"notes\" since migration 4") !=
+  CHECK(up.message().find("the mapping changed table \"public\".\"notes\" since migration 5") !=
         std::string::npos);
   CHECK(up.message().find(recorded) != std::string::npos);
-  CHECK(up.message().find(migrations[3].checksum) != std::string::npos);
+  CHECK(up.message().find(migrations[4].checksum) != std::string::npos);
   for (bool dry_run : {false, true}) {
     Status ensured = Checked(db, dry_run)->EnsureSchema(app.all());
     INFO(ensured.ToString());
     CHECK(ensured.IsInvalidArgument());
   }
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 6);
 }
 
 TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then up again",
@@ -198,7 +198,7 @@ TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then
   CHECK(Count(db, "SELECT count(*) FROM prefs") == 1);
 
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), true, &reverted).ok());
-  CHECK(reverted.version == 5);
+  CHECK(reverted.version == 6);
   CHECK(reverted.exists);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 0);
   CHECK(Count(db,
@@ -209,19 +209,19 @@ TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then
               "target_schema = 's2'") == 1);
   CHECK(Count(db, "SELECT count(*) FROM ferry.checkpoints WHERE entity = 'userPrefs'") == 1);
   CHECK(Count(db, "SELECT count(*) FROM ferry.id_map WHERE entity = 'notes'") == 1);
-  CHECK(StatusOf(db, app)[4].state == State::kPending);
+  CHECK(StatusOf(db, app)[5].state == State::kPending);
 
   std::vector<SchemaMigration> again = Up(db, app);
   REQUIRE(again.size() == 1);
-  CHECK(again[0].version == 5);
+  CHECK(again[0].version == 6);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 1);
 
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), false, &reverted).ok());
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), false, &reverted).ok());
-  CHECK(reverted.version == 4);
+  CHECK(reverted.version == 5);
   Status nothing = Checked(db, false)->SchemaDown(app.all(), false, &reverted);
   CHECK(nothing.IsNotFound());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 3);  // the bookkeeping stays
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);  // the bookkeeping stays
 }
 
 TEST_CASE("PostgreSQL schema: a dry-run migrate writes nothing; a dropped table is MISSING",
@@ -236,11 +236,11 @@ TEST_CASE("PostgreSQL schema: a dry-run migrate writes nothing; a dropped table 
   }
   auto loader = Checked(db, true);
   REQUIRE(loader->EnsureSchema(app.all()).ok());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 0);
 
   Exec(db, "DROP TABLE notes");
-  CHECK(StatusOf(db, app)[3].state == State::kMissing);
+  CHECK(StatusOf(db, app)[4].state == State::kMissing);
   Status ensured = Checked(db, false)->EnsureSchema(app.all());
   CHECK(ensured.IsCorruption());
   CHECK(ensured.message().find("no longer in the target") != std::string::npos);
@@ -266,9 +266,9 @@ TEST_CASE("PostgreSQL schema up: concurrent runs apply each migration once",
   INFO(status1.ToString() << " / " << status2.ToString());
   CHECK(status1.ok());
   CHECK(status2.ok());
-  CHECK(count1 + count2 == 5);
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
-  CHECK(Count(db, "SELECT max(version) FROM ferry.schema_history") == 5);
+  CHECK(count1 + count2 == 6);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 6);
+  CHECK(Count(db, "SELECT max(version) FROM ferry.schema_history") == 6);
 }
 
 TEST_CASE("PostgreSQL bookkeeping 2: an older ferry's target is upgraded, each row to its schema",
