@@ -72,10 +72,13 @@ TEST_CASE("rollback: peak memory does not grow with the run's rows (4x the rows)
   }
   INFO(small_rows << " rows: " << small_kilobytes << " KiB; " << 4 * small_rows
                   << " rows: " << large_kilobytes << " KiB");
-  // Holding the images (about 1.1-1.3 KiB a row) made 4x the rows cost 65+ MiB more than the
-  // base; streamed, the index keeps at most its budget and a chunk of identities.
-  CHECK(large_kilobytes < small_kilobytes * 3 / 2);
-  CHECK(large_kilobytes - small_kilobytes < 40 * 1024);
+  // Holding the images (about 1.1 KiB a row) made the 60k more rows cost 65+ MiB more, on top
+  // of SQLite's page cache, which fills as the one transaction touches more pages (cache_size
+  // 32 MiB: measured 20k -> 80k rows, 27 -> 54 MiB streamed). Streamed, the index keeps its
+  // budget and a chunk of identities: what grows is bounded by that cache. Under ASan the
+  // quarantine keeps freed memory, which grows with the work done, not with what is held.
+  const long bound_kilobytes = testing::PlainOrSanitized(40L, 40L + 128L) * 1024;
+  CHECK(large_kilobytes - small_kilobytes < bound_kilobytes);
 }
 
 }  // namespace ferry::e2e
