@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -136,7 +137,8 @@ struct RunInfo {
   // back"). Not owned; outlives the loader's run.
   PreImageSink* pre_images = nullptr;
   // The id of the archive the pre-images go to: BeginRun writes it to the audit log (action
-  // "backup"), once per archive, so that the run's history names every archive it has.
+  // "backup"), once per archive, so that the run's history names every archive it has, and
+  // to the run's row (RunRecord::archive), where a session without one keeps the last.
   std::string archive = {};
 };
 
@@ -196,6 +198,9 @@ struct RunRecord {
   // Rows already equal to what the run would write (0 for runs of a ferry that did not count
   // them apart: their skipped holds them).
   int64_t unchanged = 0;
+  // The id of the backup archive of its latest session (RunInfo::archive); empty: none
+  // (--no-backup, a dry run, a rekey) or a target whose bookkeeping predates the column.
+  std::string archive = {};
 };
 
 // One versioned, checksummed migration of the target's schema (`ferry schema`,
@@ -248,13 +253,33 @@ struct DanglingReference {
   std::string value;  // the reference's value, as text
 };
 
+// The pre-images a rollback puts back, streamed: a run's images need not fit in memory
+// (loaders/core/first_pre_images.h reads them from the run's archives).
+class PreImageStream {
+ public:
+  PreImageStream() = default;
+  PreImageStream(const PreImageStream&) = delete;
+  PreImageStream& operator=(const PreImageStream&) = delete;
+  virtual ~PreImageStream() = default;
+
+  // Calls `visit` with the first image the run recorded of each address (PreImage::Address),
+  // and with each fallback image (SetFallback) of an address the run recorded none of, in no
+  // set order (images of one entity and user, or of one table, come together). Stops at and
+  // returns the first failure, the stream's own or visit's. Reads everything afresh on each
+  // call, so it may be called again (another pass, a retried transaction).
+  virtual Status ForEach(const std::function<Status(const PreImage&)>& visit) = 0;
+
+  // Replaces the fallback images: what ForEach gives for addresses the run's records lack.
+  virtual void SetFallback(std::vector<PreImage> images) = 0;
+};
+
 // What `ferry rollback` asks of a target (Loader::RollBack).
 struct RollbackRequest {
   std::string run_id;                   // the run to undo
   std::vector<const TableDef*> tables;  // the run's mapping tables
-  // The first pre-image the run recorded of each row, id-map row and checkpoint it wrote
-  // (loaders/core/rollback.h), every row's table among `tables`. Not owned.
-  const std::vector<PreImage>* images = nullptr;
+  // The first pre-image the run recorded of each row, id-map row and checkpoint it wrote,
+  // every row's table among `tables`. Not owned; RollBack sets its fallback (derive_lost).
+  PreImageStream* images = nullptr;
   bool dry_run = false;  // check and count only
   // An archive of the run was left unfinished by a killed session: also delete what the run
   // inserted without a pre-image on disk (DeriveLostPreImages, loaders/core/rollback.h).

@@ -9,8 +9,18 @@
 #
 # The example holds 9 invalid records on purpose, so ferry exits 3 ("done, some records
 # rejected", written to ferry-rejects-*.ndjson); 0 and 3 are success here, anything else fails.
+#
+#   --no-build   skip the dependencies and the build: use build/ferry as it is (the test of this
+#                script, tests/tools/quickstart_test.cc, runs it so on a copy of the example)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+build=1
+if [[ ${1:-} == --no-build ]]; then
+  build=0
+elif [[ $# -gt 0 ]]; then
+  echo "usage: $0 [--no-build]" >&2
+  exit 2
+fi
 
 example=examples/chromium-taskapp
 target=sqlite:ferry.db
@@ -37,12 +47,14 @@ migrate() {
   esac
 }
 
-step "dependencies"
-tools/install_deps.sh
+if [[ $build == 1 ]]; then
+  step "dependencies"
+  tools/install_deps.sh
 
-step "build (Release, build/)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF -DFERRY_SANITIZE=OFF
-cmake --build build -j2
+  step "build (Release, build/)"
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF -DFERRY_SANITIZE=OFF
+  cmake --build build -j2
+fi
 
 step "dry run: what would be written to $target"
 migrate "$example" --user-id demo --target "$target" --dry-run --continue-on-error

@@ -7,6 +7,7 @@
 #include "agent/rollback/run_pre_images.h"
 #include "agent/validate/recorded_run.h"
 #include "backup/backup_store.h"
+#include "loaders/core/rollback.h"
 
 namespace ferry {
 
@@ -81,7 +82,7 @@ Status RollBackRun(const RollbackOptions& options, const std::string& dir, const
     request.derive_lost = true;
   }
   for (const EntityMapping& entity : mapping.entities) request.tables.push_back(&entity.table);
-  request.images = &pre_images.images.images();
+  request.images = pre_images.images.get();
   request.dry_run = options.dry_run;
   RollbackOutcome outcome;
   FERRY_RETURN_IF_ERROR(loader->RollBack(request, &outcome));

@@ -23,7 +23,8 @@ void PrintRunLine(const RunStatusEntry& entry, std::ostream& out) {
   }
   out << "  read " << run.read << " inserted " << run.inserted << " updated " << run.updated
       << " skipped " << run.skipped << " unchanged " << run.unchanged << " rejected "
-      << run.rejected << "  " << run.host << ":" << run.pid;
+      << run.rejected << "  " << run.host << ":" << run.pid << "  backup "
+      << (run.archive.empty() ? "none" : run.archive);
   if (entry.resumable) {
     out << "  resumable";
   }
@@ -96,6 +97,12 @@ void AppendRun(const RunStatusEntry& entry, bool verbose, std::string* json) {
   AppendField("arguments", run.arguments, json);
   json->push_back(',');
   AppendField("fingerprint", run.fingerprint, json);
+  json->append(",\"backup\":");
+  if (run.archive.empty()) {
+    json->append("null");
+  } else {
+    AppendJsonString(run.archive, json);
+  }
   json->append(",\"error\":");
   if (run.error.empty()) {
     json->append("null");

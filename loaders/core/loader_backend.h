@@ -160,9 +160,10 @@ class LoaderBackend {
   // kRolledBackStatus, writes `detail` to the audit log (action "rollback") and commits,
   // passing FaultPoint("rollback.before_commit") first. Nothing of it stays after a failure.
   // REQUIRES: Open(false) succeeded; every kRow image's table among `tables`, which exist.
+  // The images are read once per call (PreImageStream::ForEach), streamed into the transaction.
   virtual Status ApplyRollback(const std::string& run_id,
-                               const std::vector<const TableDef*>& tables,
-                               const std::vector<PreImage>& images, const std::string& detail) = 0;
+                               const std::vector<const TableDef*>& tables, PreImageStream& images,
+                               const std::string& detail) = 0;
 };
 
 }  // namespace ferry

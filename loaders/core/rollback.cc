@@ -4,22 +4,21 @@
 #include <optional>
 #include <set>
 #include <utility>
+#include <vector>
 
 namespace ferry {
 
-void FirstPreImages::Add(PreImage image) {
-  if (seen_.insert(image.Address()).second) images_.push_back(std::move(image));
-}
+namespace {
 
-Status CheckNoLaterChange(LoaderBackend& backend, const std::string& run_id,
-                          const std::vector<PreImage>& images) {
+// The identities CheckNoLaterChange holds before it looks them up: the stream gives one
+// entity and user's together, so a chunk is a few lookups.
+constexpr size_t kCheckChunk = 4096;
+
+Status CheckChunk(LoaderBackend& backend, const std::string& run_id,
+                  const std::vector<PreImage>& chunk) {
   // (entity, user) -> the images of its id-map rows, read in one lookup each.
   std::map<std::pair<std::string, std::string>, std::vector<const PreImage*>> groups;
-  for (const PreImage& image : images) {
-    if (image.kind == PreImage::Kind::kIdentity) {
-      groups[{image.entity, image.user_id}].push_back(&image);
-    }
-  }
+  for (const PreImage& image : chunk) groups[{image.entity, image.user_id}].push_back(&image);
   for (const auto& [group, members] : groups) {
     std::vector<std::string> legacy_ids;
     for (const PreImage* image : members) legacy_ids.push_back(image->legacy_id);
@@ -40,35 +39,49 @@ Status CheckNoLaterChange(LoaderBackend& backend, const std::string& run_id,
   return Status::OK();
 }
 
+}  // namespace
+
+Status CheckNoLaterChange(LoaderBackend& backend, const std::string& run_id,
+                          PreImageStream& images) {
+  std::vector<PreImage> chunk;
+  FERRY_RETURN_IF_ERROR(images.ForEach([&](const PreImage& image) -> Status {
+    if (image.kind != PreImage::Kind::kIdentity) return Status::OK();
+    chunk.push_back(image);
+    if (chunk.size() < kCheckChunk) return Status::OK();
+    Status checked = CheckChunk(backend, run_id, chunk);
+    chunk.clear();
+    return checked;
+  }));
+  return CheckChunk(backend, run_id, chunk);
+}
+
 Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
                            const std::vector<const TableDef*>& tables,
-                           std::vector<PreImage>* images) {
-  std::unordered_set<std::string> seen;
-  for (const PreImage& image : *images) seen.insert(image.Address());
+                           std::vector<PreImage>* fallback, std::vector<PreImage>* unkeyed) {
+  fallback->clear();
+  unkeyed->clear();
   std::vector<RunIdentity> identities;
   FERRY_RETURN_IF_ERROR(backend.ListRunIdentities(run_id, &identities));
   for (const RunIdentity& identity : identities) {
+    const TableDef* table = nullptr;
+    for (const TableDef* candidate : tables) {
+      if (candidate->entity == identity.entity) table = candidate;
+    }
     PreImage image;
     image.kind = PreImage::Kind::kIdentity;
     image.user_id = identity.user_id;
     image.entity = identity.entity;
     image.legacy_id = identity.legacy_id;
-    if (seen.count(image.Address()) != 0) continue;
-    const TableDef* table = nullptr;
-    for (const TableDef* candidate : tables) {
-      if (candidate->entity == identity.entity) table = candidate;
-    }
     if (table == nullptr || table->primary_key.size() != 1) {
-      return Status::InvalidArgument("run " + run_id + " wrote " + identity.entity +
-                                     " rows without a pre-image that the mapping (--mapping) "
-                                     "finds by their ULID");
+      unkeyed->push_back(std::move(image));
+      continue;
     }
     PreImage row;
     row.kind = PreImage::Kind::kRow;
     row.table = table->name;
     row.key.cells.push_back(Cell(identity.ulid));
-    if (seen.insert(row.Address()).second) images->push_back(std::move(row));
-    images->push_back(std::move(image));
+    fallback->push_back(std::move(row));
+    fallback->push_back(std::move(image));
   }
   std::vector<CheckpointRecord> checkpoints;
   FERRY_RETURN_IF_ERROR(backend.ListCheckpoints(run_id, &checkpoints));
@@ -78,31 +91,47 @@ Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
     image.user_id = checkpoint.user_id;
     image.entity = checkpoint.entity;
     image.unit = checkpoint.unit;
-    if (seen.count(image.Address()) == 0) images->push_back(std::move(image));
+    fallback->push_back(std::move(image));
   }
   return Status::OK();
 }
 
-RollbackOutcome CountRollback(const std::vector<PreImage>& images) {
-  RollbackOutcome outcome;
+Status CheckUnkeyedRecorded(PreImageStream& images, const std::string& run_id,
+                            const std::vector<PreImage>& unkeyed) {
+  if (unkeyed.empty()) return Status::OK();
+  std::map<std::string, std::string> missing;  // address -> entity
+  for (const PreImage& image : unkeyed) missing[image.Address()] = image.entity;
+  FERRY_RETURN_IF_ERROR(images.ForEach([&](const PreImage& image) {
+    if (image.kind == PreImage::Kind::kIdentity) missing.erase(image.Address());
+    return Status::OK();
+  }));
+  if (missing.empty()) return Status::OK();
+  return Status::InvalidArgument("run " + run_id + " wrote " + missing.begin()->second +
+                                 " rows without a pre-image that the mapping (--mapping) "
+                                 "finds by their ULID");
+}
+
+Status CountRollback(PreImageStream& images, RollbackOutcome* outcome) {
+  *outcome = RollbackOutcome();
   std::set<std::string> users;
-  for (const PreImage& image : images) {
+  FERRY_RETURN_IF_ERROR(images.ForEach([&](const PreImage& image) -> Status {
     switch (image.kind) {
       case PreImage::Kind::kRow:
-        ++(image.present ? outcome.rows_restored : outcome.rows_deleted);
+        ++(image.present ? outcome->rows_restored : outcome->rows_deleted);
         break;
       case PreImage::Kind::kIdentity:
-        ++(image.present ? outcome.identities_restored : outcome.identities_deleted);
+        ++(image.present ? outcome->identities_restored : outcome->identities_deleted);
         users.insert(image.user_id);
         break;
       case PreImage::Kind::kCheckpoint:
-        ++(image.present ? outcome.checkpoints_restored : outcome.checkpoints_deleted);
+        ++(image.present ? outcome->checkpoints_restored : outcome->checkpoints_deleted);
         users.insert(image.user_id);
         break;
     }
-  }
-  outcome.users.assign(users.begin(), users.end());
-  return outcome;
+    return Status::OK();
+  }));
+  outcome->users.assign(users.begin(), users.end());
+  return Status::OK();
 }
 
 std::string DescribeRollback(const RollbackOutcome& o) {

@@ -376,21 +376,23 @@ Status SharedLoader::RollBack(const RollbackRequest& request, RollbackOutcome* o
     return OutOfOrder("RollBack without a run, its images, or a Check(false)");
   }
   FERRY_RETURN_IF_ERROR(CheckTables(request.tables));
-  std::vector<PreImage> with_lost;
-  const std::vector<PreImage>* images = request.images;
+  std::vector<PreImage> fallback;
+  request.images->SetFallback({});
   if (request.derive_lost) {
-    with_lost = *request.images;
+    std::vector<PreImage> unkeyed;
     FERRY_RETURN_IF_ERROR(
-        DeriveLostPreImages(*backend_, request.run_id, request.tables, &with_lost));
-    images = &with_lost;
+        DeriveLostPreImages(*backend_, request.run_id, request.tables, &fallback, &unkeyed));
+    FERRY_RETURN_IF_ERROR(CheckUnkeyedRecorded(*request.images, request.run_id, unkeyed));
   }
-  *outcome = CountRollback(*images);
+  request.images->SetFallback(std::move(fallback));
+  // Three passes over the images, none holding them: count (and whose users), check, apply.
+  FERRY_RETURN_IF_ERROR(CountRollback(*request.images, outcome));
   // The locks name the run being undone: another ferry sees who holds them.
   run_id_ = request.run_id;
   for (const std::string& user : outcome->users) FERRY_RETURN_IF_ERROR(LockUser(user));
-  Status status = CheckNoLaterChange(*backend_, request.run_id, *images);
+  Status status = CheckNoLaterChange(*backend_, request.run_id, *request.images);
   if (status.ok() && !request.dry_run) {
-    status = backend_->ApplyRollback(request.run_id, request.tables, *images,
+    status = backend_->ApplyRollback(request.run_id, request.tables, *request.images,
                                      DescribeRollback(*outcome));
   }
   for (const std::string& user : outcome->users) {

@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 #include <pqxx/pqxx>
+#include <string_view>
 
 #include "base/fnv1a.h"
 #include "loaders/core/bookkeeping_history.h"
@@ -112,6 +113,15 @@ std::vector<std::string> MakeUnchangedDdl() {
   return {"ALTER TABLE ferry.runs ADD COLUMN IF NOT EXISTS unchanged bigint NOT NULL DEFAULT 0"};
 }
 
+// Bookkeeping 4: the column, then the archives of the runs already there, from the audit log
+// (the latest "backup" entry of each: a resumed run's session makes an archive of its own).
+std::vector<std::string> MakeArchiveDdl() {
+  return {"ALTER TABLE ferry.runs ADD COLUMN IF NOT EXISTS archive text",
+          "UPDATE ferry.runs r SET archive = (SELECT a.detail FROM ferry.audit_log a WHERE "
+          "a.run_id = r.run_id AND a.action = 'backup' ORDER BY a.id DESC LIMIT 1)"};
+}
+static_assert(std::string_view(kBackupAction) == "backup");
+
 // Gives the id-map and checkpoint rows written before bookkeeping 2 the schema of their
 // entity's table: the one schema_history records for that entity, the oldest when several do
 // (an older ferry wrote the id map of the first schema it loaded and skipped the others'
@@ -156,17 +166,19 @@ void Backfill(pqxx::transaction_base& txn, const std::string& session_schema) {
 }
 
 // Fails when ferry.schema_history says these tables are newer or other than ours; sets
-// *recorded when it holds our version 1, *keyed when it holds bookkeeping 2 and *counted when
-// it holds bookkeeping 3. The rows of
-// mapping tables (schema_migrations.h) are not the bookkeeping's and are left to `ferry
-// schema`; a row of neither kind is a newer ferry's. REQUIRES: the table exists.
-Status CheckHistory(pqxx::transaction_base& txn, bool* recorded, bool* keyed, bool* counted) {
+// *recorded when it holds our version 1, *keyed when it holds bookkeeping 2, *counted when it
+// holds bookkeeping 3 and *archived when it holds bookkeeping 4. The rows of mapping tables
+// (schema_migrations.h) are not the bookkeeping's and are left to `ferry schema`; a row of
+// neither kind is a newer ferry's. REQUIRES: the table exists.
+Status CheckHistory(pqxx::transaction_base& txn, bool* recorded, bool* keyed, bool* counted,
+                    bool* archived) {
   ExpectedBookkeeping expected;
   expected.history_table = "ferry.schema_history";
   expected.version = kBookkeepingVersion;
   expected.checksum = BookkeepingChecksum();
   expected.steps = {{kKeyedDescription, KeyedChecksum()},
-                    {kUnchangedDescription, UnchangedChecksum()}};
+                    {kUnchangedDescription, UnchangedChecksum()},
+                    {kArchiveDescription, ArchiveChecksum()}};
   expected.version_changed_hint =
       " (the ferry schema was changed outside ferry; restore it or record the new checksum by "
       "hand once you are sure)";
@@ -180,6 +192,7 @@ Status CheckHistory(pqxx::transaction_base& txn, bool* recorded, bool* keyed, bo
   FERRY_RETURN_IF_ERROR(CheckBookkeepingHistory(rows, expected, recorded, &steps));
   *keyed = steps[0];
   *counted = steps[1];
+  *archived = steps[2];
   return Status::OK();
 }
 
@@ -209,6 +222,14 @@ bool RunsCountUnchanged(pqxx::transaction_base& txn) {
       .as<bool>();
 }
 
+bool RunsHaveArchive(pqxx::transaction_base& txn) {
+  return txn
+      .exec1(
+          "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
+          "to_regclass('ferry.runs') AND attname = 'archive' AND NOT attisdropped)")[0]
+      .as<bool>();
+}
+
 const std::vector<std::string>& BookkeepingDdl() {
   static const std::vector<std::string> ddl = MakeDdl();
   return ddl;
@@ -233,6 +254,12 @@ std::string UnchangedChecksum() {
   return hash.Hex();
 }
 
+std::string ArchiveChecksum() {
+  Fnv1a64 hash;
+  for (const std::string& statement : MakeArchiveDdl()) hash.Add(statement);
+  return hash.Hex();
+}
+
 Status EnsureBookkeeping(Session* session, bool* recorded_now) {
   if (recorded_now != nullptr) *recorded_now = false;
   return Guarded(
@@ -244,8 +271,9 @@ Status EnsureBookkeeping(Session* session, bool* recorded_now) {
         bool recorded = false;
         bool keyed = false;
         bool counted = false;
+        bool archived = false;
         if (exists) {
-          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded, &keyed, &counted));
+          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded, &keyed, &counted, &archived));
         }
         bool all_exist = true;
         for (const char* table : kTables) {
@@ -281,8 +309,17 @@ Status EnsureBookkeeping(Session* session, bool* recorded_now) {
               "SELECT max(version) + 1, $1, now(), $2 FROM ferry.schema_history",
               UnchangedChecksum(), kUnchangedDescription);
         }
+        if (!archived) {
+          for (const std::string& statement : MakeArchiveDdl()) txn.exec0(statement);
+          txn.exec_params(
+              "INSERT INTO ferry.schema_history (version, checksum, applied_at, description) "
+              "SELECT max(version) + 1, $1, now(), $2 FROM ferry.schema_history",
+              ArchiveChecksum(), kArchiveDescription);
+        }
         txn.commit();
-        if (recorded_now != nullptr) *recorded_now = !recorded || !keyed || !counted;
+        if (recorded_now != nullptr) {
+          *recorded_now = !recorded || !keyed || !counted || !archived;
+        }
         return Status::OK();
       });
 }
@@ -299,7 +336,8 @@ Status CheckBookkeeping(Session* session, bool* id_map_exists, bool* outdated) {
         if (exists) {
           bool recorded = false;
           bool counted = false;
-          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded, &keyed, &counted));
+          bool archived = false;
+          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded, &keyed, &counted, &archived));
         }
         for (const char* table : kTables) {
           FERRY_ASSIGN_OR_RETURN(bool present, TableExists(txn, kBookkeepingSchema, table));
@@ -322,12 +360,14 @@ Status InsertRun(Session* session, const RunInfo& run) {
     pqxx::work txn(session->connection());
     txn.exec_params(
         "INSERT INTO ferry.runs (run_id, started_at, finished_at, status, arguments, "
-        "records_read, inserted, updated, skipped, rejected, fingerprint, host, pid, token) "
-        "VALUES ($1, now(), NULL, 'running', $2, 0, 0, 0, 0, 0, $3, $4, $5, $6) "
-        "ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL, "
-        "fingerprint = excluded.fingerprint, host = excluded.host, pid = excluded.pid, "
-        "token = excluded.token",
-        run.run_id, run.arguments, run.fingerprint, ThisHost(), ThisPid(), ProcessToken());
+        "records_read, inserted, updated, skipped, rejected, fingerprint, host, pid, token, "
+        "archive) VALUES ($1, now(), NULL, 'running', $2, 0, 0, 0, 0, 0, $3, $4, $5, $6, "
+        "NULLIF($7, '')) ON CONFLICT (run_id) DO UPDATE SET status = 'running', "
+        "finished_at = NULL, fingerprint = excluded.fingerprint, host = excluded.host, "
+        "pid = excluded.pid, token = excluded.token, "
+        "archive = coalesce(excluded.archive, ferry.runs.archive)",
+        run.run_id, run.arguments, run.fingerprint, ThisHost(), ThisPid(), ProcessToken(),
+        run.archive);
     Audit(txn, run.run_id, "run started", run.arguments);
     if (!run.archive.empty()) Audit(txn, run.run_id, kBackupAction, run.archive);
     if (!run.supersedes.empty()) {

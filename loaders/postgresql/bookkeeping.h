@@ -57,6 +57,17 @@ std::string UnchangedChecksum();
 // before it names it.
 bool RunsCountUnchanged(pqxx::transaction_base& txn);
 
+// Bookkeeping 4: ferry.runs.archive, the id of the backup archive of the run's latest session
+// (NULL: none, --no-backup). Recorded like bookkeeping 3, after it; the upgrade fills it for the
+// runs already there from the audit log, where BeginRun has always written it.
+constexpr const char* kArchiveDescription = "ferry bookkeeping 4: backup archive in ferry.runs";
+
+// Checksum of bookkeeping 4's statements (16 hex digits).
+std::string ArchiveChecksum();
+
+// Whether ferry.runs has bookkeeping 4's column (as RunsCountUnchanged).
+bool RunsHaveArchive(pqxx::transaction_base& txn);
+
 // Serializes ferry's DDL across sessions ("ferry" in ASCII): every transaction that creates,
 // drops or records a table takes it first. A transaction-level advisory lock, so it ends with
 // the transaction and locks no table.

@@ -117,7 +117,7 @@ class PostgresBackend final : public LoaderBackend {
         [&](Session* s) { return postgres::RevertNewestMigration(s, tables, force, reverted); });
   }
   Status ApplyRollback(const std::string& run_id, const std::vector<const TableDef*>& tables,
-                       const std::vector<PreImage>& images, const std::string& detail) override {
+                       PreImageStream& images, const std::string& detail) override {
     return OnSession(
         [&](Session* s) { return postgres::ApplyRollback(s, run_id, tables, images, detail); });
   }

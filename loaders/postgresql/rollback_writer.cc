@@ -89,17 +89,18 @@ void PutBookkeepingBack(pqxx::work& txn, const std::string& schema, const PreIma
 }  // namespace
 
 Status ApplyRollback(Session* session, const std::string& run_id,
-                     const std::vector<const TableDef*>& tables,
-                     const std::vector<PreImage>& images, const std::string& detail) {
+                     const std::vector<const TableDef*>& tables, PreImageStream& images,
+                     const std::string& detail) {
   std::map<std::string, const TableDef*> by_name;
   for (const TableDef* table : tables) by_name[table->name] = table;
   const std::string context = "rolling back run " + run_id;
   return Guarded(context, session->secrets(), [&]() -> Status {
     pqxx::work txn(session->connection());
-    for (const PreImage& image : images) {
+    // A statement's exception passes through ForEach to Guarded, which owns the txn's end.
+    FERRY_RETURN_IF_ERROR(images.ForEach([&](const PreImage& image) -> Status {
       if (image.kind != PreImage::Kind::kRow) {
         PutBookkeepingBack(txn, session->schema(), image);
-        continue;
+        return Status::OK();
       }
       auto found = by_name.find(image.table);
       if (found == by_name.end()) {
@@ -108,7 +109,8 @@ Status ApplyRollback(Session* session, const std::string& run_id,
       }
       FERRY_ASSIGN_OR_RETURN(std::string sql, RowSql(*found->second, session->schema(), image));
       txn.exec(sql);
-    }
+      return Status::OK();
+    }));
     pqxx::result changed = txn.exec_params("UPDATE ferry.runs SET status = $2 WHERE run_id = $1",
                                            run_id, kRolledBackStatus);
     if (changed.affected_rows() == 0) {

@@ -9,6 +9,7 @@
 
 #include "base/status.h"
 #include "loaders/core/pre_image.h"
+#include "loaders/loader.h"
 #include "loaders/postgresql/connection.h"
 
 namespace ferry::postgres {
@@ -16,7 +17,7 @@ namespace ferry::postgres {
 // LoaderBackend::ApplyRollback on the session's schema. REQUIRES: the bookkeeping and `tables`
 // exist.
 Status ApplyRollback(Session* session, const std::string& run_id,
-                     const std::vector<const TableDef*>& tables,
-                     const std::vector<PreImage>& images, const std::string& detail);
+                     const std::vector<const TableDef*>& tables, PreImageStream& images,
+                     const std::string& detail);
 
 }  // namespace ferry::postgres

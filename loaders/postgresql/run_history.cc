@@ -33,7 +33,8 @@ std::string RunColumns(pqxx::transaction_base& txn) {
          "THEN 'interrupted' ELSE r.status END AS status, "
          "r.arguments, r.fingerprint, r.host, r.pid, r.records_read, r.inserted, r.updated, "
          "r.skipped, r.rejected, " +
-         (RunsCountUnchanged(txn) ? "r.unchanged" : "0::bigint AS unchanged");
+         (RunsCountUnchanged(txn) ? "r.unchanged" : "0::bigint AS unchanged") +
+         (RunsHaveArchive(txn) ? ", r.archive" : ", NULL::text AS archive");
 }
 
 std::string Text(const pqxx::field& field) {
@@ -56,6 +57,7 @@ RunRecord RunOf(const pqxx::row& row) {
   run.skipped = row[11].as<int64_t>();
   run.rejected = row[12].as<int64_t>();
   run.unchanged = row[13].as<int64_t>();
+  run.archive = Text(row[14]);
   return run;
 }
 

@@ -145,9 +145,11 @@ SchemaMigration BookkeepingMigration() {
   return own;
 }
 
-// Bookkeeping 2 and 3, pending when the history does not hold them.
+// Bookkeeping 2, 3 and 4, pending when the history does not hold them.
 std::vector<LaterBookkeeping> LaterMigrations() {
-  return {{kKeyedDescription, KeyedChecksum()}, {kUnchangedDescription, UnchangedChecksum()}};
+  return {{kKeyedDescription, KeyedChecksum()},
+          {kUnchangedDescription, UnchangedChecksum()},
+          {kArchiveDescription, ArchiveChecksum()}};
 }
 
 // Applies the next migration of `table` (creating or adopting it, else its next evolution

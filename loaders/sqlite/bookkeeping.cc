@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <initializer_list>
+#include <string_view>
 
 #include "base/fnv1a.h"
 #include "loaders/core/bookkeeping_history.h"
@@ -66,6 +67,15 @@ std::vector<TableDef> MakeBookkeepingTables() {
 constexpr const char* kUnchangedDdl =
     "ALTER TABLE ferry_runs ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0";
 
+// Bookkeeping 3: the column, then the archives of the runs already there, from the audit log
+// (the latest "backup" entry of each: a resumed run's session makes an archive of its own).
+constexpr const char* kArchiveDdl[] = {
+    "ALTER TABLE ferry_runs ADD COLUMN archive TEXT",
+    "UPDATE ferry_runs SET archive = (SELECT a.detail FROM ferry_audit_log a WHERE a.run_id = "
+    "ferry_runs.run_id AND a.action = 'backup' ORDER BY a.at DESC LIMIT 1)",
+};
+static_assert(std::string_view(kBackupAction) == "backup");
+
 // Runs one statement with `values` bound to ?1, ?2, ...; returns the rows it changed.
 Result<int> Run(sqlite3* db, const char* sql, std::initializer_list<Cell> values,
                 std::string_view context) {
@@ -87,12 +97,13 @@ Status RunIgnoringCount(sqlite3* db, const char* sql, std::initializer_list<Cell
 }
 
 // Fails when ferry_schema_history says these tables are newer or other than ours; sets
-// *recorded when it holds our version and *counted when it holds bookkeeping 2. The rows of mapping
-// tables (schema_migrations.h) are not the bookkeeping's and are left to `ferry schema`; a row of
-// neither kind is a newer ferry's.
-Status CheckHistory(sqlite3* db, bool* recorded, bool* counted) {
+// *recorded when it holds our version, *counted when it holds bookkeeping 2 and *archived when
+// it holds bookkeeping 3. The rows of mapping tables (schema_migrations.h) are not the
+// bookkeeping's and are left to `ferry schema`; a row of neither kind is a newer ferry's.
+Status CheckHistory(sqlite3* db, bool* recorded, bool* counted, bool* archived) {
   *recorded = false;
   *counted = false;
+  *archived = false;
   FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, kHistoryTable));
   if (!exists) {
     return Status::OK();
@@ -117,12 +128,14 @@ Status CheckHistory(sqlite3* db, bool* recorded, bool* counted) {
   expected.history_table = kHistoryTable;
   expected.version = kBookkeepingVersion;
   expected.checksum = BookkeepingChecksum();
-  expected.steps = {{kUnchangedDescription, UnchangedChecksum()}};
+  expected.steps = {{kUnchangedDescription, UnchangedChecksum()},
+                    {kArchiveDescription, ArchiveChecksum()}};
   expected.version_changed_hint = " (were the ferry_ tables changed outside ferry?)";
   expected.step_changed_hint = expected.version_changed_hint;
   std::vector<bool> steps;
   FERRY_RETURN_IF_ERROR(CheckBookkeepingHistory(rows, expected, recorded, &steps));
   *counted = steps[0];
+  *archived = steps[1];
   return Status::OK();
 }
 
@@ -147,6 +160,12 @@ std::string UnchangedChecksum() {
   return hash.Hex();
 }
 
+std::string ArchiveChecksum() {
+  Fnv1a64 hash;
+  for (const char* statement : kArchiveDdl) hash.Add(statement);
+  return hash.Hex();
+}
+
 bool IsReservedTableName(std::string_view name) {
   return (name.size() >= 6 && SameIdentifier(name.substr(0, 6), "ferry_")) ||
          (name.size() >= 7 && SameIdentifier(name.substr(0, 7), "sqlite_"));
@@ -158,7 +177,8 @@ Status EnsureBookkeeping(sqlite3* db, bool* recorded_now) {
   FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, "creating the ferry_ tables"));
   bool recorded = false;
   bool counted = false;
-  FERRY_RETURN_IF_ERROR(CheckHistory(db, &recorded, &counted));
+  bool archived = false;
+  FERRY_RETURN_IF_ERROR(CheckHistory(db, &recorded, &counted, &archived));
   for (const TableDef& table : BookkeepingTables()) {
     FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, table.name));
     if (exists) {
@@ -186,15 +206,27 @@ Status EnsureBookkeeping(sqlite3* db, bool* recorded_now) {
         {UnchangedChecksum(), NowText(), std::string(kUnchangedDescription)},
         "recording the ferry_ tables' version"));
   }
+  if (!archived) {
+    for (const char* statement : kArchiveDdl) {
+      FERRY_RETURN_IF_ERROR(Exec(db, statement, "adding ferry_runs.archive"));
+    }
+    FERRY_RETURN_IF_ERROR(RunIgnoringCount(
+        db,
+        "INSERT INTO ferry_schema_history (version, checksum, applied_at, description) "
+        "SELECT max(version) + 1, ?1, ?2, ?3 FROM ferry_schema_history",
+        {ArchiveChecksum(), NowText(), std::string(kArchiveDescription)},
+        "recording the ferry_ tables' version"));
+  }
   FERRY_RETURN_IF_ERROR(txn.Commit("creating the ferry_ tables"));
-  if (recorded_now != nullptr) *recorded_now = !recorded || !counted;
+  if (recorded_now != nullptr) *recorded_now = !recorded || !counted || !archived;
   return Status::OK();
 }
 
 Status CheckBookkeeping(sqlite3* db) {
   bool recorded = false;
   bool counted = false;
-  FERRY_RETURN_IF_ERROR(CheckHistory(db, &recorded, &counted));
+  bool archived = false;
+  FERRY_RETURN_IF_ERROR(CheckHistory(db, &recorded, &counted, &archived));
   for (const TableDef& table : BookkeepingTables()) {
     FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, table.name));
     if (exists) {
@@ -217,11 +249,13 @@ Status InsertRun(sqlite3* db, const RunInfo& run) {
   FERRY_RETURN_IF_ERROR(RunIgnoringCount(
       db,
       "INSERT INTO ferry_runs (run_id, started_at, finished_at, status, arguments, "
-      "records_read, inserted, updated, skipped, rejected, fingerprint, host, pid) "
-      "VALUES (?1, ?2, NULL, 'running', ?3, 0, 0, 0, 0, 0, ?4, ?5, ?6) "
+      "records_read, inserted, updated, skipped, rejected, fingerprint, host, pid, archive) "
+      "VALUES (?1, ?2, NULL, 'running', ?3, 0, 0, 0, 0, 0, ?4, ?5, ?6, NULLIF(?7, '')) "
       "ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL, "
-      "fingerprint = excluded.fingerprint, host = excluded.host, pid = excluded.pid",
-      {run.run_id, NowText(), run.arguments, run.fingerprint, ThisHost(), ThisPid()}, context));
+      "fingerprint = excluded.fingerprint, host = excluded.host, pid = excluded.pid, "
+      "archive = coalesce(excluded.archive, archive)",
+      {run.run_id, NowText(), run.arguments, run.fingerprint, ThisHost(), ThisPid(), run.archive},
+      context));
   if (!run.archive.empty()) {
     FERRY_RETURN_IF_ERROR(Audit(db, run.run_id, kBackupAction, run.archive));
   }

@@ -39,6 +39,14 @@ constexpr const char* kUnchangedDescription = "ferry bookkeeping 2: unchanged ro
 // Checksum of bookkeeping 2's statement (16 hex digits).
 std::string UnchangedChecksum();
 
+// Bookkeeping 3: ferry_runs.archive, the id of the backup archive of the run's latest session
+// (NULL: none, --no-backup). Recorded like bookkeeping 2, after it; the upgrade fills it for
+// the runs already there from the audit log, where BeginRun has always written it.
+constexpr const char* kArchiveDescription = "ferry bookkeeping 3: backup archive in ferry_runs";
+
+// Checksum of bookkeeping 3's statements (16 hex digits).
+std::string ArchiveChecksum();
+
 // The bookkeeping tables' definitions (created WITHOUT ROWID), as version 1 has them.
 const std::vector<TableDef>& BookkeepingTables();
 
@@ -50,7 +58,7 @@ std::string BookkeepingChecksum();
 bool IsReservedTableName(std::string_view name);
 
 // Creates the missing bookkeeping tables and records their version, then applies bookkeeping 2
-// when it is not recorded, in one transaction.
+// and 3 when they are not recorded, in one transaction.
 // Fails when the target's bookkeeping is of a newer ferry (InvalidArgument), was changed
 // outside ferry (Corruption), or an existing table lacks a column (InvalidArgument).
 // *recorded (when given) tells whether this call recorded a version (false: all were already).

@@ -112,8 +112,8 @@ Status PutBookkeepingBack(sqlite3* db, const PreImage& image, const std::string&
 }  // namespace
 
 Status ApplyRollback(sqlite3* db, const std::string& run_id,
-                     const std::vector<const TableDef*>& tables,
-                     const std::vector<PreImage>& images, const std::string& detail) {
+                     const std::vector<const TableDef*>& tables, PreImageStream& images,
+                     const std::string& detail) {
   std::string context = "rolling back run " + run_id;
   Transaction txn(db);
   FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, context));
@@ -122,18 +122,15 @@ Status ApplyRollback(sqlite3* db, const std::string& run_id,
     FERRY_ASSIGN_OR_RETURN(statements[table->name], PrepareTable(db, *table));
   }
   const std::string now = NowText();
-  for (const PreImage& image : images) {
-    if (image.kind != PreImage::Kind::kRow) {
-      FERRY_RETURN_IF_ERROR(PutBookkeepingBack(db, image, now));
-      continue;
-    }
+  FERRY_RETURN_IF_ERROR(images.ForEach([&](const PreImage& image) -> Status {
+    if (image.kind != PreImage::Kind::kRow) return PutBookkeepingBack(db, image, now);
     auto found = statements.find(image.table);
     if (found == statements.end()) {
       return Status::InvalidArgument(context + ": the run wrote table " + image.table +
                                      ", which the mapping does not have (--mapping)");
     }
-    FERRY_RETURN_IF_ERROR(PutRowBack(db, found->second, image));
-  }
+    return PutRowBack(db, found->second, image);
+  }));
   FERRY_ASSIGN_OR_RETURN(int changed,
                          RunBound(db, "UPDATE ferry_runs SET status = ?2 WHERE run_id = ?1",
                                   {run_id, std::string(kRolledBackStatus)}, context));

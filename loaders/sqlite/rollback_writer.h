@@ -11,12 +11,13 @@
 
 #include "base/status.h"
 #include "loaders/core/pre_image.h"
+#include "loaders/loader.h"
 
 namespace ferry::sqlite {
 
 // LoaderBackend::ApplyRollback on `db`. REQUIRES: the bookkeeping and `tables` exist.
 Status ApplyRollback(sqlite3* db, const std::string& run_id,
-                     const std::vector<const TableDef*>& tables,
-                     const std::vector<PreImage>& images, const std::string& detail);
+                     const std::vector<const TableDef*>& tables, PreImageStream& images,
+                     const std::string& detail);
 
 }  // namespace ferry::sqlite

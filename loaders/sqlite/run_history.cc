@@ -3,6 +3,7 @@
 #include <map>
 
 #include "loaders/sqlite/bound_statement.h"
+#include "loaders/sqlite/cell_binding.h"
 #include "loaders/sqlite/schema_ddl.h"
 #include "loaders/sqlite/transaction.h"
 #include "loaders/sqlite/user_lock.h"
@@ -11,17 +12,23 @@ namespace ferry::sqlite {
 
 namespace {
 
-// The columns of a RunRecord, in RunAt's order; unchanged is 0 before bookkeeping 2 (a status
-// of an older ferry's target, which only a run upgrades).
-Result<std::string> RunColumns(sqlite3* db) {
+// Whether ferry_runs has `column` (a later bookkeeping step's, which only a run adds).
+Result<bool> RunsHave(sqlite3* db, const char* column) {
   FERRY_ASSIGN_OR_RETURN(
-      Statement stmt,
-      Prepare(db, "SELECT 1 FROM pragma_table_info('ferry_runs') WHERE name = 'unchanged'"));
-  FERRY_ASSIGN_OR_RETURN(bool counted, Step(db, stmt.get(), "reading ferry_runs"));
+      Statement stmt, Prepare(db, "SELECT 1 FROM pragma_table_info('ferry_runs') WHERE name = ?1"));
+  FERRY_RETURN_IF_ERROR(BindValue(stmt.get(), 1, Cell(std::string(column))));
+  return Step(db, stmt.get(), "reading ferry_runs");
+}
+
+// The columns of a RunRecord, in RunAt's order; unchanged is 0 before bookkeeping 2 and archive
+// NULL before bookkeeping 3 (a status of an older ferry's target, which only a run upgrades).
+Result<std::string> RunColumns(sqlite3* db) {
+  FERRY_ASSIGN_OR_RETURN(bool counted, RunsHave(db, "unchanged"));
+  FERRY_ASSIGN_OR_RETURN(bool archived, RunsHave(db, "archive"));
   return std::string(
              "SELECT run_id, started_at, finished_at, status, arguments, fingerprint, host, pid, "
              "records_read, inserted, updated, skipped, rejected, ") +
-         (counted ? "unchanged" : "0") + " FROM ferry_runs ";
+         (counted ? "unchanged" : "0") + (archived ? ", archive" : ", NULL") + " FROM ferry_runs ";
 }
 
 RunRecord RunAt(sqlite3_stmt* stmt) {
@@ -40,6 +47,7 @@ RunRecord RunAt(sqlite3_stmt* stmt) {
   run.skipped = sqlite3_column_int64(stmt, 11);
   run.rejected = sqlite3_column_int64(stmt, 12);
   run.unchanged = sqlite3_column_int64(stmt, 13);
+  run.archive = ColumnText(stmt, 14);
   if (run.status == "running" && !HolderAlive(run.host, run.pid)) {
     run.status = "interrupted";
   }

@@ -114,7 +114,7 @@ class SqliteBackend final : public LoaderBackend {
     return sqlite::RevertNewestMigration(db_.get(), tables, force, reverted);
   }
   Status ApplyRollback(const std::string& run_id, const std::vector<const TableDef*>& tables,
-                       const std::vector<PreImage>& images, const std::string& detail) override {
+                       PreImageStream& images, const std::string& detail) override {
     FERRY_RETURN_IF_ERROR(RequireDatabase("ApplyRollback"));
     return sqlite::ApplyRollback(db_.get(), run_id, tables, images, detail);
   }

@@ -37,6 +37,7 @@ StatusSnapshot Sample() {
   snapshot.runs[0].checkpoints = {{"u1", "tasks", "a.json", 100, "RUN3", "T1"},
                                   {"u1", "environments", "a.json", 20, "RUN3", "T2"}};
   snapshot.runs[2].run.finished_at = "2024-01-02T03:04:09.000Z";
+  snapshot.runs[2].run.archive = "01ARCHIVE";
   snapshot.locks = {{"u1", "RUN3", "box", 42, "2024-01-02T03:04:05.000Z", false},
                     {"u2", "RUN9", "far", 7, "2024-01-02T03:04:06.000Z", true}};
   DeriveProgress(&snapshot);
@@ -60,11 +61,12 @@ TEST_CASE("PrintStatusText: one run a line, run ID first, then the locks", "[age
   std::string text = out.str();
   CHECK(text.rfind("RUN3  interrupted  started 2024-01-02T03:04:05.000Z  finished -  "
                    "committed 120  read 9 inserted 5 updated 1 skipped 2 unchanged 3 rejected 1  "
-                   "box:42  "
+                   "box:42  backup none  "
                    "resumable\n",
                    0) == 0);
   CHECK_THAT(text, Catch::Contains("\nRUN1  completed  started 2024-01-02T03:04:05.000Z  "
                                    "finished 2024-01-02T03:04:09.000Z  read 9 inserted 5"));
+  CHECK_THAT(text, Catch::Contains("rejected 1  box:42  backup 01ARCHIVE\n"));
   CHECK_THAT(text, Catch::Contains("locks:\n  user u1: run RUN3 on host box, pid 42, since "
                                    "2024-01-02T03:04:05.000Z (stale"));
   CHECK_THAT(text, Catch::Contains("  user u2: run RUN9 on host far, pid 7") &&
@@ -106,6 +108,8 @@ TEST_CASE("StatusJson: one document with runs and locks, strings escaped", "[age
   CHECK(bool(first["resumable"]));
   CHECK(simdjson::dom::array(first["checkpoints"]).size() == 2);
   CHECK(std::string_view(runs.at(2)["arguments"]) == "args-\"b\"");
+  CHECK(first["backup"].is_null());
+  CHECK(std::string_view(runs.at(2)["backup"]) == "01ARCHIVE");
   simdjson::dom::array locks = doc["locks"];
   REQUIRE(locks.size() == 2);
   CHECK_FALSE(bool(locks.at(0)["alive"]));

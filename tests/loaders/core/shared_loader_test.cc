@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "loaders/core/first_pre_images.h"
 #include "loaders/core/pre_image.h"
 
 namespace ferry {
@@ -99,8 +100,14 @@ class FakeBackend final : public LoaderBackend {
     return Note("SchemaDown");
   }
   Status ApplyRollback(const std::string&, const std::vector<const TableDef*>&,
-                       const std::vector<PreImage>&, const std::string&) override {
-    return Note("ApplyRollback");
+                       PreImageStream& images, const std::string&) override {
+    size_t count = 0;
+    FERRY_RETURN_IF_ERROR(images.ForEach([&](const PreImage&) {
+      ++count;
+      return Status::OK();
+    }));
+    calls_->names.push_back("ApplyRollback of " + std::to_string(count));
+    return Status::OK();
   }
 
  private:
@@ -387,21 +394,24 @@ TEST_CASE("SharedLoader: RollBack locks the run's users, checks, applies once, u
   images[1].user_id = "u";
   images[1].entity = "tasks";
   images[1].legacy_id = "a";
-  RollbackRequest request{"R1", {&table}, &images, /*dry_run=*/true};
+  images.push_back(images[1]);  // a second record of the same id-map row: only the first counts
+  images.back().present = true;
+  std::unique_ptr<FirstPreImages> stream = PreImagesInMemory(images);
+  RollbackRequest request{"R1", {&table}, stream.get(), /*dry_run=*/true};
   RollbackOutcome outcome;
   REQUIRE(loader->Check(true).ok());
   REQUIRE(loader->RollBack(request, &outcome).ok());
   CHECK(outcome.rows_deleted == 1);
   CHECK(outcome.identities_deleted == 1);
   CHECK(outcome.users == std::vector<std::string>{"u"});
-  CHECK(calls.count("ApplyRollback") == 0);  // a dry run only checks
+  CHECK(calls.count("ApplyRollback of 2") == 0);  // a dry run only checks
   request.dry_run = false;
   CHECK(IsInternal(loader->RollBack(request, &outcome), "Check(false)"));
   REQUIRE(loader->Check(false).ok());
   calls.names.clear();
   REQUIRE(loader->RollBack(request, &outcome).ok());
-  CHECK(calls.names ==
-        std::vector<std::string>{"LockUser", "LookupIdentities", "ApplyRollback", "UnlockUser"});
+  CHECK(calls.names == std::vector<std::string>{"LockUser", "LookupIdentities",
+                                                "ApplyRollback of 2", "UnlockUser"});
 }
 
 }  // namespace

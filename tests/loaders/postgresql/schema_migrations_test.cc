@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <future>
+#include <map>
 #include <pqxx/pqxx>
 
 #include "loaders/postgresql/bookkeeping.h"
@@ -86,7 +87,7 @@ TEST_CASE(
   PostgresDatabase db(*server);
   AppTables app;
   std::vector<SchemaMigration> migrations = StatusOf(db, app);
-  REQUIRE(migrations.size() == 5);
+  REQUIRE(migrations.size() == 6);
   CHECK(migrations[0].version == 1);
   CHECK(migrations[0].checksum == postgres::BookkeepingChecksum());
   for (const SchemaMigration& m : migrations) CHECK(m.state == State::kPending);
@@ -94,8 +95,10 @@ TEST_CASE(
   CHECK(migrations[1].checksum == postgres::KeyedChecksum());
   CHECK(migrations[2].description == postgres::kUnchangedDescription);
   CHECK(migrations[2].checksum == postgres::UnchangedChecksum());
-  CHECK(migrations[3].table == "\"public\".\"notes\"");
-  CHECK(migrations[4].description ==
+  CHECK(migrations[3].description == postgres::kArchiveDescription);
+  CHECK(migrations[3].checksum == postgres::ArchiveChecksum());
+  CHECK(migrations[4].table == "\"public\".\"notes\"");
+  CHECK(migrations[5].description ==
         "create table \"public\".\"prefs\" (mapping \"app\", entity \"userPrefs\")");
   CHECK(Count(db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry'") == 0);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0);
@@ -108,17 +111,19 @@ TEST_CASE("PostgreSQL schema up: creates the tables and records each, then has n
   PostgresDatabase db(*server);
   AppTables app;
   std::vector<SchemaMigration> applied = Up(db, app);
-  REQUIRE(applied.size() == 5);
+  REQUIRE(applied.size() == 6);
   CHECK(applied[0].version == 1);
   CHECK(applied[1].version == 2);
   CHECK(applied[1].description == postgres::kKeyedDescription);
   CHECK(applied[2].version == 3);
   CHECK(applied[2].description == postgres::kUnchangedDescription);
   CHECK(applied[3].version == 4);
+  CHECK(applied[3].description == postgres::kArchiveDescription);
   CHECK(applied[4].version == 5);
-  CHECK(applied[4].applied_at.size() == 24);  // 2024-01-02T03:04:05.678Z
+  CHECK(applied[5].version == 6);
+  CHECK(applied[5].applied_at.size() == 24);  // 2024-01-02T03:04:05.678Z
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 2);
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 6);
   for (const SchemaMigration& m : StatusOf(db, app)) {
     INFO(m.description);
     CHECK(m.state == State::kApplied);
@@ -135,10 +140,10 @@ TEST_CASE("PostgreSQL EnsureSchema: migrate records what it creates and adopts a
   Exec(db, "CREATE TABLE prefs (user_id text PRIMARY KEY, data jsonb, extra int)");
   auto loader = Checked(db, false);
   REQUIRE(loader->EnsureSchema(app.all()).ok());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 6);
   CHECK(Count(db,
               "SELECT version FROM ferry.schema_history WHERE description LIKE "
-              "'%\"prefs\"%'") == 5);
+              "'%\"prefs\"%'") == 6);
   for (const SchemaMigration& m : StatusOf(db, app)) CHECK(m.state == State::kApplied);
 }
 
@@ -148,25 +153,25 @@ TEST_CASE("PostgreSQL schema: a mapping that changed a recorded table is refused
   if (!server) return;
   PostgresDatabase db(*server);
   AppTables app;
-  std::string recorded = Up(db, app)[3].checksum;
+  std::string recorded = Up(db, app)[4].checksum;
   app.notes.columns[2].nullable = false;  // body NOT NULL now
 
   std::vector<SchemaMigration> migrations = StatusOf(db, app);
-  CHECK(migrations[3].state == State::kChanged);
-  CHECK(migrations[3].recorded_checksum == recorded);
+  CHECK(migrations[4].state == State::kChanged);
+  CHECK(migrations[4].recorded_checksum == recorded);
   std::vector<SchemaMigration> none;
   Status up = Checked(db, false)->SchemaUp(app.all(), &none);
   CHECK(up.IsInvalidArgument());
-  CHECK(up.message().find("the mapping changed table \"public\".\"notes\" since migration 4") !=
+  CHECK(up.message().find("the mapping changed table \"public\".\"notes\" since migration 5") !=
         std::string::npos);
   CHECK(up.message().find(recorded) != std::string::npos);
-  CHECK(up.message().find(migrations[3].checksum) != std::string::npos);
+  CHECK(up.message().find(migrations[4].checksum) != std::string::npos);
   for (bool dry_run : {false, true}) {
     Status ensured = Checked(db, dry_run)->EnsureSchema(app.all());
     INFO(ensured.ToString());
     CHECK(ensured.IsInvalidArgument());
   }
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 6);
 }
 
 TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then up again",
@@ -193,7 +198,7 @@ TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then
   CHECK(Count(db, "SELECT count(*) FROM prefs") == 1);
 
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), true, &reverted).ok());
-  CHECK(reverted.version == 5);
+  CHECK(reverted.version == 6);
   CHECK(reverted.exists);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 0);
   CHECK(Count(db,
@@ -204,19 +209,19 @@ TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then
               "target_schema = 's2'") == 1);
   CHECK(Count(db, "SELECT count(*) FROM ferry.checkpoints WHERE entity = 'userPrefs'") == 1);
   CHECK(Count(db, "SELECT count(*) FROM ferry.id_map WHERE entity = 'notes'") == 1);
-  CHECK(StatusOf(db, app)[4].state == State::kPending);
+  CHECK(StatusOf(db, app)[5].state == State::kPending);
 
   std::vector<SchemaMigration> again = Up(db, app);
   REQUIRE(again.size() == 1);
-  CHECK(again[0].version == 5);
+  CHECK(again[0].version == 6);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 1);
 
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), false, &reverted).ok());
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), false, &reverted).ok());
-  CHECK(reverted.version == 4);
+  CHECK(reverted.version == 5);
   Status nothing = Checked(db, false)->SchemaDown(app.all(), false, &reverted);
   CHECK(nothing.IsNotFound());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 3);  // the bookkeeping stays
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);  // the bookkeeping stays
 }
 
 TEST_CASE("PostgreSQL schema: a dry-run migrate writes nothing; a dropped table is MISSING",
@@ -231,11 +236,11 @@ TEST_CASE("PostgreSQL schema: a dry-run migrate writes nothing; a dropped table 
   }
   auto loader = Checked(db, true);
   REQUIRE(loader->EnsureSchema(app.all()).ok());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 0);
 
   Exec(db, "DROP TABLE notes");
-  CHECK(StatusOf(db, app)[3].state == State::kMissing);
+  CHECK(StatusOf(db, app)[4].state == State::kMissing);
   Status ensured = Checked(db, false)->EnsureSchema(app.all());
   CHECK(ensured.IsCorruption());
   CHECK(ensured.message().find("no longer in the target") != std::string::npos);
@@ -261,9 +266,9 @@ TEST_CASE("PostgreSQL schema up: concurrent runs apply each migration once",
   INFO(status1.ToString() << " / " << status2.ToString());
   CHECK(status1.ok());
   CHECK(status2.ok());
-  CHECK(count1 + count2 == 5);
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
-  CHECK(Count(db, "SELECT max(version) FROM ferry.schema_history") == 5);
+  CHECK(count1 + count2 == 6);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 6);
+  CHECK(Count(db, "SELECT max(version) FROM ferry.schema_history") == 6);
 }
 
 TEST_CASE("PostgreSQL bookkeeping 2: an older ferry's target is upgraded, each row to its schema",
@@ -305,6 +310,10 @@ TEST_CASE("PostgreSQL bookkeeping 2: an older ferry's target is upgraded, each r
               "SELECT count(*) FROM ferry.schema_history WHERE version = 6 AND "
               "description = '" +
                   std::string(postgres::kUnchangedDescription) + "'") == 1);
+  CHECK(Count(db,
+              "SELECT count(*) FROM ferry.schema_history WHERE version = 7 AND "
+              "description = '" +
+                  std::string(postgres::kArchiveDescription) + "'") == 1);
   CHECK(Count(db, "SELECT count(*) FROM ferry.runs WHERE run_id = 'RUN' AND unchanged = 0") == 1);
   CHECK(Count(db,
               "SELECT count(*) FROM ferry.id_map WHERE entity = 'tasks' AND target_schema = "
@@ -327,7 +336,7 @@ TEST_CASE("PostgreSQL bookkeeping 2: an older ferry's target is upgraded, each r
   // An older ferry now refuses the target (its history holds a row it does not know); this
   // one accepts it as it is.
   CHECK(Checked(db, false)->BeginRun({"RUN2", "ferry migrate x.json", false, ""}).ok());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 6);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 7);
 }
 
 TEST_CASE(
@@ -336,6 +345,53 @@ TEST_CASE(
     "[loaders][postgres][schema]") {
   CHECK(postgres::BookkeepingChecksum() == "bcb45e69d74e2b51");
   CHECK(postgres::KeyedChecksum().size() == 16);
+}
+
+TEST_CASE("PostgreSQL bookkeeping 4: the run history gains the archive, filled from the audit log",
+          "[loaders][postgres][schema][rollback]") {
+  std::optional<std::string> server = e2e::PostgresTestUrl();
+  if (!server) return;
+  PostgresDatabase db(*server);
+  RunInfo first{"RUN1", "ferry migrate x.json", false, ""};
+  REQUIRE(Checked(db, false)->BeginRun(first).ok());
+  RunInfo second{"RUN2", "ferry migrate y.json", false, ""};
+  second.archive = "01ARCHIVEOFRUN2";
+  REQUIRE(Checked(db, false)->BeginRun(second).ok());
+  CHECK(Count(db,
+              "SELECT count(*) FROM ferry.runs WHERE run_id = 'RUN2' AND archive = "
+              "'01ARCHIVEOFRUN2'") == 1);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.runs WHERE archive IS NULL") == 1);  // RUN1
+  // What an older ferry left: no column, no step; the archive only in the audit log.
+  Exec(db,
+       "ALTER TABLE ferry.runs DROP COLUMN archive; DELETE FROM ferry.schema_history WHERE "
+       "description = '" +
+           std::string(postgres::kArchiveDescription) + "'");
+  {
+    std::vector<RunRecord> runs;  // status reads it as it is, and writes nothing
+    REQUIRE(Checked(db, true)->ListRuns(0, &runs).ok());
+    REQUIRE(runs.size() == 2);
+    for (const RunRecord& run : runs) CHECK(run.archive.empty());
+    CHECK(Count(db,
+                "SELECT count(*) FROM pg_attribute WHERE attrelid = 'ferry.runs'::regclass "
+                "AND attname = 'archive' AND NOT attisdropped") == 0);
+  }
+  auto loader = Checked(db, false);
+  REQUIRE(loader->BeginRun({"RUN3", "ferry migrate z.json", false, ""}).ok());  // upgrades
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history WHERE description = '" +
+                      std::string(postgres::kArchiveDescription) + "' AND checksum = '" +
+                      postgres::ArchiveChecksum() + "'") == 1);
+  std::vector<RunRecord> runs;
+  REQUIRE(loader->ListRuns(0, &runs).ok());
+  std::map<std::string, std::string> archive_of;
+  for (const RunRecord& run : runs) archive_of[run.run_id] = run.archive;
+  CHECK(archive_of["RUN2"] == "01ARCHIVEOFRUN2");  // backfilled
+  CHECK(archive_of["RUN1"].empty());
+  CHECK(archive_of["RUN3"].empty());
+  // A resumed session without a backup keeps the run's archive.
+  REQUIRE(Checked(db, false)->BeginRun({"RUN2", "ferry migrate y.json", false, ""}).ok());
+  CHECK(Count(db,
+              "SELECT count(*) FROM ferry.runs WHERE run_id = 'RUN2' AND archive = "
+              "'01ARCHIVEOFRUN2'") == 1);
 }
 
 }  // namespace ferry

@@ -4,6 +4,7 @@
 #include "loaders/sqlite/schema_migrations.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "loaders/sqlite/bookkeeping.h"
 #include "loaders/sqlite/sqlite_loader.h"
@@ -73,15 +74,17 @@ TEST_CASE("SQLite schema status: an empty target has every migration pending, an
   std::string path = dir.File("t.db");
   AppTables app;
   std::vector<SchemaMigration> migrations = StatusOf(path, app);
-  REQUIRE(migrations.size() == 4);
+  REQUIRE(migrations.size() == 5);
   CHECK(migrations[0].version == 1);
   CHECK(migrations[0].description == sqlite::kBookkeepingDescription);
   CHECK(migrations[0].checksum == sqlite::BookkeepingChecksum());
   for (const SchemaMigration& m : migrations) CHECK(m.state == State::kPending);
   CHECK(migrations[1].description == sqlite::kUnchangedDescription);
   CHECK(migrations[1].checksum == sqlite::UnchangedChecksum());
-  CHECK(migrations[2].table == "\"tasks\"");
-  CHECK(migrations[3].description ==
+  CHECK(migrations[2].description == sqlite::kArchiveDescription);
+  CHECK(migrations[2].checksum == sqlite::ArchiveChecksum());
+  CHECK(migrations[3].table == "\"tasks\"");
+  CHECK(migrations[4].description ==
         "create table \"prefs\" (mapping \"app\", entity \"userPrefs\")");
   CHECK(dir.Listing().empty());  // status writes nothing, not even the file
 }
@@ -92,21 +95,23 @@ TEST_CASE("SQLite schema up: creates the tables and records each, then has nothi
   std::string path = dir.File("t.db");
   AppTables app;
   std::vector<SchemaMigration> applied = Up(path, app);
-  REQUIRE(applied.size() == 4);
+  REQUIRE(applied.size() == 5);
   CHECK(applied[0].version == 1);
   CHECK(applied[1].version == 2);
   CHECK(applied[1].description == sqlite::kUnchangedDescription);
   CHECK(applied[2].version == 3);
-  CHECK(applied[2].table == "\"tasks\"");
+  CHECK(applied[2].description == sqlite::kArchiveDescription);
   CHECK(applied[3].version == 4);
-  CHECK_FALSE(applied[3].exists);  // created, not adopted
+  CHECK(applied[3].table == "\"tasks\"");
+  CHECK(applied[4].version == 5);
+  CHECK_FALSE(applied[4].exists);  // created, not adopted
   CHECK(QueryInt(path, "SELECT count(*) FROM sqlite_master WHERE name IN ('tasks', 'prefs')") == 2);
   auto rows = Query(path,
                     "SELECT version, checksum, description FROM ferry_schema_history "
                     "ORDER BY version");
-  REQUIRE(rows.size() == 4);
-  CHECK(rows[2][1] == applied[2].checksum);
-  CHECK(rows[3][2] == "create table \"prefs\" (mapping \"app\", entity \"userPrefs\")");
+  REQUIRE(rows.size() == 5);
+  CHECK(rows[3][1] == applied[3].checksum);
+  CHECK(rows[4][2] == "create table \"prefs\" (mapping \"app\", entity \"userPrefs\")");
 
   for (const SchemaMigration& m : StatusOf(path, app)) {
     INFO(m.description);
@@ -115,7 +120,7 @@ TEST_CASE("SQLite schema up: creates the tables and records each, then has nothi
     CHECK_FALSE(m.applied_at.empty());
   }
   CHECK(Up(path, app).empty());
-  CHECK(HistoryRows(path) == 4);
+  CHECK(HistoryRows(path) == 5);
 }
 
 TEST_CASE(
@@ -128,9 +133,9 @@ TEST_CASE(
   ExecSql(path, "CREATE TABLE prefs (user_id TEXT PRIMARY KEY, data TEXT, extra TEXT)");
   auto loader = sqlite_testing::ReadyLoader(path, false, app.all());
   auto rows = Query(path, "SELECT version, description FROM ferry_schema_history ORDER BY version");
-  REQUIRE(rows.size() == 4);
-  CHECK(rows[2][1].find("\"tasks\"") != std::string::npos);
-  CHECK(rows[3][1].find("\"prefs\"") != std::string::npos);
+  REQUIRE(rows.size() == 5);
+  CHECK(rows[3][1].find("\"tasks\"") != std::string::npos);
+  CHECK(rows[4][1].find("\"prefs\"") != std::string::npos);
   // The hand-made table is recorded as it is: its extra column stays.
   CHECK(QueryInt(path, "SELECT count(*) FROM pragma_table_info('prefs') WHERE name='extra'") == 1);
   for (const SchemaMigration& m : StatusOf(path, app)) CHECK(m.state == State::kApplied);
@@ -142,25 +147,25 @@ TEST_CASE("SQLite schema: a mapping that changed a recorded table is refused, na
   std::string path = dir.File("t.db");
   AppTables app;
   std::vector<SchemaMigration> applied = Up(path, app);
-  std::string recorded = applied[2].checksum;
+  std::string recorded = applied[3].checksum;
   // NOT NULL without a default: a change ferry cannot evolve (a nullable column it adds with
   // `schema up`: tests/e2e/schema_evolution_test.cc).
   app.tasks.columns.push_back({"due", ColumnType::kTimestamp, false});
 
   std::vector<SchemaMigration> migrations = StatusOf(path, app);
-  REQUIRE(migrations.size() == 4);
-  CHECK(migrations[2].state == State::kChanged);
-  CHECK(migrations[2].recorded_checksum == recorded);
-  CHECK(migrations[2].checksum != recorded);
-  CHECK(migrations[3].state == State::kApplied);
+  REQUIRE(migrations.size() == 5);
+  CHECK(migrations[3].state == State::kChanged);
+  CHECK(migrations[3].recorded_checksum == recorded);
+  CHECK(migrations[3].checksum != recorded);
+  CHECK(migrations[4].state == State::kApplied);
 
   std::vector<SchemaMigration> none;
   Status up = Checked(path, false)->SchemaUp(app.all(), &none);
   CHECK(up.IsInvalidArgument());
-  CHECK(up.message().find("the mapping changed table \"tasks\" since migration 3") !=
+  CHECK(up.message().find("the mapping changed table \"tasks\" since migration 4") !=
         std::string::npos);
   CHECK(up.message().find(recorded) != std::string::npos);
-  CHECK(up.message().find(migrations[2].checksum) != std::string::npos);
+  CHECK(up.message().find(migrations[3].checksum) != std::string::npos);
   CHECK(none.empty());
 
   // migrate (EnsureSchema), and its dry run, refuse it the same way.
@@ -181,16 +186,16 @@ TEST_CASE("SQLite schema: a recorded table dropped by hand is MISSING and refuse
   AppTables app;
   Up(path, app);
   ExecSql(path, "DROP TABLE prefs");
-  CHECK(StatusOf(path, app)[3].state == State::kMissing);
+  CHECK(StatusOf(path, app)[4].state == State::kMissing);
   Status ensured = Checked(path, false)->EnsureSchema(app.all());
   CHECK(ensured.IsCorruption());
-  CHECK(ensured.message().find("\"prefs\" was created by migration 4") != std::string::npos);
+  CHECK(ensured.message().find("\"prefs\" was created by migration 5") != std::string::npos);
   // down forgets it: nothing to drop, the history row goes.
   SchemaMigration reverted;
   REQUIRE(Checked(path, false)->SchemaDown(app.all(), false, &reverted).ok());
-  CHECK(reverted.version == 4);
+  CHECK(reverted.version == 5);
   CHECK_FALSE(reverted.exists);
-  CHECK(StatusOf(path, app)[3].state == State::kPending);
+  CHECK(StatusOf(path, app)[4].state == State::kPending);
 }
 
 TEST_CASE(
@@ -210,7 +215,7 @@ TEST_CASE(
           "INSERT INTO ferry_checkpoints VALUES ('u1', 'userPrefs', 'dump.json', 1, 'RUN1', 'x')");
   REQUIRE(QueryInt(path,
                    "SELECT version FROM ferry_schema_history WHERE description LIKE "
-                   "'%\"tasks\"%'") == 4);  // tasks is the newest
+                   "'%\"tasks\"%'") == 5);  // tasks is the newest
 
   SchemaMigration reverted;
   Status refused = Checked(path, false)->SchemaDown(app.all(), /*force=*/false, &reverted);
@@ -218,14 +223,14 @@ TEST_CASE(
   CHECK(refused.message().find("\"tasks\" holds 3 rows") != std::string::npos);
   CHECK(refused.message().find("--force") != std::string::npos);
   CHECK(QueryInt(path, "SELECT count(*) FROM tasks") == 3);
-  CHECK(HistoryRows(path) == 4);
+  CHECK(HistoryRows(path) == 5);
 
   REQUIRE(Checked(path, false)->SchemaDown(app.all(), /*force=*/true, &reverted).ok());
-  CHECK(reverted.version == 4);
+  CHECK(reverted.version == 5);
   CHECK(reverted.table == "\"tasks\"");
   CHECK(reverted.exists);
   CHECK(QueryInt(path, "SELECT count(*) FROM sqlite_master WHERE name='tasks'") == 0);
-  CHECK(HistoryRows(path) == 3);
+  CHECK(HistoryRows(path) == 4);
   CHECK(QueryInt(path, "SELECT count(*) FROM ferry_id_map WHERE entity='tasks'") == 0);
   CHECK(QueryInt(path, "SELECT count(*) FROM ferry_checkpoints WHERE entity='tasks'") == 0);
   // Another entity's rows stay.
@@ -233,12 +238,12 @@ TEST_CASE(
 
   // prefs is empty: no --force needed; then only the bookkeeping is left, never reverted.
   REQUIRE(Checked(path, false)->SchemaDown(app.all(), false, &reverted).ok());
-  CHECK(reverted.version == 3);
+  CHECK(reverted.version == 4);
   CHECK(QueryInt(path, "SELECT count(*) FROM ferry_checkpoints WHERE entity='userPrefs'") == 0);
   Status nothing = Checked(path, false)->SchemaDown(app.all(), true, &reverted);
   CHECK(nothing.IsNotFound());
   CHECK(nothing.message().find("never reverted") != std::string::npos);
-  CHECK(HistoryRows(path) == 2);  // version 1 and bookkeeping 2
+  CHECK(HistoryRows(path) == 3);  // version 1, bookkeeping 2 and 3
   CHECK(QueryInt(path, "SELECT count(*) FROM sqlite_master WHERE name='ferry_id_map'") == 1);
 }
 
@@ -251,11 +256,11 @@ TEST_CASE("SQLite schema: down then up creates the table again under a new versi
   SchemaMigration reverted;
   REQUIRE(Checked(path, false)->SchemaDown(app.all(), false, &reverted).ok());
   CHECK(reverted.table == "\"prefs\"");
-  CHECK(StatusOf(path, app)[3].state == State::kPending);
+  CHECK(StatusOf(path, app)[4].state == State::kPending);
   std::vector<SchemaMigration> again = Up(path, app);
   REQUIRE(again.size() == 1);
   CHECK(again[0].table == "\"prefs\"");
-  CHECK(again[0].version == 4);  // the highest recorded is 3 now
+  CHECK(again[0].version == 5);  // the highest recorded is 4 now
   CHECK(QueryInt(path, "SELECT count(*) FROM sqlite_master WHERE name='prefs'") == 1);
 }
 
@@ -271,11 +276,11 @@ TEST_CASE("SQLite schema: a dry-run migrate and status leave an existing target 
     auto loader = sqlite_testing::ReadyLoader(path, true, app.all());  // prefs is pending
     std::vector<SchemaMigration> migrations;
     REQUIRE(loader->SchemaStatus(app.all(), &migrations).ok());
-    CHECK(migrations[3].state == State::kPending);
+    CHECK(migrations[4].state == State::kPending);
   }
   CHECK(FileBytes(path) == before);
   CHECK(dir.Listing() == listing);
-  CHECK(HistoryRows(path) == 3);
+  CHECK(HistoryRows(path) == 4);
 }
 
 TEST_CASE("SQLite schema: up and down need a writable Check; a newer ferry's row is refused",
@@ -310,7 +315,7 @@ TEST_CASE("SQLite bookkeeping 2: an older ferry's target gains ferry_runs.unchan
           "ALTER TABLE ferry_runs DROP COLUMN unchanged;"
           "DELETE FROM ferry_schema_history WHERE description = '" +
               std::string(sqlite::kUnchangedDescription) + "'");
-  REQUIRE(HistoryRows(path) == 2);
+  REQUIRE(HistoryRows(path) == 3);  // version 1, bookkeeping 3, tasks
   {
     // status reads it as it is (unchanged 0), and writes nothing.
     std::vector<RunRecord> runs;
@@ -318,13 +323,13 @@ TEST_CASE("SQLite bookkeeping 2: an older ferry's target gains ferry_runs.unchan
     REQUIRE(runs.size() == 1);
     CHECK(runs[0].run_id == "RUN1");
     CHECK(runs[0].unchanged == 0);
-    CHECK(HistoryRows(path) == 2);
+    CHECK(HistoryRows(path) == 3);
   }
   auto loader = sqlite_testing::ReadyLoader(path, false, {&app.tasks});
   REQUIRE(loader->BeginRun({"NEW", "ferry migrate x.json", false, ""}).ok());
   CHECK(QueryInt(path, "SELECT version FROM ferry_schema_history WHERE description = '" +
                            std::string(sqlite::kUnchangedDescription) + "' AND checksum = '" +
-                           sqlite::UnchangedChecksum() + "'") == 4);
+                           sqlite::UnchangedChecksum() + "'") == 5);
   RunTotals totals{"completed", 5, 1, 0, 1, 0};
   totals.unchanged = 3;
   REQUIRE(loader->FinishRun(totals).ok());
@@ -335,6 +340,59 @@ TEST_CASE("SQLite bookkeeping 2: an older ferry's target gains ferry_runs.unchan
   CHECK(run.run_id == "NEW");
   CHECK(run.unchanged == 3);
   CHECK(run.skipped == 1);
+}
+
+TEST_CASE("SQLite bookkeeping 3: the run history gains the archive, filled from the audit log",
+          "[loaders][sqlite][schema][rollback]") {
+  TempDir dir;
+  std::string path = dir.File("t.db");
+  AppTables app;
+  {
+    auto loader = sqlite_testing::ReadyLoader(path, false, {&app.tasks});  // run RUN1
+    RunInfo second{"RUN2", "ferry migrate y.json", false, ""};
+    second.archive = "01ARCHIVEOFRUN2";
+    REQUIRE(loader->BeginRun(second).ok());
+  }
+  CHECK(QueryInt(path,
+                 "SELECT count(*) FROM ferry_runs WHERE run_id = 'RUN2' AND archive = "
+                 "'01ARCHIVEOFRUN2'") == 1);
+  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_runs WHERE archive IS NULL") == 1);  // RUN1
+  // What an older ferry left: no column, no step; the archive only in the audit log.
+  ExecSql(path,
+          "ALTER TABLE ferry_runs DROP COLUMN archive;"
+          "DELETE FROM ferry_schema_history WHERE description = '" +
+              std::string(sqlite::kArchiveDescription) + "'");
+  {
+    // status reads it as it is (no archive), and writes nothing.
+    std::vector<RunRecord> runs;
+    REQUIRE(Checked(path, true)->ListRuns(0, &runs).ok());
+    REQUIRE(runs.size() == 2);
+    for (const RunRecord& run : runs) CHECK(run.archive.empty());
+    CHECK(QueryInt(path,
+                   "SELECT count(*) FROM pragma_table_info('ferry_runs') WHERE name = "
+                   "'archive'") == 0);
+  }
+  auto loader = sqlite_testing::ReadyLoader(path, false, {&app.tasks});  // upgrades
+  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_schema_history WHERE description = '" +
+                           std::string(sqlite::kArchiveDescription) + "' AND checksum = '" +
+                           sqlite::ArchiveChecksum() + "'") == 1);
+  std::vector<RunRecord> runs;
+  REQUIRE(loader->ListRuns(0, &runs).ok());
+  std::map<std::string, std::string> archive_of;
+  for (const RunRecord& run : runs) archive_of[run.run_id] = run.archive;
+  CHECK(archive_of["RUN2"] == "01ARCHIVEOFRUN2");  // backfilled
+  CHECK(archive_of["RUN1"].empty());
+  // A resumed session without a backup keeps the run's archive; one with a backup names its own.
+  REQUIRE(loader->BeginRun({"RUN2", "ferry migrate y.json", false, ""}).ok());
+  RunInfo third{"RUN3", "ferry migrate z.json", false, ""};
+  third.archive = "01ARCHIVEOFRUN3";
+  REQUIRE(loader->BeginRun(third).ok());
+  CHECK(QueryInt(path,
+                 "SELECT count(*) FROM ferry_runs WHERE run_id = 'RUN2' AND archive = "
+                 "'01ARCHIVEOFRUN2'") == 1);
+  CHECK(QueryInt(path,
+                 "SELECT count(*) FROM ferry_runs WHERE run_id = 'RUN3' AND archive = "
+                 "'01ARCHIVEOFRUN3'") == 1);
 }
 
 }  // namespace ferry

@@ -53,18 +53,19 @@ TEST_CASE("SqliteLoader: EnsureSchema creates typed tables with their constraint
   auto history = Query(path,
                        "SELECT version, checksum, description FROM ferry_schema_history "
                        "ORDER BY version");
-  REQUIRE(history.size() == 3);  // the bookkeeping (1 and 2), then the table (schema_migrations.h)
+  REQUIRE(history.size() == 4);  // the bookkeeping (1, 2, 3), then the table (schema_migrations.h)
   CHECK(history[0][0] == "1");
   CHECK(history[0][1] == sqlite::BookkeepingChecksum());
   CHECK(history[1][2] == sqlite::kUnchangedDescription);
-  CHECK(history[2][0] == "3");
-  CHECK(history[2][2] == "create table \"tasks\"");
+  CHECK(history[2][2] == sqlite::kArchiveDescription);
+  CHECK(history[3][0] == "4");
+  CHECK(history[3][2] == "create table \"tasks\"");
   CHECK(Query(path, "PRAGMA journal_mode")[0][0] == "wal");
 
   // A second run finds everything in place and adds nothing.
   loader.reset();
   auto again = ReadyLoader(path, false, {&tasks});
-  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_schema_history") == 3);
+  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_schema_history") == 4);
 }
 
 TEST_CASE("SqliteLoader: a key column is NOT NULL even when the mapping allows null",
