@@ -112,7 +112,8 @@ void ProposeColumn(const sqlite_source::Catalog& catalog, const CatalogTable& ta
   std::string from = Quoted(FieldPath(column.name));
   const ForeignKey* reference = ForeignKeyOf(table, column.name);
   const CatalogTable* parent = reference ? catalog.Find(reference->parent) : nullptr;
-  if (parent != nullptr && parent->name != table.name && proposed.count(parent->name) != 0 &&
+  // A self-reference too: the run loads it in two passes (agent/run/entity_pass.h).
+  if (parent != nullptr && proposed.count(parent->name) != 0 &&
       reference->parent_columns[0] == parent->primary_key[0]) {
     *out += fmt::format("{}{{type: ulid, from: {}, references: {}, on_missing: reject{}}}\n", key,
                         from, Quoted(parent->name), column.not_null ? ", nullable: false" : "");
@@ -120,9 +121,7 @@ void ProposeColumn(const sqlite_source::Catalog& catalog, const CatalogTable& ta
   }
   if (reference != nullptr) {
     const char* why = "its parent is not an entity of this mapping";
-    if (parent != nullptr && parent->name == table.name) {
-      why = "a self-reference, which the mapping format cannot rewrite yet";
-    } else if (parent != nullptr && proposed.count(parent->name) != 0) {
+    if (parent != nullptr && proposed.count(parent->name) != 0) {
       why = "it names a column other than its parent's key";
     }
     *out += fmt::format("      # {} -> {}: {}; the old value is kept as it is\n",

@@ -345,6 +345,7 @@ Status UnitProcessor::ProcessEntities(const UnitEntries& entries,
       }
     }
     FERRY_RETURN_IF_ERROR(pass.Flush());
+    FERRY_RETURN_IF_ERROR(pass.LoadDeferred());
     pass.ReleaseIndexes();
   }
   // Every entity written or held: the mark lets a rerun over the same bytes skip the unit. Not
