@@ -7,6 +7,7 @@
 #include <set>
 
 #include "agent/mapping/names.h"
+#include "agent/propose/yaml_text.h"
 #include "extractors/sqlite/table_order.h"
 
 namespace ferry {
@@ -17,22 +18,9 @@ using sqlite_source::CatalogColumn;
 using sqlite_source::CatalogTable;
 using sqlite_source::ForeignKey;
 
-// A YAML double-quoted scalar.
-std::string Quoted(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20 || byte == 0x7F) {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+// Every name and path is written as a YAML double-quoted scalar by the stores' proposer's
+// quoting (agent/propose/yaml_text.h), so that the loader reads back exactly the name.
+std::string Quoted(std::string_view text) { return propose::YamlQuote(text); }
 
 // A column name as a mapping field path: '.' and '\' escaped, a leading '$' doubled.
 std::string FieldPath(std::string_view column) {
