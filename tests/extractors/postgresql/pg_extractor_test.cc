@@ -1,6 +1,7 @@
 // Tests of extractors/postgresql/pg_extractor.h against the shared test PostgreSQL (skipped
-// without one): table names compared as PostgreSQL does (a quoted "Users" is not users), and
-// bytea as lowercase hex, the form of the SQLite source's BLOB (issue 18).
+// without one): table names compared as PostgreSQL does (a quoted "Users" is not users),
+// bytea as lowercase hex, the form of the SQLite source's BLOB, and a schema other than
+// public chosen by the URL (issue 18).
 #include "extractors/postgresql/pg_extractor.h"
 
 #include <catch2/catch.hpp>
@@ -69,6 +70,22 @@ TEST_CASE("PostgresExtractor: bytea as lowercase hex, other columns as row_to_js
   CHECK(rows["files"] ==
         std::vector<std::string>{R"({"Key":1,"body":null,"note":null,"empty":null})",
                                  R"({"Key":2,"body":"00ff10","note":"\\x41","empty":""})"});
+}
+
+TEST_CASE("PostgresExtractor: another schema through the URL's search_path, alone",
+          "[extractors][postgresql][pgsource]") {
+  std::optional<std::string> server = e2e::PostgresTestUrl();
+  if (!server) return;
+  e2e::PostgresDatabase db(*server);
+  Exec(db.url(),
+       "CREATE TABLE public.notes (id integer PRIMARY KEY);"
+       "CREATE SCHEMA app; CREATE TABLE app.\"Orders\" (id integer PRIMARY KEY, total integer);"
+       "INSERT INTO app.\"Orders\" VALUES (1, 30);");
+  std::string url = db.url() + (db.url().find('?') == std::string::npos ? "?" : "&") +
+                    "options=-csearch_path%3Dapp";
+  auto rows = RowsByTable(url);
+  REQUIRE(rows.size() == 1);  // public.notes is not read
+  CHECK(rows["Orders"] == std::vector<std::string>{R"({"id":1,"total":30})"});
 }
 
 }  // namespace
