@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <set>
 
 #include "tests/e2e/app_db.h"
 #include "tests/e2e/e2e_util.h"
+#include "tests/e2e/ferry_process.h"
 #include "tests/e2e/target_fixture.h"
 #include "transformers/datetime.h"
 #include "transformers/ulid.h"
@@ -99,6 +101,44 @@ TEST_CASE("migrate sqlite: foreign keys rewritten to the same parents, ULID time
     CHECK(target->Count("SELECT count(*) FROM tags") ==
           std::stoll(Query(db, "SELECT count(*) FROM tags")[0][0]) - 3);
   }
+}
+
+TEST_CASE(
+    "migrate sqlite: killed while loading a self-referencing table, the rerun resumes it "
+    "to the same parents",
+    "[e2e][migrate][sqlite][faults]") {
+  TempDir dir;
+  std::string db = MakeAppDb(dir, "int", 2000);
+  std::string target = "sqlite:" + (dir / "t.db");
+  std::vector<std::string> args = {
+      "migrate",     "sqlite:" + db,         "--user-id",         "app", "--target",     target,
+      "--no-backup", "--continue-on-error",  "--max-reject-rate", "0.5", "--batch-size", "50",
+      "--rejects",   dir / "rejects.ndjson", "--progress",        "none"};
+  // Every table but tasks first (each batch one commit), then the kill two batches before the
+  // end of tasks: in its second pass, or the end of its first (both must resume).
+  int64_t commits = 0;
+  for (const char* table :
+       {"users", "clinics", "dashboards", "journal_entries", "orders", "reminders", "tags"}) {
+    int64_t rows = std::stoll(Query(db, fmt::format("SELECT count(*) FROM {}", table))[0][0]);
+    commits += (rows + 49) / 50;
+  }
+  int64_t tasks = std::stoll(Query(db, "SELECT count(*) FROM tasks")[0][0]);
+  std::string point = fmt::format("sqlite.after_commit:{}", commits + (tasks + 49) / 50 - 1);
+  CommandResult killed = RunFerryToEnd(args, {{"FERRY_FAULT", point}});
+  INFO(Describe(killed));
+  REQUIRE(killed.exit_code == 128 + SIGKILL);
+  CommandResult resumed = RunFerry(args);
+  INFO(resumed.out << resumed.err);
+  REQUIRE(resumed.exit_code == 3);  // done, with the orphans rejected
+  for (const AppDbReference& ref : kAppDbReferences) {
+    INFO(ref.table << "." << ref.column);
+    auto old_pairs = Pairs(Query(db, LoadedPairs(ref)));
+    auto new_pairs = Pairs(Query(dir / "t.db", MigratedPairs(ref)));
+    CHECK(old_pairs.size() > 10);
+    CHECK(new_pairs == old_pairs);
+  }
+  CHECK(std::stoll(Query(dir / "t.db", "SELECT count(*) FROM tasks")[0][0]) ==
+        std::stoll(Query(db, "SELECT count(*) FROM (" + LoadableKeys("tasks") + ") t")[0][0]));
 }
 
 }  // namespace
