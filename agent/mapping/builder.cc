@@ -127,7 +127,9 @@ class Builder {
       if (!column.references.empty()) {
         references_.push_back(
             {name, column.references, MappingDocument::Child(column_at, "references")});
-        bool known = false;
+        // A self-reference (tasks.parent_id) orders nothing: the run loads such an entity in
+        // two passes (agent/run/entity_pass.h), so it is no cycle.
+        bool known = column.references == name;
         for (const std::string& p : entity.parents) {
           known = known || p == column.references;
         }

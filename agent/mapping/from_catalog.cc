@@ -7,6 +7,7 @@
 #include <set>
 
 #include "agent/mapping/names.h"
+#include "agent/propose/yaml_text.h"
 #include "extractors/sqlite/table_order.h"
 
 namespace ferry {
@@ -17,22 +18,9 @@ using sqlite_source::CatalogColumn;
 using sqlite_source::CatalogTable;
 using sqlite_source::ForeignKey;
 
-// A YAML double-quoted scalar.
-std::string Quoted(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20 || byte == 0x7F) {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+// Every name and path is written as a YAML double-quoted scalar by the stores' proposer's
+// quoting (agent/propose/yaml_text.h), so that the loader reads back exactly the name.
+std::string Quoted(std::string_view text) { return propose::YamlQuote(text); }
 
 // A column name as a mapping field path: '.' and '\' escaped, a leading '$' doubled.
 std::string FieldPath(std::string_view column) {
@@ -112,7 +100,8 @@ void ProposeColumn(const sqlite_source::Catalog& catalog, const CatalogTable& ta
   std::string from = Quoted(FieldPath(column.name));
   const ForeignKey* reference = ForeignKeyOf(table, column.name);
   const CatalogTable* parent = reference ? catalog.Find(reference->parent) : nullptr;
-  if (parent != nullptr && parent->name != table.name && proposed.count(parent->name) != 0 &&
+  // A self-reference too: the run loads it in two passes (agent/run/entity_pass.h).
+  if (parent != nullptr && proposed.count(parent->name) != 0 &&
       reference->parent_columns[0] == parent->primary_key[0]) {
     *out += fmt::format("{}{{type: ulid, from: {}, references: {}, on_missing: reject{}}}\n", key,
                         from, Quoted(parent->name), column.not_null ? ", nullable: false" : "");
@@ -120,9 +109,7 @@ void ProposeColumn(const sqlite_source::Catalog& catalog, const CatalogTable& ta
   }
   if (reference != nullptr) {
     const char* why = "its parent is not an entity of this mapping";
-    if (parent != nullptr && parent->name == table.name) {
-      why = "a self-reference, which the mapping format cannot rewrite yet";
-    } else if (parent != nullptr && proposed.count(parent->name) != 0) {
+    if (parent != nullptr && proposed.count(parent->name) != 0) {
       why = "it names a column other than its parent's key";
     }
     *out += fmt::format("      # {} -> {}: {}; the old value is kept as it is\n",

@@ -5,9 +5,9 @@
 // (parents first): its key becomes a ULID column of the same name whose time is the row's
 // creation column (else the time of the run), the old key is kept as `legacy_id` (unique),
 // every other column is copied with a type from its declared type (SQLite's affinity rules),
-// and each one-column foreign key to another proposed table becomes a ULID reference that
-// rejects an orphan. What the mapping format cannot say yet is written as a comment and left
-// as the old value: a self-reference (kept as text, `<column>` holds the old key), a
+// and each one-column foreign key to a proposed table (the table itself included: a
+// self-reference, loaded in two passes) becomes a ULID reference that rejects an orphan. What
+// the mapping format cannot say yet is written as a comment and left as the old value: a
 // reference to a table that is not proposed, a table with a composite or no primary key.
 //
 // Pure function, thread-safe.

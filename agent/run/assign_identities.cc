@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <unordered_set>
 #include <utility>
 
 #include "transformers/content_hash.h"
 #include "transformers/field_path.h"
 #include "transformers/map_record.h"
+#include "transformers/scalar_text.h"
 
 namespace ferry {
 
@@ -38,6 +40,44 @@ ReferenceResolver MakeResolver(const IdentityContext& context, Status* failure) 
     if (ulid.empty()) return std::nullopt;
     return ulid;
   };
+}
+
+// Asks the id map, in one lookup per parent entity, for every parent the records of `pending`
+// reference that the unit does not know yet, and remembers each answer as MakeResolver would
+// (an empty ULID: no such parent). A table of a database is a unit of its own, so its parents
+// all come from the id map: one lookup per distinct parent cost a round trip each (14,000 for
+// the 50,000-row test database). Self-references are left to the resolver: their parents are
+// loaded by this entity as it goes.
+Status PrefetchParents(const IdentityContext& context, const std::vector<PendingRecord>& pending) {
+  const EntityMapping& entity = *context.entity;
+  for (const ColumnMapping& column : entity.columns) {
+    if (column.references.empty() || column.references == entity.name ||
+        column.source != ColumnSource::kField) {
+      continue;
+    }
+    auto& known_parents = (*context.parents)[column.references];
+    std::vector<std::string> wanted;
+    std::unordered_set<std::string> asked;
+    for (const PendingRecord& p : pending) {
+      std::optional<simdjson::dom::element> value = FindField(p.record, column.field);
+      std::optional<std::string> legacy =
+          value && !value->is_null() ? ScalarToText(*value) : std::nullopt;
+      if (!legacy || known_parents.contains(*legacy) || !asked.insert(*legacy).second) continue;
+      wanted.push_back(std::move(*legacy));
+    }
+    if (wanted.empty()) continue;
+    std::vector<std::optional<KnownIdentity>> found;
+    FERRY_RETURN_IF_ERROR(
+        context.loader->LookupIdentities(column.references, *context.user_id, wanted, &found)
+            .WithContext(fmt::format("looking up {} {}{}", column.references, wanted.front(),
+                                     wanted.size() > 1
+                                         ? fmt::format(" and {} more", wanted.size() - 1)
+                                         : std::string())));
+    for (size_t i = 0; i < wanted.size() && i < found.size(); ++i) {
+      known_parents.emplace(wanted[i], found[i] ? found[i]->ulid : std::string());
+    }
+  }
+  return Status::OK();
 }
 
 // A reject when the target cannot hold a cell of `row` (a time past year 9999, NUL on
@@ -83,6 +123,7 @@ Result<std::vector<AssignedRecord>> AssignIdentities(const IdentityContext& cont
   FERRY_RETURN_IF_ERROR(
       context.loader->LookupIdentities(entity.name, *context.user_id, ids, &known));
 
+  FERRY_RETURN_IF_ERROR(PrefetchParents(context, pending));
   auto& parent_ulids = (*context.parents)[entity.name];
   Status lookup_failure;
   ReferenceResolver resolve = MakeResolver(context, &lookup_failure);

@@ -142,6 +142,7 @@ Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& e
   // Valid from here on (read = valid + rejected at every exit); a later reject of the record
   // (a dangling reference, a row that cannot be merged) takes it back.
   counts_.valid++;
+  if (DeferForwardReference(pending, entry)) return Status::OK();
   pending_.push_back(std::move(pending));
   if (static_cast<int>(pending_.size()) >= owner_->options_.batch_size) {
     return Flush();

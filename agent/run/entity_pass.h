@@ -7,9 +7,11 @@
 
 #include <simdjson.h>
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "agent/run/assign_identities.h"
@@ -19,6 +21,15 @@
 #include "transformers/records_of_value.h"
 
 namespace ferry {
+
+// True when a column of `entity` references the entity itself (tasks.parent_id): it is then
+// loaded in two passes (EntityPass::LoadDeferred).
+inline bool ReferencesItself(const EntityMapping& entity) {
+  for (const ColumnMapping& column : entity.columns) {
+    if (column.references == entity.name) return true;
+  }
+  return false;
+}
 
 // One entity of one unit: records are gathered into a batch, then written together.
 class UnitProcessor::EntityPass {
@@ -42,6 +53,15 @@ class UnitProcessor::EntityPass {
   Status AddSpilledEntry(std::unique_ptr<Entry> entry, const std::string& key_suffix);
 
   Status Flush();
+
+  // The second pass of an entity that references itself (tasks.parent_id): loads the records
+  // held back because their own-entity reference named a record not met before them (a
+  // forward reference), parents before children, once every other record is loaded, so that
+  // each reference resolves through the id map as a reference to another entity does. Those
+  // still unresolved (a parent that is not there, a cycle) are rejected, or get NULL, as the
+  // column's on_missing says. REQUIRES: Flush() was called after the last entry.
+  // (entity_pass_deferred.cc)
+  Status LoadDeferred();
 
   // Frees the spilled entries no pending record points to (all but the one being read).
   void ReleaseHeldEntries();
@@ -78,6 +98,7 @@ class UnitProcessor::EntityPass {
   }
 
   bool IsParent() const {
+    if (ReferencesItself(entity_)) return true;
     for (const EntityMapping& other : owner_->mapping_.entities) {
       if (std::find(other.parents.begin(), other.parents.end(), entity_.name) !=
           other.parents.end()) {
@@ -135,6 +156,22 @@ class UnitProcessor::EntityPass {
   Status DropCommittedOnResume();
 
   Status AddRecord(const RecordRef& ref, const Entry& entry, const std::string& key_suffix);
+
+  // A record held for the second pass (LoadDeferred): its text, identity and place.
+  struct Deferred {
+    std::string json;
+    std::string legacy_id;
+    std::vector<std::string> parents;  // the legacy ids its own-entity references name
+    int64_t time_ms = -1;
+    Location where;
+    const Entry* header = nullptr;  // its entry without the value (deferred_headers_)
+    std::string key_suffix;
+  };
+  // True (and the record held in deferred_) when the record references its own entity by a
+  // legacy id not met before it in this unit, or met but held itself.
+  bool DeferForwardReference(const Pending& pending, const Entry& entry);
+  // Loads `records`, in order, in batches.
+  Status LoadHeld(std::vector<Deferred> records);
   Result<std::string> LegacyIdOf(const RecordRef& ref, const Entry& entry,
                                  const std::string& key_suffix) const;
 
@@ -162,6 +199,11 @@ class UnitProcessor::EntityPass {
   std::vector<std::unique_ptr<Entry>> held_;
   uint64_t held_bytes_ = 0;
   const Entry* current_entry_ = nullptr;
+  // The second pass's records, the entries they came from (values dropped) and its parser.
+  std::vector<Deferred> deferred_;
+  std::unordered_set<std::string> deferred_ids_;  // their legacy ids: a child of one waits too
+  std::deque<Entry> deferred_headers_;
+  std::unique_ptr<simdjson::dom::parser> deferred_parser_;
 };
 
 }  // namespace ferry

@@ -251,11 +251,17 @@ Status UnitProcessor::CountHeld(const UnitEntries& entries) {
 
 Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::string& user_id,
                                     std::optional<int64_t> digest) {
-  parents_.clear();
+  // A database's tables are units of one user, parents first. A real run finds the parents of
+  // the tables before in the id map; a dry run writes none, so it keeps them here while the
+  // user stays the same (else every child of a database was rejected as an orphan).
+  if (!options_.dry_run || user_id != parents_user_) {
+    parents_.clear();
+    rejected_parents_.clear();
+  }
+  parents_user_ = user_id;
   // Store extractors select --origin themselves (as OriginSelected: with or without the
   // scheme, Firefox's with its attributes); what has no origin (records) is never selected.
   unit_bytes_done_ = 0;
-  rejected_parents_.clear();
   auto origin_selected = [this](const Entry& entry) {
     return options_.origins.empty() || !entry.origin.empty();
   };
@@ -345,6 +351,7 @@ Status UnitProcessor::ProcessEntities(const UnitEntries& entries,
       }
     }
     FERRY_RETURN_IF_ERROR(pass.Flush());
+    FERRY_RETURN_IF_ERROR(pass.LoadDeferred());
     pass.ReleaseIndexes();
   }
   // Every entity written or held: the mark lets a rerun over the same bytes skip the unit. Not

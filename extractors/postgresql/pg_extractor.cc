@@ -17,15 +17,31 @@ using sqlite_source::CatalogTable;
 
 constexpr const char* kCursor = "ferry_rows";
 
+// The row as JSON: row_to_json of the row itself, or, when a column is bytea (which
+// row_to_json writes as "\\x0102"), of the row with each bytea column as lowercase hex, the
+// form of SQLite's BLOB (docs/database-sources.md), its columns in the same order.
+std::string RowJson(const CatalogTable& table) {
+  bool bytea = false;
+  std::string columns;
+  for (const sqlite_source::CatalogColumn& column : table.columns) {
+    std::string name = postgres::QuoteIdentifier(column.name);
+    bool binary = column.declared_type == "bytea";
+    bytea = bytea || binary;
+    columns += (columns.empty() ? "" : ", ") +
+               (binary ? fmt::format("encode(t.{0}, 'hex') AS {0}", name) : "t." + name);
+  }
+  if (!bytea) return "row_to_json(t)::text";
+  return fmt::format("(SELECT row_to_json(r)::text FROM (SELECT {}) AS r)", columns);
+}
+
 std::string SelectRows(const SourceSnapshot& snapshot, const CatalogTable& table) {
   std::string order;
   for (const std::string& column : table.primary_key) {
     order += (order.empty() ? "t." : ", t.") + postgres::QuoteIdentifier(column);
   }
-  return fmt::format(
-      "DECLARE {} NO SCROLL CURSOR FOR SELECT row_to_json(t)::text FROM {} AS t "
-      "ORDER BY {}",
-      kCursor, snapshot.Qualified(table.name), order.empty() ? "t.ctid" : order);
+  return fmt::format("DECLARE {} NO SCROLL CURSOR FOR SELECT {} FROM {} AS t ORDER BY {}", kCursor,
+                     RowJson(table), snapshot.Qualified(table.name),
+                     order.empty() ? "t.ctid" : order);
 }
 
 class PostgresExtractor final : public Extractor {

@@ -98,6 +98,11 @@ void ResolveParentColumns(Catalog* catalog) {
 }  // namespace
 
 const CatalogTable* Catalog::Find(std::string_view table) const {
+  // The exact name first: in PostgreSQL "Users" and users are two tables, and every name a
+  // caller passes comes from the catalog itself.
+  for (const CatalogTable& candidate : tables) {
+    if (candidate.name == table) return &candidate;
+  }
   for (const CatalogTable& candidate : tables) {
     // SQLite compares identifiers without ASCII case.
     if (candidate.name.size() == table.size() &&

@@ -88,7 +88,9 @@ TEST_CASE("inspect sqlite --propose-mapping: a mapping migrate takes as is, neve
   std::string text = ReadFile(mapping);
   CHECK_THAT(text,
              Catch::Contains(R"("user_id": {type: ulid, from: "user_id", references: "users")"));
-  CHECK_THAT(text, Catch::Contains("a self-reference"));
+  // The self-reference too: loaded in two passes (issue 18).
+  CHECK_THAT(
+      text, Catch::Contains(R"("parent_id": {type: ulid, from: "parent_id", references: "tasks")"));
 
   CommandResult again = RunFerry({"inspect", "sqlite:" + db, "--propose-mapping", mapping});
   CHECK(again.exit_code == 2);

@@ -10,25 +10,12 @@
 #include <random>
 #include <set>
 
+#include "tests/e2e/app_db.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
 namespace ferry::e2e {
 namespace {
-
-struct Reference {
-  const char* table;
-  const char* column;
-  const char* parent;
-};
-
-// The foreign keys of the generated database but the self-reference tasks.parent_id.
-constexpr Reference kReferences[] = {
-    {"dashboards", "user_id", "users"}, {"journal_entries", "user_id", "users"},
-    {"tags", "user_id", "users"},       {"reminders", "user_id", "users"},
-    {"orders", "user_id", "users"},     {"orders", "clinic_id", "clinics"},
-    {"tasks", "user_id", "users"},
-};
 
 // A login role that may only read the tables it is granted, dropped at the end: declared
 // before the database it reads, so that the database (which holds its grants) goes first.
@@ -102,18 +89,6 @@ std::multiset<std::pair<std::string, std::string>> Pairs(
   return pairs;
 }
 
-// SQL true for a row of `table` none of whose references is an orphan (the loadable rows).
-std::string Loadable(const std::string& table) {
-  std::string clause = "true";
-  for (const Reference& ref : kReferences) {
-    if (table == ref.table) {
-      clause += fmt::format(" AND (c.{0} IS NULL OR c.{0} IN (SELECT id FROM {1}))", ref.column,
-                            ref.parent);
-    }
-  }
-  return clause;
-}
-
 TEST_CASE("migrate postgresql://: read-only, foreign keys rewritten to the same parents",
           "[e2e][migrate][postgresql][pgsource]") {
   std::optional<std::string> server = PostgresTestUrl();
@@ -145,21 +120,56 @@ TEST_CASE("migrate postgresql://: read-only, foreign keys rewritten to the same 
     INFO(run.out << run.err);
     REQUIRE(run.exit_code == 3);  // done, with the orphans rejected
     std::string rejected = ReadFile(rejects);
-    for (const Reference& ref : kReferences) {
+    for (const AppDbReference& ref : kAppDbReferences) {
       INFO(ref.table << "." << ref.column);
-      auto old_pairs = Pairs(PgQuery(
-          source_db.url(), fmt::format("SELECT c.id::text, p.id::text FROM {0} c JOIN {2} p "
-                                       "ON p.id = c.{1} WHERE {3}",
-                                       ref.table, ref.column, ref.parent, Loadable(ref.table))));
-      auto new_pairs = Pairs(target->Query(
-          fmt::format("SELECT c.legacy_id, p.legacy_id FROM {0} c JOIN {2} p ON p.id = c.{1}",
-                      ref.table, ref.column, ref.parent)));
+      auto old_pairs = Pairs(PgQuery(source_db.url(), LoadedPairs(ref)));
+      auto new_pairs = Pairs(target->Query(MigratedPairs(ref)));
       CHECK(old_pairs.size() > 10);
       CHECK(new_pairs == old_pairs);
       CHECK_THAT(rejected, Catch::Contains(fmt::format(R"("pointer":"/{}")", ref.column)));
     }
   }
   CHECK(SourceDigest(source_db.url()) == before);
+}
+
+TEST_CASE("inspect postgresql:// --propose-mapping: a plan rekey takes as it is",
+          "[e2e][inspect][rekey][postgresql][pgsource]") {
+  std::optional<std::string> server = PostgresTestUrl();
+  if (!server) return;
+  PostgresDatabase db(*server);
+  CommandResult made = RunShell(
+      fmt::format("python3 '{}/tools/make_app_db.py' --keys int --rows 600 --dialect postgresql | "
+                  "psql -q -v ON_ERROR_STOP=1 '{}' 2>&1",
+                  SourceDir().string(), db.url()));
+  INFO(made.out);
+  REQUIRE(made.exit_code == 0);
+  TempDir dir;
+  std::string plan = dir / "plan.yaml";
+  CommandResult proposed = RunFerry({"inspect", db.url(), "--propose-mapping", plan});
+  INFO(proposed.out << proposed.err);
+  REQUIRE(proposed.exit_code == 0);
+  std::string yaml = ReadFile(plan);
+  // Every foreign key is in the plan, the self-reference too: none is left to the catalog.
+  for (const AppDbReference& ref : kAppDbReferences) {
+    CHECK_THAT(yaml, Catch::Contains(fmt::format("\"{}\": {{type: ulid, from: \"{}\", references: "
+                                                 "\"{}\"",
+                                                 ref.column, ref.column, ref.parent)));
+  }
+  CommandResult rekeyed = RunFerry({"rekey", db.url(), "--plan", plan, "--strategy", "add"});
+  INFO(rekeyed.out << rekeyed.err);
+  REQUIRE(rekeyed.exit_code == 3);  // done, with the planted orphans named
+  CHECK(rekeyed.out.find("not in the plan") == std::string::npos);
+  CHECK(rekeyed.out.find("not verified") == std::string::npos);
+  for (const AppDbReference& ref : kAppDbReferences) {
+    INFO(ref.table << "." << ref.column);
+    auto count = [&db](const std::string& sql) { return std::stoll(PgQuery(db.url(), sql)[0][0]); };
+    int64_t old_join = count(fmt::format("SELECT count(*) FROM {0} c JOIN {1} p ON p.id = c.{2}",
+                                         ref.table, ref.parent, ref.column));
+    CHECK(old_join > 0);
+    CHECK(count(fmt::format("SELECT count(*) FROM {0} c JOIN {1} p ON p.id = c.{2} AND "
+                            "p.id_ulid = c.{2}_ulid",
+                            ref.table, ref.parent, ref.column)) == old_join);
+  }
 }
 
 TEST_CASE("inspect postgresql://: an unreachable source is named a source, its password hidden",

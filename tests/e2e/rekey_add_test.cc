@@ -11,6 +11,7 @@
 #include <csignal>
 #include <filesystem>
 
+#include "tests/e2e/app_db.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/ferry_process.h"
 #include "tests/e2e/target_fixture.h"
@@ -20,19 +21,6 @@
 namespace ferry::e2e {
 namespace {
 
-struct Reference {
-  const char* table;
-  const char* column;
-  const char* parent;
-};
-
-// Every foreign key the generator declares, the self-reference included.
-constexpr Reference kReferences[] = {
-    {"dashboards", "user_id", "users"}, {"journal_entries", "user_id", "users"},
-    {"tags", "user_id", "users"},       {"reminders", "user_id", "users"},
-    {"orders", "user_id", "users"},     {"orders", "clinic_id", "clinics"},
-    {"tasks", "user_id", "users"},      {"tasks", "parent_id", "tasks"},
-};
 constexpr const char* kTables[] = {"users", "clinics",   "dashboards", "journal_entries",
                                    "tags",  "reminders", "orders",     "tasks"};
 
@@ -106,7 +94,7 @@ TEST_CASE("rekey add, hybrid: killed mid-fill, then the same command gives the c
       CHECK(target->Count(fmt::format("SELECT COUNT(DISTINCT id_ulid) FROM {}", table)) ==
             target->Count(fmt::format("SELECT COUNT(*) FROM {}", table)));
     }
-    for (const Reference& ref : kReferences) {
+    for (const AppDbReference& ref : kAppDbReferences) {
       INFO(ref.table << "." << ref.column);
       int64_t old_join =
           target->Count(fmt::format("SELECT COUNT(*) FROM {0} c JOIN {1} p ON p.id = c.{2}",

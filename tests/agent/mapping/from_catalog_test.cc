@@ -53,9 +53,10 @@ TEST_CASE("ProposeMappingFromCatalog: parents first, ULID keys, legacy ids, refe
   REQUIRE(user_id != nullptr);
   CHECK(user_id->references == "users");
   CHECK(user_id->on_missing == OnMissingReference::kReject);
-  REQUIRE(parent_id != nullptr);  // a self-reference keeps the old key, as text
-  CHECK(parent_id->references.empty());
-  CHECK(parent_id->def.type == ColumnType::kText);
+  REQUIRE(parent_id != nullptr);  // a self-reference: rewritten too, in a second pass
+  CHECK(parent_id->references == "tasks");
+  CHECK(parent_id->def.type == ColumnType::kUlid);
+  CHECK(tasks.parents == std::vector<std::string>{"users"});
 }
 
 TEST_CASE("ProposeMappingFromCatalog: hostile names stay names, never YAML or paths",

@@ -1,6 +1,7 @@
 #include "agent/run/assign_identities.h"
 
 #include <catch2/catch.hpp>
+#include <memory>
 
 namespace ferry {
 
@@ -63,7 +64,6 @@ struct Assigning {
   UlidGenerator ulids;
   ParentUlids parents;
   Entry entry;
-  simdjson::dom::parser parser;
   std::vector<Reject> rejects;
 
   Result<std::vector<AssignedRecord>> Run(const char* json) {
@@ -77,12 +77,23 @@ struct Assigning {
       rejects.push_back(std::move(reject));
       return Status::OK();
     };
-    PendingRecord pending;
-    pending.record = parser.parse(std::string(json));
-    pending.legacy_id = "t1";
-    pending.entry = &entry;
-    return AssignIdentities(context, {pending});
+    return AssignIdentities(context, Pending({json}));
   }
+
+  // One pending record per JSON text, legacy ids t1, t2, ...
+  std::vector<PendingRecord> Pending(const std::vector<const char*>& jsons) {
+    std::vector<PendingRecord> pending;
+    for (const char* json : jsons) {
+      parsers.push_back(std::make_unique<simdjson::dom::parser>());
+      PendingRecord record;
+      record.record = parsers.back()->parse(std::string(json));
+      record.legacy_id = "t" + std::to_string(pending.size() + 1);
+      record.entry = &entry;
+      pending.push_back(record);
+    }
+    return pending;
+  }
+  std::vector<std::unique_ptr<simdjson::dom::parser>> parsers;
 };
 
 }  // namespace
@@ -108,6 +119,27 @@ TEST_CASE("AssignIdentities: a parent the id map does not know is missing (on_mi
   REQUIRE(assigned->size() == 1);
   CHECK(std::holds_alternative<std::monostate>((*assigned)[0].row.cells[1]));
   CHECK(assigning.loader.parent_lookups == 1);
+}
+
+TEST_CASE("AssignIdentities: a batch's parents are looked up together, once per parent entity",
+          "[agent][run]") {
+  // A database's table is a unit of its own: every parent comes from the id map, and a lookup
+  // per distinct parent was a round trip each (issue 18: 14,000 for 50,000 rows).
+  Assigning assigning;
+  IdentityContext context;
+  context.entity = &assigning.entity;
+  context.user_id = &assigning.user;
+  context.loader = &assigning.loader;
+  context.ulids = &assigning.ulids;
+  context.parents = &assigning.parents;
+  context.reject = [](const PendingRecord&, Reject) { return Status::OK(); };
+  Result<std::vector<AssignedRecord>> assigned = AssignIdentities(
+      context, assigning.Pending({R"({"env": "e1"})", R"({"env": "e2"})", R"({"env": "e1"})",
+                                  R"({"env": null})", R"({"env": 3})"}));
+  REQUIRE(assigned.ok());
+  CHECK(assigned->size() == 5);
+  CHECK(assigning.loader.parent_lookups == 1);
+  CHECK(assigning.parents["environments"].size() == 3);  // e1, e2, 3: each answered once
 }
 
 }  // namespace ferry

@@ -60,6 +60,18 @@ TEST_CASE("ReadCatalog: a composite foreign key keeps its columns in order",
   CHECK(key.parent_columns == std::vector<std::string>{"y", "x"});
 }
 
+TEST_CASE("Catalog::Find: the exact name first (PostgreSQL's \"Users\" is not users)",
+          "[extractors][sqlite][postgresql]") {
+  Catalog catalog;
+  catalog.tables.push_back(CatalogTable{"Users", {}, {"id"}, {}, "", false});
+  catalog.tables.push_back(CatalogTable{"users", {}, {"key"}, {}, "", false});
+  REQUIRE(catalog.Find("users") != nullptr);
+  CHECK(catalog.Find("users")->primary_key[0] == "key");
+  CHECK(catalog.Find("Users")->primary_key[0] == "id");
+  CHECK(catalog.Find("uSERS") != nullptr);  // no exact name: as SQLite, without ASCII case
+  CHECK(catalog.Find("user") == nullptr);
+}
+
 TEST_CASE("FindCreationColumn: recognised names, without case, '_' or '-'",
           "[extractors][sqlite]") {
   auto columns = [](std::vector<std::string> names) {
