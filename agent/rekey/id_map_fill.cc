@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "agent/rekey/key_batch.h"
 #include "base/fault_point.h"
 
 namespace ferry {
@@ -10,17 +11,11 @@ Status FillIdMap(RekeySql& sql, const RekeyTable& table, const std::string& run_
                  int64_t* batches) {
   const std::string name = SqlName(table.name);
   const std::string key = SqlName(table.key);
+  KeyBatchQuery query{&table, "", "", batch_size};
   std::optional<std::string> last;
   for (;;) {
     TextRows rows;
-    FERRY_RETURN_IF_ERROR(sql.Select(
-        fmt::format("SELECT CAST({key} AS TEXT) AS rekey_key FROM {name}{after} ORDER BY "
-                    "{name}.{key} LIMIT {limit}",
-                    fmt::arg("key", key), fmt::arg("name", name),
-                    fmt::arg("after", last ? fmt::format(" WHERE {} > {}", key, SqlLiteral(*last))
-                                           : std::string()),
-                    fmt::arg("limit", batch_size)),
-        &rows));
+    FERRY_RETURN_IF_ERROR(NextKeyBatch(sql, query, last, &rows));
     if (rows.empty() || !rows.front()[0] || !rows.back()[0]) return Status::OK();
     FERRY_RETURN_IF_ERROR(sql.Execute(fmt::format(
         "{head}{entity}, {user}, CAST({key} AS TEXT), {ulid}, '', {run}, {now} FROM {name} WHERE "

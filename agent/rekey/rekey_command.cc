@@ -8,6 +8,7 @@
 
 #include "agent/exit_codes_help.h"
 #include "agent/mapping/loader.h"
+#include "agent/rekey/column_digest.h"
 #include "agent/rekey/id_map_fill.h"
 #include "agent/rekey/rekey_plan.h"
 #include "agent/rekey/rekey_sql.h"
@@ -133,8 +134,11 @@ Status Rekey(const RekeyOptions& options, const std::string& run_id, RekeySql& s
   }
   out << fmt::format("longest write transaction: {:.0f} ms\n", sql.longest_write_ms());
   FERRY_RETURN_IF_ERROR(VerifyRekey(sql, plan, &run->verification));
-  if (options.strategy == "hybrid") return VerifyIdMap(sql, plan, &run->verification);
-  return Status::OK();
+  if (options.strategy == "hybrid") {
+    FERRY_RETURN_IF_ERROR(VerifyIdMap(sql, plan, &run->verification));
+  }
+  // What the run left in its columns: a rollback refuses to drop one written into since.
+  return RecordDigests(sql, plan, run_id);
 }
 
 void PrintVerification(const RekeyVerification& verification, std::ostream& out) {

@@ -12,6 +12,8 @@
 #include <ostream>
 #include <string>
 
+#include "loaders/rekey_lock.h"
+
 namespace CLI {
 class App;
 }
@@ -25,9 +27,6 @@ struct RekeyOptions {
   bool dry_run = false;
   int batch_size = 1000;
 };
-
-// The lock rekey holds in the target's per-user locks.
-inline constexpr const char* kRekeyLockUser = "(rekey)";
 
 // Exit codes: 0 done and verified, 1 failed (or the result does not verify), 2 usage (an
 // unknown strategy, a plan that does not fit the database), 3 done with orphaned references

@@ -2,12 +2,67 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <utility>
+
+#include "agent/rekey/column_digest.h"
 #include "agent/rekey/id_map_fill.h"
 #include "agent/rekey/rekey_sql.h"
 #include "agent/rekey/ulid_fill.h"
 #include "loaders/registry.h"
 
 namespace ferry {
+
+namespace {
+
+// InvalidArgument naming each of `columns` whose values differ from the newest digest a rekey
+// run recorded of it (kRekeyDigestAction): something wrote into it since, and dropping it
+// would lose that. A column no run recorded (its runs were all killed before the end) is
+// said to be unchecked.
+Status CheckNoLaterWrites(RekeySql& sql, const std::string& run_id,
+                          const std::vector<std::pair<std::string, std::string>>& columns,
+                          std::ostream& out) {
+  if (columns.empty()) return Status::OK();
+  TextRows recorded;
+  FERRY_RETURN_IF_ERROR(
+      sql.Select(fmt::format("SELECT detail FROM {} WHERE action = {} ORDER BY at DESC",
+                             sql.AuditTable(), SqlLiteral(kRekeyDigestAction)),
+                 &recorded));
+  std::map<std::pair<std::string, std::string>, ColumnDigest> newest;
+  for (const auto& row : recorded) {
+    for (ColumnDigest& digest : ParseDigests(row[0].value_or(""))) {
+      newest.try_emplace({digest.table, digest.column}, std::move(digest));
+    }
+  }
+  std::vector<std::string> written;
+  std::vector<std::string> unchecked;
+  for (const auto& [table, column] : columns) {
+    auto found = newest.find({table, column});
+    if (found == newest.end()) {
+      unchecked.push_back(table + "." + column);
+      continue;
+    }
+    const ColumnDigest& then = found->second;
+    ColumnDigest now;
+    FERRY_RETURN_IF_ERROR(DigestColumn(sql, RekeyTable{table, then.key, "", "", {}}, column, &now));
+    if (now.values != then.values || now.hash != then.hash) {
+      written.push_back(fmt::format("{}.{} ({} values now, {} when rekey finished)", table, column,
+                                    now.values, then.values));
+    }
+  }
+  if (!unchecked.empty()) {
+    out << "run " << run_id << ": not checked for later writes (no rekey run of them finished): "
+        << fmt::format("{}", fmt::join(unchecked, ", ")) << "\n";
+  }
+  if (written.empty()) return Status::OK();
+  return Status::InvalidArgument(fmt::format(
+      "refused: written into since rekey filled them, so dropping them would lose those values: "
+      "{}. Run the same rekey again if it was ferry, or clear what the application wrote "
+      "(docs/rekey.md, \"Undoing a rekey\")",
+      fmt::join(written, "; ")));
+}
+
+}  // namespace
 
 bool IsRekeyRun(const RunRecord& run) { return run.arguments.rfind("rekey ", 0) == 0; }
 
@@ -43,6 +98,7 @@ Status RollBackRekeyRun(const std::string& target_flag, const RunRecord& run,
       start = end + 1;
     }
   }
+  std::vector<std::pair<std::string, std::string>> columns;  // {table, column} still there
   for (const std::string& line : lines) {
     size_t tab = line.find('\t');
     if (tab == std::string::npos) continue;
@@ -54,7 +110,9 @@ Status RollBackRekeyRun(const std::string& target_flag, const RunRecord& run,
     if (!has) continue;  // dropped by hand already
     statements += fmt::format("ALTER TABLE {} DROP COLUMN {};\n", SqlName(table), SqlName(column));
     dropped.push_back(table + "." + column);
+    columns.emplace_back(table, column);
   }
+  FERRY_RETURN_IF_ERROR(CheckNoLaterWrites(*sql, run.run_id, columns, out));
   TextRows mapped;
   FERRY_RETURN_IF_ERROR(
       sql->Select(fmt::format("SELECT COUNT(*) FROM {} WHERE user_id = {} AND run_id IN ({})",

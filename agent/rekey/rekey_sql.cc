@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <map>
 #include <pqxx/pqxx>
 
 #include "loaders/postgresql/connection.h"
@@ -37,6 +38,16 @@ class SqliteRekeySql : public RekeySql {
       (void)sqlite::Exec(db_.get(), "ROLLBACK", "rekey");
     }
     return status;
+  }
+
+  Status SetByKey(const std::string& table, const std::string& key, const std::string& column,
+                  const std::vector<std::pair<std::string, std::string>>& values) override {
+    std::string updates;
+    for (const auto& [row_key, value] : values) {
+      updates += fmt::format("UPDATE {} SET {} = {} WHERE {} = {};\n", SqlName(table),
+                             SqlName(column), SqlLiteral(value), SqlName(key), SqlLiteral(row_key));
+    }
+    return updates.empty() ? Status::OK() : Execute(updates);
   }
 
   Status Select(const std::string& sql, TextRows* rows) override {
@@ -126,6 +137,25 @@ class PostgresRekeySql : public RekeySql {
     return status;
   }
 
+  Status SetByKey(const std::string& table, const std::string& key, const std::string& column,
+                  const std::vector<std::pair<std::string, std::string>>& values) override {
+    if (values.empty()) return Status::OK();
+    // The VALUES list's columns are text; the key is compared in its own type, so that the
+    // join uses the key's index (an integer key read as text would not).
+    std::string type;
+    FERRY_RETURN_IF_ERROR(KeyType(table, key, &type));
+    std::string rows;
+    for (const auto& [row_key, value] : values) {
+      rows += fmt::format("{}({}, {})", rows.empty() ? "" : ", ", SqlLiteral(row_key),
+                          SqlLiteral(value));
+    }
+    return Execute(fmt::format(
+        "UPDATE {table} SET {column} = batch.column2 FROM (VALUES {rows}) AS batch WHERE "
+        "{table}.{key} = CAST(batch.column1 AS {type})",
+        fmt::arg("table", SqlName(table)), fmt::arg("column", SqlName(column)),
+        fmt::arg("rows", rows), fmt::arg("key", SqlName(key)), fmt::arg("type", type)));
+  }
+
   Status Select(const std::string& sql, TextRows* rows) override {
     rows->clear();
     return Guard([&] {
@@ -213,7 +243,32 @@ class PostgresRekeySql : public RekeySql {
     }
   }
 
+  // The SQL type of `table`.`key` in the session's schema ("bigint", "character
+  // varying(36)"), read from the catalog once per column.
+  Status KeyType(const std::string& table, const std::string& key, std::string* type) {
+    auto known = key_types_.find({table, key});
+    if (known != key_types_.end()) {
+      *type = known->second;
+      return Status::OK();
+    }
+    TextRows rows;
+    FERRY_RETURN_IF_ERROR(Select(
+        fmt::format("SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a JOIN "
+                    "pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = "
+                    "c.relnamespace WHERE n.nspname = current_schema() AND c.relname = {} AND "
+                    "a.attname = {} AND NOT a.attisdropped",
+                    SqlLiteral(table), SqlLiteral(key)),
+        &rows));
+    if (rows.empty() || !rows[0][0]) {
+      return Status::InvalidArgument(fmt::format("rekey: no column {}.{}", table, key));
+    }
+    *type = *rows[0][0];
+    key_types_[{table, key}] = *type;
+    return Status::OK();
+  }
+
   std::unique_ptr<postgres::Session> session_;
+  std::map<std::pair<std::string, std::string>, std::string> key_types_;
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -31,6 +32,12 @@ class RekeySql {
 
   // Runs `statements` (any number, separated by ';') in one transaction, committed on return.
   virtual Status Execute(const std::string& statements) = 0;
+  // Sets `column` of each row of `table` whose `key`, as text, is a pair's first to the pair's
+  // second, in one transaction: one statement on PostgreSQL (UPDATE ... FROM (VALUES ...), one
+  // round trip per batch), one cheap in-process UPDATE per row on SQLite.
+  virtual Status SetByKey(const std::string& table, const std::string& key,
+                          const std::string& column,
+                          const std::vector<std::pair<std::string, std::string>>& values) = 0;
   // Runs one SELECT; every value as text, nullopt for NULL.
   virtual Status Select(const std::string& sql, TextRows* rows) = 0;
   // Whether `table` (in the session's schema) has `column`; false when the table is missing

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "agent/rekey/key_batch.h"
 #include "base/fault_point.h"
 #include "transformers/datetime.h"
 #include "transformers/ulid.h"
@@ -79,28 +80,15 @@ Status AddUlidColumns(RekeySql& sql, const RekeyPlan& plan, const std::string& r
 }
 
 Status FillKeyUlids(RekeySql& sql, const RekeyTable& table, int batch_size, KeyFill* fill) {
-  const std::string name = SqlName(table.name);
-  const std::string key = SqlName(table.key);
   const std::string ulid = SqlName(UlidColumnOf(table.key));
   UlidGenerator generator;
+  KeyBatchQuery query{&table, CreationExpression(table), ulid + " IS NULL", batch_size};
   std::optional<std::string> last;
   for (;;) {
-    // Keyset order over the primary key: each batch reads from where the last one ended. The
-    // ORDER BY is qualified: PostgreSQL would otherwise order by the output column of the
-    // same name, the key as text.
     TextRows rows;
-    FERRY_RETURN_IF_ERROR(sql.Select(
-        fmt::format("SELECT CAST({key} AS TEXT) AS rekey_key, {created} FROM {name} WHERE {ulid} "
-                    "IS NULL{after} "
-                    "ORDER BY {name}.{key} LIMIT {limit}",
-                    fmt::arg("key", key), fmt::arg("created", CreationExpression(table)),
-                    fmt::arg("name", name), fmt::arg("ulid", ulid),
-                    fmt::arg("after", last ? fmt::format(" AND {} > {}", key, SqlLiteral(*last))
-                                           : std::string()),
-                    fmt::arg("limit", batch_size)),
-        &rows));
+    FERRY_RETURN_IF_ERROR(NextKeyBatch(sql, query, last, &rows));
     if (rows.empty()) return Status::OK();
-    std::string updates;
+    std::vector<std::pair<std::string, std::string>> ulids;
     for (const auto& row : rows) {
       if (!row[0]) continue;  // a NULL key names no row
       std::optional<int64_t> ms;
@@ -110,10 +98,9 @@ Status FillKeyUlids(RekeySql& sql, const RekeyTable& table, int batch_size, KeyF
         ++fill->timed_now;
       }
       FERRY_ASSIGN_OR_RETURN(Ulid value, generator.Generate(static_cast<uint64_t>(*ms)));
-      updates += fmt::format("UPDATE {} SET {} = {} WHERE {} = {};\n", name, ulid,
-                             SqlLiteral(EncodeUlid(value)), key, SqlLiteral(*row[0]));
+      ulids.emplace_back(*row[0], EncodeUlid(value));
     }
-    FERRY_RETURN_IF_ERROR(sql.Execute(updates));
+    FERRY_RETURN_IF_ERROR(sql.SetByKey(table.name, table.key, UlidColumnOf(table.key), ulids));
     fill->filled += static_cast<int64_t>(rows.size());
     ++fill->batches;
     FaultPoint("rekey.batch_committed");
@@ -134,18 +121,11 @@ Status FillForeignKeyUlids(RekeySql& sql, const RekeyPlan& plan, const RekeyTabl
   const std::string own_key = SqlName(table.key);
   const std::string column = SqlName(key.column);
   const std::string column_ulid = SqlName(UlidColumnOf(key.column));
+  KeyBatchQuery query{&table, "", "", batch_size};
   std::optional<std::string> last;
   for (;;) {
     TextRows rows;
-    FERRY_RETURN_IF_ERROR(sql.Select(
-        fmt::format(
-            "SELECT CAST({key} AS TEXT) AS rekey_key FROM {name}{after} ORDER BY {name}.{key} "
-            "LIMIT {limit}",
-            fmt::arg("key", own_key), fmt::arg("name", name),
-            fmt::arg("after", last ? fmt::format(" WHERE {} > {}", own_key, SqlLiteral(*last))
-                                   : std::string()),
-            fmt::arg("limit", batch_size)),
-        &rows));
+    FERRY_RETURN_IF_ERROR(NextKeyBatch(sql, query, last, &rows));
     if (rows.empty() || !rows.front()[0] || !rows.back()[0]) return Status::OK();
     FERRY_RETURN_IF_ERROR(sql.Execute(fmt::format(
         "UPDATE {name} SET {fk_ulid} = (SELECT parent_row.{parent_ulid} FROM {parent} AS "
@@ -168,24 +148,15 @@ namespace {
 
 // Reads every row's key, creation time and ULID in key order and checks each ULID.
 Status VerifyKeys(RekeySql& sql, const RekeyTable& table, RekeyVerification* out) {
-  const std::string key = SqlName(table.key);
   const std::string ulid = SqlName(UlidColumnOf(table.key));
   int64_t missing = 0;
   int64_t malformed = 0;
   int64_t mistimed = 0;
+  KeyBatchQuery query{&table, CreationExpression(table) + ", " + ulid, "", kVerifyBatch};
   std::optional<std::string> last;
   for (;;) {
     TextRows rows;
-    FERRY_RETURN_IF_ERROR(sql.Select(
-        fmt::format(
-            "SELECT CAST({key} AS TEXT) AS rekey_key, {created}, {ulid} FROM {name}{after} ORDER "
-            "BY {name}.{key} LIMIT {limit}",
-            fmt::arg("key", key), fmt::arg("created", CreationExpression(table)),
-            fmt::arg("ulid", ulid), fmt::arg("name", SqlName(table.name)),
-            fmt::arg("after",
-                     last ? fmt::format(" WHERE {} > {}", key, SqlLiteral(*last)) : std::string()),
-            fmt::arg("limit", kVerifyBatch)),
-        &rows));
+    FERRY_RETURN_IF_ERROR(NextKeyBatch(sql, query, last, &rows));
     for (const auto& row : rows) {
       ++out->rows;
       if (!row[2]) {

@@ -16,7 +16,8 @@ namespace {
 
 constexpr char kExitCodes[] =
     "0 rolled back, or nothing to do (a run already rolled back); 1 failed; 2 usage or "
-    "configuration error (no such run, no backup of it, a later run changed its rows again); "
+    "configuration error (no such run, no backup of it, a later run changed its rows again, a "
+    "rekey's columns written into since); "
     "4 a run holds a user's lock";
 
 // "YYYY-MM-DDTHH:MM:SSZ" as the run history writes its times ("...SS.mmmZ"), so that the two

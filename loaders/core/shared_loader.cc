@@ -8,6 +8,7 @@
 #include "loaders/core/pre_image_capture.h"
 #include "loaders/core/rollback.h"
 #include "loaders/core/table_keys_sql.h"
+#include "loaders/rekey_lock.h"
 
 namespace ferry {
 
@@ -81,6 +82,9 @@ class SharedLoader final : public Loader {
   Status CheckTables(const std::vector<const TableDef*>& tables) const;
   // Best effort: gives up every lock LockUser took.
   void ReleaseLocks();
+  // Locked when another live run holds a lock of the other kind than `user_id`'s: the rekey
+  // lock (kRekeyLockUser) against any user's lock (loader.h, LockUser).
+  Status CheckRekeyExclusion(const std::string& user_id);
 
   const std::unique_ptr<LoaderBackend> backend_;
   std::vector<std::vector<std::optional<std::string>>> rows_;  // SelectText's, reused
@@ -272,6 +276,32 @@ Status SharedLoader::LockUser(const std::string& user_id) {
   FERRY_RETURN_IF_ERROR(backend_->LockUser(user_id, run_id_, /*check_only=*/dry_run_));
   if (!dry_run_) {
     locked_users_.insert(user_id);
+  }
+  Status excluded = CheckRekeyExclusion(user_id);
+  if (!excluded.ok()) {
+    (void)UnlockUser(user_id);  // errors: the row stays, stale once this process ends
+  }
+  return excluded;
+}
+
+Status SharedLoader::CheckRekeyExclusion(const std::string& user_id) {
+  const bool rekey = user_id == kRekeyLockUser;
+  std::vector<LockHolder> holders;
+  FERRY_RETURN_IF_ERROR(backend_->ListLocks(&holders));
+  for (const LockHolder& holder : holders) {
+    if (!holder.alive || holder.run_id == run_id_) continue;
+    if (rekey && holder.user_id != kRekeyLockUser) {
+      return Status::Locked("a rekey of this target waits for run " + holder.run_id +
+                            ", which holds the lock of user " + holder.user_id + " (host " +
+                            holder.host + ", pid " + std::to_string(holder.pid) +
+                            "): run it again once that run is done");
+    }
+    if (!rekey && holder.user_id == kRekeyLockUser) {
+      return Status::Locked("user " + user_id + ": run " + holder.run_id +
+                            " is re-keying this target (host " + holder.host + ", pid " +
+                            std::to_string(holder.pid) +
+                            "): nothing is written into it until that rekey is done");
+    }
   }
   return Status::OK();
 }
