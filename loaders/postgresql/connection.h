@@ -51,6 +51,12 @@ class Session {
   const std::string& schema() const { return schema_; }
   int server_version() const { return server_version_; }
 
+  // True once this session saw ferry.checkpoints keyed by schema (bookkeeping 2 or later):
+  // it stays so while the session lives (a run upgrades, never downgrades, it), so that a
+  // checkpoint read is one statement instead of a read transaction of four.
+  bool keyed_checkpoints_seen() const { return keyed_checkpoints_seen_; }
+  void NoteKeyedCheckpoints() { keyed_checkpoints_seen_ = true; }
+
  private:
   Session() = default;
 
@@ -58,6 +64,7 @@ class Session {
   std::string display_name_;
   std::string schema_;
   int server_version_ = 0;
+  bool keyed_checkpoints_seen_ = false;
   std::unique_ptr<pqxx::connection> connection_;
   // Declared after the connection so that it is destroyed first (it unregisters from it).
   std::unique_ptr<pqxx::errorhandler> notices_;

@@ -86,10 +86,7 @@ Status ReadIfExists(Session* session, const char* table, Body&& body) {
 Status ReadCheckpoint(Session* session, const std::string& user_id, const std::string& entity,
                       const std::string& unit, std::optional<StoredCheckpoint>* out) {
   out->reset();
-  return ReadIfExists(session, "checkpoints", [&](pqxx::transaction_base& txn) {
-    if (!KeyedBookkeeping(txn)) {
-      return;  // an older ferry's, read only by a dry run: upgraded (and then read) by a run
-    }
+  auto read = [&](pqxx::transaction_base& txn) {
     pqxx::result rows = txn.exec_params(
         "SELECT run_id, position, token FROM ferry.checkpoints "
         "WHERE user_id = $1 AND target_schema = $4 AND entity = $2 AND unit = $3",
@@ -99,6 +96,22 @@ Status ReadCheckpoint(Session* session, const std::string& user_id, const std::s
       stored.token = Text(rows[0][2]);
       *out = std::move(stored);
     }
+  };
+  if (session->keyed_checkpoints_seen()) {
+    // Read a few times per user: one statement, no transaction around it (issue 19).
+    return Guarded("reading ferry.checkpoints of " + session->display_name(), session->secrets(),
+                   [&]() -> Status {
+                     pqxx::nontransaction txn(session->connection());
+                     read(txn);
+                     return Status::OK();
+                   });
+  }
+  return ReadIfExists(session, "checkpoints", [&](pqxx::transaction_base& txn) {
+    if (!KeyedBookkeeping(txn)) {
+      return;  // an older ferry's, read only by a dry run: upgraded (and then read) by a run
+    }
+    session->NoteKeyedCheckpoints();
+    read(txn);
   });
 }
 
