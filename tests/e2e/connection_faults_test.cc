@@ -25,7 +25,7 @@ constexpr int kBatchSize = 10;
 struct Fixture {
   TempDir dir;
   TaskappWorkload workload;
-  Fixture() : workload(WriteTaskappWorkload(dir.path() / "dumps", {})) {}
+  Fixture() : workload(WriteTaskappWorkload(dir.path() / "dumps", FaultTestWorkload())) {}
 
   std::vector<std::string> Args(const TargetFixture& target) const {
     return {"migrate",          dir / "dumps", "--user-id-from", "filename",

@@ -101,7 +101,7 @@ TEST_CASE("disk full: the PostgreSQL target's disk fills mid-run, the same comma
           "[e2e][faults][slow][postgres]") {
   if (!PostgresTestUrl()) return;
   TempDir work;
-  TaskappWorkload workload = WriteTaskappWorkload(work.path() / "dumps", {});
+  TaskappWorkload workload = WriteTaskappWorkload(work.path() / "dumps", FaultTestWorkload());
   // A server of the test's own: the shared one keeps its catalogs clean of the tablespace.
   PrivateServer server;
   std::unique_ptr<TargetFixture> clean = MakePostgresTarget(server.url());
