@@ -79,10 +79,13 @@ Status DumpWriter::Add(const Entry& entry) {
   } else {
     buffer_ += ',';
   }
-  if (!keys_.insert(key).second) {
-    return Status::InvalidArgument(fmt::format("{}: key \"{}\" comes twice in origin \"{}\"",
-                                               entry.where.ToString(), key, origin_body_));
+  if (keys_.count(key) != 0) {  // nothing of the entry is written yet (buffer_ goes out below)
+    return Status::Rejected(
+        fmt::format("{}: key \"{}\" comes twice in origin \"{}\" (a damaged store); the second "
+                    "is not exported",
+                    entry.where.ToString(), key, origin_body_));
   }
+  keys_.insert(key);
   if (!HasExact(entry) && !simdjson::validate_utf8(entry.value.data(), entry.value.size())) {
     return Status::Corruption(
         fmt::format("{}: the value is not UTF-8; nothing was exported", entry.where.ToString()));

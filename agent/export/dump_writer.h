@@ -10,8 +10,9 @@
 //
 // An origin's entries must come together, within one unit: a JSON object holds each origin
 // once. An origin that comes back later (another profile, another dump file holding the same
-// origin) or a key twice in one origin is InvalidArgument naming both places: such sources
-// are exported one at a time.
+// origin) is InvalidArgument naming both places: such sources are exported one at a time. A
+// key twice in one origin of one unit can only be damage (a store whose primary key no longer
+// holds): that entry is Rejected, not written, and the dump goes on.
 //
 // Thread safety: one DumpWriter per thread.
 #pragma once
@@ -32,8 +33,9 @@ class DumpWriter {
   DumpWriter(const DumpWriter&) = delete;
   DumpWriter& operator=(const DumpWriter&) = delete;
 
-  // Writes `entry` under its origin. Fails InvalidArgument as above, Corruption when a
-  // string is not UTF-8, IOError when the stream fails; then the output is unusable.
+  // Writes `entry` under its origin. Rejected when its key came before in the origin (nothing
+  // written; the writer goes on). Fails InvalidArgument as above, Corruption when a string is
+  // not UTF-8, IOError when the stream fails; then the output is unusable.
   Status Add(const Entry& entry);
 
   // Closes the dump (an empty store gives "{}"). REQUIRES: called once, after the last Add.

@@ -53,7 +53,13 @@ Status ExportSources(const std::vector<SourceSpec>& specs, DumpWriter* writer, s
         err << "ferry export: " << entry.where.ToString() << ": " << entry.lossy_detail
             << "; written with U+FFFD in place of what was not well-formed\n";
       }
-      FERRY_RETURN_IF_ERROR(writer->Add(entry));
+      Status added = writer->Add(entry);
+      if (added.IsRejected()) {  // a key twice in an origin: damage, the first one kept
+        ++*damaged;
+        err << "ferry export: " << added.message() << "\n";
+        continue;
+      }
+      FERRY_RETURN_IF_ERROR(added);
       ++exported;
     }
     FERRY_RETURN_IF_ERROR(extractor->status());

@@ -42,10 +42,16 @@ def fixture_root(source_dir):
     return None
 
 
+def utf8_text(blob):
+    # surrogatepass: an unpaired surrogate stays a lone code unit, as ferry export keeps it; a
+    # pair spelled as two 3-byte surrogates (CESU-8) is joined into its character, as ferry does.
+    units = blob.decode("utf-8", "surrogatepass").encode("utf-16-le", "surrogatepass")
+    return units.decode("utf-16-le", "surrogatepass")
+
+
 def decode(blob, conversion):
-    # surrogatepass: an unpaired surrogate stays a lone code unit, as ferry export keeps it.
     if conversion == 1:
-        return blob.decode("utf-8", "surrogatepass")
+        return utf8_text(blob)
     if conversion == 0:
         return blob.decode("utf-16-le", "surrogatepass")
     raise ValueError(f"conversion_type {conversion!r}")
@@ -74,7 +80,7 @@ def read_origin(path):
                 value = snappy.uncompress(value)
             elif compression != 0:
                 raise ValueError(f"compression_type {compression!r}")
-            key = key.decode("utf-8", "surrogatepass")
+            key = utf8_text(key)
             if key in values:  # the PRIMARY KEY holds no longer: a row's key was damaged
                 raise ValueError(f"key {key!r} twice")
             values[key] = decode(value, conversion)
