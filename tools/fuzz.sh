@@ -3,9 +3,11 @@
 # AddressSanitizer and UndefinedBehaviorSanitizer in build-fuzz/, then runs each for N seconds,
 # one after another, one job each.
 #
-#   tools/fuzz.sh [--seconds N] [--list] [TARGET...]
+#   tools/fuzz.sh [--seconds N] [--no-build] [--list] [TARGET...]
 #
 #   --seconds N   run each target N seconds (default 60)
+#   --no-build    run the binaries already in build-fuzz/ as they are (to run several fuzz.sh
+#                 side by side after one build, each with its own targets)
 #   --list        print the targets and exit
 #   TARGET...     only these targets (default: all, as tests/fuzz/CMakeLists.txt lists them)
 #
@@ -18,6 +20,8 @@
 #
 # Environment:
 #   FERRY_JOBS=N   parallel build jobs (default 2)
+#   FERRY_FUZZ_RSS_MB=N   libFuzzer's -rss_limit_mb per target (default 2048); a smaller limit
+#                  lets several targets run side by side (an input over it is an oom- finding)
 # Exits 0 when every target ran its time without a finding, 1 on a finding, 2 on a usage or
 # build error. Per target, it prints the executions and the result; the same lines are
 # appended, with the date, to build-fuzz/fuzz-stats.tsv.
@@ -26,6 +30,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seconds=60
 list_only=0
+build=1
 targets=()
 while (($#)); do
   case $1 in
@@ -35,7 +40,8 @@ while (($#)); do
       shift 2
       ;;
     --list) list_only=1; shift ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-build) build=0; shift ;;
+    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -58,42 +64,50 @@ for target in "${targets[@]}"; do
   }
 done
 
-have_libfuzzer() {
-  command -v clang++-15 >/dev/null &&
-    compgen -G "/usr/lib/llvm-15/lib/clang/15*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null
-}
-if ! have_libfuzzer; then
-  echo "fuzz.sh: installing clang-15 and libfuzzer-15-dev"
-  sudo=()
-  if ((EUID != 0)); then
-    command -v sudo >/dev/null || {
-      echo "fuzz.sh: clang-15 and libfuzzer-15-dev are missing; install them as root" >&2
-      exit 2
-    }
-    sudo=(sudo)
+if ((build)); then
+  have_libfuzzer() {
+    command -v clang++-15 >/dev/null &&
+      compgen -G "/usr/lib/llvm-15/lib/clang/15*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null
+  }
+  if ! have_libfuzzer; then
+    echo "fuzz.sh: installing clang-15 and libfuzzer-15-dev"
+    sudo=()
+    if ((EUID != 0)); then
+      command -v sudo >/dev/null || {
+        echo "fuzz.sh: clang-15 and libfuzzer-15-dev are missing; install them as root" >&2
+        exit 2
+      }
+      sudo=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get install -y -q clang-15 libfuzzer-15-dev ||
+      { "${sudo[@]}" apt-get update -q &&
+        "${sudo[@]}" apt-get install -y -q clang-15 libfuzzer-15-dev; }
+    have_libfuzzer || { echo "fuzz.sh: libFuzzer is still missing after apt-get" >&2; exit 2; }
   fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get install -y -q clang-15 libfuzzer-15-dev ||
-    { "${sudo[@]}" apt-get update -q && "${sudo[@]}" apt-get install -y -q clang-15 libfuzzer-15-dev; }
-  have_libfuzzer || { echo "fuzz.sh: libFuzzer is still missing after apt-get" >&2; exit 2; }
-fi
 
-launcher=()
-if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  launcher=()
+  if command -v ccache >/dev/null; then
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  fi
+  # -O1 with assertions on (no NDEBUG): a broken invariant is a finding too.
+  flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
+  flags+=" -fno-omit-frame-pointer -Wno-unknown-warning-option"
+  CC=clang-15 CXX=clang++-15 cmake -S . -B build-fuzz -DFERRY_FUZZ=ON -DFERRY_BUILD_TESTS=ON \
+    -DFERRY_PCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
+    -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_C_FLAGS="$flags" \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" >/dev/null ||
+    { echo "fuzz.sh: cmake failed (build-fuzz/)" >&2; exit 2; }
+  build_targets=()
+  for target in "${targets[@]}"; do build_targets+=(--target "${target}_fuzz"); done
+  cmake --build build-fuzz -j "${FERRY_JOBS:-2}" "${build_targets[@]}" ||
+    { echo "fuzz.sh: build failed (build-fuzz/)" >&2; exit 2; }
 fi
-# -O1 with assertions on (no NDEBUG): a broken invariant is a finding too.
-flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
-flags+=" -fno-omit-frame-pointer -Wno-unknown-warning-option"
-CC=clang-15 CXX=clang++-15 cmake -S . -B build-fuzz -DFERRY_FUZZ=ON -DFERRY_BUILD_TESTS=ON \
-  -DFERRY_PCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
-  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_C_FLAGS="$flags" \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" >/dev/null ||
-  { echo "fuzz.sh: cmake failed (build-fuzz/)" >&2; exit 2; }
-build_targets=()
-for target in "${targets[@]}"; do build_targets+=(--target "${target}_fuzz"); done
-cmake --build build-fuzz -j "${FERRY_JOBS:-2}" "${build_targets[@]}" ||
-  { echo "fuzz.sh: build failed (build-fuzz/)" >&2; exit 2; }
+for target in "${targets[@]}"; do
+  [[ -x build-fuzz/tests/fuzz/${target}_fuzz ]] ||
+    { echo "fuzz.sh: build-fuzz/tests/fuzz/${target}_fuzz is not built (drop --no-build)" >&2
+      exit 2; }
+done
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
@@ -107,8 +121,8 @@ for target in "${targets[@]}"; do
   crashes=tests/fuzz/crashes/$target
   log=build-fuzz/fuzz-logs/$target.log
   mkdir -p "$work" "$crashes"
-  options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
-           -artifact_prefix="$crashes/")
+  options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb="${FERRY_FUZZ_RSS_MB:-2048}"
+           -print_final_stats=1 -artifact_prefix="$crashes/")
   [[ -f tests/fuzz/dict/$target.dict ]] && options+=(-dict="tests/fuzz/dict/$target.dict")
   status=0
   started=$SECONDS

@@ -73,6 +73,7 @@ Status DumpWriter::Add(const Entry& entry) {
     origin_unit_ = entry.unit;
     open_origin_ = true;
     keys_ = std::make_unique<SpillingKeyIndex>(key_memory_budget_);
+    last_key_.clear();
   } else if (entry.unit != origin_unit_) {
     return Status::InvalidArgument(
         fmt::format("origin \"{}\" is held by both {} and {}: export them one at a time",
@@ -80,7 +81,17 @@ Status DumpWriter::Add(const Entry& entry) {
   } else {
     buffer_ += ',';
   }
+  // A damaged store's repeated key comes next to its first (Firefox rows are sorted by key):
+  // it is Rejected before anything of it is written, and the dump goes on. A repeat further
+  // apart (no source ferry reads yields one) is found when the origin ends.
+  if (key == last_key_) {  // nothing of the entry is written yet (buffer_ goes out below)
+    return Status::Rejected(
+        fmt::format("{}: key \"{}\" comes twice in origin \"{}\" (a damaged store); the second "
+                    "is not exported",
+                    entry.where.ToString(), key, origin_body_));
+  }
   FERRY_RETURN_IF_ERROR(keys_->Put(key, 0, entry.where.ToString()));
+  last_key_ = key;
   if (!HasExact(entry) && !simdjson::validate_utf8(entry.value.data(), entry.value.size())) {
     return Status::Corruption(
         fmt::format("{}: the value is not UTF-8; nothing was exported", entry.where.ToString()));

@@ -11,9 +11,11 @@
 //
 // An origin's entries must come together, within one unit: a JSON object holds each origin
 // once. An origin that comes back later (another profile, another dump file holding the same
-// origin) or a key twice in one origin is InvalidArgument naming a place: such sources are
-// exported one at a time. A repeated key is found when its origin ends (the next origin's
-// first Add, or Finish), by a pass over the origin's sorted keys: the output is then
+// origin) is InvalidArgument naming a place: such sources are exported one at a time. A key
+// twice in one origin can only be damage (a store whose primary key no longer holds): a repeat
+// right after its first (as sorted rows give it) is Rejected, not written, and the dump goes
+// on; a repeat further apart is found when its origin ends (the next origin's first Add, or
+// Finish), by a pass over the origin's sorted keys, and is InvalidArgument: the output is then
 // incomplete, as `--out` is written to a temporary file renamed only on success.
 //
 // Thread safety: one DumpWriter per thread.
@@ -38,8 +40,9 @@ class DumpWriter {
   DumpWriter(const DumpWriter&) = delete;
   DumpWriter& operator=(const DumpWriter&) = delete;
 
-  // Writes `entry` under its origin. Fails InvalidArgument as above, Corruption when a
-  // string is not UTF-8, IOError when the stream fails; then the output is unusable.
+  // Writes `entry` under its origin. Rejected when its key came before in the origin (nothing
+  // written; the writer goes on). Fails InvalidArgument as above, Corruption when a string is
+  // not UTF-8, IOError when the stream fails; then the output is unusable.
   Status Add(const Entry& entry);
 
   // Closes the dump (an empty store gives "{}"). REQUIRES: called once, after the last Add.
@@ -63,6 +66,7 @@ class DumpWriter {
   uint64_t key_memory_budget_;
   // Key bodies of the current origin, each with the place it was added at.
   std::unique_ptr<SpillingKeyIndex> keys_;
+  std::string last_key_;  // the current origin's last key body, for a repeat next to it
   int64_t entries_ = 0;
 };
 

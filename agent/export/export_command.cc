@@ -23,7 +23,17 @@ namespace {
 
 constexpr int kExitDamaged = 3;
 
-// Streams every entry of every source into `writer`; counts reported damage in *damaged.
+// Whether the dump cannot hold `entry` exactly: its text held bytes that no JSON string can
+// (invalid UTF-8, a dangling odd UTF-16 byte), written as U+FFFD. An unpaired surrogate is kept
+// exactly (as a \uXXXX escape) and is not such a loss. The extractors name the two cases in
+// lossy_detail (extractors/firefox/text_codec.h, extractors/common/utf16.h).
+bool LostInDump(const Entry& entry) {
+  return entry.lossy && (entry.lossy_detail.find("UTF-8") != std::string::npos ||
+                         entry.lossy_detail.find("odd byte") != std::string::npos);
+}
+
+// Streams every entry of every source into `writer`; counts reported damage in *damaged, and
+// entries the dump cannot hold exactly (LostInDump) as damage too: bytes only damage leaves.
 // An --origin that selected no entry is InvalidArgument listing the origins held (no dump of
 // nothing is written).
 Status ExportSources(const std::vector<SourceSpec>& specs, DumpWriter* writer, std::ostream& err,
@@ -37,7 +47,19 @@ Status ExportSources(const std::vector<SourceSpec>& specs, DumpWriter* writer, s
     });
     FERRY_RETURN_IF_ERROR(extractor->Open());
     for (; extractor->Valid(); extractor->Next()) {
-      FERRY_RETURN_IF_ERROR(writer->Add(extractor->entry()));
+      const Entry& entry = extractor->entry();
+      if (LostInDump(entry)) {
+        ++*damaged;
+        err << "ferry export: " << entry.where.ToString() << ": " << entry.lossy_detail
+            << "; written with U+FFFD in place of what was not well-formed\n";
+      }
+      Status added = writer->Add(entry);
+      if (added.IsRejected()) {  // a key twice in an origin: damage, the first one kept
+        ++*damaged;
+        err << "ferry export: " << added.message() << "\n";
+        continue;
+      }
+      FERRY_RETURN_IF_ERROR(added);
       ++exported;
     }
     FERRY_RETURN_IF_ERROR(extractor->status());
@@ -87,8 +109,8 @@ int RunExport(const ExportOptions& options, std::ostream& out, std::ostream& err
   }
   if (damaged > 0) {
     err << fmt::format(
-        "ferry export: done, but {} damaged part(s) were skipped (above): the dump lacks what "
-        "they held\n",
+        "ferry export: done, but {} damaged part(s) were skipped or written with U+FFFD "
+        "(above): the dump lacks what they held\n",
         damaged);
     return kExitDamaged;
   }
@@ -101,11 +123,13 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
       "export",
       "Write what stores hold as a {origin: {key: value}} JSON dump (the format the dump "
       "source reads), values exactly as held: an unpaired UTF-16 surrogate as a \\uXXXX "
-      "escape. Exit 0 done, 3 done but damage skipped (listed on stderr), 1 failed, 2 usage");
+      "escape. Exit 0 done, 3 done but damage skipped or written as U+FFFD (listed on "
+      "stderr), 1 failed, 2 usage");
   SetExitCodesHelp(
       cmd,
       "0 done; 1 failed (a source unreadable); 2 usage or configuration error; 3 done, but "
-      "damage skipped (listed with its place)");
+      "damage skipped, or text no JSON string can hold (invalid UTF-8) written as U+FFFD "
+      "(listed with its place)");
   cmd->add_option("sources", options->sources,
                   "Stores or dumps (kind detected, or prefixed: chromium:, dump:, ...); only "
                   "read, never written")

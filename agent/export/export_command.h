@@ -4,9 +4,10 @@
 // Entries are written as the extractors yield them, so memory stays about one value. --out
 // writes a temporary file beside FILE and renames it at the end (agent/export/atomic_file.h):
 // a failed export leaves no half file. The sources are only read; an --out that is a source or
-// inside one is refused. Damage an extractor skips over is printed to stderr with its place.
-// Exit codes: 0 done; 3 done, but damage was skipped (the dump lacks what it held); 1 failed
-// (the damage leaves the store unknowable, or the output failed); 2 usage.
+// inside one is refused. Damage an extractor skips over is printed to stderr with its place, and
+// so is an entry whose text held bytes no JSON string can (invalid UTF-8: written as U+FFFD).
+// Exit codes: 0 done; 3 done, but damage was skipped or written as U+FFFD (the dump lacks what
+// it held); 1 failed (the damage leaves the store unknowable, or the output failed); 2 usage.
 //
 // Thread safety: RunExport shares no state; AddExportCommand is called once per App.
 #pragma once

@@ -244,7 +244,9 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                 "default): to put back rows deleted from the target since");
   cmd->add_option("--retries", o.retries,
                   "Retries after a transient failure (dropped connection, server restart, "
-                  "deadlock, serialization failure, busy database)")
+                  "deadlock, serialization failure, busy database); while the target stays "
+                  "unreachable, every call shares one deadline: the retries' longest waits "
+                  "added up (61.75 s by default)")
       ->default_val(8);
   cmd->add_option("--retry-max-wait", o.retry_max_wait_s,
                   "Longest wait between retries, in seconds (the waits double from 0.25 s, "

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <thread>
 #include <utility>
@@ -28,6 +29,7 @@ class RetryingLoader final : public Loader {
         }
       };
     }
+    if (!policy_.now) policy_.now = [] { return std::chrono::steady_clock::now(); };
   }
 
   Status Check(bool dry_run) override {
@@ -117,7 +119,7 @@ class RetryingLoader final : public Loader {
   template <typename Call>
   Status Retry(const char* what, Call call) {
     Status status = call();
-    for (int attempt = 0; status.IsUnavailable() && attempt < policy_.retries; ++attempt) {
+    for (int attempt = 0; MayRetry(what, status, attempt); ++attempt) {
       Wait(what, status, attempt);
       if (StopSignal() != 0) break;
       status = call();
@@ -125,8 +127,39 @@ class RetryingLoader final : public Loader {
     return status;
   }
 
+  // Whether a call that ended with `status` is retried, `attempt` retries in; keeps the outage
+  // (its start and deadline) up to date.
+  bool MayRetry(const char* what, const Status& status, int attempt) {
+    if (!status.IsUnavailable()) {
+      outage_start_.reset();  // the target answered
+      return false;
+    }
+    std::chrono::steady_clock::time_point now = policy_.now();
+    if (!outage_start_) outage_start_ = now;
+    if (attempt >= policy_.retries) return false;
+    if (now < OutageDeadline()) return true;
+    spdlog::warn(
+        "{}: {}; not retried: the target has been unreachable for {:.1f} s, as long as the "
+        "retries wait in all (--retries {}, --retry-max-wait)",
+        what, status.message(), Seconds(now - *outage_start_), policy_.retries);
+    return false;
+  }
+
+  std::chrono::steady_clock::time_point OutageDeadline() const {
+    return *outage_start_ + GiveUpAfter(policy_);
+  }
+
+  static double Seconds(std::chrono::steady_clock::duration duration) {
+    return std::chrono::duration<double>(duration).count();
+  }
+
+  // REQUIRES: MayRetry returned true (an outage is on).
   void Wait(const char* what, const Status& status, int attempt) {
     std::chrono::milliseconds wait = BackoffWait(policy_, attempt, unit_(random_));
+    // Never past the deadline: the last retry is made at it.
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(OutageDeadline() - policy_.now());
+    wait = std::max(std::chrono::milliseconds(0), std::min(wait, left));
     // "after a pause": the retried call may wait longer on its own (a SQLite statement waits
     // up to its busy timeout for the lock), so the pause is not when the retry ends.
     spdlog::warn("{}: {}; retry {} of {} after a pause of {:.1f} s", what, status.message(),
@@ -148,6 +181,8 @@ class RetryingLoader final : public Loader {
   std::unique_ptr<Loader> inner_;
   RetryPolicy policy_;
   std::string run_id_;
+  // When the calls began to fail transiently; empty while the target answers.
+  std::optional<std::chrono::steady_clock::time_point> outage_start_;
   std::mt19937_64 random_;
   std::uniform_real_distribution<double> unit_{0.0, 1.0};
 };
@@ -170,8 +205,7 @@ BatchOutcome OutcomeOfCommitted(const WriteBatch& batch) {
 
 Result<BatchOutcome> RetryingLoader::Write(const WriteBatch& batch) {
   Result<BatchOutcome> result = inner_->Write(batch);
-  for (int attempt = 0; !result.ok() && result.status().IsUnavailable(); ++attempt) {
-    if (attempt >= policy_.retries) return result;
+  for (int attempt = 0; MayRetry("writing a batch", result.status(), attempt); ++attempt) {
     Wait("writing a batch", result.status(), attempt);
     if (StopSignal() != 0) return result;
     Result<bool> committed = Committed(batch);
@@ -191,8 +225,8 @@ Result<BatchOutcome> RetryingLoader::Write(const WriteBatch& batch) {
 Result<std::vector<BatchOutcome>> RetryingLoader::WriteTogether(
     const std::vector<WriteBatch>& batches) {
   Result<std::vector<BatchOutcome>> result = inner_->WriteTogether(batches);
-  for (int attempt = 0; !result.ok() && result.status().IsUnavailable(); ++attempt) {
-    if (attempt >= policy_.retries || batches.empty()) return result;
+  for (int attempt = 0; MayRetry("writing a user's batches", result.status(), attempt); ++attempt) {
+    if (batches.empty()) return result;
     Wait("writing a user's batches", result.status(), attempt);
     if (StopSignal() != 0) return result;
     // One transaction: the last batch's checkpoint tells for all of them.
@@ -220,6 +254,17 @@ std::chrono::milliseconds BackoffWait(const RetryPolicy& policy, int attempt, do
   cap = std::min(cap, policy.max_wait);
   auto half = cap / 2;
   return half + std::chrono::milliseconds(static_cast<int64_t>(unit * (cap - half).count()));
+}
+
+std::chrono::milliseconds GiveUpAfter(const RetryPolicy& policy) {
+  std::chrono::milliseconds total{0};
+  std::chrono::milliseconds cap = std::min(policy.first_wait, policy.max_wait);
+  for (int attempt = 0; attempt < policy.retries; ++attempt) {
+    if (cap >= policy.max_wait) return total + policy.max_wait * (policy.retries - attempt);
+    total += cap;
+    cap = std::min(cap * 2, policy.max_wait);
+  }
+  return total;
 }
 
 std::unique_ptr<Loader> MakeRetryingLoader(std::unique_ptr<Loader> inner, RetryPolicy policy) {

@@ -5,6 +5,14 @@
 // backoff with jitter, up to `retries` times; the wrapped loader reconnects on its next call.
 // Any other failure is passed on at once: it is permanent (permission, constraint, full disk).
 //
+// One outage, one deadline: the calls that fail while the target stays unreachable share it.
+// It is set when a call first fails transiently after the last call that reached the target,
+// GiveUpAfter(policy) later, and no retry starts after it (nor does a wait run past it), so a
+// run whose server is gone for good gives up about that long after losing it, however many
+// clean-up steps (id map, lock, run record) then fail in turn: each still makes its own first
+// attempt, so a target that came back is used. Any call that reaches the target (it succeeds,
+// or fails for a permanent reason) ends the outage.
+//
 // A Write whose transaction may or may not have committed (the connection dropped during
 // COMMIT) is not simply run again: the batch's checkpoint, committed in the same transaction,
 // is read back, and when it is this run's at this position and was written by this process
@@ -31,7 +39,13 @@ struct RetryPolicy {
   std::chrono::milliseconds max_wait{30000};  // --retry-max-wait: the cap of one wait
   // Sleeps; replaced in tests.
   std::function<void(std::chrono::milliseconds)> sleep;
+  // The clock of the shared deadline; replaced in tests.
+  std::function<std::chrono::steady_clock::time_point()> now;
 };
+
+// How long after an outage begins its retries stop: the sum of the longest waits of `retries`
+// attempts (first_wait doubling, each capped at max_wait). 61.75 s with the defaults.
+std::chrono::milliseconds GiveUpAfter(const RetryPolicy& policy);
 
 // The wait before retry number `attempt` (0-based): uniform in [cap/2, cap], where cap is
 // first_wait * 2^attempt capped at max_wait; `unit` in [0, 1) is the jitter.

@@ -3,13 +3,12 @@
 // server of the test's own so that no other test loses its connections). Either way the run
 // must finish on its own (transient failures are retried: agent/run/retrying_loader.h) with
 // exit 0 and the rows a clean run leaves (tests/e2e/table_snapshot.h).
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
 #include <thread>
 
 #include "tests/e2e/ferry_process.h"
+#include "tests/e2e/private_server.h"
 #include "tests/e2e/table_snapshot.h"
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
@@ -26,7 +25,7 @@ constexpr int kBatchSize = 10;
 struct Fixture {
   TempDir dir;
   TaskappWorkload workload;
-  Fixture() : workload(WriteTaskappWorkload(dir.path() / "dumps", {})) {}
+  Fixture() : workload(WriteTaskappWorkload(dir.path() / "dumps", FaultTestWorkload())) {}
 
   std::vector<std::string> Args(const TargetFixture& target) const {
     return {"migrate",          dir / "dumps", "--user-id-from", "filename",
@@ -78,50 +77,6 @@ int64_t TerminateBackends(const std::string& server_url, const std::string& data
       database);
   return terminated[0].as<int64_t>();
 }
-
-// A PostgreSQL server of the test's own, started and stopped with tools/test_postgres.sh.
-class PrivateServer {
- public:
-  PrivateServer() {
-    std::string script = (SourceDir() / "tools/test_postgres.sh").string();
-    CommandResult started = RunShell(
-        "bash -c 'unset FERRY_TEST_PGPORT; source \"" + script +
-        "\" && ferry_pg_start >&2 && echo \"$FERRY_PG_DIR\" && echo \"$FERRY_TEST_DATABASE_URL\"'");
-    size_t newline = started.out.find('\n');
-    if (started.exit_code == 0 && newline != std::string::npos) {
-      dir_ = started.out.substr(0, newline);
-      url_ = started.out.substr(newline + 1);
-      if (!url_.empty() && url_.back() == '\n') url_.pop_back();
-    }
-    INFO("starting a private server with " << script << ": exit " << started.exit_code);
-    REQUIRE(!url_.empty());
-  }
-  ~PrivateServer() {
-    if (dir_.empty()) return;
-    std::string script = (SourceDir() / "tools/test_postgres.sh").string();
-    RunShell("bash -c 'source \"" + script + "\" && FERRY_PG_DIR=\"" + dir_ +
-             "\" && ferry_pg_stop' >/dev/null 2>&1");
-  }
-  PrivateServer(const PrivateServer&) = delete;
-  PrivateServer& operator=(const PrivateServer&) = delete;
-
-  const std::string& url() const { return url_; }
-
-  // pg_ctl restart -m fast: every session is ended, the server is down until it is back up.
-  int Restart() {
-    std::string pg_ctl = "/usr/lib/postgresql/15/bin/pg_ctl";
-    if (const char* bin = std::getenv("FERRY_PG_BIN")) pg_ctl = std::string(bin) + "/pg_ctl";
-    std::string command = pg_ctl + " -D \"" + dir_ + "/data\" -l \"" + dir_ +
-                          "/postgres.log\" -m fast -w -t 60 restart >/dev/null 2>&1";
-    // As root the server runs as the postgres OS user, as tools/test_postgres.sh starts it.
-    if (geteuid() == 0) command = "cd \"" + dir_ + "\" && runuser -u postgres -- " + command;
-    return RunShell(command).exit_code;
-  }
-
- private:
-  std::string dir_;
-  std::string url_;
-};
 
 }  // namespace
 

@@ -5,9 +5,13 @@
 //
 // The disks are small tmpfs mounts (tests/e2e/scratch_mount.h): the tests need root, and skip
 // with the reason where mounting is not permitted.
+#include <pwd.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include "tests/e2e/ferry_process.h"
+#include "tests/e2e/private_server.h"
 #include "tests/e2e/scratch_mount.h"
 #include "tests/e2e/table_snapshot.h"
 #include "tests/e2e/target_fixture.h"
@@ -91,6 +95,60 @@ TEST_CASE("disk full: the SQLite target's disk fills mid-run, the same command f
   CHECK(done.exit_code == 0);
   TableSnapshot after = TakeSnapshot(target);
   CHECK(SnapshotDifferences(reference, after) == "");
+}
+
+TEST_CASE("disk full: the PostgreSQL target's disk fills mid-run, the same command finishes later",
+          "[e2e][faults][slow][postgres]") {
+  if (!PostgresTestUrl()) return;
+  TempDir work;
+  TaskappWorkload workload = WriteTaskappWorkload(work.path() / "dumps", FaultTestWorkload());
+  // A server of the test's own: the shared one keeps its catalogs clean of the tablespace.
+  PrivateServer server;
+  std::unique_ptr<TargetFixture> clean = MakePostgresTarget(server.url());
+  CommandResult first = RunFerryToEnd(MigrateArgs(work / "dumps", clean->url()));
+  INFO(Describe(first));
+  REQUIRE(first.exit_code == 0);
+  TableSnapshot reference = TakeSnapshot(*clean);
+  REQUIRE(reference.problems.empty());
+  int64_t needed = clean->Count(
+      "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON "
+      "n.oid = c.relnamespace WHERE n.nspname IN ('public', 'ferry') AND c.relkind = 'r'");
+
+  // The target's tables on a disk of half that: a tablespace on a small tmpfs, the database's
+  // default_tablespace. The server's own files (catalogs, WAL) stay where they are, so the
+  // server keeps running and reports the full disk (SQLSTATE 53100) to the statement that met
+  // it. (A data directory that fills makes the server stop instead: docs/reliability.md.)
+  std::unique_ptr<ScratchMount> disk =
+      MountOrSkip(work.path() / "pgdisk", static_cast<size_t>(needed / 2));
+  if (disk == nullptr) return;
+  if (geteuid() == 0) {
+    const passwd* postgres = getpwnam("postgres");
+    REQUIRE(postgres != nullptr);
+    REQUIRE(chown(disk->dir().c_str(), postgres->pw_uid, postgres->pw_gid) == 0);
+  }
+  std::unique_ptr<TargetFixture> target = MakePostgresTarget(server.url());
+  std::string database = target->Query("SELECT current_database()").at(0).at(0);
+  target->Query("CREATE TABLESPACE ferry_small_disk LOCATION '" + disk->dir().string() + "'");
+  target->Query("ALTER DATABASE \"" + database + "\" SET default_tablespace = ferry_small_disk");
+  std::vector<std::string> args = MigrateArgs(work / "dumps", target->url());
+  CommandResult full = RunFerryToEnd(args);
+  INFO(Describe(full) << "\nserver log:\n" << server.Log());
+  CHECK(full.exit_code == 1);
+  CHECK_THAT(full.err, Catch::Contains(kNoSpace));
+  int64_t committed = target->Count("SELECT count(*) FROM ferry.id_map");
+  CHECK(committed > 0);  // the disk filled mid-run, not before the first batch
+  CHECK(committed < static_cast<int64_t>(workload.tasks));
+  TableSnapshot partial = TakeSnapshot(*target);
+  for (const std::string& problem : partial.problems) {
+    CHECK_THAT(problem, Catch::Contains("run"));  // the failed run is recorded, nothing else
+  }
+
+  // Room again: the same command finishes the job, as a clean run would have left it.
+  REQUIRE(disk->Resize(static_cast<size_t>(needed) * 4 + 64 * 1024 * 1024));
+  CommandResult done = RunFerryToEnd(args);
+  INFO(Describe(done));
+  CHECK(done.exit_code == 0);
+  CHECK(SnapshotDifferences(reference, TakeSnapshot(*target)) == "");
 }
 
 TEST_CASE("disk full: the reject file's disk is full, the run stops naming it",

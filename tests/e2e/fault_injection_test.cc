@@ -26,7 +26,9 @@ namespace {
 
 constexpr int kBatchSize = 25;
 constexpr int kMaxReruns = 3;
-constexpr int kDefaultRandomMoments = 20;
+// Fewer under AddressSanitizer, where each run costs 5-30 times as much (FERRY_SOAK still sets
+// the number).
+constexpr int kDefaultRandomMoments = testing::PlainOrSanitized(20, 8);
 
 int RandomMoments() {
   const char* soak = std::getenv("FERRY_SOAK");
@@ -51,7 +53,7 @@ uint64_t FaultSeed() {
 struct Fixture {
   TempDir dir;
   TaskappWorkload workload;
-  Fixture() : workload(WriteTaskappWorkload(dir.path() / "dumps", {})) {}
+  Fixture() : workload(WriteTaskappWorkload(dir.path() / "dumps", FaultTestWorkload())) {}
 
   std::vector<std::string> Args(const TargetFixture& target) const {
     return {"migrate",          dir / "dumps",

@@ -22,7 +22,7 @@ constexpr const char* kFarHost = "far-away-host-7";
 struct Fixture {
   TempDir dir;
   TaskappWorkload workload;
-  Fixture() : workload(WriteTaskappWorkload(dir.path() / "dumps", {})) {}
+  Fixture() : workload(WriteTaskappWorkload(dir.path() / "dumps", FaultTestWorkload())) {}
 
   std::vector<std::string> Args(const TargetFixture& target) const {
     return {"migrate",          dir / "dumps", "--user-id-from", "filename",

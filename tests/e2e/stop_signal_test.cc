@@ -24,7 +24,7 @@ constexpr int kBatchSize = 10;  // many batches: a run lasts long enough to be s
 struct Fixture {
   TempDir dir;
   TaskappWorkload workload;
-  Fixture() : workload(WriteTaskappWorkload(dir.path() / "dumps", {})) {}
+  Fixture() : workload(WriteTaskappWorkload(dir.path() / "dumps", FaultTestWorkload())) {}
 
   std::vector<std::string> Args(const TargetFixture& target, int jobs) const {
     return {"migrate",   dir / "dumps",        "--user-id-from", "filename",

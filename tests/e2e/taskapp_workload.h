@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/under_sanitizer.h"
+
 namespace ferry::e2e {
 
 struct TaskappWorkloadOptions {
@@ -44,5 +46,13 @@ struct TaskappWorkload {
 // Writes the workload's dumps into `dir` (created when missing).
 TaskappWorkload WriteTaskappWorkload(const std::filesystem::path& dir,
                                      const TaskappWorkloadOptions& options);
+
+// The [slow] fault tests' workload: the default, or under AddressSanitizer (where every run
+// costs 5-30 times as much) a third of its tasks; their checks derive from the workload.
+inline TaskappWorkloadOptions FaultTestWorkload() {
+  TaskappWorkloadOptions options;
+  options.tasks = testing::PlainOrSanitized(options.tasks, options.tasks / 3);
+  return options;
+}
 
 }  // namespace ferry::e2e

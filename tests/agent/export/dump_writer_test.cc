@@ -140,10 +140,17 @@ TEST_CASE("DumpWriter: one origin in two units (profiles, files) is refused", "[
   CHECK_THAT(status.message(), Catch::Contains("p2"));
 }
 
-TEST_CASE("DumpWriter: a key twice in one origin is refused", "[agent][export]") {
-  Status status = FirstFailure({Make("u", "http://a", "k", "1"), Make("u", "http://a", "k", "2")});
-  CHECK(status.IsInvalidArgument());
-  CHECK_THAT(status.message(), Catch::Contains("twice"));
+TEST_CASE("DumpWriter: a key twice in one origin is Rejected, the dump goes on",
+          "[agent][export]") {
+  std::ostringstream out;
+  DumpWriter writer(&out);
+  REQUIRE(writer.Add(Make("u", "http://a", "k", "1")).ok());
+  Status twice = writer.Add(Make("u", "http://a", "k", "2"));
+  CHECK(twice.IsRejected());
+  CHECK_THAT(twice.message(), Catch::Contains("twice"));
+  REQUIRE(writer.Add(Make("u", "http://a", "l", "3")).ok());
+  REQUIRE(writer.Finish().ok());
+  CHECK(out.str() == "{\n \"http://a\": {\n  \"k\": \"1\",\n  \"l\": \"3\"\n }\n}\n");
 }
 
 TEST_CASE("DumpWriter: a value that is not UTF-8 is Corruption naming the place",

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 #include <deque>
+#include <functional>
+#include <optional>
 
 #include "loaders/process_identity.h"
 
@@ -46,6 +48,7 @@ class FlakyLoader final : public Loader {
 
   Status Next() {
     ++calls;
+    if (on_call) on_call();
     if (script.empty()) return Status::OK();
     Status status = script.front();
     script.pop_front();
@@ -57,6 +60,7 @@ class FlakyLoader final : public Loader {
   std::optional<StoredCheckpoint> stored;
   int calls = 0;
   int writes = 0;
+  std::function<void()> on_call;  // e.g. the time a connection attempt takes
 };
 
 RunInfo RunNamed(const std::string& run_id) {
@@ -69,13 +73,18 @@ struct Harness {
   FlakyLoader* flaky = nullptr;
   std::unique_ptr<Loader> loader;
   std::vector<std::chrono::milliseconds> waits;
+  std::chrono::steady_clock::time_point clock;  // advanced by the waits only
 
   explicit Harness(int retries) {
     auto inner = std::make_unique<FlakyLoader>();
     flaky = inner.get();
     RetryPolicy policy;
     policy.retries = retries;
-    policy.sleep = [this](std::chrono::milliseconds wait) { waits.push_back(wait); };
+    policy.sleep = [this](std::chrono::milliseconds wait) {
+      waits.push_back(wait);
+      clock += wait;
+    };
+    policy.now = [this] { return clock; };
     loader = MakeRetryingLoader(std::move(inner), policy);
   }
 };
@@ -169,6 +178,77 @@ TEST_CASE("RetryingLoader: another process's checkpoint of this run and position
   Result<BatchOutcome> outcome = h.loader->Write(OneRowBatch(50, false));
   REQUIRE(outcome.ok());
   CHECK(h.flaky->writes == 2);  // written again (where the loader then finds it is not its run)
+}
+
+TEST_CASE("GiveUpAfter: the longest waits of --retries attempts, added up") {
+  RetryPolicy policy;
+  CHECK(GiveUpAfter(policy).count() == 61750);  // 0.25 + 0.5 + ... + 16 + 30 s
+  policy.retries = 0;
+  CHECK(GiveUpAfter(policy).count() == 0);
+  policy.retries = 30;
+  policy.max_wait = std::chrono::milliseconds(500);
+  CHECK(GiveUpAfter(policy).count() == 250 + 29 * 500);
+  policy.first_wait = std::chrono::milliseconds(2000);
+  CHECK(GiveUpAfter(policy).count() == 30 * 500);
+}
+
+void FailEveryCall(FlakyLoader* flaky) {
+  flaky->script.assign(1000, Status::Unavailable("cannot connect: Connection refused"));
+}
+
+TEST_CASE("RetryingLoader: the clean-up steps of a lost server share one deadline (issue 21)") {
+  Harness h(8);
+  const auto start = h.clock;
+  std::vector<std::optional<KnownIdentity>> found;
+  FailEveryCall(h.flaky);
+  SECTION("attempts that fail at once") {
+    // Reading the id map uses all of its retries; the next steps share what is left of the
+    // outage's deadline, then make one attempt each: about 1 minute in all, not 3.
+    CHECK(h.loader->LookupIdentities("tasks", "u1", {"t1"}, &found).IsUnavailable());
+    CHECK(h.flaky->calls == 9);
+    CHECK(h.clock - start < GiveUpAfter(RetryPolicy{}));
+    CHECK(h.loader->Check(false).IsUnavailable());  // releasing the lock, in the real run
+    CHECK(h.clock - start == GiveUpAfter(RetryPolicy{}));
+    int calls = h.flaky->calls;
+    CHECK(h.loader->Check(false).IsUnavailable());  // recording the end of the run
+    CHECK(h.flaky->calls == calls + 1);
+    CHECK(h.clock - start == GiveUpAfter(RetryPolicy{}));
+  }
+  SECTION("attempts that take 10 s each (a host that does not answer)") {
+    h.flaky->on_call = [&h] { h.clock += std::chrono::seconds(10); };
+    for (int step = 0; step < 3; ++step) {
+      CHECK(h.loader->LookupIdentities("tasks", "u1", {"t1"}, &found).IsUnavailable());
+    }
+    // The deadline counts from the first failure (after its 10 s); the last retry begins
+    // before it and the two later steps make one attempt each.
+    CHECK(h.clock - start <=
+          std::chrono::seconds(10) + GiveUpAfter(RetryPolicy{}) + 3 * std::chrono::seconds(10));
+    CHECK(h.flaky->calls < 9 + 2);
+  }
+}
+
+TEST_CASE("RetryingLoader: a call that reaches the target ends the outage") {
+  Harness h(2);
+  h.flaky->script = {Status::Unavailable("a"), Status::Unavailable("b"), Status::Unavailable("c")};
+  CHECK(h.loader->Check(false).IsUnavailable());
+  CHECK(h.flaky->calls == 3);
+  h.clock += std::chrono::minutes(5);  // well past the outage's deadline
+  CHECK(h.loader->Check(false).ok());
+  // A new outage: its own deadline, its full retries.
+  h.flaky->script = {Status::Unavailable("d"), Status::Unavailable("e")};
+  CHECK(h.loader->Check(false).ok());
+  CHECK(h.flaky->calls == 3 + 1 + 3);
+}
+
+TEST_CASE("RetryingLoader: a permanent failure also ends the outage") {
+  Harness h(1);
+  h.flaky->script = {Status::Unavailable("a"), Status::Unavailable("b"),
+                     Status::IOError("permission denied"), Status::Unavailable("c")};
+  CHECK(h.loader->Check(false).IsUnavailable());
+  h.clock += std::chrono::minutes(5);
+  CHECK(h.loader->Check(false).code() == Status::Code::kIOError);
+  CHECK(h.loader->Check(false).ok());  // "c" retried once, then the script is empty
+  CHECK(h.flaky->calls == 5);
 }
 
 }  // namespace ferry

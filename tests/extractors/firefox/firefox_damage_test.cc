@@ -267,6 +267,43 @@ TEST_CASE("FirefoxExtractor: keys that are not well-formed UTF-8 are decoded los
   CHECK(by_value.at("1")->lossy_detail.empty());
 }
 
+TEST_CASE("FirefoxExtractor: a key is read from its row, not from a damaged index's copy",
+          "[extractors][firefox][corrupt]") {
+  TempDir temp;
+  std::string profile = temp.path() + "/profile";
+  std::string file =
+      MakeLsStore(profile, kFolder, kOrigin, {{"alpha-key", "1", 1}, {"bravo-key", "2", 1}});
+  // The primary key's index page holds a copy of each key: make "bravo" "brawo" there only
+  // (one flipped byte, as the differential check's mutated copies do).
+  int64_t root = 0;
+  int64_t page_size = 0;
+  {
+    TestDb db(file);
+    sqlite3_stmt* statement = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db.get(),
+                               "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM "
+                               "sqlite_master WHERE name = 'sqlite_autoindex_data_1'",
+                               -1, &statement, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+    root = sqlite3_column_int64(statement, 0);
+    page_size = sqlite3_column_int64(statement, 1);
+    sqlite3_finalize(statement);
+  }
+  std::string bytes = ReadFileBytes(file);
+  size_t page = static_cast<size_t>((root - 1) * page_size);
+  size_t at = bytes.find("bravo-key", page);
+  REQUIRE(at != std::string::npos);
+  REQUIRE(at < page + static_cast<size_t>(page_size));
+  bytes[at + 3] = 'w';
+  WriteFileBytes(file, bytes);
+
+  Drained got = DrainFirefox(profile);
+  REQUIRE(got.entries.size() == 2);
+  CHECK(got.entries[0].key == "alpha-key");
+  CHECK(got.entries[1].key == "bravo-key");  // the row's key; was "brawo-key", the index's
+  CHECK(got.entries[1].value == "2");
+}
+
 TEST_CASE("FirefoxExtractor: a source that does not exist or is no Firefox store fails clearly",
           "[extractors][firefox][corrupt]") {
   TempDir temp;
