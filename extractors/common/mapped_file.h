@@ -7,8 +7,10 @@
 // of its own, not the file's size.
 //
 // The file is read as it was when mapped: one that shrank before it was mapped is IOError
-// ("file shrank while being read"). One cut short after that, while it is read, ends the
-// process with SIGBUS, as with any mapping: ferry reads a dump only from a store the user named.
+// ("file shrank while being read"). One cut short after that faults (SIGBUS) when a page past
+// its new end is read: a handler ferry installs for its mappings then prints the same message,
+// naming the file, and ends the process with exit 1 (what a run committed stays, and the same
+// command resumes, as after any kill; docs/reliability.md).
 //
 // Thread safety: text() may be read from any thread; ReleaseBefore() from one at a time.
 #pragma once
@@ -41,13 +43,19 @@ class MappedFile {
   void ReleaseBefore(size_t offset);
 
  private:
-  MappedFile(char* data, size_t size, size_t kept_bytes)
-      : data_(data), size_(size), floor_(kept_bytes), released_(kept_bytes) {}
+  struct Key {};  // lets Open construct through std::make_unique, and no one else
 
+ public:
+  MappedFile(Key, char* data, size_t size, std::string fault_message)
+      : data_(data), size_(size), fault_message_(std::move(fault_message)) {}
+
+ private:
   char* data_;
   size_t size_;
-  size_t floor_;     // never released: the first page when its byte order mark was rewritten
-  size_t released_;  // pages below this were released last time
+  size_t floor_ = 0;     // never released: the first page when its byte order mark was rewritten
+  size_t released_ = 0;  // pages below this were released last time
+  std::string fault_message_;  // what the SIGBUS handler prints for this mapping
+  int fault_slot_ = -1;        // its place in the handler's table, or -1
 };
 
 }  // namespace ferry

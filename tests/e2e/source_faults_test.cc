@@ -105,6 +105,35 @@ TEST_CASE("source faults: an NDJSON file that grows while it is read, the next r
   CHECK(Rows(db, "ferry_id_map") == kLines + 500);
 }
 
+TEST_CASE("source faults: a dump cut short after it was mapped stops the run, naming it",
+          "[e2e][faults][sqlite]") {
+  // A dump is mapped, not read whole (extractors/common/mapped_file.h): cut after the mapping,
+  // its missing pages fault (SIGBUS), which must end in the same message, never a silent death.
+  TempDir work;
+  TaskappWorkloadOptions options;
+  options.users = 1;
+  TaskappWorkload workload = WriteTaskappWorkload(work.path() / "dumps", options);
+  std::string dump = workload.files.at(0);
+  std::string whole = ReadFile(dump);
+  REQUIRE(whole.size() > 3 * 4096);  // the cut must leave whole pages behind
+  std::string db = work / "t.db";
+  std::vector<std::string> args = Args(dump, db, work);
+  FerryProcess run(args, {{"FERRY_FAULT", "source.mapped:1"}, {"FERRY_FAULT_SIGNAL", "STOP"}});
+  REQUIRE(run.WaitStopped());
+  REQUIRE(::truncate(dump.c_str(), 4096) == 0);
+  run.Signal(SIGCONT);
+  CommandResult cut = run.Wait();
+  INFO(Describe(cut));
+  CHECK(cut.exit_code == 1);
+  CHECK_THAT(cut.err, Catch::Contains(dump + ": file shrank while being read"));
+
+  std::ofstream(dump, std::ios::binary | std::ios::trunc) << whole;
+  CommandResult again = RunFerryToEnd(args);
+  INFO(Describe(again));
+  CHECK(again.exit_code == 0);
+  CHECK(Rows(db, "tasks") == workload.tasks);
+}
+
 TEST_CASE("source faults: a dump cut short while it is read stops the run, naming it",
           "[e2e][faults][sqlite]") {
   TempDir work;
