@@ -73,7 +73,7 @@ Status DumpWriter::Add(const Entry& entry) {
     origin_unit_ = entry.unit;
     open_origin_ = true;
     keys_ = std::make_unique<SpillingKeyIndex>(key_memory_budget_);
-    last_key_.clear();
+    has_last_key_ = false;  // "" is a key too
   } else if (entry.unit != origin_unit_) {
     return Status::InvalidArgument(
         fmt::format("origin \"{}\" is held by both {} and {}: export them one at a time",
@@ -84,7 +84,8 @@ Status DumpWriter::Add(const Entry& entry) {
   // A damaged store's repeated key comes next to its first (Firefox rows are sorted by key):
   // it is Rejected before anything of it is written, and the dump goes on. A repeat further
   // apart (no source ferry reads yields one) is found when the origin ends.
-  if (key == last_key_) {  // nothing of the entry is written yet (buffer_ goes out below)
+  if (has_last_key_ &&
+      key == last_key_) {  // nothing of the entry is written yet (buffer_ goes out below)
     return Status::Rejected(
         fmt::format("{}: key \"{}\" comes twice in origin \"{}\" (a damaged store); the second "
                     "is not exported",
@@ -92,6 +93,7 @@ Status DumpWriter::Add(const Entry& entry) {
   }
   FERRY_RETURN_IF_ERROR(keys_->Put(key, 0, entry.where.ToString()));
   last_key_ = key;
+  has_last_key_ = true;
   if (!HasExact(entry) && !simdjson::validate_utf8(entry.value.data(), entry.value.size())) {
     return Status::Corruption(
         fmt::format("{}: the value is not UTF-8; nothing was exported", entry.where.ToString()));

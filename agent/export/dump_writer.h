@@ -67,6 +67,7 @@ class DumpWriter {
   // Key bodies of the current origin, each with the place it was added at.
   std::unique_ptr<SpillingKeyIndex> keys_;
   std::string last_key_;  // the current origin's last key body, for a repeat next to it
+  bool has_last_key_ = false;
   int64_t entries_ = 0;
 };
 
