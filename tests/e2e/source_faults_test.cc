@@ -52,6 +52,34 @@ int64_t Rows(const std::string& db, const std::string& table) {
   return std::stoll(Query(db, "SELECT count(*) FROM " + table).at(0).at(0));
 }
 
+// Freezes a run of one user's dump at `fault`, cuts the dump to `cut_to(its size)` bytes and
+// lets the run go on: it must stop naming the file (exit 1). Then the writer finishes and the
+// same command loads the whole dump, every task once.
+void CheckDumpCutAtFault(const std::string& fault, size_t (*cut_to)(size_t whole)) {
+  TempDir work;
+  TaskappWorkloadOptions options;
+  options.users = 1;
+  TaskappWorkload workload = WriteTaskappWorkload(work.path() / "dumps", options);
+  std::string dump = workload.files.at(0);
+  std::string whole = ReadFile(dump);
+  std::string db = work / "t.db";
+  std::vector<std::string> args = Args(dump, db, work);
+  FerryProcess run(args, {{"FERRY_FAULT", fault}, {"FERRY_FAULT_SIGNAL", "STOP"}});
+  REQUIRE(run.WaitStopped());
+  REQUIRE(::truncate(dump.c_str(), static_cast<off_t>(cut_to(whole.size()))) == 0);
+  run.Signal(SIGCONT);
+  CommandResult cut = run.Wait();
+  INFO(Describe(cut));
+  CHECK(cut.exit_code == 1);
+  CHECK_THAT(cut.err, Catch::Contains(dump + ": file shrank while being read"));
+
+  std::ofstream(dump, std::ios::binary | std::ios::trunc) << whole;
+  CommandResult again = RunFerryToEnd(args);
+  INFO(Describe(again));
+  CHECK(again.exit_code == 0);
+  CHECK(Rows(db, "tasks") == workload.tasks);
+}
+
 }  // namespace
 
 TEST_CASE("source faults: an NDJSON file that shrinks while it is read stops the run, naming it",
@@ -109,56 +137,16 @@ TEST_CASE("source faults: a dump cut short after it was mapped stops the run, na
           "[e2e][faults][sqlite]") {
   // A dump is mapped, not read whole (extractors/common/mapped_file.h): cut after the mapping,
   // its missing pages fault (SIGBUS), which must end in the same message, never a silent death.
-  TempDir work;
-  TaskappWorkloadOptions options;
-  options.users = 1;
-  TaskappWorkload workload = WriteTaskappWorkload(work.path() / "dumps", options);
-  std::string dump = workload.files.at(0);
-  std::string whole = ReadFile(dump);
-  REQUIRE(whole.size() > 3 * 4096);  // the cut must leave whole pages behind
-  std::string db = work / "t.db";
-  std::vector<std::string> args = Args(dump, db, work);
-  FerryProcess run(args, {{"FERRY_FAULT", "source.mapped:1"}, {"FERRY_FAULT_SIGNAL", "STOP"}});
-  REQUIRE(run.WaitStopped());
-  REQUIRE(::truncate(dump.c_str(), 4096) == 0);
-  run.Signal(SIGCONT);
-  CommandResult cut = run.Wait();
-  INFO(Describe(cut));
-  CHECK(cut.exit_code == 1);
-  CHECK_THAT(cut.err, Catch::Contains(dump + ": file shrank while being read"));
-
-  std::ofstream(dump, std::ios::binary | std::ios::trunc) << whole;
-  CommandResult again = RunFerryToEnd(args);
-  INFO(Describe(again));
-  CHECK(again.exit_code == 0);
-  CHECK(Rows(db, "tasks") == workload.tasks);
+  // One page is kept: the dump is larger than three (the cut must leave whole pages behind).
+  CheckDumpCutAtFault("source.mapped:1", [](size_t whole) {
+    REQUIRE(whole > 3 * 4096);
+    return size_t{4096};
+  });
 }
 
 TEST_CASE("source faults: a dump cut short while it is read stops the run, naming it",
           "[e2e][faults][sqlite]") {
-  TempDir work;
-  TaskappWorkloadOptions options;
-  options.users = 1;
-  TaskappWorkload workload = WriteTaskappWorkload(work.path() / "dumps", options);
-  std::string dump = workload.files.at(0);
-  std::string whole = ReadFile(dump);
-  std::string db = work / "t.db";
-  std::vector<std::string> args = Args(dump, db, work);
-  FerryProcess run(args, {{"FERRY_FAULT", "source.read:1"}, {"FERRY_FAULT_SIGNAL", "STOP"}});
-  REQUIRE(run.WaitStopped());
-  REQUIRE(::truncate(dump.c_str(), static_cast<off_t>(whole.size() / 2)) == 0);
-  run.Signal(SIGCONT);
-  CommandResult cut = run.Wait();
-  INFO(Describe(cut));
-  CHECK(cut.exit_code == 1);
-  CHECK_THAT(cut.err, Catch::Contains("file shrank while being read"));
-
-  // The writer finishes: the same command loads the whole dump.
-  std::ofstream(dump, std::ios::binary | std::ios::trunc) << whole;
-  CommandResult again = RunFerryToEnd(args);
-  INFO(Describe(again));
-  CHECK(again.exit_code == 0);
-  CHECK(Rows(db, "tasks") == workload.tasks);
+  CheckDumpCutAtFault("source.read:1", [](size_t whole) { return whole / 2; });
 }
 
 TEST_CASE("source faults: sources on a read-only file system load, and load again unchanged",
