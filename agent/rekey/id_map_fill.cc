@@ -33,23 +33,74 @@ Status FillIdMap(RekeySql& sql, const RekeyTable& table, const std::string& run_
   }
 }
 
-Status VerifyIdMap(RekeySql& sql, const RekeyPlan& plan, RekeyVerification* out) {
+namespace {
+
+constexpr int kExamples = 5;
+
+// The id map's rows of `table` (alias id_map): the entity named as the table, user (rekey),
+// the session's schema.
+std::string MapRowsOf(RekeySql& sql, const RekeyTable& table) {
+  return fmt::format("id_map.entity = {} AND id_map.user_id = {} AND {}", SqlLiteral(table.name),
+                     SqlLiteral(kRekeyIdMapUser), sql.IdMapScope("id_map"));
+}
+
+// Counts the rows `from_where` selects, and names the first kExamples of them: `columns` are the
+// row's key, its id-map ULID and its ULID (any may be NULL).
+Status Mismatches(RekeySql& sql, const RekeyTable& table, const std::string& columns,
+                  const std::string& from_where, const char* what, RekeyVerification* out,
+                  int64_t* count) {
+  TextRows rows;
+  FERRY_RETURN_IF_ERROR(sql.Select("SELECT COUNT(*) " + from_where, &rows));
+  *count = rows.empty() || !rows[0][0] ? 0 : std::stoll(*rows[0][0]);
+  if (*count == 0) return Status::OK();
+  FERRY_RETURN_IF_ERROR(sql.Select(
+      fmt::format("SELECT {} {} ORDER BY 1 LIMIT {}", columns, from_where, kExamples), &rows));
+  for (const auto& row : rows) {
+    out->findings.push_back({table.name, sql.IdMapTable(), row[0].value_or("NULL"),
+                             row[1].value_or("NULL"),
+                             fmt::format("{} (the row's {}: {})", what, UlidColumnOf(table.key),
+                                         row[2].value_or("NULL"))});
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status VerifyIdMap(RekeySql& sql, const RekeyPlan& plan, RekeyVerification* out, bool strays) {
   for (const RekeyTable& table : plan.tables) {
-    TextRows rows;
-    FERRY_RETURN_IF_ERROR(sql.Select(
-        fmt::format("SELECT COUNT(*) FROM {name} LEFT JOIN {map} AS id_map ON id_map.entity = "
-                    "{entity} AND id_map.user_id = {user} AND id_map.legacy_id = CAST({name}.{key} "
-                    "AS TEXT) WHERE id_map.ulid IS NULL OR id_map.ulid <> {name}.{ulid}",
-                    fmt::arg("name", SqlName(table.name)), fmt::arg("map", sql.IdMapTable()),
-                    fmt::arg("entity", SqlLiteral(table.name)),
-                    fmt::arg("user", SqlLiteral(kRekeyIdMapUser)),
-                    fmt::arg("key", SqlName(table.key)),
-                    fmt::arg("ulid", SqlName(UlidColumnOf(table.key)))),
-        &rows));
-    std::string wrong = rows.empty() ? "0" : rows[0][0].value_or("0");
-    if (wrong != "0") {
+    const std::string name = SqlName(table.name);
+    const std::string key = SqlName(table.key);
+    const std::string ulid = SqlName(UlidColumnOf(table.key));
+    // Each row: in the map under its old key, with its ULID.
+    int64_t wrong = 0;
+    FERRY_RETURN_IF_ERROR(Mismatches(
+        sql, table,
+        fmt::format("CAST({name}.{key} AS TEXT), id_map.ulid, {name}.{ulid}",
+                    fmt::arg("name", name), fmt::arg("key", key), fmt::arg("ulid", ulid)),
+        fmt::format("FROM {name} LEFT JOIN {map} AS id_map ON {rows} AND id_map.legacy_id = "
+                    "CAST({name}.{key} AS TEXT) WHERE id_map.ulid IS NULL OR id_map.ulid <> "
+                    "{name}.{ulid} OR {name}.{ulid} IS NULL",
+                    fmt::arg("name", name), fmt::arg("map", sql.IdMapTable()),
+                    fmt::arg("rows", MapRowsOf(sql, table)), fmt::arg("key", key),
+                    fmt::arg("ulid", ulid)),
+        "missing from the id map, or mapped to another ULID", out, &wrong));
+    if (wrong > 0) {
       out->problems.push_back(fmt::format(
           "{}: {} rows missing from the id map or mapped to another ULID", table.name, wrong));
+    }
+    if (!strays) continue;
+    // Each map row: an old key some row still has (the counts match).
+    int64_t extra = 0;
+    FERRY_RETURN_IF_ERROR(Mismatches(
+        sql, table, "id_map.legacy_id, id_map.ulid, NULL",
+        fmt::format("FROM {map} AS id_map WHERE {rows} AND NOT EXISTS (SELECT 1 FROM {name} WHERE "
+                    "CAST({name}.{key} AS TEXT) = id_map.legacy_id)",
+                    fmt::arg("map", sql.IdMapTable()), fmt::arg("rows", MapRowsOf(sql, table)),
+                    fmt::arg("name", name), fmt::arg("key", key)),
+        "an id-map row whose old key names no row", out, &extra));
+    if (extra > 0) {
+      out->problems.push_back(fmt::format(
+          "{}: {} id-map rows whose old key names no row of the table", table.name, extra));
     }
   }
   return Status::OK();

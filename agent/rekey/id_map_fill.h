@@ -25,7 +25,10 @@ Status FillIdMap(RekeySql& sql, const RekeyTable& table, const std::string& run_
                  int64_t* batches);
 
 // Adds to out->problems each table whose rows and id map rows differ (a row missing from the
-// map, or mapped to another ULID).
-Status VerifyIdMap(RekeySql& sql, const RekeyPlan& plan, RekeyVerification* out);
+// map, or mapped to another ULID), naming the first rows in out->findings. With `strays` (ferry
+// validate: the counts must match) also each id-map row whose old key names no row any more; a
+// rekey run leaves those alone (rows the application deleted keep translating).
+Status VerifyIdMap(RekeySql& sql, const RekeyPlan& plan, RekeyVerification* out,
+                   bool strays = false);
 
 }  // namespace ferry

@@ -10,6 +10,7 @@
 #include "agent/mapping/loader.h"
 #include "agent/rekey/column_digest.h"
 #include "agent/rekey/id_map_fill.h"
+#include "agent/rekey/recorded_rekey.h"
 #include "agent/rekey/rekey_plan.h"
 #include "agent/rekey/rekey_sql.h"
 #include "agent/rekey/ulid_fill.h"
@@ -148,6 +149,10 @@ void PrintVerification(const RekeyVerification& verification, std::ostream& out)
   }
   for (const std::string& problem : verification.problems)
     out << "not verified: " << problem << "\n";
+  for (const RekeyFinding& finding : verification.findings) {
+    out << fmt::format("  {}.{} of row {}: {}: {}\n", finding.table, finding.column, finding.key,
+                       finding.value, finding.what);
+  }
   out << fmt::format("verified {} rows: {} orphaned references{}\n", verification.rows,
                      verification.orphans,
                      verification.problems.empty() ? "" : ", and the problems above");
@@ -201,8 +206,7 @@ int RunRekey(const RekeyOptions& options, std::ostream& out, std::ostream& err) 
   UlidGenerator ids;
   RunInfo info;
   info.run_id = EncodeUlid(*ids.Generate(UlidGenerator::NowMillis()));
-  info.arguments = fmt::format("rekey {} --plan {} --strategy {}", RedactUrl(target->url),
-                               options.plan, options.strategy);
+  info.arguments = RekeyRunArguments(*target, options.plan, options.strategy);
   status = (*loader)->EnsureSchema({});
   if (status.ok()) status = (*loader)->BeginRun(info);
   if (!status.ok()) return Fail(status, err);

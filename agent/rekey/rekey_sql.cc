@@ -9,7 +9,6 @@
 
 #include "loaders/postgresql/connection.h"
 #include "loaders/postgresql/secrets.h"
-#include "loaders/process_identity.h"
 #include "loaders/sqlite/sqlite_handle.h"
 
 namespace ferry {
@@ -26,7 +25,8 @@ Status Collect(const TextRows& rows, std::vector<std::array<std::string, 3>>* ke
 
 class SqliteRekeySql : public RekeySql {
  public:
-  explicit SqliteRekeySql(sqlite::Database db) : db_(std::move(db)) {}
+  explicit SqliteRekeySql(const BookkeepingSql& bookkeeping, sqlite::Database db)
+      : RekeySql(bookkeeping), db_(std::move(db)) {}
 
   Status Execute(const std::string& statements) override {
     std::string wrapped = "BEGIN IMMEDIATE;\n" + statements + ";\nCOMMIT;";
@@ -96,24 +96,6 @@ class SqliteRekeySql : public RekeySql {
     return Collect(rows, keys);
   }
 
-  std::string IdMapInsertHead() const override {
-    return "INSERT INTO ferry_id_map (entity, user_id, legacy_id, ulid, content_hash, run_id, "
-           "updated_at) SELECT ";
-  }
-  std::string IdMapTable() const override { return "ferry_id_map"; }
-  std::string NowExpression() const override { return "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"; }
-
-  std::string RunsTable() const override { return "ferry_runs"; }
-  std::string AuditTable() const override { return "ferry_audit_log"; }
-  std::string AuditInsert(const std::string& run_id, const std::string& action,
-                          const std::string& detail) const override {
-    return fmt::format(
-        "INSERT INTO ferry_audit_log (at, run_id, action, detail, os_user, host) VALUES ({}, {}, "
-        "{}, {}, {}, {})",
-        NowExpression(), SqlLiteral(run_id), SqlLiteral(action), SqlLiteral(detail),
-        SqlLiteral(ThisOsUser()), SqlLiteral(ThisHost()));
-  }
-
   const char* name() const override { return "SQLite"; }
 
  private:
@@ -122,8 +104,8 @@ class SqliteRekeySql : public RekeySql {
 
 class PostgresRekeySql : public RekeySql {
  public:
-  explicit PostgresRekeySql(std::unique_ptr<postgres::Session> session)
-      : session_(std::move(session)) {}
+  PostgresRekeySql(const BookkeepingSql& bookkeeping, std::unique_ptr<postgres::Session> session)
+      : RekeySql(bookkeeping), session_(std::move(session)) {}
 
   Status Execute(const std::string& statements) override {
     auto started = std::chrono::steady_clock::now();
@@ -208,24 +190,6 @@ class PostgresRekeySql : public RekeySql {
     return Collect(rows, keys);
   }
 
-  std::string IdMapInsertHead() const override {
-    return "INSERT INTO ferry.id_map (target_schema, entity, user_id, legacy_id, ulid, "
-           "content_hash, run_id, updated_at) SELECT current_schema(), ";
-  }
-  std::string IdMapTable() const override { return "ferry.id_map"; }
-  std::string NowExpression() const override { return "now()"; }
-
-  std::string RunsTable() const override { return "ferry.runs"; }
-  std::string AuditTable() const override { return "ferry.audit_log"; }
-  std::string AuditInsert(const std::string& run_id, const std::string& action,
-                          const std::string& detail) const override {
-    return fmt::format(
-        "INSERT INTO ferry.audit_log (run_id, action, detail, os_user, host) VALUES ({}, {}, {}, "
-        "{}, {})",
-        SqlLiteral(run_id), SqlLiteral(action), SqlLiteral(detail), SqlLiteral(ThisOsUser()),
-        SqlLiteral(ThisHost()));
-  }
-
   const char* name() const override { return "PostgreSQL"; }
 
  private:
@@ -291,22 +255,27 @@ std::string SqlName(const std::string& name) {
   return out + "\"";
 }
 
-Result<std::unique_ptr<RekeySql>> OpenRekeySql(const TargetSpec& target) {
+Result<std::unique_ptr<RekeySql>> OpenRekeySql(const TargetSpec& target, bool read_only) {
   if (target.kind == "sqlite") {
+    FERRY_ASSIGN_OR_RETURN(const BookkeepingSql* bookkeeping, BookkeepingSqlOf(target.kind));
     sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(target.path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+    int rc = sqlite3_open_v2(target.path.c_str(), &raw,
+                             read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, nullptr);
     sqlite::Database db(raw);
     if (rc != SQLITE_OK) {
       return sqlite::SqliteError(rc, db.get(), fmt::format("open {}", target.path));
     }
     sqlite::SetBusyTimeout(db.get(), 10000);
-    return std::unique_ptr<RekeySql>(std::make_unique<SqliteRekeySql>(std::move(db)));
+    return std::unique_ptr<RekeySql>(std::make_unique<SqliteRekeySql>(*bookkeeping, std::move(db)));
   }
   if (target.kind == "postgresql") {
+    FERRY_ASSIGN_OR_RETURN(const BookkeepingSql* bookkeeping, BookkeepingSqlOf(target.kind));
     FERRY_ASSIGN_OR_RETURN(std::unique_ptr<postgres::Session> session,
                            postgres::Session::Open(target.url));
-    auto sql = std::make_unique<PostgresRekeySql>(std::move(session));
-    FERRY_RETURN_IF_ERROR(sql->Execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'"));
+    auto sql = std::make_unique<PostgresRekeySql>(*bookkeeping, std::move(session));
+    FERRY_RETURN_IF_ERROR(
+        sql->Execute(std::string("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'") +
+                     (read_only ? "; SET default_transaction_read_only = on" : "")));
     return std::unique_ptr<RekeySql>(std::move(sql));
   }
   return Status::InvalidArgument(

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "loaders/bookkeeping_sql.h"
 #include "loaders/loader.h"
 
 namespace ferry {
@@ -25,7 +26,7 @@ using TextRows = std::vector<std::vector<std::optional<std::string>>>;
 
 class RekeySql {
  public:
-  RekeySql() = default;
+  explicit RekeySql(const BookkeepingSql& bookkeeping) : bookkeeping_(&bookkeeping) {}
   RekeySql(const RekeySql&) = delete;
   RekeySql& operator=(const RekeySql&) = delete;
   virtual ~RekeySql() = default;
@@ -49,21 +50,20 @@ class RekeySql {
   // {column, parent table, parent column}; a parent column SQLite leaves unnamed is "".
   virtual Status ForeignKeys(const std::string& table,
                              std::vector<std::array<std::string, 3>>* keys) = 0;
-  // The start of an INSERT ... SELECT into ferry's id map, up to and including "SELECT " and
-  // the values the target adds of its own (PostgreSQL: the schema); the SELECT list goes on
-  // with entity, user_id, legacy_id, ulid, content_hash, run_id, updated_at.
-  virtual std::string IdMapInsertHead() const = 0;
-  // ferry's id map, quoted ("ferry_id_map", ferry.id_map).
-  virtual std::string IdMapTable() const = 0;
-  // An SQL expression for the time now, of the id map's updated_at type.
-  virtual std::string NowExpression() const = 0;
-  // ferry's run history and audit log, quoted ("ferry_runs", ferry.audit_log).
-  virtual std::string RunsTable() const = 0;
-  virtual std::string AuditTable() const = 0;
-  // An INSERT of one audit-log row (run, action, detail; the time, host and OS user are the
-  // target's or this process's).
-  virtual std::string AuditInsert(const std::string& run_id, const std::string& action,
-                                  const std::string& detail) const = 0;
+  // ferry's bookkeeping tables as the loaders name and fill them (loaders/bookkeeping_sql.h):
+  // the id map, run history and audit log, quoted ("ferry_id_map", ferry.id_map); a condition
+  // keeping the session's id-map rows; the start of an INSERT ... SELECT into the id map; the
+  // time now; one audit-log row's INSERT.
+  std::string IdMapTable() const { return bookkeeping_->IdMapTable(); }
+  std::string RunsTable() const { return bookkeeping_->RunsTable(); }
+  std::string AuditTable() const { return bookkeeping_->AuditTable(); }
+  std::string IdMapScope(const std::string& alias) const { return bookkeeping_->IdMapScope(alias); }
+  std::string IdMapInsertHead() const { return bookkeeping_->IdMapInsertHead(); }
+  std::string NowExpression() const { return bookkeeping_->NowExpression(); }
+  std::string AuditInsert(const std::string& run_id, const std::string& action,
+                          const std::string& detail) const {
+    return bookkeeping_->AuditInsert(run_id, action, detail);
+  }
   // "SQLite" or "PostgreSQL".
   virtual const char* name() const = 0;
 
@@ -75,11 +75,14 @@ class RekeySql {
   void NoteWrite(double ms) { longest_write_ms_ = std::max(longest_write_ms_, ms); }
 
  private:
+  const BookkeepingSql* bookkeeping_;
   double longest_write_ms_ = 0;
 };
 
-// A session on `target` (an existing SQLite file: never created; a PostgreSQL URL).
-Result<std::unique_ptr<RekeySql>> OpenRekeySql(const TargetSpec& target);
+// A session on `target` (an existing SQLite file: never created; a PostgreSQL URL). With
+// `read_only` (ferry validate) the database refuses every write: SQLite opens the file read-only,
+// PostgreSQL sets default_transaction_read_only.
+Result<std::unique_ptr<RekeySql>> OpenRekeySql(const TargetSpec& target, bool read_only = false);
 
 // `text` as an SQL string literal: in single quotes, a quote doubled.
 std::string SqlLiteral(const std::string& text);

@@ -154,23 +154,34 @@ Status VerifyKeys(RekeySql& sql, const RekeyTable& table, RekeyVerification* out
   int64_t mistimed = 0;
   KeyBatchQuery query{&table, CreationExpression(table) + ", " + ulid, "", kVerifyBatch};
   std::optional<std::string> last;
+  // The first few rows of each kind, named (table, column, key, value).
+  auto name = [&](int64_t count, const auto& row, std::string what) {
+    if (count > kExamples) return;
+    out->findings.push_back({table.name, UlidColumnOf(table.key), row[0].value_or("NULL"),
+                             row[2].value_or("NULL"), std::move(what)});
+  };
   for (;;) {
     TextRows rows;
     FERRY_RETURN_IF_ERROR(NextKeyBatch(sql, query, last, &rows));
     for (const auto& row : rows) {
       ++out->rows;
       if (!row[2]) {
-        ++missing;
+        name(++missing, row, "no ULID");
         continue;
       }
       Result<Ulid> value = DecodeUlid(*row[2]);
       if (!value.ok() || row[2]->size() != 26 || EncodeUlid(*value) != *row[2]) {
-        ++malformed;
+        name(++malformed, row, "not a well-formed ULID");
         continue;
       }
       std::optional<int64_t> ms;
       if (row[1]) ms = CreationMillis(*row[1], table.time_format);
-      if (ms && *ms >= 0 && static_cast<uint64_t>(*ms) != value->time_ms()) ++mistimed;
+      if (ms && *ms >= 0 && static_cast<uint64_t>(*ms) != value->time_ms()) {
+        name(++mistimed, row,
+             fmt::format("its time {} is not the row's creation time {} ({})",
+                         FormatTimestampMillis(static_cast<int64_t>(value->time_ms())),
+                         FormatTimestampMillis(*ms), table.creation_column));
+      }
     }
     if (static_cast<int>(rows.size()) < kVerifyBatch || !rows.back()[0]) break;
     last = rows.back()[0];
@@ -180,6 +191,20 @@ Status VerifyKeys(RekeySql& sql, const RekeyTable& table, RekeyVerification* out
       sql,
       fmt::format("SELECT COUNT({0}) - COUNT(DISTINCT {0}) FROM {1}", ulid, SqlName(table.name)),
       &duplicates));
+  if (duplicates > 0) {
+    TextRows rows;
+    FERRY_RETURN_IF_ERROR(sql.Select(
+        fmt::format("SELECT CAST({key} AS TEXT), {ulid} FROM {name} WHERE {ulid} IN (SELECT {ulid} "
+                    "FROM {name} GROUP BY {ulid} HAVING COUNT(*) > 1) ORDER BY {ulid}, {key} "
+                    "LIMIT {limit}",
+                    fmt::arg("key", SqlName(table.key)), fmt::arg("ulid", ulid),
+                    fmt::arg("name", SqlName(table.name)), fmt::arg("limit", 2 * kExamples)),
+        &rows));
+    for (const auto& row : rows) {
+      out->findings.push_back({table.name, UlidColumnOf(table.key), row[0].value_or("NULL"),
+                               row[1].value_or("NULL"), "shared with another row"});
+    }
+  }
   auto problem = [&](int64_t count, const char* what) {
     if (count > 0) {
       out->problems.push_back(fmt::format("{}: {} rows {}", table.name, count, what));
@@ -236,6 +261,32 @@ Status VerifyForeignKey(RekeySql& sql, const RekeyPlan& plan, const RekeyTable& 
                   fmt::arg("parent_ulid", SqlName(UlidColumnOf(parent->key)))),
       &wrong));
   if (wrong > 0) {
+    TextRows rows;
+    FERRY_RETURN_IF_ERROR(sql.Select(
+        fmt::format("SELECT CAST({name}.{key} AS TEXT), CAST({name}.{fk} AS TEXT), "
+                    "{name}.{fk_ulid}, parent_row.{parent_ulid}, CAST(parent_row.{parent_key} AS "
+                    "TEXT) FROM "
+                    "{name} LEFT JOIN {parent} AS "
+                    "parent_row ON parent_row.{parent_key} = {name}.{fk} WHERE ({name}.{fk} IS NOT "
+                    "NULL AND parent_row.{parent_key} IS NOT NULL AND ({name}.{fk_ulid} IS NULL OR "
+                    "{name}.{fk_ulid} <> parent_row.{parent_ulid})) OR (parent_row.{parent_key} "
+                    "IS NULL AND {name}.{fk_ulid} IS NOT NULL) ORDER BY {name}.{key} LIMIT {limit}",
+                    fmt::arg("name", name), fmt::arg("key", SqlName(table.key)),
+                    fmt::arg("parent", SqlName(parent->name)),
+                    fmt::arg("parent_key", SqlName(parent->key)), fmt::arg("fk", column),
+                    fmt::arg("fk_ulid", column_ulid),
+                    fmt::arg("parent_ulid", SqlName(UlidColumnOf(parent->key))),
+                    fmt::arg("limit", kExamples)),
+        &rows));
+    for (const auto& row : rows) {
+      std::string what = !row[1]   ? "a ULID where the reference is NULL"
+                         : !row[4] ? fmt::format("a ULID where {} {} names no row of {}",
+                                                 key.column, *row[1], parent->name)
+                                   : fmt::format("not the ULID of {} row {} ({})", parent->name,
+                                                 *row[1], row[3].value_or("NULL"));
+      out->findings.push_back({table.name, UlidColumnOf(key.column), row[0].value_or("NULL"),
+                               row[2].value_or("NULL"), std::move(what)});
+    }
     out->problems.push_back(fmt::format("{}.{}: {} rows whose {} is not their parent's ULID",
                                         table.name, key.column, wrong, UlidColumnOf(key.column)));
   }

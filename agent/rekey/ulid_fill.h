@@ -56,11 +56,22 @@ struct RekeyOrphan {
   std::string value;  // the reference that names no parent row
 };
 
+// A row that breaks the result, named so that it can be found: its table, the column, the
+// row's key and the value the column holds ("NULL" for none), and what is wrong with it.
+struct RekeyFinding {
+  std::string table;
+  std::string column;
+  std::string key;
+  std::string value;
+  std::string what;  // "not a well-formed ULID", "not the ULID of parent row 7 (01H...)", ...
+};
+
 struct RekeyVerification {
-  int64_t rows = 0;                   // in every table of the plan
-  int64_t orphans = 0;                // references naming no parent row (all counted)
-  std::vector<RekeyOrphan> examples;  // the first 5 per foreign key
-  std::vector<std::string> problems;  // what breaks the result; empty: verified
+  int64_t rows = 0;                    // in every table of the plan
+  int64_t orphans = 0;                 // references naming no parent row (all counted)
+  std::vector<RekeyOrphan> examples;   // the first 5 per foreign key
+  std::vector<std::string> problems;   // what breaks the result; empty: verified
+  std::vector<RekeyFinding> findings;  // the first 5 rows of each problem
 };
 
 // Checks the result: every row has a well-formed, unique ULID whose time is its creation

@@ -322,8 +322,10 @@ Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const Targe
         "name, then run the same command again: it loads the failed users and writes nothing "
         "twice for the others",
         report->failed_units.size(), report->units);
-    // Users stopped by their own bad data are a stop on rejects, not an outage.
-    return pool.AllFailuresRejects() ? Status::Rejected(message) : Status::Unavailable(message);
+    // Users stopped by their own bad data are a stop on rejects, not an outage; users whose
+    // locks other runs hold end the run Locked (exit 4), as on one thread the first one does.
+    if (pool.AllFailuresRejects()) return Status::Rejected(message);
+    return pool.AllFailuresLocked() ? Status::Locked(message) : Status::Unavailable(message);
   }
   if (status.ok()) status = CheckSomethingMatched(options, mapping, report->held);
   return status;

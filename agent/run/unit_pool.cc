@@ -148,6 +148,7 @@ void UnitPool::Work(Worker* worker) {
       if (!user.empty()) busy_users_.erase(user);
       if (IsStop(status) && stopped_.ok()) stopped_ = status;
       if (!status.ok() && !status.IsRejected()) all_failures_rejects_ = false;
+      if (!status.ok() && !status.IsLocked()) all_failures_locked_ = false;
       CountUnit(worker->report.TotalRead() - read_before,
                 worker->report.TotalRejected() - rejected_before);
       worker->read.store(worker->report.TotalRead(), std::memory_order_relaxed);

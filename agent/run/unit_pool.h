@@ -74,6 +74,9 @@ class UnitPool {
   // After Finish: true when every failed unit failed on a rejected record (bad data, not an
   // outage), or none failed.
   bool AllFailuresRejects() const { return all_failures_rejects_; }
+  // After Finish: true when every failed unit failed on a lock another run holds (a user's, or
+  // a rekey's), or none failed: the run ends Locked (exit 4), as a run on one thread does.
+  bool AllFailuresLocked() const { return all_failures_locked_; }
 
  private:
   struct Worker;
@@ -118,6 +121,8 @@ class UnitPool {
   std::string would_stop_;
   // No unit failed but on a rejected record (bad data, not an outage).
   bool all_failures_rejects_ = true;
+  // No unit failed but on another run's lock.
+  bool all_failures_locked_ = true;
 };
 
 }  // namespace ferry

@@ -11,14 +11,18 @@
 #include "agent/exit_codes_help.h"
 #include "agent/mapping/for_sources.h"
 #include "agent/mapping/loader.h"
+#include "agent/rekey/rekey_rollback.h"
 #include "agent/report/report_files.h"
 #include "agent/run/migration.h"
 #include "agent/status/admin_target.h"
 #include "agent/validate/archived_sources.h"
 #include "agent/validate/recorded_decisions.h"
 #include "agent/validate/recorded_run.h"
+#include "agent/validate/rekey_validation.h"
 #include "agent/validate/row_scan.h"
 #include "agent/validate/validation.h"
+#include "loaders/redact_url.h"
+#include "loaders/rekey_lock.h"
 
 namespace ferry {
 
@@ -117,6 +121,35 @@ Status Validate(const ValidateOptions& options, const AdminTarget& target, const
   return FindDangling(mapping, loaded, target.loader.get(), &validation->dangling);
 }
 
+// A rekey run (agent/validate/rekey_validation.h): refused while a rekey of the target runs
+// (its columns are half filled: Locked, exit 4).
+int RunValidateRekey(const ValidateOptions& options, const AdminTarget& target,
+                     const RunRecord& run, std::ostream& out, std::ostream& err) {
+  std::vector<LockHolder> holders;
+  Status status = target.loader->ListLocks(&holders);
+  for (const LockHolder& holder : holders) {
+    if (status.ok() && holder.alive && holder.user_id == kRekeyLockUser) {
+      status =
+          Status::Locked("run " + holder.run_id + " is re-keying this target (host " + holder.host +
+                         ", pid " + std::to_string(holder.pid) + "): validate once it is done");
+    }
+  }
+  RekeyValidation validation;
+  if (status.ok()) status = ValidateRekeyRun(options.target, run, &validation);
+  if (status.ok()) {
+    PrintRekeyValidation(validation, out);
+    out.flush();
+    if (!options.report.empty()) {
+      status = WriteReportFile(options.report, RekeyValidationJson(validation));
+    }
+  }
+  if (!status.ok()) {
+    err << "ferry validate: run " << run.run_id << ": " << RedactUrl(status.message()) << "\n";
+    return ExitCodeFor(status);
+  }
+  return validation.ExitCode();
+}
+
 }  // namespace
 
 int RunValidate(const ValidateOptions& options, std::ostream& out, std::ostream& err) {
@@ -127,6 +160,7 @@ int RunValidate(const ValidateOptions& options, std::ostream& out, std::ostream&
     err << "ferry validate: " << run.status().message() << "\n";
     return ExitCodeFor(run.status());
   }
+  if (IsRekeyRun(*run)) return RunValidateRekey(options, *target, *run, out, err);
   Validation validation;
   int exit_code = 0;
   Status status = Validate(options, *target, *run, &validation, &exit_code);
@@ -156,14 +190,20 @@ void AddValidateCommand(CLI::App& root, int* exit_code) {
       "has gone or changed since the run, reads it from the run's backup instead. Then counts "
       "the target's rows of the run's users against the source's valid records (extra rows are "
       "differences), checks every ULID is well-formed and holds its row's creation time, and "
-      "lists the rows whose reference names no row of its parent table. Writes nothing");
+      "lists the rows whose reference names no row of its parent table. A rekey run is checked "
+      "with its plan as the rekey verifies (docs/rekey.md): every row's ULID well-formed, "
+      "unique and timed by its creation, each foreign key's ULID its parent's, orphans, "
+      "(hybrid) the id map. Writes nothing");
   SetExitCodesHelp(
       cmd,
       "0 every valid record's row is there and equal, no extra row, every ULID sound, no "
       "reference dangles; 1 failed (the run's backup damaged or the key wrong); 2 usage or "
-      "configuration error (no such run; a source gone and no backup of the run found); 3 "
-      "differences (missing, differing or extra rows, bad ULIDs, dangling references), listed "
-      "with examples; 4 a run holds a user's lock");
+      "configuration error (no such run; a source gone and no backup of the run found; a rekey "
+      "run's plan file gone or its columns rolled back); 3 differences (missing, differing or "
+      "extra rows, bad ULIDs, dangling references; of a rekey run: a ULID missing, malformed, "
+      "mistimed or shared, a foreign key's ULID not its parent's, an orphan, an id map that "
+      "disagrees), listed with examples; 4 a run holds a user's lock, or a rekey of the target "
+      "runs");
   cmd->add_option("--target", options->target,
                   "sqlite:PATH or postgresql://...; default: $DATABASE_URL, else sqlite:ferry.db. "
                   "A password goes in PGPASSWORD or ~/.pgpass, not here: other users see "

@@ -200,10 +200,9 @@ Status CheckHistory(pqxx::transaction_base& txn, bool* recorded, bool* keyed, bo
 
 void Audit(pqxx::transaction_base& txn, const std::string& run_id, const std::string& action,
            const std::string& detail) {
-  txn.exec_params(
-      "INSERT INTO ferry.audit_log (run_id, action, detail, os_user, host) "
-      "VALUES ($1, $2, $3, $4, $5)",
-      run_id, action, detail, ThisOsUser(), ThisHost());
+  txn.exec_params(std::string("INSERT INTO ") + kAuditLogTable + " (" + kAuditLogColumns +
+                      ") VALUES ($1, $2, $3, $4, $5)",
+                  run_id, action, detail, ThisOsUser(), ThisHost());
 }
 
 bool KeyedBookkeeping(pqxx::transaction_base& txn) {

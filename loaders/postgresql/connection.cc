@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <pqxx/nontransaction>
 #include <string_view>
@@ -84,6 +85,27 @@ std::string WithKeepaliveDefaults(const std::string& url) {
   return out;
 }
 
+namespace {
+
+// A query parameter of a URL that other tools read as the schema (JDBC's currentSchema,
+// Prisma's and others' schema): libpq knows none of them and would refuse the URL with
+// "invalid URI query parameter"; this says how libpq picks a schema. The name, or "".
+std::string SchemaParameter(const std::string& url) {
+  bool is_uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+  size_t query = url.find('?');
+  if (!is_uri || query == std::string::npos) return "";
+  for (size_t at = query + 1; at < url.size();) {
+    size_t end = url.find('&', at);
+    if (end == std::string::npos) end = url.size();
+    std::string name = url.substr(at, std::min(url.find('=', at), end) - at);
+    if (name == "schema" || name == "currentSchema" || name == "search_path") return name;
+    at = end + 1;
+  }
+  return "";
+}
+
+}  // namespace
+
 Session::~Session() = default;
 
 Result<std::unique_ptr<Session>> Session::Open(const std::string& url, std::string_view role) {
@@ -91,6 +113,12 @@ Result<std::unique_ptr<Session>> Session::Open(const std::string& url, std::stri
   session->secrets_ = ConnectionSecrets(url);
   session->display_name_ = ScrubSecrets(RedactUrl(url), session->secrets_);
   std::string context = "PostgreSQL " + std::string(role) + " " + session->display_name_;
+  if (std::string parameter = SchemaParameter(url); !parameter.empty()) {
+    return Status::InvalidArgument(
+        context + ": ?" + parameter +
+        "= is not a PostgreSQL connection parameter; ferry works in the session's schema, which "
+        "the URL picks with ?options=-csearch_path%3DNAME (docs/database-sources.md)");
+  }
   Status status = Guarded(context, session->secrets_, [&]() -> Status {
     session->connection_ = std::make_unique<pqxx::connection>(WithKeepaliveDefaults(url));
     session->notices_ = std::make_unique<QuietNotices>(*session->connection_, session->secrets_);

@@ -24,6 +24,16 @@
 
 namespace ferry::sqlite {
 
+// The bookkeeping tables every statement on them names (and loaders/bookkeeping_sql.h gives to
+// SQL written outside the loader), and the columns an id-map and an audit-log row are written
+// with, in this order.
+constexpr const char* kRunsTable = "ferry_runs";
+constexpr const char* kIdMapTable = "ferry_id_map";
+constexpr const char* kAuditLogTable = "ferry_audit_log";
+constexpr const char* kIdMapColumns =
+    "entity, user_id, legacy_id, ulid, content_hash, run_id, updated_at";
+constexpr const char* kAuditLogColumns = "at, run_id, action, detail, os_user, host";
+
 // The version of the bookkeeping tables this ferry creates and understands, and its
 // description in ferry_schema_history (loaders/schema_history.h).
 constexpr int kBookkeepingVersion = 1;

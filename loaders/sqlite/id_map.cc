@@ -1,12 +1,15 @@
 #include "loaders/sqlite/id_map.h"
 
+#include "loaders/sqlite/bookkeeping.h"
+
 namespace ferry::sqlite {
 
 namespace {
 
-constexpr const char* kInsert =
-    "INSERT INTO ferry_id_map (entity, user_id, legacy_id, ulid, content_hash, run_id, "
-    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entity, user_id, legacy_id) ";
+std::string InsertSql() {
+  return std::string("INSERT INTO ") + kIdMapTable + " (" + kIdMapColumns +
+         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entity, user_id, legacy_id) ";
+}
 
 int BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
   return sqlite3_bind_text64(stmt, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
@@ -41,7 +44,7 @@ Result<std::unique_ptr<IdMap>> IdMap::Prepare(sqlite3* db) {
   FERRY_ASSIGN_OR_RETURN(
       Statement record,
       sqlite::Prepare(db,
-                      std::string(kInsert) +
+                      InsertSql() +
                           "DO UPDATE SET ulid = excluded.ulid, "
                           "content_hash = excluded.content_hash, run_id = excluded.run_id, "
                           "updated_at = excluded.updated_at",

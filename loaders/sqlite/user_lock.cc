@@ -71,8 +71,8 @@ Status Audit(sqlite3* db, const std::string& run_id, const std::string& action,
     FERRY_ASSIGN_OR_RETURN(
         int added,
         RunBound(db,
-                 "INSERT INTO ferry_audit_log (at, run_id, action, detail, os_user, host) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                 std::string("INSERT INTO ") + kAuditLogTable + " (" + kAuditLogColumns +
+                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
                  {FormatTimestampMillis(at), run_id, action, detail, ThisOsUser(), ThisHost()},
                  "writing ferry_audit_log"));
     if (added == 1) {
