@@ -115,16 +115,16 @@ Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& e
     return RejectRecord(where, DottedPathToPointer(entity_.id_field), "", legacy.status().message(),
                         ref.record);
   }
-  auto [it, fresh] = first_index_.try_emplace(*legacy, where.index);
-  if (!fresh) {
+  FERRY_ASSIGN_OR_RETURN(std::optional<int64_t> first, first_index_->Find(*legacy));
+  if (first) {
     return RejectRecord(
         where, DottedPathToPointer(entity_.id_field), "",
-        it->second >= 0
-            ? fmt::format("duplicate id {}: the record at index {} has the same id", *legacy,
-                          it->second)
-            : fmt::format("duplicate id {}: an earlier record has the same id", *legacy),
+        *first >= 0 ? fmt::format("duplicate id {}: the record at index {} has the same id",
+                                  *legacy, *first)
+                    : fmt::format("duplicate id {}: an earlier record has the same id", *legacy),
         ref.record);
   }
+  FERRY_RETURN_IF_ERROR(first_index_->Insert(*legacy, where.index));
   Pending pending{ref.record, std::move(legacy).value(), -1, std::move(where), &entry, key_suffix};
   pending.position = records_seen_;
   if (!entity_.time_field.empty()) {
@@ -132,7 +132,7 @@ Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& e
     if (time && !time->is_null()) {
       Result<int64_t> ms = UlidTimeOf(*time, entity_.time_field, entity_.time_format);
       if (!ms.ok()) {
-        first_index_.erase(pending.legacy_id);
+        FERRY_RETURN_IF_ERROR(ForgetId(pending.legacy_id));
         return RejectRecord(pending.where, DottedPathToPointer(entity_.time_field), "",
                             ms.status().message(), ref.record);
       }
@@ -142,7 +142,8 @@ Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& e
   // Valid from here on (read = valid + rejected at every exit); a later reject of the record
   // (a dangling reference, a row that cannot be merged) takes it back.
   counts_.valid++;
-  if (DeferForwardReference(pending, entry)) return Status::OK();
+  FERRY_ASSIGN_OR_RETURN(bool deferred, DeferForwardReference(pending, entry));
+  if (deferred) return Status::OK();
   pending_.push_back(std::move(pending));
   if (static_cast<int>(pending_.size()) >= owner_->options_.batch_size) {
     return Flush();
@@ -211,7 +212,7 @@ Status UnitProcessor::EntityPass::Flush() {
   identities.reject = [this](const PendingRecord& record, ::ferry::Reject reject) {
     owner_->target_decided_reject_ = true;  // a reference the id map may resolve next time
     counts_.valid--;                        // counted valid when read, but not loaded after all
-    first_index_.erase(record.legacy_id);
+    FERRY_RETURN_IF_ERROR(ForgetId(record.legacy_id));
     NoteRejected(record.legacy_id, reject.where);
     return owner_->Reject(user_id_, std::move(reject));
   };
@@ -241,7 +242,7 @@ Status UnitProcessor::EntityPass::Flush() {
   commit.reject = [this](const AssignedRecord& record, ::ferry::Reject reject) {
     owner_->target_decided_reject_ = true;
     counts_.valid--;  // counted valid when read, but not loaded after all
-    first_index_.erase(record.identity.legacy_id);
+    FERRY_RETURN_IF_ERROR(ForgetId(record.identity.legacy_id));
     NoteRejected(record.identity.legacy_id, reject.where);
     return owner_->Reject(user_id_, std::move(reject));
   };

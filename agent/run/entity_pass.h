@@ -7,6 +7,7 @@
 
 #include <simdjson.h>
 
+#include <cstdlib>
 #include <deque>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@
 #include "agent/run/assign_identities.h"
 #include "agent/run/unit_processor.h"
 #include "agent/run/written_keys.h"
+#include "base/spilling_id_map.h"
 #include "transformers/json_records.h"
 #include "transformers/records_of_value.h"
 
@@ -29,6 +31,14 @@ inline bool ReferencesItself(const EntityMapping& entity) {
     if (column.references == entity.name) return true;
   }
   return false;
+}
+
+// The memory budget of an entity pass's duplicate check: kIdMapMemoryBudget, or (a test hook,
+// so that a test sees it spill with a small unit) FERRY_TEST_ID_CHECK_BUDGET bytes.
+inline uint64_t IdCheckBudget() {
+  const char* text = std::getenv("FERRY_TEST_ID_CHECK_BUDGET");
+  uint64_t budget = text != nullptr ? std::strtoull(text, nullptr, 10) : 0;
+  return budget > 0 ? budget : kIdMapMemoryBudget;
 }
 
 // One entity of one unit: records are gathered into a batch, then written together.
@@ -70,7 +80,7 @@ class UnitProcessor::EntityPass {
   // its batches are written or held: the pass then lives on only for its held batches'
   // outcomes (agent/run/unit_writes.h).
   void ReleaseIndexes() {
-    std::unordered_map<std::string, int64_t>().swap(first_index_);
+    first_index_.reset();
     written_keys_ = WrittenKeys();
   }
 
@@ -169,7 +179,11 @@ class UnitProcessor::EntityPass {
   };
   // True (and the record held in deferred_) when the record references its own entity by a
   // legacy id not met before it in this unit, or met but held itself.
-  bool DeferForwardReference(const Pending& pending, const Entry& entry);
+  Result<bool> DeferForwardReference(const Pending& pending, const Entry& entry);
+  // Takes a rejected record's id out of the duplicate check (nothing once it is released).
+  Status ForgetId(const std::string& legacy_id) {
+    return first_index_ ? first_index_->Erase(legacy_id) : Status::OK();
+  }
   // Loads `records`, in order, in batches.
   Status LoadHeld(std::vector<Deferred> records);
   Result<std::string> LegacyIdOf(const RecordRef& ref, const Entry& entry,
@@ -186,7 +200,9 @@ class UnitProcessor::EntityPass {
   // The entry being read: its records (0 when not an array) and bytes, for progress.
   size_t entry_records_ = 0;
   uint64_t entry_bytes_ = 0;
-  std::unordered_map<std::string, int64_t> first_index_;  // legacy id -> index of first record
+  // Legacy id -> index of its first record: the duplicate check, bounded whatever the unit's
+  // size (base/spilling_id_map.h); null once released.
+  std::unique_ptr<SpillingIdMap> first_index_ = std::make_unique<SpillingIdMap>(IdCheckBudget());
   // Records of this entity met so far in this unit: the checkpoint's position. The same source
   // gives the same count at the same record, and each batch's is greater than the last's.
   int64_t records_seen_ = 0;

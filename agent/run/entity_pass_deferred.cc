@@ -15,7 +15,8 @@
 
 namespace ferry {
 
-bool UnitProcessor::EntityPass::DeferForwardReference(const Pending& pending, const Entry& entry) {
+Result<bool> UnitProcessor::EntityPass::DeferForwardReference(const Pending& pending,
+                                                              const Entry& entry) {
   if (!ReferencesItself(entity_)) return false;
   std::vector<std::string> parents;
   bool forward = false;
@@ -27,8 +28,12 @@ bool UnitProcessor::EntityPass::DeferForwardReference(const Pending& pending, co
     if (!parent) continue;
     // first_index_ holds this record already: a record naming itself is held too, and
     // rejected (or NULL) in the second pass, as a parent that is not there.
-    forward = forward || *parent == pending.legacy_id || !first_index_.contains(*parent) ||
-              deferred_ids_.contains(*parent);
+    if (!forward && *parent != pending.legacy_id) {
+      FERRY_ASSIGN_OR_RETURN(std::optional<int64_t> met, first_index_->Find(*parent));
+      forward = !met || deferred_ids_.contains(*parent);
+    } else {
+      forward = true;
+    }
     parents.push_back(std::move(*parent));
   }
   if (!forward) return false;

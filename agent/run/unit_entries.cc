@@ -156,7 +156,7 @@ Status UnitEntries::Add(const Entry& entry) {
   value_bytes_ += entry.value.size();
   uint64_t bytes = EntryMemoryBytes(entry);
   // Once one entry has gone to the file, every later one does: indexes stay in order.
-  if (spilled_.empty() && memory_bytes_ + bytes <= memory_budget_) {
+  if (spilled_ == 0 && memory_bytes_ + bytes <= memory_budget_) {
     memory_bytes_ += bytes;
     memory_.push_back(entry);
     return Status::OK();
@@ -173,7 +173,8 @@ Status UnitEntries::Add(const Entry& entry) {
   FERRY_RETURN_IF_ERROR(Append(header.data(), header.size()));
   FERRY_RETURN_IF_ERROR(Append(reinterpret_cast<const char*>(&value_size), 8));
   FERRY_RETURN_IF_ERROR(Append(entry.value.data(), entry.value.size()));
-  spilled_.push_back(at);
+  if (spilled_ % kSpillStride == 0) strides_.push_back(at);
+  ++spilled_;
   return Status::OK();
 }
 
@@ -213,22 +214,49 @@ Status UnitEntries::Read(char* data, size_t size, uint64_t offset) const {
   return Status::OK();
 }
 
+Result<uint64_t> UnitEntries::SpilledOffset(size_t j) const {
+  if (cursor_index_ > 0 && j == cursor_index_ - 1) return last_offset_;
+  size_t index = j - j % kSpillStride;
+  uint64_t at = strides_[j / kSpillStride];
+  if (cursor_index_ <= j && cursor_index_ >= index && cursor_index_ < spilled_) {
+    index = cursor_index_;
+    at = cursor_offset_;
+  }
+  for (; index < j; ++index) {  // past each entry by its two lengths
+    uint64_t header_size = 0, value_size = 0;
+    FERRY_RETURN_IF_ERROR(Read(reinterpret_cast<char*>(&header_size), 8, at));
+    FERRY_RETURN_IF_ERROR(Read(reinterpret_cast<char*>(&value_size), 8, at + 8 + header_size));
+    at += 16 + header_size + value_size;
+    if (at > file_end_) {
+      return Status::Internal("the temporary file of a unit does not read back as written");
+    }
+  }
+  return at;
+}
+
 Result<const Entry*> UnitEntries::Get(size_t i, Entry* scratch, bool with_value) const {
   if (i < memory_.size()) return &memory_[i];
-  uint64_t at = spilled_[i - memory_.size()];
+  const size_t j = i - memory_.size();
+  FERRY_ASSIGN_OR_RETURN(uint64_t at, SpilledOffset(j));
   uint64_t header_size = 0, value_size = 0;
   FERRY_RETURN_IF_ERROR(Read(reinterpret_cast<char*>(&header_size), 8, at));
+  if (header_size > file_end_ - at) {
+    return Status::Internal("the temporary file of a unit does not read back as written");
+  }
   std::string header(header_size, '\0');
   FERRY_RETURN_IF_ERROR(Read(header.data(), header.size(), at + 8));
   if (!ParseHeader(header, scratch)) {
     return Status::Internal("the temporary file of a unit does not read back as written");
   }
+  FERRY_RETURN_IF_ERROR(Read(reinterpret_cast<char*>(&value_size), 8, at + 8 + header_size));
   scratch->value.clear();
   if (with_value) {
-    FERRY_RETURN_IF_ERROR(Read(reinterpret_cast<char*>(&value_size), 8, at + 8 + header_size));
     scratch->value.resize(value_size);
     FERRY_RETURN_IF_ERROR(Read(scratch->value.data(), value_size, at + 16 + header_size));
   }
+  cursor_index_ = j + 1;
+  last_offset_ = at;
+  cursor_offset_ = at + 16 + header_size + value_size;
   return static_cast<const Entry*>(scratch);
 }
 

@@ -3,9 +3,10 @@
 //
 // They are held in memory up to a budget of bytes; past it each further entry is written to an
 // unnamed temporary file (O_TMPFILE under $TMPDIR, 0600: it has no name another user could open
-// and is gone with the process however it ends) and only its offset stays in memory. A unit of
-// millions of tiny keys then costs the budget plus 8 bytes a key, and a spilled value is read
-// back one at a time (docs/design.md, "Memory").
+// and is gone with the process however it ends). Only the offset of every 4096th spilled entry
+// stays in memory: an entry is found by walking from the nearest of those, or from where the
+// last read ended (readers go forward), so a unit of millions of tiny keys costs the budget
+// whatever its size, and a spilled value is read back one at a time (docs/design.md, "Memory").
 //
 // Thread safety: one thread at a time; movable to another (a --jobs worker).
 #pragma once
@@ -43,7 +44,7 @@ class UnitEntries {
   // or written; the unit is then not whole and must not be loaded.
   Status Add(const Entry& entry);
 
-  size_t size() const { return memory_.size() + spilled_.size(); }
+  size_t size() const { return memory_.size() + spilled_; }
   bool empty() const { return size() == 0; }
   // The first entry's unit and user hint (the same for every entry); "" when empty.
   const std::string& unit() const { return unit_; }
@@ -51,18 +52,29 @@ class UnitEntries {
   // The UTF-8 bytes of every value, for progress.
   uint64_t value_bytes() const { return value_bytes_; }
   // How many entries went to the temporary file.
-  size_t spilled() const { return spilled_.size(); }
+  size_t spilled() const { return spilled_; }
 
   // Entry `i` (REQUIRES: i < size()): a pointer into this object when it is held in memory
   // (valid while this object lives), else `*scratch` filled from the temporary file. Without
-  // `with_value` a spilled entry's value is left empty (routing needs only its key).
+  // `with_value` a spilled entry's value is left empty (routing needs only its key). Reading
+  // the entries in order costs one pass over the file; a jump back costs a walk of at most
+  // kSpillStride entries' lengths.
   Result<const Entry*> Get(size_t i, Entry* scratch, bool with_value = true) const;
+
+  // Every how many spilled entries an offset is kept.
+  static constexpr size_t kSpillStride = 4096;
 
  private:
   uint64_t memory_budget_ = kUnitMemoryBudget;
   uint64_t memory_bytes_ = 0;
   std::vector<Entry> memory_;
-  std::vector<uint64_t> spilled_;  // offsets in file_, in order after memory_
+  size_t spilled_ = 0;             // entries in file_, in order after memory_
+  std::vector<uint64_t> strides_;  // offset in file_ of spilled entry k * kSpillStride
+  // Where the last Get ended: spilled entry `cursor_index_` starts at `cursor_offset_`, and
+  // the one before it (read last, perhaps read again with its value) at `last_offset_`.
+  mutable size_t cursor_index_ = 0;
+  mutable uint64_t cursor_offset_ = 0;
+  mutable uint64_t last_offset_ = 0;
   ScopedFd file_;
   uint64_t file_end_ = 0;  // where the next entry goes (past what write_buffer_ holds)
   // Small entries are written and read a block at a time: a unit of millions of tiny keys
@@ -75,6 +87,8 @@ class UnitEntries {
   // Appends `size` bytes to the file at file_end_ (through write_buffer_ when small).
   Status Append(const char* data, size_t size);
   Status Read(char* data, size_t size, uint64_t offset) const;
+  // The offset of spilled entry `j`, walked from the cursor or the nearest kept offset.
+  Result<uint64_t> SpilledOffset(size_t j) const;
   std::string unit_;
   std::string user_hint_;
   uint64_t value_bytes_ = 0;

@@ -265,15 +265,10 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
   auto origin_selected = [this](const Entry& entry) {
     return options_.origins.empty() || !entry.origin.empty();
   };
-  // Per entry, the index of its entity in the mapping (kUnrouted: none): 2 bytes a key, the
-  // only thing this unit holds per key beyond the entries (docs/design.md, "Memory").
-  constexpr uint16_t kUnrouted = UINT16_MAX;
-  if (mapping_.entities.size() >= kUnrouted) {
-    return Status::InvalidArgument("the mapping has more entities than a run can route");
-  }
-  std::vector<uint16_t> routes;
-  routes.reserve(entries.size());
   std::set<std::string> origins;
+  // How many keys each entity takes: its pass stops after the last (and a pass of none reads
+  // nothing), so that routing every key again per entity costs no more than it must.
+  std::vector<size_t> routed(mapping_.entities.size(), 0);
   Entry scratch;
   for (size_t i = 0; i < entries.size(); ++i) {
     FERRY_ASSIGN_OR_RETURN(const Entry* read, entries.Get(i, &scratch, /*with_value=*/false));
@@ -284,10 +279,9 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
                         route.entity ? &route.entity->name : nullptr);
     const bool lossy = entry.lossy && origin_selected(entry);
     if (lossy) FERRY_RETURN_IF_ERROR(TakeLossy(user_id, entry, &route));
-    routes.push_back(route.entity ? static_cast<uint16_t>(route.entity - &mapping_.entities[0])
-                                  : kUnrouted);
     if (lossy && options_.strict_unicode) continue;  // rejected: neither loaded nor unmapped
     if (route.entity) {
+      ++routed[static_cast<size_t>(route.entity - &mapping_.entities[0])];
       // An entity whose source names its origin takes only that origin's keys: no mix-up.
       if (route.entity->source.origin.empty()) origins.insert(entry.origin);
     } else if (origin_selected(entry)) {
@@ -320,13 +314,20 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
   if (!options_.dry_run) {
     writes_ = std::make_unique<UnitWrites>(loader_, static_cast<size_t>(options_.batch_size));
   }
-  Status status = ProcessEntities(entries, routes, user_id, digest, rejected_before);
+  Status status = ProcessEntities(entries, routed, user_id, digest, rejected_before);
   if (writes_ != nullptr) writes_->Discard();  // a failed unit commits nothing more
   return status;
 }
 
-Status UnitProcessor::ProcessEntities(const UnitEntries& entries,
-                                      const std::vector<uint16_t>& routes,
+const EntityMapping* UnitProcessor::RoutedEntity(const Entry& entry) const {
+  // As ProcessLocked's first pass decides: a key outside --origin, or rejected by
+  // --strict-unicode, goes to no entity.
+  if (!options_.origins.empty() && entry.origin.empty()) return nullptr;
+  if (entry.lossy && options_.strict_unicode) return nullptr;
+  return RouteEntry(mapping_, entry).entity;
+}
+
+Status UnitProcessor::ProcessEntities(const UnitEntries& entries, const std::vector<size_t>& routed,
                                       const std::string& user_id, std::optional<int64_t> digest,
                                       int64_t rejected_before) {
   // Each entity's pass lives until the unit's held batches are written: their outcomes come
@@ -339,8 +340,13 @@ Status UnitProcessor::ProcessEntities(const UnitEntries& entries,
     passes.push_back(std::make_unique<EntityPass>(this, entity, user_id));
     EntityPass& pass = *passes.back();
     std::unique_ptr<Entry> spare;
-    for (size_t i = 0; i < entries.size(); ++i) {
-      if (routes[i] != e) continue;
+    Entry keyed;
+    size_t left = routed[e];
+    for (size_t i = 0; i < entries.size() && left > 0; ++i) {
+      // Routed again rather than remembered: 2 bytes a key would grow with the unit.
+      FERRY_ASSIGN_OR_RETURN(const Entry* header, entries.Get(i, &keyed, /*with_value=*/false));
+      if (RoutedEntity(*header) != &entity) continue;
+      --left;
       if (!spare) spare = std::make_unique<Entry>();
       FERRY_ASSIGN_OR_RETURN(const Entry* entry, entries.Get(i, spare.get()));
       std::string key_suffix = RouteEntry(mapping_, *entry).key_suffix;

@@ -52,8 +52,8 @@ class UnitProcessor {
   // Loads the entries of one unit (all of one user's data). Returns non-ok when the run
   // must stop: a loader failure, or a reject without --continue-on-error (Rejected), or
   // the reject rate passing --max-reject-rate, or a spilled entry that cannot be read back.
-  // Holds per key only 2 bytes (its entity) beyond what `entries` hold; a spilled entry is
-  // read back when its entity's turn comes.
+  // Holds nothing per key beyond what `entries` hold: each entity's pass routes the keys again
+  // and reads a spilled entry back when its entity's turn comes.
   Status Process(const UnitEntries& entries);
 
   // Records damage an extractor skipped over as a reject of the source.
@@ -90,13 +90,17 @@ class UnitProcessor {
   Status MarkUnitLoaded(const std::string& user_id, const std::string& unit, int64_t digest,
                         int64_t rejected_before);
   // ProcessLocked's entities, their batches held in writes_ when set.
-  Status ProcessEntities(const UnitEntries& entries, const std::vector<uint16_t>& routes,
+  // `routed`: how many of the unit's keys each entity of the mapping takes.
+  Status ProcessEntities(const UnitEntries& entries, const std::vector<size_t>& routed,
                          const std::string& user_id, std::optional<int64_t> digest,
                          int64_t rejected_before);
   // True (and reported) when the target marks the unit loaded whole with `digest`.
   Result<bool> UnchangedSinceEarlierRun(const std::string& user_id, const std::string& unit,
                                         int64_t digest);
   bool Selected(const std::string& entity) const;
+  // The entity an entry of the unit loads into (nullptr: none), as the unit's routing pass
+  // decides it.
+  const EntityMapping* RoutedEntity(const Entry& entry) const;
   // Lists a lossy entry in the report; with --strict-unicode rejects it and clears *route.
   Status TakeLossy(const std::string& user_id, const Entry& entry, Route* route);
 

@@ -63,6 +63,13 @@ void WrittenKeys::Remember(const EntityMapping& entity,
   std::vector<std::vector<size_t>> keys = KeyColumns(entity.table);
   for (size_t k = 0; k < keys.size(); ++k) {
     if (!Holds(keys[k], user_column_)) continue;
+    if (size_ + records.size() > max_keys_) {
+      // Past the bound every key is read back, as without the probe: slower, never wrong.
+      state_ = State::kHeld;
+      std::vector<uint64_t>().swap(slots_);
+      size_ = 0;
+      return;
+    }
     for (const AssignedRecord& record : records) Insert(Hash(k, keys[k], record.row));
   }
 }

@@ -10,7 +10,9 @@
 // within a batch.
 //
 // Remembered as 64-bit hashes (16 to 32 bytes a key, in one open-addressed table): a hash
-// that two keys share costs a read, never a decision. The probe needs a key of the table that
+// that two keys share costs a read, never a decision. At most kMaxWrittenKeys of them (16 MiB
+// of table): past it the unit's later keys are all read, as without the probe, so that memory
+// does not grow with the unit (docs/design.md, "Memory"). The probe needs a key of the table that
 // leads with the user's column (an index serves it); without one every key is read as before.
 //
 // Thread safety: one per (unit, entity), used by its thread.
@@ -27,8 +29,13 @@
 
 namespace ferry {
 
+// The hashes a WrittenKeys holds at most (its table is then 2^21 slots, 16 MiB).
+constexpr size_t kMaxWrittenKeys = size_t{1} << 20;
+
 class WrittenKeys {
  public:
+  explicit WrittenKeys(size_t max_keys = kMaxWrittenKeys) : max_keys_(max_keys) {}
+
   // At the first call with records: the probe (the user is records' cell in the user column).
   Status Begin(const EntityMapping& entity, Loader* loader,
                const std::vector<AssignedRecord>& records);
@@ -40,7 +47,8 @@ class WrittenKeys {
   // Remembers the keys of `records` (written, or perhaps written, by this batch).
   void Remember(const EntityMapping& entity, const std::vector<AssignedRecord>& records);
 
-  // True when the probe found no row of the user (the keys are being remembered).
+  // True when the probe found no row of the user (the keys are being remembered), and the
+  // keys remembered stayed within kMaxWrittenKeys.
   bool fresh() const { return state_ == State::kFresh; }
 
  private:
@@ -50,6 +58,7 @@ class WrittenKeys {
   bool Contains(uint64_t hash) const;
   void Insert(uint64_t hash);
 
+  size_t max_keys_;
   State state_ = State::kUnknown;
   int user_column_ = -1;
   std::vector<uint64_t> slots_;  // open addressing, linear probing; 0 is an empty slot

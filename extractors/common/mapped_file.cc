@@ -103,7 +103,13 @@ Result<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
         size));
   }
   FaultPoint("source.read");  // a test changes the file here (docs/reliability.md)
-  if (size == 0) return std::make_unique<MappedFile>(Key{}, nullptr, 0, std::string());
+  if (size == 0) {
+    auto empty = std::make_unique<MappedFile>(Key{}, nullptr, 0, std::string());
+    empty->path_ = path;
+    empty->opened_ = info;
+    empty->fd_ = std::move(fd);
+    return empty;
+  }
   // Private and writable so that a byte order mark can be rewritten in this process only.
   void* mapped =
       ::mmap(nullptr, static_cast<size_t>(size), PROT_READ | PROT_WRITE, MAP_PRIVATE, fd.get(), 0);
@@ -120,6 +126,9 @@ Result<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
     return Status::IOError(
         fmt::format("{}: file shrank while being read ({} of {} bytes)", path, info.st_size, size));
   }
+  file->path_ = path;
+  file->opened_ = info;
+  file->fd_ = std::move(fd);
   ::madvise(mapped, static_cast<size_t>(size), MADV_SEQUENTIAL);
   FaultPoint("source.mapped");  // a test cuts the file here (docs/reliability.md)
   char* data = file->data_;
@@ -130,6 +139,24 @@ Result<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
     file->floor_ = file->released_ = PageSize();
   }
   return file;
+}
+
+Status MappedFile::Unchanged() const {
+  struct stat now;
+  if (fd_.get() < 0) return Status::OK();
+  if (::fstat(fd_.get(), &now) != 0) return FileError(path_, "stat", errno);
+  auto same = [](const struct timespec& a, const struct timespec& b) {
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+  };
+  if (now.st_size == opened_.st_size && same(now.st_mtim, opened_.st_mtim) &&
+      same(now.st_ctim, opened_.st_ctim)) {
+    return Status::OK();
+  }
+  return Status::IOError(fmt::format(
+      "{}: file changed while being read (written to in place: its size or times moved since "
+      "ferry opened it), so what was read of it is not one file; nothing of it is loaded, what "
+      "was committed before stays, and the same command resumes once no one writes to it",
+      path_));
 }
 
 MappedFile::~MappedFile() {

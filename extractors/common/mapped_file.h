@@ -10,10 +10,14 @@
 // ("file shrank while being read"). One cut short after that faults (SIGBUS) when a page past
 // its new end is read: a handler ferry installs for its mappings then prints the same message,
 // naming the file, and ends the process with exit 1 (what a run committed stays, and the same
-// command resumes, as after any kill; docs/reliability.md).
+// command resumes, as after any kill; docs/reliability.md). One rewritten in place (same size,
+// new bytes) cannot fault: Unchanged() compares it with what it was when mapped, and a reader
+// asks after each pass over it, so that bytes of two versions never pass for one file.
 //
 // Thread safety: text() may be read from any thread; ReleaseBefore() from one at a time.
 #pragma once
+
+#include <sys/stat.h>
 
 #include <cstddef>
 #include <memory>
@@ -21,6 +25,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "extractors/common/scoped_fd.h"
 
 namespace ferry {
 
@@ -37,6 +42,12 @@ class MappedFile {
 
   // The whole file, valid while this lives.
   std::string_view text() const { return {data_, size_}; }
+
+  // OK while the file is as it was when mapped: the same size, modification and change times
+  // (through the descriptor kept open: a file replaced by a rename is still the one mapped, and
+  // reads whole). Else IOError "PATH: file changed while being read". A change within the
+  // file system's clock tick of the last one before Open may go unseen (docs/security.md).
+  Status Unchanged() const;
 
   // Lets the pages wholly before `offset` leave the process's memory. Cheap when called often:
   // it acts once the offset has moved 8 MiB from the last release, or gone back (a new pass).
@@ -56,6 +67,9 @@ class MappedFile {
   size_t released_ = 0;  // pages below this were released last time
   std::string fault_message_;  // what the SIGBUS handler prints for this mapping
   int fault_slot_ = -1;        // its place in the handler's table, or -1
+  std::string path_;
+  ScopedFd fd_;            // kept open for Unchanged()
+  struct stat opened_ {};  // the file when it was mapped
 };
 
 }  // namespace ferry

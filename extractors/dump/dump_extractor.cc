@@ -29,12 +29,20 @@ class DumpExtractor final : public FileSequenceExtractor {
     MappedFile* mapped = file_.get();
     index_ = std::make_unique<DumpIndex>(path_, file_->text(),
                                          [mapped](size_t at) { mapped->ReleaseBefore(at); });
-    return index_->Build(spec().origins, spec().max_value_bytes,
-                         [this](DumpProblem problem) { Report(problem.where, problem.problem); });
+    Status built =
+        index_->Build(spec().origins, spec().max_value_bytes,
+                      [this](DumpProblem problem) { Report(problem.where, problem.problem); });
+    // The walk trusts the grammar check before it: a file rewritten in place between them is
+    // named as changed, not as damage it may seem to hold.
+    FERRY_RETURN_IF_ERROR(file_->Unchanged());
+    return built;
   }
 
   Result<bool> ReadEntry(Entry* entry) override {
     if (!index_ || next_ >= index_->size()) {
+      // Every entry read: they are one file's only if it did not change meanwhile (a unit is
+      // loaded once its entries are all read, so a changed file loads nothing).
+      if (file_) FERRY_RETURN_IF_ERROR(file_->Unchanged());
       return false;
     }
     FERRY_RETURN_IF_ERROR(index_->Read(next_++, entry));

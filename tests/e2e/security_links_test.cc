@@ -92,6 +92,30 @@ TEST_CASE("export: a linked Profile N beside a real Default is reported, Default
   CHECK(run.out.find("{") != std::string::npos);
 }
 
+TEST_CASE("migrate: a linked Profile N is damage, not a unit loaded under the user's id",
+          "[e2e][security][sqlite]") {
+  // Issue 15 item 1: migrate loaded a linked profile as a unit of the given user. (Beside a
+  // real Default, the two profiles are refused before anything is read: exit 2.)
+  SKIP_WITHOUT_FIXTURES();
+  Victim victim("chromium");
+  TempDir hostile;
+  Touch(hostile / "ud/Local State", "{}");
+  fs::create_symlink(victim.path() + "/Default", hostile / "ud/Profile 1");
+  std::string report = hostile / "r.json";
+  CommandResult run = RunFerry({"migrate", "chromium:" + (hostile / "ud"), "--user-id", "u1",
+                                "--target", "sqlite:" + (hostile / "t.db"), "--progress", "none",
+                                "--no-backup", "--continue-on-error", "--rejects",
+                                hostile / "rejects.ndjson", "--report", report});
+  INFO(Describe(run));
+  CHECK(run.exit_code == 3);
+  CHECK((run.err + run.out).find("Profile 1: a symbolic link inside the store") !=
+        std::string::npos);
+  std::string json = ReadFile(report);
+  INFO(json);
+  CHECK(json.find("\"units\":0,") != std::string::npos);
+  CHECK(json.find(kVictimOrigin) == std::string::npos);
+}
+
 TEST_CASE("export: the path the user names may itself be a link", "[e2e][security]") {
   SKIP_WITHOUT_FIXTURES();
   Victim victim("chromium");

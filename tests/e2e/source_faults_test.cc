@@ -149,6 +149,54 @@ TEST_CASE("source faults: a dump cut short while it is read stops the run, namin
   CheckDumpCutAtFault("source.read:1", [](size_t whole) { return whole / 2; });
 }
 
+TEST_CASE("source faults: a dump rewritten in place while mapped stops the run, loading none of it",
+          "[e2e][faults][sqlite]") {
+  // Same size, new bytes, same file (not a rename): nothing faults, and the pages not read yet
+  // show the new bytes. Without the check after each pass a dump of two versions loaded as one,
+  // exit 0.
+  TempDir work;
+  TaskappWorkloadOptions options;
+  options.users = 1;
+  TaskappWorkload workload = WriteTaskappWorkload(work.path() / "dumps", options);
+  std::string dump = workload.files.at(0);
+  std::string whole = ReadFile(dump);
+  REQUIRE(whole.size() > 3 * 4096);
+  std::string db = work / "t.db";
+  std::vector<std::string> args = Args(dump, db, work);
+  FerryProcess run(args, {{"FERRY_FAULT", "source.mapped:1"}, {"FERRY_FAULT_SIGNAL", "STOP"}});
+  REQUIRE(run.WaitStopped());
+  {
+    // An editor's in-place save: every letter 'a' of the second half becomes 'b'.
+    std::string rewritten = whole;
+    size_t changed = 0;
+    for (size_t i = whole.size() / 2; i < whole.size(); ++i) {
+      if (rewritten[i] == 'a') {
+        rewritten[i] = 'b';
+        ++changed;
+      }
+    }
+    REQUIRE(changed > 0);
+    std::fstream out(dump, std::ios::in | std::ios::out | std::ios::binary);
+    out.write(rewritten.data(), static_cast<std::streamsize>(rewritten.size()));
+  }
+  run.Signal(SIGCONT);
+  CommandResult changed = run.Wait();
+  INFO(Describe(changed));
+  CHECK(changed.exit_code == 1);
+  CHECK_THAT(changed.err, Catch::Contains(dump + ": file changed while being read"));
+  if (std::filesystem::exists(db) &&
+      Query(db, "SELECT count(*) FROM sqlite_master WHERE name = 'tasks'").at(0).at(0) != "0") {
+    CHECK(Rows(db, "tasks") == 0);  // nothing of the changed file
+  }
+
+  // The file settled (as it was): the same command loads it whole, every task once.
+  std::ofstream(dump, std::ios::binary | std::ios::trunc) << whole;
+  CommandResult again = RunFerryToEnd(args);
+  INFO(Describe(again));
+  CHECK(again.exit_code == 0);
+  CHECK(Rows(db, "tasks") == workload.tasks);
+}
+
 TEST_CASE("source faults: sources on a read-only file system load, and load again unchanged",
           "[e2e][faults][sqlite]") {
   TempDir work;

@@ -2,10 +2,13 @@
 # Peak memory (maximum RSS, /usr/bin/time) of inspect, export and migrate (--dry-run and into
 # SQLite) on a dump of N tiny keys in one origin, of inspect and migrate on a Chromium profile
 # whose log holds C tiny keys (tools/bench/chromium_log.py), and of inspect and export on one
-# value of M MiB: the figures of docs/benchmarks.md, "Memory with many tiny keys". Uses an
+# value of M MiB: the figures of docs/benchmarks.md, "Memory with many tiny keys". With
+# --records R, also migrate (--dry-run and into SQLite) of a dump of R keys that a mapping takes
+# as R records of one unit (the duplicate check, written keys and routing of a unit). Uses an
 # existing build (default build/).
 #
 #   tools/bench/memory.sh                 # 500,000 keys, a 1,000,000-key log, one 200 MiB value
+#   tools/bench/memory.sh --keys 0 --chromium-keys 0 --value-mib 0 --records 1000000
 #   tools/bench/memory.sh --keys 2000000 --chromium-keys 0 --value-mib 0 --ferry build-release/ferry
 #   tools/bench/memory.sh --keys 10000000 --chromium-keys 10000000 --value-mib 0  # flat? (slow)
 set -euo pipefail
@@ -13,40 +16,45 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 keys=500000
 value_mib=200
 chromium_keys=1000000
+records=0
 ferry=build/ferry
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --keys) keys="$2"; shift 2 ;;
     --value-mib) value_mib="$2"; shift 2 ;;
     --chromium-keys) chromium_keys="$2"; shift 2 ;;
+    --records) records="$2"; shift 2 ;;
     --ferry) ferry="$2"; shift 2 ;;
-    *) echo "usage: $0 [--keys N] [--chromium-keys C] [--value-mib M] [--ferry PATH]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--keys N] [--chromium-keys C] [--value-mib M] [--records R] [--ferry PATH]" >&2; exit 2 ;;
   esac
 done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 - "$work/tiny.json" "$keys" <<'PY'
+peak() {  # peak LABEL COMMAND...: prints the label, peak RSS, wall time and CPU (user+sys)
+  local label="$1"
+  shift
+  /usr/bin/time -f '%M %e %U %S' "$@" >/dev/null 2>"$work/time" || true
+  read -r kib secs user sys < <(tail -1 "$work/time")
+  printf '%-40s %8d MiB %7s s wall %7.2f s CPU\n' "$label" $((kib / 1024)) "$secs" \
+    "$(echo "$user + $sys" | bc)"
+}
+if [[ "$keys" -gt 0 ]]; then
+  python3 - "$work/tiny.json" "$keys" <<'PY'
 import sys
 with open(sys.argv[1], 'w') as f:
     f.write('{"https://a.test": {')
     f.write(','.join('"k%d": "v"' % i for i in range(int(sys.argv[2]))))
     f.write('}}')
 PY
-peak() {  # peak LABEL COMMAND...: prints the label, peak RSS and wall time
-  local label="$1"
-  shift
-  /usr/bin/time -f '%M %e' "$@" >/dev/null 2>"$work/time" || true
-  read -r kib secs < <(tail -1 "$work/time")
-  printf '%-40s %8d MiB %7s s\n' "$label" $((kib / 1024)) "$secs"
-}
-echo "$keys tiny keys ($(stat -c %s "$work/tiny.json") bytes):"
-peak "inspect" "$ferry" inspect "$work/tiny.json"
-peak "inspect --json" "$ferry" inspect --json "$work/tiny.json"
-peak "export" "$ferry" export "$work/tiny.json" --out "$work/out.json"
-peak "migrate --dry-run" "$ferry" migrate --dry-run "$work/tiny.json" --user-id u \
-  --target "sqlite:$work/d.db" --progress none
-peak "migrate --target sqlite" "$ferry" migrate "$work/tiny.json" --user-id u \
-  --target "sqlite:$work/t.db" --progress none --no-backup
+  echo "$keys tiny keys ($(stat -c %s "$work/tiny.json") bytes):"
+  peak "inspect" "$ferry" inspect "$work/tiny.json"
+  peak "inspect --json" "$ferry" inspect --json "$work/tiny.json"
+  peak "export" "$ferry" export "$work/tiny.json" --out "$work/out.json"
+  peak "migrate --dry-run" "$ferry" migrate --dry-run "$work/tiny.json" --user-id u \
+    --target "sqlite:$work/d.db" --progress none
+  peak "migrate --target sqlite" "$ferry" migrate "$work/tiny.json" --user-id u \
+    --target "sqlite:$work/t.db" --progress none --no-backup
+fi
 if [[ "$chromium_keys" -gt 0 ]]; then
   tools/bench/chromium_log.py "$work/chromium" "$chromium_keys"
   echo "Chromium log of $chromium_keys tiny keys ($(stat -c %s "$work/chromium/Default/Local Storage/leveldb/000004.log") bytes):"
@@ -69,4 +77,33 @@ PY
     --target "sqlite:$work/bd.db" --progress none
   peak "migrate --target sqlite" "$ferry" migrate "$work/big.json" --user-id u \
     --target "sqlite:$work/b.db" --progress none --no-backup
+fi
+if [[ "$records" -gt 0 ]]; then
+  python3 - "$work/records.json" "$records" <<'PY'
+import sys
+with open(sys.argv[1], 'w') as f:
+    f.write('{"https://a.test": {')
+    f.write(','.join('"k%d": "%d"' % (i, i) for i in range(int(sys.argv[2]))))
+    f.write('}}')
+PY
+  cat >"$work/kv.yaml" <<'YAML'
+version: 1
+name: kv
+entities:
+  kv:
+    source: {key_prefix: k, shape: record}
+    id: {field: $key_suffix}
+    primary_key: [id]
+    unique: [[user_id, legacy_id]]
+    columns:
+      id: {type: ulid, from: $ulid}
+      user_id: {type: text, from: $user, nullable: false}
+      legacy_id: {type: text, from: $legacy_id, nullable: false}
+      value: {type: json, from: $record}
+YAML
+  echo "$records records of one unit ($(stat -c %s "$work/records.json") bytes):"
+  peak "migrate --dry-run" "$ferry" migrate --dry-run "$work/records.json" --mapping "$work/kv.yaml" \
+    --user-id u --target "sqlite:$work/rd.db" --progress none
+  peak "migrate --target sqlite" "$ferry" migrate "$work/records.json" --mapping "$work/kv.yaml" \
+    --user-id u --target "sqlite:$work/r.db" --progress none --no-backup
 fi

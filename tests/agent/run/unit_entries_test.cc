@@ -120,4 +120,38 @@ TEST_CASE("UnitEntries: a temp folder that cannot be written is an error, not a 
   CHECK(added.message().find("TMPDIR") != std::string::npos);
 }
 
+TEST_CASE("UnitEntries: a spilled entry is found from a kept offset or from the last read",
+          "[agent][run][memory]") {
+  // Only every kSpillStride-th offset is kept (issue 15 item 8: 8 bytes a key were kept
+  // before): forward reads, a key then its value, a jump back and jumps across strides all
+  // find the entry asked for.
+  constexpr size_t kCount = UnitEntries::kSpillStride * 2 + 777;
+  UnitEntries unit(/*memory_budget=*/0);
+  std::vector<Entry> given;
+  for (size_t i = 0; i < kCount; ++i) {
+    given.push_back(Make("k" + std::to_string(i), std::string(i % 50, 'v') + std::to_string(i)));
+    REQUIRE(unit.Add(given.back()).ok());
+  }
+  REQUIRE(unit.spilled() == kCount);
+  Entry scratch;
+  for (size_t i = 0; i < kCount; ++i) {
+    Result<const Entry*> keyed = unit.Get(i, &scratch, /*with_value=*/false);
+    REQUIRE(keyed.ok());
+    REQUIRE((*keyed)->key == given[i].key);
+    CHECK((*keyed)->value.empty());
+    if (i % 3 == 0) {  // the same entry again, with its value
+      Result<const Entry*> read = unit.Get(i, &scratch);
+      REQUIRE(read.ok());
+      REQUIRE((*read)->value == given[i].value);
+    }
+  }
+  for (size_t i :
+       {kCount - 1, size_t{0}, UnitEntries::kSpillStride, UnitEntries::kSpillStride - 1, kCount / 2,
+        kCount / 2 - 5, size_t{5000}, UnitEntries::kSpillStride * 2, size_t{1}, kCount - 2}) {
+    Result<const Entry*> read = unit.Get(i, &scratch);
+    REQUIRE(read.ok());
+    CheckSame(**read, given[i]);
+  }
+}
+
 }  // namespace ferry

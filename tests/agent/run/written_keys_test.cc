@@ -144,4 +144,38 @@ TEST_CASE("WrittenKeys: without a key that leads with the user's column, no prob
   CHECK(loader.reads == std::vector<size_t>{1});
 }
 
+TEST_CASE("WrittenKeys: past its bound every later key is read back, none taken as unheld",
+          "[agent][conflicts]") {
+  // The bound keeps a unit of millions of records from growing the table without end
+  // (issue 15 item 8); what it costs is the reads the probe spared, never a wrong "unheld".
+  ProbedLoader loader;
+  EntityMapping entity = Environments();
+  WrittenKeys written(/*max_keys=*/3);
+  std::vector<ExistingRow> found;
+  std::vector<AssignedRecord> first = {Record("A", "u", "e1"), Record("B", "u", "e2")};
+  REQUIRE(FindExistingRows(entity, &loader, false, first, &written, &found).ok());
+  REQUIRE(written.fresh());
+  CHECK(loader.reads.empty());
+  written.Remember(entity, first);
+  CHECK(written.fresh());  // 2 keys of the bound's 3
+  loader.rows.push_back(first[0].row);
+  loader.rows.push_back(first[1].row);
+
+  std::vector<AssignedRecord> second = {Record("C", "u", "e3"), Record("D", "u", "e4")};
+  REQUIRE(FindExistingRows(entity, &loader, false, second, &written, &found).ok());
+  CHECK(loader.reads.empty());  // still within the bound: e3 and e4 are not read
+  written.Remember(entity, second);
+  CHECK_FALSE(written.fresh());  // 4 keys would pass it: the table is let go
+  loader.rows.push_back(second[0].row);
+
+  // e3 (written) and e5 (never) are both read now; e3 is found as before.
+  std::vector<AssignedRecord> third = {Record("E", "u", "e3"), Record("F", "u", "e5")};
+  REQUIRE(FindExistingRows(entity, &loader, false, third, &written, &found).ok());
+  REQUIRE(loader.reads == std::vector<size_t>{2});
+  REQUIRE(found[0].row.has_value());
+  CHECK(std::get<std::string>(found[0].row->cells[0]) == "C");
+  CHECK_FALSE(found[1].row.has_value());
+  CHECK(loader.probes == 1);
+}
+
 }  // namespace ferry

@@ -1,8 +1,10 @@
 #include "extractors/common/mapped_file.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "tests/extractors/extractor_test_util.h"
 
@@ -35,6 +37,31 @@ TEST_CASE("MappedFile: empty, missing, a folder", "[extractors][common][memory][
   (*empty)->ReleaseBefore(100);
   CHECK(MappedFile::Open(dir.path() + "/none.json").status().IsNotFound());
   CHECK(MappedFile::Open(dir.path()).status().IsInvalidArgument());
+}
+
+TEST_CASE("MappedFile: a file written to in place while mapped is named as changed",
+          "[extractors][common][memory]") {
+  testing::TempDir dir;
+  std::string path = dir.Write("d.json", R"({"k": "aaaa"})");
+  Result<std::unique_ptr<MappedFile>> file = MappedFile::Open(path);
+  REQUIRE(file.ok());
+  CHECK((*file)->Unchanged().ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // past the clock's tick
+  {
+    std::fstream out(path, std::ios::in | std::ios::out | std::ios::binary);
+    out.seekp(8);
+    out.write("bb", 2);  // same size, new bytes, same inode
+  }
+  Status changed = (*file)->Unchanged();
+  CHECK(changed.IsIOError());
+  CHECK_THAT(changed.message(), Catch::Contains(path + ": file changed while being read"));
+  // An empty file is watched too.
+  std::string empty_path = dir.Write("e.json", "");
+  Result<std::unique_ptr<MappedFile>> empty = MappedFile::Open(empty_path);
+  REQUIRE(empty.ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::ofstream(empty_path, std::ios::app) << "{}";
+  CHECK((*empty)->Unchanged().IsIOError());
 }
 
 }  // namespace
