@@ -239,7 +239,7 @@ TEST_CASE("rollback: a run killed and never resumed is undone exactly, id map an
     REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
     const std::string before = Contents(*target);
     CommandResult killed =
-        setup.Migrate(*target, ChangedDump(setup.work, "c.json", 120, 30), "overwrite",
+        setup.Migrate(*target, ChangedDump(setup.work, "c.json", 55, 30), "overwrite",
                       {{"FERRY_FAULT", fault}}, {"--batch-size", "50"});
     REQUIRE(killed.exit_code == 128 + 9);
     const std::string run = setup.NewestRun(*target);
