@@ -19,4 +19,10 @@ int OpenPrivateFile(const std::string& path, bool append);
 // Creates `path` empty and 0600 when nothing is there; true when it was created.
 bool CreatePrivateFileIfMissing(const std::string& path);
 
+// Opens a new unnamed file for reading and writing in `folder` ("": $TMPDIR, else /tmp):
+// O_TMPFILE, 0600, or where the file system has none a unique name unlinked at once. No other
+// user can open it, and it is gone with the process however it ends. *folder_used (may be
+// null) gets the folder it tried. Returns the descriptor, or -1 with errno set.
+int OpenUnnamedFile(const std::string& folder, std::string* folder_used = nullptr);
+
 }  // namespace ferry

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <functional>
 
+#include "base/private_file.h"
+
 namespace ferry {
 
 namespace {
@@ -196,19 +198,9 @@ std::vector<std::pair<uint32_t, uint32_t>> SpillingKeyIndex::SortedWinners() con
 
 Status SpillingKeyIndex::OpenFile() {
   if (fd_ >= 0) return Status::OK();
-  std::string folder = folder_;
-  if (folder.empty()) {
-    const char* tmpdir = std::getenv("TMPDIR");
-    folder = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
-  }
-  fd_ = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd_ >= 0) return Status::OK();
-  if (errno != EOPNOTSUPP && errno != EISDIR) return SpillError("could not create", errno, folder);
-  std::string name = folder + "/ferry-keys-XXXXXX";  // no O_TMPFILE: a name unlinked at once
-  fd_ = ::mkostemp(name.data(), O_CLOEXEC);
-  if (fd_ < 0) return SpillError("could not create", errno, folder);
-  ::unlink(name.c_str());
-  return Status::OK();
+  std::string folder;
+  fd_ = OpenUnnamedFile(folder_, &folder);
+  return fd_ >= 0 ? Status::OK() : SpillError("could not create", errno, folder);
 }
 
 Status SpillingKeyIndex::Write(const std::string& bytes) {

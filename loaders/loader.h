@@ -263,14 +263,18 @@ class PreImageStream {
   virtual ~PreImageStream() = default;
 
   // Calls `visit` with the first image the run recorded of each address (PreImage::Address),
-  // and with each fallback image (SetFallback) of an address the run recorded none of, in no
+  // and with each fallback image (AddFallback) of an address the run recorded none of, in no
   // set order (images of one entity and user, or of one table, come together). Stops at and
   // returns the first failure, the stream's own or visit's. Reads everything afresh on each
   // call, so it may be called again (another pass, a retried transaction).
   virtual Status ForEach(const std::function<Status(const PreImage&)>& visit) = 0;
 
-  // Replaces the fallback images: what ForEach gives for addresses the run's records lack.
-  virtual void SetFallback(std::vector<PreImage> images) = 0;
+  // Adds a fallback image: what ForEach gives for its address when the run's records lack one.
+  // They may be as many as the run's rows (a killed run's id map): held out of memory. Fails
+  // as the store holding them does.
+  virtual Status AddFallback(const PreImage& image) = 0;
+  // Removes every fallback image.
+  virtual void ClearFallback() = 0;
 };
 
 // What `ferry rollback` asks of a target (Loader::RollBack).
@@ -278,7 +282,7 @@ struct RollbackRequest {
   std::string run_id;                   // the run to undo
   std::vector<const TableDef*> tables;  // the run's mapping tables
   // The first pre-image the run recorded of each row, id-map row and checkpoint it wrote,
-  // every row's table among `tables`. Not owned; RollBack sets its fallback (derive_lost).
+  // every row's table among `tables`. Not owned; RollBack replaces its fallback (derive_lost).
   PreImageStream* images = nullptr;
   bool dry_run = false;  // check and count only
   // An archive of the run was left unfinished by a killed session: also delete what the run

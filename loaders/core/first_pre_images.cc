@@ -1,12 +1,17 @@
 #include "loaders/core/first_pre_images.h"
 
 #include <sodium.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
+
+#include "base/private_file.h"
 
 namespace ferry {
 
@@ -15,6 +20,9 @@ namespace {
 constexpr size_t kGroupBytes = 8;     // of the index key: images of one user or table together
 constexpr size_t kAddressBytes = 16;  // then the address: collisions as unlikely as BLAKE2b-128's
 constexpr size_t kSeqBytes = 8;       // before each sealed value: its nonce
+constexpr size_t kFrameBytes = 4;     // before each sealed fallback record: its size
+// The fallback's bytes held in memory before they go to its file, and read back at a time.
+constexpr size_t kSpoolMemoryBytes = size_t{1} << 20;
 
 // Seals what one ForEach puts into its index under keys made for it alone.
 class Sealer {
@@ -93,10 +101,123 @@ class Sealer {
   std::array<unsigned char, crypto_generichash_KEYBYTES> hash_key_{};
 };
 
+Status SpoolError(const char* what, int error, const std::string& folder) {
+  return Status::IOError(std::string(what) + " the rollback's temporary file in " + folder + ": " +
+                         std::strerror(error) + " (point TMPDIR at a folder with room)");
+}
+
+// Calls `sink` with the record of each whole frame (u32 size | sealed) at the start of `bytes`;
+// *used gets the bytes of those frames.
+Status EachFrame(const Sealer& sealer, std::string_view bytes,
+                 const FirstPreImages::RecordSink& sink, size_t* used) {
+  *used = 0;
+  while (bytes.size() - *used >= kFrameBytes) {
+    uint32_t size = 0;
+    std::memcpy(&size, bytes.data() + *used, kFrameBytes);
+    if (bytes.size() - *used - kFrameBytes < size) break;
+    FERRY_ASSIGN_OR_RETURN(std::string record,
+                           sealer.Open(bytes.substr(*used + kFrameBytes, size)));
+    FERRY_RETURN_IF_ERROR(sink(record));
+    *used += kFrameBytes + size;
+  }
+  return Status::OK();
+}
+
 }  // namespace
+
+// The fallback images between ForEach calls, encoded and sealed under a key of its own, framed
+// (u32 size | sealed): in memory up to kSpoolMemoryBytes, the rest appended to an unnamed 0600
+// temporary file. Memory: that buffer, whatever the number of images.
+class FirstPreImages::FallbackSpool {
+ public:
+  FallbackSpool() = default;
+  ~FallbackSpool() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FallbackSpool(const FallbackSpool&) = delete;
+  FallbackSpool& operator=(const FallbackSpool&) = delete;
+
+  uint64_t file_bytes() const { return file_end_; }
+
+  Status Append(std::string_view record) {
+    std::string sealed = sealer_.Seal(record, ++count_);
+    const uint32_t size = static_cast<uint32_t>(sealed.size());
+    buffer_.append(reinterpret_cast<const char*>(&size), kFrameBytes);
+    buffer_ += sealed;
+    return buffer_.size() >= kSpoolMemoryBytes ? WriteBuffer() : Status::OK();
+  }
+
+  // Calls `sink` with every record, in the order they were appended.
+  Status ForEach(const RecordSink& sink) const {
+    std::string pending;  // read from the file, not yet whole frames
+    size_t used = 0;
+    for (uint64_t offset = 0; offset < file_end_;) {
+      const size_t want =
+          static_cast<size_t>(std::min<uint64_t>(kSpoolMemoryBytes, file_end_ - offset));
+      const size_t had = pending.size();
+      pending.resize(had + want);
+      ssize_t got = ::pread(fd_, pending.data() + had, want, static_cast<off_t>(offset));
+      if (got < 0 && errno == EINTR) {
+        pending.resize(had);
+        continue;
+      }
+      if (got <= 0) return SpoolError("could not read", got < 0 ? errno : EIO, folder_);
+      pending.resize(had + static_cast<size_t>(got));
+      offset += static_cast<uint64_t>(got);
+      FERRY_RETURN_IF_ERROR(EachFrame(sealer_, pending, sink, &used));
+      pending.erase(0, used);
+    }
+    FERRY_RETURN_IF_ERROR(EachFrame(sealer_, buffer_, sink, &used));
+    if (!pending.empty() || used != buffer_.size()) {
+      return Status::IOError("the rollback's temporary file: a fallback record is cut");
+    }
+    return Status::OK();
+  }
+
+ private:
+  Status WriteBuffer() {
+    if (fd_ < 0) {
+      fd_ = OpenUnnamedFile("", &folder_);
+      if (fd_ < 0) return SpoolError("could not create", errno, folder_);
+    }
+    for (size_t done = 0; done < buffer_.size();) {
+      ssize_t put = ::pwrite(fd_, buffer_.data() + done, buffer_.size() - done,
+                             static_cast<off_t>(file_end_ + done));
+      if (put < 0 && errno == EINTR) continue;
+      if (put <= 0) return SpoolError("could not write", put < 0 ? errno : ENOSPC, folder_);
+      done += static_cast<size_t>(put);
+    }
+    file_end_ += buffer_.size();
+    buffer_.clear();
+    return Status::OK();
+  }
+
+  Sealer sealer_;
+  uint64_t count_ = 0;  // the nonce of the last record sealed
+  std::string buffer_;
+  int fd_ = -1;
+  uint64_t file_end_ = 0;
+  std::string folder_;
+};
 
 FirstPreImages::FirstPreImages(RecordSource source, uint64_t memory_budget)
     : source_(std::move(source)), memory_budget_(memory_budget) {}
+
+FirstPreImages::~FirstPreImages() = default;
+
+Status FirstPreImages::AddFallback(const PreImage& image) {
+  if (fallback_ == nullptr) {
+    if (sodium_init() < 0) return Status::Internal("libsodium could not be initialized");
+    fallback_ = std::make_unique<FallbackSpool>();
+  }
+  return fallback_->Append(EncodePreImage(image));
+}
+
+void FirstPreImages::ClearFallback() { fallback_.reset(); }
+
+uint64_t FirstPreImages::fallback_file_bytes() const {
+  return fallback_ != nullptr ? fallback_->file_bytes() : 0;
+}
 
 Status FirstPreImages::ForEach(const std::function<Status(const PreImage&)>& visit) {
   if (sodium_init() < 0) return Status::Internal("libsodium could not be initialized");
@@ -110,9 +231,12 @@ Status FirstPreImages::ForEach(const std::function<Status(const PreImage&)>& vis
     return index.Put(sealer.Key(image), std::numeric_limits<uint64_t>::max() - seq,
                      sealer.Seal(record, seq));
   }));
-  for (const PreImage& image : fallback_) {
-    ++seq;
-    FERRY_RETURN_IF_ERROR(index.Put(sealer.Key(image), 0, sealer.Seal(EncodePreImage(image), seq)));
+  if (fallback_ != nullptr) {
+    FERRY_RETURN_IF_ERROR(fallback_->ForEach([&](std::string_view record) -> Status {
+      FERRY_ASSIGN_OR_RETURN(PreImage image, DecodePreImage(record));
+      ++seq;
+      return index.Put(sealer.Key(image), 0, sealer.Seal(record, seq));
+    }));
   }
   FERRY_RETURN_IF_ERROR(index.Finish());
   spilled_runs_ = index.spilled_runs();

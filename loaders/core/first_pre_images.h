@@ -7,7 +7,8 @@
 // to its budget, sorted runs in an unnamed temporary file past it) and gives them in the
 // index's order. What goes to that file is sealed (XChaCha20-Poly1305) under a key made for the
 // one call and held only in memory, and addressed by a keyed hash: no row, key or id of the
-// run's data is on disk in the clear, even while the process lives.
+// run's data is on disk in the clear, even while the process lives. So are the fallback images
+// (AddFallback) it holds between calls.
 //
 // Thread safety: one thread at a time.
 #pragma once
@@ -35,18 +36,25 @@ class FirstPreImages final : public PreImageStream {
 
   explicit FirstPreImages(RecordSource source, uint64_t memory_budget = kKeyIndexMemoryBudget);
 
-  // PreImageStream. Corruption for a record that does not decode; IOError when the temporary
-  // file fails.
+  ~FirstPreImages() override;
+
+  // PreImageStream. Corruption for a record that does not decode; IOError when a temporary
+  // file fails. The fallback images go to an unnamed temporary file past 1 MiB, sealed under a
+  // key made for this object (FallbackSpool): a killed run's id map may hold millions.
   Status ForEach(const std::function<Status(const PreImage&)>& visit) override;
-  void SetFallback(std::vector<PreImage> images) override { fallback_ = std::move(images); }
+  Status AddFallback(const PreImage& image) override;
+  void ClearFallback() override;
 
   // How many sorted runs the last ForEach wrote to its temporary file (0: all in memory).
   size_t spilled_runs() const { return spilled_runs_; }
+  // The bytes of fallback images in their temporary file (0: none, or all in memory).
+  uint64_t fallback_file_bytes() const;
 
  private:
   RecordSource source_;
   uint64_t memory_budget_;
-  std::vector<PreImage> fallback_;
+  class FallbackSpool;
+  std::unique_ptr<FallbackSpool> fallback_;  // null: none
   size_t spilled_runs_ = 0;
 };
 

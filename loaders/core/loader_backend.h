@@ -58,10 +58,12 @@ class LoaderBackend {
                                   const std::vector<std::string>& legacy_ids,
                                   std::vector<std::optional<KnownIdentity>>* out) = 0;
 
-  // Every id-map row (of this target's schema) that run `run_id` wrote last, in no set order:
-  // what a rollback derives the inserts from that a killed session left without pre-images
-  // (loaders/core/rollback.h). REQUIRES: Open succeeded.
-  virtual Status ListRunIdentities(const std::string& run_id, std::vector<RunIdentity>* out) = 0;
+  // The next `limit` id-map rows (of this target's schema) that run `run_id` wrote last, in the
+  // order of the id map's key, after `after` (null: from the first): what a rollback derives
+  // the inserts from that a killed session left without pre-images (loaders/core/rollback.h).
+  // Fewer than `limit`: the last page. REQUIRES: Open succeeded; limit > 0.
+  virtual Status ListRunIdentities(const std::string& run_id, const RunIdentity* after,
+                                   size_t limit, std::vector<RunIdentity>* out) = 0;
 
   // Loader::FetchRows. REQUIRES: Open succeeded; keys not empty; *out sized, all nullopt.
   virtual Status FetchRows(const TableDef& table, const std::vector<Row>& keys,

@@ -14,6 +14,9 @@ namespace {
 // entity and user's together, so a chunk is a few lookups.
 constexpr size_t kCheckChunk = 4096;
 
+// The id-map rows DeriveLostPreImages reads at a time (one keyset page of the target's id map).
+constexpr size_t kIdentityPage = 10000;
+
 Status CheckChunk(LoaderBackend& backend, const std::string& run_id,
                   const std::vector<PreImage>& chunk) {
   // (entity, user) -> the images of its id-map rows, read in one lookup each.
@@ -56,33 +59,38 @@ Status CheckNoLaterChange(LoaderBackend& backend, const std::string& run_id,
 }
 
 Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
-                           const std::vector<const TableDef*>& tables,
-                           std::vector<PreImage>* fallback, std::vector<PreImage>* unkeyed) {
-  fallback->clear();
+                           const std::vector<const TableDef*>& tables, PreImageStream* images,
+                           std::vector<PreImage>* unkeyed) {
+  images->ClearFallback();
   unkeyed->clear();
-  std::vector<RunIdentity> identities;
-  FERRY_RETURN_IF_ERROR(backend.ListRunIdentities(run_id, &identities));
-  for (const RunIdentity& identity : identities) {
-    const TableDef* table = nullptr;
-    for (const TableDef* candidate : tables) {
-      if (candidate->entity == identity.entity) table = candidate;
+  std::vector<RunIdentity> page;
+  std::optional<RunIdentity> last;
+  do {
+    FERRY_RETURN_IF_ERROR(
+        backend.ListRunIdentities(run_id, last ? &*last : nullptr, kIdentityPage, &page));
+    for (const RunIdentity& identity : page) {
+      const TableDef* table = nullptr;
+      for (const TableDef* candidate : tables) {
+        if (candidate->entity == identity.entity) table = candidate;
+      }
+      PreImage image;
+      image.kind = PreImage::Kind::kIdentity;
+      image.user_id = identity.user_id;
+      image.entity = identity.entity;
+      image.legacy_id = identity.legacy_id;
+      if (table == nullptr || table->primary_key.size() != 1) {
+        unkeyed->push_back(std::move(image));
+        continue;
+      }
+      PreImage row;
+      row.kind = PreImage::Kind::kRow;
+      row.table = table->name;
+      row.key.cells.push_back(Cell(identity.ulid));
+      FERRY_RETURN_IF_ERROR(images->AddFallback(row));
+      FERRY_RETURN_IF_ERROR(images->AddFallback(image));
     }
-    PreImage image;
-    image.kind = PreImage::Kind::kIdentity;
-    image.user_id = identity.user_id;
-    image.entity = identity.entity;
-    image.legacy_id = identity.legacy_id;
-    if (table == nullptr || table->primary_key.size() != 1) {
-      unkeyed->push_back(std::move(image));
-      continue;
-    }
-    PreImage row;
-    row.kind = PreImage::Kind::kRow;
-    row.table = table->name;
-    row.key.cells.push_back(Cell(identity.ulid));
-    fallback->push_back(std::move(row));
-    fallback->push_back(std::move(image));
-  }
+    if (!page.empty()) last = page.back();
+  } while (page.size() == kIdentityPage);
   std::vector<CheckpointRecord> checkpoints;
   FERRY_RETURN_IF_ERROR(backend.ListCheckpoints(run_id, &checkpoints));
   for (const CheckpointRecord& checkpoint : checkpoints) {
@@ -91,7 +99,7 @@ Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
     image.user_id = checkpoint.user_id;
     image.entity = checkpoint.entity;
     image.unit = checkpoint.unit;
-    fallback->push_back(std::move(image));
+    FERRY_RETURN_IF_ERROR(images->AddFallback(image));
   }
   return Status::OK();
 }

@@ -29,20 +29,21 @@ namespace ferry {
 Status CheckNoLaterChange(LoaderBackend& backend, const std::string& run_id,
                           PreImageStream& images);
 
-// Sets in *fallback what a killed session of run `run_id` may have left out of its archive
-// (loaders/core/pre_image_capture.h flushes a batch that only inserts with the next one): an
-// absent image of every id-map row and checkpoint the run wrote last, and of each such id-map
-// row's row (in the table of its entity, `tables`, keyed by its ULID). Each was inserted by the
-// run: the rollback deletes it, unless the archive has an image of it (PreImageStream::
-// SetFallback). The id-map rows of an entity whose table is not keyed by its ULID alone go to
-// *unkeyed instead: their rows cannot be found, so the archive must have them
-// (CheckUnkeyedRecorded). Memory: one image per id-map row the run wrote. Reads only.
+// Adds to the fallback of `images` (after clearing it) what a killed session of run `run_id` may
+// have left out of its archive (loaders/core/pre_image_capture.h flushes a batch that only
+// inserts with the next one): an absent image of every id-map row and checkpoint the run wrote
+// last, and of each such id-map row's row (in the table of its entity, `tables`, keyed by its
+// ULID). Each was inserted by the run: the rollback deletes it, unless the archive has an image
+// of it (PreImageStream::AddFallback). The id-map rows of an entity whose table is not keyed by
+// its ULID alone go to *unkeyed instead: their rows cannot be found, so the archive must have
+// them (CheckUnkeyedRecorded). Memory: a page of the id map (the fallback is held out of
+// memory), the run's checkpoints, and *unkeyed. Reads only.
 Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
-                           const std::vector<const TableDef*>& tables,
-                           std::vector<PreImage>* fallback, std::vector<PreImage>* unkeyed);
+                           const std::vector<const TableDef*>& tables, PreImageStream* images,
+                           std::vector<PreImage>* unkeyed);
 
 // InvalidArgument naming the entity when an image of `unkeyed` has no record among `images`
-// (read with no fallback set). One pass.
+// (whose fallback, from DeriveLostPreImages, holds none of them). One pass.
 Status CheckUnkeyedRecorded(PreImageStream& images, const std::string& run_id,
                             const std::vector<PreImage>& unkeyed);
 

@@ -406,15 +406,14 @@ Status SharedLoader::RollBack(const RollbackRequest& request, RollbackOutcome* o
     return OutOfOrder("RollBack without a run, its images, or a Check(false)");
   }
   FERRY_RETURN_IF_ERROR(CheckTables(request.tables));
-  std::vector<PreImage> fallback;
-  request.images->SetFallback({});
+  request.images->ClearFallback();
   if (request.derive_lost) {
     std::vector<PreImage> unkeyed;
     FERRY_RETURN_IF_ERROR(
-        DeriveLostPreImages(*backend_, request.run_id, request.tables, &fallback, &unkeyed));
+        DeriveLostPreImages(*backend_, request.run_id, request.tables, request.images, &unkeyed));
+    // Of the unkeyed ones only the archive's records count: they get no fallback.
     FERRY_RETURN_IF_ERROR(CheckUnkeyedRecorded(*request.images, request.run_id, unkeyed));
   }
-  request.images->SetFallback(std::move(fallback));
   // Three passes over the images, none holding them: count (and whose users), check, apply.
   FERRY_RETURN_IF_ERROR(CountRollback(*request.images, outcome));
   // The locks name the run being undone: another ferry sees who holds them.

@@ -74,8 +74,10 @@ class PostgresBackend final : public LoaderBackend {
     return OnSession(
         [&](Session* s) { return postgres::ReadCheckpoint(s, user_id, entity, unit, out); });
   }
-  Status ListRunIdentities(const std::string& run_id, std::vector<RunIdentity>* out) override {
-    return OnSession([&](Session* s) { return postgres::ListRunIdentities(s, run_id, out); });
+  Status ListRunIdentities(const std::string& run_id, const RunIdentity* after, size_t limit,
+                           std::vector<RunIdentity>* out) override {
+    return OnSession(
+        [&](Session* s) { return postgres::ListRunIdentities(s, run_id, after, limit, out); });
   }
   Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override {
     return OnSession([&](Session* s) { return postgres::ListCheckpoints(s, run_id, out); });

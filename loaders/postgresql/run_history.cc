@@ -134,14 +134,25 @@ Status ListCheckpoints(Session* session, const std::string& run_id,
   });
 }
 
-Status ListRunIdentities(Session* session, const std::string& run_id,
-                         std::vector<RunIdentity>* out) {
+Status ListRunIdentities(Session* session, const std::string& run_id, const RunIdentity* after,
+                         size_t limit, std::vector<RunIdentity>* out) {
   out->clear();
   return ReadIfExists(session, "id_map", [&](pqxx::transaction_base& txn) {
-    pqxx::result rows = txn.exec_params(
+    // Keyset pages along the primary key (user_id, target_schema, entity, legacy_id): each page
+    // starts where the last ended, so the pages together read the schema's rows once.
+    const std::string columns =
         "SELECT user_id, entity, legacy_id, ulid FROM ferry.id_map WHERE run_id = $1 AND "
-        "target_schema = $2",
-        run_id, session->schema());
+        "target_schema = $2 ";
+    const std::string page =
+        " ORDER BY user_id, target_schema, entity, legacy_id LIMIT " + std::to_string(limit);
+    pqxx::result rows =
+        after == nullptr ? txn.exec_params(columns + page, run_id, session->schema())
+                         : txn.exec_params(columns +
+                                               "AND (user_id, target_schema, entity, legacy_id) > "
+                                               "($3, $2, $4, $5)" +
+                                               page,
+                                           run_id, session->schema(), after->user_id, after->entity,
+                                           after->legacy_id);
     for (const auto& row : rows) {
       out->push_back(RunIdentity{Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3])});
     }

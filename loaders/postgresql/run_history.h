@@ -22,12 +22,12 @@ namespace ferry::postgres {
 Status ReadCheckpoint(Session* session, const std::string& user_id, const std::string& entity,
                       const std::string& unit, std::optional<StoredCheckpoint>* out);
 
-// The checkpoints last written by `run_id` (every run's when empty), by user, entity, unit.
-// LoaderBackend::ListRunIdentities: the ferry.id_map rows of the session's schema that run
-// `run_id` wrote last.
-Status ListRunIdentities(Session* session, const std::string& run_id,
-                         std::vector<RunIdentity>* out);
+// LoaderBackend::ListRunIdentities: a page of the ferry.id_map rows of the session's schema
+// that run `run_id` wrote last, by user, entity, legacy id (the key's order).
+Status ListRunIdentities(Session* session, const std::string& run_id, const RunIdentity* after,
+                         size_t limit, std::vector<RunIdentity>* out);
 
+// The checkpoints last written by `run_id` (every run's when empty), by user, entity, unit.
 Status ListCheckpoints(Session* session, const std::string& run_id,
                        std::vector<CheckpointRecord>* out);
 

@@ -114,14 +114,25 @@ Status ListCheckpoints(sqlite3* db, const std::string& run_id, std::vector<Check
   });
 }
 
-Status ListRunIdentities(sqlite3* db, const std::string& run_id, std::vector<RunIdentity>* out) {
+Status ListRunIdentities(sqlite3* db, const std::string& run_id, const RunIdentity* after,
+                         size_t limit, std::vector<RunIdentity>* out) {
   out->clear();
   return ReadIfExists(db, "ferry_id_map", [&]() -> Status {
-    FERRY_ASSIGN_OR_RETURN(
-        Statement stmt,
-        PrepareBound(db,
-                     "SELECT user_id, entity, legacy_id, ulid FROM ferry_id_map WHERE run_id = ?1",
-                     {run_id}));
+    // Keyset pages along the primary key (entity, user_id, legacy_id): each page starts where
+    // the last ended, so the pages together read the table once.
+    constexpr char kColumns[] = "SELECT user_id, entity, legacy_id, ulid FROM ferry_id_map ";
+    constexpr char kOrder[] = " ORDER BY entity, user_id, legacy_id LIMIT ";
+    const std::string page = kOrder + std::to_string(limit);
+    Result<Statement> made =
+        after == nullptr
+            ? PrepareBound(db, kColumns + std::string("WHERE run_id = ?1") + page, {run_id})
+            : PrepareBound(db,
+                           kColumns +
+                               std::string("WHERE run_id = ?1 AND (entity, user_id, legacy_id) > "
+                                           "(?2, ?3, ?4)") +
+                               page,
+                           {run_id, after->entity, after->user_id, after->legacy_id});
+    FERRY_ASSIGN_OR_RETURN(Statement stmt, std::move(made));
     return EachRow(db, stmt.get(), "reading ferry_id_map", [&](sqlite3_stmt* row) {
       out->push_back(RunIdentity{ColumnText(row, 0), ColumnText(row, 1), ColumnText(row, 2),
                                  ColumnText(row, 3)});

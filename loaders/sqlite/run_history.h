@@ -26,8 +26,10 @@ Status ReadCheckpoint(sqlite3* db, const std::string& user_id, const std::string
 // The checkpoints last written by `run_id` (every run's when empty), by user, entity, unit.
 Status ListCheckpoints(sqlite3* db, const std::string& run_id, std::vector<CheckpointRecord>* out);
 
-// LoaderBackend::ListRunIdentities: the ferry_id_map rows run `run_id` wrote last.
-Status ListRunIdentities(sqlite3* db, const std::string& run_id, std::vector<RunIdentity>* out);
+// LoaderBackend::ListRunIdentities: a page of the ferry_id_map rows run `run_id` wrote last, by
+// entity, user, legacy id (the key's order).
+Status ListRunIdentities(sqlite3* db, const std::string& run_id, const RunIdentity* after,
+                         size_t limit, std::vector<RunIdentity>* out);
 
 // The newest `limit` runs (all when limit <= 0), newest first.
 Status ListRuns(sqlite3* db, int limit, std::vector<RunRecord>* out);

@@ -48,8 +48,10 @@ class SqliteBackend final : public LoaderBackend {
   Status LookupIdentities(const std::string& entity, const std::string& user_id,
                           const std::vector<std::string>& legacy_ids,
                           std::vector<std::optional<KnownIdentity>>* out) override;
-  Status ListRunIdentities(const std::string& run_id, std::vector<RunIdentity>* out) override {
-    return OnFile([&](sqlite3* db) { return sqlite::ListRunIdentities(db, run_id, out); });
+  Status ListRunIdentities(const std::string& run_id, const RunIdentity* after, size_t limit,
+                           std::vector<RunIdentity>* out) override {
+    return OnFile(
+        [&](sqlite3* db) { return sqlite::ListRunIdentities(db, run_id, after, limit, out); });
   }
   Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                    std::vector<std::optional<Row>>* out) override;

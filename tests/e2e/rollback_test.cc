@@ -1,7 +1,8 @@
 // End-to-end `ferry rollback` on every target (target_fixture.h): a run that inserted,
 // overwrote and merged is undone exactly; so is a run killed and resumed; a rollback killed
-// before its commit leaves the target as it was and the same command then finishes it; a run
-// whose rows a later run changed again is refused until the later one is rolled back.
+// before its commit leaves the target as it was and the same command then finishes it; so is a
+// run killed and never resumed; a run whose rows a later run changed again is refused until the
+// later one is rolled back.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
@@ -211,6 +212,48 @@ TEST_CASE(
     CHECK(target->Count("SELECT count(*) FROM tasks") == 0);
     CHECK(target->Count("SELECT count(*) FROM " + target->Bookkeeping("id_map")) == 0);
     CHECK(target->Count("SELECT count(*) FROM " + target->Bookkeeping("checkpoints")) == 0);
+  }
+}
+
+TEST_CASE("rollback: a run killed and never resumed is undone exactly, id map and checkpoints too",
+          "[e2e][rollback][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    const std::string fault =
+        target->kind() == "sqlite" ? "sqlite.after_commit:2" : "pg.after_commit:2";
+    Setup setup;
+    // A first load killed after its second batch (of 50 rows), before their records reached the
+    // archive: every row it left is derived from its id-map rows.
+    CommandResult first = setup.Migrate(*target, ExampleDump(), "skip", {{"FERRY_FAULT", fault}},
+                                        {"--batch-size", "50"});
+    REQUIRE(first.exit_code == 128 + 9);
+    REQUIRE(target->Count("SELECT count(*) FROM " + target->Bookkeeping("id_map")) > 0);
+    CommandResult undo = setup.Rollback(*target, {"--run", setup.NewestRun(*target)});
+    INFO(undo.out << undo.err);
+    REQUIRE(undo.exit_code == 0);
+    CHECK_THAT(undo.out, Catch::Contains("left unfinished by a killed session"));
+    CHECK(target->Count("SELECT count(*) FROM tasks") == 0);
+    CHECK(target->Count("SELECT count(*) FROM " + target->Bookkeeping("id_map")) == 0);
+    CHECK(target->Count("SELECT count(*) FROM " + target->Bookkeeping("checkpoints")) == 0);
+
+    // An overwrite killed the same way over a complete load: back to that load exactly.
+    REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
+    const std::string before = Contents(*target);
+    CommandResult killed =
+        setup.Migrate(*target, ChangedDump(setup.work, "c.json", 55, 30), "overwrite",
+                      {{"FERRY_FAULT", fault}}, {"--batch-size", "50"});
+    REQUIRE(killed.exit_code == 128 + 9);
+    const std::string run = setup.NewestRun(*target);
+    REQUIRE(target->Count("SELECT count(*) FROM " + target->Bookkeeping("id_map") +
+                          " WHERE run_id = '" + run + "'") > 0);
+    REQUIRE(Contents(*target) != before);
+    CommandResult back = setup.Rollback(*target, {"--run", run});
+    INFO(back.out << back.err);
+    REQUIRE(back.exit_code == 0);
+    CHECK(Contents(*target) == before);
+    CHECK(target->Count("SELECT count(*) FROM " + target->Bookkeeping("id_map") +
+                        " WHERE run_id = '" + run + "'") == 0);
+    CHECK(target->Count("SELECT count(*) FROM " + target->Bookkeeping("checkpoints") +
+                        " WHERE run_id = '" + run + "'") == 0);
   }
 }
 

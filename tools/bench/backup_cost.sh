@@ -8,7 +8,8 @@
 #   --target sqlite       a fresh SQLite file per run (the default)
 #   --target postgresql   a fresh database per run on the server of $FERRY_BENCH_PG_URL (a
 #                         postgresql:///DB?host=... URL without a password; DB is replaced;
-#                         psql's PG* variables must reach the same server)
+#                         psql's PG* variables must reach the same server; the databases'
+#                         names begin with $FERRY_BENCH_PG_PREFIX, default ferry_backup_bench)
 #   --load first          into an empty target (every batch only inserts: no pre-image read)
 #   --load overwrite      `--conflict overwrite` over a target holding the same load already
 #                         (identical data: ferry sees every row unchanged and writes none)
@@ -64,7 +65,7 @@ if [[ $load == change ]]; then  # the changed copy: every title (in the JSON tex
   fi
 fi
 work=$(mktemp -d)
-pg_db=ferry_backup_bench_$$
+pg_db=${FERRY_BENCH_PG_PREFIX:-ferry_backup_bench}_$$  # and ${pg_db}_t: dropped on exit
 cleanup() {
   rm -rf "$work"
   if [[ $target == postgresql ]]; then

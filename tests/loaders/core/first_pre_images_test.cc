@@ -48,7 +48,10 @@ TEST_CASE("FirstPreImages: the first record of each address wins, a fallback onl
   std::unique_ptr<FirstPreImages> stream =
       PreImagesInMemory({Row("A", true, "before"), Identity("u", "1", false),
                          Row("A", true, "during"), Identity("u", "1", true, "X"), Row("B", false)});
-  stream->SetFallback({Row("B", true, "fallback"), Row("C", false), Identity("u", "2", false)});
+  for (const PreImage& image :
+       {Row("B", true, "fallback"), Row("C", false), Identity("u", "2", false)}) {
+    REQUIRE(stream->AddFallback(image).ok());
+  }
   std::map<std::string, PreImage> seen = Collect(*stream);
   REQUIRE(seen.size() == 5);
   CHECK(seen[Row("A", false).Address()].row.cells[1] == Cell(std::string("before")));
@@ -58,8 +61,33 @@ TEST_CASE("FirstPreImages: the first record of each address wins, a fallback onl
   CHECK(seen.count(Identity("u", "2", false).Address()) == 1);
   // Read again (the rollback's next pass): the same.
   CHECK(Collect(*stream).size() == 5);
-  stream->SetFallback({});
+  stream->ClearFallback();
   CHECK(Collect(*stream).size() == 3);
+}
+
+TEST_CASE("FirstPreImages: a fallback past a MiB goes to its file and comes back whole, each pass",
+          "[loaders][core][rollback]") {
+  // A killed run's fallback is an image per id-map row: millions. 40,000 rows and identities
+  // (about 4 MiB sealed) pass the spool's 1 MiB in memory.
+  const int rows = 40000;
+  std::unique_ptr<FirstPreImages> stream =
+      PreImagesInMemory({Row("k7", true, "recorded"), Identity("u", "7", true, "ULID7")});
+  for (int i = 0; i < rows; ++i) {
+    REQUIRE(stream->AddFallback(Row("k" + std::to_string(i), false)).ok());
+    REQUIRE(stream->AddFallback(Identity("u", std::to_string(i), false)).ok());
+  }
+  CHECK(stream->fallback_file_bytes() > 0);
+  for (int pass = 0; pass < 2; ++pass) {
+    std::map<std::string, PreImage> seen = Collect(*stream);
+    REQUIRE(seen.size() == 2 * rows);
+    CHECK(seen[Row("k7", false).Address()].present);  // the run's record wins
+    CHECK(seen[Identity("u", "7", false).Address()].ulid == "ULID7");
+    CHECK_FALSE(seen[Row("k39999", false).Address()].present);
+    CHECK(seen.count(Identity("u", "0", false).Address()) == 1);
+  }
+  stream->ClearFallback();
+  CHECK(stream->fallback_file_bytes() == 0);
+  CHECK(Collect(*stream).size() == 2);
 }
 
 TEST_CASE("FirstPreImages: past its memory budget it spills and still keeps the first of each",

@@ -45,7 +45,8 @@ class FakeBackend final : public LoaderBackend {
     for (auto& known : *out) known = calls_->known;
     return Note("LookupIdentities");
   }
-  Status ListRunIdentities(const std::string&, std::vector<RunIdentity>*) override {
+  Status ListRunIdentities(const std::string&, const RunIdentity*, size_t,
+                           std::vector<RunIdentity>*) override {
     return Note("ListRunIdentities");
   }
   Status FetchRows(const TableDef&, const std::vector<Row>&,
