@@ -58,8 +58,8 @@ struct SwitchWork {
 // The statements of one group's switch. InvalidArgument (before anything is written) for a
 // foreign key into the group from a table outside it, a view on one of its tables, or (SQLite)
 // a table whose definition the rebuild cannot carry over (CHECK, COLLATE, generated columns,
-// AUTOINCREMENT, WITHOUT ROWID, STRICT, DEFERRABLE). Switching a SQLite group back needs
-// `saved`, the schema its switch recorded (ParseSwitchedGroup).
+// AUTOINCREMENT, WITHOUT ROWID, STRICT, DEFERRABLE, a named CONSTRAINT). Switching a SQLite group
+// back needs `saved`, the schema its switch recorded (ParseSwitchedGroup).
 Status PlanSwitch(RekeySql& sql, const RekeyPlan& group, bool back, SwitchWork* work,
                   const std::vector<SchemaObject>& saved = {});
 

@@ -100,6 +100,23 @@ std::string ForeignKey(TargetFixture& target, const std::string& table, const st
   return rows.empty() ? "" : rows[0][0];
 }
 
+// The first column of index `name` and its type ("user_id text"); "" when no such index.
+std::string IndexFirstColumn(TargetFixture& target, const std::string& name) {
+  auto rows = target.kind() == "sqlite"
+                  ? target.Query(fmt::format(
+                        "SELECT i.name || ' ' || lower(c.type) FROM pragma_index_info('{0}') i "
+                        "JOIN sqlite_master m ON m.name = '{0}' JOIN pragma_table_info(m.tbl_name) "
+                        "c ON c.name = i.name WHERE i.seqno = 0",
+                        name))
+                  : target.Query(fmt::format(
+                        "SELECT a.attname || ' ' || format_type(a.atttypid, a.atttypmod) FROM "
+                        "pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_attribute a "
+                        "ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0] WHERE i.relname = "
+                        "'{}'",
+                        name));
+  return rows.empty() ? "" : rows[0][0];
+}
+
 TEST_CASE("rekey switch: killed before its commit, then the same command; rollback undoes it",
           "[e2e][rekey][sqlite][postgresql]") {
   const std::string keys = GENERATE(std::string("int"), std::string("uuid"));
@@ -107,6 +124,8 @@ TEST_CASE("rekey switch: killed before its commit, then the same command; rollba
     const bool pg = target->kind() == "postgresql";
     TempDir dir;
     std::string plan = LoadAppDatabase(*target, keys, dir);
+    // An index of the application's own on a reference: recreated under its name, on the ULIDs.
+    REQUIRE(Sql(*target, "CREATE INDEX tasks_by_user ON tasks (user_id, created_at)") == 0);
     auto before = Snapshot(*target);
     auto constraints_before = Constraints(*target);
     const std::string old_key = PrimaryKey(*target, "users");
@@ -144,7 +163,7 @@ TEST_CASE("rekey switch: killed before its commit, then the same command; rollba
     INFO(resumed.out << resumed.err);
     REQUIRE(resumed.exit_code == 3);  // done, with the planted orphans named
     CHECK(resumed.out.find("switched the keys of ") != std::string::npos);
-    CHECK(resumed.out.find(" ms: 16 constraints and 0 indexes recreated") != std::string::npos);
+    CHECK(resumed.out.find(" ms: 16 constraints and 1 indexes recreated") != std::string::npos);
     CHECK(resumed.out.find("orphan: dashboards.user_id of row") != std::string::npos);
     CHECK(resumed.out.find("not verified") == std::string::npos);
 
@@ -153,6 +172,7 @@ TEST_CASE("rekey switch: killed before its commit, then the same command; rollba
     CHECK(PrimaryKey(*target, "users") == "id text");
     CHECK(ForeignKey(*target, "tasks", "tasks") == "parent_id -> tasks.id (text)");
     CHECK(ForeignKey(*target, "orders", "clinics") == "clinic_id -> clinics.id (text)");
+    CHECK(IndexFirstColumn(*target, "tasks_by_user") == "user_id text");
     for (const char* table : kAppDbTables) {
       INFO(table);
       CHECK(target->Count(fmt::format("SELECT COUNT(*) FROM {} WHERE length(id) = 26", table)) ==
