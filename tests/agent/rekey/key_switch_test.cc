@@ -93,6 +93,19 @@ TEST_CASE("SwitchStateOf and PlanSwitch on SQLite: the state read, the table reb
         std::string::npos);
   CHECK(work.statements.find("CREATE INDEX users_by_key ON users(id);") != std::string::npos);
   CHECK(work.indexes == 1);
+
+  // What the rebuild cannot carry over is refused, naming it.
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "CREATE TABLE named (id INTEGER, id_ulid TEXT, CONSTRAINT named_pk PRIMARY "
+                       "KEY (id));"
+                       "CREATE TABLE checked (id INTEGER PRIMARY KEY CHECK (id > 0), id_ulid TEXT)",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  Status named = PlanSwitch(**sql, group("named"), /*back=*/false, &work);
+  CHECK(named.IsInvalidArgument());
+  CHECK(named.ToString().find("table named is defined with CONSTRAINT") != std::string::npos);
+  CHECK(PlanSwitch(**sql, group("checked"), /*back=*/false, &work).IsInvalidArgument());
 }
 
 }  // namespace
