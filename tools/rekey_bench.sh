@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times `ferry rekey` on one table of N rows (default 1,000,000) with a creation column, in
-# SQLite and (when DATABASE_URL is a PostgreSQL URL) PostgreSQL, for strategies add and hybrid;
-# prints wall time and the longest write transaction of each (docs/benchmarks.md, "rekey").
+# SQLite and (when DATABASE_URL is a PostgreSQL URL) PostgreSQL, for strategies add and hybrid
+# (STRATEGIES="add hybrid switch" adds switch); prints wall time, CPU time
+# and the longest write transaction of each (docs/benchmarks.md, "rekey").
 #   tools/rekey_bench.sh BUILD_DIR WORK_DIR [ROWS]
 set -euo pipefail
 ferry="$1/ferry"
@@ -23,12 +24,14 @@ YAML
 run() {  # label target strategy
   local started ended
   started=$(date +%s.%N)
-  "$ferry" rekey "$2" --plan "$work/plan.yaml" --strategy "$3" > "$work/$1-$3.out" 2>&1 || true
+  /usr/bin/time -f 'cpu %U+%S s' -o "$work/$1-$3.time" \
+    "$ferry" rekey "$2" --plan "$work/plan.yaml" --strategy "$3" > "$work/$1-$3.out" 2>&1 || true
   ended=$(date +%s.%N)
-  printf '%s %s: %.1f s, %s (load average %s)\n' "$1" "$3" "$(echo "$ended - $started" | bc)" \
-    "$(grep 'longest write' "$work/$1-$3.out")" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  printf '%s %s: %.1f s, %s, %s (load average %s)\n' "$1" "$3" \
+    "$(echo "$ended - $started" | bc)" "$(cat "$work/$1-$3.time")" \
+    "$(grep 'longest write' "$work/$1-$3.out" | tail -1)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
-for strategy in add hybrid; do
+for strategy in ${STRATEGIES:-add hybrid}; do
   db="$work/bench-$strategy.db"
   rm -f "$db"
   sqlite3 "$db" "CREATE TABLE events (id INTEGER PRIMARY KEY, payload TEXT NOT NULL,

@@ -3,14 +3,17 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "agent/exit_codes_help.h"
 #include "agent/mapping/loader.h"
 #include "agent/rekey/column_digest.h"
 #include "agent/rekey/id_map_fill.h"
 #include "agent/rekey/recorded_rekey.h"
+#include "agent/rekey/key_switch.h"
 #include "agent/rekey/rekey_plan.h"
 #include "agent/rekey/rekey_sql.h"
 #include "agent/rekey/ulid_fill.h"
@@ -55,6 +58,19 @@ Status CheckPlanFits(RekeySql& sql, const RekeyPlan& plan) {
             "the plan names column {}.{}, which the database does not hold", table.name, column));
       }
     }
+  }
+  return Status::OK();
+}
+
+// Fails InvalidArgument, before anything is written, when a switch of one of the plan's
+// groups not switched yet would be refused (PlanSwitch, SwitchStateOf).
+Status CheckSwitch(RekeySql& sql, const RekeyPlan& plan) {
+  for (const RekeyPlan& group : RekeyGroups(plan)) {
+    bool is_switched = false;
+    FERRY_RETURN_IF_ERROR(SwitchStateOf(sql, group, &is_switched));
+    if (is_switched) continue;
+    SwitchWork work;
+    FERRY_RETURN_IF_ERROR(PlanSwitch(sql, group, /*back=*/false, &work));
   }
   return Status::OK();
 }
@@ -142,6 +158,92 @@ Status Rekey(const RekeyOptions& options, const std::string& run_id, RekeySql& s
   return RecordDigests(sql, plan, run_id);
 }
 
+// `--strategy switch`: the groups not switched yet get their ULID columns as add does, then,
+// when they verify, each moves its keys in one transaction; a group switched by an earlier
+// attempt of the run is passed over, its orphans named again. Every refusal of a switch
+// (PlanSwitch) comes before anything is written.
+Status SwitchKeys(const RekeyOptions& options, const std::string& run_id, RekeySql& sql,
+                  const RekeyPlan& plan, std::ostream& out, RekeyRun* run) {
+  RekeyPlan pending;
+  std::vector<RekeyPlan> to_switch;
+  std::vector<RekeyPlan> switched;
+  for (RekeyPlan& group : RekeyGroups(plan)) {
+    bool is_switched = false;
+    FERRY_RETURN_IF_ERROR(SwitchStateOf(sql, group, &is_switched));
+    if (is_switched) {
+      switched.push_back(std::move(group));
+      continue;
+    }
+    SwitchWork work;
+    FERRY_RETURN_IF_ERROR(PlanSwitch(sql, group, /*back=*/false, &work));
+    for (const RekeyTable& table : group.tables) pending.tables.push_back(table);
+    to_switch.push_back(std::move(group));
+  }
+  if (!pending.tables.empty()) {
+    FERRY_RETURN_IF_ERROR(Rekey(options, run_id, sql, pending, out, run));
+  }
+  if (!run->verification.problems.empty()) {
+    out << "keys not switched: the ULID columns do not verify\n";
+    return Status::OK();
+  }
+  for (const RekeyPlan& group : to_switch) {
+    SwitchWork work;
+    auto started = std::chrono::steady_clock::now();
+    FERRY_RETURN_IF_ERROR(SwitchGroup(sql, group, run_id, &work));
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    std::vector<std::string> names;
+    for (const RekeyTable& table : group.tables) names.push_back(table.name);
+    out << fmt::format(
+        "switched the keys of {} to their ULID columns in one transaction of {:.0f} ms: {} "
+        "constraints and {} indexes recreated under their names; old keys kept as legacy_ "
+        "columns\n",
+        fmt::join(names, ", "), ms, work.constraints, work.indexes);
+  }
+  if (!to_switch.empty()) {
+    out << fmt::format("longest write transaction: {:.0f} ms (the switch included)\n",
+                       sql.longest_write_ms());
+  }
+  for (const RekeyPlan& group : switched) {
+    std::vector<std::string> names;
+    for (const RekeyTable& table : group.tables) names.push_back(table.name);
+    out << fmt::format("keys of {} switched already (by an earlier attempt)\n",
+                       fmt::join(names, ", "));
+    FERRY_RETURN_IF_ERROR(VerifySwitched(sql, group, &run->verification));
+  }
+  return Status::OK();
+}
+
+// What --strategy switch would do, written without writing anything: per group, add's steps
+// and the statements of its one transaction.
+Status DescribeSwitch(RekeySql& sql, const RekeyPlan& plan, std::ostream& out) {
+  RekeyPlan pending;
+  std::string switches;
+  for (const RekeyPlan& group : RekeyGroups(plan)) {
+    std::vector<std::string> names;
+    for (const RekeyTable& table : group.tables) names.push_back(table.name);
+    bool is_switched = false;
+    FERRY_RETURN_IF_ERROR(SwitchStateOf(sql, group, &is_switched));
+    if (is_switched) {
+      switches += fmt::format("keys of {} switched already\n", fmt::join(names, ", "));
+      continue;
+    }
+    SwitchWork work;
+    FERRY_RETURN_IF_ERROR(PlanSwitch(sql, group, /*back=*/false, &work));
+    for (const RekeyTable& table : group.tables) pending.tables.push_back(table);
+    switches += fmt::format("would switch the keys of {} in one transaction:\n{}",
+                            fmt::join(names, ", "), work.statements);
+  }
+  std::ostringstream steps;
+  FERRY_RETURN_IF_ERROR(DescribeDryRun(sql, pending, "switch", steps));
+  std::string text = steps.str();
+  // DescribeDryRun ends with the dry run's last line: the switches come before it.
+  const std::string last = "dry run: nothing was written\n";
+  out << text.substr(0, text.size() - last.size()) << switches << last;
+  return Status::OK();
+}
+
 void PrintVerification(const RekeyVerification& verification, std::ostream& out) {
   for (const RekeyOrphan& orphan : verification.examples) {
     out << fmt::format("orphan: {}.{} of row {} names {}, which is not in its parent table\n",
@@ -161,11 +263,11 @@ void PrintVerification(const RekeyVerification& verification, std::ostream& out)
 }  // namespace
 
 int RunRekey(const RekeyOptions& options, std::ostream& out, std::ostream& err) {
-  if (options.strategy != "add" && options.strategy != "hybrid") {
-    return Fail(Status::InvalidArgument(fmt::format(
-                    "--strategy {} is not built yet (docs/rekey.md): add and hybrid are",
-                    options.strategy)),
-                err);
+  if (options.strategy != "add" && options.strategy != "hybrid" && options.strategy != "switch") {
+    return Fail(
+        Status::InvalidArgument(fmt::format(
+            "--strategy {} is unknown (docs/rekey.md): add, hybrid or switch", options.strategy)),
+        err);
   }
   if (options.batch_size < 1) {
     return Fail(Status::InvalidArgument("--batch-size must be at least 1"), err);
@@ -193,6 +295,7 @@ int RunRekey(const RekeyOptions& options, std::ostream& out, std::ostream& err) 
   std::vector<std::string> from_catalog;
   AddCatalogForeignKeys(catalog, &*plan, &from_catalog);
   status = CheckPlanFits(**sql, *plan);
+  if (status.ok() && options.strategy == "switch") status = CheckSwitch(**sql, *plan);
   if (!status.ok()) return Fail(status, err);
   out << fmt::format("rekey {} with plan {}: strategy {}, batches of {}\n", RedactUrl(target->url),
                      options.plan, options.strategy, options.batch_size);
@@ -200,7 +303,8 @@ int RunRekey(const RekeyOptions& options, std::ostream& out, std::ostream& err) 
     out << "foreign key from the catalog, not in the plan: " << key << "\n";
   }
   if (options.dry_run) {
-    status = DescribeDryRun(**sql, *plan, options.strategy, out);
+    status = options.strategy == "switch" ? DescribeSwitch(**sql, *plan, out)
+                                          : DescribeDryRun(**sql, *plan, options.strategy, out);
     return status.ok() ? 0 : Fail(status, err);
   }
   UlidGenerator ids;
@@ -213,7 +317,11 @@ int RunRekey(const RekeyOptions& options, std::ostream& out, std::ostream& err) 
   out << "run " << info.run_id << "\n";
   status = (*loader)->LockUser(kRekeyLockUser);
   RekeyRun run;
-  if (status.ok()) status = Rekey(options, info.run_id, **sql, *plan, out, &run);
+  if (status.ok()) {
+    status = options.strategy == "switch"
+                 ? SwitchKeys(options, info.run_id, **sql, *plan, out, &run)
+                 : Rekey(options, info.run_id, **sql, *plan, out, &run);
+  }
   RunTotals totals;
   totals.read = run.verification.rows;
   totals.updated = run.filled;
@@ -250,11 +358,14 @@ void AddRekeyCommand(CLI::App& root, int* exit_code) {
       "Re-key an existing database in place (docs/rekey.md): add a <key>_ulid column to each "
       "table of the plan and a <fk>_ulid column for each foreign key, fill them in short "
       "checkpointed batches (the ULID's time is the row's creation time), then verify; "
-      "--strategy hybrid also keeps each old key -> ULID in ferry's id map. The same command "
-      "after a kill goes on where it stopped");
+      "--strategy hybrid also keeps each old key -> ULID in ferry's id map; --strategy switch "
+      "then makes the ULID columns the primary and foreign keys, one transaction per group of "
+      "related tables, the old keys kept as legacy_<column>. The same command after a kill "
+      "goes on where it stopped");
   SetExitCodesHelp(cmd,
-                   "0 done and verified; 1 failed, or the result does not verify; 2 usage (a "
-                   "strategy not built yet, a plan that does not fit the database); 3 done, with "
+                   "0 done and verified; 1 failed, or the result does not verify; 2 usage (a plan "
+                   "that does not fit the database, a switch a view or a table outside the plan "
+                   "stands in the way of); 3 done, with "
                    "orphaned references (named); 4 another rekey holds the lock");
   cmd->add_option("target", options->target, "sqlite:PATH or postgresql://...")->required();
   cmd->add_option("--plan", options->plan,
@@ -263,7 +374,9 @@ void AddRekeyCommand(CLI::App& root, int* exit_code) {
       ->required();
   cmd->add_option("--strategy", options->strategy,
                   "add: ULID columns beside the old keys; hybrid: as add, plus each old key -> "
-                  "ULID in ferry's id map (switch: not built yet)")
+                  "ULID in ferry's id map; switch: as add, then the ULID columns become the "
+                  "primary and foreign keys (X_ulid renamed X, X renamed legacy_X), constraints "
+                  "and indexes recreated under their names")
       ->check(CLI::IsMember({"add", "hybrid", "switch"}));
   cmd->add_flag("--dry-run", options->dry_run,
                 "Check the plan against the database and say what would be done; write nothing");

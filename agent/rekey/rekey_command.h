@@ -1,6 +1,7 @@
-// `ferry rekey TARGET --plan FILE [--strategy add|hybrid] [--dry-run] [--batch-size N]`
+// `ferry rekey TARGET --plan FILE [--strategy add|hybrid|switch] [--dry-run] [--batch-size N]`
 // (docs/rekey.md): gives the tables of an existing database ULID columns beside their old keys,
-// in place. The plan is the mapping `ferry inspect sqlite:app.db --propose-mapping` writes.
+// in place; `switch` then makes them the primary and foreign keys (key_switch.h). The
+// plan is the mapping `ferry inspect sqlite:app.db --propose-mapping` writes.
 //
 // The run is recorded in the target's run history as migrate's are (its arguments begin with
 // "rekey"), and holds the lock of the pseudo-user "(rekey)" while it writes, so that a second
@@ -29,7 +30,8 @@ struct RekeyOptions {
 };
 
 // Exit codes: 0 done and verified, 1 failed (or the result does not verify), 2 usage (an
-// unknown strategy, a plan that does not fit the database), 3 done with orphaned references
+// unknown strategy, a switch in the way of a view or a table outside the plan, a
+// plan that does not fit the database), 3 done with orphaned references
 // (named), 4 another run holds the lock.
 int RunRekey(const RekeyOptions& options, std::ostream& out, std::ostream& err);
 

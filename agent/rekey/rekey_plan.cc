@@ -25,6 +25,38 @@ const RekeyTable* RekeyPlan::Find(const std::string& table) const {
 
 std::string UlidColumnOf(const std::string& column) { return column + "_ulid"; }
 
+std::string LegacyColumnOf(const std::string& column) { return "legacy_" + column; }
+
+std::vector<RekeyPlan> RekeyGroups(const RekeyPlan& plan) {
+  // Union-find over the tables' positions; a foreign key to a table outside the plan joins
+  // nothing.
+  std::vector<size_t> root(plan.tables.size());
+  for (size_t i = 0; i < root.size(); ++i) root[i] = i;
+  auto find = [&](size_t i) {
+    while (root[i] != i) i = root[i] = root[root[i]];
+    return i;
+  };
+  for (size_t i = 0; i < plan.tables.size(); ++i) {
+    for (const RekeyForeignKey& key : plan.tables[i].foreign_keys) {
+      for (size_t j = 0; j < plan.tables.size(); ++j) {
+        if (plan.tables[j].name == key.parent) root[find(i)] = find(j);
+      }
+    }
+  }
+  std::vector<RekeyPlan> groups;
+  std::vector<size_t> group_roots;
+  for (size_t i = 0; i < plan.tables.size(); ++i) {
+    size_t at = 0;
+    while (at < group_roots.size() && group_roots[at] != find(i)) ++at;
+    if (at == group_roots.size()) {
+      group_roots.push_back(find(i));
+      groups.emplace_back();
+    }
+    groups[at].tables.push_back(plan.tables[i]);
+  }
+  return groups;
+}
+
 Result<RekeyPlan> PlanFromMapping(const Mapping& mapping) {
   RekeyPlan plan;
   for (const EntityMapping& entity : mapping.entities) {

@@ -38,6 +38,15 @@ struct RekeyPlan {
 // The column holding the ULID of `column`: "<column>_ulid".
 std::string UlidColumnOf(const std::string& column);
 
+// The column that keeps the old values of `column` once `--strategy switch` has given its
+// name to the ULID column: "legacy_<column>" ("id" -> "legacy_id", as a migrate keeps it).
+std::string LegacyColumnOf(const std::string& column);
+
+// The plan's groups of related tables (the components of its foreign-key graph, a
+// self-reference inside one), each a plan of its own, parents first as in `plan`; the groups
+// in the order of their first table. `switch` moves the keys of one group per transaction.
+std::vector<RekeyPlan> RekeyGroups(const RekeyPlan& plan);
+
 // The plan of `mapping`. InvalidArgument naming the entity when a key, creation column or
 // reference is a nested field path (a plan names columns, not record fields).
 Result<RekeyPlan> PlanFromMapping(const Mapping& mapping);

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 #include <utility>
 
 #include "agent/rekey/column_digest.h"
 #include "agent/rekey/id_map_fill.h"
+#include "agent/rekey/key_switch.h"
 #include "agent/rekey/rekey_sql.h"
 #include "agent/rekey/ulid_fill.h"
 #include "loaders/registry.h"
@@ -19,9 +21,11 @@ namespace {
 // run recorded of it (kRekeyDigestAction): something wrote into it since, and dropping it
 // would lose that. A column no run recorded (its runs were all killed before the end) is
 // said to be unchecked.
+// A column of a table in `switched` (keys switched, to be switched back first) is read under
+// its name of now: X_ulid is X, in the order of legacy_<key>.
 Status CheckNoLaterWrites(RekeySql& sql, const std::string& run_id,
                           const std::vector<std::pair<std::string, std::string>>& columns,
-                          std::ostream& out) {
+                          const std::set<std::string>& switched, std::ostream& out) {
   if (columns.empty()) return Status::OK();
   TextRows recorded;
   FERRY_RETURN_IF_ERROR(
@@ -44,7 +48,14 @@ Status CheckNoLaterWrites(RekeySql& sql, const std::string& run_id,
     }
     const ColumnDigest& then = found->second;
     ColumnDigest now;
-    FERRY_RETURN_IF_ERROR(DigestColumn(sql, RekeyTable{table, then.key, "", "", {}}, column, &now));
+    if (switched.count(table) > 0) {
+      std::string column_now = column.substr(0, column.size() - UlidColumnOf("").size());
+      FERRY_RETURN_IF_ERROR(DigestColumn(
+          sql, RekeyTable{table, LegacyColumnOf(then.key), "", "", {}}, column_now, &now));
+    } else {
+      FERRY_RETURN_IF_ERROR(
+          DigestColumn(sql, RekeyTable{table, then.key, "", "", {}}, column, &now));
+    }
     if (now.values != then.values || now.hash != then.hash) {
       written.push_back(fmt::format("{}.{} ({} values now, {} when rekey finished)", table, column,
                                     now.values, then.values));
@@ -81,12 +92,34 @@ Status RollBackRekeyRun(const std::string& target_flag, const RunRecord& run,
   for (const std::string& id : ids) id_list += (id_list.empty() ? "" : ", ") + SqlLiteral(id);
   FERRY_ASSIGN_OR_RETURN(TargetSpec target, ResolveTarget(target_flag));
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<RekeySql> sql, OpenRekeySql(target));
+  // The groups whose keys the runs switched go back first, in the same transaction.
+  TextRows switches;
+  FERRY_RETURN_IF_ERROR(sql->Select(
+      fmt::format("SELECT detail FROM {} WHERE action = {} AND run_id IN ({}) ORDER BY detail",
+                  sql->AuditTable(), SqlLiteral(kRekeySwitchAction), id_list),
+      &switches));
+  std::string statements;
+  std::set<std::string> switched;
+  std::vector<std::string> switched_back;
+  for (const auto& row : switches) {
+    std::vector<SchemaObject> schema;
+    RekeyPlan group = ParseSwitchedGroup(row[0].value_or(""), &schema);
+    bool is_switched = false;
+    FERRY_RETURN_IF_ERROR(SwitchStateOf(*sql, group, &is_switched));
+    if (!is_switched) continue;  // switched back by hand already
+    SwitchWork work;
+    FERRY_RETURN_IF_ERROR(PlanSwitch(*sql, group, /*back=*/true, &work, schema));
+    statements += work.statements;
+    for (const RekeyTable& table : group.tables) {
+      switched.insert(table.name);
+      switched_back.push_back(table.name);
+    }
+  }
   TextRows added;
   FERRY_RETURN_IF_ERROR(sql->Select(
       fmt::format("SELECT detail FROM {} WHERE action = {} AND run_id IN ({}) ORDER BY detail",
                   sql->AuditTable(), SqlLiteral(kRekeyColumnAction), id_list),
       &added));
-  std::string statements;
   std::vector<std::string> dropped;
   std::vector<std::string> lines;
   for (const auto& row : added) {
@@ -105,21 +138,42 @@ Status RollBackRekeyRun(const std::string& target_flag, const RunRecord& run,
     std::string table = line.substr(0, tab);
     std::string column = line.substr(tab + 1);
     bool exists = false;
-    bool has = false;
-    FERRY_RETURN_IF_ERROR(sql->HasColumn(table, column, &exists, &has));
-    if (!has) continue;  // dropped by hand already
+    bool has = switched.count(table) > 0;  // there again once switched back
+    if (!has) {
+      FERRY_RETURN_IF_ERROR(sql->HasColumn(table, column, &exists, &has));
+    }
+    if (!has) {
+      bool legacy = false;
+      const size_t suffix = UlidColumnOf("").size();
+      if (column.size() > suffix) {
+        FERRY_RETURN_IF_ERROR(sql->HasColumn(
+            table, LegacyColumnOf(column.substr(0, column.size() - suffix)), &exists, &legacy));
+      }
+      if (legacy) {
+        return Status::InvalidArgument(fmt::format(
+            "the keys of table {} were switched to its ULID columns by another rekey run "
+            "(--strategy switch): roll that run back first",
+            table));
+      }
+      continue;  // dropped by hand already
+    }
     statements += fmt::format("ALTER TABLE {} DROP COLUMN {};\n", SqlName(table), SqlName(column));
     dropped.push_back(table + "." + column);
     columns.emplace_back(table, column);
   }
-  FERRY_RETURN_IF_ERROR(CheckNoLaterWrites(*sql, run.run_id, columns, out));
+  FERRY_RETURN_IF_ERROR(CheckNoLaterWrites(*sql, run.run_id, columns, switched, out));
   TextRows mapped;
   FERRY_RETURN_IF_ERROR(
       sql->Select(fmt::format("SELECT COUNT(*) FROM {} WHERE user_id = {} AND run_id IN ({})",
                               sql->IdMapTable(), SqlLiteral(kRekeyIdMapUser), id_list),
                   &mapped));
   std::string id_map_rows = mapped.empty() ? "0" : mapped[0][0].value_or("0");
-  std::string summary = fmt::format(
+  std::string summary;
+  if (!switched_back.empty()) {
+    summary = fmt::format("keys of {} switched back to {}, ", fmt::join(switched_back, ", "),
+                          "their old columns");
+  }
+  summary += fmt::format(
       "{} columns dropped ({}), {} id-map rows removed", dropped.size(),
       dropped.empty() ? std::string("none") : fmt::format("{}", fmt::join(dropped, ", ")),
       id_map_rows);

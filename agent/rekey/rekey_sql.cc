@@ -7,6 +7,7 @@
 #include <map>
 #include <pqxx/pqxx>
 
+#include "base/fault_point.h"
 #include "loaders/postgresql/connection.h"
 #include "loaders/postgresql/secrets.h"
 #include "loaders/sqlite/sqlite_handle.h"
@@ -28,10 +29,12 @@ class SqliteRekeySql : public RekeySql {
   explicit SqliteRekeySql(const BookkeepingSql& bookkeeping, sqlite::Database db)
       : RekeySql(bookkeeping), db_(std::move(db)) {}
 
-  Status Execute(const std::string& statements) override {
-    std::string wrapped = "BEGIN IMMEDIATE;\n" + statements + ";\nCOMMIT;";
+  Status Execute(const std::string& statements, const char* fault_point = nullptr) override {
+    std::string wrapped = "BEGIN IMMEDIATE;\n" + statements + ";";
     auto started = std::chrono::steady_clock::now();
     Status status = sqlite::Exec(db_.get(), wrapped.c_str(), "rekey");
+    if (status.ok() && fault_point != nullptr) FaultPoint(fault_point);
+    if (status.ok()) status = sqlite::Exec(db_.get(), "COMMIT", "rekey");
     NoteWrite(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
                   .count());
     if (!status.ok() && !sqlite3_get_autocommit(db_.get())) {
@@ -107,11 +110,12 @@ class PostgresRekeySql : public RekeySql {
   PostgresRekeySql(const BookkeepingSql& bookkeeping, std::unique_ptr<postgres::Session> session)
       : RekeySql(bookkeeping), session_(std::move(session)) {}
 
-  Status Execute(const std::string& statements) override {
+  Status Execute(const std::string& statements, const char* fault_point = nullptr) override {
     auto started = std::chrono::steady_clock::now();
     Status status = Guard([&] {
       pqxx::work work(session_->connection());
       work.exec(statements);
+      if (fault_point != nullptr) FaultPoint(fault_point);
       work.commit();
     });
     NoteWrite(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -266,6 +270,9 @@ Result<std::unique_ptr<RekeySql>> OpenRekeySql(const TargetSpec& target, bool re
       return sqlite::SqliteError(rc, db.get(), fmt::format("open {}", target.path));
     }
     sqlite::SetBusyTimeout(db.get(), 10000);
+    // As SQLite's default, said: the switch's table rebuild (key_switch.h) needs foreign keys
+    // off, so that renaming a table away leaves every REFERENCES to it where it was.
+    FERRY_RETURN_IF_ERROR(sqlite::Exec(db.get(), "PRAGMA foreign_keys = OFF", "rekey"));
     return std::unique_ptr<RekeySql>(std::make_unique<SqliteRekeySql>(*bookkeeping, std::move(db)));
   }
   if (target.kind == "postgresql") {

@@ -32,7 +32,9 @@ class RekeySql {
   virtual ~RekeySql() = default;
 
   // Runs `statements` (any number, separated by ';') in one transaction, committed on return.
-  virtual Status Execute(const std::string& statements) = 0;
+  // `fault_point`, when given, is passed (base/fault_point.h) after the statements and before
+  // the commit: a kill there leaves the database as it was.
+  virtual Status Execute(const std::string& statements, const char* fault_point = nullptr) = 0;
   // Sets `column` of each row of `table` whose `key`, as text, is a pair's first to the pair's
   // second, in one transaction: one statement on PostgreSQL (UPDATE ... FROM (VALUES ...), one
   // round trip per batch), one cheap in-process UPDATE per row on SQLite.

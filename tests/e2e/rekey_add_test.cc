@@ -14,42 +14,13 @@
 #include "tests/e2e/app_db.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/ferry_process.h"
+#include "tests/e2e/rekey_util.h"
 #include "tests/e2e/target_fixture.h"
 #include "transformers/datetime.h"
 #include "transformers/ulid.h"
 
 namespace ferry::e2e {
 namespace {
-
-constexpr const char* kTables[] = {"users", "clinics",   "dashboards", "journal_entries",
-                                   "tags",  "reminders", "orders",     "tasks"};
-
-std::string Generator(const std::string& keys) {
-  return fmt::format("python3 '{}/tools/make_app_db.py' --keys {} --rows 3000",
-                     SourceDir().string(), keys);
-}
-
-// Fills the empty target with the app database; returns the plan proposed from its twin in
-// SQLite (inspect reads SQLite catalogs only).
-std::string LoadAppDatabase(TargetFixture& target, const std::string& keys, const TempDir& dir) {
-  std::string twin = dir / "twin.db";
-  REQUIRE(RunShell(Generator(keys) + " --out '" + twin + "'").exit_code == 0);
-  std::string plan = dir / "plan.yaml";
-  CommandResult proposed = RunFerry({"inspect", "sqlite:" + twin, "--propose-mapping", plan});
-  INFO(proposed.out << proposed.err);
-  REQUIRE(proposed.exit_code == 0);
-  CommandResult loaded;
-  if (target.kind() == "sqlite") {
-    std::string path = target.url().substr(std::string("sqlite:").size());
-    loaded = RunShell(Generator(keys) + " --out '" + path + "' 2>&1");
-  } else {
-    loaded = RunShell(Generator(keys) + " --dialect postgresql" +
-                      fmt::format(" | psql -q -v ON_ERROR_STOP=1 '{}' 2>&1", target.url()));
-  }
-  INFO(loaded.out);
-  REQUIRE(loaded.exit_code == 0);
-  return plan;
-}
 
 TEST_CASE("rekey add, hybrid: killed mid-fill, then the same command gives the clean result",
           "[e2e][rekey][sqlite][postgresql]") {
@@ -87,7 +58,7 @@ TEST_CASE("rekey add, hybrid: killed mid-fill, then the same command gives the c
     CHECK(resumed.out.find("orphan: dashboards.user_id of row") != std::string::npos);
     CHECK(resumed.out.find("not verified") == std::string::npos);
 
-    for (const char* table : kTables) {
+    for (const char* table : kAppDbTables) {
       INFO(table);
       CHECK(target->Count(fmt::format("SELECT COUNT(*) FROM {} WHERE id_ulid IS NULL", table)) ==
             0);
@@ -116,7 +87,7 @@ TEST_CASE("rekey add, hybrid: killed mid-fill, then the same command gives the c
     }
     CHECK(target->Query(users) == before);
     if (strategy == "hybrid") {
-      for (const char* table : kTables) {
+      for (const char* table : kAppDbTables) {
         INFO(table);
         CHECK(target->Count(fmt::format(
                   "SELECT COUNT(*) FROM {0} t JOIN {1} m ON m.entity = '{0}' AND m.user_id = "
@@ -135,28 +106,6 @@ TEST_CASE("rekey add, hybrid: killed mid-fill, then the same command gives the c
     REQUIRE(runs.size() == 2);
     CHECK(runs[1][0] == "completed_with_rejects");
   }
-}
-
-// The application's catalog (tables, columns, constraints, indexes) and every row of every
-// table, ferry's bookkeeping left out.
-std::vector<std::vector<std::string>> Snapshot(TargetFixture& target) {
-  std::vector<std::vector<std::string>> all;
-  auto add = [&](const std::string& sql) {
-    for (auto& row : target.Query(sql)) all.push_back(std::move(row));
-  };
-  if (target.kind() == "sqlite") {
-    add("SELECT name, type, sql FROM sqlite_master WHERE name NOT LIKE 'ferry%' AND name NOT "
-        "LIKE 'sqlite_autoindex_ferry%' ORDER BY name");
-  } else {
-    add("SELECT table_name, column_name, data_type, is_nullable, column_default FROM "
-        "information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, "
-        "ordinal_position");
-    add("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = "
-        "'public'::regnamespace ORDER BY conname");
-    add("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1");
-  }
-  for (const char* table : kTables) add(fmt::format("SELECT * FROM {} ORDER BY id", table));
-  return all;
 }
 
 TEST_CASE("rekey rollback: a killed-and-resumed hybrid rekey undone, catalog and rows as before",
@@ -197,10 +146,8 @@ TEST_CASE("rekey rollback: a killed-and-resumed hybrid rekey undone, catalog and
   }
 }
 
-TEST_CASE(
-    "rekey: a missing SQLite file, a plan that does not fit and switch are refused, nothing "
-    "created",
-    "[e2e][rekey][sqlite]") {
+TEST_CASE("rekey: a missing SQLite file and a plan that does not fit are refused, nothing created",
+          "[e2e][rekey][sqlite]") {
   TempDir dir;
   std::string plan = dir / "plan.yaml";
   {
@@ -225,7 +172,7 @@ TEST_CASE(
 
   run = RunFerry({"rekey", "sqlite:" + other, "--plan", plan, "--strategy", "switch"});
   CHECK(run.exit_code == 2);
-  CHECK(run.err.find("--strategy switch is not built yet") != std::string::npos);
+  CHECK(run.err.find("the plan names") != std::string::npos);
   CHECK(Query(other, "SELECT COUNT(*) FROM sqlite_master")[0][0] == "1");
 }
 

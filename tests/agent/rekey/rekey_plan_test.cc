@@ -60,5 +60,27 @@ TEST_CASE("PlanFromMapping: tables, keys, creation columns and references of a p
   }
 }
 
+TEST_CASE("RekeyGroups: the components of the foreign-key graph, parents first", "[rekey]") {
+  RekeyPlan plan;
+  plan.tables.push_back({"users", "id", "", "", {}});
+  plan.tables.push_back({"clinics", "id", "", "", {}});
+  plan.tables.push_back({"notes", "id", "", "", {}});
+  plan.tables.push_back({"orders", "id", "", "", {{"user_id", "users"}, {"clinic_id", "clinics"}}});
+  plan.tables.push_back({"tasks", "id", "", "", {{"parent_id", "tasks"}, {"owner", "elsewhere"}}});
+  std::vector<RekeyPlan> groups = RekeyGroups(plan);
+  REQUIRE(groups.size() == 3);
+  REQUIRE(groups[0].tables.size() == 3);
+  CHECK(groups[0].tables[0].name == "users");
+  CHECK(groups[0].tables[1].name == "clinics");
+  CHECK(groups[0].tables[2].name == "orders");
+  REQUIRE(groups[1].tables.size() == 1);
+  CHECK(groups[1].tables[0].name == "notes");
+  REQUIRE(groups[2].tables.size() == 1);
+  CHECK(groups[2].tables[0].name == "tasks");
+  CHECK(RekeyGroups(RekeyPlan{}).empty());
+  CHECK(LegacyColumnOf("id") == "legacy_id");
+  CHECK(LegacyColumnOf("user_id") == "legacy_user_id");
+}
+
 }  // namespace
 }  // namespace ferry
