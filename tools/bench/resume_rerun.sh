@@ -72,7 +72,7 @@ timed_run() {
   if [[ $rc != 0 && $rc != 3 ]]; then
     echo "resume_rerun.sh: ferry exited $rc:" >&2; tail -5 "$work/err.txt" >&2; exit 1
   fi
-  echo "$(echo "$end - $start" | bc) $(awk '{print $1 + $2}' "$work/time.txt")"
+  echo "$(echo "$end - $start" | bc) $(tail -1 "$work/time.txt" | awk '{print $1 + $2}')"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 count_tasks() { psql -X -At -d ferry -c "SELECT count(*) FROM tasks"; }

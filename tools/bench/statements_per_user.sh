@@ -98,7 +98,7 @@ for ((i = 1; i <= runs; i++)); do
       sleep 0.1
     done
     after=$(server_cpu)
-    read -r u s w <"$work/time.txt"
+    read -r u s w < <(tail -1 "$work/time.txt")
     n=$(q -d ferry -c "SELECT sum(calls) FROM pg_stat_statements s JOIN pg_database d \
       ON d.oid = s.dbid WHERE d.datname = 'ferry' AND s.query NOT LIKE '%pg_stat_%' \
       AND s.query NOT LIKE 'CREATE EXTENSION%' AND s.query NOT LIKE 'CHECKPOINT%'")
