@@ -39,6 +39,13 @@ struct KnownIdentity {
   std::string run_id = {};   // the run that wrote it last
 };
 
+// A mapping table and its column holding the user id (Loader::ProbeUser). The table must have
+// a key leading with the column (an index serves the probe).
+struct UserColumn {
+  const TableDef* table = nullptr;
+  std::string column;
+};
+
 // An id-map row with the run that wrote it last (LoaderBackend::ListRunIdentities).
 struct RunIdentity {
   std::string user_id;
@@ -346,6 +353,19 @@ class Loader {
                                 bool* none) {
     (void)table, (void)column, (void)value;
     *none = false;
+    return Status::OK();
+  }
+
+  // Sets *fresh to true when the target holds nothing of `user_id`: no id-map row of the user
+  // under any of `entities`, and no row of any of `tables` whose user column holds it (a table
+  // or an id map that does not exist yet, in a dry run, holds none). One read for the whole
+  // user, in place of an id-map lookup and a probe per entity (agent/run/user_probe.h). Only
+  // a run holding the user's lock may act on it. Reads only; allowed in dry-run. The default
+  // cannot tell: *fresh = false.
+  virtual Status ProbeUser(const std::string& user_id, const std::vector<std::string>& entities,
+                           const std::vector<UserColumn>& tables, bool* fresh) {
+    (void)user_id, (void)entities, (void)tables;
+    *fresh = false;
     return Status::OK();
   }
 

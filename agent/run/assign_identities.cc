@@ -29,6 +29,10 @@ ReferenceResolver MakeResolver(const IdentityContext& context, Status* failure) 
       if (found->second.empty()) return std::nullopt;
       return found->second;
     }
+    if (context.user_fresh) {
+      known_parents.emplace(legacy, std::string());  // not this unit's: not the target's either
+      return std::nullopt;
+    }
     std::vector<std::optional<KnownIdentity>> parent;
     Status looked = context.loader->LookupIdentities(entity, *context.user_id, {legacy}, &parent);
     if (!looked.ok()) {
@@ -66,6 +70,10 @@ Status PrefetchParents(const IdentityContext& context, const std::vector<Pending
       wanted.push_back(std::move(*legacy));
     }
     if (wanted.empty()) continue;
+    if (context.user_fresh) {
+      for (std::string& legacy : wanted) known_parents.emplace(std::move(legacy), std::string());
+      continue;
+    }
     std::vector<std::optional<KnownIdentity>> found;
     FERRY_RETURN_IF_ERROR(
         context.loader->LookupIdentities(column.references, *context.user_id, wanted, &found)
@@ -119,9 +127,11 @@ Result<std::vector<AssignedRecord>> AssignIdentities(const IdentityContext& cont
   std::vector<std::string> ids;
   ids.reserve(pending.size());
   for (const PendingRecord& p : pending) ids.push_back(p.legacy_id);
-  std::vector<std::optional<KnownIdentity>> known;
-  FERRY_RETURN_IF_ERROR(
-      context.loader->LookupIdentities(entity.name, *context.user_id, ids, &known));
+  std::vector<std::optional<KnownIdentity>> known(ids.size());
+  if (!context.user_fresh) {  // a fresh user's records are all new to the id map
+    FERRY_RETURN_IF_ERROR(
+        context.loader->LookupIdentities(entity.name, *context.user_id, ids, &known));
+  }
 
   FERRY_RETURN_IF_ERROR(PrefetchParents(context, pending));
   auto& parent_ulids = (*context.parents)[entity.name];

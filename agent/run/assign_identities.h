@@ -61,6 +61,9 @@ struct IdentityContext {
   bool is_parent = false;          // another entity references this one
   const std::unordered_map<std::string, std::string>* store = nullptr;  // $store.NAME values
   const RejectedReference* rejected = nullptr;  // where a rejected parent was; may be null
+  // The id map held nothing of the user when the unit began (agent/run/user_probe.h): it holds
+  // only what this unit wrote, which the unit knows (its parents), so it is not asked.
+  bool user_fresh = false;
   // Takes a record's reject (its place complete); non-ok stops the run.
   std::function<Status(const PendingRecord&, Reject)> reject;
 };

@@ -209,6 +209,7 @@ Status UnitProcessor::EntityPass::Flush() {
   identities.is_parent = is_parent_;
   identities.store = &owner_->store_;
   identities.rejected = &owner_->rejected_reference_;
+  identities.user_fresh = owner_->user_fresh_;
   identities.reject = [this](const PendingRecord& record, ::ferry::Reject reject) {
     owner_->target_decided_reject_ = true;  // a reference the id map may resolve next time
     counts_.valid--;                        // counted valid when read, but not loaded after all

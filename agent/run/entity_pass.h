@@ -49,7 +49,9 @@ class UnitProcessor::EntityPass {
         entity_(entity),
         user_id_(user_id),
         counts_(owner->report_->Entity(entity.name)),
-        is_parent_(IsParent()) {}
+        is_parent_(IsParent()) {
+    if (owner->user_fresh_) written_keys_.PresumeFresh();
+  }
 
   // Reads the entry's records one by one (transformers/json_records.h), so that a value the
   // parser refuses stays with its record; the whole value as one reject only when its records

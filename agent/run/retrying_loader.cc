@@ -57,6 +57,11 @@ class RetryingLoader final : public Loader {
     return Retry("reading the target's rows",
                  [&] { return inner_->HoldsNoRowWith(table, column, value, none); });
   }
+  Status ProbeUser(const std::string& user_id, const std::vector<std::string>& entities,
+                   const std::vector<UserColumn>& tables, bool* fresh) override {
+    return Retry("reading the target's rows",
+                 [&] { return inner_->ProbeUser(user_id, entities, tables, fresh); });
+  }
   Status ConnectionRoom(int* room) override {
     return Retry("reading the server's connection limit",
                  [&] { return inner_->ConnectionRoom(room); });

@@ -12,6 +12,7 @@
 #include "agent/run/stop_signal.h"
 #include "agent/run/unit_digest.h"
 #include "agent/run/unit_user_id.h"
+#include "agent/run/user_probe.h"
 #include "transformers/datetime.h"
 #include "transformers/field_path.h"
 #include "transformers/json_records.h"
@@ -259,6 +260,10 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
     rejected_parents_.clear();
   }
   parents_user_ = user_id;
+  // One read for the whole user in place of two per entity (agent/run/user_probe.h).
+  FERRY_RETURN_IF_ERROR(ProbeUserFresh(
+      mapping_, [this](const std::string& name) { return Selected(name); }, loader_, user_id,
+      &user_fresh_));
   // Store extractors select --origin themselves (as OriginSelected: with or without the
   // scheme, Firefox's with its attributes); what has no origin (records) is never selected.
   unit_bytes_done_ = 0;

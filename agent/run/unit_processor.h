@@ -112,6 +112,8 @@ class UnitProcessor {
   UlidGenerator ulids_;
   // Per unit: ULIDs of parent records by entity and legacy id, for references.
   std::unordered_map<std::string, std::unordered_map<std::string, std::string>> parents_;
+  // The target held nothing of the unit's user when its lock was taken (user_probe.h).
+  bool user_fresh_ = false;
   std::string parents_user_;  // the user parents_ holds parents of (kept over units: dry run)
   // Per unit: where parent records were rejected, by entity and legacy id, so that a reference
   // to one says so; and the function that asks it.

@@ -30,24 +30,31 @@ bool Holds(const std::vector<size_t>& columns, int column) {
 
 }  // namespace
 
+int UserKeyColumn(const EntityMapping& entity) {
+  int user_column = -1;
+  for (size_t c = 0; c < entity.columns.size(); ++c) {
+    if (entity.columns[c].source == ColumnSource::kUser) user_column = static_cast<int>(c);
+  }
+  if (user_column < 0) return -1;
+  for (const std::vector<size_t>& key : KeyColumns(entity.table)) {
+    if (!key.empty() && key.front() == static_cast<size_t>(user_column)) return user_column;
+  }
+  return -1;
+}
+
 Status WrittenKeys::Begin(const EntityMapping& entity, Loader* loader,
                           const std::vector<AssignedRecord>& records) {
   if (state_ != State::kUnknown || records.empty()) return Status::OK();
   state_ = State::kHeld;
-  for (size_t c = 0; c < entity.columns.size(); ++c) {
-    if (entity.columns[c].source == ColumnSource::kUser) user_column_ = static_cast<int>(c);
-  }
+  user_column_ = UserKeyColumn(entity);
   if (user_column_ < 0) return Status::OK();
-  bool indexed = false;
-  for (const std::vector<size_t>& key : KeyColumns(entity.table)) {
-    indexed = indexed || (!key.empty() && key.front() == static_cast<size_t>(user_column_));
-  }
-  if (!indexed) return Status::OK();
   const Cell& user = records.front().row.cells[static_cast<size_t>(user_column_)];
   if (IsNull(user)) return Status::OK();
-  bool none = false;
-  FERRY_RETURN_IF_ERROR(loader->HoldsNoRowWith(
-      entity.table, entity.table.columns[static_cast<size_t>(user_column_)].name, user, &none));
+  bool none = presumed_fresh_;
+  if (!none) {
+    FERRY_RETURN_IF_ERROR(loader->HoldsNoRowWith(
+        entity.table, entity.table.columns[static_cast<size_t>(user_column_)].name, user, &none));
+  }
   if (none) state_ = State::kFresh;
   return Status::OK();
 }

@@ -1,7 +1,8 @@
 // WrittenKeys: lets FindExistingRows (existing_rows.h) skip the read of a key that the target
 // cannot hold, so that a first load reads nothing back.
 //
-// At one entity's first batch in a unit, one probe asks the target whether the entity's table
+// At one entity's first batch in a unit, one probe (unless the unit's probe of the whole
+// user, agent/run/user_probe.h, answered it already) asks the target whether the entity's table
 // holds any row of the unit's user (Loader::HoldsNoRowWith). When it holds none, the rows it
 // holds for the user from then on are those this unit writes — the unit holds the user's lock,
 // so no other run writes them — and every key of this unit's batches is remembered. A key that
@@ -32,9 +33,17 @@ namespace ferry {
 // The hashes a WrittenKeys holds at most (its table is then 2^21 slots, 16 MiB).
 constexpr size_t kMaxWrittenKeys = size_t{1} << 20;
 
+// The index of entity's column holding the user id when a key of its table (primary or
+// unique) leads with it, so that an index serves a probe by user; else -1.
+int UserKeyColumn(const EntityMapping& entity);
+
 class WrittenKeys {
  public:
   explicit WrittenKeys(size_t max_keys = kMaxWrittenKeys) : max_keys_(max_keys) {}
+
+  // The target is known to hold no row of the unit's user (Loader::ProbeUser, under the user's
+  // lock): Begin takes it as its probe's answer instead of asking. Before Begin.
+  void PresumeFresh() { presumed_fresh_ = true; }
 
   // At the first call with records: the probe (the user is records' cell in the user column).
   Status Begin(const EntityMapping& entity, Loader* loader,
@@ -60,6 +69,7 @@ class WrittenKeys {
 
   size_t max_keys_;
   State state_ = State::kUnknown;
+  bool presumed_fresh_ = false;
   int user_column_ = -1;
   std::vector<uint64_t> slots_;  // open addressing, linear probing; 0 is an empty slot
   size_t size_ = 0;

@@ -77,6 +77,14 @@ class LoaderBackend {
     return Status::OK();
   }
 
+  // Loader::ProbeUser. REQUIRES: Open succeeded. The default cannot tell: *fresh = false.
+  virtual Status ProbeUser(const std::string& user_id, const std::vector<std::string>& entities,
+                           const std::vector<UserColumn>& tables, bool* fresh) {
+    (void)user_id, (void)entities, (void)tables;
+    *fresh = false;
+    return Status::OK();
+  }
+
   // Loader::ConnectionRoom. REQUIRES: Open succeeded. The default: no limit (-1).
   virtual Status ConnectionRoom(int* room) {
     *room = -1;

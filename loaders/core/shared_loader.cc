@@ -32,6 +32,8 @@ class SharedLoader final : public Loader {
                    std::vector<std::optional<Row>>* out) override;
   Status HoldsNoRowWith(const TableDef& table, const std::string& column, const Cell& value,
                         bool* none) override;
+  Status ProbeUser(const std::string& user_id, const std::vector<std::string>& entities,
+                   const std::vector<UserColumn>& tables, bool* fresh) override;
   Status ConnectionRoom(int* room) override;
   Result<BatchOutcome> Write(const WriteBatch& batch) override;
   bool CanWriteTogether() const override { return backend_->CanWriteTogether(); }
@@ -184,6 +186,13 @@ Status SharedLoader::HoldsNoRowWith(const TableDef& table, const std::string& co
   *none = false;
   FERRY_RETURN_IF_ERROR(RequireChecked("HoldsNoRowWith"));
   return backend_->HoldsNoRowWith(table, column, value, none);
+}
+
+Status SharedLoader::ProbeUser(const std::string& user_id, const std::vector<std::string>& entities,
+                               const std::vector<UserColumn>& tables, bool* fresh) {
+  *fresh = false;
+  FERRY_RETURN_IF_ERROR(RequireChecked("ProbeUser"));
+  return backend_->ProbeUser(user_id, entities, tables, fresh);
 }
 
 Status SharedLoader::ConnectionRoom(int* room) {

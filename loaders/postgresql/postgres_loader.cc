@@ -50,6 +50,8 @@ class PostgresBackend final : public LoaderBackend {
                    std::vector<std::optional<Row>>* out) override;
   Status HoldsNoRowWith(const TableDef& table, const std::string& column, const Cell& value,
                         bool* none) override;
+  Status ProbeUser(const std::string& user_id, const std::vector<std::string>& entities,
+                   const std::vector<UserColumn>& tables, bool* fresh) override;
   Status ConnectionRoom(int* room) override;
   Result<BatchOutcome> Write(const WriteBatch& batch, const std::string& run_id) override;
   bool CanWriteTogether() const override { return true; }
@@ -292,6 +294,21 @@ Status PostgresBackend::HoldsNoRowWith(const TableDef& table, const std::string&
   }
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
   return Track(postgres::HoldsNoRowWith(session, table, column, value, none));
+}
+
+Status PostgresBackend::ProbeUser(const std::string& user_id,
+                                  const std::vector<std::string>& entities,
+                                  const std::vector<UserColumn>& tables, bool* fresh) {
+  (void)entities;  // the id map is probed for every entity: a superset, one index range
+  *fresh = false;
+  std::vector<UserColumn> present;
+  for (const UserColumn& user : tables) {
+    bool absent = ensured_tables_.count(user.table->name) != 0 &&
+                  existing_tables_.count(user.table->name) == 0;  // dry-run: created later
+    if (!absent) present.push_back(user);
+  }
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  return Track(postgres::ProbeUser(session, user_id, id_map_exists_, present, fresh));
 }
 
 Status PostgresBackend::ConnectionRoom(int* room) {

@@ -139,4 +139,41 @@ Status HoldsNoRowWith(Session* session, const TableDef& table, const std::string
                  });
 }
 
+Status ProbeUser(Session* session, const std::string& user_id, bool with_id_map,
+                 const std::vector<UserColumn>& tables, bool* fresh) {
+  *fresh = false;
+  if (user_id.find('\0') != std::string::npos) return Status::OK();  // cannot tell: not fresh
+  std::string sql = "SELECT true";
+  if (with_id_map) {
+    sql +=
+        " AND NOT EXISTS (SELECT 1 FROM ferry.id_map WHERE user_id = $1::text AND target_schema = "
+        "$2::text)";
+  }
+  for (const UserColumn& user : tables) {
+    int index = user.table->ColumnIndex(user.column);
+    if (index < 0) {
+      return Status::Internal("table \"" + user.table->name + "\": column " + user.column +
+                              " is not a column");
+    }
+    const ColumnDef& def = user.table->columns[static_cast<size_t>(index)];
+    // The user id as the column's value (as MapRecord writes it: its text); a column that
+    // takes it otherwise: cannot tell.
+    Result<std::optional<std::string>> text = CellText(def, Cell(user_id));
+    if (!text.ok() || !*text || **text != user_id) return Status::OK();
+    sql += " AND NOT EXISTS (SELECT 1 FROM " + QualifiedName(session->schema(), user.table->name) +
+           " t WHERE t." + QuoteIdentifier(def.name) + " = ($1::text)::" + PgTypeOf(def.type) + ")";
+  }
+  if (sql == "SELECT true") {
+    *fresh = true;  // no id map and no table yet: nothing can be held
+    return Status::OK();
+  }
+  return Guarded("reading what the target holds of a user", session->secrets(), [&]() -> Status {
+    pqxx::nontransaction txn(session->connection());
+    pqxx::result result = with_id_map ? txn.exec_params(sql, user_id, session->schema())
+                                      : txn.exec_params(sql, user_id);
+    *fresh = result.size() == 1 && result[0][0].as<bool>();
+    return Status::OK();
+  });
+}
+
 }  // namespace ferry::postgres

@@ -57,6 +57,8 @@ class SqliteBackend final : public LoaderBackend {
                    std::vector<std::optional<Row>>* out) override;
   Status HoldsNoRowWith(const TableDef& table, const std::string& column, const Cell& value,
                         bool* none) override;
+  Status ProbeUser(const std::string& user_id, const std::vector<std::string>& entities,
+                   const std::vector<UserColumn>& tables, bool* fresh) override;
   Result<BatchOutcome> Write(const WriteBatch& batch, const std::string& run_id) override;
   Status FinishRun(const std::string& run_id, const RunTotals& totals) override;
 
@@ -265,6 +267,47 @@ Status SqliteBackend::HoldsNoRowWith(const TableDef& table, const std::string& c
     return Status::OK();
   }
   return sqlite::HoldsNoRowWith(db_.get(), table, column, value, none);
+}
+
+Status SqliteBackend::ProbeUser(const std::string& user_id,
+                                const std::vector<std::string>& entities,
+                                const std::vector<UserColumn>& tables, bool* fresh) {
+  *fresh = false;
+  if (db_ == nullptr) {
+    *fresh = true;  // a dry run of a missing file: nothing held
+    return Status::OK();
+  }
+  // One read transaction: one snapshot for the id map and every table.
+  const char* context = "reading what the target holds of a user";
+  Transaction txn(db_.get());
+  FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred, context));
+  FERRY_ASSIGN_OR_RETURN(bool id_map, sqlite::TableExists(db_.get(), "ferry_id_map"));
+  if (id_map && !entities.empty()) {
+    // The id map's key leads with the entity: one probe per entity.
+    FERRY_ASSIGN_OR_RETURN(sqlite::Statement probe,
+                           sqlite::Prepare(db_.get(),
+                                           "SELECT EXISTS (SELECT 1 FROM ferry_id_map WHERE "
+                                           "entity = ?1 AND user_id = ?2)"));
+    for (const std::string& entity : entities) {
+      sqlite3_reset(probe.get());
+      sqlite3_bind_text(probe.get(), 1, entity.data(), static_cast<int>(entity.size()),
+                        SQLITE_STATIC);
+      sqlite3_bind_text(probe.get(), 2, user_id.data(), static_cast<int>(user_id.size()),
+                        SQLITE_STATIC);
+      FERRY_ASSIGN_OR_RETURN(bool row, sqlite::Step(db_.get(), probe.get(), context));
+      if (!row || sqlite3_column_int64(probe.get(), 0) != 0) return txn.Commit(context);
+    }
+  }
+  for (const UserColumn& user : tables) {
+    FERRY_ASSIGN_OR_RETURN(bool exists, sqlite::TableExists(db_.get(), user.table->name));
+    if (!exists) continue;  // in a dry run, a table that would be created
+    bool none = false;
+    Status probed =
+        sqlite::HoldsNoRowWith(db_.get(), *user.table, user.column, Cell(user_id), &none);
+    if (!probed.ok() || !none) return txn.Commit(context);  // held, or cannot tell
+  }
+  *fresh = true;
+  return txn.Commit(context);
 }
 
 Result<BatchOutcome> SqliteBackend::Write(const WriteBatch& batch, const std::string& run_id) {

@@ -9,12 +9,16 @@
 #   tools/bench/peers.sh --tasks 1000000       # the headline size (users = tasks / 1000)
 #   tools/bench/peers.sh --peers 'copy-upsert-all node-pg' --runs 5
 #   tools/bench/peers.sh --jobs '0 1 4'        # ferry (default settings), ferry-j1, ferry-j4
+#   tools/bench/peers.sh --tasks 200000 --all  # and, on the same dumps, the other goals below
 #
 # Options: --tasks N, --users N, --runs N, --peers LIST (peers besides ferry's; default: copy
 # copy-upsert-all node-pg pgloader), --jobs LIST (ferry's --jobs values, default '0 1': a peer
 # "ferry" for 0, the default settings, with its "ferry-rerun", "ferry-jN" for the others),
 # --batch-size N (ferry's), --shared DIR (where the peers live; default ../shared next to the
-# repository, or $FERRY_SHARED_DIR), --ferry PATH (a ferry built already: no build).
+# repository, or $FERRY_SHARED_DIR), --ferry PATH (a ferry built already: no build), --all
+# (after the harness, on the same dumps: sqlite_ceiling.sh, decode_rate.sh and resume_rerun.sh,
+# each printing its table; the many-small-users and one-large-user goals are runs of this script
+# with --users 2000 --tasks 20000 and --users 1 --tasks 200000).
 # Builds ferry (Release) into build-bench/ first, unless --ferry. Needs root, like the harness
 # (apt, postgres). What a resume and a rerun cost against a clean run: resume_rerun.sh here.
 set -euo pipefail
@@ -29,6 +33,7 @@ batch_size=""
 jobs_list="0 1"
 shared=${FERRY_SHARED_DIR:-$root/../shared}
 ferry=""
+all=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --tasks) tasks=$2; shift 2 ;;
@@ -39,7 +44,8 @@ while [[ $# -gt 0 ]]; do
     --jobs) jobs_list=$2; shift 2 ;;
     --shared) shared=$2; shift 2 ;;
     --ferry) ferry=$(realpath "$2"); shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --all) all=1; shift ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "peers.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -84,5 +90,13 @@ SCRIPT
   [[ $name == ferry ]] && ferry_peers+=" ferry-rerun"
 done
 
-exec "$harness" --tasks "$tasks" --users "$users" --runs "$runs" \
+"$harness" --tasks "$tasks" --users "$users" --runs "$runs" \
   --peers "$peers$ferry_peers" "${extras[@]}" --tag ferry
+[[ $all == 1 ]] || exit 0
+dumps=${FERRY_PEERS_DATA:-/var/tmp/ferry-peers}/u$users-t$tasks-s42/dumps
+echo "## SQLite target against the sqlite3 shell's import ($dumps)"
+tools/bench/sqlite_ceiling.sh --dumps "$dumps" --runs "$runs" --ferry "$ferry"
+echo "## Chromium decode rate (the large fixture)"
+tools/bench/decode_rate.sh --ferry "$ferry" --shared "$shared"
+echo "## Resume at 90 % and rerun against a clean run"
+tools/bench/resume_rerun.sh --dumps "$dumps" --runs "$runs" --ferry "$ferry"

@@ -57,31 +57,32 @@ fresh_db() {
   psql -X -q -c "CHECKPOINT"
 }
 # The command as peers.sh runs it: default settings but for the peers' deliberate rejects.
-ferry_run() {
-  "$ferry" migrate "$dumps" --user-id-from filename --target "$url" --continue-on-error \
-    --progress none --rejects "$work/rejects.ndjson" --report "$work/report.json" \
-    --backup-dir "$work/backups" >"$work/out.txt" 2>"$work/err.txt"
-}
-# Wall seconds of `ferry_run`; exit 0 and 3 (the generator's invalid records) are success.
+ferry_args=(migrate "$dumps" --user-id-from filename --target "$url" --continue-on-error
+  --progress none --rejects "$work/rejects.ndjson" --report "$work/report.json"
+  --backup-dir "$work/backups")
+ferry_run() { "$ferry" "${ferry_args[@]}" >"$work/out.txt" 2>"$work/err.txt"; }
+# "wall cpu" seconds of `ferry_run` (cpu: ferry's user+sys, the figure to read on a shared
+# machine); exit 0 and 3 (the generator's invalid records) are success.
 timed_run() {
   local start end rc=0
   start=$(date +%s.%N)
-  ferry_run || rc=$?
+  /usr/bin/time -f '%U %S' -o "$work/time.txt" "$ferry" "${ferry_args[@]}" >"$work/out.txt" \
+    2>"$work/err.txt" || rc=$?
   end=$(date +%s.%N)
   if [[ $rc != 0 && $rc != 3 ]]; then
     echo "resume_rerun.sh: ferry exited $rc:" >&2; tail -5 "$work/err.txt" >&2; exit 1
   fi
-  echo "$end - $start" | bc
+  echo "$(echo "$end - $start" | bc) $(tail -1 "$work/time.txt" | awk '{print $1 + $2}')"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 count_tasks() { psql -X -At -d ferry -c "SELECT count(*) FROM tasks"; }
 
-clean=(); rerun=(); resume=()
+clean=(); rerun=(); resume=(); clean_cpu=(); rerun_cpu=(); resume_cpu=()
 for ((i = 1; i <= runs; i++)); do
   fresh_db
-  clean+=("$(timed_run)")
-  rerun+=("$(timed_run)")
-  echo "run $i: clean ${clean[-1]} s, rerun ${rerun[-1]} s ($(count_tasks) tasks)" >&2
+  read -r w c < <(timed_run); clean+=("$w"); clean_cpu+=("$c")
+  read -r w c < <(timed_run); rerun+=("$w"); rerun_cpu+=("$c")
+  echo "run $i: clean ${clean[-1]} s (${clean_cpu[-1]} s CPU), rerun ${rerun[-1]} s (${rerun_cpu[-1]} s CPU) ($(count_tasks) tasks), load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
 clean_median=$(printf '%s\n' "${clean[@]}" | median)
 total=$(count_tasks)
@@ -103,13 +104,19 @@ for ((i = 1; i <= runs; i++)); do
     sleep 0.2
   done
   before=$(count_tasks 2>/dev/null || echo 0)
-  resume+=("$(timed_run)")
+  read -r w c < <(timed_run); resume+=("$w"); resume_cpu+=("$c")
   grep -q "resumed the interrupted run" "$work/out.txt" || echo "run $i: not a resume (the kill came after the end?)" >&2
-  echo "run $i: killed with $before tasks in, resume ${resume[-1]} s ($(count_tasks) tasks)" >&2
+  echo "run $i: killed with $before tasks in, resume ${resume[-1]} s (${resume_cpu[-1]} s CPU) ($(count_tasks) tasks), load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
 rerun_median=$(printf '%s\n' "${rerun[@]}" | median)
 resume_median=$(printf '%s\n' "${resume[@]}" | median)
-printf '| what | median wall s | runs | ratio to clean |\n| --- | ---: | --- | ---: |\n'
-printf '| clean | %.2f | %s | 1.00 |\n' "$clean_median" "${clean[*]}"
-printf '| rerun (unchanged) | %.2f | %s | %.3f |\n' "$rerun_median" "${rerun[*]}" "$(echo "$rerun_median / $clean_median" | bc -l)"
-printf '| resume (killed at %s) | %.2f | %s | %.3f |\n' "$kill_at" "$resume_median" "${resume[*]}" "$(echo "$resume_median / $clean_median" | bc -l)"
+cm=$(printf '%s\n' "${clean_cpu[@]}" | median)
+rm_=$(printf '%s\n' "${rerun_cpu[@]}" | median)
+sm=$(printf '%s\n' "${resume_cpu[@]}" | median)
+printf '| what | median wall s | runs | ratio to clean | median ferry CPU s | CPU runs | CPU ratio |\n'
+printf '| --- | ---: | --- | ---: | ---: | --- | ---: |\n'
+printf '| clean | %.2f | %s | 1.00 | %.2f | %s | 1.00 |\n' "$clean_median" "${clean[*]}" "$cm" "${clean_cpu[*]}"
+printf '| rerun (unchanged) | %.2f | %s | %.3f | %.2f | %s | %.3f |\n' "$rerun_median" "${rerun[*]}" \
+  "$(echo "$rerun_median / $clean_median" | bc -l)" "$rm_" "${rerun_cpu[*]}" "$(echo "$rm_ / $cm" | bc -l)"
+printf '| resume (killed at %s) | %.2f | %s | %.3f | %.2f | %s | %.3f |\n' "$kill_at" "$resume_median" \
+  "${resume[*]}" "$(echo "$resume_median / $clean_median" | bc -l)" "$sm" "${resume_cpu[*]}" "$(echo "$sm / $cm" | bc -l)"

@@ -23,6 +23,7 @@ class ParentLookupLoader final : public Loader {
       ++parent_lookups;
       return parent_status;
     }
+    ++own_lookups;
     return Status::OK();
   }
   Status FetchRows(const TableDef&, const std::vector<Row>& keys,
@@ -35,6 +36,7 @@ class ParentLookupLoader final : public Loader {
 
   Status parent_status = Status::OK();
   int parent_lookups = 0;
+  int own_lookups = 0;
 };
 
 // tasks: id (ulid, key), environment_id (a reference to environments, NULL when missing).
@@ -66,8 +68,9 @@ struct Assigning {
   Entry entry;
   std::vector<Reject> rejects;
 
-  Result<std::vector<AssignedRecord>> Run(const char* json) {
+  Result<std::vector<AssignedRecord>> Run(const char* json, bool user_fresh = false) {
     IdentityContext context;
+    context.user_fresh = user_fresh;
     context.entity = &entity;
     context.user_id = &user;
     context.loader = &loader;
@@ -140,6 +143,31 @@ TEST_CASE("AssignIdentities: a batch's parents are looked up together, once per 
   CHECK(assigned->size() == 5);
   CHECK(assigning.loader.parent_lookups == 1);
   CHECK(assigning.parents["environments"].size() == 3);  // e1, e2, 3: each answered once
+}
+
+TEST_CASE("AssignIdentities: a user the target holds nothing of is not looked up in the id map",
+          "[agent][run]") {
+  // Loader::ProbeUser found no row of the user under its lock: the id map holds only what
+  // this unit writes, and the unit knows its own parents.
+  Assigning assigning;
+  assigning.parents["environments"]["e1"] = "01ARZ3NDEKTSV4RRFFQ69G5FAV";  // this unit's
+  Result<std::vector<AssignedRecord>> assigned = assigning.Run(R"({"env": "e1"})", true);
+  REQUIRE(assigned.ok());
+  REQUIRE(assigned->size() == 1);
+  CHECK(std::get<std::string>((*assigned)[0].row.cells[1]) == "01ARZ3NDEKTSV4RRFFQ69G5FAV");
+  CHECK_FALSE((*assigned)[0].known.has_value());
+  CHECK_FALSE((*assigned)[0].identity.known);
+  assigned = assigning.Run(R"({"env": "e9"})", true);  // not this unit's: missing
+  REQUIRE(assigned.ok());
+  REQUIRE(assigned->size() == 1);
+  CHECK(std::holds_alternative<std::monostate>((*assigned)[0].row.cells[1]));
+  CHECK(assigning.loader.parent_lookups == 0);
+  CHECK(assigning.loader.own_lookups == 0);
+
+  assigned = assigning.Run(R"({"env": "e8"})");  // a user the target holds: asked as before
+  REQUIRE(assigned.ok());
+  CHECK(assigning.loader.parent_lookups == 1);
+  CHECK(assigning.loader.own_lookups == 1);
 }
 
 }  // namespace ferry

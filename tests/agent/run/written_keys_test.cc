@@ -178,4 +178,35 @@ TEST_CASE("WrittenKeys: past its bound every later key is read back, none taken 
   CHECK(loader.probes == 1);
 }
 
+TEST_CASE("WrittenKeys: a user the unit's probe found fresh is not probed again",
+          "[agent][conflicts]") {
+  ProbedLoader loader;
+  EntityMapping entity = Environments();
+  WrittenKeys written;
+  written.PresumeFresh();  // Loader::ProbeUser answered for the whole user
+  std::vector<ExistingRow> found;
+  std::vector<AssignedRecord> records = {Record("A", "u", "e1"), Record("B", "u", "e2")};
+  REQUIRE(FindExistingRows(entity, &loader, false, records, &written, &found).ok());
+  CHECK(loader.probes == 0);
+  CHECK(written.fresh());
+  CHECK(loader.reads.empty());
+  written.Remember(entity, records);
+  loader.rows.push_back(records[1].row);
+
+  // Its own earlier keys are still read and found.
+  std::vector<AssignedRecord> second = {Record("C", "u", "e2")};
+  REQUIRE(FindExistingRows(entity, &loader, false, second, &written, &found).ok());
+  CHECK(loader.reads == std::vector<size_t>{1});
+  CHECK(found[0].row.has_value());
+
+  // Without a key that leads with the user's column the presumption cannot serve: keys read.
+  EntityMapping unindexed = Environments();
+  unindexed.table.unique = {{"legacy_id", "user_id"}};
+  WrittenKeys other;
+  other.PresumeFresh();
+  REQUIRE(FindExistingRows(unindexed, &loader, false, records, &other, &found).ok());
+  CHECK_FALSE(other.fresh());
+  CHECK(loader.probes == 0);
+}
+
 }  // namespace ferry

@@ -279,3 +279,40 @@ TEST_CASE("PostgresLoader: a missing database is a configuration error without t
 }
 
 }  // namespace ferry
+
+namespace ferry {
+namespace {
+
+TEST_CASE("PostgresLoader: ProbeUser is fresh only when neither id map nor table holds the user",
+          "[loaders][postgres]") {
+  std::optional<std::string> server = e2e::PostgresTestUrl();
+  if (!server) return;
+  Loaded t(*server, Notes());
+  const std::vector<UserColumn> tables = {{&t.table, "user_id"}};
+  auto probe = [&](const std::string& user) {
+    bool fresh = false;
+    Status probed = t.loader->ProbeUser(user, {"notes"}, tables, &fresh);
+    INFO(probed.ToString());
+    REQUIRE(probed.ok());
+    return fresh;
+  };
+  CHECK(probe("u1"));
+  REQUIRE(t.loader->Write(Batch(t.table, ConflictPolicy::kSkip, {1, 2}, "x")).ok());
+  CHECK_FALSE(probe("u1"));
+  CHECK(probe("u2"));  // another user's rows are not this one's
+  CHECK(probe("u1'; --"));
+
+  pqxx::connection connection(t.database.url());
+  pqxx::nontransaction txn(connection);
+  txn.exec0("DELETE FROM notes");  // the rows gone, the id map still names them
+  CHECK_FALSE(probe("u1"));
+  txn.exec0("DELETE FROM ferry.id_map");
+  CHECK(probe("u1"));
+  // A row written by hand, no id map: what adoption needs to find (issue 13).
+  txn.exec0("INSERT INTO notes (id, user_id, legacy_id) VALUES ('" + UlidFor(7) + "', 'u1', '7')");
+  CHECK_FALSE(probe("u1"));
+  CHECK(probe("u2"));
+}
+
+}  // namespace
+}  // namespace ferry

@@ -305,5 +305,50 @@ TEST_CASE("SqliteLoader: calls out of order are refused, not crashes", "[loaders
   CHECK(QueryInt(path, "SELECT count(*) FROM tasks") == 0);
 }
 
+TEST_CASE("SqliteLoader: ProbeUser is fresh only when neither id map nor table holds the user",
+          "[loaders][sqlite]") {
+  TempDir dir;
+  std::string path = dir.File("t.db");
+  TableDef tasks = sqlite_testing::TasksTable();
+  tasks.unique = {{"user_id", "title"}};  // a key leading with the user's column
+  auto loader = ReadyLoader(path, false, {&tasks});
+  const std::vector<UserColumn> tables = {{&tasks, "user_id"}};
+  auto probe = [&](const std::string& user, const std::vector<std::string>& entities) {
+    bool fresh = false;
+    Status probed = loader->ProbeUser(user, entities, tables, &fresh);
+    INFO(probed.ToString());
+    REQUIRE(probed.ok());
+    return fresh;
+  };
+  CHECK(probe("u1", {"tasks"}));
+  WriteOk(*loader, TaskBatch(&tasks, 1, 3, ConflictPolicy::kSkip));
+  CHECK_FALSE(probe("u1", {"tasks"}));
+  CHECK(probe("u2", {"tasks"}));
+
+  sqlite_testing::ExecSql(path, "DELETE FROM tasks");  // the rows gone, the id map names them
+  CHECK_FALSE(probe("u1", {"notes", "tasks"}));
+  CHECK(probe("u1", {"notes"}));  // only the entities asked about count
+  sqlite_testing::ExecSql(path, "DELETE FROM ferry_id_map");
+  CHECK(probe("u1", {"tasks"}));
+  // A row written by hand, no id map: what adoption needs to find (issue 13).
+  sqlite_testing::ExecSql(path,
+                          "INSERT INTO tasks (id, user_id, title) VALUES "
+                          "('01ARZ3NDEKTSV4RRFFQ69G9999', 'u1', 'by hand')");
+  CHECK_FALSE(probe("u1", {"tasks"}));
+  CHECK(probe("u2", {"tasks"}));
+}
+
+TEST_CASE("SqliteLoader: ProbeUser in a dry run of a missing file is fresh, creating nothing",
+          "[loaders][sqlite][dry-run]") {
+  TempDir dir;
+  std::string path = dir.File("missing.db");
+  TableDef tasks = sqlite_testing::TasksTable();
+  auto loader = ReadyLoader(path, true, {&tasks});
+  bool fresh = false;
+  REQUIRE(loader->ProbeUser("u1", {"tasks"}, {{&tasks, "user_id"}}, &fresh).ok());
+  CHECK(fresh);
+  CHECK(dir.Listing().empty());
+}
+
 }  // namespace
 }  // namespace ferry
