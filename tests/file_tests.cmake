@@ -27,12 +27,15 @@ if(NOT output MATCHES "Tags for matching test cases:")
 endif()
 
 # Lines like "  12  [#chromium_damage_test]"; other tags ([e2e], [.benchmark]) are skipped.
+# The number of cases is the entry's COST: with no timings yet (a fresh clone), ctest starts
+# the costliest first, so a long file does not start last and run alone at the end.
 string(REPLACE "\n" ";" lines "${output}")
 set(script "")
 set(count 0)
 foreach(line IN LISTS lines)
-  if(line MATCHES "^ *[0-9]+ +\\[#([A-Za-z0-9_.+-]+)\\] *$")
-    set(stem "${CMAKE_MATCH_1}")
+  if(line MATCHES "^ *([0-9]+) +\\[#([A-Za-z0-9_.+-]+)\\] *$")
+    set(cases "${CMAKE_MATCH_1}")
+    set(stem "${CMAKE_MATCH_2}")
     set(name "${TEST_PREFIX}${stem}")
     # -w NoTests: an entry whose filter selects nothing fails instead of passing empty.
     # --durations yes: each finished case with its time, so a log of a failed or timed-out
@@ -42,7 +45,7 @@ foreach(line IN LISTS lines)
       "[==[[#${stem}]${TEST_SPEC}]==] --warn NoTests --durations yes)\n"
       "set_tests_properties([==[${name}]==] PROPERTIES "
       "WORKING_DIRECTORY [==[${TEST_WORKING_DIR}]==] "
-      "ENVIRONMENT [==[${TEST_ENVIRONMENT}]==] LABELS per_file)\n")
+      "ENVIRONMENT [==[${TEST_ENVIRONMENT}]==] LABELS per_file COST ${cases})\n")
     math(EXPR count "${count} + 1")
   endif()
 endforeach()
