@@ -58,7 +58,9 @@ const json* StepInto(const json& node, const SchemaStep& step, std::string* loca
 
 const json* LocateSubschema(const json& root, const std::vector<SchemaStep>& steps,
                             std::string* location) {
-  *location = "#";
+  // Not `*location = "#"`: GCC 12 at -O3 warns about that assignment (a false -Wrestrict).
+  location->clear();
+  location->push_back('#');
   const json* node = FollowRefs(root, &root, location);
   for (const SchemaStep& step : steps) {
     if (node == nullptr || !node->is_object()) return nullptr;

@@ -239,6 +239,19 @@ TEST_CASE("SchemaValidator: $ref tokens are unescaped like valijson does",
   CHECK(ValidateJson(*validator, R"({"x": 1, "y": "s", "z": 0})").size() == 3);
 }
 
+TEST_CASE("SchemaValidator: a ~ an escape decodes to does not start another escape",
+          "[transformers][validate]") {
+  // "~01" is "~1" (not "/"), "~~1" is "~/": each escape decodes once, left to right.
+  const auto validator = MustCompile(R"({
+    "definitions": {"~1": {"type": "boolean"}, "~/": {"type": "integer"}, "/": {"type": "null"}},
+    "properties": {
+      "v": {"$ref": "#/definitions/~01"},
+      "w": {"$ref": "#/definitions/~~1"}
+    }})");
+  CHECK(ValidateJson(*validator, R"({"v": true, "w": 1})").empty());
+  CHECK(ValidateJson(*validator, R"({"v": null, "w": null})").size() == 2);
+}
+
 TEST_CASE("SchemaValidator: a $ref to a non-schema location is walked as a schema",
           "[transformers][validate]") {
   // OpenAPI-style containers are not draft-07 keywords, but $ref may point into them.
