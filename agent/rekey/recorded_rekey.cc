@@ -1,39 +1,17 @@
 #include "agent/rekey/recorded_rekey.h"
 
-#include <filesystem>
-#include <system_error>
-
 #include "agent/mapping/loader.h"
+#include "agent/run/run_arguments.h"
 #include "agent/validate/recorded_run.h"
 #include "loaders/redact_url.h"
 
 namespace ferry {
 
-namespace {
-
-std::string AbsolutePath(const std::string& path) {
-  std::error_code error;
-  std::filesystem::path absolute = std::filesystem::absolute(path, error);
-  return error ? path : absolute.lexically_normal().string();
-}
-
-// As agent/run/run_arguments.cc quotes: SplitRecordedArguments reads it back.
-std::string Quoted(const std::string& value) {
-  if (value.find_first_of(" \"\\") == std::string::npos && !value.empty()) return value;
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
 std::string RekeyRunArguments(const TargetSpec& target, const std::string& plan_file,
                               const std::string& strategy) {
-  return "rekey " + Quoted(RedactUrl(target.url)) + " --plan " + Quoted(AbsolutePath(plan_file)) +
-         " --strategy " + Quoted(strategy);
+  return "rekey " + QuotedArgument(RedactUrl(target.url)) + " --plan " +
+         QuotedArgument(AbsoluteArgumentPath(plan_file)) + " --strategy " +
+         QuotedArgument(strategy);
 }
 
 Result<RecordedRekey> ParseRekeyRunArguments(const std::string& arguments) {

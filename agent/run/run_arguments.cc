@@ -9,14 +9,19 @@ namespace ferry {
 
 namespace {
 
-// A path made absolute, so that the same run started from another folder is the same run.
-std::string AbsolutePath(const std::string& path) {
+void AddList(std::string* out, const char* flag, const std::vector<std::string>& values) {
+  for (const std::string& value : values)
+    *out += std::string(" ") + flag + " " + QuotedArgument(value);
+}
+
+}  // namespace
+
+std::string AbsoluteArgumentPath(const std::string& path) {
   std::error_code error;
   std::filesystem::path absolute = std::filesystem::absolute(path, error);
   return error ? path : absolute.lexically_normal().string();
 }
 
-// Quotes a value holding a space or a quote, so that two argument lists cannot read alike.
 std::string QuotedArgument(const std::string& value) {
   if (value.find_first_of(" \"\\") == std::string::npos && !value.empty()) return value;
   std::string out = "\"";
@@ -27,27 +32,20 @@ std::string QuotedArgument(const std::string& value) {
   return out + "\"";
 }
 
-void AddList(std::string* out, const char* flag, const std::vector<std::string>& values) {
-  for (const std::string& value : values)
-    *out += std::string(" ") + flag + " " + QuotedArgument(value);
-}
-
-}  // namespace
-
 std::string RunArguments(const MigrateOptions& options, const std::vector<SourceSpec>& sources,
                          const TargetSpec& target) {
   std::string out = "ferry migrate";
   for (const SourceSpec& source : sources) {
     bool is_path = source.kind != "postgresql";
-    out += " " + QuotedArgument(is_path ? source.kind + ":" + AbsolutePath(source.path)
+    out += " " + QuotedArgument(is_path ? source.kind + ":" + AbsoluteArgumentPath(source.path)
                                         : RedactUrl(source.path));
   }
-  std::string target_text =
-      target.kind == "sqlite" ? "sqlite:" + AbsolutePath(target.path) : RedactUrl(target.url);
+  std::string target_text = target.kind == "sqlite" ? "sqlite:" + AbsoluteArgumentPath(target.path)
+                                                    : RedactUrl(target.url);
   out += " --target " + QuotedArgument(target_text);
   out += " --mapping " + (options.mapping_file.empty()
                               ? std::string("(bundled)")
-                              : QuotedArgument(AbsolutePath(options.mapping_file)));
+                              : QuotedArgument(AbsoluteArgumentPath(options.mapping_file)));
   if (!options.user_id.empty()) out += " --user-id " + QuotedArgument(options.user_id);
   if (!options.user_id_from.empty())
     out += " --user-id-from " + QuotedArgument(options.user_id_from);

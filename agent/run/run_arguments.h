@@ -21,4 +21,11 @@ namespace ferry {
 std::string RunArguments(const MigrateOptions& options, const std::vector<SourceSpec>& sources,
                          const TargetSpec& target);
 
+// A path made absolute, so that the same run started from another folder is the same run.
+std::string AbsoluteArgumentPath(const std::string& path);
+
+// A value quoted when it holds a space or a quote, so that two argument lists cannot read alike
+// (SplitRecordedArguments, agent/validate/recorded_run.h, reads it back).
+std::string QuotedArgument(const std::string& value);
+
 }  // namespace ferry
