@@ -56,15 +56,12 @@ cmake_build() {
     # elsewhere (as CI makes) still hits the cache.
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
     export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true
-    # Precompiled headers make a cold build cheaper (docs/testing.md, "Build time"), and ccache
-    # stores both the precompiled headers and the files built with them once it takes their
-    # defines and timestamps on trust: CMake passes them with -include, and nothing in ferry
-    # uses __TIME__ or __DATE__. The inode cache keeps each build from hashing the 160 MB
-    # precompiled header again for every file.
-    export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
-    export CCACHE_INODECACHE=true
+    # Without precompiled headers: GCC writes a different .gch in every checkout folder, so with
+    # them a fresh clone elsewhere missed the cache for every file that uses one, and a run that
+    # could be served from the cache was a cold one (docs/testing.md, "Build time").
+    launcher+=(-DFERRY_PCH=OFF)
   fi
-  cmake -S . -B "$dir" -DFERRY_BUILD_TESTS=ON -DFERRY_PCH=ON "${launcher[@]}" "$@" &&
+  cmake -S . -B "$dir" -DFERRY_BUILD_TESTS=ON "${launcher[@]}" "$@" &&
     cmake --build "$dir" -j "$jobs"
 }
 
