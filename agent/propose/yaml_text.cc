@@ -84,8 +84,8 @@ std::string SnakeName(std::string_view text) {
   while (!out.empty() && out.back() == '_') out.pop_back();
   if (out.size() > 48) out.resize(48);
   while (!out.empty() && out.back() == '_') out.pop_back();
-  if (out.empty()) out = "x";
-  if (std::isdigit(static_cast<unsigned char>(out[0]))) out = "n" + out;
+  if (out.empty()) out.assign(1, 'x');
+  if (std::isdigit(static_cast<unsigned char>(out[0]))) out.insert(0, 1, 'n');
   return out;
 }
 

@@ -10,7 +10,7 @@
 namespace ferry::sqlite_source {
 
 Status RowToJson(sqlite3_stmt* statement, std::string* json) {
-  json->assign("{");
+  json->assign(1, '{');
   int columns = sqlite3_column_count(statement);
   for (int i = 0; i < columns; ++i) {
     if (i > 0) {
