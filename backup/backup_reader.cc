@@ -62,8 +62,8 @@ class BackupReaderImpl final : public BackupReader {
       if (length > MaxPayload(static_cast<FrameType>(type), header_.chunk_bytes)) {
         return Status::Corruption(where + ": length " + std::to_string(length) + " over its bound");
       }
-      std::string payload;
-      FERRY_RETURN_IF_ERROR(ReadUpTo(fd_.get(), length, &payload, "backup archive"));
+      std::string_view payload;
+      FERRY_RETURN_IF_ERROR(ReadInto(fd_.get(), length, &payload_, &payload, "backup archive"));
       offset_ += payload.size();
       if (payload.size() < length) {
         return Status::Corruption(where + ": cut (the archive ends inside it)");
@@ -128,7 +128,7 @@ class BackupReaderImpl final : public BackupReader {
     ad.U32(segment_index_);
     ad.U8(static_cast<uint8_t>(segment_kind_));
     ad.U8(static_cast<uint8_t>(type));
-    std::string plain;
+    std::string& plain = plain_;
     bool final = false;
     FERRY_RETURN_IF_ERROR(opener_->Open(payload, ad.str(), &plain, &final));
     ++chunk_;
@@ -238,7 +238,7 @@ class BackupReaderImpl final : public BackupReader {
 
   Status FileData(std::string_view plain) {
     if (!in_file_) return Status::Corruption("file data outside a file");
-    std::string raw;
+    std::string_view raw;
     FERRY_RETURN_IF_ERROR(decompressor_.Decode(plain, header_.chunk_bytes, &raw));
     file_hash_.Update(raw);
     file_.size += raw.size();
@@ -290,7 +290,7 @@ class BackupReaderImpl final : public BackupReader {
   }
 
   Status PreImageData(std::string_view plain) {
-    std::string raw;
+    std::string_view raw;
     FERRY_RETURN_IF_ERROR(decompressor_.Decode(plain, header_.chunk_bytes, &raw));
     stream_hash_.Update(raw);
     std::string_view rest = raw;
@@ -377,6 +377,10 @@ class BackupReaderImpl final : public BackupReader {
   Blake2b file_hash_;
   std::vector<FileRecord> files_;
   Blake2b stream_hash_;
+  // A frame's payload and plaintext: reused from one chunk to the next (no allocation or
+  // clearing of a chunk's worth per chunk).
+  std::string payload_;
+  std::string plain_;
   std::string record_;
   uint32_t record_length_ = 0;
   bool record_length_known_ = false;

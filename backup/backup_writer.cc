@@ -110,9 +110,9 @@ class BackupWriterImpl final : public BackupWriter {
     FERRY_RETURN_IF_ERROR(WriteSealed(FrameType::kFileBegin, begin.str(), false));
     Blake2b hash;
     uint64_t size = 0;
-    std::string raw;
+    std::string_view raw;
     while (true) {
-      FERRY_RETURN_IF_ERROR(ReadUpTo(in.get(), header_.chunk_bytes, &raw, path));
+      FERRY_RETURN_IF_ERROR(ReadInto(in.get(), header_.chunk_bytes, &read_buffer_, &raw, path));
       if (raw.empty()) break;
       hash.Update(raw);
       size += raw.size();
@@ -258,8 +258,9 @@ class BackupWriterImpl final : public BackupWriter {
     ByteWriter w;
     w.U8(static_cast<uint8_t>(type));
     w.U32(static_cast<uint32_t>(payload.size()));
-    w.Bytes(payload);
-    return Write(w.str());
+    frame_.assign(w.str());
+    frame_.append(payload);
+    return Write(frame_);
   }
 
   Status BeginSegment(SegmentKind kind) {
@@ -280,7 +281,8 @@ class BackupWriterImpl final : public BackupWriter {
     ad.U32(segment_index_);
     ad.U8(static_cast<uint8_t>(segment_kind_));
     ad.U8(static_cast<uint8_t>(type));
-    return WriteFrame(type, sealer_->Seal(plain, ad.str(), final));
+    sealer_->SealInto(plain, ad.str(), final, &cipher_);
+    return WriteFrame(type, cipher_);
   }
 
   Status SealPending() {
@@ -296,6 +298,10 @@ class BackupWriterImpl final : public BackupWriter {
   ArchiveHeader header_;
   ChunkCompressor compressor_;
   std::unique_ptr<StreamSealer> sealer_;
+  // A chunk's ciphertext and its frame: reused, so that a chunk allocates and clears nothing.
+  std::string cipher_;
+  std::string frame_;
+  std::string read_buffer_;  // a source's chunk, reused from one file to the next
   uint32_t segment_index_ = 0;
   SegmentKind segment_kind_ = SegmentKind::kSources;
   State state_ = State::kSources;

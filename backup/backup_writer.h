@@ -23,7 +23,7 @@ namespace ferry::backup {
 struct BackupWriterOptions {
   std::string run_id;                         // the migrate run; empty for `ferry backup create`
   uint32_t chunk_bytes = kDefaultChunkBytes;  // raw bytes per data chunk
-  int zstd_level = 3;
+  int zstd_level = 1;                         // as ChunkCompressor's default (chunk_codec.h)
 };
 
 class BackupWriter {

@@ -11,22 +11,28 @@ void ChunkDecompressor::Free::operator()(ZSTD_DCtx_s* ctx) const { ZSTD_freeDCtx
 
 ChunkCompressor::ChunkCompressor(int level) : ctx_(ZSTD_createCCtx()), level_(level) {}
 
-std::string ChunkCompressor::EncodeDeclaring(std::string_view raw, uint32_t declared) {
-  ByteWriter w;
-  w.U32(declared);
-  std::string& out = w.str();
-  size_t at = out.size();
-  out.resize(at + ZSTD_compressBound(raw.size()));
-  size_t n = ZSTD_compressCCtx(ctx_.get(), out.data() + at, out.size() - at, raw.data(), raw.size(),
-                               level_);
+std::string_view ChunkCompressor::EncodeDeclaring(std::string_view raw, uint32_t declared) {
+  constexpr size_t at = 4;
+  size_t need = at + ZSTD_compressBound(raw.size());
+  if (buffer_.size() < need) buffer_.resize(need);
+  for (size_t i = 0; i < at; ++i) buffer_[i] = static_cast<char>((declared >> (8 * i)) & 0xff);
+  size_t n = ZSTD_compressCCtx(ctx_.get(), buffer_.data() + at, buffer_.size() - at, raw.data(),
+                               raw.size(), level_);
   // Compressing into a buffer of ZSTD_compressBound cannot fail but for lack of memory.
-  out.resize(ZSTD_isError(n) ? at : at + n);
-  return std::move(out);
+  return std::string_view(buffer_.data(), ZSTD_isError(n) ? at : at + n);
 }
 
 ChunkDecompressor::ChunkDecompressor() : ctx_(ZSTD_createDCtx()) {}
 
 Status ChunkDecompressor::Decode(std::string_view payload, uint32_t bound, std::string* raw) {
+  std::string_view view;
+  Status status = Decode(payload, bound, &view);
+  raw->assign(view);
+  return status;
+}
+
+Status ChunkDecompressor::Decode(std::string_view payload, uint32_t bound, std::string_view* raw) {
+  *raw = std::string_view();
   ByteReader r(payload);
   uint32_t declared = 0;
   if (!r.U32(&declared)) {
@@ -48,18 +54,17 @@ Status ChunkDecompressor::Decode(std::string_view payload, uint32_t bound, std::
   }
   // One byte of slack: a frame with more data than declared fills it and is refused, without
   // ever writing past the bound.
-  raw->resize(size_t{declared} + 1);
-  size_t n = ZSTD_decompressDCtx(ctx_.get(), raw->data(), raw->size(), frame.data(), frame.size());
+  if (buffer_.size() < size_t{declared} + 1) buffer_.resize(size_t{declared} + 1);
+  size_t n = ZSTD_decompressDCtx(ctx_.get(), buffer_.data(), size_t{declared} + 1, frame.data(),
+                                 frame.size());
   if (ZSTD_isError(n)) {
-    raw->clear();
     return Status::Corruption(std::string("decompression stopped: ") + ZSTD_getErrorName(n));
   }
   if (n != declared) {
-    raw->clear();
     return Status::Corruption("decompresses to " + std::string(n > declared ? "more" : "fewer") +
                               " bytes than the " + std::to_string(declared) + " it declares");
   }
-  raw->resize(n);
+  *raw = std::string_view(buffer_.data(), n);
   return Status::OK();
 }
 

@@ -24,19 +24,29 @@ Status WriteAll(int fd, std::string_view bytes, std::string_view what) {
 }
 
 Status ReadUpTo(int fd, size_t n, std::string* out, std::string_view what) {
-  out->resize(n);
+  std::string buffer;
+  std::string_view got;
+  Status status = ReadInto(fd, n, &buffer, &got, what);
+  buffer.resize(got.size());
+  *out = std::move(buffer);
+  return status;
+}
+
+Status ReadInto(int fd, size_t n, std::string* buffer, std::string_view* out,
+                std::string_view what) {
+  *out = std::string_view();
+  if (buffer->size() < n) buffer->resize(n);
   size_t got = 0;
   while (got < n) {
-    ssize_t r = ::read(fd, out->data() + got, n - got);
+    ssize_t r = ::read(fd, buffer->data() + got, n - got);
     if (r < 0) {
       if (errno == EINTR) continue;
-      out->clear();
       return ErrnoStatus(what);
     }
     if (r == 0) break;
     got += static_cast<size_t>(r);
   }
-  out->resize(got);
+  *out = std::string_view(buffer->data(), got);
   return Status::OK();
 }
 

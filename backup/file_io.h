@@ -16,6 +16,11 @@ Status WriteAll(int fd, std::string_view bytes, std::string_view what);
 // Reads up to `n` bytes into *out (replacing it); fewer only at the end of the file.
 Status ReadUpTo(int fd, size_t n, std::string* out, std::string_view what);
 
+// As ReadUpTo, into *buffer, which only grows (memory reused from one read to the next is
+// neither freed nor cleared); *out views the bytes read, valid until the buffer changes.
+Status ReadInto(int fd, size_t n, std::string* buffer, std::string_view* out,
+                std::string_view what);
+
 // "<what>: <strerror(errno)>" as an IOError.
 Status ErrnoStatus(std::string_view what);
 

@@ -16,15 +16,21 @@ StreamSealer::StreamSealer(const SecretBytes& key,
 StreamSealer::~StreamSealer() { sodium_memzero(&state_, sizeof state_); }
 
 std::string StreamSealer::Seal(std::string_view plain, std::string_view ad, bool final) {
-  std::string cipher(plain.size() + kSealOverheadBytes, '\0');
+  std::string cipher;
+  SealInto(plain, ad, final, &cipher);
+  return cipher;
+}
+
+void StreamSealer::SealInto(std::string_view plain, std::string_view ad, bool final,
+                            std::string* cipher) {
+  cipher->resize(plain.size() + kSealOverheadBytes);
   unsigned long long length = 0;
   crypto_secretstream_xchacha20poly1305_push(
-      &state_, reinterpret_cast<uint8_t*>(cipher.data()), &length, Bytes(plain), plain.size(),
+      &state_, reinterpret_cast<uint8_t*>(cipher->data()), &length, Bytes(plain), plain.size(),
       Bytes(ad), ad.size(),
       final ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
             : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
-  cipher.resize(length);
-  return cipher;
+  cipher->resize(length);
 }
 
 StreamOpener::StreamOpener(const SecretBytes& key,

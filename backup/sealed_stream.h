@@ -28,6 +28,8 @@ class StreamSealer {
 
   // The ciphertext of `plain` bound to `ad`; `final` marks the segment's last message.
   std::string Seal(std::string_view plain, std::string_view ad, bool final);
+  // As Seal, into *cipher (its memory reused from one message to the next).
+  void SealInto(std::string_view plain, std::string_view ad, bool final, std::string* cipher);
 
  private:
   crypto_secretstream_xchacha20poly1305_state state_;

@@ -10,6 +10,7 @@
 #include "backup/backup_store.h"
 #include "backup/backup_writer.h"
 #include "backup/key_source.h"
+#include "base/fault_point.h"
 
 namespace ferry {
 
@@ -32,6 +33,7 @@ Result<std::unique_ptr<backup::BackupWriter>> WriteAndVerify(
     spdlog::warn("backup: skipped {} (a link or special file)", link);
   }
   // A backup that cannot be read back is no backup: checked before the target is touched.
+  FaultPoint("backup.before_read_back");
   FERRY_ASSIGN_OR_RETURN(auto reader, backup::BackupReader::Open(path, key));
   backup::ReadOutcome outcome;
   Status read = reader->Read(nullptr, &outcome);

@@ -193,7 +193,8 @@ TEST_CASE("BackupReader: a chunk that decompresses past its declared size is sto
   std::string big(4 * 1024 * 1024, 'z');  // 4 MiB of one byte: ~150 bytes compressed
   SECTION("the zstd frame states its size") {
     ChunkCompressor compressor;
-    testing::WriteBytes(dir / "bomb", ForgeArchive(key, compressor.EncodeDeclaring(big, 100)));
+    testing::WriteBytes(dir / "bomb",
+                        ForgeArchive(key, std::string(compressor.EncodeDeclaring(big, 100))));
     Status status = ReadArchive(dir / "bomb", key);
     CHECK(status.IsCorruption());
     CHECK_THAT(status.message(), Catch::Contains("chunk 1 (file data)"));
@@ -217,7 +218,8 @@ TEST_CASE("BackupReader: a chunk that decompresses past its declared size is sto
   }
   SECTION("the chunk declares more than the archive's bound") {
     ChunkCompressor compressor;
-    testing::WriteBytes(dir / "bomb", ForgeArchive(key, compressor.Encode(std::string(2000, 'a'))));
+    testing::WriteBytes(dir / "bomb",
+                        ForgeArchive(key, std::string(compressor.Encode(std::string(2000, 'a')))));
     Status status = ReadArchive(dir / "bomb", key);
     CHECK(status.IsCorruption());
     CHECK_THAT(status.message(), Catch::Contains("over the archive's chunk bound"));

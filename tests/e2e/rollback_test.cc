@@ -40,6 +40,29 @@ std::string ChangedDump(const TempDir& work, const std::string& name, int change
   return out;
 }
 
+// The example dump with `count` more tasks, "many-0"..., their titles ending in `suffix`: two
+// such dumps of different suffixes change every one of those tasks.
+std::string ManyTasksDump(const TempDir& work, const std::string& name, int count,
+                          const std::string& suffix) {
+  std::string out = work / name;
+  std::string script =
+      "import json,sys\n"
+      "d=json.load(open(sys.argv[1]))\n"
+      "o=d['http://127.0.0.1:8000']\n"
+      "t=json.loads(o['tasks'])\n"
+      "for i in range(int(sys.argv[3])):\n"
+      "  n=dict(t[0]); n['id']='many-'+str(i); n['title']='task '+str(i)+sys.argv[4]; "
+      "t.append(n)\n"
+      "o['tasks']=json.dumps(t)\n"
+      "json.dump(d,open(sys.argv[2],'w'))\n";
+  std::string script_file = work / (name + ".py");
+  RunShell("cat > '" + script_file + "' <<'PYEOF'\n" + script + "PYEOF");
+  CommandResult made = RunShell("python3 '" + script_file + "' '" + ExampleDump() + "' '" + out +
+                                "' " + std::to_string(count) + " '" + suffix + "'");
+  REQUIRE(made.exit_code == 0);
+  return out;
+}
+
 // Every mapping table's rows, and the id map's and checkpoints' but for when they were written:
 // what a rollback must give back exactly.
 std::string Contents(TargetFixture& target) {
@@ -155,6 +178,28 @@ TEST_CASE("rollback: runs that inserted, overwrote and merged are undone exactly
     REQUIRE(setup.Rollback(*target, {"--run", first}).exit_code == 0);
     CHECK(target->Count("SELECT count(*) FROM tasks") == 0);
     CHECK(target->Count("SELECT count(*) FROM " + target->Bookkeeping("id_map")) == 0);
+  }
+}
+
+// The PostgreSQL target puts rows back a thousand to a statement (rollback_writer.cc): a run
+// that deleted and restored several batches' worth, id-map rows too, is undone exactly.
+TEST_CASE("rollback: a run of more rows than one rollback statement takes is undone exactly",
+          "[e2e][rollback][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    Setup setup;
+    REQUIRE(Done(setup.Migrate(*target, ManyTasksDump(setup.work, "a.json", 2500, ""), "skip")));
+    const std::string before = Contents(*target);
+    // The 2,500 tasks changed and 2,500 more: both kinds of rows over two batches.
+    REQUIRE(Done(
+        setup.Migrate(*target, ManyTasksDump(setup.work, "b.json", 5000, " (v2)"), "overwrite")));
+    REQUIRE(Contents(*target) != before);
+    std::string run = setup.NewestRun(*target);
+    CommandResult undo = setup.Rollback(*target, {"--run", run});
+    INFO(undo.out << undo.err);
+    REQUIRE(undo.exit_code == 0);
+    CHECK_THAT(undo.out, Catch::Contains("rolled back: 2500 row(s) deleted, 2500 restored; id "
+                                         "map: 2500 deleted, 2500 restored"));
+    CHECK(Contents(*target) == before);
   }
 }
 

@@ -1,0 +1,109 @@
+// The backup of a migrate's sources is written, read back and verified before the first write
+// to the target (issue 17 item 2, agent/run/sources_backup.h): a run killed between the two,
+// or whose archive does not read back as written, leaves the target exactly as it was. The run
+// is frozen where the archive is written and synced, not yet read back (FERRY_FAULT=
+// backup.before_read_back with FERRY_FAULT_SIGNAL=STOP, base/fault_point.h); the test then
+// kills it, or alters a byte of the archive and lets it go on.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "tests/e2e/ferry_process.h"
+#include "tests/e2e/target_fixture.h"
+
+namespace ferry::e2e {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kHexKey[] = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+std::string ExampleDump() { return (SourceDir() / "examples" / "taskapp-dump.json").string(); }
+
+std::vector<std::string> MigrateArgs(TargetFixture& target, const TempDir& work,
+                                     const std::string& conflict) {
+  return {"migrate",
+          ExampleDump(),
+          "--user-id",
+          "demo",
+          "--target",
+          target.url(),
+          "--conflict",
+          conflict,
+          "--progress",
+          "none",
+          "--backup-dir",
+          work / "b",
+          "--continue-on-error",
+          "--rejects",
+          work / "r.ndjson"};
+}
+
+// The one archive of a run that was stopped before its end.
+std::string NewestArchive(const TempDir& work) {
+  std::string newest;
+  fs::file_time_type when{};
+  for (const auto& entry : fs::directory_iterator(work / "b")) {
+    if (entry.path().extension() != ".ferrybak") continue;
+    if (newest.empty() || entry.last_write_time() > when) {
+      newest = entry.path().string();
+      when = entry.last_write_time();
+    }
+  }
+  return newest;
+}
+
+}  // namespace
+
+TEST_CASE("migrate: a backup killed or altered before its read-back leaves the target as it was",
+          "[e2e][backup][faults][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir work;
+    std::map<std::string, std::string> env = {{"FERRY_BACKUP_KEY", kHexKey}};
+    CommandResult first = RunFerryToEnd(MigrateArgs(*target, work, "skip"), env);
+    REQUIRE((first.exit_code == 0 || first.exit_code == 3));
+    // The first run's archive is older: the stopped run's is the newest.
+    const std::string before = target->Fingerprint();
+    std::map<std::string, std::string> stop = env;
+    stop["FERRY_FAULT"] = "backup.before_read_back:1";
+    stop["FERRY_FAULT_SIGNAL"] = "STOP";
+
+    SECTION("killed there") {
+      FerryProcess run(MigrateArgs(*target, work, "overwrite"), stop);
+      REQUIRE(run.WaitStopped());
+      run.Signal(SIGKILL);
+      CommandResult killed = run.Wait();
+      CHECK(killed.exit_code == 128 + 9);
+      CHECK(target->Fingerprint() == before);
+    }
+    SECTION("an archive byte altered there: the read-back fails and nothing is written") {
+      FerryProcess run(MigrateArgs(*target, work, "overwrite"), stop);
+      REQUIRE(run.WaitStopped());
+      std::string archive = NewestArchive(work);
+      REQUIRE(!archive.empty());
+      {
+        std::fstream file(archive, std::ios::in | std::ios::out | std::ios::binary);
+        file.seekg(static_cast<std::streamoff>(fs::file_size(archive) / 2));
+        char byte = 0;
+        file.read(&byte, 1);
+        file.seekp(static_cast<std::streamoff>(fs::file_size(archive) / 2));
+        byte = static_cast<char>(byte ^ 0x01);
+        file.write(&byte, 1);
+      }
+      run.Signal(SIGCONT);
+      CommandResult failed = run.Wait();
+      INFO(Describe(failed));
+      CHECK(failed.exit_code != 0);
+      CHECK(failed.exit_code != 3);
+      CHECK_THAT(failed.err, Catch::Contains("backup of the sources"));
+      CHECK_THAT(failed.err, Catch::Contains("chunk"));
+      CHECK(target->Fingerprint() == before);
+      CHECK_FALSE(fs::exists(archive));  // no archive left that looks like a backup
+    }
+  }
+}
+
+}  // namespace ferry::e2e
