@@ -25,7 +25,8 @@
 #   10m          (only when named) 10,000,000 tasks, one run: peak RSS < 100 MB and <= 11x the
 #                1M time of the load goal in the same invocation (hours on this machine)
 #
-# Options: --goals LIST, --load-sizes LIST, --large N (default 1000000), --runs N (default 3),
+# Options: --goals LIST, --load-sizes LIST, --large N (default 1000000), --runs N (default 3;
+# for the harness: rounds of one run of every peer, so that the peers alternate),
 # --peers LIST (the load goal's peers besides ferry; default: copy copy-upsert-all node-pg),
 # --jobs LIST (ferry's --jobs values for the load goal: 0 = the default settings, the peer
 # "ferry" and its "ferry-rerun"; N adds a peer "ferry-jN"), --batch-size N, --shared DIR (where
@@ -57,7 +58,7 @@ while [[ $# -gt 0 ]]; do
     --jobs) jobs_list=$2; shift 2 ;;
     --shared) shared=$2; shift 2 ;;
     --ferry) ferry=$(realpath "$2"); shift 2 ;;
-    -h|--help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "peers.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -111,32 +112,59 @@ SCRIPT
   ferry_peers+=" $name"
 done
 
-# run_harness USERS TASKS PEERS: runs the peers' harness (ferry's peers added by the caller in
-# PEERS); sets harness_runs to its runs.tsv. A failed check is reported, not fatal: the other
-# goals still run.
+# run_harness USERS TASKS PEERS: runs the peers' harness --runs times with --runs 1 (ferry's
+# peers added by the caller in PEERS), so that each round runs every peer once and the peers
+# alternate: on a shared machine the load drifts over minutes, and the harness's own --runs N
+# runs one peer N times before the next. Sets harness_runs to the rounds' runs.tsv files. A
+# failed check is reported, not fatal: the other goals still run.
 run_harness() {
-  local out=$root/build-bench/harness-$2.out rc=0
-  loads+=("$(bench_load)")
-  "$harness" --tasks "$2" --users "$1" --runs "$runs" --peers "$3" "${extras[@]}" --tag ferry \
-    2>&1 | tee "$out" || rc=$?
-  loads+=("$(bench_load)")
-  [[ $rc == 0 ]] || echo "peers.sh: the harness exited $rc (a failed check or run: see above)" >&2
-  harness_runs=$(sed -n 's/.*(logs: \(.*\)); took.*/\1/p' "$out" | tail -1)/runs.tsv
+  local out rc round
+  harness_runs=()
+  for ((round = 1; round <= runs; round++)); do
+    out=$root/build-bench/harness-$2-$round.out
+    rc=0
+    loads+=("$(bench_load)")
+    "$harness" --tasks "$2" --users "$1" --runs 1 --peers "$3" "${extras[@]}" --tag ferry \
+      2>&1 | tee "$out" || rc=$?
+    [[ $rc == 0 ]] || echo "peers.sh: the harness exited $rc (a failed check or run: see above)" >&2
+    harness_runs+=("$(sed -n 's/.*(logs: \(.*\)); took.*/\1/p' "$out" | tail -1)/runs.tsv")
+  done
 }
-# median PEER FIELD: the median over the harness's runs of PEER of wall, rss_mb, client_cpu or
+# median PEER FIELD: the median over the rounds of PEER's wall, rss_mb, client_cpu or
 # server_cpu ("" when PEER has no run that passed its checks).
 median() {
-  python3 - "$harness_runs" "$1" "$2" <<'PY'
+  python3 - "$1" "$2" "${harness_runs[@]}" <<'PY'
 import csv, statistics, sys
-path, peer, field = sys.argv[1:]
+peer, field, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
 values = []
-for r in csv.DictReader(open(path), delimiter="\t"):
-    if r["peer"] != peer or r["ok"] != "ok":
+for path in paths:
+    try:
+        rows = list(csv.DictReader(open(path), delimiter="\t"))
+    except OSError:
         continue
-    values.append({"wall": float(r["wall"]), "rss_mb": int(r["maxrss_kb"]) / 1024,
-                   "client_cpu": float(r["user"]) + float(r["sys"]),
-                   "server_cpu": float(r["server_cpu"])}[field])
+    for r in rows:
+        if r["peer"] != peer or r["ok"] != "ok":
+            continue
+        values.append({"wall": float(r["wall"]), "rss_mb": int(r["maxrss_kb"]) / 1024,
+                       "client_cpu": float(r["user"]) + float(r["sys"]),
+                       "server_cpu": float(r["server_cpu"])}[field])
 print("%.2f" % statistics.median(values) if values else "")
+PY
+}
+# runs_of PEER FIELD: every round's value, for the table's "runs" column.
+runs_of() {
+  python3 - "$1" "$2" "${harness_runs[@]}" <<'PY'
+import csv, sys
+peer, field, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
+out = []
+for path in paths:
+    try:
+        for r in csv.DictReader(open(path), delimiter="\t"):
+            if r["peer"] == peer:
+                out.append(r[field] if r["ok"] == "ok" else "failed")
+    except OSError:
+        out.append("none")
+print(", ".join(out))
 PY
 }
 # against PEER GOAL LABEL: ferry (default settings) relative to PEER, by wall (PEER's time over
@@ -149,7 +177,7 @@ against() {
 where_time_goes() {
   local peer
   for peer in "$@"; do
-    echo "$peer: wall $(median "$peer" wall) s, client CPU $(median "$peer" client_cpu) s, server CPU $(median "$peer" server_cpu) s, peak RSS $(median "$peer" rss_mb) MB" >&2
+    echo "$peer: wall $(median "$peer" wall) s (rounds: $(runs_of "$peer" wall)), client CPU $(median "$peer" client_cpu) s, server CPU $(median "$peer" server_cpu) s, peak RSS $(median "$peer" rss_mb) MB" >&2
   done
 }
 # dumps_for USERS TASKS: the generator's dumps (made once, as the harness makes them).
