@@ -39,7 +39,7 @@ while [[ $# -gt 0 ]]; do
     --kill-at) kill_at=$2; shift 2 ;;
     --ferry) ferry=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "resume_rerun.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
