@@ -10,6 +10,7 @@
 #   tools/bench/decode_rate.sh --profile DIR --runs 9 --ferry build/ferry --shared DIR
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source tools/bench/lib.sh
 
 shared=${FERRY_SHARED_DIR:-$PWD/../shared}
 profile=""
@@ -31,10 +32,9 @@ profile=${profile:-$shared/fixtures/browser/chromium/large/Default}
 baseline=${baseline:-$shared/fixtures/browser/chromium/unicode/Default}
 [[ -x $ferry ]] || { echo "decode_rate.sh: no ferry at $ferry (--ferry)" >&2; exit 2; }
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench_on_exit 'rm -rf "$work"'
 
 store_bytes() { find "$1/Local Storage/leveldb" -type f \( -name '*.log' -o -name '*.ldb' \) -printf '%s\n' | awk '{s+=$1} END {print s}'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 # CPU seconds (user+sys) of one export of profile $1, one line per round: each round times
 # `loop` exports in one /usr/bin/time (its 10 ms resolution is a fifth of one export).
 loop=10
@@ -55,8 +55,8 @@ base_bytes=$(store_bytes "$baseline")
 out_bytes=$("$ferry" export "chromium:$profile" 2>/dev/null | wc -c || true)
 mapfile -t large < <(cpu_runs "$profile")
 mapfile -t small < <(cpu_runs "$baseline")
-cpu=$(median "${large[@]}")
-base=$(median "${small[@]}")
+cpu=$(bench_median "${large[@]}")
+base=$(bench_median "${small[@]}")
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg); $runs rounds of $loop exports each" >&2
 printf '| profile | store bytes | dump bytes | median CPU s | MB/s (whole process) | MB/s (net of the fixed cost) |\n'
 printf '| --- | ---: | ---: | ---: | ---: | ---: |\n'
@@ -66,3 +66,5 @@ printf '| %s | %s | %s | %.3f | %.1f | %s |\n' "$profile" "$bytes" "$out_bytes" 
 printf '| %s (baseline) | %s | | %.3f | | |\n' "$baseline" "$base_bytes" "$base"
 echo "CPU runs, large: ${large[*]}" >&2
 echo "CPU runs, baseline: ${small[*]}" >&2
+bench_goal "Chromium decode rate, MB/s of the store by CPU (whole process)" \
+  "$(printf '%.1f' "$(echo "$bytes / 1000000 / $cpu" | bc -l)")" ">= 200"

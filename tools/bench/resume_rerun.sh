@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
 # What a resume and a rerun cost against a clean run (issue 19), at default settings, on the
 # peers' workload and a throwaway PostgreSQL 15 set up as theirs (every setting at its default,
-# fsync on), medians of --runs, side by side in one go:
+# fsync on), medians of --runs, the three alternated in each round:
 #   clean   a first load into an empty database
 #   rerun   the same command again over the finished load (unchanged source, policy skip)
-#   resume  a run killed (SIGKILL) once --kill-at of the clean run's tasks are in, then the
-#           same command again: the timed part is that second run, which resumes the first
-# Prints each median and the ratios rerun/clean and resume/clean (goals: <= 0.2 for both).
+#   resume  a run killed (SIGKILL) right after its commit number round(--kill-at x C), C being
+#           the data commits of the first clean run, then the same command again: the timed
+#           part is that second run, which resumes the first
+# Prints each median (wall, ferry's CPU, the server's CPU) and the ratios rerun/clean and
+# resume/clean (goals: rerun >= 5x faster, resume <= 0.2 of a clean run), and for the resume
+# what its report says it passed over (records at or before a checkpoint, units skipped by
+# their marks).
 #
-#   tools/bench/resume_rerun.sh --dumps /var/tmp/ferry-peers/u200-t200000-s42/dumps
+#   tools/bench/resume_rerun.sh --dumps /var/tmp/ferry-peers/u1000-t1000000-s42/dumps
 #   tools/bench/resume_rerun.sh --dumps DIR --runs 3 --kill-at 0.9 --ferry build-bench/ferry
 #
-# The dumps come from the peers' generator (tools/bench/peers.sh makes them once). Needs root
-# (to run PostgreSQL as the postgres user), like the harness.
+# The kill is ferry's own test hook (FERRY_FAULT=pg.after_commit:N, base/fault_point.h): it
+# lands after the same commit every time, whatever the machine's load (a poll of count(*) came
+# too late under load). C is counted in the target after the first clean run, as the distinct
+# transactions (xmin) of the id map's rows and the checkpoints: every batch that inserts rows
+# writes id-map rows, and each unit mark is a checkpoint of its own.
+# The dumps come from the peers' generator (tools/bench/peers.sh makes them). Needs root (to run
+# PostgreSQL as the postgres user), like the harness.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$PWD
+source tools/bench/lib.sh
 
 dumps=""
 runs=3
@@ -29,94 +39,93 @@ while [[ $# -gt 0 ]]; do
     --kill-at) kill_at=$2; shift 2 ;;
     --ferry) ferry=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "resume_rerun.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ -d $dumps ]] || { echo "resume_rerun.sh: --dumps DIR is needed (a folder of <user>.json)" >&2; exit 2; }
 [[ -x $ferry ]] || { echo "resume_rerun.sh: no ferry at $ferry (--ferry)" >&2; exit 2; }
 
-pgbin=/usr/lib/postgresql/15/bin
-pgtmp=$(mktemp -d /var/tmp/ferry-resume-pg.XXXXXX)
 work=$(mktemp -d /var/tmp/ferry-resume-work.XXXXXX)
-chown postgres:postgres "$pgtmp"; chmod 700 "$pgtmp"
-as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-cleanup() {
-  as_pg "$pgbin/pg_ctl" -D "$pgtmp/data" -m fast -w stop >/dev/null 2>&1 || true
-  rm -rf "$pgtmp" "$work"
-}
-trap cleanup EXIT
-as_pg "$pgbin/initdb" -D "$pgtmp/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$pgbin/pg_ctl" -D "$pgtmp/data" -l "$pgtmp/server.log" -w \
-  -o "-p $port -k $pgtmp -c listen_addresses=''" start >/dev/null
-export PGHOST=$pgtmp PGPORT=$port PGUSER=postgres PGDATABASE=postgres
-url="postgresql:///ferry?host=$pgtmp&port=$port"
+bench_on_exit 'rm -rf "$work"'
+bench_pg_start "$port"
 
-fresh_db() {
-  psql -X -q -c "DROP DATABASE IF EXISTS ferry WITH (FORCE)" -c "CREATE DATABASE ferry"
-  psql -X -q -c "CHECKPOINT"
-}
 # The command as peers.sh runs it: default settings but for the peers' deliberate rejects.
-ferry_args=(migrate "$dumps" --user-id-from filename --target "$url" --continue-on-error
+ferry_args=(migrate "$dumps" --user-id-from filename --target "$bench_pg_url" --continue-on-error
   --progress none --rejects "$work/rejects.ndjson" --report "$work/report.json"
   --backup-dir "$work/backups")
-ferry_run() { "$ferry" "${ferry_args[@]}" >"$work/out.txt" 2>"$work/err.txt"; }
-# "wall cpu" seconds of `ferry_run` (cpu: ferry's user+sys, the figure to read on a shared
-# machine); exit 0 and 3 (the generator's invalid records) are success.
+# "wall ferry_cpu server_cpu" seconds of one run (exit 0 and 3, the generator's invalid
+# records, are success).
 timed_run() {
-  local start end rc=0
+  local start end rc=0 s0 s1
+  s0=$(bench_server_cpu)
   start=$(date +%s.%N)
   /usr/bin/time -f '%U %S' -o "$work/time.txt" "$ferry" "${ferry_args[@]}" >"$work/out.txt" \
     2>"$work/err.txt" || rc=$?
   end=$(date +%s.%N)
+  bench_wait_idle
+  s1=$(bench_server_cpu)
   if [[ $rc != 0 && $rc != 3 ]]; then
     echo "resume_rerun.sh: ferry exited $rc:" >&2; tail -5 "$work/err.txt" >&2; exit 1
   fi
-  echo "$(echo "$end - $start" | bc) $(tail -1 "$work/time.txt" | awk '{print $1 + $2}')"
+  echo "$(echo "$end - $start" | bc) $(tail -1 "$work/time.txt" | awk '{print $1 + $2}') $(echo "$s1 - $s0" | bc)"
 }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 count_tasks() { psql -X -At -d ferry -c "SELECT count(*) FROM tasks"; }
+data_commits() {
+  psql -X -At -d ferry -c "SELECT count(DISTINCT x) FROM (SELECT xmin::text AS x FROM ferry.id_map \
+    UNION ALL SELECT xmin::text FROM ferry.checkpoints) s"
+}
+# Times one run and adds its figures to the lists of $1 (clean, rerun or resume).
+measure() {
+  local w c s
+  read -r w c s < <(timed_run) || true
+  [[ -n ${s:-} ]] || exit 1  # timed_run said why
+  wall[$1]+=" $w"; cpu[$1]+=" $c"; scpu[$1]+=" $s"
+  last="$w s ($c s ferry CPU, $s s server CPU)"
+}
+report_number() { python3 -c "import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))" "$work/report.json" "$1"; }
 
-clean=(); rerun=(); resume=(); clean_cpu=(); rerun_cpu=(); resume_cpu=()
+declare -A wall cpu scpu
+kill_pass=""
+total=0
 for ((i = 1; i <= runs; i++)); do
-  fresh_db
-  read -r w c < <(timed_run); clean+=("$w"); clean_cpu+=("$c")
-  read -r w c < <(timed_run); rerun+=("$w"); rerun_cpu+=("$c")
-  echo "run $i: clean ${clean[-1]} s (${clean_cpu[-1]} s CPU), rerun ${rerun[-1]} s (${rerun_cpu[-1]} s CPU) ($(count_tasks) tasks), load $(cut -d' ' -f1 /proc/loadavg)" >&2
+  bench_fresh_db
+  measure clean
+  clean_last=$last
+  if [[ -z $kill_pass ]]; then
+    total=$(count_tasks)
+    commits=$(data_commits)
+    kill_pass=$(printf '%.0f' "$(echo "$commits * $kill_at" | bc -l)")
+    echo "clean run: $total tasks in $commits data commits; the resume's run is killed after commit $kill_pass" >&2
+  fi
+  measure rerun
+  echo "round $i: clean $clean_last, rerun $last ($(report_number unchanged_units) units skipped), load $(bench_load)" >&2
+
+  bench_fresh_db
+  rc=0
+  FERRY_FAULT=pg.after_commit:$kill_pass "$ferry" "${ferry_args[@]}" >"$work/killed.txt" 2>&1 || rc=$?
+  [[ $rc == 137 ]] || echo "round $i: the run to kill exited $rc, not by SIGKILL at its commit $kill_pass" >&2
+  bench_wait_idle
+  before=$(count_tasks)
+  measure resume
+  grep -q "resumed the interrupted run" "$work/out.txt" || echo "round $i: NOT a resume" >&2
+  echo "round $i: killed with $before of $total tasks in, resume $last: $(report_number resume_passed_over) records passed over, $(report_number unchanged_units) units skipped by their marks, $(count_tasks) tasks after, load $(bench_load)" >&2
 done
-clean_median=$(printf '%s\n' "${clean[@]}" | median)
-total=$(count_tasks)
-kill_tasks=$(echo "$total * $kill_at / 1" | bc)
-for ((i = 1; i <= runs; i++)); do
-  fresh_db
-  ferry_run & pid=$!
-  # Killed once --kill-at of the tasks are in (a wall-time point drifts with the machine's load).
-  until [[ $(count_tasks 2>/dev/null || echo 0) -ge $kill_tasks ]] || ! kill -0 "$pid" 2>/dev/null; do
-    sleep 0.2
+
+# shellcheck disable=SC2086
+{
+  cw=$(bench_median ${wall[clean]}); cc=$(bench_median ${cpu[clean]}); cs=$(bench_median ${scpu[clean]})
+  printf '| what | median wall s | wall runs | ratio to clean | ferry CPU s | ratio | server CPU s | ratio |\n'
+  printf '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n'
+  for what in clean rerun resume; do
+    w=$(bench_median ${wall[$what]}); c=$(bench_median ${cpu[$what]}); s=$(bench_median ${scpu[$what]})
+    label=$what
+    [[ $what == rerun ]] && label="rerun (unchanged)"
+    [[ $what == resume ]] && label="resume (killed after commit $kill_pass of $commits)"
+    printf '| %s | %.2f | %s | %s | %.2f | %s | %.2f | %s |\n' "$label" "$w" "${wall[$what]# }" \
+      "$(bench_ratio "$w" "$cw")" "$c" "$(bench_ratio "$c" "$cc")" "$s" "$(bench_ratio "$s" "$cs")"
   done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  # The killed run's sessions end as their backends notice: until then it counts as alive, and
-  # the next command would start a run of its own instead of resuming it.
-  for _ in $(seq 50); do
-    [[ $(psql -X -At -d ferry -c "SELECT count(*) FROM pg_stat_activity WHERE datname = 'ferry' \
-      AND pid <> pg_backend_pid()") == 0 ]] && break
-    sleep 0.2
-  done
-  before=$(count_tasks 2>/dev/null || echo 0)
-  read -r w c < <(timed_run); resume+=("$w"); resume_cpu+=("$c")
-  grep -q "resumed the interrupted run" "$work/out.txt" || echo "run $i: not a resume (the kill came after the end?)" >&2
-  echo "run $i: killed with $before tasks in, resume ${resume[-1]} s (${resume_cpu[-1]} s CPU) ($(count_tasks) tasks), load $(cut -d' ' -f1 /proc/loadavg)" >&2
-done
-rerun_median=$(printf '%s\n' "${rerun[@]}" | median)
-resume_median=$(printf '%s\n' "${resume[@]}" | median)
-cm=$(printf '%s\n' "${clean_cpu[@]}" | median)
-rm_=$(printf '%s\n' "${rerun_cpu[@]}" | median)
-sm=$(printf '%s\n' "${resume_cpu[@]}" | median)
-printf '| what | median wall s | runs | ratio to clean | median ferry CPU s | CPU runs | CPU ratio |\n'
-printf '| --- | ---: | --- | ---: | ---: | --- | ---: |\n'
-printf '| clean | %.2f | %s | 1.00 | %.2f | %s | 1.00 |\n' "$clean_median" "${clean[*]}" "$cm" "${clean_cpu[*]}"
-printf '| rerun (unchanged) | %.2f | %s | %.3f | %.2f | %s | %.3f |\n' "$rerun_median" "${rerun[*]}" \
-  "$(echo "$rerun_median / $clean_median" | bc -l)" "$rm_" "${rerun_cpu[*]}" "$(echo "$rm_ / $cm" | bc -l)"
-printf '| resume (killed at %s) | %.2f | %s | %.3f | %.2f | %s | %.3f |\n' "$kill_at" "$resume_median" \
-  "${resume[*]}" "$(echo "$resume_median / $clean_median" | bc -l)" "$sm" "${resume_cpu[*]}" "$(echo "$sm / $cm" | bc -l)"
+  rw=$(bench_median ${wall[rerun]}); sw=$(bench_median ${wall[resume]})
+}
+bench_goal "rerun: first load / rerun, wall ($total tasks)" "$(bench_ratio "$cw" "$rw")" ">= 5"
+bench_goal "resume after a kill at $kill_at: resume / clean, wall ($total tasks)" "$(bench_ratio "$sw" "$cw")" "<= 0.2"

@@ -14,6 +14,7 @@
 # rejects (the generator's invalid tasks) go to a temp file. No root needed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source tools/bench/lib.sh
 
 dumps=""
 runs=3
@@ -34,7 +35,7 @@ done
 command -v sqlite3 >/dev/null || { echo "sqlite_ceiling.sh: needs the sqlite3 shell (apt install sqlite3)" >&2; exit 2; }
 
 work=$(mktemp -d /var/tmp/ferry-sqlite-ceiling.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+bench_on_exit 'rm -rf "$work"'
 
 # "user sys wall maxrss_kb" of a command, its output in $work/out.txt and $work/err.txt.
 timed() {
@@ -91,12 +92,13 @@ for ((i = 1; i <= runs; i++)); do
   check=$(sqlite3 "$work/ceiling.db" "SELECT count(*) FROM ferry_id_map")
   echo "run $i: ferry ${ferry_cpu[-1]} s CPU (${ferry_wall[-1]} s wall), sqlite3 ${shell_cpu[-1]} s CPU (${shell_wall[-1]} s wall; $check id-map rows), load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-fc=$(median "${ferry_cpu[@]}"); sc=$(median "${shell_cpu[@]}")
-fw=$(median "${ferry_wall[@]}"); sw=$(median "${shell_wall[@]}")
+fc=$(bench_median "${ferry_cpu[@]}"); sc=$(bench_median "${shell_cpu[@]}")
+fw=$(bench_median "${ferry_wall[@]}"); sw=$(bench_median "${shell_wall[@]}")
 printf '| loader | median CPU s | CPU runs | median wall s | peak RSS MB |\n| --- | ---: | --- | ---: | ---: |\n'
 printf '| ferry (%s) | %.2f | %s | %.2f | %s |\n' "$([[ $backup == 1 ]] && echo 'with its backup' || echo '--no-backup')" \
-  "$fc" "${ferry_cpu[*]}" "$fw" "$(median "${ferry_rss[@]}")"
-printf '| sqlite3 .import, one transaction | %.2f | %s | %.2f | %s |\n' "$sc" "${shell_cpu[*]}" "$sw" "$(median "${shell_rss[@]}")"
+  "$fc" "${ferry_cpu[*]}" "$fw" "$(bench_median "${ferry_rss[@]}")"
+printf '| sqlite3 .import, one transaction | %.2f | %s | %.2f | %s |\n' "$sc" "${shell_cpu[*]}" "$sw" "$(bench_median "${shell_rss[@]}")"
 printf 'ferry relative to the ceiling (ceiling CPU / ferry CPU): %.2fx (goal >= 0.6); by wall: %.2fx\n' \
   "$(echo "$sc / $fc" | bc -l)" "$(echo "$sw / $fw" | bc -l)"
+bench_goal "SQLite: ferry / the sqlite3 shell's import, by CPU ($(basename "$(dirname "$dumps")"))" \
+  "$(bench_ratio "$sc" "$fc")" ">= 0.6"

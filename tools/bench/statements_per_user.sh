@@ -15,6 +15,7 @@
 # run PostgreSQL as the postgres user).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source tools/bench/lib.sh
 
 dumps=""
 runs=3
@@ -36,47 +37,12 @@ done
 [[ ${#ferries[@]} -gt 0 ]] || ferries=("$PWD/build/ferry")
 users=$(find "$dumps" -maxdepth 1 -name '*.json' | wc -l)
 
-pgbin=/usr/lib/postgresql/15/bin
-pgtmp=$(mktemp -d /var/tmp/ferry-stmts-pg.XXXXXX)
 work=$(mktemp -d /var/tmp/ferry-stmts-work.XXXXXX)
-chown postgres:postgres "$pgtmp"; chmod 700 "$pgtmp"
-as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-cleanup() {
-  as_pg "$pgbin/pg_ctl" -D "$pgtmp/data" -m fast -w stop >/dev/null 2>&1 || true
-  rm -rf "$pgtmp" "$work"
-}
-trap cleanup EXIT
-as_pg "$pgbin/initdb" -D "$pgtmp/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$pgbin/pg_ctl" -D "$pgtmp/data" -l "$pgtmp/server.log" -w -o "-p $port -k $pgtmp \
-  -c listen_addresses='' -c shared_preload_libraries=pg_stat_statements \
-  -c pg_stat_statements.track=all -c pg_stat_statements.max=10000" start >/dev/null
-export PGHOST=$pgtmp PGPORT=$port PGUSER=postgres PGDATABASE=postgres
-url="postgresql:///ferry?host=$pgtmp&port=$port"
-postmaster=$(head -1 "$pgtmp/data/postmaster.pid")
-
-server_cpu() {
-  python3 - "$postmaster" <<'PY'
-import os, sys
-pid = sys.argv[1]
-def stat(p):
-    with open("/proc/%s/stat" % p) as f:
-        s = f.read()
-    return s[s.rindex(")") + 2:].split()
-f = stat(pid)
-total = sum(int(x) for x in f[11:15])
-for d in os.listdir("/proc"):
-    if d.isdigit():
-        try:
-            s = stat(d)
-            if s[1] == pid:
-                total += int(s[11]) + int(s[12])
-        except (OSError, IndexError):
-            pass
-print("%.2f" % (total / os.sysconf("SC_CLK_TCK")))
-PY
-}
+bench_on_exit 'rm -rf "$work"'
+bench_pg_start "$port" -c shared_preload_libraries=pg_stat_statements \
+  -c pg_stat_statements.track=all -c pg_stat_statements.max=10000
+url=$bench_pg_url
 q() { psql -X -At "$@"; }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 declare -A stmts xacts fcpu scpu wall
 for ((i = 1; i <= runs; i++)); do
@@ -84,7 +50,7 @@ for ((i = 1; i <= runs; i++)); do
     q -c "DROP DATABASE IF EXISTS ferry WITH (FORCE)" -c "CREATE DATABASE ferry" >/dev/null
     q -d ferry -c "CREATE EXTENSION pg_stat_statements" -c "CHECKPOINT" >/dev/null
     q -d ferry -c "SELECT pg_stat_statements_reset()" -c "SELECT pg_stat_reset()" >/dev/null
-    before=$(server_cpu)
+    before=$(bench_server_cpu)
     rc=0
     /usr/bin/time -f '%U %S %e' -o "$work/time.txt" "${ferries[$b]}" migrate "$dumps" \
       --user-id-from filename --target "$url" --continue-on-error --no-backup --progress none \
@@ -92,12 +58,8 @@ for ((i = 1; i <= runs; i++)); do
     if [[ $rc != 0 && $rc != 3 ]]; then
       echo "statements_per_user.sh: ${ferries[$b]} exited $rc:" >&2; tail -5 "$work/err.txt" >&2; exit 1
     fi
-    for _ in $(seq 100); do  # the backends flush their counts as they exit
-      [[ $(q -d ferry -c "SELECT count(*) FROM pg_stat_activity WHERE datname = 'ferry' \
-        AND pid <> pg_backend_pid()") == 0 ]] && break
-      sleep 0.1
-    done
-    after=$(server_cpu)
+    bench_wait_idle  # the backends flush their counts as they exit
+    after=$(bench_server_cpu)
     read -r u s w < <(tail -1 "$work/time.txt")
     n=$(q -d ferry -c "SELECT sum(calls) FROM pg_stat_statements s JOIN pg_database d \
       ON d.oid = s.dbid WHERE d.datname = 'ferry' AND s.query NOT LIKE '%pg_stat_%' \
@@ -114,8 +76,8 @@ printf '| ferry | statements | per user | transactions | ferry CPU s | server CP
 printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n'
 for ((b = 0; b < ${#ferries[@]}; b++)); do
   # shellcheck disable=SC2086
-  n=$(median ${stmts[$b]})
+  n=$(bench_median ${stmts[$b]})
   printf '| %s | %s | %.1f | %s | %s | %s | %s |\n' "${ferries[$b]}" "$n" \
-    "$(echo "$n / $users" | bc -l)" "$(median ${xacts[$b]})" "$(median ${fcpu[$b]})" \
-    "$(median ${scpu[$b]})" "$(median ${wall[$b]})"
+    "$(echo "$n / $users" | bc -l)" "$(bench_median ${xacts[$b]})" "$(bench_median ${fcpu[$b]})" \
+    "$(bench_median ${scpu[$b]})" "$(bench_median ${wall[$b]})"
 done
