@@ -35,12 +35,22 @@ class SqliteBookkeepingSql : public BookkeepingSql {
   }
   // The text sqlite::NowText() writes ("2024-01-02T03:04:05.678Z").
   std::string NowExpression() const override { return "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"; }
+  // (at, run_id, action) is the table's key, at in milliseconds: an entry of a run and action
+  // that has one at this millisecond or later already (a rekey switching two groups of tables
+  // in one millisecond) takes the millisecond after the latest, as sqlite::Audit takes the
+  // next free one. The times are all NowText's form, so text order is time order.
   std::string AuditInsert(const std::string& run_id, const std::string& action,
                           const std::string& detail) const override {
-    return fmt::format("INSERT INTO {} ({}) VALUES ({}, {}, {}, {}, {}, {})",
-                       sqlite::kAuditLogTable, sqlite::kAuditLogColumns, NowExpression(),
-                       SqliteLiteral(run_id), SqliteLiteral(action), SqliteLiteral(detail),
-                       SqliteLiteral(ThisOsUser()), SqliteLiteral(ThisHost()));
+    return fmt::format(
+        "INSERT INTO {table} ({columns}) SELECT CASE WHEN latest IS NULL OR latest < now THEN "
+        "now ELSE strftime('%Y-%m-%dT%H:%M:%fZ', julianday(latest) + 1.0 / 86400000) END, {run}, "
+        "{action}, {detail}, {os_user}, {host} FROM (SELECT {now} AS now, (SELECT max(at) FROM "
+        "{table} WHERE run_id = {run} AND action = {action}) AS latest)",
+        fmt::arg("table", sqlite::kAuditLogTable), fmt::arg("columns", sqlite::kAuditLogColumns),
+        fmt::arg("now", NowExpression()), fmt::arg("run", SqliteLiteral(run_id)),
+        fmt::arg("action", SqliteLiteral(action)), fmt::arg("detail", SqliteLiteral(detail)),
+        fmt::arg("os_user", SqliteLiteral(ThisOsUser())),
+        fmt::arg("host", SqliteLiteral(ThisHost())));
   }
 };
 

@@ -27,6 +27,14 @@ std::string UlidColumnOf(const std::string& column) { return column + "_ulid"; }
 
 std::string LegacyColumnOf(const std::string& column) { return "legacy_" + column; }
 
+std::string OldColumnIn(const RekeyTable& table, const std::string& column) {
+  return table.switched ? LegacyColumnOf(column) : column;
+}
+
+std::string UlidColumnIn(const RekeyTable& table, const std::string& column) {
+  return table.switched ? column : UlidColumnOf(column);
+}
+
 std::vector<RekeyPlan> RekeyGroups(const RekeyPlan& plan) {
   // Union-find over the tables' positions; a foreign key to a table outside the plan joins
   // nothing.

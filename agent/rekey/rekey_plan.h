@@ -27,6 +27,9 @@ struct RekeyTable {
   std::string creation_column;  // "" when none: the ULIDs take the time of the run
   std::string time_format;      // "iso8601" or "epoch_ms"
   std::vector<RekeyForeignKey> foreign_keys;
+  // Its keys are switched (`--strategy switch` ran): the ULIDs are in the key and reference
+  // columns themselves and the old values in legacy_ ones (OldColumnIn, UlidColumnIn).
+  bool switched = false;
 };
 
 struct RekeyPlan {
@@ -41,6 +44,14 @@ std::string UlidColumnOf(const std::string& column);
 // The column that keeps the old values of `column` once `--strategy switch` has given its
 // name to the ULID column: "legacy_<column>" ("id" -> "legacy_id", as a migrate keeps it).
 std::string LegacyColumnOf(const std::string& column);
+
+// Where `table` holds the old values of its key or reference `column`: the column itself, or
+// LegacyColumnOf(column) once the table is switched.
+std::string OldColumnIn(const RekeyTable& table, const std::string& column);
+
+// Where `table` holds the ULIDs of its key or reference `column`: UlidColumnOf(column), or the
+// column itself once the table is switched.
+std::string UlidColumnIn(const RekeyTable& table, const std::string& column);
 
 // The plan's groups of related tables (the components of its foreign-key graph, a
 // self-reference inside one), each a plan of its own, parents first as in `plan`; the groups

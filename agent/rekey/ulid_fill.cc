@@ -147,8 +147,10 @@ Status FillForeignKeyUlids(RekeySql& sql, const RekeyPlan& plan, const RekeyTabl
 namespace {
 
 // Reads every row's key, creation time and ULID in key order and checks each ULID.
+// Once switched, the key is the ULID itself: the rows are paged and named by it.
 Status VerifyKeys(RekeySql& sql, const RekeyTable& table, RekeyVerification* out) {
-  const std::string ulid = SqlName(UlidColumnOf(table.key));
+  const std::string ulid_column = UlidColumnIn(table, table.key);
+  const std::string ulid = SqlName(ulid_column);
   int64_t missing = 0;
   int64_t malformed = 0;
   int64_t mistimed = 0;
@@ -157,7 +159,7 @@ Status VerifyKeys(RekeySql& sql, const RekeyTable& table, RekeyVerification* out
   // The first few rows of each kind, named (table, column, key, value).
   auto name = [&](int64_t count, const auto& row, std::string what) {
     if (count > kExamples) return;
-    out->findings.push_back({table.name, UlidColumnOf(table.key), row[0].value_or("NULL"),
+    out->findings.push_back({table.name, ulid_column, row[0].value_or("NULL"),
                              row[2].value_or("NULL"), std::move(what)});
   };
   for (;;) {
@@ -201,7 +203,7 @@ Status VerifyKeys(RekeySql& sql, const RekeyTable& table, RekeyVerification* out
                     fmt::arg("name", SqlName(table.name)), fmt::arg("limit", 2 * kExamples)),
         &rows));
     for (const auto& row : rows) {
-      out->findings.push_back({table.name, UlidColumnOf(table.key), row[0].value_or("NULL"),
+      out->findings.push_back({table.name, ulid_column, row[0].value_or("NULL"),
                                row[1].value_or("NULL"), "shared with another row"});
     }
   }
@@ -210,25 +212,32 @@ Status VerifyKeys(RekeySql& sql, const RekeyTable& table, RekeyVerification* out
       out->problems.push_back(fmt::format("{}: {} rows {}", table.name, count, what));
     }
   };
-  problem(missing, fmt::format("without {}", UlidColumnOf(table.key)).c_str());
+  problem(missing, fmt::format("without {}", ulid_column).c_str());
   problem(malformed, "with a malformed ULID");
   problem(mistimed, "whose ULID time is not their creation time");
   problem(duplicates, "sharing a ULID with another row");
   return Status::OK();
 }
 
+// The join on the old keys (child's old reference to the parent's old key) must equal the
+// join on the ULIDs. Once switched, a row the application inserted by ULID alone has no old
+// reference: its ULID reference must name a parent row by its ULID instead.
 Status VerifyForeignKey(RekeySql& sql, const RekeyPlan& plan, const RekeyTable& table,
                         const RekeyForeignKey& key, RekeyVerification* out) {
   const RekeyTable* parent = plan.Find(key.parent);
   if (parent == nullptr) return Status::OK();  // FillForeignKeyUlids refused it
+  const std::string old_column = OldColumnIn(table, key.column);
+  const std::string ulid_column = UlidColumnIn(table, key.column);
   const std::string name = SqlName(table.name);
-  const std::string column = SqlName(key.column);
-  const std::string column_ulid = SqlName(UlidColumnOf(key.column));
+  const std::string column = SqlName(old_column);
+  const std::string column_ulid = SqlName(ulid_column);
+  const std::string parent_key = SqlName(OldColumnIn(*parent, parent->key));
+  const std::string parent_ulid = SqlName(UlidColumnIn(*parent, parent->key));
   std::string orphaned = fmt::format(
       "FROM {name} WHERE {fk} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} AS parent_row "
       "WHERE parent_row.{parent_key} = {name}.{fk})",
       fmt::arg("name", name), fmt::arg("fk", column), fmt::arg("parent", SqlName(parent->name)),
-      fmt::arg("parent_key", SqlName(parent->key)));
+      fmt::arg("parent_key", parent_key));
   int64_t orphans = 0;
   FERRY_RETURN_IF_ERROR(Count(sql, "SELECT COUNT(*) " + orphaned, &orphans));
   out->orphans += orphans;
@@ -242,53 +251,53 @@ Status VerifyForeignKey(RekeySql& sql, const RekeyPlan& plan, const RekeyTable& 
         &rows));
     for (const auto& row : rows) {
       out->examples.push_back(
-          {table.name, key.column, row[0].value_or("NULL"), row[1].value_or("NULL")});
+          {table.name, old_column, row[0].value_or("NULL"), row[1].value_or("NULL")});
     }
   }
   // A reference whose ULID is not its parent's, or a ULID where the reference is NULL or an
   // orphan: either breaks "the join on new keys equals the join on old ones".
+  std::string no_old_parent =
+      fmt::format("parent_row.{} IS NULL AND {}.{} IS NOT NULL", parent_key, name, column_ulid);
+  if (table.switched) {
+    no_old_parent += fmt::format(
+        " AND ({name}.{fk} IS NOT NULL OR NOT EXISTS (SELECT 1 FROM {parent} AS by_ulid WHERE "
+        "by_ulid.{parent_ulid} = {name}.{fk_ulid}))",
+        fmt::arg("name", name), fmt::arg("fk", column), fmt::arg("parent", SqlName(parent->name)),
+        fmt::arg("parent_ulid", parent_ulid), fmt::arg("fk_ulid", column_ulid));
+  }
+  const std::string wrong_rows = fmt::format(
+      "FROM {name} LEFT JOIN {parent} AS parent_row ON parent_row.{parent_key} = {name}.{fk} "
+      "WHERE ({name}.{fk} IS NOT NULL AND parent_row.{parent_key} IS NOT NULL AND "
+      "({name}.{fk_ulid} IS NULL OR {name}.{fk_ulid} <> parent_row.{parent_ulid})) OR ({no_old})",
+      fmt::arg("name", name), fmt::arg("parent", SqlName(parent->name)),
+      fmt::arg("parent_key", parent_key), fmt::arg("fk", column), fmt::arg("fk_ulid", column_ulid),
+      fmt::arg("parent_ulid", parent_ulid), fmt::arg("no_old", no_old_parent));
   int64_t wrong = 0;
-  FERRY_RETURN_IF_ERROR(Count(
-      sql,
-      fmt::format("SELECT COUNT(*) FROM {name} LEFT JOIN {parent} AS parent_row ON "
-                  "parent_row.{parent_key} = {name}.{fk} WHERE ({name}.{fk} IS NOT NULL AND "
-                  "parent_row.{parent_key} IS NOT NULL AND ({name}.{fk_ulid} IS NULL OR "
-                  "{name}.{fk_ulid} <> parent_row.{parent_ulid})) OR (parent_row.{parent_key} "
-                  "IS NULL AND {name}.{fk_ulid} IS NOT NULL)",
-                  fmt::arg("name", name), fmt::arg("parent", SqlName(parent->name)),
-                  fmt::arg("parent_key", SqlName(parent->key)), fmt::arg("fk", column),
-                  fmt::arg("fk_ulid", column_ulid),
-                  fmt::arg("parent_ulid", SqlName(UlidColumnOf(parent->key)))),
-      &wrong));
+  FERRY_RETURN_IF_ERROR(Count(sql, "SELECT COUNT(*) " + wrong_rows, &wrong));
   if (wrong > 0) {
     TextRows rows;
     FERRY_RETURN_IF_ERROR(sql.Select(
         fmt::format("SELECT CAST({name}.{key} AS TEXT), CAST({name}.{fk} AS TEXT), "
                     "{name}.{fk_ulid}, parent_row.{parent_ulid}, CAST(parent_row.{parent_key} AS "
-                    "TEXT) FROM "
-                    "{name} LEFT JOIN {parent} AS "
-                    "parent_row ON parent_row.{parent_key} = {name}.{fk} WHERE ({name}.{fk} IS NOT "
-                    "NULL AND parent_row.{parent_key} IS NOT NULL AND ({name}.{fk_ulid} IS NULL OR "
-                    "{name}.{fk_ulid} <> parent_row.{parent_ulid})) OR (parent_row.{parent_key} "
-                    "IS NULL AND {name}.{fk_ulid} IS NOT NULL) ORDER BY {name}.{key} LIMIT {limit}",
+                    "TEXT) {rows} ORDER BY {name}.{key} LIMIT {limit}",
                     fmt::arg("name", name), fmt::arg("key", SqlName(table.key)),
-                    fmt::arg("parent", SqlName(parent->name)),
-                    fmt::arg("parent_key", SqlName(parent->key)), fmt::arg("fk", column),
-                    fmt::arg("fk_ulid", column_ulid),
-                    fmt::arg("parent_ulid", SqlName(UlidColumnOf(parent->key))),
-                    fmt::arg("limit", kExamples)),
+                    fmt::arg("parent_key", parent_key), fmt::arg("fk", column),
+                    fmt::arg("fk_ulid", column_ulid), fmt::arg("parent_ulid", parent_ulid),
+                    fmt::arg("rows", wrong_rows), fmt::arg("limit", kExamples)),
         &rows));
     for (const auto& row : rows) {
-      std::string what = !row[1]   ? "a ULID where the reference is NULL"
+      std::string what = !row[1] && table.switched
+                             ? fmt::format("names no row of {} by its ULID", parent->name)
+                         : !row[1] ? "a ULID where the reference is NULL"
                          : !row[4] ? fmt::format("a ULID where {} {} names no row of {}",
-                                                 key.column, *row[1], parent->name)
+                                                 old_column, *row[1], parent->name)
                                    : fmt::format("not the ULID of {} row {} ({})", parent->name,
                                                  *row[1], row[3].value_or("NULL"));
-      out->findings.push_back({table.name, UlidColumnOf(key.column), row[0].value_or("NULL"),
+      out->findings.push_back({table.name, ulid_column, row[0].value_or("NULL"),
                                row[2].value_or("NULL"), std::move(what)});
     }
     out->problems.push_back(fmt::format("{}.{}: {} rows whose {} is not their parent's ULID",
-                                        table.name, key.column, wrong, UlidColumnOf(key.column)));
+                                        table.name, key.column, wrong, ulid_column));
   }
   return Status::OK();
 }

@@ -75,7 +75,10 @@ struct RekeyVerification {
 };
 
 // Checks the result: every row has a well-formed, unique ULID whose time is its creation
-// time, every reference to an existing parent carries that parent's ULID, none else does.
+// time, every reference to an existing parent carries that parent's ULID, none else does. A
+// switched table (RekeyTable::switched) is read under its switched names: its rows are named
+// by their ULID key, and a row without an old reference (inserted by ULID since the switch)
+// must name a parent row by its ULID.
 Status VerifyRekey(RekeySql& sql, const RekeyPlan& plan, RekeyVerification* out);
 
 }  // namespace ferry

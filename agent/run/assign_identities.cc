@@ -29,7 +29,7 @@ ReferenceResolver MakeResolver(const IdentityContext& context, Status* failure) 
       if (found->second.empty()) return std::nullopt;
       return found->second;
     }
-    if (context.user_fresh) {
+    if (context.user_fresh || (context.entity_fresh && entity == context.entity->name)) {
       known_parents.emplace(legacy, std::string());  // not this unit's: not the target's either
       return std::nullopt;
     }
@@ -128,7 +128,8 @@ Result<std::vector<AssignedRecord>> AssignIdentities(const IdentityContext& cont
   ids.reserve(pending.size());
   for (const PendingRecord& p : pending) ids.push_back(p.legacy_id);
   std::vector<std::optional<KnownIdentity>> known(ids.size());
-  if (!context.user_fresh) {  // a fresh user's records are all new to the id map
+  // A fresh user's (or entity's) records are all new to the id map.
+  if (!context.user_fresh && !context.entity_fresh) {
     FERRY_RETURN_IF_ERROR(
         context.loader->LookupIdentities(entity.name, *context.user_id, ids, &known));
   }

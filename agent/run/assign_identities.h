@@ -64,6 +64,10 @@ struct IdentityContext {
   // The id map held nothing of the user when the unit began (agent/run/user_probe.h): it holds
   // only what this unit wrote, which the unit knows (its parents), so it is not asked.
   bool user_fresh = false;
+  // The same for this entity alone (the user has rows of others: a database's tables before
+  // this one): the id map holds only what this unit wrote of it, so neither this batch's own
+  // legacy ids nor its references to its own entity are asked; other parents are.
+  bool entity_fresh = false;
   // Takes a record's reject (its place complete); non-ok stops the run.
   std::function<Status(const PendingRecord&, Reject)> reject;
 };

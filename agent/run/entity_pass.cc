@@ -210,6 +210,16 @@ Status UnitProcessor::EntityPass::Flush() {
   identities.store = &owner_->store_;
   identities.rejected = &owner_->rejected_reference_;
   identities.user_fresh = owner_->user_fresh_;
+  if (!entity_fresh_ && !owner_->user_fresh_) {
+    // Asked once per pass, and only when its first batch is full: a pass of one batch would
+    // pay the probe to spare the one lookup it replaces.
+    bool fresh = false;
+    if (static_cast<int>(pending_.size()) >= owner_->options_.batch_size) {
+      FERRY_RETURN_IF_ERROR(owner_->loader_->ProbeUser(user_id_, {entity_.name}, {}, &fresh));
+    }
+    entity_fresh_ = fresh;
+  }
+  identities.entity_fresh = entity_fresh_.value_or(false);
   identities.reject = [this](const PendingRecord& record, ::ferry::Reject reject) {
     owner_->target_decided_reject_ = true;  // a reference the id map may resolve next time
     counts_.valid--;                        // counted valid when read, but not loaded after all

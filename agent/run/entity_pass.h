@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -194,6 +195,10 @@ class UnitProcessor::EntityPass {
   UnitProcessor* owner_;
   const EntityMapping& entity_;
   const std::string& user_id_;
+  // Whether the id map held nothing of this entity and user when the pass's first batch was
+  // assigned (IdentityContext::entity_fresh); nullopt until then. The unit holds the user's
+  // lock, so from then on the id map holds of it only what this pass writes.
+  std::optional<bool> entity_fresh_;
   EntityCounts& counts_;
   bool is_parent_;
   std::vector<Pending> pending_;

@@ -5,7 +5,11 @@
 // unit writes (the lock keeps every other run out), so the unit spares the per-entity reads:
 // the id-map lookup of each batch (every record is new, and within a unit and entity a legacy
 // id is loaded once) and each entity's probe of its table (agent/run/written_keys.h). A user
-// the target holds something of is read as before, entity by entity.
+// the target holds something of is read as before, entity by entity; an entity pass whose first
+// batch is full then asks the same of its own entity's id map alone (ProbeUser with that entity
+// and no table: a database's table, whose user the tables before it made known), and when it
+// holds nothing spares the batches' lookups of their own legacy ids
+// (IdentityContext::entity_fresh).
 //
 // Thread safety: pure but for the loader's read.
 #pragma once

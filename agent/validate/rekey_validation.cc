@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "agent/rekey/id_map_fill.h"
+#include "agent/rekey/key_switch.h"
 #include "agent/rekey/recorded_rekey.h"
 #include "agent/rekey/rekey_sql.h"
 #include "loaders/registry.h"
@@ -19,10 +20,11 @@ namespace {
 // run's columns rolled back or dropped since, or a plan file changed since.
 Status CheckColumns(RekeySql& sql, const RekeyPlan& plan) {
   for (const RekeyTable& table : plan.tables) {
-    std::vector<std::string> columns = {table.key, UlidColumnOf(table.key)};
+    std::vector<std::string> columns = {OldColumnIn(table, table.key),
+                                        UlidColumnIn(table, table.key)};
     for (const RekeyForeignKey& key : table.foreign_keys) {
-      columns.push_back(key.column);
-      columns.push_back(UlidColumnOf(key.column));
+      columns.push_back(OldColumnIn(table, key.column));
+      columns.push_back(UlidColumnIn(table, key.column));
     }
     if (!table.creation_column.empty()) columns.push_back(table.creation_column);
     for (const std::string& column : columns) {
@@ -34,6 +36,23 @@ Status CheckColumns(RekeySql& sql, const RekeyPlan& plan) {
             "the run's plan names {}{}, which the database does not hold (rolled back or dropped "
             "since, or the plan file changed)",
             table.name, exists ? "." + column : ""));
+      }
+    }
+  }
+  return Status::OK();
+}
+
+// A switch run's groups (RekeyGroups) whose keys are switched are read under their switched
+// names; a group the run left unswitched (its ULID columns did not verify) is read as add's.
+// InvalidArgument for a group half switched (SwitchStateOf).
+Status MarkSwitched(RekeySql& sql, RekeyPlan* plan, RekeyValidation* out) {
+  for (const RekeyPlan& group : RekeyGroups(*plan)) {
+    bool switched = false;
+    FERRY_RETURN_IF_ERROR(SwitchStateOf(sql, group, &switched));
+    for (const RekeyTable& table : group.tables) {
+      if (switched) out->switched.push_back(table.name);
+      for (RekeyTable& in_plan : plan->tables) {
+        if (in_plan.name == table.name) in_plan.switched = switched;
       }
     }
   }
@@ -52,10 +71,10 @@ Status ValidateRekeyRun(const std::string& target_flag, const RunRecord& run,
   if (run.status == kRolledBackStatus) {
     return Status::InvalidArgument("the rekey run was rolled back: its columns are gone");
   }
-  if (recorded.strategy != "add" && recorded.strategy != "hybrid") {
+  if (recorded.strategy != "add" && recorded.strategy != "hybrid" &&
+      recorded.strategy != "switch") {
     return Status::InvalidArgument(
-        fmt::format("validating a rekey of strategy {} is not built yet: add and hybrid are",
-                    recorded.strategy));
+        fmt::format("validate knows no rekey strategy {}", recorded.strategy));
   }
   std::error_code error;
   if (!std::filesystem::is_regular_file(recorded.plan, error)) {
@@ -65,6 +84,7 @@ Status ValidateRekeyRun(const std::string& target_flag, const RunRecord& run,
   FERRY_ASSIGN_OR_RETURN(TargetSpec target, ResolveTarget(target_flag));
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<RekeySql> sql, OpenRekeySql(target, /*read_only=*/true));
   FERRY_ASSIGN_OR_RETURN(RekeyPlan plan, LoadRekeyPlan(*sql, recorded.plan, &out->from_catalog));
+  if (recorded.strategy == "switch") FERRY_RETURN_IF_ERROR(MarkSwitched(*sql, &plan, out));
   for (const RekeyTable& table : plan.tables) out->tables.push_back(table.name);
   FERRY_RETURN_IF_ERROR(CheckColumns(*sql, plan));
   FERRY_RETURN_IF_ERROR(VerifyRekey(*sql, plan, &out->verification));
@@ -81,6 +101,12 @@ void PrintRekeyValidation(const RekeyValidation& validation, std::ostream& out) 
                      validation.tables.size(), v.rows);
   for (const std::string& key : validation.from_catalog) {
     out << "foreign key from the catalog, not in the plan: " << key << "\n";
+  }
+  if (!validation.switched.empty()) {
+    out << fmt::format(
+        "keys switched: {} (the ULIDs in the key and reference columns, the old values in "
+        "legacy_ columns)\n",
+        fmt::join(validation.switched, ", "));
   }
   for (const std::string& problem : v.problems) out << "not valid: " << problem << "\n";
   for (const RekeyFinding& finding : v.findings) {
@@ -125,6 +151,7 @@ std::string RekeyValidationJson(const RekeyValidation& validation) {
   text("strategy", validation.strategy);
   text("plan", validation.plan);
   texts("tables", validation.tables);
+  texts("switched", validation.switched);
   out += fmt::format("\"rows\":{},\"orphans\":{},", v.rows, v.orphans);
   texts("problems", v.problems);
   out += "\"findings\":[";

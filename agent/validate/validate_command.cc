@@ -193,13 +193,15 @@ void AddValidateCommand(CLI::App& root, int* exit_code) {
       "lists the rows whose reference names no row of its parent table. A rekey run is checked "
       "with its plan as the rekey verifies (docs/rekey.md): every row's ULID well-formed, "
       "unique and timed by its creation, each foreign key's ULID its parent's, orphans, "
-      "(hybrid) the id map. Writes nothing");
+      "(hybrid) the id map; after a switch the same, the ULIDs in the key columns and the old "
+      "keys in legacy_ ones. Writes nothing");
   SetExitCodesHelp(
       cmd,
       "0 every valid record's row is there and equal, no extra row, every ULID sound, no "
       "reference dangles; 1 failed (the run's backup damaged or the key wrong); 2 usage or "
       "configuration error (no such run; a source gone and no backup of the run found; a rekey "
-      "run's plan file gone or its columns rolled back); 3 differences (missing, differing or "
+      "run's plan file gone, its columns rolled back, or its keys half switched by hand); 3 "
+      "differences (missing, differing or "
       "extra rows, bad ULIDs, dangling references; of a rekey run: a ULID missing, malformed, "
       "mistimed or shared, a foreign key's ULID not its parent's, an orphan, an id map that "
       "disagrees), listed with examples; 4 a run holds a user's lock, or a rekey of the target "

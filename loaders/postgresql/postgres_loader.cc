@@ -299,7 +299,6 @@ Status PostgresBackend::HoldsNoRowWith(const TableDef& table, const std::string&
 Status PostgresBackend::ProbeUser(const std::string& user_id,
                                   const std::vector<std::string>& entities,
                                   const std::vector<UserColumn>& tables, bool* fresh) {
-  (void)entities;  // the id map is probed for every entity: a superset, one index range
   *fresh = false;
   std::vector<UserColumn> present;
   for (const UserColumn& user : tables) {
@@ -308,7 +307,7 @@ Status PostgresBackend::ProbeUser(const std::string& user_id,
     if (!absent) present.push_back(user);
   }
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  return Track(postgres::ProbeUser(session, user_id, id_map_exists_, present, fresh));
+  return Track(postgres::ProbeUser(session, user_id, id_map_exists_, entities, present, fresh));
 }
 
 Status PostgresBackend::ConnectionRoom(int* room) {

@@ -140,14 +140,24 @@ Status HoldsNoRowWith(Session* session, const TableDef& table, const std::string
 }
 
 Status ProbeUser(Session* session, const std::string& user_id, bool with_id_map,
-                 const std::vector<UserColumn>& tables, bool* fresh) {
+                 const std::vector<std::string>& entities, const std::vector<UserColumn>& tables,
+                 bool* fresh) {
   *fresh = false;
   if (user_id.find('\0') != std::string::npos) return Status::OK();  // cannot tell: not fresh
+  with_id_map = with_id_map && !entities.empty();
   std::string sql = "SELECT true";
   if (with_id_map) {
+    // The key leads with (user_id, target_schema, entity): one index range per entity. Only
+    // the entities asked about: a database's table asks about its own alone (user_probe.h).
+    std::string names;
+    for (const std::string& entity : entities) {
+      if (entity.find('\0') != std::string::npos) return Status::OK();  // cannot tell
+      names += (names.empty() ? "" : ", ") + QuoteLiteral(entity);
+    }
     sql +=
         " AND NOT EXISTS (SELECT 1 FROM ferry.id_map WHERE user_id = $1::text AND target_schema = "
-        "$2::text)";
+        "$2::text AND entity IN (" +
+        names + "))";
   }
   for (const UserColumn& user : tables) {
     int index = user.table->ColumnIndex(user.column);

@@ -33,10 +33,12 @@ Status FetchRows(Session* session, const TableDef& table, const std::vector<Row>
 Status HoldsNoRowWith(Session* session, const TableDef& table, const std::string& column,
                       const Cell& value, bool* none);
 
-// Sets *fresh when neither ferry.id_map (when `with_id_map`: of session's schema, any
-// entity) nor any of `tables` holds a row of `user_id`, in one statement: NOT EXISTS per
-// table, each one index probe. REQUIRES: every table of `tables` exists.
+// Sets *fresh when neither ferry.id_map (when `with_id_map`: of session's schema, under any
+// of `entities`; none named: not read) nor any of `tables` holds a row of `user_id`, in one
+// statement: NOT EXISTS per table, each one index probe. REQUIRES: every table of `tables`
+// exists.
 Status ProbeUser(Session* session, const std::string& user_id, bool with_id_map,
-                 const std::vector<UserColumn>& tables, bool* fresh);
+                 const std::vector<std::string>& entities, const std::vector<UserColumn>& tables,
+                 bool* fresh);
 
 }  // namespace ferry::postgres

@@ -2,7 +2,8 @@
 // ID` of a hybrid rekey run finds the result valid (exit 0); one corrupted ULID, one foreign
 // key's ULID pointing at another parent, and one id-map row mapped to another ULID are each
 // found (exit 3) and named with their table, column, row key and value; a validate while the
-// rekey runs is refused (exit 4); a plan file gone, and a run rolled back, are exit 2. On
+// rekey runs is refused (exit 4); a plan file gone, and a run rolled back, are exit 2. A
+// switch run is checked where the switch moved the keys, on both targets. On
 // PostgreSQL a rekey of tables in another schema (picked by the URL's search_path) validates
 // too, and a `?schema=` URL is refused saying how to pick one.
 #include <fmt/format.h>
@@ -203,6 +204,101 @@ TEST_CASE("validate of a rekey run: valid, then each corruption named by table, 
     CHECK(gone.exit_code == 2);
     CHECK(Has(gone, "plan file " + plan + " is gone"));
     std::filesystem::rename(plan + ".moved", plan);
+    CommandResult undone = RunFerry({"rollback", "--target", target->url(), "--run", run});
+    INFO(Describe(undone));
+    REQUIRE(undone.exit_code == 0);
+    CommandResult rolled_back = Validate(*target, run);
+    INFO(Describe(rolled_back));
+    CHECK(rolled_back.exit_code == 2);
+    CHECK(Has(rolled_back, "was rolled back"));
+  }
+}
+
+// After a switch the ULIDs are the keys (`id`, `user_id`) and the old values are in legacy_
+// columns: validate reads them there. A row the application inserts by ULID alone after the
+// switch (no legacy_ values) is valid when it names a parent by ULID; one naming none is found
+// (SQLite, whose foreign keys are not enforced unless asked; PostgreSQL's constraint refuses it).
+TEST_CASE("validate of a switch rekey run: the keys read where the switch moved them",
+          "[e2e][rekey][validate][sqlite][postgresql]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir dir;
+    std::string plan = CreateTables(*target, dir, "");
+    CommandResult switched = RunFerry(
+        {"rekey", target->url(), "--plan", plan, "--batch-size", "100", "--strategy", "switch"});
+    INFO(Describe(switched));
+    REQUIRE(switched.exit_code == 0);
+    const std::string run = RekeyRunId(*target);
+    auto ulid_of = [&](const std::string& table, int legacy) {
+      return target->Query(fmt::format("SELECT id FROM {} WHERE legacy_id = {}", table, legacy))
+          .at(0)
+          .at(0);
+    };
+
+    CommandResult valid = Validate(*target, run);
+    INFO(Describe(valid));
+    REQUIRE(valid.exit_code == 0);
+    CHECK(Has(valid, "(strategy switch"));
+    CHECK(Has(valid, fmt::format("2 tables, {} rows", kUsers + kDashboards)));
+    CHECK(Has(valid, "keys switched: users, dashboards"));
+    CHECK(Has(valid, "valid: every row has its ULID"));
+
+    {  // One dashboard's key corrupted (no row references a dashboard).
+      std::string own = ulid_of("dashboards", 7);
+      Exec(*target, "UPDATE dashboards SET id = 'not-a-ulid' WHERE legacy_id = 7");
+      CommandResult found = Validate(*target, run);
+      INFO(Describe(found));
+      CHECK(found.exit_code == 3);
+      CHECK(Has(found, "not valid: dashboards: 1 rows with a malformed ULID"));
+      CHECK(Has(found, "dashboards.id of row not-a-ulid: not-a-ulid: not a well-formed ULID"));
+      Exec(*target, fmt::format("UPDATE dashboards SET id = '{}' WHERE legacy_id = 7", own));
+    }
+    {  // One reference moved to another parent: dashboard 3 is user 4's by the old keys.
+      std::string dashboard = ulid_of("dashboards", 3);
+      std::string own = ulid_of("users", 4);
+      std::string other = ulid_of("users", 9);
+      Exec(*target, fmt::format("UPDATE dashboards SET user_id = '{}' WHERE legacy_id = 3", other));
+      CommandResult found = Validate(*target, run);
+      INFO(Describe(found));
+      CHECK(found.exit_code == 3);
+      CHECK(Has(found,
+                "not valid: dashboards.user_id: 1 rows whose user_id is not their parent's ULID"));
+      CHECK(Has(found, fmt::format("dashboards.user_id of row {}: {}: not the ULID of users row 4 "
+                                   "({})",
+                                   dashboard, other, own)));
+      Exec(*target, fmt::format("UPDATE dashboards SET user_id = '{}' WHERE legacy_id = 3", own));
+    }
+    {  // An orphan by the old keys that kept a ULID reference.
+      std::string dashboard = ulid_of("dashboards", 5);
+      Exec(*target, "UPDATE dashboards SET legacy_user_id = 99999 WHERE legacy_id = 5");
+      CommandResult found = Validate(*target, run);
+      INFO(Describe(found));
+      CHECK(found.exit_code == 3);
+      CHECK(Has(found,
+                fmt::format("orphan: dashboards.legacy_user_id of row {} names 99999", dashboard)));
+      CHECK(Has(found, "a ULID where legacy_user_id 99999 names no row of users"));
+      Exec(*target, "UPDATE dashboards SET legacy_user_id = 6 WHERE legacy_id = 5");
+    }
+    // A row inserted by ULID alone since the switch, timed by its creation, naming user 1.
+    Exec(*target, fmt::format("INSERT INTO dashboards (id, user_id, created_at) VALUES "
+                              "('01FX1CDM000000000000000001', '{}', '2022-03-01T00:00:00.000Z')",
+                              ulid_of("users", 1)));
+    CommandResult with_new = Validate(*target, run);
+    INFO(Describe(with_new));
+    CHECK(with_new.exit_code == 0);
+    CHECK(Has(with_new, fmt::format("2 tables, {} rows", kUsers + kDashboards + 1)));
+    if (target->kind() == "sqlite") {  // the same row naming no user
+      Exec(*target,
+           "UPDATE dashboards SET user_id = '01FX1CDM000000000000000002' WHERE id = "
+           "'01FX1CDM000000000000000001'");
+      CommandResult found = Validate(*target, run);
+      INFO(Describe(found));
+      CHECK(found.exit_code == 3);
+      CHECK(Has(found,
+                "dashboards.user_id of row 01FX1CDM000000000000000001: "
+                "01FX1CDM000000000000000002: names no row of users by its ULID"));
+    }
+    Exec(*target, "DELETE FROM dashboards WHERE id = '01FX1CDM000000000000000001'");
+
     CommandResult undone = RunFerry({"rollback", "--target", target->url(), "--run", run});
     INFO(Describe(undone));
     REQUIRE(undone.exit_code == 0);

@@ -52,6 +52,38 @@ TEST_CASE("BookkeepingSql: SQLite's audit and id-map rows are the loader's",
                            " WHERE run_id = 'RUN1'") >= 1);
 }
 
+// SQLite's audit log is keyed by (at, run_id, action), at in milliseconds: a rekey switching
+// two groups of tables records each under the same run and action, and two in one millisecond
+// collided on that key (the second group's transaction failed). 40 entries in one transaction
+// (no commit, no fsync between them) take well under 40 ms, so at least two of them fall in
+// one millisecond.
+TEST_CASE("BookkeepingSql: SQLite audit rows of one run and action in one millisecond all land",
+          "[loaders][sqlite][bookkeeping]") {
+  TempDir dir;
+  std::string path = dir.File("t.db");
+  std::unique_ptr<Loader> loader = MakeSqliteLoader(SqliteSpec(path));
+  REQUIRE(loader->Check(false).ok());
+  REQUIRE(
+      loader->BeginRun({"RUN1", "rekey sqlite:t.db --plan p --strategy switch", false, ""}).ok());
+  Result<const BookkeepingSql*> sql = BookkeepingSqlOf("sqlite");
+  REQUIRE(sql.ok());
+  std::string statements = "BEGIN;\n";
+  std::vector<std::string> expected;
+  for (int i = 0; i < 40; ++i) {
+    expected.push_back("group " + std::to_string(i));
+    statements += (*sql)->AuditInsert("RUN1", "rekey keys switched", expected.back()) + ";\n";
+  }
+  ExecSql(path, statements + "COMMIT;");
+  std::vector<std::string> details;
+  REQUIRE(loader->ListAuditDetails("RUN1", "rekey keys switched", &details).ok());
+  CHECK(details == expected);  // all of them, in the order written
+  // Each at is still the loader's form of a time.
+  CHECK(QueryInt(path, "SELECT COUNT(*) FROM " + (*sql)->AuditTable() +
+                           " WHERE at NOT GLOB "
+                           "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-"
+                           "9][0-9].[0-9][0-9][0-9]Z'") == 0);
+}
+
 TEST_CASE("BookkeepingSql: PostgreSQL's names are its loader's; another kind has none",
           "[loaders][bookkeeping]") {
   Result<const BookkeepingSql*> sql = BookkeepingSqlOf("postgresql");

@@ -17,19 +17,23 @@
 #
 #   tools/bench/pgloader_app_db.sh                     # uuid keys, 50,000 rows, 3 runs
 #   tools/bench/pgloader_app_db.sh --keys int --rows 200000 --runs 5
+#   tools/bench/pgloader_app_db.sh --baseline /work/main/build/ferry   # another ferry alternated too
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 keys=uuid
 rows=50000
 runs=3
 ferry=build/ferry
+baseline=
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --keys) keys="$2"; shift 2 ;;
     --rows) rows="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --ferry) ferry="$2"; shift 2 ;;
-    *) echo "usage: $0 [--keys int|uuid] [--rows N] [--runs N] [--ferry PATH]" >&2; exit 2 ;;
+    --baseline) baseline="$2"; shift 2 ;;
+    *) echo "usage: $0 [--keys int|uuid] [--rows N] [--runs N] [--ferry PATH] [--baseline PATH]" >&2
+       exit 2 ;;
   esac
 done
 command -v pgloader >/dev/null || { echo "$0: pgloader is not installed" >&2; exit 2; }
@@ -65,8 +69,10 @@ run_pgloader() {
   pgloader --root-dir "$work/pgl" --logfile "$work/pgloader.log" "sqlite://$work/app.db" "$target"
 }
 run_ferry() {
+  local binary=$ferry
+  if [[ ${1:-} == --baseline ]]; then binary=$baseline; shift; fi
   rm -rf "$work/backups"
-  "$ferry" migrate "sqlite:$work/app.db" --user-id app --progress none \
+  "$binary" migrate "sqlite:$work/app.db" --user-id app --progress none \
     --target "postgresql:///$db_name?host=$host&port=$port&user=$user" \
     --continue-on-error --max-reject-rate 0.5 --rejects "$work/rejects.ndjson" \
     --backup-dir "$work/backups" "$@"
@@ -82,12 +88,19 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$work/pgloader.t"; : >"$work/ferry.t"; : >"$work/ferry_nobackup.t"
+: >"$work/baseline.t"; : >"$work/baseline_nobackup.t"
+tools=(pgloader ferry ferry_nobackup)
+[[ -n $baseline ]] && tools+=(baseline baseline_nobackup)
 for ((i = 1; i <= runs; i++)); do
   fresh_db; seconds run_pgloader >>"$work/pgloader.t"
   rows_pgloader=$(count_rows)
   fresh_db; seconds run_ferry >>"$work/ferry.t"
   fresh_db; seconds run_ferry --no-backup >>"$work/ferry_nobackup.t"
   rows_ferry=$(count_rows)
+  if [[ -n $baseline ]]; then
+    fresh_db; seconds run_ferry --baseline >>"$work/baseline.t"
+    fresh_db; seconds run_ferry --baseline --no-backup >>"$work/baseline_nobackup.t"
+  fi
 done
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "database: $keys keys, $(sqlite3 "$work/app.db" "SELECT (SELECT count(*) FROM users) + \
@@ -95,7 +108,7 @@ echo "database: $keys keys, $(sqlite3 "$work/app.db" "SELECT (SELECT count(*) FR
 journal_entries) + (SELECT count(*) FROM tags) + (SELECT count(*) FROM reminders) + (SELECT \
 count(*) FROM orders) + (SELECT count(*) FROM tasks)") rows, $(stat -c %s "$work/app.db") bytes"
 echo "rows in the target (last run): pgloader ${rows_pgloader:-?}, ferry ${rows_ferry:-?}"
-for tool in pgloader ferry ferry_nobackup; do
+for tool in "${tools[@]}"; do
   printf '%-16s median %6.2f s of: %s\n' "$tool" "$(median <"$work/$tool.t")" \
     "$(tr '\n' ' ' <"$work/$tool.t")"
 done

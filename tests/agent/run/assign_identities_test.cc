@@ -68,9 +68,11 @@ struct Assigning {
   Entry entry;
   std::vector<Reject> rejects;
 
-  Result<std::vector<AssignedRecord>> Run(const char* json, bool user_fresh = false) {
+  Result<std::vector<AssignedRecord>> Run(const char* json, bool user_fresh = false,
+                                          bool entity_fresh = false) {
     IdentityContext context;
     context.user_fresh = user_fresh;
+    context.entity_fresh = entity_fresh;
     context.entity = &entity;
     context.user_id = &user;
     context.loader = &loader;
@@ -168,6 +170,37 @@ TEST_CASE("AssignIdentities: a user the target holds nothing of is not looked up
   REQUIRE(assigned.ok());
   CHECK(assigning.loader.parent_lookups == 1);
   CHECK(assigning.loader.own_lookups == 1);
+}
+
+TEST_CASE("AssignIdentities: an entity the id map holds nothing of asks only for other parents",
+          "[agent][run]") {
+  // A database's tables are units of one user: the tables before this one made the user known,
+  // but the id map holds nothing of this entity (its pass probed it under the user's lock), so
+  // neither the batch's own legacy ids nor a reference to its own entity are asked for; a
+  // parent of another entity still is.
+  Assigning assigning;
+  ColumnMapping parent;
+  parent.def = {"parent_id", ColumnType::kUlid, true};
+  parent.field = "parent";
+  parent.references = "tasks";
+  parent.on_missing = OnMissingReference::kNull;
+  assigning.entity.table.columns.push_back(parent.def);
+  assigning.entity.columns.push_back(parent);
+  const char* record = R"({"env": "e1", "parent": "t9"})";
+  Result<std::vector<AssignedRecord>> assigned =
+      assigning.Run(record, /*user_fresh=*/false, /*entity_fresh=*/true);
+  REQUIRE(assigned.ok());
+  REQUIRE(assigned->size() == 1);
+  CHECK(std::holds_alternative<std::monostate>((*assigned)[0].row.cells[2]));  // t9: not here
+  CHECK_FALSE((*assigned)[0].identity.known);
+  CHECK(assigning.loader.own_lookups == 0);
+  CHECK(assigning.loader.parent_lookups == 1);
+
+  assigning.parents.clear();
+  assigned = assigning.Run(record);  // not known to be fresh: asked as before
+  REQUIRE(assigned.ok());
+  CHECK(assigning.loader.own_lookups == 2);  // the batch's ids, then parent t9
+  CHECK(assigning.loader.parent_lookups == 2);
 }
 
 }  // namespace ferry

@@ -301,6 +301,19 @@ TEST_CASE("PostgresLoader: ProbeUser is fresh only when neither id map nor table
   CHECK_FALSE(probe("u1"));
   CHECK(probe("u2"));  // another user's rows are not this one's
   CHECK(probe("u1'; --"));
+  // The id map alone, of the entities asked about: a database's table asks about its own
+  // (IdentityContext::entity_fresh) once the tables before it made the user known.
+  auto probe_entities = [&](const std::vector<std::string>& entities) {
+    bool fresh = false;
+    Status probed = t.loader->ProbeUser("u1", entities, {}, &fresh);
+    INFO(probed.ToString());
+    REQUIRE(probed.ok());
+    return fresh;
+  };
+  CHECK_FALSE(probe_entities({"notes"}));
+  CHECK_FALSE(probe_entities({"tags", "notes"}));
+  CHECK(probe_entities({"tags"}));
+  CHECK(probe_entities({"it's"}));
 
   pqxx::connection connection(t.database.url());
   pqxx::nontransaction txn(connection);
