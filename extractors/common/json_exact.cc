@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "extractors/common/json_plain_run.h"
 #include "extractors/common/utf16.h"
 
 namespace ferry {
@@ -35,18 +36,6 @@ const char* ShortEscape(unsigned char c) {
 }
 
 bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
-
-// The bytes of `word` (little-endian) that NeedsEscape, without looking at them one by one: a
-// byte below 0x20, or equal to '"' or '\\' (a zero byte after the XOR), by the classic
-// has-less-than test. Zero when none does; otherwise its lowest set bit is the high bit of the
-// first such byte (a borrow only starts at a byte that matches; bits above it may be wrong).
-uint64_t EscapeMask(uint64_t word) {
-  static_assert(std::endian::native == std::endian::little, "the first byte is the lowest");
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
-  auto below = [](uint64_t v, uint64_t n) { return (v - kOnes * n) & ~v & kHigh; };
-  return below(word, 0x20) | below(word ^ (kOnes * '"'), 1) | below(word ^ (kOnes * '\\'), 1);
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -108,8 +97,8 @@ void AppendJsonBody(std::string_view text, std::string* out) {
       uint64_t word;
       std::memcpy(&word, p, sizeof word);
       std::memcpy(buffer + used, &word, sizeof word);
-      uint64_t mask = EscapeMask(word);
-      size_t plain = mask == 0 ? 8 : static_cast<size_t>(__builtin_ctzll(mask)) / 8;
+      uint64_t special = JsonSpecialBytes(word);
+      size_t plain = special == 0 ? 8 : static_cast<size_t>(std::countr_zero(special)) / 8;
       used += plain;
       p += plain;
       if (plain == 8) continue;

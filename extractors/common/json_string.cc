@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "extractors/common/json_plain_run.h"
+
 namespace ferry {
 
 namespace {
@@ -76,11 +78,7 @@ Result<DecodedString> DecodeJsonString(std::string_view json, size_t quote) {
     }
     if (c != '\\') {
       // Copy the whole run of plain bytes at once.
-      size_t run_end = i + 1;
-      while (run_end < json.size() && json[run_end] != '"' && json[run_end] != '\\' &&
-             static_cast<unsigned char>(json[run_end]) >= 0x20) {
-        ++run_end;
-      }
+      size_t run_end = i + 1 + JsonPlainRun(json.data() + i + 1, json.data() + json.size());
       decoded.text.append(json.data() + i, run_end - i);
       i = run_end;
       continue;
