@@ -268,7 +268,11 @@ bool IsJsonGrammar(std::string_view text, size_t max_depth, size_t* members, Jso
 
 size_t SkipJsonString(std::string_view text, size_t quote) {
   size_t i = quote + 1;
-  while (i < text.size() && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+  while (i < text.size()) {
+    i += JsonPlainRun(text.data() + i, text.data() + text.size());  // eight bytes at a time
+    if (i >= text.size() || text[i] == '"') break;
+    i += text[i] == '\\' ? 2 : 1;  // an escape, or a control character (not judged here)
+  }
   return i + 1;
 }
 
