@@ -15,20 +15,28 @@ size_t FirstPathDot(std::string_view path) {
   return std::string_view::npos;
 }
 
+namespace {
+
+// The member name of one escaped segment of a path (no separating dot in it).
+std::string UnescapedMember(std::string_view escaped) {
+  std::string member;
+  for (size_t i = 0; i < escaped.size(); ++i) {
+    if (escaped[i] == '\\' && i + 1 < escaped.size() &&
+        (escaped[i + 1] == '.' || escaped[i + 1] == '\\')) {
+      ++i;
+    }
+    member += escaped[i];
+  }
+  return member;
+}
+
+}  // namespace
+
 std::vector<std::string> FieldPathMembers(std::string_view path) {
   std::vector<std::string> members;
   while (true) {
     size_t dot = FirstPathDot(path);
-    std::string_view escaped = path.substr(0, dot);
-    std::string member;
-    for (size_t i = 0; i < escaped.size(); ++i) {
-      if (escaped[i] == '\\' && i + 1 < escaped.size() &&
-          (escaped[i + 1] == '.' || escaped[i + 1] == '\\')) {
-        ++i;
-      }
-      member += escaped[i];
-    }
-    members.push_back(std::move(member));
+    members.push_back(UnescapedMember(path.substr(0, dot)));
     if (dot == std::string_view::npos) return members;
     path.remove_prefix(dot + 1);
   }
@@ -36,8 +44,17 @@ std::vector<std::string> FieldPathMembers(std::string_view path) {
 
 std::optional<simdjson::dom::element> FindField(simdjson::dom::element record,
                                                 std::string_view path) {
+  // Called for every mapped field of every record: a member without a backslash is looked up
+  // as the path's own bytes, with no vector or string made.
   simdjson::dom::element current = record;
-  for (const std::string& member : FieldPathMembers(path)) {
+  std::string unescaped;
+  while (true) {
+    size_t dot = FirstPathDot(path);
+    std::string_view member = path.substr(0, dot);
+    if (member.find('\\') != std::string_view::npos) {
+      unescaped = UnescapedMember(member);
+      member = unescaped;
+    }
     simdjson::dom::object object;
     if (current.get_object().get(object) != simdjson::SUCCESS) {
       return std::nullopt;
@@ -45,8 +62,9 @@ std::optional<simdjson::dom::element> FindField(simdjson::dom::element record,
     if (object.at_key(member).get(current) != simdjson::SUCCESS) {
       return std::nullopt;
     }
+    if (dot == std::string_view::npos) return current;
+    path.remove_prefix(dot + 1);
   }
-  return current;
 }
 
 std::string DottedPathToPointer(std::string_view path) {

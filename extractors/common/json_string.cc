@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <cstring>
+
+#include "extractors/common/json_plain_run.h"
 
 namespace ferry {
 
@@ -13,22 +16,58 @@ constexpr uint32_t kReplacementCharacter = 0xFFFD;
 bool IsHighSurrogate(uint32_t unit) { return unit >= 0xD800 && unit <= 0xDBFF; }
 bool IsLowSurrogate(uint32_t unit) { return unit >= 0xDC00 && unit <= 0xDFFF; }
 
-void AppendUtf8(uint32_t code_point, std::string* out) {
-  if (code_point < 0x80) {
-    out->push_back(static_cast<char>(code_point));
-  } else if (code_point < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (code_point >> 6)));
-    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else if (code_point < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (code_point >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (code_point >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+// Appends to a string through a small buffer: a value of JSON text has an escape every few
+// bytes, and a push_back or an append of its own for each cost more than the decoding did.
+class BufferedAppend {
+ public:
+  explicit BufferedAppend(std::string* out) : out_(out) {}
+  void Put(char c) {
+    if (used_ == kSize) Flush();
+    buffer_[used_++] = c;
   }
+  void Append(const char* data, size_t size) {
+    if (size > kSize - used_) {
+      Flush();
+      if (size >= kSize) {
+        out_->append(data, size);
+        return;
+      }
+    }
+    std::memcpy(buffer_ + used_, data, size);
+    used_ += size;
+  }
+  // REQUIRES: called before *out is read.
+  void Flush() {
+    out_->append(buffer_, used_);
+    used_ = 0;
+  }
+
+ private:
+  static constexpr size_t kSize = 4096;
+  std::string* out_;
+  char buffer_[kSize];
+  size_t used_ = 0;
+};
+
+void AppendUtf8(uint32_t code_point, BufferedAppend* out) {
+  char bytes[4];
+  size_t length = 0;
+  if (code_point < 0x80) {
+    bytes[length++] = static_cast<char>(code_point);
+  } else if (code_point < 0x800) {
+    bytes[length++] = static_cast<char>(0xC0 | (code_point >> 6));
+    bytes[length++] = static_cast<char>(0x80 | (code_point & 0x3F));
+  } else if (code_point < 0x10000) {
+    bytes[length++] = static_cast<char>(0xE0 | (code_point >> 12));
+    bytes[length++] = static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+    bytes[length++] = static_cast<char>(0x80 | (code_point & 0x3F));
+  } else {
+    bytes[length++] = static_cast<char>(0xF0 | (code_point >> 18));
+    bytes[length++] = static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
+    bytes[length++] = static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+    bytes[length++] = static_cast<char>(0x80 | (code_point & 0x3F));
+  }
+  out->Append(bytes, length);
 }
 
 int HexValue(char c) {
@@ -61,6 +100,7 @@ Result<DecodedString> DecodeJsonString(std::string_view json, size_t quote) {
     return Status::Corruption("expected a string");
   }
   DecodedString decoded;
+  BufferedAppend text(&decoded.text);
   size_t i = quote + 1;
   while (true) {
     if (i >= json.size()) {
@@ -68,6 +108,7 @@ Result<DecodedString> DecodeJsonString(std::string_view json, size_t quote) {
     }
     char c = json[i];
     if (c == '"') {
+      text.Flush();
       return decoded;
     }
     if (static_cast<unsigned char>(c) < 0x20) {
@@ -76,12 +117,8 @@ Result<DecodedString> DecodeJsonString(std::string_view json, size_t quote) {
     }
     if (c != '\\') {
       // Copy the whole run of plain bytes at once.
-      size_t run_end = i + 1;
-      while (run_end < json.size() && json[run_end] != '"' && json[run_end] != '\\' &&
-             static_cast<unsigned char>(json[run_end]) >= 0x20) {
-        ++run_end;
-      }
-      decoded.text.append(json.data() + i, run_end - i);
+      size_t run_end = i + 1 + JsonPlainRun(json.data() + i + 1, json.data() + json.size());
+      text.Append(json.data() + i, run_end - i);
       i = run_end;
       continue;
     }
@@ -91,28 +128,28 @@ Result<DecodedString> DecodeJsonString(std::string_view json, size_t quote) {
     char escaped = json[i + 1];
     switch (escaped) {
       case '"':
-        decoded.text.push_back('"');
+        text.Put('"');
         break;
       case '\\':
-        decoded.text.push_back('\\');
+        text.Put('\\');
         break;
       case '/':
-        decoded.text.push_back('/');
+        text.Put('/');
         break;
       case 'b':
-        decoded.text.push_back('\b');
+        text.Put('\b');
         break;
       case 'f':
-        decoded.text.push_back('\f');
+        text.Put('\f');
         break;
       case 'n':
-        decoded.text.push_back('\n');
+        text.Put('\n');
         break;
       case 'r':
-        decoded.text.push_back('\r');
+        text.Put('\r');
         break;
       case 't':
-        decoded.text.push_back('\t');
+        text.Put('\t');
         break;
       case 'u': {
         int64_t unit = ReadUnicodeEscape(json, i);
@@ -134,7 +171,7 @@ Result<DecodedString> DecodeJsonString(std::string_view json, size_t quote) {
           code_point = kReplacementCharacter;
           decoded.lossy = true;
         }
-        AppendUtf8(code_point, &decoded.text);
+        AppendUtf8(code_point, &text);
         continue;
       }
       default:

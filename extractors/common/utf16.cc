@@ -58,6 +58,7 @@ void ForEachCodePoint(size_t units, UnitAt unit_at, Emit emit) {
 }
 
 constexpr uint64_t kHighBits = 0x8080808080808080ull;
+constexpr uint64_t kLowBits = 0x0101010101010101ull;
 // Four UTF-16LE code units are all ASCII when none of these bits is set.
 constexpr uint64_t kNonAsciiUnits = 0xFF80FF80FF80FF80ull;
 
@@ -159,7 +160,9 @@ void AppendLatin1AsUtf8(std::string_view bytes, std::string* out) {
   size_t length = size;
   size_t i = 0;
   for (; i + 8 <= size; i += 8) {
-    length += static_cast<size_t>(__builtin_popcountll(Load64(data + i) & kHighBits));
+    // The high bits moved to each byte's low bit, summed into the top byte by the multiply
+    // (at most 8): __builtin_popcountll is a libgcc call without -mpopcnt.
+    length += static_cast<size_t>((((Load64(data + i) & kHighBits) >> 7) * kLowBits) >> 56);
   }
   for (; i < size; ++i) {
     length += static_cast<unsigned char>(data[i]) >> 7;

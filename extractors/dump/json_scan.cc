@@ -7,6 +7,7 @@
 #include <string>
 
 #include "extractors/common/json_error.h"
+#include "extractors/common/json_plain_run.h"
 
 namespace ferry {
 
@@ -22,6 +23,8 @@ bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' &&
 bool ScanString(std::string_view text, size_t* at, JsonScanError* error, bool check_contents) {
   size_t i = *at + 1;
   while (i < text.size()) {
+    i += JsonPlainRun(text.data() + i, text.data() + text.size());  // eight bytes at a time
+    if (i >= text.size()) break;
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c == '"') {
       *at = i + 1;
@@ -265,7 +268,11 @@ bool IsJsonGrammar(std::string_view text, size_t max_depth, size_t* members, Jso
 
 size_t SkipJsonString(std::string_view text, size_t quote) {
   size_t i = quote + 1;
-  while (i < text.size() && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+  while (i < text.size()) {
+    i += JsonPlainRun(text.data() + i, text.data() + text.size());  // eight bytes at a time
+    if (i >= text.size() || text[i] == '"') break;
+    i += text[i] == '\\' ? 2 : 1;  // an escape, or a control character (not judged here)
+  }
   return i + 1;
 }
 

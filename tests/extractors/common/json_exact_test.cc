@@ -39,6 +39,75 @@ TEST_CASE("JsonBody: agrees with Utf16ToJsonEscapedUtf8 on well-formed text",
   CHECK(JsonBody(utf8) == Utf16ToJsonEscapedUtf8(units));
 }
 
+// The escaper, one byte at a time, as the word-at-a-time AppendJsonBody must agree with.
+std::string ReferenceBody(const std::string& text) {
+  std::string out;
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out;
+}
+
+TEST_CASE("JsonBody: every byte at every place of a word, and across the buffer's flushes",
+          "[extractors][json_exact]") {
+  // Each byte value alone at each offset 0..16 of plain text (the scan reads 8 bytes at a
+  // time), and next to the bytes its word test could confuse it with.
+  for (int value = 0; value < 256; ++value) {
+    for (size_t at = 0; at <= 16; ++at) {
+      std::string text(24, 'a');
+      text[at] = static_cast<char>(value);
+      INFO("byte " << value << " at " << at);
+      REQUIRE(JsonBody(text) == ReferenceBody(text));
+      text[at + 1] = '!';  // '"' - 1
+      text[at + 2] = ']';  // '\\' + 1
+      text[at + 3] = ' ';  // the smallest byte not escaped
+      REQUIRE(JsonBody(text) == ReferenceBody(text));
+    }
+  }
+  // A long text of JSON in a string (an escape every few bytes) and long plain runs, past the
+  // escaper's buffer many times, appended after what *out held.
+  std::string text;
+  for (int i = 0; i < 5000; ++i) {
+    text += "{\"id\":" + std::to_string(i) + ",\"t\":\"a\\tb\x01\"}";
+    if (i % 97 == 0) text += std::string(5000 + i, 'x');
+  }
+  std::string out = "before";
+  AppendJsonBody(text, &out);
+  CHECK(out == "before" + ReferenceBody(text));
+}
+
 TEST_CASE("ExactJsonBody: unpaired surrogates stay escapes, pairs and the rest canonical",
           "[extractors][json_exact]") {
   CHECK(Exact(R"("\ud800x")") == "\\ud800x");

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "extractors/common/json_exact.h"
+
 namespace ferry {
 namespace {
 
@@ -17,6 +19,21 @@ TEST_CASE("DecodeJsonString: escapes and surrogate pairs decode exactly",
   CHECK(Decode(R"("\u0000")")->text == std::string(1, '\0'));
   CHECK(Decode(R"("")")->text.empty());
   CHECK(Decode("\"caf\xC3\xA9\"")->text == "caf\xC3\xA9");
+}
+
+TEST_CASE("DecodeJsonString: a long value of JSON text decodes to what was escaped",
+          "[extractors][common][unicode]") {
+  // Escapes every few bytes, long plain runs and multi-byte characters, over many times the
+  // decoder's 4 KiB buffer, with runs and escapes falling on each side of its flushes.
+  std::string text;
+  for (int i = 0; i < 3000; ++i) {
+    text += "{\"id\":" + std::to_string(i) + ",\"t\":\"caf\xC3\xA9 \\ \t\x01\"}";
+    if (i % 89 == 0) text += std::string(4090 + static_cast<size_t>(i % 13), 'x');
+  }
+  Result<DecodedString> got = Decode("\"" + JsonBody(text) + "\" tail");
+  REQUIRE(got.ok());
+  CHECK(got->text == text);
+  CHECK_FALSE(got->lossy);
 }
 
 TEST_CASE("DecodeJsonString: unpaired surrogates become U+FFFD and lossy",

@@ -90,6 +90,28 @@ TEST_CASE("AppendLatin1AsUtf8: every byte is its own code point, never UTF-8",
   CHECK(out == "\xC3\x83\xC2\xA9");
 }
 
+TEST_CASE("AppendLatin1AsUtf8: the length counted a word at a time, any mix in a word",
+          "[extractors][utf16]") {
+  // Every pattern of wide bytes (0x80 and up) in one 8-byte word, at offsets 0..8 of the text:
+  // the UTF-8 length is the byte count plus one per wide byte.
+  for (int pattern = 0; pattern < 256; ++pattern) {
+    for (size_t at = 0; at <= 8; ++at) {
+      std::string text(24, 'a');
+      std::string expected(at, 'a');
+      for (int bit = 0; bit < 8; ++bit) {
+        bool wide = (pattern >> bit & 1) != 0;
+        text[at + bit] = wide ? static_cast<char>(0xE9) : 'b';
+        expected += wide ? "\xC3\xA9" : "b";
+      }
+      expected += std::string(24 - at - 8, 'a');
+      std::string out;
+      AppendLatin1AsUtf8(text, &out);
+      INFO("pattern " << pattern << " at " << at);
+      REQUIRE(out == expected);
+    }
+  }
+}
+
 TEST_CASE("Utf16LeUnits: code units in order, a dangling byte left out", "[extractors][utf16]") {
   CHECK(Utf16LeUnits(std::string("\x00\xd8x\0", 4)) == std::u16string(u"\xd800x"));
   CHECK(Utf16LeUnits(std::string("a\0b", 3)) == u"a");

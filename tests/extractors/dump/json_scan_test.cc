@@ -109,5 +109,25 @@ TEST_CASE("SkipJsonValue: ends each value where the next token starts",
   CHECK(SkipJsonValue(text, 0) == text.size());
 }
 
+TEST_CASE("SkipJsonString: the closing quote found past escapes at every place of a word",
+          "[extractors][dump][json_scan]") {
+  // An escaped quote or backslash, or a raw control byte (not judged here), at each offset of
+  // a long string, then the closing quote at each offset; what follows is never reached.
+  for (size_t at = 0; at < 24; ++at) {
+    for (const char* special : {"\\\"", "\\\\", "\t"}) {
+      for (size_t tail = 0; tail < 10; ++tail) {
+        std::string body = std::string(at, 'a') + special + std::string(tail, 'b');
+        std::string text = "\"" + body + "\",\"next\"";
+        INFO("at " << at << ", tail " << tail);
+        REQUIRE(SkipJsonString(text, 0) == body.size() + 2);
+        REQUIRE(SkipJsonValue(text, 0) == body.size() + 2);
+      }
+    }
+  }
+  // Cut short: the end of the text is passed, as before, not read beyond.
+  CHECK(SkipJsonString("\"abc", 0) == 5);
+  CHECK(SkipJsonString("\"abcdefghijk\\", 0) >= 14);
+}
+
 }  // namespace
 }  // namespace ferry
