@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "agent/run/assign_identities.h"
+#include "agent/run/held_record_file.h"
 #include "agent/run/unit_processor.h"
 #include "agent/run/written_keys.h"
 #include "base/spilling_id_map.h"
@@ -188,6 +189,10 @@ class UnitProcessor::EntityPass {
   }
   // Loads `records`, in order, in batches.
   Status LoadHeld(std::vector<Deferred> records);
+  // Moves the held records to held_file_ (past their memory budget).
+  Status SpillDeferred();
+  // LoadDeferred once the held records are in held_file_: rounds over the file (see there).
+  Status LoadDeferredInRounds();
   Result<std::string> LegacyIdOf(const RecordRef& ref, const Entry& entry,
                                  const std::string& key_suffix) const;
 
@@ -219,8 +224,12 @@ class UnitProcessor::EntityPass {
   const Entry* current_entry_ = nullptr;
   // The second pass's records, the entries they came from (values dropped) and its parser.
   std::vector<Deferred> deferred_;
-  std::unordered_set<std::string> deferred_ids_;  // their legacy ids: a child of one waits too
+  uint64_t deferred_bytes_ = 0;  // what deferred_ and deferred_headers_ hold, about
+  // Their legacy ids: a child of one waits too (a set: the values mean nothing); bounded.
+  std::unique_ptr<SpillingIdMap> deferred_ids_ = std::make_unique<SpillingIdMap>(IdCheckBudget());
   std::deque<Entry> deferred_headers_;
+  // Past IdCheckBudget() of held records: all of them, in order, on disk (deferred_ empty).
+  std::unique_ptr<HeldRecordFile> held_file_;
   std::unique_ptr<simdjson::dom::parser> deferred_parser_;
 };
 
