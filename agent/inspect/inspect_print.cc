@@ -132,6 +132,10 @@ Status WriteInspectJson(const InspectReport& report, std::ostream& stream) {
       out.clear();
       for (const auto& [offset, size] : origin.keys_json_spilled) {
         FERRY_RETURN_IF_ERROR(origin.spill->CopyTo(offset, size, stream));
+        // Passed on now: std::cout's TerminalSafeBuffer holds a line until its end or a
+        // flush, and the document is one line. A part ends with a key's '}', never inside
+        // a character.
+        stream.flush();
       }
     }
     out += origin.keys_json;
