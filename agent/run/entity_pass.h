@@ -78,6 +78,11 @@ class UnitProcessor::EntityPass {
 
   // Frees the spilled entries no pending record points to (all but the one being read).
   void ReleaseHeldEntries();
+  // When no record waits in the batch (those read were held for the second pass, rejected or
+  // flushed): frees the parsers and spilled entries, which nothing points to. Without it an
+  // entity whose records were all held kept a parser per entry until the next batch (430 MiB
+  // for 50,000 held records of a key each).
+  void ReleaseIfNothingPending();
 
   // Frees what only reading needs (duplicate ids, written keys), once the entity is read and
   // its batches are written or held: the pass then lives on only for its held batches'

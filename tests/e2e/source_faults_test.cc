@@ -136,16 +136,19 @@ TEST_CASE("source faults: an NDJSON file that grows while it is read, the next r
 
 namespace {
 
-// Rewrites `path` in place (same size, same file: no rename): every 'd' of its first
-// `fraction` becomes 'e', as an editor's in-place save would. Returns how many changed.
+// Rewrites `path` in place (same size, same file: no rename): each description of its first
+// `fraction` (40 'd's, EnvironmentLine) becomes 40 'e's, as an editor's in-place save would.
+// Returns how many changed.
 size_t RewriteStartInPlace(const std::string& path, double fraction) {
   std::string whole = ReadFile(path);
+  const std::string old_text(40, 'd');
+  const std::string new_text(40, 'e');
+  size_t end = static_cast<size_t>(static_cast<double>(whole.size()) * fraction);
   size_t changed = 0;
-  for (size_t i = 0; i < static_cast<size_t>(static_cast<double>(whole.size()) * fraction); ++i) {
-    if (whole[i] == 'd') {
-      whole[i] = 'e';
-      ++changed;
-    }
+  for (size_t at = whole.find(old_text); at != std::string::npos && at < end;
+       at = whole.find(old_text, at + old_text.size())) {
+    whole.replace(at, old_text.size(), new_text);
+    ++changed;
   }
   std::fstream out(path, std::ios::in | std::ios::out | std::ios::binary);
   out.write(whole.data(), static_cast<std::streamsize>(whole.size()));
