@@ -98,7 +98,12 @@ int RunInspect(const InspectOptions& options, std::ostream& out, std::ostream& e
     return ExitCodeFor(status);
   }
   if (options.json) {
-    out << InspectJson(report) << "\n";
+    Status written = WriteInspectJson(report, out);
+    if (!written.ok()) {
+      err << "ferry inspect: " << written.ToString() << "\n";
+      return ExitCodeFor(written);
+    }
+    out << "\n";
   } else {
     PrintInspectTable(report, out);
   }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <iterator>
+#include <sstream>
 
 #include "extractors/common/json_exact.h"
 
@@ -104,6 +105,12 @@ void PrintInspectTable(const InspectReport& report, std::ostream& out) {
 }
 
 std::string InspectJson(const InspectReport& report) {
+  std::ostringstream out;
+  Status written = WriteInspectJson(report, out);
+  return written.ok() ? out.str() : written.ToString();
+}
+
+Status WriteInspectJson(const InspectReport& report, std::ostream& stream) {
   std::string out = "{\"mapping\":";
   AppendString(report.mapping, &out);
   out += ",\"sources\":[";
@@ -120,6 +127,17 @@ std::string InspectJson(const InspectReport& report) {
     AppendString(origin.unit, &out);
     out += ",\"origin\":\"" + origin.origin_json + "\"";
     fmt::format_to(std::back_inserter(out), ",\"value_bytes\":{},\"keys\":[", origin.value_bytes);
+    if (!origin.keys_json_spilled.empty()) {
+      stream << out;
+      out.clear();
+      for (const auto& [offset, size] : origin.keys_json_spilled) {
+        FERRY_RETURN_IF_ERROR(origin.spill->CopyTo(offset, size, stream));
+        // Passed on now: std::cout's TerminalSafeBuffer holds a line until its end or a
+        // flush, and the document is one line. A part ends with a key's '}', never inside
+        // a character.
+        stream.flush();
+      }
+    }
     out += origin.keys_json;
     out += "]}";
   }
@@ -146,7 +164,8 @@ std::string InspectJson(const InspectReport& report) {
     AppendString(report.problem_list[i], &out);
   }
   out += "]}";
-  return out;
+  stream << out;
+  return Status::OK();
 }
 
 }  // namespace ferry

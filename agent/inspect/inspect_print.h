@@ -21,7 +21,12 @@ constexpr size_t kMaxKeyBytesShown = 200;
 // then the damage found.
 void PrintInspectTable(const InspectReport& report, std::ostream& out);
 
-// The report as one JSON document (every key of every origin: REQUIRES report.keys_as_json).
+// The report as one JSON document (every key of every origin: REQUIRES report.keys_as_json),
+// written to `out` as it is made (the keys copied from where they spilled). Fails IOError when
+// the keys cannot be read back.
+Status WriteInspectJson(const InspectReport& report, std::ostream& out);
+
+// WriteInspectJson's document as a string (tests).
 std::string InspectJson(const InspectReport& report);
 
 }  // namespace ferry

@@ -1,9 +1,10 @@
 // InspectReport: what `ferry inspect` found in its sources, and how it is gathered.
 //
 // Holds the first kMaxKeysPrinted keys of each origin (name, size, entity, records), never a
-// value, and counts the rest: memory does not grow with the number of keys, except --json's
-// list of every key, kept as its JSON text (~50 bytes a key). Filled by InspectSources
-// (inspect_scan.h), printed by inspect_print.h.
+// value, and counts the rest: memory does not grow with the number of keys. --json's list of
+// every key, its JSON text (~50 bytes a key), goes past 64 KiB an origin to an unnamed 0600
+// temporary file (KeysJsonSpill) and is copied from there to the output. Filled by
+// InspectSources (inspect_scan.h), printed by inspect_print.h.
 //
 // Thread safety: owned by one thread.
 #pragma once
@@ -11,10 +12,15 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <ostream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "agent/inspect/id_kind.h"
+#include "base/status.h"
 
 namespace ferry {
 
@@ -31,6 +37,26 @@ struct KeyFacts {
 // At most this many keys of one origin in the table (--json lists them all).
 constexpr size_t kMaxKeysPrinted = 40;
 
+// Where --json's keys go past an origin's 64 KiB: an unnamed 0600 temporary file (no name
+// another user could open, gone with the process however it ends), appended to in parts.
+class KeysJsonSpill {
+ public:
+  KeysJsonSpill() = default;
+  ~KeysJsonSpill();
+  KeysJsonSpill(const KeysJsonSpill&) = delete;
+  KeysJsonSpill& operator=(const KeysJsonSpill&) = delete;
+
+  // Appends `text`; false when it could not (no temporary folder, a full disk): the caller
+  // keeps it.
+  bool Append(std::string_view text, uint64_t* offset);
+  // Writes `size` bytes from `offset` to `out`. Fails IOError when they cannot be read back.
+  Status CopyTo(uint64_t offset, uint64_t size, std::ostream& out) const;
+
+ private:
+  int fd_ = -1;
+  uint64_t end_ = 0;
+};
+
 struct OriginFacts {
   std::string source;       // the source argument
   std::string unit;         // the profile or file it belongs to
@@ -39,7 +65,10 @@ struct OriginFacts {
   int64_t key_count = 0;       // every key
   std::vector<KeyFacts> keys;  // the first kMaxKeysPrinted, in the source's order
   std::string keys_json;       // with InspectReport::keys_as_json: every key's JSON object,
-                               // comma-separated, in the source's order
+                               // comma-separated, in the source's order; those before it in
+                               // `spill`, at these (offset, size), when it holds any
+  std::vector<std::pair<uint64_t, uint64_t>> keys_json_spilled;
+  KeysJsonSpill* spill = nullptr;  // the report's; null: every key stays in keys_json
 
   // Counts `key`, keeps it when among the first kMaxKeysPrinted, and appends its JSON to
   // keys_json when `as_json`.
@@ -65,6 +94,7 @@ struct InspectReport {
   int64_t problems = 0;                   // damage reported by the extractors
   std::vector<std::string> problem_list;  // each with its place (at most kMaxProblemsListed)
   bool keys_as_json = false;              // fill OriginFacts::keys_json (--json)
+  std::shared_ptr<KeysJsonSpill> keys_spill = std::make_shared<KeysJsonSpill>();
 
   // The facts of (source, unit, origin), created at the end when new. Entries of an origin
   // come together, so the last one is checked first.

@@ -23,24 +23,31 @@ namespace {
 ReferenceResolver MakeResolver(const IdentityContext& context, Status* failure) {
   return [&context, failure](const std::string& entity,
                              const std::string& legacy) -> std::optional<std::string> {
-    auto& known_parents = (*context.parents)[entity];
-    auto found = known_parents.find(legacy);
-    if (found != known_parents.end()) {
-      if (found->second.empty()) return std::nullopt;
-      return found->second;
+    auto note = [failure](const Status& status) {
+      if (!status.ok() && failure->ok()) *failure = status;
+    };
+    Result<std::optional<std::string>> known = context.parents->Find(entity, legacy);
+    if (!known.ok()) {
+      note(known.status());
+      return std::nullopt;
+    }
+    if (*known) {
+      if ((*known)->empty()) return std::nullopt;
+      return std::move(*known);
     }
     if (context.user_fresh || (context.entity_fresh && entity == context.entity->name)) {
-      known_parents.emplace(legacy, std::string());  // not this unit's: not the target's either
+      // Not this unit's: not the target's either.
+      note(context.parents->Put(entity, legacy, std::string()));
       return std::nullopt;
     }
     std::vector<std::optional<KnownIdentity>> parent;
     Status looked = context.loader->LookupIdentities(entity, *context.user_id, {legacy}, &parent);
     if (!looked.ok()) {
-      if (failure->ok()) *failure = looked.WithContext("looking up " + entity + " " + legacy);
+      note(looked.WithContext("looking up " + entity + " " + legacy));
       return std::nullopt;
     }
     std::string ulid = !parent.empty() && parent[0] ? parent[0]->ulid : std::string();
-    known_parents.emplace(legacy, ulid);
+    note(context.parents->Put(entity, legacy, ulid));
     if (ulid.empty()) return std::nullopt;
     return ulid;
   };
@@ -59,19 +66,23 @@ Status PrefetchParents(const IdentityContext& context, const std::vector<Pending
         column.source != ColumnSource::kField) {
       continue;
     }
-    auto& known_parents = (*context.parents)[column.references];
     std::vector<std::string> wanted;
     std::unordered_set<std::string> asked;
     for (const PendingRecord& p : pending) {
       std::optional<simdjson::dom::element> value = FindField(p.record, column.field);
       std::optional<std::string> legacy =
           value && !value->is_null() ? ScalarToText(*value) : std::nullopt;
-      if (!legacy || known_parents.contains(*legacy) || !asked.insert(*legacy).second) continue;
+      if (!legacy || !asked.insert(*legacy).second) continue;
+      FERRY_ASSIGN_OR_RETURN(std::optional<std::string> known,
+                             context.parents->Find(column.references, *legacy));
+      if (known) continue;
       wanted.push_back(std::move(*legacy));
     }
     if (wanted.empty()) continue;
     if (context.user_fresh) {
-      for (std::string& legacy : wanted) known_parents.emplace(std::move(legacy), std::string());
+      for (const std::string& legacy : wanted) {
+        FERRY_RETURN_IF_ERROR(context.parents->Put(column.references, legacy, std::string()));
+      }
       continue;
     }
     std::vector<std::optional<KnownIdentity>> found;
@@ -82,7 +93,8 @@ Status PrefetchParents(const IdentityContext& context, const std::vector<Pending
                                          ? fmt::format(" and {} more", wanted.size() - 1)
                                          : std::string())));
     for (size_t i = 0; i < wanted.size() && i < found.size(); ++i) {
-      known_parents.emplace(wanted[i], found[i] ? found[i]->ulid : std::string());
+      FERRY_RETURN_IF_ERROR(context.parents->Put(column.references, wanted[i],
+                                                 found[i] ? found[i]->ulid : std::string()));
     }
   }
   return Status::OK();
@@ -135,7 +147,6 @@ Result<std::vector<AssignedRecord>> AssignIdentities(const IdentityContext& cont
   }
 
   FERRY_RETURN_IF_ERROR(PrefetchParents(context, pending));
-  auto& parent_ulids = (*context.parents)[entity.name];
   Status lookup_failure;
   ReferenceResolver resolve = MakeResolver(context, &lookup_failure);
   std::vector<AssignedRecord> assigned;
@@ -158,7 +169,9 @@ Result<std::vector<AssignedRecord>> AssignIdentities(const IdentityContext& cont
       FERRY_RETURN_IF_ERROR(context.reject(p, std::move(*reject)));
       continue;
     }
-    if (context.is_parent && !ulid.empty()) parent_ulids[p.legacy_id] = ulid;
+    if (context.is_parent && !ulid.empty()) {
+      FERRY_RETURN_IF_ERROR(context.parents->Put(entity.name, p.legacy_id, ulid));
+    }
     record.identity =
         IdentityRecord{p.legacy_id, std::move(ulid), ContentHash(record.row), known[i].has_value()};
     record.known = std::move(known[i]);

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "agent/run/parent_ulids.h"
 #include "base/location.h"
 #include "base/result.h"
 #include "base/row.h"
@@ -48,9 +49,6 @@ struct AssignedRecord {
   Location where;        // where the record came from, for a reject found later
   int64_t position = 0;  // its checkpoint position (PendingRecord::position)
 };
-
-// Per entity, the ULIDs of this unit's parent records by legacy id.
-using ParentUlids = std::unordered_map<std::string, std::unordered_map<std::string, std::string>>;
 
 struct IdentityContext {
   const EntityMapping* entity = nullptr;

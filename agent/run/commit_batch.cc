@@ -110,16 +110,17 @@ Status MergeWithTarget(const CommitContext& context, std::vector<AssignedRecord>
 }
 
 // What children of this unit reference for `record` from now on: `ulid` (empty: nothing).
-void SetParentUlid(const CommitContext& context, const AssignedRecord& record, std::string ulid) {
-  if (context.parents == nullptr) return;
-  auto& ulids = (*context.parents)[context.entity->name];
-  auto found = ulids.find(record.identity.legacy_id);
-  if (found == ulids.end()) return;
+Status SetParentUlid(const CommitContext& context, const AssignedRecord& record, std::string ulid) {
+  if (context.parents == nullptr) return Status::OK();
+  const std::string& entity = context.entity->name;
+  FERRY_ASSIGN_OR_RETURN(std::optional<std::string> held,
+                         context.parents->Find(entity, record.identity.legacy_id));
+  if (!held) return Status::OK();
   // A row no longer there, which held children of this unit may still reference.
-  if (ulid.empty() && !found->second.empty() && context.refused_parents != nullptr) {
-    context.refused_parents->insert(found->second);
+  if (ulid.empty() && !held->empty() && context.refused_parents != nullptr) {
+    context.refused_parents->insert(*held);
   }
-  found->second = std::move(ulid);
+  return context.parents->Put(entity, record.identity.legacy_id, ulid);
 }
 
 // The first reference cell of `row` naming a parent row of this unit that the target refused,
@@ -151,7 +152,7 @@ Status PlanBatch(const CommitContext& context, std::vector<AssignedRecord>* reco
     AssignedRecord& record = (*records)[i];
     if (existing[i].adopted) {
       AdoptRow(entity, *existing[i].row, &record);
-      SetParentUlid(context, record, record.identity.ulid);
+      FERRY_RETURN_IF_ERROR(SetParentUlid(context, record, record.identity.ulid));
     }
     Planned& planned = (*plans)[i];
     ConflictPolicy policy = context.policy;
@@ -187,7 +188,7 @@ Status PlanBatch(const CommitContext& context, std::vector<AssignedRecord>* reco
     if (reason.empty()) continue;
     planned.plan = Plan::kRejected;
     // Its row, if the target has one, stays what its children reference.
-    if (!existing[i].row) SetParentUlid(context, (*records)[i], "");
+    if (!existing[i].row) FERRY_RETURN_IF_ERROR(SetParentUlid(context, (*records)[i], ""));
     FERRY_RETURN_IF_ERROR(RejectRecord(context, (*records)[i], std::move(reason)));
   }
   return Status::OK();
@@ -227,7 +228,7 @@ Result<BatchOutcome> WriteTracingRefusals(const CommitContext& context, WriteBat
   }
   if (batch.rows.size() == 1) {
     const SentRecord& record = sent[first];
-    if (record.insert) SetParentUlid(context, record.origin, "");
+    if (record.insert) FERRY_RETURN_IF_ERROR(SetParentUlid(context, record.origin, ""));
     FERRY_RETURN_IF_ERROR(RejectRecord(
         context, record.origin, "the target refused the row: " + written.status().message()));
     return BatchOutcome{};
@@ -293,7 +294,7 @@ Result<BatchOutcome> WriteAlone(const CommitContext& context, WriteBatch batch,
       continue;
     }
     filtered = true;
-    if (sent[i].insert) SetParentUlid(context, sent[i].origin, "");
+    if (sent[i].insert) FERRY_RETURN_IF_ERROR(SetParentUlid(context, sent[i].origin, ""));
     const ColumnMapping& refers = context.entity->columns[column];
     FERRY_RETURN_IF_ERROR(RejectRecord(
         context, sent[i].origin,
@@ -427,7 +428,7 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
     for (RowReject& refused : written.rejected) {
       AssignedRecord& record = (*records_left)[batch_records.at(refused.row)];
       record.identity = identities.at(refused.row);
-      SetParentUlid(context, record, "");
+      FERRY_RETURN_IF_ERROR(SetParentUlid(context, record, ""));
       FERRY_RETURN_IF_ERROR(RejectRecord(context, record, std::move(refused.reason)));
     }
     written.rejected.clear();

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "agent/run/assign_identities.h"
+#include "agent/run/held_record_file.h"
 #include "agent/run/unit_processor.h"
 #include "agent/run/written_keys.h"
 #include "base/spilling_id_map.h"
@@ -78,6 +79,11 @@ class UnitProcessor::EntityPass {
 
   // Frees the spilled entries no pending record points to (all but the one being read).
   void ReleaseHeldEntries();
+  // When no record waits in the batch (those read were held for the second pass, rejected or
+  // flushed): frees the parsers and spilled entries, which nothing points to. Without it an
+  // entity whose records were all held kept a parser per entry until the next batch (430 MiB
+  // for 50,000 held records of a key each).
+  void ReleaseIfNothingPending();
 
   // Frees what only reading needs (duplicate ids, written keys), once the entity is read and
   // its batches are written or held: the pass then lives on only for its held batches'
@@ -189,6 +195,10 @@ class UnitProcessor::EntityPass {
   }
   // Loads `records`, in order, in batches.
   Status LoadHeld(std::vector<Deferred> records);
+  // Moves the held records to held_file_ (past their memory budget).
+  Status SpillDeferred();
+  // LoadDeferred once the held records are in held_file_: rounds over the file (see there).
+  Status LoadDeferredInRounds();
   Result<std::string> LegacyIdOf(const RecordRef& ref, const Entry& entry,
                                  const std::string& key_suffix) const;
 
@@ -224,8 +234,12 @@ class UnitProcessor::EntityPass {
   const Entry* current_entry_ = nullptr;
   // The second pass's records, the entries they came from (values dropped) and its parser.
   std::vector<Deferred> deferred_;
-  std::unordered_set<std::string> deferred_ids_;  // their legacy ids: a child of one waits too
+  uint64_t deferred_bytes_ = 0;  // what deferred_ and deferred_headers_ hold, about
+  // Their legacy ids: a child of one waits too (a set: the values mean nothing); bounded.
+  std::unique_ptr<SpillingIdMap> deferred_ids_ = std::make_unique<SpillingIdMap>(IdCheckBudget());
   std::deque<Entry> deferred_headers_;
+  // Past IdCheckBudget() of held records: all of them, in order, on disk (deferred_ empty).
+  std::unique_ptr<HeldRecordFile> held_file_;
   std::unique_ptr<simdjson::dom::parser> deferred_parser_;
 };
 

@@ -9,7 +9,9 @@ namespace ferry {
 
 Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string& key_suffix) {
   if (entity_.source.shape == SourceShape::kText && entry.shape != EntryShape::kRecord) {
-    return AddTextEntry(entry, key_suffix);
+    Status status = AddTextEntry(entry, key_suffix);
+    ReleaseIfNothingPending();
+    return status;
   }
   SourceShape shape =
       entry.shape == EntryShape::kRecord ? SourceShape::kRecord : entity_.source.shape;
@@ -23,7 +25,11 @@ Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string
   std::string_view text = entry.value;
   if (!parsed) {
     scanned = ScanJsonRecords(entry.value, shape);
-    if (!scanned.ok()) return AddWholeEntry(entry, key_suffix, shape);
+    if (!scanned.ok()) {
+      Status status = AddWholeEntry(entry, key_suffix, shape);
+      ReleaseIfNothingPending();
+      return status;
+    }
     text = scanned->Text(entry.value);
     parsed = parser.parse(text.data(), text.size()).get(value) == simdjson::SUCCESS;
     entry_records_ = scanned->records.size();
@@ -65,7 +71,14 @@ Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string
   }
   in_entry_ = false;
   owner_->unit_bytes_done_ += entry.value.size();
+  ReleaseIfNothingPending();
   return status;
+}
+
+void UnitProcessor::EntityPass::ReleaseIfNothingPending() {
+  if (!pending_.empty() || in_entry_) return;
+  parsers_used_ = 0;
+  ReleaseHeldEntries();
 }
 
 Status UnitProcessor::EntityPass::AddSpilledEntry(std::unique_ptr<Entry> entry,

@@ -32,6 +32,7 @@ UnitProcessor::UnitProcessor(const MigrateOptions& options, const Mapping& mappi
       loader_(loader),
       rejects_(rejects),
       report_(report),
+      parents_(IdCheckBudget()),
       settings_digest_(SettingsDigest(options, mapping)) {
   for (const EntityMapping& entity : mapping_.entities) {
     for (const ColumnMapping& column : entity.columns) {
@@ -256,7 +257,7 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
   // the tables before in the id map; a dry run writes none, so it keeps them here while the
   // user stays the same (else every child of a database was rejected as an orphan).
   if (!options_.dry_run || user_id != parents_user_) {
-    parents_.clear();
+    parents_.Clear();
     rejected_parents_.clear();
   }
   parents_user_ = user_id;

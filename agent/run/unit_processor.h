@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "agent/run/migrate_options.h"
+#include "agent/run/parent_ulids.h"
 #include "agent/run/reject_sink.h"
 #include "agent/run/run_report.h"
 #include "agent/run/unit_entries.h"
@@ -110,8 +111,9 @@ class UnitProcessor {
   RejectSink* rejects_;
   RunReport* report_;
   UlidGenerator ulids_;
-  // Per unit: ULIDs of parent records by entity and legacy id, for references.
-  std::unordered_map<std::string, std::unordered_map<std::string, std::string>> parents_;
+  // Per unit: ULIDs of parent records by entity and legacy id, for references; bounded
+  // (agent/run/parent_ulids.h).
+  ParentUlids parents_;
   // The target held nothing of the unit's user when its lock was taken (user_probe.h).
   bool user_fresh_ = false;
   std::string parents_user_;  // the user parents_ holds parents of (kept over units: dry run)

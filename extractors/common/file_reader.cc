@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <system_error>
 
 #include "base/fault_point.h"
@@ -47,6 +49,44 @@ bool HasByteOrderMark(const char* data, size_t size) {
          static_cast<unsigned char>(data[1]) == 0xBB && static_cast<unsigned char>(data[2]) == 0xBF;
 }
 
+// OK when the file at `fd` is still what `read` holds (its first `size` bytes): its size and
+// times are those of `opened`, or (grown, touched, or written to ahead of the read) its bytes
+// read again are the same. Else IOError "file changed while being read": written to in place
+// while it was read, so that `read` may hold two versions of it.
+Status ReadAsItIs(int fd, const std::string& path, const struct stat& opened, const char* read,
+                  size_t size) {
+  struct stat now;
+  if (::fstat(fd, &now) != 0) return FileError(path, "stat", errno);
+  auto same = [](const struct timespec& a, const struct timespec& b) {
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+  };
+  if (now.st_size == opened.st_size && same(now.st_mtim, opened.st_mtim) &&
+      same(now.st_ctim, opened.st_ctim)) {
+    return Status::OK();
+  }
+  std::string again(std::min<size_t>(size, size_t{1} << 20), '\0');
+  for (size_t offset = 0; offset < size;) {
+    size_t want = std::min(again.size(), size - offset);
+    ssize_t n = ::pread(fd, again.data(), want, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return FileError(path, "read", errno);
+    if (n == 0) {
+      return Status::IOError(
+          fmt::format("{}: file shrank while being read ({} of {} bytes)", path, offset, size));
+    }
+    if (std::memcmp(again.data(), read + offset, static_cast<size_t>(n)) != 0) {
+      return Status::IOError(fmt::format(
+          "{}: file changed while being read (written to in place: what was read of it is no "
+          "longer what it holds), so what was read of it is not one file; nothing of it is "
+          "loaded, what was committed before stays, and the same command resumes once no one "
+          "writes to it",
+          path));
+    }
+    offset += static_cast<size_t>(n);
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status FileError(const std::string& path, const char* what, int error_number) {
@@ -78,8 +118,15 @@ Result<simdjson::padded_string> ReadJsonFile(const std::string& path) {
         size));
   }
   simdjson::padded_string text(static_cast<size_t>(size));
+  // In two reads, with the test's point between them: a file written to in place meanwhile
+  // would be read as a mix of two versions (docs/reliability.md).
+  size_t half = text.size() / 2;
+  int64_t got = ReadFully(fd.get(), text.data(), half);
   FaultPoint("source.read");  // a test changes the file here (docs/reliability.md)
-  int64_t got = ReadFully(fd.get(), text.data(), text.size());
+  if (got >= 0 && static_cast<size_t>(got) == half) {
+    int64_t rest = ReadFully(fd.get(), text.data() + half, text.size() - half);
+    got = rest < 0 ? rest : got + rest;
+  }
   if (got < 0) {
     return FileError(path, "read", errno);
   }
@@ -87,6 +134,7 @@ Result<simdjson::padded_string> ReadJsonFile(const std::string& path) {
     return Status::IOError(
         fmt::format("{}: file shrank while being read ({} of {} bytes)", path, got, size));
   }
+  FERRY_RETURN_IF_ERROR(ReadAsItIs(fd.get(), path, info, text.data(), text.size()));
   if (HasByteOrderMark(text.data(), text.size())) {
     text.data()[0] = text.data()[1] = text.data()[2] = ' ';
   }

@@ -43,6 +43,8 @@ Status LineReader::Open() {
     return Status::InvalidArgument(fmt::format("{}: not a regular file", path_));
   }
   size_at_open_ = static_cast<int64_t>(info.st_size);
+  mtime_at_open_ = info.st_mtim;
+  ctime_at_open_ = info.st_ctim;
   done_ = false;
   return Status::OK();
 }
@@ -55,7 +57,14 @@ Result<bool> LineReader::Fill() {
   while (true) {
     size_t want = static_cast<size_t>(
         std::min<int64_t>(static_cast<int64_t>(kBufferBytes), size_at_open_ - file_offset_));
-    if (want == 0) return false;
+    if (want == 0) {
+      Status unchanged = CheckUnchanged();
+      if (!unchanged.ok()) {
+        done_ = true;
+        return unchanged;
+      }
+      return false;
+    }
     ssize_t n = ::read(fd_, buffer_.get(), want);
     if (n < 0 && errno == EINTR) {
       continue;
@@ -71,8 +80,45 @@ Result<bool> LineReader::Fill() {
     }
     end_ = static_cast<size_t>(n);
     file_offset_ += n;
+    digest_.Update(buffer_.get(), end_);
     return true;
   }
+}
+
+Status LineReader::CheckUnchanged() {
+  struct stat now;
+  if (::fstat(fd_, &now) != 0) return FileError(path_, "stat", errno);
+  auto same = [](const struct timespec& a, const struct timespec& b) {
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+  };
+  if (now.st_size == size_at_open_ && same(now.st_mtim, mtime_at_open_) &&
+      same(now.st_ctim, ctime_at_open_)) {
+    return Status::OK();
+  }
+  // Appended to (bytes past size_at_open_ are the next run's), or written to in place: only
+  // the bytes tell.
+  StreamDigest again;
+  int64_t offset = 0;
+  while (offset < size_at_open_) {
+    size_t want = static_cast<size_t>(
+        std::min<int64_t>(static_cast<int64_t>(kBufferBytes), size_at_open_ - offset));
+    ssize_t n = ::pread(fd_, buffer_.get(), want, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return FileError(path_, "read", errno);
+    if (n == 0) {
+      return Status::IOError(fmt::format("{}: file shrank while being read ({} of {} bytes)", path_,
+                                         offset, size_at_open_));
+    }
+    again.Update(buffer_.get(), static_cast<size_t>(n));
+    offset += n;
+  }
+  begin_ = end_ = 0;
+  if (again.Value() == digest_.Value()) return Status::OK();
+  return Status::IOError(fmt::format(
+      "{}: file changed while being read (written to in place: what was read of it is no longer "
+      "its start), so what was read of it is not one file; nothing of it is loaded, what was "
+      "committed before stays, and the same command resumes once no one writes to it",
+      path_));
 }
 
 Result<bool> LineReader::ReadLine(std::string* line) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "tests/e2e/ferry_process.h"
@@ -131,6 +132,99 @@ TEST_CASE("source faults: an NDJSON file that grows while it is read, the next r
   CHECK(again.exit_code == 0);
   CHECK(Rows(db, "environments") == kLines + 500);
   CHECK(Rows(db, "ferry_id_map") == kLines + 500);
+}
+
+namespace {
+
+// Rewrites `path` in place (same size, same file: no rename): each description of its first
+// `fraction` (40 'd's, EnvironmentLine) becomes 40 'e's, as an editor's in-place save would.
+// Returns how many changed.
+size_t RewriteStartInPlace(const std::string& path, double fraction) {
+  std::string whole = ReadFile(path);
+  const std::string old_text(40, 'd');
+  const std::string new_text(40, 'e');
+  size_t end = static_cast<size_t>(static_cast<double>(whole.size()) * fraction);
+  size_t changed = 0;
+  for (size_t at = whole.find(old_text); at != std::string::npos && at < end;
+       at = whole.find(old_text, at + old_text.size())) {
+    whole.replace(at, old_text.size(), new_text);
+    ++changed;
+  }
+  std::fstream out(path, std::ios::in | std::ios::out | std::ios::binary);
+  out.write(whole.data(), static_cast<std::streamsize>(whole.size()));
+  return changed;
+}
+
+}  // namespace
+
+TEST_CASE("source faults: an NDJSON file rewritten in place while it is read stops the run",
+          "[e2e][faults][sqlite]") {
+  // Issue 15: the lines read before the write were the old version, those after the new one;
+  // without the check at the end (the bytes read again against a digest of what was read)
+  // both were loaded as one file, exit 0. An append alone is still the next run's (the test
+  // above).
+  TempDir work;
+  std::string source = work / "environments.ndjson";
+  AppendLines(source, 0, kLines);
+  std::string db = work / "t.db";
+  std::vector<std::string> args = Args(source, db, work);
+  FerryProcess run(args, {{"FERRY_FAULT", "source.read:3"}, {"FERRY_FAULT_SIGNAL", "STOP"}});
+  REQUIRE(run.WaitStopped());
+  REQUIRE(RewriteStartInPlace(source, 0.25) > 0);  // lines already read
+  run.Signal(SIGCONT);
+  CommandResult changed = run.Wait();
+  INFO(Describe(changed));
+  CHECK(changed.exit_code == 1);
+  CHECK_THAT(changed.err, Catch::Contains("environments.ndjson: file changed while being read"));
+  if (std::filesystem::exists(db) &&
+      Query(db, "SELECT count(*) FROM sqlite_master WHERE name = 'environments'").at(0).at(0) !=
+          "0") {
+    CHECK(Rows(db, "environments") == 0);  // nothing of the changed file
+  }
+
+  // The file settled: the same command loads it, every line once.
+  CommandResult again = RunFerryToEnd(args);
+  INFO(Describe(again));
+  CHECK(again.exit_code == 0);
+  CHECK(Rows(db, "environments") == kLines);
+}
+
+TEST_CASE("source faults: a JSON file rewritten in place while it is read stops the run",
+          "[e2e][faults][sqlite]") {
+  // The file is read in two halves, the test's point between them: the first half read is
+  // the old version, the second the new one.
+  TempDir work;
+  std::string source = work / "environments.json";
+  {
+    std::ofstream out(source);
+    out << "[";
+    for (int i = 0; i < kLines; ++i) {
+      std::string line = EnvironmentLine(i);
+      line.pop_back();  // the newline
+      out << (i ? ",\n" : "") << line;
+    }
+    out << "]\n";
+  }
+  std::string db = work / "t.db";
+  std::vector<std::string> args = Args(source, db, work);
+  FerryProcess run(args, {{"FERRY_FAULT", "source.read:1"}, {"FERRY_FAULT_SIGNAL", "STOP"}});
+  REQUIRE(run.WaitStopped());
+  REQUIRE(RewriteStartInPlace(source, 0.25) > 0);  // in the half already read
+  run.Signal(SIGCONT);
+  CommandResult changed = run.Wait();
+  INFO(Describe(changed));
+  CHECK(changed.exit_code == 1);
+  CHECK_THAT(changed.err, Catch::Contains("environments.json: file changed while being read"));
+  if (std::filesystem::exists(db) &&
+      Query(db, "SELECT count(*) FROM sqlite_master WHERE name = 'environments'").at(0).at(0) !=
+          "0") {
+    CHECK(Rows(db, "environments") == 0);
+  }
+
+  CommandResult again = RunFerryToEnd(args);
+  INFO(Describe(again));
+  CHECK(again.exit_code == 0);
+  CHECK(Rows(db, "environments") == kLines);
 }
 
 TEST_CASE("source faults: a dump cut short after it was mapped stops the run, naming it",

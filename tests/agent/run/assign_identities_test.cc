@@ -144,7 +144,7 @@ TEST_CASE("AssignIdentities: a batch's parents are looked up together, once per 
   REQUIRE(assigned.ok());
   CHECK(assigned->size() == 5);
   CHECK(assigning.loader.parent_lookups == 1);
-  CHECK(assigning.parents["environments"].size() == 3);  // e1, e2, 3: each answered once
+  CHECK(assigning.parents.size() == 3);  // e1, e2, 3: each answered once
 }
 
 TEST_CASE("AssignIdentities: a user the target holds nothing of is not looked up in the id map",
@@ -152,7 +152,8 @@ TEST_CASE("AssignIdentities: a user the target holds nothing of is not looked up
   // Loader::ProbeUser found no row of the user under its lock: the id map holds only what
   // this unit writes, and the unit knows its own parents.
   Assigning assigning;
-  assigning.parents["environments"]["e1"] = "01ARZ3NDEKTSV4RRFFQ69G5FAV";  // this unit's
+  REQUIRE(assigning.parents.Put("environments", "e1", "01ARZ3NDEKTSV4RRFFQ69G5FAV")
+              .ok());  // this unit's
   Result<std::vector<AssignedRecord>> assigned = assigning.Run(R"({"env": "e1"})", true);
   REQUIRE(assigned.ok());
   REQUIRE(assigned->size() == 1);
