@@ -33,8 +33,8 @@ std::string JoinedText(const std::string& alias, const std::vector<std::string>&
 }
 
 // Row count, and with a one-column key the kind of each value, streamed through a cursor.
-void ScanTable(pqxx::transaction_base& txn, const SourceSnapshot& snapshot,
-               const CatalogTable& table, DbTableFacts* facts) {
+void ScanPgTable(pqxx::transaction_base& txn, const SourceSnapshot& snapshot,
+                 const CatalogTable& table, DbTableFacts* facts) {
   std::string from = snapshot.Qualified(table.name);
   if (table.primary_key.size() != 1) {
     facts->rows = txn.exec1(fmt::format("SELECT count(*) FROM {}", from))[0].as<int64_t>();
@@ -114,7 +114,7 @@ Result<DbInspectReport> InspectPostgres(const SourceSpec& spec) {
           facts.name = table.name;
           facts.primary_key = table.primary_key;
           facts.creation_column = table.creation_column;
-          ScanTable(txn, *snapshot, table, &facts);
+          ScanPgTable(txn, *snapshot, table, &facts);
           report.tables.push_back(std::move(facts));
           for (const ForeignKey& key : table.foreign_keys) {
             report.foreign_keys.push_back(FindOrphans(txn, *snapshot, table, key));

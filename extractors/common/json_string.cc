@@ -4,16 +4,15 @@
 
 #include <cstdint>
 
+#include "extractors/common/code_units.h"
+
 namespace ferry {
 
 namespace {
 
 constexpr uint32_t kReplacementCharacter = 0xFFFD;
 
-bool IsHighSurrogate(uint32_t unit) { return unit >= 0xD800 && unit <= 0xDBFF; }
-bool IsLowSurrogate(uint32_t unit) { return unit >= 0xDC00 && unit <= 0xDFFF; }
-
-void AppendUtf8(uint32_t code_point, std::string* out) {
+void AppendCodePointUtf8(uint32_t code_point, std::string* out) {
   if (code_point < 0x80) {
     out->push_back(static_cast<char>(code_point));
   } else if (code_point < 0x800) {
@@ -29,13 +28,6 @@ void AppendUtf8(uint32_t code_point, std::string* out) {
     out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
     out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
   }
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Reads the four hex digits of "\uXXXX" whose backslash is at json[at]; -1 if malformed.
@@ -134,7 +126,7 @@ Result<DecodedString> DecodeJsonString(std::string_view json, size_t quote) {
           code_point = kReplacementCharacter;
           decoded.lossy = true;
         }
-        AppendUtf8(code_point, &decoded.text);
+        AppendCodePointUtf8(code_point, &decoded.text);
         continue;
       }
       default:

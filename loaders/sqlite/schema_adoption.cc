@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/quoted.h"
 #include "loaders/schema_evolution.h"
 #include "loaders/sqlite/schema_ddl.h"
 #include "loaders/sqlite/sql_identifier.h"
@@ -23,15 +24,13 @@ struct ExistingColumn {
   int key_position = 0;  // 1-based position in the primary key, 0 when not in it
 };
 
-std::string Quoted(const std::string& name) { return "\"" + name + "\""; }
-
-std::string ColumnList(const std::vector<std::string>& columns) {
+std::string MessageColumnList(const std::vector<std::string>& columns) {
   std::string list;
   for (const std::string& column : columns) list += (list.empty() ? "" : ", ") + Quoted(column);
   return list;
 }
 
-std::string Upper(std::string text) {
+std::string UpperCase(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return text;
@@ -39,7 +38,7 @@ std::string Upper(std::string text) {
 
 // The column affinity SQLite gives a declared type (https://sqlite.org/datatype3.html, 3.1).
 std::string AffinityOf(const std::string& declared_type) {
-  std::string type = Upper(declared_type);
+  std::string type = UpperCase(declared_type);
   auto has = [&](const char* part) { return type.find(part) != std::string::npos; };
   if (has("INT")) return "INTEGER";
   if (has("CHAR") || has("CLOB") || has("TEXT")) return "TEXT";
@@ -96,7 +95,7 @@ const ExistingColumn* Find(const std::vector<ExistingColumn>& columns, const std
 
 // An INTEGER PRIMARY KEY column alone in its key: an alias of the rowid, which SQLite fills.
 bool IsRowidAlias(const std::vector<ExistingColumn>& columns, const ExistingColumn& column) {
-  if (column.key_position == 0 || Upper(column.declared_type) != "INTEGER") return false;
+  if (column.key_position == 0 || UpperCase(column.declared_type) != "INTEGER") return false;
   return std::count_if(columns.begin(), columns.end(),
                        [](const ExistingColumn& c) { return c.key_position != 0; }) == 1;
 }
@@ -109,11 +108,12 @@ Status RequireKey(sqlite3* db, const TableDef& table, const std::vector<std::str
       "table " + Quoted(table.name) +
       " exists in the target without a PRIMARY KEY or UNIQUE "
       "constraint on (" +
-      ColumnList(key) + "), " + why +
+      MessageColumnList(key) + "), " + why +
       ". ferry adopts only a table whose constraints enforce the mapping's keys: `ferry schema "
       "up` adopts it and adds the key as a recorded migration when no two rows share it (or "
       "add it yourself: CREATE UNIQUE INDEX ... ON " +
-      Quoted(table.name) + " (" + ColumnList(key) + ")), or map the entity to a table of its own");
+      Quoted(table.name) + " (" + MessageColumnList(key) +
+      ")), or map the entity to a table of its own");
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-namespace ferry {
+namespace ferry::inspect_print_test {
 namespace {
 
 TEST_CASE("inspect table: a 10 MB key is shortened, with its length; --json keeps it whole",
@@ -27,4 +27,4 @@ TEST_CASE("inspect table: a 10 MB key is shortened, with its length; --json keep
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::inspect_print_test

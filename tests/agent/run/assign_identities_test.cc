@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <memory>
 
-namespace ferry {
+namespace ferry::assign_identities_test {
 
 namespace {
 
@@ -170,4 +170,4 @@ TEST_CASE("AssignIdentities: a user the target holds nothing of is not looked up
   CHECK(assigning.loader.own_lookups == 1);
 }
 
-}  // namespace ferry
+}  // namespace ferry::assign_identities_test

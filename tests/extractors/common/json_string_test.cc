@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-namespace ferry {
+namespace ferry::json_string_test {
 namespace {
 
 Result<DecodedString> Decode(const std::string& json) { return DecodeJsonString(json, 0); }
@@ -45,4 +45,4 @@ TEST_CASE("DecodeJsonString: bad escapes, raw controls and open strings are Corr
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::json_string_test

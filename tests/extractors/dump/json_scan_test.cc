@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace ferry {
+namespace ferry::json_scan_test {
 namespace {
 
 // simdjson's DOM parser validates the whole text (strict JSON, UTF-8): the scanner must agree
@@ -110,4 +110,4 @@ TEST_CASE("SkipJsonValue: ends each value where the next token starts",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::json_scan_test
