@@ -60,8 +60,8 @@ void ScanPgTable(pqxx::transaction_base& txn, const SourceSnapshot& snapshot,
   txn.exec0("CLOSE ferry_keys");
 }
 
-DbForeignKeyFacts FindOrphans(pqxx::transaction_base& txn, const SourceSnapshot& snapshot,
-                              const CatalogTable& table, const ForeignKey& key) {
+DbForeignKeyFacts FindPgOrphans(pqxx::transaction_base& txn, const SourceSnapshot& snapshot,
+                                const CatalogTable& table, const ForeignKey& key) {
   DbForeignKeyFacts facts;
   facts.table = table.name;
   facts.columns = key.columns;
@@ -117,7 +117,7 @@ Result<DbInspectReport> InspectPostgres(const SourceSpec& spec) {
           ScanPgTable(txn, *snapshot, table, &facts);
           report.tables.push_back(std::move(facts));
           for (const ForeignKey& key : table.foreign_keys) {
-            report.foreign_keys.push_back(FindOrphans(txn, *snapshot, table, key));
+            report.foreign_keys.push_back(FindPgOrphans(txn, *snapshot, table, key));
           }
           return Status::OK();
         }));

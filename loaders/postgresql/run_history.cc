@@ -58,7 +58,7 @@ RunRecord RunOf(const pqxx::row& row) {
   return run;
 }
 
-bool TableExists(pqxx::transaction_base& txn, const char* name) {
+bool BookkeepingTableExists(pqxx::transaction_base& txn, const char* name) {
   return txn.exec_params1("SELECT to_regclass($1) IS NOT NULL", std::string("ferry.") + name)[0]
       .as<bool>();
 }
@@ -70,7 +70,7 @@ Status ReadIfExists(Session* session, const char* table, Body&& body) {
   context.append(table).append(" of ").append(session->display_name());
   return Guarded(context, session->secrets(), [&]() -> Status {
     pqxx::read_transaction txn(session->connection());
-    if (!TableExists(txn, table)) {
+    if (!BookkeepingTableExists(txn, table)) {
       return Status::OK();
     }
     body(txn);

@@ -1,6 +1,7 @@
 #include "loaders/sqlite/id_map.h"
 
 #include "loaders/sqlite/bookkeeping.h"
+#include "loaders/sqlite/bound_statement.h"
 #include "loaders/sqlite/statement_text.h"
 
 namespace ferry::sqlite {
@@ -10,12 +11,6 @@ namespace {
 std::string IdMapInsertSql() {
   return std::string("INSERT INTO ") + kIdMapTable + " (" + kIdMapColumns +
          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entity, user_id, legacy_id) ";
-}
-
-std::string ColumnBytes(sqlite3_stmt* stmt, int column) {
-  const unsigned char* text = sqlite3_column_text(stmt, column);
-  int size = sqlite3_column_bytes(stmt, column);
-  return text != nullptr ? std::string(reinterpret_cast<const char*>(text), size) : "";
 }
 
 // Binds `values` to ?1, ?2, ... without copying; fails on the first refusal.
@@ -59,7 +54,7 @@ Result<std::optional<KnownIdentity>> IdMap::Find(const std::string& entity,
     return std::optional<KnownIdentity>();
   }
   return std::optional<KnownIdentity>(KnownIdentity{
-      ColumnBytes(find_.get(), 0), ColumnBytes(find_.get(), 1), ColumnBytes(find_.get(), 2)});
+      ColumnText(find_.get(), 0), ColumnText(find_.get(), 1), ColumnText(find_.get(), 2)});
 }
 
 Status IdMap::BindBatch(const std::string& entity, const std::string& user_id,

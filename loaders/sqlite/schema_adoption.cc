@@ -16,7 +16,7 @@ namespace ferry::sqlite {
 namespace {
 
 // A column as pragma_table_info describes it.
-struct ExistingColumn {
+struct PragmaColumn {
   std::string name;
   std::string declared_type;
   bool not_null = false;
@@ -65,13 +65,13 @@ bool RoundTrips(const std::string& wanted, const std::string& affinity) {
   return wanted == "INTEGER" && affinity == "NUMERIC";
 }
 
-Result<std::vector<ExistingColumn>> ReadColumns(sqlite3* db, const std::string& table) {
+Result<std::vector<PragmaColumn>> ReadColumns(sqlite3* db, const std::string& table) {
   FERRY_ASSIGN_OR_RETURN(Statement stmt,
                          Prepare(db,
                                  "SELECT name, type, \"notnull\", dflt_value IS NOT NULL, pk "
                                  "FROM pragma_table_info(?1)"));
   sqlite3_bind_text(stmt.get(), 1, table.data(), static_cast<int>(table.size()), SQLITE_TRANSIENT);
-  std::vector<ExistingColumn> columns;
+  std::vector<PragmaColumn> columns;
   while (true) {
     FERRY_ASSIGN_OR_RETURN(bool has_row,
                            Step(db, stmt.get(), "reading the schema of " + Quoted(table)));
@@ -86,18 +86,18 @@ Result<std::vector<ExistingColumn>> ReadColumns(sqlite3* db, const std::string& 
   }
 }
 
-const ExistingColumn* Find(const std::vector<ExistingColumn>& columns, const std::string& name) {
-  for (const ExistingColumn& column : columns) {
+const PragmaColumn* Find(const std::vector<PragmaColumn>& columns, const std::string& name) {
+  for (const PragmaColumn& column : columns) {
     if (SameIdentifier(column.name, name)) return &column;
   }
   return nullptr;
 }
 
 // An INTEGER PRIMARY KEY column alone in its key: an alias of the rowid, which SQLite fills.
-bool IsRowidAlias(const std::vector<ExistingColumn>& columns, const ExistingColumn& column) {
+bool IsRowidAlias(const std::vector<PragmaColumn>& columns, const PragmaColumn& column) {
   if (column.key_position == 0 || UpperCase(column.declared_type) != "INTEGER") return false;
   return std::count_if(columns.begin(), columns.end(),
-                       [](const ExistingColumn& c) { return c.key_position != 0; }) == 1;
+                       [](const PragmaColumn& c) { return c.key_position != 0; }) == 1;
 }
 
 Status RequireKey(sqlite3* db, const TableDef& table, const std::vector<std::string>& key,
@@ -130,9 +130,9 @@ unsigned TypesKeptBy(const std::string& declared_type) {
 
 Status CheckAdoptable(sqlite3* db, const TableDef& table, bool require_unique_keys) {
   FERRY_RETURN_IF_ERROR(CheckExistingTable(db, table));
-  FERRY_ASSIGN_OR_RETURN(std::vector<ExistingColumn> columns, ReadColumns(db, table.name));
+  FERRY_ASSIGN_OR_RETURN(std::vector<PragmaColumn> columns, ReadColumns(db, table.name));
   for (const ColumnDef& wanted : table.columns) {
-    const ExistingColumn* column = Find(columns, wanted.name);
+    const PragmaColumn* column = Find(columns, wanted.name);
     if (column == nullptr) continue;  // CheckExistingTable refuses that
     std::string want = SqliteTypeOf(wanted.type);
     std::string affinity = AffinityOf(column->declared_type);
@@ -148,7 +148,7 @@ Status CheckAdoptable(sqlite3* db, const TableDef& table, bool require_unique_ke
           want + " (or none), or map the entity to a table of its own");
     }
   }
-  for (const ExistingColumn& column : columns) {
+  for (const PragmaColumn& column : columns) {
     bool written = false;
     for (const ColumnDef& wanted : table.columns) {
       written = written || SameIdentifier(wanted.name, column.name);

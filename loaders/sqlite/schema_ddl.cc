@@ -5,9 +5,9 @@
 #include "base/quoted.h"
 #include "loaders/key_column.h"
 #include "loaders/schema_evolution.h"
+#include "loaders/sqlite/bound_statement.h"
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/sqlite_handle.h"
-#include "loaders/sqlite/statement_text.h"
 
 namespace ferry::sqlite {
 

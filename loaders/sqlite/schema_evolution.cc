@@ -6,11 +6,11 @@
 #include <cctype>
 
 #include "loaders/schema_history.h"
+#include "loaders/sqlite/bound_statement.h"
 #include "loaders/sqlite/schema_adoption.h"
 #include "loaders/sqlite/schema_ddl.h"
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/sqlite_handle.h"
-#include "loaders/sqlite/statement_text.h"
 #include "transformers/datetime.h"
 
 namespace ferry::sqlite {
