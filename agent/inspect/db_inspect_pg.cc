@@ -12,7 +12,6 @@ namespace ferry {
 
 namespace {
 
-using postgres::QuoteIdentifier;
 using postgresql_source::SourceSnapshot;
 using sqlite_source::CatalogTable;
 using sqlite_source::ForeignKey;
@@ -27,7 +26,8 @@ bool IsIntegerType(const std::string& type) {
 std::string JoinedText(const std::string& alias, const std::vector<std::string>& columns) {
   std::string out;
   for (const std::string& column : columns) {
-    out += (out.empty() ? "" : " || ', ' || ") + alias + "." + QuoteIdentifier(column) + "::text";
+    out += (out.empty() ? "" : " || ', ' || ") + alias + "." + postgres::QuoteIdentifier(column) +
+           "::text";
   }
   return out;
 }
@@ -45,7 +45,7 @@ void ScanPgTable(pqxx::transaction_base& txn, const SourceSnapshot& snapshot,
     if (column.name == table.primary_key[0]) integer = IsIntegerType(column.declared_type);
   }
   txn.exec0(fmt::format("DECLARE ferry_keys NO SCROLL CURSOR FOR SELECT {}::text FROM {}",
-                        QuoteIdentifier(table.primary_key[0]), from));
+                        postgres::QuoteIdentifier(table.primary_key[0]), from));
   for (;;) {
     pqxx::result batch = txn.exec(fmt::format("FETCH {} FROM ferry_keys", kKeyFetchRows));
     for (const pqxx::row& row : batch) {
@@ -71,10 +71,10 @@ DbForeignKeyFacts FindPgOrphans(pqxx::transaction_base& txn, const SourceSnapsho
   std::string present;
   std::string match;
   for (size_t i = 0; i < key.columns.size(); ++i) {
-    std::string child = "c." + QuoteIdentifier(key.columns[i]);
+    std::string child = "c." + postgres::QuoteIdentifier(key.columns[i]);
     present += (i == 0 ? "" : " AND ") + child + " IS NOT NULL";
     match += fmt::format("{}p.{} = {}", i == 0 ? "" : " AND ",
-                         QuoteIdentifier(key.parent_columns[i]), child);
+                         postgres::QuoteIdentifier(key.parent_columns[i]), child);
   }
   std::string absent = facts.parent_missing
                            ? "true"
@@ -87,7 +87,7 @@ DbForeignKeyFacts FindPgOrphans(pqxx::transaction_base& txn, const SourceSnapsho
   std::string row_key =
       table.primary_key.empty() ? "c.ctid::text" : JoinedText("c", table.primary_key);
   std::string order = table.primary_key.empty() ? "c.ctid" : JoinedText("c", table.primary_key);
-  if (table.primary_key.size() == 1) order = "c." + QuoteIdentifier(table.primary_key[0]);
+  if (table.primary_key.size() == 1) order = "c." + postgres::QuoteIdentifier(table.primary_key[0]);
   for (const pqxx::row& row :
        txn.exec(fmt::format("SELECT {}, {} {} ORDER BY {} LIMIT {}", row_key,
                             JoinedText("c", key.columns), where, order, kOrphanExamples))) {
