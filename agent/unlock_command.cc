@@ -13,7 +13,7 @@ namespace ferry {
 
 namespace {
 
-constexpr int kExitUsage = 2;
+constexpr int kUnlockExitUsage = 2;
 constexpr int kExitLocked = 4;
 
 // The locks of `options.user` (every user's when empty), read without writing anything.
@@ -56,7 +56,7 @@ int RunUnlock(const UnlockOptions& options, std::ostream& out, std::ostream& err
       out << "locks in " << display << ":\n";
       PrintLocks(locks, out);
     }
-    return kExitUsage;
+    return kUnlockExitUsage;
   }
   if (locks.empty()) {
     out << which << " held in " << display << "\n";

@@ -37,8 +37,8 @@ Header HeaderAt(const char* at) {
   return header;
 }
 
-void AppendRecord(std::string* out, std::string_view key, uint64_t rank, uint32_t count,
-                  std::string_view value) {
+void AppendKeyRecord(std::string* out, std::string_view key, uint64_t rank, uint32_t count,
+                     std::string_view value) {
   uint32_t key_size = static_cast<uint32_t>(key.size());
   uint32_t value_size = static_cast<uint32_t>(value.size());
   char header[kHeaderBytes];
@@ -51,7 +51,7 @@ void AppendRecord(std::string* out, std::string_view key, uint64_t rank, uint32_
   out->append(value);
 }
 
-Status SpillError(const char* what, int error, const std::string& folder) {
+Status KeyIndexSpillError(const char* what, int error, const std::string& folder) {
   return Status::IOError(fmt::format(
       "{} the temporary file of a key index too large to hold in memory in {}: {} (point TMPDIR "
       "at a folder with room)",
@@ -163,7 +163,7 @@ Status SpillingKeyIndex::Put(std::string_view key, uint64_t rank, std::string_vi
     arena_.reserve(static_cast<size_t>(std::min<uint64_t>(memory_budget_, 256 << 20)) + (64 << 10));
   }
   offsets_.push_back(static_cast<uint32_t>(arena_.size()));
-  AppendRecord(&arena_, key, rank, 1, value);
+  AppendKeyRecord(&arena_, key, rank, 1, value);
   if (arena_.size() + offsets_.size() * sizeof(uint32_t) >= memory_budget_) {
     return SpillMemory();
   }
@@ -200,7 +200,7 @@ Status SpillingKeyIndex::OpenFile() {
   if (fd_ >= 0) return Status::OK();
   std::string folder;
   fd_ = OpenUnnamedFile(folder_, &folder);
-  return fd_ >= 0 ? Status::OK() : SpillError("could not create", errno, folder);
+  return fd_ >= 0 ? Status::OK() : KeyIndexSpillError("could not create", errno, folder);
 }
 
 Status SpillingKeyIndex::Write(const std::string& bytes) {
@@ -210,8 +210,8 @@ Status SpillingKeyIndex::Write(const std::string& bytes) {
                            static_cast<off_t>(file_end_ + done));
     if (put < 0 && errno == EINTR) continue;
     if (put <= 0) {
-      return SpillError("could not write", put < 0 ? errno : ENOSPC,
-                        folder_.empty() ? "$TMPDIR" : folder_);
+      return KeyIndexSpillError("could not write", put < 0 ? errno : ENOSPC,
+                                folder_.empty() ? "$TMPDIR" : folder_);
     }
     done += static_cast<size_t>(put);
   }
@@ -228,8 +228,8 @@ Status SpillingKeyIndex::SpillMemory() {
   for (auto [offset, count] : SortedWinners()) {
     Header header = HeaderAt(arena_.data() + offset);
     const char* key = arena_.data() + offset + kHeaderBytes;
-    AppendRecord(&block, std::string_view(key, header.key_size), header.rank, count,
-                 std::string_view(key + header.key_size, header.value_size));
+    AppendKeyRecord(&block, std::string_view(key, header.key_size), header.rank, count,
+                    std::string_view(key + header.key_size, header.value_size));
     if (block.size() >= kWriteBlockBytes) {
       FERRY_RETURN_IF_ERROR(Write(block));
       block.clear();

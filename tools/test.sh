@@ -61,6 +61,8 @@ cmake_build() {
     # could be served from the cache was a cold one (docs/testing.md, "Build time").
     launcher+=(-DFERRY_PCH=OFF)
   fi
+  # FERRY_UNITY is ON by default: the files are compiled in batches whose text names each member
+  # by its path under the checkout, so a fresh clone hits the cache too (cmake/unity.cmake).
   cmake -S . -B "$dir" -DFERRY_BUILD_TESTS=ON "${launcher[@]}" "$@" &&
     cmake --build "$dir" -j "$jobs"
 }

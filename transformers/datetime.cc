@@ -6,7 +6,7 @@ namespace {
 
 constexpr int64_t kMillisPerDay = 86'400'000;
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Reads exactly `count` decimal digits at text[pos...]; false if any is not a digit or the text
 // is too short.
@@ -14,7 +14,7 @@ bool ReadDigits(std::string_view text, size_t pos, size_t count, int* out) {
   if (pos + count > text.size()) return false;
   int value = 0;
   for (size_t i = pos; i < pos + count; ++i) {
-    if (!IsDigit(text[i])) return false;
+    if (!IsAsciiDigit(text[i])) return false;
     value = value * 10 + (text[i] - '0');
   }
   *out = value;
@@ -94,7 +94,7 @@ std::optional<int64_t> ParseRfc3339Millis(std::string_view text) {
   if (text[pos] == '.') {
     ++pos;
     int digits = 0;
-    while (pos < text.size() && IsDigit(text[pos])) {
+    while (pos < text.size() && IsAsciiDigit(text[pos])) {
       if (++digits <= 3) millis = millis * 10 + (text[pos] - '0');
       ++pos;
     }

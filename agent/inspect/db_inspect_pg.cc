@@ -12,7 +12,6 @@ namespace ferry {
 
 namespace {
 
-using postgres::QuoteIdentifier;
 using postgresql_source::SourceSnapshot;
 using sqlite_source::CatalogTable;
 using sqlite_source::ForeignKey;
@@ -27,14 +26,15 @@ bool IsIntegerType(const std::string& type) {
 std::string JoinedText(const std::string& alias, const std::vector<std::string>& columns) {
   std::string out;
   for (const std::string& column : columns) {
-    out += (out.empty() ? "" : " || ', ' || ") + alias + "." + QuoteIdentifier(column) + "::text";
+    out += (out.empty() ? "" : " || ', ' || ") + alias + "." + postgres::QuoteIdentifier(column) +
+           "::text";
   }
   return out;
 }
 
 // Row count, and with a one-column key the kind of each value, streamed through a cursor.
-void ScanTable(pqxx::transaction_base& txn, const SourceSnapshot& snapshot,
-               const CatalogTable& table, DbTableFacts* facts) {
+void ScanPgTable(pqxx::transaction_base& txn, const SourceSnapshot& snapshot,
+                 const CatalogTable& table, DbTableFacts* facts) {
   std::string from = snapshot.Qualified(table.name);
   if (table.primary_key.size() != 1) {
     facts->rows = txn.exec1(fmt::format("SELECT count(*) FROM {}", from))[0].as<int64_t>();
@@ -45,7 +45,7 @@ void ScanTable(pqxx::transaction_base& txn, const SourceSnapshot& snapshot,
     if (column.name == table.primary_key[0]) integer = IsIntegerType(column.declared_type);
   }
   txn.exec0(fmt::format("DECLARE ferry_keys NO SCROLL CURSOR FOR SELECT {}::text FROM {}",
-                        QuoteIdentifier(table.primary_key[0]), from));
+                        postgres::QuoteIdentifier(table.primary_key[0]), from));
   for (;;) {
     pqxx::result batch = txn.exec(fmt::format("FETCH {} FROM ferry_keys", kKeyFetchRows));
     for (const pqxx::row& row : batch) {
@@ -60,8 +60,8 @@ void ScanTable(pqxx::transaction_base& txn, const SourceSnapshot& snapshot,
   txn.exec0("CLOSE ferry_keys");
 }
 
-DbForeignKeyFacts FindOrphans(pqxx::transaction_base& txn, const SourceSnapshot& snapshot,
-                              const CatalogTable& table, const ForeignKey& key) {
+DbForeignKeyFacts FindPgOrphans(pqxx::transaction_base& txn, const SourceSnapshot& snapshot,
+                                const CatalogTable& table, const ForeignKey& key) {
   DbForeignKeyFacts facts;
   facts.table = table.name;
   facts.columns = key.columns;
@@ -71,10 +71,10 @@ DbForeignKeyFacts FindOrphans(pqxx::transaction_base& txn, const SourceSnapshot&
   std::string present;
   std::string match;
   for (size_t i = 0; i < key.columns.size(); ++i) {
-    std::string child = "c." + QuoteIdentifier(key.columns[i]);
+    std::string child = "c." + postgres::QuoteIdentifier(key.columns[i]);
     present += (i == 0 ? "" : " AND ") + child + " IS NOT NULL";
     match += fmt::format("{}p.{} = {}", i == 0 ? "" : " AND ",
-                         QuoteIdentifier(key.parent_columns[i]), child);
+                         postgres::QuoteIdentifier(key.parent_columns[i]), child);
   }
   std::string absent = facts.parent_missing
                            ? "true"
@@ -87,7 +87,7 @@ DbForeignKeyFacts FindOrphans(pqxx::transaction_base& txn, const SourceSnapshot&
   std::string row_key =
       table.primary_key.empty() ? "c.ctid::text" : JoinedText("c", table.primary_key);
   std::string order = table.primary_key.empty() ? "c.ctid" : JoinedText("c", table.primary_key);
-  if (table.primary_key.size() == 1) order = "c." + QuoteIdentifier(table.primary_key[0]);
+  if (table.primary_key.size() == 1) order = "c." + postgres::QuoteIdentifier(table.primary_key[0]);
   for (const pqxx::row& row :
        txn.exec(fmt::format("SELECT {}, {} {} ORDER BY {} LIMIT {}", row_key,
                             JoinedText("c", key.columns), where, order, kOrphanExamples))) {
@@ -114,10 +114,10 @@ Result<DbInspectReport> InspectPostgres(const SourceSpec& spec) {
           facts.name = table.name;
           facts.primary_key = table.primary_key;
           facts.creation_column = table.creation_column;
-          ScanTable(txn, *snapshot, table, &facts);
+          ScanPgTable(txn, *snapshot, table, &facts);
           report.tables.push_back(std::move(facts));
           for (const ForeignKey& key : table.foreign_keys) {
-            report.foreign_keys.push_back(FindOrphans(txn, *snapshot, table, key));
+            report.foreign_keys.push_back(FindPgOrphans(txn, *snapshot, table, key));
           }
           return Status::OK();
         }));

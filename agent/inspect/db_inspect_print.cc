@@ -2,14 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "agent/inspect/id_kind.h"
 #include "transformers/json_writer.h"
 
 namespace ferry {
 
 namespace {
-
-constexpr IdKind kIdKinds[] = {IdKind::kInteger, IdKind::kUuid, IdKind::kUlid, IdKind::kOther,
-                               IdKind::kMissing};
 
 std::string Joined(const std::vector<std::string>& parts, const char* separator = ", ") {
   std::string text;
@@ -20,7 +18,7 @@ std::string Joined(const std::vector<std::string>& parts, const char* separator 
 }
 
 // "integer 2000" or "uuid 1998, other 2": every kind present, the dominant first.
-std::string IdKindsText(const DbTableFacts& table) {
+std::string TableIdKindsText(const DbTableFacts& table) {
   std::string dominant = DominantIdKind(table);
   std::string text;
   for (IdKind kind : kIdKinds) {
@@ -58,7 +56,7 @@ void PrintDatabaseTable(const DbInspectReport& report, std::ostream& out) {
     std::string key = table.primary_key.empty() ? "(rowid)" : Joined(table.primary_key);
     std::string created = table.creation_column.empty() ? "-" : table.creation_column;
     out << fmt::format("  {:<24} {:>10}  {:<16} {:<14} {}\n", table.name, table.rows, key, created,
-                       IdKindsText(table));
+                       TableIdKindsText(table));
   }
   out << "\nforeign keys (child -> parent): orphaned references\n";
   if (report.foreign_keys.empty()) out << "  none\n";

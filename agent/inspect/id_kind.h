@@ -17,6 +17,10 @@ enum class IdKind {
   kMissing,  // absent or null
 };
 
+// Every kind, in the order reports list them.
+inline constexpr IdKind kIdKinds[] = {IdKind::kInteger, IdKind::kUuid, IdKind::kUlid,
+                                      IdKind::kOther, IdKind::kMissing};
+
 // "integer", "uuid", "ulid", "other", "missing".
 const char* IdKindName(IdKind kind);
 

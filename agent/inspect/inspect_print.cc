@@ -5,14 +5,12 @@
 #include <iterator>
 #include <sstream>
 
+#include "agent/inspect/id_kind.h"
 #include "extractors/common/json_exact.h"
 
 namespace ferry {
 
 namespace {
-
-constexpr IdKind kIdKinds[] = {IdKind::kInteger, IdKind::kUuid, IdKind::kUlid, IdKind::kOther,
-                               IdKind::kMissing};
 
 // Terminal-safe text: escapes as in JSON bodies, plus DEL and C1 controls as \u escapes.
 std::string Printable(const std::string& body) {

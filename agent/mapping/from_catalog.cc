@@ -44,7 +44,7 @@ bool Has(const std::string& text, const char* part) { return text.find(part) != 
 
 // The mapping type of a column, by SQLite's affinity rules (sqlite.org/datatype3.html, 3.1),
 // with dates, booleans and JSON recognised first; `format` is set for a timestamp.
-std::string ColumnType(const CatalogColumn& column, bool creation, std::string* format) {
+std::string CatalogTypeName(const CatalogColumn& column, bool creation, std::string* format) {
   std::string type = Upper(column.declared_type);
   bool integer = Has(type, "INT");
   if (creation || Has(type, "DATE") || Has(type, "TIME")) {
@@ -116,7 +116,7 @@ void ProposeColumn(const sqlite_source::Catalog& catalog, const CatalogTable& ta
                         Quoted(column.name), Quoted(reference->parent), why);
   }
   std::string format;
-  std::string type = ColumnType(column, column.name == table.creation_column, &format);
+  std::string type = CatalogTypeName(column, column.name == table.creation_column, &format);
   if (reference != nullptr) type = "text", format.clear();
   *out += fmt::format("{}{{type: {}, from: {}{}{}}}\n", key, type, from,
                       format.empty() ? "" : ", format: " + format,
@@ -133,7 +133,7 @@ void ProposeEntity(const sqlite_source::Catalog& catalog, const CatalogTable& ta
   if (!table.creation_column.empty()) {
     std::string format;
     for (const CatalogColumn& column : table.columns) {
-      if (column.name == table.creation_column) ColumnType(column, true, &format);
+      if (column.name == table.creation_column) CatalogTypeName(column, true, &format);
     }
     time = fmt::format(", time_field: {}, time_format: {}",
                        Quoted(FieldPath(table.creation_column)), format);

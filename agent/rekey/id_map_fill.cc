@@ -35,7 +35,7 @@ Status FillIdMap(RekeySql& sql, const RekeyTable& table, const std::string& run_
 
 namespace {
 
-constexpr int kExamples = 5;
+constexpr int kIdMapExamples = 5;
 
 // The id map's rows of `table` (alias id_map): the entity named as the table, user (rekey),
 // the session's schema.
@@ -44,8 +44,8 @@ std::string MapRowsOf(RekeySql& sql, const RekeyTable& table) {
                      SqlLiteral(kRekeyIdMapUser), sql.IdMapScope("id_map"));
 }
 
-// Counts the rows `from_where` selects, and names the first kExamples of them: `columns` are the
-// row's key, its id-map ULID and its ULID (any may be NULL).
+// Counts the rows `from_where` selects, and names the first kIdMapExamples of them: `columns` are
+// the row's key, its id-map ULID and its ULID (any may be NULL).
 Status Mismatches(RekeySql& sql, const RekeyTable& table, const std::string& columns,
                   const std::string& from_where, const char* what, RekeyVerification* out,
                   int64_t* count) {
@@ -54,7 +54,7 @@ Status Mismatches(RekeySql& sql, const RekeyTable& table, const std::string& col
   *count = rows.empty() || !rows[0][0] ? 0 : std::stoll(*rows[0][0]);
   if (*count == 0) return Status::OK();
   FERRY_RETURN_IF_ERROR(sql.Select(
-      fmt::format("SELECT {} {} ORDER BY 1 LIMIT {}", columns, from_where, kExamples), &rows));
+      fmt::format("SELECT {} {} ORDER BY 1 LIMIT {}", columns, from_where, kIdMapExamples), &rows));
   for (const auto& row : rows) {
     out->findings.push_back({table.name, sql.IdMapTable(), row[0].value_or("NULL"),
                              row[1].value_or("NULL"),

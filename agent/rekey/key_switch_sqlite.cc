@@ -34,7 +34,7 @@ bool HasWord(const std::string& text, const std::string& word) {
   return false;
 }
 
-std::string TableList(const RekeyPlan& group) {
+std::string SqliteTableList(const RekeyPlan& group) {
   std::string list;
   for (const RekeyTable& table : group.tables) {
     list += (list.empty() ? "" : ", ") + SqlLiteral(table.name);
@@ -243,7 +243,7 @@ Status PlanSqliteSwitch(RekeySql& sql, const RekeyPlan& group, bool back,
         fmt::format("SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ({}) AND sql IS "
                     "NOT NULL ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 "
                     "END, name",
-                    TableList(group)),
+                    SqliteTableList(group)),
         &rows));
     schema.clear();
     for (const auto& row : rows) {

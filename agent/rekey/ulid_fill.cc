@@ -13,7 +13,7 @@ namespace ferry {
 
 namespace {
 
-constexpr int kExamples = 5;
+constexpr int kUlidExamples = 5;
 constexpr int kVerifyBatch = 5000;
 
 int64_t CountOf(const TextRows& rows) {
@@ -158,7 +158,7 @@ Status VerifyKeys(RekeySql& sql, const RekeyTable& table, RekeyVerification* out
   std::optional<std::string> last;
   // The first few rows of each kind, named (table, column, key, value).
   auto name = [&](int64_t count, const auto& row, std::string what) {
-    if (count > kExamples) return;
+    if (count > kUlidExamples) return;
     out->findings.push_back({table.name, ulid_column, row[0].value_or("NULL"),
                              row[2].value_or("NULL"), std::move(what)});
   };
@@ -200,7 +200,7 @@ Status VerifyKeys(RekeySql& sql, const RekeyTable& table, RekeyVerification* out
                     "FROM {name} GROUP BY {ulid} HAVING COUNT(*) > 1) ORDER BY {ulid}, {key} "
                     "LIMIT {limit}",
                     fmt::arg("key", SqlName(table.key)), fmt::arg("ulid", ulid),
-                    fmt::arg("name", SqlName(table.name)), fmt::arg("limit", 2 * kExamples)),
+                    fmt::arg("name", SqlName(table.name)), fmt::arg("limit", 2 * kUlidExamples)),
         &rows));
     for (const auto& row : rows) {
       out->findings.push_back({table.name, ulid_column, row[0].value_or("NULL"),
@@ -247,7 +247,7 @@ Status VerifyForeignKey(RekeySql& sql, const RekeyPlan& plan, const RekeyTable& 
         fmt::format(
             "SELECT CAST({0} AS TEXT) AS rekey_key, CAST({1} AS TEXT) AS rekey_value {2} ORDER BY "
             "{4}.{0} LIMIT {3}",
-            SqlName(table.key), column, orphaned, kExamples, name),
+            SqlName(table.key), column, orphaned, kUlidExamples, name),
         &rows));
     for (const auto& row : rows) {
       out->examples.push_back(
@@ -283,7 +283,7 @@ Status VerifyForeignKey(RekeySql& sql, const RekeyPlan& plan, const RekeyTable& 
                     fmt::arg("name", name), fmt::arg("key", SqlName(table.key)),
                     fmt::arg("parent_key", parent_key), fmt::arg("fk", column),
                     fmt::arg("fk_ulid", column_ulid), fmt::arg("parent_ulid", parent_ulid),
-                    fmt::arg("rows", wrong_rows), fmt::arg("limit", kExamples)),
+                    fmt::arg("rows", wrong_rows), fmt::arg("limit", kUlidExamples)),
         &rows));
     for (const auto& row : rows) {
       std::string what = !row[1] && table.switched

@@ -13,7 +13,7 @@ namespace {
 
 // The index of the column `path` starts with (the longest name that is the path or a prefix
 // of it followed by '.'), or -1.
-int ColumnOf(const EntityMapping& entity, const std::string& path) {
+int ColumnIndexOf(const EntityMapping& entity, const std::string& path) {
   int best = -1;
   for (size_t i = 0; i < entity.columns.size(); ++i) {
     const std::string& name = entity.columns[i].def.name;
@@ -34,7 +34,7 @@ std::string Cut(std::string text) {
   return text + "...";
 }
 
-std::string Quoted(const std::string& text) {
+std::string JsonQuoted(const std::string& text) {
   std::string out;
   AppendJsonString(
       text.size() > 4 * kMaxExampleValueBytes ? text.substr(0, 4 * kMaxExampleValueBytes) : text,
@@ -72,10 +72,10 @@ std::optional<simdjson::dom::element> MemberAt(simdjson::dom::element value,
 std::string Shown(const ColumnDef& column, const Cell& cell, std::string_view members) {
   if (IsNull(cell)) return "null";
   if (const auto* text = std::get_if<std::string>(&cell)) {
-    if (column.type != ColumnType::kJson) return Cut(Quoted(*text));
+    if (column.type != ColumnType::kJson) return Cut(JsonQuoted(*text));
     simdjson::dom::parser parser;
     simdjson::dom::element value;
-    if (parser.parse(*text).get(value) != simdjson::SUCCESS) return Cut(Quoted(*text));
+    if (parser.parse(*text).get(value) != simdjson::SUCCESS) return Cut(JsonQuoted(*text));
     std::optional<simdjson::dom::element> member = MemberAt(value, members);
     if (!member) return "(absent)";
     std::string out;
@@ -101,7 +101,7 @@ bool Contains(const std::vector<std::string>& list, const std::string& item) {
 }  // namespace
 
 bool HoldsSensitive(const EntityMapping& entity, const std::string& path) {
-  int index = ColumnOf(entity, path);
+  int index = ColumnIndexOf(entity, path);
   if (index < 0) return true;
   const ColumnMapping& column = entity.columns[index];
   std::string members =
@@ -137,7 +137,7 @@ ConflictValues ValuesAt(const EntityMapping& entity, const std::string& path,
   ConflictValues values;
   values.withheld = HoldsSensitive(entity, path);
   if (values.withheld) return values;
-  int index = ColumnOf(entity, path);
+  int index = ColumnIndexOf(entity, path);
   const ColumnDef& column = entity.columns[index].def;
   std::string_view members = path;
   members.remove_prefix(std::min(path.size(), column.name.size() + 1));

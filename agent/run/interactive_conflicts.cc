@@ -16,7 +16,7 @@ namespace ferry {
 namespace {
 
 // The terminal's width, read now (a resize shows at the next view); 80 when unknown.
-int TerminalColumns() {
+int PromptColumns() {
   struct winsize size = {};
   if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
   if (::ioctl(STDIN_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
@@ -109,7 +109,7 @@ Result<ConflictPolicy> ConflictDecider::Decide(const EntityMapping& entity,
   auto all = for_entity_.find(entity.name);
   last_asked_ = all == for_entity_.end();
   if (!last_asked_) return all->second;
-  Write(View(entity, legacy_id, existing, incoming, TerminalColumns()));
+  Write(View(entity, legacy_id, existing, incoming, PromptColumns()));
   while (true) {
     char key = 0;
     ssize_t n = 0;

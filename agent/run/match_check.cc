@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agent/inspect/inspect_scan.h"
+#include "base/quoted.h"
 
 namespace ferry {
 
@@ -19,8 +20,6 @@ std::string Joined(const std::vector<std::string>& items, bool more = false) {
   for (const std::string& item : items) list += (list.empty() ? "" : ", ") + item;
   return more ? list + ", ..." : list;
 }
-
-std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
 
 bool EntitySelected(const MigrateOptions& options, const std::string& entity) {
   auto has = [&entity](const std::vector<std::string>& list) {

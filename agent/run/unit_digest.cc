@@ -35,7 +35,7 @@ class WordHash {
   uint64_t hash_ = 14695981039346656037ull;
 };
 
-bool AddFile(const std::string& path, WordHash* hash) {
+bool HashFile(const std::string& path, WordHash* hash) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
   std::ostringstream text;
@@ -46,7 +46,7 @@ bool AddFile(const std::string& path, WordHash* hash) {
   return true;
 }
 
-void AddList(const std::vector<std::string>& list, WordHash* hash) {
+void HashList(const std::vector<std::string>& list, WordHash* hash) {
   hash->AddWord(list.size());
   for (const std::string& item : list) hash->Add(item);
 }
@@ -62,16 +62,16 @@ std::optional<std::string> SettingsDigest(const MigrateOptions& options, const M
       hash.Add(file.text);
     }
   } else {
-    if (!AddFile(options.mapping_file, &hash)) return std::nullopt;
+    if (!HashFile(options.mapping_file, &hash)) return std::nullopt;
     for (const EntityMapping& entity : mapping.entities) {
-      if (!entity.schema_file.empty() && !AddFile(entity.schema_file, &hash)) return std::nullopt;
+      if (!entity.schema_file.empty() && !HashFile(entity.schema_file, &hash)) return std::nullopt;
     }
   }
   hash.Add(options.user_id);
   hash.Add(options.user_id_from);
-  AddList(options.origins, &hash);
-  AddList(options.include, &hash);
-  AddList(options.exclude, &hash);
+  HashList(options.origins, &hash);
+  HashList(options.include, &hash);
+  HashList(options.exclude, &hash);
   hash.AddWord(options.conflict ? static_cast<uint64_t>(*options.conflict) + 1 : 0);
   hash.AddWord(options.continue_on_error);
   hash.AddWord(options.strict_unicode);

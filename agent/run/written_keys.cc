@@ -10,7 +10,7 @@ namespace ferry {
 namespace {
 
 // The table's keys, primary first, as column indexes.
-std::vector<std::vector<size_t>> KeyColumns(const TableDef& table) {
+std::vector<std::vector<size_t>> KeyColumnIndexes(const TableDef& table) {
   std::vector<std::vector<std::string>> names = {table.primary_key};
   names.insert(names.end(), table.unique.begin(), table.unique.end());
   std::vector<std::vector<size_t>> keys;
@@ -36,7 +36,7 @@ int UserKeyColumn(const EntityMapping& entity) {
     if (entity.columns[c].source == ColumnSource::kUser) user_column = static_cast<int>(c);
   }
   if (user_column < 0) return -1;
-  for (const std::vector<size_t>& key : KeyColumns(entity.table)) {
+  for (const std::vector<size_t>& key : KeyColumnIndexes(entity.table)) {
     if (!key.empty() && key.front() == static_cast<size_t>(user_column)) return user_column;
   }
   return -1;
@@ -67,7 +67,7 @@ bool WrittenKeys::Unheld(size_t key, const std::vector<size_t>& columns, const R
 void WrittenKeys::Remember(const EntityMapping& entity,
                            const std::vector<AssignedRecord>& records) {
   if (state_ != State::kFresh) return;
-  std::vector<std::vector<size_t>> keys = KeyColumns(entity.table);
+  std::vector<std::vector<size_t>> keys = KeyColumnIndexes(entity.table);
   for (size_t k = 0; k < keys.size(); ++k) {
     if (!Holds(keys[k], user_column_)) continue;
     if (size_ + records.size() > max_keys_) {

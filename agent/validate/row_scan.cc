@@ -11,7 +11,7 @@ namespace ferry {
 namespace {
 
 constexpr size_t kPageRows = 2000;
-constexpr size_t kExamples = 3;
+constexpr size_t kRowExamples = 3;
 
 // The column of `entity` read from `source` (and, for kField, from `field`), or -1.
 int ColumnFrom(const EntityMapping& entity, ColumnSource source, const std::string& field = "") {
@@ -85,7 +85,7 @@ Status ScanUser(const EntityMapping& entity, const Columns& columns, const std::
         std::optional<std::string> problem = UlidProblem(ulid, created, &time_only);
         if (!problem) continue;
         ++(time_only ? scan->ulid_times : scan->bad_ulids);
-        if (scan->examples.size() < kExamples) {
+        if (scan->examples.size() < kRowExamples) {
           scan->examples.push_back(fmt::format("key {}: {}", KeyText(keys[i]), *problem));
         }
       }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "extractors/common/code_units.h"
 #include "extractors/common/json_plain_run.h"
 #include "extractors/common/utf16.h"
 
@@ -36,13 +37,6 @@ const char* ShortEscape(unsigned char c) {
 }
 
 bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Appends the UTF-16 code units of the one UTF-8 character at text[*at] to *units and moves
 // *at past it; false when the bytes there are not a well-formed UTF-8 character.

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "extractors/common/code_units.h"
 #include "extractors/common/json_plain_run.h"
 
 namespace ferry {
@@ -12,9 +13,6 @@ namespace ferry {
 namespace {
 
 constexpr uint32_t kReplacementCharacter = 0xFFFD;
-
-bool IsHighSurrogate(uint32_t unit) { return unit >= 0xD800 && unit <= 0xDBFF; }
-bool IsLowSurrogate(uint32_t unit) { return unit >= 0xDC00 && unit <= 0xDFFF; }
 
 // Appends to a string through a small buffer: a value of JSON text has an escape every few
 // bytes, and a push_back or an append of its own for each cost more than the decoding did.
@@ -49,7 +47,7 @@ class BufferedAppend {
   size_t used_ = 0;
 };
 
-void AppendUtf8(uint32_t code_point, BufferedAppend* out) {
+void AppendCodePointUtf8(uint32_t code_point, BufferedAppend* out) {
   char bytes[4];
   size_t length = 0;
   if (code_point < 0x80) {
@@ -68,13 +66,6 @@ void AppendUtf8(uint32_t code_point, BufferedAppend* out) {
     bytes[length++] = static_cast<char>(0x80 | (code_point & 0x3F));
   }
   out->Append(bytes, length);
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Reads the four hex digits of "\uXXXX" whose backslash is at json[at]; -1 if malformed.
@@ -171,7 +162,7 @@ Result<DecodedString> DecodeJsonString(std::string_view json, size_t quote) {
           code_point = kReplacementCharacter;
           decoded.lossy = true;
         }
-        AppendUtf8(code_point, &text);
+        AppendCodePointUtf8(code_point, &text);
         continue;
       }
       default:

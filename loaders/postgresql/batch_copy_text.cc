@@ -1,5 +1,6 @@
 #include "loaders/postgresql/batch_copy_text.h"
 
+#include "base/quoted.h"
 #include "loaders/core/write_batch_check.h"
 #include "loaders/postgresql/copy_text.h"
 
@@ -8,8 +9,6 @@ namespace ferry::postgres {
 namespace {
 
 constexpr size_t kBytesPerRowGuess = 256;
-
-std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
 
 Status InRow(const Status& status, const WriteBatch& batch, size_t row) {
   return status.WithContext("table " + Quoted(batch.table->name) + ", legacy id " +

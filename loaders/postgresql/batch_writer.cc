@@ -12,6 +12,7 @@
 #include <pqxx/tablewriter>
 
 #include "base/fault_point.h"
+#include "base/quoted.h"
 #include "loaders/postgresql/bookkeeping.h"
 #include "loaders/postgresql/foreign_key_violation.h"
 #include "loaders/postgresql/pg_error.h"
@@ -28,8 +29,6 @@ constexpr const char* kForeignKeyViolation = "23503";
 // Batches whose rows break as many different missing parents fail as before: each pass is a
 // round trip with the whole batch.
 constexpr int kMaxForeignKeyPasses = 32;
-
-std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
 
 std::vector<std::string> ColumnNames(const TableDef& table) {
   std::vector<std::string> names;

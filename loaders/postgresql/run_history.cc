@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "loaders/postgresql/bookkeeping.h"
+#include "loaders/postgresql/field_text.h"
 #include "loaders/postgresql/pg_error.h"
 
 namespace ferry::postgres {
@@ -37,19 +38,15 @@ std::string RunColumns(pqxx::transaction_base& txn) {
          (RunsHaveArchive(txn) ? ", r.archive" : ", NULL::text AS archive");
 }
 
-std::string Text(const pqxx::field& field) {
-  return field.is_null() ? std::string() : std::string(field.c_str(), field.size());
-}
-
 RunRecord RunOf(const pqxx::row& row) {
   RunRecord run;
-  run.run_id = Text(row[0]);
-  run.started_at = Text(row[1]);
-  run.finished_at = Text(row[2]);
-  run.status = Text(row[3]);
-  run.arguments = Text(row[4]);
-  run.fingerprint = Text(row[5]);
-  run.host = Text(row[6]);
+  run.run_id = FieldText(row[0]);
+  run.started_at = FieldText(row[1]);
+  run.finished_at = FieldText(row[2]);
+  run.status = FieldText(row[3]);
+  run.arguments = FieldText(row[4]);
+  run.fingerprint = FieldText(row[5]);
+  run.host = FieldText(row[6]);
   run.pid = row[7].as<int64_t>();
   run.read = row[8].as<int64_t>();
   run.inserted = row[9].as<int64_t>();
@@ -57,11 +54,11 @@ RunRecord RunOf(const pqxx::row& row) {
   run.skipped = row[11].as<int64_t>();
   run.rejected = row[12].as<int64_t>();
   run.unchanged = row[13].as<int64_t>();
-  run.archive = Text(row[14]);
+  run.archive = FieldText(row[14]);
   return run;
 }
 
-bool TableExists(pqxx::transaction_base& txn, const char* name) {
+bool BookkeepingTableExists(pqxx::transaction_base& txn, const char* name) {
   return txn.exec_params1("SELECT to_regclass($1) IS NOT NULL", std::string("ferry.") + name)[0]
       .as<bool>();
 }
@@ -73,7 +70,7 @@ Status ReadIfExists(Session* session, const char* table, Body&& body) {
   context.append(table).append(" of ").append(session->display_name());
   return Guarded(context, session->secrets(), [&]() -> Status {
     pqxx::read_transaction txn(session->connection());
-    if (!TableExists(txn, table)) {
+    if (!BookkeepingTableExists(txn, table)) {
       return Status::OK();
     }
     body(txn);
@@ -92,8 +89,8 @@ Status ReadCheckpoint(Session* session, const std::string& user_id, const std::s
         "WHERE user_id = $1 AND target_schema = $4 AND entity = $2 AND unit = $3",
         user_id, entity, unit, session->schema());
     if (!rows.empty()) {
-      StoredCheckpoint stored{Text(rows[0][0]), rows[0][1].as<int64_t>()};
-      stored.token = Text(rows[0][2]);
+      StoredCheckpoint stored{FieldText(rows[0][0]), rows[0][1].as<int64_t>()};
+      stored.token = FieldText(rows[0][2]);
       *out = std::move(stored);
     }
   };
@@ -128,8 +125,8 @@ Status ListCheckpoints(Session* session, const std::string& run_id,
             ? txn.exec_params(sql + " AND target_schema = $2" + order, run_id, session->schema())
             : txn.exec_params(sql + order, run_id);
     for (const auto& row : rows) {
-      out->push_back(CheckpointRecord{Text(row[0]), Text(row[1]), Text(row[2]),
-                                      row[3].as<int64_t>(), Text(row[4]), Text(row[5])});
+      out->push_back(CheckpointRecord{FieldText(row[0]), FieldText(row[1]), FieldText(row[2]),
+                                      row[3].as<int64_t>(), FieldText(row[4]), FieldText(row[5])});
     }
   });
 }
@@ -154,7 +151,8 @@ Status ListRunIdentities(Session* session, const std::string& run_id, const RunI
                                            run_id, session->schema(), after->user_id, after->entity,
                                            after->legacy_id);
     for (const auto& row : rows) {
-      out->push_back(RunIdentity{Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3])});
+      out->push_back(
+          RunIdentity{FieldText(row[0]), FieldText(row[1]), FieldText(row[2]), FieldText(row[3])});
     }
   });
 }
@@ -195,7 +193,7 @@ Status AddRunErrors(Session* session, std::vector<RunRecord>* runs) {
     for (const auto& row : txn.exec_params(
              "SELECT run_id, detail FROM ferry.audit_log WHERE action = $1 ORDER BY at, id",
              std::string(kRunErrorAction))) {
-      errors[Text(row[0])] = Text(row[1]);
+      errors[FieldText(row[0])] = FieldText(row[1]);
     }
     for (RunRecord& run : *runs) {
       auto found = errors.find(run.run_id);
@@ -210,7 +208,7 @@ Status ListAuditDetails(Session* session, const std::string& run_id, const std::
     for (const auto& row : txn.exec_params(
              "SELECT detail FROM ferry.audit_log WHERE run_id = $1 AND action = $2 ORDER BY at, id",
              run_id, action)) {
-      out->push_back(Text(row[0]));
+      out->push_back(FieldText(row[0]));
     }
   });
 }

@@ -3,20 +3,13 @@
 #include <pqxx/pqxx>
 #include <vector>
 
+#include "loaders/postgresql/column_list.h"
 #include "loaders/postgresql/schema_ddl.h"
 #include "loaders/postgresql/sql_identifier.h"
 
 namespace ferry::postgres {
 
 namespace {
-
-std::string ColumnList(const std::vector<std::string>& columns) {
-  std::string list;
-  for (const std::string& column : columns) {
-    list += (list.empty() ? "" : ", ") + QuoteIdentifier(column);
-  }
-  return list;
-}
 
 Status RequireKey(pqxx::transaction_base& txn, const std::string& qualified,
                   const std::vector<std::string>& key, const std::string& why) {

@@ -5,6 +5,9 @@
 #include <set>
 #include <vector>
 
+#include "base/quoted.h"
+#include "loaders/key_column.h"
+#include "loaders/postgresql/column_list.h"
 #include "loaders/postgresql/copy_text.h"
 #include "loaders/postgresql/sql_identifier.h"
 #include "loaders/schema_evolution.h"
@@ -18,22 +21,6 @@ namespace {
 // ^[0-9A-HJKMNP-TV-Z]{26}$, but the server checks it for about a fifth of a COPY's cost less
 // (measured on the peers' tasks: docs/benchmarks.md).
 constexpr const char* kNotUlidCharacter = "[^0-9A-HJKMNP-TV-Z]";
-
-std::string Quoted(const std::string& name) { return "\"" + name + "\""; }
-
-std::string ColumnList(const std::vector<std::string>& columns) {
-  std::string list;
-  for (const std::string& column : columns) {
-    list += list.empty() ? "" : ", ";
-    list += QuoteIdentifier(column);
-  }
-  return list;
-}
-
-bool IsKeyColumn(const TableDef& table, const std::string& column) {
-  return std::find(table.primary_key.begin(), table.primary_key.end(), column) !=
-         table.primary_key.end();
-}
 
 Status CheckKey(const TableDef& table, const std::vector<std::string>& key, const char* what) {
   if (key.empty()) {

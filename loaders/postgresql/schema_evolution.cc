@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "loaders/postgresql/column_list.h"
 #include "loaders/postgresql/copy_text.h"
 #include "loaders/postgresql/schema_adoption.h"
 #include "loaders/postgresql/schema_ddl.h"
@@ -15,13 +16,6 @@ namespace {
 constexpr ColumnType kAllTypes[] = {
     ColumnType::kText, ColumnType::kInteger,   ColumnType::kReal, ColumnType::kBoolean,
     ColumnType::kJson, ColumnType::kTimestamp, ColumnType::kUlid};
-
-std::string ColumnList(const std::vector<std::string>& key) {
-  std::string list;
-  for (const std::string& column : key)
-    list += (list.empty() ? "" : ", ") + QuoteIdentifier(column);
-  return list;
-}
 
 // The names of the CHECK constraints on `column` alone that hold ferry's ULID rule (UlidCheckSql
 // as the server prints it back), and no other: an application's own CHECK stays.
@@ -45,7 +39,7 @@ std::string CatalogSpelling(ColumnType type) {
 }
 
 // `value` as a literal of a column of `type`: the text CellText gives, quoted and cast.
-Result<std::string> Literal(pqxx::transaction_base& txn, const Cell& value, ColumnType type) {
+Result<std::string> TypedLiteral(pqxx::transaction_base& txn, const Cell& value, ColumnType type) {
   ColumnDef column;
   column.type = type;
   FERRY_ASSIGN_OR_RETURN(std::optional<std::string> text, CellText(column, value));
@@ -154,7 +148,8 @@ Status ApplyStep(pqxx::transaction_base& txn, const std::string& schema, const s
                         (step.type == ColumnType::kUlid ? " " + UlidCheckSql(column) : "");
       if (step.not_null) sql += " NOT NULL";
       if (!IsNull(step.default_value)) {
-        FERRY_ASSIGN_OR_RETURN(std::string literal, Literal(txn, step.default_value, step.type));
+        FERRY_ASSIGN_OR_RETURN(std::string literal,
+                               TypedLiteral(txn, step.default_value, step.type));
         sql += " DEFAULT " + literal;
       }
       txn.exec0(sql);
@@ -194,7 +189,8 @@ Status RevertStep(pqxx::transaction_base& txn, const std::string& schema, const 
       // A value the column's DEFAULT gave is no value to lose.
       std::string other_than_default;
       if (!IsNull(step.default_value)) {
-        FERRY_ASSIGN_OR_RETURN(std::string literal, Literal(txn, step.default_value, step.type));
+        FERRY_ASSIGN_OR_RETURN(std::string literal,
+                               TypedLiteral(txn, step.default_value, step.type));
         other_than_default = " AND " + column + " IS DISTINCT FROM " + literal;
       }
       int64_t values = txn.exec1("SELECT count(*) FROM " + qualified + " WHERE " + column +

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "loaders/postgresql/bookkeeping.h"
+#include "loaders/postgresql/field_text.h"
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/process_identity.h"
 
@@ -40,17 +41,14 @@ std::string LockRowSql(bool keyed) {
                 : "'' FROM ferry.locks WHERE $1::text IS NOT NULL");
 }
 
-std::string Text(const pqxx::field& field) {
-  return field.is_null() ? std::string() : std::string(field.c_str(), field.size());
-}
-
 std::string TargetName(Session* session) {
   return session->display_name() + " (schema \"" + session->schema() + "\")";
 }
 
 // The holder described by a row of kLockRowSql.
 LockHolder HolderOf(const std::string& user_id, const pqxx::row& row) {
-  return LockHolder{user_id, Text(row[0]), Text(row[1]), row[2].as<int64_t>(), Text(row[3]), true};
+  return LockHolder{
+      user_id, FieldText(row[0]), FieldText(row[1]), row[2].as<int64_t>(), FieldText(row[3]), true};
 }
 
 std::string Describe(const LockHolder& holder) {
@@ -111,7 +109,7 @@ Status HeldBySomeoneElse(Session* session, const std::string& user_id, int64_t k
         if (backend != held.end()) {
           pqxx::result activity = txn.exec_params(
               "SELECT application_name FROM pg_stat_activity WHERE pid = $1", backend->second);
-          application = activity.empty() ? "" : Text(activity[0][0]);
+          application = activity.empty() ? "" : FieldText(activity[0][0]);
           own_session =
               !own_run.empty() && application == RunApplicationName(own_run, ProcessToken());
         }
@@ -121,7 +119,7 @@ Status HeldBySomeoneElse(Session* session, const std::string& user_id, int64_t k
               LockRowSql(KeyedBookkeeping(txn)) + " AND user_id = $2", session->schema(), user_id);
           // The row describes the holder unless it is a stale one about to be taken over.
           if (!rows.empty() &&
-              application == RunApplicationName(Text(rows[0][0]), Text(rows[0][5]))) {
+              application == RunApplicationName(FieldText(rows[0][0]), FieldText(rows[0][5]))) {
             holder = Describe(HolderOf(user_id, rows[0]));
             return Status::OK();
           }
@@ -158,7 +156,7 @@ Status RecordHolder(Session* session, const std::string& user_id, const std::str
         // Our own row is left by this process's earlier session (a reconnect): no take-over.
         LockHolder stale = previous.empty() ? LockHolder{} : HolderOf(user_id, previous[0]);
         if (!previous.empty() &&
-            (stale.run_id != run_id || Text(previous[0][5]) != ProcessToken())) {
+            (stale.run_id != run_id || FieldText(previous[0][5]) != ProcessToken())) {
           Audit(txn, run_id, "lock taken over",
                 "took over the stale lock of user " + user_id + " (" + Describe(stale) + ")");
         }
@@ -317,7 +315,7 @@ Status ListLocks(Session* session, std::vector<LockHolder>* out) {
         std::map<int64_t, int> held = HeldLocks(txn);
         for (const auto& row : txn.exec_params(
                  LockRowSql(KeyedBookkeeping(txn)) + " ORDER BY user_id", session->schema())) {
-          std::string user_id = Text(row[4]);
+          std::string user_id = FieldText(row[4]);
           LockHolder holder = HolderOf(user_id, row);
           holder.alive = held.count(UserLockKey(session->schema(), user_id)) != 0;
           out->push_back(std::move(holder));

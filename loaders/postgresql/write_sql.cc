@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "loaders/key_column.h"
 #include "loaders/postgresql/schema_ddl.h"
 #include "loaders/postgresql/sql_identifier.h"
 
@@ -36,11 +37,6 @@ std::string StageValues(const TableDef& table) {
     list += (i == 0 ? "" : ", ") + StageColumn(i);
   }
   return list;
-}
-
-bool IsKeyColumn(const TableDef& table, const std::string& column) {
-  return std::find(table.primary_key.begin(), table.primary_key.end(), column) !=
-         table.primary_key.end();
 }
 
 // The process token of the session (user_lock.h, TagSession): with the checkpoint, it tells

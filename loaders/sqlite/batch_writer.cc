@@ -1,7 +1,9 @@
 #include "loaders/sqlite/batch_writer.h"
 
 #include "base/fault_point.h"
+#include "base/quoted.h"
 #include "loaders/core/write_batch_check.h"
+#include "loaders/key_column.h"
 #include "loaders/sqlite/bookkeeping.h"
 #include "loaders/sqlite/cell_binding.h"
 #include "loaders/sqlite/foreign_key_reject.h"
@@ -12,17 +14,6 @@
 namespace ferry::sqlite {
 
 namespace {
-
-std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
-
-bool IsKeyColumn(const TableDef& table, const std::string& column) {
-  for (const std::string& key : table.primary_key) {
-    if (key == column) {
-      return true;
-    }
-  }
-  return false;
-}
 
 std::vector<std::string> ColumnNames(const TableDef& table) {
   std::vector<std::string> names;

@@ -7,6 +7,7 @@
 
 #include "loaders/cell_mismatch.h"
 #include "loaders/sqlite/sqlite_handle.h"
+#include "loaders/sqlite/statement_text.h"
 #include "transformers/datetime.h"
 
 namespace ferry::sqlite {
@@ -23,10 +24,6 @@ Status Checked(int rc, sqlite3_stmt* stmt, const ColumnDef* column) {
   std::string context = "binding ";
   context += column != nullptr ? "column \"" + column->name + "\"" : "a value";
   return SqliteError(rc, sqlite3_db_handle(stmt), context);
-}
-
-int BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
-  return sqlite3_bind_text64(stmt, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
 }
 
 }  // namespace

@@ -9,14 +9,13 @@
 #include <system_error>
 
 #include "base/private_file.h"
+#include "base/quoted.h"
 
 namespace ferry::sqlite {
 
 namespace {
 
 constexpr const char* kInMemory = ":memory:";
-
-std::string Quoted(const std::string& path) { return "\"" + path + "\""; }
 
 Status CheckPath(const std::string& path) {
   if (path.empty()) {

@@ -1,24 +1,16 @@
 #include "loaders/sqlite/id_map.h"
 
 #include "loaders/sqlite/bookkeeping.h"
+#include "loaders/sqlite/bound_statement.h"
+#include "loaders/sqlite/statement_text.h"
 
 namespace ferry::sqlite {
 
 namespace {
 
-std::string InsertSql() {
+std::string IdMapInsertSql() {
   return std::string("INSERT INTO ") + kIdMapTable + " (" + kIdMapColumns +
          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entity, user_id, legacy_id) ";
-}
-
-int BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
-  return sqlite3_bind_text64(stmt, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
-}
-
-std::string ColumnText(sqlite3_stmt* stmt, int column) {
-  const unsigned char* text = sqlite3_column_text(stmt, column);
-  int size = sqlite3_column_bytes(stmt, column);
-  return text != nullptr ? std::string(reinterpret_cast<const char*>(text), size) : "";
 }
 
 // Binds `values` to ?1, ?2, ... without copying; fails on the first refusal.
@@ -44,7 +36,7 @@ Result<std::unique_ptr<IdMap>> IdMap::Prepare(sqlite3* db) {
   FERRY_ASSIGN_OR_RETURN(
       Statement record,
       sqlite::Prepare(db,
-                      InsertSql() +
+                      IdMapInsertSql() +
                           "DO UPDATE SET ulid = excluded.ulid, "
                           "content_hash = excluded.content_hash, run_id = excluded.run_id, "
                           "updated_at = excluded.updated_at",

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/quoted.h"
 #include "loaders/schema_evolution.h"
 #include "loaders/sqlite/schema_ddl.h"
 #include "loaders/sqlite/sql_identifier.h"
@@ -15,7 +16,7 @@ namespace ferry::sqlite {
 namespace {
 
 // A column as pragma_table_info describes it.
-struct ExistingColumn {
+struct PragmaColumn {
   std::string name;
   std::string declared_type;
   bool not_null = false;
@@ -23,15 +24,13 @@ struct ExistingColumn {
   int key_position = 0;  // 1-based position in the primary key, 0 when not in it
 };
 
-std::string Quoted(const std::string& name) { return "\"" + name + "\""; }
-
-std::string ColumnList(const std::vector<std::string>& columns) {
+std::string MessageColumnList(const std::vector<std::string>& columns) {
   std::string list;
   for (const std::string& column : columns) list += (list.empty() ? "" : ", ") + Quoted(column);
   return list;
 }
 
-std::string Upper(std::string text) {
+std::string UpperCase(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return text;
@@ -39,7 +38,7 @@ std::string Upper(std::string text) {
 
 // The column affinity SQLite gives a declared type (https://sqlite.org/datatype3.html, 3.1).
 std::string AffinityOf(const std::string& declared_type) {
-  std::string type = Upper(declared_type);
+  std::string type = UpperCase(declared_type);
   auto has = [&](const char* part) { return type.find(part) != std::string::npos; };
   if (has("INT")) return "INTEGER";
   if (has("CHAR") || has("CLOB") || has("TEXT")) return "TEXT";
@@ -66,13 +65,13 @@ bool RoundTrips(const std::string& wanted, const std::string& affinity) {
   return wanted == "INTEGER" && affinity == "NUMERIC";
 }
 
-Result<std::vector<ExistingColumn>> ReadColumns(sqlite3* db, const std::string& table) {
+Result<std::vector<PragmaColumn>> ReadColumns(sqlite3* db, const std::string& table) {
   FERRY_ASSIGN_OR_RETURN(Statement stmt,
                          Prepare(db,
                                  "SELECT name, type, \"notnull\", dflt_value IS NOT NULL, pk "
                                  "FROM pragma_table_info(?1)"));
   sqlite3_bind_text(stmt.get(), 1, table.data(), static_cast<int>(table.size()), SQLITE_TRANSIENT);
-  std::vector<ExistingColumn> columns;
+  std::vector<PragmaColumn> columns;
   while (true) {
     FERRY_ASSIGN_OR_RETURN(bool has_row,
                            Step(db, stmt.get(), "reading the schema of " + Quoted(table)));
@@ -87,18 +86,18 @@ Result<std::vector<ExistingColumn>> ReadColumns(sqlite3* db, const std::string& 
   }
 }
 
-const ExistingColumn* Find(const std::vector<ExistingColumn>& columns, const std::string& name) {
-  for (const ExistingColumn& column : columns) {
+const PragmaColumn* Find(const std::vector<PragmaColumn>& columns, const std::string& name) {
+  for (const PragmaColumn& column : columns) {
     if (SameIdentifier(column.name, name)) return &column;
   }
   return nullptr;
 }
 
 // An INTEGER PRIMARY KEY column alone in its key: an alias of the rowid, which SQLite fills.
-bool IsRowidAlias(const std::vector<ExistingColumn>& columns, const ExistingColumn& column) {
-  if (column.key_position == 0 || Upper(column.declared_type) != "INTEGER") return false;
+bool IsRowidAlias(const std::vector<PragmaColumn>& columns, const PragmaColumn& column) {
+  if (column.key_position == 0 || UpperCase(column.declared_type) != "INTEGER") return false;
   return std::count_if(columns.begin(), columns.end(),
-                       [](const ExistingColumn& c) { return c.key_position != 0; }) == 1;
+                       [](const PragmaColumn& c) { return c.key_position != 0; }) == 1;
 }
 
 Status RequireKey(sqlite3* db, const TableDef& table, const std::vector<std::string>& key,
@@ -109,11 +108,12 @@ Status RequireKey(sqlite3* db, const TableDef& table, const std::vector<std::str
       "table " + Quoted(table.name) +
       " exists in the target without a PRIMARY KEY or UNIQUE "
       "constraint on (" +
-      ColumnList(key) + "), " + why +
+      MessageColumnList(key) + "), " + why +
       ". ferry adopts only a table whose constraints enforce the mapping's keys: `ferry schema "
       "up` adopts it and adds the key as a recorded migration when no two rows share it (or "
       "add it yourself: CREATE UNIQUE INDEX ... ON " +
-      Quoted(table.name) + " (" + ColumnList(key) + ")), or map the entity to a table of its own");
+      Quoted(table.name) + " (" + MessageColumnList(key) +
+      ")), or map the entity to a table of its own");
 }
 
 }  // namespace
@@ -130,9 +130,9 @@ unsigned TypesKeptBy(const std::string& declared_type) {
 
 Status CheckAdoptable(sqlite3* db, const TableDef& table, bool require_unique_keys) {
   FERRY_RETURN_IF_ERROR(CheckExistingTable(db, table));
-  FERRY_ASSIGN_OR_RETURN(std::vector<ExistingColumn> columns, ReadColumns(db, table.name));
+  FERRY_ASSIGN_OR_RETURN(std::vector<PragmaColumn> columns, ReadColumns(db, table.name));
   for (const ColumnDef& wanted : table.columns) {
-    const ExistingColumn* column = Find(columns, wanted.name);
+    const PragmaColumn* column = Find(columns, wanted.name);
     if (column == nullptr) continue;  // CheckExistingTable refuses that
     std::string want = SqliteTypeOf(wanted.type);
     std::string affinity = AffinityOf(column->declared_type);
@@ -148,7 +148,7 @@ Status CheckAdoptable(sqlite3* db, const TableDef& table, bool require_unique_ke
           want + " (or none), or map the entity to a table of its own");
     }
   }
-  for (const ExistingColumn& column : columns) {
+  for (const PragmaColumn& column : columns) {
     bool written = false;
     for (const ColumnDef& wanted : table.columns) {
       written = written || SameIdentifier(wanted.name, column.name);

@@ -2,15 +2,16 @@
 
 #include <vector>
 
+#include "base/quoted.h"
+#include "loaders/key_column.h"
 #include "loaders/schema_evolution.h"
+#include "loaders/sqlite/bound_statement.h"
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/sqlite_handle.h"
 
 namespace ferry::sqlite {
 
 namespace {
-
-std::string Quoted(const std::string& name) { return "\"" + name + "\""; }
 
 std::string ColumnList(const std::vector<std::string>& columns) {
   std::string list;
@@ -19,15 +20,6 @@ std::string ColumnList(const std::vector<std::string>& columns) {
     list += QuoteIdentifier(column);
   }
   return list;
-}
-
-bool IsKeyColumn(const TableDef& table, const std::string& column) {
-  for (const std::string& key : table.primary_key) {
-    if (key == column) {
-      return true;
-    }
-  }
-  return false;
 }
 
 // Checks a PRIMARY KEY or UNIQUE column list: non-empty, each a column, none twice.
@@ -65,11 +57,6 @@ bool SameColumnSet(const std::vector<std::string>& a, const std::vector<std::str
     }
   }
   return true;
-}
-
-std::string ColumnText(sqlite3_stmt* stmt, int column) {
-  const unsigned char* text = sqlite3_column_text(stmt, column);
-  return text != nullptr ? reinterpret_cast<const char*>(text) : "";
 }
 
 // The names produced by a one-parameter query (pragma_table_info and friends), first column;

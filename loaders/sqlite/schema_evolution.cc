@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "loaders/schema_history.h"
+#include "loaders/sqlite/bound_statement.h"
 #include "loaders/sqlite/schema_adoption.h"
 #include "loaders/sqlite/schema_ddl.h"
 #include "loaders/sqlite/sql_identifier.h"
@@ -15,11 +16,6 @@
 namespace ferry::sqlite {
 
 namespace {
-
-std::string Text(sqlite3_stmt* stmt, int column) {
-  const unsigned char* text = sqlite3_column_text(stmt, column);
-  return text != nullptr ? reinterpret_cast<const char*>(text) : "";
-}
 
 // Each row of `sql` (one text parameter, `argument`) as its columns' text.
 Result<std::vector<std::vector<std::string>>> Rows(sqlite3* db, const std::string& sql,
@@ -34,7 +30,8 @@ Result<std::vector<std::vector<std::string>>> Rows(sqlite3* db, const std::strin
     FERRY_ASSIGN_OR_RETURN(bool has_row, Step(db, stmt.get(), "reading table " + argument));
     if (!has_row) return rows;
     std::vector<std::string> row;
-    for (int i = 0; i < sqlite3_column_count(stmt.get()); ++i) row.push_back(Text(stmt.get(), i));
+    for (int i = 0; i < sqlite3_column_count(stmt.get()); ++i)
+      row.push_back(ColumnText(stmt.get(), i));
     rows.push_back(std::move(row));
   }
 }
@@ -45,7 +42,7 @@ std::string Upper(std::string text) {
   return text;
 }
 
-std::string ColumnList(const std::vector<std::string>& key, const char* separator) {
+std::string KeyColumnList(const std::vector<std::string>& key, const char* separator) {
   std::string list;
   for (const std::string& column : key) {
     list += (list.empty() ? "" : separator) + QuoteIdentifier(column);
@@ -147,7 +144,7 @@ Result<std::vector<std::string>> DuplicateKeys(sqlite3* db, const std::string& t
   FERRY_ASSIGN_OR_RETURN(std::vector<std::vector<std::string>> rows,
                          Rows(db,
                               "SELECT " + values + ", count(*) FROM " + QuoteIdentifier(table) +
-                                  " WHERE " + not_null + " GROUP BY " + ColumnList(key, ", ") +
+                                  " WHERE " + not_null + " GROUP BY " + KeyColumnList(key, ", ") +
                                   " HAVING count(*) > 1 ORDER BY count(*) DESC LIMIT 5",
                               table));
   std::vector<std::string> duplicates;
@@ -170,7 +167,7 @@ Status ApplyStep(sqlite3* db, const std::string& table, const EvolutionStep& ste
       break;
     case EvolutionStep::Kind::kAddIndex:
       sql = "CREATE INDEX " + QuoteIdentifier(step.index.name) + " ON " + QuoteIdentifier(table) +
-            " (" + ColumnList(step.index.columns, ", ") + ")";
+            " (" + KeyColumnList(step.index.columns, ", ") + ")";
       break;
     case EvolutionStep::Kind::kAddUniqueKey: {
       FERRY_ASSIGN_OR_RETURN(std::vector<std::string> duplicates,
@@ -180,7 +177,7 @@ Status ApplyStep(sqlite3* db, const std::string& table, const EvolutionStep& ste
             DuplicateKeyRefusal(QuoteIdentifier(table), step.key, duplicates));
       }
       sql = "CREATE UNIQUE INDEX " + QuoteIdentifier(UniqueIndexName(table, step.key)) + " ON " +
-            QuoteIdentifier(table) + " (" + ColumnList(step.key, ", ") + ")";
+            QuoteIdentifier(table) + " (" + KeyColumnList(step.key, ", ") + ")";
       break;
     }
     case EvolutionStep::Kind::kWidenToText:  // TEXT either way

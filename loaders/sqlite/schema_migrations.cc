@@ -7,6 +7,7 @@
 #include "loaders/schema_history.h"
 #include "loaders/schema_migrator.h"
 #include "loaders/sqlite/bookkeeping.h"
+#include "loaders/sqlite/bound_statement.h"
 #include "loaders/sqlite/cell_binding.h"
 #include "loaders/sqlite/schema_adoption.h"
 #include "loaders/sqlite/schema_ddl.h"
@@ -29,15 +30,10 @@ bool SameName(const std::vector<std::string>& a, const std::vector<std::string>&
 
 bool SameColumn(const std::string& a, const std::string& b) { return SameIdentifier(a, b); }
 
-std::string ColumnText(sqlite3_stmt* stmt, int column) {
-  const unsigned char* text = sqlite3_column_text(stmt, column);
-  return text != nullptr ? reinterpret_cast<const char*>(text) : "";
-}
-
 // Runs one statement with `values` bound to ?1, ?2, ...; the first column of its first row
 // as an integer (0 when it returns none).
-Result<int64_t> Run(sqlite3* db, const std::string& sql, std::initializer_list<Cell> values,
-                    const std::string& context) {
+Result<int64_t> RunSql(sqlite3* db, const std::string& sql, std::initializer_list<Cell> values,
+                       const std::string& context) {
   FERRY_ASSIGN_OR_RETURN(Statement stmt, Prepare(db, sql));
   int index = 1;
   for (const Cell& value : values) {
@@ -49,7 +45,7 @@ Result<int64_t> Run(sqlite3* db, const std::string& sql, std::initializer_list<C
 
 Status RunStatus(sqlite3* db, const std::string& sql, std::initializer_list<Cell> values,
                  const std::string& context) {
-  return Run(db, sql, values, context).status();
+  return RunSql(db, sql, values, context).status();
 }
 
 // The history, empty when the table does not exist (or `db` is null).
@@ -138,7 +134,7 @@ class SqliteSchemaTransaction : public SchemaTransaction {
                      Context(version));
   }
   Result<int64_t> CountRows(const TableDef& table) override {
-    return Run(db_, "SELECT count(*) FROM " + QuotedName(table), {}, "counting rows");
+    return RunSql(db_, "SELECT count(*) FROM " + QuotedName(table), {}, "counting rows");
   }
   Status DropTable(const TableDef& table) override {
     std::string drop = "DROP TABLE " + QuotedName(table);

@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "base/quoted.h"
 #include "loaders/core/shared_loader.h"
 #include "loaders/sqlite/batch_writer.h"
 #include "loaders/sqlite/bookkeeping.h"
@@ -27,8 +28,6 @@ namespace ferry {
 namespace {
 
 using sqlite::Transaction;
-
-std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
 
 // The SQLite half of the shared loader (loaders/core/shared_loader.h): one connection to the
 // file, none in a dry run of a missing file (which then reads as an empty target).

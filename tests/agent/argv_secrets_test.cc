@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace ferry {
+namespace ferry::argv_secrets_test {
 namespace {
 
 // Runs TakeArgumentsHidingPasswords over `texts`; returns what argv holds afterwards.
@@ -37,4 +37,4 @@ TEST_CASE("TakeArgumentsHidingPasswords: blanks URL and keyword passwords, parse
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::argv_secrets_test

@@ -6,7 +6,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/test_paths.h"
 
-namespace ferry {
+namespace ferry::docs_promises_test {
 
 TEST_CASE("docs: --conflict interactive without a terminal is refused, as the docs say",
           "[e2e][docs]") {
@@ -29,4 +29,4 @@ TEST_CASE("docs: --conflict interactive without a terminal is refused, as the do
         std::string::npos);
 }
 
-}  // namespace ferry
+}  // namespace ferry::docs_promises_test

@@ -9,7 +9,7 @@
 
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry {
+namespace ferry::exit_codes_help_test {
 namespace {
 
 // Whitespace runs as one space, backticks dropped: the docs wrap and quote, --help does not.
@@ -73,4 +73,4 @@ TEST_CASE("ferry --help: every command lists its exit codes as the docs do", "[e
   CHECK(seen >= 15);  // ferry, 8 commands, schema's 3 and ulid's 3 subcommands
 }
 
-}  // namespace ferry
+}  // namespace ferry::exit_codes_help_test

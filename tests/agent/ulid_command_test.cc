@@ -10,7 +10,7 @@
 
 #include "transformers/ulid.h"
 
-namespace ferry {
+namespace ferry::ulid_command_test {
 namespace {
 
 std::vector<std::string> Lines(const std::string& text) {
@@ -206,4 +206,4 @@ TEST_CASE("AddUlidCommand: missing subcommand or argument is a parse error", "[a
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::ulid_command_test

@@ -8,7 +8,7 @@
 #include <random>
 #include <string>
 
-namespace ferry {
+namespace ferry::backup_home_test {
 
 namespace {
 
@@ -41,4 +41,4 @@ TEST_CASE("backup home: the tests' ferry keeps its keys and backups in a scratch
   CHECK(std::string(::getenv("XDG_DATA_HOME")) == (kScratchBackupHome.path() / "data").string());
 }
 
-}  // namespace ferry
+}  // namespace ferry::backup_home_test

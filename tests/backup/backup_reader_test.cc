@@ -9,7 +9,7 @@
 #include "tests/backup/backup_test_util.h"
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry::backup {
+namespace ferry::backup::backup_reader_test {
 
 namespace {
 
@@ -239,4 +239,4 @@ TEST_CASE("BackupReader: a forged header with huge KDF parameters is refused bef
   CHECK_THAT(parsed.status().message(), Catch::Contains("header: KDF parameters out of bounds"));
 }
 
-}  // namespace ferry::backup
+}  // namespace ferry::backup::backup_reader_test

@@ -5,7 +5,7 @@
 #include "tests/backup/backup_test_util.h"
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry::backup {
+namespace ferry::backup::backup_store_test {
 
 namespace {
 
@@ -64,4 +64,4 @@ TEST_CASE("PlanPrune: a run's only way back is kept unless rolled back or supers
   for (const PruneDecision& d : PlanPrune(*archives, 1, later, true)) CHECK(d.remove);
 }
 
-}  // namespace ferry::backup
+}  // namespace ferry::backup::backup_store_test

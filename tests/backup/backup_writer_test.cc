@@ -8,7 +8,7 @@
 #include "tests/backup/backup_test_util.h"
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry::backup {
+namespace ferry::backup::backup_writer_test {
 
 namespace {
 
@@ -136,4 +136,4 @@ TEST_CASE("BackupWriter: a passphrase archive records its KDF parameters, not th
   CHECK(ReadArchive(dir / "p.ferrybak", testing::Passphrase("correct horse")).ok());
 }
 
-}  // namespace ferry::backup
+}  // namespace ferry::backup::backup_writer_test

@@ -8,7 +8,7 @@
 #include "tests/backup/backup_test_util.h"
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry::backup {
+namespace ferry::backup::key_source_test {
 
 namespace {
 
@@ -121,4 +121,4 @@ TEST_CASE("KeySource: reading asks for what the archive was sealed with", "[back
   CHECK(terminal.asked == 1);
 }
 
-}  // namespace ferry::backup
+}  // namespace ferry::backup::key_source_test

@@ -6,7 +6,7 @@
 #include "tests/backup/backup_test_util.h"
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry::backup {
+namespace ferry::backup::restore_test {
 
 namespace {
 
@@ -125,4 +125,4 @@ TEST_CASE("RestoreArchive: a cut pre-image tail still gives the sources back", "
   CHECK_THAT(outcome.warning, Catch::Contains("cut"));
 }
 
-}  // namespace ferry::backup
+}  // namespace ferry::backup::restore_test

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::ascii_test {
 
 TEST_CASE("HasPrefixNoCase: ASCII case is ignored in the text, not in the prefix", "[base]") {
   CHECK(HasPrefixNoCase("PostgreSQL://db/app", "postgresql://"));
@@ -17,4 +17,4 @@ TEST_CASE("HasPrefixNoCase: ASCII case is ignored in the text, not in the prefix
   CHECK(HasPrefixNoCase("anything", ""));
 }
 
-}  // namespace ferry
+}  // namespace ferry::ascii_test

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::fault_point_test {
 
 TEST_CASE("ParseFaultSpec: NAME:N with N from 1", "[base][fault]") {
   std::optional<FaultSpec> spec = ParseFaultSpec("pg.copy.mid:3");
@@ -26,4 +26,4 @@ TEST_CASE("ParseFaultSpec: anything else arms nothing", "[base][fault]") {
   }
 }
 
-}  // namespace ferry
+}  // namespace ferry::fault_point_test

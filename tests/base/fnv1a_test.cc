@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::fnv1a_test {
 
 TEST_CASE("Fnv1a64: the published test vectors", "[base][fnv1a]") {
   CHECK(Fnv1a64().Hex() == "cbf29ce484222325");  // the offset basis: nothing fed
@@ -32,4 +32,4 @@ TEST_CASE("Fnv1a64: pieces hash as their concatenation, and bytes above 0x7f cou
   CHECK(high.Hex() != other.Hex());
 }
 
-}  // namespace ferry
+}  // namespace ferry::fnv1a_test

@@ -5,7 +5,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace ferry {
+namespace ferry::spilling_id_map_test {
 
 namespace {
 
@@ -104,4 +104,4 @@ TEST_CASE(
   CHECK_THAT(put.message(), Catch::Contains("TMPDIR"));
 }
 
-}  // namespace ferry
+}  // namespace ferry::spilling_id_map_test

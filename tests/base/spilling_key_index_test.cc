@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace ferry {
+namespace ferry::spilling_key_index_test {
 
 namespace {
 
@@ -157,4 +157,4 @@ TEST_CASE("SpillingKeyIndex: a full disk while spilling is an IOError, not a cra
   CHECK(put.message().find("could not write") != std::string::npos);
 }
 
-}  // namespace ferry
+}  // namespace ferry::spilling_key_index_test

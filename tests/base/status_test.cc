@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::status_test {
 
 TEST_CASE("ExitCodeFor: a held lock exits 4, usage 2, other failures 1", "[base][status]") {
   CHECK(ExitCodeFor(Status::OK()) == 0);
@@ -26,4 +26,4 @@ TEST_CASE("Status: Locked keeps its kind and message through WithContext", "[bas
   CHECK(ExitCodeFor(locked) == 4);
 }
 
-}  // namespace ferry
+}  // namespace ferry::status_test

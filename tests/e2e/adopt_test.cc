@@ -13,7 +13,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::adopt_test {
 
 namespace {
 
@@ -211,4 +211,4 @@ TEST_CASE("adopt: both targets give the same rows for every policy on rows under
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::adopt_test

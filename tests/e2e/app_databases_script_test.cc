@@ -8,7 +8,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::app_databases_script_test {
 
 namespace {
 
@@ -76,4 +76,4 @@ TEST_CASE("tools/app_databases.sh: every shape on PostgreSQL, each with its verd
   CHECK(target->Count("SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry'") == 0);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::app_databases_script_test

@@ -9,7 +9,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::app_db_generator_test {
 namespace {
 
 constexpr const char* kTables[] = {"users", "clinics",   "dashboards", "journal_entries",
@@ -71,4 +71,4 @@ TEST_CASE("make_app_db.py: SQLite and PostgreSQL hold the same rows and orphans"
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::app_db_generator_test

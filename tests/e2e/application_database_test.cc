@@ -10,7 +10,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::application_database_test {
 
 namespace {
 
@@ -125,4 +125,4 @@ TEST_CASE("application database: ferry keeps the SQLite database's journal mode"
         std::vector<std::vector<std::string>>{{"delete"}});
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::application_database_test

@@ -5,7 +5,7 @@
 
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::bad_input_test {
 
 namespace {
 
@@ -150,4 +150,4 @@ TEST_CASE("migrate: a hostile mapping is a configuration error (exit 2)", "[e2e]
   CHECK_FALSE(std::filesystem::exists(work / "t.db"));
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::bad_input_test

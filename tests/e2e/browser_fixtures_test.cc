@@ -22,7 +22,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/extractors/chromium/chromium_test_util.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::browser_fixtures_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -329,4 +329,4 @@ TEST_CASE("browser fixtures: a Chromium store whose LOCK another process holds i
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::browser_fixtures_test

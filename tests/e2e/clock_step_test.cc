@@ -8,7 +8,7 @@
 #include "tests/e2e/ferry_process.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::clock_step_test {
 
 namespace {
 
@@ -59,4 +59,4 @@ TEST_CASE("clock step: the clock set back an hour mid-run, ULIDs keep their orde
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::clock_step_test

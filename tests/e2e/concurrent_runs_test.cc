@@ -13,7 +13,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::concurrent_runs_test {
 
 namespace {
 
@@ -204,4 +204,4 @@ TEST_CASE("concurrent runs: --jobs stops starting users once the run's reject ra
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::concurrent_runs_test

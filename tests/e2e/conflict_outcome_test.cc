@@ -15,7 +15,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::conflict_outcome_test {
 
 namespace {
 
@@ -281,4 +281,4 @@ entities:
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::conflict_outcome_test

@@ -13,7 +13,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::connection_faults_test {
 
 namespace {
 
@@ -131,4 +131,4 @@ TEST_CASE("connection faults: the server restarted mid-run, the run ends as a cl
   CHECK(differences.empty());
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::connection_faults_test

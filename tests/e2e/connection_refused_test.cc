@@ -10,7 +10,7 @@
 
 #include "tests/e2e/ferry_process.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::connection_refused_test {
 
 namespace {
 
@@ -71,4 +71,4 @@ TEST_CASE("migrate: a refused first connection is a configuration error within s
   CHECK(status.err.find(kPassword) == std::string::npos);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::connection_refused_test

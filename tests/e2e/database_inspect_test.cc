@@ -8,7 +8,7 @@
 
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::database_inspect_test {
 namespace {
 
 // Builds the test database with `keys` ("int" or "uuid") and about `rows` rows in `dir`.
@@ -121,4 +121,4 @@ TEST_CASE("inspect sqlite --propose-mapping: a mapping migrate takes as is, neve
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::database_inspect_test

@@ -18,7 +18,7 @@
 #include "transformers/datetime.h"
 #include "transformers/ulid.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::database_migrate_test {
 namespace {
 
 std::string MakeAppDb(const TempDir& dir, const std::string& keys, int rows) {
@@ -170,4 +170,4 @@ TEST_CASE(
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::database_migrate_test

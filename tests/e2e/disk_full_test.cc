@@ -17,7 +17,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::disk_full_test {
 
 namespace {
 
@@ -213,4 +213,4 @@ TEST_CASE("disk full: the report's disk is full, the run says so and the rerun w
   CHECK(after.problems.empty());
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::disk_full_test

@@ -10,7 +10,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::dry_run_test {
 
 TEST_CASE("migrate --dry-run: the README's example shows all 9 rejects and where a run stops",
           "[e2e][dry_run][sqlite][postgres]") {
@@ -58,4 +58,4 @@ TEST_CASE("migrate --dry-run --jobs 2: every user's rejects are counted, none st
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::dry_run_test

@@ -20,7 +20,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::fault_injection_test {
 
 namespace {
 
@@ -270,4 +270,4 @@ TEST_CASE("fault injection: a malformed FERRY_FAULT arms nothing and says so", "
   CHECK(run.err.find("FERRY_FAULT=\"sqlite.after_commit\" is not NAME:N") != std::string::npos);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::fault_injection_test

@@ -10,7 +10,7 @@
 #include "tests/e2e/ferry_process.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::html_report_test {
 
 namespace {
 
@@ -78,4 +78,4 @@ TEST_CASE("migrate --report: two pages, or a page in a missing folder, are refus
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::html_report_test

@@ -10,7 +10,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/extractors/chromium/chromium_test_util.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::inspect_export_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -242,4 +242,7 @@ TEST_CASE("migrate: a lossy entry is flagged, and rejected with --strict-unicode
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::inspect_export_test
+
+// File-local: a unity batch (cmake/unity.cmake) compiles the next file after this one.
+#undef SKIP_WITHOUT_FIXTURES

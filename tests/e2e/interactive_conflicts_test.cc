@@ -6,7 +6,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/test_paths.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::interactive_conflicts_test {
 
 TEST_CASE("migrate --conflict interactive: keys on a pty, a resize, q, resume, no terminal",
           "[e2e][sqlite][interactive][issue20]") {
@@ -19,4 +19,4 @@ TEST_CASE("migrate --conflict interactive: keys on a pty, a resize, q, resume, n
   CHECK(run.out.find("PASS") != std::string::npos);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::interactive_conflicts_test

@@ -13,7 +13,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/test_paths.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::man_completion_test {
 
 namespace {
 
@@ -218,4 +218,4 @@ TEST_CASE("ferry completion: zsh and fish scripts, an unknown shell is exit 2",
   CHECK(RunFerry({"completion", "tcsh"}).exit_code == 2);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::man_completion_test

@@ -8,7 +8,7 @@
 #include "tests/e2e/ferry_process.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::match_nothing_test {
 
 namespace {
 
@@ -107,9 +107,9 @@ TEST_CASE("migrate: a refused filter is recorded as a failed run, not one to res
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::match_nothing_test
 
-namespace ferry::e2e {
+namespace ferry::e2e::match_nothing_test {
 
 TEST_CASE("export: --origin naming no origin of the store is refused, writing no dump",
           "[e2e][filters][export]") {
@@ -123,9 +123,9 @@ TEST_CASE("export: --origin naming no origin of the store is refused, writing no
   CHECK_FALSE(std::filesystem::exists(out));
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::match_nothing_test
 
-namespace ferry::e2e {
+namespace ferry::e2e::match_nothing_test {
 
 TEST_CASE("inspect: --origin naming no origin of the store is refused, listing its origins",
           "[e2e][filters][inspect]") {
@@ -145,4 +145,4 @@ TEST_CASE("inspect: --origin naming no origin of the store is refused, listing i
   CHECK(found.exit_code == 0);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::match_nothing_test

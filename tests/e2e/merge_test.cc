@@ -18,7 +18,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "transformers/json_writer.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::merge_test {
 
 namespace {
 
@@ -388,4 +388,4 @@ TEST_CASE("conflict examples: each differing field before -> after, sensitive on
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::merge_test

@@ -8,7 +8,7 @@
 
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::migrate_fixture_test {
 
 TEST_CASE("migrate: taskapp fixture dumps reject exactly the records marked invalid",
           "[e2e][sqlite][fixtures]") {
@@ -71,4 +71,4 @@ TEST_CASE("migrate: taskapp fixture dumps reject exactly the records marked inva
   CHECK(scenarios >= 2);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::migrate_fixture_test

@@ -14,7 +14,7 @@
 #include "transformers/datetime.h"
 #include "transformers/ulid.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::migrate_test {
 
 namespace {
 
@@ -263,4 +263,4 @@ TEST_CASE("migrate: without --jobs, several users load with several workers into
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::migrate_test

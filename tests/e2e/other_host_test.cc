@@ -13,7 +13,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::other_host_test {
 
 namespace {
 
@@ -94,4 +94,4 @@ TEST_CASE("another host: its lock and its unfinished run, then the same command 
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::other_host_test

@@ -9,7 +9,7 @@
 #include "tests/e2e/ferry_process.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::output_paths_test {
 
 namespace {
 
@@ -96,4 +96,4 @@ TEST_CASE("migrate: checking the output paths leaves nothing but the outputs beh
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::output_paths_test

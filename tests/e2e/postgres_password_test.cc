@@ -13,7 +13,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::postgres_password_test {
 
 namespace {
 
@@ -172,4 +172,4 @@ TEST_CASE("PostgreSQL password: in the URL, PGPASSWORD or a password file, never
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::postgres_password_test

@@ -14,7 +14,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::postgres_source_test {
 namespace {
 
 // A login role that may only read the tables it is granted, dropped at the end: declared
@@ -185,4 +185,4 @@ TEST_CASE("inspect postgresql://: an unreachable source is named a source, its p
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::postgres_source_test

@@ -11,7 +11,7 @@
 #include "tests/e2e/taskapp_workload.h"
 #include "tests/under_sanitizer.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::progress_test {
 
 using testing::PlainOrSanitized;
 
@@ -88,4 +88,4 @@ TEST_CASE("migrate --progress json --jobs 2: the workers' records show while the
   CHECK(moving >= 1);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::progress_test

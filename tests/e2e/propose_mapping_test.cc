@@ -10,7 +10,7 @@
 
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::propose_mapping_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -139,4 +139,4 @@ TEST_CASE("inspect --propose-mapping: a store's mapping is 0600 and never writte
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::propose_mapping_test

@@ -19,7 +19,7 @@
 #include "transformers/datetime.h"
 #include "transformers/ulid.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::rekey_add_test {
 namespace {
 
 TEST_CASE("rekey add, hybrid: killed mid-fill, then the same command gives the clean result",
@@ -177,4 +177,4 @@ TEST_CASE("rekey: a missing SQLite file and a plan that does not fit are refused
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::rekey_add_test

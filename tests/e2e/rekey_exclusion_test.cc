@@ -15,7 +15,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::rekey_exclusion_test {
 namespace {
 
 constexpr int kEvents = 2000;
@@ -150,4 +150,4 @@ TEST_CASE("rekey rollback refuses to drop columns written into since, naming the
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::rekey_exclusion_test

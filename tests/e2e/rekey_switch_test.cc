@@ -19,7 +19,7 @@
 #include "transformers/datetime.h"
 #include "transformers/ulid.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::rekey_switch_test {
 namespace {
 
 // (child key, parent key) of every row whose reference names a parent, as text, through the
@@ -271,4 +271,4 @@ TEST_CASE("rekey switch: a view or a table outside the plan in the way is refuse
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::rekey_switch_test

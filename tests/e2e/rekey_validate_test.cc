@@ -16,7 +16,7 @@
 #include "tests/e2e/ferry_process.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::rekey_validate_test {
 namespace {
 
 constexpr int kUsers = 300;
@@ -342,4 +342,4 @@ TEST_CASE("rekey and validate of tables in another PostgreSQL schema, by the URL
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::rekey_validate_test

@@ -13,7 +13,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::report_counts_test {
 
 namespace {
 
@@ -170,4 +170,4 @@ TEST_CASE("migrate report: a failure before the first record prints no empty tab
   CHECK(run.out.find("status: failed") != std::string::npos);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::report_counts_test

@@ -13,7 +13,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::rerun_unchanged_test {
 
 namespace {
 
@@ -140,4 +140,4 @@ TEST_CASE("rerun: a unit with a reject is never skipped: the rerun exits 3 as th
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::rerun_unchanged_test

@@ -13,7 +13,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/test_paths.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::resource_bounds_test {
 
 namespace {
 
@@ -187,4 +187,4 @@ TEST_CASE("resource bounds: a mapping of 10,000 entities is refused naming the l
   CHECK(run.peak_kib < kFactor * 600 * kMiB);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::resource_bounds_test

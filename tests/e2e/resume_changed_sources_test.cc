@@ -12,7 +12,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::resume_changed_sources_test {
 
 TEST_CASE("resume: changed sources refuse an interrupted run's resume until --restart",
           "[e2e][faults][sqlite][postgres]") {
@@ -79,4 +79,4 @@ TEST_CASE("resume: changed sources refuse an interrupted run's resume until --re
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::resume_changed_sources_test

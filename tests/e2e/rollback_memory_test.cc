@@ -11,7 +11,7 @@
 #include "tests/test_paths.h"
 #include "tests/under_sanitizer.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::rollback_memory_test {
 
 namespace {
 
@@ -122,4 +122,4 @@ TEST_CASE("rollback: a killed run's id map is not held in memory (derived rows a
   CHECK(derived_kilobytes - recorded_kilobytes < bound_kilobytes);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::rollback_memory_test

@@ -10,7 +10,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::rollback_test {
 
 namespace {
 
@@ -367,4 +367,4 @@ TEST_CASE("rollback: a run stopped by --max-reject-rate rolls itself back",
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::rollback_test

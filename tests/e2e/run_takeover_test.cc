@@ -16,7 +16,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::run_takeover_test {
 
 namespace {
 
@@ -91,4 +91,4 @@ TEST_CASE("run takeover: a frozen run resumed by another process does not write 
   CHECK(snapshot.Rows("tasks") == static_cast<size_t>(workload.tasks));
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::run_takeover_test

@@ -10,7 +10,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::schema_command_test {
 
 namespace {
 
@@ -243,4 +243,4 @@ TEST_CASE("schema command: down is refused while a run is loading, then reverts 
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::schema_command_test

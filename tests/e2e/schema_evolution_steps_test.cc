@@ -11,7 +11,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::schema_evolution_steps_test {
 
 namespace {
 
@@ -282,4 +282,4 @@ TEST_CASE("schema evolution: an index name the table uses on other columns is re
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::schema_evolution_steps_test

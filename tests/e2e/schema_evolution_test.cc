@@ -12,7 +12,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::schema_evolution_test {
 
 namespace {
 
@@ -226,9 +226,9 @@ TEST_CASE("schema evolution: an unsafe change is refused with the manual steps, 
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::schema_evolution_test
 
-namespace ferry::e2e {
+namespace ferry::e2e::schema_evolution_test {
 
 TEST_CASE(
     "schema evolution: a ulid column widened to text (PostgreSQL drops its CHECK; SQLite "
@@ -265,4 +265,4 @@ TEST_CASE(
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::schema_evolution_test

@@ -14,7 +14,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::secrets_test {
 
 namespace {
 
@@ -186,4 +186,4 @@ TEST_CASE("secrets: no passphrase, field key, token or URL password in any outpu
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::secrets_test

@@ -14,7 +14,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/ferry_process.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::security_cmdline_test {
 namespace {
 
 std::string Cmdline(pid_t pid) {
@@ -56,4 +56,4 @@ TEST_CASE("migrate: the password in --target is blanked in /proc/PID/cmdline dur
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::security_cmdline_test

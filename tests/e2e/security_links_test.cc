@@ -11,7 +11,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/ferry_process.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::security_links_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -209,4 +209,7 @@ TEST_CASE("export: a dump folder whose b.json links elsewhere reads a.json only"
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::security_links_test
+
+// File-local: a unity batch (cmake/unity.cmake) compiles the next file after this one.
+#undef SKIP_WITHOUT_FIXTURES

@@ -10,7 +10,7 @@
 #include "tests/e2e/ferry_process.h"
 #include "tests/test_paths.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::security_outputs_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -123,4 +123,7 @@ TEST_CASE("files ferry writes are 0600 even under umask 000", "[e2e][security][s
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::security_outputs_test
+
+// File-local: a unity batch (cmake/unity.cmake) compiles the next file after this one.
+#undef SKIP_WITHOUT_FIXTURES

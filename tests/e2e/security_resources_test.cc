@@ -14,7 +14,7 @@
 #include "tests/test_paths.h"
 #include "tests/under_sanitizer.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::security_resources_test {
 namespace {
 
 TEST_CASE("export: a Firefox data view that never ends is refused within seconds",
@@ -476,4 +476,4 @@ TEST_CASE("inspect, export and migrate: a value over --max-value-bytes is damage
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::security_resources_test

@@ -8,7 +8,7 @@
 #include "tests/e2e/ferry_process.h"
 #include "tests/test_paths.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::security_temp_copies_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -80,4 +80,4 @@ TEST_CASE("a copy left by a killed run (SIGKILL) is removed by the next run", "[
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::security_temp_copies_test

@@ -9,7 +9,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/ferry_process.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::security_terminal_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -76,4 +76,4 @@ TEST_CASE("every output of migrate, inspect, export and status escapes the data"
 }
 
 }  // namespace
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::security_terminal_test

@@ -12,7 +12,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/transformers/open_sealed_field.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::sensitive_fields_test {
 
 namespace {
 
@@ -103,4 +103,4 @@ TEST_CASE("sensitive encrypt: the token is stored sealed, and libsodium opens it
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::sensitive_fields_test

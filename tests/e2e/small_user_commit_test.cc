@@ -10,7 +10,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::small_user_commit_test {
 
 namespace {
 
@@ -83,4 +83,4 @@ TEST_CASE("small users: a user larger than a batch commits batch by batch, every
   CHECK(target->Count("SELECT count(*) FROM environments") == workload.environments);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::small_user_commit_test

@@ -16,7 +16,7 @@
 #include "tests/e2e/taskapp_workload.h"
 #include "tests/test_paths.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::source_faults_test {
 
 namespace {
 
@@ -324,4 +324,4 @@ TEST_CASE("source faults: sources on a read-only file system load, and load agai
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::source_faults_test

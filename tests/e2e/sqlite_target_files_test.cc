@@ -14,7 +14,7 @@
 #include "tests/loaders/sqlite/sqlite_test_util.h"
 #include "tests/test_paths.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::sqlite_target_files_test {
 
 namespace {
 
@@ -166,4 +166,4 @@ TEST_CASE("SQLite target: --busy-timeout is each attempt's wait, and the retry l
   CHECK(seconds < 4);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::sqlite_target_files_test

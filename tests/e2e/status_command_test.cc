@@ -10,7 +10,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::status_command_test {
 
 namespace {
 
@@ -208,4 +208,4 @@ TEST_CASE("status: an unknown target is a usage error", "[e2e][status]") {
   CHECK(limit.exit_code == 2);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::status_command_test

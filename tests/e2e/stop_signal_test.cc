@@ -15,7 +15,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::stop_signal_test {
 
 namespace {
 
@@ -192,4 +192,4 @@ TEST_CASE("migrate: a run that gives up after its retries says that the same com
   ResumeToClean(fixture, *target, 1, reference);
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::stop_signal_test

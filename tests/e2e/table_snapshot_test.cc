@@ -8,7 +8,7 @@
 #include "tests/e2e/ferry_process.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::table_snapshot_test {
 
 namespace {
 
@@ -95,4 +95,4 @@ TEST_CASE("TableSnapshot: each kind of damage is found and named", "[e2e][snapsh
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::table_snapshot_test

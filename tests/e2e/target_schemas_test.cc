@@ -10,7 +10,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::target_schemas_test {
 
 namespace {
 
@@ -89,4 +89,4 @@ TEST_CASE("target schemas: a second schema loads in full and its schema down kee
   CHECK(snapshot.Rows("tasks") == static_cast<size_t>(workload.tasks));
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::target_schemas_test

@@ -18,7 +18,7 @@
 #include "tests/e2e/ferry_process.h"
 #include "tests/test_paths.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::terminal_output_test {
 
 namespace {
 
@@ -123,4 +123,4 @@ TEST_CASE("terminal: --progress bar off a terminal is plain lines, no \\r",
   CHECK(run.out.find("  entity  ") != std::string::npos);  // not a terminal: the table
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::terminal_output_test

@@ -15,7 +15,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::terminate_points_test {
 
 namespace {
 
@@ -91,4 +91,4 @@ TEST_CASE("terminated backend: during a COPY, before and after a COMMIT, nothing
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::terminate_points_test

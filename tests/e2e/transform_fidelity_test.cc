@@ -7,7 +7,7 @@
 
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::transform_fidelity_test {
 
 namespace {
 
@@ -321,4 +321,4 @@ TEST_CASE("migrate: a JSON number beyond PostgreSQL's numeric is a reject there,
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::transform_fidelity_test

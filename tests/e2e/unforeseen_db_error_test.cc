@@ -14,7 +14,7 @@
 #include "tests/e2e/ferry_process.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::unforeseen_db_error_test {
 
 namespace {
 
@@ -72,4 +72,4 @@ TEST_CASE("migrate: an unforeseen database error on a batch is traced to its rec
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::unforeseen_db_error_test

@@ -8,7 +8,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/loaders/lock_test_util.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::unlock_command_test {
 
 namespace {
 
@@ -110,4 +110,4 @@ TEST_CASE("unlock --force on a target without locks changes nothing",
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::unlock_command_test

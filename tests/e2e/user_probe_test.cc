@@ -12,7 +12,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::user_probe_test {
 
 namespace {
 
@@ -102,4 +102,4 @@ TEST_CASE("user probe: a user an earlier run loaded part of is matched through t
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::user_probe_test

@@ -9,7 +9,7 @@
 #include "tests/e2e/ferry_process.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::user_units_test {
 
 namespace {
 
@@ -211,4 +211,4 @@ TEST_CASE("migrate: --jobs 2 loads several units of one user one after the other
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::user_units_test

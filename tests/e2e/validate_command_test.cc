@@ -11,7 +11,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::validate_command_test {
 
 namespace {
 
@@ -92,9 +92,9 @@ TEST_CASE("validate: no run, or an unknown one, is a usage error",
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::validate_command_test
 
-namespace ferry::e2e {
+namespace ferry::e2e::validate_command_test {
 
 namespace {
 
@@ -197,4 +197,4 @@ TEST_CASE("validate: a source gone or changed since the run is read from the run
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::validate_command_test

@@ -5,7 +5,7 @@
 
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry {
+namespace ferry::registry_test {
 namespace {
 
 using testing::TempDir;
@@ -144,4 +144,4 @@ TEST_CASE("MakeExtractor: makes registered kinds, refuses others", "[extractors]
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::registry_test

@@ -9,7 +9,7 @@
 #include "loaders/sqlite/sqlite_loader.h"
 #include "tests/loaders/sqlite/sqlite_test_util.h"
 
-namespace ferry {
+namespace ferry::bookkeeping_sql_test {
 namespace {
 
 using sqlite_testing::ExecSql;
@@ -97,4 +97,4 @@ TEST_CASE("BookkeepingSql: PostgreSQL's names are its loader's; another kind has
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::bookkeeping_sql_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::loader_test {
 namespace {
 
 TEST_CASE("ConflictPolicy: every policy's name parses back to it", "[loaders][conflict]") {
@@ -27,4 +27,4 @@ TEST_CASE("ConflictPolicy: unknown, empty and differently cased names are refuse
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::loader_test

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+namespace postgres_connection_test {
+
 namespace {
 
 bool RunningUnderCi() {
@@ -99,3 +101,5 @@ TEST_CASE("Test PostgreSQL: invalid SQL is a syntax_error and the connection sta
   pqxx::work transaction(connection);
   CHECK(transaction.exec1("SELECT 1 + 1")[0].as<int>() == 2);
 }
+
+}  // namespace postgres_connection_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::redact_url_test {
 namespace {
 
 TEST_CASE("RedactUrl: the password of a postgresql URL is hidden", "[loaders][redact]") {
@@ -57,4 +57,4 @@ TEST_CASE("RedactUrl: look-alike keywords are not taken for passwords", "[loader
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::redact_url_test

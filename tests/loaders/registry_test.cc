@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <optional>
 
-namespace ferry {
+namespace ferry::registry_test {
 namespace {
 
 // Sets (or unsets, with nullopt) DATABASE_URL for one test and puts it back afterwards.
@@ -182,4 +182,4 @@ TEST_CASE("TargetKinds: sqlite is registered and claims only its own URLs", "[lo
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::registry_test

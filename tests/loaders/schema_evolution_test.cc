@@ -7,7 +7,7 @@
 
 #include "loaders/schema_history.h"
 
-namespace ferry {
+namespace ferry::schema_evolution_test {
 namespace {
 
 bool Exact(const std::string& a, const std::string& b) { return a == b; }
@@ -333,4 +333,4 @@ TEST_CASE("ParseStep and IndexName: an index step reads back, hostile names too"
   CHECK(IndexName(table, {"", {"a"}}) != IndexName(table, {"", {"b"}}));
 }
 
-}  // namespace ferry
+}  // namespace ferry::schema_evolution_test

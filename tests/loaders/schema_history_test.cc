@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::schema_history_test {
 namespace {
 
 using State = SchemaMigration::State;
@@ -194,9 +194,9 @@ TEST_CASE("CreatedTableEntity: the entity a create-table description names", "[l
   CHECK(CreatedTableEntity("ferry bookkeeping: runs") == std::nullopt);
 }
 
-}  // namespace ferry
+}  // namespace ferry::schema_history_test
 
-namespace ferry {
+namespace ferry::schema_history_test {
 namespace {
 
 // Notes as the mapping has it now: v1 plus a nullable `done`.
@@ -336,4 +336,4 @@ TEST_CASE("AddRefusals and CheckWantedTable: rows sharing a unique key a step ad
   CHECK(migrate.message().find("ferry schema up") != std::string::npos);
 }
 
-}  // namespace ferry
+}  // namespace ferry::schema_history_test

@@ -8,7 +8,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/test_paths.h"
 
-namespace ferry {
+namespace ferry::quickstart_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -42,4 +42,4 @@ TEST_CASE("quickstart.sh: the way back (backup listed, verified, restored; run r
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::quickstart_test

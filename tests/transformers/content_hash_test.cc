@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::content_hash_test {
 
 TEST_CASE("ContentHash: equal rows hash equal, different rows differ",
           "[transformers][content_hash]") {
@@ -18,4 +18,4 @@ TEST_CASE("ContentHash: equal rows hash equal, different rows differ",
   CHECK(ContentHash(Row{{true}}) != ContentHash(Row{{int64_t{1}}}));
 }
 
-}  // namespace ferry
+}  // namespace ferry::content_hash_test

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-namespace ferry {
+namespace ferry::datetime_test {
 namespace {
 
 constexpr int64_t kYear0000Start = -62167219200000;  // 0000-01-01T00:00:00.000Z
@@ -202,4 +202,4 @@ TEST_CASE("FormatTimestampMillis: every day of 2000 through 2003 round trips",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::datetime_test

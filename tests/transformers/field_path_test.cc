@@ -4,7 +4,7 @@
 
 #include "transformers/scalar_text.h"
 
-namespace ferry {
+namespace ferry::field_path_test {
 
 TEST_CASE("FindField: dotted paths and absent members", "[transformers][field_path]") {
   simdjson::dom::parser parser;
@@ -54,4 +54,4 @@ TEST_CASE("ScalarToText: ids as text; doubles and objects are not ids",
   CHECK(cut->size() < 220);
 }
 
-}  // namespace ferry
+}  // namespace ferry::field_path_test

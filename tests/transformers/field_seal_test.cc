@@ -6,7 +6,7 @@
 
 #include "tests/transformers/open_sealed_field.h"
 
-namespace ferry {
+namespace ferry::field_seal_test {
 namespace {
 
 using test::OpenSealedField;
@@ -62,4 +62,4 @@ TEST_CASE("FieldSealer: a key that is not 64 hex digits is refused without echoi
   }
 }
 
-}  // namespace ferry
+}  // namespace ferry::field_seal_test

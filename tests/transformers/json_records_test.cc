@@ -4,7 +4,7 @@
 
 #include "transformers/big_number.h"
 
-namespace ferry {
+namespace ferry::json_records_test {
 
 namespace {
 
@@ -166,4 +166,4 @@ TEST_CASE("PlainJson: only a value the scan would leave as it is skips the scan"
   CHECK_FALSE(plain("[[" + deep + "]]", SourceShape::kArray));  // a record one level too deep
 }
 
-}  // namespace ferry
+}  // namespace ferry::json_records_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::json_writer_test {
 
 namespace {
 std::string Write(const std::string& json, const std::vector<std::string>& drop = {}) {
@@ -45,4 +45,4 @@ TEST_CASE("AppendJsonString: an embedded NUL stays escaped", "[transformers][jso
   CHECK(out == "\"a\\u0000b\"");
 }
 
-}  // namespace ferry
+}  // namespace ferry::json_writer_test

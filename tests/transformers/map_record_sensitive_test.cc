@@ -8,7 +8,7 @@
 #include "transformers/field_seal.h"
 #include "transformers/map_record.h"
 
-namespace ferry {
+namespace ferry::map_record_sensitive_test {
 namespace {
 
 constexpr char kKeyHex[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
@@ -90,4 +90,4 @@ TEST_CASE("MapRecord: a json column that is itself encrypted holds the sealed te
   CHECK(std::get<std::string>(row.cells[1]) == "\"" + Sealed(R"({"a":1})", "config") + "\"");
 }
 
-}  // namespace ferry
+}  // namespace ferry::map_record_sensitive_test

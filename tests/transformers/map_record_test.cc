@@ -4,7 +4,7 @@
 
 #include "transformers/json_records.h"
 
-namespace ferry {
+namespace ferry::map_record_test {
 namespace {
 
 ColumnMapping Column(std::string name, ColumnType type, ColumnSource source,
@@ -183,9 +183,9 @@ TEST_CASE(
   CHECK_THAT(real->reason, Catch::Contains("beyond the largest double"));
 }
 
-}  // namespace ferry
+}  // namespace ferry::map_record_test
 
-namespace ferry {
+namespace ferry::map_record_test {
 
 TEST_CASE("MapRecord: $record in a text column takes a string record as it is",
           "[transformers][map_record]") {
@@ -204,4 +204,4 @@ TEST_CASE("MapRecord: $record in a text column takes a string record as it is",
   CHECK(std::get<std::string>(row.cells[0]) == "42");  // not a string: its JSON text
 }
 
-}  // namespace ferry
+}  // namespace ferry::map_record_test

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-namespace ferry {
+namespace ferry::merge_row_test {
 
 namespace {
 
@@ -329,9 +329,9 @@ TEST_CASE("MergeDecisionName: names every decision", "[transformers][merge]") {
         "existing_kept_over_null");
 }
 
-}  // namespace ferry
+}  // namespace ferry::merge_row_test
 
-namespace ferry {
+namespace ferry::merge_row_test {
 
 TEST_CASE("MergeRow: json cells with numbers beyond a double merge, the numbers kept as written",
           "[transformers][merge]") {
@@ -345,4 +345,4 @@ TEST_CASE("MergeRow: json cells with numbers beyond a double merge, the numbers 
   CHECK_THAT(meta, Catch::Contains(R"("a":2)"));
 }
 
-}  // namespace ferry
+}  // namespace ferry::merge_row_test

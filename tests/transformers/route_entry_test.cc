@@ -4,7 +4,7 @@
 
 #include "transformers/records_of_value.h"
 
-namespace ferry {
+namespace ferry::route_entry_test {
 
 namespace {
 Mapping TwoEntities() {
@@ -58,9 +58,9 @@ TEST_CASE("RecordsOfValue: shapes and mismatches", "[transformers][records_of_va
       RecordsOfValue(parser.parse(std::string("[]")), SourceShape::kObject, visit).IsCorruption());
 }
 
-}  // namespace ferry
+}  // namespace ferry::route_entry_test
 
-namespace ferry {
+namespace ferry::route_entry_test {
 
 TEST_CASE("RouteEntry: `ignore` names keys no entity takes, never over an entity",
           "[transformers][route_entry]") {
@@ -81,4 +81,4 @@ TEST_CASE("RouteEntry: `ignore` names keys no entity takes, never over an entity
   CHECK_FALSE(RouteEntry(m, MakeEntry("theme")).ignored);
 }
 
-}  // namespace ferry
+}  // namespace ferry::route_entry_test

@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-namespace ferry {
+namespace ferry::ulid_test {
 namespace {
 
 Ulid MakeUlid(uint64_t time_ms, uint8_t random_fill) {
@@ -207,4 +207,4 @@ TEST_CASE("UlidGenerator: NowMillis is after 2020", "[transformers][ulid]") {
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::ulid_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::ulid_time_test {
 
 namespace {
 
@@ -57,4 +57,4 @@ TEST_CASE("UlidTimeOf: what is not a time says which format it is not",
              Catch::Contains("not a time in epoch milliseconds"));
 }
 
-}  // namespace ferry
+}  // namespace ferry::ulid_time_test

@@ -10,7 +10,7 @@
 
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry {
+namespace ferry::backup_command_test {
 
 namespace {
 
@@ -136,4 +136,4 @@ TEST_CASE("ferry backup prune: keeps a run's only way back without --force", "[e
   CHECK(fs::is_empty(work / "b"));
 }
 
-}  // namespace ferry
+}  // namespace ferry::backup_command_test

@@ -7,7 +7,7 @@
 
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry {
+namespace ferry::atomic_file_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -62,4 +62,4 @@ TEST_CASE("AtomicFile: a missing folder is an IOError naming it", "[agent][expor
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::atomic_file_test

@@ -7,7 +7,7 @@
 
 #include "extractors/dump/dump_file.h"
 
-namespace ferry {
+namespace ferry::dump_writer_test {
 namespace {
 
 Entry Make(const std::string& unit, const std::string& origin, const std::string& key,
@@ -182,4 +182,4 @@ TEST_CASE("DumpWriter: a failing stream is an IOError", "[agent][export]") {
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::dump_writer_test

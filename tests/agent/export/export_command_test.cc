@@ -5,7 +5,7 @@
 
 #include "tests/extractors/firefox/firefox_test_util.h"
 
-namespace ferry {
+namespace ferry::export_command_test {
 namespace {
 
 using testing::MakeLsStore;
@@ -65,4 +65,4 @@ TEST_CASE("export: an unpaired surrogate is kept exactly, no damage", "[export][
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::export_command_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::cli_model_test {
 
 TEST_CASE("ChoicesOf: CLI11 IsMember sets and a|b lists; anything else is no list",
           "[agent][help]") {
@@ -52,4 +52,4 @@ TEST_CASE("DescribeCli: commands, options, flags and positionals as CLI11 define
   CHECK_FALSE(flag.takes_value);
 }
 
-}  // namespace ferry
+}  // namespace ferry::cli_model_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::completion_test {
 
 TEST_CASE("RenderCompletion: bash, zsh and fish; another shell is refused", "[agent][help]") {
   CommandModel root;
@@ -30,4 +30,4 @@ TEST_CASE("RenderCompletion: bash, zsh and fish; another shell is refused", "[ag
   CHECK(other.status().IsInvalidArgument());
 }
 
-}  // namespace ferry
+}  // namespace ferry::completion_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::man_page_test {
 
 namespace {
 
@@ -43,4 +43,4 @@ TEST_CASE("RenderManPage: a section per command, options with their values", "[a
   CHECK(page.find("\n.so") == std::string::npos);
 }
 
-}  // namespace ferry
+}  // namespace ferry::man_page_test

@@ -5,7 +5,7 @@
 #include "agent/inspect/db_inspect_print.h"
 #include "tests/extractors/sqlite/sqlite_test_db.h"
 
-namespace ferry {
+namespace ferry::db_inspect_test {
 namespace {
 
 using testing::MakeSqliteDb;
@@ -82,4 +82,4 @@ TEST_CASE("InspectDatabase: mixed key kinds, a missing parent table, a rowid tab
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::db_inspect_test

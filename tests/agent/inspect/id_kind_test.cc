@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-namespace ferry {
+namespace ferry::id_kind_test {
 namespace {
 
 IdKind OfJson(const std::string& json) {
@@ -59,4 +59,4 @@ TEST_CASE("ClassifyIdValue: JSON numbers, strings, null and the rest", "[agent][
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::id_kind_test

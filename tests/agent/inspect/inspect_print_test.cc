@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-namespace ferry {
+namespace ferry::inspect_print_test {
 namespace {
 
 TEST_CASE("inspect table: a 10 MB key is shortened, with its length; --json keeps it whole",
@@ -55,4 +55,4 @@ TEST_CASE("inspect --json: keys past an origin's memory go to the temporary file
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::inspect_print_test

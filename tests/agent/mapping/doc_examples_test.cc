@@ -9,7 +9,7 @@
 #include "agent/mapping/loader.h"
 #include "tests/test_paths.h"
 
-namespace ferry {
+namespace ferry::doc_examples_test {
 
 namespace {
 
@@ -107,4 +107,4 @@ TEST_CASE("docs/mapping.md: every YAML example loads", "[agent][mapping]") {
   }
 }
 
-}  // namespace ferry
+}  // namespace ferry::doc_examples_test

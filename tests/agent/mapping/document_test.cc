@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::document_test {
 namespace {
 
 MappingJson Parse(const std::string& yaml) {
@@ -112,4 +112,4 @@ TEST_CASE("MappingDocument: YAML nested past the parser's depth is refused with 
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::document_test

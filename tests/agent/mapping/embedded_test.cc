@@ -8,7 +8,7 @@
 
 #include "tests/test_paths.h"
 
-namespace ferry {
+namespace ferry::embedded_test {
 namespace {
 
 std::string ReadSource(const std::string& name) {
@@ -42,4 +42,4 @@ TEST_CASE("FindEmbeddedMappingFile: unknown names and path tricks find nothing",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::embedded_test

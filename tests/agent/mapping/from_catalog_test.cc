@@ -5,7 +5,7 @@
 #include "agent/mapping/loader.h"
 #include "tests/extractors/sqlite/sqlite_test_db.h"
 
-namespace ferry {
+namespace ferry::from_catalog_test {
 namespace {
 
 using testing::MakeSqliteDb;
@@ -94,4 +94,4 @@ TEST_CASE("ProposeMappingFromCatalog: a reference to a column other than the par
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::from_catalog_test

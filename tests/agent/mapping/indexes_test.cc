@@ -6,7 +6,7 @@
 #include "agent/mapping/loader.h"
 #include "tests/agent/mapping/test_util.h"
 
-namespace ferry {
+namespace ferry::indexes_test {
 namespace {
 
 using namespace mapping_test;  // NOLINT: the helpers of this file's family
@@ -59,4 +59,4 @@ TEST_CASE("LoadMappingText: an index name another index or a table holds is refu
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::indexes_test

@@ -7,7 +7,7 @@
 #include "agent/mapping/loader.h"
 #include "tests/agent/mapping/test_util.h"
 
-namespace ferry {
+namespace ferry::loader_columns_test {
 namespace {
 
 using namespace mapping_test;  // NOLINT: the helpers of this file's family
@@ -206,4 +206,4 @@ TEST_CASE("LoadMappingText: a default becomes the column's cell, checked as a DE
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::loader_columns_test

@@ -9,7 +9,7 @@
 #include "tests/agent/mapping/test_util.h"
 #include "tests/test_paths.h"
 
-namespace ferry {
+namespace ferry::loader_test {
 namespace {
 
 using namespace mapping_test;  // NOLINT: the helpers of this file's family
@@ -328,4 +328,4 @@ TEST_CASE("LoadMappingText: several problems report the first and count the rest
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::loader_test

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::names_test {
 namespace {
 
 TEST_CASE("IdentifierProblem: quotes and SQL are legal, NUL, control, length and bad UTF-8 not",
@@ -57,4 +57,4 @@ TEST_CASE("AsciiLower: lowers ASCII letters only", "[agent][mapping]") {
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::names_test

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::order_test {
 namespace {
 
 std::vector<EntityMapping> Entities(
@@ -64,4 +64,4 @@ TEST_CASE("SortParentsFirst: a cycle (against the contract) loses no entity", "[
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::order_test

@@ -4,7 +4,7 @@
 
 #include "tests/agent/mapping/test_util.h"
 
-namespace ferry::mapping_test {
+namespace ferry::mapping_test::sensitive_test {
 
 TEST_CASE("mapping sensitive: the map form lists each path with its action",
           "[mapping][sensitive]") {
@@ -62,4 +62,4 @@ TEST_CASE("mapping sensitive: columns that would store what the rule keeps out a
              Catch::Contains("without map or references"));
 }
 
-}  // namespace ferry::mapping_test
+}  // namespace ferry::mapping_test::sensitive_test

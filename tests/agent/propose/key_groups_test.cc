@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry::propose {
+namespace ferry::propose::key_groups_test {
 namespace {
 
 Entry Item(std::string key, std::string value, std::string origin = "http://a") {
@@ -75,4 +75,4 @@ TEST_CASE("KeyGroups: kinds of values and secrets by key name or value", "[agent
 }
 
 }  // namespace
-}  // namespace ferry::propose
+}  // namespace ferry::propose::key_groups_test

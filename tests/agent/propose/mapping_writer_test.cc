@@ -4,7 +4,7 @@
 
 #include "agent/mapping/loader.h"
 
-namespace ferry::propose {
+namespace ferry::propose::mapping_writer_test {
 namespace {
 
 Entry Item(std::string key, std::string value, std::string origin = "http://a") {
@@ -101,4 +101,4 @@ TEST_CASE("ProposeMappingYaml: several origins name each entity's origin", "[age
 }
 
 }  // namespace
-}  // namespace ferry::propose
+}  // namespace ferry::propose::mapping_writer_test

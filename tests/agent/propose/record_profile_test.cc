@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry::propose {
+namespace ferry::propose::record_profile_test {
 namespace {
 
 void AddAll(RecordProfile* profile, const char* json_array) {
@@ -65,4 +65,4 @@ TEST_CASE("RecordProfile: fields are bounded, and Merge adds counts", "[agent][p
 }
 
 }  // namespace
-}  // namespace ferry::propose
+}  // namespace ferry::propose::record_profile_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry::propose {
+namespace ferry::propose::secret_hint_test {
 namespace {
 
 TEST_CASE("SecretNameReason: names of tokens, passwords and keys, in any spelling",
@@ -32,4 +32,4 @@ TEST_CASE("SecretValueReason: JWTs and well-known token forms, not prose", "[age
 }
 
 }  // namespace
-}  // namespace ferry::propose
+}  // namespace ferry::propose::secret_hint_test

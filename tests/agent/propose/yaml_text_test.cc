@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry::propose {
+namespace ferry::propose::yaml_text_test {
 namespace {
 
 TEST_CASE("YamlQuote: yaml-cpp reads back exactly the text, controls and bidi marks escaped",
@@ -44,4 +44,4 @@ TEST_CASE("SnakeName: table and column names from keys and fields", "[agent][pro
 }
 
 }  // namespace
-}  // namespace ferry::propose
+}  // namespace ferry::propose::yaml_text_test

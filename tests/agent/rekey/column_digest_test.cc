@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::column_digest_test {
 namespace {
 
 TEST_CASE("FormatDigests and ParseDigests round-trip; other lines are passed over", "[rekey]") {
@@ -15,4 +15,4 @@ TEST_CASE("FormatDigests and ParseDigests round-trip; other lines are passed ove
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::column_digest_test

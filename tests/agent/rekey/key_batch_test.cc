@@ -4,7 +4,7 @@
 
 #include "tests/loaders/sqlite/sqlite_test_util.h"
 
-namespace ferry {
+namespace ferry::key_batch_test {
 namespace {
 
 using sqlite_testing::TempDir;
@@ -60,4 +60,4 @@ TEST_CASE("RekeySql::SetByKey sets one column of the rows named by their keys", 
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::key_batch_test

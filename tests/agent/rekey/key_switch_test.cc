@@ -6,7 +6,7 @@
 
 #include "tests/loaders/sqlite/sqlite_test_util.h"
 
-namespace ferry {
+namespace ferry::key_switch_test {
 namespace {
 
 TEST_CASE("FormatSwitchedGroup and ParseSwitchedGroup round-trip tables, keys, references",
@@ -109,4 +109,4 @@ TEST_CASE("SwitchStateOf and PlanSwitch on SQLite: the state read, the table reb
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::key_switch_test

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-namespace ferry {
+namespace ferry::recorded_rekey_test {
 namespace {
 
 TEST_CASE("RekeyRunArguments: read back as recorded, the plan absolute, quoted, no password",
@@ -36,4 +36,4 @@ TEST_CASE("ParseRekeyRunArguments: an older ferry's recording, and what is not a
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::recorded_rekey_test

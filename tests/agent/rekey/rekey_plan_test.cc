@@ -4,7 +4,7 @@
 
 #include "agent/mapping/loader.h"
 
-namespace ferry {
+namespace ferry::rekey_plan_test {
 namespace {
 
 constexpr const char* kPlan = R"(version: 1
@@ -83,4 +83,4 @@ TEST_CASE("RekeyGroups: the components of the foreign-key graph, parents first",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::rekey_plan_test

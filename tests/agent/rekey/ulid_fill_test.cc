@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::ulid_fill_test {
 namespace {
 
 TEST_CASE("CreationMillis reads SQLite's and PostgreSQL's spellings of a creation time",
@@ -18,4 +18,4 @@ TEST_CASE("CreationMillis reads SQLite's and PostgreSQL's spellings of a creatio
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::ulid_fill_test

@@ -4,7 +4,7 @@
 #include <regex>
 #include <string>
 
-namespace ferry {
+namespace ferry::html_report_test {
 
 namespace {
 
@@ -167,4 +167,4 @@ TEST_CASE("RenderHtmlReport: a million records and 50000 rejects make a small pa
   CHECK(Has(page, "not listed here"));
 }
 
-}  // namespace ferry
+}  // namespace ferry::html_report_test

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-namespace ferry {
+namespace ferry::html_text_test {
 
 TEST_CASE("HtmlText: the HTML-special characters become entities", "[report][html]") {
   CHECK(HtmlText("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&#39;");
@@ -30,4 +30,4 @@ TEST_CASE("HtmlText: bytes that are not UTF-8 are shown as \\x", "[report][html]
   CHECK(HtmlText("\xf0\x9f\x98\x80") == "\xf0\x9f\x98\x80");
 }
 
-}  // namespace ferry
+}  // namespace ferry::html_text_test

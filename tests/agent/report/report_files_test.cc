@@ -8,7 +8,7 @@
 #include <sstream>
 #include <thread>
 
-namespace ferry {
+namespace ferry::report_files_test {
 
 TEST_CASE("SortReportFiles: the extension picks HTML, else JSON", "[report]") {
   CHECK(IsHtmlReportPath("r.html"));
@@ -78,4 +78,4 @@ TEST_CASE("WriteReportFile: a pipe (--report /dev/stdout) is written in place", 
   std::filesystem::remove_all(folder);
 }
 
-}  // namespace ferry
+}  // namespace ferry::report_files_test

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <memory>
 
-namespace ferry {
+namespace ferry::assign_identities_test {
 
 namespace {
 
@@ -204,4 +204,4 @@ TEST_CASE("AssignIdentities: an entity the id map holds nothing of asks only for
   CHECK(assigning.loader.parent_lookups == 2);
 }
 
-}  // namespace ferry
+}  // namespace ferry::assign_identities_test

@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-namespace ferry {
+namespace ferry::commit_batch_test {
 
 namespace {
 
@@ -314,4 +314,4 @@ TEST_CASE("EntityCounts: conflict examples are kept up to kMaxExamples per outco
   CHECK(counts.examples_conflicts.size() == 2 * kMaxExamples);
 }
 
-}  // namespace ferry
+}  // namespace ferry::commit_batch_test

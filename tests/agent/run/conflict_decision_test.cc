@@ -4,7 +4,7 @@
 
 #include "agent/run/run_report.h"
 
-namespace ferry {
+namespace ferry::conflict_decision_test {
 namespace {
 
 TEST_CASE("conflict decisions: the audit-log detail reads back, keys escaped, no value",
@@ -46,4 +46,4 @@ TEST_CASE("conflict decisions: counted by answer, S/O/M apart, examples bounded"
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::conflict_decision_test

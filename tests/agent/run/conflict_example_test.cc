@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::conflict_example_test {
 
 namespace {
 
@@ -104,4 +104,4 @@ TEST_CASE("MakeConflictExample: members of one sensitive field show once, never 
   for (const std::string& field : example.fields) CHECK(field.find("ghp") == std::string::npos);
 }
 
-}  // namespace ferry
+}  // namespace ferry::conflict_example_test

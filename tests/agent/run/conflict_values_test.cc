@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::conflict_values_test {
 
 namespace {
 
@@ -111,4 +111,4 @@ TEST_CASE("DifferingColumns: compared as values, JSON by value", "[agent][confli
   CHECK(DifferingColumns(entity.table, a, a).empty());
 }
 
-}  // namespace ferry
+}  // namespace ferry::conflict_values_test

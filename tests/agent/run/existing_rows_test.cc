@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::existing_rows_test {
 
 namespace {
 
@@ -135,4 +135,4 @@ TEST_CASE("BatchKeyConflicts: the later of two written records with one unique k
   CHECK(reasons[4].empty());
 }
 
-}  // namespace ferry
+}  // namespace ferry::existing_rows_test

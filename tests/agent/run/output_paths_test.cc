@@ -6,7 +6,7 @@
 
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry {
+namespace ferry::output_paths_test {
 
 TEST_CASE("CheckOutputFile: a file in a writable folder, or none asked for, is fine",
           "[agent][run][outputs]") {
@@ -32,4 +32,4 @@ TEST_CASE("CheckOutputFile: a missing folder, a folder, a path under a file are 
   CHECK(under.message().find("is not a folder") != std::string::npos);
 }
 
-}  // namespace ferry
+}  // namespace ferry::output_paths_test

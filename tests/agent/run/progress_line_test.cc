@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::progress_line_test {
 
 namespace {
 
@@ -45,4 +45,4 @@ TEST_CASE("ProgressLogLine: the figures on one plain line, no bar", "[run][progr
   CHECK(ProgressLogLine(done) == "progress:  50%  3/10 units  123456 records  45678 rec/s  done");
 }
 
-}  // namespace ferry
+}  // namespace ferry::progress_line_test

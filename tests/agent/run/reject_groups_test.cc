@@ -3,7 +3,7 @@
 
 #include "agent/run/run_report.h"
 
-namespace ferry {
+namespace ferry::reject_groups_test {
 
 namespace {
 
@@ -81,4 +81,4 @@ TEST_CASE("RunReport::Merge: the workers' reject groups add up, within the bound
   CHECK(tasks.rejects_ungrouped == 5);
 }
 
-}  // namespace ferry
+}  // namespace ferry::reject_groups_test

@@ -9,7 +9,7 @@
 
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry {
+namespace ferry::reject_sink_test {
 
 TEST_CASE("RejectSink: no reject, no file", "[agent][reject_sink]") {
   e2e::TempDir dir;
@@ -57,4 +57,4 @@ TEST_CASE("RejectSink: an unwritable path is an IOError naming it", "[agent][rej
   CHECK(status.message().find("/proc/ferry/nope.ndjson") != std::string::npos);
 }
 
-}  // namespace ferry
+}  // namespace ferry::reject_sink_test

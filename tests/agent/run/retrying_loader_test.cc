@@ -7,7 +7,7 @@
 
 #include "loaders/process_identity.h"
 
-namespace ferry {
+namespace ferry::retrying_loader_test {
 
 namespace {
 
@@ -251,4 +251,4 @@ TEST_CASE("RetryingLoader: a permanent failure also ends the outage") {
   CHECK(h.flaky->calls == 5);
 }
 
-}  // namespace ferry
+}  // namespace ferry::retrying_loader_test

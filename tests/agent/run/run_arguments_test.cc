@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::run_arguments_test {
 
 TEST_CASE("RunArguments: holds what decides the rows, with absolute paths") {
   MigrateOptions options;
@@ -55,4 +55,4 @@ TEST_CASE("RunArguments: values with spaces are quoted so lists cannot read alik
   CHECK(RunArguments(one, sources, target).find("\"a --user-id b\"") != std::string::npos);
 }
 
-}  // namespace ferry
+}  // namespace ferry::run_arguments_test

@@ -2,7 +2,7 @@
 
 #include "agent/run/run_report.h"
 
-namespace ferry {
+namespace ferry::run_report_merge_test {
 
 TEST_CASE("RunReport::Merge: adds counts and failed units, keeps few examples") {
   RunReport run;
@@ -26,4 +26,4 @@ TEST_CASE("RunReport::Merge: adds counts and failed units, keeps few examples") 
   CHECK(run.failed_units[0].rfind("user-3", 0) == 0);
 }
 
-}  // namespace ferry
+}  // namespace ferry::run_report_merge_test

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-namespace ferry {
+namespace ferry::run_report_test {
 
 TEST_CASE("RunReport: JSON holds per-entity counts and parses", "[agent][run_report]") {
   RunReport report;
@@ -62,9 +62,9 @@ TEST_CASE("RunReport: the summary lists entities in load order and the dry-run v
   CHECK(text.find("would insert e.g. env-1") != std::string::npos);
 }
 
-}  // namespace ferry
+}  // namespace ferry::run_report_test
 
-namespace ferry {
+namespace ferry::run_report_test {
 
 TEST_CASE("RunReport: conflicts are counted per outcome with their examples in the JSON",
           "[agent][run_report][merge]") {
@@ -120,9 +120,9 @@ TEST_CASE("RunReport: the summary has a conflicts line only for entities with co
   CHECK(dry.str().find("tasks conflicts (would be): 2 merged") != std::string::npos);
 }
 
-}  // namespace ferry
+}  // namespace ferry::run_report_test
 
-namespace ferry {
+namespace ferry::run_report_test {
 
 TEST_CASE(
     "RunReport: the summary counts the rejects it does not list, and where a dry run "
@@ -161,9 +161,9 @@ TEST_CASE("RunReport: a run that failed before its first record prints no table"
         "ferry migrate: run R\n  status: failed — Invalid argument: no source given\n");
 }
 
-}  // namespace ferry
+}  // namespace ferry::run_report_test
 
-namespace ferry {
+namespace ferry::run_report_test {
 
 TEST_CASE("RunReport: on a narrow terminal the summary names each count, no table row wraps",
           "[agent][run_report]") {
@@ -198,4 +198,4 @@ TEST_CASE("RunReport: on a narrow terminal the summary names each count, no tabl
   }
 }
 
-}  // namespace ferry
+}  // namespace ferry::run_report_test

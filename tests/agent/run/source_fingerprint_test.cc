@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace ferry {
+namespace ferry::source_fingerprint_test {
 
 namespace {
 
@@ -131,4 +131,4 @@ TEST_CASE("FingerprintInput: a database is its URL without the password and its 
   CHECK(FingerprintInput(SourceSpec{"dump", "/d/u.json", {}}, DigestOnly("")) == "/d/u.json");
 }
 
-}  // namespace ferry
+}  // namespace ferry::source_fingerprint_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::source_holdings_test {
 
 TEST_CASE("SourceHoldings: counts selected entries, unmapped keys and routed entities",
           "[agent][run][filters]") {
@@ -28,4 +28,4 @@ TEST_CASE("SourceHoldings: merging workers' holdings adds them, keys stay bounde
   CHECK(a.unmapped_keys.size() == kMaxHeldNames);
 }
 
-}  // namespace ferry
+}  // namespace ferry::source_holdings_test

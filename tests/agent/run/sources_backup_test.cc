@@ -7,7 +7,7 @@
 
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry {
+namespace ferry::sources_backup_test {
 
 namespace {
 
@@ -70,4 +70,4 @@ TEST_CASE("migrate on a fresh machine: a key file is made, never an unencrypted 
   CHECK(!fs::is_empty(work / "data/ferry/backups"));
 }
 
-}  // namespace ferry
+}  // namespace ferry::sources_backup_test

@@ -9,7 +9,7 @@
 
 #include "tests/e2e/e2e_util.h"
 
-namespace ferry {
+namespace ferry::unit_digest_test {
 
 namespace {
 
@@ -110,4 +110,4 @@ TEST_CASE("SettingsDigest: another policy, filter or mapping byte gives another 
   CHECK_FALSE(SettingsDigest(from_file, mapping));
 }
 
-}  // namespace ferry
+}  // namespace ferry::unit_digest_test

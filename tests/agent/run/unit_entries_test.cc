@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::unit_entries_test {
 
 namespace {
 
@@ -154,4 +154,4 @@ TEST_CASE("UnitEntries: a spilled entry is found from a kept offset or from the 
   }
 }
 
-}  // namespace ferry
+}  // namespace ferry::unit_entries_test

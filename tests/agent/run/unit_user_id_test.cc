@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::unit_user_id_test {
 
 namespace {
 
@@ -80,4 +80,4 @@ TEST_CASE("UnitUserId: a key read back from a spilled unit", "[agent][run][users
   CHECK(*UserIdOf(filename, entries, /*spill=*/true) == "b");
 }
 
-}  // namespace ferry
+}  // namespace ferry::unit_user_id_test

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace ferry {
+namespace ferry::unit_writes_test {
 namespace {
 
 // Records each call; WriteTogether fails with `together_status` when it is set.
@@ -140,4 +140,4 @@ TEST_CASE("UnitWrites: a target that cannot write together gets each batch at on
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::unit_writes_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::user_units_test {
 
 namespace {
 
@@ -88,4 +88,4 @@ TEST_CASE("CheckUserUnits: key:NAME is left to each unit; no user option is refu
   CHECK(CheckUserUnits(MigrateOptions{}, {{"d", Dumps({"u1"})}}).IsInvalidArgument());
 }
 
-}  // namespace ferry
+}  // namespace ferry::user_units_test

@@ -5,7 +5,7 @@
 
 #include "agent/run/existing_rows.h"
 
-namespace ferry {
+namespace ferry::written_keys_test {
 
 namespace {
 
@@ -209,4 +209,4 @@ TEST_CASE("WrittenKeys: a user the unit's probe found fresh is not probed again"
   CHECK(loader.probes == 0);
 }
 
-}  // namespace ferry
+}  // namespace ferry::written_keys_test

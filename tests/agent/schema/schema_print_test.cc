@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::schema_print_test {
 namespace {
 
 using State = SchemaMigration::State;
@@ -103,9 +103,9 @@ TEST_CASE("SchemaJson: one document with every field, names escaped", "[agent][s
   CHECK(int64_t(down["reverted"]["version"]) == 2);
 }
 
-}  // namespace ferry
+}  // namespace ferry::schema_print_test
 
-namespace ferry {
+namespace ferry::schema_print_test {
 
 TEST_CASE("SchemaStatusText and SchemaDownText: evolution steps, pending, refused and reverted",
           "[agent][schema][evolution]") {
@@ -131,4 +131,4 @@ TEST_CASE("SchemaStatusText and SchemaDownText: evolution steps, pending, refuse
   CHECK(down.find("dropped") == std::string::npos);
 }
 
-}  // namespace ferry
+}  // namespace ferry::schema_print_test

@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-namespace ferry {
+namespace ferry::status_print_test {
 namespace {
 
 RunStatusEntry Entry(const std::string& id, const std::string& status,
@@ -140,4 +140,4 @@ TEST_CASE("PrintStatusText and StatusJson: why a run failed, with --verbose and 
   CHECK(doc["runs"].at(0)["error"].is_null());
 }
 
-}  // namespace ferry
+}  // namespace ferry::status_print_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::recorded_run_test {
 namespace {
 
 TEST_CASE("OptionsOfRecordedRun: a recorded migrate reads back as its options",
@@ -45,4 +45,4 @@ TEST_CASE("OptionsOfRecordedRun: what no migrate records is refused",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::recorded_run_test

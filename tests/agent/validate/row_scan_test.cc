@@ -7,7 +7,7 @@
 
 #include "transformers/ulid.h"
 
-namespace ferry {
+namespace ferry::row_scan_test {
 
 namespace {
 
@@ -58,4 +58,4 @@ TEST_CASE("UlidProblem: a ULID whose time is not the row's creation time is name
                                        "time is 1701252000000 ms"));
 }
 
-}  // namespace ferry
+}  // namespace ferry::row_scan_test

@@ -5,7 +5,7 @@
 
 #include "agent/validate/validation.h"
 
-namespace ferry {
+namespace ferry::validation_json_test {
 
 TEST_CASE("ValidationJson: counts, ULIDs and examples, as valid JSON", "[validate][report]") {
   Validation validation;
@@ -51,4 +51,4 @@ TEST_CASE("ValidationJson: nothing found is an empty, valid report", "[validate]
   CHECK(json["exit_code"] == 0);
 }
 
-}  // namespace ferry
+}  // namespace ferry::validation_json_test

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-namespace ferry {
+namespace ferry::validation_test {
 namespace {
 
 RunReport DryRun() {
@@ -60,4 +60,4 @@ TEST_CASE("JudgeDryRun: a target holding every row as written is valid", "[agent
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::validation_test

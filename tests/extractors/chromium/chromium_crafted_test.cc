@@ -13,7 +13,7 @@
 #include "extractors/chromium/chromium_extractor.h"
 #include "tests/extractors/chromium/chromium_test_util.h"
 
-namespace ferry {
+namespace ferry::chromium_crafted_test {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
@@ -209,4 +209,4 @@ TEST_CASE("ChromiumExtractor: deletes and overwrites across log and table, newes
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::chromium_crafted_test

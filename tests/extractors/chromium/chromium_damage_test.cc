@@ -11,7 +11,7 @@
 #include "extractors/chromium/chromium_extractor.h"
 #include "tests/extractors/chromium/chromium_test_util.h"
 
-namespace ferry {
+namespace ferry::chromium_damage_test {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
@@ -387,4 +387,7 @@ TEST_CASE("ChromiumExtractor: random damage to any file never crashes or hangs",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::chromium_damage_test
+
+// File-local: a unity batch (cmake/unity.cmake) compiles the next file after this one.
+#undef SKIP_WITHOUT_FIXTURES

@@ -9,7 +9,7 @@
 #include "extractors/registry.h"
 #include "tests/extractors/chromium/chromium_test_util.h"
 
-namespace ferry {
+namespace ferry::chromium_extractor_test {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
@@ -131,4 +131,4 @@ TEST_CASE("MakeExtractor: chromium is registered and chromium: names it",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::chromium_extractor_test

@@ -15,7 +15,7 @@
 #include "extractors/common/utf16.h"
 #include "tests/extractors/chromium/chromium_test_util.h"
 
-namespace ferry {
+namespace ferry::chromium_fixtures_test {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
@@ -194,4 +194,4 @@ TEST_CASE("ChromiumExtractor: --origin selects origins of a multi-origin store",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::chromium_fixtures_test

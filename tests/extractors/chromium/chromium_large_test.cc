@@ -15,7 +15,7 @@
 #include "extractors/chromium/chromium_extractor.h"
 #include "tests/extractors/chromium/chromium_test_util.h"
 
-namespace ferry {
+namespace ferry::chromium_large_test {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
@@ -164,4 +164,4 @@ TEST_CASE("ChromiumExtractor: decode rate of the large store (median of 5 runs)"
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::chromium_large_test

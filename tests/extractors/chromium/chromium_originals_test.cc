@@ -19,7 +19,7 @@
 #include "extractors/chromium/chromium_extractor.h"
 #include "tests/extractors/chromium/chromium_test_util.h"
 
-namespace ferry {
+namespace ferry::chromium_originals_test {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
@@ -213,4 +213,4 @@ TEST_CASE("ChromiumExtractor: a store whose LOCK another process holds is still 
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::chromium_originals_test

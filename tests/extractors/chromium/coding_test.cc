@@ -5,7 +5,7 @@
 
 #include "extractors/chromium/crc32c.h"
 
-namespace ferry::chromium {
+namespace ferry::chromium::coding_test {
 namespace {
 
 TEST_CASE("Crc32cExtend: the standard CRC32C check values", "[extractors][chromium][leveldb]") {
@@ -73,4 +73,4 @@ TEST_CASE("ByteReader: truncated, overlong and oversized encodings fail without 
 }
 
 }  // namespace
-}  // namespace ferry::chromium
+}  // namespace ferry::chromium::coding_test

@@ -6,7 +6,7 @@
 #include "extractors/registry.h"
 #include "tests/extractors/chromium/chromium_test_util.h"
 
-namespace ferry {
+namespace ferry::detection_test {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
@@ -98,4 +98,4 @@ TEST_CASE("FindStores: missing paths, empty user-data folders and strangers are 
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::detection_test

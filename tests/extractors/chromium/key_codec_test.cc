@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-namespace ferry::chromium {
+namespace ferry::chromium::key_codec_test {
 namespace {
 
 TEST_CASE("ParseStoreKey: VERSION, META: and METAACCESS: are recognised, not data",
@@ -54,4 +54,4 @@ TEST_CASE("PrintableBytes: control and high bytes as \\xNN, long input cut",
 }
 
 }  // namespace
-}  // namespace ferry::chromium
+}  // namespace ferry::chromium::key_codec_test

@@ -22,7 +22,7 @@
 #include "tests/extractors/chromium/chromium_test_util.h"
 #include "tests/under_sanitizer.h"
 
-namespace ferry {
+namespace ferry::leveldb_reader_test {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
@@ -185,4 +185,4 @@ TEST_CASE(
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::leveldb_reader_test

@@ -7,7 +7,7 @@
 #include "tests/extractors/chromium/log_builder.h"
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry::chromium {
+namespace ferry::chromium::log_reader_test {
 namespace {
 
 using testing::BuildLog;
@@ -142,4 +142,4 @@ TEST_CASE("LogReader: hostile fragments (bad length, unknown type, stray last) a
 }
 
 }  // namespace
-}  // namespace ferry::chromium
+}  // namespace ferry::chromium::log_reader_test

@@ -8,7 +8,7 @@
 #include "tests/extractors/chromium/log_builder.h"
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry::chromium {
+namespace ferry::chromium::log_source_test {
 namespace {
 
 using testing::Batch;
@@ -81,4 +81,4 @@ TEST_CASE("ReadLogs: values read again from the log, across fragments and blocks
 }
 
 }  // namespace
-}  // namespace ferry::chromium
+}  // namespace ferry::chromium::log_source_test

@@ -6,7 +6,7 @@
 #include "tests/extractors/chromium/chromium_test_util.h"
 #include "tests/extractors/chromium/log_builder.h"
 
-namespace ferry::chromium {
+namespace ferry::chromium::manifest_test {
 namespace {
 
 using testing::PutLengthPrefixed;
@@ -125,4 +125,4 @@ TEST_CASE("ReadManifest: an empty or missing MANIFEST fails naming it",
 }
 
 }  // namespace
-}  // namespace ferry::chromium
+}  // namespace ferry::chromium::manifest_test

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-namespace ferry::chromium {
+namespace ferry::chromium::value_codec_test {
 namespace {
 
 std::string Utf8(const std::string& encoded, Utf16Damage* damage = nullptr) {
@@ -104,4 +104,4 @@ TEST_CASE("StoredStringToJson: unpaired surrogates kept as escapes, odd byte as 
 }
 
 }  // namespace
-}  // namespace ferry::chromium
+}  // namespace ferry::chromium::value_codec_test

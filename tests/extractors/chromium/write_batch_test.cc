@@ -6,7 +6,7 @@
 
 #include "tests/extractors/chromium/log_builder.h"
 
-namespace ferry::chromium {
+namespace ferry::chromium::write_batch_test {
 namespace {
 
 using testing::Batch;
@@ -61,4 +61,4 @@ TEST_CASE("ForEachBatchOperation: malformed batches are Corruption after the goo
 }
 
 }  // namespace
-}  // namespace ferry::chromium
+}  // namespace ferry::chromium::write_batch_test

@@ -5,7 +5,7 @@
 
 #include "extractors/common/text_position.h"
 
-namespace ferry {
+namespace ferry::json_error_test {
 namespace {
 
 TEST_CASE("JsonCorruption: names file, byte, line and column (in characters)",
@@ -57,4 +57,4 @@ TEST_CASE("QuoteForMessage: escapes controls and cuts long text", "[extractors][
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::json_error_test

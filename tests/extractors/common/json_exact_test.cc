@@ -5,7 +5,7 @@
 
 #include "extractors/common/utf16.h"
 
-namespace ferry {
+namespace ferry::json_exact_test {
 namespace {
 
 std::string Exact(const std::string& json) {
@@ -145,4 +145,4 @@ TEST_CASE("ExactJsonBody: hostile strings fail Corruption, never read past the e
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::json_exact_test

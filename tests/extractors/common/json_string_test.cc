@@ -5,7 +5,7 @@
 
 #include "extractors/common/json_exact.h"
 
-namespace ferry {
+namespace ferry::json_string_test {
 namespace {
 
 Result<DecodedString> Decode(const std::string& json) { return DecodeJsonString(json, 0); }
@@ -62,4 +62,4 @@ TEST_CASE("DecodeJsonString: bad escapes, raw controls and open strings are Corr
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::json_string_test

@@ -9,7 +9,7 @@
 
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry {
+namespace ferry::line_reader_test {
 namespace {
 
 using testing::TempDir;
@@ -122,4 +122,4 @@ TEST_CASE("LineReader: reads the file as it was when opened; one cut short is an
   CHECK_THAT(more.status().message(), Catch::Contains("file shrank while being read"));
 }
 
-}  // namespace ferry
+}  // namespace ferry::line_reader_test

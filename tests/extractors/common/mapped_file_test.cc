@@ -8,7 +8,7 @@
 
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry {
+namespace ferry::mapped_file_test {
 namespace {
 
 TEST_CASE("MappedFile: maps the file, a byte order mark reads as spaces, a release loses nothing",
@@ -65,4 +65,4 @@ TEST_CASE("MappedFile: a file written to in place while mapped is named as chang
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::mapped_file_test

@@ -7,7 +7,7 @@
 
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry {
+namespace ferry::no_follow_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -46,4 +46,4 @@ TEST_CASE("CheckStorePlace: a link, FIFO or wrong kind is Corruption naming the 
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::no_follow_test

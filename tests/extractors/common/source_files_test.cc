@@ -7,7 +7,7 @@
 #include "extractors/common/origin_filter.h"
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry {
+namespace ferry::source_files_test {
 namespace {
 
 using testing::TempDir;
@@ -78,4 +78,4 @@ TEST_CASE("FileStem and HasExtension", "[extractors][common]") {
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::source_files_test

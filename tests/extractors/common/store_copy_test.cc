@@ -9,7 +9,7 @@
 #include "extractors/chromium/chromium_format.h"
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry {
+namespace ferry::store_copy_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -70,4 +70,4 @@ TEST_CASE("StoreCopy: a link or FIFO among the store's files is refused, not cop
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::store_copy_test

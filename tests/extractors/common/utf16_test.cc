@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-namespace ferry {
+namespace ferry::utf16_test {
 namespace {
 
 std::string Decode(const std::string& bytes, Utf16Damage* damage = nullptr) {
@@ -133,4 +133,4 @@ TEST_CASE("Utf16ToJsonEscapedUtf8: escapes what JSON needs and keeps unpaired su
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::utf16_test

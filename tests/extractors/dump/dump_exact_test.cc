@@ -6,7 +6,7 @@
 #include "extractors/dump/dump_extractor.h"
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry {
+namespace ferry::dump_exact_test {
 namespace {
 
 using testing::Drain;
@@ -64,4 +64,4 @@ TEST_CASE("DumpExtractor: a flat dump's lossy key has an empty exact origin",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::dump_exact_test

@@ -8,7 +8,7 @@
 
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry {
+namespace ferry::dump_extractor_test {
 namespace {
 
 using testing::Drain;
@@ -289,9 +289,9 @@ TEST_CASE("DumpExtractor: an unreadable file is IOError", "[extractors][dump][co
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::dump_extractor_test
 
-namespace ferry {
+namespace ferry::dump_extractor_test {
 namespace {
 
 TEST_CASE("DumpExtractor: a repeated key or origin keeps the last, as JSON.parse does",
@@ -322,4 +322,4 @@ TEST_CASE("DumpExtractor: a repeated key or origin keeps the last, as JSON.parse
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::dump_extractor_test

@@ -6,7 +6,7 @@
 #include "extractors/dump/dump_extractor.h"
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry {
+namespace ferry::dump_file_test {
 namespace {
 
 using testing::Drain;
@@ -122,4 +122,4 @@ TEST_CASE("DumpIndex: past its memory budget, the same entries, repeats and orde
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::dump_file_test

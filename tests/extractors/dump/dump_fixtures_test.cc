@@ -10,7 +10,7 @@
 #include "extractors/dump/dump_extractor.h"
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry {
+namespace ferry::dump_fixtures_test {
 namespace {
 
 using testing::BrowserExpectedDir;
@@ -124,4 +124,4 @@ TEST_CASE("DumpExtractor: unicode.json reads, lone surrogates lossy, the rest ex
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::dump_fixtures_test

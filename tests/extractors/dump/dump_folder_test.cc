@@ -7,7 +7,7 @@
 #include "tests/extractors/extractor_test_util.h"
 #include "tests/test_paths.h"
 
-namespace ferry {
+namespace ferry::dump_folder_test {
 namespace {
 
 using testing::Drain;
@@ -107,4 +107,4 @@ TEST_CASE("DumpExtractor: the generator's folder of per-user dumps reads",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::dump_folder_test

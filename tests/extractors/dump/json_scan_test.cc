@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace ferry {
+namespace ferry::json_scan_test {
 namespace {
 
 // simdjson's DOM parser validates the whole text (strict JSON, UTF-8): the scanner must agree
@@ -130,4 +130,4 @@ TEST_CASE("SkipJsonString: the closing quote found past escapes at every place o
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::json_scan_test

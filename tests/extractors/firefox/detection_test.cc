@@ -7,7 +7,7 @@
 #include "extractors/registry.h"
 #include "tests/extractors/firefox/firefox_test_util.h"
 
-namespace ferry {
+namespace ferry::detection_test {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
@@ -93,4 +93,4 @@ TEST_CASE("FindProfiles: a webappsstore.sqlite beside storage/default is marked 
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::detection_test

@@ -8,7 +8,7 @@
 
 #include "tests/extractors/firefox/firefox_test_util.h"
 
-namespace ferry {
+namespace ferry::firefox_damage_test {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
@@ -317,4 +317,4 @@ TEST_CASE("FirefoxExtractor: a source that does not exist or is no Firefox store
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::firefox_damage_test

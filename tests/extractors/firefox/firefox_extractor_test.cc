@@ -8,7 +8,7 @@
 
 #include "tests/extractors/firefox/firefox_test_util.h"
 
-namespace ferry {
+namespace ferry::firefox_extractor_test {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
@@ -155,4 +155,4 @@ TEST_CASE("FirefoxExtractor: a folder with profiles.ini reads every profile as i
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::firefox_extractor_test

@@ -11,7 +11,7 @@
 #include "extractors/firefox/text_codec.h"
 #include "tests/extractors/firefox/firefox_test_util.h"
 
-namespace ferry {
+namespace ferry::firefox_fixtures_test {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
@@ -183,4 +183,4 @@ TEST_CASE(
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::firefox_fixtures_test

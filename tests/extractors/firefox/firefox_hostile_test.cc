@@ -7,7 +7,7 @@
 
 #include "tests/extractors/firefox/firefox_test_util.h"
 
-namespace ferry::testing {
+namespace ferry::testing::firefox_hostile_test {
 namespace {
 
 // Drains the store at `path` on another thread; fails the test if it takes over 20 s.
@@ -79,4 +79,4 @@ TEST_CASE("FirefoxExtractor: a webappsstore2 view is refused", "[extractors][fir
 }
 
 }  // namespace
-}  // namespace ferry::testing
+}  // namespace ferry::testing::firefox_hostile_test

@@ -7,7 +7,7 @@
 
 #include "tests/extractors/firefox/firefox_test_util.h"
 
-namespace ferry {
+namespace ferry::firefox_originals_test {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
@@ -109,4 +109,4 @@ TEST_CASE("FirefoxExtractor: a -wal beside the store is read from the copy, the 
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::firefox_originals_test

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace ferry::firefox {
+namespace ferry::firefox::origin_name_test {
 namespace {
 
 std::string FromFolder(const std::string& name) {
@@ -110,4 +110,4 @@ TEST_CASE("FirefoxOriginName: hostile originKeys are refused, never crash",
 }
 
 }  // namespace
-}  // namespace ferry::firefox
+}  // namespace ferry::firefox::origin_name_test

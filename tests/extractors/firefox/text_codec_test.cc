@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-namespace ferry::firefox {
+namespace ferry::firefox::text_codec_test {
 namespace {
 
 DecodedText Utf8(const std::string& bytes) { return DecodeUtf8(std::string_view(bytes)); }
@@ -65,4 +65,4 @@ TEST_CASE("FirefoxTextCodec: JSON escapes in exact text of a lossy string",
 }
 
 }  // namespace
-}  // namespace ferry::firefox
+}  // namespace ferry::firefox::text_codec_test

@@ -6,7 +6,7 @@
 
 #include "tests/extractors/firefox/firefox_test_util.h"
 
-namespace ferry::firefox {
+namespace ferry::firefox::value_codec_test {
 namespace {
 
 using testing::Snappy;
@@ -158,4 +158,4 @@ TEST_CASE("FirefoxValueCodec: an empty or malformed snappy length header is corr
 }
 
 }  // namespace
-}  // namespace ferry::firefox
+}  // namespace ferry::firefox::value_codec_test

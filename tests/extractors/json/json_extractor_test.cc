@@ -5,7 +5,7 @@
 
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry {
+namespace ferry::json_extractor_test {
 namespace {
 
 using testing::Drain;
@@ -163,4 +163,4 @@ TEST_CASE("JsonExtractor: a missing file is NotFound", "[extractors][json][corru
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::json_extractor_test

@@ -10,7 +10,7 @@
 #include "tests/extractors/extractor_test_util.h"
 #include "tests/test_paths.h"
 
-namespace ferry {
+namespace ferry::ndjson_extractor_test {
 namespace {
 
 using testing::Drain;
@@ -181,4 +181,4 @@ TEST_CASE("NdjsonExtractor: a FIFO is refused without hanging", "[extractors][nd
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::ndjson_extractor_test

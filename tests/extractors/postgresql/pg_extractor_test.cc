@@ -11,7 +11,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/extractors/extractor_test_util.h"
 
-namespace ferry {
+namespace ferry::pg_extractor_test {
 namespace {
 
 using testing::Drain;
@@ -89,4 +89,4 @@ TEST_CASE("PostgresExtractor: another schema through the URL's search_path, alon
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::pg_extractor_test

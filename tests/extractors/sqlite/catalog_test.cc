@@ -5,7 +5,7 @@
 #include "extractors/sqlite/table_order.h"
 #include "tests/extractors/sqlite/sqlite_test_db.h"
 
-namespace ferry::sqlite_source {
+namespace ferry::sqlite_source::catalog_test {
 namespace {
 
 using testing::MakeSqliteDb;
@@ -92,4 +92,4 @@ TEST_CASE("QuoteIdentifier doubles a quote inside the name", "[extractors][sqlit
 }
 
 }  // namespace
-}  // namespace ferry::sqlite_source
+}  // namespace ferry::sqlite_source::catalog_test

@@ -9,7 +9,7 @@
 #include "extractors/registry.h"
 #include "tests/extractors/sqlite/sqlite_test_db.h"
 
-namespace ferry {
+namespace ferry::sqlite_extractor_test {
 namespace {
 
 using testing::Drain;
@@ -115,4 +115,4 @@ TEST_CASE("ResolveSource: sqlite:PATH and a bare SQLite file are the sqlite kind
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::sqlite_extractor_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry::sqlite_source {
+namespace ferry::sqlite_source::table_order_test {
 namespace {
 
 CatalogTable Table(std::string name, std::vector<std::string> parents) {
@@ -36,4 +36,4 @@ TEST_CASE("ParentsFirst: a cycle between tables is named; its tables come last",
 }
 
 }  // namespace
-}  // namespace ferry::sqlite_source
+}  // namespace ferry::sqlite_source::table_order_test

@@ -5,7 +5,7 @@
 #include "base/row.h"
 #include "loaders/schema_history.h"
 
-namespace ferry {
+namespace ferry::bookkeeping_history_test {
 namespace {
 
 ExpectedBookkeeping Expected() {
@@ -56,4 +56,4 @@ TEST_CASE("CheckBookkeepingHistory: a changed checksum or a newer ferry's row is
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::bookkeeping_history_test

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace ferry {
+namespace ferry::first_pre_images_test {
 namespace {
 
 PreImage Identity(const std::string& user, const std::string& legacy_id, bool present,
@@ -131,4 +131,4 @@ TEST_CASE("FirstPreImages: a record that does not decode, or a failing visit, st
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::first_pre_images_test

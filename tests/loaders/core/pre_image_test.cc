@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-namespace ferry {
+namespace ferry::pre_image_test {
 namespace {
 
 TEST_CASE("PreImage: every kind and every cell type round-trips", "[loaders][core][rollback]") {
@@ -69,4 +69,4 @@ TEST_CASE("PreImage: a cut, padded or unknown record is Corruption", "[loaders][
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::pre_image_test

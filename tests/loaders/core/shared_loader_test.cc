@@ -8,7 +8,7 @@
 #include "loaders/core/first_pre_images.h"
 #include "loaders/core/pre_image.h"
 
-namespace ferry {
+namespace ferry::shared_loader_test {
 namespace {
 
 // Records each call the shared loader makes; fails the calls it is told to.
@@ -263,9 +263,9 @@ TEST_CASE("SharedLoader: dangling references are one query on the backend's tabl
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::shared_loader_test
 
-namespace ferry {
+namespace ferry::shared_loader_test {
 namespace {
 
 // Records what the loader appends and when it flushes, into the same call list as the backend.
@@ -418,4 +418,4 @@ TEST_CASE("SharedLoader: RollBack locks the run's users, checks, applies once, u
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::shared_loader_test

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace ferry {
+namespace ferry::write_batch_check_test {
 namespace {
 
 TableDef TwoColumns() {
@@ -43,4 +43,4 @@ TEST_CASE("CheckWriteBatch: no table, identities short, a row short of cells",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::write_batch_check_test

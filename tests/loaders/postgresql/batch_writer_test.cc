@@ -14,7 +14,7 @@
 #include "loaders/postgresql/user_lock.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry {
+namespace ferry::batch_writer_test {
 namespace {
 
 using e2e::PostgresDatabase;
@@ -317,4 +317,4 @@ TEST_CASE("BatchDirectCopyText: a NUL in an identity or a malformed batch is ref
         Status::Code::kInternal);
 }
 
-}  // namespace ferry
+}  // namespace ferry::batch_writer_test

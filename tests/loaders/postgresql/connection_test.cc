@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <pqxx/pqxx>
 
-namespace ferry {
+namespace ferry::connection_test {
 
 TEST_CASE("WithKeepaliveDefaults: adds keepalives and a user timeout to a URL",
           "[loaders][postgres]") {
@@ -82,4 +82,4 @@ TEST_CASE("Session: asks the server to end a dead client's backend within about 
   CHECK(std::string(own_txn.exec1("SHOW tcp_keepalives_idle")[0].c_str()) == "77");
 }
 
-}  // namespace ferry
+}  // namespace ferry::connection_test

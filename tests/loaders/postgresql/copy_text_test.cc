@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <limits>
 
-namespace ferry::postgres {
+namespace ferry::postgres::copy_text_test {
 namespace {
 
 std::string Escaped(std::string_view text) {
@@ -96,4 +96,4 @@ TEST_CASE("CopyText: array literals quote every element and escape quotes and ba
   CHECK(ArrayLiteral({std::string("x\"y\\z,{}")}) == "{\"x\\\"y\\\\z,{}\"}");
 }
 
-}  // namespace ferry::postgres
+}  // namespace ferry::postgres::copy_text_test

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <pqxx/except>
 
-namespace ferry::postgres {
+namespace ferry::postgres::pg_error_test {
 
 TEST_CASE("PgError: SQLSTATEs are classified transient or not", "[loaders][postgres]") {
   CHECK(StatusForSqlState("40001", "w", "m").IsUnavailable());
@@ -56,4 +56,4 @@ TEST_CASE("PgError: an sql_error's message reaches the Status without the row",
   CHECK(status.message().find("23502") != std::string::npos);
 }
 
-}  // namespace ferry::postgres
+}  // namespace ferry::postgres::pg_error_test

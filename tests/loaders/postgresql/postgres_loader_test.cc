@@ -8,7 +8,7 @@
 
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry {
+namespace ferry::postgres_loader_test {
 namespace {
 
 using e2e::PostgresDatabase;
@@ -278,9 +278,9 @@ TEST_CASE("PostgresLoader: a missing database is a configuration error without t
   CHECK(status.message().find("Sw0rdfish-77") == std::string::npos);
 }
 
-}  // namespace ferry
+}  // namespace ferry::postgres_loader_test
 
-namespace ferry {
+namespace ferry::postgres_loader_test {
 namespace {
 
 TEST_CASE("PostgresLoader: ProbeUser is fresh only when neither id map nor table holds the user",
@@ -328,4 +328,4 @@ TEST_CASE("PostgresLoader: ProbeUser is fresh only when neither id map nor table
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::postgres_loader_test

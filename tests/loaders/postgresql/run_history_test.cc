@@ -10,7 +10,7 @@
 #include "tests/loaders/lock_test_util.h"
 #include "tests/loaders/postgresql/pg_test_session.h"
 
-namespace ferry {
+namespace ferry::run_history_test {
 namespace {
 
 using e2e::PostgresDatabase;
@@ -152,4 +152,4 @@ TEST_CASE("PostgresLoader history: a database without the ferry schema has no hi
   CHECK(Admin(db.url()).Count("SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry'") == 0);
 }
 
-}  // namespace ferry
+}  // namespace ferry::run_history_test

@@ -8,7 +8,7 @@
 #include "loaders/postgresql/sql_identifier.h"
 #include "loaders/postgresql/write_sql.h"
 
-namespace ferry::postgres {
+namespace ferry::postgres::schema_ddl_test {
 namespace {
 
 TableDef Tasks() {
@@ -134,4 +134,4 @@ TEST_CASE("PgBookkeeping: the DDL has a stable checksum and keys start with user
   CHECK(id_map);
 }
 
-}  // namespace ferry::postgres
+}  // namespace ferry::postgres::schema_ddl_test

@@ -13,7 +13,7 @@
 #include "loaders/postgresql/postgres_loader.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry {
+namespace ferry::schema_migrations_test {
 namespace {
 
 using e2e::PostgresDatabase;
@@ -394,4 +394,4 @@ TEST_CASE("PostgreSQL bookkeeping 4: the run history gains the archive, filled f
               "'01ARCHIVEOFRUN2'") == 1);
 }
 
-}  // namespace ferry
+}  // namespace ferry::schema_migrations_test

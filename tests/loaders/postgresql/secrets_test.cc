@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 
-namespace ferry::postgres {
+namespace ferry::postgres::secrets_test {
 
 TEST_CASE("PgSecrets: the URL's password, as written and decoded, is scrubbed",
           "[loaders][postgres]") {
@@ -50,4 +50,4 @@ TEST_CASE("PgSecrets: a URL without a password hides nothing", "[loaders][postgr
   CHECK(ScrubSecrets("plain message", {}) == "plain message");
 }
 
-}  // namespace ferry::postgres
+}  // namespace ferry::postgres::secrets_test

@@ -10,7 +10,7 @@
 #include "tests/loaders/lock_test_util.h"
 #include "tests/loaders/postgresql/pg_test_session.h"
 
-namespace ferry {
+namespace ferry::user_lock_test {
 namespace {
 
 // pg_locks is server-wide: other tests' databases on the same server hold advisory locks too.
@@ -334,4 +334,4 @@ TEST_CASE("PostgresLoader locks: a run another process took over is not resumed 
   CHECK(admin.Count("SELECT count(*) FROM ferry.locks") == 0);  // and left no lock row
 }
 
-}  // namespace ferry
+}  // namespace ferry::user_lock_test

@@ -11,7 +11,7 @@
 
 #include "tests/loaders/sqlite/sqlite_test_util.h"
 
-namespace ferry {
+namespace ferry::connection_test {
 namespace {
 
 using sqlite_testing::FileBytes;
@@ -62,4 +62,4 @@ TEST_CASE("OpenForDryRun: a hot journal in a folder it may not write is refused,
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::connection_test

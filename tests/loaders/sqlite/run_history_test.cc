@@ -9,7 +9,7 @@
 #include "tests/loaders/lock_test_util.h"
 #include "tests/loaders/sqlite/sqlite_test_util.h"
 
-namespace ferry {
+namespace ferry::run_history_test {
 namespace {
 
 using lock_testing::DeadPid;
@@ -211,4 +211,4 @@ TEST_CASE("SqliteLoader history: reading before Check is an internal error",
   CHECK(loader->ReadCheckpoint("u", "e", "f", &stored).code() == Status::Code::kInternal);
 }
 
-}  // namespace ferry
+}  // namespace ferry::run_history_test

@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-namespace ferry::sqlite {
+namespace ferry::sqlite::schema_adoption_test {
 namespace {
 
 // An in-memory database holding `ddl`.
@@ -79,4 +79,4 @@ TEST_CASE("CheckAdoptable: a type that changes values, a missing key or NOT NULL
   }
 }
 
-}  // namespace ferry::sqlite
+}  // namespace ferry::sqlite::schema_adoption_test

@@ -10,7 +10,7 @@
 #include "loaders/sqlite/sqlite_loader.h"
 #include "tests/loaders/sqlite/sqlite_test_util.h"
 
-namespace ferry {
+namespace ferry::schema_migrations_test {
 namespace {
 
 using State = SchemaMigration::State;
@@ -395,4 +395,4 @@ TEST_CASE("SQLite bookkeeping 3: the run history gains the archive, filled from 
                  "'01ARCHIVEOFRUN3'") == 1);
 }
 
-}  // namespace ferry
+}  // namespace ferry::schema_migrations_test

@@ -5,7 +5,7 @@
 #include "loaders/sqlite/connection.h"
 #include "loaders/sqlite/schema_ddl.h"
 
-namespace ferry::sqlite {
+namespace ferry::sqlite::sql_identifier_test {
 namespace {
 
 TEST_CASE("QuoteIdentifier: names are wrapped in quotes, inner quotes doubled",
@@ -63,4 +63,4 @@ TEST_CASE("FileUri: every byte that could be read as URI syntax is escaped",
 }
 
 }  // namespace
-}  // namespace ferry::sqlite
+}  // namespace ferry::sqlite::sql_identifier_test

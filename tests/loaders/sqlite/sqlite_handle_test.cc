@@ -8,7 +8,7 @@
 
 #include "tests/loaders/sqlite/sqlite_test_util.h"
 
-namespace ferry {
+namespace ferry::sqlite_handle_test {
 namespace {
 
 using sqlite_testing::TempDir;
@@ -68,4 +68,4 @@ TEST_CASE("SqliteError: busy behind a connection of this process, in WAL mode",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::sqlite_handle_test

@@ -9,7 +9,7 @@
 #include "tests/loaders/sqlite/sqlite_test_util.h"
 #include "tests/under_sanitizer.h"
 
-namespace ferry {
+namespace ferry::sqlite_loader_benchmark_test {
 namespace {
 
 // Wall and CPU clocks together: on a shared machine the CPU rate is the one to compare.
@@ -73,4 +73,4 @@ TEST_CASE("SqliteLoader: write throughput on simple rows", "[loaders][sqlite][.b
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::sqlite_loader_benchmark_test

@@ -4,7 +4,7 @@
 #include "loaders/sqlite/sqlite_loader.h"
 #include "tests/loaders/sqlite/sqlite_test_util.h"
 
-namespace ferry {
+namespace ferry::sqlite_loader_check_test {
 namespace {
 
 using sqlite_testing::FileBytes;
@@ -218,4 +218,4 @@ TEST_CASE("SqliteLoader: a damaged database file is Corruption, never a crash",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::sqlite_loader_check_test

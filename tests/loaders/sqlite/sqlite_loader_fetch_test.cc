@@ -4,7 +4,7 @@
 #include "loaders/sqlite/sqlite_loader.h"
 #include "tests/loaders/sqlite/sqlite_test_util.h"
 
-namespace ferry {
+namespace ferry::sqlite_loader_fetch_test {
 namespace {
 
 using sqlite_testing::ExecSql;
@@ -155,4 +155,4 @@ TEST_CASE("SqliteLoader: FetchRows before Check is an internal error", "[loaders
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::sqlite_loader_fetch_test

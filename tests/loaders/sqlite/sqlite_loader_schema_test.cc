@@ -5,7 +5,7 @@
 #include "loaders/sqlite/sqlite_loader.h"
 #include "tests/loaders/sqlite/sqlite_test_util.h"
 
-namespace ferry {
+namespace ferry::sqlite_loader_schema_test {
 namespace {
 
 using sqlite_testing::ExecSql;
@@ -258,4 +258,4 @@ TEST_CASE("SqliteLoader: ferry tables changed outside ferry are reported",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::sqlite_loader_schema_test

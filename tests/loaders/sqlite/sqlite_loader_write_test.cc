@@ -4,7 +4,7 @@
 #include "loaders/sqlite/sqlite_loader.h"
 #include "tests/loaders/sqlite/sqlite_test_util.h"
 
-namespace ferry {
+namespace ferry::sqlite_loader_write_test {
 namespace {
 
 using sqlite_testing::Query;
@@ -351,4 +351,4 @@ TEST_CASE("SqliteLoader: ProbeUser in a dry run of a missing file is fresh, crea
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::sqlite_loader_write_test

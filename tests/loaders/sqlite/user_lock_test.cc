@@ -9,7 +9,7 @@
 #include "tests/loaders/lock_test_util.h"
 #include "tests/loaders/sqlite/sqlite_test_util.h"
 
-namespace ferry {
+namespace ferry::user_lock_test {
 namespace {
 
 using lock_testing::DeadPid;
@@ -253,4 +253,4 @@ TEST_CASE("SqliteLoader locks: an UnlockUser that met a busy file deletes the ro
   CHECK(QueryInt(path, "SELECT count(*) FROM ferry_locks") == 0);
 }
 
-}  // namespace ferry
+}  // namespace ferry::user_lock_test

@@ -8,7 +8,7 @@
 
 #include "transformers/validate/schema_validator.h"
 
-namespace ferry {
+namespace ferry::bounded_pattern_constraint_test {
 namespace {
 
 std::unique_ptr<SchemaValidator> PatternValidator(const std::string& pattern) {
@@ -123,4 +123,4 @@ TEST_CASE("BoundedPattern: propertyNames patterns run through PCRE2 too",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::bounded_pattern_constraint_test

@@ -8,7 +8,7 @@
 
 #include "transformers/validate/schema_validator.h"
 
-namespace ferry {
+namespace ferry::rfc3339_format_constraint_test {
 namespace {
 
 std::vector<SchemaViolation> ValidateWithFormat(const std::string& format,
@@ -76,4 +76,4 @@ TEST_CASE("Rfc3339Format: a long bad value is not repeated in the reason",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::rfc3339_format_constraint_test

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-namespace ferry {
+namespace ferry::schema_graph_test {
 namespace {
 
 TEST_CASE("SchemaGraph: a descending cycle is an ordinary recursive schema",
@@ -79,4 +79,4 @@ TEST_CASE("SchemaGraph: a wide graph is fine", "[transformers][validate]") {
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::schema_graph_test

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace ferry {
+namespace ferry::schema_locate_test {
 namespace {
 
 using nlohmann::json;
@@ -43,4 +43,4 @@ TEST_CASE("LocateSubschema: gives up where the schema says nothing", "[transform
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::schema_locate_test

@@ -9,7 +9,7 @@
 #include "transformers/validate/rfc3339_format_constraint.h"
 #include "transformers/validate/schema_validator.h"
 
-namespace ferry {
+namespace ferry::schema_rewrite_test {
 namespace {
 
 using nlohmann::json;
@@ -265,4 +265,4 @@ TEST_CASE("SchemaValidator: a $ref to a non-schema location is walked as a schem
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::schema_rewrite_test

@@ -10,7 +10,7 @@
 
 #include "tests/test_paths.h"
 
-namespace ferry {
+namespace ferry::schema_validator_test {
 namespace {
 
 // The peers' task schema (/work/shared/peers/schema/task.schema.json), verbatim: format
@@ -307,4 +307,4 @@ TEST_CASE("SchemaValidator: one validator serves many threads at once",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::schema_validator_test

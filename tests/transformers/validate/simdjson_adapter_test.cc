@@ -7,7 +7,7 @@
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <vector>
 
-namespace ferry {
+namespace ferry::simdjson_adapter_test {
 namespace {
 
 simdjson::dom::element Parse(simdjson::dom::parser& parser, const std::string& json) {
@@ -134,4 +134,4 @@ TEST_CASE("SimdjsonAdapter: a default adapter is an empty object", "[transformer
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::simdjson_adapter_test

@@ -9,7 +9,7 @@
 
 #include "transformers/validate/schema_validator.h"
 
-namespace ferry {
+namespace ferry::stack_budget_test {
 namespace {
 
 // `levels` nested arrays: [[[...]]]; `leaf` at the bottom.
@@ -101,4 +101,4 @@ TEST_CASE("SchemaValidator: deep equal items under uniqueItems do not overflow",
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::stack_budget_test

@@ -8,7 +8,7 @@
 #include "transformers/json_records.h"
 #include "transformers/validate/schema_validator.h"
 
-namespace ferry {
+namespace ferry::violation_translator_test {
 namespace {
 
 std::vector<SchemaViolation> Check(const std::string& schema, const std::string& record) {
@@ -146,4 +146,4 @@ TEST_CASE("TranslateViolations: a type list reads as alternatives", "[transforme
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::violation_translator_test
