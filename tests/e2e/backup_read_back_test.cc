@@ -13,7 +13,7 @@
 #include "tests/e2e/ferry_process.h"
 #include "tests/e2e/target_fixture.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::backup_read_back_test {
 
 namespace {
 
@@ -106,4 +106,4 @@ TEST_CASE("migrate: a backup killed or altered before its read-back leaves the t
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::backup_read_back_test

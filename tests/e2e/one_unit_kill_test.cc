@@ -18,7 +18,7 @@
 #include "tests/e2e/target_fixture.h"
 #include "tests/e2e/taskapp_workload.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::one_unit_kill_test {
 
 namespace {
 
@@ -101,4 +101,4 @@ TEST_CASE("resume: a kill while one unit's batch commits and its next is prepare
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::one_unit_kill_test

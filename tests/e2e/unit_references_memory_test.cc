@@ -10,7 +10,7 @@
 #include "tests/test_paths.h"
 #include "tests/under_sanitizer.h"
 
-namespace ferry::e2e {
+namespace ferry::e2e::unit_references_memory_test {
 namespace {
 
 // Peak RSS in KiB of `command` (a shell line), or 0 when /usr/bin/time is missing.
@@ -183,4 +183,4 @@ TEST_CASE("migrate: held records past their budget load parents first, as in mem
   }
 }
 
-}  // namespace ferry::e2e
+}  // namespace ferry::e2e::unit_references_memory_test

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-namespace ferry {
+namespace ferry::held_record_file_test {
 
 namespace {
 
@@ -82,4 +82,4 @@ TEST_CASE("HeldRecordFile: records read back in order, again after a rewind, non
   CheckSame(record, Numbered(5));
 }
 
-}  // namespace ferry
+}  // namespace ferry::held_record_file_test

@@ -5,7 +5,7 @@
 
 #include "transformers/ulid.h"
 
-namespace ferry {
+namespace ferry::parent_ulids_test {
 
 namespace {
 
@@ -86,4 +86,4 @@ TEST_CASE("ParentUlids: a ULID that is not in ferry's form is kept as it is", "[
   CHECK(Found(parents, "users", "u1") == std::string());
 }
 
-}  // namespace ferry
+}  // namespace ferry::parent_ulids_test

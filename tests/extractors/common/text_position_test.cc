@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-namespace ferry {
+namespace ferry::text_position_test {
 namespace {
 
 // Line and column of `offset`, one byte at a time, as Locate (which goes eight at a time)
@@ -52,4 +52,4 @@ TEST_CASE("TextPosition: lines and UTF-8 columns at every offset, in order and g
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::text_position_test
