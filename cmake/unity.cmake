@@ -15,7 +15,7 @@
 # differ across a folder's files. A file that cannot share one stays on its own: it has
 # SKIP_UNITY_BUILD_INCLUSION set (with a comment saying why), or per-file compile flags.
 option(FERRY_UNITY "Compile ferry_lib's and ferry_tests' sources in batches (unity build)" ON)
-set(FERRY_UNITY_BATCH 8 CACHE STRING "Source files per unity batch")
+set(FERRY_UNITY_BATCH 16 CACHE STRING "Source files per unity batch")
 
 function(ferry_unity target)
   if(NOT FERRY_UNITY)

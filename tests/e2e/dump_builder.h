@@ -1,11 +1,12 @@
 // Small task-app dumps written by hand, for end-to-end cases that need exact keys and ids.
-// Header only: inline helpers over ferry's JSON string writer.
+// Header only: inline helpers over ferry's JSON string writer; dumps are written with
+// e2e_util.h's WriteDump.
 #pragma once
 
-#include <fstream>
 #include <map>
 #include <string>
 
+#include "tests/e2e/e2e_util.h"
 #include "transformers/json_writer.h"
 
 namespace ferry::e2e {
@@ -27,16 +28,6 @@ inline std::string EnvironmentsJson(const std::string& id) {
   return "[{\"id\":\"" + id + "\",\"name\":\"Production\",\"config\":{\"region\":\"eu\"}}]";
 }
 
-// Writes a localStorage dump {key: value}: each value is stored as the JSON string it is.
-inline void WriteDump(const std::string& path, const std::map<std::string, std::string>& keys) {
-  std::string text = "{";
-  for (const auto& [key, value] : keys) {
-    if (text.size() > 1) text += ",";
-    AppendJsonString(key, &text);
-    text += ":";
-    AppendJsonString(value, &text);
-  }
-  std::ofstream(path, std::ios::binary) << text << "}";
-}
+// WriteDump (a localStorage dump {key: value}) is e2e_util.h's.
 
 }  // namespace ferry::e2e
