@@ -197,7 +197,7 @@ TEST_CASE("AssignIdentities: an entity the id map holds nothing of asks only for
   CHECK(assigning.loader.own_lookups == 0);
   CHECK(assigning.loader.parent_lookups == 1);
 
-  assigning.parents.clear();
+  assigning.parents.Clear();
   assigned = assigning.Run(record);  // not known to be fresh: asked as before
   REQUIRE(assigned.ok());
   CHECK(assigning.loader.own_lookups == 2);  // the batch's ids, then parent t9
