@@ -179,7 +179,7 @@ void UnitProcessor::EntityPass::ReleaseHeldEntries() {
   held_.clear();
   held_bytes_ = 0;
   if (current) {
-    held_bytes_ = current->value.size();
+    held_bytes_ = entry_bytes_;  // its value may be freed already (AddEntry)
     held_.push_back(std::move(current));
   }
 }

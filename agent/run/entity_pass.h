@@ -57,8 +57,10 @@ class UnitProcessor::EntityPass {
 
   // Reads the entry's records one by one (transformers/json_records.h), so that a value the
   // parser refuses stays with its record; the whole value as one reject only when its records
-  // cannot be told apart.
-  Status AddEntry(const Entry& entry, const std::string& key_suffix);
+  // cannot be told apart. `spent_value`, when given, is `entry.value`'s own storage, which
+  // the pass owns: it is freed once the value is parsed whole.
+  Status AddEntry(const Entry& entry, const std::string& key_suffix,
+                  std::string* spent_value = nullptr);
 
   // AddEntry for an entry read back from the unit's temporary file: the pass holds it while
   // its records wait in the batch, and flushes the batch first when the entries it holds

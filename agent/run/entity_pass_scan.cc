@@ -7,7 +7,8 @@
 
 namespace ferry {
 
-Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string& key_suffix) {
+Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string& key_suffix,
+                                           std::string* spent_value) {
   if (entity_.source.shape == SourceShape::kText && entry.shape != EntryShape::kRecord) {
     Status status = AddTextEntry(entry, key_suffix);
     ReleaseIfNothingPending();
@@ -40,6 +41,12 @@ Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string
   }
   owner_->report_->duplicate_members += scanned->duplicates;
   entry_bytes_ = entry.value.size();
+  if (parsed && spent_value != nullptr) {
+    // The document holds its own copies of the strings and the records are read from it, so
+    // the value's text is freed now rather than when the batch is written: one value's size
+    // less at the peak of a large value (docs/design.md, "Memory").
+    std::string().swap(*spent_value);
+  }
   in_entry_ = true;
   current_entry_ = &entry;
   Status status = Status::OK();
@@ -70,7 +77,7 @@ Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string
     }
   }
   in_entry_ = false;
-  owner_->unit_bytes_done_ += entry.value.size();
+  owner_->unit_bytes_done_ += entry_bytes_;
   ReleaseIfNothingPending();
   return status;
 }
@@ -88,7 +95,8 @@ Status UnitProcessor::EntityPass::AddSpilledEntry(std::unique_ptr<Entry> entry,
   }
   held_bytes_ += entry->value.size();
   held_.push_back(std::move(entry));
-  return AddEntry(*held_.back(), key_suffix);
+  Entry& held = *held_.back();
+  return AddEntry(held, key_suffix, &held.value);
 }
 
 Status UnitProcessor::EntityPass::AddScannedRecord(const RecordRef& ref, const ScannedRecord& scan,
@@ -153,6 +161,7 @@ Status UnitProcessor::EntityPass::AddWholeEntry(const Entry& entry, const std::s
   simdjson::dom::parser& parser = NextParser();
   simdjson::dom::element value;
   auto error = parser.parse(entry.value).get(value);
+  entry_bytes_ = entry.value.size();
   in_entry_ = true;
   current_entry_ = &entry;
   if (error != simdjson::SUCCESS) {
@@ -167,7 +176,6 @@ Status UnitProcessor::EntityPass::AddWholeEntry(const Entry& entry, const std::s
   }
   Status status = Status::OK();
   entry_records_ = value.is_array() ? value.get_array().size() : 0;
-  entry_bytes_ = entry.value.size();
   Status shape_status = RecordsOfValue(value, shape, [&](const RecordRef& ref) {
     if (status.ok()) status = AddRecord(ref, entry, key_suffix);
   });

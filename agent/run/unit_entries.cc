@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <simdjson.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -251,6 +252,9 @@ Result<const Entry*> UnitEntries::Get(size_t i, Entry* scratch, bool with_value)
   FERRY_RETURN_IF_ERROR(Read(reinterpret_cast<char*>(&value_size), 8, at + 8 + header_size));
   scratch->value.clear();
   if (with_value) {
+    // Room for simdjson's padding past the end: the parser then reads the value in place
+    // rather than into a padded copy of it (one more value's size at the peak).
+    scratch->value.reserve(value_size + simdjson::SIMDJSON_PADDING);
     scratch->value.resize(value_size);
     FERRY_RETURN_IF_ERROR(Read(scratch->value.data(), value_size, at + 16 + header_size));
   }
