@@ -54,7 +54,7 @@ std::string TasksMapping(const TempDir& work) {
 
 }  // namespace
 
-TEST_CASE("migrate: a unit's parent ULIDs do not grow with it", "[e2e][security][sqlite]") {
+TEST_CASE("migrate: a unit's parent ULIDs do not grow with it", "[e2e][security][sqlite][slow]") {
   // Issue 15 item 8: a unit kept each record of an entity others reference, its legacy id and
   // ULID for the children's references (~100 bytes and the id a parent; 300k more parents with
   // 40-byte ids: ~50 MiB more). They spill now (agent/run/parent_ulids.h, at 1 MiB here through
@@ -150,7 +150,7 @@ TEST_CASE("migrate: the records an entity that references itself holds back do n
 }
 
 TEST_CASE("migrate: held records past their budget load parents first, as in memory",
-          "[e2e][sqlite]") {
+          "[e2e][sqlite][slow]") {
   // Three levels written children first (t0..t999 name t1000.., which name t2000..), a pair
   // naming each other and one naming itself: with the held records on disk (a 64 KiB budget)
   // the rounds must give every child its parent's ULID as the in-memory order does; of the
