@@ -207,7 +207,8 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
     total.bytes += hint.bytes;
     total.units += hint.units;
   }
-  std::unique_ptr<Progress> progress = MakeProgress(options.progress, total.bytes, total.units);
+  std::unique_ptr<Progress> progress =
+      MakeProgress(options.progress, total.bytes, total.units, options.jobs);
   uint64_t bytes_done = 0;
   auto records = [&]() -> uint64_t {
     return report->TotalRead() + (pool ? pool->LiveRecords() : 0);

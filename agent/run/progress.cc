@@ -23,11 +23,12 @@ class NoProgress : public Progress {
 
 class TimedProgress : public Progress {
  public:
-  TimedProgress(bool json, uint64_t total_bytes, uint64_t total_units)
+  TimedProgress(bool json, uint64_t total_bytes, uint64_t total_units, int workers)
       : json_(json),
         terminal_(!json && ::isatty(STDERR_FILENO) != 0),
         total_bytes_(total_bytes),
         total_units_(total_units),
+        workers_(workers),
         start_(Clock::now()) {}
 
   void Update(uint64_t bytes_done, uint64_t records, uint64_t units_done) override {
@@ -54,15 +55,16 @@ class TimedProgress : public Progress {
     if (json_) {
       std::fprintf(stderr,
                    "{\"event\":\"%s\",\"units\":%llu,\"units_total\":%llu,\"records\":%llu,"
-                   "\"bytes\":%llu,\"bytes_total\":%llu,\"records_per_s\":%.0f,\"eta_s\":%.1f}\n",
+                   "\"bytes\":%llu,\"bytes_total\":%llu,\"records_per_s\":%.0f,\"eta_s\":%.1f,"
+                   "\"workers\":%d}\n",
                    done ? "done" : "progress", static_cast<unsigned long long>(units_done),
                    static_cast<unsigned long long>(total_units_),
                    static_cast<unsigned long long>(records),
                    static_cast<unsigned long long>(bytes_done),
-                   static_cast<unsigned long long>(total_bytes_), rate, done ? 0.0 : eta);
+                   static_cast<unsigned long long>(total_bytes_), rate, done ? 0.0 : eta, workers_);
       return;
     }
-    ProgressFigures figures{fraction, units_done, total_units_, records, rate, eta, done};
+    ProgressFigures figures{fraction, units_done, total_units_, records, rate, eta, done, workers_};
     if (!terminal_) {
       // Not a terminal: "\r" would glue every update into one line of the log.
       std::fprintf(stderr, "%s\n", ProgressLogLine(figures).c_str());
@@ -85,6 +87,7 @@ class TimedProgress : public Progress {
   size_t shown_ = 0;  // the length of the bar's line last drawn
   uint64_t total_bytes_;
   uint64_t total_units_;
+  int workers_;
   Clock::time_point start_;
   Clock::time_point last_{};
 };
@@ -101,15 +104,15 @@ Result<ProgressMode> ParseProgressMode(const std::string& text) {
 }
 
 std::unique_ptr<Progress> MakeProgress(ProgressMode mode, uint64_t total_bytes,
-                                       uint64_t total_units) {
+                                       uint64_t total_units, int workers) {
   if (mode == ProgressMode::kAuto) {
     mode = isatty(STDERR_FILENO) ? ProgressMode::kBar : ProgressMode::kNone;
   }
   switch (mode) {
     case ProgressMode::kBar:
-      return std::make_unique<TimedProgress>(false, total_bytes, total_units);
+      return std::make_unique<TimedProgress>(false, total_bytes, total_units, workers);
     case ProgressMode::kJson:
-      return std::make_unique<TimedProgress>(true, total_bytes, total_units);
+      return std::make_unique<TimedProgress>(true, total_bytes, total_units, workers);
     default:
       return std::make_unique<NoProgress>();
   }

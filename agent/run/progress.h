@@ -29,9 +29,9 @@ class Progress {
   virtual void Finish(uint64_t records, uint64_t units_done) = 0;
 };
 
-// `total_bytes` 0 means unknown (no ETA). kAuto is a bar when stderr is a terminal, else
-// nothing.
+// `total_bytes` 0 means unknown (no ETA); `workers` is how many units load at once, shown on
+// every line (0: not shown). kAuto is a bar when stderr is a terminal, else nothing.
 std::unique_ptr<Progress> MakeProgress(ProgressMode mode, uint64_t total_bytes,
-                                       uint64_t total_units);
+                                       uint64_t total_units, int workers = 0);
 
 }  // namespace ferry

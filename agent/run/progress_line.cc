@@ -13,12 +13,16 @@ constexpr int kShortestBar = 10;
 
 // The parts after the bar, most needed first.
 std::vector<std::string> Parts(const ProgressFigures& f) {
-  return {fmt::format("{:3.0f}%", f.fraction * 100), fmt::format("{} records", f.records),
-          fmt::format("{}/{} units", f.units_done, f.units_total),
-          fmt::format("{:.0f} rec/s", f.records_per_s),
-          f.done         ? std::string("done")
-          : f.eta_s >= 0 ? fmt::format("ETA {:.0f}s", f.eta_s)
-                         : std::string("ETA ?")};
+  std::vector<std::string> parts = {fmt::format("{:3.0f}%", f.fraction * 100),
+                                    fmt::format("{} records", f.records),
+                                    fmt::format("{}/{} units", f.units_done, f.units_total),
+                                    fmt::format("{:.0f} rec/s", f.records_per_s),
+                                    f.done         ? std::string("done")
+                                    : f.eta_s >= 0 ? fmt::format("ETA {:.0f}s", f.eta_s)
+                                                   : std::string("ETA ?")};
+  if (f.workers > 0)
+    parts.push_back(fmt::format("{} worker{}", f.workers, f.workers == 1 ? "" : "s"));
+  return parts;
 }
 
 std::string Join(const std::vector<std::string>& parts, size_t count) {

@@ -18,11 +18,12 @@ struct ProgressFigures {
   double records_per_s = 0;
   double eta_s = -1;  // unknown below 0
   bool done = false;
+  int workers = 0;  // the units loading at once (--jobs or its default); 0: not shown
 };
 
 // The bar's line, at most `columns` - 1 characters (0: no limit): as the terminal narrows the
-// bar shrinks, then goes, then the ETA, the rate, the units and the records go, the percentage
-// last.
+// bar shrinks, then goes, then the workers, the ETA, the rate, the units and the records go, the
+// percentage last.
 std::string ProgressBarLine(const ProgressFigures& figures, int columns);
 
 // The figures on one line with no bar, for a log: "progress: 45%  3/10 units  ...".

@@ -1,6 +1,7 @@
 #include "agent/status/status_command.h"
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -34,7 +35,10 @@ Status Gather(const StatusOptions& options, StatusSnapshot* snapshot) {
     entry.run = std::move(run);
     snapshot->runs.push_back(std::move(entry));
   }
-  DeriveProgress(snapshot);
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  DeriveProgress(snapshot, now_ms);
   return Status::OK();
 }
 

@@ -1,7 +1,11 @@
 #include "agent/status/status_print.h"
 
+#include <fmt/format.h>
+
+#include <optional>
 #include <set>
 
+#include "transformers/datetime.h"
 #include "transformers/json_writer.h"
 
 namespace ferry {
@@ -23,7 +27,14 @@ void PrintRunLine(const RunStatusEntry& entry, std::ostream& out) {
   }
   out << "  read " << run.read << " inserted " << run.inserted << " updated " << run.updated
       << " skipped " << run.skipped << " unchanged " << run.unchanged << " rejected "
-      << run.rejected << "  " << run.host << ":" << run.pid << "  backup "
+      << run.rejected;
+  if (entry.records_per_s >= 0) {
+    out << fmt::format("  {:.0f} rec/s", entry.records_per_s);
+  }
+  if (run.status == "running") {
+    out << "  " << entry.workers << (entry.workers == 1 ? " worker" : " workers");
+  }
+  out << "  " << run.host << ":" << run.pid << "  backup "
       << (run.archive.empty() ? "none" : run.archive);
   if (entry.resumable) {
     out << "  resumable";
@@ -89,6 +100,10 @@ void AppendRun(const RunStatusEntry& entry, bool verbose, std::string* json) {
     json->push_back(',');
     AppendField(name, value, json);
   }
+  json->append(",\"records_per_s\":");
+  json->append(entry.records_per_s >= 0 ? fmt::format("{:.1f}", entry.records_per_s) : "null");
+  json->push_back(',');
+  AppendField("workers", static_cast<int64_t>(entry.workers), json);
   json->push_back(',');
   AppendField("host", run.host, json);
   json->push_back(',');
@@ -148,7 +163,7 @@ void AppendLock(const LockHolder& holder, std::string* json) {
 
 }  // namespace
 
-void DeriveProgress(StatusSnapshot* snapshot) {
+void DeriveProgress(StatusSnapshot* snapshot, int64_t now_ms) {
   std::set<std::string> arguments_seen;  // runs are newest first
   for (RunStatusEntry& entry : snapshot->runs) {
     entry.committed = 0;
@@ -157,6 +172,22 @@ void DeriveProgress(StatusSnapshot* snapshot) {
     }
     bool newest_of_its_arguments = arguments_seen.insert(entry.run.arguments).second;
     entry.resumable = entry.run.status == "interrupted" && newest_of_its_arguments;
+    entry.workers = 0;
+    entry.records_per_s = -1;
+    bool running = entry.run.status == "running";
+    if (running) {
+      for (const LockHolder& holder : snapshot->locks) {
+        if (holder.alive && holder.run_id == entry.run.run_id) ++entry.workers;
+      }
+    }
+    // An interrupted run has no end to measure to: its last checkpoint is not its last work.
+    std::optional<int64_t> start = ParseRfc3339Millis(entry.run.started_at);
+    std::optional<int64_t> end =
+        running ? std::optional<int64_t>(now_ms) : ParseRfc3339Millis(entry.run.finished_at);
+    if (start && end && *end > *start) {
+      double records = static_cast<double>(running ? entry.committed : entry.run.read);
+      entry.records_per_s = records * 1000.0 / static_cast<double>(*end - *start);
+    }
   }
 }
 

@@ -19,6 +19,11 @@ struct RunStatusEntry {
   std::vector<CheckpointRecord> checkpoints;
   int64_t committed = 0;   // records committed by the batches of those checkpoints
   bool resumable = false;  // `ferry migrate` with the same arguments would resume this run
+  // Records a second: read over its duration when finished, committed so far over the time
+  // since it started while running; below 0 when unknown (an interrupted run, a timestamp
+  // that does not parse).
+  double records_per_s = -1;
+  int workers = 0;  // a running run's units loading now: the live locks it holds
 };
 
 struct StatusSnapshot {
@@ -27,9 +32,11 @@ struct StatusSnapshot {
   std::vector<LockHolder> locks;     // by user id
 };
 
-// Fills committed and resumable from the runs and their checkpoints: a run is resumable when
-// it is the newest interrupted run of its arguments (Loader::FindInterruptedRun).
-void DeriveProgress(StatusSnapshot* snapshot);
+// Fills committed and resumable from the runs and their checkpoints (a run is resumable when
+// it is the newest interrupted run of its arguments: Loader::FindInterruptedRun), the rate
+// (`now_ms`, milliseconds since the epoch, ends a running run's time) and the workers from
+// the locks.
+void DeriveProgress(StatusSnapshot* snapshot, int64_t now_ms);
 
 // "run R on host H, pid P, since T".
 std::string DescribeHolder(const LockHolder& holder);

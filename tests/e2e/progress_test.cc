@@ -39,7 +39,8 @@ TEST_CASE("migrate --progress json: one large dump reports progress before its e
     simdjson::dom::element event = parser.parse(line);
     int64_t records = int64_t(event["records"]);
     int64_t bytes = int64_t(event["bytes"]);
-    CHECK(records >= last_records);  // monotone
+    CHECK(int64_t(event["workers"]) == 1);  // SQLite's default: one writer
+    CHECK(records >= last_records);         // monotone
     CHECK(bytes >= last_bytes);
     last_records = records;
     last_bytes = bytes;
@@ -55,7 +56,7 @@ TEST_CASE("migrate --progress json: one large dump reports progress before its e
   CHECK(before_end >= 2);
 }
 
-TEST_CASE("migrate --progress json --jobs 2: the workers' records show while they load",
+TEST_CASE("migrate --progress json --jobs 2: the workers' records and count show while they load",
           "[e2e][progress][sqlite]") {
   TempDir dumps;
   TaskappWorkloadOptions options;
@@ -76,6 +77,7 @@ TEST_CASE("migrate --progress json --jobs 2: the workers' records show while the
     if (line.rfind("{\"event\"", 0) != 0) continue;
     simdjson::dom::element event = parser.parse(line);
     int64_t records = int64_t(event["records"]);
+    CHECK(int64_t(event["workers"]) == 2);
     CHECK(records >= last_records);
     last_records = records;
     if (std::string_view(event["event"]) == "progress" && records > 0 &&

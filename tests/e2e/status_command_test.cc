@@ -1,5 +1,6 @@
 // End-to-end `ferry status` on every target (target_fixture.h): the real binary, after a real
 // migrate, on an empty target (which it must leave untouched), with --verbose and --json.
+#include <signal.h>
 #include <simdjson.h>
 
 #include <catch2/catch.hpp>
@@ -8,7 +9,9 @@
 #include "loaders/process_identity.h"
 #include "tests/e2e/admin_test_util.h"
 #include "tests/e2e/e2e_util.h"
+#include "tests/e2e/ferry_process.h"
 #include "tests/e2e/target_fixture.h"
+#include "tests/e2e/taskapp_workload.h"
 
 namespace ferry::e2e::status_command_test {
 
@@ -179,6 +182,48 @@ TEST_CASE("status: the holders of locks are listed, live or stale",
     CHECK_THAT(status.out, Catch::Contains("  user bob: run RUN_GONE on host h, pid 1, since "
                                            "2024-01-02T03:04:05") &&
                                Catch::Contains(bob));
+  }
+}
+
+TEST_CASE("status: a running run shows its rate and its workers; a finished one its rate",
+          "[e2e][status][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    TempDir dir;
+    TaskappWorkloadOptions options;
+    options.users = 1;
+    options.tasks = 40;
+    WriteTaskappWorkload(dir.path() / "dumps", options);
+    std::vector<std::string> args = {"migrate",      dir / "dumps", "--user-id-from", "filename",
+                                     "--target",     target->url(), "--batch-size",   "4",
+                                     "--progress",   "none",        "--no-backup",    "--rejects",
+                                     dir / "rejects"};
+    // Frozen after its second batch's commit, within its one unit: it holds that user's lock.
+    std::string point = target->kind() == "sqlite" ? "sqlite" : "pg";
+    FerryProcess run(args,
+                     {{"FERRY_FAULT", point + ".after_commit:2"}, {"FERRY_FAULT_SIGNAL", "STOP"}});
+    REQUIRE(run.WaitStopped());
+    CommandResult running = RunFerry({"status", "--target", target->url()});
+    INFO(running.out << running.err);
+    REQUIRE(running.exit_code == 0);
+    std::vector<std::string> lines = LinesStartingWith(running.out, "");
+    REQUIRE_FALSE(lines.empty());
+    CHECK_THAT(lines[0], Catch::Contains("  running  ") && Catch::Contains(" rec/s  1 worker  "));
+    CommandResult json = RunFerry({"status", "--target", target->url(), "--json"});
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc = parser.parse(json.out);
+    simdjson::dom::element first = doc["runs"].at(0);
+    CHECK(int64_t(first["workers"]) == 1);
+    CHECK(double(first["records_per_s"]) > 0);
+
+    run.Signal(SIGCONT);
+    CommandResult finished_run = run.Wait();
+    INFO(Describe(finished_run));
+    REQUIRE(finished_run.exit_code == 0);
+    CommandResult finished = RunFerry({"status", "--target", target->url()});
+    lines = LinesStartingWith(finished.out, "");
+    REQUIRE_FALSE(lines.empty());
+    CHECK_THAT(lines[0], Catch::Contains("  completed  ") && Catch::Contains(" rec/s  ") &&
+                             !Catch::Contains("worker"));
   }
 }
 

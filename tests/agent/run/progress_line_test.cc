@@ -45,4 +45,15 @@ TEST_CASE("ProgressLogLine: the figures on one plain line, no bar", "[run][progr
   CHECK(ProgressLogLine(done) == "progress:  50%  3/10 units  123456 records  45678 rec/s  done");
 }
 
+TEST_CASE("ProgressBarLine: the workers in use come last and go first", "[run][progress]") {
+  ProgressFigures f = Halfway();
+  f.workers = 4;
+  CHECK(ProgressBarLine(f, 0) ==
+        "[###############---------------]  50%  3/10 units  123456 records  "
+        "45678 rec/s  ETA 12s  4 workers");
+  CHECK(ProgressBarLine(f, 60) == ProgressBarLine(Halfway(), 60));
+  f.workers = 1;
+  CHECK_THAT(ProgressLogLine(f), Catch::EndsWith("ETA 12s  1 worker"));
+}
+
 }  // namespace ferry::progress_line_test

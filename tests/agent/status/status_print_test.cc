@@ -10,6 +10,8 @@
 namespace ferry::status_print_test {
 namespace {
 
+constexpr int64_t kNow = 1704164655000;  // 2024-01-02T03:04:15.000Z
+
 RunStatusEntry Entry(const std::string& id, const std::string& status,
                      const std::string& arguments) {
   RunStatusEntry entry;
@@ -40,7 +42,7 @@ StatusSnapshot Sample() {
   snapshot.runs[2].run.archive = "01ARCHIVE";
   snapshot.locks = {{"u1", "RUN3", "box", 42, "2024-01-02T03:04:05.000Z", false},
                     {"u2", "RUN9", "far", 7, "2024-01-02T03:04:06.000Z", true}};
-  DeriveProgress(&snapshot);
+  DeriveProgress(&snapshot, kNow);
   return snapshot;
 }
 
@@ -66,12 +68,43 @@ TEST_CASE("PrintStatusText: one run a line, run ID first, then the locks", "[age
                    0) == 0);
   CHECK_THAT(text, Catch::Contains("\nRUN1  completed  started 2024-01-02T03:04:05.000Z  "
                                    "finished 2024-01-02T03:04:09.000Z  read 9 inserted 5"));
-  CHECK_THAT(text, Catch::Contains("rejected 1  box:42  backup 01ARCHIVE\n"));
+  CHECK_THAT(text, Catch::Contains("rejected 1  2 rec/s  box:42  backup 01ARCHIVE\n"));
   CHECK_THAT(text, Catch::Contains("locks:\n  user u1: run RUN3 on host box, pid 42, since "
                                    "2024-01-02T03:04:05.000Z (stale"));
   CHECK_THAT(text, Catch::Contains("  user u2: run RUN9 on host far, pid 7") &&
                        Catch::Contains("(alive)"));
   CHECK_THAT(text, !Catch::Contains("arguments:"));
+}
+
+TEST_CASE("DeriveProgress: a run's rate, and a running run's workers from its live locks",
+          "[agent][status]") {
+  StatusSnapshot snapshot = Sample();
+  CHECK(snapshot.runs[2].records_per_s == Approx(2.25));  // 9 read in 4 s
+  CHECK(snapshot.runs[0].records_per_s < 0);              // interrupted: no end to measure to
+  CHECK(snapshot.runs[0].workers == 0);
+
+  RunStatusEntry running = Entry("RUN4", "running", "args-c");
+  running.checkpoints = {{"u7", "tasks", "b.json", 250, "RUN4", "T3"},
+                         {"u8", "tasks", "c.json", 50, "RUN4", "T4"}};
+  snapshot.runs.insert(snapshot.runs.begin(), running);
+  snapshot.locks.push_back({"u7", "RUN4", "box", 42, "2024-01-02T03:04:10.000Z", true});
+  snapshot.locks.push_back({"u8", "RUN4", "box", 42, "2024-01-02T03:04:11.000Z", true});
+  snapshot.locks.push_back({"u9", "RUN4", "gone", 9, "2024-01-02T03:04:11.000Z", false});
+  DeriveProgress(&snapshot, kNow);
+  CHECK(snapshot.runs[0].workers == 2);                 // the stale lock is nobody's work
+  CHECK(snapshot.runs[0].records_per_s == Approx(30));  // 300 committed in 10 s
+  std::ostringstream out;
+  PrintStatusText(snapshot, false, out);
+  CHECK_THAT(out.str(), Catch::StartsWith("RUN4  running  started 2024-01-02T03:04:05.000Z  "
+                                          "finished -  committed 300  read 9 inserted 5 updated 1 "
+                                          "skipped 2 unchanged 3 rejected 1  30 rec/s  2 workers  "
+                                          "box:42  backup none\n"));
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(StatusJson(snapshot, false)).get(doc) == simdjson::SUCCESS);
+  CHECK(int64_t(doc["runs"].at(0)["workers"]) == 2);
+  CHECK(double(doc["runs"].at(0)["records_per_s"]) == Approx(30));
+  CHECK(doc["runs"].at(1)["records_per_s"].is_null());
 }
 
 TEST_CASE("PrintStatusText: --verbose adds arguments and checkpoints", "[agent][status]") {
