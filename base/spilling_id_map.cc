@@ -55,6 +55,59 @@ uint64_t IdHash(std::string_view id) {
   return hash;
 }
 
+// Reads a run's records in order, a buffer at a time (a record may be longer than a buffer).
+class RunReader {
+ public:
+  RunReader(int fd, uint64_t begin, uint64_t end) : fd_(fd), offset_(begin), end_(end) {}
+
+  // Moves to the next record: false past the last. id() stays valid until the next call.
+  Result<bool> Next() {
+    buffer_.erase(0, used_);
+    used_ = 0;
+    FERRY_ASSIGN_OR_RETURN(bool whole, Have(4));
+    if (!whole) return false;
+    uint32_t size = 0;
+    std::memcpy(&size, buffer_.data(), 4);
+    FERRY_ASSIGN_OR_RETURN(whole, Have(12 + static_cast<size_t>(size)));
+    if (!whole) return SpillError("could not read back", EIO, TempFolder());  // cut short
+    id_ = std::string_view(buffer_).substr(4, size);
+    std::memcpy(&value_, buffer_.data() + 4 + size, 8);
+    used_ = 12 + static_cast<size_t>(size);
+    return true;
+  }
+
+  std::string_view id() const { return id_; }
+  int64_t value() const { return value_; }
+
+ private:
+  // Reads until the buffer holds `bytes`; false when the run ends first.
+  Result<bool> Have(size_t bytes) {
+    while (buffer_.size() < bytes && offset_ < end_) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(end_ - offset_, kReadBytes));
+      size_t at = buffer_.size();
+      buffer_.resize(at + want);
+      ssize_t got = ::pread(fd_, buffer_.data() + at, want, static_cast<off_t>(offset_));
+      if (got < 0 && errno == EINTR) {
+        buffer_.resize(at);
+        continue;
+      }
+      if (got <= 0) return SpillError("could not read back", got < 0 ? errno : EIO, TempFolder());
+      buffer_.resize(at + static_cast<size_t>(got));
+      offset_ += static_cast<uint64_t>(got);
+    }
+    return buffer_.size() >= bytes;
+  }
+
+  static constexpr size_t kReadBytes = 64 << 10;
+  int fd_;
+  uint64_t offset_;
+  uint64_t end_;
+  std::string buffer_;
+  size_t used_ = 0;  // the bytes of the current record, dropped by the next call
+  std::string_view id_;
+  int64_t value_ = 0;
+};
+
 }  // namespace
 
 SpillingIdMap::SpillingIdMap(uint64_t memory_budget) : memory_budget_(memory_budget) {}
@@ -181,31 +234,83 @@ Status SpillingIdMap::Spill() {
   std::sort(sorted.begin(), sorted.end(),
             [](const auto* a, const auto* b) { return a->first < b->first; });
   Run run;
+  run.begin = file_end_;
   std::string block;
-  auto write_block = [this, &block]() -> Status {
-    size_t done = 0;
-    while (done < block.size()) {
-      ssize_t put = ::pwrite(fd_, block.data() + done, block.size() - done,
-                             static_cast<off_t>(file_end_ + done));
-      if (put < 0 && errno == EINTR) continue;
-      if (put <= 0) return SpillError("could not write", put < 0 ? errno : ENOSPC, TempFolder());
-      done += static_cast<size_t>(put);
-    }
-    file_end_ += block.size();
-    block.clear();
-    return Status::OK();
-  };
   for (const auto* entry : sorted) {
-    if (block.empty()) run.blocks.emplace_back(entry->first, file_end_);
-    AppendRecord(&block, entry->first, entry->second);
+    FERRY_RETURN_IF_ERROR(AppendToRun(&run, &block, entry->first, entry->second));
     AddToFilter(entry->first);
-    if (block.size() >= kBlockBytes) FERRY_RETURN_IF_ERROR(write_block());
   }
-  if (!block.empty()) FERRY_RETURN_IF_ERROR(write_block());
+  if (!block.empty()) FERRY_RETURN_IF_ERROR(WriteBlock(&block));
   run.end = file_end_;
   runs_.push_back(std::move(run));
+  ++spills_;
   std::unordered_map<std::string, int64_t>().swap(memory_);
   memory_bytes_ = 0;
+  while (runs_.size() >= 2 && runs_[runs_.size() - 2].level == runs_.back().level) {
+    FERRY_RETURN_IF_ERROR(MergeNewestRuns());
+  }
+  return Status::OK();
+}
+
+Status SpillingIdMap::WriteBlock(std::string* block) {
+  size_t done = 0;
+  while (done < block->size()) {
+    ssize_t put = ::pwrite(fd_, block->data() + done, block->size() - done,
+                           static_cast<off_t>(file_end_ + done));
+    if (put < 0 && errno == EINTR) continue;
+    if (put <= 0) return SpillError("could not write", put < 0 ? errno : ENOSPC, TempFolder());
+    done += static_cast<size_t>(put);
+  }
+  file_end_ += block->size();
+  block->clear();
+  return Status::OK();
+}
+
+Status SpillingIdMap::AppendToRun(Run* run, std::string* block, std::string_view id,
+                                  int64_t value) {
+  if (block->empty()) run->blocks.emplace_back(std::string(id), file_end_);
+  AppendRecord(block, id, value);
+  return block->size() >= kBlockBytes ? WriteBlock(block) : Status::OK();
+}
+
+Status SpillingIdMap::MergeNewestRuns() {
+  Run& older = runs_[runs_.size() - 2];
+  Run& newer = runs_.back();
+  // A tombstone shadows an older run's id; with no older run left it shadows nothing.
+  bool nothing_older = runs_.size() == 2;
+  RunReader a(fd_, older.begin, older.end);
+  RunReader b(fd_, newer.begin, newer.end);
+  FERRY_ASSIGN_OR_RETURN(bool has_a, a.Next());
+  FERRY_ASSIGN_OR_RETURN(bool has_b, b.Next());
+  Run merged;
+  merged.begin = file_end_;
+  merged.level = older.level + 1;
+  std::string block;
+  while (has_a || has_b) {
+    int order = !has_a ? 1 : !has_b ? -1 : a.id().compare(b.id());
+    const RunReader& from = order < 0 ? a : b;  // the newer run wins a tie
+    if (!(nothing_older && from.value() == kErased)) {
+      FERRY_RETURN_IF_ERROR(AppendToRun(&merged, &block, from.id(), from.value()));
+    }
+    if (order <= 0) {
+      FERRY_ASSIGN_OR_RETURN(has_a, a.Next());
+    }
+    if (order >= 0) {
+      FERRY_ASSIGN_OR_RETURN(has_b, b.Next());
+    }
+  }
+  if (!block.empty()) FERRY_RETURN_IF_ERROR(WriteBlock(&block));
+  merged.end = file_end_;
+  // The merged runs' bytes are dead: give them back where the file system can (a failure
+  // only keeps them).
+  for (const Run* dead : {&older, &newer}) {
+    if (dead->end > dead->begin) {
+      ::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(dead->begin),
+                  static_cast<off_t>(dead->end - dead->begin));
+    }
+  }
+  runs_.pop_back();
+  runs_.back() = std::move(merged);
   return Status::OK();
 }
 

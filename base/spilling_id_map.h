@@ -11,7 +11,11 @@
 // block. An erased id that a run holds is shadowed by a tombstone, which spills like an id.
 // Memory is then the budget, the filter and the sparse indexes, whatever the number of ids;
 // past ~10 million spilled ids the filter answers "maybe" more often and lookups read more
-// (slower, never wrong).
+// (slower, never wrong). Runs are merged as a binary counter merges its carries: a new run is
+// level 0, and two runs of one level become one of the next (newest wins, a tombstone dropped
+// once nothing older is left), so at most log2(spills) + 1 runs are read for an id, and an id is
+// rewritten log2(spills) times; the merged runs' old bytes are given back to the file system
+// (a punched hole) where it allows.
 //
 // Thread safety: one thread at a time.
 #pragma once
@@ -51,17 +55,26 @@ class SpillingIdMap {
   Status Erase(std::string_view id);
 
   // How many runs went to the temporary file (0: everything stayed in memory).
-  size_t spilled_runs() const { return runs_.size(); }
+  size_t spilled_runs() const { return spills_; }
+  // How many runs a lookup may read now (spilled runs merged: at most log2(spills) + 1).
+  size_t live_runs() const { return runs_.size(); }
 
  private:
   // A run in the file: its blocks, each starting at blocks[i].second with id blocks[i].first,
   // the last ending at `end`.
   struct Run {
     std::vector<std::pair<std::string, uint64_t>> blocks;
+    uint64_t begin = 0;
     uint64_t end = 0;
+    int level = 0;  // 0: spilled from memory; n + 1: merged from two runs of level n
   };
 
   Status Spill();
+  // Merges the two newest runs into one at the file's end.
+  Status MergeNewestRuns();
+  // Appends a record to `run`, whose unwritten block is `block` (ids in order).
+  Status AppendToRun(Run* run, std::string* block, std::string_view id, int64_t value);
+  Status WriteBlock(std::string* block);
   Result<std::optional<int64_t>> FindInRun(const Run& run, std::string_view id) const;
   bool MayHold(std::string_view id) const;
   void AddToFilter(std::string_view id);
@@ -71,7 +84,8 @@ class SpillingIdMap {
   std::unordered_map<std::string, int64_t> memory_;  // a tombstone is kErased
   int fd_ = -1;
   uint64_t file_end_ = 0;
-  std::vector<Run> runs_;         // oldest first
+  std::vector<Run> runs_;  // oldest first, in the file's order
+  size_t spills_ = 0;
   std::vector<uint64_t> filter_;  // the Bloom filter's bits; empty until the first spill
   mutable std::string block_;     // a block read back
 };

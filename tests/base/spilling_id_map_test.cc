@@ -1,6 +1,7 @@
 #include "base/spilling_id_map.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -65,6 +66,8 @@ TEST_CASE("SpillingIdMap: past its budget answers as a map does, erasures includ
     if (i % 1000 == 0) check_some(200);
   }
   CHECK(map.spilled_runs() > 50);
+  // Merged as a binary counter: a lookup reads at most log2(spills) + 1 runs.
+  CHECK(map.live_runs() <= 1 + static_cast<size_t>(std::log2(map.spilled_runs())));
   check_some(5000);
   for (const auto& [id, value] : expected) {
     REQUIRE(FindOk(map, id) == std::optional<int64_t>(value));
@@ -78,12 +81,38 @@ TEST_CASE("SpillingIdMap: an id longer than a block, spilled, is found", "[base]
   REQUIRE(map.Insert(long_id, 2).ok());
   REQUIRE(map.Insert("z", 3).ok());
   CHECK(map.spilled_runs() == 3);
+  CHECK(map.live_runs() == 2);  // levels 1 (a and the long id, merged) and 0 (z)
   CHECK(FindOk(map, long_id) == std::optional<int64_t>(2));
   CHECK(FindOk(map, "a") == std::optional<int64_t>(1));
   CHECK(FindOk(map, "z") == std::optional<int64_t>(3));
   CHECK_FALSE(FindOk(map, std::string(40000, 'y')));
   REQUIRE(map.Erase(long_id).ok());
   CHECK_FALSE(FindOk(map, long_id));
+}
+
+TEST_CASE("SpillingIdMap: runs merged, newest first, a tombstone hiding an older id", "[base]") {
+  // Every put spills: each erase and re-put lands in a run of its own and is merged with the
+  // runs before it as the count of spills carries.
+  SpillingIdMap map(/*memory_budget=*/1);
+  for (int i = 0; i < 64; ++i) REQUIRE(map.Insert("k" + std::to_string(i), i).ok());
+  CHECK(map.live_runs() == 1);  // 64 spills: one run of level 6
+  for (int i = 0; i < 64; i += 2) REQUIRE(map.Erase("k" + std::to_string(i)).ok());
+  REQUIRE(map.Insert("k4", 400).ok());  // put again over its tombstone
+  CHECK(map.spilled_runs() == 97);
+  CHECK(map.live_runs() == 3);  // 97 = 64 + 32 + 1: levels 6, 5 and 0
+  for (int i = 0; i < 64; ++i) {
+    INFO(i);
+    std::optional<int64_t> want;
+    if (i == 4) {
+      want = 400;
+    } else if (i % 2 == 1) {
+      want = i;
+    }
+    CHECK(FindOk(map, "k" + std::to_string(i)) == want);
+  }
+  for (int i = 1; i < 64; i += 2) REQUIRE(map.Erase("k" + std::to_string(i)).ok());
+  REQUIRE(map.Erase("k4").ok());
+  for (int i = 0; i < 64; ++i) CHECK_FALSE(FindOk(map, "k" + std::to_string(i)));
 }
 
 TEST_CASE(
