@@ -50,7 +50,7 @@ Status UnitProcessor::EntityPass::RejectRecord(Location where, std::string point
   if (is_parent_ && entity_.id_field.rfind('$', 0) != 0) {
     std::optional<simdjson::dom::element> id = FindField(record, entity_.id_field);
     std::optional<std::string> legacy = id ? ScalarToText(*id) : std::nullopt;
-    if (legacy) NoteRejected(*legacy, where);
+    if (legacy) FERRY_RETURN_IF_ERROR(NoteRejected(*legacy, where));
   }
   ::ferry::Reject reject;
   reject.entity = entity_.name;
@@ -224,7 +224,7 @@ Status UnitProcessor::EntityPass::Flush() {
     owner_->target_decided_reject_ = true;  // a reference the id map may resolve next time
     counts_.valid--;                        // counted valid when read, but not loaded after all
     FERRY_RETURN_IF_ERROR(ForgetId(record.legacy_id));
-    NoteRejected(record.legacy_id, reject.where);
+    FERRY_RETURN_IF_ERROR(NoteRejected(record.legacy_id, reject.where));
     return owner_->Reject(user_id_, std::move(reject));
   };
   FERRY_ASSIGN_OR_RETURN(std::vector<AssignedRecord> assigned,
@@ -254,7 +254,7 @@ Status UnitProcessor::EntityPass::Flush() {
     owner_->target_decided_reject_ = true;
     counts_.valid--;  // counted valid when read, but not loaded after all
     FERRY_RETURN_IF_ERROR(ForgetId(record.identity.legacy_id));
-    NoteRejected(record.identity.legacy_id, reject.where);
+    FERRY_RETURN_IF_ERROR(NoteRejected(record.identity.legacy_id, reject.where));
     return owner_->Reject(user_id_, std::move(reject));
   };
   ExampleMarks marks = MarkExamples();

@@ -138,8 +138,9 @@ class UnitProcessor::EntityPass {
   }
 
   // Remembers where a parent record was rejected, for its children's rejects.
-  void NoteRejected(const std::string& legacy_id, const Location& where) {
-    if (is_parent_) owner_->rejected_parents_[entity_.name].emplace(legacy_id, where.ToString());
+  Status NoteRejected(const std::string& legacy_id, const Location& where) {
+    if (!is_parent_) return Status::OK();
+    return owner_->rejected_parents_.Note(entity_.name, legacy_id, where.ToString());
   }
 
   Status RejectRecord(Location where, std::string pointer, std::string schema_location,

@@ -33,6 +33,7 @@ UnitProcessor::UnitProcessor(const MigrateOptions& options, const Mapping& mappi
       rejects_(rejects),
       report_(report),
       parents_(IdCheckBudget()),
+      rejected_parents_(IdCheckBudget()),
       settings_digest_(SettingsDigest(options, mapping)) {
   for (const EntityMapping& entity : mapping_.entities) {
     for (const ColumnMapping& column : entity.columns) {
@@ -41,11 +42,7 @@ UnitProcessor::UnitProcessor(const MigrateOptions& options, const Mapping& mappi
   }
   rejected_reference_ = [this](const std::string& entity,
                                const std::string& legacy_id) -> std::optional<std::string> {
-    auto of_entity = rejected_parents_.find(entity);
-    if (of_entity == rejected_parents_.end()) return std::nullopt;
-    auto found = of_entity->second.find(legacy_id);
-    if (found == of_entity->second.end()) return std::nullopt;
-    return found->second;
+    return rejected_parents_.Find(entity, legacy_id);
   };
 }
 
@@ -258,7 +255,7 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
   // user stays the same (else every child of a database was rejected as an orphan).
   if (!options_.dry_run || user_id != parents_user_) {
     parents_.Clear();
-    rejected_parents_.clear();
+    rejected_parents_.Clear();
   }
   parents_user_ = user_id;
   // One read for the whole user in place of two per entity (agent/run/user_probe.h).

@@ -24,6 +24,7 @@
 #include "agent/run/migrate_options.h"
 #include "agent/run/parent_ulids.h"
 #include "agent/run/reject_sink.h"
+#include "agent/run/rejected_parents.h"
 #include "agent/run/run_report.h"
 #include "agent/run/unit_entries.h"
 #include "agent/run/unit_writes.h"
@@ -118,8 +119,8 @@ class UnitProcessor {
   bool user_fresh_ = false;
   std::string parents_user_;  // the user parents_ holds parents of (kept over units: dry run)
   // Per unit: where parent records were rejected, by entity and legacy id, so that a reference
-  // to one says so; and the function that asks it.
-  std::unordered_map<std::string, std::unordered_map<std::string, std::string>> rejected_parents_;
+  // to one says so (bounded: agent/run/rejected_parents.h); and the function that asks it.
+  RejectedParents rejected_parents_;
   RejectedReference rejected_reference_;
   std::vector<std::unique_ptr<simdjson::dom::parser>> parsers_;
   // Keys whose values columns take ($store.NAME), and their values in the current unit.

@@ -112,6 +112,68 @@ TEST_CASE("migrate: a unit's parent ULIDs do not grow with it", "[e2e][security]
   CHECK(large_kilobytes - small_kilobytes < testing::PlainOrSanitized(24 * 1024, 8 * 24 * 1024));
 }
 
+TEST_CASE("migrate: where a unit's parents were rejected does not grow with them",
+          "[e2e][security][sqlite][slow]") {
+  // Each parent is rejected (its n is no integer); a child naming one says where it was
+  // rejected. Those places grew ~100 bytes a rejected parent; past the budget only the ids are
+  // kept (spilled), and the child's reject says the place is in the reject file
+  // (agent/run/rejected_parents.h).
+  TempDir work;
+  const int parents = testing::PlainOrSanitized(100000, 40000);
+  auto write_dump = [&work](const std::string& name, int count) {
+    std::string path = work / name;
+    std::ofstream out(path);
+    out << R"({"https://a.test": {"c0": "{\"id\": \"c0\", \"parent\": \"rejected-parent-0\"}")";
+    out << R"(, "c1": "{\"id\": \"c1\", \"parent\": \"rejected-parent-)" << count - 1 << R"(\"}")";
+    for (int i = 0; i < count; ++i) {
+      out << ", \"p" << i << R"(": "{\"id\": \"rejected-parent-)" << i << R"(\", \"n\": \"x\"}")";
+    }
+    out << "}}";
+    return path;
+  };
+  std::string small = write_dump("small.json", parents);
+  std::string large = write_dump("large.json", 4 * parents);
+  std::string mapping = work / "tree.yaml";
+  {
+    std::ofstream out(mapping);
+    out << "version: 1\nname: tree\nentities:\n"
+           "  parents:\n    source: {key_prefix: p, shape: record}\n"
+           "    id: {field: id}\n    primary_key: [id]\n    columns:\n"
+           "      id: {type: ulid, from: $ulid}\n"
+           "      n: {type: integer, from: n}\n"
+           "  children:\n    source: {key_prefix: c, shape: record}\n"
+           "    id: {field: id}\n    primary_key: [id]\n    columns:\n"
+           "      id: {type: ulid, from: $ulid}\n"
+           "      parent_id: {type: ulid, from: parent, references: parents}\n";
+  }
+  // The small one for real, at a budget that keeps the first parents' places only.
+  CommandResult checked = RunShell(Migrate(small, mapping, work / "s.db", 1 << 20,
+                                           "--continue-on-error --max-reject-rate 1 --rejects '" +
+                                               (work / "rejects.ndjson") + "'") +
+                                   " 2>&1; echo rc=$?");
+  INFO(checked.out);
+  REQUIRE_THAT(checked.out, Catch::Contains("rc=3"));
+  std::string rejects = ReadFile(work / "rejects.ndjson");
+  CHECK_THAT(rejects, Catch::Contains("refers to parents \\\"rejected-parent-0\\\", which was "
+                                      "rejected (") &&
+                          Catch::Contains("key=p0"));
+  CHECK_THAT(rejects,
+             Catch::Contains("\\\"rejected-parent-" + std::to_string(parents - 1) +
+                             "\\\", which was rejected (its place is in the reject file)"));
+  long small_kilobytes =
+      PeakKilobytes(Migrate(small, mapping, work / "s2.db", 1 << 20,
+                            "--continue-on-error --max-reject-rate 1 --dry-run"));
+  long large_kilobytes = PeakKilobytes(Migrate(
+      large, mapping, work / "l.db", 1 << 20, "--continue-on-error --max-reject-rate 1 --dry-run"));
+  if (small_kilobytes == 0 || large_kilobytes == 0) {
+    WARN("/usr/bin/time not available; skipped");
+    return;
+  }
+  INFO(parents << " rejected parents: " << small_kilobytes
+               << " KiB, four times: " << large_kilobytes << " KiB");
+  CHECK(large_kilobytes - small_kilobytes < testing::PlainOrSanitized(24 * 1024, 8 * 24 * 1024));
+}
+
 TEST_CASE("migrate: the records an entity that references itself holds back do not grow with it",
           "[e2e][security][sqlite]") {
   // Each of the first half names a task of the second half, not met yet: held for the second
