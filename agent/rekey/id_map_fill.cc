@@ -58,8 +58,8 @@ Status Mismatches(RekeySql& sql, const RekeyTable& table, const std::string& col
   for (const auto& row : rows) {
     out->findings.push_back({table.name, sql.IdMapTable(), row[0].value_or("NULL"),
                              row[1].value_or("NULL"),
-                             fmt::format("{} (the row's {}: {})", what, UlidColumnOf(table.key),
-                                         row[2].value_or("NULL"))});
+                             fmt::format("{} (the row's {}: {})", what,
+                                         UlidColumnIn(table, table.key), row[2].value_or("NULL"))});
   }
   return Status::OK();
 }
@@ -69,8 +69,12 @@ Status Mismatches(RekeySql& sql, const RekeyTable& table, const std::string& col
 Status VerifyIdMap(RekeySql& sql, const RekeyPlan& plan, RekeyVerification* out, bool strays) {
   for (const RekeyTable& table : plan.tables) {
     const std::string name = SqlName(table.name);
-    const std::string key = SqlName(table.key);
-    const std::string ulid = SqlName(UlidColumnOf(table.key));
+    // Read where a later switch moved them (ferry validate of an earlier hybrid run).
+    const std::string key = SqlName(OldColumnIn(table, table.key));
+    const std::string ulid = SqlName(UlidColumnIn(table, table.key));
+    // A row inserted by ULID alone since a switch has no old key to translate.
+    const std::string with_old_key =
+        table.switched ? fmt::format(" AND {}.{} IS NOT NULL", name, key) : "";
     // Each row: in the map under its old key, with its ULID.
     int64_t wrong = 0;
     FERRY_RETURN_IF_ERROR(Mismatches(
@@ -78,11 +82,11 @@ Status VerifyIdMap(RekeySql& sql, const RekeyPlan& plan, RekeyVerification* out,
         fmt::format("CAST({name}.{key} AS TEXT), id_map.ulid, {name}.{ulid}",
                     fmt::arg("name", name), fmt::arg("key", key), fmt::arg("ulid", ulid)),
         fmt::format("FROM {name} LEFT JOIN {map} AS id_map ON {rows} AND id_map.legacy_id = "
-                    "CAST({name}.{key} AS TEXT) WHERE id_map.ulid IS NULL OR id_map.ulid <> "
-                    "{name}.{ulid} OR {name}.{ulid} IS NULL",
+                    "CAST({name}.{key} AS TEXT) WHERE (id_map.ulid IS NULL OR id_map.ulid <> "
+                    "{name}.{ulid} OR {name}.{ulid} IS NULL){with_old_key}",
                     fmt::arg("name", name), fmt::arg("map", sql.IdMapTable()),
                     fmt::arg("rows", MapRowsOf(sql, table)), fmt::arg("key", key),
-                    fmt::arg("ulid", ulid)),
+                    fmt::arg("ulid", ulid), fmt::arg("with_old_key", with_old_key)),
         "missing from the id map, or mapped to another ULID", out, &wrong));
     if (wrong > 0) {
       out->problems.push_back(fmt::format(

@@ -129,13 +129,29 @@ class UnitProcessor::EntityPass {
     return false;
   }
 
+  // A batch holds a parser per pending record (a database row is an entry of its own), a
+  // batch's worth kept for the next: at simdjson's default depth (1024) each parser holds 9 KiB
+  // for its nesting stack alone, ~90 MiB of a PostgreSQL batch of 5000 rows per worker. They
+  // start at kPooledParserDepth; ParsePooled gives one the default depth for a deeper value.
+  static constexpr size_t kPooledParserDepth = 32;
   simdjson::dom::parser& NextParser() {
     auto& pool = owner_->parsers_;
     if (parsers_used_ == pool.size()) {
-      pool.push_back(std::make_unique<simdjson::dom::parser>());
+      auto parser = std::make_unique<simdjson::dom::parser>();
+      // On failure (no memory) it stays unallocated: the parse allocates at the default depth.
+      if (parser->allocate(simdjson::dom::MINIMAL_DOCUMENT_CAPACITY, kPooledParserDepth)) {
+        parser = std::make_unique<simdjson::dom::parser>();
+      }
+      pool.push_back(std::move(parser));
     }
     return *pool[parsers_used_++];
   }
+  // parser.parse(text) of a NextParser() parser, with the result a default parser gives: a
+  // value nested deeper than the parser's depth is parsed again at simdjson's default depth.
+  static simdjson::error_code ParsePooled(simdjson::dom::parser& parser, const std::string& text,
+                                          simdjson::dom::element* out);
+  static simdjson::error_code ParsePooled(simdjson::dom::parser& parser, std::string_view text,
+                                          simdjson::dom::element* out);
 
   // Remembers where a parent record was rejected, for its children's rejects.
   Status NoteRejected(const std::string& legacy_id, const Location& where) {

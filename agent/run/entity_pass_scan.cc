@@ -7,6 +7,36 @@
 
 namespace ferry {
 
+namespace {
+
+// Runs `parse` on `parser`; on a depth error with less than the default depth, again at it.
+template <typename Parse>
+simdjson::error_code ParseDeepening(simdjson::dom::parser& parser, const Parse& parse,
+                                    simdjson::dom::element* out) {
+  simdjson::error_code error = parse().get(*out);
+  if (error == simdjson::DEPTH_ERROR && parser.max_depth() < simdjson::DEFAULT_MAX_DEPTH &&
+      parser.allocate(parser.capacity(), simdjson::DEFAULT_MAX_DEPTH) == simdjson::SUCCESS) {
+    error = parse().get(*out);
+  }
+  return error;
+}
+
+}  // namespace
+
+simdjson::error_code UnitProcessor::EntityPass::ParsePooled(simdjson::dom::parser& parser,
+                                                            const std::string& text,
+                                                            simdjson::dom::element* out) {
+  return ParseDeepening(
+      parser, [&] { return parser.parse(text); }, out);
+}
+
+simdjson::error_code UnitProcessor::EntityPass::ParsePooled(simdjson::dom::parser& parser,
+                                                            std::string_view text,
+                                                            simdjson::dom::element* out) {
+  return ParseDeepening(
+      parser, [&] { return parser.parse(text.data(), text.size()); }, out);
+}
+
 Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string& key_suffix,
                                            std::string* spent_value) {
   if (entity_.source.shape == SourceShape::kText && entry.shape != EntryShape::kRecord) {
@@ -21,7 +51,7 @@ Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string
   // The fast path: a value that parses as the scan would leave it is read without the scan
   // (no record listed: each is read as kPlain).
   Result<ScannedValue> scanned = ScannedValue();
-  bool parsed = parser.parse(entry.value).get(value) == simdjson::SUCCESS &&
+  bool parsed = ParsePooled(parser, entry.value, &value) == simdjson::SUCCESS &&
                 PlainJson(entry.value, value, shape);
   std::string_view text = entry.value;
   if (!parsed) {
@@ -32,7 +62,7 @@ Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string
       return status;
     }
     text = scanned->Text(entry.value);
-    parsed = parser.parse(text.data(), text.size()).get(value) == simdjson::SUCCESS;
+    parsed = ParsePooled(parser, text, &value) == simdjson::SUCCESS;
     entry_records_ = scanned->records.size();
   } else {
     entry_records_ = value.is_array()    ? simdjson::dom::array(value).size()
@@ -65,8 +95,7 @@ Status UnitProcessor::EntityPass::AddEntry(const Entry& entry, const std::string
       simdjson::dom::parser& own = NextParser();
       simdjson::dom::element record;
       std::string_view record_text = text.substr(scan.begin, scan.end - scan.begin);
-      auto error = scan.too_deep ? simdjson::SUCCESS
-                                 : own.parse(record_text.data(), record_text.size()).get(record);
+      auto error = scan.too_deep ? simdjson::SUCCESS : ParsePooled(own, record_text, &record);
       if (error != simdjson::SUCCESS) {
         status = RejectUnreadRecord(
             entry, scan, fmt::format("the record is not JSON: {}", simdjson::error_message(error)));
@@ -143,7 +172,7 @@ Status UnitProcessor::EntityPass::AddTextEntry(const Entry& entry, const std::st
   AppendJsonString(entry.value, &json);
   simdjson::dom::parser& parser = NextParser();
   simdjson::dom::element value;
-  if (parser.parse(json).get(value) != simdjson::SUCCESS) {
+  if (ParsePooled(parser, json, &value) != simdjson::SUCCESS) {
     return Status::Corruption(
         fmt::format("key \"{}\": its text did not read back as a string", entry.key));
   }
@@ -160,7 +189,7 @@ Status UnitProcessor::EntityPass::AddWholeEntry(const Entry& entry, const std::s
                                                 SourceShape shape) {
   simdjson::dom::parser& parser = NextParser();
   simdjson::dom::element value;
-  auto error = parser.parse(entry.value).get(value);
+  auto error = ParsePooled(parser, entry.value, &value);
   entry_bytes_ = entry.value.size();
   in_entry_ = true;
   current_entry_ = &entry;

@@ -84,7 +84,10 @@ Status ValidateRekeyRun(const std::string& target_flag, const RunRecord& run,
   FERRY_ASSIGN_OR_RETURN(TargetSpec target, ResolveTarget(target_flag));
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<RekeySql> sql, OpenRekeySql(target, /*read_only=*/true));
   FERRY_ASSIGN_OR_RETURN(RekeyPlan plan, LoadRekeyPlan(*sql, recorded.plan, &out->from_catalog));
-  if (recorded.strategy == "switch") FERRY_RETURN_IF_ERROR(MarkSwitched(*sql, &plan, out));
+  // An add or hybrid run's columns moved too when a later switch run switched their group: its
+  // ULIDs are the keys now, its old keys the legacy_ columns. They are checked there, as the
+  // switch run's are: what the earlier run wrote is still all there, under other names.
+  FERRY_RETURN_IF_ERROR(MarkSwitched(*sql, &plan, out));
   for (const RekeyTable& table : plan.tables) out->tables.push_back(table.name);
   FERRY_RETURN_IF_ERROR(CheckColumns(*sql, plan));
   FERRY_RETURN_IF_ERROR(VerifyRekey(*sql, plan, &out->verification));
@@ -104,8 +107,9 @@ void PrintRekeyValidation(const RekeyValidation& validation, std::ostream& out) 
   }
   if (!validation.switched.empty()) {
     out << fmt::format(
-        "keys switched: {} (the ULIDs in the key and reference columns, the old values in "
+        "keys switched{}: {} (the ULIDs in the key and reference columns, the old values in "
         "legacy_ columns)\n",
+        validation.strategy == "switch" ? "" : " since by a later switch run",
         fmt::join(validation.switched, ", "));
   }
   for (const std::string& problem : v.problems) out << "not valid: " << problem << "\n";

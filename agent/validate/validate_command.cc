@@ -193,8 +193,8 @@ void AddValidateCommand(CLI::App& root, int* exit_code) {
       "lists the rows whose reference names no row of its parent table. A rekey run is checked "
       "with its plan as the rekey verifies (docs/rekey.md): every row's ULID well-formed, "
       "unique and timed by its creation, each foreign key's ULID its parent's, orphans, "
-      "(hybrid) the id map; after a switch the same, the ULIDs in the key columns and the old "
-      "keys in legacy_ ones. Writes nothing");
+      "(hybrid) the id map; after a switch (the run's or a later one's) the same, the ULIDs in "
+      "the key columns and the old keys in legacy_ ones. Writes nothing");
   SetExitCodesHelp(
       cmd,
       "0 every valid record's row is there and equal, no extra row, every ULID sound, no "

@@ -3,7 +3,8 @@
 // key's ULID pointing at another parent, and one id-map row mapped to another ULID are each
 // found (exit 3) and named with their table, column, row key and value; a validate while the
 // rekey runs is refused (exit 4); a plan file gone, and a run rolled back, are exit 2. A
-// switch run is checked where the switch moved the keys, on both targets. On
+// switch run is checked where the switch moved the keys, on both targets, and so is an add or
+// hybrid run after a later switch. On
 // PostgreSQL a rekey of tables in another schema (picked by the URL's search_path) validates
 // too, and a `?schema=` URL is refused saying how to pick one.
 #include <fmt/format.h>
@@ -306,6 +307,87 @@ TEST_CASE("validate of a switch rekey run: the keys read where the switch moved 
     INFO(Describe(rolled_back));
     CHECK(rolled_back.exit_code == 2);
     CHECK(Has(rolled_back, "was rolled back"));
+  }
+}
+
+TEST_CASE("validate of an add or hybrid rekey run after a later switch: read where it moved them",
+          "[e2e][rekey][validate][sqlite][postgresql]") {
+  // The earlier run's ULIDs and (hybrid) id map are still there after a switch, under the
+  // switched names: validate checks them there (was exit 2, "the run's plan names
+  // users.id_ulid, which the database does not hold"), and where they were once the switch is
+  // rolled back.
+  for (const std::string strategy : {"add", "hybrid"}) {
+    DYNAMIC_SECTION(strategy) {
+      FERRY_FOR_EACH_TARGET(target) {
+        TempDir dir;
+        std::string plan = CreateTables(*target, dir, "");
+        CommandResult first = RunFerry({"rekey", target->url(), "--plan", plan, "--batch-size",
+                                        "100", "--strategy", strategy});
+        INFO(Describe(first));
+        REQUIRE(first.exit_code == 0);
+        const std::string run = RekeyRunId(*target);
+        CommandResult switched = RunFerry({"rekey", target->url(), "--plan", plan, "--batch-size",
+                                           "100", "--strategy", "switch"});
+        INFO(Describe(switched));
+        REQUIRE(switched.exit_code == 0);
+        const std::string switch_run =
+            target
+                ->Query(fmt::format("SELECT run_id FROM {} WHERE arguments LIKE 'rekey %' AND "
+                                    "run_id <> '{}'",
+                                    target->Bookkeeping("runs"), run))
+                .at(0)
+                .at(0);
+
+        CommandResult valid = Validate(*target, run);
+        INFO(Describe(valid));
+        CHECK(valid.exit_code == 0);
+        CHECK(Has(valid, "(strategy " + strategy));
+        CHECK(Has(valid, fmt::format("2 tables, {} rows", kUsers + kDashboards)));
+        CHECK(Has(valid, "keys switched since by a later switch run: users, dashboards"));
+        CHECK(Has(valid, "valid: every row has its ULID"));
+        if (strategy == "hybrid") {
+          CHECK(Has(valid, "the id map holds every old key with its ULID"));
+          // One id-map row mapped to another ULID is still found, by the row's old key.
+          const std::string map = target->Bookkeeping("id_map");
+          std::string other =
+              target->Query("SELECT id FROM users WHERE legacy_id = 10").at(0).at(0);
+          std::string own = target->Query("SELECT id FROM users WHERE legacy_id = 11").at(0).at(0);
+          Exec(*target, fmt::format("UPDATE {} SET ulid = '{}' WHERE entity = 'users' AND "
+                                    "legacy_id = '11'",
+                                    map, other));
+          CommandResult found = Validate(*target, run);
+          INFO(Describe(found));
+          CHECK(found.exit_code == 3);
+          CHECK(Has(found,
+                    "not valid: users: 1 rows missing from the id map or mapped to another "
+                    "ULID"));
+          CHECK(Has(found, fmt::format("users.{} of row 11: {}: missing from the id map, or "
+                                       "mapped to another ULID (the row's id: {})",
+                                       map, other, own)));
+          Exec(*target, fmt::format("UPDATE {} SET ulid = '{}' WHERE entity = 'users' AND "
+                                    "legacy_id = '11'",
+                                    map, own));
+        }
+        // A row the application inserted by ULID alone since the switch has no old key to map.
+        Exec(*target, fmt::format("INSERT INTO users (id, email, created_at) VALUES "
+                                  "('01FX1CDM000000000000000001', 'new@example.com', "
+                                  "'2022-03-01T00:00:00.000Z')"));
+        CommandResult with_new = Validate(*target, run);
+        INFO(Describe(with_new));
+        CHECK(with_new.exit_code == 0);
+        Exec(*target, "DELETE FROM users WHERE id = '01FX1CDM000000000000000001'");
+
+        // The switch undone: the earlier run's columns are back under their own names.
+        CommandResult undone =
+            RunFerry({"rollback", "--target", target->url(), "--run", switch_run});
+        INFO(Describe(undone));
+        REQUIRE(undone.exit_code == 0);
+        CommandResult back = Validate(*target, run);
+        INFO(Describe(back));
+        CHECK(back.exit_code == 0);
+        CHECK_FALSE(Has(back, "keys switched"));
+      }
+    }
   }
 }
 

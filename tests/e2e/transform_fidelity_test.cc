@@ -321,4 +321,24 @@ TEST_CASE("migrate: a JSON number beyond PostgreSQL's numeric is a reject there,
   }
 }
 
+TEST_CASE("migrate: records nested deeper than a pooled parser's first depth load as before",
+          "[e2e][sqlite][fidelity]") {
+  // A batch's parsers start shallow (32 levels, to spare a 9 KiB stack per pending record) and
+  // are given simdjson's default depth for a deeper value: records nested 100 deep load whole,
+  // as one value (the parse of the whole value) and as a record a key (one parser a record).
+  TempDir work;
+  std::string nested = std::string(100, '[') + "7" + std::string(100, ']');
+  std::string environments = R"([{"id":"env-1","name":"E","config":{"n":)" + nested + "}}]";
+  std::string tasks = "[" + Task("t1", "deep", ",\"extra\":" + nested) + "]";
+  Write(work / "u1.json",
+        "{\"environments\":" + Quote(environments) + ",\"tasks\":" + Quote(tasks) + "}");
+  auto target = MakeTarget("sqlite");
+  REQUIRE(target != nullptr);
+  CommandResult run = RunFerry(Migrate(work / "u1.json", *target, {"--batch-size", "10"}));
+  INFO(run.out + run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(Column(*target, "SELECT config FROM environments").at(0) == "{\"n\":" + nested + "}");
+  CHECK(Column(*target, "SELECT legacy_id FROM tasks") == std::vector<std::string>{"t1"});
+}
+
 }  // namespace ferry::e2e::transform_fidelity_test
