@@ -121,6 +121,15 @@ class LoaderBackend {
   // stays as a stale one, which the next run takes over).
   virtual void ReleaseLocks(const std::set<std::string>& user_ids, const std::string& run_id) = 0;
 
+  // Sets *held to whether another session (of any process) holds the lock of `user_id`, in
+  // one cheap read: when false, no live holder of it can be listed by ListLocks. The default
+  // cannot tell (*held = true), and the caller then reads ListLocks.
+  virtual Status HeldElsewhere(const std::string& user_id, bool* held) {
+    (void)user_id;
+    *held = true;
+    return Status::OK();
+  }
+
   // --- The bookkeeping read back (Loader::ReadCheckpoint ... Loader::ForceUnlock) ---
   // REQUIRES: Open succeeded; ForceUnlock: Open(false).
 

@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "base/fault_point.h"
 #include "loaders/postgresql/bookkeeping.h"
 #include "loaders/postgresql/field_text.h"
 #include "loaders/postgresql/pg_error.h"
@@ -171,6 +172,39 @@ Status RecordHolder(Session* session, const std::string& user_id, const std::str
       });
 }
 
+// What TakeAndRecord found: whether the advisory lock was free (and is now held), and whether
+// the holder's row went in with it (ferry.locks held none of the user's).
+struct Take {
+  bool got = false;
+  bool recorded = false;
+};
+
+// The advisory lock and, when it is free and ferry.locks holds no row of the user (the usual
+// case), the holder's row, in one statement: one round trip and one commit. A row left there
+// (a stale holder's, or this process's own before a reconnect) is not touched: RecordHolder
+// takes it over in a transaction that audits it. The CTE `got` is read twice, so it is
+// evaluated once (and first: the INSERT reads from it).
+Result<Take> TakeAndRecord(Session* session, int64_t key, const std::string& user_id,
+                           const std::string& run_id) {
+  Take take;
+  FERRY_RETURN_IF_ERROR(Guarded(
+      "taking the lock of user " + user_id + " in " + session->display_name(), session->secrets(),
+      [&]() -> Status {
+        pqxx::nontransaction txn(session->connection());
+        pqxx::row row = txn.exec_params1(
+            "WITH got AS (SELECT pg_try_advisory_lock($1) AS ok), "
+            "ins AS (INSERT INTO ferry.locks (user_id, target_schema, run_id, host, pid, token, "
+            "since) SELECT $2, $3, $4, $5, $6, $7, now() FROM got WHERE ok "
+            "ON CONFLICT (user_id, target_schema) DO NOTHING RETURNING 1) "
+            "SELECT ok, EXISTS (SELECT 1 FROM ins) FROM got",
+            key, user_id, session->schema(), run_id, ThisHost(), ThisPid(), ProcessToken());
+        take.got = row[0].as<bool>();
+        take.recorded = row[1].as<bool>();
+        return Status::OK();
+      }));
+  return take;
+}
+
 // Ends the backend holding `key` and waits until the lock is free; then holds it.
 Status TerminateHolder(Session* session, const LockHolder& holder, int64_t key) {
   Status ended =
@@ -266,8 +300,19 @@ Status LockUser(Session* session, const std::string& user_id, const std::string&
     return Status::InvalidArgument("user id \"" + user_id + "\" holds a NUL character");
   }
   int64_t key = UserLockKey(session->schema(), user_id);
-  FERRY_ASSIGN_OR_RETURN(bool got, TryAdvisoryLock(session, key));
-  if (!got) {
+  Take take;
+  if (mode == LockMode::kCheck) {
+    FERRY_ASSIGN_OR_RETURN(take.got, TryAdvisoryLock(session, key));
+  } else {
+    Result<Take> taken = TakeAndRecord(session, key, user_id, run_id);
+    if (!taken.ok()) {
+      // Perhaps taken before the row failed (the statement's outcome is unknown): let go.
+      AdvisoryUnlock(session, key);  // best effort; not held: a no-op
+      return taken.status();
+    }
+    take = *taken;
+  }
+  if (!take.got) {
     // Also on a first take: when the reply to an earlier pg_try_advisory_lock of this run was
     // lost, the lock is this process's own, on a session the server has not ended yet.
     return HeldBySomeoneElse(session, user_id, key, mode == LockMode::kCheck ? "" : run_id);
@@ -275,6 +320,8 @@ Status LockUser(Session* session, const std::string& user_id, const std::string&
   if (mode == LockMode::kCheck) {
     return AdvisoryUnlock(session, key);
   }
+  FaultPoint("pg.after_lock");
+  if (take.recorded) return Status::OK();
   Status recorded = RecordHolder(session, user_id, run_id);
   if (!recorded.ok()) {
     AdvisoryUnlock(session, key);  // best effort: a broken session lets go anyway
@@ -282,7 +329,12 @@ Status LockUser(Session* session, const std::string& user_id, const std::string&
   return recorded;
 }
 
-Status UnlockUser(Session* session, const std::string& user_id, const std::string& run_id) {
+Status UnlockUser(Session* session, const std::string& user_id, const std::string& run_id,
+                  bool row_gone) {
+  if (row_gone) {
+    FaultPoint("pg.before_unlock");
+    return AdvisoryUnlock(session, UserLockKey(session->schema(), user_id));
+  }
   Status deleted =
       Guarded("clearing the lock of user " + user_id + " in ferry.locks", session->secrets(),
               [&]() -> Status {
@@ -301,6 +353,23 @@ Status UnlockUser(Session* session, const std::string& user_id, const std::strin
               });
   FERRY_RETURN_IF_ERROR(deleted);
   return AdvisoryUnlock(session, UserLockKey(session->schema(), user_id));
+}
+
+Status HeldElsewhere(Session* session, const std::string& user_id, bool* held) {
+  *held = true;
+  int64_t key = UserLockKey(session->schema(), user_id);
+  uint64_t bits = static_cast<uint64_t>(key);
+  return Guarded("reading the advisory locks of " + session->display_name(), session->secrets(),
+                 [&]() -> Status {
+                   pqxx::nontransaction txn(session->connection());
+                   *held = txn.exec_params1(std::string("SELECT EXISTS (") + kHeldLocksSql +
+                                                " AND l.classid = $1::bigint::oid AND l.objid = "
+                                                "$2::bigint::oid AND l.pid <> pg_backend_pid())",
+                                            static_cast<int64_t>(bits >> 32),
+                                            static_cast<int64_t>(bits & 0xffffffffu))[0]
+                               .as<bool>();
+                   return Status::OK();
+                 });
 }
 
 Status ListLocks(Session* session, std::vector<LockHolder>* out) {

@@ -15,6 +15,12 @@
 // still has a session of the process that last began it, and whether a lock's holder is this
 // process or another one carrying the same run id (one that took the run over).
 //
+// Round trips of a user's lock (issue 19): taking it is one statement (the advisory lock and
+// the row, one commit) unless a row is left there to take over; the row is deleted by the
+// transaction that commits the user's unit mark (BatchWriter), and the release is then the
+// advisory unlock alone. A crash before that commit leaves the row, stale once the session is
+// gone; after it, the user is whole and the row gone.
+//
 // Thread safety: functions of one session, used by its thread.
 #pragma once
 
@@ -57,8 +63,15 @@ Status LockUser(Session* session, const std::string& user_id, const std::string&
                 LockMode mode);
 
 // Deletes run_id's row of `user_id` in ferry.locks and releases the advisory lock. OK when
-// the session does not hold it.
-Status UnlockUser(Session* session, const std::string& user_id, const std::string& run_id);
+// the session does not hold it. With `row_gone` (the user's last data transaction deleted the
+// row as it committed: BatchWriter's lock rows), only the advisory lock is released.
+Status UnlockUser(Session* session, const std::string& user_id, const std::string& run_id,
+                  bool row_gone = false);
+
+// Sets *held to whether a session other than this one holds the advisory lock of `user_id`
+// (one statement, no transaction): how a user's lock looks for a rekey in one round trip
+// (SharedLoader::LockUser reads ferry.locks only when it is held). Reads only.
+Status HeldElsewhere(Session* session, const std::string& user_id, bool* held);
 
 // The rows of ferry.locks, each with whether its advisory lock is held (alive), by user id.
 // Empty when ferry.locks does not exist. Reads only.
