@@ -121,13 +121,12 @@ class LoaderBackend {
   // stays as a stale one, which the next run takes over).
   virtual void ReleaseLocks(const std::set<std::string>& user_ids, const std::string& run_id) = 0;
 
-  // Sets *held to whether another session (of any process) holds the lock of `user_id`, in
-  // one cheap read: when false, no live holder of it can be listed by ListLocks. The default
-  // cannot tell (*held = true), and the caller then reads ListLocks.
-  virtual Status HeldElsewhere(const std::string& user_id, bool* held) {
+  // True when LockUser took the lock of `user_id` (held now) in a way that proves no rekey of
+  // another run is running or starting unseen (PostgreSQL: user_lock.h), so that the caller
+  // need not list the locks to look for one. The default cannot tell: false.
+  virtual bool RekeyExcludedAtLock(const std::string& user_id) const {
     (void)user_id;
-    *held = true;
-    return Status::OK();
+    return false;
   }
 
   // --- The bookkeeping read back (Loader::ReadCheckpoint ... Loader::ForceUnlock) ---

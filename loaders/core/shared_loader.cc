@@ -295,14 +295,8 @@ Status SharedLoader::LockUser(const std::string& user_id) {
 
 Status SharedLoader::CheckRekeyExclusion(const std::string& user_id) {
   const bool rekey = user_id == kRekeyLockUser;
-  if (!rekey) {
-    // The usual case in one round trip: nobody else holds the rekey lock, so no live rekey
-    // row can be listed below. This lock's row committed before this look, as the rekey
-    // commits its own before it looks: of two that start together one sees the other.
-    bool held = true;
-    FERRY_RETURN_IF_ERROR(backend_->HeldElsewhere(kRekeyLockUser, &held));
-    if (!held) return Status::OK();
-  }
+  // The usual case without a round trip: the backend's lock statement proved it.
+  if (!rekey && backend_->RekeyExcludedAtLock(user_id)) return Status::OK();
   std::vector<LockHolder> holders;
   FERRY_RETURN_IF_ERROR(backend_->ListLocks(&holders));
   for (const LockHolder& holder : holders) {

@@ -62,8 +62,8 @@ class PostgresBackend final : public LoaderBackend {
   Status LockUser(const std::string& user_id, const std::string& run_id, bool check_only) override;
   Status UnlockUser(const std::string& user_id, const std::string& run_id) override;
   void ReleaseLocks(const std::set<std::string>& user_ids, const std::string& run_id) override;
-  Status HeldElsewhere(const std::string& user_id, bool* held) override {
-    return OnSession([&](Session* s) { return postgres::HeldElsewhere(s, user_id, held); });
+  bool RekeyExcludedAtLock(const std::string& user_id) const override {
+    return rekey_excluded_.count(user_id) != 0;
   }
 
   Result<std::string> QuotedTable(const std::string& name) override {
@@ -154,6 +154,7 @@ class PostgresBackend final : public LoaderBackend {
   bool run_recorded_ = false;              // BeginRun recorded run_id_: sessions carry its name
   std::set<std::string> locked_users_;     // LockUser took these; taken again on reconnecting
   std::set<std::string> rows_gone_;        // of those, users whose unit mark deleted the lock row
+  std::set<std::string> rekey_excluded_;   // of those, users whose lock excluded a rekey
   std::unique_ptr<Session> session_;
   std::unique_ptr<postgres::BatchWriter> writer_;  // uses session_: reset before it
 };
@@ -204,6 +205,7 @@ void PostgresBackend::ReleaseLocks(const std::set<std::string>& user_ids,
   }
   locked_users_.clear();
   rows_gone_.clear();
+  rekey_excluded_.clear();
 }
 
 Status PostgresBackend::Track(Status status) {
@@ -372,11 +374,13 @@ Status PostgresBackend::FinishRun(const std::string& run_id, const RunTotals& to
 Status PostgresBackend::LockUser(const std::string& user_id, const std::string& run_id,
                                  bool check_only) {
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  Status status =
-      postgres::LockUser(session, user_id, run_id,
-                         check_only ? postgres::LockMode::kCheck : postgres::LockMode::kTake);
+  bool rekey_free = false;
+  Status status = postgres::LockUser(
+      session, user_id, run_id, check_only ? postgres::LockMode::kCheck : postgres::LockMode::kTake,
+      &rekey_free);
   if (status.ok() && !check_only) {
     locked_users_.insert(user_id);
+    if (rekey_free) rekey_excluded_.insert(user_id);
   }
   return Track(status);
 }
@@ -389,6 +393,7 @@ Status PostgresBackend::UnlockUser(const std::string& user_id, const std::string
   if (status.ok()) {
     locked_users_.erase(user_id);
     rows_gone_.erase(user_id);
+    rekey_excluded_.erase(user_id);
   }
   return Track(status);
 }

@@ -12,6 +12,7 @@
 #include "loaders/postgresql/field_text.h"
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/process_identity.h"
+#include "loaders/rekey_lock.h"
 
 namespace ferry::postgres {
 
@@ -172,11 +173,13 @@ Status RecordHolder(Session* session, const std::string& user_id, const std::str
       });
 }
 
-// What TakeAndRecord found: whether the advisory lock was free (and is now held), and whether
-// the holder's row went in with it (ferry.locks held none of the user's).
+// What TakeAndRecord found: whether the advisory lock was free (and is now held), whether the
+// holder's row went in with it (ferry.locks held none of the user's), and whether the rekey
+// lock was free of other sessions' exclusive hold as it did.
 struct Take {
   bool got = false;
   bool recorded = false;
+  bool rekey_free = false;
 };
 
 // The advisory lock and, when it is free and ferry.locks holds no row of the user (the usual
@@ -184,6 +187,11 @@ struct Take {
 // (a stale holder's, or this process's own before a reconnect) is not touched: RecordHolder
 // takes it over in a transaction that audits it. The CTE `got` is read twice, so it is
 // evaluated once (and first: the INSERT reads from it).
+//
+// The same statement holds the rekey lock shared until it commits (a transaction-level lock,
+// released after the row is visible): a rekey, which takes that lock exclusively and then
+// reads ferry.locks, either fails to take it or, taking it later, sees the row. So when the
+// shared take succeeds, no rekey can be running unseen: rekey_free.
 Result<Take> TakeAndRecord(Session* session, int64_t key, const std::string& user_id,
                            const std::string& run_id) {
   Take take;
@@ -192,14 +200,17 @@ Result<Take> TakeAndRecord(Session* session, int64_t key, const std::string& use
       [&]() -> Status {
         pqxx::nontransaction txn(session->connection());
         pqxx::row row = txn.exec_params1(
-            "WITH got AS (SELECT pg_try_advisory_lock($1) AS ok), "
+            "WITH got AS (SELECT pg_try_advisory_lock($1) AS ok, "
+            "pg_try_advisory_xact_lock_shared($8) AS rekey_free), "
             "ins AS (INSERT INTO ferry.locks (user_id, target_schema, run_id, host, pid, token, "
             "since) SELECT $2, $3, $4, $5, $6, $7, now() FROM got WHERE ok "
             "ON CONFLICT (user_id, target_schema) DO NOTHING RETURNING 1) "
-            "SELECT ok, EXISTS (SELECT 1 FROM ins) FROM got",
-            key, user_id, session->schema(), run_id, ThisHost(), ThisPid(), ProcessToken());
+            "SELECT ok, EXISTS (SELECT 1 FROM ins), rekey_free FROM got",
+            key, user_id, session->schema(), run_id, ThisHost(), ThisPid(), ProcessToken(),
+            UserLockKey(session->schema(), kRekeyLockUser));
         take.got = row[0].as<bool>();
         take.recorded = row[1].as<bool>();
+        take.rekey_free = take.recorded && row[2].as<bool>();
         return Status::OK();
       }));
   return take;
@@ -295,7 +306,8 @@ Status TagSession(Session* session, const std::string& run_id) {
 }
 
 Status LockUser(Session* session, const std::string& user_id, const std::string& run_id,
-                LockMode mode) {
+                LockMode mode, bool* rekey_free) {
+  if (rekey_free != nullptr) *rekey_free = false;
   if (user_id.find('\0') != std::string::npos) {
     return Status::InvalidArgument("user id \"" + user_id + "\" holds a NUL character");
   }
@@ -321,7 +333,10 @@ Status LockUser(Session* session, const std::string& user_id, const std::string&
     return AdvisoryUnlock(session, key);
   }
   FaultPoint("pg.after_lock");
-  if (take.recorded) return Status::OK();
+  if (take.recorded) {
+    if (rekey_free != nullptr) *rekey_free = take.rekey_free;
+    return Status::OK();
+  }
   Status recorded = RecordHolder(session, user_id, run_id);
   if (!recorded.ok()) {
     AdvisoryUnlock(session, key);  // best effort: a broken session lets go anyway
@@ -353,23 +368,6 @@ Status UnlockUser(Session* session, const std::string& user_id, const std::strin
               });
   FERRY_RETURN_IF_ERROR(deleted);
   return AdvisoryUnlock(session, UserLockKey(session->schema(), user_id));
-}
-
-Status HeldElsewhere(Session* session, const std::string& user_id, bool* held) {
-  *held = true;
-  int64_t key = UserLockKey(session->schema(), user_id);
-  uint64_t bits = static_cast<uint64_t>(key);
-  return Guarded("reading the advisory locks of " + session->display_name(), session->secrets(),
-                 [&]() -> Status {
-                   pqxx::nontransaction txn(session->connection());
-                   *held = txn.exec_params1(std::string("SELECT EXISTS (") + kHeldLocksSql +
-                                                " AND l.classid = $1::bigint::oid AND l.objid = "
-                                                "$2::bigint::oid AND l.pid <> pg_backend_pid())",
-                                            static_cast<int64_t>(bits >> 32),
-                                            static_cast<int64_t>(bits & 0xffffffffu))[0]
-                               .as<bool>();
-                   return Status::OK();
-                 });
 }
 
 Status ListLocks(Session* session, std::vector<LockHolder>* out) {

@@ -59,19 +59,17 @@ enum class LockMode {
 // the server has not ended yet (after a network cut or a lost reply to the lock call it
 // lingers until the server notices). REQUIRES: the session does not hold this lock already
 // (advisory locks stack); kTake, kRetake: the bookkeeping tables exist.
+// *rekey_free (when not null) is set to true when the lock was taken while no other session held
+// the rekey lock (loaders/rekey_lock.h), in a way that makes a rekey starting at the same time
+// see this lock's row: the caller then need not read ferry.locks for a running rekey.
 Status LockUser(Session* session, const std::string& user_id, const std::string& run_id,
-                LockMode mode);
+                LockMode mode, bool* rekey_free = nullptr);
 
 // Deletes run_id's row of `user_id` in ferry.locks and releases the advisory lock. OK when
 // the session does not hold it. With `row_gone` (the user's last data transaction deleted the
 // row as it committed: BatchWriter's lock rows), only the advisory lock is released.
 Status UnlockUser(Session* session, const std::string& user_id, const std::string& run_id,
                   bool row_gone = false);
-
-// Sets *held to whether a session other than this one holds the advisory lock of `user_id`
-// (one statement, no transaction): how a user's lock looks for a rekey in one round trip
-// (SharedLoader::LockUser reads ferry.locks only when it is held). Reads only.
-Status HeldElsewhere(Session* session, const std::string& user_id, bool* held);
 
 // The rows of ferry.locks, each with whether its advisory lock is held (alive), by user id.
 // Empty when ferry.locks does not exist. Reads only.
