@@ -192,6 +192,12 @@ struct Take {
 // released after the row is visible): a rekey, which takes that lock exclusively and then
 // reads ferry.locks, either fails to take it or, taking it later, sees the row. So when the
 // shared take succeeds, no rekey can be running unseen: rekey_free.
+//
+// Its commit does not wait for the WAL flush (synchronous_commit off for this transaction
+// alone): the row is visible to every session at once, and the user's data transaction, which
+// waits for its own flush, makes the row durable with it (the WAL is written in order). A
+// server crash before that loses the row and nothing else of the user, and ends the session
+// that held the lock: there is no holder left for the row to describe.
 Result<Take> TakeAndRecord(Session* session, int64_t key, const std::string& user_id,
                            const std::string& run_id) {
   Take take;
@@ -201,7 +207,8 @@ Result<Take> TakeAndRecord(Session* session, int64_t key, const std::string& use
         pqxx::nontransaction txn(session->connection());
         pqxx::row row = txn.exec_params1(
             "WITH got AS (SELECT pg_try_advisory_lock($1) AS ok, "
-            "pg_try_advisory_xact_lock_shared($8) AS rekey_free), "
+            "pg_try_advisory_xact_lock_shared($8) AS rekey_free, "
+            "set_config('synchronous_commit', 'off', true) AS no_flush_wait), "
             "ins AS (INSERT INTO ferry.locks (user_id, target_schema, run_id, host, pid, token, "
             "since) SELECT $2, $3, $4, $5, $6, $7, now() FROM got WHERE ok "
             "ON CONFLICT (user_id, target_schema) DO NOTHING RETURNING 1) "

@@ -51,6 +51,16 @@ TEST_CASE("PostgreSQL lock round trips: one statement takes the lock and its row
   REQUIRE(taken.ok());
   CHECK(rekey_free);
   CHECK(admin.Text("SELECT run_id FROM ferry.locks WHERE user_id = 'u1'") == "RUN_A");
+  {
+    // The lock row's commit waits for no flush, that transaction alone: the session's data
+    // transactions keep the server's setting.
+    pqxx::nontransaction txn(session->connection());
+    CHECK(txn.exec1("SELECT current_setting('synchronous_commit') = "
+                    "(SELECT boot_val FROM pg_settings WHERE name = 'synchronous_commit') OR "
+                    "current_setting('synchronous_commit') = (SELECT reset_val FROM pg_settings "
+                    "WHERE name = 'synchronous_commit')")[0]
+              .as<bool>());
+  }
   // The rekey lock was held for the statement only: the user's lock alone is left.
   CHECK(AdvisoryLocks(admin) == 1);
   CHECK(admin.Count("SELECT count(*) FROM ferry.audit_log WHERE action = 'lock taken over'") == 0);
