@@ -16,7 +16,8 @@
 // process or another one carrying the same run id (one that took the run over).
 //
 // Round trips of a user's lock (issue 19): taking it is one statement (the advisory lock and
-// the row, one commit) unless a row is left there to take over; the row is deleted by the
+// the row, one commit that waits for no flush, and the rekey look: TakeAndRecord in
+// user_lock.cc) unless a row is left there to take over; the row is deleted by the
 // transaction that commits the user's unit mark (BatchWriter), and the release is then the
 // advisory unlock alone. A crash before that commit leaves the row, stale once the session is
 // gone; after it, the user is whole and the row gone.
