@@ -16,6 +16,9 @@
 //   pg.copy.mid         halfway through the text of a COPY (every COPY of a batch passes it)
 //   pg.before_upsert    after a batch's COPY, before the statement that upserts it
 //   pg.before_commit    before a batch's COMMIT         pg.after_commit    after it
+//   pg.after_lock       a user's advisory lock and its row taken (and committed)
+//   pg.before_unlock    a user's mark committed with its lock row's DELETE, the advisory
+//                       lock not yet released
 //   sqlite.mid_batch    halfway through a batch's rows
 //   sqlite.before_commit / sqlite.after_commit
 //   source.read         before a JSON or dump file is read, and before each read of an NDJSON

@@ -121,6 +121,14 @@ class LoaderBackend {
   // stays as a stale one, which the next run takes over).
   virtual void ReleaseLocks(const std::set<std::string>& user_ids, const std::string& run_id) = 0;
 
+  // True when LockUser took the lock of `user_id` (held now) in a way that proves no rekey of
+  // another run is running or starting unseen (PostgreSQL: user_lock.h), so that the caller
+  // need not list the locks to look for one. The default cannot tell: false.
+  virtual bool RekeyExcludedAtLock(const std::string& user_id) const {
+    (void)user_id;
+    return false;
+  }
+
   // --- The bookkeeping read back (Loader::ReadCheckpoint ... Loader::ForceUnlock) ---
   // REQUIRES: Open succeeded; ForceUnlock: Open(false).
 

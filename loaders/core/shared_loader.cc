@@ -295,6 +295,8 @@ Status SharedLoader::LockUser(const std::string& user_id) {
 
 Status SharedLoader::CheckRekeyExclusion(const std::string& user_id) {
   const bool rekey = user_id == kRekeyLockUser;
+  // The usual case without a round trip: the backend's lock statement proved it.
+  if (!rekey && backend_->RekeyExcludedAtLock(user_id)) return Status::OK();
   std::vector<LockHolder> holders;
   FERRY_RETURN_IF_ERROR(backend_->ListLocks(&holders));
   for (const LockHolder& holder : holders) {

@@ -18,6 +18,8 @@
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/postgresql/sql_identifier.h"
 #include "loaders/postgresql/write_sql.h"
+#include "loaders/process_identity.h"
+#include "loaders/unit_mark.h"
 
 namespace ferry::postgres {
 
@@ -220,7 +222,20 @@ Status BatchWriter::WriteIn(pqxx::work& txn, const WriteBatch& batch, const std:
   }
   outcome->inserted += text.new_rows;
   for (const AuditEntry& entry : batch.audit) Audit(txn, run_id, entry.action, entry.detail);
+  if (DeletesLockRow(batch)) {
+    // As UnlockUser deletes it (this process's row only); the advisory lock stays held until
+    // UnlockUser, after the commit.
+    txn.exec_params0(
+        "DELETE FROM ferry.locks WHERE user_id = $1 AND target_schema = $2 AND run_id = $3 AND "
+        "token = $4",
+        batch.user_id, session_->schema(), run_id, ProcessToken());
+  }
   return Status::OK();
+}
+
+bool BatchWriter::DeletesLockRow(const WriteBatch& batch) const {
+  return locked_users_ != nullptr && CheckpointOf(batch).entity == kUnitDoneEntity &&
+         locked_users_->count(batch.user_id) != 0;
 }
 
 Result<BatchOutcome> BatchWriter::WriteOnce(const WriteBatch& batch, const std::string& run_id,

@@ -39,6 +39,7 @@
 
 #include <optional>
 #include <pqxx/pqxx>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -66,6 +67,13 @@ class BatchWriter {
   // key refuses fails the whole (Rejected): the caller then writes the batches one by one.
   Result<std::vector<BatchOutcome>> WriteTogether(const std::vector<WriteBatch>& batches,
                                                   const std::string& run_id);
+
+  // The users whose lock this session holds (user_lock.h; nullptr: none). A batch holding the
+  // unit mark of one of them also deletes this process's row of the user's lock in
+  // ferry.locks: the row goes as the user's data and mark commit, in their transaction.
+  void SetLockedUsers(const std::set<std::string>* users) { locked_users_ = users; }
+  // Whether `batch`, committed, deleted the row of its user's lock.
+  bool DeletesLockRow(const WriteBatch& batch) const;
 
  private:
   struct TableStatements {
@@ -97,6 +105,7 @@ class BatchWriter {
   Session* session_;
   int next_id_ = 0;
   bool checkpoint_prepared_ = false;  // kCheckpointStatement, once per session
+  const std::set<std::string>* locked_users_ = nullptr;
   std::unordered_map<std::string, TableStatements> tables_;
 };
 

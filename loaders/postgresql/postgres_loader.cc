@@ -62,6 +62,9 @@ class PostgresBackend final : public LoaderBackend {
   Status LockUser(const std::string& user_id, const std::string& run_id, bool check_only) override;
   Status UnlockUser(const std::string& user_id, const std::string& run_id) override;
   void ReleaseLocks(const std::set<std::string>& user_ids, const std::string& run_id) override;
+  bool RekeyExcludedAtLock(const std::string& user_id) const override {
+    return rekey_excluded_.count(user_id) != 0;
+  }
 
   Result<std::string> QuotedTable(const std::string& name) override {
     FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
@@ -150,6 +153,8 @@ class PostgresBackend final : public LoaderBackend {
   std::set<std::string> existing_tables_;  // of those, the ones in the target
   bool run_recorded_ = false;              // BeginRun recorded run_id_: sessions carry its name
   std::set<std::string> locked_users_;     // LockUser took these; taken again on reconnecting
+  std::set<std::string> rows_gone_;        // of those, users whose unit mark deleted the lock row
+  std::set<std::string> rekey_excluded_;   // of those, users whose lock excluded a rekey
   std::unique_ptr<Session> session_;
   std::unique_ptr<postgres::BatchWriter> writer_;  // uses session_: reset before it
 };
@@ -179,6 +184,7 @@ Status PostgresBackend::Resume(Session* session) {
   FERRY_RETURN_IF_ERROR(postgres::TagSession(session, run_id_));
   // Before writing a lock row: a process whose run was taken over leaves nothing behind.
   FERRY_RETURN_IF_ERROR(postgres::CheckRunOwner(session, run_id_));
+  rows_gone_.clear();  // each row is written again with its lock
   for (const std::string& user_id : locked_users_) {
     FERRY_RETURN_IF_ERROR(
         postgres::LockUser(session, user_id, run_id_, postgres::LockMode::kRetake));
@@ -193,10 +199,13 @@ void PostgresBackend::ReleaseLocks(const std::set<std::string>& user_ids,
                                    const std::string& run_id) {
   if (session_ != nullptr) {
     for (const std::string& user_id : user_ids) {
-      postgres::UnlockUser(session_.get(), user_id, run_id);  // errors: the row stays stale
+      // Errors: the row stays stale.
+      postgres::UnlockUser(session_.get(), user_id, run_id, rows_gone_.count(user_id) != 0);
     }
   }
   locked_users_.clear();
+  rows_gone_.clear();
+  rekey_excluded_.clear();
 }
 
 Status PostgresBackend::Track(Status status) {
@@ -330,11 +339,13 @@ Result<BatchOutcome> PostgresBackend::Write(const WriteBatch& batch, const std::
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
   if (writer_ == nullptr) {
     writer_ = std::make_unique<postgres::BatchWriter>(session);
+    writer_->SetLockedUsers(&locked_users_);
   }
   Result<BatchOutcome> outcome = writer_->Write(batch, run_id);
   if (!outcome.ok()) {
     return Track(outcome.status());
   }
+  if (writer_->DeletesLockRow(batch)) rows_gone_.insert(batch.user_id);
   return outcome;
 }
 
@@ -343,10 +354,14 @@ Result<std::vector<BatchOutcome>> PostgresBackend::WriteTogether(
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
   if (writer_ == nullptr) {
     writer_ = std::make_unique<postgres::BatchWriter>(session);
+    writer_->SetLockedUsers(&locked_users_);
   }
   Result<std::vector<BatchOutcome>> outcomes = writer_->WriteTogether(batches, run_id);
   if (!outcomes.ok()) {
     return Track(outcomes.status());
+  }
+  for (const WriteBatch& batch : batches) {
+    if (writer_->DeletesLockRow(batch)) rows_gone_.insert(batch.user_id);
   }
   return outcomes;
 }
@@ -359,11 +374,13 @@ Status PostgresBackend::FinishRun(const std::string& run_id, const RunTotals& to
 Status PostgresBackend::LockUser(const std::string& user_id, const std::string& run_id,
                                  bool check_only) {
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  Status status =
-      postgres::LockUser(session, user_id, run_id,
-                         check_only ? postgres::LockMode::kCheck : postgres::LockMode::kTake);
+  bool rekey_free = false;
+  Status status = postgres::LockUser(
+      session, user_id, run_id, check_only ? postgres::LockMode::kCheck : postgres::LockMode::kTake,
+      &rekey_free);
   if (status.ok() && !check_only) {
     locked_users_.insert(user_id);
+    if (rekey_free) rekey_excluded_.insert(user_id);
   }
   return Track(status);
 }
@@ -372,9 +389,11 @@ Status PostgresBackend::UnlockUser(const std::string& user_id, const std::string
   // Still held until the row is gone: when the connection drops midway, the retry reconnects,
   // takes the lock again and deletes the row, instead of leaving it behind as a stale holder.
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  Status status = postgres::UnlockUser(session, user_id, run_id);
+  Status status = postgres::UnlockUser(session, user_id, run_id, rows_gone_.count(user_id) != 0);
   if (status.ok()) {
     locked_users_.erase(user_id);
+    rows_gone_.erase(user_id);
+    rekey_excluded_.erase(user_id);
   }
   return Track(status);
 }

@@ -7,10 +7,12 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "base/fault_point.h"
 #include "loaders/postgresql/bookkeeping.h"
 #include "loaders/postgresql/field_text.h"
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/process_identity.h"
+#include "loaders/rekey_lock.h"
 
 namespace ferry::postgres {
 
@@ -171,6 +173,56 @@ Status RecordHolder(Session* session, const std::string& user_id, const std::str
       });
 }
 
+// What TakeAndRecord found: whether the advisory lock was free (and is now held), whether the
+// holder's row went in with it (ferry.locks held none of the user's), and whether the rekey
+// lock was free of other sessions' exclusive hold as it did.
+struct Take {
+  bool got = false;
+  bool recorded = false;
+  bool rekey_free = false;
+};
+
+// The advisory lock and, when it is free and ferry.locks holds no row of the user (the usual
+// case), the holder's row, in one statement: one round trip and one commit. A row left there
+// (a stale holder's, or this process's own before a reconnect) is not touched: RecordHolder
+// takes it over in a transaction that audits it. The CTE `got` is read twice, so it is
+// evaluated once (and first: the INSERT reads from it).
+//
+// The same statement holds the rekey lock shared until it commits (a transaction-level lock,
+// released after the row is visible): a rekey, which takes that lock exclusively and then
+// reads ferry.locks, either fails to take it or, taking it later, sees the row. So when the
+// shared take succeeds, no rekey can be running unseen: rekey_free.
+//
+// Its commit does not wait for the WAL flush (synchronous_commit off for this transaction
+// alone): the row is visible to every session at once, and the user's data transaction, which
+// waits for its own flush, makes the row durable with it (the WAL is written in order). A
+// server crash before that loses the row and nothing else of the user, and ends the session
+// that held the lock: there is no holder left for the row to describe.
+Result<Take> TakeAndRecord(Session* session, int64_t key, const std::string& user_id,
+                           const std::string& run_id) {
+  Take take;
+  FERRY_RETURN_IF_ERROR(Guarded(
+      "taking the lock of user " + user_id + " in " + session->display_name(), session->secrets(),
+      [&]() -> Status {
+        pqxx::nontransaction txn(session->connection());
+        pqxx::row row = txn.exec_params1(
+            "WITH got AS (SELECT pg_try_advisory_lock($1) AS ok, "
+            "pg_try_advisory_xact_lock_shared($8) AS rekey_free, "
+            "set_config('synchronous_commit', 'off', true) AS no_flush_wait), "
+            "ins AS (INSERT INTO ferry.locks (user_id, target_schema, run_id, host, pid, token, "
+            "since) SELECT $2, $3, $4, $5, $6, $7, now() FROM got WHERE ok "
+            "ON CONFLICT (user_id, target_schema) DO NOTHING RETURNING 1) "
+            "SELECT ok, EXISTS (SELECT 1 FROM ins), rekey_free FROM got",
+            key, user_id, session->schema(), run_id, ThisHost(), ThisPid(), ProcessToken(),
+            UserLockKey(session->schema(), kRekeyLockUser));
+        take.got = row[0].as<bool>();
+        take.recorded = row[1].as<bool>();
+        take.rekey_free = take.recorded && row[2].as<bool>();
+        return Status::OK();
+      }));
+  return take;
+}
+
 // Ends the backend holding `key` and waits until the lock is free; then holds it.
 Status TerminateHolder(Session* session, const LockHolder& holder, int64_t key) {
   Status ended =
@@ -261,19 +313,36 @@ Status TagSession(Session* session, const std::string& run_id) {
 }
 
 Status LockUser(Session* session, const std::string& user_id, const std::string& run_id,
-                LockMode mode) {
+                LockMode mode, bool* rekey_free) {
+  if (rekey_free != nullptr) *rekey_free = false;
   if (user_id.find('\0') != std::string::npos) {
     return Status::InvalidArgument("user id \"" + user_id + "\" holds a NUL character");
   }
   int64_t key = UserLockKey(session->schema(), user_id);
-  FERRY_ASSIGN_OR_RETURN(bool got, TryAdvisoryLock(session, key));
-  if (!got) {
+  Take take;
+  if (mode == LockMode::kCheck) {
+    FERRY_ASSIGN_OR_RETURN(take.got, TryAdvisoryLock(session, key));
+  } else {
+    Result<Take> taken = TakeAndRecord(session, key, user_id, run_id);
+    if (!taken.ok()) {
+      // Perhaps taken before the row failed (the statement's outcome is unknown): let go.
+      AdvisoryUnlock(session, key);  // best effort; not held: a no-op
+      return taken.status();
+    }
+    take = *taken;
+  }
+  if (!take.got) {
     // Also on a first take: when the reply to an earlier pg_try_advisory_lock of this run was
     // lost, the lock is this process's own, on a session the server has not ended yet.
     return HeldBySomeoneElse(session, user_id, key, mode == LockMode::kCheck ? "" : run_id);
   }
   if (mode == LockMode::kCheck) {
     return AdvisoryUnlock(session, key);
+  }
+  FaultPoint("pg.after_lock");
+  if (take.recorded) {
+    if (rekey_free != nullptr) *rekey_free = take.rekey_free;
+    return Status::OK();
   }
   Status recorded = RecordHolder(session, user_id, run_id);
   if (!recorded.ok()) {
@@ -282,7 +351,12 @@ Status LockUser(Session* session, const std::string& user_id, const std::string&
   return recorded;
 }
 
-Status UnlockUser(Session* session, const std::string& user_id, const std::string& run_id) {
+Status UnlockUser(Session* session, const std::string& user_id, const std::string& run_id,
+                  bool row_gone) {
+  if (row_gone) {
+    FaultPoint("pg.before_unlock");
+    return AdvisoryUnlock(session, UserLockKey(session->schema(), user_id));
+  }
   Status deleted =
       Guarded("clearing the lock of user " + user_id + " in ferry.locks", session->secrets(),
               [&]() -> Status {

@@ -15,6 +15,13 @@
 // still has a session of the process that last began it, and whether a lock's holder is this
 // process or another one carrying the same run id (one that took the run over).
 //
+// Round trips of a user's lock (issue 19): taking it is one statement (the advisory lock and
+// the row, one commit that waits for no flush, and the rekey look: TakeAndRecord in
+// user_lock.cc) unless a row is left there to take over; the row is deleted by the
+// transaction that commits the user's unit mark (BatchWriter), and the release is then the
+// advisory unlock alone. A crash before that commit leaves the row, stale once the session is
+// gone; after it, the user is whole and the row gone.
+//
 // Thread safety: functions of one session, used by its thread.
 #pragma once
 
@@ -53,12 +60,17 @@ enum class LockMode {
 // the server has not ended yet (after a network cut or a lost reply to the lock call it
 // lingers until the server notices). REQUIRES: the session does not hold this lock already
 // (advisory locks stack); kTake, kRetake: the bookkeeping tables exist.
+// *rekey_free (when not null) is set to true when the lock was taken while no other session held
+// the rekey lock (loaders/rekey_lock.h), in a way that makes a rekey starting at the same time
+// see this lock's row: the caller then need not read ferry.locks for a running rekey.
 Status LockUser(Session* session, const std::string& user_id, const std::string& run_id,
-                LockMode mode);
+                LockMode mode, bool* rekey_free = nullptr);
 
 // Deletes run_id's row of `user_id` in ferry.locks and releases the advisory lock. OK when
-// the session does not hold it.
-Status UnlockUser(Session* session, const std::string& user_id, const std::string& run_id);
+// the session does not hold it. With `row_gone` (the user's last data transaction deleted the
+// row as it committed: BatchWriter's lock rows), only the advisory lock is released.
+Status UnlockUser(Session* session, const std::string& user_id, const std::string& run_id,
+                  bool row_gone = false);
 
 // The rows of ferry.locks, each with whether its advisory lock is held (alive), by user id.
 // Empty when ferry.locks does not exist. Reads only.
