@@ -174,21 +174,15 @@ class BackupWriterImpl final : public BackupWriter {
     if (record.size() > kMaxRecordBytes) {
       return Status::InvalidArgument("a pre-image record over 64 MiB");
     }
-    ByteWriter framed;
-    framed.U32(static_cast<uint32_t>(record.size()));
-    framed.Bytes(record);
-    stream_hash_.Update(framed.str());
+    // u32 length, then the record, straight into the chunk: no copy per record, and the stream
+    // hash takes a whole chunk at a time (SealPending) rather than a call per small record.
+    const uint32_t size = static_cast<uint32_t>(record.size());
+    const char length[4] = {static_cast<char>(size & 0xff), static_cast<char>((size >> 8) & 0xff),
+                            static_cast<char>((size >> 16) & 0xff),
+                            static_cast<char>((size >> 24) & 0xff)};
     ++records_;
-    std::string_view rest = framed.str();
-    while (!rest.empty()) {
-      size_t take = std::min(rest.size(), header_.chunk_bytes - pending_.size());
-      pending_.append(rest.substr(0, take));
-      rest.remove_prefix(take);
-      if (pending_.size() == header_.chunk_bytes) {
-        FERRY_RETURN_IF_ERROR(SealPending());
-      }
-    }
-    return Status::OK();
+    FERRY_RETURN_IF_ERROR(AppendPending(std::string_view(length, sizeof(length))));
+    return AppendPending(record);
   }
 
   Status Flush() override {
@@ -285,8 +279,24 @@ class BackupWriterImpl final : public BackupWriter {
     return WriteFrame(type, cipher_);
   }
 
+  // Adds framed record bytes to the chunk being filled, sealing each chunk as it fills.
+  Status AppendPending(std::string_view rest) {
+    while (!rest.empty()) {
+      size_t take = std::min(rest.size(), header_.chunk_bytes - pending_.size());
+      pending_.append(rest.substr(0, take));
+      rest.remove_prefix(take);
+      if (pending_.size() == header_.chunk_bytes) {
+        FERRY_RETURN_IF_ERROR(SealPending());
+      }
+    }
+    return Status::OK();
+  }
+
+  // The stream hash covers every chunk's bytes in order: hashed here, before each chunk goes
+  // out, it is the same as hashing each framed record as it came (every Peek follows a seal).
   Status SealPending() {
     if (pending_.empty()) return Status::OK();
+    stream_hash_.Update(pending_);
     Status status = WriteSealed(FrameType::kPreImageData, compressor_.Encode(pending_), false);
     pending_.clear();
     return status;

@@ -46,8 +46,10 @@ struct RollbackRequest {
   // every row's table among `tables`. Not owned; RollBack replaces its fallback (derive_lost).
   PreImageStream* images = nullptr;
   bool dry_run = false;  // check and count only
-  // An archive of the run was left unfinished by a killed session: also delete what the run
-  // inserted without a pre-image on disk (DeriveLostPreImages, loaders/core/rollback.h).
+  // An archive of the run was left unfinished by a killed session: also delete the id-map rows
+  // and checkpoints the run inserted without a pre-image on disk (DeriveLostPreImages,
+  // loaders/core/rollback.h). The rows it inserted keyed by their id-map ULIDs are derived on
+  // every rollback: the archive holds no record of them.
   bool derive_lost = false;
 };
 

@@ -13,7 +13,11 @@ namespace ferry {
 // Reads what `batch` of run `run_id` is about to change (its rows by primary key, their id-map
 // rows, its checkpoint) and appends one record each to `sink`, but none for what the run
 // wrote itself (an id-map row or checkpoint whose run is `run_id`, and that id-map row's
-// row): the run's first record of it came earlier. Reads only; the batch is not written.
+// row): the run's first record of it came earlier. Nor for a row it inserts plainly (its
+// identity new to the id map, not adopted) keyed by that identity's ULID in a table
+// RowsKeyedByUlid (loaders/core/rollback.h): every rollback derives its delete from the id-map
+// row the batch writes with it (DeriveLostPreImages), and that id-map row's own record (absent)
+// is what tells the rollback a later run changed it. Reads only; the batch is not written.
 //
 // Flushes the sink (the records on disk before the batch's transaction can commit) when a
 // record holds something the batch changes, or an insert a rollback could not find without

@@ -58,9 +58,15 @@ Status CheckNoLaterChange(LoaderBackend& backend, const std::string& run_id,
   return CheckChunk(backend, run_id, chunk);
 }
 
+bool RowsKeyedByUlid(const TableDef& table) {
+  if (table.primary_key.size() != 1) return false;
+  int index = table.ColumnIndex(table.primary_key[0]);
+  return index >= 0 && table.columns[index].type == ColumnType::kUlid;
+}
+
 Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
-                           const std::vector<const TableDef*>& tables, PreImageStream* images,
-                           std::vector<PreImage>* unkeyed) {
+                           const std::vector<const TableDef*>& tables, bool unfinished,
+                           PreImageStream* images, std::vector<PreImage>* unkeyed) {
   images->ClearFallback();
   unkeyed->clear();
   std::vector<RunIdentity> page;
@@ -78,8 +84,8 @@ Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
       image.user_id = identity.user_id;
       image.entity = identity.entity;
       image.legacy_id = identity.legacy_id;
-      if (table == nullptr || table->primary_key.size() != 1) {
-        unkeyed->push_back(std::move(image));
+      if (table == nullptr || !RowsKeyedByUlid(*table)) {
+        if (unfinished) unkeyed->push_back(std::move(image));
         continue;
       }
       PreImage row;
@@ -87,10 +93,11 @@ Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
       row.table = table->name;
       row.key.cells.push_back(Cell(identity.ulid));
       FERRY_RETURN_IF_ERROR(images->AddFallback(row));
-      FERRY_RETURN_IF_ERROR(images->AddFallback(image));
+      if (unfinished) FERRY_RETURN_IF_ERROR(images->AddFallback(image));
     }
     if (!page.empty()) last = page.back();
   } while (page.size() == kIdentityPage);
+  if (!unfinished) return Status::OK();
   std::vector<CheckpointRecord> checkpoints;
   FERRY_RETURN_IF_ERROR(backend.ListCheckpoints(run_id, &checkpoints));
   for (const CheckpointRecord& checkpoint : checkpoints) {

@@ -1,8 +1,10 @@
 // The parts of a rollback both targets share (Loader::RollBack): whether a later run stands in
-// the way, what a killed session left out of its archive, and what the rollback does, counted.
+// the way, what the archive does not hold (the rows the run inserted by their id-map ULIDs, and
+// what a killed session left out), and what the rollback does, counted.
 //
-// A run records a pre-image each time a batch writes a row; the first one of each row is the
-// row as it was before the run (first_pre_images.h keeps it). Putting back the first of each
+// A run records a pre-image each time a batch writes a row, but for a row it inserts keyed by
+// its id-map ULID (derived here instead); the first one of each row is the row as it was
+// before the run (first_pre_images.h keeps it). Putting back the first of each
 // address (PreImage::Address) in one transaction is exact whatever state a killed earlier
 // attempt left: each one sets its row to a fixed value, so rerunning the same rollback ends in
 // the same target.
@@ -29,18 +31,29 @@ namespace ferry {
 Status CheckNoLaterChange(LoaderBackend& backend, const std::string& run_id,
                           PreImageStream& images);
 
-// Adds to the fallback of `images` (after clearing it) what a killed session of run `run_id` may
-// have left out of its archive (loaders/core/pre_image_capture.h flushes a batch that only
-// inserts with the next one): an absent image of every id-map row and checkpoint the run wrote
-// last, and of each such id-map row's row (in the table of its entity, `tables`, keyed by its
-// ULID). Each was inserted by the run: the rollback deletes it, unless the archive has an image
-// of it (PreImageStream::AddFallback). The id-map rows of an entity whose table is not keyed by
-// its ULID alone go to *unkeyed instead: their rows cannot be found, so the archive must have
-// them (CheckUnkeyedRecorded). Memory: a page of the id map (the fallback is held out of
+// Whether a rollback finds a row of `table` by the id map: its primary key is one ULID column,
+// which holds the ULID of the row's id-map row (the mapping's `$ulid`). The capture records
+// no pre-image of a row it inserts into such a table (loaders/core/pre_image_capture.h).
+bool RowsKeyedByUlid(const TableDef& table);
+
+// Adds to the fallback of `images` (after clearing it) what the run's archives do not hold but
+// the target's bookkeeping says: an absent image of the row of each id-map row the run `run_id`
+// wrote last (in the table of its entity, `tables`, when RowsKeyedByUlid: keyed by its ULID).
+// The capture records no image of a row the run inserted into such a table, so every rollback
+// derives them; a row the run changed has its recorded image, which wins over the fallback
+// (PreImageStream::AddFallback).
+//
+// With `unfinished` (a killed session left an archive without its last records: the capture
+// flushes a batch that only inserts with the next one), also an absent image of every id-map
+// row and checkpoint the run wrote last; each was inserted by the run and is deleted, unless
+// the archive has an image of it. Those id-map rows of an entity whose table is not
+// RowsKeyedByUlid then go to *unkeyed instead: their rows cannot be found, so the archive must
+// have them (CheckUnkeyedRecorded). Without `unfinished` *unkeyed stays empty: a finished
+// archive holds every other record. Memory: a page of the id map (the fallback is held out of
 // memory), the run's checkpoints, and *unkeyed. Reads only.
 Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
-                           const std::vector<const TableDef*>& tables, PreImageStream* images,
-                           std::vector<PreImage>* unkeyed);
+                           const std::vector<const TableDef*>& tables, bool unfinished,
+                           PreImageStream* images, std::vector<PreImage>* unkeyed);
 
 // InvalidArgument naming the entity when an image of `unkeyed` has no record among `images`
 // (whose fallback, from DeriveLostPreImages, holds none of them). One pass.

@@ -417,14 +417,12 @@ Status SharedLoader::RollBack(const RollbackRequest& request, RollbackOutcome* o
     return OutOfOrder("RollBack without a run, its images, or a Check(false)");
   }
   FERRY_RETURN_IF_ERROR(CheckTables(request.tables));
-  request.images->ClearFallback();
-  if (request.derive_lost) {
-    std::vector<PreImage> unkeyed;
-    FERRY_RETURN_IF_ERROR(
-        DeriveLostPreImages(*backend_, request.run_id, request.tables, request.images, &unkeyed));
-    // Of the unkeyed ones only the archive's records count: they get no fallback.
-    FERRY_RETURN_IF_ERROR(CheckUnkeyedRecorded(*request.images, request.run_id, unkeyed));
-  }
+  // The rows the run inserted by their id-map ULID have no record: derived on every rollback.
+  std::vector<PreImage> unkeyed;
+  FERRY_RETURN_IF_ERROR(DeriveLostPreImages(*backend_, request.run_id, request.tables,
+                                            request.derive_lost, request.images, &unkeyed));
+  // Of the unkeyed ones only the archive's records count: they get no fallback.
+  FERRY_RETURN_IF_ERROR(CheckUnkeyedRecorded(*request.images, request.run_id, unkeyed));
   // Three passes over the images, none holding them: count (and whose users), check, apply.
   FERRY_RETURN_IF_ERROR(CountRollback(*request.images, outcome));
   // The locks name the run being undone: another ferry sees who holds them.

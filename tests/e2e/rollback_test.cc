@@ -181,6 +181,55 @@ TEST_CASE("rollback: runs that inserted, overwrote and merged are undone exactly
   }
 }
 
+// Issue 17: a first load records no pre-image of a row it inserts keyed by its id-map ULID
+// (tasks, environments): the archive holds the id-map rows' and checkpoints' records and the
+// rows of the tables keyed otherwise, and the rollback finds the rest by the run's id map.
+TEST_CASE("rollback: a first load's rows whose records the archive does not hold are deleted",
+          "[e2e][rollback][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    Setup setup;
+    REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
+    const std::string run = setup.NewestRun(*target);
+    auto count = [&](const std::string& table) {
+      return target->Count("SELECT count(*) FROM " + table);
+    };
+    const int64_t ulid_keyed = count("tasks") + count("environments");
+    const int64_t other_rows =
+        count("user_preferences") + count("form_data") + count("custom_data");
+    const int64_t identities = count(target->Bookkeeping("id_map"));
+    const int64_t checkpoints = count(target->Bookkeeping("checkpoints"));
+    REQUIRE(ulid_keyed > 0);
+    REQUIRE(other_rows > 0);
+
+    CommandResult list = RunFerry({"backup", "list", "--backup-dir", setup.work / "b"}, setup.env);
+    REQUIRE(list.exit_code == 0);
+    const std::string archive = list.out.substr(0, list.out.find_first_of(" \t"));
+    CommandResult verify =
+        RunFerry({"backup", "verify", archive, "--backup-dir", setup.work / "b"}, setup.env);
+    INFO(verify.out << verify.err);
+    REQUIRE(verify.exit_code == 0);
+    CHECK_THAT(verify.out, Catch::Contains(std::to_string(identities + checkpoints + other_rows) +
+                                           " pre-image records"));
+
+    CommandResult dry = setup.Rollback(*target, {"--run", run, "--dry-run"});
+    INFO(dry.out << dry.err);
+    REQUIRE(dry.exit_code == 0);
+    CHECK_THAT(dry.out,
+               Catch::Contains("would roll back: " + std::to_string(ulid_keyed + other_rows) +
+                               " row(s) deleted, 0 restored"));
+    CommandResult undo = setup.Rollback(*target, {"--run", run});
+    INFO(undo.out << undo.err);
+    REQUIRE(undo.exit_code == 0);
+    for (const char* table :
+         {"tasks", "environments", "user_preferences", "form_data", "custom_data"}) {
+      INFO(table);
+      CHECK(count(table) == 0);
+    }
+    CHECK(count(target->Bookkeeping("id_map")) == 0);
+    CHECK(count(target->Bookkeeping("checkpoints")) == 0);
+  }
+}
+
 // The PostgreSQL target puts rows back a thousand to a statement (rollback_writer.cc): a run
 // that deleted and restored several batches' worth, id-map rows too, is undone exactly.
 TEST_CASE("rollback: a run of more rows than one rollback statement takes is undone exactly",

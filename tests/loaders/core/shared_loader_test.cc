@@ -1,6 +1,7 @@
 #include "loaders/core/shared_loader.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@ struct Calls {
   std::vector<std::vector<std::optional<std::string>>> rows;  // what SelectText returns
   std::optional<KnownIdentity> known;                         // what LookupIdentities finds
   std::optional<StoredCheckpoint> checkpoint;                 // what ReadCheckpoint finds
+  std::vector<RunIdentity> run_identities;                    // ListRunIdentities: one page
   int count(const std::string& name) const {
     int n = 0;
     for (const std::string& called : names) n += called == name ? 1 : 0;
@@ -45,8 +47,10 @@ class FakeBackend final : public LoaderBackend {
     for (auto& known : *out) known = calls_->known;
     return Note("LookupIdentities");
   }
-  Status ListRunIdentities(const std::string&, const RunIdentity*, size_t,
-                           std::vector<RunIdentity>*) override {
+  Status ListRunIdentities(const std::string&, const RunIdentity* after, size_t,
+                           std::vector<RunIdentity>* out) override {
+    out->clear();
+    if (after == nullptr) *out = calls_->run_identities;
     return Note("ListRunIdentities");
   }
   Status FetchRows(const TableDef&, const std::vector<Row>&,
@@ -125,6 +129,13 @@ bool IsInternal(const Status& status, const std::string& text) {
 }
 
 TableDef Tasks() { return {"tasks", {{"id", ColumnType::kText, false}}, {"id"}, {}}; }
+
+// The mapping's tasks: keyed by the ULID of each row's id-map row (RowsKeyedByUlid).
+TableDef UlidTasks() {
+  TableDef table{"tasks", {{"id", ColumnType::kUlid, false}}, {"id"}, {}};
+  table.entity = "tasks";
+  return table;
+}
 
 TEST_CASE("SharedLoader: every step before Check is refused without touching the target",
           "[loaders][core][hostile]") {
@@ -339,12 +350,12 @@ WriteBatch InsertOnlyBatch(const TableDef& table) {
   return batch;
 }
 
-TEST_CASE("SharedLoader: a batch that only inserts what the id map finds is not flushed",
+TEST_CASE("SharedLoader: a batch that only inserts what the id map finds records no row, unflushed",
           "[loaders][core][rollback]") {
   Calls calls;
   NoteSink sink(&calls);
   std::unique_ptr<Loader> loader = MakeSharedLoader(std::make_unique<FakeBackend>(&calls));
-  TableDef table = Tasks();
+  TableDef table = UlidTasks();
   REQUIRE(loader->Check(false).ok());
   RunInfo run{"R1", "", false, ""};
   run.pre_images = &sink;
@@ -353,9 +364,42 @@ TEST_CASE("SharedLoader: a batch that only inserts what the id map finds is not 
   WriteBatch batch = InsertOnlyBatch(table);
   calls.names.clear();
   REQUIRE(loader->Write(batch).ok());
-  // Nothing read but the checkpoint, five records, no flush: a rollback derives them.
-  CHECK(calls.names == std::vector<std::string>{"Append", "Append", "Append", "Append",
-                                                "ReadCheckpoint", "Append", "Write"});
+  // Nothing read but the checkpoint; no record of the two rows (every rollback derives their
+  // deletes from the id map), one of each id-map row and of the checkpoint, no flush (a
+  // rollback of a killed session derives those too).
+  CHECK(calls.names ==
+        std::vector<std::string>{"Append", "Append", "ReadCheckpoint", "Append", "Write"});
+  REQUIRE(sink.records.size() == 3);
+  for (const std::string& record : sink.records) {
+    Result<PreImage> image = DecodePreImage(record);
+    REQUIRE(image.ok());
+    CHECK(image->kind != PreImage::Kind::kRow);
+  }
+
+  SECTION("a table not keyed by the ULID alone, or of another entity, keeps the rows' records") {
+    TableDef other = UlidTasks();
+    SECTION("a text key") { other.columns[0].type = ColumnType::kText; }
+    SECTION("another entity's table") { other.entity = "environments"; }
+    REQUIRE(loader->EnsureSchema({&other}).ok());
+    WriteBatch recorded = InsertOnlyBatch(other);
+    calls.names.clear();
+    sink.records.clear();
+    REQUIRE(loader->Write(recorded).ok());
+    CHECK(sink.records.size() == 5);
+    CHECK(calls.count("Flush") == 1);  // no rollback could find those rows without them
+  }
+  SECTION("an adopted row's pre-image is read and recorded") {
+    batch.identities[0].adopted = true;
+    calls.names.clear();
+    sink.records.clear();
+    REQUIRE(loader->Write(batch).ok());
+    CHECK(calls.count("FetchRows") == 1);
+    REQUIRE(sink.records.size() == 4);
+    Result<PreImage> row = DecodePreImage(sink.records[0]);
+    REQUIRE(row.ok());
+    CHECK(row->kind == PreImage::Kind::kRow);
+    CHECK(std::get<std::string>(row->key.cells[0]) == "01ULIDA");
+  }
 
   SECTION("a checkpoint another run wrote is flushed") {
     calls.checkpoint = StoredCheckpoint{"R0", 7};
@@ -413,8 +457,74 @@ TEST_CASE("SharedLoader: RollBack locks the run's users, checks, applies once, u
   calls.names.clear();
   REQUIRE(loader->RollBack(request, &outcome).ok());
   // ListLocks: after taking a user's lock the loader looks for a rekey's (loaders/rekey_lock.h).
-  CHECK(calls.names == std::vector<std::string>{"LockUser", "ListLocks", "LookupIdentities",
-                                                "ApplyRollback of 2", "UnlockUser"});
+  // ListRunIdentities: the rows the run inserted by their ULIDs are derived from its id map.
+  CHECK(calls.names == std::vector<std::string>{"ListRunIdentities", "LockUser", "ListLocks",
+                                                "LookupIdentities", "ApplyRollback of 2",
+                                                "UnlockUser"});
+}
+
+// Issue 17: a finished archive holds no record of a row the run inserted by its id-map ULID;
+// the rollback still deletes it, found by the run's id-map row, while a row the run changed is
+// put back from its record and a table not keyed by the ULID gets no derived delete.
+TEST_CASE("SharedLoader: RollBack deletes the rows the run inserted that its archive holds none of",
+          "[loaders][core][rollback]") {
+  Calls calls;
+  std::unique_ptr<Loader> loader = MakeSharedLoader(std::make_unique<FakeBackend>(&calls));
+  TableDef tasks = UlidTasks();
+  TableDef prefs{"prefs", {{"user_id", ColumnType::kText, false}}, {"user_id"}, {}};
+  prefs.entity = "prefs";
+  // The archive of a finished run: the id-map rows' records, a changed task's row ("b") and the
+  // inserted prefs row (not findable by its ULID: recorded), no record of the inserted task "a".
+  std::vector<PreImage> images(4);
+  for (PreImage& image : images) {
+    image.kind = PreImage::Kind::kIdentity;
+    image.user_id = "u";
+    image.entity = "tasks";
+  }
+  images[0].legacy_id = "a";
+  images[1].legacy_id = "b";
+  images[1].present = true;
+  images[1].ulid = "01ULIDB";
+  images[1].run_id = "R0";
+  images[2].entity = "prefs";
+  images[2].legacy_id = "p";
+  images[3].kind = PreImage::Kind::kRow;
+  images[3].table = "tasks";
+  images[3].key.cells = {Cell(std::string("01ULIDB"))};
+  images[3].present = true;
+  images[3].row.cells = images[3].key.cells;
+  PreImage pref_row;
+  pref_row.kind = PreImage::Kind::kRow;
+  pref_row.table = "prefs";
+  pref_row.key.cells = {Cell(std::string("u"))};
+  images.push_back(pref_row);
+  calls.run_identities = {{"u", "tasks", "a", "01ULIDA"},
+                          {"u", "tasks", "b", "01ULIDB"},
+                          {"u", "prefs", "p", "01ULIDP"}};
+  std::unique_ptr<FirstPreImages> stream = PreImagesInMemory(images);
+  RollbackRequest request{"R1", {&tasks, &prefs}, stream.get(), /*dry_run=*/false};
+  RollbackOutcome outcome;
+  REQUIRE(loader->Check(false).ok());
+  REQUIRE(loader->RollBack(request, &outcome).ok());
+  CHECK(outcome.rows_deleted == 2);   // task "a" (derived) and the prefs row (recorded)
+  CHECK(outcome.rows_restored == 1);  // task "b": its record wins over the derived delete
+  CHECK(outcome.identities_deleted == 2);
+  CHECK(outcome.identities_restored == 1);
+  CHECK(calls.count("ApplyRollback of 6") == 1);
+  // Without the derivation task "a" would stay: five images, one row deleted.
+  std::map<std::string, bool> rows;
+  REQUIRE(stream
+              ->ForEach([&](const PreImage& image) {
+                if (image.kind == PreImage::Kind::kRow) rows[image.Address()] = image.present;
+                return Status::OK();
+              })
+              .ok());
+  PreImage derived;
+  derived.table = "tasks";
+  derived.key.cells = {Cell(std::string("01ULIDA"))};
+  REQUIRE(rows.count(derived.Address()) == 1);
+  CHECK_FALSE(rows[derived.Address()]);
+  CHECK(rows.size() == 3);  // no delete keyed by the prefs row's ULID
 }
 
 }  // namespace
