@@ -56,7 +56,10 @@ Status RejectSink::Write(const std::string& user_id, const Reject& reject) {
     line += ",\"value\":" + *reject.value;
   }
   line += "}\n";
-  if (std::fwrite(line.data(), 1, line.size(), file_.get()) != line.size()) {
+  // Flushed line by line: a line is in the file before the commit of any later batch, so a
+  // resume after a kill knows the rejects of what committed are written (entity_pass.h).
+  if (std::fwrite(line.data(), 1, line.size(), file_.get()) != line.size() ||
+      std::fflush(file_.get()) != 0) {
     return Status::IOError(fmt::format("{}: cannot write: {}", path_, std::strerror(errno)));
   }
   written_ = true;
