@@ -57,7 +57,6 @@ Status UnitProcessor::EntityPass::RejectRecord(Location where, std::string point
   reject.where = std::move(where);
   reject.where.pointer = pointer;
   reject.schema_location = std::move(schema_location);
-  FERRY_ASSIGN_OR_RETURN(bool written_before, ResumedSessionWrote(records_seen_));
   if (SensitivePointer(entity_, pointer)) {
     reject.reason = fmt::format("sensitive field {} failed validation", pointer);
   } else {
@@ -67,7 +66,7 @@ Status UnitProcessor::EntityPass::RejectRecord(Location where, std::string point
       reject.value = ShortJsonForReject(value);
     }
   }
-  return owner_->Reject(user_id_, std::move(reject), written_before);
+  return owner_->Reject(user_id_, std::move(reject));
 }
 
 Result<std::string> UnitProcessor::EntityPass::LegacyIdOf(const RecordRef& ref, const Entry& entry,
@@ -152,30 +151,17 @@ Status UnitProcessor::EntityPass::AddRecord(const RecordRef& ref, const Entry& e
   return Status::OK();
 }
 
-Status UnitProcessor::EntityPass::ReadCommittedThrough() {
-  if (committed_through_ >= 0) return Status::OK();
-  std::optional<StoredCheckpoint> stored;
-  FERRY_RETURN_IF_ERROR(
-      owner_->loader_->ReadCheckpoint(user_id_, entity_.name, owner_->unit_, &stored));
-  // Only that run's: the same sources (DecideResume checked the fingerprint), so the same
-  // positions name the same records. Another run's checkpoint says nothing of this one.
-  const std::string& resuming = owner_->options_.resuming_run;
-  committed_through_ = stored && stored->run_id == resuming ? stored->position : 0;
-  return Status::OK();
-}
-
-Result<bool> UnitProcessor::EntityPass::ResumedSessionWrote(int64_t position) {
-  if (owner_->options_.resuming_run.empty() || owner_->options_.dry_run || owner_->checking_) {
-    return false;
-  }
-  FERRY_RETURN_IF_ERROR(ReadCommittedThrough());
-  return position <= committed_through_;
-}
-
 Status UnitProcessor::EntityPass::DropCommittedOnResume() {
   const std::string& resuming = owner_->options_.resuming_run;
   if (resuming.empty() || owner_->options_.dry_run || pending_.empty()) return Status::OK();
-  FERRY_RETURN_IF_ERROR(ReadCommittedThrough());
+  if (committed_through_ < 0) {
+    std::optional<StoredCheckpoint> stored;
+    FERRY_RETURN_IF_ERROR(owner_->loader_->ReadCheckpoint(user_id_, entity_.name,
+                                                          pending_.front().entry->unit, &stored));
+    // Only that run's: the same sources (DecideResume checked the fingerprint), so the same
+    // positions name the same records. Another run's checkpoint says nothing of this one.
+    committed_through_ = stored && stored->run_id == resuming ? stored->position : 0;
+  }
   if (committed_through_ == 0) return Status::OK();
   const int64_t through = committed_through_;
   auto committed = [through](const PendingRecord& p) { return p.position <= through; };

@@ -142,7 +142,6 @@ class UnitProcessor::EntityPass {
     if (is_parent_) owner_->rejected_parents_[entity_.name].emplace(legacy_id, where.ToString());
   }
 
-  // Rejects the record just counted (records_seen_) with `reason`.
   Status RejectRecord(Location where, std::string pointer, std::string schema_location,
                       std::string reason, simdjson::dom::element record);
 
@@ -176,12 +175,6 @@ class UnitProcessor::EntityPass {
   // before this unit and entity's checkpoint of that run), counting them; they are neither
   // looked up nor written again.
   Status DropCommittedOnResume();
-  // Reads committed_through_ once (this unit and entity's checkpoint of the resumed run).
-  Status ReadCommittedThrough();
-  // On a resumed run: whether the interrupted session wrote the rejects met before record
-  // `position` of this unit and entity: it wrote each to the reject file as it met it, before
-  // the commit of any later record, and committed through that record.
-  Result<bool> ResumedSessionWrote(int64_t position);
 
   Status AddRecord(const RecordRef& ref, const Entry& entry, const std::string& key_suffix);
 

@@ -134,8 +134,7 @@ Status UnitProcessor::EntityPass::RejectUnreadRecord(const Entry& entry, const S
   if (scan.index >= 0) reject.where.index = scan.index;
   reject.reason =
       scan.member ? fmt::format("member \"{}\": {}", *scan.member, reason) : std::move(reason);
-  FERRY_ASSIGN_OR_RETURN(bool written_before, ResumedSessionWrote(records_seen_));
-  return owner_->Reject(user_id_, std::move(reject), written_before);
+  return owner_->Reject(user_id_, std::move(reject));
 }
 
 Status UnitProcessor::EntityPass::AddTextEntry(const Entry& entry, const std::string& key_suffix) {
@@ -173,9 +172,7 @@ Status UnitProcessor::EntityPass::AddWholeEntry(const Entry& entry, const std::s
     reject.reason = fmt::format("the value of key \"{}\" is not JSON: {}", entry.key,
                                 simdjson::error_message(error));
     in_entry_ = false;
-    // Met before the next record: written before that record's commit.
-    FERRY_ASSIGN_OR_RETURN(bool written_before, ResumedSessionWrote(records_seen_ + 1));
-    return owner_->Reject(user_id_, std::move(reject), written_before);
+    return owner_->Reject(user_id_, std::move(reject));
   }
   Status status = Status::OK();
   entry_records_ = value.is_array() ? value.get_array().size() : 0;
@@ -191,8 +188,7 @@ Status UnitProcessor::EntityPass::AddWholeEntry(const Entry& entry, const std::s
     reject.entity = entity_.name;
     reject.where = entry.where;
     reject.reason = fmt::format("key \"{}\": {}", entry.key, shape_status.message());
-    FERRY_ASSIGN_OR_RETURN(bool written_before, ResumedSessionWrote(records_seen_ + 1));
-    return owner_->Reject(user_id_, std::move(reject), written_before);
+    return owner_->Reject(user_id_, std::move(reject));
   }
   return Status::OK();
 }

@@ -370,6 +370,7 @@ RunReport RunMigration(const MigrateOptions& options) {
     rejects_path = fmt::format("ferry-rejects-{}.ndjson", report.run_id);
   }
   RejectSink rejects(rejects_path, report.run_id);
+  if (status.ok() && !report.resumed_from.empty()) status = rejects.SkipEarlierSessions();
   if (status.ok()) {
     status = LoadUnits(options, mapping, target, run, sources, loader.get(), &rejects, &report);
   }

@@ -61,15 +61,14 @@ Result<std::string> UnitProcessor::UserIdFor(const UnitEntries& entries) const {
   return UnitUserId(options_, entries);
 }
 
-Status UnitProcessor::Reject(const std::string& user_id, ::ferry::Reject reject,
-                             bool written_before) {
+Status UnitProcessor::Reject(const std::string& user_id, ::ferry::Reject reject) {
   EntityCounts& counts = report_->Entity(reject.entity);
   counts.rejected++;
   if (checking_) {
     // Held until the unit's check knows whether they are its mark's rejects (ProcessMarked);
     // one past the mark's count is enough to know they are not.
     if (++checking_->met <= kMaxMarkedRejects + 1) checking_->rejects.emplace_back(user_id, reject);
-  } else if (!written_before) {
+  } else {
     FERRY_RETURN_IF_ERROR(rejects_->Write(user_id, reject));
   }
   if (counts.examples_rejected.size() < kMaxExamples) counts.examples_rejected.push_back(reject);
@@ -208,21 +207,11 @@ Status UnitProcessor::ProcessMarked(const UnitEntries& entries, const std::strin
                  entries.unit(), run_id, rejects, check.met);
     return ProcessLocked(entries, user_id, digest);
   }
-  // The interrupted session of a resumed run wrote them when it checked or loaded the unit
-  // and then wrote the mark under this run's id.
-  const bool written = !options_.resuming_run.empty() && run_id == options_.resuming_run;
   for (const auto& [user, reject] : check.rejects) {
-    if (!written) FERRY_RETURN_IF_ERROR(rejects_->Write(user, reject));
+    FERRY_RETURN_IF_ERROR(rejects_->Write(user, reject));
   }
   report_->Merge(checked);
   ReportUnchanged(user_id, entries.unit(), run_id, rejects);
-  if (!written) {
-    // The mark again under this run's id, after its rejects are in this run's file: a resume
-    // of this run then knows they are (above) and writes them once.
-    writes_.reset();
-    FERRY_RETURN_IF_ERROR(MarkUnitLoaded(user_id, entries.unit(), MarkPosition(digest, rejects),
-                                         report_->TotalRejected()));
-  }
   return CheckRejectRate();
 }
 
@@ -313,7 +302,6 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
     rejected_parents_.clear();
   }
   parents_user_ = user_id;
-  unit_ = entries.unit();
   // One read for the whole user in place of two per entity (agent/run/user_probe.h); none for a
   // unit that is only checked (ProcessMarked), which reads nothing of the target.
   user_fresh_ = false;

@@ -82,9 +82,7 @@ class UnitProcessor {
   // What a skipped unit held, for the report's check that something matched; lists the
   // selected entities in the report as a processed unit does.
   Status CountHeld(const UnitEntries& entries);
-  // Counts `reject` and writes it to the reject file, unless `written_before`: the interrupted
-  // session of a resumed run wrote it (it precedes a record that session committed).
-  Status Reject(const std::string& user_id, ::ferry::Reject reject, bool written_before = false);
+  Status Reject(const std::string& user_id, ::ferry::Reject reject);
   Status CheckRejectRate() const;
   // The unit's digest when it may be skipped or marked: a real run, not --rescan, every
   // selected entity under the policy skip; else nullopt.
@@ -147,7 +145,6 @@ class UnitProcessor {
     std::vector<std::pair<std::string, ::ferry::Reject>> rejects;  // (user, reject)
   };
   std::optional<MarkCheck> checking_;
-  std::string unit_;  // the unit being loaded
   // Per unit (not in a dry run): its batches held back so that a small unit commits once
   // (agent/run/unit_writes.h), and the ULIDs of its parent rows the target refused.
   std::unique_ptr<UnitWrites> writes_;
