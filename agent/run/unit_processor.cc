@@ -66,7 +66,7 @@ Status UnitProcessor::Reject(const std::string& user_id, ::ferry::Reject reject)
   counts.rejected++;
   if (checking_) {
     // Held until the unit's check knows whether they are its mark's rejects (ProcessMarked);
-    // one past the mark's count is enough to know they are not.
+    // one past the most a mark counts is enough to know they are not its.
     if (++checking_->met <= kMaxMarkedRejects + 1) checking_->rejects.emplace_back(user_id, reject);
   } else {
     FERRY_RETURN_IF_ERROR(rejects_->Write(user_id, reject));
