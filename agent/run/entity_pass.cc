@@ -194,6 +194,15 @@ Status UnitProcessor::EntityPass::Flush() {
       parsers_used_ = 0;
     }
   };
+  if (owner_->checking_) {
+    // A unit marked loaded whole but for its rejects (ProcessMarked): its valid records are in
+    // the target as that run left them; neither looked up nor written.
+    owner_->report_->unchanged_passed_over += static_cast<int64_t>(pending_.size());
+    pending_.clear();
+    release_parsers();
+    ReleaseHeldEntries();
+    return CheckStop();
+  }
   FERRY_RETURN_IF_ERROR(DropCommittedOnResume());
   if (pending_.empty()) {
     release_parsers();

@@ -365,7 +365,13 @@ RunReport RunMigration(const MigrateOptions& options) {
   // BeginRun recorded the run (not a dry run): its end is recorded too, and until then the same
   // command resumes it.
   const bool begun = status.ok() && !options.dry_run;
+  if (options.rejects_file.empty() && !report.resumed_from.empty()) {
+    // A resumed run keeps its id, and its default reject file: each reject is in it once, the
+    // earlier sessions' too (agent/run/entity_pass.h). Checked above in the same folder.
+    rejects_path = fmt::format("ferry-rejects-{}.ndjson", report.run_id);
+  }
   RejectSink rejects(rejects_path, report.run_id);
+  if (status.ok() && !report.resumed_from.empty()) status = rejects.SkipEarlierSessions();
   if (status.ok()) {
     status = LoadUnits(options, mapping, target, run, sources, loader.get(), &rejects, &report);
   }

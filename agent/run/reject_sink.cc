@@ -5,6 +5,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string_view>
 
 #include "base/private_file.h"
 #include "transformers/json_writer.h"
@@ -56,10 +59,56 @@ Status RejectSink::Write(const std::string& user_id, const Reject& reject) {
     line += ",\"value\":" + *reject.value;
   }
   line += "}\n";
-  if (std::fwrite(line.data(), 1, line.size(), file_.get()) != line.size()) {
+  if (!earlier_.empty()) {
+    auto found = earlier_.find(std::hash<std::string_view>()(line));
+    if (found != earlier_.end()) {
+      if (--found->second == 0) earlier_.erase(found);
+      written_ = true;  // the file holds it
+      return Status::OK();
+    }
+  }
+  // Flushed line by line: a line is in the file before the commit of any later batch, so a
+  // resume after a kill knows the rejects of what committed are written (entity_pass.h).
+  if (std::fwrite(line.data(), 1, line.size(), file_.get()) != line.size() ||
+      std::fflush(file_.get()) != 0) {
     return Status::IOError(fmt::format("{}: cannot write: {}", path_, std::strerror(errno)));
   }
   written_ = true;
+  return Status::OK();
+}
+
+Status RejectSink::SkipEarlierSessions() {
+  std::lock_guard<std::mutex> hold(mutex_);
+  if (path_.empty() || file_) return Status::OK();
+  std::error_code error;
+  if (!std::filesystem::exists(path_, error)) return Status::OK();
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) {
+    return Status::IOError(
+        fmt::format("{}: cannot read the reject file: {}", path_, std::strerror(errno)));
+  }
+  const std::string prefix = [this] {
+    std::string text = "{\"run_id\":";
+    AppendJsonString(run_id_, &text);
+    return text + ",";
+  }();
+  std::string line;
+  uint64_t whole = 0;  // bytes up to the end of the last complete line
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline after it: torn by a kill, cut off below
+    whole += line.size() + 1;
+    if (line.compare(0, prefix.size(), prefix) != 0) continue;  // another run's
+    line += '\n';
+    ++earlier_[std::hash<std::string_view>()(line)];
+  }
+  in.close();
+  if (whole != std::filesystem::file_size(path_, error) && !error) {
+    std::filesystem::resize_file(path_, whole, error);
+  }
+  if (error) {
+    return Status::IOError(
+        fmt::format("{}: cannot cut its torn last line: {}", path_, error.message()));
+  }
   return Status::OK();
 }
 

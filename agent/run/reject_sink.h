@@ -4,6 +4,11 @@
 // Each line carries the run, the user, the place (file, origin, key, index, line, JSON
 // pointer), the schema location, the reason and — only when safe — the offending value.
 //
+// A resumed run appends to the file of its earlier sessions (the same run id, the same default
+// name) and writes each reject once across them: SkipEarlierSessions counts the lines the file
+// holds of the run, and Write leaves out a line it holds already. Each line is flushed as it is
+// written, so a kill loses none it wrote (a torn last line is cut off on resume).
+//
 // Thread safety: Write and Close may be called from several threads (--jobs).
 #pragma once
 
@@ -11,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "base/status.h"
 #include "transformers/reject.h"
@@ -24,8 +30,13 @@ class RejectSink {
   RejectSink(const RejectSink&) = delete;
   RejectSink& operator=(const RejectSink&) = delete;
 
-  // Appends one line. Fails naming the file when it cannot be created or written.
+  // Appends one line, unless the run's earlier sessions wrote the same line (as many times).
+  // Fails naming the file when it cannot be created or written.
   Status Write(const std::string& user_id, const Reject& reject);
+
+  // For a resumed run, before the first Write: remembers the lines of this run the file holds
+  // (64-bit hashes: ~40 bytes a reject), and cuts a torn last line off. No file: nothing.
+  Status SkipEarlierSessions();
 
   // Flushes to disk. Fails naming the file.
   Status Close();
@@ -42,6 +53,7 @@ class RejectSink {
   std::string run_id_;
   std::unique_ptr<std::FILE, FileCloser> file_;
   bool written_ = false;
+  std::unordered_map<uint64_t, int64_t> earlier_;  // line hash -> lines of earlier sessions
 };
 
 }  // namespace ferry

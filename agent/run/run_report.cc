@@ -220,6 +220,13 @@ void RunReport::PrintSummary(std::ostream& out, int columns) const {
         "  {} unit(s) unchanged since a run loaded them whole, skipped (--rescan reads them):\n",
         unchanged_units);
   }
+  if (unchanged_units_with_rejects > 0) {
+    out << fmt::format(
+        "  {} unit(s) unchanged since a run loaded them whole but for their rejects: read and "
+        "checked again (their rejects said again), {} valid record(s) passed over, neither "
+        "looked up nor written\n",
+        unchanged_units_with_rejects, unchanged_passed_over);
+  }
   for (const std::string& unit : unchanged_unit_examples) {
     out << "  unchanged: " << unit << "\n";
   }
@@ -402,6 +409,8 @@ std::string RunReport::ToJson() const {
   out += "},";
   Number(&out, "resume_passed_over", static_cast<double>(resume_passed_over));
   Number(&out, "unchanged_units", static_cast<double>(unchanged_units));
+  Number(&out, "unchanged_units_with_rejects", static_cast<double>(unchanged_units_with_rejects));
+  Number(&out, "unchanged_passed_over", static_cast<double>(unchanged_passed_over));
   Strings(&out, "unchanged_unit_examples", unchanged_unit_examples);
   Strings(&out, "failed_units", failed_units);
   Field(&out, "would_stop", would_stop);

@@ -147,6 +147,12 @@ struct RunReport {
   // Units unchanged since a run loaded them whole (the policy skip), not read further, and a
   // few of them: "UNIT (user U): unchanged since run X, skipped".
   int64_t unchanged_units = 0;
+  // Units unchanged since a run loaded them whole but for rejects the source decided: read and
+  // checked again (their rejects said again), and the valid records of them passed over,
+  // neither looked up nor written (loaders/unit_mark.h).
+  int64_t unchanged_units_with_rejects = 0;
+  int64_t unchanged_passed_over = 0;
+  // Examples of both kinds.
   std::vector<std::string> unchanged_unit_examples;
   // With --jobs: the units (users) that failed, "user: error", while the others went on.
   std::vector<std::string> failed_units;

@@ -51,6 +51,8 @@ void RunReport::Merge(const RunReport& other) {
   AppendUpTo(&lossy_examples, other.lossy_examples, kMaxExamples);
   duplicate_members += other.duplicate_members;
   unchanged_units += other.unchanged_units;
+  unchanged_units_with_rejects += other.unchanged_units_with_rejects;
+  unchanged_passed_over += other.unchanged_passed_over;
   resume_passed_over += other.resume_passed_over;
   AppendUpTo(&unchanged_unit_examples, other.unchanged_unit_examples, kMaxExamples);
   failed_units.insert(failed_units.end(), other.failed_units.begin(), other.failed_units.end());

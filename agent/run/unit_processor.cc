@@ -61,7 +61,13 @@ Result<std::string> UnitProcessor::UserIdFor(const UnitEntries& entries) const {
 Status UnitProcessor::Reject(const std::string& user_id, ::ferry::Reject reject) {
   EntityCounts& counts = report_->Entity(reject.entity);
   counts.rejected++;
-  FERRY_RETURN_IF_ERROR(rejects_->Write(user_id, reject));
+  if (checking_) {
+    // Held until the unit's check knows whether they are its mark's rejects (ProcessMarked);
+    // one past the most a mark counts is enough to know they are not its.
+    if (++checking_->met <= kMaxMarkedRejects + 1) checking_->rejects.emplace_back(user_id, reject);
+  } else {
+    FERRY_RETURN_IF_ERROR(rejects_->Write(user_id, reject));
+  }
   if (counts.examples_rejected.size() < kMaxExamples) counts.examples_rejected.push_back(reject);
   counts.GroupReject(reject);
   if (!options_.continue_on_error && options_.dry_run) {
@@ -160,23 +166,54 @@ Result<std::optional<int64_t>> UnitProcessor::SkipDigest(const UnitEntries& entr
   return std::optional<int64_t>(digest);
 }
 
-Result<bool> UnitProcessor::UnchangedSinceEarlierRun(const std::string& user_id,
-                                                     const std::string& unit, int64_t digest) {
-  std::optional<StoredCheckpoint> mark;
-  FERRY_RETURN_IF_ERROR(loader_->ReadCheckpoint(user_id, kUnitDoneEntity, unit, &mark));
-  if (!mark || mark->position != digest) return false;
-  report_->unchanged_units++;
-  std::string note = fmt::format("{}{}: unchanged since run {}, skipped", unit,
-                                 user_id.empty() ? "" : " (user " + user_id + ")", mark->run_id);
+void UnitProcessor::ReportUnchanged(const std::string& user_id, const std::string& unit,
+                                    const std::string& run_id, int64_t rejects) {
+  std::string user = user_id.empty() ? "" : " (user " + user_id + ")";
+  std::string note;
+  if (rejects == 0) {
+    report_->unchanged_units++;
+    note = fmt::format("{}{}: unchanged since run {}, skipped", unit, user, run_id);
+  } else {
+    report_->unchanged_units_with_rejects++;
+    note = fmt::format(
+        "{}{}: unchanged since run {} loaded it whole but for its {} reject(s): read and checked "
+        "again, nothing written",
+        unit, user, run_id, rejects);
+  }
   spdlog::info("{}", note);
   if (report_->unchanged_unit_examples.size() < kMaxExamples) {
     report_->unchanged_unit_examples.push_back(std::move(note));
   }
-  return true;
+}
+
+Status UnitProcessor::ProcessMarked(const UnitEntries& entries, const std::string& user_id,
+                                    int64_t digest, int64_t rejects, const std::string& run_id) {
+  RunReport checked;
+  RunReport* run_report = report_;
+  report_ = &checked;
+  checking_.emplace();
+  Status status = ProcessLocked(entries, user_id, std::nullopt);
+  report_ = run_report;
+  MarkCheck check = std::move(*checking_);
+  checking_.reset();
+  FERRY_RETURN_IF_ERROR(status);
+  if (check.met != rejects) {
+    // Not the rejects the mark counted (the same bytes and settings give the same ones: a
+    // safety net, never expected): loaded as a unit without a mark, its rejects said then.
+    spdlog::warn("{}: its mark from run {} counts {} reject(s), {} met now: loaded again",
+                 entries.unit(), run_id, rejects, check.met);
+    return ProcessLocked(entries, user_id, digest);
+  }
+  for (const auto& [user, reject] : check.rejects) {
+    FERRY_RETURN_IF_ERROR(rejects_->Write(user, reject));
+  }
+  report_->Merge(checked);
+  ReportUnchanged(user_id, entries.unit(), run_id, rejects);
+  return CheckRejectRate();
 }
 
 Status UnitProcessor::MarkUnitLoaded(const std::string& user_id, const std::string& unit,
-                                     int64_t digest, int64_t rejected_before) {
+                                     int64_t position, int64_t rejected_through) {
   // An empty batch: only its checkpoint is written, in a transaction of its own, and a retry
   // after a lost commit finds it as it finds any batch's (agent/run/retrying_loader.h).
   const EntityMapping* first = nullptr;
@@ -192,13 +229,13 @@ Status UnitProcessor::MarkUnitLoaded(const std::string& user_id, const std::stri
   mark.entity = first->name;
   mark.user_id = user_id;
   mark.policy = ConflictPolicy::kSkip;
-  mark.checkpoint = Checkpoint{unit, kUnitDoneEntity, digest};
+  mark.checkpoint = Checkpoint{unit, kUnitDoneEntity, position};
   if (writes_ == nullptr) return loader_->Write(mark).status();
   UnitWrites::Held held;
   held.batch = std::move(mark);
   // Alone: after the held batches were written one by one, which may have found rejects.
-  held.write_alone = [this, rejected_before](WriteBatch alone) -> Result<BatchOutcome> {
-    if (target_decided_reject_ || report_->TotalRejected() != rejected_before) {
+  held.write_alone = [this, rejected_through](WriteBatch alone) -> Result<BatchOutcome> {
+    if (target_decided_reject_ || report_->TotalRejected() != rejected_through) {
       return BatchOutcome{};
     }
     return loader_->Write(alone);
@@ -218,15 +255,19 @@ Status UnitProcessor::Process(const UnitEntries& entries) {
   // before the mark is read, even for a unit that turns out unchanged: a run killed after its
   // mark but before its unlock left the lock behind, and taking it over here clears it.
   FERRY_RETURN_IF_ERROR(loader_->LockUser(user_id));
-  Status status = Status::OK();
-  bool unchanged = false;
-  if (digest) {
-    Result<bool> found = UnchangedSinceEarlierRun(user_id, entries.unit(), *digest);
-    status = found.status();
-    unchanged = found.ok() && *found;
-  }
-  if (status.ok()) {
-    status = unchanged ? CountHeld(entries) : ProcessLocked(entries, user_id, digest);
+  std::optional<StoredCheckpoint> mark;
+  Status status = digest ? loader_->ReadCheckpoint(user_id, kUnitDoneEntity, entries.unit(), &mark)
+                         : Status::OK();
+  std::optional<int64_t> marked_rejects =
+      mark ? MarkedRejects(*digest, mark->position) : std::nullopt;
+  if (!status.ok()) {
+  } else if (marked_rejects == 0) {
+    ReportUnchanged(user_id, entries.unit(), mark->run_id, 0);
+    status = CountHeld(entries);
+  } else if (marked_rejects) {
+    status = ProcessMarked(entries, user_id, *digest, *marked_rejects, mark->run_id);
+  } else {
+    status = ProcessLocked(entries, user_id, digest);
   }
   Status unlocked = loader_->UnlockUser(user_id);
   return status.ok() ? unlocked : status;
@@ -258,10 +299,18 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
     rejected_parents_.Clear();
   }
   parents_user_ = user_id;
-  // One read for the whole user in place of two per entity (agent/run/user_probe.h).
-  FERRY_RETURN_IF_ERROR(ProbeUserFresh(
-      mapping_, [this](const std::string& name) { return Selected(name); }, loader_, user_id,
-      &user_fresh_));
+  // One read for the whole user in place of two per entity (agent/run/user_probe.h); none for a
+  // unit that is only checked (ProcessMarked), which reads nothing of the target.
+  user_fresh_ = false;
+  if (!checking_) {
+    FERRY_RETURN_IF_ERROR(ProbeUserFresh(
+        mapping_, [this](const std::string& name) { return Selected(name); }, loader_, user_id,
+        &user_fresh_));
+  }
+  // From here every reject is the unit's, --strict-unicode's of a lossy entry too: the mark
+  // counts them (loaders/unit_mark.h).
+  target_decided_reject_ = false;
+  const int64_t rejected_before = report_->TotalRejected();
   // Store extractors select --origin themselves (as OriginSelected: with or without the
   // scheme, Firefox's with its attributes); what has no origin (records) is never selected.
   unit_bytes_done_ = 0;
@@ -298,8 +347,6 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
         fmt::format("{}: mapped keys are held by several origins ({}); choose one with --origin",
                     entries.unit(), list));
   }
-  target_decided_reject_ = false;
-  const int64_t rejected_before = report_->TotalRejected();
   store_.clear();
   if (!store_keys_.empty()) {
     for (size_t i = 0; i < entries.size(); ++i) {
@@ -314,7 +361,7 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
   }
   refused_parents_.clear();
   writes_.reset();
-  if (!options_.dry_run) {
+  if (!options_.dry_run && !checking_) {
     writes_ = std::make_unique<UnitWrites>(loader_, static_cast<size_t>(options_.batch_size));
   }
   Status status = ProcessEntities(entries, routed, user_id, digest, rejected_before);
@@ -363,12 +410,15 @@ Status UnitProcessor::ProcessEntities(const UnitEntries& entries, const std::vec
     FERRY_RETURN_IF_ERROR(pass.LoadDeferred());
     pass.ReleaseIndexes();
   }
-  // Every entity written or held: the mark lets a rerun over the same bytes skip the unit. Not
-  // after any reject: one the target decided may go otherwise next time, and a skipped unit
-  // would hide the rest behind a success exit (a rerun reads it again and exits 3 as the first
-  // did).
-  if (digest && !target_decided_reject_ && report_->TotalRejected() == rejected_before) {
-    FERRY_RETURN_IF_ERROR(MarkUnitLoaded(user_id, entries.unit(), *digest, rejected_before));
+  // Every entity written or held: the mark lets a rerun over the same bytes skip the unit, or,
+  // with rejects, pass its valid records over (reading it again to say its rejects again: a
+  // skipped unit would hide them behind a success exit). Not after a reject the target decided
+  // (a reference the id map could not resolve, a row it refused): it may go otherwise next
+  // time.
+  const int64_t rejected = report_->TotalRejected() - rejected_before;
+  if (digest && !target_decided_reject_ && rejected <= kMaxMarkedRejects) {
+    FERRY_RETURN_IF_ERROR(MarkUnitLoaded(user_id, entries.unit(), MarkPosition(*digest, rejected),
+                                         rejected_before + rejected));
   }
   return writes_ != nullptr ? writes_->Flush() : Status::OK();
 }

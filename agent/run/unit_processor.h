@@ -6,7 +6,9 @@
 // ULID and a row (agent/run/assign_identities.h) and decide by the conflict policy what the
 // target gets, merging with its rows for `merge` (agent/run/commit_batch.h), writing nothing
 // in a dry run. Under the policy skip, a unit unchanged since a run loaded it whole is skipped
-// (agent/run/unit_digest.h), and a unit loaded whole is marked so.
+// (agent/run/unit_digest.h), and a unit loaded whole is marked so; one loaded whole but for
+// rejects the source and settings decided is marked with their count, and a rerun reads and
+// checks it again (saying its rejects again) but writes nothing (loaders/unit_mark.h).
 //
 // Thread safety: one UnitProcessor per thread.
 #pragma once
@@ -86,19 +88,25 @@ class UnitProcessor {
   // The unit's digest when it may be skipped or marked: a real run, not --rescan, every
   // selected entity under the policy skip; else nullopt.
   Result<std::optional<int64_t>> SkipDigest(const UnitEntries& entries) const;
-  // Writes the mark of a unit loaded whole (loaders/unit_mark.h), with the unit's held batches
-  // when there are any; not when a batch written alone after them has a reject the target
-  // decided (`rejected_before`: the run's rejects before the unit).
-  Status MarkUnitLoaded(const std::string& user_id, const std::string& unit, int64_t digest,
-                        int64_t rejected_before);
+  // Writes the mark of a unit loaded whole (loaders/unit_mark.h) at `position`, with the unit's
+  // held batches when there are any; not when a batch written alone after them has a reject
+  // the target decided (`rejected_through`: the run's rejects with the unit's).
+  Status MarkUnitLoaded(const std::string& user_id, const std::string& unit, int64_t position,
+                        int64_t rejected_through);
   // ProcessLocked's entities, their batches held in writes_ when set.
   // `routed`: how many of the unit's keys each entity of the mapping takes.
   Status ProcessEntities(const UnitEntries& entries, const std::vector<size_t>& routed,
                          const std::string& user_id, std::optional<int64_t> digest,
                          int64_t rejected_before);
-  // True (and reported) when the target marks the unit loaded whole with `digest`.
-  Result<bool> UnchangedSinceEarlierRun(const std::string& user_id, const std::string& unit,
-                                        int64_t digest);
+  // Reports a unit the target marks loaded whole (with `rejects` rejects) by run `run_id`.
+  void ReportUnchanged(const std::string& user_id, const std::string& unit,
+                       const std::string& run_id, int64_t rejects);
+  // A unit whose mark says "loaded whole but for `rejects` rejects" (loaders/unit_mark.h): read
+  // and checked again into a report of its own, nothing looked up or written; when it meets
+  // the same number of rejects, they go to the reject file and its counts into the run's, else
+  // the unit is loaded as any other.
+  Status ProcessMarked(const UnitEntries& entries, const std::string& user_id, int64_t digest,
+                       int64_t rejects, const std::string& run_id);
   bool Selected(const std::string& entity) const;
   // The entity an entry of the unit loads into (nullptr: none), as the unit's routing pass
   // decides it.
@@ -131,6 +139,13 @@ class UnitProcessor {
   // A record of the current unit was rejected on what the target held (at identity or commit
   // time), which a rerun may decide otherwise: the unit is not marked loaded whole.
   bool target_decided_reject_ = false;
+  // Set while ProcessMarked checks a unit: the rejects met, held (up to the mark's count) until
+  // the count is known to match.
+  struct MarkCheck {
+    int64_t met = 0;
+    std::vector<std::pair<std::string, ::ferry::Reject>> rejects;  // (user, reject)
+  };
+  std::optional<MarkCheck> checking_;
   // Per unit (not in a dry run): its batches held back so that a small unit commits once
   // (agent/run/unit_writes.h), and the ULIDs of its parent rows the target refused.
   std::unique_ptr<UnitWrites> writes_;
