@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "loaders/core/shared_loader.h"
+#include "loaders/postgresql/async_commits.h"
 #include "loaders/postgresql/batch_writer.h"
 #include "loaders/postgresql/bookkeeping.h"
 #include "loaders/postgresql/connection.h"
@@ -20,6 +21,7 @@
 #include "loaders/postgresql/schema_migrations.h"
 #include "loaders/postgresql/sql_identifier.h"
 #include "loaders/postgresql/user_lock.h"
+#include "loaders/process_identity.h"
 
 namespace ferry {
 
@@ -76,8 +78,10 @@ class PostgresBackend final : public LoaderBackend {
   // The bookkeeping read back, and schema migrations: one call each on the session.
   Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
                         const std::string& unit, std::optional<StoredCheckpoint>* out) override {
-    return OnSession(
-        [&](Session* s) { return postgres::ReadCheckpoint(s, user_id, entity, unit, out); });
+    FERRY_RETURN_IF_ERROR(OnSession(
+        [&](Session* s) { return postgres::ReadCheckpoint(s, user_id, entity, unit, out); }));
+    NoteIfCommitted(user_id, entity, unit, *out);
+    return Status::OK();
   }
   Status ListRunIdentities(const std::string& run_id, const RunIdentity* after, size_t limit,
                            std::vector<RunIdentity>* out) override {
@@ -143,6 +147,12 @@ class PostgresBackend final : public LoaderBackend {
   // On a new session of a recorded run: names it after the run and this process, takes the
   // locks again, and fails (Locked) when another process took the run over meanwhile.
   Status Resume(Session* session);
+  // Notes `batch` as this loader's last asynchronous commit (async_commits.h).
+  void NoteCommitted(const WriteBatch& batch);
+  // A write whose COMMIT lost its reply is read back by its checkpoint (RetryingLoader): when
+  // `stored` shows it committed, it is this loader's last commit.
+  void NoteIfCommitted(const std::string& user_id, const std::string& entity,
+                       const std::string& unit, const std::optional<StoredCheckpoint>& stored);
 
   const TargetSpec spec_;
   bool connected_once_ = false;  // a session was opened once: a failure to reconnect is transient
@@ -155,9 +165,21 @@ class PostgresBackend final : public LoaderBackend {
   std::set<std::string> locked_users_;     // LockUser took these; taken again on reconnecting
   std::set<std::string> rows_gone_;        // of those, users whose unit mark deleted the lock row
   std::set<std::string> rekey_excluded_;   // of those, users whose lock excluded a rekey
+  const uint64_t serial_ = postgres::NewLoaderSerial();  // this loader's async_commits.h entry
+  std::optional<postgres::AsyncBatch> unanswered_;       // of a write that failed transiently
   std::unique_ptr<Session> session_;
   std::unique_ptr<postgres::BatchWriter> writer_;  // uses session_: reset before it
 };
+
+namespace {
+
+postgres::AsyncBatch AsyncBatchOf(const WriteBatch& batch) {
+  postgres::AsyncBatch noted{batch.user_id, batch.checkpoint};
+  if (noted.checkpoint.entity.empty()) noted.checkpoint.entity = batch.entity;
+  return noted;
+}
+
+}  // namespace
 
 Result<Session*> PostgresBackend::Connected() {
   if (session_ == nullptr) {
@@ -185,6 +207,14 @@ Status PostgresBackend::Resume(Session* session) {
   // Before writing a lock row: a process whose run was taken over leaves nothing behind.
   FERRY_RETURN_IF_ERROR(postgres::CheckRunOwner(session, run_id_));
   rows_gone_.clear();  // each row is written again with its lock
+  // The old session may have ended with the server (a crash): its last acknowledged batch, and
+  // so every commit before it, must still be there, else this process's view of the run is
+  // ahead of the target and it must write nothing more (async_commits.h).
+  postgres::AsyncBatch last;
+  if (postgres::LastAsyncBatch(run_id_, serial_, &last)) {
+    FERRY_RETURN_IF_ERROR(postgres::CheckBatchesKept(session, run_id_, {last}));
+  }
+  FERRY_RETURN_IF_ERROR(postgres::SetSynchronousCommit(session, false));
   for (const std::string& user_id : locked_users_) {
     FERRY_RETURN_IF_ERROR(
         postgres::LockUser(session, user_id, run_id_, postgres::LockMode::kRetake));
@@ -255,6 +285,9 @@ Status PostgresBackend::BeginRun(const RunInfo& run, bool dry_run) {
     // An attached loader joins a run another one of this process recorded.
     if (!run.attach) status = postgres::InsertRun(session, run);
   }
+  // The run's record committed synchronously; its batches and lock rows need not wait for the
+  // disk: FinishRun flushes them all (async_commits.h).
+  if (status.ok()) status = postgres::SetSynchronousCommit(session, false);
   return Track(status);
 }
 
@@ -341,11 +374,14 @@ Result<BatchOutcome> PostgresBackend::Write(const WriteBatch& batch, const std::
     writer_ = std::make_unique<postgres::BatchWriter>(session);
     writer_->SetLockedUsers(&locked_users_);
   }
+  unanswered_.reset();
   Result<BatchOutcome> outcome = writer_->Write(batch, run_id);
   if (!outcome.ok()) {
+    if (outcome.status().IsUnavailable()) unanswered_ = AsyncBatchOf(batch);
     return Track(outcome.status());
   }
   if (writer_->DeletesLockRow(batch)) rows_gone_.insert(batch.user_id);
+  NoteCommitted(batch);
   return outcome;
 }
 
@@ -356,19 +392,50 @@ Result<std::vector<BatchOutcome>> PostgresBackend::WriteTogether(
     writer_ = std::make_unique<postgres::BatchWriter>(session);
     writer_->SetLockedUsers(&locked_users_);
   }
+  unanswered_.reset();
   Result<std::vector<BatchOutcome>> outcomes = writer_->WriteTogether(batches, run_id);
   if (!outcomes.ok()) {
+    if (outcomes.status().IsUnavailable() && !batches.empty()) {
+      unanswered_ = AsyncBatchOf(batches.back());
+    }
     return Track(outcomes.status());
   }
   for (const WriteBatch& batch : batches) {
     if (writer_->DeletesLockRow(batch)) rows_gone_.insert(batch.user_id);
   }
+  if (!batches.empty()) NoteCommitted(batches.back());  // one transaction: its last checkpoint
   return outcomes;
 }
 
 Status PostgresBackend::FinishRun(const std::string& run_id, const RunTotals& totals) {
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  return Track(postgres::FinishRunRow(session, run_id, totals));
+  // Every loader's last batch still there: no commit of the run was lost to a crash (each
+  // loader's commits before its last are in the WAL before it). Then the run's end commits
+  // synchronously, which flushes the WAL up to it: every batch is on disk before ferry says
+  // the run is done. A lost batch leaves the run unfinished: the same command resumes it.
+  Status status = postgres::CheckBatchesKept(session, run_id, postgres::AsyncBatchesOf(run_id));
+  if (status.ok()) status = postgres::SetSynchronousCommit(session, true);
+  if (status.ok()) status = postgres::FinishRunRow(session, run_id, totals);
+  if (status.ok()) postgres::ForgetAsyncBatches(run_id);
+  return Track(status);
+}
+
+void PostgresBackend::NoteIfCommitted(const std::string& user_id, const std::string& entity,
+                                      const std::string& unit,
+                                      const std::optional<StoredCheckpoint>& stored) {
+  if (!unanswered_ || !stored || unanswered_->user_id != user_id ||
+      unanswered_->checkpoint.entity != entity || unanswered_->checkpoint.unit != unit) {
+    return;
+  }
+  if (stored->run_id == run_id_ && stored->token == ProcessToken() &&
+      stored->position == unanswered_->checkpoint.position) {
+    postgres::NoteAsyncBatch(run_id_, serial_, *unanswered_);
+    unanswered_.reset();
+  }
+}
+
+void PostgresBackend::NoteCommitted(const WriteBatch& batch) {
+  postgres::NoteAsyncBatch(run_id_, serial_, AsyncBatchOf(batch));
 }
 
 Status PostgresBackend::LockUser(const std::string& user_id, const std::string& run_id,

@@ -75,6 +75,16 @@ bool NeedsJournalFile(sqlite3* db) {
   return name != "memory" && name != "off";
 }
 
+// Whether `db`'s main database is in WAL mode.
+bool InWalMode(sqlite3* db) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &raw, nullptr) != SQLITE_OK) return false;
+  Statement stmt(raw);
+  if (sqlite3_step(stmt.get()) != SQLITE_ROW) return false;
+  const unsigned char* mode = sqlite3_column_text(stmt.get(), 0);
+  return mode != nullptr && std::string(reinterpret_cast<const char*>(mode)) == "wal";
+}
+
 // Opens with `flags` (plus URI); the name is a URI so that no path is ever taken for one.
 // `probe_rc`, when given, receives the result code of the first read (SQLITE_OK when it
 // succeeded).
@@ -204,6 +214,12 @@ Result<Database> OpenForWriting(const std::string& path, int busy_timeout_ms) {
   // 32 MiB of page cache (default 2 MiB) keeps the key indexes of a large load in memory.
   FERRY_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA cache_size=-32768", Quoted(path)));
   return db;
+}
+
+Status SetRunDurability(sqlite3* db, bool during_run) {
+  bool normal = during_run && InWalMode(db);
+  return Exec(db, normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+              "setting synchronous");
 }
 
 Result<Database> OpenForDryRun(const std::string& path, int busy_timeout_ms) {

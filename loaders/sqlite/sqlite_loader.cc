@@ -194,10 +194,12 @@ Status SqliteBackend::BeginRun(const RunInfo& run, bool dry_run) {
     return Status::OK();
   }
   FERRY_RETURN_IF_ERROR(EnsureBookkeepingOnce());
-  if (run.attach) {
-    return Status::OK();  // another loader of this run recorded it
+  if (!run.attach) {  // else another loader of this run recorded it
+    FERRY_RETURN_IF_ERROR(sqlite::InsertRun(db_.get(), run));
   }
-  return sqlite::InsertRun(db_.get(), run);
+  // Recorded with a synced commit; the batches need not be, on a WAL file: FinishRun's commit
+  // syncs them all (connection.h).
+  return sqlite::SetRunDurability(db_.get(), true);
 }
 
 Status SqliteBackend::EnsureSchema(const std::vector<const TableDef*>& tables, bool dry_run) {
@@ -325,6 +327,8 @@ Result<BatchOutcome> SqliteBackend::Write(const WriteBatch& batch, const std::st
 }
 
 Status SqliteBackend::FinishRun(const std::string& run_id, const RunTotals& totals) {
+  // synchronous=FULL first: the run's end syncs the WAL, and with it every batch before it.
+  FERRY_RETURN_IF_ERROR(sqlite::SetRunDurability(db_.get(), false));
   return sqlite::FinishRunRow(db_.get(), run_id, totals);
 }
 

@@ -46,17 +46,26 @@ class PrivateServer {
   std::string Log() const { return ReadFile(dir_ + "/postgres.log"); }
 
   // pg_ctl restart -m fast: every session is ended, the server is down until it is back up.
-  int Restart() {
+  int Restart() { return PgCtl("-m fast -w -t 60 restart"); }
+
+  // A crash: pg_ctl stop -m immediate (no checkpoint, no flush: what the WAL writer had not
+  // written yet is lost), then the server started again (crash recovery); 0 when both worked.
+  int CrashAndStart() {
+    int stopped = PgCtl("-m immediate -w -t 60 stop");
+    return stopped != 0 ? stopped : PgCtl("-w -t 60 start");
+  }
+
+ private:
+  int PgCtl(const std::string& action) {
     std::string pg_ctl = "/usr/lib/postgresql/15/bin/pg_ctl";
     if (const char* bin = std::getenv("FERRY_PG_BIN")) pg_ctl = std::string(bin) + "/pg_ctl";
-    std::string command = pg_ctl + " -D \"" + dir_ + "/data\" -l \"" + dir_ +
-                          "/postgres.log\" -m fast -w -t 60 restart >/dev/null 2>&1";
+    std::string command = pg_ctl + " -D \"" + dir_ + "/data\" -l \"" + dir_ + "/postgres.log\" " +
+                          action + " >/dev/null 2>&1";
     // As root the server runs as the postgres OS user, as tools/test_postgres.sh starts it.
     if (geteuid() == 0) command = "cd \"" + dir_ + "\" && runuser -u postgres -- " + command;
     return RunShell(command).exit_code;
   }
 
- private:
   std::string dir_;
   std::string url_;
 };
