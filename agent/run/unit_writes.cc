@@ -4,16 +4,56 @@
 
 namespace ferry {
 
-UnitWrites::UnitWrites(Loader* loader, size_t max_rows) : loader_(loader), max_rows_(max_rows) {}
+UnitWrites::UnitWrites(Loader* loader, size_t max_rows, bool overlap)
+    : loader_(loader), max_rows_(max_rows), overlap_(overlap) {}
 
-Status UnitWrites::WriteAlone(Held* held) {
-  FERRY_ASSIGN_OR_RETURN(BatchOutcome outcome, held->write_alone(std::move(held->batch)));
+UnitWrites::~UnitWrites() { Join(); }
+
+void UnitWrites::Join() {
+  if (writer_.joinable()) writer_.join();
+}
+
+Status UnitWrites::Complete() {
+  Join();
+  if (!in_flight_) return Status::OK();
+  Held held = std::move(*in_flight_);
+  Result<BatchOutcome> written = std::move(*in_flight_result_);
+  in_flight_.reset();
+  in_flight_result_.reset();
+  if (!written.ok() && written.status().IsRejected()) {
+    // Refused for its data, nothing of it committed: written again as the caller's thread
+    // would have, which finds the refused rows (or fails as this write did).
+    FERRY_ASSIGN_OR_RETURN(written, held.write_alone(std::move(held.batch)));
+  }
+  FERRY_RETURN_IF_ERROR(written.status());
   ++commits_;
-  return held->finish ? held->finish(std::move(outcome)) : Status::OK();
+  return held.finish ? held.finish(std::move(written).value()) : Status::OK();
+}
+
+void UnitWrites::Discard() {
+  Join();
+  in_flight_.reset();
+  in_flight_result_.reset();
+  held_.clear();
+  held_rows_ = 0;
+}
+
+Status UnitWrites::WriteAlone(Held held) {
+  FERRY_RETURN_IF_ERROR(Complete());  // one batch in flight at most, in order
+  if (overlap_ && held.plain && held.plain(held.batch)) {
+    in_flight_ = std::move(held);
+    // Only the loader and the batch, which nothing else touches until Complete().
+    writer_ = std::thread([this] { in_flight_result_ = loader_->Write(in_flight_->batch); });
+    return Status::OK();
+  }
+  FERRY_ASSIGN_OR_RETURN(BatchOutcome outcome, held.write_alone(std::move(held.batch)));
+  ++commits_;
+  return held.finish ? held.finish(std::move(outcome)) : Status::OK();
 }
 
 Status UnitWrites::Add(Held held) {
-  if (!loader_->CanWriteTogether()) return WriteAlone(&held);
+  FERRY_RETURN_IF_ERROR(Complete());
+  if (!loader_->CanWriteTogether()) return WriteAlone(std::move(held));
   held_rows_ += held.batch.rows.size();
   held_.push_back(std::move(held));
   if (held_rows_ >= max_rows_) return Flush();
@@ -21,8 +61,10 @@ Status UnitWrites::Add(Held held) {
 }
 
 Status UnitWrites::Flush() {
+  FERRY_RETURN_IF_ERROR(Complete());
   std::vector<Held> held = std::move(held_);
-  Discard();
+  held_.clear();
+  held_rows_ = 0;
   if (held.empty()) return Status::OK();
   if (held.size() > 1) {
     std::vector<WriteBatch> batches;
@@ -40,7 +82,7 @@ Status UnitWrites::Flush() {
     // Refused for its data: nothing committed; each batch alone finds the rows refused.
     for (size_t i = 0; i < held.size(); ++i) held[i].batch = std::move(batches[i]);
   }
-  for (Held& one : held) FERRY_RETURN_IF_ERROR(WriteAlone(&one));
+  for (Held& one : held) FERRY_RETURN_IF_ERROR(WriteAlone(std::move(one)));
   return Status::OK();
 }
 
