@@ -15,35 +15,67 @@ void UnitWrites::Join() {
 
 Status UnitWrites::Complete() {
   Join();
-  if (!in_flight_) return Status::OK();
-  Held held = std::move(*in_flight_);
-  Result<BatchOutcome> written = std::move(*in_flight_result_);
-  in_flight_.reset();
+  if (in_flight_.empty()) return Status::OK();
+  std::vector<Held> held = std::move(in_flight_);
+  in_flight_.clear();
+  Result<std::vector<BatchOutcome>> written = std::move(*in_flight_result_);
   in_flight_result_.reset();
-  if (!written.ok() && written.status().IsRejected()) {
-    // Refused for its data, nothing of it committed: written again as the caller's thread
-    // would have, which finds the refused rows (or fails as this write did).
-    FERRY_ASSIGN_OR_RETURN(written, held.write_alone(std::move(held.batch)));
+  if (held.size() > 1) {
+    for (size_t i = 0; i < held.size(); ++i) held[i].batch = std::move(in_flight_batches_[i]);
+    in_flight_batches_.clear();
   }
-  FERRY_RETURN_IF_ERROR(written.status());
+  if (!written.ok()) {
+    if (!written.status().IsRejected()) return written.status();
+    // Refused for its data, nothing of it committed: each batch written again as the caller's
+    // thread would have, which finds the refused rows (or fails as this write did).
+    if (held.size() == 1) {
+      FERRY_ASSIGN_OR_RETURN(BatchOutcome outcome, held[0].write_alone(std::move(held[0].batch)));
+      ++commits_;
+      return held[0].finish ? held[0].finish(std::move(outcome)) : Status::OK();
+    }
+    for (Held& one : held) FERRY_RETURN_IF_ERROR(WriteAlone(std::move(one)));
+    return Complete();  // the last of them may have gone to the writer thread
+  }
   ++commits_;
-  return held.finish ? held.finish(std::move(written).value()) : Status::OK();
+  for (size_t i = 0; i < held.size(); ++i) {
+    if (held[i].finish) FERRY_RETURN_IF_ERROR(held[i].finish(std::move((*written)[i])));
+  }
+  return Status::OK();
 }
 
 void UnitWrites::Discard() {
   Join();
-  in_flight_.reset();
+  in_flight_.clear();
+  in_flight_batches_.clear();
   in_flight_result_.reset();
   held_.clear();
   held_rows_ = 0;
 }
 
+void UnitWrites::Start(std::vector<Held> held) {
+  in_flight_ = std::move(held);
+  if (in_flight_.size() > 1) {
+    for (Held& one : in_flight_) in_flight_batches_.push_back(std::move(one.batch));
+  }
+  // Only the loader and the batches, which nothing else touches until Complete().
+  writer_ = std::thread([this] {
+    if (in_flight_.size() > 1) {
+      in_flight_result_ = loader_->WriteTogether(in_flight_batches_);
+      return;
+    }
+    Result<BatchOutcome> one = loader_->Write(in_flight_[0].batch);
+    in_flight_result_ = one.ok()
+                            ? Result<std::vector<BatchOutcome>>(std::vector<BatchOutcome>{*one})
+                            : Result<std::vector<BatchOutcome>>(one.status());
+  });
+}
+
 Status UnitWrites::WriteAlone(Held held) {
-  FERRY_RETURN_IF_ERROR(Complete());  // one batch in flight at most, in order
+  FERRY_RETURN_IF_ERROR(Complete());  // one write in flight at most, in order
   if (overlap_ && held.plain && held.plain(held.batch)) {
-    in_flight_ = std::move(held);
-    // Only the loader and the batch, which nothing else touches until Complete().
-    writer_ = std::thread([this] { in_flight_result_ = loader_->Write(in_flight_->batch); });
+    std::vector<Held> one;
+    one.push_back(std::move(held));
+    Start(std::move(one));
     return Status::OK();
   }
   FERRY_ASSIGN_OR_RETURN(BatchOutcome outcome, held.write_alone(std::move(held.batch)));
@@ -66,6 +98,10 @@ Status UnitWrites::Flush() {
   held_.clear();
   held_rows_ = 0;
   if (held.empty()) return Status::OK();
+  if (held.size() > 1 && overlap_) {
+    Start(std::move(held));  // together, on the writer thread
+    return Status::OK();
+  }
   if (held.size() > 1) {
     std::vector<WriteBatch> batches;
     batches.reserve(held.size());

@@ -13,12 +13,12 @@
 // it would have been alone (write_alone), so that the refused rows become rejects and the rest
 // loads. A target that cannot write together (SQLite) gets each batch alone at once.
 //
-// The overlap (issue 19): a batch written alone whose write is plain (Held::plain) goes to the
-// writer thread, and Add or Flush returns at once, so that the unit reads, validates and
-// dedupes its next batch while this one is written and committed. At most one batch is in
-// flight: every call here first completes it (Complete: waits for its commit and gives its
-// outcome to `finish` on the caller's thread), and so must the caller before anything else
-// uses the loader or reads what the batch's outcome changes (UnitProcessor::EntityPass::Flush
+// The overlap (issue 19): a batch written alone whose write is plain (Held::plain), or the held
+// batches written together, go to the writer thread, and Add or Flush returns at once, so that the
+// unit reads, validates and dedupes its next batch while this one is written and committed. At most
+// one batch is in flight: every call here first completes it (Complete: waits for its commit and
+// gives its outcome to `finish` on the caller's thread), and so must the caller before anything
+// else uses the loader or reads what the batch's outcome changes (UnitProcessor::EntityPass::Flush
 // does, before its identities, lookups and classification). The writer thread touches only
 // the loader and the batch; counts, rejects and parent ULIDs change on the caller's thread.
 //
@@ -81,6 +81,8 @@ class UnitWrites {
 
  private:
   Status WriteAlone(Held held);
+  // Writes `held` on the writer thread: one batch by Write, several by WriteTogether.
+  void Start(std::vector<Held> held);
   void Join();
 
   Loader* loader_;
@@ -89,9 +91,11 @@ class UnitWrites {
   std::vector<Held> held_;
   size_t held_rows_ = 0;
   int64_t commits_ = 0;
-  // The batch on the writer thread, and its write's result once joined.
-  std::optional<Held> in_flight_;
-  std::optional<Result<BatchOutcome>> in_flight_result_;
+  // The batches on the writer thread (their WriteBatches in in_flight_batches_ when they are
+  // written together), and the write's result once joined.
+  std::vector<Held> in_flight_;
+  std::vector<WriteBatch> in_flight_batches_;
+  std::optional<Result<std::vector<BatchOutcome>>> in_flight_result_;
   std::thread writer_;
 };
 

@@ -39,6 +39,8 @@ class RecordingLoader final : public Loader {
   }
   bool CanWriteTogether() const override { return together_; }
   Result<std::vector<BatchOutcome>> WriteTogether(const std::vector<WriteBatch>& batches) override {
+    std::lock_guard<std::mutex> lock(mutex);
+    write_threads.push_back(std::this_thread::get_id());
     std::string call = "together";
     for (const WriteBatch& batch : batches) call += " " + batch.entity;
     calls.push_back(call);
@@ -219,6 +221,31 @@ TEST_CASE("UnitWrites overlap: a batch the target refuses on the writer thread i
   CHECK(loader.write_threads[1] == std::this_thread::get_id());
   CHECK(inserted == 100);
   CHECK(writes.commits() == 1);
+}
+
+TEST_CASE("UnitWrites overlap: held batches are written together on the writer thread",
+          "[unit_writes][overlap]") {
+  RecordingLoader loader(/*together=*/true);
+  UnitWrites writes(&loader, 100, /*overlap=*/true);
+  int64_t inserted = 0;
+  REQUIRE(writes.Add(PlainBatch(&loader, "environments", 5, &inserted)).ok());
+  REQUIRE(writes.Add(PlainBatch(&loader, "tasks", 98, &inserted)).ok());
+  CHECK(inserted == 0);  // in flight
+  REQUIRE(writes.Complete().ok());
+  CHECK(inserted == 103);
+  CHECK(loader.calls == std::vector<std::string>{"together environments tasks"});
+  REQUIRE(loader.write_threads.size() == 1);
+  CHECK(loader.write_threads[0] != std::this_thread::get_id());
+  // Refused together for their data: each batch alone, in order, and nothing after them.
+  loader.together_status = Status::Rejected("violates foreign key constraint \"app_fk\"");
+  REQUIRE(writes.Add(PlainBatch(&loader, "environments", 5, &inserted)).ok());
+  REQUIRE(writes.Add(PlainBatch(&loader, "tasks", 98, &inserted)).ok());
+  REQUIRE(writes.Complete().ok());
+  CHECK(loader.calls == std::vector<std::string>{"together environments tasks",
+                                                 "together environments tasks",
+                                                 "write environments", "write tasks"});
+  CHECK(inserted == 206);
+  CHECK(writes.commits() == 3);
 }
 
 TEST_CASE("UnitWrites overlap: a unit that stops while a batch commits counts that batch",
