@@ -318,8 +318,12 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
   refused_parents_.clear();
   writes_.reset();
   if (!options_.dry_run) {
+    // The overlap on PostgreSQL only, whose commits wait on a server: on SQLite (local syncs)
+    // the one-user load measured slower with it on the shared 2-core machine, every pair
+    // (docs/benchmarks.md, "one unit's overlap"): each batch's two hand-offs between threads
+    // wait for a core longer than the reading they hide. CanWriteTogether is PostgreSQL's.
     writes_ = std::make_unique<UnitWrites>(loader_, static_cast<size_t>(options_.batch_size),
-                                           /*overlap=*/true);
+                                           /*overlap=*/loader_->CanWriteTogether());
   }
   // Each entity's pass lives until the unit's last batch has completed: the outcomes of its
   // held batches and of the batch in flight come back to it (rejects, counts).

@@ -7,10 +7,41 @@ namespace ferry {
 UnitWrites::UnitWrites(Loader* loader, size_t max_rows, bool overlap)
     : loader_(loader), max_rows_(max_rows), overlap_(overlap) {}
 
-UnitWrites::~UnitWrites() { Join(); }
+UnitWrites::~UnitWrites() {
+  Join();
+  if (!writer_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closing_ = true;
+  }
+  wake_.notify_all();
+  writer_.join();
+}
 
 void UnitWrites::Join() {
-  if (writer_.joinable()) writer_.join();
+  std::unique_lock<std::mutex> lock(mutex_);
+  wake_.wait(lock, [this] { return !job_; });
+}
+
+void UnitWrites::WriterLoop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [this] { return job_ || closing_; });
+    if (!job_) return;  // closing, nothing left
+    lock.unlock();
+    Result<std::vector<BatchOutcome>> written = Status::OK();
+    if (in_flight_.size() > 1) {
+      written = loader_->WriteTogether(in_flight_batches_);
+    } else {
+      Result<BatchOutcome> one = loader_->Write(in_flight_[0].batch);
+      written = one.ok() ? Result<std::vector<BatchOutcome>>(std::vector<BatchOutcome>{*one})
+                         : Result<std::vector<BatchOutcome>>(one.status());
+    }
+    lock.lock();
+    in_flight_result_ = std::move(written);
+    job_ = false;
+    wake_.notify_all();
+  }
 }
 
 Status UnitWrites::Complete() {
@@ -57,17 +88,15 @@ void UnitWrites::Start(std::vector<Held> held) {
   if (in_flight_.size() > 1) {
     for (Held& one : in_flight_) in_flight_batches_.push_back(std::move(one.batch));
   }
-  // Only the loader and the batches, which nothing else touches until Complete().
-  writer_ = std::thread([this] {
-    if (in_flight_.size() > 1) {
-      in_flight_result_ = loader_->WriteTogether(in_flight_batches_);
-      return;
-    }
-    Result<BatchOutcome> one = loader_->Write(in_flight_[0].batch);
-    in_flight_result_ = one.ok()
-                            ? Result<std::vector<BatchOutcome>>(std::vector<BatchOutcome>{*one})
-                            : Result<std::vector<BatchOutcome>>(one.status());
-  });
+  // One thread for the unit, woken per batch: a thread made per batch waited behind every
+  // other runnable task on a loaded machine before its write began (a new task starts last in
+  // the scheduler's queue; a woken one does not).
+  if (!writer_.joinable()) writer_ = std::thread([this] { WriterLoop(); });
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    job_ = true;
+  }
+  wake_.notify_all();
 }
 
 Status UnitWrites::WriteAlone(Held held) {

@@ -25,8 +25,10 @@
 // Thread safety: one UnitWrites per UnitProcessor, called from one thread.
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -83,7 +85,9 @@ class UnitWrites {
   Status WriteAlone(Held held);
   // Writes `held` on the writer thread: one batch by Write, several by WriteTogether.
   void Start(std::vector<Held> held);
+  // Waits until the writer thread has no batch.
   void Join();
+  void WriterLoop();
 
   Loader* loader_;
   size_t max_rows_;
@@ -96,7 +100,13 @@ class UnitWrites {
   std::vector<Held> in_flight_;
   std::vector<WriteBatch> in_flight_batches_;
   std::optional<Result<std::vector<BatchOutcome>>> in_flight_result_;
+  // The writer thread (started with the first batch it takes) and its hand-off: job_ is true
+  // from Start until the write's result is in in_flight_result_.
   std::thread writer_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool job_ = false;
+  bool closing_ = false;
 };
 
 }  // namespace ferry
