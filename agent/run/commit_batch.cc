@@ -434,6 +434,15 @@ Status CommitBatch(const CommitContext& context, std::vector<AssignedRecord> rec
     written.rejected.clear();
     return Count(context, predicted, written);
   };
+  // Written on the writer thread only when no row names a parent the target refused (known
+  // when the write starts: the batch before it has completed), so that WriteAlone would send it
+  // as it is; a refusal of its data comes back to WriteAlone on this thread.
+  held.plain = [context](const WriteBatch& plain) {
+    for (const Row& row : plain.rows) {
+      if (RefusedReference(context, row) >= 0) return false;
+    }
+    return true;
+  };
   held.batch = std::move(batch);
   if (context.writes != nullptr) return context.writes->Add(std::move(held));
   FERRY_ASSIGN_OR_RETURN(outcome, held.write_alone(std::move(held.batch)));

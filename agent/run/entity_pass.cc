@@ -194,6 +194,14 @@ Status UnitProcessor::EntityPass::Flush() {
       parsers_used_ = 0;
     }
   };
+  // The batch before this one may still be committing on the writer thread (the overlap:
+  // agent/run/unit_writes.h): the records of this one were read, validated and deduplicated
+  // meanwhile, which needs nothing of the target. What follows does: the checkpoint and id map
+  // reads, the identities (parent ULIDs the last batch's outcome may change) and the
+  // classification against the target's rows. So the last batch commits first, and its
+  // outcome (counts, rejects) is taken here, in order.
+  if (owner_->writes_ != nullptr) FERRY_RETURN_IF_ERROR(owner_->writes_->Complete());
+  FERRY_RETURN_IF_ERROR(CheckStop());  // a stop asked while it committed: nothing more starts
   if (owner_->checking_) {
     // A unit marked loaded whole but for its rejects (ProcessMarked): its valid records are in
     // the target as that run left them; neither looked up nor written.

@@ -362,10 +362,25 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
   refused_parents_.clear();
   writes_.reset();
   if (!options_.dry_run && !checking_) {
-    writes_ = std::make_unique<UnitWrites>(loader_, static_cast<size_t>(options_.batch_size));
+    // The overlap on PostgreSQL only, whose commits wait on a server: on SQLite (local syncs)
+    // the one-user load measured slower with it on the shared 2-core machine, every pair
+    // (docs/benchmarks.md, "one unit's overlap"): each batch's two hand-offs between threads
+    // wait for a core longer than the reading they hide. CanWriteTogether is PostgreSQL's.
+    writes_ = std::make_unique<UnitWrites>(loader_, static_cast<size_t>(options_.batch_size),
+                                           /*overlap=*/loader_->CanWriteTogether());
   }
-  Status status = ProcessEntities(entries, routed, user_id, digest, rejected_before);
-  if (writes_ != nullptr) writes_->Discard();  // a failed unit commits nothing more
+  // Each entity's pass lives until the unit's last batch has completed: the outcomes of its
+  // held batches and of the batch in flight come back to it (rejects, counts).
+  std::vector<std::unique_ptr<EntityPass>> passes;
+  Status status = ProcessEntities(entries, routed, user_id, digest, rejected_before, &passes);
+  if (writes_ != nullptr) {
+    // The batch in flight commits (or fails) before the unit ends, its outcome counted, even
+    // when the unit stops for a source error or a reject: what it committed is in the report.
+    // Its failure came first in the source's order, so it is the one returned.
+    Status completed = writes_->Complete();
+    if (!completed.ok()) status = completed;
+    writes_->Discard();  // a failed unit commits nothing more
+  }
   return status;
 }
 
@@ -379,10 +394,9 @@ const EntityMapping* UnitProcessor::RoutedEntity(const Entry& entry) const {
 
 Status UnitProcessor::ProcessEntities(const UnitEntries& entries, const std::vector<size_t>& routed,
                                       const std::string& user_id, std::optional<int64_t> digest,
-                                      int64_t rejected_before) {
-  // Each entity's pass lives until the unit's held batches are written: their outcomes come
-  // back to it (rejects, counts).
-  std::vector<std::unique_ptr<EntityPass>> passes;
+                                      int64_t rejected_before,
+                                      std::vector<std::unique_ptr<EntityPass>>* passes_out) {
+  std::vector<std::unique_ptr<EntityPass>>& passes = *passes_out;
   for (size_t e = 0; e < mapping_.entities.size(); ++e) {
     const EntityMapping& entity = mapping_.entities[e];
     if (!Selected(entity.name)) continue;
@@ -410,6 +424,8 @@ Status UnitProcessor::ProcessEntities(const UnitEntries& entries, const std::vec
     FERRY_RETURN_IF_ERROR(pass.LoadDeferred());
     pass.ReleaseIndexes();
   }
+  // The batch in flight completes first: a reject the target decides in it counts.
+  if (writes_ != nullptr) FERRY_RETURN_IF_ERROR(writes_->Complete());
   // Every entity written or held: the mark lets a rerun over the same bytes skip the unit, or,
   // with rejects, pass its valid records over (reading it again to say its rejects again: a
   // skipped unit would hide them behind a success exit). Not after a reject the target decided

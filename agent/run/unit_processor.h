@@ -94,10 +94,11 @@ class UnitProcessor {
   Status MarkUnitLoaded(const std::string& user_id, const std::string& unit, int64_t position,
                         int64_t rejected_through);
   // ProcessLocked's entities, their batches held in writes_ when set.
-  // `routed`: how many of the unit's keys each entity of the mapping takes.
+  // `routed`: how many of the unit's keys each entity of the mapping takes. The passes go to
+  // *passes, which the caller keeps until the unit's writes have completed.
   Status ProcessEntities(const UnitEntries& entries, const std::vector<size_t>& routed,
                          const std::string& user_id, std::optional<int64_t> digest,
-                         int64_t rejected_before);
+                         int64_t rejected_before, std::vector<std::unique_ptr<EntityPass>>* passes);
   // Reports a unit the target marks loaded whole (with `rejects` rejects) by run `run_id`.
   void ReportUnchanged(const std::string& user_id, const std::string& unit,
                        const std::string& run_id, int64_t rejects);

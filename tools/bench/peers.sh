@@ -31,7 +31,8 @@
 # --jobs LIST (ferry's --jobs values for the load goal: 0 = the default settings, the peer
 # "ferry" and its "ferry-rerun"; N adds a peer "ferry-jN"), --batch-size N, --shared DIR (where
 # the peers live; default ../shared next to the repository, or $FERRY_SHARED_DIR), --ferry PATH
-# (a ferry built already; otherwise a Release build into build-bench/).
+# (a ferry built already; otherwise a Release build into build-bench/), --baseline PATH
+# (another build, main's say: the peer "ferry-base" in the same rounds of the harness goals).
 # Needs root, like the harness (apt, postgres).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -47,6 +48,7 @@ batch_size=""
 jobs_list="0"
 shared=${FERRY_SHARED_DIR:-$root/../shared}
 ferry=""
+baseline=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --goals) goals=$2; shift 2 ;;
@@ -58,7 +60,8 @@ while [[ $# -gt 0 ]]; do
     --jobs) jobs_list=$2; shift 2 ;;
     --shared) shared=$2; shift 2 ;;
     --ferry) ferry=$(realpath "$2"); shift 2 ;;
-    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --baseline) baseline=$(realpath "$2"); shift 2 ;;
+    -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "peers.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -111,6 +114,17 @@ SCRIPT
   extras+=(--extra "$name=$peer_script")
   ferry_peers+=" $name"
 done
+
+# --baseline: the same command with another build (main's), a peer of the harness goals in the
+# same rounds, so that a change is measured side by side with what it changes.
+if [[ -n $baseline ]]; then
+  sed "s|exec '$ferry'|exec '$baseline'|" "$root/build-bench/ferry-peer.sh" \
+    >"$root/build-bench/ferry-base-peer.sh" 2>/dev/null ||
+    { echo "peers.sh: --baseline needs --jobs 0 among --jobs" >&2; exit 2; }
+  chmod +x "$root/build-bench/ferry-base-peer.sh"
+  extras+=(--extra "ferry-base=$root/build-bench/ferry-base-peer.sh")
+  ferry_peers+=" ferry-base"
+fi
 
 # run_harness USERS TASKS PEERS: runs the peers' harness --runs times with --runs 1 (ferry's
 # peers added by the caller in PEERS), so that each round runs every peer once and the peers
@@ -222,6 +236,9 @@ for goal in $goals; do
       run_harness 1 200000 "copy-upsert-all$ferry_peers"
       where_time_goes copy-upsert-all $ferry_peers
       against copy-upsert-all ">= 1.3" "1 user x 200k tasks"
+      if [[ -n $baseline ]]; then
+        echo "one-user: ferry-base / ferry, wall: $(bench_ratio "$(median ferry-base wall)" "$(median ferry wall)")" >&2
+      fi
       ;;
     resume)
       loads+=("$(bench_load)")
