@@ -39,6 +39,22 @@ std::string Record(const std::string& id, const std::string& parent = "") {
   return text + "}\"";
 }
 
+// parents (id, and `parent_column`, a mapping line) and children naming one (parent_id).
+std::string TreeMapping(const TempDir& work, const std::string& parent_column) {
+  std::string mapping = work / "tree.yaml";
+  std::ofstream out(mapping);
+  out << "version: 1\nname: tree\nentities:\n"
+         "  parents:\n    source: {key_prefix: p, shape: record}\n"
+         "    id: {field: id}\n    primary_key: [id]\n    columns:\n"
+         "      id: {type: ulid, from: $ulid}\n"
+      << parent_column
+      << "  children:\n    source: {key_prefix: c, shape: record}\n"
+         "    id: {field: id}\n    primary_key: [id]\n    columns:\n"
+         "      id: {type: ulid, from: $ulid}\n"
+         "      parent_id: {type: ulid, from: parent, references: parents}\n";
+  return mapping;
+}
+
 // tasks, each naming its parent task (on_missing: null).
 std::string TasksMapping(const TempDir& work) {
   std::string mapping = work / "tasks.yaml";
@@ -75,34 +91,17 @@ TEST_CASE("migrate: a unit's parent ULIDs do not grow with it", "[e2e][security]
   };
   std::string small = write_dump("small.json", parents);
   std::string large = write_dump("large.json", 4 * parents);
-  std::string mapping = work / "tree.yaml";
-  {
-    std::ofstream out(mapping);
-    out << "version: 1\nname: tree\nentities:\n"
-           "  parents:\n    source: {key_prefix: p, shape: record}\n"
-           "    id: {field: id}\n    primary_key: [id]\n    columns:\n"
-           "      id: {type: ulid, from: $ulid}\n"
-           "      legacy_id: {type: text, from: $legacy_id, nullable: false}\n"
-           "  children:\n    source: {key_prefix: c, shape: record}\n"
-           "    id: {field: id}\n    primary_key: [id]\n    columns:\n"
-           "      id: {type: ulid, from: $ulid}\n"
-           "      parent_id: {type: ulid, from: parent, references: parents}\n";
-  }
-  auto migrate = [&](const std::string& dump, const std::string& db) {
-    std::string quarantine = testing::kUnderAddressSanitizer
-                                 ? "ASAN_OPTIONS=\"${ASAN_OPTIONS:-}:quarantine_size_mb=8\" "
-                                 : "";
-    return "env " + quarantine + "FERRY_TEST_ID_CHECK_BUDGET=1048576 '" +
-           std::string(FERRY_BINARY) + "' migrate '" + dump + "' --mapping '" + mapping +
-           "' --user-id u --target 'sqlite:" + (work / db) +
-           "' --progress none --no-backup --dry-run";
-  };
+  std::string mapping =
+      TreeMapping(work, "      legacy_id: {type: text, from: $legacy_id, nullable: false}\n");
   // The run itself loads them (the child's reference found), or the figures mean nothing.
-  CommandResult checked = RunShell(migrate(small, "s.db") + " 2>&1; echo rc=$?");
+  CommandResult checked =
+      RunShell(Migrate(small, mapping, work / "s.db", 1 << 20, "--dry-run") + " 2>&1; echo rc=$?");
   INFO(checked.out);
   REQUIRE_THAT(checked.out, Catch::Contains("rc=0"));
-  long small_kilobytes = PeakKilobytes(migrate(small, "s.db"));
-  long large_kilobytes = PeakKilobytes(migrate(large, "l.db"));
+  long small_kilobytes =
+      PeakKilobytes(Migrate(small, mapping, work / "s.db", 1 << 20, "--dry-run"));
+  long large_kilobytes =
+      PeakKilobytes(Migrate(large, mapping, work / "l.db", 1 << 20, "--dry-run"));
   if (small_kilobytes == 0 || large_kilobytes == 0) {
     WARN("/usr/bin/time not available; skipped");
     return;
@@ -133,19 +132,7 @@ TEST_CASE("migrate: where a unit's parents were rejected does not grow with them
   };
   std::string small = write_dump("small.json", parents);
   std::string large = write_dump("large.json", 4 * parents);
-  std::string mapping = work / "tree.yaml";
-  {
-    std::ofstream out(mapping);
-    out << "version: 1\nname: tree\nentities:\n"
-           "  parents:\n    source: {key_prefix: p, shape: record}\n"
-           "    id: {field: id}\n    primary_key: [id]\n    columns:\n"
-           "      id: {type: ulid, from: $ulid}\n"
-           "      n: {type: integer, from: n}\n"
-           "  children:\n    source: {key_prefix: c, shape: record}\n"
-           "    id: {field: id}\n    primary_key: [id]\n    columns:\n"
-           "      id: {type: ulid, from: $ulid}\n"
-           "      parent_id: {type: ulid, from: parent, references: parents}\n";
-  }
+  std::string mapping = TreeMapping(work, "      n: {type: integer, from: n}\n");
   // The small one for real, at a budget that keeps the first parents' places only.
   CommandResult checked = RunShell(Migrate(small, mapping, work / "s.db", 1 << 20,
                                            "--continue-on-error --max-reject-rate 1 --rejects '" +
