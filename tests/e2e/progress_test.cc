@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -15,8 +16,10 @@ namespace ferry::e2e::progress_test {
 
 using testing::PlainOrSanitized;
 
-// The events are timed (one a second), so a unit must take seconds to load. Plain, 50k tasks
-// take ~3 s; under AddressSanitizer a fifth of them take as long (46 s for all of them).
+// The events are timed (one a second), so at that rate a unit had to take seconds to load, and
+// on a quiet machine 50k tasks took 1.7 s: one event. The tests ask for one every 20 ms
+// (FERRY_TEST_PROGRESS_MS), so that any unit of these sizes moves several times.
+const std::map<std::string, std::string> kOftenProgress = {{"FERRY_TEST_PROGRESS_MS", "20"}};
 
 TEST_CASE("migrate --progress json: one large dump reports progress before its end",
           "[e2e][progress][sqlite]") {
@@ -26,8 +29,9 @@ TEST_CASE("migrate --progress json: one large dump reports progress before its e
   options.tasks = PlainOrSanitized(50000, 10000);
   WriteTaskappWorkload(dumps.path(), options);
   TempDir work;
-  CommandResult run = RunFerry({"migrate", dumps.path().string(), "--user-id-from", "filename",
-                                "--target", "sqlite:" + (work / "t.db"), "--progress", "json"});
+  CommandResult run = RunFerryToEnd({"migrate", dumps.path().string(), "--user-id-from", "filename",
+                                     "--target", "sqlite:" + (work / "t.db"), "--progress", "json"},
+                                    kOftenProgress);
   INFO(Describe(run));
   REQUIRE(run.exit_code == 0);
   simdjson::dom::parser parser;
@@ -65,8 +69,9 @@ TEST_CASE("migrate --progress json --jobs 2: the workers' records and count show
   WriteTaskappWorkload(dumps.path(), options);
   TempDir work;
   CommandResult run =
-      RunFerry({"migrate", dumps.path().string(), "--user-id-from", "filename", "--target",
-                "sqlite:" + (work / "t.db"), "--progress", "json", "--jobs", "2"});
+      RunFerryToEnd({"migrate", dumps.path().string(), "--user-id-from", "filename", "--target",
+                     "sqlite:" + (work / "t.db"), "--progress", "json", "--jobs", "2"},
+                    kOftenProgress);
   INFO(Describe(run));
   REQUIRE(run.exit_code == 0);
   simdjson::dom::parser parser;
