@@ -59,11 +59,7 @@ Status UnitWrites::Complete() {
     if (!written.status().IsRejected()) return written.status();
     // Refused for its data, nothing of it committed: each batch written again as the caller's
     // thread would have, which finds the refused rows (or fails as this write did).
-    if (held.size() == 1) {
-      FERRY_ASSIGN_OR_RETURN(BatchOutcome outcome, held[0].write_alone(std::move(held[0].batch)));
-      ++commits_;
-      return held[0].finish ? held[0].finish(std::move(outcome)) : Status::OK();
-    }
+    if (held.size() == 1) return WriteHere(std::move(held[0]));
     for (Held& one : held) FERRY_RETURN_IF_ERROR(WriteAlone(std::move(one)));
     return Complete();  // the last of them may have gone to the writer thread
   }
@@ -107,6 +103,10 @@ Status UnitWrites::WriteAlone(Held held) {
     Start(std::move(one));
     return Status::OK();
   }
+  return WriteHere(std::move(held));
+}
+
+Status UnitWrites::WriteHere(Held held) {
   FERRY_ASSIGN_OR_RETURN(BatchOutcome outcome, held.write_alone(std::move(held.batch)));
   ++commits_;
   return held.finish ? held.finish(std::move(outcome)) : Status::OK();

@@ -83,6 +83,8 @@ class UnitWrites {
 
  private:
   Status WriteAlone(Held held);
+  // Writes `held` on this thread and gives its outcome to its finish.
+  Status WriteHere(Held held);
   // Writes `held` on the writer thread: one batch by Write, several by WriteTogether.
   void Start(std::vector<Held> held);
   // Waits until the writer thread has no batch.

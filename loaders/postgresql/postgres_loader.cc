@@ -147,6 +147,8 @@ class PostgresBackend final : public LoaderBackend {
   // On a new session of a recorded run: names it after the run and this process, takes the
   // locks again, and fails (Locked) when another process took the run over meanwhile.
   Status Resume(Session* session);
+  // The session's batch writer, made at its first batch (knowing this loader's locked users).
+  postgres::BatchWriter* Writer(Session* session);
   // Notes `batch` as this loader's last asynchronous commit (async_commits.h).
   void NoteCommitted(const WriteBatch& batch);
   // A write whose COMMIT lost its reply is read back by its checkpoint (RetryingLoader): when
@@ -370,17 +372,14 @@ Status PostgresBackend::ConnectionRoom(int* room) {
 
 Result<BatchOutcome> PostgresBackend::Write(const WriteBatch& batch, const std::string& run_id) {
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  if (writer_ == nullptr) {
-    writer_ = std::make_unique<postgres::BatchWriter>(session);
-    writer_->SetLockedUsers(&locked_users_);
-  }
+  postgres::BatchWriter* writer = Writer(session);
   unanswered_.reset();
-  Result<BatchOutcome> outcome = writer_->Write(batch, run_id);
+  Result<BatchOutcome> outcome = writer->Write(batch, run_id);
   if (!outcome.ok()) {
     if (outcome.status().IsUnavailable()) unanswered_ = AsyncBatchOf(batch);
     return Track(outcome.status());
   }
-  if (writer_->DeletesLockRow(batch)) rows_gone_.insert(batch.user_id);
+  if (writer->DeletesLockRow(batch)) rows_gone_.insert(batch.user_id);
   NoteCommitted(batch);
   return outcome;
 }
@@ -388,12 +387,9 @@ Result<BatchOutcome> PostgresBackend::Write(const WriteBatch& batch, const std::
 Result<std::vector<BatchOutcome>> PostgresBackend::WriteTogether(
     const std::vector<WriteBatch>& batches, const std::string& run_id) {
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
-  if (writer_ == nullptr) {
-    writer_ = std::make_unique<postgres::BatchWriter>(session);
-    writer_->SetLockedUsers(&locked_users_);
-  }
+  postgres::BatchWriter* writer = Writer(session);
   unanswered_.reset();
-  Result<std::vector<BatchOutcome>> outcomes = writer_->WriteTogether(batches, run_id);
+  Result<std::vector<BatchOutcome>> outcomes = writer->WriteTogether(batches, run_id);
   if (!outcomes.ok()) {
     if (outcomes.status().IsUnavailable() && !batches.empty()) {
       unanswered_ = AsyncBatchOf(batches.back());
@@ -401,7 +397,7 @@ Result<std::vector<BatchOutcome>> PostgresBackend::WriteTogether(
     return Track(outcomes.status());
   }
   for (const WriteBatch& batch : batches) {
-    if (writer_->DeletesLockRow(batch)) rows_gone_.insert(batch.user_id);
+    if (writer->DeletesLockRow(batch)) rows_gone_.insert(batch.user_id);
   }
   if (!batches.empty()) NoteCommitted(batches.back());  // one transaction: its last checkpoint
   return outcomes;
@@ -432,6 +428,14 @@ void PostgresBackend::NoteIfCommitted(const std::string& user_id, const std::str
     postgres::NoteAsyncBatch(run_id_, serial_, *unanswered_);
     unanswered_.reset();
   }
+}
+
+postgres::BatchWriter* PostgresBackend::Writer(Session* session) {
+  if (writer_ == nullptr) {
+    writer_ = std::make_unique<postgres::BatchWriter>(session);
+    writer_->SetLockedUsers(&locked_users_);
+  }
+  return writer_.get();
 }
 
 void PostgresBackend::NoteCommitted(const WriteBatch& batch) {
