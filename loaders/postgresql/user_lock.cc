@@ -193,11 +193,12 @@ struct Take {
 // reads ferry.locks, either fails to take it or, taking it later, sees the row. So when the
 // shared take succeeds, no rekey can be running unseen: rekey_free.
 //
-// Its commit does not wait for the WAL flush (synchronous_commit off for this transaction
-// alone): the row is visible to every session at once, and the user's data transaction, which
-// waits for its own flush, makes the row durable with it (the WAL is written in order). A
-// server crash before that loses the row and nothing else of the user, and ends the session
-// that held the lock: there is no holder left for the row to describe.
+// Its commit does not wait for the WAL flush (synchronous_commit off for this transaction,
+// as for the whole session of a migrate run: async_commits.h): the row is visible to every
+// session at once, and the next commit that waits for its flush (the run's end, a rollback's
+// commit) makes the row durable with every commit before it (the WAL is written in order). A
+// server crash before that loses the row, and ends the session that held the lock: there is no
+// holder left for the row to describe.
 Result<Take> TakeAndRecord(Session* session, int64_t key, const std::string& user_id,
                            const std::string& run_id) {
   Take take;
