@@ -59,6 +59,7 @@ class DumpWriter {
 
   std::ostream* out_;
   std::string buffer_;       // the text before one entry's value, written at once
+  std::string escaped_;      // a slice of a value, escaped (WriteBody)
   std::string origin_body_;  // the current origin, as its canonical body
   std::string origin_unit_;  // the unit it came from
   bool open_origin_ = false;

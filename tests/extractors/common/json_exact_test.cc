@@ -85,8 +85,8 @@ TEST_CASE("JsonBody: every byte at every place of a word, and across the buffer'
   // Each byte value alone at each offset 0..16 of plain text (the scan reads 8 bytes at a
   // time), and next to the bytes its word test could confuse it with.
   for (int value = 0; value < 256; ++value) {
-    for (size_t at = 0; at <= 16; ++at) {
-      std::string text(24, 'a');
+    for (size_t at = 0; at <= 40; ++at) {  // in and across 16-byte blocks, and in the tail
+      std::string text(48, 'a');
       text[at] = static_cast<char>(value);
       INFO("byte " << value << " at " << at);
       REQUIRE(JsonBody(text) == ReferenceBody(text));
@@ -106,6 +106,29 @@ TEST_CASE("JsonBody: every byte at every place of a word, and across the buffer'
   std::string out = "before";
   AppendJsonBody(text, &out);
   CHECK(out == "before" + ReferenceBody(text));
+}
+
+TEST_CASE("JsonBody: several escapes in one 16-byte block, and blocks of nothing else",
+          "[extractors][json_exact]") {
+  // Every pattern of '"' in a 16-byte block, at offsets 0..3 (the escaper takes each escape
+  // of a block in turn), and blocks wholly of escapes of each length (\", \n, \u0001).
+  for (uint32_t pattern = 0; pattern < (1u << 16); pattern += 37) {
+    for (size_t at = 0; at <= 3; ++at) {
+      std::string text(40, 'b');
+      for (int bit = 0; bit < 16; ++bit) {
+        if ((pattern >> bit & 1) != 0) text[at + bit] = '"';
+      }
+      INFO("pattern " << pattern << " at " << at);
+      REQUIRE(JsonBody(text) == ReferenceBody(text));
+    }
+  }
+  for (char c : {'"', '\\', '\n', '\x01'}) {
+    for (size_t size : {15, 16, 17, 32, 1000, 5000}) {
+      std::string text(size, c);
+      INFO("byte " << static_cast<int>(c) << " x " << size);
+      REQUIRE(JsonBody(text) == ReferenceBody(text));
+    }
+  }
 }
 
 TEST_CASE("ExactJsonBody: unpaired surrogates stay escapes, pairs and the rest canonical",

@@ -112,6 +112,131 @@ TEST_CASE("AppendLatin1AsUtf8: the length counted a word at a time, any mix in a
   }
 }
 
+// The decoder a code unit at a time, as the eight-at-a-time AppendUtf16LeAsUtf8 must agree
+// with: the UTF-8 and the damage.
+std::string ReferenceDecode(const std::u16string& units, Utf16Damage* damage) {
+  *damage = Utf16Damage();
+  std::string out;
+  auto put = [&out](char32_t c) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  };
+  for (size_t i = 0; i < units.size(); ++i) {
+    char32_t unit = units[i];
+    bool high = unit >= 0xD800 && unit <= 0xDBFF;
+    if (high && i + 1 < units.size() && units[i + 1] >= 0xDC00 && units[i + 1] <= 0xDFFF) {
+      put(0x10000 + ((unit - 0xD800) << 10) + (units[i + 1] - 0xDC00));
+      ++i;
+    } else if (unit >= 0xD800 && unit <= 0xDFFF) {
+      if (damage->lone_surrogates++ == 0) {
+        damage->first_lone_index = static_cast<int64_t>(i);
+        damage->first_lone_unit = static_cast<uint16_t>(unit);
+      }
+      put(0xFFFD);
+    } else {
+      put(unit);
+    }
+  }
+  return out;
+}
+
+std::string Utf16LeBytes(const std::u16string& units) {
+  std::string bytes;
+  for (char16_t unit : units) {
+    bytes += static_cast<char>(unit & 0xFF);
+    bytes += static_cast<char>(unit >> 8);
+  }
+  return bytes;
+}
+
+TEST_CASE("AppendUtf16LeAsUtf8: each kind of code unit at each place of an 8-unit block",
+          "[extractors][utf16]") {
+  // Units of one, two and three UTF-8 bytes at their edges, lone surrogates, and a pair, each
+  // at offsets 0..24 of ASCII, of CJK and of two-byte text (blocks of 8 units are counted and
+  // written at once; a pair can straddle two blocks). The empty value and a text cut to an
+  // odd byte count as well.
+  const std::u16string kinds[] = {
+      u"A",
+      u"\u007f",
+      u"\u0080",
+      u"\u00e9",
+      u"\u07ff",
+      u"\u0800",
+      u"\u4e2d",
+      u"\uffff",
+      std::u16string(1, 0xD800),
+      std::u16string(1, 0xDFFF),
+      u"\U0001F511",
+      std::u16string{0xD83D, 0xD83D, 0xDD11}};  // a lone high surrogate, then a pair
+  const char16_t fillers[] = {u'a', u'\u4e2d', u'\u00e9'};
+  Utf16Damage damage;
+  Utf16Damage expected_damage;
+  CHECK(Decode("", &damage).empty());
+  CHECK_FALSE(damage.any());
+  for (char16_t filler : fillers) {
+    for (const std::u16string& kind : kinds) {
+      for (size_t at = 0; at <= 24; ++at) {
+        std::u16string units(32, filler);
+        units.replace(at, kind.size(), kind);
+        INFO("filler " << static_cast<int>(filler) << ", kind " << static_cast<int>(kind[0])
+                       << " at " << at);
+        std::string bytes = Utf16LeBytes(units);
+        REQUIRE(Decode(bytes, &damage) == ReferenceDecode(units, &expected_damage));
+        CHECK(damage.lone_surrogates == expected_damage.lone_surrogates);
+        CHECK(damage.first_lone_index == expected_damage.first_lone_index);
+        CHECK(damage.first_lone_unit == expected_damage.first_lone_unit);
+        CHECK_FALSE(damage.odd_byte);
+        // Cut after the kind, to an odd byte count: U+FFFD for the dangling byte.
+        std::string cut = bytes.substr(0, 2 * (at + kind.size()) + 1);
+        std::string expected =
+            ReferenceDecode(units.substr(0, at + kind.size()), &expected_damage) + "\xEF\xBF\xBD";
+        REQUIRE(Decode(cut, &damage) == expected);
+        CHECK(damage.odd_byte);
+      }
+    }
+  }
+}
+
+TEST_CASE("AppendLatin1AsUtf8: a wide byte anywhere in long ASCII, and ASCII alone",
+          "[extractors][utf16]") {
+  // An all-ASCII value is copied as it is, found 64 bytes at a time: one byte from 0x80 at
+  // each offset of a 200-byte text (in, between and after the 64-byte blocks) changes that.
+  for (size_t at = 0; at < 200; ++at) {
+    for (char wide : {'\x80', '\xe9', '\xff'}) {
+      std::string text(200, 'x');
+      text[at] = wide;
+      std::string out = "before";
+      AppendLatin1AsUtf8(text, &out);
+      auto byte = static_cast<unsigned char>(wide);
+      std::string expected = "before" + std::string(at, 'x');
+      expected += static_cast<char>(0xC0 | (byte >> 6));
+      expected += static_cast<char>(0x80 | (byte & 0x3F));
+      expected += std::string(199 - at, 'x');
+      INFO("byte " << static_cast<int>(byte) << " at " << at);
+      REQUIRE(out == expected);
+    }
+  }
+  for (size_t size : {0, 1, 63, 64, 65, 128, 200}) {
+    std::string text(size, '\x7f');
+    std::string out;
+    AppendLatin1AsUtf8(text, &out);
+    CHECK(out == text);
+  }
+}
+
 TEST_CASE("Utf16LeUnits: code units in order, a dangling byte left out", "[extractors][utf16]") {
   CHECK(Utf16LeUnits(std::string("\x00\xd8x\0", 4)) == std::u16string(u"\xd800x"));
   CHECK(Utf16LeUnits(std::string("a\0b", 3)) == u"a");
