@@ -17,6 +17,21 @@ TEST_CASE("Crc32cExtend: the standard CRC32C check values", "[extractors][chromi
   CHECK(Crc32cExtend(Crc32cExtend(0, "12345"), "6789") == 0xE3069283u);
 }
 
+TEST_CASE("Crc32cExtend: the instruction and the table agree at every length and start",
+          "[extractors][chromium][leveldb]") {
+  CHECK(Crc32cExtendPortable(0, "123456789") == 0xE3069283u);
+  std::string bytes;
+  for (int i = 0; i < 300; ++i) bytes += static_cast<char>((i * 131 + 7) & 0xFF);
+  for (size_t start = 0; start < 9; ++start) {
+    for (size_t length = 0; start + length <= bytes.size(); length += 1 + length / 8) {
+      std::string_view piece = std::string_view(bytes).substr(start, length);
+      INFO("start " << start << ", length " << length);
+      REQUIRE(Crc32cExtend(0x12345678u, piece) == Crc32cExtendPortable(0x12345678u, piece));
+      REQUIRE(Crc32cExtend(0, piece) == Crc32cExtendPortable(0, piece));
+    }
+  }
+}
+
 TEST_CASE("MaskCrc: masks as LevelDB stores CRCs and unmasks back",
           "[extractors][chromium][leveldb]") {
   for (uint32_t crc : {0u, 1u, 0xE3069283u, 0xFFFFFFFFu}) {
