@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <system_error>
 #include <vector>
@@ -96,9 +97,36 @@ Status CopyFile(int dir, const std::string& name, const std::string& shown, cons
   if (out.get() < 0) {
     return FileError(to, "create the copy", errno);
   }
-  std::vector<char> buffer(kCopyBufferBytes);
+  // In the kernel first (copy_file_range: no trip through a buffer here, which for the large
+  // fixture's 3.9 MB was a MiB zeroed a file and every byte copied twice), until the end of
+  // the file as it grows. Where the kernel cannot (another file system type, an old kernel),
+  // or says 0 before st_size or at once (a file system, like /proc, whose files say size 0 and
+  // give no data this way), the rest goes through a buffer from where it stopped: both calls
+  // move the files' offsets. An empty file costs one read more.
+  auto want = static_cast<uint64_t>(info.st_size);
+  uint64_t copied = 0;
   while (true) {
-    ssize_t got = ::read(in.get(), buffer.data(), buffer.size());
+    ssize_t put = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, kCopyBufferBytes, 0);
+    if (put < 0 && errno == EINTR) {
+      continue;
+    }
+    if (put > 0) {
+      copied += static_cast<uint64_t>(put);
+      *bytes += static_cast<uint64_t>(put);
+      continue;
+    }
+    if (put == 0 && copied > 0 && copied >= want) {
+      return Status::OK();
+    }
+    if (put < 0 && errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP &&
+        errno != EPERM && errno != EBADF) {
+      return FileError(shown, "copy", errno);
+    }
+    break;  // the buffer below, from here
+  }
+  std::unique_ptr<char[]> buffer(new char[kCopyBufferBytes]);  // not zeroed: read into first
+  while (true) {
+    ssize_t got = ::read(in.get(), buffer.get(), kCopyBufferBytes);
     if (got < 0 && errno == EINTR) {
       continue;
     }
@@ -109,7 +137,7 @@ Status CopyFile(int dir, const std::string& name, const std::string& shown, cons
       return Status::OK();
     }
     for (ssize_t done = 0; done < got;) {
-      ssize_t put = ::write(out.get(), buffer.data() + done, static_cast<size_t>(got - done));
+      ssize_t put = ::write(out.get(), buffer.get() + done, static_cast<size_t>(got - done));
       if (put < 0 && errno == EINTR) {
         continue;
       }
