@@ -6,6 +6,7 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#include <tmmintrin.h>
 #endif
 
 #include "extractors/common/code_units.h"
@@ -72,6 +73,38 @@ uint64_t Load64(const char* data) {
   return word;
 }
 
+#if defined(__SSE2__)
+// Eight code units from U+0800 up (no surrogate) as their 24 bytes of UTF-8 at `out`: the
+// three bytes of each computed in 16-bit lanes, packed, then interleaved by SSSE3's byte
+// shuffle. A value of CJK text is mostly such blocks (a tenth of the per-unit instructions).
+__attribute__((target("ssse3"))) void PutThreeByteBlock(__m128i units, char* out) {
+  __m128i lead = _mm_or_si128(_mm_srli_epi16(units, 12), _mm_set1_epi16(0xE0));
+  __m128i middle = _mm_or_si128(_mm_and_si128(_mm_srli_epi16(units, 6), _mm_set1_epi16(0x3F)),
+                                _mm_set1_epi16(0x80));
+  __m128i last = _mm_or_si128(_mm_and_si128(units, _mm_set1_epi16(0x3F)), _mm_set1_epi16(0x80));
+  __m128i leads_middles = _mm_packus_epi16(lead, middle);  // lead 0..7, then middle 0..7
+  __m128i lasts = _mm_packus_epi16(last, last);
+  // Byte k of the output is unit k / 3's lead, middle or last byte (k % 3); -1 gives 0.
+  __m128i low = _mm_or_si128(
+      _mm_shuffle_epi8(leads_middles,
+                       _mm_setr_epi8(0, 8, -1, 1, 9, -1, 2, 10, -1, 3, 11, -1, 4, 12, -1, 5)),
+      _mm_shuffle_epi8(lasts,
+                       _mm_setr_epi8(-1, -1, 0, -1, -1, 1, -1, -1, 2, -1, -1, 3, -1, -1, 4, -1)));
+  __m128i high = _mm_or_si128(
+      _mm_shuffle_epi8(leads_middles,
+                       _mm_setr_epi8(13, -1, 6, 14, -1, 7, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1)),
+      _mm_shuffle_epi8(lasts,
+                       _mm_setr_epi8(-1, 5, -1, -1, 6, -1, -1, 7, -1, -1, -1, -1, -1, -1, -1, -1)));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), low);
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 16), high);
+}
+
+bool HasSsse3() {
+  static const bool has = __builtin_cpu_supports("ssse3");
+  return has;
+}
+#endif
+
 // One pass over UTF-16LE `bytes` (whole code units only). Counting (kWrite false): returns the
 // UTF-8 length and fills *damage. Writing: puts the UTF-8 at `out` and returns its end as the
 // offset from `out`. Runs of ASCII go four code units at a time.
@@ -112,8 +145,9 @@ size_t Utf16LeToUtf8(std::string_view bytes, char* out, Utf16Damage* damage) {
 #if defined(__SSE2__)
   // Eight code units at a time. Counting: a block without surrogates takes 1, 2 or 3 bytes a
   // unit, summed at once (a value of CJK text is no slower than ASCII to count). Writing: a
-  // block of ASCII is packed to its eight bytes. Any other block goes a code point at a time,
-  // and the next block starts after it (a pair may take one unit past it), not retried.
+  // block of ASCII is packed to its eight bytes, a block of three-byte characters shuffled to
+  // its 24 (SSSE3, where the CPU has it). Any other block goes a code point at a time, and the
+  // next block starts after it (a pair may take one unit past it), not retried.
   while (i + 8 <= count) {
     __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 2 * i));
     __m128i zero = _mm_setzero_si128();
@@ -124,6 +158,17 @@ size_t Utf16LeToUtf8(std::string_view bytes, char* out, Utf16Damage* damage) {
         length += 8;
         i += 8;
         continue;
+      }
+      if (HasSsse3()) {
+        __m128i top5 = _mm_and_si128(block, _mm_set1_epi16(-0x800));  // 0xF800
+        __m128i not_three = _mm_or_si128(_mm_cmpeq_epi16(top5, zero),
+                                         _mm_cmpeq_epi16(top5, _mm_set1_epi16(-0x2800)));
+        if (_mm_movemask_epi8(not_three) == 0) {
+          PutThreeByteBlock(block, out + length);
+          length += 24;
+          i += 8;
+          continue;
+        }
       }
     } else {
       __m128i top5 = _mm_and_si128(block, _mm_set1_epi16(-0x800));         // 0xF800

@@ -164,9 +164,10 @@ std::string Utf16LeBytes(const std::u16string& units) {
 
 TEST_CASE("AppendUtf16LeAsUtf8: each kind of code unit at each place of an 8-unit block",
           "[extractors][utf16]") {
-  // Units of one, two and three UTF-8 bytes at their edges, lone surrogates, and a pair, each
-  // at offsets 0..24 of ASCII, of CJK and of two-byte text (blocks of 8 units are counted and
-  // written at once; a pair can straddle two blocks). The empty value and a text cut to an
+  // Units of one, two and three UTF-8 bytes at their edges (those next to the surrogates too),
+  // lone surrogates, and a pair, each at offsets 0..24 of ASCII, of CJK and of two-byte text
+  // (blocks of 8 units are counted at once, and written at once when all ASCII or all of three
+  // bytes; a pair can straddle two blocks). The empty value and a text cut to an
   // odd byte count as well.
   const std::u16string kinds[] = {
       u"A",
@@ -176,6 +177,8 @@ TEST_CASE("AppendUtf16LeAsUtf8: each kind of code unit at each place of an 8-uni
       u"\u07ff",
       u"\u0800",
       u"\u4e2d",
+      u"\ud7ff",
+      u"\ue000",
       u"\uffff",
       std::u16string(1, 0xD800),
       std::u16string(1, 0xDFFF),
