@@ -148,8 +148,9 @@ class FastCompiler {
       return value.is_string();
     }
     if (key == kRfc3339FormatKeyword) {
-      const json* format = value.is_object() ? &value["format"] : nullptr;
-      if (format == nullptr || !format->is_string()) return false;
+      if (!value.is_object()) return false;
+      const auto format = value.find("format");
+      if (format == value.end() || !format->is_string()) return false;
       node->rfc3339_format = format->get<std::string>();
       return IsRfc3339Format(node->rfc3339_format);
     }
