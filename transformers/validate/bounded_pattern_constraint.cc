@@ -41,13 +41,17 @@ std::string Pcre2Message(int code) {
   return std::string(reinterpret_cast<const char*>(buffer));
 }
 
-// One compiled `pattern`, shared by every copy of its constraint.
+}  // namespace
+
+// One compiled `pattern`, shared by every copy of its constraint (and by the fast path).
 struct CompiledPattern {
   std::string source;
   std::string location;  // "#/definitions/isoDateTime/pattern"
   std::unique_ptr<pcre2_code, CodeDeleter> code;
   std::unique_ptr<pcre2_match_context, MatchContextDeleter> match_context;
 };
+
+namespace {
 
 std::shared_ptr<const CompiledPattern> CompilePattern(const std::string& source,
                                                       const std::string& location) {
@@ -165,6 +169,18 @@ class BoundedPatternBuilder : public valijson::ConstraintBuilder {
 };
 
 }  // namespace
+
+std::shared_ptr<const CompiledPattern> CompileBoundedPattern(const std::string& source,
+                                                             const std::string& location) {
+  return CompilePattern(source, location);
+}
+
+bool BoundedPatternMatches(const CompiledPattern& pattern, std::string_view text) {
+  pcre2_match_data* match_data = ThreadMatchData();
+  if (match_data == nullptr) return false;
+  return pcre2_match(pattern.code.get(), reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0,
+                     PCRE2_NO_UTF_CHECK, match_data, pattern.match_context.get()) >= 0;
+}
 
 std::unique_ptr<valijson::ConstraintBuilder> NewBoundedPatternBuilder() {
   return std::make_unique<BoundedPatternBuilder>();

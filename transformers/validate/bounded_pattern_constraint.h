@@ -14,6 +14,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <valijson/constraint_builder.hpp>
 
 namespace ferry {
@@ -28,5 +30,13 @@ inline constexpr uint32_t kPatternHeapLimitKib = 4096;
 // The builder for kBoundedPatternKeyword. Its make() throws std::runtime_error naming the
 // schema location when the regex is not a string or PCRE2 cannot compile it.
 std::unique_ptr<valijson::ConstraintBuilder> NewBoundedPatternBuilder();
+
+// The same compiled pattern, for FastValidator (fast_validator.h). CompileBoundedPattern throws
+// as make() does; BoundedPatternMatches is true when `text` (valid UTF-8: simdjson checked it)
+// matches within the budget, false on no match and on an exhausted budget alike.
+struct CompiledPattern;
+std::shared_ptr<const CompiledPattern> CompileBoundedPattern(const std::string& source,
+                                                             const std::string& location);
+bool BoundedPatternMatches(const CompiledPattern& pattern, std::string_view text);
 
 }  // namespace ferry

@@ -92,6 +92,13 @@ class Rfc3339FormatBuilder : public valijson::ConstraintBuilder {
 
 }  // namespace
 
+bool MatchesRfc3339Format(std::string_view format, std::string_view text) {
+  if (format == "date-time") return Matches(Rfc3339Kind::kDateTime, text);
+  if (format == "date") return Matches(Rfc3339Kind::kDate, text);
+  if (format == "time") return Matches(Rfc3339Kind::kTime, text);
+  return false;
+}
+
 bool IsRfc3339Format(std::string_view format) {
   return format == "date-time" || format == "date" || format == "time";
 }

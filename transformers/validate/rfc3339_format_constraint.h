@@ -20,6 +20,10 @@ inline constexpr char kRfc3339FormatKeyword[] = "x-ferry-rfc3339-format";
 // True for the `format` values this constraint takes over from valijson.
 bool IsRfc3339Format(std::string_view format);
 
+// True when `text` is a valid `format` ("date-time", "date" or "time") as the constraint
+// checks it; false for any other format.
+bool MatchesRfc3339Format(std::string_view format, std::string_view text);
+
 // The builder for kRfc3339FormatKeyword; make() throws std::runtime_error on an unknown format.
 std::unique_ptr<valijson::ConstraintBuilder> NewRfc3339FormatBuilder();
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "transformers/validate/bounded_pattern_constraint.h"
+#include "transformers/validate/fast_validator.h"
 #include "transformers/validate/rfc3339_format_constraint.h"
 #include "transformers/validate/schema_rewrite.h"
 #include "transformers/validate/simdjson_adapter.h"
@@ -51,11 +52,15 @@ size_t RecordDepth(simdjson::dom::element record, size_t cap) {
 
 class ValijsonSchemaValidator final : public SchemaValidator {
  public:
-  ValijsonSchemaValidator(nlohmann::json document, std::unique_ptr<valijson::Schema> schema)
-      : document_(std::move(document)), schema_(std::move(schema)) {}
+  ValijsonSchemaValidator(nlohmann::json document, std::unique_ptr<valijson::Schema> schema,
+                          std::unique_ptr<FastValidator> fast)
+      : document_(std::move(document)), schema_(std::move(schema)), fast_(std::move(fast)) {}
 
   std::vector<SchemaViolation> Validate(simdjson::dom::element record,
                                         size_t max_violations) const override {
+    // Most records pass, and the compiled check proves it at a fraction of valijson's cost;
+    // anything it cannot prove (a violation included) is valijson's to judge and report.
+    if (fast_ != nullptr && fast_->ProvesValid(record)) return {};
     StackBudget budget(kValidationStackBudget);
     const SimdjsonAdapter target(record);
     // A Validator is a flag and an empty std::regex cache (never filled: no `pattern` or
@@ -83,12 +88,14 @@ class ValijsonSchemaValidator final : public SchemaValidator {
  private:
   const nlohmann::json document_;  // the rewritten schema, for schema locations
   const std::unique_ptr<const valijson::Schema> schema_;
+  const std::unique_ptr<const FastValidator> fast_;  // null: valijson alone
 };
 
 }  // namespace
 
 Result<std::unique_ptr<SchemaValidator>> SchemaValidator::Compile(const std::string& schema_json,
-                                                                  const std::string& name) {
+                                                                  const std::string& name,
+                                                                  bool fast_path) {
   auto invalid = [&](const std::string& why) {
     return Status::InvalidArgument("schema " + name + ": " + why);
   };
@@ -112,8 +119,9 @@ Result<std::unique_ptr<SchemaValidator>> SchemaValidator::Compile(const std::str
     auto schema = std::make_unique<valijson::Schema>();
     const valijson::adapters::NlohmannJsonAdapter adapter(document);
     parser.populateSchema(adapter, *schema);
-    return std::unique_ptr<SchemaValidator>(
-        std::make_unique<ValijsonSchemaValidator>(std::move(document), std::move(schema)));
+    std::unique_ptr<FastValidator> fast = fast_path ? FastValidator::Compile(document) : nullptr;
+    return std::unique_ptr<SchemaValidator>(std::make_unique<ValijsonSchemaValidator>(
+        std::move(document), std::move(schema), std::move(fast)));
   } catch (const std::exception& e) {
     return invalid(std::string("not a valid draft-07 schema: ") + e.what());
   }
