@@ -1,6 +1,7 @@
 // UnitProcessor: the rejects of a unit loaded whole but for them, kept beside its mark and
 // given back by a rerun (agent/run/unit_rejects.h; docs/reliability.md, "Rerun over an
 // unchanged source").
+#include <simdjson.h>
 #include <spdlog/spdlog.h>
 
 #include "agent/run/unit_processor.h"
@@ -57,7 +58,11 @@ Status UnitProcessor::KeepRejects(const std::string& user_id, const std::string&
   kept.rejects = std::move(recording_.rejects);
   recording_ = Recording{};
   std::string body = EncodeUnitRejects(kept);
-  if (body.size() > kMaxUnitRejectsBytes) return Status::OK();
+  // Text that is not UTF-8 (a file name's bytes, kept as they are in the reject file) neither
+  // decodes nor fits a PostgreSQL text column: such a unit is read again by a rerun.
+  if (body.size() > kMaxUnitRejectsBytes || !simdjson::validate_utf8(body.data(), body.size())) {
+    return Status::OK();
+  }
   return loader_->KeepUnitRejects(user_id, unit, position, body);
 }
 

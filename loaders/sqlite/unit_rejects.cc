@@ -14,7 +14,7 @@ Status KeepUnitRejects(sqlite3* db, const std::string& user_id, const std::strin
                "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, unit) DO UPDATE SET "
                "position = excluded.position, run_id = excluded.run_id, body = excluded.body, "
                "updated_at = excluded.updated_at",
-               {user_id, unit, position, body, run_id, NowText()}, "writing ferry_unit_rejects");
+               {user_id, unit, position, run_id, body, NowText()}, "writing ferry_unit_rejects");
   return changed.ok() ? Status::OK() : changed.status();
 }
 

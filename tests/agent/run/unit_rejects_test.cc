@@ -18,7 +18,7 @@ TEST_CASE("unit rejects: encoded and decoded field for field", "[unit_rejects]")
   reject.where.line = -1;
   reject.where.column = 7;
   reject.where.origin = "http://127.0.0.1:8000";
-  reject.where.key = std::string("tasks\0\x01\xe2\x80\xae", 9);  // NUL, a control, U+202E
+  reject.where.key = std::string("tasks\0\x01\xe2\x80\xae", 10);  // NUL, a control, U+202E
   reject.where.index = 17;
   reject.where.pointer = "/status";
   reject.schema_location = "#/properties/status/enum";
@@ -30,7 +30,10 @@ TEST_CASE("unit rejects: encoded and decoded field for field", "[unit_rejects]")
   bare.reason = "damaged";
   kept.rejects.emplace_back("", bare);
 
-  Result<UnitRejects> back = DecodeUnitRejects(EncodeUnitRejects(kept));
+  const std::string body = EncodeUnitRejects(kept);
+  Result<UnitRejects> back = DecodeUnitRejects(body);
+  INFO(body);
+  INFO(back.status().ToString());
   REQUIRE(back.ok());
   CHECK(back->file == kept.file);
   REQUIRE(back->entities.size() == 2);
@@ -64,6 +67,9 @@ TEST_CASE("unit rejects: a body ferry did not write is refused", "[unit_rejects]
     CHECK(!DecodeUnitRejects(body).ok());
   }
   CHECK(DecodeUnitRejects(R"({"file":"f","entities":[],"rejects":[]})").ok());
+  // Text that is not UTF-8 (a file name's bytes) is not JSON: such a unit is not kept
+  // (UnitProcessor::KeepRejects checks first), and its rerun reads it.
+  CHECK(!DecodeUnitRejects("{\"file\":\"\xff\",\"entities\":[],\"rejects\":[]}").ok());
 }
 
 }  // namespace ferry::unit_rejects_test
