@@ -264,6 +264,17 @@ class Loader {
   virtual Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
                                 const std::string& unit, std::optional<StoredCheckpoint>* out);
 
+  // Keeps `body` (agent/run/unit_rejects.h: the rejects and counts of a unit loaded whole but
+  // for rejects) for the mark at `position` that this run writes for (user, unit), so that a
+  // rerun gives them back without reading the unit (docs/reliability.md, "Rerun"). Replaces
+  // what was kept for (user, unit). REQUIRES: the user's lock is held. The default keeps
+  // nothing, and a rerun reads the unit again.
+  virtual Status KeepUnitRejects(const std::string& user_id, const std::string& unit,
+                                 int64_t position, const std::string& body);
+  // What KeepUnitRejects kept for (user, unit), or nullopt. Reads only.
+  virtual Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
+                                 std::optional<StoredUnitRejects>* out);
+
   // The checkpoints last written by run `run_id` (every run's when empty), ordered by user,
   // entity and unit. REQUIRES: Check() succeeded. Reads only; empty before the first run.
   virtual Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out);

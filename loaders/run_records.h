@@ -18,6 +18,14 @@ struct StoredCheckpoint {
   std::string token = {};
 };
 
+// What the target keeps of a unit's rejects beside its mark (Loader::KeepUnitRejects): the
+// mark's position and run, and the body (agent/run/unit_rejects.h).
+struct StoredUnitRejects {
+  std::string run_id;
+  int64_t position = 0;
+  std::string body;
+};
+
 // One row of the target's checkpoints (Loader::ListCheckpoints): where a unit of a user's
 // entity has got to, and which run wrote it last.
 struct CheckpointRecord {

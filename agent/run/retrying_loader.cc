@@ -86,6 +86,16 @@ class RetryingLoader final : public Loader {
     return Retry("reading a checkpoint",
                  [&] { return inner_->ReadCheckpoint(user_id, entity, unit, out); });
   }
+  Status KeepUnitRejects(const std::string& user_id, const std::string& unit, int64_t position,
+                         const std::string& body) override {
+    return Retry("keeping a unit's rejects",
+                 [&] { return inner_->KeepUnitRejects(user_id, unit, position, body); });
+  }
+  Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
+                         std::optional<StoredUnitRejects>* out) override {
+    return Retry("reading a unit's rejects",
+                 [&] { return inner_->ReadUnitRejects(user_id, unit, out); });
+  }
   Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override {
     return Retry("reading the checkpoints", [&] { return inner_->ListCheckpoints(run_id, out); });
   }

@@ -226,6 +226,11 @@ void RunReport::PrintSummary(std::ostream& out, int columns) const {
         "checked again (their rejects said again), {} valid record(s) passed over, neither "
         "looked up nor written\n",
         unchanged_units_with_rejects, unchanged_passed_over);
+    if (unchanged_rejects_kept > 0) {
+      out << fmt::format(
+          "    of them {} given back from what the target kept of their rejects, not read\n",
+          unchanged_rejects_kept);
+    }
   }
   for (const std::string& unit : unchanged_unit_examples) {
     out << "  unchanged: " << unit << "\n";
@@ -411,6 +416,7 @@ std::string RunReport::ToJson() const {
   Number(&out, "unchanged_units", static_cast<double>(unchanged_units));
   Number(&out, "unchanged_units_with_rejects", static_cast<double>(unchanged_units_with_rejects));
   Number(&out, "unchanged_passed_over", static_cast<double>(unchanged_passed_over));
+  Number(&out, "unchanged_rejects_kept", static_cast<double>(unchanged_rejects_kept));
   Strings(&out, "unchanged_unit_examples", unchanged_unit_examples);
   Strings(&out, "failed_units", failed_units);
   Field(&out, "would_stop", would_stop);

@@ -152,6 +152,9 @@ struct RunReport {
   // neither looked up nor written (loaders/unit_mark.h).
   int64_t unchanged_units_with_rejects = 0;
   int64_t unchanged_passed_over = 0;
+  // Of unchanged_units_with_rejects: those whose rejects and counts the target kept beside
+  // the mark (agent/run/unit_rejects.h), given back without reading a record of the unit.
+  int64_t unchanged_rejects_kept = 0;
   // Examples of both kinds.
   std::vector<std::string> unchanged_unit_examples;
   // With --jobs: the units (users) that failed, "user: error", while the others went on.

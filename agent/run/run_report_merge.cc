@@ -53,6 +53,7 @@ void RunReport::Merge(const RunReport& other) {
   unchanged_units += other.unchanged_units;
   unchanged_units_with_rejects += other.unchanged_units_with_rejects;
   unchanged_passed_over += other.unchanged_passed_over;
+  unchanged_rejects_kept += other.unchanged_rejects_kept;
   resume_passed_over += other.resume_passed_over;
   AppendUpTo(&unchanged_unit_examples, other.unchanged_unit_examples, kMaxExamples);
   failed_units.insert(failed_units.end(), other.failed_units.begin(), other.failed_units.end());

@@ -61,6 +61,9 @@ Result<std::string> UnitProcessor::UserIdFor(const UnitEntries& entries) const {
 Status UnitProcessor::Reject(const std::string& user_id, ::ferry::Reject reject) {
   EntityCounts& counts = report_->Entity(reject.entity);
   counts.rejected++;
+  if (recording_.on && recording_.rejects.size() <= static_cast<size_t>(kMaxMarkedRejects)) {
+    recording_.rejects.emplace_back(user_id, reject);
+  }
   if (checking_) {
     // Held until the unit's check knows whether they are its mark's rejects (ProcessMarked);
     // one past the most a mark counts is enough to know they are not its.
@@ -265,7 +268,11 @@ Status UnitProcessor::Process(const UnitEntries& entries) {
     ReportUnchanged(user_id, entries.unit(), mark->run_id, 0);
     status = CountHeld(entries);
   } else if (marked_rejects) {
-    status = ProcessMarked(entries, user_id, *digest, *marked_rejects, mark->run_id);
+    bool given = false;
+    status = GiveBackKept(entries, user_id, *mark, *marked_rejects, &given);
+    if (status.ok() && !given) {
+      status = ProcessMarked(entries, user_id, *digest, *marked_rejects, mark->run_id);
+    }
   } else {
     status = ProcessLocked(entries, user_id, digest);
   }
@@ -311,6 +318,7 @@ Status UnitProcessor::ProcessLocked(const UnitEntries& entries, const std::strin
   // counts them (loaders/unit_mark.h).
   target_decided_reject_ = false;
   const int64_t rejected_before = report_->TotalRejected();
+  StartRecording(entries, digest.has_value() && !checking_);
   // Store extractors select --origin themselves (as OriginSelected: with or without the
   // scheme, Firefox's with its attributes); what has no origin (records) is never selected.
   unit_bytes_done_ = 0;
@@ -433,9 +441,16 @@ Status UnitProcessor::ProcessEntities(const UnitEntries& entries, const std::vec
   // time.
   const int64_t rejected = report_->TotalRejected() - rejected_before;
   if (digest && !target_decided_reject_ && rejected <= kMaxMarkedRejects) {
-    FERRY_RETURN_IF_ERROR(MarkUnitLoaded(user_id, entries.unit(), MarkPosition(*digest, rejected),
-                                         rejected_before + rejected));
+    const int64_t position = MarkPosition(*digest, rejected);
+    // Kept before the mark is written: kept rejects without their mark are never read (a
+    // rerun takes them only for the mark of their run and position), a mark without them is
+    // checked as before (ProcessMarked).
+    if (rejected > 0)
+      FERRY_RETURN_IF_ERROR(KeepRejects(user_id, entries.unit(), position, rejected));
+    FERRY_RETURN_IF_ERROR(
+        MarkUnitLoaded(user_id, entries.unit(), position, rejected_before + rejected));
   }
+  recording_ = Recording{};
   return writes_ != nullptr ? writes_->Flush() : Status::OK();
 }
 

@@ -16,6 +16,7 @@
 #include <simdjson.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -108,6 +109,18 @@ class UnitProcessor {
   // the unit is loaded as any other.
   Status ProcessMarked(const UnitEntries& entries, const std::string& user_id, int64_t digest,
                        int64_t rejects, const std::string& run_id);
+  // The same unit when the target kept its rejects beside the mark (agent/run/unit_rejects.h,
+  // unit_processor_kept.cc): gives them and the unit's counts back without reading a record.
+  // *given false (nothing done) when nothing usable was kept: ProcessMarked then.
+  Status GiveBackKept(const UnitEntries& entries, const std::string& user_id,
+                      const StoredCheckpoint& mark, int64_t rejects, bool* given);
+  // From ProcessLocked: starts recording the unit's rejects and counts when `on` (a unit that
+  // may be marked), for KeepRejects.
+  void StartRecording(const UnitEntries& entries, bool on);
+  // Before the mark at `position` of a unit loaded whole but for `rejected` rejects: keeps them
+  // beside it (Loader::KeepUnitRejects) when all were recorded and fit kMaxUnitRejectsBytes.
+  Status KeepRejects(const std::string& user_id, const std::string& unit, int64_t position,
+                     int64_t rejected);
   bool Selected(const std::string& entity) const;
   // The entity an entry of the unit loads into (nullptr: none), as the unit's routing pass
   // decides it.
@@ -147,6 +160,17 @@ class UnitProcessor {
     std::vector<std::pair<std::string, ::ferry::Reject>> rejects;  // (user, reject)
   };
   std::optional<MarkCheck> checking_;
+  // Per unit that may be marked: what KeepRejects keeps (its rejects as met, and the counts
+  // before it, to take the unit's share).
+  struct Recording {
+    bool on = false;
+    std::string file;
+    std::map<std::string, std::pair<int64_t, int64_t>> before;  // entity -> (read, valid)
+    std::vector<std::pair<std::string, ::ferry::Reject>> rejects;
+    int64_t lossy_before = 0;
+    int64_t duplicates_before = 0;
+  };
+  Recording recording_;
   // Per unit (not in a dry run): its batches held back so that a small unit commits once
   // (agent/run/unit_writes.h), and the ULIDs of its parent rows the target refused.
   std::unique_ptr<UnitWrites> writes_;

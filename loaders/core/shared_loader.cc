@@ -51,6 +51,10 @@ class SharedLoader final : public Loader {
   Status UnlockUser(const std::string& user_id) override;
   Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
                         const std::string& unit, std::optional<StoredCheckpoint>* out) override;
+  Status KeepUnitRejects(const std::string& user_id, const std::string& unit, int64_t position,
+                         const std::string& body) override;
+  Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
+                         std::optional<StoredUnitRejects>* out) override;
   Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override;
   Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out) override;
   Status ListRuns(int limit, std::vector<RunRecord>* out) override;
@@ -334,6 +338,20 @@ Status SharedLoader::ReadCheckpoint(const std::string& user_id, const std::strin
   out->reset();
   FERRY_RETURN_IF_ERROR(RequireChecked("ReadCheckpoint"));
   return backend_->ReadCheckpoint(user_id, entity, unit, out);
+}
+
+Status SharedLoader::KeepUnitRejects(const std::string& user_id, const std::string& unit,
+                                     int64_t position, const std::string& body) {
+  FERRY_RETURN_IF_ERROR(RequireChecked("KeepUnitRejects"));
+  if (dry_run_) return Status::OK();
+  return backend_->KeepUnitRejects(user_id, unit, position, body, run_id_);
+}
+
+Status SharedLoader::ReadUnitRejects(const std::string& user_id, const std::string& unit,
+                                     std::optional<StoredUnitRejects>* out) {
+  out->reset();
+  FERRY_RETURN_IF_ERROR(RequireChecked("ReadUnitRejects"));
+  return backend_->ReadUnitRejects(user_id, unit, out);
 }
 
 Status SharedLoader::ListCheckpoints(const std::string& run_id,

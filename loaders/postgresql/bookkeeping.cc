@@ -122,6 +122,23 @@ std::vector<std::string> MakeArchiveDdl() {
 }
 static_assert(std::string_view(kBackupAction) == "backup");
 
+// Bookkeeping 5: the rejects of a unit loaded whole but for them, beside its mark
+// (agent/run/unit_rejects.h), so that a rerun gives them back without reading the unit. Keyed
+// as the checkpoints are, by user first (co-located with the user's rows: docs/scale-out.md).
+std::vector<std::string> MakeUnitRejectsDdl() {
+  return {
+      "CREATE TABLE IF NOT EXISTS ferry.unit_rejects (\n"
+      "  user_id text NOT NULL,\n"
+      "  target_schema text NOT NULL,\n"
+      "  unit text NOT NULL,\n"
+      "  position bigint NOT NULL,\n"
+      "  run_id text NOT NULL,\n"
+      "  body text NOT NULL,\n"
+      "  updated_at timestamptz NOT NULL,\n"
+      "  PRIMARY KEY (user_id, target_schema, unit)\n"
+      ")"};
+}
+
 // Gives the id-map and checkpoint rows written before bookkeeping 2 the schema of their
 // entity's table: the one schema_history records for that entity, the oldest when several do
 // (an older ferry wrote the id map of the first schema it loaded and skipped the others'
@@ -167,18 +184,19 @@ void Backfill(pqxx::transaction_base& txn, const std::string& session_schema) {
 
 // Fails when ferry.schema_history says these tables are newer or other than ours; sets
 // *recorded when it holds our version 1, *keyed when it holds bookkeeping 2, *counted when it
-// holds bookkeeping 3 and *archived when it holds bookkeeping 4. The rows of mapping tables
-// (schema_migrations.h) are not the bookkeeping's and are left to `ferry schema`; a row of
-// neither kind is a newer ferry's. REQUIRES: the table exists.
+// holds bookkeeping 3, *archived when it holds bookkeeping 4 and *kept when it holds 5. The rows of
+// mapping tables (schema_migrations.h) are not the bookkeeping's and are left to `ferry schema`; a
+// row of neither kind is a newer ferry's. REQUIRES: the table exists.
 Status CheckHistory(pqxx::transaction_base& txn, bool* recorded, bool* keyed, bool* counted,
-                    bool* archived) {
+                    bool* archived, bool* kept) {
   ExpectedBookkeeping expected;
   expected.history_table = "ferry.schema_history";
   expected.version = kBookkeepingVersion;
   expected.checksum = BookkeepingChecksum();
   expected.steps = {{kKeyedDescription, KeyedChecksum()},
                     {kUnchangedDescription, UnchangedChecksum()},
-                    {kArchiveDescription, ArchiveChecksum()}};
+                    {kArchiveDescription, ArchiveChecksum()},
+                    {kUnitRejectsDescription, UnitRejectsChecksum()}};
   expected.version_changed_hint =
       " (the ferry schema was changed outside ferry; restore it or record the new checksum by "
       "hand once you are sure)";
@@ -193,6 +211,7 @@ Status CheckHistory(pqxx::transaction_base& txn, bool* recorded, bool* keyed, bo
   *keyed = steps[0];
   *counted = steps[1];
   *archived = steps[2];
+  *kept = steps[3];
   return Status::OK();
 }
 
@@ -259,6 +278,12 @@ std::string ArchiveChecksum() {
   return hash.Hex();
 }
 
+std::string UnitRejectsChecksum() {
+  Fnv1a64 hash;
+  for (const std::string& statement : MakeUnitRejectsDdl()) hash.Add(statement);
+  return hash.Hex();
+}
+
 Status EnsureBookkeeping(Session* session, bool* recorded_now) {
   if (recorded_now != nullptr) *recorded_now = false;
   return Guarded(
@@ -271,8 +296,9 @@ Status EnsureBookkeeping(Session* session, bool* recorded_now) {
         bool keyed = false;
         bool counted = false;
         bool archived = false;
+        bool kept = false;
         if (exists) {
-          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded, &keyed, &counted, &archived));
+          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded, &keyed, &counted, &archived, &kept));
         }
         bool all_exist = true;
         for (const char* table : kTables) {
@@ -315,9 +341,16 @@ Status EnsureBookkeeping(Session* session, bool* recorded_now) {
               "SELECT max(version) + 1, $1, now(), $2 FROM ferry.schema_history",
               ArchiveChecksum(), kArchiveDescription);
         }
+        if (!kept) {
+          for (const std::string& statement : MakeUnitRejectsDdl()) txn.exec0(statement);
+          txn.exec_params(
+              "INSERT INTO ferry.schema_history (version, checksum, applied_at, description) "
+              "SELECT max(version) + 1, $1, now(), $2 FROM ferry.schema_history",
+              UnitRejectsChecksum(), kUnitRejectsDescription);
+        }
         txn.commit();
         if (recorded_now != nullptr) {
-          *recorded_now = !recorded || !keyed || !counted || !archived;
+          *recorded_now = !recorded || !keyed || !counted || !archived || !kept;
         }
         return Status::OK();
       });
@@ -336,7 +369,8 @@ Status CheckBookkeeping(Session* session, bool* id_map_exists, bool* outdated) {
           bool recorded = false;
           bool counted = false;
           bool archived = false;
-          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded, &keyed, &counted, &archived));
+          bool kept = false;
+          FERRY_RETURN_IF_ERROR(CheckHistory(txn, &recorded, &keyed, &counted, &archived, &kept));
         }
         for (const char* table : kTables) {
           FERRY_ASSIGN_OR_RETURN(bool present, TableExists(txn, kBookkeepingSchema, table));

@@ -72,6 +72,13 @@ constexpr const char* kArchiveDescription = "ferry bookkeeping 4: backup archive
 // Checksum of bookkeeping 4's statements (16 hex digits).
 std::string ArchiveChecksum();
 
+// Bookkeeping 5: ferry.unit_rejects, the rejects of a unit loaded whole but for them, kept
+// beside its mark (Loader::KeepUnitRejects). Recorded like bookkeeping 4, after it.
+constexpr const char* kUnitRejectsDescription = "ferry bookkeeping 5: unit rejects";
+
+// Checksum of bookkeeping 5's statements (16 hex digits).
+std::string UnitRejectsChecksum();
+
 // Whether ferry.runs has bookkeeping 4's column (as RunsCountUnchanged).
 bool RunsHaveArchive(pqxx::transaction_base& txn);
 

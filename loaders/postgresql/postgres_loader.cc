@@ -20,6 +20,7 @@
 #include "loaders/postgresql/schema_ddl.h"
 #include "loaders/postgresql/schema_migrations.h"
 #include "loaders/postgresql/sql_identifier.h"
+#include "loaders/postgresql/unit_rejects.h"
 #include "loaders/postgresql/user_lock.h"
 #include "loaders/process_identity.h"
 
@@ -82,6 +83,16 @@ class PostgresBackend final : public LoaderBackend {
         [&](Session* s) { return postgres::ReadCheckpoint(s, user_id, entity, unit, out); }));
     NoteIfCommitted(user_id, entity, unit, *out);
     return Status::OK();
+  }
+  Status KeepUnitRejects(const std::string& user_id, const std::string& unit, int64_t position,
+                         const std::string& body, const std::string& run_id) override {
+    return OnSession([&](Session* s) {
+      return postgres::KeepUnitRejects(s, user_id, unit, position, body, run_id);
+    });
+  }
+  Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
+                         std::optional<StoredUnitRejects>* out) override {
+    return OnSession([&](Session* s) { return postgres::ReadUnitRejects(s, user_id, unit, out); });
   }
   Status ListRunIdentities(const std::string& run_id, const RunIdentity* after, size_t limit,
                            std::vector<RunIdentity>* out) override {

@@ -228,6 +228,12 @@ Status ApplyRollback(Session* session, const std::string& run_id,
     if (changed.affected_rows() == 0) {
       return Status::NotFound("run " + run_id + " is not in ferry.runs");
     }
+    // The rejects the run kept beside its marks (bookkeeping 5) go with them: a mark put back
+    // is an earlier run's, and its unit is read again (docs/reliability.md, "Rerun").
+    if (txn.exec1("SELECT to_regclass('ferry.unit_rejects') IS NOT NULL")[0].as<bool>()) {
+      txn.exec_params("DELETE FROM ferry.unit_rejects WHERE run_id = $1 AND target_schema = $2",
+                      run_id, session->schema());
+    }
     Audit(txn, run_id, "rollback", detail);
     FaultPoint("rollback.before_commit");
     txn.commit();

@@ -145,11 +145,12 @@ SchemaMigration BookkeepingMigration() {
   return own;
 }
 
-// Bookkeeping 2, 3 and 4, pending when the history does not hold them.
+// Bookkeeping 2 to 5, pending when the history does not hold them.
 std::vector<LaterBookkeeping> LaterMigrations() {
   return {{kKeyedDescription, KeyedChecksum()},
           {kUnchangedDescription, UnchangedChecksum()},
-          {kArchiveDescription, ArchiveChecksum()}};
+          {kArchiveDescription, ArchiveChecksum()},
+          {kUnitRejectsDescription, UnitRejectsChecksum()}};
 }
 
 // Applies the next migration of `table` (creating or adopting it, else its next evolution

@@ -76,6 +76,13 @@ constexpr const char* kArchiveDdl[] = {
 };
 static_assert(std::string_view(kBackupAction) == "backup");
 
+// Bookkeeping 4: the rejects of a unit loaded whole but for them, beside its mark
+// (agent/run/unit_rejects.h), so that a rerun gives them back without reading the unit.
+constexpr const char* kUnitRejectsDdl =
+    "CREATE TABLE IF NOT EXISTS ferry_unit_rejects (user_id TEXT NOT NULL, unit TEXT NOT NULL, "
+    "position INTEGER NOT NULL, run_id TEXT NOT NULL, body TEXT NOT NULL, updated_at TEXT NOT "
+    "NULL, PRIMARY KEY (user_id, unit)) WITHOUT ROWID";
+
 // Runs one statement with `values` bound to ?1, ?2, ...; returns the rows it changed.
 Result<int> Run(sqlite3* db, const char* sql, std::initializer_list<Cell> values,
                 std::string_view context) {
@@ -97,13 +104,15 @@ Status RunIgnoringCount(sqlite3* db, const char* sql, std::initializer_list<Cell
 }
 
 // Fails when ferry_schema_history says these tables are newer or other than ours; sets
-// *recorded when it holds our version, *counted when it holds bookkeeping 2 and *archived when
-// it holds bookkeeping 3. The rows of mapping tables (schema_migrations.h) are not the
-// bookkeeping's and are left to `ferry schema`; a row of neither kind is a newer ferry's.
-Status CheckHistory(sqlite3* db, bool* recorded, bool* counted, bool* archived) {
+// *recorded when it holds our version, *counted when it holds bookkeeping 2, *archived when
+// it holds bookkeeping 3 and *kept when it holds bookkeeping 4. The rows of mapping tables
+// (schema_migrations.h) are not the bookkeeping's and are left to `ferry schema`; a row of neither
+// kind is a newer ferry's.
+Status CheckHistory(sqlite3* db, bool* recorded, bool* counted, bool* archived, bool* kept) {
   *recorded = false;
   *counted = false;
   *archived = false;
+  *kept = false;
   FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, kHistoryTable));
   if (!exists) {
     return Status::OK();
@@ -129,13 +138,15 @@ Status CheckHistory(sqlite3* db, bool* recorded, bool* counted, bool* archived) 
   expected.version = kBookkeepingVersion;
   expected.checksum = BookkeepingChecksum();
   expected.steps = {{kUnchangedDescription, UnchangedChecksum()},
-                    {kArchiveDescription, ArchiveChecksum()}};
+                    {kArchiveDescription, ArchiveChecksum()},
+                    {kUnitRejectsDescription, UnitRejectsChecksum()}};
   expected.version_changed_hint = " (were the ferry_ tables changed outside ferry?)";
   expected.step_changed_hint = expected.version_changed_hint;
   std::vector<bool> steps;
   FERRY_RETURN_IF_ERROR(CheckBookkeepingHistory(rows, expected, recorded, &steps));
   *counted = steps[0];
   *archived = steps[1];
+  *kept = steps[2];
   return Status::OK();
 }
 
@@ -166,6 +177,12 @@ std::string ArchiveChecksum() {
   return hash.Hex();
 }
 
+std::string UnitRejectsChecksum() {
+  Fnv1a64 hash;
+  hash.Add(kUnitRejectsDdl);
+  return hash.Hex();
+}
+
 bool IsReservedTableName(std::string_view name) {
   return (name.size() >= 6 && SameIdentifier(name.substr(0, 6), "ferry_")) ||
          (name.size() >= 7 && SameIdentifier(name.substr(0, 7), "sqlite_"));
@@ -178,7 +195,8 @@ Status EnsureBookkeeping(sqlite3* db, bool* recorded_now) {
   bool recorded = false;
   bool counted = false;
   bool archived = false;
-  FERRY_RETURN_IF_ERROR(CheckHistory(db, &recorded, &counted, &archived));
+  bool kept = false;
+  FERRY_RETURN_IF_ERROR(CheckHistory(db, &recorded, &counted, &archived, &kept));
   for (const TableDef& table : BookkeepingTables()) {
     FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, table.name));
     if (exists) {
@@ -217,8 +235,17 @@ Status EnsureBookkeeping(sqlite3* db, bool* recorded_now) {
         {ArchiveChecksum(), NowText(), std::string(kArchiveDescription)},
         "recording the ferry_ tables' version"));
   }
+  if (!kept) {
+    FERRY_RETURN_IF_ERROR(Exec(db, kUnitRejectsDdl, "creating ferry_unit_rejects"));
+    FERRY_RETURN_IF_ERROR(RunIgnoringCount(
+        db,
+        "INSERT INTO ferry_schema_history (version, checksum, applied_at, description) "
+        "SELECT max(version) + 1, ?1, ?2, ?3 FROM ferry_schema_history",
+        {UnitRejectsChecksum(), NowText(), std::string(kUnitRejectsDescription)},
+        "recording the ferry_ tables' version"));
+  }
   FERRY_RETURN_IF_ERROR(txn.Commit("creating the ferry_ tables"));
-  if (recorded_now != nullptr) *recorded_now = !recorded || !counted || !archived;
+  if (recorded_now != nullptr) *recorded_now = !recorded || !counted || !archived || !kept;
   return Status::OK();
 }
 
@@ -226,7 +253,8 @@ Status CheckBookkeeping(sqlite3* db) {
   bool recorded = false;
   bool counted = false;
   bool archived = false;
-  FERRY_RETURN_IF_ERROR(CheckHistory(db, &recorded, &counted, &archived));
+  bool kept = false;
+  FERRY_RETURN_IF_ERROR(CheckHistory(db, &recorded, &counted, &archived, &kept));
   for (const TableDef& table : BookkeepingTables()) {
     FERRY_ASSIGN_OR_RETURN(bool exists, TableExists(db, table.name));
     if (exists) {

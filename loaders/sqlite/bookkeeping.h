@@ -57,6 +57,13 @@ constexpr const char* kArchiveDescription = "ferry bookkeeping 3: backup archive
 // Checksum of bookkeeping 3's statements (16 hex digits).
 std::string ArchiveChecksum();
 
+// Bookkeeping 4: ferry_unit_rejects, the rejects of a unit loaded whole but for them, kept
+// beside its mark (Loader::KeepUnitRejects). Recorded like bookkeeping 3, after it.
+constexpr const char* kUnitRejectsDescription = "ferry bookkeeping 4: unit rejects";
+
+// Checksum of bookkeeping 4's statements (16 hex digits).
+std::string UnitRejectsChecksum();
+
 // The bookkeeping tables' definitions (created WITHOUT ROWID), as version 1 has them.
 const std::vector<TableDef>& BookkeepingTables();
 

@@ -7,6 +7,7 @@
 #include "loaders/sqlite/bookkeeping.h"
 #include "loaders/sqlite/bound_statement.h"
 #include "loaders/sqlite/cell_binding.h"
+#include "loaders/sqlite/schema_ddl.h"
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/transaction.h"
 #include "loaders/sqlite/user_lock.h"
@@ -135,6 +136,14 @@ Status ApplyRollback(sqlite3* db, const std::string& run_id,
                          RunBound(db, "UPDATE ferry_runs SET status = ?2 WHERE run_id = ?1",
                                   {run_id, std::string(kRolledBackStatus)}, context));
   if (changed == 0) return Status::NotFound("run " + run_id + " is not in ferry_runs");
+  // The rejects the run kept beside its marks (bookkeeping 4) go with them: a mark put back is
+  // an earlier run's, and its unit is read again (docs/reliability.md, "Rerun").
+  FERRY_ASSIGN_OR_RETURN(bool kept, TableExists(db, "ferry_unit_rejects"));
+  if (kept) {
+    FERRY_RETURN_IF_ERROR(
+        RunBound(db, "DELETE FROM ferry_unit_rejects WHERE run_id = ?1", {run_id}, context)
+            .status());
+  }
   FERRY_RETURN_IF_ERROR(Audit(db, run_id, "rollback", detail));
   statements.clear();  // finalized before the commit
   FaultPoint("rollback.before_commit");

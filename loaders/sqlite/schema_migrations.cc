@@ -190,9 +190,11 @@ Status ListMigrations(sqlite3* db, const std::vector<const TableDef*>& tables,
     FERRY_RETURN_IF_ERROR(read.Begin(Transaction::Mode::kDeferred, "reading the schema history"));
   }
   SqliteSchemaTransaction txn(db);
-  FERRY_ASSIGN_OR_RETURN(*out, ListSchemaMigrations(txn, tables, BookkeepingMigration(),
-                                                    {{kUnchangedDescription, UnchangedChecksum()},
-                                                     {kArchiveDescription, ArchiveChecksum()}}));
+  FERRY_ASSIGN_OR_RETURN(*out,
+                         ListSchemaMigrations(txn, tables, BookkeepingMigration(),
+                                              {{kUnchangedDescription, UnchangedChecksum()},
+                                               {kArchiveDescription, ArchiveChecksum()},
+                                               {kUnitRejectsDescription, UnitRejectsChecksum()}}));
   return Status::OK();
 }
 

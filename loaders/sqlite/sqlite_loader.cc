@@ -21,6 +21,7 @@
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/sqlite_handle.h"
 #include "loaders/sqlite/transaction.h"
+#include "loaders/sqlite/unit_rejects.h"
 #include "loaders/sqlite/user_lock.h"
 
 namespace ferry {
@@ -77,6 +78,15 @@ class SqliteBackend final : public LoaderBackend {
                         const std::string& unit, std::optional<StoredCheckpoint>* out) override {
     return OnFile(
         [&](sqlite3* db) { return sqlite::ReadCheckpoint(db, user_id, entity, unit, out); });
+  }
+  Status KeepUnitRejects(const std::string& user_id, const std::string& unit, int64_t position,
+                         const std::string& body, const std::string& run_id) override {
+    if (db_ == nullptr) return Status::OK();  // a dry run writes nothing
+    return sqlite::KeepUnitRejects(db_.get(), user_id, unit, position, body, run_id);
+  }
+  Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
+                         std::optional<StoredUnitRejects>* out) override {
+    return OnFile([&](sqlite3* db) { return sqlite::ReadUnitRejects(db, user_id, unit, out); });
   }
   Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override {
     return OnFile([&](sqlite3* db) { return sqlite::ListCheckpoints(db, run_id, out); });

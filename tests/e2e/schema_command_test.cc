@@ -50,9 +50,9 @@ std::vector<std::string> Lines(const std::string& text) {
 // Migrations of ferry's own bookkeeping: PostgreSQL has bookkeeping 2 (keyed by target
 // schema, docs/schema-migrations.md), SQLite only version 1.
 int BookkeepingMigrations(const TargetFixture& target) {
-  // PostgreSQL: version 1, keyed by target schema, unchanged in runs, archive in runs;
-  // SQLite: version 1, unchanged in runs, archive in runs.
-  return target.kind() == "postgresql" ? 4 : 3;
+  // PostgreSQL: version 1, keyed by target schema, unchanged in runs, archive in runs, unit
+  // rejects; SQLite: version 1, unchanged in runs, archive in runs, unit rejects.
+  return target.kind() == "postgresql" ? 5 : 4;
 }
 
 CommandResult Schema(const std::string& action, const TargetFixture& target,

@@ -99,7 +99,7 @@ for ((i = 1; i <= runs; i++)); do
     echo "clean run: $total tasks in $commits data commits; the resume's run is killed after commit $kill_pass" >&2
   fi
   measure rerun
-  echo "round $i: clean $clean_last, rerun $last ($(report_number unchanged_units) units skipped), load $(bench_load)" >&2
+  echo "round $i: clean $clean_last, rerun $last ($(report_number unchanged_units) units skipped, $(report_number unchanged_rejects_kept) given their kept rejects back), load $(bench_load)" >&2
 
   bench_fresh_db
   rc=0
@@ -109,7 +109,7 @@ for ((i = 1; i <= runs; i++)); do
   before=$(count_tasks)
   measure resume
   grep -q "resumed the interrupted run" "$work/out.txt" || echo "round $i: NOT a resume" >&2
-  echo "round $i: killed with $before of $total tasks in, resume $last: $(report_number resume_passed_over) records passed over, $(report_number unchanged_units) units skipped by their marks, $(count_tasks) tasks after, load $(bench_load)" >&2
+  echo "round $i: killed with $before of $total tasks in, resume $last: $(report_number resume_passed_over) records passed over, $(report_number unchanged_units) units skipped by their marks, $(report_number unchanged_rejects_kept) given their kept rejects back, $(count_tasks) tasks after, load $(bench_load)" >&2
 done
 
 # shellcheck disable=SC2086

@@ -87,7 +87,7 @@ TEST_CASE(
   PostgresDatabase db(*server);
   AppTables app;
   std::vector<SchemaMigration> migrations = StatusOf(db, app);
-  REQUIRE(migrations.size() == 6);
+  REQUIRE(migrations.size() == 7);
   CHECK(migrations[0].version == 1);
   CHECK(migrations[0].checksum == postgres::BookkeepingChecksum());
   for (const SchemaMigration& m : migrations) CHECK(m.state == State::kPending);
@@ -97,8 +97,10 @@ TEST_CASE(
   CHECK(migrations[2].checksum == postgres::UnchangedChecksum());
   CHECK(migrations[3].description == postgres::kArchiveDescription);
   CHECK(migrations[3].checksum == postgres::ArchiveChecksum());
-  CHECK(migrations[4].table == "\"public\".\"notes\"");
-  CHECK(migrations[5].description ==
+  CHECK(migrations[4].description == postgres::kUnitRejectsDescription);
+  CHECK(migrations[4].checksum == postgres::UnitRejectsChecksum());
+  CHECK(migrations[5].table == "\"public\".\"notes\"");
+  CHECK(migrations[6].description ==
         "create table \"public\".\"prefs\" (mapping \"app\", entity \"userPrefs\")");
   CHECK(Count(db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry'") == 0);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0);
@@ -111,7 +113,7 @@ TEST_CASE("PostgreSQL schema up: creates the tables and records each, then has n
   PostgresDatabase db(*server);
   AppTables app;
   std::vector<SchemaMigration> applied = Up(db, app);
-  REQUIRE(applied.size() == 6);
+  REQUIRE(applied.size() == 7);
   CHECK(applied[0].version == 1);
   CHECK(applied[1].version == 2);
   CHECK(applied[1].description == postgres::kKeyedDescription);
@@ -120,10 +122,12 @@ TEST_CASE("PostgreSQL schema up: creates the tables and records each, then has n
   CHECK(applied[3].version == 4);
   CHECK(applied[3].description == postgres::kArchiveDescription);
   CHECK(applied[4].version == 5);
+  CHECK(applied[4].description == postgres::kUnitRejectsDescription);
   CHECK(applied[5].version == 6);
-  CHECK(applied[5].applied_at.size() == 24);  // 2024-01-02T03:04:05.678Z
+  CHECK(applied[6].version == 7);
+  CHECK(applied[6].applied_at.size() == 24);  // 2024-01-02T03:04:05.678Z
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 2);
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 6);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 7);
   for (const SchemaMigration& m : StatusOf(db, app)) {
     INFO(m.description);
     CHECK(m.state == State::kApplied);
@@ -140,10 +144,10 @@ TEST_CASE("PostgreSQL EnsureSchema: migrate records what it creates and adopts a
   Exec(db, "CREATE TABLE prefs (user_id text PRIMARY KEY, data jsonb, extra int)");
   auto loader = Checked(db, false);
   REQUIRE(loader->EnsureSchema(app.all()).ok());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 6);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 7);
   CHECK(Count(db,
               "SELECT version FROM ferry.schema_history WHERE description LIKE "
-              "'%\"prefs\"%'") == 6);
+              "'%\"prefs\"%'") == 7);
   for (const SchemaMigration& m : StatusOf(db, app)) CHECK(m.state == State::kApplied);
 }
 
@@ -153,25 +157,25 @@ TEST_CASE("PostgreSQL schema: a mapping that changed a recorded table is refused
   if (!server) return;
   PostgresDatabase db(*server);
   AppTables app;
-  std::string recorded = Up(db, app)[4].checksum;
+  std::string recorded = Up(db, app)[5].checksum;
   app.notes.columns[2].nullable = false;  // body NOT NULL now
 
   std::vector<SchemaMigration> migrations = StatusOf(db, app);
-  CHECK(migrations[4].state == State::kChanged);
-  CHECK(migrations[4].recorded_checksum == recorded);
+  CHECK(migrations[5].state == State::kChanged);
+  CHECK(migrations[5].recorded_checksum == recorded);
   std::vector<SchemaMigration> none;
   Status up = Checked(db, false)->SchemaUp(app.all(), &none);
   CHECK(up.IsInvalidArgument());
-  CHECK(up.message().find("the mapping changed table \"public\".\"notes\" since migration 5") !=
+  CHECK(up.message().find("the mapping changed table \"public\".\"notes\" since migration 6") !=
         std::string::npos);
   CHECK(up.message().find(recorded) != std::string::npos);
-  CHECK(up.message().find(migrations[4].checksum) != std::string::npos);
+  CHECK(up.message().find(migrations[5].checksum) != std::string::npos);
   for (bool dry_run : {false, true}) {
     Status ensured = Checked(db, dry_run)->EnsureSchema(app.all());
     INFO(ensured.ToString());
     CHECK(ensured.IsInvalidArgument());
   }
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 6);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 7);
 }
 
 TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then up again",
@@ -198,7 +202,7 @@ TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then
   CHECK(Count(db, "SELECT count(*) FROM prefs") == 1);
 
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), true, &reverted).ok());
-  CHECK(reverted.version == 6);
+  CHECK(reverted.version == 7);
   CHECK(reverted.exists);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 0);
   CHECK(Count(db,
@@ -209,19 +213,19 @@ TEST_CASE("PostgreSQL schema down: refuses a table with rows unless forced; then
               "target_schema = 's2'") == 1);
   CHECK(Count(db, "SELECT count(*) FROM ferry.checkpoints WHERE entity = 'userPrefs'") == 1);
   CHECK(Count(db, "SELECT count(*) FROM ferry.id_map WHERE entity = 'notes'") == 1);
-  CHECK(StatusOf(db, app)[5].state == State::kPending);
+  CHECK(StatusOf(db, app)[6].state == State::kPending);
 
   std::vector<SchemaMigration> again = Up(db, app);
   REQUIRE(again.size() == 1);
-  CHECK(again[0].version == 6);
+  CHECK(again[0].version == 7);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 1);
 
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), false, &reverted).ok());
   REQUIRE(Checked(db, false)->SchemaDown(app.all(), false, &reverted).ok());
-  CHECK(reverted.version == 5);
+  CHECK(reverted.version == 6);
   Status nothing = Checked(db, false)->SchemaDown(app.all(), false, &reverted);
   CHECK(nothing.IsNotFound());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 4);  // the bookkeeping stays
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);  // the bookkeeping stays
 }
 
 TEST_CASE("PostgreSQL schema: a dry-run migrate writes nothing; a dropped table is MISSING",
@@ -236,11 +240,11 @@ TEST_CASE("PostgreSQL schema: a dry-run migrate writes nothing; a dropped table 
   }
   auto loader = Checked(db, true);
   REQUIRE(loader->EnsureSchema(app.all()).ok());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 5);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 6);
   CHECK(Count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'prefs'") == 0);
 
   Exec(db, "DROP TABLE notes");
-  CHECK(StatusOf(db, app)[4].state == State::kMissing);
+  CHECK(StatusOf(db, app)[5].state == State::kMissing);
   Status ensured = Checked(db, false)->EnsureSchema(app.all());
   CHECK(ensured.IsCorruption());
   CHECK(ensured.message().find("no longer in the target") != std::string::npos);
@@ -266,9 +270,9 @@ TEST_CASE("PostgreSQL schema up: concurrent runs apply each migration once",
   INFO(status1.ToString() << " / " << status2.ToString());
   CHECK(status1.ok());
   CHECK(status2.ok());
-  CHECK(count1 + count2 == 6);
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 6);
-  CHECK(Count(db, "SELECT max(version) FROM ferry.schema_history") == 6);
+  CHECK(count1 + count2 == 7);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 7);
+  CHECK(Count(db, "SELECT max(version) FROM ferry.schema_history") == 7);
 }
 
 TEST_CASE("PostgreSQL bookkeeping 2: an older ferry's target is upgraded, each row to its schema",
@@ -336,7 +340,7 @@ TEST_CASE("PostgreSQL bookkeeping 2: an older ferry's target is upgraded, each r
   // An older ferry now refuses the target (its history holds a row it does not know); this
   // one accepts it as it is.
   CHECK(Checked(db, false)->BeginRun({"RUN2", "ferry migrate x.json", false, ""}).ok());
-  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 7);
+  CHECK(Count(db, "SELECT count(*) FROM ferry.schema_history") == 8);
 }
 
 TEST_CASE(

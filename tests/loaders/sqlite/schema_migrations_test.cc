@@ -74,7 +74,7 @@ TEST_CASE("SQLite schema status: an empty target has every migration pending, an
   std::string path = dir.File("t.db");
   AppTables app;
   std::vector<SchemaMigration> migrations = StatusOf(path, app);
-  REQUIRE(migrations.size() == 5);
+  REQUIRE(migrations.size() == 6);
   CHECK(migrations[0].version == 1);
   CHECK(migrations[0].description == sqlite::kBookkeepingDescription);
   CHECK(migrations[0].checksum == sqlite::BookkeepingChecksum());
@@ -83,8 +83,10 @@ TEST_CASE("SQLite schema status: an empty target has every migration pending, an
   CHECK(migrations[1].checksum == sqlite::UnchangedChecksum());
   CHECK(migrations[2].description == sqlite::kArchiveDescription);
   CHECK(migrations[2].checksum == sqlite::ArchiveChecksum());
-  CHECK(migrations[3].table == "\"tasks\"");
-  CHECK(migrations[4].description ==
+  CHECK(migrations[3].description == sqlite::kUnitRejectsDescription);
+  CHECK(migrations[3].checksum == sqlite::UnitRejectsChecksum());
+  CHECK(migrations[4].table == "\"tasks\"");
+  CHECK(migrations[5].description ==
         "create table \"prefs\" (mapping \"app\", entity \"userPrefs\")");
   CHECK(dir.Listing().empty());  // status writes nothing, not even the file
 }
@@ -95,23 +97,25 @@ TEST_CASE("SQLite schema up: creates the tables and records each, then has nothi
   std::string path = dir.File("t.db");
   AppTables app;
   std::vector<SchemaMigration> applied = Up(path, app);
-  REQUIRE(applied.size() == 5);
+  REQUIRE(applied.size() == 6);
   CHECK(applied[0].version == 1);
   CHECK(applied[1].version == 2);
   CHECK(applied[1].description == sqlite::kUnchangedDescription);
   CHECK(applied[2].version == 3);
   CHECK(applied[2].description == sqlite::kArchiveDescription);
   CHECK(applied[3].version == 4);
-  CHECK(applied[3].table == "\"tasks\"");
+  CHECK(applied[3].description == sqlite::kUnitRejectsDescription);
   CHECK(applied[4].version == 5);
-  CHECK_FALSE(applied[4].exists);  // created, not adopted
+  CHECK(applied[4].table == "\"tasks\"");
+  CHECK(applied[5].version == 6);
+  CHECK_FALSE(applied[5].exists);  // created, not adopted
   CHECK(QueryInt(path, "SELECT count(*) FROM sqlite_master WHERE name IN ('tasks', 'prefs')") == 2);
   auto rows = Query(path,
                     "SELECT version, checksum, description FROM ferry_schema_history "
                     "ORDER BY version");
-  REQUIRE(rows.size() == 5);
-  CHECK(rows[3][1] == applied[3].checksum);
-  CHECK(rows[4][2] == "create table \"prefs\" (mapping \"app\", entity \"userPrefs\")");
+  REQUIRE(rows.size() == 6);
+  CHECK(rows[4][1] == applied[4].checksum);
+  CHECK(rows[5][2] == "create table \"prefs\" (mapping \"app\", entity \"userPrefs\")");
 
   for (const SchemaMigration& m : StatusOf(path, app)) {
     INFO(m.description);
@@ -120,7 +124,7 @@ TEST_CASE("SQLite schema up: creates the tables and records each, then has nothi
     CHECK_FALSE(m.applied_at.empty());
   }
   CHECK(Up(path, app).empty());
-  CHECK(HistoryRows(path) == 5);
+  CHECK(HistoryRows(path) == 6);
 }
 
 TEST_CASE(
@@ -133,9 +137,9 @@ TEST_CASE(
   ExecSql(path, "CREATE TABLE prefs (user_id TEXT PRIMARY KEY, data TEXT, extra TEXT)");
   auto loader = sqlite_testing::ReadyLoader(path, false, app.all());
   auto rows = Query(path, "SELECT version, description FROM ferry_schema_history ORDER BY version");
-  REQUIRE(rows.size() == 5);
-  CHECK(rows[3][1].find("\"tasks\"") != std::string::npos);
-  CHECK(rows[4][1].find("\"prefs\"") != std::string::npos);
+  REQUIRE(rows.size() == 6);
+  CHECK(rows[4][1].find("\"tasks\"") != std::string::npos);
+  CHECK(rows[5][1].find("\"prefs\"") != std::string::npos);
   // The hand-made table is recorded as it is: its extra column stays.
   CHECK(QueryInt(path, "SELECT count(*) FROM pragma_table_info('prefs') WHERE name='extra'") == 1);
   for (const SchemaMigration& m : StatusOf(path, app)) CHECK(m.state == State::kApplied);
@@ -147,25 +151,25 @@ TEST_CASE("SQLite schema: a mapping that changed a recorded table is refused, na
   std::string path = dir.File("t.db");
   AppTables app;
   std::vector<SchemaMigration> applied = Up(path, app);
-  std::string recorded = applied[3].checksum;
+  std::string recorded = applied[4].checksum;
   // NOT NULL without a default: a change ferry cannot evolve (a nullable column it adds with
   // `schema up`: tests/e2e/schema_evolution_test.cc).
   app.tasks.columns.push_back({"due", ColumnType::kTimestamp, false});
 
   std::vector<SchemaMigration> migrations = StatusOf(path, app);
-  REQUIRE(migrations.size() == 5);
-  CHECK(migrations[3].state == State::kChanged);
-  CHECK(migrations[3].recorded_checksum == recorded);
-  CHECK(migrations[3].checksum != recorded);
-  CHECK(migrations[4].state == State::kApplied);
+  REQUIRE(migrations.size() == 6);
+  CHECK(migrations[4].state == State::kChanged);
+  CHECK(migrations[4].recorded_checksum == recorded);
+  CHECK(migrations[4].checksum != recorded);
+  CHECK(migrations[5].state == State::kApplied);
 
   std::vector<SchemaMigration> none;
   Status up = Checked(path, false)->SchemaUp(app.all(), &none);
   CHECK(up.IsInvalidArgument());
-  CHECK(up.message().find("the mapping changed table \"tasks\" since migration 4") !=
+  CHECK(up.message().find("the mapping changed table \"tasks\" since migration 5") !=
         std::string::npos);
   CHECK(up.message().find(recorded) != std::string::npos);
-  CHECK(up.message().find(migrations[3].checksum) != std::string::npos);
+  CHECK(up.message().find(migrations[4].checksum) != std::string::npos);
   CHECK(none.empty());
 
   // migrate (EnsureSchema), and its dry run, refuse it the same way.
@@ -186,16 +190,16 @@ TEST_CASE("SQLite schema: a recorded table dropped by hand is MISSING and refuse
   AppTables app;
   Up(path, app);
   ExecSql(path, "DROP TABLE prefs");
-  CHECK(StatusOf(path, app)[4].state == State::kMissing);
+  CHECK(StatusOf(path, app)[5].state == State::kMissing);
   Status ensured = Checked(path, false)->EnsureSchema(app.all());
   CHECK(ensured.IsCorruption());
-  CHECK(ensured.message().find("\"prefs\" was created by migration 5") != std::string::npos);
+  CHECK(ensured.message().find("\"prefs\" was created by migration 6") != std::string::npos);
   // down forgets it: nothing to drop, the history row goes.
   SchemaMigration reverted;
   REQUIRE(Checked(path, false)->SchemaDown(app.all(), false, &reverted).ok());
-  CHECK(reverted.version == 5);
+  CHECK(reverted.version == 6);
   CHECK_FALSE(reverted.exists);
-  CHECK(StatusOf(path, app)[4].state == State::kPending);
+  CHECK(StatusOf(path, app)[5].state == State::kPending);
 }
 
 TEST_CASE(
@@ -215,7 +219,7 @@ TEST_CASE(
           "INSERT INTO ferry_checkpoints VALUES ('u1', 'userPrefs', 'dump.json', 1, 'RUN1', 'x')");
   REQUIRE(QueryInt(path,
                    "SELECT version FROM ferry_schema_history WHERE description LIKE "
-                   "'%\"tasks\"%'") == 5);  // tasks is the newest
+                   "'%\"tasks\"%'") == 6);  // tasks is the newest
 
   SchemaMigration reverted;
   Status refused = Checked(path, false)->SchemaDown(app.all(), /*force=*/false, &reverted);
@@ -223,14 +227,14 @@ TEST_CASE(
   CHECK(refused.message().find("\"tasks\" holds 3 rows") != std::string::npos);
   CHECK(refused.message().find("--force") != std::string::npos);
   CHECK(QueryInt(path, "SELECT count(*) FROM tasks") == 3);
-  CHECK(HistoryRows(path) == 5);
+  CHECK(HistoryRows(path) == 6);
 
   REQUIRE(Checked(path, false)->SchemaDown(app.all(), /*force=*/true, &reverted).ok());
-  CHECK(reverted.version == 5);
+  CHECK(reverted.version == 6);
   CHECK(reverted.table == "\"tasks\"");
   CHECK(reverted.exists);
   CHECK(QueryInt(path, "SELECT count(*) FROM sqlite_master WHERE name='tasks'") == 0);
-  CHECK(HistoryRows(path) == 4);
+  CHECK(HistoryRows(path) == 5);
   CHECK(QueryInt(path, "SELECT count(*) FROM ferry_id_map WHERE entity='tasks'") == 0);
   CHECK(QueryInt(path, "SELECT count(*) FROM ferry_checkpoints WHERE entity='tasks'") == 0);
   // Another entity's rows stay.
@@ -238,12 +242,12 @@ TEST_CASE(
 
   // prefs is empty: no --force needed; then only the bookkeeping is left, never reverted.
   REQUIRE(Checked(path, false)->SchemaDown(app.all(), false, &reverted).ok());
-  CHECK(reverted.version == 4);
+  CHECK(reverted.version == 5);
   CHECK(QueryInt(path, "SELECT count(*) FROM ferry_checkpoints WHERE entity='userPrefs'") == 0);
   Status nothing = Checked(path, false)->SchemaDown(app.all(), true, &reverted);
   CHECK(nothing.IsNotFound());
   CHECK(nothing.message().find("never reverted") != std::string::npos);
-  CHECK(HistoryRows(path) == 3);  // version 1, bookkeeping 2 and 3
+  CHECK(HistoryRows(path) == 4);  // version 1, bookkeeping 2, 3 and 4
   CHECK(QueryInt(path, "SELECT count(*) FROM sqlite_master WHERE name='ferry_id_map'") == 1);
 }
 
@@ -256,11 +260,11 @@ TEST_CASE("SQLite schema: down then up creates the table again under a new versi
   SchemaMigration reverted;
   REQUIRE(Checked(path, false)->SchemaDown(app.all(), false, &reverted).ok());
   CHECK(reverted.table == "\"prefs\"");
-  CHECK(StatusOf(path, app)[4].state == State::kPending);
+  CHECK(StatusOf(path, app)[5].state == State::kPending);
   std::vector<SchemaMigration> again = Up(path, app);
   REQUIRE(again.size() == 1);
   CHECK(again[0].table == "\"prefs\"");
-  CHECK(again[0].version == 5);  // the highest recorded is 4 now
+  CHECK(again[0].version == 6);  // the highest recorded is 5 now
   CHECK(QueryInt(path, "SELECT count(*) FROM sqlite_master WHERE name='prefs'") == 1);
 }
 
@@ -276,11 +280,11 @@ TEST_CASE("SQLite schema: a dry-run migrate and status leave an existing target 
     auto loader = sqlite_testing::ReadyLoader(path, true, app.all());  // prefs is pending
     std::vector<SchemaMigration> migrations;
     REQUIRE(loader->SchemaStatus(app.all(), &migrations).ok());
-    CHECK(migrations[4].state == State::kPending);
+    CHECK(migrations[5].state == State::kPending);
   }
   CHECK(FileBytes(path) == before);
   CHECK(dir.Listing() == listing);
-  CHECK(HistoryRows(path) == 4);
+  CHECK(HistoryRows(path) == 5);
 }
 
 TEST_CASE("SQLite schema: up and down need a writable Check; a newer ferry's row is refused",
@@ -315,7 +319,7 @@ TEST_CASE("SQLite bookkeeping 2: an older ferry's target gains ferry_runs.unchan
           "ALTER TABLE ferry_runs DROP COLUMN unchanged;"
           "DELETE FROM ferry_schema_history WHERE description = '" +
               std::string(sqlite::kUnchangedDescription) + "'");
-  REQUIRE(HistoryRows(path) == 3);  // version 1, bookkeeping 3, tasks
+  REQUIRE(HistoryRows(path) == 4);  // version 1, bookkeeping 3 and 4, tasks
   {
     // status reads it as it is (unchanged 0), and writes nothing.
     std::vector<RunRecord> runs;
@@ -323,13 +327,13 @@ TEST_CASE("SQLite bookkeeping 2: an older ferry's target gains ferry_runs.unchan
     REQUIRE(runs.size() == 1);
     CHECK(runs[0].run_id == "RUN1");
     CHECK(runs[0].unchanged == 0);
-    CHECK(HistoryRows(path) == 3);
+    CHECK(HistoryRows(path) == 4);
   }
   auto loader = sqlite_testing::ReadyLoader(path, false, {&app.tasks});
   REQUIRE(loader->BeginRun({"NEW", "ferry migrate x.json", false, ""}).ok());
   CHECK(QueryInt(path, "SELECT version FROM ferry_schema_history WHERE description = '" +
                            std::string(sqlite::kUnchangedDescription) + "' AND checksum = '" +
-                           sqlite::UnchangedChecksum() + "'") == 5);
+                           sqlite::UnchangedChecksum() + "'") == 6);
   RunTotals totals{"completed", 5, 1, 0, 1, 0};
   totals.unchanged = 3;
   REQUIRE(loader->FinishRun(totals).ok());

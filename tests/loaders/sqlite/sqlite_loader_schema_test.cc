@@ -53,19 +53,20 @@ TEST_CASE("SqliteLoader: EnsureSchema creates typed tables with their constraint
   auto history = Query(path,
                        "SELECT version, checksum, description FROM ferry_schema_history "
                        "ORDER BY version");
-  REQUIRE(history.size() == 4);  // the bookkeeping (1, 2, 3), then the table (schema_migrations.h)
+  REQUIRE(history.size() == 5);  // the bookkeeping (1 to 4), then the table (schema_migrations.h)
   CHECK(history[0][0] == "1");
   CHECK(history[0][1] == sqlite::BookkeepingChecksum());
   CHECK(history[1][2] == sqlite::kUnchangedDescription);
   CHECK(history[2][2] == sqlite::kArchiveDescription);
-  CHECK(history[3][0] == "4");
-  CHECK(history[3][2] == "create table \"tasks\"");
+  CHECK(history[3][2] == sqlite::kUnitRejectsDescription);
+  CHECK(history[4][0] == "5");
+  CHECK(history[4][2] == "create table \"tasks\"");
   CHECK(Query(path, "PRAGMA journal_mode")[0][0] == "wal");
 
   // A second run finds everything in place and adds nothing.
   loader.reset();
   auto again = ReadyLoader(path, false, {&tasks});
-  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_schema_history") == 4);
+  CHECK(QueryInt(path, "SELECT count(*) FROM ferry_schema_history") == 5);
 }
 
 TEST_CASE("SqliteLoader: a key column is NOT NULL even when the mapping allows null",
