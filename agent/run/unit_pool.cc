@@ -77,18 +77,14 @@ Status UnitPool::Start(const LoaderFactory& make_loader, bool share_user_locks) 
 
 Status UnitPool::Submit(UnitEntries unit) {
   Result<std::string> user = UnitUserId(options_, unit);  // its worker reports a failure
+  // Routing every key of the unit is the reader's work, outside the lock, not the workers'.
+  Footprint footprint = share_user_locks_ && user.ok() ? FootprintOf(*user, unit) : Footprint{};
   std::unique_lock<std::mutex> hold(mutex_);
   WaitTicking(hold, [this] {
     return !stopped_.ok() || queue_.size() < static_cast<size_t>(options_.jobs);
   });
   if (!stopped_.ok()) return stopped_;
   FERRY_RETURN_IF_ERROR(CheckStop());
-  Footprint footprint;
-  if (share_user_locks_ && user.ok()) {
-    hold.unlock();  // routing every key of the unit is the reader's work, not the workers'
-    footprint = FootprintOf(*user, unit);
-    hold.lock();
-  }
   queue_.push_back(Queued{std::move(unit), user.ok() ? *user : "", std::move(footprint)});
   hold.unlock();
   changed_.notify_all();
