@@ -40,6 +40,8 @@ Result<std::vector<BatchOutcome>> Loader::WriteTogether(const std::vector<WriteB
 }
 Status Loader::LockUser(const std::string&) { return Unsupported("LockUser"); }
 Status Loader::UnlockUser(const std::string&) { return Unsupported("UnlockUser"); }
+Status Loader::JoinUser(const std::string&) { return Unsupported("JoinUser"); }
+Status Loader::LeaveUser(const std::string&) { return Unsupported("LeaveUser"); }
 Status Loader::ReadCheckpoint(const std::string&, const std::string&, const std::string&,
                               std::optional<StoredCheckpoint>*) {
   return Unsupported("ReadCheckpoint");

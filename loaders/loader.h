@@ -259,6 +259,16 @@ class Loader {
   // Releases the lock LockUser took; OK when not held.
   virtual Status UnlockUser(const std::string& user_id);
 
+  // Writes `user_id`'s rows under the lock another loader of this run and process holds
+  // (LockUser there), several loaders at once (agent/run/unit_pool.h: a database's tables).
+  // OK when that loader holds it; Locked when another run does; Unavailable when nobody does
+  // (the holder is reconnecting). Until LeaveUser no other run can take the user's lock, even
+  // if the holder's connection is lost. After a reconnect the loader joins again. PostgreSQL
+  // only (loaders/postgresql/user_writers.h). REQUIRES: BeginRun() succeeded, not dry-run.
+  virtual Status JoinUser(const std::string& user_id);
+  // Ends what JoinUser began; OK when not joined.
+  virtual Status LeaveUser(const std::string& user_id);
+
   // The checkpoint of (user, entity, unit) as committed, or nullopt when none is.
   // REQUIRES: Check() succeeded. Reads only.
   virtual Status ReadCheckpoint(const std::string& user_id, const std::string& entity,

@@ -231,7 +231,10 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--jobs", o.jobs,
                   "Units (users) loaded at once, each by a worker with its own connection and "
                   "lock; with more than 1, one user's failure does not stop the others, and "
-                  "units of one user load one after the other. Default (0): for PostgreSQL and "
+                  "units of one user load one after the other, but for a database's tables "
+                  "into PostgreSQL: those load together where their foreign keys allow, under "
+                  "the user's lock the run holds on one more connection. Default (0): for "
+                  "PostgreSQL and "
                   "several units, one per core (at most 8, and within the server's free "
                   "connections); else 1. The report says how many (docs/reliability.md)")
       ->default_val(0);

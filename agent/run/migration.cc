@@ -43,6 +43,7 @@ struct OpenSource {
   std::unique_ptr<Extractor> extractor;
   // Damage reported while the source was opened, before the run could take it as rejects.
   std::shared_ptr<std::vector<std::pair<Location, Status>>> early_problems;
+  std::string kind;  // SourceSpec::kind
 };
 
 Status Fail(RunReport* report, const Status& status) {
@@ -169,7 +170,7 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
     paths.push_back(spec.kind == "postgresql" ? "" : spec.path);
     std::string shown = spec.kind == "postgresql" ? RedactUrl(argument) : argument;
     report->sources.push_back(shown);
-    sources->push_back(OpenSource{shown, std::move(extractor), early});
+    sources->push_back(OpenSource{shown, std::move(extractor), early, spec.kind});
   }
   std::vector<std::pair<std::string, SourceUnits>> units;
   for (const OpenSource& source : *sources) {
@@ -304,14 +305,24 @@ Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const Targe
   }
   for (const EntityMapping& entity : mapping.entities) report->Entity(entity.name);
   UnitPool pool(options, mapping, rejects);
-  FERRY_RETURN_IF_ERROR(pool.Start([&]() -> Result<std::unique_ptr<Loader>> {
-    FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Loader> worker,
-                           OpenLoader(options, target, TablesOf(mapping)));
-    RunInfo attach = run;
-    attach.attach = true;
-    FERRY_RETURN_IF_ERROR(worker->BeginRun(attach));
-    return worker;
-  }));
+  // A database's tables are units of one user: on PostgreSQL the run holds the user's lock and
+  // its workers load the tables the foreign keys let go together (unit_pool.h). SQLite keeps
+  // one writer, and a dry run keeps a user's units on one worker (its parents).
+  bool databases = !sources.empty();
+  for (const OpenSource& source : sources) {
+    databases = databases && (source.kind == "sqlite" || source.kind == "postgresql");
+  }
+  const bool share = databases && target.kind == "postgresql" && !options.dry_run;
+  FERRY_RETURN_IF_ERROR(pool.Start(
+      [&]() -> Result<std::unique_ptr<Loader>> {
+        FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Loader> worker,
+                               OpenLoader(options, target, TablesOf(mapping)));
+        RunInfo attach = run;
+        attach.attach = true;
+        FERRY_RETURN_IF_ERROR(worker->BeginRun(attach));
+        return worker;
+      },
+      share));
   Status status = Scan(
       options, sources, processor,
       [&pool](UnitEntries unit) { return pool.Submit(std::move(unit)); }, report, &pool);

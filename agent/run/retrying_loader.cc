@@ -81,6 +81,12 @@ class RetryingLoader final : public Loader {
   Status UnlockUser(const std::string& user_id) override {
     return Retry("releasing the lock", [&] { return inner_->UnlockUser(user_id); });
   }
+  Status JoinUser(const std::string& user_id) override {
+    return Retry("joining the user's writers", [&] { return inner_->JoinUser(user_id); });
+  }
+  Status LeaveUser(const std::string& user_id) override {
+    return Retry("leaving the user's writers", [&] { return inner_->LeaveUser(user_id); });
+  }
   Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
                         const std::string& unit, std::optional<StoredCheckpoint>* out) override {
     return Retry("reading a checkpoint",

@@ -8,6 +8,7 @@
 
 #include "agent/run/stop_signal.h"
 #include "agent/run/unit_user_id.h"
+#include "transformers/route_entry.h"
 
 namespace ferry {
 
@@ -55,7 +56,9 @@ void UnitPool::JoinWorkers() {
   }
 }
 
-Status UnitPool::Start(const LoaderFactory& make_loader) {
+Status UnitPool::Start(const LoaderFactory& make_loader, bool share_user_locks) {
+  share_user_locks_ = share_user_locks && !options_.dry_run;
+  if (share_user_locks_) make_loader_ = make_loader;
   for (int i = 0; i < options_.jobs; ++i) {
     auto worker = std::make_unique<Worker>();
     FERRY_ASSIGN_OR_RETURN(worker->loader, make_loader());
@@ -74,13 +77,15 @@ Status UnitPool::Start(const LoaderFactory& make_loader) {
 
 Status UnitPool::Submit(UnitEntries unit) {
   Result<std::string> user = UnitUserId(options_, unit);  // its worker reports a failure
+  // Routing every key of the unit is the reader's work, outside the lock, not the workers'.
+  Footprint footprint = share_user_locks_ && user.ok() ? FootprintOf(*user, unit) : Footprint{};
   std::unique_lock<std::mutex> hold(mutex_);
   WaitTicking(hold, [this] {
     return !stopped_.ok() || queue_.size() < static_cast<size_t>(options_.jobs);
   });
   if (!stopped_.ok()) return stopped_;
   FERRY_RETURN_IF_ERROR(CheckStop());
-  queue_.push_back(Queued{std::move(unit), user.ok() ? *user : ""});
+  queue_.push_back(Queued{std::move(unit), user.ok() ? *user : "", std::move(footprint)});
   hold.unlock();
   changed_.notify_all();
   return Status::OK();
@@ -102,17 +107,100 @@ void UnitPool::CountUnit(int64_t read, int64_t rejected) {
   queue_.clear();
 }
 
+UnitPool::Footprint UnitPool::FootprintOf(const std::string& user, const UnitEntries& unit) const {
+  Footprint footprint;
+  footprint.user = user;
+  Entry scratch;
+  std::string last_key;  // a database table's entries share their key: route it once
+  for (size_t i = 0; i < unit.size(); ++i) {
+    Result<const Entry*> entry = unit.Get(i, &scratch, /*with_value=*/false);
+    if (!entry.ok()) return Footprint{user, {}, {}};  // its worker reports it; waits for all
+    if (i > 0 && (*entry)->key == last_key) continue;
+    last_key = (*entry)->key;
+    Route route = RouteEntry(mapping_, **entry);
+    if (route.entity != nullptr) footprint.writes.insert(route.entity->name);
+  }
+  for (const EntityMapping& entity : mapping_.entities) {
+    if (footprint.writes.count(entity.name) == 0) continue;
+    for (const std::string& parent : entity.parents) {
+      if (footprint.writes.count(parent) == 0) footprint.needs.insert(parent);
+    }
+  }
+  return footprint;
+}
+
+bool UnitPool::MustWait(const Footprint& later, const Footprint& earlier) {
+  if (later.writes.empty() || earlier.writes.empty()) return true;
+  for (const std::string& entity : earlier.writes) {
+    if (later.writes.count(entity) != 0 || later.needs.count(entity) != 0) return true;
+  }
+  for (const std::string& entity : later.writes) {
+    if (earlier.needs.count(entity) != 0) return true;
+  }
+  return false;
+}
+
+bool UnitPool::Ready(std::deque<Queued>::iterator it) {
+  if (it->user.empty()) return true;
+  if (!share_user_locks_ || serial_users_.count(it->user) != 0) {
+    return busy_users_.count(it->user) == 0;
+  }
+  for (const auto& [flight, footprint] : in_flight_) {
+    if (footprint.user == it->user && MustWait(it->footprint, footprint)) return false;
+  }
+  for (auto earlier = queue_.begin(); earlier != it; ++earlier) {
+    if (earlier->user == it->user && MustWait(it->footprint, earlier->footprint)) return false;
+  }
+  return true;
+}
+
 std::deque<UnitPool::Queued>::iterator UnitPool::NextReady() {
   for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-    if (it->user.empty() || busy_users_.count(it->user) == 0) return it;
+    if (Ready(it)) return it;
   }
   return queue_.end();
+}
+
+bool UnitPool::HoldForRun(const std::string& user) {
+  if (run_locked_.count(user) != 0) return true;
+  if (serial_users_.count(user) != 0) return false;
+  Status status;
+  if (lock_loader_ == nullptr) {
+    Result<std::unique_ptr<Loader>> made = make_loader_();
+    if (made.ok()) lock_loader_ = std::move(*made);
+    status = made.status();
+  }
+  if (status.ok()) status = lock_loader_->LockUser(user);
+  if (!status.ok()) {
+    // Its units go one after the other, each taking the lock itself (and refused alike when
+    // another run holds it: the same message and exit as without this pool's sharing).
+    spdlog::debug("user {}: the run does not hold its lock ({}); its units load one by one", user,
+                  status.ToString());
+    serial_users_.insert(user);
+    return false;
+  }
+  run_locked_.insert(user);
+  return true;
+}
+
+void UnitPool::ReleaseRunLocks() {
+  for (const std::string& user : run_locked_) {
+    Status released = lock_loader_->UnlockUser(user);
+    if (!released.ok()) {
+      // The lock ends with this process's session anyway; its row is then stale.
+      spdlog::warn("user {}: releasing the run's lock: {}", user, released.ToString());
+    }
+  }
+  run_locked_.clear();
+  lock_loader_.reset();
 }
 
 void UnitPool::Work(Worker* worker) {
   while (true) {
     UnitEntries unit;
     std::string user;
+    bool joined = false;  // the run holds the user's lock: the worker joins it
+    int64_t flight = -1;  // its key in in_flight_ when joined
     {
       std::unique_lock<std::mutex> hold(mutex_);
       changed_.wait(hold,
@@ -121,14 +209,28 @@ void UnitPool::Work(Worker* worker) {
       if (next == queue_.end()) return;  // closing, and nothing left
       unit = std::move(next->entries);
       user = std::move(next->user);
+      Footprint footprint = std::move(next->footprint);
       queue_.erase(next);
-      if (!user.empty()) busy_users_.insert(user);
+      joined = !user.empty() && share_user_locks_ && HoldForRun(user);
+      if (joined) {
+        flight = next_flight_++;
+        in_flight_[flight] = std::move(footprint);
+      } else if (!user.empty()) {
+        busy_users_.insert(user);
+      }
       ++busy_;
     }
     changed_.notify_all();
+    auto done_with_user = [&] {  // REQUIRES: mutex_ held
+      if (joined) {
+        in_flight_.erase(flight);
+      } else if (!user.empty()) {
+        busy_users_.erase(user);
+      }
+    };
     if (StopSignal() != 0) {  // stopping: a unit not begun is left for the resume
       std::lock_guard<std::mutex> hold(mutex_);
-      if (!user.empty()) busy_users_.erase(user);
+      done_with_user();
       --busy_;
       if (stopped_.ok()) stopped_ = CheckStop();
       changed_.notify_all();
@@ -136,6 +238,7 @@ void UnitPool::Work(Worker* worker) {
     }
     int64_t read_before = worker->report.TotalRead();
     int64_t rejected_before = worker->report.TotalRejected();
+    worker->processor->SetLockHeldByRun(joined);
     Status status = worker->processor->Process(unit);
     if (!status.ok() && !IsStop(status)) {
       std::string user = worker->processor->user_id();
@@ -145,7 +248,7 @@ void UnitPool::Work(Worker* worker) {
     }
     {
       std::lock_guard<std::mutex> hold(mutex_);
-      if (!user.empty()) busy_users_.erase(user);
+      done_with_user();
       if (IsStop(status) && stopped_.ok()) stopped_ = status;
       if (!status.ok() && !status.IsRejected()) all_failures_rejects_ = false;
       if (!status.ok() && !status.IsLocked()) all_failures_locked_ = false;
@@ -162,6 +265,7 @@ void UnitPool::Work(Worker* worker) {
 Status UnitPool::Finish(RunReport* report) {
   tick_ = nullptr;  // it may hold the reader's locals; nothing waits with it from here
   JoinWorkers();
+  ReleaseRunLocks();
   for (const auto& worker : workers_) report->Merge(worker->report);
   if (report->would_stop.empty()) report->would_stop = would_stop_;
   return stopped_;

@@ -16,6 +16,16 @@
 // takes the first queued unit whose user no other worker is loading, since the user's lock
 // is one connection's and a second worker of the same run would be refused it.
 //
+// With ShareUserLocks (a database source into PostgreSQL: each table is a unit of the one
+// user), the run takes a user's lock on a loader of its own when a worker first takes one of
+// the user's units, and holds it until Finish; the workers join it (Loader::JoinUser) and load
+// several of the user's units at once where the entities allow: a unit waits while an earlier
+// unit of the same user, loading or queued, writes an entity it writes or references, or
+// references one it writes (so a table waits for the tables it references, which the
+// extractor yields first; a self-reference stays within its unit's two passes). A unit that
+// routes to no entity waits for every earlier one. When the run cannot take the lock (another
+// run holds it), the user's units go one after the other as above, each refused alike.
+//
 // Thread safety: Submit and Finish are called by one thread (the reader).
 #pragma once
 
@@ -23,6 +33,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -51,7 +62,10 @@ class UnitPool {
   ~UnitPool();  // joins the workers
 
   // Opens options.jobs loaders and starts the workers. Fails when a loader cannot be opened.
-  Status Start(const LoaderFactory& make_loader);
+  // With `share_user_locks` (see above), `make_loader` also opens the loader that holds the
+  // users' locks, when the first is needed. REQUIRES: not a dry run (whose workers keep the
+  // parents a unit rejected for the user's next unit on the same worker).
+  Status Start(const LoaderFactory& make_loader, bool share_user_locks = false);
 
   // Queues a unit; blocks while options.jobs units are waiting. Fails, queuing nothing, once
   // the run-wide reject rate has been passed.
@@ -82,10 +96,28 @@ class UnitPool {
   struct Worker;
   // A unit read and not yet taken, with the user it is loaded as ("" when it has none: its
   // worker fails it).
+  // The entities a unit writes (those its keys route to) and those they reference beside.
+  struct Footprint {
+    std::string user;
+    std::set<std::string> writes;
+    std::set<std::string> needs;
+  };
   struct Queued {
     UnitEntries entries;
     std::string user;
+    Footprint footprint;  // with share_user_locks_ only
   };
+  // What `unit` writes and references (share_user_locks_).
+  Footprint FootprintOf(const std::string& user, const UnitEntries& unit) const;
+  // True when `later` must wait for `earlier` (both of one shared user).
+  static bool MustWait(const Footprint& later, const Footprint& earlier);
+  // Whether `it` can start now. REQUIRES: mutex_ held.
+  bool Ready(std::deque<Queued>::iterator it);
+  // Takes the run's lock of `user` when no unit of the user was taken yet; true when the run
+  // holds it (the unit joins it). REQUIRES: mutex_ held.
+  bool HoldForRun(const std::string& user);
+  // Releases the users' locks the run took (Finish).
+  void ReleaseRunLocks();
   void Work(Worker* worker);
   // The first queued unit whose user is not being loaded, else queue_.end().
   // REQUIRES: mutex_ held.
@@ -107,7 +139,14 @@ class UnitPool {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Queued> queue_;
-  std::set<std::string> busy_users_;  // users a worker is loading now
+  std::set<std::string> busy_users_;  // users a worker is loading now (one unit at a time)
+  bool share_user_locks_ = false;
+  LoaderFactory make_loader_;               // for lock_loader_
+  std::unique_ptr<Loader> lock_loader_;     // holds run_locked_'s locks
+  std::set<std::string> run_locked_;        // users whose lock the run holds: units joined
+  std::set<std::string> serial_users_;      // users whose lock the run could not take
+  std::map<int64_t, Footprint> in_flight_;  // units of run_locked_ users being loaded
+  int64_t next_flight_ = 0;
   bool closing_ = false;
   int64_t read_ = 0;      // records of finished units, all workers
   int64_t rejected_ = 0;  // of which rejected

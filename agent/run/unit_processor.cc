@@ -257,7 +257,9 @@ Status UnitProcessor::Process(const UnitEntries& entries) {
   // One run per (target, user): the lock is held while this unit's batches are written. Taken
   // before the mark is read, even for a unit that turns out unchanged: a run killed after its
   // mark but before its unlock left the lock behind, and taking it over here clears it.
-  FERRY_RETURN_IF_ERROR(loader_->LockUser(user_id));
+  // With the run holding the user's lock (several of its units at once), this worker joins it.
+  FERRY_RETURN_IF_ERROR(lock_held_by_run_ ? loader_->JoinUser(user_id)
+                                          : loader_->LockUser(user_id));
   std::optional<StoredCheckpoint> mark;
   Status status = digest ? loader_->ReadCheckpoint(user_id, kUnitDoneEntity, entries.unit(), &mark)
                          : Status::OK();
@@ -276,7 +278,7 @@ Status UnitProcessor::Process(const UnitEntries& entries) {
   } else {
     status = ProcessLocked(entries, user_id, digest);
   }
-  Status unlocked = loader_->UnlockUser(user_id);
+  Status unlocked = lock_held_by_run_ ? loader_->LeaveUser(user_id) : loader_->UnlockUser(user_id);
   return status.ok() ? unlocked : status;
 }
 

@@ -73,6 +73,11 @@ class UnitProcessor {
   using ProgressHook = std::function<void(uint64_t unit_bytes_done)>;
   void SetProgressHook(ProgressHook hook) { progress_hook_ = std::move(hook); }
 
+  // When true, the next units' users are locked by another loader of this run for the whole
+  // run (agent/run/unit_pool.h): Process joins its writers (Loader::JoinUser) instead of
+  // taking the lock itself.
+  void SetLockHeldByRun(bool held) { lock_held_by_run_ = held; }
+
  private:
   class EntityPass;
 
@@ -149,6 +154,7 @@ class UnitProcessor {
   std::vector<std::string> store_keys_;
   std::unordered_map<std::string, std::string> store_;
   std::string user_id_;
+  bool lock_held_by_run_ = false;               // SetLockHeldByRun
   std::optional<std::string> settings_digest_;  // agent/run/unit_digest.h; nullopt: never skip
   // A record of the current unit was rejected on what the target held (at identity or commit
   // time), which a rerun may decide otherwise: the unit is not marked loaded whole.

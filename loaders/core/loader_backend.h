@@ -117,6 +117,16 @@ class LoaderBackend {
   // Releases a lock LockUser took. REQUIRES: the loader holds it.
   virtual Status UnlockUser(const std::string& user_id, const std::string& run_id) = 0;
 
+  // Loader::JoinUser, Loader::LeaveUser. The default: not supported by this target.
+  virtual Status JoinUser(const std::string& user_id, const std::string& run_id) {
+    (void)user_id, (void)run_id;
+    return Status::Internal(std::string(name()) + ": JoinUser is not supported");
+  }
+  virtual Status LeaveUser(const std::string& user_id) {
+    (void)user_id;
+    return Status::Internal(std::string(name()) + ": LeaveUser is not supported");
+  }
+
   // Best effort, without reconnecting: releases every lock of `user_ids` (a lock left behind
   // stays as a stale one, which the next run takes over).
   virtual void ReleaseLocks(const std::set<std::string>& user_ids, const std::string& run_id) = 0;

@@ -49,6 +49,8 @@ class SharedLoader final : public Loader {
 
   Status LockUser(const std::string& user_id) override;
   Status UnlockUser(const std::string& user_id) override;
+  Status JoinUser(const std::string& user_id) override;
+  Status LeaveUser(const std::string& user_id) override;
   Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
                         const std::string& unit, std::optional<StoredCheckpoint>* out) override;
   Status KeepUnitRejects(const std::string& user_id, const std::string& unit, int64_t position,
@@ -332,6 +334,15 @@ Status SharedLoader::UnlockUser(const std::string& user_id) {
   locked_users_.erase(user_id);
   return Status::OK();
 }
+
+Status SharedLoader::JoinUser(const std::string& user_id) {
+  if (!checked_ || run_id_.empty() || dry_run_) {
+    return OutOfOrder("JoinUser before BeginRun, or in a dry run");
+  }
+  return backend_->JoinUser(user_id, run_id_);
+}
+
+Status SharedLoader::LeaveUser(const std::string& user_id) { return backend_->LeaveUser(user_id); }
 
 Status SharedLoader::ReadCheckpoint(const std::string& user_id, const std::string& entity,
                                     const std::string& unit, std::optional<StoredCheckpoint>* out) {

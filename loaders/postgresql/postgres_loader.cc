@@ -22,6 +22,7 @@
 #include "loaders/postgresql/sql_identifier.h"
 #include "loaders/postgresql/unit_rejects.h"
 #include "loaders/postgresql/user_lock.h"
+#include "loaders/postgresql/user_writers.h"
 #include "loaders/process_identity.h"
 
 namespace ferry {
@@ -64,6 +65,8 @@ class PostgresBackend final : public LoaderBackend {
 
   Status LockUser(const std::string& user_id, const std::string& run_id, bool check_only) override;
   Status UnlockUser(const std::string& user_id, const std::string& run_id) override;
+  Status JoinUser(const std::string& user_id, const std::string& run_id) override;
+  Status LeaveUser(const std::string& user_id) override;
   void ReleaseLocks(const std::set<std::string>& user_ids, const std::string& run_id) override;
   bool RekeyExcludedAtLock(const std::string& user_id) const override {
     return rekey_excluded_.count(user_id) != 0;
@@ -178,6 +181,7 @@ class PostgresBackend final : public LoaderBackend {
   std::set<std::string> locked_users_;     // LockUser took these; taken again on reconnecting
   std::set<std::string> rows_gone_;        // of those, users whose unit mark deleted the lock row
   std::set<std::string> rekey_excluded_;   // of those, users whose lock excluded a rekey
+  std::set<std::string> joined_users_;     // JoinUser joined these; joined again on reconnecting
   const uint64_t serial_ = postgres::NewLoaderSerial();  // this loader's async_commits.h entry
   std::optional<postgres::AsyncBatch> unanswered_;       // of a write that failed transiently
   std::unique_ptr<Session> session_;
@@ -232,6 +236,9 @@ Status PostgresBackend::Resume(Session* session) {
     FERRY_RETURN_IF_ERROR(
         postgres::LockUser(session, user_id, run_id_, postgres::LockMode::kRetake));
   }
+  for (const std::string& user_id : joined_users_) {
+    FERRY_RETURN_IF_ERROR(postgres::JoinUser(session, user_id, run_id_));
+  }
   // With its locks held again, nobody can take the run over any more; but another process may
   // have done so while this one was cut off (and be done already, its locks free): then this
   // process's view of the run (identities, positions) is stale, and it must write nothing.
@@ -245,7 +252,9 @@ void PostgresBackend::ReleaseLocks(const std::set<std::string>& user_ids,
       // Errors: the row stays stale.
       postgres::UnlockUser(session_.get(), user_id, run_id, rows_gone_.count(user_id) != 0);
     }
+    for (const std::string& user_id : joined_users_) postgres::LeaveUser(session_.get(), user_id);
   }
+  joined_users_.clear();
   locked_users_.clear();
   rows_gone_.clear();
   rekey_excluded_.clear();
@@ -477,6 +486,22 @@ Status PostgresBackend::UnlockUser(const std::string& user_id, const std::string
     rows_gone_.erase(user_id);
     rekey_excluded_.erase(user_id);
   }
+  return Track(status);
+}
+
+Status PostgresBackend::JoinUser(const std::string& user_id, const std::string& run_id) {
+  if (joined_users_.count(user_id) != 0) return Status::OK();  // never twice: locks stack
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  Status status = postgres::JoinUser(session, user_id, run_id);
+  if (status.ok()) joined_users_.insert(user_id);
+  return Track(status);
+}
+
+Status PostgresBackend::LeaveUser(const std::string& user_id) {
+  if (joined_users_.count(user_id) == 0) return Status::OK();
+  // Without a session there is nothing to let go of: the key ended with the old one.
+  Status status = session_ ? postgres::LeaveUser(session_.get(), user_id) : Status::OK();
+  if (status.ok()) joined_users_.erase(user_id);
   return Track(status);
 }
 

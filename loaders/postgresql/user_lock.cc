@@ -11,6 +11,7 @@
 #include "loaders/postgresql/bookkeeping.h"
 #include "loaders/postgresql/field_text.h"
 #include "loaders/postgresql/pg_error.h"
+#include "loaders/postgresql/user_writers.h"
 #include "loaders/process_identity.h"
 #include "loaders/rekey_lock.h"
 
@@ -178,6 +179,7 @@ Status RecordHolder(Session* session, const std::string& user_id, const std::str
 // lock was free of other sessions' exclusive hold as it did.
 struct Take {
   bool got = false;
+  bool drained = true;  // no session held the user's writers key (user_writers.h) shared
   bool recorded = false;
   bool rekey_free = false;
 };
@@ -187,6 +189,12 @@ struct Take {
 // (a stale holder's, or this process's own before a reconnect) is not touched: RecordHolder
 // takes it over in a transaction that audits it. The CTE `got` is read twice, so it is
 // evaluated once (and first: the INSERT reads from it).
+//
+// With `drain` (a first take, not a retake of this run's own lock after a reconnect), the
+// statement also takes the user's writers key exclusively for its own instant: a session of a
+// run whose lock session is gone but whose writers are still in a unit holds it shared
+// (user_writers.h), and then the lock is not taken (Take::drained false), so that no write of
+// that run can land after this one has read the user's checkpoints.
 //
 // The same statement holds the rekey lock shared until it commits (a transaction-level lock,
 // released after the row is visible): a rekey, which takes that lock exclusively and then
@@ -200,7 +208,7 @@ struct Take {
 // server crash before that loses the row, and ends the session that held the lock: there is no
 // holder left for the row to describe.
 Result<Take> TakeAndRecord(Session* session, int64_t key, const std::string& user_id,
-                           const std::string& run_id) {
+                           const std::string& run_id, bool drain) {
   Take take;
   FERRY_RETURN_IF_ERROR(Guarded(
       "taking the lock of user " + user_id + " in " + session->display_name(), session->secrets(),
@@ -209,16 +217,19 @@ Result<Take> TakeAndRecord(Session* session, int64_t key, const std::string& use
         pqxx::row row = txn.exec_params1(
             "WITH got AS (SELECT pg_try_advisory_lock($1) AS ok, "
             "pg_try_advisory_xact_lock_shared($8) AS rekey_free, "
-            "set_config('synchronous_commit', 'off', true) AS no_flush_wait), "
+            "set_config('synchronous_commit', 'off', true) AS no_flush_wait, "
+            "(NOT $10 OR pg_try_advisory_xact_lock($9)) AS drained), "
             "ins AS (INSERT INTO ferry.locks (user_id, target_schema, run_id, host, pid, token, "
-            "since) SELECT $2, $3, $4, $5, $6, $7, now() FROM got WHERE ok "
+            "since) SELECT $2, $3, $4, $5, $6, $7, now() FROM got WHERE ok AND drained "
             "ON CONFLICT (user_id, target_schema) DO NOTHING RETURNING 1) "
-            "SELECT ok, EXISTS (SELECT 1 FROM ins), rekey_free FROM got",
+            "SELECT ok, EXISTS (SELECT 1 FROM ins), rekey_free, drained FROM got",
             key, user_id, session->schema(), run_id, ThisHost(), ThisPid(), ProcessToken(),
-            UserLockKey(session->schema(), kRekeyLockUser));
+            UserLockKey(session->schema(), kRekeyLockUser),
+            UserWritersKey(session->schema(), user_id), drain);
         take.got = row[0].as<bool>();
         take.recorded = row[1].as<bool>();
         take.rekey_free = take.recorded && row[2].as<bool>();
+        take.drained = row[3].as<bool>();
         return Status::OK();
       }));
   return take;
@@ -324,7 +335,7 @@ Status LockUser(Session* session, const std::string& user_id, const std::string&
   if (mode == LockMode::kCheck) {
     FERRY_ASSIGN_OR_RETURN(take.got, TryAdvisoryLock(session, key));
   } else {
-    Result<Take> taken = TakeAndRecord(session, key, user_id, run_id);
+    Result<Take> taken = TakeAndRecord(session, key, user_id, run_id, mode == LockMode::kTake);
     if (!taken.ok()) {
       // Perhaps taken before the row failed (the statement's outcome is unknown): let go.
       AdvisoryUnlock(session, key);  // best effort; not held: a no-op
@@ -339,6 +350,11 @@ Status LockUser(Session* session, const std::string& user_id, const std::string&
   }
   if (mode == LockMode::kCheck) {
     return AdvisoryUnlock(session, key);
+  }
+  if (!take.drained) {
+    // The lock was free but a run's writers are still in one of the user's units.
+    AdvisoryUnlock(session, key);  // best effort: a broken session lets go anyway
+    return WritersStillIn(session, user_id);
   }
   FaultPoint("pg.after_lock");
   if (take.recorded) {
