@@ -32,8 +32,13 @@ struct FileRecord {
 
 class BackupReaderImpl final : public BackupReader {
  public:
-  BackupReaderImpl(ScopedFd fd, ArchiveHeader header, ArchiveKeys keys, uint64_t offset)
-      : fd_(std::move(fd)), header_(std::move(header)), keys_(std::move(keys)), offset_(offset) {}
+  BackupReaderImpl(ScopedFd fd, ArchiveHeader header, ArchiveKeys keys, uint64_t offset,
+                   const WrittenBytes* written)
+      : fd_(std::move(fd)),
+        header_(std::move(header)),
+        keys_(std::move(keys)),
+        offset_(offset),
+        written_(written) {}
 
   const ArchiveHeader& header() const override { return header_; }
 
@@ -44,6 +49,7 @@ class BackupReaderImpl final : public BackupReader {
     *outcome_ = ReadOutcome();
     while (true) {
       std::string head;
+      WaitFor(offset_ + kFrameHeaderBytes);
       FERRY_RETURN_IF_ERROR(ReadUpTo(fd_.get(), kFrameHeaderBytes, &head, "backup archive"));
       if (head.empty()) {
         return AtEnd();
@@ -63,6 +69,7 @@ class BackupReaderImpl final : public BackupReader {
         return Status::Corruption(where + ": length " + std::to_string(length) + " over its bound");
       }
       std::string_view payload;
+      WaitFor(offset_ + length);
       FERRY_RETURN_IF_ERROR(ReadInto(fd_.get(), length, &payload_, &payload, "backup archive"));
       offset_ += payload.size();
       if (payload.size() < length) {
@@ -76,6 +83,10 @@ class BackupReaderImpl final : public BackupReader {
   }
 
  private:
+  void WaitFor(uint64_t end) const {
+    if (written_ != nullptr) written_->WaitFor(end);
+  }
+
   std::string Where(char type, uint64_t at) const {
     auto t = static_cast<FrameType>(static_cast<uint8_t>(type));
     std::string where;
@@ -362,6 +373,7 @@ class BackupReaderImpl final : public BackupReader {
   ArchiveHeader header_;
   ArchiveKeys keys_;
   uint64_t offset_;
+  const WrittenBytes* written_;  // null: the archive is complete on disk
   BackupVisitor* visitor_ = nullptr;
   ReadOutcome* outcome_ = nullptr;
   ChunkDecompressor decompressor_;
@@ -391,6 +403,12 @@ class BackupReaderImpl final : public BackupReader {
 
 Result<std::unique_ptr<BackupReader>> BackupReader::Open(const std::string& path,
                                                          const KeyMaterial& key) {
+  return OpenFollowing(path, key, nullptr);
+}
+
+Result<std::unique_ptr<BackupReader>> BackupReader::OpenFollowing(const std::string& path,
+                                                                  const KeyMaterial& key,
+                                                                  const WrittenBytes* written) {
   ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     return ErrnoStatus(path);
@@ -411,7 +429,7 @@ Result<std::unique_ptr<BackupReader>> BackupReader::Open(const std::string& path
     return ErrnoStatus(path);
   }
   return std::unique_ptr<BackupReader>(std::make_unique<BackupReaderImpl>(
-      std::move(fd), std::move(header), std::move(keys), consumed));
+      std::move(fd), std::move(header), std::move(keys), consumed, written));
 }
 
 }  // namespace ferry::backup

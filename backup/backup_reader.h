@@ -15,6 +15,7 @@
 
 #include "backup/archive_header.h"
 #include "backup/secret.h"
+#include "backup/written_bytes.h"
 #include "base/result.h"
 
 namespace ferry::backup {
@@ -64,6 +65,12 @@ class BackupReader {
   // altered header, fails here with Corruption naming the header.
   static Result<std::unique_ptr<BackupReader>> Open(const std::string& path,
                                                     const KeyMaterial& key);
+  // As Open, for an archive still being written on another thread: Read waits for the bytes
+  // it needs until `written` publishes them, and reads to the end of the file once it is
+  // closed. `written` must outlive the reader.
+  static Result<std::unique_ptr<BackupReader>> OpenFollowing(const std::string& path,
+                                                             const KeyMaterial& key,
+                                                             const WrittenBytes* written);
   virtual ~BackupReader() = default;
   BackupReader(const BackupReader&) = delete;
   BackupReader& operator=(const BackupReader&) = delete;

@@ -16,6 +16,7 @@
 
 #include "backup/backup_format.h"
 #include "backup/secret.h"
+#include "backup/written_bytes.h"
 #include "base/result.h"
 
 namespace ferry::backup {
@@ -24,6 +25,10 @@ struct BackupWriterOptions {
   std::string run_id;                         // the migrate run; empty for `ferry backup create`
   uint32_t chunk_bytes = kDefaultChunkBytes;  // raw bytes per data chunk
   int zstd_level = 1;                         // as ChunkCompressor's default (chunk_codec.h)
+  // When set, told of every byte written up to the manifest (the header and each source
+  // frame), so that a reader on another thread verifies the sources while they are written;
+  // the manifest and summary are left to the caller to publish after EndSources has synced.
+  WrittenBytes* written = nullptr;
 };
 
 class BackupWriter {
