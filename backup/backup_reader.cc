@@ -33,12 +33,13 @@ struct FileRecord {
 class BackupReaderImpl final : public BackupReader {
  public:
   BackupReaderImpl(ScopedFd fd, ArchiveHeader header, ArchiveKeys keys, uint64_t offset,
-                   const WrittenBytes* written)
+                   const WrittenBytes* written, ReadBackReference* reference)
       : fd_(std::move(fd)),
         header_(std::move(header)),
         keys_(std::move(keys)),
         offset_(offset),
-        written_(written) {}
+        written_(written),
+        reference_(reference) {}
 
   const ArchiveHeader& header() const override { return header_; }
 
@@ -251,7 +252,16 @@ class BackupReaderImpl final : public BackupReader {
     if (!in_file_) return Status::Corruption("file data outside a file");
     std::string_view raw;
     FERRY_RETURN_IF_ERROR(decompressor_.Decode(plain, header_.chunk_bytes, &raw));
-    file_hash_.Update(raw);
+    if (reference_ != nullptr) {
+      ReadBackReference::Item written;
+      if (!reference_->Next(&written) || written.end ||
+          std::string_view(written.bytes.data(), written.size) != raw) {
+        return Status::Corruption("does not read back as the bytes written");
+      }
+      reference_->GiveBack(std::move(written.bytes));
+    } else {
+      file_hash_.Update(raw);
+    }
     file_.size += raw.size();
     return visitor_->OnFileData(raw);
   }
@@ -264,7 +274,16 @@ class BackupReaderImpl final : public BackupReader {
     r.U64(&size);
     r.Bytes(hash.size(), hash.data());
     if (!r.at_end()) return Status::Corruption("malformed");
-    file_.hash = file_hash_.Peek();
+    if (reference_ != nullptr) {
+      // Every byte read back equals a byte the writer hashed: its checksum is theirs.
+      ReadBackReference::Item written;
+      if (!reference_->Next(&written) || !written.end || written.size != file_.size) {
+        return Status::Corruption("the file does not read back as written");
+      }
+      file_.hash = written.hash;
+    } else {
+      file_.hash = file_hash_.Peek();
+    }
     if (size != file_.size || sodium_memcmp(hash.data(), file_.hash.data(), hash.size()) != 0) {
       return Status::Corruption("the checksum of the file does not match its bytes");
     }
@@ -373,7 +392,8 @@ class BackupReaderImpl final : public BackupReader {
   ArchiveHeader header_;
   ArchiveKeys keys_;
   uint64_t offset_;
-  const WrittenBytes* written_;  // null: the archive is complete on disk
+  const WrittenBytes* written_;   // null: the archive is complete on disk
+  ReadBackReference* reference_;  // null: each file's bytes are hashed
   BackupVisitor* visitor_ = nullptr;
   ReadOutcome* outcome_ = nullptr;
   ChunkDecompressor decompressor_;
@@ -403,12 +423,13 @@ class BackupReaderImpl final : public BackupReader {
 
 Result<std::unique_ptr<BackupReader>> BackupReader::Open(const std::string& path,
                                                          const KeyMaterial& key) {
-  return OpenFollowing(path, key, nullptr);
+  return OpenFollowing(path, key, nullptr, nullptr);
 }
 
 Result<std::unique_ptr<BackupReader>> BackupReader::OpenFollowing(const std::string& path,
                                                                   const KeyMaterial& key,
-                                                                  const WrittenBytes* written) {
+                                                                  const WrittenBytes* written,
+                                                                  ReadBackReference* reference) {
   ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     return ErrnoStatus(path);
@@ -429,7 +450,7 @@ Result<std::unique_ptr<BackupReader>> BackupReader::OpenFollowing(const std::str
     return ErrnoStatus(path);
   }
   return std::unique_ptr<BackupReader>(std::make_unique<BackupReaderImpl>(
-      std::move(fd), std::move(header), std::move(keys), consumed, written));
+      std::move(fd), std::move(header), std::move(keys), consumed, written, reference));
 }
 
 }  // namespace ferry::backup

@@ -42,7 +42,8 @@ class BackupWriterImpl final : public BackupWriter {
         keys_(std::move(keys)),
         header_(std::move(header)),
         compressor_(options.zstd_level),
-        written_bytes_(options.written) {}
+        written_bytes_(options.written),
+        reference_(options.reference) {}
 
   Status WriteHeader() {
     std::string body = EncodeHeaderBody(header_);
@@ -126,14 +127,21 @@ class BackupWriterImpl final : public BackupWriter {
         }
         case SourceReadAhead::Item::Kind::kData:
           FERRY_RETURN_IF_ERROR(
-              WriteSealed(FrameType::kFileData, compressor_.Encode(item.bytes), false));
-          ahead.Recycle(std::move(item.bytes));
+              WriteSealed(FrameType::kFileData, compressor_.Encode(item.chunk()), false));
+          if (reference_ != nullptr) {
+            reference_->PushChunk(std::move(item.bytes), item.size);
+            std::string spare;
+            while (reference_->TakeBack(&spare)) ahead.Recycle(std::move(spare));
+          } else {
+            ahead.Recycle(std::move(item.bytes));
+          }
           break;
         case SourceReadAhead::Item::Kind::kEnd: {
           ByteWriter end;
           end.U64(item.size);
           end.Bytes(item.hash.data(), item.hash.size());
           FERRY_RETURN_IF_ERROR(WriteSealed(FrameType::kFileEnd, end.str(), false));
+          if (reference_ != nullptr) reference_->PushEnd(item.size, item.hash);
           source_bytes_ += item.size;
           manifest_.push_back(ManifestEntry{file.name, item.size, item.hash});
           break;
@@ -343,6 +351,7 @@ class BackupWriterImpl final : public BackupWriter {
   uint64_t records_ = 0;
   uint64_t written_ = 0;
   WrittenBytes* written_bytes_;  // null once the sources end
+  ReadBackReference* reference_;
 };
 
 }  // namespace

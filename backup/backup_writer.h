@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "backup/backup_format.h"
+#include "backup/read_back_reference.h"
 #include "backup/secret.h"
 #include "backup/written_bytes.h"
 #include "base/result.h"
@@ -29,6 +30,9 @@ struct BackupWriterOptions {
   // frame), so that a reader on another thread verifies the sources while they are written;
   // the manifest and summary are left to the caller to publish after EndSources has synced.
   WrittenBytes* written = nullptr;
+  // When set, given each source chunk's raw bytes and each file's size and checksum as they
+  // are written, for that reader to compare with what it reads back (read_back_reference.h).
+  ReadBackReference* reference = nullptr;
 };
 
 class BackupWriter {

@@ -36,7 +36,7 @@ bool SourceReadAhead::Next(Item* item) {
 
 void SourceReadAhead::Recycle(std::string buffer) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (spare_.size() < depth_ + 2) spare_.push_back(std::move(buffer));
+  if (spare_.size() < 4 * depth_) spare_.push_back(std::move(buffer));
 }
 
 bool SourceReadAhead::Stopped() {
@@ -98,13 +98,16 @@ Status SourceReadAhead::ReadFile(size_t index) {
     std::string buffer = TakeBuffer();
     std::string_view raw;
     FERRY_RETURN_IF_ERROR(ReadInto(in.get(), chunk_bytes_, &buffer, &raw, path));
-    if (raw.empty()) break;
+    if (raw.empty()) {
+      Recycle(std::move(buffer));  // the end of the file: the next file's first chunk
+      break;
+    }
     hash.Update(raw);
     size += raw.size();
     Item data;
     data.kind = Item::Kind::kData;
     data.file = index;
-    buffer.resize(raw.size());  // shrinking keeps the capacity for the next chunk
+    data.size = raw.size();  // the buffer is not shrunk: growing it again would zero it
     data.bytes = std::move(buffer);
     if (!Push(std::move(data))) return stopped;
   }

@@ -13,6 +13,7 @@
 #include <deque>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -33,8 +34,10 @@ class SourceReadAhead {
     enum class Kind { kBegin, kData, kEnd, kError };
     Kind kind = Kind::kBegin;
     size_t file = 0;    // index into the files given
-    std::string bytes;  // kData: the next chunk of the file (give it back with Recycle)
+    std::string bytes;  // kData: its first `size` bytes are the next chunk of the file (the
+                        // buffer keeps its full length: give it back with Recycle)
     uint64_t size = 0;  // kEnd: the file's size and BLAKE2b-256
+    std::string_view chunk() const { return std::string_view(bytes.data(), size); }
     Hash hash{};
     Status status;  // kError: why the file could not be read (the last item)
   };

@@ -1,7 +1,10 @@
 #include "agent/run/sources_backup.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -18,6 +21,26 @@ namespace ferry {
 
 namespace {
 
+// Wall and CPU (every thread's) time of the backup of the sources, for --log-level debug.
+class PhaseClock {
+ public:
+  PhaseClock() : wall_(std::chrono::steady_clock::now()), cpu_(Cpu()) {}
+  std::string Elapsed() const {
+    std::chrono::duration<double> wall = std::chrono::steady_clock::now() - wall_;
+    return fmt::format("{:.3f} s wall, {:.3f} s CPU", wall.count(), Cpu() - cpu_);
+  }
+
+ private:
+  static double Cpu() {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+  }
+  std::chrono::steady_clock::time_point wall_;
+  double cpu_;
+};
+
 // Writes the sources, reads them back, and returns the writer, still open for the run's
 // pre-images. The read-back runs on a second thread, each chunk shortly after it is written
 // (backup/written_bytes.h); the manifest and summary are read back last, once the archive is
@@ -26,14 +49,20 @@ Result<std::unique_ptr<backup::BackupWriter>> WriteAndVerify(
     const std::string& path, const backup::KeyMaterial& key, const std::string& run_id,
     const std::vector<std::string>& paths) {
   backup::WrittenBytes written;
+  backup::ReadBackReference reference;
   backup::BackupWriterOptions writer_options;
   writer_options.run_id = run_id;
   writer_options.written = &written;
+  writer_options.reference = &reference;
   FERRY_ASSIGN_OR_RETURN(auto writer, backup::BackupWriter::Create(path, key, writer_options));
-  FERRY_ASSIGN_OR_RETURN(auto reader, backup::BackupReader::OpenFollowing(path, key, &written));
+  FERRY_ASSIGN_OR_RETURN(auto reader,
+                         backup::BackupReader::OpenFollowing(path, key, &written, &reference));
   backup::ReadOutcome outcome;
   Status read;
-  std::thread verifier([&] { read = reader->Read(nullptr, &outcome); });
+  std::thread verifier([&] {
+    read = reader->Read(nullptr, &outcome);
+    reference.Abandon();  // a reader stopped early holds the writer up no longer
+  });
   std::vector<std::string> skipped;
   Status wrote;
   for (const std::string& source : paths) {
@@ -46,6 +75,7 @@ Result<std::unique_ptr<backup::BackupWriter>> WriteAndVerify(
     written.Publish(writer->size());
   }
   written.Close();
+  reference.Close();
   verifier.join();
   FERRY_RETURN_IF_ERROR(wrote);
   for (const std::string& link : skipped) {
@@ -83,8 +113,13 @@ Status BackUpSources(const MigrateOptions& options, const std::vector<std::strin
   }
   std::string id = backup::NewArchiveId(std::time(nullptr));
   FERRY_ASSIGN_OR_RETURN(std::string path, backup::ArchivePath(dir, id));
+  const PhaseClock clock;
   Result<std::unique_ptr<backup::BackupWriter>> writer =
       WriteAndVerify(path, *key, report->run_id, paths);
+  if (writer.ok()) {
+    spdlog::debug("backup: the sources ({} archive bytes) written and read back in {}",
+                  (*writer)->size(), clock.Elapsed());
+  }
   if (!writer.ok()) {
     std::error_code ignored;
     std::filesystem::remove(path, ignored);
