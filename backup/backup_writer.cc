@@ -157,8 +157,10 @@ class BackupWriterImpl final : public BackupWriter {
     if (state_ != State::kSources) {
       return Status::Internal("EndSources twice");
     }
-    // The manifest and the summary are the caller's to publish, once they are synced.
+    // The manifest and the summary are the caller's to publish, once they are synced; both
+    // objects belong to the sources' read-back, which ends with them.
     written_bytes_ = nullptr;
+    reference_ = nullptr;
     ByteWriter m;
     m.U32(static_cast<uint32_t>(manifest_.size()));
     for (const ManifestEntry& entry : manifest_) {
@@ -350,8 +352,8 @@ class BackupWriterImpl final : public BackupWriter {
   Blake2b stream_hash_;
   uint64_t records_ = 0;
   uint64_t written_ = 0;
-  WrittenBytes* written_bytes_;  // null once the sources end
-  ReadBackReference* reference_;
+  WrittenBytes* written_bytes_;   // null once the sources end
+  ReadBackReference* reference_;  // null once the sources end
 };
 
 }  // namespace
