@@ -32,8 +32,14 @@ struct FileRecord {
 
 class BackupReaderImpl final : public BackupReader {
  public:
-  BackupReaderImpl(ScopedFd fd, ArchiveHeader header, ArchiveKeys keys, uint64_t offset)
-      : fd_(std::move(fd)), header_(std::move(header)), keys_(std::move(keys)), offset_(offset) {}
+  BackupReaderImpl(ScopedFd fd, ArchiveHeader header, ArchiveKeys keys, uint64_t offset,
+                   const WrittenBytes* written, ReadBackReference* reference)
+      : fd_(std::move(fd)),
+        header_(std::move(header)),
+        keys_(std::move(keys)),
+        offset_(offset),
+        written_(written),
+        reference_(reference) {}
 
   const ArchiveHeader& header() const override { return header_; }
 
@@ -44,6 +50,7 @@ class BackupReaderImpl final : public BackupReader {
     *outcome_ = ReadOutcome();
     while (true) {
       std::string head;
+      WaitFor(offset_ + kFrameHeaderBytes);
       FERRY_RETURN_IF_ERROR(ReadUpTo(fd_.get(), kFrameHeaderBytes, &head, "backup archive"));
       if (head.empty()) {
         return AtEnd();
@@ -63,6 +70,7 @@ class BackupReaderImpl final : public BackupReader {
         return Status::Corruption(where + ": length " + std::to_string(length) + " over its bound");
       }
       std::string_view payload;
+      WaitFor(offset_ + length);
       FERRY_RETURN_IF_ERROR(ReadInto(fd_.get(), length, &payload_, &payload, "backup archive"));
       offset_ += payload.size();
       if (payload.size() < length) {
@@ -76,6 +84,10 @@ class BackupReaderImpl final : public BackupReader {
   }
 
  private:
+  void WaitFor(uint64_t end) const {
+    if (written_ != nullptr) written_->WaitFor(end);
+  }
+
   std::string Where(char type, uint64_t at) const {
     auto t = static_cast<FrameType>(static_cast<uint8_t>(type));
     std::string where;
@@ -240,7 +252,16 @@ class BackupReaderImpl final : public BackupReader {
     if (!in_file_) return Status::Corruption("file data outside a file");
     std::string_view raw;
     FERRY_RETURN_IF_ERROR(decompressor_.Decode(plain, header_.chunk_bytes, &raw));
-    file_hash_.Update(raw);
+    if (reference_ != nullptr) {
+      ReadBackReference::Item written;
+      if (!reference_->Next(&written) || written.end ||
+          std::string_view(written.bytes.data(), written.size) != raw) {
+        return Status::Corruption("does not read back as the bytes written");
+      }
+      reference_->GiveBack(std::move(written.bytes));
+    } else {
+      file_hash_.Update(raw);
+    }
     file_.size += raw.size();
     return visitor_->OnFileData(raw);
   }
@@ -253,7 +274,16 @@ class BackupReaderImpl final : public BackupReader {
     r.U64(&size);
     r.Bytes(hash.size(), hash.data());
     if (!r.at_end()) return Status::Corruption("malformed");
-    file_.hash = file_hash_.Peek();
+    if (reference_ != nullptr) {
+      // Every byte read back equals a byte the writer hashed: its checksum is theirs.
+      ReadBackReference::Item written;
+      if (!reference_->Next(&written) || !written.end || written.size != file_.size) {
+        return Status::Corruption("the file does not read back as written");
+      }
+      file_.hash = written.hash;
+    } else {
+      file_.hash = file_hash_.Peek();
+    }
     if (size != file_.size || sodium_memcmp(hash.data(), file_.hash.data(), hash.size()) != 0) {
       return Status::Corruption("the checksum of the file does not match its bytes");
     }
@@ -362,6 +392,8 @@ class BackupReaderImpl final : public BackupReader {
   ArchiveHeader header_;
   ArchiveKeys keys_;
   uint64_t offset_;
+  const WrittenBytes* written_;   // null: the archive is complete on disk
+  ReadBackReference* reference_;  // null: each file's bytes are hashed
   BackupVisitor* visitor_ = nullptr;
   ReadOutcome* outcome_ = nullptr;
   ChunkDecompressor decompressor_;
@@ -391,6 +423,13 @@ class BackupReaderImpl final : public BackupReader {
 
 Result<std::unique_ptr<BackupReader>> BackupReader::Open(const std::string& path,
                                                          const KeyMaterial& key) {
+  return OpenFollowing(path, key, nullptr, nullptr);
+}
+
+Result<std::unique_ptr<BackupReader>> BackupReader::OpenFollowing(const std::string& path,
+                                                                  const KeyMaterial& key,
+                                                                  const WrittenBytes* written,
+                                                                  ReadBackReference* reference) {
   ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     return ErrnoStatus(path);
@@ -411,7 +450,7 @@ Result<std::unique_ptr<BackupReader>> BackupReader::Open(const std::string& path
     return ErrnoStatus(path);
   }
   return std::unique_ptr<BackupReader>(std::make_unique<BackupReaderImpl>(
-      std::move(fd), std::move(header), std::move(keys), consumed));
+      std::move(fd), std::move(header), std::move(keys), consumed, written, reference));
 }
 
 }  // namespace ferry::backup

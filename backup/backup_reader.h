@@ -14,7 +14,9 @@
 #include <string_view>
 
 #include "backup/archive_header.h"
+#include "backup/read_back_reference.h"
 #include "backup/secret.h"
+#include "backup/written_bytes.h"
 #include "base/result.h"
 
 namespace ferry::backup {
@@ -64,6 +66,16 @@ class BackupReader {
   // altered header, fails here with Corruption naming the header.
   static Result<std::unique_ptr<BackupReader>> Open(const std::string& path,
                                                     const KeyMaterial& key);
+  // As Open, for an archive still being written on another thread: Read waits for the bytes
+  // it needs until `written` publishes them, and reads to the end of the file once it is
+  // closed. With a `reference` (the writer's, read_back_reference.h), each source chunk read
+  // back is compared with the bytes the writer hashed and each file's end record with the
+  // writer's size and checksum, instead of hashing the bytes again. Both must outlive the
+  // reader; the caller abandons `reference` when Read returns.
+  static Result<std::unique_ptr<BackupReader>> OpenFollowing(const std::string& path,
+                                                             const KeyMaterial& key,
+                                                             const WrittenBytes* written,
+                                                             ReadBackReference* reference);
   virtual ~BackupReader() = default;
   BackupReader(const BackupReader&) = delete;
   BackupReader& operator=(const BackupReader&) = delete;

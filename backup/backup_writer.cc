@@ -17,6 +17,7 @@
 #include "backup/chunk_codec.h"
 #include "backup/file_io.h"
 #include "backup/sealed_stream.h"
+#include "backup/source_read_ahead.h"
 #include "base/private_file.h"
 #include "extractors/common/scoped_fd.h"
 
@@ -40,7 +41,9 @@ class BackupWriterImpl final : public BackupWriter {
         path_(std::move(path)),
         keys_(std::move(keys)),
         header_(std::move(header)),
-        compressor_(options.zstd_level) {}
+        compressor_(options.zstd_level),
+        written_bytes_(options.written),
+        reference_(options.reference) {}
 
   Status WriteHeader() {
     std::string body = EncodeHeaderBody(header_);
@@ -85,46 +88,68 @@ class BackupWriterImpl final : public BackupWriter {
       return Status::IOError(source + ": " + ec.message());
     }
     std::sort(files.begin(), files.end());
+    std::vector<SourceFileToRead> to_read;
     for (const fs::path& file : files) {
       std::string name = top + "/" + file.lexically_relative(root).generic_string();
-      FERRY_RETURN_IF_ERROR(AddSourceFile(file.string(), file.string(), name));
+      to_read.push_back({file.string(), file.string(), std::move(name)});
     }
-    return Status::OK();
+    return AddSourceFiles(std::move(to_read));
   }
 
   Status AddSourceFile(const std::string& path, const std::string& origin,
                        const std::string& name) override {
+    return AddSourceFiles({{path, origin, name}});
+  }
+
+  // The files' bytes are read and hashed on a second thread (SourceReadAhead) while this one
+  // compresses, seals and writes the chunks before them.
+  Status AddSourceFiles(std::vector<SourceFileToRead> files) {
     if (state_ != State::kSources) {
       return Status::Internal("AddSourceFile after EndSources");
     }
-    if (name.empty() || name.size() > kMaxNameBytes || origin.size() > kMaxNameBytes) {
-      return Status::InvalidArgument(path + ": entry name too long");
+    for (const SourceFileToRead& file : files) {
+      if (file.name.empty() || file.name.size() > kMaxNameBytes ||
+          file.origin.size() > kMaxNameBytes) {
+        return Status::InvalidArgument(file.path + ": entry name too long");
+      }
     }
-    ScopedFd in(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (in.get() < 0) {
-      return ErrnoStatus(path);
+    SourceReadAhead ahead(std::move(files), header_.chunk_bytes);
+    SourceReadAhead::Item item;
+    while (ahead.Next(&item)) {
+      const SourceFileToRead& file = ahead.files()[item.file];
+      switch (item.kind) {
+        case SourceReadAhead::Item::Kind::kBegin: {
+          ByteWriter begin;
+          begin.Str16(file.origin);
+          begin.Str16(file.name);
+          FERRY_RETURN_IF_ERROR(WriteSealed(FrameType::kFileBegin, begin.str(), false));
+          break;
+        }
+        case SourceReadAhead::Item::Kind::kData:
+          FERRY_RETURN_IF_ERROR(
+              WriteSealed(FrameType::kFileData, compressor_.Encode(item.chunk()), false));
+          if (reference_ != nullptr) {
+            reference_->PushChunk(std::move(item.bytes), item.size);
+            std::string spare;
+            while (reference_->TakeBack(&spare)) ahead.Recycle(std::move(spare));
+          } else {
+            ahead.Recycle(std::move(item.bytes));
+          }
+          break;
+        case SourceReadAhead::Item::Kind::kEnd: {
+          ByteWriter end;
+          end.U64(item.size);
+          end.Bytes(item.hash.data(), item.hash.size());
+          FERRY_RETURN_IF_ERROR(WriteSealed(FrameType::kFileEnd, end.str(), false));
+          if (reference_ != nullptr) reference_->PushEnd(item.size, item.hash);
+          source_bytes_ += item.size;
+          manifest_.push_back(ManifestEntry{file.name, item.size, item.hash});
+          break;
+        }
+        case SourceReadAhead::Item::Kind::kError:
+          return item.status;
+      }
     }
-    ByteWriter begin;
-    begin.Str16(origin);
-    begin.Str16(name);
-    FERRY_RETURN_IF_ERROR(WriteSealed(FrameType::kFileBegin, begin.str(), false));
-    Blake2b hash;
-    uint64_t size = 0;
-    std::string_view raw;
-    while (true) {
-      FERRY_RETURN_IF_ERROR(ReadInto(in.get(), header_.chunk_bytes, &read_buffer_, &raw, path));
-      if (raw.empty()) break;
-      hash.Update(raw);
-      size += raw.size();
-      FERRY_RETURN_IF_ERROR(WriteSealed(FrameType::kFileData, compressor_.Encode(raw), false));
-    }
-    ManifestEntry entry{name, size, hash.Peek()};
-    ByteWriter end;
-    end.U64(size);
-    end.Bytes(entry.hash.data(), entry.hash.size());
-    FERRY_RETURN_IF_ERROR(WriteSealed(FrameType::kFileEnd, end.str(), false));
-    source_bytes_ += size;
-    manifest_.push_back(std::move(entry));
     return Status::OK();
   }
 
@@ -132,6 +157,10 @@ class BackupWriterImpl final : public BackupWriter {
     if (state_ != State::kSources) {
       return Status::Internal("EndSources twice");
     }
+    // The manifest and the summary are the caller's to publish, once they are synced; both
+    // objects belong to the sources' read-back, which ends with them.
+    written_bytes_ = nullptr;
+    reference_ = nullptr;
     ByteWriter m;
     m.U32(static_cast<uint32_t>(manifest_.size()));
     for (const ManifestEntry& entry : manifest_) {
@@ -238,6 +267,7 @@ class BackupWriterImpl final : public BackupWriter {
   Status Write(std::string_view bytes) {
     FERRY_RETURN_IF_ERROR(WriteAll(fd_.get(), bytes, path_));
     written_ += bytes.size();
+    if (written_bytes_ != nullptr) written_bytes_->Publish(written_);
     return Status::OK();
   }
 
@@ -311,7 +341,6 @@ class BackupWriterImpl final : public BackupWriter {
   // A chunk's ciphertext and its frame: reused, so that a chunk allocates and clears nothing.
   std::string cipher_;
   std::string frame_;
-  std::string read_buffer_;  // a source's chunk, reused from one file to the next
   uint32_t segment_index_ = 0;
   SegmentKind segment_kind_ = SegmentKind::kSources;
   State state_ = State::kSources;
@@ -323,6 +352,8 @@ class BackupWriterImpl final : public BackupWriter {
   Blake2b stream_hash_;
   uint64_t records_ = 0;
   uint64_t written_ = 0;
+  WrittenBytes* written_bytes_;   // null once the sources end
+  ReadBackReference* reference_;  // null once the sources end
 };
 
 }  // namespace

@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "backup/backup_format.h"
+#include "backup/read_back_reference.h"
 #include "backup/secret.h"
+#include "backup/written_bytes.h"
 #include "base/result.h"
 
 namespace ferry::backup {
@@ -24,6 +26,13 @@ struct BackupWriterOptions {
   std::string run_id;                         // the migrate run; empty for `ferry backup create`
   uint32_t chunk_bytes = kDefaultChunkBytes;  // raw bytes per data chunk
   int zstd_level = 1;                         // as ChunkCompressor's default (chunk_codec.h)
+  // When set, told of every byte written up to the manifest (the header and each source
+  // frame), so that a reader on another thread verifies the sources while they are written;
+  // the manifest and summary are left to the caller to publish after EndSources has synced.
+  WrittenBytes* written = nullptr;
+  // When set, given each source chunk's raw bytes and each file's size and checksum as they
+  // are written, for that reader to compare with what it reads back (read_back_reference.h).
+  ReadBackReference* reference = nullptr;
 };
 
 class BackupWriter {

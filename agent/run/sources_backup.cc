@@ -1,42 +1,86 @@
 #include "agent/run/sources_backup.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "backup/backup_reader.h"
 #include "backup/backup_store.h"
 #include "backup/backup_writer.h"
 #include "backup/key_source.h"
+#include "backup/written_bytes.h"
 #include "base/fault_point.h"
 
 namespace ferry {
 
 namespace {
 
+// Wall and CPU (every thread's) time of the backup of the sources, for --log-level debug.
+class PhaseClock {
+ public:
+  PhaseClock() : wall_(std::chrono::steady_clock::now()), cpu_(Cpu()) {}
+  std::string Elapsed() const {
+    std::chrono::duration<double> wall = std::chrono::steady_clock::now() - wall_;
+    return fmt::format("{:.3f} s wall, {:.3f} s CPU", wall.count(), Cpu() - cpu_);
+  }
+
+ private:
+  static double Cpu() {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+  }
+  std::chrono::steady_clock::time_point wall_;
+  double cpu_;
+};
+
 // Writes the sources, reads them back, and returns the writer, still open for the run's
-// pre-images.
+// pre-images. The read-back runs on a second thread, each chunk shortly after it is written
+// (backup/written_bytes.h); the manifest and summary are read back last, once the archive is
+// synced: the run goes on only when all of it verified.
 Result<std::unique_ptr<backup::BackupWriter>> WriteAndVerify(
     const std::string& path, const backup::KeyMaterial& key, const std::string& run_id,
     const std::vector<std::string>& paths) {
+  backup::WrittenBytes written;
+  backup::ReadBackReference reference;
   backup::BackupWriterOptions writer_options;
   writer_options.run_id = run_id;
+  writer_options.written = &written;
+  writer_options.reference = &reference;
   FERRY_ASSIGN_OR_RETURN(auto writer, backup::BackupWriter::Create(path, key, writer_options));
+  FERRY_ASSIGN_OR_RETURN(auto reader,
+                         backup::BackupReader::OpenFollowing(path, key, &written, &reference));
+  backup::ReadOutcome outcome;
+  Status read;
+  std::thread verifier([&] {
+    read = reader->Read(nullptr, &outcome);
+    reference.Abandon();  // a reader stopped early holds the writer up no longer
+  });
   std::vector<std::string> skipped;
+  Status wrote;
   for (const std::string& source : paths) {
-    if (!source.empty()) FERRY_RETURN_IF_ERROR(writer->AddSource(source, &skipped));
+    if (!source.empty() && wrote.ok()) wrote = writer->AddSource(source, &skipped);
   }
-  FERRY_RETURN_IF_ERROR(writer->EndSources());
+  if (wrote.ok()) wrote = writer->EndSources();  // synced
+  if (wrote.ok()) {
+    // A backup that cannot be read back is no backup: checked before the target is touched.
+    FaultPoint("backup.before_read_back");
+    written.Publish(writer->size());
+  }
+  written.Close();
+  reference.Close();
+  verifier.join();
+  FERRY_RETURN_IF_ERROR(wrote);
   for (const std::string& link : skipped) {
     spdlog::warn("backup: skipped {} (a link or special file)", link);
   }
-  // A backup that cannot be read back is no backup: checked before the target is touched.
-  FaultPoint("backup.before_read_back");
-  FERRY_ASSIGN_OR_RETURN(auto reader, backup::BackupReader::Open(path, key));
-  backup::ReadOutcome outcome;
-  Status read = reader->Read(nullptr, &outcome);
   // Not finished yet (the pre-images come during the run): the sources must be whole.
   if (!outcome.sources_complete || outcome.finished) {
     return read.ok() ? Status::Internal("the backup read back as finished before its run") : read;
@@ -69,8 +113,13 @@ Status BackUpSources(const MigrateOptions& options, const std::vector<std::strin
   }
   std::string id = backup::NewArchiveId(std::time(nullptr));
   FERRY_ASSIGN_OR_RETURN(std::string path, backup::ArchivePath(dir, id));
+  const PhaseClock clock;
   Result<std::unique_ptr<backup::BackupWriter>> writer =
       WriteAndVerify(path, *key, report->run_id, paths);
+  if (writer.ok()) {
+    spdlog::debug("backup: the sources ({} archive bytes) written and read back in {}",
+                  (*writer)->size(), clock.Elapsed());
+  }
   if (!writer.ok()) {
     std::error_code ignored;
     std::filesystem::remove(path, ignored);

@@ -1,9 +1,11 @@
 // The backup of a migrate's sources is written, read back and verified before the first write
 // to the target (issue 17 item 2, agent/run/sources_backup.h): a run killed between the two,
 // or whose archive does not read back as written, leaves the target exactly as it was. The run
-// is frozen where the archive is written and synced, not yet read back (FERRY_FAULT=
-// backup.before_read_back with FERRY_FAULT_SIGNAL=STOP, base/fault_point.h); the test then
-// kills it, or alters a byte of the archive and lets it go on.
+// is frozen where the archive is written and synced and its manifest not yet read back
+// (FERRY_FAULT=backup.before_read_back with FERRY_FAULT_SIGNAL=STOP, base/fault_point.h; the
+// source chunks before it are read back on another thread as they are written, so only the
+// manifest and summary are sure to be unread there); the test then kills it, or alters a byte
+// of the manifest and lets it go on.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
@@ -79,17 +81,22 @@ TEST_CASE("migrate: a backup killed or altered before its read-back leaves the t
       CHECK(killed.exit_code == 128 + 9);
       CHECK(target->Fingerprint() == before);
     }
-    SECTION("an archive byte altered there: the read-back fails and nothing is written") {
+    SECTION("a manifest byte altered there: the read-back fails and nothing is written") {
       FerryProcess run(MigrateArgs(*target, work, "overwrite"), stop);
       REQUIRE(run.WaitStopped());
       std::string archive = NewestArchive(work);
       REQUIRE(!archive.empty());
       {
+        // The archive ends with the manifest's frame, then the summary's (clear: a frame
+        // header, u32, u64, 16 bytes, a 32-byte MAC): a byte 20 before the summary is sealed
+        // manifest (its payload is at least a 17-byte tag and a 32-byte checksum).
+        constexpr uintmax_t kSummaryFrame = 5 + 4 + 8 + 16 + 32;
+        const auto at = static_cast<std::streamoff>(fs::file_size(archive) - kSummaryFrame - 20);
         std::fstream file(archive, std::ios::in | std::ios::out | std::ios::binary);
-        file.seekg(static_cast<std::streamoff>(fs::file_size(archive) / 2));
+        file.seekg(at);
         char byte = 0;
         file.read(&byte, 1);
-        file.seekp(static_cast<std::streamoff>(fs::file_size(archive) / 2));
+        file.seekp(at);
         byte = static_cast<char>(byte ^ 0x01);
         file.write(&byte, 1);
       }
@@ -99,7 +106,7 @@ TEST_CASE("migrate: a backup killed or altered before its read-back leaves the t
       CHECK(failed.exit_code != 0);
       CHECK(failed.exit_code != 3);
       CHECK_THAT(failed.err, Catch::Contains("backup of the sources"));
-      CHECK_THAT(failed.err, Catch::Contains("chunk"));
+      CHECK_THAT(failed.err, Catch::Contains("manifest (chunk"));
       CHECK(target->Fingerprint() == before);
       CHECK_FALSE(fs::exists(archive));  // no archive left that looks like a backup
     }
