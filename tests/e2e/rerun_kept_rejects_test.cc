@@ -46,32 +46,6 @@ Report ReadReport(const std::string& path) {
   return report;
 }
 
-// The reject file's lines without their run id, sorted.
-std::vector<std::string> RejectLines(const std::string& path) {
-  std::vector<std::string> lines;
-  std::istringstream in(ReadFile(path));
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t id = line.find("\"run_id\":\"");
-    REQUIRE(id != std::string::npos);
-    size_t end = line.find('"', id + 10);
-    lines.push_back(line.substr(0, id) + line.substr(end + 1));
-  }
-  std::sort(lines.begin(), lines.end());
-  return lines;
-}
-
-// Flips one letter of the first task title in `file` (same length, still valid JSON).
-void ChangeOneByte(const std::string& file) {
-  std::string text = ReadFile(file);
-  size_t at = text.find("title");
-  REQUIRE(at != std::string::npos);
-  at = text.find_first_of("abcdefghijklmnopqrstuvwxyz", at + 10);
-  REQUIRE(at != std::string::npos);
-  text[at] = text[at] == 'x' ? 'y' : 'x';
-  std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
-}
-
 }  // namespace
 
 TEST_CASE("rerun: a unit's kept rejects are given back without reading it",
@@ -94,7 +68,7 @@ TEST_CASE("rerun: a unit's kept rejects are given back without reading it",
            "none", "--rejects", rejects, "--report", report_file, "--no-backup"});
       INFO(Describe(result));
       REQUIRE(result.exit_code == 3);
-      return std::make_tuple(result, ReadReport(report_file), RejectLines(rejects));
+      return std::make_tuple(result, ReadReport(report_file), RejectLinesWithoutRunId(rejects));
     };
     auto [first_result, first, first_lines] = run();
     REQUIRE(first_lines.size() == 2);
@@ -122,7 +96,7 @@ TEST_CASE("rerun: a unit's kept rejects are given back without reading it",
     CHECK(read.passed_over == kept.passed_over);
 
     // A changed byte of a unit with a reject: loaded again (never given back), kept anew.
-    ChangeOneByte(workload.files[0]);
+    ChangeOneTitleByte(workload.files[0]);
     auto [changed_result, changed, changed_lines] = run();
     CHECK(changed.with_rejects == 1);
     CHECK(changed.kept == 0);

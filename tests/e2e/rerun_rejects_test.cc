@@ -50,32 +50,6 @@ Report ReadReport(const std::string& path) {
   return report;
 }
 
-// The reject file's lines without their run id, sorted: what two runs' files must share.
-std::vector<std::string> RejectLines(const std::string& path) {
-  std::vector<std::string> lines;
-  std::istringstream in(ReadFile(path));
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t id = line.find("\"run_id\":\"");
-    REQUIRE(id != std::string::npos);
-    size_t end = line.find('"', id + 10);
-    lines.push_back(line.substr(0, id) + line.substr(end + 1));
-  }
-  std::sort(lines.begin(), lines.end());
-  return lines;
-}
-
-// Flips one letter of the first task title in `file` (same length, still valid JSON).
-void ChangeOneByte(const std::string& file) {
-  std::string text = ReadFile(file);
-  size_t at = text.find("title");
-  REQUIRE(at != std::string::npos);
-  at = text.find_first_of("abcdefghijklmnopqrstuvwxyz", at + 10);
-  REQUIRE(at != std::string::npos);
-  text[at] = text[at] == 'x' ? 'y' : 'x';
-  std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
-}
-
 // Points the first task of `file` that names an environment at one that is not there: a
 // reference the id map cannot resolve (on_missing: reject), which the target decides.
 void DangleOneReference(const std::string& file) {
@@ -131,7 +105,7 @@ TEST_CASE("rerun: a unit whose only rejects the source decided is checked, not w
     };
     auto [first_result, first, first_rejects] = run({});
     CHECK(first.with_rejects == 0);
-    REQUIRE(RejectLines(first_rejects).size() == 2);
+    REQUIRE(RejectLinesWithoutRunId(first_rejects).size() == 2);
     TableSnapshot loaded = TakeSnapshot(*target);
     REQUIRE(loaded.problems.empty());
 
@@ -142,13 +116,13 @@ TEST_CASE("rerun: a unit whose only rejects the source decided is checked, not w
     CHECK(again.with_rejects == 2);
     CHECK(again.inserted == 0);
     CHECK(again.passed_over == 2 * (options.tasks - 1 + options.environments) + 2 * 3);
-    CHECK(RejectLines(again_rejects) == RejectLines(first_rejects));
+    CHECK(RejectLinesWithoutRunId(again_rejects) == RejectLinesWithoutRunId(first_rejects));
     CHECK(again_result.out.find("loaded it whole but for its 1 reject(s)") != std::string::npos);
     CHECK(SnapshotDifferences(loaded, TakeSnapshot(*target)).empty());
 
     // A changed byte of one of them, and its task rows deleted meanwhile: read and loaded again
     // (its rows come back), its reject said again; the other two as before.
-    ChangeOneByte(workload.files[0]);
+    ChangeOneTitleByte(workload.files[0]);
     const std::string tasks = "tasks";
     const std::string of_user = " WHERE user_id = '" + workload.users[0] + "'";
     target->Query("DELETE FROM " + tasks + of_user);
@@ -156,7 +130,7 @@ TEST_CASE("rerun: a unit whose only rejects the source decided is checked, not w
     CHECK(changed.with_rejects == 1);
     CHECK(changed.unchanged_units == 1);
     CHECK(target->Count("SELECT count(*) FROM " + tasks + of_user) == options.tasks - 1);
-    CHECK(RejectLines(changed_rejects) == RejectLines(first_rejects));
+    CHECK(RejectLinesWithoutRunId(changed_rejects) == RejectLinesWithoutRunId(first_rejects));
     // And its mark is new: the next rerun checks it.
     CHECK(std::get<1>(run({})).with_rejects == 2);
 
@@ -166,7 +140,7 @@ TEST_CASE("rerun: a unit whose only rejects the source decided is checked, not w
     CHECK(overwrite.unchanged_units == 0);
     CHECK(overwrite.read == first.read);
     CHECK(overwrite.unchanged + overwrite.updated > 0);
-    CHECK(RejectLines(overwrite_rejects).size() == 2);
+    CHECK(RejectLinesWithoutRunId(overwrite_rejects).size() == 2);
   }
 }
 
@@ -242,7 +216,7 @@ TEST_CASE("resume: each reject is written once across the run's sessions",
     CommandResult clean = RunFerryToEnd(args_for(target->url(), dir / "clean-rejects"));
     INFO(Describe(clean));
     REQUIRE(clean.exit_code == 3);
-    std::vector<std::string> expected = RejectLines(dir / "clean-rejects");
+    std::vector<std::string> expected = RejectLinesWithoutRunId(dir / "clean-rejects");
     REQUIRE(expected.size() == 6);
 
     for (const std::string point : {"before_commit:5", "after_commit:5", "after_commit:9"}) {
@@ -258,7 +232,7 @@ TEST_CASE("resume: each reject is written once across the run's sessions",
         INFO(Describe(resumed));
         CHECK(resumed.exit_code == 3);
         CHECK(resumed.out.find("resumed the interrupted run") != std::string::npos);
-        CHECK(RejectLines(rejects) == expected);
+        CHECK(RejectLinesWithoutRunId(rejects) == expected);
       }
     }
   }

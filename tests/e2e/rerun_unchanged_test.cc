@@ -33,17 +33,6 @@ RerunReport ReadReport(const std::string& path) {
   return report;
 }
 
-// Flips one letter of the first task title in `file` (same length, still valid JSON).
-void ChangeOneByte(const std::string& file) {
-  std::string text = ReadFile(file);
-  size_t at = text.find("title");
-  REQUIRE(at != std::string::npos);
-  at = text.find_first_of("abcdefghijklmnopqrstuvwxyz", at + 10);
-  REQUIRE(at != std::string::npos);
-  text[at] = text[at] == 'x' ? 'y' : 'x';
-  std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
-}
-
 }  // namespace
 
 TEST_CASE("rerun: unchanged units are skipped; a changed byte, mapping or policy never",
@@ -85,7 +74,7 @@ TEST_CASE("rerun: unchanged units are skipped; a changed byte, mapping or policy
 
     // One changed byte in one user's dump, and that user's task rows deleted from the target
     // meanwhile: the changed unit is read again (its rows come back), the others are skipped.
-    ChangeOneByte(workload.files[1]);
+    ChangeOneTitleByte(workload.files[1]);
     const std::string tasks = "tasks";
     target->Query("DELETE FROM " + tasks + " WHERE user_id = '" + workload.users[1] + "'");
     auto [changed_result, changed] = run({});

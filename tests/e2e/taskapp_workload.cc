@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <random>
 
 #include "transformers/json_writer.h"
@@ -185,6 +186,31 @@ TaskappWorkload WriteTaskappWorkload(const std::filesystem::path& dir,
     workload.environments += options.environments;
   }
   return workload;
+}
+
+void ChangeOneTitleByte(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t at = text.find("title");
+  REQUIRE(at != std::string::npos);
+  at = text.find_first_of("abcdefghijklmnopqrstuvwxyz", at + 10);
+  REQUIRE(at != std::string::npos);
+  text[at] = text[at] == 'x' ? 'y' : 'x';
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+}
+
+std::vector<std::string> RejectLinesWithoutRunId(const std::string& path) {
+  std::vector<std::string> lines;
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t id = line.find("\"run_id\":\"");
+    REQUIRE(id != std::string::npos);
+    size_t end = line.find('"', id + 10);
+    lines.push_back(line.substr(0, id) + line.substr(end + 1));
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
 }
 
 }  // namespace ferry::e2e

@@ -47,6 +47,14 @@ struct TaskappWorkload {
 TaskappWorkload WriteTaskappWorkload(const std::filesystem::path& dir,
                                      const TaskappWorkloadOptions& options);
 
+// Flips one letter of the first task title in `file` (same length, still valid JSON): the
+// changed source byte that a rerun must never pass over.
+void ChangeOneTitleByte(const std::string& file);
+
+// The lines of the reject file at `path` without their run id, sorted: what two runs' reject
+// files over the same source must share.
+std::vector<std::string> RejectLinesWithoutRunId(const std::string& path);
+
 // The [slow] fault tests' workload: the default, or under AddressSanitizer (where every run
 // costs 5-30 times as much) a third of its tasks; their checks derive from the workload.
 inline TaskappWorkloadOptions FaultTestWorkload() {
