@@ -94,14 +94,14 @@ class UnitPool {
 
  private:
   struct Worker;
-  // A unit read and not yet taken, with the user it is loaded as ("" when it has none: its
-  // worker fails it).
   // The entities a unit writes (those its keys route to) and those they reference beside.
   struct Footprint {
     std::string user;
     std::set<std::string> writes;
     std::set<std::string> needs;
   };
+  // A unit read and not yet taken, with the user it is loaded as ("" when it has none: its
+  // worker fails it).
   struct Queued {
     UnitEntries entries;
     std::string user;
@@ -119,7 +119,7 @@ class UnitPool {
   // Releases the users' locks the run took (Finish).
   void ReleaseRunLocks();
   void Work(Worker* worker);
-  // The first queued unit whose user is not being loaded, else queue_.end().
+  // The first queued unit that may start now (Ready), else queue_.end().
   // REQUIRES: mutex_ held.
   std::deque<Queued>::iterator NextReady();
   // Adds a finished unit's counts to the run's; stops the pool when the reject rate is passed.
