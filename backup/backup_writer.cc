@@ -42,6 +42,7 @@ class BackupWriterImpl final : public BackupWriter {
         keys_(std::move(keys)),
         header_(std::move(header)),
         compressor_(options.zstd_level),
+        zstd_level_(options.zstd_level),
         written_bytes_(options.written),
         reference_(options.reference) {}
 
@@ -113,7 +114,7 @@ class BackupWriterImpl final : public BackupWriter {
         return Status::InvalidArgument(file.path + ": entry name too long");
       }
     }
-    SourceReadAhead ahead(std::move(files), header_.chunk_bytes);
+    SourceReadAhead ahead(std::move(files), header_.chunk_bytes, zstd_level_);
     SourceReadAhead::Item item;
     while (ahead.Next(&item)) {
       const SourceFileToRead& file = ahead.files()[item.file];
@@ -126,8 +127,8 @@ class BackupWriterImpl final : public BackupWriter {
           break;
         }
         case SourceReadAhead::Item::Kind::kData:
-          FERRY_RETURN_IF_ERROR(
-              WriteSealed(FrameType::kFileData, compressor_.Encode(item.chunk()), false));
+          FERRY_RETURN_IF_ERROR(WriteSealed(FrameType::kFileData, item.encoded(), false));
+          ahead.RecyclePayload(std::move(item.payload));
           if (reference_ != nullptr) {
             reference_->PushChunk(std::move(item.bytes), item.size);
             std::string spare;
@@ -336,7 +337,8 @@ class BackupWriterImpl final : public BackupWriter {
   std::string path_;
   ArchiveKeys keys_;
   ArchiveHeader header_;
-  ChunkCompressor compressor_;
+  ChunkCompressor compressor_;  // the pre-images' (the sources' chunks: SourceReadAhead)
+  int zstd_level_;
   std::unique_ptr<StreamSealer> sealer_;
   // A chunk's ciphertext and its frame: reused, so that a chunk allocates and clears nothing.
   std::string cipher_;

@@ -12,14 +12,23 @@ void ChunkDecompressor::Free::operator()(ZSTD_DCtx_s* ctx) const { ZSTD_freeDCtx
 ChunkCompressor::ChunkCompressor(int level) : ctx_(ZSTD_createCCtx()), level_(level) {}
 
 std::string_view ChunkCompressor::EncodeDeclaring(std::string_view raw, uint32_t declared) {
+  return EncodeInto(raw, declared, &buffer_);
+}
+
+std::string_view ChunkCompressor::EncodeInto(std::string_view raw, std::string* buffer) {
+  return EncodeInto(raw, static_cast<uint32_t>(raw.size()), buffer);
+}
+
+std::string_view ChunkCompressor::EncodeInto(std::string_view raw, uint32_t declared,
+                                             std::string* buffer) {
   constexpr size_t at = 4;
   size_t need = at + ZSTD_compressBound(raw.size());
-  if (buffer_.size() < need) buffer_.resize(need);
-  for (size_t i = 0; i < at; ++i) buffer_[i] = static_cast<char>((declared >> (8 * i)) & 0xff);
-  size_t n = ZSTD_compressCCtx(ctx_.get(), buffer_.data() + at, buffer_.size() - at, raw.data(),
+  if (buffer->size() < need) buffer->resize(need);
+  for (size_t i = 0; i < at; ++i) (*buffer)[i] = static_cast<char>((declared >> (8 * i)) & 0xff);
+  size_t n = ZSTD_compressCCtx(ctx_.get(), buffer->data() + at, buffer->size() - at, raw.data(),
                                raw.size(), level_);
   // Compressing into a buffer of ZSTD_compressBound cannot fail but for lack of memory.
-  return std::string_view(buffer_.data(), ZSTD_isError(n) ? at : at + n);
+  return std::string_view(buffer->data(), ZSTD_isError(n) ? at : at + n);
 }
 
 ChunkDecompressor::ChunkDecompressor() : ctx_(ZSTD_createDCtx()) {}

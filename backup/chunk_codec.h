@@ -29,8 +29,12 @@ class ChunkCompressor {
   std::string_view Encode(std::string_view raw) { return EncodeDeclaring(raw, raw.size()); }
   // As Encode, but declares `declared` as the raw length (tests forge lying chunks with it).
   std::string_view EncodeDeclaring(std::string_view raw, uint32_t declared);
+  // As Encode, into `*buffer` (which only grows, as the compressor's own): for a payload that
+  // outlives the next call, made on another thread than its sealing (source_read_ahead.h).
+  std::string_view EncodeInto(std::string_view raw, std::string* buffer);
 
  private:
+  std::string_view EncodeInto(std::string_view raw, uint32_t declared, std::string* buffer);
   struct Free {
     void operator()(ZSTD_CCtx_s* ctx) const;
   };
