@@ -102,8 +102,8 @@ class BackupWriterImpl final : public BackupWriter {
     return AddSourceFiles({{path, origin, name}});
   }
 
-  // The files' bytes are read and hashed on a second thread (SourceReadAhead) while this one
-  // compresses, seals and writes the chunks before them.
+  // The files' bytes are read and hashed on another thread (SourceReadAhead) and compressed by
+  // its helper thread and this one, while this one seals and writes the chunks in order.
   Status AddSourceFiles(std::vector<SourceFileToRead> files) {
     if (state_ != State::kSources) {
       return Status::Internal("AddSourceFile after EndSources");
