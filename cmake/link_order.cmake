@@ -17,9 +17,14 @@ function(ferry_link_order target)
     return()
   endif()
   set(first)
-  foreach(soname libcrypto.so.3 libstdc++.so.6 libsqlite3.so.0 libspdlog.so.1.10
-                 libgnutls.so.30 libssl.so.3 libldap-2.5.so.0 libunistring.so.2 libnettle.so.8
-                 libm.so.6 libc.so.6)
+  set(sonames libcrypto.so.3 libstdc++.so.6 libsqlite3.so.0 libspdlog.so.1.10 libgnutls.so.30
+              libssl.so.3 libldap-2.5.so.0 libunistring.so.2 libnettle.so.8 libm.so.6 libc.so.6)
+  if(FERRY_PG_MODULE)
+    # Those come with libpq, which the binary no longer links: naming them would load them.
+    list(REMOVE_ITEM sonames libcrypto.so.3 libgnutls.so.30 libssl.so.3 libldap-2.5.so.0
+         libunistring.so.2 libnettle.so.8)
+  endif()
+  foreach(soname IN LISTS sonames)
     string(MAKE_C_IDENTIFIER "FERRY_FIRST_${soname}" var)
     find_library(${var} NAMES ${soname})
     if(${var})

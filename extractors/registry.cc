@@ -13,8 +13,8 @@
 #include "extractors/firefox/firefox_extractor.h"
 #include "extractors/json/json_extractor.h"
 #include "extractors/ndjson/ndjson_extractor.h"
-#include "extractors/postgresql/pg_extractor.h"
 #include "extractors/sqlite/sqlite_extractor.h"
+#include "loaders/postgresql_module.h"
 
 // How ResolveSource picks the kind of a source argument:
 //
@@ -45,6 +45,21 @@
 namespace ferry {
 
 namespace {
+
+// The factories return no error of their own; the registry's entries may (the module).
+template <std::unique_ptr<Extractor> (*Make)(const SourceSpec&)>
+Result<std::unique_ptr<Extractor>> Made(const SourceSpec& spec) {
+  return Make(spec);
+}
+
+// Through the module, loaded here on first use: nothing else needs libpq.
+Result<std::unique_ptr<Extractor>> MakePostgresql(const SourceSpec& spec) {
+  FERRY_ASSIGN_OR_RETURN(const PostgresqlModuleApi* postgresql, PostgresqlModule());
+  return postgresql->make_extractor(spec);
+}
+
+// A postgresql:// URL is resolved before detection (ResolveSource); no path is one.
+bool DetectPostgresql(const std::string&) { return false; }
 
 const SourceKind* FindKind(std::string_view name) {
   for (const SourceKind& kind : SourceKinds()) {
@@ -109,20 +124,20 @@ const std::vector<SourceKind>& SourceKinds() {
   static const std::vector<SourceKind> kinds = {
       {"chromium",
        "Chromium localStorage (LevelDB): a Local Storage/leveldb, profile or user-data folder",
-       &DetectChromium, &MakeChromiumExtractor},
+       &DetectChromium, &Made<&MakeChromiumExtractor>},
       {"firefox", "Firefox localStorage (SQLite): a profile, origin or ls folder, or a data.sqlite",
-       &DetectFirefox, &MakeFirefoxExtractor},
+       &DetectFirefox, &Made<&MakeFirefoxExtractor>},
       {"sqlite", "an application's SQLite database: each table an entity, each row a record",
-       &DetectSqlite, &MakeSqliteExtractor},
+       &DetectSqlite, &Made<&MakeSqliteExtractor>},
       {"ndjson", "JSON records, one per line (.ndjson, .jsonl), or a folder of such files",
-       &LooksLikeNdjson, &MakeNdjsonExtractor},
+       &LooksLikeNdjson, &Made<&MakeNdjsonExtractor>},
       {"dump", "localStorage dumps: {key: string} or {origin: {key: string}}, a file or a folder",
-       &LooksLikeDump, &MakeDumpExtractor},
+       &LooksLikeDump, &Made<&MakeDumpExtractor>},
       {"json", "JSON arrays of records, a file or a folder of such files", &LooksLikeJsonArray,
-       &MakeJsonExtractor},
+       &Made<&MakeJsonExtractor>},
       {"postgresql",
        "a PostgreSQL database, as its postgresql:// URL: each table an entity, each row a record",
-       &DetectPostgres, &MakePostgresExtractor},
+       &DetectPostgresql, &MakePostgresql},
   };
   return kinds;
 }

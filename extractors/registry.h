@@ -18,7 +18,8 @@ struct SourceKind {
   const char* description;  // one line, for --help
   // True when `path` looks like this kind (checked in registry order, first match wins).
   bool (*detect)(const std::string& path);
-  std::unique_ptr<Extractor> (*make)(const SourceSpec& spec);
+  // Fails when the kind's code cannot be had (the PostgreSQL module: loaders/postgresql_module.h).
+  Result<std::unique_ptr<Extractor>> (*make)(const SourceSpec& spec);
 };
 
 // Every registered kind, in detection order.

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "loaders/postgresql/bookkeeping.h"
+#include "loaders/postgresql/bookkeeping_tables.h"
 #include "loaders/postgresql/sql_identifier.h"
 #include "loaders/process_identity.h"
 #include "loaders/sqlite/bookkeeping.h"

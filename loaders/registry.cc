@@ -3,8 +3,8 @@
 #include <cctype>
 #include <cstdlib>
 
-#include "loaders/postgresql/postgres_loader.h"
 #include "loaders/postgresql/postgres_target.h"
+#include "loaders/postgresql_module.h"
 #include "loaders/redact_url.h"
 #include "loaders/sqlite/sqlite_loader.h"
 #include "loaders/sqlite/sqlite_target.h"
@@ -15,17 +15,27 @@ namespace {
 
 constexpr const char* kDefaultTarget = "sqlite:ferry.db";
 
+Result<std::unique_ptr<Loader>> MakeSqlite(const TargetSpec& spec) {
+  return MakeSqliteLoader(spec);
+}
+
+// Through the module, loaded here on first use: nothing else of a run needs libpq.
+Result<std::unique_ptr<Loader>> MakePostgresql(const TargetSpec& spec) {
+  FERRY_ASSIGN_OR_RETURN(const PostgresqlModuleApi* postgresql, PostgresqlModule());
+  return postgresql->make_loader(spec);
+}
+
 }  // namespace
 
 const std::vector<TargetKind>& TargetKinds() {
   static const std::vector<TargetKind> kinds = {
       {"sqlite", "an SQLite file: sqlite:PATH, sqlite://PATH, or PATH.db/.sqlite/.sqlite3",
-       &IsSqliteTarget, &MakeSqliteLoader},
+       &IsSqliteTarget, &MakeSqlite},
       {"postgresql",
        "a PostgreSQL database: postgresql://[user@]host[:port]/db[?sslmode=...] or libpq "
        "keyword/value \"host=... dbname=...\" (libpq environment variables and ~/.pgpass "
        "apply)",
-       &IsPostgresqlTarget, &MakePostgresLoader},
+       &IsPostgresqlTarget, &MakePostgresql},
   };
   return kinds;
 }

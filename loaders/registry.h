@@ -17,7 +17,8 @@ struct TargetKind {
   const char* description;  // one line, for --help
   // True when the URL is of this kind ("sqlite:...", "postgresql://...").
   bool (*claims)(std::string_view url);
-  std::unique_ptr<Loader> (*make)(const TargetSpec& spec);
+  // Fails when the kind's code cannot be had (the PostgreSQL module: loaders/postgresql_module.h).
+  Result<std::unique_ptr<Loader>> (*make)(const TargetSpec& spec);
 };
 
 const std::vector<TargetKind>& TargetKinds();

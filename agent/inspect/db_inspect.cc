@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-#include "agent/inspect/db_inspect_pg.h"
 #include "agent/inspect/db_orphans.h"
 #include "extractors/firefox/sqlite_db.h"
 #include "extractors/sqlite/catalog.h"
 #include "extractors/sqlite/row_json.h"
 #include "extractors/sqlite/table_order.h"
+#include "loaders/postgresql_module.h"
 
 namespace ferry {
 
@@ -73,7 +73,10 @@ std::string DominantIdKind(const DbTableFacts& table) {
 }
 
 Result<DbInspectReport> InspectDatabase(const SourceSpec& spec) {
-  if (spec.kind == "postgresql") return InspectPostgres(spec);
+  if (spec.kind == "postgresql") {
+    FERRY_ASSIGN_OR_RETURN(const PostgresqlModuleApi* postgresql, PostgresqlModule());
+    return postgresql->inspect(spec);
+  }
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<CopiedDatabase> db, CopiedDatabase::Open(spec.path));
   if (!db->truncation().empty()) {
     return Status::Corruption(db->truncation());

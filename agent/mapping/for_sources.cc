@@ -6,8 +6,9 @@
 #include "agent/mapping/from_catalog.h"
 #include "agent/mapping/loader.h"
 #include "extractors/firefox/sqlite_db.h"
-#include "extractors/postgresql/pg_snapshot.h"
 #include "extractors/registry.h"
+#include "extractors/sqlite/catalog.h"
+#include "loaders/postgresql_module.h"
 #include "loaders/redact_url.h"
 
 namespace ferry {
@@ -38,8 +39,8 @@ std::string DatabaseName(const std::string& url) {
 
 Result<sqlite_source::Catalog> CatalogOf(const SourceSpec& spec) {
   if (spec.kind == "postgresql") {
-    FERRY_ASSIGN_OR_RETURN(auto snapshot, postgresql_source::SourceSnapshot::Open(spec.path));
-    return snapshot->catalog();
+    FERRY_ASSIGN_OR_RETURN(const PostgresqlModuleApi* postgresql, PostgresqlModule());
+    return postgresql->read_catalog(spec.path);
   }
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<firefox::CopiedDatabase> db,
                          firefox::CopiedDatabase::Open(spec.path));

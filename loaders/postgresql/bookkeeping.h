@@ -23,18 +23,10 @@
 
 #include "base/status.h"
 #include "loaders/loader.h"
+#include "loaders/postgresql/bookkeeping_tables.h"
 #include "loaders/postgresql/connection.h"
 
 namespace ferry::postgres {
-
-constexpr const char* kBookkeepingSchema = "ferry";
-
-// The tables statements outside this folder name (loaders/bookkeeping_sql.h), and the columns
-// an audit-log row is written with, in this order (Audit).
-constexpr const char* kRunsTable = "ferry.runs";
-constexpr const char* kIdMapTable = "ferry.id_map";
-constexpr const char* kAuditLogTable = "ferry.audit_log";
-constexpr const char* kAuditLogColumns = "run_id, action, detail, os_user, host";
 
 // The version of the bookkeeping tables this ferry creates and understands, and its
 // description in ferry.schema_history (loaders/schema_history.h).
