@@ -334,6 +334,15 @@ Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const Targe
       [&pool](UnitEntries unit) { return pool.Submit(std::move(unit)); }, report, &pool);
   Status stopped = pool.Finish(report);
   if (status.ok()) status = stopped;
+  if (status.ok() && !pool.LostLocks().empty()) {
+    std::string users;
+    for (const std::string& user : pool.LostLocks()) users += (users.empty() ? "" : ", ") + user;
+    return Status::Unavailable(fmt::format(
+        "the run lost the lock of user {} that its workers shared (the session holding it "
+        "ended); {} of {} units failed (listed above), the others were loaded. Run the same "
+        "command again: it loads what is left and writes nothing twice",
+        users, report->failed_units.size(), report->units));
+  }
   if (status.ok() && !report->failed_units.empty()) {
     std::string message = fmt::format(
         "{} of {} users failed (listed above); the others were loaded. Fix what their messages "

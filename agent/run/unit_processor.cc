@@ -258,8 +258,10 @@ Status UnitProcessor::Process(const UnitEntries& entries) {
   // before the mark is read, even for a unit that turns out unchanged: a run killed after its
   // mark but before its unlock left the lock behind, and taking it over here clears it.
   // With the run holding the user's lock (several of its units at once), this worker joins it.
-  FERRY_RETURN_IF_ERROR(lock_held_by_run_ ? loader_->JoinUser(user_id)
-                                          : loader_->LockUser(user_id));
+  lock_lost_ = false;
+  Status locked = lock_held_by_run_ ? loader_->JoinUser(user_id) : loader_->LockUser(user_id);
+  lock_lost_ = lock_held_by_run_ && locked.IsUnavailable();
+  FERRY_RETURN_IF_ERROR(locked);
   std::optional<StoredCheckpoint> mark;
   Status status = digest ? loader_->ReadCheckpoint(user_id, kUnitDoneEntity, entries.unit(), &mark)
                          : Status::OK();

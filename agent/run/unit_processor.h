@@ -77,6 +77,9 @@ class UnitProcessor {
   // run (agent/run/unit_pool.h): Process joins its writers (Loader::JoinUser) instead of
   // taking the lock itself.
   void SetLockHeldByRun(bool held) { lock_held_by_run_ = held; }
+  // True when the last Process could not join the run's lock: it was not held (Unavailable,
+  // after the retries), so the session holding it for the run is gone. Nothing was written.
+  bool LockLost() const { return lock_lost_; }
 
  private:
   class EntityPass;
@@ -155,6 +158,7 @@ class UnitProcessor {
   std::unordered_map<std::string, std::string> store_;
   std::string user_id_;
   bool lock_held_by_run_ = false;               // SetLockHeldByRun
+  bool lock_lost_ = false;                      // LockLost
   std::optional<std::string> settings_digest_;  // agent/run/unit_digest.h; nullopt: never skip
   // A record of the current unit was rejected on what the target held (at identity or commit
   // time), which a rerun may decide otherwise: the unit is not marked loaded whole.

@@ -183,13 +183,20 @@ TEST_CASE("migrate a database into PostgreSQL: the lock's session cut mid-run, t
   INFO(Describe(cut));
   CHECK(cut.exit_code != 0);
   CHECK(cut.exit_code != 3);  // not a run that loaded everything
-  CHECK_THAT(cut.err, Catch::Contains("lock of user app"));
-  CHECK_THAT(cut.err, Catch::Contains("run the same command again"));
+  CHECK_THAT(cut.err, Catch::Contains("the run lost the lock of user app"));
+  CHECK_THAT(cut.err, Catch::Contains("Run the same command again"));
+  // The tables after the loss are failed at once, not each after its own retries: one
+  // "retry 3 of 3" per worker that was joining when the lock was found gone, no more.
+  size_t last_retries = 0;
+  for (size_t at = cut.err.find("retry 3 of 3"); at != std::string::npos;
+       at = cut.err.find("retry 3 of 3", at + 1)) {
+    ++last_retries;
+  }
+  CHECK(last_retries <= 2);
 
-  CommandResult resumed = RunFerry(args);
-  INFO(Describe(resumed));
-  CHECK(resumed.exit_code == 3);
-  CHECK_THAT(resumed.out + resumed.err, Catch::Contains("resum"));
+  CommandResult again = RunFerry(args);
+  INFO(Describe(again));
+  CHECK(again.exit_code == 3);
   CHECK(Contents(*target) == Contents(*reference));
 }
 
