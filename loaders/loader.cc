@@ -46,10 +46,6 @@ Status Loader::ReadCheckpoint(const std::string&, const std::string&, const std:
                               std::optional<StoredCheckpoint>*) {
   return Unsupported("ReadCheckpoint");
 }
-Status Loader::KeepUnitRejects(const std::string&, const std::string&, int64_t,
-                               const std::string&) {
-  return Status::OK();
-}
 Status Loader::ReadUnitRejects(const std::string&, const std::string&,
                                std::optional<StoredUnitRejects>* out) {
   out->reset();

@@ -113,6 +113,11 @@ struct WriteBatch {
   // Written to the audit log under the run's id with the batch (--conflict interactive's
   // decisions: agent/run/conflict_decision.h). A batch of no rows but entries is written too.
   std::vector<AuditEntry> audit = {};
+  // With a unit's mark (a checkpoint of kUnitDoneEntity, loaders/unit_mark.h): the rejects and
+  // counts kept beside it (agent/run/unit_rejects.h), written in the mark's transaction so
+  // that a kill leaves both or neither; they replace what was kept for (user, unit). Empty:
+  // nothing kept. A target that keeps nothing (ReadUnitRejects' default) ignores it.
+  std::string unit_rejects = {};
 };
 
 // A row of a batch the target refused on its own (a foreign key of the application's): the
@@ -274,14 +279,10 @@ class Loader {
   virtual Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
                                 const std::string& unit, std::optional<StoredCheckpoint>* out);
 
-  // Keeps `body` (agent/run/unit_rejects.h: the rejects and counts of a unit loaded whole but
-  // for rejects) for the mark at `position` that this run writes for (user, unit), so that a
-  // rerun gives them back without reading the unit (docs/reliability.md, "Rerun"). Replaces
-  // what was kept for (user, unit). REQUIRES: the user's lock is held. The default keeps
-  // nothing, and a rerun reads the unit again.
-  virtual Status KeepUnitRejects(const std::string& user_id, const std::string& unit,
-                                 int64_t position, const std::string& body);
-  // What KeepUnitRejects kept for (user, unit), or nullopt. Reads only.
+  // What a unit's mark kept beside it for (user, unit) (WriteBatch::unit_rejects: the rejects
+  // and counts of a unit loaded whole but for rejects, so that a rerun gives them back without
+  // reading the unit: docs/reliability.md, "Rerun"), or nullopt. Reads only. The default keeps
+  // nothing (and ignores WriteBatch::unit_rejects): a rerun reads the unit again.
   virtual Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
                                  std::optional<StoredUnitRejects>* out);
 

@@ -18,7 +18,7 @@ struct StoredCheckpoint {
   std::string token = {};
 };
 
-// What the target keeps of a unit's rejects beside its mark (Loader::KeepUnitRejects): the
+// What the target keeps of a unit's rejects beside its mark (WriteBatch::unit_rejects): the
 // mark's position and run, and the body (agent/run/unit_rejects.h).
 struct StoredUnitRejects {
   std::string run_id;

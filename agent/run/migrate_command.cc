@@ -236,7 +236,8 @@ void AddMigrateCommand(CLI::App& root, int* exit_code) {
                   "the user's lock the run holds on one more connection. Default (0): for "
                   "PostgreSQL and "
                   "several units, one per core (at most 8, and within the server's free "
-                  "connections); else 1. The report says how many (docs/reliability.md)")
+                  "connections less one, the lock's connection counted); else 1. The report "
+                  "says how many (docs/reliability.md)")
       ->default_val(0);
   cmd->add_flag("--restart", o.restart,
                 "Do not resume an interrupted run with these arguments: load afresh (rows "

@@ -272,8 +272,10 @@ std::string NowRfc3339() {
 // The workers of a run not told --jobs: one for SQLite (one writer) and for a source of one
 // unit; for PostgreSQL, one per core, at most one per unit (when the sources tell how many)
 // and 8, and never more than the server has connections to spare (less one for others).
+// `lock_session`: a pool of several workers would open one more connection beside theirs, the
+// one holding the users' locks they join (ShareUserLocks): it is counted too.
 Result<int> DefaultJobs(const TargetSpec& target, const std::vector<OpenSource>& sources,
-                        Loader* loader) {
+                        Loader* loader, bool lock_session) {
   if (target.kind != "postgresql") return 1;
   uint64_t units = 0;
   for (const OpenSource& source : sources) units += source.extractor->ExpectedSize().units;
@@ -282,7 +284,11 @@ Result<int> DefaultJobs(const TargetSpec& target, const std::vector<OpenSource>&
   if (units > 1) jobs = std::min<int>(jobs, static_cast<int>(std::min<uint64_t>(units, 64)));
   int room = -1;
   FERRY_RETURN_IF_ERROR(loader->ConnectionRoom(&room));
-  if (room >= 0) jobs = std::min(jobs, room - 1);  // this connection is already counted
+  // This connection is already counted; one is left for others.
+  if (room >= 0) jobs = std::min(jobs, room - 1);
+  // Several workers sharing a user's lock bring its session: with it they must still fit, else
+  // one worker (which holds the locks itself, no session beside) is all there is room for.
+  if (room >= 0 && lock_session && jobs > 1) jobs = std::min(jobs, room - 2);
   return std::max(jobs, 1);
 }
 
@@ -291,8 +297,16 @@ Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const Targe
                  const RunInfo& run, std::vector<OpenSource>& sources, Loader* loader,
                  RejectSink* rejects, RunReport* report) {
   MigrateOptions options = told;
+  // A database's tables are units of one user: on PostgreSQL the run holds the user's lock and
+  // its workers load the tables the foreign keys let go together (unit_pool.h). SQLite keeps
+  // one writer, and a dry run keeps a user's units on one worker (its parents).
+  bool databases = !sources.empty();
+  for (const OpenSource& source : sources) {
+    databases = databases && (source.kind == "sqlite" || source.kind == "postgresql");
+  }
+  const bool share = databases && target.kind == "postgresql" && !options.dry_run;
   if (options.jobs == 0) {
-    FERRY_ASSIGN_OR_RETURN(options.jobs, DefaultJobs(target, sources, loader));
+    FERRY_ASSIGN_OR_RETURN(options.jobs, DefaultJobs(target, sources, loader, share));
   }
   report->jobs = options.jobs;
   options.resuming_run = report->resumed_from;
@@ -305,14 +319,6 @@ Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const Targe
   }
   for (const EntityMapping& entity : mapping.entities) report->Entity(entity.name);
   UnitPool pool(options, mapping, rejects);
-  // A database's tables are units of one user: on PostgreSQL the run holds the user's lock and
-  // its workers load the tables the foreign keys let go together (unit_pool.h). SQLite keeps
-  // one writer, and a dry run keeps a user's units on one worker (its parents).
-  bool databases = !sources.empty();
-  for (const OpenSource& source : sources) {
-    databases = databases && (source.kind == "sqlite" || source.kind == "postgresql");
-  }
-  const bool share = databases && target.kind == "postgresql" && !options.dry_run;
   FERRY_RETURN_IF_ERROR(pool.Start(
       [&]() -> Result<std::unique_ptr<Loader>> {
         FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Loader> worker,
@@ -328,6 +334,15 @@ Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const Targe
       [&pool](UnitEntries unit) { return pool.Submit(std::move(unit)); }, report, &pool);
   Status stopped = pool.Finish(report);
   if (status.ok()) status = stopped;
+  if (status.ok() && !pool.LostLocks().empty()) {
+    std::string users;
+    for (const std::string& user : pool.LostLocks()) users += (users.empty() ? "" : ", ") + user;
+    return Status::Unavailable(fmt::format(
+        "the run lost the lock of user {} that its workers shared (the session holding it "
+        "ended); {} of {} units failed (listed above), the others were loaded. Run the same "
+        "command again: it loads what is left and writes nothing twice",
+        users, report->failed_units.size(), report->units));
+  }
   if (status.ok() && !report->failed_units.empty()) {
     std::string message = fmt::format(
         "{} of {} users failed (listed above); the others were loaded. Fix what their messages "

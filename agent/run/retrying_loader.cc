@@ -92,11 +92,6 @@ class RetryingLoader final : public Loader {
     return Retry("reading a checkpoint",
                  [&] { return inner_->ReadCheckpoint(user_id, entity, unit, out); });
   }
-  Status KeepUnitRejects(const std::string& user_id, const std::string& unit, int64_t position,
-                         const std::string& body) override {
-    return Retry("keeping a unit's rejects",
-                 [&] { return inner_->KeepUnitRejects(user_id, unit, position, body); });
-  }
   Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
                          std::optional<StoredUnitRejects>* out) override {
     return Retry("reading a unit's rejects",

@@ -239,10 +239,25 @@ void UnitPool::Work(Worker* worker) {
     int64_t read_before = worker->report.TotalRead();
     int64_t rejected_before = worker->report.TotalRejected();
     worker->processor->SetLockHeldByRun(joined);
-    Status status = worker->processor->Process(unit);
+    bool lost = false;
+    if (joined) {
+      std::lock_guard<std::mutex> hold(mutex_);
+      lost = lost_locks_.count(user) != 0;
+    }
+    // Once the run's lock of the user is lost, its other units would each spend the retries
+    // on a lock nobody takes again: they are failed at once, unbegun.
+    Status status =
+        lost ? Status::Unavailable("not begun: the run lost the lock of user " + user +
+                                   " (the session holding it for the run's workers ended)")
+             : worker->processor->Process(unit);
+    if (lost) worker->report.units++;  // Process counts the units it takes
+    if (!lost && joined && worker->processor->LockLost()) {
+      std::lock_guard<std::mutex> hold(mutex_);
+      lost_locks_.insert(user);
+    }
     if (!status.ok() && !IsStop(status)) {
-      std::string user = worker->processor->user_id();
-      std::string name = user.empty() ? unit.unit() : user;
+      std::string whose = lost ? user : worker->processor->user_id();
+      std::string name = whose.empty() ? unit.unit() : whose;
       spdlog::error("user {}: {}", name, status.ToString());
       worker->report.failed_units.push_back(fmt::format("{}: {}", name, status.ToString()));
     }

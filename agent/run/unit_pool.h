@@ -24,7 +24,10 @@
 // references one it writes (so a table waits for the tables it references, which the
 // extractor yields first; a self-reference stays within its unit's two passes). A unit that
 // routes to no entity waits for every earlier one. When the run cannot take the lock (another
-// run holds it), the user's units go one after the other as above, each refused alike.
+// run holds it), the user's units go one after the other as above, each refused alike. When
+// the session holding the run's lock is lost (a worker finds the lock not held, after its
+// retries), the user's units not begun yet fail at once: the run ends Unavailable naming the
+// lost lock, and the same command loads what is left (nothing is written without the lock).
 //
 // Thread safety: Submit and Finish are called by one thread (the reader).
 #pragma once
@@ -91,6 +94,9 @@ class UnitPool {
   // After Finish: true when every failed unit failed on a lock another run holds (a user's, or
   // a rekey's), or none failed: the run ends Locked (exit 4), as a run on one thread does.
   bool AllFailuresLocked() const { return all_failures_locked_; }
+  // After Finish: the users whose lock the run held for its workers and lost (its session
+  // ended: a worker found it not held). Their units not begun then were failed at once.
+  const std::set<std::string>& LostLocks() const { return lost_locks_; }
 
  private:
   struct Worker;
@@ -145,6 +151,7 @@ class UnitPool {
   std::unique_ptr<Loader> lock_loader_;     // holds run_locked_'s locks
   std::set<std::string> run_locked_;        // users whose lock the run holds: units joined
   std::set<std::string> serial_users_;      // users whose lock the run could not take
+  std::set<std::string> lost_locks_;        // LostLocks
   std::map<int64_t, Footprint> in_flight_;  // units of run_locked_ users being loaded
   int64_t next_flight_ = 0;
   bool closing_ = false;

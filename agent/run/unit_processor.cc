@@ -216,7 +216,7 @@ Status UnitProcessor::ProcessMarked(const UnitEntries& entries, const std::strin
 }
 
 Status UnitProcessor::MarkUnitLoaded(const std::string& user_id, const std::string& unit,
-                                     int64_t position, int64_t rejected_through) {
+                                     int64_t position, int64_t rejected_through, std::string kept) {
   // An empty batch: only its checkpoint is written, in a transaction of its own, and a retry
   // after a lost commit finds it as it finds any batch's (agent/run/retrying_loader.h).
   const EntityMapping* first = nullptr;
@@ -233,6 +233,7 @@ Status UnitProcessor::MarkUnitLoaded(const std::string& user_id, const std::stri
   mark.user_id = user_id;
   mark.policy = ConflictPolicy::kSkip;
   mark.checkpoint = Checkpoint{unit, kUnitDoneEntity, position};
+  mark.unit_rejects = std::move(kept);
   if (writes_ == nullptr) return loader_->Write(mark).status();
   UnitWrites::Held held;
   held.batch = std::move(mark);
@@ -258,8 +259,10 @@ Status UnitProcessor::Process(const UnitEntries& entries) {
   // before the mark is read, even for a unit that turns out unchanged: a run killed after its
   // mark but before its unlock left the lock behind, and taking it over here clears it.
   // With the run holding the user's lock (several of its units at once), this worker joins it.
-  FERRY_RETURN_IF_ERROR(lock_held_by_run_ ? loader_->JoinUser(user_id)
-                                          : loader_->LockUser(user_id));
+  lock_lost_ = false;
+  Status locked = lock_held_by_run_ ? loader_->JoinUser(user_id) : loader_->LockUser(user_id);
+  lock_lost_ = lock_held_by_run_ && locked.IsUnavailable();
+  FERRY_RETURN_IF_ERROR(locked);
   std::optional<StoredCheckpoint> mark;
   Status status = digest ? loader_->ReadCheckpoint(user_id, kUnitDoneEntity, entries.unit(), &mark)
                          : Status::OK();
@@ -444,13 +447,11 @@ Status UnitProcessor::ProcessEntities(const UnitEntries& entries, const std::vec
   const int64_t rejected = report_->TotalRejected() - rejected_before;
   if (digest && !target_decided_reject_ && rejected <= kMaxMarkedRejects) {
     const int64_t position = MarkPosition(*digest, rejected);
-    // Kept before the mark is written: kept rejects without their mark are never read (a
-    // rerun takes them only for the mark of their run and position), a mark without them is
-    // checked as before (ProcessMarked).
-    if (rejected > 0)
-      FERRY_RETURN_IF_ERROR(KeepRejects(user_id, entries.unit(), position, rejected));
-    FERRY_RETURN_IF_ERROR(
-        MarkUnitLoaded(user_id, entries.unit(), position, rejected_before + rejected));
+    // Kept in the mark's own transaction: no commit of their own, and a kill leaves both or
+    // neither (a rerun takes them only for the mark of their run and position anyway).
+    std::string kept = rejected > 0 ? KeptRejects(rejected) : std::string();
+    FERRY_RETURN_IF_ERROR(MarkUnitLoaded(user_id, entries.unit(), position,
+                                         rejected_before + rejected, std::move(kept)));
   }
   recording_ = Recording{};
   return writes_ != nullptr ? writes_->Flush() : Status::OK();

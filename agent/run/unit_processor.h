@@ -77,6 +77,9 @@ class UnitProcessor {
   // run (agent/run/unit_pool.h): Process joins its writers (Loader::JoinUser) instead of
   // taking the lock itself.
   void SetLockHeldByRun(bool held) { lock_held_by_run_ = held; }
+  // True when the last Process could not join the run's lock: it was not held (Unavailable,
+  // after the retries), so the session holding it for the run is gone. Nothing was written.
+  bool LockLost() const { return lock_lost_; }
 
  private:
   class EntityPass;
@@ -96,9 +99,10 @@ class UnitProcessor {
   Result<std::optional<int64_t>> SkipDigest(const UnitEntries& entries) const;
   // Writes the mark of a unit loaded whole (loaders/unit_mark.h) at `position`, with the unit's
   // held batches when there are any; not when a batch written alone after them has a reject
-  // the target decided (`rejected_through`: the run's rejects with the unit's).
+  // the target decided (`rejected_through`: the run's rejects with the unit's). `kept`: the
+  // unit's rejects kept beside the mark, in its transaction (KeepRejects; empty: none).
   Status MarkUnitLoaded(const std::string& user_id, const std::string& unit, int64_t position,
-                        int64_t rejected_through);
+                        int64_t rejected_through, std::string kept = {});
   // ProcessLocked's entities, their batches held in writes_ when set.
   // `routed`: how many of the unit's keys each entity of the mapping takes. The passes go to
   // *passes, which the caller keeps until the unit's writes have completed.
@@ -120,12 +124,12 @@ class UnitProcessor {
   Status GiveBackKept(const UnitEntries& entries, const std::string& user_id,
                       const StoredCheckpoint& mark, int64_t rejects, bool* given);
   // From ProcessLocked: starts recording the unit's rejects and counts when `on` (a unit that
-  // may be marked), for KeepRejects.
+  // may be marked), for KeptRejects.
   void StartRecording(const UnitEntries& entries, bool on);
-  // Before the mark at `position` of a unit loaded whole but for `rejected` rejects: keeps them
-  // beside it (Loader::KeepUnitRejects) when all were recorded and fit kMaxUnitRejectsBytes.
-  Status KeepRejects(const std::string& user_id, const std::string& unit, int64_t position,
-                     int64_t rejected);
+  // Before the mark of a unit loaded whole but for `rejected` rejects: what to keep beside it
+  // (WriteBatch::unit_rejects, written with the mark) when all were recorded and fit
+  // kMaxUnitRejectsBytes; empty when nothing is kept.
+  std::string KeptRejects(int64_t rejected);
   bool Selected(const std::string& entity) const;
   // The entity an entry of the unit loads into (nullptr: none), as the unit's routing pass
   // decides it.
@@ -155,6 +159,7 @@ class UnitProcessor {
   std::unordered_map<std::string, std::string> store_;
   std::string user_id_;
   bool lock_held_by_run_ = false;               // SetLockHeldByRun
+  bool lock_lost_ = false;                      // LockLost
   std::optional<std::string> settings_digest_;  // agent/run/unit_digest.h; nullopt: never skip
   // A record of the current unit was rejected on what the target held (at identity or commit
   // time), which a rerun may decide otherwise: the unit is not marked loaded whole.
@@ -166,7 +171,7 @@ class UnitProcessor {
     std::vector<std::pair<std::string, ::ferry::Reject>> rejects;  // (user, reject)
   };
   std::optional<MarkCheck> checking_;
-  // Per unit that may be marked: what KeepRejects keeps (its rejects as met, and the counts
+  // Per unit that may be marked: what KeptRejects keeps (its rejects as met, and the counts
   // before it, to take the unit's share).
   struct Recording {
     bool on = false;

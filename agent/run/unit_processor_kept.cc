@@ -36,15 +36,14 @@ void UnitProcessor::StartRecording(const UnitEntries& entries, bool on) {
   recording_.duplicates_before = report_->duplicate_members;
 }
 
-Status UnitProcessor::KeepRejects(const std::string& user_id, const std::string& unit,
-                                  int64_t position, int64_t rejected) {
+std::string UnitProcessor::KeptRejects(int64_t rejected) {
   // Not kept (the rerun reads the unit, as before) when a reject was not recorded, or when the
   // unit added to what the report says of entries besides its counts (lossy entries, repeated
   // members): those come from reading it.
   if (!recording_.on || static_cast<int64_t>(recording_.rejects.size()) != rejected ||
       report_->lossy_entries != recording_.lossy_before ||
       report_->duplicate_members != recording_.duplicates_before) {
-    return Status::OK();
+    return std::string();
   }
   UnitRejects kept;
   kept.file = recording_.file;
@@ -61,9 +60,9 @@ Status UnitProcessor::KeepRejects(const std::string& user_id, const std::string&
   // Text that is not UTF-8 (a file name's bytes, kept as they are in the reject file) neither
   // decodes nor fits a PostgreSQL text column: such a unit is read again by a rerun.
   if (body.size() > kMaxUnitRejectsBytes || !simdjson::validate_utf8(body.data(), body.size())) {
-    return Status::OK();
+    return std::string();
   }
-  return loader_->KeepUnitRejects(user_id, unit, position, body);
+  return body;
 }
 
 Status UnitProcessor::GiveBackKept(const UnitEntries& entries, const std::string& user_id,

@@ -1,5 +1,5 @@
 // What a unit loaded whole but for rejects the source and settings decided leaves beside its
-// mark (loaders/unit_mark.h, Loader::KeepUnitRejects): its records read and valid per entity
+// mark (loaders/unit_mark.h, WriteBatch::unit_rejects): its records read and valid per entity
 // and each reject as the reject file says it, so that a rerun over the same bytes and settings
 // (the mark's digest) gives them back without reading, parsing or validating the unit again
 // (docs/reliability.md, "Rerun over an unchanged source").

@@ -145,13 +145,8 @@ class LoaderBackend {
   virtual Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
                                 const std::string& unit, std::optional<StoredCheckpoint>* out) = 0;
   virtual Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) = 0;
-  // Loader::KeepUnitRejects for run `run_id`, and ReadUnitRejects. By default nothing is kept.
-  virtual Status KeepUnitRejects(const std::string& user_id, const std::string& unit,
-                                 int64_t position, const std::string& body,
-                                 const std::string& run_id) {
-    (void)user_id, (void)unit, (void)position, (void)body, (void)run_id;
-    return Status::OK();
-  }
+  // Loader::ReadUnitRejects. By default nothing is kept (Write ignores
+  // WriteBatch::unit_rejects).
   virtual Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
                                  std::optional<StoredUnitRejects>* out) {
     (void)user_id, (void)unit;

@@ -53,8 +53,6 @@ class SharedLoader final : public Loader {
   Status LeaveUser(const std::string& user_id) override;
   Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
                         const std::string& unit, std::optional<StoredCheckpoint>* out) override;
-  Status KeepUnitRejects(const std::string& user_id, const std::string& unit, int64_t position,
-                         const std::string& body) override;
   Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
                          std::optional<StoredUnitRejects>* out) override;
   Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override;
@@ -349,13 +347,6 @@ Status SharedLoader::ReadCheckpoint(const std::string& user_id, const std::strin
   out->reset();
   FERRY_RETURN_IF_ERROR(RequireChecked("ReadCheckpoint"));
   return backend_->ReadCheckpoint(user_id, entity, unit, out);
-}
-
-Status SharedLoader::KeepUnitRejects(const std::string& user_id, const std::string& unit,
-                                     int64_t position, const std::string& body) {
-  FERRY_RETURN_IF_ERROR(RequireChecked("KeepUnitRejects"));
-  if (dry_run_) return Status::OK();
-  return backend_->KeepUnitRejects(user_id, unit, position, body, run_id_);
 }
 
 Status SharedLoader::ReadUnitRejects(const std::string& user_id, const std::string& unit,

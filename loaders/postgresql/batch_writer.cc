@@ -17,6 +17,7 @@
 #include "loaders/postgresql/foreign_key_violation.h"
 #include "loaders/postgresql/pg_error.h"
 #include "loaders/postgresql/sql_identifier.h"
+#include "loaders/postgresql/unit_rejects.h"
 #include "loaders/postgresql/write_sql.h"
 #include "loaders/process_identity.h"
 #include "loaders/unit_mark.h"
@@ -221,6 +222,10 @@ Status BatchWriter::WriteIn(pqxx::work& txn, const WriteBatch& batch, const std:
                        checkpoint.position, run_id);
   }
   outcome->inserted += text.new_rows;
+  if (!batch.unit_rejects.empty()) {  // with the mark they belong to, both or neither
+    KeepUnitRejects(txn, session_->schema(), batch.user_id, checkpoint.unit, checkpoint.position,
+                    batch.unit_rejects, run_id);
+  }
   for (const AuditEntry& entry : batch.audit) Audit(txn, run_id, entry.action, entry.detail);
   if (DeletesLockRow(batch)) {
     // As UnlockUser deletes it (this process's row only); the advisory lock stays held until

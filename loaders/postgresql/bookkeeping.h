@@ -65,7 +65,7 @@ constexpr const char* kArchiveDescription = "ferry bookkeeping 4: backup archive
 std::string ArchiveChecksum();
 
 // Bookkeeping 5: ferry.unit_rejects, the rejects of a unit loaded whole but for them, kept
-// beside its mark (Loader::KeepUnitRejects). Recorded like bookkeeping 4, after it.
+// beside its mark (WriteBatch::unit_rejects). Recorded like bookkeeping 4, after it.
 constexpr const char* kUnitRejectsDescription = "ferry bookkeeping 5: unit rejects";
 
 // Checksum of bookkeeping 5's statements (16 hex digits).

@@ -86,12 +86,6 @@ class PostgresBackend final : public LoaderBackend {
     NoteIfCommitted(user_id, entity, unit, *out);
     return Status::OK();
   }
-  Status KeepUnitRejects(const std::string& user_id, const std::string& unit, int64_t position,
-                         const std::string& body, const std::string& run_id) override {
-    return OnSession([&](Session* s) {
-      return postgres::KeepUnitRejects(s, user_id, unit, position, body, run_id);
-    });
-  }
   Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
                          std::optional<StoredUnitRejects>* out) override {
     return OnSession([&](Session* s) { return postgres::ReadUnitRejects(s, user_id, unit, out); });

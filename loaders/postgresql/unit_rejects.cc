@@ -7,21 +7,16 @@
 
 namespace ferry::postgres {
 
-Status KeepUnitRejects(Session* session, const std::string& user_id, const std::string& unit,
-                       int64_t position, const std::string& body, const std::string& run_id) {
-  return Guarded("keeping the rejects of unit " + unit + " in " + session->display_name(),
-                 session->secrets(), [&]() -> Status {
-                   pqxx::work txn(session->connection());
-                   txn.exec_params(
-                       "INSERT INTO ferry.unit_rejects (user_id, target_schema, unit, position, "
-                       "run_id, body, updated_at) VALUES ($1, $2, $3, $4, $5, $6, now()) "
-                       "ON CONFLICT (user_id, target_schema, unit) DO UPDATE SET "
-                       "position = excluded.position, run_id = excluded.run_id, "
-                       "body = excluded.body, updated_at = excluded.updated_at",
-                       user_id, session->schema(), unit, position, run_id, body);
-                   txn.commit();
-                   return Status::OK();
-                 });
+void KeepUnitRejects(pqxx::work& txn, const std::string& schema, const std::string& user_id,
+                     const std::string& unit, int64_t position, const std::string& body,
+                     const std::string& run_id) {
+  txn.exec_params0(
+      "INSERT INTO ferry.unit_rejects (user_id, target_schema, unit, position, run_id, body, "
+      "updated_at) VALUES ($1, $2, $3, $4, $5, $6, now()) "
+      "ON CONFLICT (user_id, target_schema, unit) DO UPDATE SET "
+      "position = excluded.position, run_id = excluded.run_id, "
+      "body = excluded.body, updated_at = excluded.updated_at",
+      user_id, schema, unit, position, run_id, body);
 }
 
 Status ReadUnitRejects(Session* session, const std::string& user_id, const std::string& unit,

@@ -70,7 +70,8 @@ Status JoinUser(Session* session, const std::string& user_id, const std::string&
   if (!holder) {
     return Status::Unavailable("user " + user_id + " on " + TargetOf(session) +
                                ": the lock of run " + run_id +
-                               " is not held (its session is being opened again)");
+                               " is not held: the session holding it for the run's "
+                               "workers is gone (or being opened again)");
   }
   return Status::Locked("user " + user_id + " on " + TargetOf(session) +
                         " is locked by the session \"" + *holder + "\"");

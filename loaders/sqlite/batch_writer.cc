@@ -9,6 +9,7 @@
 #include "loaders/sqlite/foreign_key_reject.h"
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/transaction.h"
+#include "loaders/sqlite/unit_rejects.h"
 #include "loaders/sqlite/user_lock.h"
 
 namespace ferry::sqlite {
@@ -176,6 +177,10 @@ Result<BatchOutcome> BatchWriter::Write(const WriteBatch& batch, const std::stri
     checkpoint.entity = batch.entity;
   }
   FERRY_RETURN_IF_ERROR(SaveCheckpoint(db_, batch.user_id, checkpoint, run_id, now));
+  if (!batch.unit_rejects.empty()) {  // with the mark they belong to, both or neither
+    FERRY_RETURN_IF_ERROR(KeepUnitRejects(db_, batch.user_id, checkpoint.unit, checkpoint.position,
+                                          batch.unit_rejects, run_id));
+  }
   for (const AuditEntry& entry : batch.audit) {
     FERRY_RETURN_IF_ERROR(Audit(db_, run_id, entry.action, entry.detail));
   }

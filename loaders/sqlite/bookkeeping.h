@@ -58,7 +58,7 @@ constexpr const char* kArchiveDescription = "ferry bookkeeping 3: backup archive
 std::string ArchiveChecksum();
 
 // Bookkeeping 4: ferry_unit_rejects, the rejects of a unit loaded whole but for them, kept
-// beside its mark (Loader::KeepUnitRejects). Recorded like bookkeeping 3, after it.
+// beside its mark (WriteBatch::unit_rejects). Recorded like bookkeeping 3, after it.
 constexpr const char* kUnitRejectsDescription = "ferry bookkeeping 4: unit rejects";
 
 // Checksum of bookkeeping 4's statements (16 hex digits).

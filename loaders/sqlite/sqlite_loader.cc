@@ -79,11 +79,6 @@ class SqliteBackend final : public LoaderBackend {
     return OnFile(
         [&](sqlite3* db) { return sqlite::ReadCheckpoint(db, user_id, entity, unit, out); });
   }
-  Status KeepUnitRejects(const std::string& user_id, const std::string& unit, int64_t position,
-                         const std::string& body, const std::string& run_id) override {
-    if (db_ == nullptr) return Status::OK();  // a dry run writes nothing
-    return sqlite::KeepUnitRejects(db_.get(), user_id, unit, position, body, run_id);
-  }
   Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
                          std::optional<StoredUnitRejects>* out) override {
     return OnFile([&](sqlite3* db) { return sqlite::ReadUnitRejects(db, user_id, unit, out); });
