@@ -171,7 +171,7 @@ Status DumpIndex::Build(const std::vector<std::string>& origins, uint64_t max_va
 
 size_t DumpIndex::size() const { return size_; }
 
-Status DumpIndex::Read(size_t i, Entry* entry) {
+Status DumpIndex::Read(size_t i, Entry* entry, bool with_value) {
   for (; read_ < i && by_place_->Valid(); ++read_) by_place_->Next();
   FERRY_RETURN_IF_ERROR(by_place_->status());
   if (!by_place_->Valid()) {
@@ -188,7 +188,9 @@ Status DumpIndex::Read(size_t i, Entry* entry) {
   const OriginMember& origin = slot.origin == kNoOrigin ? kNone : origins_[slot.origin];
   // Build() decoded both already, so decoding them again cannot fail.
   DecodedString key = DecodeJsonString(text_, slot.key_quote).value();
-  DecodedString value = DecodeJsonString(text_, slot.value_quote).value();
+  // Without its value: neither decoded nor copied (the cost of a read is mostly the values').
+  DecodedString value =
+      with_value ? DecodeJsonString(text_, slot.value_quote).value() : DecodedString{};
   entry->unit = path_;
   entry->user_hint = user_hint_;
   entry->origin = origin.name.text;
