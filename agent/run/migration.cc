@@ -256,14 +256,14 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
       Status s = processor.RecordProblem(where, problem);
       if (problem_status.ok()) problem_status = s;
     });
-    // One unit at a time, spilled to its temporary file past its memory budget (the bound:
-    // docs/design.md, "Memory").
     // A rerun reads only the keys of a unit whose digest is its bytes' while the units before it
     // were found unchanged (MigrateOptions::keys_suffice): the one that is not reads again.
     if (options.keys_suffice) {
       std::shared_ptr<std::atomic<bool>> keys_suffice = options.keys_suffice;
       extractor.SetDeferValues([keys_suffice] { return keys_suffice->load(); });
     }
+    // One unit at a time, spilled to its temporary file past its memory budget (the bound:
+    // docs/design.md, "Memory").
     UnitEntries unit;
     auto flush = [&]() -> Status {
       if (unit.empty()) return Status::OK();
