@@ -115,18 +115,17 @@ Status DumpIndex::Builder::AddValueAt(int64_t offset, od::json_type type, uint32
                            in_origin, TypeName(type)));
     return Status::OK();
   }
-  // Decoded here to be known decodable and under the cap (the decoded text is never longer
-  // than the raw string); Read() decodes it again on its turn.
-  Result<DecodedString> decoded = DecodeJsonString(text_, static_cast<size_t>(offset));
+  // Checked here to be decodable and under the cap (the decoded text is never longer than the
+  // raw string), measured without being decoded into memory; Read() decodes it on its turn.
+  Result<uint64_t> decoded = DecodedJsonStringSize(text_, static_cast<size_t>(offset));
   if (!decoded.ok()) {
     AddProblem(offset, origin_name, key.text,
                fmt::format("the value of key {}: {}", QuoteForMessage(key.text),
                            decoded.status().message()));
     return Status::OK();
   }
-  if (decoded->text.size() > max_value_bytes_) {
-    AddProblem(offset, origin_name, key.text,
-               ValueTooLarge(decoded->text.size(), max_value_bytes_));
+  if (*decoded > max_value_bytes_) {
+    AddProblem(offset, origin_name, key.text, ValueTooLarge(*decoded, max_value_bytes_));
     return Status::OK();
   }
   // The name is the origin object's number and the key: the same key in two objects of one
