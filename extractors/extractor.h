@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,11 +103,30 @@ class Extractor {
   // logs it.
   void SetReporter(CorruptionReporter reporter) { reporter_ = std::move(reporter); }
 
+  // What a kind whose unit is one file's bytes (a dump) tells of the current entry's unit: a
+  // digest of every byte its entries come from (WordHash of the file as read: a changed byte
+  // gives another digest), and whether its entries were yielded without their values
+  // (SetDeferValues). nullopt for the other kinds: a unit's digest is then over its entries.
+  // REQUIRES: Valid().
+  struct UnitBytes {
+    uint64_t digest = 0;
+    bool values_deferred = false;
+  };
+  virtual std::optional<UnitBytes> CurrentUnitBytes() const { return std::nullopt; }
+
+  // Asked as each unit of a kind with CurrentUnitBytes() starts: true yields its entries with
+  // their keys, origins and places but empty values, which costs no decoding of the values
+  // (a rerun whose unit its digest finds unchanged needs only its keys; one that needs the
+  // values reads the unit again). Optional; unset, every value is read.
+  void SetDeferValues(std::function<bool()> defer) { defer_values_ = std::move(defer); }
+
  protected:
   void Report(const Location& where, const Status& problem) const;
+  bool ShouldDeferValues() const { return defer_values_ && defer_values_(); }
 
  private:
   CorruptionReporter reporter_;
+  std::function<bool()> defer_values_;
 };
 
 }  // namespace ferry

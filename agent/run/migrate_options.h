@@ -1,6 +1,7 @@
 // MigrateOptions: everything `ferry migrate` was told, checked before any work starts.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,10 @@ struct MigrateOptions {
   // Set by the run, not a flag: the interrupted run this one resumes (its id is this run's),
   // whose committed batches are passed over by their checkpoints; empty for a fresh run.
   std::string resuming_run;
+  // Set by the run, not a flag; null where no unit may be skipped: true while the last unit
+  // loaded was found unchanged by its mark, when the next unit's keys are likely all the run
+  // needs of it (Extractor::SetDeferValues). Shared by the run's workers.
+  std::shared_ptr<std::atomic<bool>> keys_suffice;
 };
 
 }  // namespace ferry

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <functional>
@@ -44,6 +45,7 @@ struct OpenSource {
   // Damage reported while the source was opened, before the run could take it as rejects.
   std::shared_ptr<std::vector<std::pair<Location, Status>>> early_problems;
   std::string kind;  // SourceSpec::kind
+  SourceSpec spec;   // as the extractor was made, to read one of its units again
 };
 
 Status Fail(RunReport* report, const Status& status) {
@@ -170,7 +172,7 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
     paths.push_back(spec.kind == "postgresql" ? "" : spec.path);
     std::string shown = spec.kind == "postgresql" ? RedactUrl(argument) : argument;
     report->sources.push_back(shown);
-    sources->push_back(OpenSource{shown, std::move(extractor), early, spec.kind});
+    sources->push_back(OpenSource{shown, std::move(extractor), early, spec.kind, spec});
   }
   std::vector<std::pair<std::string, SourceUnits>> units;
   for (const OpenSource& source : *sources) {
@@ -193,6 +195,27 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
   run.archive = report->backup_id;
   *run_out = run;
   return (*loader)->BeginRun(run);
+}
+
+// The unit that is the file `file` of a source made from `spec`, read again with its values
+// (UnitEntries::Reload, which checks that its bytes are those its keys were read from). The
+// damage it holds was reported when its keys were read: not twice.
+Result<UnitEntries> ReadUnitAgain(SourceSpec spec, const std::string& file) {
+  spec.path = file;
+  FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Extractor> extractor, MakeExtractor(spec));
+  extractor->SetReporter([](const Location&, const Status&) {});
+  FERRY_RETURN_IF_ERROR(extractor->Open());
+  UnitEntries unit;
+  for (; extractor->Valid(); extractor->Next()) {
+    const Entry& entry = extractor->entry();
+    if (unit.empty()) {
+      std::optional<Extractor::UnitBytes> bytes = extractor->CurrentUnitBytes();
+      if (bytes) unit.SetSourceBytes(bytes->digest, /*values_deferred=*/false, nullptr);
+    }
+    FERRY_RETURN_IF_ERROR(unit.Add(entry));
+  }
+  FERRY_RETURN_IF_ERROR(extractor->status());
+  return unit;
 }
 
 // Reads every unit of every source, one unit in memory at a time.
@@ -233,6 +256,12 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
       Status s = processor.RecordProblem(where, problem);
       if (problem_status.ok()) problem_status = s;
     });
+    // A rerun reads only the keys of a unit whose digest is its bytes' while the units before it
+    // were found unchanged (MigrateOptions::keys_suffice): the one that is not reads again.
+    if (options.keys_suffice) {
+      std::shared_ptr<std::atomic<bool>> keys_suffice = options.keys_suffice;
+      extractor.SetDeferValues([keys_suffice] { return keys_suffice->load(); });
+    }
     // One unit at a time, spilled to its temporary file past its memory budget (the bound:
     // docs/design.md, "Memory").
     UnitEntries unit;
@@ -251,6 +280,15 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
       const Entry& entry = extractor.entry();
       if (!unit.empty() && unit.unit() != entry.unit) {
         FERRY_RETURN_IF_ERROR(flush());
+      }
+      if (unit.empty()) {
+        if (std::optional<Extractor::UnitBytes> bytes = extractor.CurrentUnitBytes()) {
+          UnitEntries::Reloader reload;
+          if (bytes->values_deferred) {
+            reload = [spec = source.spec, file = entry.unit] { return ReadUnitAgain(spec, file); };
+          }
+          unit.SetSourceBytes(bytes->digest, bytes->values_deferred, std::move(reload));
+        }
       }
       FERRY_RETURN_IF_ERROR(unit.Add(entry));
     }
@@ -310,6 +348,11 @@ Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const Targe
   }
   report->jobs = options.jobs;
   options.resuming_run = report->resumed_from;
+  // Keys alone serve a unit a rerun finds unchanged by its bytes' digest: only where a unit may
+  // be skipped, and its user id needs no value.
+  if (!options.dry_run && !options.rescan && options.user_id_from.rfind("key:", 0) != 0) {
+    options.keys_suffice = std::make_shared<std::atomic<bool>>(false);
+  }
   UnitProcessor processor(options, mapping, loader, rejects, report);
   if (options.jobs == 1) {
     FERRY_RETURN_IF_ERROR(Scan(

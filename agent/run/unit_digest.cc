@@ -7,33 +7,11 @@
 #include <sstream>
 
 #include "agent/mapping/embedded.h"
+#include "base/word_hash.h"
 
 namespace ferry {
 
 namespace {
-
-// FNV-1a over 8-byte words, then the tail byte by byte. Each step is a bijection of the state
-// for a given word, so two inputs of one length that differ in one word (one byte) always
-// hash apart. Fields are fed with their length, so ("ab","c") and ("a","bc") differ.
-class WordHash {
- public:
-  void Add(std::string_view bytes) {
-    AddWord(bytes.size());
-    size_t i = 0;
-    for (; i + 8 <= bytes.size(); i += 8) {
-      uint64_t word;
-      std::memcpy(&word, bytes.data() + i, 8);
-      AddWord(word);
-    }
-    for (; i < bytes.size(); ++i) AddWord(static_cast<unsigned char>(bytes[i]));
-  }
-  void AddWord(uint64_t word) { hash_ = (hash_ ^ word) * kPrime; }
-  uint64_t value() const { return hash_; }
-
- private:
-  static constexpr uint64_t kPrime = 1099511628211ull;
-  uint64_t hash_ = 14695981039346656037ull;
-};
 
 bool HashFile(const std::string& path, WordHash* hash) {
   std::ifstream in(path, std::ios::binary);
@@ -109,6 +87,16 @@ int64_t UnitDigest(const std::string& settings, const std::vector<Entry>& entrie
 Result<int64_t> UnitDigest(const std::string& settings, const UnitEntries& entries) {
   WordHash hash;
   hash.Add(settings);
+  if (entries.bytes_digest()) {
+    // The unit is one file's bytes (a dump): its entries are a function of those bytes, of its
+    // name (the path, whose stem is the user hint) and of --origin and --max-value-bytes, which
+    // the settings hold. A marker word keeps it apart from an entry digest.
+    hash.AddWord(0x6279746573ull);  // "bytes"
+    hash.Add(entries.unit());
+    hash.Add(entries.user_hint());
+    hash.AddWord(*entries.bytes_digest());
+    return static_cast<int64_t>(hash.value());
+  }
   hash.AddWord(entries.size());
   Entry scratch;
   for (size_t i = 0; i < entries.size(); ++i) {

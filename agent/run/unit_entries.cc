@@ -264,4 +264,20 @@ Result<const Entry*> UnitEntries::Get(size_t i, Entry* scratch, bool with_value)
   return static_cast<const Entry*>(scratch);
 }
 
+Result<UnitEntries> UnitEntries::Reload() const {
+  if (!values_deferred_ || !reload_) return Status::Internal(unit_ + ": no values to read again");
+  FERRY_ASSIGN_OR_RETURN(UnitEntries whole, reload_());
+  // The same bytes give the same entries: a file rewritten since its keys were read is another
+  // file, never loaded as this unit (the run stops, as for a file changed while being read).
+  if (whole.values_deferred_ || whole.bytes_digest_ != bytes_digest_ || whole.unit_ != unit_ ||
+      whole.size() != size()) {
+    return Status::IOError(fmt::format(
+        "{}: file changed while being read (its bytes differ from when its keys were read); "
+        "nothing of it is loaded, what was committed before stays, and the same command resumes "
+        "once no one writes to it",
+        unit_));
+  }
+  return whole;
+}
+
 }  // namespace ferry

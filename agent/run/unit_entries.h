@@ -12,7 +12,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +66,22 @@ class UnitEntries {
   // Every how many spilled entries an offset is kept.
   static constexpr size_t kSpillStride = 4096;
 
+  // What the extractor told of the unit's bytes (Extractor::CurrentUnitBytes): their digest,
+  // which the unit's digest then takes in place of its entries (agent/run/unit_digest.h), and
+  // whether the entries were read without their values. Such entries serve what needs only
+  // keys (routing, counting, a user id from the file name); Reload() reads the unit whole.
+  using Reloader = std::function<Result<UnitEntries>()>;
+  void SetSourceBytes(uint64_t digest, bool values_deferred, Reloader reload) {
+    bytes_digest_ = digest;
+    values_deferred_ = values_deferred;
+    reload_ = std::move(reload);
+  }
+  const std::optional<uint64_t>& bytes_digest() const { return bytes_digest_; }
+  bool values_deferred() const { return values_deferred_; }
+  // The unit read again with its values, from the same bytes (the same digest, else IOError:
+  // the file changed meanwhile). REQUIRES: values_deferred().
+  Result<UnitEntries> Reload() const;
+
  private:
   uint64_t memory_budget_ = kUnitMemoryBudget;
   uint64_t memory_bytes_ = 0;
@@ -92,6 +110,9 @@ class UnitEntries {
   std::string unit_;
   std::string user_hint_;
   uint64_t value_bytes_ = 0;
+  std::optional<uint64_t> bytes_digest_;  // SetSourceBytes
+  bool values_deferred_ = false;
+  Reloader reload_;
 };
 
 }  // namespace ferry

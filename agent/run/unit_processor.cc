@@ -268,19 +268,35 @@ Status UnitProcessor::Process(const UnitEntries& entries) {
                          : Status::OK();
   std::optional<int64_t> marked_rejects =
       mark ? MarkedRejects(*digest, mark->position) : std::nullopt;
+  // Entries read without their values (a unit its bytes' digest may find unchanged) are read
+  // again whole when the unit turns out to need them.
+  std::optional<UnitEntries> whole;
+  auto with_values = [&]() -> Result<const UnitEntries*> {
+    if (!entries.values_deferred()) return &entries;
+    if (!whole) {
+      FERRY_ASSIGN_OR_RETURN(UnitEntries read, entries.Reload());
+      whole.emplace(std::move(read));
+    }
+    return &*whole;
+  };
+  bool given = false;  // the unit's outcome given back from its mark, nothing read
   if (!status.ok()) {
   } else if (marked_rejects == 0) {
     ReportUnchanged(user_id, entries.unit(), mark->run_id, 0);
     status = CountHeld(entries);
+    given = true;
   } else if (marked_rejects) {
-    bool given = false;
     status = GiveBackKept(entries, user_id, *mark, *marked_rejects, &given);
     if (status.ok() && !given) {
-      status = ProcessMarked(entries, user_id, *digest, *marked_rejects, mark->run_id);
+      Result<const UnitEntries*> read = with_values();
+      status = read.ok() ? ProcessMarked(**read, user_id, *digest, *marked_rejects, mark->run_id)
+                         : read.status();
     }
   } else {
-    status = ProcessLocked(entries, user_id, digest);
+    Result<const UnitEntries*> read = with_values();
+    status = read.ok() ? ProcessLocked(**read, user_id, digest) : read.status();
   }
+  if (options_.keys_suffice) options_.keys_suffice->store(given);
   Status unlocked = lock_held_by_run_ ? loader_->LeaveUser(user_id) : loader_->UnlockUser(user_id);
   return status.ok() ? unlocked : status;
 }

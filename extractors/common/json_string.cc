@@ -47,7 +47,20 @@ class BufferedAppend {
   size_t used_ = 0;
 };
 
-void AppendCodePointUtf8(uint32_t code_point, BufferedAppend* out) {
+// Counts the bytes a decoded string would take, writing none (DecodedJsonStringSize).
+class DecodedSizeSink {
+ public:
+  void Put(char) { ++size_; }
+  void Append(const char*, size_t size) { size_ += size; }
+  void Flush() {}
+  uint64_t size() const { return size_; }
+
+ private:
+  uint64_t size_ = 0;
+};
+
+template <class Out>
+void AppendCodePointUtf8(uint32_t code_point, Out* out) {
   char bytes[4];
   size_t length = 0;
   if (code_point < 0x80) {
@@ -86,12 +99,15 @@ int64_t ReadUnicodeEscape(std::string_view json, size_t at) {
 
 }  // namespace
 
-Result<DecodedString> DecodeJsonString(std::string_view json, size_t quote) {
+namespace {
+
+// The decoder of both: what it writes goes to `text` (BufferedAppend or DecodedSizeSink), so that
+// measuring a string checks it exactly as decoding it does.
+template <class Out>
+Status DecodeJsonStringTo(std::string_view json, size_t quote, Out& text, bool* lossy) {
   if (quote >= json.size() || json[quote] != '"') {
     return Status::Corruption("expected a string");
   }
-  DecodedString decoded;
-  BufferedAppend text(&decoded.text);
   size_t i = quote + 1;
   while (true) {
     if (i >= json.size()) {
@@ -100,7 +116,7 @@ Result<DecodedString> DecodeJsonString(std::string_view json, size_t quote) {
     char c = json[i];
     if (c == '"') {
       text.Flush();
-      return decoded;
+      return Status::OK();
     }
     if (static_cast<unsigned char>(c) < 0x20) {
       return Status::Corruption(fmt::format(
@@ -156,11 +172,11 @@ Result<DecodedString> DecodeJsonString(std::string_view json, size_t quote) {
             i += 6;
           } else {
             code_point = kReplacementCharacter;
-            decoded.lossy = true;
+            *lossy = true;
           }
         } else if (IsLowSurrogate(code_point)) {
           code_point = kReplacementCharacter;
-          decoded.lossy = true;
+          *lossy = true;
         }
         AppendCodePointUtf8(code_point, &text);
         continue;
@@ -174,6 +190,22 @@ Result<DecodedString> DecodeJsonString(std::string_view json, size_t quote) {
     }
     i += 2;
   }
+}
+
+}  // namespace
+
+Result<DecodedString> DecodeJsonString(std::string_view json, size_t quote) {
+  DecodedString decoded;
+  BufferedAppend text(&decoded.text);
+  FERRY_RETURN_IF_ERROR(DecodeJsonStringTo(json, quote, text, &decoded.lossy));
+  return decoded;
+}
+
+Result<uint64_t> DecodedJsonStringSize(std::string_view json, size_t quote) {
+  DecodedSizeSink size;
+  bool lossy = false;
+  FERRY_RETURN_IF_ERROR(DecodeJsonStringTo(json, quote, size, &lossy));
+  return size.size();
 }
 
 }  // namespace ferry

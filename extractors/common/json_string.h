@@ -27,4 +27,9 @@ struct DecodedString {
 // character or a missing closing quote.
 Result<DecodedString> DecodeJsonString(std::string_view json, size_t quote);
 
+// The size in bytes of DecodeJsonString's text, or its failure, with nothing decoded into
+// memory: the same checks, for a reader that only needs to know a string decodes and how long
+// it is (the dump index's cap on a value).
+Result<uint64_t> DecodedJsonStringSize(std::string_view json, size_t quote);
+
 }  // namespace ferry

@@ -2,9 +2,12 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "base/word_hash.h"
 #include "extractors/common/file_sequence_extractor.h"
 #include "extractors/common/json_detect.h"
 #include "extractors/common/mapped_file.h"
@@ -27,6 +30,11 @@ class DumpExtractor final : public FileSequenceExtractor {
     path_ = file.path;
     FERRY_ASSIGN_OR_RETURN(file_, MappedFile::Open(path_));
     MappedFile* mapped = file_.get();
+    // The digest of the bytes the entries come from, before they are indexed (one fast pass,
+    // its pages let go behind it as the index's passes do): a rerun's unit digest, which then
+    // needs no value decoded (agent/run/unit_digest.h).
+    digest_ = DigestOf(*mapped);
+    values_deferred_ = ShouldDeferValues();
     index_ = std::make_unique<DumpIndex>(path_, file_->text(),
                                          [mapped](size_t at) { mapped->ReleaseBefore(at); });
     Status built =
@@ -45,8 +53,12 @@ class DumpExtractor final : public FileSequenceExtractor {
       if (file_) FERRY_RETURN_IF_ERROR(file_->Unchanged());
       return false;
     }
-    FERRY_RETURN_IF_ERROR(index_->Read(next_++, entry));
+    FERRY_RETURN_IF_ERROR(index_->Read(next_++, entry, /*with_value=*/!values_deferred_));
     return true;
+  }
+
+  std::optional<UnitBytes> CurrentUnitBytes() const override {
+    return UnitBytes{digest_, values_deferred_};
   }
 
   bool FilesAreStores() const override { return true; }
@@ -62,6 +74,20 @@ class DumpExtractor final : public FileSequenceExtractor {
   std::unique_ptr<MappedFile> file_;  // its contents, mapped
   std::unique_ptr<DumpIndex> index_;  // its entries
   size_t next_ = 0;                   // the next one to yield
+  uint64_t digest_ = 0;               // of its bytes (CurrentUnitBytes)
+  bool values_deferred_ = false;      // its entries are yielded without values
+
+  static uint64_t DigestOf(MappedFile& file) {
+    constexpr size_t kPiece = size_t{1} << 20;  // a multiple of 8: pieces hash as the whole
+    std::string_view text = file.text();
+    WordHash hash;
+    hash.AddWord(text.size());
+    for (size_t at = 0; at < text.size(); at += kPiece) {
+      hash.AddRaw(text.substr(at, kPiece));
+      file.ReleaseBefore(std::min(at + kPiece, text.size()));
+    }
+    return hash.value();
+  }
 };
 
 }  // namespace

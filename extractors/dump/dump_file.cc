@@ -115,18 +115,17 @@ Status DumpIndex::Builder::AddValueAt(int64_t offset, od::json_type type, uint32
                            in_origin, TypeName(type)));
     return Status::OK();
   }
-  // Decoded here to be known decodable and under the cap (the decoded text is never longer
-  // than the raw string); Read() decodes it again on its turn.
-  Result<DecodedString> decoded = DecodeJsonString(text_, static_cast<size_t>(offset));
+  // Checked here to be decodable and under the cap (the decoded text is never longer than the
+  // raw string), measured without being decoded into memory; Read() decodes it on its turn.
+  Result<uint64_t> decoded = DecodedJsonStringSize(text_, static_cast<size_t>(offset));
   if (!decoded.ok()) {
     AddProblem(offset, origin_name, key.text,
                fmt::format("the value of key {}: {}", QuoteForMessage(key.text),
                            decoded.status().message()));
     return Status::OK();
   }
-  if (decoded->text.size() > max_value_bytes_) {
-    AddProblem(offset, origin_name, key.text,
-               ValueTooLarge(decoded->text.size(), max_value_bytes_));
+  if (*decoded > max_value_bytes_) {
+    AddProblem(offset, origin_name, key.text, ValueTooLarge(*decoded, max_value_bytes_));
     return Status::OK();
   }
   // The name is the origin object's number and the key: the same key in two objects of one
@@ -171,7 +170,7 @@ Status DumpIndex::Build(const std::vector<std::string>& origins, uint64_t max_va
 
 size_t DumpIndex::size() const { return size_; }
 
-Status DumpIndex::Read(size_t i, Entry* entry) {
+Status DumpIndex::Read(size_t i, Entry* entry, bool with_value) {
   for (; read_ < i && by_place_->Valid(); ++read_) by_place_->Next();
   FERRY_RETURN_IF_ERROR(by_place_->status());
   if (!by_place_->Valid()) {
@@ -188,7 +187,9 @@ Status DumpIndex::Read(size_t i, Entry* entry) {
   const OriginMember& origin = slot.origin == kNoOrigin ? kNone : origins_[slot.origin];
   // Build() decoded both already, so decoding them again cannot fail.
   DecodedString key = DecodeJsonString(text_, slot.key_quote).value();
-  DecodedString value = DecodeJsonString(text_, slot.value_quote).value();
+  // Without its value: neither decoded nor copied (the cost of a read is mostly the values').
+  DecodedString value =
+      with_value ? DecodeJsonString(text_, slot.value_quote).value() : DecodedString{};
   entry->unit = path_;
   entry->user_hint = user_hint_;
   entry->origin = origin.name.text;

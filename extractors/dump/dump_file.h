@@ -70,8 +70,9 @@ class DumpIndex {
 
   // Decodes entry `i` into *entry (every field set). REQUIRES: Build() returned ok,
   // i < size(), and i greater than the last call's (places are found moving forward). Fails
-  // IOError only when the index's temporary file cannot be read back.
-  Status Read(size_t i, Entry* entry);
+  // IOError only when the index's temporary file cannot be read back. Without `with_value` the
+  // value is left empty and not decoded (nor its lossy flag, exact text or detail set).
+  Status Read(size_t i, Entry* entry, bool with_value = true);
 
  private:
   class Builder;
