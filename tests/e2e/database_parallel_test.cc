@@ -189,15 +189,17 @@ TEST_CASE("migrate a database into PostgreSQL: a kill with two tables in flight 
 
   std::vector<std::string> args = Migrate(dir, db, target->url(), "2", "run");
   {
-    // orders waits on the test's lock in its first batch while the other worker loads the
-    // rest; the 36th commit of the run falls within tasks (2000 rows, batches of 50: about 27
-    // commits before it, 16 or more in it), where the run is stopped and then killed.
+    // The tables come the heaviest chain first (extractors/sqlite/table_order.h: users, then
+    // tasks and journal_entries together). journal_entries waits on the test's lock in its
+    // first batch while the other worker loads tasks; the 12th commit of the run falls within
+    // tasks (2000 rows, batches of 50: users' few commits before it, 16 or more in it), where
+    // the run is stopped and then killed.
     pqxx::connection holder(target->url());
     pqxx::work hold(holder);
-    hold.exec("LOCK TABLE orders IN SHARE MODE");
-    FerryProcess run(args, {{"FERRY_FAULT", "pg.after_commit:36"}, {"FERRY_FAULT_SIGNAL", "STOP"}});
+    hold.exec("LOCK TABLE journal_entries IN SHARE MODE");
+    FerryProcess run(args, {{"FERRY_FAULT", "pg.after_commit:12"}, {"FERRY_FAULT_SIGNAL", "STOP"}});
     REQUIRE(run.WaitStopped());
-    // Two tables in flight: orders waiting on the lock, tasks part-way.
+    // Two tables in flight: journal_entries waiting on the lock, tasks part-way.
     CHECK(target->Count("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
                         "'ferry run %' AND wait_event_type = 'Lock'") == 1);
     int64_t part = target->Count("SELECT count(*) FROM tasks");
