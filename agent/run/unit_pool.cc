@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "agent/run/stop_signal.h"
 #include "agent/run/unit_user_id.h"
@@ -59,9 +62,27 @@ void UnitPool::JoinWorkers() {
 Status UnitPool::Start(const LoaderFactory& make_loader, bool share_user_locks) {
   share_user_locks_ = share_user_locks && !options_.dry_run;
   if (share_user_locks_) make_loader_ = make_loader;
+  // Opening a loader is a connection and its checks of the target's catalog (tens of round
+  // trips): the workers' loaders, and the run's lock loader when it will be needed, open at
+  // once rather than one after another before the first unit can start.
+  const int jobs = std::max(options_.jobs, 1);
+  std::vector<std::optional<Result<std::unique_ptr<Loader>>>> opened(jobs + 1);
+  {
+    std::vector<std::thread> openers;
+    for (int i = 1; i < jobs + (share_user_locks_ ? 1 : 0); ++i) {
+      openers.emplace_back([&opened, &make_loader, i] { opened[i].emplace(make_loader()); });
+    }
+    opened[0].emplace(make_loader());
+    for (std::thread& opener : openers) opener.join();
+  }
+  if (share_user_locks_ && opened[jobs]->ok()) {
+    // Kept for HoldForRun; when it could not open, HoldForRun tries again and, failing, loads
+    // the user's units one by one (as when the lock loader was opened there).
+    lock_loader_ = std::move(**opened[jobs]);
+  }
   for (int i = 0; i < options_.jobs; ++i) {
     auto worker = std::make_unique<Worker>();
-    FERRY_ASSIGN_OR_RETURN(worker->loader, make_loader());
+    FERRY_ASSIGN_OR_RETURN(worker->loader, std::move(*opened[i]));
     worker->processor = std::make_unique<UnitProcessor>(options_, mapping_, worker->loader.get(),
                                                         rejects_, &worker->report);
     worker->processor->SetProgressHook([w = worker.get()](uint64_t) {

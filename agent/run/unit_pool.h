@@ -64,9 +64,10 @@ class UnitPool {
   UnitPool& operator=(const UnitPool&) = delete;
   ~UnitPool();  // joins the workers
 
-  // Opens options.jobs loaders and starts the workers. Fails when a loader cannot be opened.
-  // With `share_user_locks` (see above), `make_loader` also opens the loader that holds the
-  // users' locks, when the first is needed. REQUIRES: not a dry run (whose workers keep the
+  // Opens options.jobs loaders, all at once, and starts the workers. Fails when a loader
+  // cannot be opened. With `share_user_locks` (see above), `make_loader` also opens, beside
+  // them, the loader that holds the users' locks (and again when the first is needed, if that
+  // open failed). REQUIRES: not a dry run (whose workers keep the
   // parents a unit rejected for the user's next unit on the same worker).
   Status Start(const LoaderFactory& make_loader, bool share_user_locks = false);
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <map>
 #include <pqxx/result>
 
 #include "extractors/postgresql/pg_snapshot.h"
@@ -85,18 +87,23 @@ Status PostgresExtractor::Open() {
   order_ = sqlite_source::ParentsFirst(snapshot_->catalog()).tables;
   size_.units = order_.size();
   // The digest (for resume's source fingerprint): each table's row count and a sum of a hash
-  // of every row, in the snapshot the rows are read from, so any change to a row shows.
-  FERRY_RETURN_IF_ERROR(snapshot_->Run("read its size", [this](pqxx::transaction_base& txn) {
+  // of every row, in the snapshot the rows are read from, so any change to a row shows. It
+  // keeps ParentsFirst's order, so that a run interrupted before LoadOrder resumes as before.
+  std::map<std::string, int64_t> rows;
+  FERRY_RETURN_IF_ERROR(snapshot_->Run("read its size", [this, &rows](pqxx::transaction_base& txn) {
     for (const std::string& table : order_) {
       pqxx::row row = txn.exec1(
           fmt::format("SELECT pg_total_relation_size({0}), count(*), coalesce(sum(('x' || "
                       "substr(md5(t::text), 1, 15))::bit(60)::bigint), 0) FROM {1} AS t",
                       txn.quote(snapshot_->Qualified(table)), snapshot_->Qualified(table)));
       size_.bytes += row[0].as<uint64_t>();
+      rows[table] = row[1].as<int64_t>();
       digest_ += fmt::format("{}\t{}\t{}\n", table, row[1].c_str(), row[2].c_str());
     }
     return Status::OK();
   }));
+  // Tables are read the heaviest chain first among those ready together (table_order.h).
+  order_ = sqlite_source::LoadOrder(snapshot_->catalog(), rows).tables;
   if (order_.empty()) return Status::OK();
   FERRY_RETURN_IF_ERROR(StartTable(0));
   Advance();

@@ -3,8 +3,9 @@
 // SQLite source (extractors/sqlite/sqlite_extractor.h) each plain table of the session's
 // current schema is an entity and a unit, each row a kRecord entry whose key is the table's
 // name and whose value is the row as a JSON object (PostgreSQL's row_to_json: numbers as
-// numbers, timestamps in ISO 8601, bytea as "\\x..." text). Tables come parents first, rows in
-// primary-key order (ctid order for a table without one).
+// numbers, timestamps in ISO 8601, bytea as "\\x..." text). Tables come parents first, the
+// heaviest chain first among those ready together (LoadOrder, by the row counts the digest
+// reads), rows in primary-key order (ctid order for a table without one).
 //
 // Everything is read in one READ ONLY transaction at REPEATABLE READ (pg_snapshot.h); rows
 // are fetched through a cursor kPostgresFetchRows at a time, so no table is held whole.

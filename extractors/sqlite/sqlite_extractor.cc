@@ -5,7 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
+#include <map>
+#include <string>
 
 #include "extractors/common/scoped_fd.h"
 #include "extractors/firefox/sqlite_db.h"
@@ -33,6 +36,24 @@ std::string SelectRows(const CatalogTable& table) {
     order = "rowid";
   }
   return fmt::format("SELECT * FROM {} ORDER BY {}", QuoteIdentifier(table.name), order);
+}
+
+// About how many rows each table holds, for the load order (table_order.h): its largest rowid,
+// which SQLite finds at the end of the table's b-tree without a scan. A table without a rowid,
+// or one SQLite cannot read here (reading its rows will say why), counts 0.
+std::map<std::string, int64_t> RowEstimates(const CopiedDatabase& db, const Catalog& catalog) {
+  std::map<std::string, int64_t> rows;
+  for (const CatalogTable& table : catalog.tables) {
+    if (table.without_rowid) {
+      continue;
+    }
+    Result<Statement> last =
+        db.Prepare(fmt::format("SELECT max(rowid) FROM {}", QuoteIdentifier(table.name)));
+    if (last.ok() && sqlite3_step(last->get()) == SQLITE_ROW) {
+      rows[table.name] = sqlite3_column_int64(last->get(), 0);
+    }
+  }
+  return rows;
 }
 
 class SqliteExtractor final : public Extractor {
@@ -75,7 +96,7 @@ Status SqliteExtractor::Open() {
     return Status::Corruption(db_->truncation());
   }
   FERRY_ASSIGN_OR_RETURN(catalog_, sqlite_source::ReadCatalog(*db_));
-  order_ = sqlite_source::ParentsFirst(catalog_).tables;
+  order_ = sqlite_source::LoadOrder(catalog_, RowEstimates(*db_, catalog_)).tables;
   size_.bytes = db_->copied_bytes();
   size_.units = order_.size();
   table_ = 0;

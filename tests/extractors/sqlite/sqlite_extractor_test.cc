@@ -29,7 +29,8 @@ Drained DrainDb(const std::string& path) {
   return Drain(MakeSqliteExtractor(spec));
 }
 
-TEST_CASE("SqliteExtractor: tables parents first, rows in key order, as JSON records",
+// tasks (3 rows) comes before tags (2), both children of users: the heaviest first (LoadOrder).
+TEST_CASE("SqliteExtractor: tables parents first, the larger first, rows in key order, as JSON",
           "[extractors][sqlite]") {
   TempDir dir;
   std::string path = MakeSqliteDb(dir, "app.db", testing::kSmallAppSql);
@@ -48,11 +49,11 @@ TEST_CASE("SqliteExtractor: tables parents first, rows in key order, as JSON rec
       std::vector<std::string>{
           R"(users {"id":1,"email":"a@x","created_at":"2024-01-01T00:00:00Z"})",
           R"(users {"id":2,"email":"b@x","created_at":"2024-01-02T00:00:00Z"})",
-          R"(tags {"user_id":1,"label":"home"})",
-          R"(tags {"user_id":2,"label":"work"})",
           R"(tasks {"id":1,"user_id":1,"parent_id":2,"title":"first","createdAt":"2024-02-01T00:00:00Z"})",
           R"(tasks {"id":2,"user_id":1,"parent_id":null,"title":"second","createdAt":"2024-02-02T00:00:00Z"})",
           R"(tasks {"id":3,"user_id":9,"parent_id":null,"title":"orphan","createdAt":null})",
+          R"(tags {"user_id":1,"label":"home"})",
+          R"(tags {"user_id":2,"label":"work"})",
       });
   CHECK(out.entries[1].where.index == 1);
   CHECK(out.entries[1].where.file == path);
