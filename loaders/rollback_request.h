@@ -51,6 +51,9 @@ struct RollbackRequest {
   // loaders/core/rollback.h). The rows it inserted keyed by their id-map ULIDs are derived on
   // every rollback: the archive holds no record of them.
   bool derive_lost = false;
+  // The runs begun after run_id that are not rolled back, newest first: one that wrote a batch
+  // of a user of run_id's stands in the way (CheckNoLaterLoad, loaders/core/rollback.h).
+  std::vector<std::string> later_runs = {};
 };
 
 // What a rollback did (or, in a dry run, would do).

@@ -16,8 +16,8 @@ namespace {
 
 constexpr char kExitCodes[] =
     "0 rolled back, or nothing to do (a run already rolled back); 1 failed; 2 usage or "
-    "configuration error (no such run, no backup of it, a later run changed its rows again, a "
-    "rekey's columns written into since); "
+    "configuration error (no such run, no backup of it, a later run changed its rows again or "
+    "loaded one of its users again, a rekey's columns written into since); "
     "4 a run holds a user's lock";
 
 // "YYYY-MM-DDTHH:MM:SSZ" as the run history writes its times ("...SS.mmmZ"), so that the two
@@ -89,7 +89,8 @@ void AddRollbackCommand(CLI::App& root, int* exit_code) {
       "rollback",
       "Undo a run with the pre-images its backup holds: delete the rows it inserted, put back "
       "the rows it changed, its id-map rows and checkpoints, and record it as rolled_back. "
-      "Refuses a run whose rows a later run changed again until that one is rolled back. "
+      "Refuses a run whose rows a later run changed again (or that loaded one of its users "
+      "again) until that one is rolled back. "
       "Crash-safe: one transaction; run the same command again after a kill. A rekey run "
       "(docs/rekey.md) is undone by dropping the columns it added and its id-map rows");
   SetExitCodesHelp(cmd, kExitCodes);

@@ -42,6 +42,17 @@ Status CheckNoLaterRun(const RunRecord& run, const std::vector<RunRecord>& runs)
   return Status::OK();
 }
 
+// The runs begun after `run` and not rolled back (`runs` newest first): the loader refuses
+// when one of them loaded a user of `run` again (CheckNoLaterLoad, loaders/core/rollback.h).
+std::vector<std::string> LaterRuns(const RunRecord& run, const std::vector<RunRecord>& runs) {
+  std::vector<std::string> later;
+  for (const RunRecord& other : runs) {
+    if (other.run_id == run.run_id) break;
+    if (other.status != kRolledBackStatus && !IsRekeyRun(other)) later.push_back(other.run_id);
+  }
+  return later;
+}
+
 }  // namespace
 
 Status RollBackRun(const RollbackOptions& options, const std::string& dir, const RunRecord& run,
@@ -75,12 +86,13 @@ Status RollBackRun(const RollbackOptions& options, const std::string& dir, const
   }
   RollbackRequest request;
   request.run_id = run.run_id;
+  std::vector<RunRecord> runs;
+  FERRY_RETURN_IF_ERROR(loader->ListRuns(0, &runs));
   if (!pre_images.unfinished.empty()) {
-    std::vector<RunRecord> runs;
-    FERRY_RETURN_IF_ERROR(loader->ListRuns(0, &runs));
     FERRY_RETURN_IF_ERROR(CheckNoLaterRun(run, runs));
     request.derive_lost = true;
   }
+  request.later_runs = LaterRuns(run, runs);
   for (const EntityMapping& entity : mapping.entities) request.tables.push_back(&entity.table);
   request.images = pre_images.images.get();
   request.dry_run = options.dry_run;

@@ -15,9 +15,10 @@ namespace ferry {
 // wrote itself (an id-map row or checkpoint whose run is `run_id`, and that id-map row's
 // row): the run's first record of it came earlier. Nor for a row it inserts plainly (its
 // identity new to the id map, not adopted) keyed by that identity's ULID in a table
-// RowsKeyedByUlid (loaders/core/rollback.h): every rollback derives its delete from the id-map
-// row the batch writes with it (DeriveLostPreImages), and that id-map row's own record (absent)
-// is what tells the rollback a later run changed it. Reads only; the batch is not written.
+// RowsKeyedByUlid (loaders/core/rollback.h), nor for the id-map row the batch writes with it:
+// every rollback derives both deletes from that id-map row, which names the run
+// (DeriveLostPreImages), and learns that a later run changed it from the checkpoints that run
+// left on the same user (CheckNoLaterLoad). Reads only; the batch is not written.
 //
 // Flushes the sink (the records on disk before the batch's transaction can commit) when a
 // record holds something the batch changes, or an insert a rollback could not find without

@@ -93,7 +93,8 @@ Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
       row.table = table->name;
       row.key.cells.push_back(Cell(identity.ulid));
       FERRY_RETURN_IF_ERROR(images->AddFallback(row));
-      if (unfinished) FERRY_RETURN_IF_ERROR(images->AddFallback(image));
+      // The capture records no id-map row of such an insert either: derived on every rollback.
+      FERRY_RETURN_IF_ERROR(images->AddFallback(image));
     }
     if (!page.empty()) last = page.back();
   } while (page.size() == kIdentityPage);
@@ -107,6 +108,25 @@ Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
     image.entity = checkpoint.entity;
     image.unit = checkpoint.unit;
     FERRY_RETURN_IF_ERROR(images->AddFallback(image));
+  }
+  return Status::OK();
+}
+
+Status CheckNoLaterLoad(LoaderBackend& backend, const std::string& run_id,
+                        const std::vector<std::string>& users,
+                        const std::vector<std::string>& later_runs) {
+  if (users.empty()) return Status::OK();
+  const std::set<std::string> loaded(users.begin(), users.end());
+  std::vector<CheckpointRecord> checkpoints;
+  for (const std::string& later : later_runs) {
+    if (later == run_id) continue;
+    FERRY_RETURN_IF_ERROR(backend.ListCheckpoints(later, &checkpoints));
+    for (const CheckpointRecord& checkpoint : checkpoints) {
+      if (loaded.count(checkpoint.user_id) == 0) continue;
+      return Status::InvalidArgument("run " + later + " loaded users of run " + run_id +
+                                     " again and may have changed its rows: roll back run " +
+                                     later + " first (--before rolls back newest first)");
+    }
   }
   return Status::OK();
 }

@@ -31,22 +31,34 @@ namespace ferry {
 Status CheckNoLaterChange(LoaderBackend& backend, const std::string& run_id,
                           PreImageStream& images);
 
+// InvalidArgument naming the run when a run of `later_runs` (the runs begun after `run_id`
+// and not rolled back) holds a checkpoint of one of `users` (the users of run_id's images): it
+// wrote a batch of that user after run_id did, so it may have changed an id-map row run_id
+// inserted. The archive holds no record of such an id-map row (the capture derives it), and the
+// row now names the later run, so neither the id map nor CheckNoLaterChange sees it: the
+// checkpoint does, since every batch writes its user's checkpoint in its own transaction.
+// Coarser than CheckNoLaterChange (a later run that only added rows of the user counts too):
+// the price of not recording a million id-map rows. Reads only.
+Status CheckNoLaterLoad(LoaderBackend& backend, const std::string& run_id,
+                        const std::vector<std::string>& users,
+                        const std::vector<std::string>& later_runs);
+
 // Whether a rollback finds a row of `table` by the id map: its primary key is one ULID column,
 // which holds the ULID of the row's id-map row (the mapping's `$ulid`). The capture records
 // no pre-image of a row it inserts into such a table (loaders/core/pre_image_capture.h).
 bool RowsKeyedByUlid(const TableDef& table);
 
 // Adds to the fallback of `images` (after clearing it) what the run's archives do not hold but
-// the target's bookkeeping says: an absent image of the row of each id-map row the run `run_id`
-// wrote last (in the table of its entity, `tables`, when RowsKeyedByUlid: keyed by its ULID).
-// The capture records no image of a row the run inserted into such a table, so every rollback
-// derives them; a row the run changed has its recorded image, which wins over the fallback
-// (PreImageStream::AddFallback).
+// the target's bookkeeping says: an absent image of each id-map row the run `run_id` wrote last
+// and of its row (in the table of its entity, `tables`, when RowsKeyedByUlid: keyed by its
+// ULID). The capture records no image of a row the run inserted into such a table, nor of its
+// id-map row, so every rollback derives them; a row or id-map row the run changed has its
+// recorded image, which wins over the fallback (PreImageStream::AddFallback).
 //
 // With `unfinished` (a killed session left an archive without its last records: the capture
-// flushes a batch that only inserts with the next one), also an absent image of every id-map
-// row and checkpoint the run wrote last; each was inserted by the run and is deleted, unless
-// the archive has an image of it. Those id-map rows of an entity whose table is not
+// flushes a batch that only inserts with the next one), also an absent image of every
+// checkpoint the run wrote last; each was inserted by the run and is deleted, unless the
+// archive has an image of it. Those id-map rows of an entity whose table is not
 // RowsKeyedByUlid then go to *unkeyed instead: their rows cannot be found, so the archive must
 // have them (CheckUnkeyedRecorded). Without `unfinished` *unkeyed stays empty: a finished
 // archive holds every other record. Memory: a page of the id map (the fallback is held out of

@@ -449,6 +449,9 @@ Status SharedLoader::RollBack(const RollbackRequest& request, RollbackOutcome* o
   run_id_ = request.run_id;
   for (const std::string& user : outcome->users) FERRY_RETURN_IF_ERROR(LockUser(user));
   Status status = CheckNoLaterChange(*backend_, request.run_id, *request.images);
+  if (status.ok()) {
+    status = CheckNoLaterLoad(*backend_, request.run_id, outcome->users, request.later_runs);
+  }
   if (status.ok() && !request.dry_run) {
     status = backend_->ApplyRollback(request.run_id, request.tables, *request.images,
                                      DescribeRollback(*outcome));

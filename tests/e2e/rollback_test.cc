@@ -97,6 +97,7 @@ std::string Contents(TargetFixture& target) {
 struct Setup {
   TempDir work;
   std::map<std::string, std::string> env = {{"FERRY_BACKUP_KEY", kHexKey}};
+  std::string user = "demo";  // whose store the dumps are
 
   CommandResult Migrate(TargetFixture& target, const std::string& dump, const std::string& conflict,
                         const std::map<std::string, std::string>& extra = {},
@@ -106,7 +107,7 @@ struct Setup {
     std::vector<std::string> args = {"migrate",
                                      dump,
                                      "--user-id",
-                                     "demo",
+                                     user,
                                      "--target",
                                      target.url(),
                                      "--continue-on-error",
@@ -182,8 +183,9 @@ TEST_CASE("rollback: runs that inserted, overwrote and merged are undone exactly
 }
 
 // Issue 17: a first load records no pre-image of a row it inserts keyed by its id-map ULID
-// (tasks, environments): the archive holds the id-map rows' and checkpoints' records and the
-// rows of the tables keyed otherwise, and the rollback finds the rest by the run's id map.
+// (tasks, environments), nor (ninth session) of that row's id-map row: the archive holds the
+// checkpoints' records and the rows (and id-map rows) of the tables keyed otherwise, and the
+// rollback finds the rest by the run's id map.
 TEST_CASE("rollback: a first load's rows whose records the archive does not hold are deleted",
           "[e2e][rollback][sqlite][postgres]") {
   FERRY_FOR_EACH_TARGET(target) {
@@ -196,7 +198,11 @@ TEST_CASE("rollback: a first load's rows whose records the archive does not hold
     const int64_t ulid_keyed = count("tasks") + count("environments");
     const int64_t other_rows =
         count("user_preferences") + count("form_data") + count("custom_data");
-    const int64_t identities = count(target->Bookkeeping("id_map"));
+    // Only the id-map rows of the tables keyed otherwise have records (ninth session).
+    const int64_t identities =
+        target->Count("SELECT count(*) FROM " + target->Bookkeeping("id_map") +
+                      " WHERE entity NOT IN ('tasks', 'environments')");
+    REQUIRE(identities < count(target->Bookkeeping("id_map")));
     const int64_t checkpoints = count(target->Bookkeeping("checkpoints"));
     REQUIRE(ulid_keyed > 0);
     REQUIRE(other_rows > 0);
@@ -394,6 +400,75 @@ TEST_CASE("rollback: a run whose rows a later run changed again waits for that o
     REQUIRE(both.exit_code == 0);
     CHECK(both.out.find(third) < both.out.find(second));
     CHECK(Contents(*target) == before);
+  }
+}
+
+// Issue 17, ninth session: a first load's archive holds no record of the id-map rows of the rows
+// it inserted by their ULIDs. A later run that changed those rows put its own id on their id-map
+// rows, so only the checkpoints it left on the same user tell the rollback: refused until the
+// later run is rolled back, then exact. A later run of another user only is no obstacle.
+TEST_CASE("rollback: a later run that changed rows a first load inserted, unrecorded, goes first",
+          "[e2e][rollback][sqlite][postgres]") {
+  FERRY_FOR_EACH_TARGET(target) {
+    Setup setup;
+    REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
+    const std::string first = setup.NewestRun(*target);
+    // No record of a tasks id-map row: the archive's records are the checkpoints and the rows
+    // and id-map rows of the three tables keyed otherwise.
+    auto count = [&](const std::string& table, const std::string& where = "") {
+      return target->Count("SELECT count(*) FROM " + table + where);
+    };
+    const int64_t tasks = count("tasks");
+    REQUIRE(tasks > 5);
+    const int64_t other_identities =
+        count(target->Bookkeeping("id_map"), " WHERE entity NOT IN ('tasks', 'environments')");
+    const int64_t other_rows =
+        count("user_preferences") + count("form_data") + count("custom_data");
+    CommandResult list = RunFerry({"backup", "list", "--backup-dir", setup.work / "b"}, setup.env);
+    REQUIRE(list.exit_code == 0);
+    const std::string archive = list.out.substr(0, list.out.find_first_of(" \t"));
+    CommandResult verify =
+        RunFerry({"backup", "verify", archive, "--backup-dir", setup.work / "b"}, setup.env);
+    REQUIRE(verify.exit_code == 0);
+    CHECK_THAT(verify.out,
+               Catch::Contains(std::to_string(count(target->Bookkeeping("checkpoints")) +
+                                              other_identities + other_rows) +
+                               " pre-image records"));
+
+    // The later run changes five tasks the first one inserted.
+    REQUIRE(Done(setup.Migrate(*target, ChangedDump(setup.work, "c.json", 5, 0), "overwrite")));
+    const std::string later = setup.NewestRun(*target);
+    REQUIRE(later != first);
+    REQUIRE(count(target->Bookkeeping("id_map"), " WHERE run_id = '" + later + "'") == 5);
+    CommandResult refused = setup.Rollback(*target, {"--run", first});
+    INFO(refused.out << refused.err);
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("roll back run " + later + " first"));
+    CHECK(count("tasks") == tasks);  // nothing undone
+    CommandResult dry = setup.Rollback(*target, {"--run", first, "--dry-run"});
+    CHECK(dry.exit_code == 2);
+
+    REQUIRE(setup.Rollback(*target, {"--run", later}).exit_code == 0);
+    CommandResult undo = setup.Rollback(*target, {"--run", first});
+    INFO(undo.out << undo.err);
+    REQUIRE(undo.exit_code == 0);
+    CHECK(count("tasks") == 0);
+    CHECK(count(target->Bookkeeping("id_map")) == 0);
+    CHECK(count(target->Bookkeeping("checkpoints")) == 0);
+
+    // Another user's load after a first load does not stand in its way.
+    REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
+    const std::string again = setup.NewestRun(*target);
+    setup.user = "someone-else";
+    REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
+    REQUIRE(setup.NewestRun(*target) != again);
+    const int64_t others = count("tasks", " WHERE user_id = 'someone-else'");
+    REQUIRE(others == tasks);
+    CommandResult other_undo = setup.Rollback(*target, {"--run", again});
+    INFO(other_undo.out << other_undo.err);
+    REQUIRE(other_undo.exit_code == 0);
+    CHECK(count("tasks") == others);
+    CHECK(count(target->Bookkeeping("id_map"), " WHERE user_id = 'demo'") == 0);
   }
 }
 

@@ -22,6 +22,7 @@ struct Calls {
   std::optional<KnownIdentity> known;                         // what LookupIdentities finds
   std::optional<StoredCheckpoint> checkpoint;                 // what ReadCheckpoint finds
   std::vector<RunIdentity> run_identities;                    // ListRunIdentities: one page
+  std::map<std::string, std::vector<CheckpointRecord>> run_checkpoints;  // ListCheckpoints, by run
   int count(const std::string& name) const {
     int n = 0;
     for (const std::string& called : names) n += called == name ? 1 : 0;
@@ -79,7 +80,13 @@ class FakeBackend final : public LoaderBackend {
     *out = calls_->checkpoint;
     return Note("ReadCheckpoint");
   }
-  Status ListCheckpoints(const std::string&, std::vector<CheckpointRecord>*) override {
+  Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override {
+    auto found = calls_->run_checkpoints.find(run_id);
+    if (found != calls_->run_checkpoints.end()) {
+      *out = found->second;
+    } else {
+      out->clear();
+    }
     return Note("ListCheckpoints");
   }
   Status FindInterruptedRun(const std::string&, std::optional<RunRecord>*) override {

@@ -101,16 +101,15 @@ TEST_CASE("SharedLoader: a batch that only inserts what the id map finds records
   WriteBatch batch = InsertOnlyBatch(table);
   calls.names.clear();
   REQUIRE(loader->Write(batch).ok());
-  // Nothing read but the checkpoint; no record of the two rows (every rollback derives their
-  // deletes from the id map), one of each id-map row and of the checkpoint, no flush (a
-  // rollback of a killed session derives those too).
-  CHECK(calls.names ==
-        std::vector<std::string>{"Append", "Append", "ReadCheckpoint", "Append", "Write"});
-  REQUIRE(sink.records.size() == 3);
+  // Nothing read but the checkpoint; no record of the two rows nor of their id-map rows (every
+  // rollback derives their deletes from the id map, whose rows name the run), one of the
+  // checkpoint, no flush (a rollback of a killed session derives that one too).
+  CHECK(calls.names == std::vector<std::string>{"ReadCheckpoint", "Append", "Write"});
+  REQUIRE(sink.records.size() == 1);
   for (const std::string& record : sink.records) {
     Result<PreImage> image = DecodePreImage(record);
     REQUIRE(image.ok());
-    CHECK(image->kind != PreImage::Kind::kRow);
+    CHECK(image->kind == PreImage::Kind::kCheckpoint);
   }
 
   SECTION("a table not keyed by the ULID alone, or of another entity, keeps the rows' records") {
@@ -131,11 +130,16 @@ TEST_CASE("SharedLoader: a batch that only inserts what the id map finds records
     sink.records.clear();
     REQUIRE(loader->Write(batch).ok());
     CHECK(calls.count("FetchRows") == 1);
-    REQUIRE(sink.records.size() == 4);
+    // The adopted row and its id-map row; the plain insert's neither; the checkpoint.
+    REQUIRE(sink.records.size() == 3);
     Result<PreImage> row = DecodePreImage(sink.records[0]);
     REQUIRE(row.ok());
     CHECK(row->kind == PreImage::Kind::kRow);
     CHECK(std::get<std::string>(row->key.cells[0]) == "01ULIDA");
+    Result<PreImage> identity = DecodePreImage(sink.records[1]);
+    REQUIRE(identity.ok());
+    CHECK(identity->kind == PreImage::Kind::kIdentity);
+    CHECK(identity->legacy_id == "a");
   }
 
   SECTION("a checkpoint another run wrote is flushed") {
@@ -211,7 +215,8 @@ TEST_CASE("SharedLoader: RollBack deletes the rows the run inserted that its arc
   TableDef prefs{"prefs", {{"user_id", ColumnType::kText, false}}, {"user_id"}, {}};
   prefs.entity = "prefs";
   // The archive of a finished run: the id-map rows' records, a changed task's row ("b") and the
-  // inserted prefs row (not findable by its ULID: recorded), no record of the inserted task "a".
+  // inserted prefs row (not findable by its ULID: recorded), no record of the inserted task "a"
+  // nor of its id-map row (the first image is replaced below).
   std::vector<PreImage> images(4);
   for (PreImage& image : images) {
     image.kind = PreImage::Kind::kIdentity;
@@ -235,6 +240,7 @@ TEST_CASE("SharedLoader: RollBack deletes the rows the run inserted that its arc
   pref_row.table = "prefs";
   pref_row.key.cells = {Cell(std::string("u"))};
   images.push_back(pref_row);
+  images.erase(images.begin());  // task "a"'s id-map row: derived, as its row is
   calls.run_identities = {{"u", "tasks", "a", "01ULIDA"},
                           {"u", "tasks", "b", "01ULIDB"},
                           {"u", "prefs", "p", "01ULIDP"}};
@@ -262,6 +268,42 @@ TEST_CASE("SharedLoader: RollBack deletes the rows the run inserted that its arc
   REQUIRE(rows.count(derived.Address()) == 1);
   CHECK_FALSE(rows[derived.Address()]);
   CHECK(rows.size() == 3);  // no delete keyed by the prefs row's ULID
+}
+
+// Issue 17, ninth session: the id-map row of a row inserted by its ULID has no record either. A
+// later run that changed it put its own id on it, so neither the id map nor the archive names it
+// for this run: the checkpoints the later run left on the same user do, and the rollback is
+// refused naming that run; a later run of other users only is no obstacle.
+TEST_CASE("SharedLoader: RollBack is refused while a later run holds a checkpoint of its users",
+          "[loaders][core][rollback]") {
+  Calls calls;
+  std::unique_ptr<Loader> loader = MakeSharedLoader(std::make_unique<FakeBackend>(&calls));
+  TableDef tasks = UlidTasks();
+  PreImage checkpoint;
+  checkpoint.kind = PreImage::Kind::kCheckpoint;
+  checkpoint.user_id = "u";
+  checkpoint.entity = "tasks";
+  checkpoint.unit = "unit";
+  std::unique_ptr<FirstPreImages> stream = PreImagesInMemory({checkpoint});
+  RollbackRequest request{"R1", {&tasks}, stream.get(), /*dry_run=*/false};
+  request.later_runs = {"R3", "R2"};
+  REQUIRE(loader->Check(false).ok());
+  RollbackOutcome outcome;
+
+  SECTION("a later run loaded the same user: refused, nothing applied") {
+    calls.run_checkpoints["R2"] = {CheckpointRecord{"u", "tasks", "unit", 9, "", ""}};
+    calls.run_checkpoints["R3"] = {CheckpointRecord{"other", "tasks", "unit", 9, "", ""}};
+    Status refused = loader->RollBack(request, &outcome);
+    CHECK(refused.code() == Status::Code::kInvalidArgument);
+    CHECK_THAT(refused.message(), Catch::Contains("roll back run R2 first"));
+    CHECK(calls.count("ApplyRollback of 1") == 0);
+    CHECK(calls.count("UnlockUser") == 1);
+  }
+  SECTION("later runs of other users only: applied") {
+    calls.run_checkpoints["R3"] = {CheckpointRecord{"other", "tasks", "unit", 9, "", ""}};
+    REQUIRE(loader->RollBack(request, &outcome).ok());
+    CHECK(calls.count("ApplyRollback of 1") == 1);
+  }
 }
 
 }  // namespace
