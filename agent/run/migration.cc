@@ -13,6 +13,7 @@
 
 #include "agent/mapping/for_sources.h"
 #include "agent/mapping/loader.h"
+#include "agent/run/default_jobs.h"
 #include "agent/run/field_key.h"
 #include "agent/run/match_check.h"
 #include "agent/run/output_paths.h"
@@ -307,27 +308,11 @@ std::string NowRfc3339() {
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
 }
 
-// The workers of a run not told --jobs: one for SQLite (one writer) and for a source of one
-// unit; for PostgreSQL, one per core, at most one per unit (when the sources tell how many)
-// and 8, and never more than the server has connections to spare (less one for others).
-// `lock_session`: a pool of several workers would open one more connection beside theirs, the
-// one holding the users' locks they join (ShareUserLocks): it is counted too.
-Result<int> DefaultJobs(const TargetSpec& target, const std::vector<OpenSource>& sources,
-                        Loader* loader, bool lock_session) {
-  if (target.kind != "postgresql") return 1;
+// The units the sources expect to yield, when they tell (0: unknown).
+uint64_t ExpectedUnits(const std::vector<OpenSource>& sources) {
   uint64_t units = 0;
   for (const OpenSource& source : sources) units += source.extractor->ExpectedSize().units;
-  if (units == 1) return 1;
-  int jobs = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 8);
-  if (units > 1) jobs = std::min<int>(jobs, static_cast<int>(std::min<uint64_t>(units, 64)));
-  int room = -1;
-  FERRY_RETURN_IF_ERROR(loader->ConnectionRoom(&room));
-  // This connection is already counted; one is left for others.
-  if (room >= 0) jobs = std::min(jobs, room - 1);
-  // Several workers sharing a user's lock bring its session: with it they must still fit, else
-  // one worker (which holds the locks itself, no session beside) is all there is room for.
-  if (room >= 0 && lock_session && jobs > 1) jobs = std::min(jobs, room - 2);
-  return std::max(jobs, 1);
+  return units;
 }
 
 // Loads every unit: on this thread, or with --jobs on a pool of workers.
@@ -344,7 +329,8 @@ Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const Targe
   }
   const bool share = databases && target.kind == "postgresql" && !options.dry_run;
   if (options.jobs == 0) {
-    FERRY_ASSIGN_OR_RETURN(options.jobs, DefaultJobs(target, sources, loader, share));
+    FERRY_ASSIGN_OR_RETURN(options.jobs,
+                           DefaultJobs(target, ExpectedUnits(sources), loader, share));
   }
   report->jobs = options.jobs;
   options.resuming_run = report->resumed_from;
