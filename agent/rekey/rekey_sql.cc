@@ -11,15 +11,16 @@
 
 namespace ferry {
 
-namespace {
-
-Status Collect(const TextRows& rows, std::vector<std::array<std::string, 3>>* keys) {
+Status RekeySql::CollectForeignKeys(const TextRows& rows,
+                                    std::vector<std::array<std::string, 3>>* keys) {
   keys->clear();
   for (const auto& row : rows) {
     keys->push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or("")});
   }
   return Status::OK();
 }
+
+namespace {
 
 class SqliteRekeySql : public RekeySql {
  public:
@@ -93,7 +94,7 @@ class SqliteRekeySql : public RekeySql {
                     "COUNT(*) = 1)",
                     SqlLiteral(table)),
         &rows));
-    return Collect(rows, keys);
+    return CollectForeignKeys(rows, keys);
   }
 
   const char* name() const override { return "SQLite"; }

@@ -75,6 +75,9 @@ class RekeySql {
 
  protected:
   void NoteWrite(double ms) { longest_write_ms_ = std::max(longest_write_ms_, ms); }
+  // ForeignKeys' answer from the catalog's rows of (column, parent table, parent column).
+  static Status CollectForeignKeys(const TextRows& rows,
+                                   std::vector<std::array<std::string, 3>>* keys);
 
  private:
   const BookkeepingSql* bookkeeping_;

@@ -14,14 +14,6 @@ namespace ferry {
 
 namespace {
 
-Status CollectForeignKeys(const TextRows& rows, std::vector<std::array<std::string, 3>>* keys) {
-  keys->clear();
-  for (const auto& row : rows) {
-    keys->push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or("")});
-  }
-  return Status::OK();
-}
-
 class PostgresRekeySql : public RekeySql {
  public:
   PostgresRekeySql(const BookkeepingSql& bookkeeping, std::unique_ptr<postgres::Session> session)
