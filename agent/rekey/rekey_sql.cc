@@ -20,6 +20,16 @@ Status RekeySql::CollectForeignKeys(const TextRows& rows,
   return Status::OK();
 }
 
+Status RekeySql::FindColumn(const TextRows& rows, const std::string& column, bool* table_exists,
+                            bool* has) {
+  *table_exists = !rows.empty();
+  *has = false;
+  for (const auto& row : rows) {
+    if (row[0] == column) *has = true;
+  }
+  return Status::OK();
+}
+
 namespace {
 
 class SqliteRekeySql : public RekeySql {
@@ -77,12 +87,7 @@ class SqliteRekeySql : public RekeySql {
     TextRows rows;
     FERRY_RETURN_IF_ERROR(
         Select(fmt::format("SELECT name FROM pragma_table_info({})", SqlLiteral(table)), &rows));
-    *table_exists = !rows.empty();
-    *has = false;
-    for (const auto& row : rows) {
-      if (row[0] == column) *has = true;
-    }
-    return Status::OK();
+    return FindColumn(rows, column, table_exists, has);
   }
 
   Status ForeignKeys(const std::string& table,

@@ -78,6 +78,9 @@ class RekeySql {
   // ForeignKeys' answer from the catalog's rows of (column, parent table, parent column).
   static Status CollectForeignKeys(const TextRows& rows,
                                    std::vector<std::array<std::string, 3>>* keys);
+  // HasColumn's answer from the catalog's rows of the table's column names (none: no table).
+  static Status FindColumn(const TextRows& rows, const std::string& column, bool* table_exists,
+                           bool* has);
 
  private:
   const BookkeepingSql* bookkeeping_;

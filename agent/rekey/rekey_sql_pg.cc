@@ -78,12 +78,7 @@ class PostgresRekeySql : public RekeySql {
                     "current_schema() AND table_name = {}",
                     SqlLiteral(table)),
         &rows));
-    *table_exists = !rows.empty();
-    *has = false;
-    for (const auto& row : rows) {
-      if (row[0] == column) *has = true;
-    }
-    return Status::OK();
+    return FindColumn(rows, column, table_exists, has);
   }
 
   Status ForeignKeys(const std::string& table,
