@@ -42,6 +42,9 @@ struct IndexDef {
   std::vector<std::string> columns = {};  // in index order; never empty
 };
 
+// What of a row's id-map row (loaders/loader.h, IdentityRecord) a primary-key column holds.
+enum class IdentityPart { kUser, kLegacyId, kUlid };
+
 struct TableDef {
   std::string name;
   std::vector<ColumnDef> columns;
@@ -52,6 +55,11 @@ struct TableDef {
   // (loaders/schema_history.h); empty for tables that are not a mapping's.
   std::string mapping = {};  // the mapping's name ("taskapp")
   std::string entity = {};   // the entity whose records fill the table ("userPreferences")
+  // One per primary_key column, in its order, when every one holds a part of the row's id-map
+  // row as it is (the mapping's `$user`, `$ulid`, `$legacy_id`, or the `$key_suffix`/`$key`
+  // that is the legacy id); empty otherwise. A rollback finds a row the run inserted from its
+  // id-map row by it (loaders/core/rollback.h, KeyFromIdentity), so the archive needs no record.
+  std::vector<IdentityPart> key_from_identity = {};
 
   // Index of the named column, or -1.
   int ColumnIndex(const std::string& column) const;

@@ -144,6 +144,7 @@ class Builder {
     FERRY_RETURN_IF_ERROR(BuildKeys(at, &entity));
     FERRY_RETURN_IF_ERROR(BuildIndexes(doc_, child("indexes"), &entity));
     FERRY_RETURN_IF_ERROR(BuildId(at, has_prefix, &entity));
+    entity.table.key_from_identity = KeyFromIdentityParts(entity);
     if (spec.contains("updated_field")) {
       entity.updated_field = spec.at("updated_field").get<std::string>();
       FERRY_RETURN_IF_ERROR(CheckPath(child("updated_field"), entity.updated_field));
@@ -243,6 +244,31 @@ class Builder {
       }
     }
     return Status::OK();
+  }
+
+  // TableDef::key_from_identity: which part of the id-map row each primary-key column holds,
+  // as MapRecord writes it (a text column, no value map), or nothing when one holds another.
+  static std::vector<IdentityPart> KeyFromIdentityParts(const EntityMapping& entity) {
+    std::vector<IdentityPart> parts;
+    for (const std::string& name : entity.table.primary_key) {
+      const ColumnMapping& column = entity.columns[entity.table.ColumnIndex(name)];
+      const ColumnType type = column.def.type;
+      const ColumnSource source = column.source;
+      const bool text = type == ColumnType::kText && column.value_map.empty();
+      if (source == ColumnSource::kUlid && type == ColumnType::kUlid) {
+        parts.push_back(IdentityPart::kUlid);
+      } else if (text && source == ColumnSource::kUser) {
+        parts.push_back(IdentityPart::kUser);
+      } else if (text &&
+                 (source == ColumnSource::kLegacyId ||
+                  (source == ColumnSource::kKeySuffix && entity.id_field == "$key_suffix") ||
+                  (source == ColumnSource::kKey && entity.id_field == "$key"))) {
+        parts.push_back(IdentityPart::kLegacyId);
+      } else {
+        return {};
+      }
+    }
+    return parts;
   }
 
   Status BuildId(const std::string& at, bool has_prefix, EntityMapping* entity) {

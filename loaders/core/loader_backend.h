@@ -145,6 +145,18 @@ class LoaderBackend {
   virtual Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
                                 const std::string& unit, std::optional<StoredCheckpoint>* out) = 0;
   virtual Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) = 0;
+  // The checkpoints of `user_id` (of the target's schema), any run's, in one statement (the
+  // pre-image capture's, loaders/core/checkpoints_before.h): *complete false when the user has
+  // more than `limit` of them (*out then holds some) or the target cannot list them, and the
+  // caller reads each with ReadCheckpoint. Only user_id, entity, unit, position and run_id
+  // are filled.
+  virtual Status ListUserCheckpoints(const std::string& user_id, size_t limit,
+                                     std::vector<CheckpointRecord>* out, bool* complete) {
+    (void)user_id, (void)limit;
+    out->clear();
+    *complete = false;
+    return Status::OK();
+  }
   // Loader::ReadUnitRejects. By default nothing is kept (Write ignores
   // WriteBatch::unit_rejects).
   virtual Status ReadUnitRejects(const std::string& user_id, const std::string& unit,

@@ -43,15 +43,16 @@ bool MayExist(const WriteBatch& batch, size_t i) {
   return batch.identities[i].known || batch.identities[i].adopted;
 }
 
-// Whether a rollback finds row i without its record: the id map's row names it (its ULID is
-// the row's one-column primary key, in the table the rollback looks in for the batch's entity:
-// the same test as DeriveRowPreImages', loaders/core/rollback.h).
+// Whether a rollback finds row i without its record: the id map's row names it (its key is made
+// of that row's ULID, user or legacy id, in the table the rollback looks in for the batch's
+// entity: the same KeyFromIdentity as DeriveLostPreImages', loaders/core/rollback.h).
 bool DerivableInsert(const WriteBatch& batch, size_t i, const Row& key) {
-  if (!HasIdentities(batch) || key.cells.size() != 1) return false;
-  if (batch.table->entity != batch.entity || !RowsKeyedByUlid(*batch.table)) return false;
-  const Cell& cell = key.cells[0];
-  const std::string* text = std::get_if<std::string>(&cell);
-  return text != nullptr && !batch.identities[i].ulid.empty() && *text == batch.identities[i].ulid;
+  if (!HasIdentities(batch) || batch.table->entity != batch.entity) return false;
+  const IdentityRecord& identity = batch.identities[i];
+  Row derived;
+  return KeyFromIdentity(*batch.table, batch.user_id, identity.legacy_id, identity.ulid,
+                         &derived) &&
+         derived.cells == key.cells;
 }
 
 Status ReadIdentities(LoaderBackend& backend, const WriteBatch& batch, KnownBefore* known) {
@@ -147,12 +148,19 @@ Status AppendIdentities(const WriteBatch& batch, const KnownBefore& known,
 }
 
 Status AppendCheckpoint(LoaderBackend& backend, const WriteBatch& batch, const std::string& run_id,
-                        PreImageSink& sink, Durability* durability) {
+                        PreImageSink& sink, Durability* durability, CheckpointsBefore* before) {
   const Checkpoint& checkpoint = batch.checkpoint;
   std::optional<StoredCheckpoint> stored;
-  FERRY_RETURN_IF_ERROR(
-      backend.ReadCheckpoint(batch.user_id, checkpoint.entity, checkpoint.unit, &stored));
-  if (stored && stored->run_id == run_id) return Status::OK();  // the run's own
+  bool needed = true;
+  if (before != nullptr) {
+    FERRY_RETURN_IF_ERROR(before->Find(backend, run_id, batch.user_id, checkpoint.entity,
+                                       checkpoint.unit, &needed, &stored));
+  } else {
+    FERRY_RETURN_IF_ERROR(
+        backend.ReadCheckpoint(batch.user_id, checkpoint.entity, checkpoint.unit, &stored));
+    needed = !(stored && stored->run_id == run_id);  // the run's own: recorded earlier
+  }
+  if (!needed) return Status::OK();
   PreImage image;
   image.kind = PreImage::Kind::kCheckpoint;
   image.user_id = batch.user_id;
@@ -164,20 +172,22 @@ Status AppendCheckpoint(LoaderBackend& backend, const WriteBatch& batch, const s
     image.run_id = stored->run_id;
     durability->needed = true;
   }
-  return sink.Append(EncodePreImage(image));
+  FERRY_RETURN_IF_ERROR(sink.Append(EncodePreImage(image)));
+  if (before != nullptr) before->Recorded(batch.user_id, checkpoint.entity, checkpoint.unit);
+  return Status::OK();
 }
 
 }  // namespace
 
 Status CapturePreImages(LoaderBackend& backend, const WriteBatch& batch, const std::string& run_id,
-                        PreImageSink& sink, bool* flush_needed) {
+                        PreImageSink& sink, bool* flush_needed, CheckpointsBefore* before) {
   KnownBefore known;
   FERRY_RETURN_IF_ERROR(ReadIdentities(backend, batch, &known));
   Durability durability;
   std::vector<bool> derived;
   FERRY_RETURN_IF_ERROR(AppendRows(backend, batch, known, run_id, sink, &durability, &derived));
   FERRY_RETURN_IF_ERROR(AppendIdentities(batch, known, run_id, sink, &durability, derived));
-  FERRY_RETURN_IF_ERROR(AppendCheckpoint(backend, batch, run_id, sink, &durability));
+  FERRY_RETURN_IF_ERROR(AppendCheckpoint(backend, batch, run_id, sink, &durability, before));
   if (flush_needed != nullptr) {
     // Written together with other batches: the caller syncs once for all of them.
     *flush_needed = *flush_needed || durability.needed;

@@ -64,6 +64,35 @@ bool RowsKeyedByUlid(const TableDef& table) {
   return index >= 0 && table.columns[index].type == ColumnType::kUlid;
 }
 
+bool KeyFromIdentity(const TableDef& table, const std::string& user_id,
+                     const std::string& legacy_id, const std::string& ulid, Row* key) {
+  key->cells.clear();
+  if (RowsKeyedByUlid(table)) {
+    if (ulid.empty()) return false;
+    key->cells.push_back(Cell(ulid));
+    return true;
+  }
+  if (table.key_from_identity.empty() ||
+      table.key_from_identity.size() != table.primary_key.size()) {
+    return false;
+  }
+  for (IdentityPart part : table.key_from_identity) {
+    switch (part) {
+      case IdentityPart::kUser:
+        key->cells.push_back(Cell(user_id));
+        break;
+      case IdentityPart::kLegacyId:
+        key->cells.push_back(Cell(legacy_id));
+        break;
+      case IdentityPart::kUlid:
+        if (ulid.empty()) return false;
+        key->cells.push_back(Cell(ulid));
+        break;
+    }
+  }
+  return true;
+}
+
 Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
                            const std::vector<const TableDef*>& tables, bool unfinished,
                            PreImageStream* images, std::vector<PreImage>* unkeyed) {
@@ -84,14 +113,14 @@ Status DeriveLostPreImages(LoaderBackend& backend, const std::string& run_id,
       image.user_id = identity.user_id;
       image.entity = identity.entity;
       image.legacy_id = identity.legacy_id;
-      if (table == nullptr || !RowsKeyedByUlid(*table)) {
+      PreImage row;
+      if (table == nullptr ||
+          !KeyFromIdentity(*table, identity.user_id, identity.legacy_id, identity.ulid, &row.key)) {
         if (unfinished) unkeyed->push_back(std::move(image));
         continue;
       }
-      PreImage row;
       row.kind = PreImage::Kind::kRow;
       row.table = table->name;
-      row.key.cells.push_back(Cell(identity.ulid));
       FERRY_RETURN_IF_ERROR(images->AddFallback(row));
       // The capture records no id-map row of such an insert either: derived on every rollback.
       FERRY_RETURN_IF_ERROR(images->AddFallback(image));

@@ -48,18 +48,27 @@ Status CheckNoLaterLoad(LoaderBackend& backend, const std::string& run_id,
 // no pre-image of a row it inserts into such a table (loaders/core/pre_image_capture.h).
 bool RowsKeyedByUlid(const TableDef& table);
 
+// The primary key of the row of `table` that the id-map row (user, legacy id, ULID) names, when
+// the table is RowsKeyedByUlid or its key is made of those parts (TableDef::key_from_identity:
+// `user_preferences` by its `$user`, `form_data` by `$user` and the `$key_suffix` that is its
+// legacy id). False when the key holds anything else: the archive must then hold the row's
+// record. The capture records no pre-image of a row it inserts plainly under this key
+// (loaders/core/pre_image_capture.h); every rollback derives its delete (DeriveLostPreImages).
+bool KeyFromIdentity(const TableDef& table, const std::string& user_id,
+                     const std::string& legacy_id, const std::string& ulid, Row* key);
+
 // Adds to the fallback of `images` (after clearing it) what the run's archives do not hold but
 // the target's bookkeeping says: an absent image of each id-map row the run `run_id` wrote last
-// and of its row (in the table of its entity, `tables`, when RowsKeyedByUlid: keyed by its
-// ULID). The capture records no image of a row the run inserted into such a table, nor of its
-// id-map row, so every rollback derives them; a row or id-map row the run changed has its
-// recorded image, which wins over the fallback (PreImageStream::AddFallback).
+// and of its row (in the table of its entity, `tables`, under KeyFromIdentity: its ULID, or its
+// user and legacy id). The capture records no image of a row the run inserted into such a
+// table, nor of its id-map row, so every rollback derives them; a row or id-map row the run changed
+// has its recorded image, which wins over the fallback (PreImageStream::AddFallback).
 //
 // With `unfinished` (a killed session left an archive without its last records: the capture
 // flushes a batch that only inserts with the next one), also an absent image of every
 // checkpoint the run wrote last; each was inserted by the run and is deleted, unless the
-// archive has an image of it. Those id-map rows of an entity whose table is not
-// RowsKeyedByUlid then go to *unkeyed instead: their rows cannot be found, so the archive must
+// archive has an image of it. Those id-map rows of an entity whose table has no
+// KeyFromIdentity then go to *unkeyed instead: their rows cannot be found, so the archive must
 // have them (CheckUnkeyedRecorded). Without `unfinished` *unkeyed stays empty: a finished
 // archive holds every other record. Memory: a page of the id map (the fallback is held out of
 // memory), the run's checkpoints, and *unkeyed. Reads only.

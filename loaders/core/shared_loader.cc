@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "base/fault_point.h"
 #include "loaders/core/dangling_references_sql.h"
 #include "loaders/core/pre_image_capture.h"
 #include "loaders/core/rollback.h"
@@ -98,6 +99,7 @@ class SharedLoader final : public Loader {
   bool dry_run_ = false;
   std::string run_id_;
   PreImageSink* pre_images_ = nullptr;    // RunInfo::pre_images of BeginRun
+  CheckpointsBefore checkpoints_before_;  // the capture's, over the run
   std::set<std::string> ensured_tables_;  // names EnsureSchema has seen
   std::set<std::string> locked_users_;    // LockUser took these
 };
@@ -148,6 +150,7 @@ Status SharedLoader::BeginRun(const RunInfo& run) {
   }
   run_id_ = run.run_id;
   pre_images_ = run.pre_images;
+  checkpoints_before_.Reset();
   dry_run_ = dry_run_ || run.dry_run;
   return backend_->BeginRun(run, dry_run_);
 }
@@ -218,7 +221,8 @@ Result<BatchOutcome> SharedLoader::Write(const WriteBatch& batch) {
   if (pre_images_ != nullptr) {
     // Before the batch's transaction: a crash between the two leaves a pre-image of a change
     // that never committed, never a committed change without its pre-image.
-    FERRY_RETURN_IF_ERROR(CapturePreImages(*backend_, batch, run_id_, *pre_images_));
+    FERRY_RETURN_IF_ERROR(
+        CapturePreImages(*backend_, batch, run_id_, *pre_images_, nullptr, &checkpoints_before_));
   }
   return backend_->Write(batch, run_id_);
 }
@@ -240,10 +244,13 @@ Result<std::vector<BatchOutcome>> SharedLoader::WriteTogether(
     // As Write: every pre-image is on disk before the one transaction begins; one sync.
     bool flush_needed = false;
     for (const WriteBatch& batch : batches) {
-      FERRY_RETURN_IF_ERROR(
-          CapturePreImages(*backend_, batch, run_id_, *pre_images_, &flush_needed));
+      FERRY_RETURN_IF_ERROR(CapturePreImages(*backend_, batch, run_id_, *pre_images_, &flush_needed,
+                                             &checkpoints_before_));
     }
-    if (flush_needed) FERRY_RETURN_IF_ERROR(pre_images_->Flush());
+    if (flush_needed) {
+      FERRY_RETURN_IF_ERROR(pre_images_->Flush());
+      FaultPoint("preimage.after_flush");  // as CapturePreImages' own flush
+    }
   }
   return backend_->WriteTogether(batches, run_id_);
 }

@@ -98,6 +98,12 @@ class PostgresBackend final : public LoaderBackend {
   Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override {
     return OnSession([&](Session* s) { return postgres::ListCheckpoints(s, run_id, out); });
   }
+  Status ListUserCheckpoints(const std::string& user_id, size_t limit,
+                             std::vector<CheckpointRecord>* out, bool* complete) override {
+    return OnSession([&](Session* s) {
+      return postgres::ListUserCheckpoints(s, user_id, limit, out, complete);
+    });
+  }
   Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out) override {
     return OnSession([&](Session* s) { return postgres::FindInterruptedRun(s, arguments, out); });
   }

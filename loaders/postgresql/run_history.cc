@@ -112,6 +112,30 @@ Status ReadCheckpoint(Session* session, const std::string& user_id, const std::s
   });
 }
 
+Status ListUserCheckpoints(Session* session, const std::string& user_id, size_t limit,
+                           std::vector<CheckpointRecord>* out, bool* complete) {
+  out->clear();
+  *complete = false;
+  if (!session->keyed_checkpoints_seen()) {
+    return Status::OK();  // not known keyed by schema yet: ReadCheckpoint finds out, once
+  }
+  // One statement, no transaction around it, as ReadCheckpoint's (issue 19).
+  return Guarded("reading ferry.checkpoints of " + session->display_name(), session->secrets(),
+                 [&]() -> Status {
+                   pqxx::nontransaction txn(session->connection());
+                   pqxx::result rows = txn.exec_params(
+                       "SELECT entity, unit, position, run_id FROM ferry.checkpoints "
+                       "WHERE user_id = $1 AND target_schema = $2 LIMIT $3",
+                       user_id, session->schema(), static_cast<int64_t>(limit) + 1);
+                   for (const auto& row : rows) {
+                     out->push_back(CheckpointRecord{user_id, FieldText(row[0]), FieldText(row[1]),
+                                                     row[2].as<int64_t>(), FieldText(row[3]), ""});
+                   }
+                   *complete = out->size() <= limit;
+                   return Status::OK();
+                 });
+}
+
 Status ListCheckpoints(Session* session, const std::string& run_id,
                        std::vector<CheckpointRecord>* out) {
   out->clear();

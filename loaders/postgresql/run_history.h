@@ -22,6 +22,11 @@ namespace ferry::postgres {
 Status ReadCheckpoint(Session* session, const std::string& user_id, const std::string& entity,
                       const std::string& unit, std::optional<StoredCheckpoint>* out);
 
+// LoaderBackend::ListUserCheckpoints: up to limit + 1 of the user's checkpoints of the
+// session's schema; *complete when there were no more than `limit`.
+Status ListUserCheckpoints(Session* session, const std::string& user_id, size_t limit,
+                           std::vector<CheckpointRecord>* out, bool* complete);
+
 // LoaderBackend::ListRunIdentities: a page of the ferry.id_map rows of the session's schema
 // that run `run_id` wrote last, by user, entity, legacy id (the key's order).
 Status ListRunIdentities(Session* session, const std::string& run_id, const RunIdentity* after,

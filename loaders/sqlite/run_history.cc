@@ -96,6 +96,28 @@ Status ReadCheckpoint(sqlite3* db, const std::string& user_id, const std::string
   });
 }
 
+Status ListUserCheckpoints(sqlite3* db, const std::string& user_id, size_t limit,
+                           std::vector<CheckpointRecord>* out, bool* complete) {
+  out->clear();
+  *complete = true;  // no table: no checkpoint
+  return ReadIfExists(db, "ferry_checkpoints", [&]() -> Status {
+    FERRY_ASSIGN_OR_RETURN(Statement stmt,
+                           PrepareBound(db,
+                                        "SELECT entity, unit, position, run_id FROM "
+                                        "ferry_checkpoints WHERE user_id = ?1 LIMIT " +
+                                            std::to_string(limit + 1),
+                                        {user_id}));
+    FERRY_RETURN_IF_ERROR(
+        EachRow(db, stmt.get(), "reading ferry_checkpoints", [&](sqlite3_stmt* row) {
+          out->push_back(CheckpointRecord{user_id, ColumnText(row, 0), ColumnText(row, 1),
+                                          sqlite3_column_int64(row, 2), ColumnText(row, 3), ""});
+          return true;
+        }));
+    *complete = out->size() <= limit;
+    return Status::OK();
+  });
+}
+
 Status ListCheckpoints(sqlite3* db, const std::string& run_id, std::vector<CheckpointRecord>* out) {
   out->clear();
   return ReadIfExists(db, "ferry_checkpoints", [&]() -> Status {

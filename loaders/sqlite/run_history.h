@@ -26,6 +26,11 @@ Status ReadCheckpoint(sqlite3* db, const std::string& user_id, const std::string
 // The checkpoints last written by `run_id` (every run's when empty), by user, entity, unit.
 Status ListCheckpoints(sqlite3* db, const std::string& run_id, std::vector<CheckpointRecord>* out);
 
+// LoaderBackend::ListUserCheckpoints: up to limit + 1 of the user's checkpoints; *complete
+// when there were no more than `limit`.
+Status ListUserCheckpoints(sqlite3* db, const std::string& user_id, size_t limit,
+                           std::vector<CheckpointRecord>* out, bool* complete);
+
 // LoaderBackend::ListRunIdentities: a page of the ferry_id_map rows run `run_id` wrote last, by
 // entity, user, legacy id (the key's order).
 Status ListRunIdentities(sqlite3* db, const std::string& run_id, const RunIdentity* after,

@@ -86,6 +86,12 @@ class SqliteBackend final : public LoaderBackend {
   Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override {
     return OnFile([&](sqlite3* db) { return sqlite::ListCheckpoints(db, run_id, out); });
   }
+  Status ListUserCheckpoints(const std::string& user_id, size_t limit,
+                             std::vector<CheckpointRecord>* out, bool* complete) override {
+    return OnFile([&](sqlite3* db) {
+      return sqlite::ListUserCheckpoints(db, user_id, limit, out, complete);
+    });
+  }
   Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out) override {
     return OnFile([&](sqlite3* db) { return sqlite::FindInterruptedRun(db, arguments, out); });
   }

@@ -21,7 +21,10 @@ struct Calls {
   std::vector<std::vector<std::optional<std::string>>> rows;  // what SelectText returns
   std::optional<KnownIdentity> known;                         // what LookupIdentities finds
   std::optional<StoredCheckpoint> checkpoint;                 // what ReadCheckpoint finds
-  std::vector<RunIdentity> run_identities;                    // ListRunIdentities: one page
+  // ListUserCheckpoints lists the user's (`checkpoint`, as of entity "tasks" and unit "unit");
+  // false: it cannot (LoaderBackend's default), and each batch's is read.
+  bool list_user_checkpoints = false;
+  std::vector<RunIdentity> run_identities;  // ListRunIdentities: one page
   std::map<std::string, std::vector<CheckpointRecord>> run_checkpoints;  // ListCheckpoints, by run
   int count(const std::string& name) const {
     int n = 0;
@@ -79,6 +82,16 @@ class FakeBackend final : public LoaderBackend {
                         std::optional<StoredCheckpoint>* out) override {
     *out = calls_->checkpoint;
     return Note("ReadCheckpoint");
+  }
+  Status ListUserCheckpoints(const std::string& user_id, size_t, std::vector<CheckpointRecord>* out,
+                             bool* complete) override {
+    out->clear();
+    *complete = calls_->list_user_checkpoints;
+    if (*complete && calls_->checkpoint) {
+      out->push_back(CheckpointRecord{user_id, "tasks", "unit", calls_->checkpoint->position,
+                                      calls_->checkpoint->run_id, ""});
+    }
+    return *complete ? Note("ListUserCheckpoints") : Status::OK();  // else as the default's
   }
   Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override {
     auto found = calls_->run_checkpoints.find(run_id);

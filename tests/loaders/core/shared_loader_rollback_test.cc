@@ -118,12 +118,16 @@ TEST_CASE("SharedLoader: a batch that only inserts what the id map finds records
     SECTION("another entity's table") { other.entity = "environments"; }
     REQUIRE(loader->EnsureSchema({&other}).ok());
     WriteBatch recorded = InsertOnlyBatch(other);
+    recorded.checkpoint.unit = "unit2";  // the first batch recorded unit's checkpoint already
     calls.names.clear();
     sink.records.clear();
     REQUIRE(loader->Write(recorded).ok());
     CHECK(sink.records.size() == 5);
     CHECK(calls.count("Flush") == 1);  // no rollback could find those rows without them
   }
+  // Each section's batch is of another unit than the first one's, whose checkpoint this loader
+  // recorded already (checkpoints_before.h: no second record, no read).
+  batch.checkpoint.unit = "unit2";
   SECTION("an adopted row's pre-image is read and recorded") {
     batch.identities[0].adopted = true;
     calls.names.clear();
@@ -147,6 +151,14 @@ TEST_CASE("SharedLoader: a batch that only inserts what the id map finds records
     calls.names.clear();
     REQUIRE(loader->Write(batch).ok());
     CHECK(calls.count("Flush") == 1);
+  }
+  SECTION("a checkpoint the loader recorded already in the run is not read again") {
+    batch.checkpoint.unit = "unit";
+    calls.names.clear();
+    sink.records.clear();
+    REQUIRE(loader->Write(batch).ok());
+    CHECK(calls.names == std::vector<std::string>{"Write"});
+    CHECK(sink.records.empty());
   }
   SECTION("the run's own checkpoint and id-map rows get no record") {
     calls.checkpoint = StoredCheckpoint{"R1", 2};
