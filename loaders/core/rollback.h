@@ -1,11 +1,11 @@
 // The parts of a rollback both targets share (Loader::RollBack): whether a later run stands in
-// the way, what the archive does not hold (the rows the run inserted by their id-map ULIDs, and
-// what a killed session left out), and what the rollback does, counted.
+// the way, what the archive does not hold (the rows the run inserted keyed by their id-map rows,
+// and what a killed session left out), and what the rollback does, counted.
 //
 // A run records a pre-image each time a batch writes a row, but for a row it inserts keyed by
-// its id-map ULID (derived here instead); the first one of each row is the row as it was
-// before the run (first_pre_images.h keeps it). Putting back the first of each
-// address (PreImage::Address) in one transaction is exact whatever state a killed earlier
+// what its id-map row holds (derived here instead: KeyFromIdentity); the first one of each row
+// is the row as it was before the run (first_pre_images.h keeps it). Putting back the first of
+// each address (PreImage::Address) in one transaction is exact whatever state a killed earlier
 // attempt left: each one sets its row to a fixed value, so rerunning the same rollback ends in
 // the same target.
 //
