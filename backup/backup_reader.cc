@@ -24,6 +24,12 @@ Status BackupVisitor::OnPreImage(std::string_view) { return Status::OK(); }
 
 namespace {
 
+Hash HashBytes(std::string_view bytes) {
+  Blake2b hash;
+  hash.Update(bytes);
+  return hash.Peek();
+}
+
 struct FileRecord {
   std::string name;
   uint64_t size = 0;
@@ -80,7 +86,19 @@ class BackupReaderImpl final : public BackupReader {
       if (!status.ok()) {
         return status.WithContext(where);
       }
+      if (listing_ != nullptr && summary_seen_) {
+        return Status::OK();  // the sources segment is all a listing reads
+      }
     }
+  }
+
+  Status ReadSourcesListing(SourcesListing* listing) override {
+    listing_ = listing;
+    *listing_ = SourcesListing();
+    ReadOutcome outcome;
+    FERRY_RETURN_IF_ERROR(Read(nullptr, &outcome));  // stops after the summary
+    listing_->sources_in = outcome.sources_in;
+    return Status::OK();
   }
 
  private:
@@ -104,6 +122,9 @@ class BackupReaderImpl final : public BackupReader {
   }
 
   Status AtEnd() {
+    if (listing_ != nullptr) {
+      return Status::Corruption("the sources segment is incomplete (no summary)");
+    }
     if (opener_ != nullptr && !segment_final_) {
       return Status::Corruption("segment " + std::to_string(segment_index_) + " (" +
                                 SegmentName(segment_kind_) + ") is cut after chunk " +
@@ -218,6 +239,15 @@ class BackupReaderImpl final : public BackupReader {
     r.U32(&sources);
     r.U64(&bytes);
     r.Bytes(16, &source_set);
+    std::string sources_in;
+    if (payload.size() > 4 + 8 + 16 + kMacBytes) {
+      uint8_t length = 0;
+      std::string_view held;
+      r.U8(&length);
+      r.Bytes(length, &held);
+      sources_in = std::string(held);
+      if (sources_in.empty()) return Status::Corruption("malformed");
+    }
     size_t signed_length = r.offset();
     r.Bytes(mac.size(), mac.data());
     if (!r.at_end()) {
@@ -230,6 +260,16 @@ class BackupReaderImpl final : public BackupReader {
     }
     if (sources != outcome_->files || bytes != outcome_->source_bytes) {
       return Status::Corruption("does not match the manifest");
+    }
+    // Files listed but not held only with the holder named, and the other way round.
+    if (listed_only_ != !sources_in.empty()) {
+      return Status::Corruption(listed_only_ ? "the manifest lists files the archive does not hold"
+                                             : "names another archive beside its own files");
+    }
+    outcome_->sources_in = sources_in;
+    if (listing_ != nullptr) {
+      listing_->source_set = {};
+      std::copy(source_set.begin(), source_set.end(), listing_->source_set.begin());
     }
     summary_seen_ = true;
     return Status::OK();
@@ -245,11 +285,13 @@ class BackupReaderImpl final : public BackupReader {
     in_file_ = true;
     file_ = FileRecord{name, 0, {}};
     file_hash_.Reset();
+    if (listing_ != nullptr) listing_->files.push_back(ArchivedFile{origin, name, 0, {}});
     return visitor_->OnFileBegin(origin, name);
   }
 
   Status FileData(std::string_view plain) {
     if (!in_file_) return Status::Corruption("file data outside a file");
+    if (listing_ != nullptr) return Status::OK();  // authenticated; its size is the end's
     std::string_view raw;
     FERRY_RETURN_IF_ERROR(decompressor_.Decode(plain, header_.chunk_bytes, &raw));
     if (reference_ != nullptr) {
@@ -274,7 +316,13 @@ class BackupReaderImpl final : public BackupReader {
     r.U64(&size);
     r.Bytes(hash.size(), hash.data());
     if (!r.at_end()) return Status::Corruption("malformed");
-    if (reference_ != nullptr) {
+    if (listing_ != nullptr) {
+      // Not decompressed: the sealed end record is the writer's word for the file.
+      file_.size = size;
+      file_.hash = hash;
+      listing_->files.back().size = size;
+      listing_->files.back().hash = hash;
+    } else if (reference_ != nullptr) {
       // Every byte read back equals a byte the writer hashed: its checksum is theirs.
       ReadBackReference::Item written;
       if (!reference_->Next(&written) || !written.end || written.size != file_.size) {
@@ -297,6 +345,10 @@ class BackupReaderImpl final : public BackupReader {
     ByteReader r(plain);
     uint32_t count = 0;
     r.U32(&count);
+    outcome_->manifest_hash = HashBytes(plain);
+    if (r.ok() && count > 0 && files_.empty()) {
+      return ListedOnly(&r, count);  // the summary must name the archive holding them
+    }
     if (!r.ok() || count != files_.size()) {
       return Status::Corruption("lists a different number of files than the archive holds");
     }
@@ -313,6 +365,25 @@ class BackupReaderImpl final : public BackupReader {
       bytes += file.size;
     }
     if (!r.at_end()) return Status::Corruption("malformed");
+    outcome_->files = count;
+    outcome_->source_bytes = bytes;
+    outcome_->sources_complete = true;
+    return Status::OK();
+  }
+
+  // A manifest listing files whose bytes another archive holds (the summary names it).
+  Status ListedOnly(ByteReader* r, uint32_t count) {
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+      FileRecord listed;
+      r->Str16(&listed.name);
+      r->U64(&listed.size);
+      r->Bytes(listed.hash.size(), listed.hash.data());
+      if (!r->ok()) return Status::Corruption("malformed");
+      bytes += listed.size;
+    }
+    if (!r->at_end()) return Status::Corruption("malformed");
+    listed_only_ = true;
     outcome_->files = count;
     outcome_->source_bytes = bytes;
     outcome_->sources_complete = true;
@@ -403,6 +474,8 @@ class BackupReaderImpl final : public BackupReader {
   SegmentKind segment_kind_ = SegmentKind::kSources;
   bool segment_final_ = false;
   bool summary_seen_ = false;
+  bool listed_only_ = false;           // the manifest lists files held by another archive
+  SourcesListing* listing_ = nullptr;  // set by ReadSourcesListing
   uint64_t chunk_ = 0;
   bool in_file_ = false;
   FileRecord file_;

@@ -65,7 +65,7 @@ size_t MaxPayload(FrameType type, uint32_t chunk_bytes) {
     case FrameType::kSegmentStart:
       return 1 + 4 + kStreamHeaderBytes;
     case FrameType::kSummary:
-      return 4 + 8 + 16 + kMacBytes;
+      return 4 + 8 + 16 + 1 + 255 + kMacBytes;  // with the archive holding the sources
     case FrameType::kFileBegin:
       return 4 + 2 * kMaxNameBytes + kSealOverheadBytes;
     case FrameType::kFileData:

@@ -54,6 +54,12 @@ Result<ArchiveInfo> PeekArchive(const std::string& path) {
       } else {
         info.has_summary = p.U32(&info.sources) && p.U64(&info.source_bytes) &&
                            p.Bytes(info.source_set.size(), info.source_set.data());
+        uint8_t held_length = 0;
+        std::string_view held;
+        if (info.has_summary && payload.size() > 4 + 8 + 16 + kMacBytes && p.U8(&held_length) &&
+            p.Bytes(held_length, &held)) {
+          info.sources_in = std::string(held);  // a resumed run's: the holder of its sources
+        }
       }
     } else if (frame_type == FrameType::kEnd && in_end_segment) {
       info.finished = at + kFrameHeaderBytes + length == info.file_bytes;
