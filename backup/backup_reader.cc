@@ -231,46 +231,23 @@ class BackupReaderImpl final : public BackupReader {
     if (summary_seen_ || !outcome_->sources_complete || segment_kind_ != SegmentKind::kSources) {
       return Status::Corruption("out of place");
     }
-    ByteReader r(payload);
-    uint32_t sources = 0;
-    uint64_t bytes = 0;
-    std::string_view source_set;
-    std::array<uint8_t, kMacBytes> mac{};
-    r.U32(&sources);
-    r.U64(&bytes);
-    r.Bytes(16, &source_set);
-    std::string sources_in;
-    if (payload.size() > 4 + 8 + 16 + kMacBytes) {
-      uint8_t length = 0;
-      std::string_view held;
-      r.U8(&length);
-      r.Bytes(length, &held);
-      sources_in = std::string(held);
-      if (sources_in.empty()) return Status::Corruption("malformed");
-    }
-    size_t signed_length = r.offset();
-    r.Bytes(mac.size(), mac.data());
-    if (!r.at_end()) {
-      return Status::Corruption("malformed");
-    }
+    SummaryFields summary;
+    if (!ParseSummary(payload, &summary)) return Status::Corruption("malformed");
     std::string signed_part(reinterpret_cast<const char*>(header_.mac.data()), kMacBytes);
-    signed_part.append(payload.substr(0, signed_length));
-    if (!MacMatches(keys_.mac_key, signed_part, mac)) {
+    signed_part.append(payload.substr(0, summary.signed_length));
+    if (!MacMatches(keys_.mac_key, signed_part, summary.mac)) {
       return Status::Corruption("its MAC does not match (altered)");
     }
-    if (sources != outcome_->files || bytes != outcome_->source_bytes) {
+    if (summary.files != outcome_->files || summary.bytes != outcome_->source_bytes) {
       return Status::Corruption("does not match the manifest");
     }
     // Files listed but not held only with the holder named, and the other way round.
-    if (listed_only_ != !sources_in.empty()) {
+    if (listed_only_ != !summary.sources_in.empty()) {
       return Status::Corruption(listed_only_ ? "the manifest lists files the archive does not hold"
                                              : "names another archive beside its own files");
     }
-    outcome_->sources_in = sources_in;
-    if (listing_ != nullptr) {
-      listing_->source_set = {};
-      std::copy(source_set.begin(), source_set.end(), listing_->source_set.begin());
-    }
+    outcome_->sources_in = summary.sources_in;
+    if (listing_ != nullptr) listing_->source_set = summary.source_set;
     summary_seen_ = true;
     return Status::OK();
   }
@@ -346,44 +323,25 @@ class BackupReaderImpl final : public BackupReader {
     uint32_t count = 0;
     r.U32(&count);
     outcome_->manifest_hash = HashBytes(plain);
-    if (r.ok() && count > 0 && files_.empty()) {
-      return ListedOnly(&r, count);  // the summary must name the archive holding them
-    }
-    if (!r.ok() || count != files_.size()) {
+    // Files listed, none held: another archive holds them, which the summary must name.
+    listed_only_ = r.ok() && count > 0 && files_.empty();
+    if (!r.ok() || (count != files_.size() && !listed_only_)) {
       return Status::Corruption("lists a different number of files than the archive holds");
     }
     uint64_t bytes = 0;
-    for (const FileRecord& file : files_) {
+    for (uint32_t i = 0; i < count; ++i) {
       FileRecord listed;
       r.Str16(&listed.name);
       r.U64(&listed.size);
       r.Bytes(listed.hash.size(), listed.hash.data());
-      if (!r.ok() || listed.name != file.name || listed.size != file.size ||
-          listed.hash != file.hash) {
+      if (!r.ok()) return Status::Corruption("malformed");
+      const FileRecord& file = listed_only_ ? listed : files_[i];
+      if (listed.name != file.name || listed.size != file.size || listed.hash != file.hash) {
         return Status::Corruption("does not match the file " + file.name);
       }
       bytes += file.size;
     }
     if (!r.at_end()) return Status::Corruption("malformed");
-    outcome_->files = count;
-    outcome_->source_bytes = bytes;
-    outcome_->sources_complete = true;
-    return Status::OK();
-  }
-
-  // A manifest listing files whose bytes another archive holds (the summary names it).
-  Status ListedOnly(ByteReader* r, uint32_t count) {
-    uint64_t bytes = 0;
-    for (uint32_t i = 0; i < count; ++i) {
-      FileRecord listed;
-      r->Str16(&listed.name);
-      r->U64(&listed.size);
-      r->Bytes(listed.hash.size(), listed.hash.data());
-      if (!r->ok()) return Status::Corruption("malformed");
-      bytes += listed.size;
-    }
-    if (!r->at_end()) return Status::Corruption("malformed");
-    listed_only_ = true;
     outcome_->files = count;
     outcome_->source_bytes = bytes;
     outcome_->sources_complete = true;
