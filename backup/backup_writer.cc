@@ -163,6 +163,7 @@ class BackupWriterImpl final : public BackupWriter {
       return Status::InvalidArgument("ReferSources: no archive or no files");
     }
     for (const std::string& source : sources) {
+      if (source.empty()) continue;  // a database URL: no path, never archived
       std::error_code ec;
       fs::path root = fs::absolute(source, ec).lexically_normal();
       if (root.has_filename() == false) root = root.parent_path();
