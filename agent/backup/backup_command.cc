@@ -254,7 +254,8 @@ void AddBackupCommand(CLI::App& root, int* exit_code) {
       "restore",
       "Give the sources back byte for byte, after verifying the whole archive: to "
       "where they were, or under --to DIR. Never replaces a file without --force; "
-      "refuses entries that would leave the folder (absolute, .., links)");
+      "refuses entries that would leave the folder (absolute, .., links). A resumed "
+      "run's archive that lists its sources gives them from the run's first archive");
   SetExitCodesHelp(restore, kExitCodes);
   restore->add_option("ID", options->id, "An archive id (from list), or a path to an archive")
       ->required();
@@ -268,8 +269,9 @@ void AddBackupCommand(CLI::App& root, int* exit_code) {
   CLI::App* prune = cmd->add_subcommand(
       "prune",
       "Remove archives older than --keep-days N whose run was rolled back or that a "
-      "newer finished archive of the same sources supersedes; --force removes every "
-      "archive older than N days");
+      "newer finished archive of the same sources supersedes, but never one holding the "
+      "sources of a kept archive (a resumed run's); --force removes every archive older "
+      "than N days");
   SetExitCodesHelp(prune, kExitCodes);
   prune->add_option("--keep-days", options->keep_days, "Keep archives younger than N days")
       ->required()
