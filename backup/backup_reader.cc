@@ -24,6 +24,12 @@ Status BackupVisitor::OnPreImage(std::string_view) { return Status::OK(); }
 
 namespace {
 
+Hash HashBytes(std::string_view bytes) {
+  Blake2b hash;
+  hash.Update(bytes);
+  return hash.Peek();
+}
+
 struct FileRecord {
   std::string name;
   uint64_t size = 0;
@@ -80,7 +86,19 @@ class BackupReaderImpl final : public BackupReader {
       if (!status.ok()) {
         return status.WithContext(where);
       }
+      if (listing_ != nullptr && summary_seen_) {
+        return Status::OK();  // the sources segment is all a listing reads
+      }
     }
+  }
+
+  Status ReadSourcesListing(SourcesListing* listing) override {
+    listing_ = listing;
+    *listing_ = SourcesListing();
+    ReadOutcome outcome;
+    FERRY_RETURN_IF_ERROR(Read(nullptr, &outcome));  // stops after the summary
+    listing_->sources_in = outcome.sources_in;
+    return Status::OK();
   }
 
  private:
@@ -104,6 +122,9 @@ class BackupReaderImpl final : public BackupReader {
   }
 
   Status AtEnd() {
+    if (listing_ != nullptr) {
+      return Status::Corruption("the sources segment is incomplete (no summary)");
+    }
     if (opener_ != nullptr && !segment_final_) {
       return Status::Corruption("segment " + std::to_string(segment_index_) + " (" +
                                 SegmentName(segment_kind_) + ") is cut after chunk " +
@@ -210,27 +231,23 @@ class BackupReaderImpl final : public BackupReader {
     if (summary_seen_ || !outcome_->sources_complete || segment_kind_ != SegmentKind::kSources) {
       return Status::Corruption("out of place");
     }
-    ByteReader r(payload);
-    uint32_t sources = 0;
-    uint64_t bytes = 0;
-    std::string_view source_set;
-    std::array<uint8_t, kMacBytes> mac{};
-    r.U32(&sources);
-    r.U64(&bytes);
-    r.Bytes(16, &source_set);
-    size_t signed_length = r.offset();
-    r.Bytes(mac.size(), mac.data());
-    if (!r.at_end()) {
-      return Status::Corruption("malformed");
-    }
+    SummaryFields summary;
+    if (!ParseSummary(payload, &summary)) return Status::Corruption("malformed");
     std::string signed_part(reinterpret_cast<const char*>(header_.mac.data()), kMacBytes);
-    signed_part.append(payload.substr(0, signed_length));
-    if (!MacMatches(keys_.mac_key, signed_part, mac)) {
+    signed_part.append(payload.substr(0, summary.signed_length));
+    if (!MacMatches(keys_.mac_key, signed_part, summary.mac)) {
       return Status::Corruption("its MAC does not match (altered)");
     }
-    if (sources != outcome_->files || bytes != outcome_->source_bytes) {
+    if (summary.files != outcome_->files || summary.bytes != outcome_->source_bytes) {
       return Status::Corruption("does not match the manifest");
     }
+    // Files listed but not held only with the holder named, and the other way round.
+    if (listed_only_ != !summary.sources_in.empty()) {
+      return Status::Corruption(listed_only_ ? "the manifest lists files the archive does not hold"
+                                             : "names another archive beside its own files");
+    }
+    outcome_->sources_in = summary.sources_in;
+    if (listing_ != nullptr) listing_->source_set = summary.source_set;
     summary_seen_ = true;
     return Status::OK();
   }
@@ -245,11 +262,13 @@ class BackupReaderImpl final : public BackupReader {
     in_file_ = true;
     file_ = FileRecord{name, 0, {}};
     file_hash_.Reset();
+    if (listing_ != nullptr) listing_->files.push_back(ArchivedFile{origin, name, 0, {}});
     return visitor_->OnFileBegin(origin, name);
   }
 
   Status FileData(std::string_view plain) {
     if (!in_file_) return Status::Corruption("file data outside a file");
+    if (listing_ != nullptr) return Status::OK();  // authenticated; its size is the end's
     std::string_view raw;
     FERRY_RETURN_IF_ERROR(decompressor_.Decode(plain, header_.chunk_bytes, &raw));
     if (reference_ != nullptr) {
@@ -274,7 +293,13 @@ class BackupReaderImpl final : public BackupReader {
     r.U64(&size);
     r.Bytes(hash.size(), hash.data());
     if (!r.at_end()) return Status::Corruption("malformed");
-    if (reference_ != nullptr) {
+    if (listing_ != nullptr) {
+      // Not decompressed: the sealed end record is the writer's word for the file.
+      file_.size = size;
+      file_.hash = hash;
+      listing_->files.back().size = size;
+      listing_->files.back().hash = hash;
+    } else if (reference_ != nullptr) {
       // Every byte read back equals a byte the writer hashed: its checksum is theirs.
       ReadBackReference::Item written;
       if (!reference_->Next(&written) || !written.end || written.size != file_.size) {
@@ -297,17 +322,21 @@ class BackupReaderImpl final : public BackupReader {
     ByteReader r(plain);
     uint32_t count = 0;
     r.U32(&count);
-    if (!r.ok() || count != files_.size()) {
+    outcome_->manifest_hash = HashBytes(plain);
+    // Files listed, none held: another archive holds them, which the summary must name.
+    listed_only_ = r.ok() && count > 0 && files_.empty();
+    if (!r.ok() || (count != files_.size() && !listed_only_)) {
       return Status::Corruption("lists a different number of files than the archive holds");
     }
     uint64_t bytes = 0;
-    for (const FileRecord& file : files_) {
+    for (uint32_t i = 0; i < count; ++i) {
       FileRecord listed;
       r.Str16(&listed.name);
       r.U64(&listed.size);
       r.Bytes(listed.hash.size(), listed.hash.data());
-      if (!r.ok() || listed.name != file.name || listed.size != file.size ||
-          listed.hash != file.hash) {
+      if (!r.ok()) return Status::Corruption("malformed");
+      const FileRecord& file = listed_only_ ? listed : files_[i];
+      if (listed.name != file.name || listed.size != file.size || listed.hash != file.hash) {
         return Status::Corruption("does not match the file " + file.name);
       }
       bytes += file.size;
@@ -403,6 +432,8 @@ class BackupReaderImpl final : public BackupReader {
   SegmentKind segment_kind_ = SegmentKind::kSources;
   bool segment_final_ = false;
   bool summary_seen_ = false;
+  bool listed_only_ = false;           // the manifest lists files held by another archive
+  SourcesListing* listing_ = nullptr;  // set by ReadSourcesListing
   uint64_t chunk_ = 0;
   bool in_file_ = false;
   FileRecord file_;

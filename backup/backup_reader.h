@@ -9,9 +9,11 @@
 // Thread safety: one thread at a time per reader.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "backup/archive_header.h"
 #include "backup/read_back_reference.h"
@@ -41,9 +43,14 @@ struct ReadOutcome {
   bool sources_complete = false;  // every source file, the manifest and the summary verified
   uint32_t files = 0;
   uint64_t source_bytes = 0;
-  uint32_t pre_image_sections = 0;  // complete ones
-  uint64_t pre_image_records = 0;   // in complete chunks
-  bool finished = false;            // the end segment verified
+  // Set when the archive holds no source bytes but lists them, as held by this earlier
+  // archive of the same run (a resumed run's archive, docs/formats/backup.md): the files
+  // above are those listed, and `manifest_hash` must be the holder's.
+  std::string sources_in;
+  std::array<uint8_t, 32> manifest_hash{};  // BLAKE2b-256 of the manifest's plaintext
+  uint32_t pre_image_sections = 0;          // complete ones
+  uint64_t pre_image_records = 0;           // in complete chunks
+  bool finished = false;                    // the end segment verified
 };
 
 // The clear, unverified facts of an archive, read without a key.
@@ -53,8 +60,24 @@ struct ArchiveInfo {
   uint32_t sources = 0;
   uint64_t source_bytes = 0;
   std::array<uint8_t, 16> source_set{};  // BLAKE2b-128 of the sorted source paths
+  std::string sources_in;                // the archive holding the sources; empty: this one
   bool finished = false;                 // the frames run to a complete end segment
   uint64_t file_bytes = 0;
+};
+
+// One source file as an archive's sources segment records it.
+struct ArchivedFile {
+  std::string origin;  // the absolute path it was read from
+  std::string name;    // its entry name
+  uint64_t size = 0;
+  std::array<uint8_t, 32> hash{};  // BLAKE2b-256 of its bytes
+};
+
+// The sources segment of an archive, authenticated under its key but not decompressed.
+struct SourcesListing {
+  std::vector<ArchivedFile> files;  // in archive order
+  std::array<uint8_t, 16> source_set{};
+  std::string sources_in;  // as ReadOutcome's
 };
 
 // Reads the header and the clear frames of the archive at `path`.
@@ -86,6 +109,13 @@ class BackupReader {
   // part verified and the archive was finished; *outcome says how far it got either way.
   // May be called once.
   virtual Status Read(BackupVisitor* visitor, ReadOutcome* outcome) = 0;
+
+  // Reads the sources segment only, up to its summary: every frame's authentication, the
+  // file records against the manifest and the summary's MAC are checked, but no chunk is
+  // decompressed, so each file's size and BLAKE2b-256 are the ones its end record states (the
+  // writer's, sealed under the key). For a resumed run comparing its sources with the run's
+  // earlier archive. Instead of Read, once.
+  virtual Status ReadSourcesListing(SourcesListing* listing) = 0;
 
  protected:
   BackupReader() = default;

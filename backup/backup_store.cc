@@ -121,8 +121,10 @@ std::vector<PruneDecision> PlanPrune(const std::vector<StoredArchive>& archives,
     bool superseded = false;
     for (size_t j = i + 1; j < archives.size() && archive.status.ok(); ++j) {
       const StoredArchive& later = archives[j];
+      // An archive that only lists its sources (a resumed run's) holds none: it covers nothing.
       if (later.status.ok() && later.info.finished && later.info.has_summary &&
-          archive.info.has_summary && later.info.source_set == archive.info.source_set) {
+          later.info.sources_in.empty() && archive.info.has_summary &&
+          later.info.source_set == archive.info.source_set) {
         superseded = true;
         decision.reason = "superseded by " + later.id;
         break;
@@ -143,6 +145,25 @@ std::vector<PruneDecision> PlanPrune(const std::vector<StoredArchive>& archives,
                             : "unreadable (" + archive.status.message() + "); --force removes it";
     }
     plan.push_back(std::move(decision));
+  }
+  // An archive holding the sources of one that stays (a resumed run's) stays with it, unless
+  // --force: that one's `restore` reads them there.
+  for (PruneDecision& decision : plan) {
+    if (!decision.remove || force) continue;
+    for (const StoredArchive& other : archives) {
+      if (other.id == decision.archive->id || other.info.sources_in != decision.archive->id) {
+        continue;
+      }
+      bool other_removed = false;
+      for (const PruneDecision& d : plan) {
+        if (d.archive == &other) other_removed = d.remove;
+      }
+      if (!other_removed) {
+        decision.remove = false;
+        decision.reason = "holds the sources of " + other.id + ", which is kept";
+        break;
+      }
+    }
   }
   return plan;
 }

@@ -154,6 +154,29 @@ class BackupWriterImpl final : public BackupWriter {
     return Status::OK();
   }
 
+  Status ReferSources(const std::vector<std::string>& sources, const std::string& holder,
+                      const std::vector<ArchivedFile>& files) override {
+    if (state_ != State::kSources || !manifest_.empty() || !roots_.empty()) {
+      return Status::Internal("ReferSources after a source was added");
+    }
+    if (holder.empty() || holder.size() > 255 || files.empty()) {
+      return Status::InvalidArgument("ReferSources: no archive or no files");
+    }
+    for (const std::string& source : sources) {
+      if (source.empty()) continue;  // a database URL: no path, never archived
+      std::error_code ec;
+      fs::path root = fs::absolute(source, ec).lexically_normal();
+      if (root.has_filename() == false) root = root.parent_path();
+      roots_.insert(root.string());
+    }
+    for (const ArchivedFile& file : files) {
+      manifest_.push_back(ManifestEntry{file.name, file.size, file.hash});
+      source_bytes_ += file.size;
+    }
+    holder_ = holder;
+    return Status::OK();
+  }
+
   Status EndSources() override {
     if (state_ != State::kSources) {
       return Status::Internal("EndSources twice");
@@ -180,6 +203,10 @@ class BackupWriterImpl final : public BackupWriter {
     crypto_generichash(source_set.data(), source_set.size(),
                        reinterpret_cast<const uint8_t*>(roots.data()), roots.size(), nullptr, 0);
     s.Bytes(source_set.data(), source_set.size());
+    if (!holder_.empty()) {
+      s.U8(static_cast<uint8_t>(holder_.size()));
+      s.Bytes(holder_);
+    }
     std::string signed_part(reinterpret_cast<const char*>(header_.mac.data()), kMacBytes);
     signed_part += s.str();
     std::array<uint8_t, kMacBytes> mac = ComputeMac(keys_.mac_key, signed_part);
@@ -348,6 +375,7 @@ class BackupWriterImpl final : public BackupWriter {
   State state_ = State::kSources;
   std::vector<ManifestEntry> manifest_;
   std::set<std::string> roots_;
+  std::string holder_;  // the earlier archive holding the sources (ReferSources); empty: here
   std::map<std::string, std::string> tops_;  // entry name of a source -> its path
   uint64_t source_bytes_ = 0;
   std::string pending_;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "backup/backup_format.h"
+#include "backup/backup_reader.h"
 #include "backup/read_back_reference.h"
 #include "backup/secret.h"
 #include "backup/written_bytes.h"
@@ -59,6 +60,13 @@ class BackupWriter {
   virtual Status AddSourceFile(const std::string& path, const std::string& origin,
                                const std::string& name) = 0;
 
+  // Instead of AddSource: the sources are `files`, byte for byte those the earlier archive
+  // `holder` (an id in the same folder, of the same run) holds. The manifest lists them and
+  // the summary names `holder`; no source byte is written (a resumed run whose sources are
+  // unchanged). `sources` are as AddSource's, for the summary's source set.
+  // REQUIRES: no source added; before EndSources.
+  virtual Status ReferSources(const std::vector<std::string>& sources, const std::string& holder,
+                              const std::vector<ArchivedFile>& files) = 0;
   // Seals the manifest (the sources segment's final message) and the summary; syncs.
   virtual Status EndSources() = 0;
 

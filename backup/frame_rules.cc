@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include "backup/bytes.h"
 #include "backup/sealed_stream.h"
 
 namespace ferry::backup {
@@ -65,7 +66,7 @@ size_t MaxPayload(FrameType type, uint32_t chunk_bytes) {
     case FrameType::kSegmentStart:
       return 1 + 4 + kStreamHeaderBytes;
     case FrameType::kSummary:
-      return 4 + 8 + 16 + kMacBytes;
+      return 4 + 8 + 16 + 1 + 255 + kMacBytes;  // with the archive holding the sources
     case FrameType::kFileBegin:
       return 4 + 2 * kMaxNameBytes + kSealOverheadBytes;
     case FrameType::kFileData:
@@ -81,6 +82,24 @@ size_t MaxPayload(FrameType type, uint32_t chunk_bytes) {
       return 4 + 8 + kHashBytes + kSealOverheadBytes;
   }
   return 0;
+}
+
+bool ParseSummary(std::string_view payload, SummaryFields* out) {
+  ByteReader r(payload);
+  r.U32(&out->files);
+  r.U64(&out->bytes);
+  r.Bytes(out->source_set.size(), out->source_set.data());
+  if (payload.size() > 4 + 8 + 16 + kMacBytes) {  // names the archive holding the sources
+    uint8_t length = 0;
+    std::string_view held;
+    r.U8(&length);
+    r.Bytes(length, &held);
+    out->sources_in = std::string(held);
+    if (out->sources_in.empty()) return false;
+  }
+  out->signed_length = r.offset();
+  r.Bytes(out->mac.size(), out->mac.data());
+  return r.at_end();
 }
 
 }  // namespace ferry::backup

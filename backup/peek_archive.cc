@@ -6,6 +6,7 @@
 #include "backup/backup_reader.h"
 #include "backup/bytes.h"
 #include "backup/file_io.h"
+#include "backup/frame_rules.h"
 #include "extractors/common/scoped_fd.h"
 
 namespace ferry::backup {
@@ -52,8 +53,12 @@ Result<ArchiveInfo> PeekArchive(const std::string& path) {
         p.U8(&kind);
         in_end_segment = static_cast<SegmentKind>(kind) == SegmentKind::kEnd;
       } else {
-        info.has_summary = p.U32(&info.sources) && p.U64(&info.source_bytes) &&
-                           p.Bytes(info.source_set.size(), info.source_set.data());
+        SummaryFields summary;
+        info.has_summary = ParseSummary(payload, &summary);
+        info.sources = summary.files;
+        info.source_bytes = summary.bytes;
+        info.source_set = summary.source_set;
+        info.sources_in = summary.sources_in;  // a resumed run's: the holder of its sources
       }
     } else if (frame_type == FrameType::kEnd && in_end_segment) {
       info.finished = at + kFrameHeaderBytes + length == info.file_bytes;

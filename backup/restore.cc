@@ -154,12 +154,15 @@ class Writer final : public BackupVisitor {
 
 // Reads `archive` through `visitor`: OK when its sources verified, whatever came after.
 Status ReadSources(const std::string& archive, const KeyMaterial& key, BackupVisitor* visitor,
-                   std::string* warning) {
+                   std::string* warning, ReadOutcome* outcome = nullptr,
+                   std::string* run_id = nullptr) {
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<BackupReader> reader, BackupReader::Open(archive, key));
-  ReadOutcome outcome;
-  Status status = reader->Read(visitor, &outcome);
+  ReadOutcome read;
+  Status status = reader->Read(visitor, &read);
+  if (outcome != nullptr) *outcome = read;
+  if (run_id != nullptr) *run_id = reader->header().run_id;
   if (!status.ok()) {
-    if (!outcome.sources_complete || !status.IsCorruption()) {
+    if (!read.sources_complete || !status.IsCorruption()) {
       return status;
     }
     *warning = status.message();
@@ -168,6 +171,37 @@ Status ReadSources(const std::string& archive, const KeyMaterial& key, BackupVis
 }
 
 }  // namespace
+
+Status SourcesHolder(const std::string& archive, const KeyMaterial& key, BackupVisitor* visitor,
+                     std::string* warning, std::string* holder) {
+  ReadOutcome outcome;
+  std::string run_id;
+  FERRY_RETURN_IF_ERROR(ReadSources(archive, key, visitor, warning, &outcome, &run_id));
+  *holder = archive;
+  if (outcome.sources_in.empty()) return Status::OK();
+  const std::string& id = outcome.sources_in;
+  if (id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") !=
+      std::string::npos) {
+    return Status::Corruption("the archive names an invalid archive as its sources' holder");
+  }
+  size_t slash = archive.rfind('/');
+  *holder = (slash == std::string::npos ? std::string(".") : archive.substr(0, slash)) + "/" + id +
+            ".ferrybak";
+  ReadOutcome held;
+  std::string held_run;
+  std::string ignored;
+  Status status = ReadSources(*holder, key, visitor, &ignored, &held, &held_run);
+  if (!status.ok()) {
+    return status.WithContext("its sources are in archive " + id + " of the same run");
+  }
+  if (held_run != run_id || !held.sources_in.empty() ||
+      held.manifest_hash != outcome.manifest_hash) {
+    return Status::Corruption("archive " + id +
+                              ", which it names as holding its sources, does not hold the same "
+                              "files for the same run");
+  }
+  return Status::OK();
+}
 
 bool IsSafeEntryName(const std::string& name) {
   if (name.empty() || name[0] == '/' || name.find('\0') != std::string::npos) {
@@ -181,11 +215,14 @@ bool IsSafeEntryName(const std::string& name) {
 
 Status RestoreArchive(const std::string& archive, const KeyMaterial& key,
                       const RestoreOptions& options, RestoreOutcome* outcome) {
+  // A resumed run's archive may list its sources as held by the run's first archive: they are
+  // restored from that one, once it verified and lists the same files.
   Planner planner(options);
-  FERRY_RETURN_IF_ERROR(ReadSources(archive, key, &planner, &outcome->warning));
-  Writer writer(options, outcome);
+  std::string holder;
+  FERRY_RETURN_IF_ERROR(SourcesHolder(archive, key, &planner, &outcome->warning, &holder));
   std::string warning;
-  return ReadSources(archive, key, &writer, &warning);
+  Writer writer(options, outcome);
+  return ReadSources(holder, key, &writer, &warning);
 }
 
 }  // namespace ferry::backup

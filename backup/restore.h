@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "backup/backup_reader.h"
 #include "backup/secret.h"
 #include "base/status.h"
 
@@ -31,6 +32,14 @@ struct RestoreOutcome {
 
 // True when `name` is a safe relative entry name ("a/b", never "/a", "a/../b", "a//b").
 bool IsSafeEntryName(const std::string& name);
+
+// The archive that holds `archive`'s sources: itself, or the earlier archive of the same run
+// its summary names (a resumed run's archive lists its sources without their bytes), in the
+// same folder, once that one verified (its sources) and lists the very same files (its
+// manifest's BLAKE2b-256). `visitor` sees the files of whichever holds them; *warning is set
+// when `archive` verified only up to the end of its sources.
+Status SourcesHolder(const std::string& archive, const KeyMaterial& key, BackupVisitor* visitor,
+                     std::string* warning, std::string* holder);
 
 Status RestoreArchive(const std::string& archive, const KeyMaterial& key,
                       const RestoreOptions& options, RestoreOutcome* outcome);

@@ -71,6 +71,7 @@ int RunBackupList(const BackupOptions& options, std::ostream& out, std::ostream&
     if (info.has_summary) {
       out << info.sources << (info.sources == 1 ? " file, " : " files, ") << info.source_bytes
           << " bytes";
+      if (!info.sources_in.empty()) out << " (held by " << info.sources_in << ")";
     } else {
       out << "? files";
     }
@@ -141,11 +142,22 @@ int RunBackupVerify(const BackupOptions& options, const backup::KeyEnvironment& 
   auto reader = backup::BackupReader::Open(path, key);
   backup::ReadOutcome outcome;
   status = reader.ok() ? (*reader)->Read(nullptr, &outcome) : reader.status();
-  out << options.id << ": "
-      << (outcome.sources_complete ? "sources verified" : "sources NOT verified") << " ("
-      << outcome.files << " files, " << outcome.source_bytes << " bytes), "
-      << outcome.pre_image_records << " pre-image records in " << outcome.pre_image_sections
-      << " complete sections" << (outcome.finished ? ", finished" : "") << "\n";
+  if (outcome.sources_complete && !outcome.sources_in.empty()) {
+    // A resumed run's archive: its sources are those of the run's archive it names.
+    backup::BackupVisitor none;
+    std::string warning, holder;
+    Status held = backup::SourcesHolder(path, key, &none, &warning, &holder);
+    if (!held.ok()) {
+      outcome.sources_complete = false;
+      if (status.ok()) status = held;
+    }
+  }
+  std::string sources = outcome.sources_complete ? "sources verified" : "sources NOT verified";
+  if (!outcome.sources_in.empty()) sources += " in " + outcome.sources_in;
+  out << options.id << ": " << sources << " (" << outcome.files << " files, "
+      << outcome.source_bytes << " bytes), " << outcome.pre_image_records
+      << " pre-image records in " << outcome.pre_image_sections << " complete sections"
+      << (outcome.finished ? ", finished" : "") << "\n";
   if (!status.ok()) {
     return Fail("verify", status, err);
   }
@@ -242,7 +254,8 @@ void AddBackupCommand(CLI::App& root, int* exit_code) {
       "restore",
       "Give the sources back byte for byte, after verifying the whole archive: to "
       "where they were, or under --to DIR. Never replaces a file without --force; "
-      "refuses entries that would leave the folder (absolute, .., links)");
+      "refuses entries that would leave the folder (absolute, .., links). A resumed "
+      "run's archive that lists its sources gives them from the run's first archive");
   SetExitCodesHelp(restore, kExitCodes);
   restore->add_option("ID", options->id, "An archive id (from list), or a path to an archive")
       ->required();
@@ -256,8 +269,9 @@ void AddBackupCommand(CLI::App& root, int* exit_code) {
   CLI::App* prune = cmd->add_subcommand(
       "prune",
       "Remove archives older than --keep-days N whose run was rolled back or that a "
-      "newer finished archive of the same sources supersedes; --force removes every "
-      "archive older than N days");
+      "newer finished archive of the same sources supersedes, but never one holding the "
+      "sources of a kept archive (a resumed run's); --force removes every archive older "
+      "than N days");
   SetExitCodesHelp(prune, kExitCodes);
   prune->add_option("--keep-days", options->keep_days, "Keep archives younger than N days")
       ->required()

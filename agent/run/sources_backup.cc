@@ -10,6 +10,7 @@
 #include <iostream>
 #include <thread>
 
+#include "agent/run/earlier_archive.h"
 #include "backup/backup_reader.h"
 #include "backup/backup_store.h"
 #include "backup/backup_writer.h"
@@ -88,6 +89,28 @@ Result<std::unique_ptr<backup::BackupWriter>> WriteAndVerify(
   return writer;
 }
 
+// A resumed run's archive when its sources are those of the run's earlier archive: the manifest
+// lists them and the summary names that archive (no source byte again), read back the same.
+Result<std::unique_ptr<backup::BackupWriter>> ReferAndVerify(const std::string& path,
+                                                             const backup::KeyMaterial& key,
+                                                             const std::string& run_id,
+                                                             const std::vector<std::string>& paths,
+                                                             const EarlierArchive& earlier) {
+  backup::BackupWriterOptions writer_options;
+  writer_options.run_id = run_id;
+  FERRY_ASSIGN_OR_RETURN(auto writer, backup::BackupWriter::Create(path, key, writer_options));
+  FERRY_RETURN_IF_ERROR(writer->ReferSources(paths, earlier.id, earlier.files));
+  FERRY_RETURN_IF_ERROR(writer->EndSources());  // synced
+  FaultPoint("backup.before_read_back");
+  FERRY_ASSIGN_OR_RETURN(auto reader, backup::BackupReader::Open(path, key));
+  backup::ReadOutcome outcome;
+  Status read = reader->Read(nullptr, &outcome);
+  if (!outcome.sources_complete || outcome.finished || outcome.sources_in != earlier.id) {
+    return read.ok() ? Status::Internal("the backup did not read back as written") : read;
+  }
+  return writer;
+}
+
 }  // namespace
 
 Status BackUpSources(const MigrateOptions& options, const std::vector<std::string>& paths,
@@ -114,9 +137,20 @@ Status BackUpSources(const MigrateOptions& options, const std::vector<std::strin
   std::string id = backup::NewArchiveId(std::time(nullptr));
   FERRY_ASSIGN_OR_RETURN(std::string path, backup::ArchivePath(dir, id));
   const PhaseClock clock;
+  // A resumed run whose sources are unchanged since its first archive lists them only.
+  std::optional<EarlierArchive> earlier;
+  if (!report->resumed_from.empty()) {
+    std::string why;
+    earlier = FindEarlierArchive(dir, *key, report->run_id, paths, &why);
+    if (!earlier) spdlog::debug("backup: the sources are archived again: {}", why);
+  }
   Result<std::unique_ptr<backup::BackupWriter>> writer =
-      WriteAndVerify(path, *key, report->run_id, paths);
-  if (writer.ok()) {
+      earlier ? ReferAndVerify(path, *key, report->run_id, paths, *earlier)
+              : WriteAndVerify(path, *key, report->run_id, paths);
+  if (writer.ok() && earlier) {
+    spdlog::debug("backup: the sources are those archive {} holds ({} files): listed in {}",
+                  earlier->id, earlier->files.size(), clock.Elapsed());
+  } else if (writer.ok()) {
     spdlog::debug("backup: the sources ({} archive bytes) written and read back in {}",
                   (*writer)->size(), clock.Elapsed());
   }

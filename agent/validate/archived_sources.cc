@@ -84,7 +84,9 @@ Status ArchivedSources::Restore(const std::string& run_id, const std::string& ba
   FERRY_ASSIGN_OR_RETURN(std::vector<backup::StoredArchive> archives, backup::ListArchives(dir));
   const backup::StoredArchive* found = nullptr;
   for (const backup::StoredArchive& archive : archives) {  // oldest first: as first read
-    if (archive.status.ok() && archive.info.header.run_id == run_id) {
+    // The archive holding the sources (a resumed run's only lists them).
+    if (archive.status.ok() && archive.info.header.run_id == run_id &&
+        archive.info.sources_in.empty()) {
       found = &archive;
       break;
     }

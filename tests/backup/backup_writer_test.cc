@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 
+#include "backup/blake2b.h"
 #include "tests/backup/backup_test_util.h"
 #include "tests/e2e/e2e_util.h"
 
@@ -134,6 +135,61 @@ TEST_CASE("BackupWriter: a passphrase archive records its KDF parameters, not th
   CHECK(info->header.opslimit == crypto_pwhash_OPSLIMIT_MIN);
   CHECK(info->finished);
   CHECK(ReadArchive(dir / "p.ferrybak", testing::Passphrase("correct horse")).ok());
+}
+
+}  // namespace ferry::backup::backup_writer_test
+
+namespace ferry::backup::backup_writer_test {
+
+// A resumed run's archive: the sources listed from the run's first archive (ReadSourcesListing,
+// no chunk decompressed), none of their bytes, the first archive named.
+TEST_CASE("BackupWriter: an archive listing the sources another archive holds", "[backup]") {
+  e2e::TempDir dir;
+  KeyMaterial key = RandomKey();
+  testing::WriteSmallArchive(dir.path().string(), dir / "a.ferrybak", key);
+  auto reader = BackupReader::Open(dir / "a.ferrybak", key);
+  REQUIRE(reader.ok());
+  SourcesListing listing;
+  REQUIRE((*reader)->ReadSourcesListing(&listing).ok());
+  REQUIRE(listing.files.size() == 2);
+  CHECK(listing.files[0].origin == dir / "a.txt");
+  CHECK(listing.files[0].name == "src/a.txt");
+  CHECK(listing.files[0].size == testing::ReadBytes(dir / "a.txt").size());
+  Blake2b hash;
+  hash.Update(testing::ReadBytes(dir / "b.bin"));
+  CHECK(listing.files[1].hash == hash.Peek());
+  CHECK(listing.sources_in.empty());
+
+  auto writer = BackupWriter::Create(dir / "b.ferrybak", key, {});
+  REQUIRE(writer.ok());
+  REQUIRE((*writer)->ReferSources({dir / "src"}, "a", listing.files).ok());
+  REQUIRE((*writer)->EndSources().ok());
+  REQUIRE((*writer)->Finish().ok());
+  Collector seen;
+  ReadOutcome listed, held;
+  REQUIRE(ReadArchive(dir / "b.ferrybak", key, &listed, &seen).ok());
+  REQUIRE(ReadArchive(dir / "a.ferrybak", key, &held, nullptr).ok());
+  CHECK(seen.files.empty());  // no source byte
+  CHECK(listed.sources_complete);
+  CHECK(listed.sources_in == "a");
+  CHECK(listed.files == 2);
+  CHECK(listed.source_bytes == held.source_bytes);
+  CHECK(listed.manifest_hash == held.manifest_hash);
+  CHECK(held.sources_in.empty());
+  CHECK(testing::ReadBytes(dir / "b.ferrybak").size() < 1000);
+
+  // The summary names the holder under its MAC: an altered name is refused.
+  std::string bytes = testing::ReadBytes(dir / "b.ferrybak");
+  // The summary frame: type 2, 62 bytes (u32 files, u64 bytes, 16 set, u8 1, "a", 32 MAC).
+  size_t at = bytes.find(std::string("\x02\x3e\x00\x00\x00", 5));
+  REQUIRE(at != std::string::npos);
+  REQUIRE(bytes[at + 5 + 4 + 8 + 16 + 1] == 'a');
+  bytes[at + 5 + 4 + 8 + 16 + 1] = 'c';
+  testing::WriteBytes(dir / "c.ferrybak", bytes);
+  ReadOutcome altered;
+  Status status = ReadArchive(dir / "c.ferrybak", key, &altered, nullptr);
+  CHECK(status.IsCorruption());
+  CHECK_THAT(status.message(), Catch::Contains("summary") && Catch::Contains("MAC"));
 }
 
 }  // namespace ferry::backup::backup_writer_test
