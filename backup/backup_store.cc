@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -44,11 +45,14 @@ Status EnsureBackupDir(const std::string& dir) {
   return Status::OK();
 }
 
-std::string NewArchiveId(std::time_t now) {
+std::string NewArchiveId(std::chrono::system_clock::time_point now) {
+  auto since_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  std::time_t seconds = static_cast<std::time_t>(since_epoch.count() / 1000);
   std::tm utc{};
-  ::gmtime_r(&now, &utc);
+  ::gmtime_r(&seconds, &utc);
   char time[32];
-  std::strftime(time, sizeof time, "%Y%m%dT%H%M%SZ", &utc);
+  size_t n = std::strftime(time, sizeof time, "%Y%m%dT%H%M%S", &utc);
+  std::snprintf(time + n, sizeof time - n, "%03dZ", static_cast<int>(since_epoch.count() % 1000));
   uint8_t random[3];
   randombytes_buf(random, sizeof random);
   char hex[7];

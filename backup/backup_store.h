@@ -5,6 +5,7 @@
 // function reads it afresh.
 #pragma once
 
+#include <chrono>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -20,8 +21,11 @@ std::string DefaultBackupDir();
 // Creates `dir` (0700) when missing.
 Status EnsureBackupDir(const std::string& dir);
 
-// "YYYYMMDDTHHMMSSZ-xxxxxx": the UTC time then 6 random hex digits; sorts by time.
-std::string NewArchiveId(std::time_t now);
+// "YYYYMMDDTHHMMSSmmmZ-xxxxxx": the UTC time to the millisecond, then 6 random hex digits.
+// Ids sort by time, also two made in one second (a run killed and resumed at once), whose
+// order `ferry rollback` reads the run's pre-images in. (Ids made before the milliseconds were
+// added, "YYYYMMDDTHHMMSSZ-xxxxxx", sort among them by their second.)
+std::string NewArchiveId(std::chrono::system_clock::time_point now);
 
 // The archive file of `id_or_path` in `dir`: a value holding '/' is a path and is taken as
 // it is; an id must be letters, digits and '-' (InvalidArgument otherwise).

@@ -99,7 +99,7 @@ int RunBackupCreate(const BackupOptions& options, const backup::KeyEnvironment& 
     err << "ferry backup: made a new backup key in " << generated
         << " - keep this: the backup cannot be read without it\n";
   }
-  std::string id = backup::NewArchiveId(std::time(nullptr));
+  std::string id = backup::NewArchiveId(std::chrono::system_clock::now());
   std::string path = *backup::ArchivePath(dir, id);
   auto writer = backup::BackupWriter::Create(path, *key, {});
   if (!writer.ok()) {

@@ -134,7 +134,7 @@ Status BackUpSources(const MigrateOptions& options, const std::vector<std::strin
     std::cerr << "ferry migrate: made a new backup key in " << generated
               << " - keep this: the backup cannot be read without it\n";
   }
-  std::string id = backup::NewArchiveId(std::time(nullptr));
+  std::string id = backup::NewArchiveId(std::chrono::system_clock::now());
   FERRY_ASSIGN_OR_RETURN(std::string path, backup::ArchivePath(dir, id));
   const PhaseClock clock;
   // A resumed run whose sources are unchanged since its first archive lists them only.

@@ -42,7 +42,20 @@ TEST_CASE("ArchivePath: ids cannot name another folder", "[backup]") {
   CHECK(ArchivePath("/b", "..").status().IsInvalidArgument());
   CHECK(ArchivePath("/b", "").status().IsInvalidArgument());
   CHECK(*ArchivePath("/b", "./x.ferrybak") == "./x.ferrybak");
-  CHECK(NewArchiveId(0).rfind("19700101T000000Z-", 0) == 0);
+  CHECK(NewArchiveId({}).rfind("19700101T000000000Z-", 0) == 0);
+}
+
+TEST_CASE("NewArchiveId: two ids made in one second sort in the order they were made", "[backup]") {
+  using std::chrono::milliseconds;
+  std::chrono::system_clock::time_point second{std::chrono::seconds(1796600000)};
+  // The random part decides nothing: the earlier id sorts first every time.
+  for (int i = 0; i < 64; ++i) {
+    std::string earlier = NewArchiveId(second + milliseconds(1));
+    std::string later = NewArchiveId(second + milliseconds(2));
+    CHECK(earlier < later);
+  }
+  CHECK(NewArchiveId(second + milliseconds(999)) < NewArchiveId(second + milliseconds(1000)));
+  CHECK(NewArchiveId(second + milliseconds(7)).find("007Z-") != std::string::npos);
 }
 
 TEST_CASE("PlanPrune: a run's only way back is kept unless rolled back or superseded", "[backup]") {
