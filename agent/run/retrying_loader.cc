@@ -75,6 +75,9 @@ class RetryingLoader final : public Loader {
   Status FinishRun(const RunTotals& totals) override {
     return Retry("recording the end of the run", [&] { return inner_->FinishRun(totals); });
   }
+  Status RecordArchive(const std::string& archive_id) override {
+    return Retry("recording the run's backup", [&] { return inner_->RecordArchive(archive_id); });
+  }
   Status LockUser(const std::string& user_id) override {
     return Retry("taking the lock", [&] { return inner_->LockUser(user_id); });
   }
