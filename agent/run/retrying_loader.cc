@@ -110,6 +110,12 @@ class RetryingLoader final : public Loader {
   Status ListRuns(int limit, std::vector<RunRecord>* out) override {
     return Retry("reading the run history", [&] { return inner_->ListRuns(limit, out); });
   }
+  // What a run that wrote nothing says (its automatic rollback reads it: reject_rollback.h).
+  Status ListAuditDetails(const std::string& run_id, const std::string& action,
+                          std::vector<std::string>* out) override {
+    return Retry("reading the audit log",
+                 [&] { return inner_->ListAuditDetails(run_id, action, out); });
+  }
   Status ListLocks(std::vector<LockHolder>* out) override {
     return Retry("reading the locks", [&] { return inner_->ListLocks(out); });
   }
