@@ -24,9 +24,12 @@
 //   source.read         before a JSON or dump file is read, and before each read of an NDJSON
 //                       file's 256 KiB buffer (a test truncates or appends to it there)
 //   preimage.after_flush   a batch's pre-images are on disk, the batch not yet written
-//   backup.before_read_back a migrate's backup of its sources is written and synced, its
-//                       manifest and summary not yet read back (its chunks are read back on
-//                       another thread as they are written; nothing written to the target yet)
+//   backup.before_read_back a migrate's backup of its sources (made at its first write) is
+//                       written and synced, its manifest and summary not yet read back (its
+//                       chunks are read back on another thread as they are written; nothing
+//                       written to the target yet)
+//   run.before_first_write a loader's first write of a migrate run, once the run's archive is
+//                       made, read back and recorded (agent/run/first_write_backup.h)
 //   rollback.before_commit before a rollback's COMMIT
 //
 // Thread safety: safe from any thread (the count of passes is atomic).

@@ -38,6 +38,7 @@ Status Loader::CheckCell(const ColumnDef&, const Cell&) const { return Status::O
 Result<std::vector<BatchOutcome>> Loader::WriteTogether(const std::vector<WriteBatch>&) {
   return Unsupported("WriteTogether");
 }
+Status Loader::RecordArchive(const std::string&) { return Unsupported("RecordArchive"); }
 Status Loader::LockUser(const std::string&) { return Unsupported("LockUser"); }
 Status Loader::UnlockUser(const std::string&) { return Unsupported("UnlockUser"); }
 Status Loader::JoinUser(const std::string&) { return Unsupported("JoinUser"); }

@@ -247,6 +247,14 @@ class Loader {
   // Marks the run finished with its totals (nothing in dry-run).
   virtual Status FinishRun(const RunTotals& totals) = 0;
 
+  // Records `archive_id` as the backup archive of the run BeginRun recorded or joined, made
+  // at the run's first write (agent/run/first_write_backup.h): on the run's row
+  // (RunRecord::archive) and in the audit log (action "backup"), committed durably before it
+  // returns, as BeginRun records RunInfo::archive. Empty: this session made no archive as it
+  // wrote nothing; the audit log alone says so (kNoBackupAction). REQUIRES: BeginRun; not
+  // dry-run.
+  virtual Status RecordArchive(const std::string& archive_id);
+
   // --- Exactly once and one run per user (agent/run; docs/reliability.md) ---
   // These and the administration methods below default to Status::Internal("... is not
   // supported by this target") (loader.cc), so that a test double implements only what it

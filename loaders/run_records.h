@@ -51,6 +51,11 @@ struct LockHolder {
 inline constexpr char kRunErrorAction[] = "run error";
 // The audit-log action under which BeginRun records RunInfo::archive.
 inline constexpr char kBackupAction[] = "backup";
+// The audit-log action under which Loader::RecordArchive("") records that a session of the
+// run made no archive because it wrote nothing (detail kNothingWritten): what lets `ferry
+// rollback` mark such a run rolled back without an archive.
+inline constexpr char kNoBackupAction[] = "no backup";
+inline constexpr char kNothingWritten[] = "nothing written";
 
 // One row of the target's run history (ferry.runs / ferry_runs).
 struct RunRecord {

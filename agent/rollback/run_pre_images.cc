@@ -101,4 +101,11 @@ Status ReadRunPreImages(const std::string& dir, const std::string& run_id,
   return Status::OK();
 }
 
+RunPreImages NoRunPreImages() {
+  RunPreImages none;
+  none.images = std::make_unique<FirstPreImages>(
+      [](const FirstPreImages::RecordSink&) { return Status::OK(); }, IndexBudget());
+  return none;
+}
+
 }  // namespace ferry

@@ -35,4 +35,7 @@ struct RunPreImages {
 Status ReadRunPreImages(const std::string& dir, const std::string& run_id,
                         const backup::KeyOptions& key_options, RunPreImages* out);
 
+// No archive and no pre-image: the images of a run that wrote nothing (run_rollback.h).
+RunPreImages NoRunPreImages();
+
 }  // namespace ferry

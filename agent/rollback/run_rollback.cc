@@ -42,6 +42,23 @@ Status CheckNoLaterRun(const RunRecord& run, const std::vector<RunRecord>& runs)
   return Status::OK();
 }
 
+// Whether `run` wrote nothing to the target, so that it has no archive by design: a session
+// that wrote nothing records so (Loader::RecordArchive(""), action kNoBackupAction), and no
+// session of it recorded an archive (kBackupAction) or left a checkpoint (every batch and
+// mark writes one). A run made before ferry made backups, or with --no-backup, recorded
+// neither: it is not taken for one.
+Result<bool> WroteNothing(const RunRecord& run, Loader* loader) {
+  if (!run.archive.empty()) return false;
+  std::vector<std::string> said;
+  FERRY_RETURN_IF_ERROR(loader->ListAuditDetails(run.run_id, kBackupAction, &said));
+  if (!said.empty()) return false;
+  FERRY_RETURN_IF_ERROR(loader->ListAuditDetails(run.run_id, kNoBackupAction, &said));
+  if (said.empty()) return false;
+  std::vector<CheckpointRecord> checkpoints;
+  FERRY_RETURN_IF_ERROR(loader->ListCheckpoints(run.run_id, &checkpoints));
+  return checkpoints.empty();
+}
+
 // The runs begun after `run` and not rolled back (`runs` newest first): the loader refuses
 // when one of them loaded a user of `run` again (CheckNoLaterLoad, loaders/core/rollback.h).
 std::vector<std::string> LaterRuns(const RunRecord& run, const std::vector<RunRecord>& runs) {
@@ -78,7 +95,16 @@ Status RollBackRun(const RollbackOptions& options, const std::string& dir, const
   FERRY_ASSIGN_OR_RETURN(Mapping mapping, recorded.mapping_file.empty()
                                               ? LoadDefaultMapping()
                                               : LoadMappingFile(recorded.mapping_file));
-  FERRY_RETURN_IF_ERROR(ReadRunPreImages(dir, run.run_id, options.key, &pre_images));
+  Status read = ReadRunPreImages(dir, run.run_id, options.key, &pre_images);
+  if (read.IsNotFound()) {
+    FERRY_ASSIGN_OR_RETURN(bool nothing, WroteNothing(run, loader));
+    if (!nothing) return read;
+    // Nothing to put back: marked rolled back all the same, so that it is not in the way.
+    out << "run " << run.run_id << " made no backup: it wrote nothing to the target\n";
+    pre_images = NoRunPreImages();
+  } else {
+    FERRY_RETURN_IF_ERROR(read);
+  }
   for (const std::string& id : pre_images.unfinished) {
     out << "run " << run.run_id << ": backup " << id
         << " was left unfinished by a killed session: read up to its last complete chunk; what "

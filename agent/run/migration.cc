@@ -15,6 +15,7 @@
 #include "agent/mapping/loader.h"
 #include "agent/run/default_jobs.h"
 #include "agent/run/field_key.h"
+#include "agent/run/first_write_backup.h"
 #include "agent/run/match_check.h"
 #include "agent/run/output_paths.h"
 #include "agent/run/peak_memory.h"
@@ -118,7 +119,7 @@ Status DecideResume(const MigrateOptions& options, RunInfo* run, Loader* loader,
 Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mapping,
                std::vector<OpenSource>* sources, TargetSpec* target,
                std::unique_ptr<Loader>* loader, RunInfo* run_out,
-               std::unique_ptr<PreImageArchive>* archive) {
+               std::unique_ptr<FirstWriteBackup>* backup) {
   if (options.sources.empty()) {
     return Status::InvalidArgument("no source given: ferry migrate SOURCE...");
   }
@@ -190,10 +191,16 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
   FERRY_ASSIGN_OR_RETURN(*loader, OpenLoader(options, *target, TablesOf(*mapping)));
   FERRY_RETURN_IF_ERROR(DecideResume(options, &run, loader->get(), report));
   run.run_id = report->run_id;
-  // The way back, before the run is begun and anything written (agent/run/sources_backup.h).
-  FERRY_RETURN_IF_ERROR(BackUpSources(options, paths, report, archive));
-  run.pre_images = archive->get();
-  run.archive = report->backup_id;
+  // The way back: its key had before the run is begun (a prompt, a new key file); its archive
+  // made at the run's first write, before it: each loader's writes wait for it
+  // (agent/run/first_write_backup.h).
+  std::unique_ptr<SourcesBackupPlan> plan;
+  FERRY_RETURN_IF_ERROR(PrepareSourcesBackup(options, report, &plan));
+  if (plan) {
+    *backup = std::make_unique<FirstWriteBackup>(std::move(plan), paths, report);
+    *loader = GateWritesOnBackup(std::move(*loader), backup->get());
+  }
+  run.pre_images = backup->get();
   *run_out = run;
   return (*loader)->BeginRun(run);
 }
@@ -318,7 +325,7 @@ uint64_t ExpectedUnits(const std::vector<OpenSource>& sources) {
 // Loads every unit: on this thread, or with --jobs on a pool of workers.
 Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const TargetSpec& target,
                  const RunInfo& run, std::vector<OpenSource>& sources, Loader* loader,
-                 RejectSink* rejects, RunReport* report) {
+                 FirstWriteBackup* backup, RejectSink* rejects, RunReport* report) {
   MigrateOptions options = told;
   // A database's tables are units of one user: on PostgreSQL the run holds the user's lock and
   // its workers load the tables the foreign keys let go together (unit_pool.h). SQLite keeps
@@ -352,6 +359,7 @@ Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const Targe
       [&]() -> Result<std::unique_ptr<Loader>> {
         FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Loader> worker,
                                OpenLoader(options, target, TablesOf(mapping)));
+        if (backup != nullptr) worker = GateWritesOnBackup(std::move(worker), backup);
         RunInfo attach = run;
         attach.attach = true;
         FERRY_RETURN_IF_ERROR(worker->BeginRun(attach));
@@ -402,7 +410,7 @@ RunReport RunMigration(const MigrateOptions& options) {
   TargetSpec target;
   std::unique_ptr<Loader> loader;
   RunInfo run;
-  std::unique_ptr<PreImageArchive> archive;  // the run's backup, open for its pre-images
+  std::unique_ptr<FirstWriteBackup> backup;  // the run's backup, made at its first write
   std::string rejects_path = options.rejects_file;
   if (rejects_path.empty() && !options.dry_run) {
     rejects_path = fmt::format("ferry-rejects-{}.ndjson", report.run_id);
@@ -416,7 +424,7 @@ RunReport RunMigration(const MigrateOptions& options) {
                              rejects_path);
   }
   if (status.ok())
-    status = Prepare(options, &report, &mapping, &sources, &target, &loader, &run, &archive);
+    status = Prepare(options, &report, &mapping, &sources, &target, &loader, &run, &backup);
   // BeginRun recorded the run (not a dry run): its end is recorded too, and until then the same
   // command resumes it.
   const bool begun = status.ok() && !options.dry_run;
@@ -428,14 +436,16 @@ RunReport RunMigration(const MigrateOptions& options) {
   RejectSink rejects(rejects_path, report.run_id);
   if (status.ok() && !report.resumed_from.empty()) status = rejects.SkipEarlierSessions();
   if (status.ok()) {
-    status = LoadUnits(options, mapping, target, run, sources, loader.get(), &rejects, &report);
+    status = LoadUnits(options, mapping, target, run, sources, loader.get(), backup.get(), &rejects,
+                       &report);
   }
   Status closed = rejects.Close();
   if (status.ok()) status = closed;
-  if (archive) {
+  if (backup) {
     // Before the run's end is recorded: a completed run's archive is always finished.
-    Status finished_archive = archive->Close();
+    Status finished_archive = backup->Close();
     if (status.ok()) status = finished_archive;
+    if (!backup->made()) report.backup = "none (nothing written)";
   }
   report.rejects_file = rejects.written_path();
   report.duration_s =
@@ -468,7 +478,12 @@ RunReport RunMigration(const MigrateOptions& options) {
       totals.skipped += c.skipped;
       totals.unchanged += c.unchanged;
     }
-    Status finished = loader->FinishRun(totals);
+    Status finished = Status::OK();
+    if (backup && !backup->made()) {
+      // What lets `ferry rollback` mark this run rolled back without an archive.
+      finished = loader->RecordArchive("");
+    }
+    if (finished.ok()) finished = loader->FinishRun(totals);
     if (!finished.ok()) {
       spdlog::error("{}", finished.ToString());
       if (report.exit_code == 0 || report.exit_code == 3) {

@@ -75,6 +75,9 @@ class RetryingLoader final : public Loader {
   Status FinishRun(const RunTotals& totals) override {
     return Retry("recording the end of the run", [&] { return inner_->FinishRun(totals); });
   }
+  Status RecordArchive(const std::string& archive_id) override {
+    return Retry("recording the run's backup", [&] { return inner_->RecordArchive(archive_id); });
+  }
   Status LockUser(const std::string& user_id) override {
     return Retry("taking the lock", [&] { return inner_->LockUser(user_id); });
   }
@@ -106,6 +109,12 @@ class RetryingLoader final : public Loader {
   }
   Status ListRuns(int limit, std::vector<RunRecord>* out) override {
     return Retry("reading the run history", [&] { return inner_->ListRuns(limit, out); });
+  }
+  // What a run that wrote nothing says (its automatic rollback reads it: reject_rollback.h).
+  Status ListAuditDetails(const std::string& run_id, const std::string& action,
+                          std::vector<std::string>* out) override {
+    return Retry("reading the audit log",
+                 [&] { return inner_->ListAuditDetails(run_id, action, out); });
   }
   Status ListLocks(std::vector<LockHolder>* out) override {
     return Retry("reading the locks", [&] { return inner_->ListLocks(out); });

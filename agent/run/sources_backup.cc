@@ -113,8 +113,8 @@ Result<std::unique_ptr<backup::BackupWriter>> ReferAndVerify(const std::string& 
 
 }  // namespace
 
-Status BackUpSources(const MigrateOptions& options, const std::vector<std::string>& paths,
-                     RunReport* report, std::unique_ptr<PreImageArchive>* archive) {
+Status PrepareSourcesBackup(const MigrateOptions& options, RunReport* report,
+                            std::unique_ptr<SourcesBackupPlan>* plan) {
   if (options.dry_run) {
     return Status::OK();
   }
@@ -134,6 +134,14 @@ Status BackUpSources(const MigrateOptions& options, const std::vector<std::strin
     std::cerr << "ferry migrate: made a new backup key in " << generated
               << " - keep this: the backup cannot be read without it\n";
   }
+  *plan = std::make_unique<SourcesBackupPlan>(SourcesBackupPlan{dir, std::move(key).value()});
+  return Status::OK();
+}
+
+Status BackUpSources(const SourcesBackupPlan& plan, const std::vector<std::string>& paths,
+                     RunReport* report, std::unique_ptr<PreImageArchive>* archive) {
+  const std::string& dir = plan.dir;
+  const backup::KeyMaterial* key = &plan.key;
   std::string id = backup::NewArchiveId(std::chrono::system_clock::now());
   FERRY_ASSIGN_OR_RETURN(std::string path, backup::ArchivePath(dir, id));
   const PhaseClock clock;

@@ -32,6 +32,11 @@ Status Gather(const StatusOptions& options, StatusSnapshot* snapshot) {
   for (RunRecord& run : runs) {
     RunStatusEntry entry;
     entry.checkpoints = std::move(by_run[run.run_id]);
+    if (run.archive.empty()) {
+      std::vector<std::string> said;
+      FERRY_RETURN_IF_ERROR(target.loader->ListAuditDetails(run.run_id, kNoBackupAction, &said));
+      entry.wrote_nothing = !said.empty();
+    }
     entry.run = std::move(run);
     snapshot->runs.push_back(std::move(entry));
   }

@@ -35,7 +35,9 @@ void PrintRunLine(const RunStatusEntry& entry, std::ostream& out) {
     out << "  " << entry.workers << (entry.workers == 1 ? " worker" : " workers");
   }
   out << "  " << run.host << ":" << run.pid << "  backup "
-      << (run.archive.empty() ? "none" : run.archive);
+      << (!run.archive.empty()  ? run.archive
+          : entry.wrote_nothing ? std::string("none (nothing written)")
+                                : std::string("none"));
   if (entry.resumable) {
     out << "  resumable";
   }
@@ -118,6 +120,8 @@ void AppendRun(const RunStatusEntry& entry, bool verbose, std::string* json) {
   } else {
     AppendJsonString(run.archive, json);
   }
+  json->push_back(',');
+  AppendField("wrote_nothing", entry.wrote_nothing, json);
   json->append(",\"error\":");
   if (run.error.empty()) {
     json->append("null");

@@ -24,6 +24,9 @@ struct RunStatusEntry {
   // that does not parse).
   double records_per_s = -1;
   int workers = 0;  // a running run's units loading now: the live locks it holds
+  // No archive because the run wrote nothing (its audit log's kNoBackupAction): "backup none
+  // (nothing written)", where a run made with --no-backup shows "backup none".
+  bool wrote_nothing = false;
 };
 
 struct StatusSnapshot {

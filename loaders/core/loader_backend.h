@@ -50,6 +50,12 @@ class LoaderBackend {
   // REQUIRES: Open succeeded; run.run_id not empty.
   virtual Status BeginRun(const RunInfo& run, bool dry_run) = 0;
 
+  // Loader::RecordArchive for run `run_id`. REQUIRES: BeginRun recorded or joined the run.
+  virtual Status RecordArchive(const std::string& run_id, const std::string& archive_id) {
+    (void)run_id, (void)archive_id;
+    return Status::Internal("RecordArchive is not supported by this target");
+  }
+
   // Loader::EnsureSchema. REQUIRES: Open succeeded; every table non-null and checked.
   virtual Status EnsureSchema(const std::vector<const TableDef*>& tables, bool dry_run) = 0;
 

@@ -48,6 +48,7 @@ class SharedLoader final : public Loader {
   Status SchemaDown(const std::vector<const TableDef*>& tables, bool force,
                     SchemaMigration* reverted) override;
 
+  Status RecordArchive(const std::string& archive_id) override;
   Status LockUser(const std::string& user_id) override;
   Status UnlockUser(const std::string& user_id) override;
   Status JoinUser(const std::string& user_id) override;
@@ -153,6 +154,13 @@ Status SharedLoader::BeginRun(const RunInfo& run) {
   checkpoints_before_.Reset();
   dry_run_ = dry_run_ || run.dry_run;
   return backend_->BeginRun(run, dry_run_);
+}
+
+Status SharedLoader::RecordArchive(const std::string& archive_id) {
+  if (!checked_ || run_id_.empty() || dry_run_) {
+    return OutOfOrder("RecordArchive without a run begun, or in a dry run");
+  }
+  return backend_->RecordArchive(run_id_, archive_id);
 }
 
 Status SharedLoader::EnsureSchema(const std::vector<const TableDef*>& tables) {

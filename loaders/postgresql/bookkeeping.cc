@@ -415,6 +415,26 @@ Status InsertRun(Session* session, const RunInfo& run) {
   });
 }
 
+Status RecordRunArchive(Session* session, const std::string& run_id, const std::string& archive) {
+  return Guarded("recording the backup of run " + run_id, session->secrets(), [&]() -> Status {
+    pqxx::work txn(session->connection());
+    txn.exec("SET LOCAL synchronous_commit = on");
+    if (archive.empty()) {
+      Audit(txn, run_id, kNoBackupAction, kNothingWritten);
+      txn.commit();
+      return Status::OK();
+    }
+    pqxx::result updated =
+        txn.exec_params("UPDATE ferry.runs SET archive = $2 WHERE run_id = $1", run_id, archive);
+    if (updated.affected_rows() != 1) {
+      return Status::Internal("run " + run_id + " is not in ferry.runs: its backup not recorded");
+    }
+    Audit(txn, run_id, kBackupAction, archive);
+    txn.commit();
+    return Status::OK();
+  });
+}
+
 Status CheckRunOwner(Session* session, const std::string& run_id) {
   return Guarded("reading run " + run_id, session->secrets(), [&]() -> Status {
     pqxx::read_transaction txn(session->connection());

@@ -112,6 +112,10 @@ void Audit(pqxx::transaction_base& txn, const std::string& run_id, const std::st
 // same run id again resets it and makes it this process's.
 Status InsertRun(Session* session, const RunInfo& run);
 
+// Records `archive` as run_id's backup archive (Loader::RecordArchive): on its row and in the
+// audit log, committed synchronously whatever the session's setting.
+Status RecordRunArchive(Session* session, const std::string& run_id, const std::string& archive);
+
 // OK while ferry.runs says this process (its token) runs `run_id`; Locked naming the other
 // process when another one took the run over (it found the run interrupted while this one was
 // reconnecting): this process must then write nothing more (docs/reliability.md).

@@ -45,6 +45,7 @@ class PostgresBackend final : public LoaderBackend {
     return postgres::CheckCell(column, cell);
   }
   Status BeginRun(const RunInfo& run, bool dry_run) override;
+  Status RecordArchive(const std::string& run_id, const std::string& archive_id) override;
   Status EnsureSchema(const std::vector<const TableDef*>& tables, bool dry_run) override;
   Status LookupIdentities(const std::string& entity, const std::string& user_id,
                           const std::vector<std::string>& legacy_ids,

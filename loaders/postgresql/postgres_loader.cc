@@ -94,6 +94,11 @@ Status PostgresBackend::BeginRun(const RunInfo& run, bool dry_run) {
   return Track(status);
 }
 
+Status PostgresBackend::RecordArchive(const std::string& run_id, const std::string& archive_id) {
+  FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
+  return Track(postgres::RecordRunArchive(session, run_id, archive_id));
+}
+
 Status PostgresBackend::EnsureSchema(const std::vector<const TableDef*>& tables, bool dry_run) {
   FERRY_ASSIGN_OR_RETURN(Session * session, Connected());
   if (!dry_run) {

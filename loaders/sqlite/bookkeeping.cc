@@ -270,6 +270,24 @@ std::string NowText() {
   return FormatTimestampMillis(now.time_since_epoch().count());
 }
 
+Status RecordRunArchive(sqlite3* db, const std::string& run_id, const std::string& archive) {
+  std::string context = "recording the backup of run " + run_id;
+  Transaction txn(db);
+  FERRY_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate, context));
+  if (archive.empty()) {
+    FERRY_RETURN_IF_ERROR(Audit(db, run_id, kNoBackupAction, kNothingWritten));
+    return txn.Commit(context);
+  }
+  FERRY_ASSIGN_OR_RETURN(
+      int changed,
+      Run(db, "UPDATE ferry_runs SET archive = ?2 WHERE run_id = ?1", {run_id, archive}, context));
+  if (changed != 1) {
+    return Status::Internal("run " + run_id + " is not in ferry_runs: its backup not recorded");
+  }
+  FERRY_RETURN_IF_ERROR(Audit(db, run_id, kBackupAction, archive));
+  return txn.Commit(context);
+}
+
 Status InsertRun(sqlite3* db, const RunInfo& run) {
   std::string context = "recording run " + run.run_id;
   Transaction txn(db);

@@ -90,6 +90,10 @@ std::string NowText();
 // Records the start of a run (status "running"); starting the same run id again resets it.
 Status InsertRun(sqlite3* db, const RunInfo& run);
 
+// Records `archive` as run_id's backup archive (Loader::RecordArchive): on its row and in the
+// audit log.
+Status RecordRunArchive(sqlite3* db, const std::string& run_id, const std::string& archive);
+
 // Records the end of a run with its totals. Fails (Internal) when the run was never begun.
 Status FinishRunRow(sqlite3* db, const std::string& run_id, const RunTotals& totals);
 

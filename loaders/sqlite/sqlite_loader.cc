@@ -44,6 +44,9 @@ class SqliteBackend final : public LoaderBackend {
     return sqlite::CheckCell(column, cell);
   }
   Status BeginRun(const RunInfo& run, bool dry_run) override;
+  Status RecordArchive(const std::string& run_id, const std::string& archive_id) override {
+    return sqlite::RecordRunArchive(db_.get(), run_id, archive_id);
+  }
   Status EnsureSchema(const std::vector<const TableDef*>& tables, bool dry_run) override;
   Status LookupIdentities(const std::string& entity, const std::string& user_id,
                           const std::vector<std::string>& legacy_ids,
