@@ -14,7 +14,8 @@ by user_id needs (docs/scale-out.md, "The statement log test"):
      TRUNCATE on a table outside ferry's own schema `ferry` and the session's staging tables)
      names exactly one user across its statements: a COPY names none itself, its user is the
      one its transaction's other statements name (the checkpoint, the id map, the lock row).
-Exempt, each with its reason in EXEMPT_COMMANDS below: whole commands that work by table, not by
+Exempt, each with its reason below: a rollback's transaction (ROLLBACK_MARK), which undoes a
+run for all its users at once, and `ferry rekey` (EXEMPT_COMMANDS), which works by table, not by
 user. DDL (CREATE, ALTER, DROP) writes no rows and is not checked.
 
 Usage: colocation_check.py LOG [--from BYTES]   (exit 0: co-located; 1: violations; 2: usage)
@@ -26,17 +27,29 @@ import sys
 
 # Commands whose statements are not checked, and why (docs/scale-out.md says the same).
 EXEMPT_COMMANDS = {
-    # Undoes a whole run in one transaction (loaders/postgresql/rollback_writer.h): deletes the
-    # rows it inserted and puts back the pre-images it replaced, for every user of the run, so
-    # that a rollback is all or nothing. Split by user, a failure half way would leave some
-    # users rolled back and others not. On Citus the transaction spans shards and commits with
-    # two-phase commit: correct, slower, and an operator's repair, not the load path.
-    "ferry rollback": "rollback undoes a whole run, all its users, in one transaction",
     # Re-keys a table in place (legacy keys to ULIDs): UPDATEs by ranges of the table's key
     # and id-map rows for a whole entity. It is a one-off schema change of the whole table; on
     # Citus it runs as multi-shard UPDATEs (or per shard with run_command_on_shards).
     "ferry rekey": "rekey rewrites a whole table's keys by key ranges, not by user",
 }
+
+# A rollback's transaction (`ferry rollback`, or a run rolling itself back when
+# --max-reject-rate stops it) undoes a whole run in one transaction
+# (loaders/postgresql/rollback_writer.h): deletes the rows it inserted, puts back the
+# pre-images it replaced and their id-map rows, for every user of the run, so that a rollback is
+# all or nothing; split by user, a failure half way would leave some users rolled back and
+# others not. On Citus it is a multi-shard transaction with two-phase commit: correct, slower,
+# and an operator's repair, not the load path. It is told by what it writes last: its run
+# marked rolled back. The rollback command's other transactions are checked.
+ROLLBACK_MARK = re.compile(r"\bUPDATE\s+ferry\.runs\s+SET\s+status\s*=", re.I)
+
+
+def is_rollback_transaction(group):
+    for st in group:
+        if ROLLBACK_MARK.search(st.text) and (
+                "rolled_back" in st.params.values() or "'rolled_back'" in st.text):
+            return True
+    return False
 
 PREFIX = re.compile(r"^(\S+) (\S*) (\d+) <(.*)> ([A-Z]+\d?):  (.*)$")
 NAME = r'(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*))?'
@@ -97,16 +110,17 @@ def parse_params(text):
         if text.startswith("NULL", i):
             params[m.group(1)] = None
             i += 4
-        else:
+        elif text.startswith("'", i):
             value, i = read_quoted(text, i)
             params[m.group(1)] = value
+        else:
+            return params  # not the form the server writes: keep what was read
         if text.startswith(",", i):
             i += 1
 
 
 def read_quoted(text, i):
     """The '...' literal at text[i] ('' is a quote) and the index after it."""
-    assert text[i] == "'", text[i:i + 20]
     out, i = [], i + 1
     while i < len(text):
         if text[i] == "'":
@@ -353,14 +367,20 @@ def check(statements, out=sys.stdout):
         if command in EXEMPT_COMMANDS:
             exempt[command] = exempt.get(command, 0) + 1
             continue
-        checked += 1
-        st.users = Resolver(st.text, st.params).users()
-        if len(st.users) > 1:
-            violations.append("statement names %d users %s (session %s, %s): %s" % (
-                len(st.users), sorted(st.users, key=str)[:5], st.session, st.app, st.text[:300]))
         transactions.setdefault((st.session, st.vxid), []).append(st)
     writing = 0
     for (session, vxid), group in transactions.items():
+        if is_rollback_transaction(group):
+            exempt["rollback"] = exempt.get("rollback", 0) + len(group)
+            continue
+        for st in group:
+            checked += 1
+            # Most statements (catalog reads, the run's records) never mention the column.
+            st.users = Resolver(st.text, st.params).users() if "user_id" in st.text else set()
+            if len(st.users) > 1:
+                violations.append("statement names %d users %s (session %s, %s): %s" % (
+                    len(st.users), sorted(st.users, key=str)[:5], st.session, st.app,
+                    st.text[:300]))
         tables = [t for st in group for t in data_writes(st.text)]
         if not tables:
             continue

@@ -123,12 +123,24 @@ class ColocationCheckTest(unittest.TestCase):
         two = batch("s1", "3/1", "alice")
         two.insert(2, line("s1", "3/1", RUN, "statement: DELETE FROM tasks WHERE user_id = 'bob'"))
         self.assertEqual(violations(two)[0], 1)
-        for app in ["ferry_tests", "psql", "[unknown]", "ferry rollback", "ferry rekey"]:
+        for app in ["ferry_tests", "psql", "[unknown]", "ferry rekey"]:
             lines = [x.replace("<%s>" % RUN, "<%s>" % app) for x in two]
             count, out = violations(lines)
             self.assertEqual(count, 0, app + "\n" + out)
-        self.assertIn("exempt: ferry rollback (5 statements)",
-                      violations([x.replace("<%s>" % RUN, "<ferry rollback>") for x in two])[1])
+        self.assertIn("exempt: ferry rekey (5 statements)",
+                      violations([x.replace("<%s>" % RUN, "<ferry rekey>") for x in two])[1])
+        # The rollback command is checked, but not its transaction that marks the run rolled
+        # back (in a run's own session too).
+        for app in ["ferry rollback", RUN]:
+            lines = [x.replace("<%s>" % RUN, "<%s>" % app) for x in two]
+            self.assertEqual(violations(lines)[0], 1, app)
+            lines.insert(3, line("s1", "3/1", app, "execute <unnamed>: UPDATE ferry.runs SET "
+                                 "status = $2 WHERE run_id = $1"))
+            lines.insert(4, line("s1", "3/1", app, "parameters: $1 = '01RUN', $2 = 'rolled_back'",
+                                 "DETAIL"))
+            count, out = violations(lines)
+            self.assertEqual(count, 0, out)
+            self.assertIn("exempt: rollback (6 statements)", out)
 
     def test_the_command_line_fails_on_a_violation(self):
         two = batch("s1", "3/1", "alice")
