@@ -400,6 +400,11 @@ def check(statements, out=sys.stdout):
             violations.append("transaction %s of session %s (%s) %s; tables %s; statements:\n%s" % (
                 vxid, session, group[0].app, what, sorted(set(tables)),
                 "\n".join("    " + st.text[:200].replace("\n", " ") for st in group[:12])))
+    if writing == 0:
+        # A suite always loads something: no data written by a session named as ferry's means
+        # the names are lost (PGAPPNAME inherited, say), and checking nothing must not pass.
+        violations.append("no transaction of ferry's sessions writes a data table: are they "
+                          "named 'ferry <command>' / 'ferry run ...' (agent/cli.cc)?")
     for v in violations[:20]:
         print("colocation_check: VIOLATION: " + v, file=out)
     print("colocation_check: %d statements of ferry's sessions checked, %d transactions write "

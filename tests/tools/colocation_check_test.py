@@ -37,7 +37,11 @@ def batch(session, vxid, user, app=RUN, table='"public"."tasks"'):
     ]
 
 
-def violations(lines):
+def violations(lines, load=True):
+    """The checker's count and output on `lines`; with `load`, after one good batch of another
+    session (a log where ferry wrote nothing fails on its own)."""
+    if load:
+        lines = batch("s9", "9/9", "loader") + lines
     out = io.StringIO()
     count = check_module.check(check_module.parse_log("\n".join(lines).splitlines()), out)
     return count, out.getvalue()
@@ -48,7 +52,7 @@ class ColocationCheckTest(unittest.TestCase):
         lines = batch("s1", "3/1", "alice") + batch("s1", "3/2", "bob") + batch("s2", "4/1", "carol")
         count, out = violations(lines)
         self.assertEqual(count, 0, out)
-        self.assertIn("3 transactions write data tables", out)
+        self.assertIn("4 transactions write data tables", out)
 
     def test_a_transaction_writing_two_users_rows_is_flagged(self):
         lines = batch("s1", "3/1", "alice")
@@ -105,6 +109,13 @@ class ColocationCheckTest(unittest.TestCase):
         self.assertIn("names no user", out)
         self.assertEqual(violations(lines[:2])[0], 0)  # never committed: killed mid-batch
 
+    def test_a_log_without_ferrys_writes_fails(self):
+        # Lost session names would leave nothing to check: that must not pass.
+        tests_only = [x.replace("<%s>" % RUN, "<ferry_tests>") for x in batch("s1", "3/1", "a")]
+        count, out = violations(tests_only, load=False)
+        self.assertEqual(count, 1, out)
+        self.assertIn("no transaction of ferry's sessions writes a data table", out)
+
     def test_bookkeeping_staging_and_ddl_are_not_data_writes(self):
         lines = [
             line("s1", "3/1", RUN, "statement: CREATE TEMP TABLE \"ferry_stage_0\" (c0 text)"),
@@ -117,7 +128,7 @@ class ColocationCheckTest(unittest.TestCase):
         ]
         count, out = violations(lines)
         self.assertEqual(count, 0, out)
-        self.assertIn("0 transactions write data tables", out)
+        self.assertIn("1 transactions write data tables", out)
 
     def test_other_sessions_and_exempt_commands_are_not_checked(self):
         two = batch("s1", "3/1", "alice")
