@@ -51,6 +51,7 @@ def is_rollback_transaction(group):
             return True
     return False
 
+
 PREFIX = re.compile(r"^(\S+) (\S*) (\d+) <(.*)> ([A-Z]+\d?):  (.*)$")
 NAME = r'(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*))?'
 WRITES = [
