@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "agent/argv_secrets.h"
@@ -110,6 +111,15 @@ int RunFerry(int argc, char** argv) {
   AddRollbackCommand(app, &exit_code);
   AddRekeyCommand(app, &exit_code);
   AddHelpCommands(app, &exit_code);
+  // Names the PostgreSQL sessions "ferry <command>" (libpq reads PGAPPNAME) unless the user
+  // names them: pg_stat_activity and the server's log then tell ferry's sessions, and which
+  // command's, from others' (the co-location check reads them: docs/scale-out.md). A run's
+  // sessions rename themselves "ferry run <run id> <token>" (loaders/postgresql/user_lock.h).
+  for (CLI::App* command : app.get_subcommands({})) {
+    command->preparse_callback([command](size_t) {
+      setenv("PGAPPNAME", ("ferry " + command->get_name()).c_str(), /*overwrite=*/0);
+    });
+  }
   SetExitCodesHelp(&app,
                    "0 done; 1 failed; 2 usage or configuration error; 3 done, with rejected "
                    "records (migrate), damage skipped (inspect, export) or differences found "

@@ -1,5 +1,17 @@
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
+#include <cstdlib>
+
+namespace {
+
+// The tests' own PostgreSQL sessions (setup, checks, and ferry's code called in this process)
+// are named "ferry_tests" in the server's log. The ferry binary the end-to-end tests start does
+// not inherit the name (tests/e2e/ferry_process.cc, e2e_util.cc drop it): its sessions are
+// "ferry <command>" or "ferry run ...", the ones the co-location check reads
+// (tools/colocation_check.py, docs/scale-out.md).
+[[maybe_unused]] const bool kTestsNamed = setenv("PGAPPNAME", "ferry_tests", 1) == 0;
+
+}  // namespace
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>

@@ -9,6 +9,8 @@
 #   FERRY_SKIP_SANITIZE=1     skip the sanitizer build and run (ignored under CI=true)
 #   FERRY_FORMAT_CHECK=warn   only warn when a C++ file is not clang-formatted (default: strict)
 #   FERRY_JOBS=N              parallel build and test jobs (default 2: the project's machines have 2 cores)
+#   FERRY_TEST_PG_LOG_STATEMENTS=0  no statement log on the test server, so no co-location check
+#                             after each suite (only to measure what it costs; fails under CI=true)
 # Exits non-zero when any phase fails. The last line is "Total: N passed, M failed" over both runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -66,6 +68,24 @@ cmake_build() {
   cmake -S . -B "$dir" -DFERRY_BUILD_TESTS=ON "${launcher[@]}" "$@" &&
     cmake --build "$dir" -j "$jobs"
 }
+
+# colocation_check NAME FROM: checks the statements ferry sent to the test server during one
+# suite (the server's log from byte FROM on): each keyed by one user, no transaction writing two
+# users' rows (tools/colocation_check.py, docs/scale-out.md). Fails the phase when violated.
+colocation_check() {
+  local from=$2
+  if [[ ${FERRY_TEST_PG_LOG_STATEMENTS:-1} == 0 ]]; then
+    # Off to measure what the logging costs; CI always checks.
+    echo "test.sh: FERRY_TEST_PG_LOG_STATEMENTS=0: no statement log, no co-location check"
+    [[ ${CI:-} != true ]]
+    return
+  fi
+  echo "=== co-location check ($1): $(du -h "$FERRY_TEST_PG_STATEMENT_LOG" | cut -f1) of log"
+  python3 tools/colocation_check.py "$FERRY_TEST_PG_STATEMENT_LOG" --from "$from"
+}
+
+# The size of the server's log now: where the next suite's statements start.
+log_offset() { stat -c %s "$FERRY_TEST_PG_STATEMENT_LOG"; }
 
 # run_ctest NAME DIR [CTEST ARGS]: runs the suite in DIR, keeping its output in NAME.log to count
 # the results.
@@ -125,7 +145,9 @@ if cmake_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFERRY_SANITIZE=OFF \
   -DFERRY_CTEST_PER_FILE=OFF -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"; then
   phase_done
   phase "ctest (build/)"
+  from=$(log_offset)
   run_ctest plain build || failures+=("ctest build/")
+  colocation_check build/ "$from" || failures+=("co-location check build/")
   phase_done
 else
   failures+=("build build/")
@@ -170,7 +192,9 @@ if [[ $skip_sanitize != 1 ]]; then
     # the ferry binary many times over; they run in the plain phase, and under the sanitizers
     # they would take most of CI's time budget for little more coverage of ferry's own code.
     # What this phase runs, and the inputs tests shrink under ASan: docs/testing.md.
+    from=$(log_offset)
     run_ctest asan build-asan -LE slow || failures+=("ctest build-asan/")
+    colocation_check build-asan/ "$from" || failures+=("co-location check build-asan/")
     unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
     phase_done
   else

@@ -11,6 +11,8 @@
 #
 # ferry_pg_start exports PGHOST (the socket folder), PGPORT, PGUSER=postgres, PGDATABASE=ferry_test
 # and FERRY_TEST_DATABASE_URL=postgresql:///ferry_test?host=<folder>&port=<port>&user=postgres;
+# FERRY_TEST_PG_STATEMENT_LOG, the server's log, which records every statement (log_statement =
+# all; FERRY_TEST_PG_LOG_STATEMENTS=0 turns that off) for tools/colocation_check.py;
 # for the password tests, a role with a random password that may log in only over TCP, owning
 # its own database:
 #   FERRY_TEST_PG_TCP_HOST=127.0.0.1  FERRY_TEST_PG_TCP_PORT=<port>
@@ -86,6 +88,15 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 50
 CONF
+  # Every statement, with its session, (virtual) transaction and application name: the
+  # co-location check (tools/colocation_check.py, docs/scale-out.md) reads them after the suite.
+  # FERRY_TEST_PG_LOG_STATEMENTS=0 turns it off (to measure what it costs).
+  if [[ ${FERRY_TEST_PG_LOG_STATEMENTS:-1} != 0 ]]; then
+    _ferry_pg_as_owner tee -a "$data/postgresql.conf" >/dev/null <<'CONF' || return 1
+log_statement = 'all'
+log_line_prefix = '%c %v %x <%a> '
+CONF
+  fi
   # TCP logins need a password (first match wins, so this goes before initdb's trust lines);
   # the socket stays trust for the superuser.
   { echo "host all all 127.0.0.1/32 scram-sha-256"; cat "$data/pg_hba.conf"; } \
@@ -131,6 +142,7 @@ CONF
   export FERRY_TEST_PG_TCP_HOST=127.0.0.1 FERRY_TEST_PG_TCP_PORT=$port
   export FERRY_TEST_PG_PASSWORD_USER=ferry_pw FERRY_TEST_PG_PASSWORD=$password
   export FERRY_TEST_PG_PASSWORD_DB=ferry_pw_test
+  export FERRY_TEST_PG_STATEMENT_LOG=$log
   export FERRY_TEST_PASSWORD_URL="postgresql://ferry_pw:$password@127.0.0.1:$port/ferry_pw_test"
 }
 

@@ -55,7 +55,8 @@ CommandResult RunShell(const std::string& command) {
 CommandResult RunFerry(const std::vector<std::string>& args,
                        const std::map<std::string, std::string>& env) {
   TempDir scratch;
-  std::string command;
+  // PGAPPNAME names the tests' own sessions (tests/test_main.cc), not ferry's.
+  std::string command = "env -u PGAPPNAME ";
   for (const auto& [name, value] : env) command += name + "=" + Quote(value) + " ";
   command += Quote(FERRY_BINARY);
   for (const std::string& arg : args) command += " " + Quote(arg);

@@ -31,7 +31,8 @@ FerryProcess::FerryProcess(const std::vector<std::string>& args,
   for (char** entry = environ; *entry != nullptr; ++entry) {
     std::string text(*entry);
     std::string name = text.substr(0, text.find('='));
-    if (!env.count(name)) env_text.push_back(text);
+    // PGAPPNAME names the tests' own sessions (tests/test_main.cc), not ferry's.
+    if (!env.count(name) && name != "PGAPPNAME") env_text.push_back(text);
   }
   for (const auto& [name, value] : env) env_text.push_back(name + "=" + value);
   std::vector<char*> envp;
