@@ -22,6 +22,7 @@
 #include "agent/run/progress.h"
 #include "agent/run/reject_rollback.h"
 #include "agent/run/reject_sink.h"
+#include "agent/run/resume_decision.h"
 #include "agent/run/retrying_loader.h"
 #include "agent/run/run_arguments.h"
 #include "agent/run/source_fingerprint.h"
@@ -80,39 +81,6 @@ Result<std::unique_ptr<Loader>> OpenLoader(const MigrateOptions& options, const 
   FERRY_RETURN_IF_ERROR(loader->Check(options.dry_run));
   FERRY_RETURN_IF_ERROR(loader->EnsureSchema(tables));
   return loader;
-}
-
-// Resumes the interrupted run with these arguments, if any: its id becomes this run's. Refuses
-// when the sources changed since, unless --restart.
-Status DecideResume(const MigrateOptions& options, RunInfo* run, Loader* loader,
-                    RunReport* report) {
-  std::optional<RunRecord> interrupted;
-  FERRY_RETURN_IF_ERROR(loader->FindInterruptedRun(run->arguments, &interrupted));
-  if (!interrupted || options.restart) {
-    if (interrupted) {
-      spdlog::warn("--restart: not resuming the interrupted run {}; it is recorded as abandoned",
-                   interrupted->run_id);
-      run->supersedes = interrupted->run_id;
-    }
-    return Status::OK();
-  }
-  if (interrupted->fingerprint != run->fingerprint) {
-    return Status::InvalidArgument(fmt::format(
-        "run {} with these arguments was interrupted (started {} on {}), and the sources "
-        "changed since: its checkpoints no longer describe them. Run again with --restart to "
-        "load them afresh; rows it loaded are matched through the id map, none is written "
-        "twice",
-        interrupted->run_id, interrupted->started_at, interrupted->host));
-  }
-  report->resumed_from = interrupted->run_id;
-  report->run_id = interrupted->run_id;
-  std::vector<CheckpointRecord> checkpoints;
-  FERRY_RETURN_IF_ERROR(loader->ListCheckpoints(interrupted->run_id, &checkpoints));
-  for (const CheckpointRecord& c : checkpoints) {
-    if (c.entity != kUnitDoneEntity) report->resumed_committed[c.entity] += c.position;
-  }
-  spdlog::info("resuming the interrupted run {}", interrupted->run_id);
-  return Status::OK();
 }
 
 // Bind and init: everything that can be checked before the first record is read.

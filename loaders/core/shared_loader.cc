@@ -5,10 +5,9 @@
 #include <utility>
 
 #include "base/fault_point.h"
-#include "loaders/core/dangling_references_sql.h"
 #include "loaders/core/pre_image_capture.h"
 #include "loaders/core/rollback.h"
-#include "loaders/core/table_keys_sql.h"
+#include "loaders/core/table_scans.h"
 #include "loaders/rekey_lock.h"
 
 namespace ferry {
@@ -95,7 +94,6 @@ class SharedLoader final : public Loader {
   Status CheckRekeyExclusion(const std::string& user_id);
 
   const std::unique_ptr<LoaderBackend> backend_;
-  std::vector<std::vector<std::optional<std::string>>> rows_;  // SelectText's, reused
   bool checked_ = false;
   bool dry_run_ = false;
   std::string run_id_;
@@ -421,28 +419,8 @@ Status SharedLoader::FindDanglingReferences(const TableDef& child, const std::st
   found->clear();
   *total = 0;
   FERRY_RETURN_IF_ERROR(RequireChecked("FindDanglingReferences"));
-  if (child.primary_key.empty() || child.ColumnIndex(column) < 0 ||
-      parent.ColumnIndex(parent_column) < 0) {
-    return Status::Internal("FindDanglingReferences: " + child.name + "." + column + " -> " +
-                            parent.name + "." + parent_column + " names no column");
-  }
-  FERRY_ASSIGN_OR_RETURN(std::string child_table, backend_->QuotedTable(child.name));
-  FERRY_ASSIGN_OR_RETURN(std::string parent_table, backend_->QuotedTable(parent.name));
-  FERRY_RETURN_IF_ERROR(backend_->SelectText(
-      DanglingReferencesSql(child, column, child_table, parent_column, parent_table, limit),
-      &rows_));
-  const size_t width = child.primary_key.size();
-  for (const auto& row : rows_) {
-    DanglingReference reference;
-    for (size_t k = 0; k < width; ++k) {
-      reference.key += (k == 0 ? "" : ", ") + row[k].value_or("NULL");
-    }
-    reference.value = row[width].value_or("NULL");
-    *total = std::stoll(row[width + 1].value_or("0"));
-    found->push_back(std::move(reference));
-  }
-  rows_.clear();
-  return Status::OK();
+  return ScanDanglingReferences(*backend_, child, column, parent, parent_column, limit, found,
+                                total);
 }
 
 Status SharedLoader::RollBack(const RollbackRequest& request, RollbackOutcome* outcome) {
@@ -489,20 +467,7 @@ Status SharedLoader::ListKeys(const TableDef& table, const std::string& column,
                               size_t limit, std::vector<std::vector<std::string>>* keys) {
   keys->clear();
   FERRY_RETURN_IF_ERROR(RequireChecked("ListKeys"));
-  if (table.primary_key.empty() || (!column.empty() && table.ColumnIndex(column) < 0) ||
-      (!after.empty() && after.size() != table.primary_key.size())) {
-    return Status::Internal("ListKeys: " + table.name + ": no primary key, or no column " + column);
-  }
-  FERRY_ASSIGN_OR_RETURN(std::string quoted, backend_->QuotedTable(table.name));
-  FERRY_RETURN_IF_ERROR(
-      backend_->SelectText(TableKeysSql(table, quoted, column, value, after, limit), &rows_));
-  for (const auto& row : rows_) {
-    std::vector<std::string> key;
-    for (const std::optional<std::string>& cell : row) key.push_back(cell.value_or(""));
-    keys->push_back(std::move(key));
-  }
-  rows_.clear();
-  return Status::OK();
+  return ScanTableKeys(*backend_, table, column, value, after, limit, keys);
 }
 
 }  // namespace ferry
