@@ -8,6 +8,7 @@
 #include <map>
 
 #include "tests/e2e/e2e_util.h"
+#include "tests/e2e/table_snapshot.h"
 #include "tests/e2e/target_fixture.h"
 
 namespace ferry::e2e::rollback_test {
@@ -63,37 +64,6 @@ std::string ManyTasksDump(const TempDir& work, const std::string& name, int coun
   return out;
 }
 
-// Every mapping table's rows, and the id map's and checkpoints' but for when they were written:
-// what a rollback must give back exactly.
-std::string Contents(TargetFixture& target) {
-  std::string tables_sql =
-      target.kind() == "sqlite"
-          ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'ferry_%' AND "
-            "name NOT LIKE 'sqlite_%' ORDER BY 1"
-          : "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1";
-  std::vector<std::string> queries;
-  for (const auto& table : target.Query(tables_sql)) {
-    queries.push_back("SELECT * FROM \"" + table[0] + "\"");
-  }
-  queries.push_back("SELECT user_id, entity, legacy_id, ulid, content_hash, run_id FROM " +
-                    target.Bookkeeping("id_map"));
-  queries.push_back("SELECT user_id, entity, unit, position, run_id FROM " +
-                    target.Bookkeeping("checkpoints"));
-  std::string contents;
-  for (const std::string& sql : queries) {
-    std::vector<std::string> lines;
-    for (const auto& row : target.Query(sql)) {
-      std::string line;
-      for (const std::string& value : row) line += value + "|";
-      lines.push_back(line);
-    }
-    std::sort(lines.begin(), lines.end());
-    contents += sql + "\n";
-    for (const std::string& line : lines) contents += "  " + line + "\n";
-  }
-  return contents;
-}
-
 struct Setup {
   TempDir work;
   std::map<std::string, std::string> env = {{"FERRY_BACKUP_KEY", kHexKey}};
@@ -147,23 +117,23 @@ TEST_CASE("rollback: runs that inserted, overwrote and merged are undone exactly
   FERRY_FOR_EACH_TARGET(target) {
     Setup setup;
     REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
-    const std::string before = Contents(*target);
+    const std::string before = ExactContents(*target);
     for (const std::string conflict : {"overwrite", "merge"}) {
       INFO(conflict);
       std::string dump = ChangedDump(setup.work, conflict + ".json", 5, 3);
       REQUIRE(Done(setup.Migrate(*target, dump, conflict)));
-      REQUIRE(Contents(*target) != before);
+      REQUIRE(ExactContents(*target) != before);
       std::string run = setup.NewestRun(*target);
 
       CommandResult dry = setup.Rollback(*target, {"--run", run, "--dry-run"});
       REQUIRE(dry.exit_code == 0);
       CHECK_THAT(dry.out, Catch::Contains("would roll back: 3 row(s) deleted, 5 restored"));
-      CHECK(Contents(*target) != before);
+      CHECK(ExactContents(*target) != before);
 
       CommandResult undo = setup.Rollback(*target, {"--run", run});
       REQUIRE(undo.exit_code == 0);
       CHECK_THAT(undo.out, Catch::Contains("rolled back: 3 row(s) deleted, 5 restored"));
-      CHECK(Contents(*target) == before);
+      CHECK(ExactContents(*target) == before);
       CHECK(target->Query("SELECT status FROM " + target->Bookkeeping("runs") +
                           " WHERE run_id = '" + run + "'")[0][0] == "rolled_back");
       CHECK(target->Count("SELECT count(*) FROM " + target->Bookkeeping("audit_log") +
@@ -171,7 +141,7 @@ TEST_CASE("rollback: runs that inserted, overwrote and merged are undone exactly
       CommandResult again = setup.Rollback(*target, {"--run", run});
       CHECK(again.exit_code == 0);
       CHECK_THAT(again.out, Catch::Contains("rolled back already"));
-      CHECK(Contents(*target) == before);
+      CHECK(ExactContents(*target) == before);
     }
     // The first run too: back to an empty target.
     std::string first = target->Query("SELECT run_id FROM " + target->Bookkeeping("runs") +
@@ -240,18 +210,18 @@ TEST_CASE("rollback: a run of more rows than one rollback statement takes is und
   FERRY_FOR_EACH_TARGET(target) {
     Setup setup;
     REQUIRE(Done(setup.Migrate(*target, ManyTasksDump(setup.work, "a.json", 2500, ""), "skip")));
-    const std::string before = Contents(*target);
+    const std::string before = ExactContents(*target);
     // The 2,500 tasks changed and 2,500 more: both kinds of rows over two batches.
     REQUIRE(Done(
         setup.Migrate(*target, ManyTasksDump(setup.work, "b.json", 5000, " (v2)"), "overwrite")));
-    REQUIRE(Contents(*target) != before);
+    REQUIRE(ExactContents(*target) != before);
     std::string run = setup.NewestRun(*target);
     CommandResult undo = setup.Rollback(*target, {"--run", run});
     INFO(undo.out << undo.err);
     REQUIRE(undo.exit_code == 0);
     CHECK_THAT(undo.out, Catch::Contains("rolled back: 2500 row(s) deleted, 2500 restored; id "
                                          "map: 2500 deleted, 2500 restored"));
-    CHECK(Contents(*target) == before);
+    CHECK(ExactContents(*target) == before);
   }
 }
 
@@ -260,7 +230,7 @@ TEST_CASE("rollback: a run killed and resumed is undone exactly",
   FERRY_FOR_EACH_TARGET(target) {
     Setup setup;
     REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
-    const std::string before = Contents(*target);
+    const std::string before = ExactContents(*target);
     std::string dump = ChangedDump(setup.work, "changed.json", 5, 3);
     std::string fault = target->kind() == "sqlite" ? "sqlite.after_commit:1" : "pg.after_commit:1";
     CommandResult killed = setup.Migrate(*target, dump, "overwrite", {{"FERRY_FAULT", fault}});
@@ -273,7 +243,7 @@ TEST_CASE("rollback: a run killed and resumed is undone exactly",
     INFO(undo.out << undo.err);
     REQUIRE(undo.exit_code == 0);
     CHECK_THAT(undo.out, Catch::Contains("left unfinished by a killed session"));
-    CHECK(Contents(*target) == before);
+    CHECK(ExactContents(*target) == before);
   }
 }
 
@@ -334,7 +304,7 @@ TEST_CASE("rollback: a run killed and never resumed is undone exactly, id map an
 
     // An overwrite killed the same way over a complete load: back to that load exactly.
     REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
-    const std::string before = Contents(*target);
+    const std::string before = ExactContents(*target);
     CommandResult killed =
         setup.Migrate(*target, ChangedDump(setup.work, "c.json", 55, 30), "overwrite",
                       {{"FERRY_FAULT", fault}}, {"--batch-size", "50"});
@@ -342,11 +312,11 @@ TEST_CASE("rollback: a run killed and never resumed is undone exactly, id map an
     const std::string run = setup.NewestRun(*target);
     REQUIRE(target->Count("SELECT count(*) FROM " + target->Bookkeeping("id_map") +
                           " WHERE run_id = '" + run + "'") > 0);
-    REQUIRE(Contents(*target) != before);
+    REQUIRE(ExactContents(*target) != before);
     CommandResult back = setup.Rollback(*target, {"--run", run});
     INFO(back.out << back.err);
     REQUIRE(back.exit_code == 0);
-    CHECK(Contents(*target) == before);
+    CHECK(ExactContents(*target) == before);
     CHECK(target->Count("SELECT count(*) FROM " + target->Bookkeeping("id_map") +
                         " WHERE run_id = '" + run + "'") == 0);
     CHECK(target->Count("SELECT count(*) FROM " + target->Bookkeeping("checkpoints") +
@@ -359,17 +329,17 @@ TEST_CASE("rollback: killed before its commit, the same command then ends in the
   FERRY_FOR_EACH_TARGET(target) {
     Setup setup;
     REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
-    const std::string before = Contents(*target);
+    const std::string before = ExactContents(*target);
     REQUIRE(Done(setup.Migrate(*target, ChangedDump(setup.work, "c.json", 5, 3), "overwrite")));
-    const std::string after = Contents(*target);
+    const std::string after = ExactContents(*target);
     std::string run = setup.NewestRun(*target);
     CommandResult killed =
         setup.Rollback(*target, {"--run", run}, {{"FERRY_FAULT", "rollback.before_commit:1"}});
     REQUIRE(killed.exit_code == 128 + 9);
-    CHECK(Contents(*target) == after);  // nothing of it stayed
+    CHECK(ExactContents(*target) == after);  // nothing of it stayed
     CommandResult rerun = setup.Rollback(*target, {"--run", run});
     REQUIRE(rerun.exit_code == 0);
-    CHECK(Contents(*target) == before);
+    CHECK(ExactContents(*target) == before);
   }
 }
 
@@ -378,7 +348,7 @@ TEST_CASE("rollback: a run whose rows a later run changed again waits for that o
   FERRY_FOR_EACH_TARGET(target) {
     Setup setup;
     REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
-    const std::string before = Contents(*target);
+    const std::string before = ExactContents(*target);
     REQUIRE(Done(setup.Migrate(*target, ChangedDump(setup.work, "a.json", 5, 0), "overwrite")));
     std::string second = setup.NewestRun(*target);
     REQUIRE(Done(setup.Migrate(*target, ChangedDump(setup.work, "b.json", 5, 2), "overwrite")));
@@ -396,7 +366,7 @@ TEST_CASE("rollback: a run whose rows a later run changed again waits for that o
     INFO(both.out << both.err);
     REQUIRE(both.exit_code == 0);
     CHECK(both.out.find(third) < both.out.find(second));
-    CHECK(Contents(*target) == before);
+    CHECK(ExactContents(*target) == before);
   }
 }
 
@@ -469,14 +439,14 @@ TEST_CASE("rollback: a run stopped by --max-reject-rate rolls itself back",
   FERRY_FOR_EACH_TARGET(target) {
     Setup setup;
     REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
-    const std::string before = Contents(*target);
+    const std::string before = ExactContents(*target);
     // The example's invalid records are far more than 0.1 %.
     CommandResult stopped = setup.Migrate(*target, ChangedDump(setup.work, "c.json", 5, 3),
                                           "overwrite", {}, {"--max-reject-rate", "0.001"});
     INFO(stopped.out << stopped.err);
     CHECK(stopped.exit_code == 1);
     CHECK_THAT(stopped.out, Catch::Contains("rolled back: yes: "));
-    CHECK(Contents(*target) == before);
+    CHECK(ExactContents(*target) == before);
     std::string run = setup.NewestRun(*target);
     CHECK(target->Query("SELECT status FROM " + target->Bookkeeping("runs") + " WHERE run_id = '" +
                         run + "'")[0][0] == "rolled_back");

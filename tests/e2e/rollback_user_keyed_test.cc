@@ -8,6 +8,7 @@
 #include <map>
 
 #include "tests/e2e/e2e_util.h"
+#include "tests/e2e/table_snapshot.h"
 #include "tests/e2e/target_fixture.h"
 
 namespace ferry::e2e::rollback_user_keyed_test {
@@ -37,37 +38,6 @@ std::string PreferencesDump(const TempDir& work, const std::string& name,
                                 "' '" + theme + "'");
   REQUIRE(made.exit_code == 0);
   return out;
-}
-
-// Every mapping table's rows, the id map's and the checkpoints' (but for when they were
-// written): what a rollback must give back exactly.
-std::string Contents(TargetFixture& target) {
-  std::string tables_sql =
-      target.kind() == "sqlite"
-          ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'ferry_%' AND "
-            "name NOT LIKE 'sqlite_%' ORDER BY 1"
-          : "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1";
-  std::vector<std::string> queries;
-  for (const auto& table : target.Query(tables_sql)) {
-    queries.push_back("SELECT * FROM \"" + table[0] + "\"");
-  }
-  queries.push_back("SELECT user_id, entity, legacy_id, ulid, content_hash, run_id FROM " +
-                    target.Bookkeeping("id_map"));
-  queries.push_back("SELECT user_id, entity, unit, position, run_id FROM " +
-                    target.Bookkeeping("checkpoints"));
-  std::string contents;
-  for (const std::string& sql : queries) {
-    std::vector<std::string> lines;
-    for (const auto& row : target.Query(sql)) {
-      std::string line;
-      for (const std::string& value : row) line += value + "|";
-      lines.push_back(line);
-    }
-    std::sort(lines.begin(), lines.end());
-    contents += sql + "\n";
-    for (const std::string& line : lines) contents += "  " + line + "\n";
-  }
-  return contents;
 }
 
 struct Setup {
@@ -103,7 +73,7 @@ TEST_CASE(
   FERRY_FOR_EACH_TARGET(target) {
     Setup setup;
     REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
-    const std::string before = Contents(*target);
+    const std::string before = ExactContents(*target);
     setup.user = "newcomer";  // every row of this load is an insert: no batch is synced
     bool preferences_left = false;
     for (int commit = 1;; ++commit) {
@@ -122,7 +92,7 @@ TEST_CASE(
       INFO(undo.out << undo.err);
       REQUIRE(undo.exit_code == 0);
       CHECK_THAT(undo.out, Catch::Contains("left unfinished by a killed session"));
-      CHECK(Contents(*target) == before);
+      CHECK(ExactContents(*target) == before);
     }
     CHECK(preferences_left);  // some kill came after the preferences' commit
   }
@@ -135,7 +105,7 @@ TEST_CASE(
   FERRY_FOR_EACH_TARGET(target) {
     Setup setup;
     REQUIRE(Done(setup.Migrate(*target, ExampleDump(), "skip")));
-    const std::string before = Contents(*target);
+    const std::string before = ExactContents(*target);
     const std::string dark = PreferencesDump(setup.work, "dark.json", "dark");
 
     // A new user's preferences: the run never syncs the archive (the fault point after each
@@ -148,20 +118,20 @@ TEST_CASE(
     CommandResult undo = setup.RollBackNewest(*target);
     INFO(undo.out << undo.err);
     REQUIRE(undo.exit_code == 0);
-    CHECK(Contents(*target) == before);
+    CHECK(ExactContents(*target) == before);
 
     // The loaded user's preferences, changed: synced before the commit (killed between the two,
     // nothing changed), then resumed and rolled back exactly.
     setup.user = "demo";
     CommandResult changed = setup.Migrate(*target, dark, "overwrite", "preimage.after_flush:1");
     CHECK(changed.exit_code == 128 + 9);
-    CHECK(Contents(*target) == before);
+    CHECK(ExactContents(*target) == before);
     REQUIRE(Done(setup.Migrate(*target, dark, "overwrite")));
-    REQUIRE(Contents(*target) != before);
+    REQUIRE(ExactContents(*target) != before);
     CommandResult back = setup.RollBackNewest(*target);
     INFO(back.out << back.err);
     REQUIRE(back.exit_code == 0);
-    CHECK(Contents(*target) == before);
+    CHECK(ExactContents(*target) == before);
   }
 }
 

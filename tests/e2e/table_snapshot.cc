@@ -1,5 +1,6 @@
 #include "tests/e2e/table_snapshot.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <set>
 
@@ -303,6 +304,35 @@ std::string SnapshotDifferences(const TableSnapshot& expected, const TableSnapsh
   }
   if (shown > limit) out += "... and " + std::to_string(shown - limit) + " more differences\n";
   return out;
+}
+
+std::string ExactContents(TargetFixture& target) {
+  std::string tables_sql =
+      target.kind() == "sqlite"
+          ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'ferry_%' AND "
+            "name NOT LIKE 'sqlite_%' ORDER BY 1"
+          : "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1";
+  std::vector<std::string> queries;
+  for (const auto& table : target.Query(tables_sql)) {
+    queries.push_back("SELECT * FROM \"" + table[0] + "\"");
+  }
+  queries.push_back("SELECT user_id, entity, legacy_id, ulid, content_hash, run_id FROM " +
+                    target.Bookkeeping("id_map"));
+  queries.push_back("SELECT user_id, entity, unit, position, run_id FROM " +
+                    target.Bookkeeping("checkpoints"));
+  std::string contents;
+  for (const std::string& sql : queries) {
+    std::vector<std::string> lines;
+    for (const auto& row : target.Query(sql)) {
+      std::string line;
+      for (const std::string& value : row) line += value + "|";
+      lines.push_back(line);
+    }
+    std::sort(lines.begin(), lines.end());
+    contents += sql + "\n";
+    for (const std::string& line : lines) contents += "  " + line + "\n";
+  }
+  return contents;
 }
 
 }  // namespace ferry::e2e

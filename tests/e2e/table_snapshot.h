@@ -42,4 +42,8 @@ TableSnapshot WithoutUser(const TableSnapshot& snapshot, const std::string& user
 std::string SnapshotDifferences(const TableSnapshot& expected, const TableSnapshot& actual,
                                 size_t limit = 8);
 
+// Every mapping table's rows in full (the ULIDs too), and the id map's and checkpoints' but for
+// when they were written, as sorted text: what a rollback must give back exactly.
+std::string ExactContents(TargetFixture& target);
+
 }  // namespace ferry::e2e
