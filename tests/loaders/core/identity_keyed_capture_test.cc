@@ -18,24 +18,6 @@ namespace {
 
 using namespace ::ferry::shared_loader_testing;
 
-class CountingSink final : public PreImageSink {
- public:
-  explicit CountingSink(Calls* calls) : calls_(calls) {}
-  Status Append(std::string_view record) override {
-    records.emplace_back(record);
-    calls_->names.push_back("Append");
-    return Status::OK();
-  }
-  Status Flush() override {
-    calls_->names.push_back("Flush");
-    return Status::OK();
-  }
-  std::vector<std::string> records;
-
- private:
-  Calls* calls_;
-};
-
 // The mapping's user_preferences: keyed by its user ($user, also its legacy id).
 TableDef Prefs() {
   TableDef table{"user_preferences",
@@ -73,7 +55,7 @@ WriteBatch PrefsBatch(const TableDef& table, const std::string& user) {
 
 struct Run {
   Calls calls;
-  CountingSink sink{&calls};
+  NoteSink sink{&calls};
   std::unique_ptr<Loader> loader = MakeSharedLoader(std::make_unique<FakeBackend>(&calls));
   explicit Run(const std::vector<const TableDef*>& tables) {
     REQUIRE(loader->Check(false).ok());

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "loaders/core/loader_backend.h"
@@ -158,5 +159,24 @@ inline TableDef UlidTasks() {
   table.entity = "tasks";
   return table;
 }
+
+// Records what the loader appends and when it flushes, into the same call list as the backend.
+class NoteSink final : public PreImageSink {
+ public:
+  explicit NoteSink(Calls* calls) : calls_(calls) {}
+  Status Append(std::string_view record) override {
+    records.emplace_back(record);
+    calls_->names.push_back("Append");
+    return Status::OK();
+  }
+  Status Flush() override {
+    calls_->names.push_back("Flush");
+    return Status::OK();
+  }
+  std::vector<std::string> records;
+
+ private:
+  Calls* calls_;
+};
 
 }  // namespace ferry::shared_loader_testing

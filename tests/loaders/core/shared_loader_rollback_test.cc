@@ -16,25 +16,6 @@ namespace {
 
 using namespace ::ferry::shared_loader_testing;
 
-// Records what the loader appends and when it flushes, into the same call list as the backend.
-class NoteSink final : public PreImageSink {
- public:
-  explicit NoteSink(Calls* calls) : calls_(calls) {}
-  Status Append(std::string_view record) override {
-    records.emplace_back(record);
-    calls_->names.push_back("Append");
-    return Status::OK();
-  }
-  Status Flush() override {
-    calls_->names.push_back("Flush");
-    return Status::OK();
-  }
-  std::vector<std::string> records;
-
- private:
-  Calls* calls_;
-};
-
 TEST_CASE("SharedLoader: a batch's pre-images are appended and flushed before it is written",
           "[loaders][core][rollback]") {
   Calls calls;
