@@ -296,7 +296,20 @@ class BackupWriterImpl final : public BackupWriter {
     FERRY_RETURN_IF_ERROR(WriteAll(fd_.get(), bytes, path_));
     written_ += bytes.size();
     if (written_bytes_ != nullptr) written_bytes_->Publish(written_);
+    if (state_ == State::kSources) StartWriteback();
     return Status::OK();
+  }
+
+  // Hands the sources' bytes to the disk every few MiB as they are written, without waiting
+  // (a hint: errors are EndSources's fdatasync's to report). That sync then finds little left
+  // to write: it ended the phase, with every thread idle, after ~0.1 s of writeback of the
+  // whole 95 MB archive at 1M tasks (docs/benchmarks.md, "Eleventh session").
+  void StartWriteback() {
+    constexpr uint64_t kWritebackBytes = 8 << 20;
+    if (written_ - writeback_from_ < kWritebackBytes) return;
+    ::sync_file_range(fd_.get(), static_cast<off_t>(writeback_from_),
+                      static_cast<off_t>(written_ - writeback_from_), SYNC_FILE_RANGE_WRITE);
+    writeback_from_ = written_;
   }
 
   Status Sync() {
@@ -382,6 +395,7 @@ class BackupWriterImpl final : public BackupWriter {
   Blake2b stream_hash_;
   uint64_t records_ = 0;
   uint64_t written_ = 0;
+  uint64_t writeback_from_ = 0;   // bytes before it were handed to the disk (StartWriteback)
   WrittenBytes* written_bytes_;   // null once the sources end
   ReadBackReference* reference_;  // null once the sources end
 };

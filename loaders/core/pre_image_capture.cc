@@ -45,14 +45,22 @@ bool MayExist(const WriteBatch& batch, size_t i) {
 
 // Whether a rollback finds row i without its record: the id map's row names it (its key is made
 // of that row's ULID, user or legacy id, in the table the rollback looks in for the batch's
-// entity: the same KeyFromIdentity as DeriveLostPreImages', loaders/core/rollback.h).
-bool DerivableInsert(const WriteBatch& batch, size_t i, const Row& key) {
+// entity: the same KeyFromIdentity as DeriveLostPreImages', loaders/core/rollback.h). Compared
+// with the row's own key cells, in place: on a first load this is asked of every row, and a
+// copy of each key cost an allocation or two per row. `derived` is scratch, reused.
+bool DerivableInsert(const WriteBatch& batch, size_t i, const std::vector<int>& key_columns,
+                     Row* derived) {
   if (!HasIdentities(batch) || batch.table->entity != batch.entity) return false;
   const IdentityRecord& identity = batch.identities[i];
-  Row derived;
-  return KeyFromIdentity(*batch.table, batch.user_id, identity.legacy_id, identity.ulid,
-                         &derived) &&
-         derived.cells == key.cells;
+  if (!KeyFromIdentity(*batch.table, batch.user_id, identity.legacy_id, identity.ulid, derived) ||
+      derived->cells.size() != key_columns.size()) {
+    return false;
+  }
+  const Row& row = batch.rows[i];
+  for (size_t k = 0; k < key_columns.size(); ++k) {
+    if (!(derived->cells[k] == row.cells[key_columns[k]])) return false;
+  }
+  return true;
 }
 
 Status ReadIdentities(LoaderBackend& backend, const WriteBatch& batch, KnownBefore* known) {
@@ -87,8 +95,16 @@ Status AppendRows(LoaderBackend& backend, const WriteBatch& batch, const KnownBe
   }
   std::vector<Row> keys(batch.rows.size());
   std::vector<Row> to_read;
+  Row derived_key;
   for (size_t i = 0; i < batch.rows.size(); ++i) {
     if (RowWrittenByRun(batch, known, i, run_id)) continue;
+    // A plain insert of a row the id map's new row names gets no record at all: every rollback
+    // derives its delete from that id-map row (DeriveRowPreImages). On a first load that is
+    // every row, about half of what the archive's pre-image section held.
+    if (!MayExist(batch, i) && DerivableInsert(batch, i, key_columns, &derived_key)) {
+      (*derived)[i] = true;
+      continue;
+    }
     for (int index : key_columns) keys[i].cells.push_back(batch.rows[i].cells[index]);
     if (MayExist(batch, i)) to_read.push_back(keys[i]);
   }
@@ -99,18 +115,10 @@ Status AppendRows(LoaderBackend& backend, const WriteBatch& batch, const KnownBe
   image.table = table.name;
   size_t next_read = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (RowWrittenByRun(batch, known, i, run_id)) continue;
+    if (RowWrittenByRun(batch, known, i, run_id) || (*derived)[i]) continue;
     std::optional<Row> before;
-    const bool may_exist = MayExist(batch, i);
-    if (may_exist) before = std::move(read[next_read++]);
-    const bool derivable = DerivableInsert(batch, i, keys[i]);
-    // A plain insert of a row the id map's new row names gets no record at all: every rollback
-    // derives its delete from that id-map row (DeriveRowPreImages). On a first load that is
-    // every row, about half of what the archive's pre-image section held.
-    if (!may_exist && derivable) {
-      (*derived)[i] = true;
-      continue;
-    }
+    if (MayExist(batch, i)) before = std::move(read[next_read++]);
+    const bool derivable = DerivableInsert(batch, i, key_columns, &derived_key);
     if (before || !derivable) durability->needed = true;
     image.key = std::move(keys[i]);
     image.present = before.has_value();
