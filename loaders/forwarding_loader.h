@@ -66,6 +66,10 @@ class ForwardingLoader : public Loader {
                          std::optional<StoredUnitRejects>* out) override {
     return inner_->ReadUnitRejects(user_id, unit, out);
   }
+  Status ReadUnitMarks(const std::vector<std::string>& units, size_t max_kept_bytes,
+                       std::vector<StoredUnitMark>* out, bool* complete) override {
+    return inner_->ReadUnitMarks(units, max_kept_bytes, out, complete);
+  }
   Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override {
     return inner_->ListCheckpoints(run_id, out);
   }

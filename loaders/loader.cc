@@ -52,6 +52,12 @@ Status Loader::ReadUnitRejects(const std::string&, const std::string&,
   out->reset();
   return Status::OK();
 }
+Status Loader::ReadUnitMarks(const std::vector<std::string>&, size_t,
+                             std::vector<StoredUnitMark>* out, bool* complete) {
+  out->clear();
+  *complete = false;
+  return Status::OK();
+}
 Status Loader::ListCheckpoints(const std::string&, std::vector<CheckpointRecord>*) {
   return Unsupported("ListCheckpoints");
 }

@@ -294,6 +294,16 @@ class Loader {
   virtual Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
                                  std::optional<StoredUnitRejects>* out);
 
+  // The marks (loaders/unit_mark.h) of many units in one statement, for a run that meets many
+  // units (agent/run/unit_marks.h): sets *out to the mark of every (user, unit) whose unit is
+  // one of `units`, any user's, with what it kept (ReadUnitRejects; a body longer than
+  // `max_kept_bytes` is left out: StoredUnitMark::kept_left_out), as ReadCheckpoint(user,
+  // kUnitDoneEntity, unit) and ReadUnitRejects(user, unit) give them. *complete false when
+  // the target cannot read them so (the default; an older ferry's bookkeeping): nothing is
+  // read, and the caller reads each unit alone. REQUIRES: Check() succeeded. Reads only.
+  virtual Status ReadUnitMarks(const std::vector<std::string>& units, size_t max_kept_bytes,
+                               std::vector<StoredUnitMark>* out, bool* complete);
+
   // The checkpoints last written by run `run_id` (every run's when empty), ordered by user,
   // entity and unit. REQUIRES: Check() succeeded. Reads only; empty before the first run.
   virtual Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace ferry {
@@ -24,6 +25,18 @@ struct StoredUnitRejects {
   std::string run_id;
   int64_t position = 0;
   std::string body;
+};
+
+// A unit's mark (loaders/unit_mark.h) and what it kept beside it, as Loader::ReadUnitMarks
+// reads them: what ReadCheckpoint(user_id, kUnitDoneEntity, unit) and ReadUnitRejects(user_id,
+// unit) give.
+struct StoredUnitMark {
+  std::string user_id;
+  std::string unit;
+  StoredCheckpoint mark;
+  std::optional<StoredUnitRejects> kept;  // nullopt: nothing kept (or left out, below)
+  // Something is kept but its body is longer than the read asked for: read it alone.
+  bool kept_left_out = false;
 };
 
 // One row of the target's checkpoints (Loader::ListCheckpoints): where a unit of a user's

@@ -13,6 +13,8 @@
 
 namespace ferry {
 
+class UnitMarks;  // agent/run/unit_marks.h
+
 class ConflictChooser;  // agent/run/conflict_decision.h
 
 struct MigrateOptions {
@@ -61,6 +63,9 @@ struct MigrateOptions {
   // loaded was found unchanged by its mark, when the next unit's keys are likely all the run
   // needs of it (Extractor::SetDeferValues). Shared by the run's workers.
   std::shared_ptr<std::atomic<bool>> keys_suffice;
+  // Set by the run, not a flag; null where no unit may be skipped: the marks of the sources'
+  // units, read a chunk at a time (agent/run/unit_marks.h). Shared by the run's workers.
+  std::shared_ptr<UnitMarks> unit_marks;
 };
 
 }  // namespace ferry

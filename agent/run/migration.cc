@@ -28,6 +28,7 @@
 #include "agent/run/source_fingerprint.h"
 #include "agent/run/sources_backup.h"
 #include "agent/run/stop_signal.h"
+#include "agent/run/unit_marks.h"
 #include "agent/run/unit_pool.h"
 #include "agent/run/unit_processor.h"
 #include "agent/run/user_units.h"
@@ -313,6 +314,16 @@ Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const Targe
   // be skipped, and its user id needs no value.
   if (!options.dry_run && !options.rescan && options.user_id_from.rfind("key:", 0) != 0) {
     options.keys_suffice = std::make_shared<std::atomic<bool>>(false);
+  }
+  // The marks of the sources' units, a chunk read at once, where a unit may be skipped.
+  if (!options.dry_run && !options.rescan) {
+    std::vector<std::string> names;
+    for (const OpenSource& source : sources) {
+      std::vector<std::string> units = source.extractor->Units().names;
+      names.insert(names.end(), std::make_move_iterator(units.begin()),
+                   std::make_move_iterator(units.end()));
+    }
+    options.unit_marks = std::make_shared<UnitMarks>(std::move(names));
   }
   UnitProcessor processor(options, mapping, loader, rejects, report);
   if (options.jobs == 1) {

@@ -100,6 +100,11 @@ class RetryingLoader final : public Loader {
     return Retry("reading a unit's rejects",
                  [&] { return inner_->ReadUnitRejects(user_id, unit, out); });
   }
+  Status ReadUnitMarks(const std::vector<std::string>& units, size_t max_kept_bytes,
+                       std::vector<StoredUnitMark>* out, bool* complete) override {
+    return Retry("reading the units' marks",
+                 [&] { return inner_->ReadUnitMarks(units, max_kept_bytes, out, complete); });
+  }
   Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override {
     return Retry("reading the checkpoints", [&] { return inner_->ListCheckpoints(run_id, out); });
   }

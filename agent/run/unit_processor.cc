@@ -263,9 +263,9 @@ Status UnitProcessor::Process(const UnitEntries& entries) {
   Status locked = lock_held_by_run_ ? loader_->JoinUser(user_id) : loader_->LockUser(user_id);
   lock_lost_ = lock_held_by_run_ && locked.IsUnavailable();
   FERRY_RETURN_IF_ERROR(locked);
-  std::optional<StoredCheckpoint> mark;
-  Status status = digest ? loader_->ReadCheckpoint(user_id, kUnitDoneEntity, entries.unit(), &mark)
-                         : Status::OK();
+  UnitMarks::Answer found;
+  Status status = digest ? ReadMark(user_id, entries.unit(), &found) : Status::OK();
+  const std::optional<StoredCheckpoint>& mark = found.mark;
   std::optional<int64_t> marked_rejects =
       mark ? MarkedRejects(*digest, mark->position) : std::nullopt;
   // Entries read without their values (a unit its bytes' digest may find unchanged) are read
@@ -286,7 +286,7 @@ Status UnitProcessor::Process(const UnitEntries& entries) {
     status = CountHeld(entries);
     given = true;
   } else if (marked_rejects) {
-    status = GiveBackKept(entries, user_id, *mark, *marked_rejects, &given);
+    status = GiveBackKept(entries, user_id, &found, *marked_rejects, &given);
     if (status.ok() && !given) {
       Result<const UnitEntries*> read = with_values();
       status = read.ok() ? ProcessMarked(**read, user_id, *digest, *marked_rejects, mark->run_id)

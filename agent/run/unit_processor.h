@@ -30,6 +30,7 @@
 #include "agent/run/rejected_parents.h"
 #include "agent/run/run_report.h"
 #include "agent/run/unit_entries.h"
+#include "agent/run/unit_marks.h"
 #include "agent/run/unit_writes.h"
 #include "extractors/entry.h"
 #include "loaders/loader.h"
@@ -120,9 +121,14 @@ class UnitProcessor {
                        int64_t rejects, const std::string& run_id);
   // The same unit when the target kept its rejects beside the mark (agent/run/unit_rejects.h,
   // unit_processor_kept.cc): gives them and the unit's counts back without reading a record.
-  // *given false (nothing done) when nothing usable was kept: ProcessMarked then.
+  // *given false (nothing done) when nothing usable was kept: ProcessMarked then. `read`: the
+  // mark, and what it kept when read with it (ReadMark; else read here).
   Status GiveBackKept(const UnitEntries& entries, const std::string& user_id,
-                      const StoredCheckpoint& mark, int64_t rejects, bool* given);
+                      UnitMarks::Answer* read, int64_t rejects, bool* given);
+  // The mark of (user, unit) (loaders/unit_mark.h), from the run's marks read a chunk of units
+  // at once (MigrateOptions::unit_marks) or, when they cannot tell, read alone; `read->known`
+  // is then true.
+  Status ReadMark(const std::string& user_id, const std::string& unit, UnitMarks::Answer* read);
   // From ProcessLocked: starts recording the unit's rejects and counts when `on` (a unit that
   // may be marked), for KeptRejects.
   void StartRecording(const UnitEntries& entries, bool on);

@@ -65,11 +65,25 @@ std::string UnitProcessor::KeptRejects(int64_t rejected) {
   return body;
 }
 
+Status UnitProcessor::ReadMark(const std::string& user_id, const std::string& unit,
+                               UnitMarks::Answer* read) {
+  *read = UnitMarks::Answer{};
+  if (options_.unit_marks) {
+    FERRY_RETURN_IF_ERROR(options_.unit_marks->Find(loader_, user_id, unit, read));
+    if (read->known) return Status::OK();
+  }
+  read->known = true;
+  return loader_->ReadCheckpoint(user_id, kUnitDoneEntity, unit, &read->mark);
+}
+
 Status UnitProcessor::GiveBackKept(const UnitEntries& entries, const std::string& user_id,
-                                   const StoredCheckpoint& mark, int64_t rejects, bool* given) {
+                                   UnitMarks::Answer* read, int64_t rejects, bool* given) {
   *given = false;
-  std::optional<StoredUnitRejects> stored;
-  FERRY_RETURN_IF_ERROR(loader_->ReadUnitRejects(user_id, entries.unit(), &stored));
+  const StoredCheckpoint& mark = *read->mark;
+  std::optional<StoredUnitRejects> stored = std::move(read->kept);
+  if (!read->kept_known) {
+    FERRY_RETURN_IF_ERROR(loader_->ReadUnitRejects(user_id, entries.unit(), &stored));
+  }
   // Only what the run that wrote the mark kept for it: another run's, or a mark of another
   // digest or count, says nothing of this unit.
   if (!stored || stored->run_id != mark.run_id || stored->position != mark.position) {

@@ -163,6 +163,14 @@ class LoaderBackend {
     *complete = false;
     return Status::OK();
   }
+  // Loader::ReadUnitMarks. By default the target cannot (*complete false).
+  virtual Status ReadUnitMarks(const std::vector<std::string>& units, size_t max_kept_bytes,
+                               std::vector<StoredUnitMark>* out, bool* complete) {
+    (void)units, (void)max_kept_bytes;
+    out->clear();
+    *complete = false;
+    return Status::OK();
+  }
   // Loader::ReadUnitRejects. By default nothing is kept (Write ignores
   // WriteBatch::unit_rejects).
   virtual Status ReadUnitRejects(const std::string& user_id, const std::string& unit,

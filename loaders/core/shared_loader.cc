@@ -56,6 +56,8 @@ class SharedLoader final : public Loader {
                         const std::string& unit, std::optional<StoredCheckpoint>* out) override;
   Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
                          std::optional<StoredUnitRejects>* out) override;
+  Status ReadUnitMarks(const std::vector<std::string>& units, size_t max_kept_bytes,
+                       std::vector<StoredUnitMark>* out, bool* complete) override;
   Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override;
   Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out) override;
   Status ListRuns(int limit, std::vector<RunRecord>* out) override;
@@ -367,6 +369,14 @@ Status SharedLoader::ReadUnitRejects(const std::string& user_id, const std::stri
   out->reset();
   FERRY_RETURN_IF_ERROR(RequireChecked("ReadUnitRejects"));
   return backend_->ReadUnitRejects(user_id, unit, out);
+}
+
+Status SharedLoader::ReadUnitMarks(const std::vector<std::string>& units, size_t max_kept_bytes,
+                                   std::vector<StoredUnitMark>* out, bool* complete) {
+  out->clear();
+  *complete = false;
+  FERRY_RETURN_IF_ERROR(RequireChecked("ReadUnitMarks"));
+  return backend_->ReadUnitMarks(units, max_kept_bytes, out, complete);
 }
 
 Status SharedLoader::ListCheckpoints(const std::string& run_id,

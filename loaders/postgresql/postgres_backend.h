@@ -24,6 +24,7 @@
 #include "loaders/postgresql/schema_ddl.h"
 #include "loaders/postgresql/schema_migrations.h"
 #include "loaders/postgresql/sql_identifier.h"
+#include "loaders/postgresql/unit_marks.h"
 #include "loaders/postgresql/unit_rejects.h"
 #include "loaders/postgresql/user_lock.h"
 #include "loaders/postgresql/user_writers.h"
@@ -90,6 +91,12 @@ class PostgresBackend final : public LoaderBackend {
   Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
                          std::optional<StoredUnitRejects>* out) override {
     return OnSession([&](Session* s) { return postgres::ReadUnitRejects(s, user_id, unit, out); });
+  }
+  Status ReadUnitMarks(const std::vector<std::string>& units, size_t max_kept_bytes,
+                       std::vector<StoredUnitMark>* out, bool* complete) override {
+    return OnSession([&](Session* s) {
+      return postgres::ReadUnitMarks(s, units, max_kept_bytes, out, complete);
+    });
   }
   Status ListRunIdentities(const std::string& run_id, const RunIdentity* after, size_t limit,
                            std::vector<RunIdentity>* out) override {

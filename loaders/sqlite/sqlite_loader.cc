@@ -21,6 +21,7 @@
 #include "loaders/sqlite/sql_identifier.h"
 #include "loaders/sqlite/sqlite_handle.h"
 #include "loaders/sqlite/transaction.h"
+#include "loaders/sqlite/unit_marks.h"
 #include "loaders/sqlite/unit_rejects.h"
 #include "loaders/sqlite/user_lock.h"
 
@@ -85,6 +86,14 @@ class SqliteBackend final : public LoaderBackend {
   Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
                          std::optional<StoredUnitRejects>* out) override {
     return OnFile([&](sqlite3* db) { return sqlite::ReadUnitRejects(db, user_id, unit, out); });
+  }
+  Status ReadUnitMarks(const std::vector<std::string>& units, size_t max_kept_bytes,
+                       std::vector<StoredUnitMark>* out, bool* complete) override {
+    out->clear();
+    *complete = units.size() <= sqlite::kMaxMarkUnits;
+    if (!*complete) return Status::OK();  // read alone, as a target that cannot
+    return OnFile(
+        [&](sqlite3* db) { return sqlite::ReadUnitMarks(db, units, max_kept_bytes, out); });
   }
   Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override {
     return OnFile([&](sqlite3* db) { return sqlite::ListCheckpoints(db, run_id, out); });
