@@ -80,6 +80,34 @@ Status ReadIfExists(Session* session, const char* table, Body&& body) {
 
 }  // namespace
 
+Status ReadKeyedCheckpoints(Session* session, const std::string& context,
+                            const std::function<void(pqxx::transaction_base&)>& read,
+                            CheckpointsTable* found) {
+  *found = CheckpointsTable::kKeyed;
+  if (session->keyed_checkpoints_seen()) {
+    // Read a few times per user: one statement, no transaction around it (issue 19).
+    return Guarded(context, session->secrets(), [&]() -> Status {
+      pqxx::nontransaction txn(session->connection());
+      read(txn);
+      return Status::OK();
+    });
+  }
+  return Guarded(context, session->secrets(), [&]() -> Status {
+    pqxx::read_transaction txn(session->connection());
+    if (!BookkeepingTableExists(txn, "checkpoints")) {
+      *found = CheckpointsTable::kMissing;
+      return Status::OK();
+    }
+    if (!KeyedBookkeeping(txn)) {
+      *found = CheckpointsTable::kOlder;
+      return Status::OK();
+    }
+    session->NoteKeyedCheckpoints();
+    read(txn);
+    return Status::OK();
+  });
+}
+
 Status ReadCheckpoint(Session* session, const std::string& user_id, const std::string& entity,
                       const std::string& unit, std::optional<StoredCheckpoint>* out) {
   out->reset();
@@ -94,22 +122,9 @@ Status ReadCheckpoint(Session* session, const std::string& user_id, const std::s
       *out = std::move(stored);
     }
   };
-  if (session->keyed_checkpoints_seen()) {
-    // Read a few times per user: one statement, no transaction around it (issue 19).
-    return Guarded("reading ferry.checkpoints of " + session->display_name(), session->secrets(),
-                   [&]() -> Status {
-                     pqxx::nontransaction txn(session->connection());
-                     read(txn);
-                     return Status::OK();
-                   });
-  }
-  return ReadIfExists(session, "checkpoints", [&](pqxx::transaction_base& txn) {
-    if (!KeyedBookkeeping(txn)) {
-      return;  // an older ferry's, read only by a dry run: upgraded (and then read) by a run
-    }
-    session->NoteKeyedCheckpoints();
-    read(txn);
-  });
+  CheckpointsTable found;
+  return ReadKeyedCheckpoints(session, "reading ferry.checkpoints of " + session->display_name(),
+                              read, &found);
 }
 
 Status ListUserCheckpoints(Session* session, const std::string& user_id, size_t limit,

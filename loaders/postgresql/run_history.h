@@ -8,7 +8,9 @@
 // Thread safety: functions of one session, used by its thread.
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <pqxx/transaction_base>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,18 @@
 #include "loaders/postgresql/connection.h"
 
 namespace ferry::postgres {
+
+// How ReadKeyedCheckpoints found ferry.checkpoints.
+enum class CheckpointsTable { kKeyed, kMissing, kOlder };
+
+// Runs `read` on ferry.checkpoints when it is keyed by schema: in one statement without a
+// transaction around it once the session knows so (issue 19), else in a read transaction that
+// finds out first (once per session). `read` is not run when the table is missing, or is an
+// older ferry's (read only by a dry run: upgraded, and then read, by a run); *found says which.
+// `context` names the read in errors.
+Status ReadKeyedCheckpoints(Session* session, const std::string& context,
+                            const std::function<void(pqxx::transaction_base&)>& read,
+                            CheckpointsTable* found);
 
 // The checkpoint of (user, entity, unit), or nullopt.
 Status ReadCheckpoint(Session* session, const std::string& user_id, const std::string& entity,

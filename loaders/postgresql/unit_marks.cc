@@ -3,10 +3,10 @@
 #include <optional>
 #include <pqxx/pqxx>
 
-#include "loaders/postgresql/bookkeeping.h"
 #include "loaders/postgresql/copy_text.h"
 #include "loaders/postgresql/field_text.h"
 #include "loaders/postgresql/pg_error.h"
+#include "loaders/postgresql/run_history.h"
 #include "loaders/unit_mark.h"
 
 namespace ferry::postgres {
@@ -42,30 +42,20 @@ Status ReadUnitMarks(Session* session, const std::vector<std::string>& units, si
       out->push_back(std::move(stored));
     }
   };
-  const std::string context = "reading the unit marks of " + session->display_name();
-  if (session->keyed_checkpoints_seen()) {
+  if (units.empty() && session->keyed_checkpoints_seen()) {
     *complete = true;
-    if (units.empty()) return Status::OK();
-    // One statement, no transaction around it, as a checkpoint's read.
-    return Guarded(context, session->secrets(), [&]() -> Status {
-      pqxx::nontransaction txn(session->connection());
-      read(txn);
-      return Status::OK();
-    });
-  }
-  // Once per session, as ReadCheckpoint: are the bookkeeping tables there, keyed by schema?
-  return Guarded(context, session->secrets(), [&]() -> Status {
-    pqxx::read_transaction txn(session->connection());
-    if (!txn.exec1("SELECT to_regclass('ferry.checkpoints') IS NOT NULL")[0].as<bool>()) {
-      *complete = true;  // no checkpoint, no mark
-      return Status::OK();
-    }
-    if (!KeyedBookkeeping(txn)) return Status::OK();  // an older ferry's: each read alone
-    session->NoteKeyedCheckpoints();
-    *complete = true;
-    if (!units.empty()) read(txn);
     return Status::OK();
-  });
+  }
+  // Checked once per session, as ReadCheckpoint's: an older ferry's table is read unit by unit.
+  CheckpointsTable found;
+  FERRY_RETURN_IF_ERROR(ReadKeyedCheckpoints(
+      session, "reading the unit marks of " + session->display_name(),
+      [&](pqxx::transaction_base& txn) {
+        if (!units.empty()) read(txn);
+      },
+      &found));
+  *complete = found != CheckpointsTable::kOlder;
+  return Status::OK();
 }
 
 }  // namespace ferry::postgres
