@@ -9,16 +9,21 @@
 #include <utility>
 
 #include "agent/run/stop_signal.h"
+#include "loaders/forwarding_loader.h"
 #include "loaders/process_identity.h"
 
 namespace ferry {
 
 namespace {
 
-class RetryingLoader final : public Loader {
+// What it does not retry it forwards as it is (ForwardingLoader): local checks, and the
+// commands a user reruns by hand (schema, unlock).
+class RetryingLoader final : public ForwardingLoader {
  public:
   RetryingLoader(std::unique_ptr<Loader> inner, RetryPolicy policy)
-      : inner_(std::move(inner)), policy_(std::move(policy)), random_(std::random_device{}()) {
+      : ForwardingLoader(std::move(inner)),
+        policy_(std::move(policy)),
+        random_(std::random_device{}()) {
     if (!policy_.sleep) {
       policy_.sleep = [](std::chrono::milliseconds wait) {
         // In slices, so that Ctrl-C or SIGTERM ends a long wait (the run then stops).
@@ -33,116 +38,96 @@ class RetryingLoader final : public Loader {
   }
 
   Status Check(bool dry_run) override {
-    return Retry("connecting", [&] { return inner_->Check(dry_run); });
+    return Retry("connecting", [&] { return inner()->Check(dry_run); });
   }
   Status BeginRun(const RunInfo& run) override {
     run_id_ = run.run_id;
-    return Retry("recording the run", [&] { return inner_->BeginRun(run); });
+    return Retry("recording the run", [&] { return inner()->BeginRun(run); });
   }
   Status EnsureSchema(const std::vector<const TableDef*>& tables) override {
-    return Retry("creating the tables", [&] { return inner_->EnsureSchema(tables); });
+    return Retry("creating the tables", [&] { return inner()->EnsureSchema(tables); });
   }
   Status LookupIdentities(const std::string& entity, const std::string& user_id,
                           const std::vector<std::string>& legacy_ids,
                           std::vector<std::optional<KnownIdentity>>* out) override {
     return Retry("reading the id map",
-                 [&] { return inner_->LookupIdentities(entity, user_id, legacy_ids, out); });
+                 [&] { return inner()->LookupIdentities(entity, user_id, legacy_ids, out); });
   }
   Status FetchRows(const TableDef& table, const std::vector<Row>& keys,
                    std::vector<std::optional<Row>>* out) override {
-    return Retry("reading the target's rows", [&] { return inner_->FetchRows(table, keys, out); });
+    return Retry("reading the target's rows", [&] { return inner()->FetchRows(table, keys, out); });
   }
   Status HoldsNoRowWith(const TableDef& table, const std::string& column, const Cell& value,
                         bool* none) override {
     return Retry("reading the target's rows",
-                 [&] { return inner_->HoldsNoRowWith(table, column, value, none); });
+                 [&] { return inner()->HoldsNoRowWith(table, column, value, none); });
   }
   Status ProbeUser(const std::string& user_id, const std::vector<std::string>& entities,
                    const std::vector<UserColumn>& tables, bool* fresh) override {
     return Retry("reading the target's rows",
-                 [&] { return inner_->ProbeUser(user_id, entities, tables, fresh); });
+                 [&] { return inner()->ProbeUser(user_id, entities, tables, fresh); });
   }
   Status ConnectionRoom(int* room) override {
     return Retry("reading the server's connection limit",
-                 [&] { return inner_->ConnectionRoom(room); });
-  }
-  Status CheckCell(const ColumnDef& column, const Cell& cell) const override {
-    return inner_->CheckCell(column, cell);
+                 [&] { return inner()->ConnectionRoom(room); });
   }
   Result<BatchOutcome> Write(const WriteBatch& batch) override;
-  bool CanWriteTogether() const override { return inner_->CanWriteTogether(); }
   Result<std::vector<BatchOutcome>> WriteTogether(const std::vector<WriteBatch>& batches) override;
   Status FinishRun(const RunTotals& totals) override {
-    return Retry("recording the end of the run", [&] { return inner_->FinishRun(totals); });
+    return Retry("recording the end of the run", [&] { return inner()->FinishRun(totals); });
   }
   Status RecordArchive(const std::string& archive_id) override {
-    return Retry("recording the run's backup", [&] { return inner_->RecordArchive(archive_id); });
+    return Retry("recording the run's backup", [&] { return inner()->RecordArchive(archive_id); });
   }
   Status LockUser(const std::string& user_id) override {
-    return Retry("taking the lock", [&] { return inner_->LockUser(user_id); });
+    return Retry("taking the lock", [&] { return inner()->LockUser(user_id); });
   }
   Status UnlockUser(const std::string& user_id) override {
-    return Retry("releasing the lock", [&] { return inner_->UnlockUser(user_id); });
+    return Retry("releasing the lock", [&] { return inner()->UnlockUser(user_id); });
   }
   Status JoinUser(const std::string& user_id) override {
-    return Retry("joining the user's writers", [&] { return inner_->JoinUser(user_id); });
+    return Retry("joining the user's writers", [&] { return inner()->JoinUser(user_id); });
   }
   Status LeaveUser(const std::string& user_id) override {
-    return Retry("leaving the user's writers", [&] { return inner_->LeaveUser(user_id); });
+    return Retry("leaving the user's writers", [&] { return inner()->LeaveUser(user_id); });
   }
   Status ReadCheckpoint(const std::string& user_id, const std::string& entity,
                         const std::string& unit, std::optional<StoredCheckpoint>* out) override {
     return Retry("reading a checkpoint",
-                 [&] { return inner_->ReadCheckpoint(user_id, entity, unit, out); });
+                 [&] { return inner()->ReadCheckpoint(user_id, entity, unit, out); });
   }
   Status ReadUnitRejects(const std::string& user_id, const std::string& unit,
                          std::optional<StoredUnitRejects>* out) override {
     return Retry("reading a unit's rejects",
-                 [&] { return inner_->ReadUnitRejects(user_id, unit, out); });
+                 [&] { return inner()->ReadUnitRejects(user_id, unit, out); });
   }
   Status ReadUnitMarks(const std::vector<std::string>& units, size_t max_kept_bytes,
                        std::vector<StoredUnitMark>* out, bool* complete) override {
     return Retry("reading the units' marks",
-                 [&] { return inner_->ReadUnitMarks(units, max_kept_bytes, out, complete); });
+                 [&] { return inner()->ReadUnitMarks(units, max_kept_bytes, out, complete); });
   }
   Status ListCheckpoints(const std::string& run_id, std::vector<CheckpointRecord>* out) override {
-    return Retry("reading the checkpoints", [&] { return inner_->ListCheckpoints(run_id, out); });
+    return Retry("reading the checkpoints", [&] { return inner()->ListCheckpoints(run_id, out); });
   }
   Status FindInterruptedRun(const std::string& arguments, std::optional<RunRecord>* out) override {
     return Retry("reading the run history",
-                 [&] { return inner_->FindInterruptedRun(arguments, out); });
+                 [&] { return inner()->FindInterruptedRun(arguments, out); });
   }
   Status ListRuns(int limit, std::vector<RunRecord>* out) override {
-    return Retry("reading the run history", [&] { return inner_->ListRuns(limit, out); });
+    return Retry("reading the run history", [&] { return inner()->ListRuns(limit, out); });
   }
   // What a run that wrote nothing says (its automatic rollback reads it: reject_rollback.h).
   Status ListAuditDetails(const std::string& run_id, const std::string& action,
                           std::vector<std::string>* out) override {
     return Retry("reading the audit log",
-                 [&] { return inner_->ListAuditDetails(run_id, action, out); });
+                 [&] { return inner()->ListAuditDetails(run_id, action, out); });
   }
   Status ListLocks(std::vector<LockHolder>* out) override {
-    return Retry("reading the locks", [&] { return inner_->ListLocks(out); });
-  }
-  Status ForceUnlock(const std::string& user_id, bool even_alive,
-                     std::vector<LockHolder>* cleared) override {
-    return inner_->ForceUnlock(user_id, even_alive, cleared);
-  }
-  Status SchemaStatus(const std::vector<const TableDef*>& tables,
-                      std::vector<SchemaMigration>* out) override {
-    return inner_->SchemaStatus(tables, out);
-  }
-  Status SchemaUp(const std::vector<const TableDef*>& tables,
-                  std::vector<SchemaMigration>* applied) override {
-    return inner_->SchemaUp(tables, applied);
-  }
-  Status SchemaDown(const std::vector<const TableDef*>& tables, bool force,
-                    SchemaMigration* reverted) override {
-    return inner_->SchemaDown(tables, force, reverted);
+    return Retry("reading the locks", [&] { return inner()->ListLocks(out); });
   }
   // All or nothing in one transaction: a retry after a dropped connection starts afresh.
   Status RollBack(const RollbackRequest& request, RollbackOutcome* outcome) override {
-    return Retry("rolling back the run", [&] { return inner_->RollBack(request, outcome); });
+    return Retry("rolling back the run", [&] { return inner()->RollBack(request, outcome); });
   }
 
  private:
@@ -208,7 +193,6 @@ class RetryingLoader final : public Loader {
            (stored->token.empty() || stored->token == ProcessToken());
   }
 
-  std::unique_ptr<Loader> inner_;
   RetryPolicy policy_;
   std::string run_id_;
   // When the calls began to fail transiently; empty while the target answers.
@@ -234,7 +218,7 @@ BatchOutcome OutcomeOfCommitted(const WriteBatch& batch) {
 }
 
 Result<BatchOutcome> RetryingLoader::Write(const WriteBatch& batch) {
-  Result<BatchOutcome> result = inner_->Write(batch);
+  Result<BatchOutcome> result = inner()->Write(batch);
   for (int attempt = 0; MayRetry("writing a batch", result.status(), attempt); ++attempt) {
     Wait("writing a batch", result.status(), attempt);
     if (StopSignal() != 0) return result;
@@ -247,14 +231,14 @@ Result<BatchOutcome> RetryingLoader::Write(const WriteBatch& batch) {
           batch.entity, batch.checkpoint.position, batch.checkpoint.unit);
       return OutcomeOfCommitted(batch);
     }
-    result = inner_->Write(batch);
+    result = inner()->Write(batch);
   }
   return result;
 }
 
 Result<std::vector<BatchOutcome>> RetryingLoader::WriteTogether(
     const std::vector<WriteBatch>& batches) {
-  Result<std::vector<BatchOutcome>> result = inner_->WriteTogether(batches);
+  Result<std::vector<BatchOutcome>> result = inner()->WriteTogether(batches);
   for (int attempt = 0; MayRetry("writing a user's batches", result.status(), attempt); ++attempt) {
     if (batches.empty()) return result;
     Wait("writing a user's batches", result.status(), attempt);
@@ -271,7 +255,7 @@ Result<std::vector<BatchOutcome>> RetryingLoader::WriteTogether(
       for (const WriteBatch& batch : batches) outcomes.push_back(OutcomeOfCommitted(batch));
       return outcomes;
     }
-    result = inner_->WriteTogether(batches);
+    result = inner()->WriteTogether(batches);
   }
   return result;
 }

@@ -45,6 +45,18 @@ class FlakyLoader final : public Loader {
     *out = stored;
     return Status::OK();
   }
+  Status ListKeys(const TableDef&, const std::string&, const std::string& value,
+                  const std::vector<std::string>&, size_t,
+                  std::vector<std::vector<std::string>>* keys) override {
+    keys->push_back({value});
+    return Next();
+  }
+  Status FindDanglingReferences(const TableDef&, const std::string&, const TableDef&,
+                                const std::string&, size_t, std::vector<DanglingReference>*,
+                                int64_t* total) override {
+    *total = 7;
+    return Next();
+  }
 
   Status Next() {
     ++calls;
@@ -249,6 +261,20 @@ TEST_CASE("RetryingLoader: a permanent failure also ends the outage") {
   CHECK(h.loader->Check(false).code() == Status::Code::kIOError);
   CHECK(h.loader->Check(false).ok());  // "c" retried once, then the script is empty
   CHECK(h.flaky->calls == 5);
+}
+
+// Every call reaches the wrapped loader: a method the wrapper did not restate used to fall to
+// Loader's default ("not supported") instead of the target's own answer.
+TEST_CASE("RetryingLoader: the calls it does not retry reach the wrapped loader") {
+  Harness h(8);
+  TableDef table;
+  std::vector<std::vector<std::string>> keys;
+  REQUIRE(h.loader->ListKeys(table, "user_id", "u1", {}, 10, &keys).ok());
+  CHECK(keys == std::vector<std::vector<std::string>>{{"u1"}});
+  int64_t total = 0;
+  std::vector<DanglingReference> found;
+  REQUIRE(h.loader->FindDanglingReferences(table, "parent", table, "id", 10, &found, &total).ok());
+  CHECK(total == 7);
 }
 
 }  // namespace ferry::retrying_loader_test
