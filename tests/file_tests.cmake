@@ -9,7 +9,7 @@
 # two files with one name (tests/a/x_test.cc, tests/b/x_test.cc) share a tag, and so an entry.
 #
 # Inputs (-D): TEST_EXECUTABLE, TEST_WORKING_DIR, TEST_SPEC (e.g. "~[slow]"), TEST_PREFIX,
-# TEST_ENVIRONMENT (one NAME=VALUE), CTEST_FILE.
+# TEST_ENVIRONMENT (one NAME=VALUE), CTEST_FILE, COST_FILE (optional: tests/sanitizer_costs.txt).
 
 if(NOT EXISTS "${TEST_EXECUTABLE}")
   message(FATAL_ERROR "file_tests.cmake: ${TEST_EXECUTABLE} does not exist")
@@ -26,9 +26,22 @@ if(NOT output MATCHES "Tags for matching test cases:")
                       "${output}${errors}")
 endif()
 
+# The entry's COST: with no timings yet (a fresh clone has no CTestCostData.txt), ctest starts
+# the costliest first, so that a long file does not start last and run alone at the end. The
+# number of cases says little (the sanitizer phase's longest file had 12 cases and started 20th
+# of 289), so COST_FILE gives the seconds a file took in a measured sanitizer run ("NAME SECONDS"
+# lines); a file not listed costs a hundredth a case, below every listed one.
+if(COST_FILE AND EXISTS "${COST_FILE}")
+  file(STRINGS "${COST_FILE}" cost_lines REGEX "^[A-Za-z0-9_.+-]+ +[0-9.]+ *$")
+  foreach(cost_line IN LISTS cost_lines)
+    string(REGEX REPLACE " +" ";" cost_pair "${cost_line}")
+    list(GET cost_pair 0 cost_name)
+    list(GET cost_pair 1 cost_seconds)
+    set("cost_of_${cost_name}" "${cost_seconds}")
+  endforeach()
+endif()
+
 # Lines like "  12  [#chromium_damage_test]"; other tags ([e2e], [.benchmark]) are skipped.
-# The number of cases is the entry's COST: with no timings yet (a fresh clone), ctest starts
-# the costliest first, so a long file does not start last and run alone at the end.
 string(REPLACE "\n" ";" lines "${output}")
 set(script "")
 set(count 0)
@@ -37,6 +50,17 @@ foreach(line IN LISTS lines)
     set(cases "${CMAKE_MATCH_1}")
     set(stem "${CMAKE_MATCH_2}")
     set(name "${TEST_PREFIX}${stem}")
+    if(DEFINED "cost_of_${name}")
+      set(cost "${cost_of_${name}}")
+    else()
+      # cases / 100 as a decimal (cmake's math is integer only).
+      math(EXPR cost_whole "${cases} / 100")
+      math(EXPR cost_hundredths "${cases} % 100")
+      if(cost_hundredths LESS 10)
+        set(cost_hundredths "0${cost_hundredths}")
+      endif()
+      set(cost "${cost_whole}.${cost_hundredths}")
+    endif()
     # -w NoTests: an entry whose filter selects nothing fails instead of passing empty.
     # --durations yes: each finished case with its time, so a log of a failed or timed-out
     # entry shows how far it got.
@@ -45,7 +69,7 @@ foreach(line IN LISTS lines)
       "[==[[#${stem}]${TEST_SPEC}]==] --warn NoTests --durations yes)\n"
       "set_tests_properties([==[${name}]==] PROPERTIES "
       "WORKING_DIRECTORY [==[${TEST_WORKING_DIR}]==] "
-      "ENVIRONMENT [==[${TEST_ENVIRONMENT}]==] LABELS per_file COST ${cases})\n")
+      "ENVIRONMENT [==[${TEST_ENVIRONMENT}]==] LABELS per_file COST ${cost})\n")
     math(EXPR count "${count} + 1")
   endif()
 endforeach()

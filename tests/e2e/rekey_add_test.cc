@@ -32,8 +32,8 @@ TEST_CASE("rekey add, hybrid: killed mid-fill, then the same command gives the c
     const std::string users = "SELECT id, email, name, created_at FROM users ORDER BY id";
     auto before = target->Query(users);
     std::string fingerprint = target->Fingerprint();
-    std::vector<std::string> args = {"rekey",        target->url(), "--plan",     plan,
-                                     "--batch-size", "100",         "--strategy", strategy};
+    std::vector<std::string> args = {"rekey",        target->url(),       "--plan",     plan,
+                                     "--batch-size", AppDbBatchSize(100), "--strategy", strategy};
 
     std::vector<std::string> dry = args;
     dry.push_back("--dry-run");
@@ -114,8 +114,8 @@ TEST_CASE("rekey rollback: a killed-and-resumed hybrid rekey undone, catalog and
     TempDir dir;
     std::string plan = LoadAppDatabase(*target, "uuid", dir);
     auto before = Snapshot(*target);
-    std::vector<std::string> args = {"rekey",        target->url(), "--plan",     plan,
-                                     "--batch-size", "200",         "--strategy", "hybrid"};
+    std::vector<std::string> args = {"rekey",        target->url(),       "--plan",     plan,
+                                     "--batch-size", AppDbBatchSize(200), "--strategy", "hybrid"};
     CommandResult killed = RunFerryToEnd(args, {{"FERRY_FAULT", "rekey.batch_committed:8"}});
     INFO(Describe(killed));
     REQUIRE(killed.exit_code != 0);

@@ -136,8 +136,8 @@ TEST_CASE("rekey switch: killed before its commit, then the same command; rollba
     for (const AppDbReference& ref : kAppDbReferences) {
       joined[std::string(ref.table) + "." + ref.column] = Pairs(*target, ref, false);
     }
-    std::vector<std::string> args = {"rekey",        target->url(), "--plan",     plan,
-                                     "--batch-size", "500",         "--strategy", "switch"};
+    std::vector<std::string> args = {"rekey",        target->url(),       "--plan",     plan,
+                                     "--batch-size", AppDbBatchSize(500), "--strategy", "switch"};
 
     std::vector<std::string> dry = args;
     dry.push_back("--dry-run");

@@ -14,15 +14,24 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/ferry_process.h"
 #include "tests/e2e/target_fixture.h"
+#include "tests/under_sanitizer.h"
 
 namespace ferry::e2e {
 
 inline constexpr const char* kAppDbTables[] = {
     "users", "clinics", "dashboards", "journal_entries", "tags", "reminders", "orders", "tasks"};
 
+// The app database's rows: under ASan half, with half the batch size (AppDbBatchSize), so that
+// a fault at the Nth batch still falls at the same place of the same table; more rows only
+// repeat each batch's path, at -O0 with every access checked.
+inline constexpr int kAppDbRows = testing::PlainOrSanitized(3000, 1500);
+
+// --batch-size for the app database: `plain` at 3,000 rows, scaled to kAppDbRows.
+inline std::string AppDbBatchSize(int plain) { return std::to_string(plain * kAppDbRows / 3000); }
+
 inline std::string Generator(const std::string& keys) {
-  return fmt::format("python3 '{}/tools/make_app_db.py' --keys {} --rows 3000",
-                     SourceDir().string(), keys);
+  return fmt::format("python3 '{}/tools/make_app_db.py' --keys {} --rows {}", SourceDir().string(),
+                     keys, kAppDbRows);
 }
 
 // Fills the empty target with the app database; returns the plan proposed from its twin in

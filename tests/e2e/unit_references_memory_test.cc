@@ -166,8 +166,10 @@ TEST_CASE("migrate: the records an entity that references itself holds back do n
   // Each of the first half names a task of the second half, not met yet: held for the second
   // pass, as its JSON text, place and entry (~500 bytes a record before: 4x the records, ~60
   // MiB more). Past the budget they go to a temporary file (agent/run/held_record_file.h).
+  // Under ASan a tenth (~130 s there at 40,000): 5,000 held records, ~2.5 MiB, still pass the
+  // 1 MiB budget, so the file's path runs; the bound is the plain phase's to check.
   TempDir work;
-  const int tasks = testing::PlainOrSanitized(100000, 40000);
+  const int tasks = testing::PlainOrSanitized(100000, 10000);
   auto write_dump = [&work](const std::string& name, int count) {
     std::string path = work / name;
     std::ofstream out(path);
