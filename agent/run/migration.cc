@@ -17,6 +17,7 @@
 #include "agent/run/field_key.h"
 #include "agent/run/first_write_backup.h"
 #include "agent/run/match_check.h"
+#include "agent/run/memory_trim.h"
 #include "agent/run/output_paths.h"
 #include "agent/run/peak_memory.h"
 #include "agent/run/progress.h"
@@ -329,7 +330,13 @@ Status LoadUnits(const MigrateOptions& told, const Mapping& mapping, const Targe
   if (options.jobs == 1) {
     FERRY_RETURN_IF_ERROR(Scan(
         options, sources, processor,
-        [&processor](UnitEntries unit) { return processor.Process(unit); }, report));
+        [&processor](UnitEntries unit) {
+          Status status = processor.Process(unit);
+          unit = UnitEntries();  // freed before the trim
+          TrimIfResidentAbove();
+          return status;
+        },
+        report));
     return CheckSomethingMatched(options, mapping, report->held);
   }
   for (const EntityMapping& entity : mapping.entities) report->Entity(entity.name);

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/run/memory_trim.h"
 #include "agent/run/stop_signal.h"
 #include "agent/run/unit_user_id.h"
 #include "transformers/route_entry.h"
@@ -218,6 +219,8 @@ void UnitPool::ReleaseRunLocks() {
 
 void UnitPool::Work(Worker* worker) {
   while (true) {
+    // The unit before is gone: what the arenas keep of it goes back past the bound.
+    TrimIfResidentAbove();
     UnitEntries unit;
     std::string user;
     bool joined = false;  // the run holds the user's lock: the worker joins it
