@@ -251,14 +251,21 @@ void RunReport::PrintSummary(std::ostream& out, int columns) const {
       earlier += n;
       per_entity += fmt::format("{}{} {}", per_entity.empty() ? "" : ", ", name, n);
     }
+    // A unit skipped by its mark is not read again: its records are in no count above.
+    std::string read_again =
+        unchanged_units == 0
+            ? "again, so read, valid and rejected above are the whole run's"
+            : fmt::format(
+                  "again but for the {} unit(s) skipped by their marks (above), so read, valid "
+                  "and rejected above are the whole run's but for those units' records",
+                  unchanged_units);
     out << fmt::format(
         "  resumed the interrupted run {}: its earlier session(s) had read and committed {} "
-        "record(s){}; this session read all {} again, so read, valid and rejected above are the "
-        "whole run's, while inserted and updated are this session's share: {} valid record(s) "
-        "of the batches they committed were passed over by their checkpoints, none written "
-        "twice\n",
+        "record(s){}; this session read all {} {}, while inserted and updated are this "
+        "session's share: {} valid record(s) of the batches they committed were passed over by "
+        "their checkpoints, none written twice\n",
         resumed_from, earlier, per_entity.empty() ? "" : " (" + per_entity + ")", total.read,
-        resume_passed_over);
+        read_again, resume_passed_over);
   }
   for (const std::string& failed : failed_units) {
     out << "  failed user " << failed << "\n";
