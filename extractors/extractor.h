@@ -107,10 +107,14 @@ class Extractor {
   // digest of every byte its entries come from (WordHash of the file as read: a changed byte
   // gives another digest), and whether its entries were yielded without their values
   // (SetDeferValues). nullopt for the other kinds: a unit's digest is then over its entries.
+  // With `entries_deferred` (SetDeferEntries) the unit was yielded as one placeholder entry
+  // (its unit, user hint and file, no key) and neither read nor hashed: `digest` is 0, and the
+  // unit's entries are read where it is processed (agent/run/unit_reread.h).
   // REQUIRES: Valid().
   struct UnitBytes {
     uint64_t digest = 0;
     bool values_deferred = false;
+    bool entries_deferred = false;
   };
   virtual std::optional<UnitBytes> CurrentUnitBytes() const { return std::nullopt; }
 
@@ -119,14 +123,23 @@ class Extractor {
   // (a rerun whose unit its digest finds unchanged needs only its keys; one that needs the
   // values reads the unit again). Optional; unset, every value is read.
   void SetDeferValues(std::function<bool()> defer) { defer_values_ = std::move(defer); }
+  // Asked likewise, before SetDeferValues' question: true yields the unit as one placeholder
+  // entry without opening its file (UnitBytes::entries_deferred): the unit's reading, hash and
+  // check of its damage move from the reading thread to the worker that takes the unit, which
+  // on a resume or rerun over units found unchanged is where the time went (the reading thread
+  // indexed every file while the workers waited; docs/benchmarks.md, "Twelfth session").
+  // Optional; unset, entries are read here.
+  void SetDeferEntries(std::function<bool()> defer) { defer_entries_ = std::move(defer); }
 
  protected:
   void Report(const Location& where, const Status& problem) const;
   bool ShouldDeferValues() const { return defer_values_ && defer_values_(); }
+  bool ShouldDeferEntries() const { return defer_entries_ && defer_entries_(); }
 
  private:
   CorruptionReporter reporter_;
   std::function<bool()> defer_values_;
+  std::function<bool()> defer_entries_;
 };
 
 }  // namespace ferry

@@ -32,6 +32,7 @@
 #include "agent/run/unit_marks.h"
 #include "agent/run/unit_pool.h"
 #include "agent/run/unit_processor.h"
+#include "agent/run/unit_reread.h"
 #include "agent/run/user_units.h"
 #include "extractors/registry.h"
 #include "loaders/redact_url.h"
@@ -175,27 +176,6 @@ Status Prepare(const MigrateOptions& options, RunReport* report, Mapping* mappin
   return (*loader)->BeginRun(run);
 }
 
-// The unit that is the file `file` of a source made from `spec`, read again with its values
-// (UnitEntries::Reload, which checks that its bytes are those its keys were read from). The
-// damage it holds was reported when its keys were read: not twice.
-Result<UnitEntries> ReadUnitAgain(SourceSpec spec, const std::string& file) {
-  spec.path = file;
-  FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Extractor> extractor, MakeExtractor(spec));
-  extractor->SetReporter([](const Location&, const Status&) {});
-  FERRY_RETURN_IF_ERROR(extractor->Open());
-  UnitEntries unit;
-  for (; extractor->Valid(); extractor->Next()) {
-    const Entry& entry = extractor->entry();
-    if (unit.empty()) {
-      std::optional<Extractor::UnitBytes> bytes = extractor->CurrentUnitBytes();
-      if (bytes) unit.SetSourceBytes(bytes->digest, /*values_deferred=*/false, nullptr);
-    }
-    FERRY_RETURN_IF_ERROR(unit.Add(entry));
-  }
-  FERRY_RETURN_IF_ERROR(extractor->status());
-  return unit;
-}
-
 // Reads every unit of every source, one unit in memory at a time.
 // `load` takes each unit: processes it (one worker) or queues it (--jobs, to `pool`, whose
 // workers' counts progress shows as they go); `processor` takes the damage the extractors
@@ -239,6 +219,10 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
     if (options.keys_suffice) {
       std::shared_ptr<std::atomic<bool>> keys_suffice = options.keys_suffice;
       extractor.SetDeferValues([keys_suffice] { return keys_suffice->load(); });
+      // With workers, not even its keys: the worker that takes the unit reads them (its file's
+      // hash and index were this thread's, the resume's critical path while the workers waited
+      // on it). On one thread the unit is read here either way.
+      if (pool) extractor.SetDeferEntries([keys_suffice] { return keys_suffice->load(); });
     }
     // One unit at a time, spilled to its temporary file past its memory budget (the bound:
     // docs/design.md, "Memory").
@@ -266,6 +250,13 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
             reload = [spec = source.spec, file = entry.unit] { return ReadUnitAgain(spec, file); };
           }
           unit.SetSourceBytes(bytes->digest, bytes->values_deferred, std::move(reload));
+          if (bytes->entries_deferred) {
+            unit.SetEntriesReader(
+                [spec = source.spec, file = entry.unit](
+                    const std::function<Status(const Location&, const Status&)>& report) {
+                  return ReadUnitKeys(spec, file, report);
+                });
+          }
         }
       }
       FERRY_RETURN_IF_ERROR(unit.Add(entry));

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "base/location.h"
 #include "base/result.h"
 #include "base/status.h"
 #include "extractors/common/scoped_fd.h"
@@ -82,6 +83,17 @@ class UnitEntries {
   // the file changed meanwhile). REQUIRES: values_deferred().
   Result<UnitEntries> Reload() const;
 
+  // A placeholder unit (Extractor::UnitBytes::entries_deferred): one entry naming the unit, its
+  // user hint and file, and a reader that reads the unit's entries (keys only, as with
+  // values_deferred), recording the damage its file holds with the function it is given. The
+  // reader runs where the unit is processed (a --jobs worker), not on the reading thread.
+  using ProblemRecorder = std::function<Status(const Location&, const Status&)>;
+  using EntriesReader = std::function<Result<UnitEntries>(const ProblemRecorder&)>;
+  void SetEntriesReader(EntriesReader read) { read_entries_ = std::move(read); }
+  bool entries_deferred() const { return static_cast<bool>(read_entries_); }
+  // REQUIRES: entries_deferred().
+  const EntriesReader& entries_reader() const { return read_entries_; }
+
  private:
   uint64_t memory_budget_ = kUnitMemoryBudget;
   uint64_t memory_bytes_ = 0;
@@ -113,6 +125,7 @@ class UnitEntries {
   std::optional<uint64_t> bytes_digest_;  // SetSourceBytes
   bool values_deferred_ = false;
   Reloader reload_;
+  EntriesReader read_entries_;  // SetEntriesReader
 };
 
 }  // namespace ferry

@@ -247,7 +247,7 @@ Status UnitProcessor::MarkUnitLoaded(const std::string& user_id, const std::stri
   return writes_->Add(std::move(held));
 }
 
-Status UnitProcessor::Process(const UnitEntries& entries) {
+Status UnitProcessor::ProcessRead(const UnitEntries& entries) {
   report_->units++;
   user_id_.clear();
   FERRY_ASSIGN_OR_RETURN(std::string user_id, UserIdFor(entries));

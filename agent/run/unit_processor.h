@@ -59,7 +59,9 @@ class UnitProcessor {
   // must stop: a loader failure, or a reject without --continue-on-error (Rejected), or
   // the reject rate passing --max-reject-rate, or a spilled entry that cannot be read back.
   // Holds nothing per key beyond what `entries` hold: each entity's pass routes the keys again
-  // and reads a spilled entry back when its entity's turn comes.
+  // and reads a spilled entry back when its entity's turn comes. A placeholder unit
+  // (UnitEntries::entries_deferred) is read first, here, its damage recorded as RecordProblem
+  // does; a file that gives no entries is no unit (the reading thread would have yielded none).
   Status Process(const UnitEntries& entries);
 
   // Records damage an extractor skipped over as a reject of the source.
@@ -86,6 +88,8 @@ class UnitProcessor {
   class EntityPass;
 
   Result<std::string> UserIdFor(const UnitEntries& entries) const;
+  // Process() of a unit whose entries are read.
+  Status ProcessRead(const UnitEntries& entries);
   // Process() once the user's lock is held (or in a dry run).
   // `digest` (SkipDigest): the unit is marked once loaded whole; nullopt: it is not.
   Status ProcessLocked(const UnitEntries& entries, const std::string& user_id,

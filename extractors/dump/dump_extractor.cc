@@ -11,6 +11,7 @@
 #include "extractors/common/file_sequence_extractor.h"
 #include "extractors/common/json_detect.h"
 #include "extractors/common/mapped_file.h"
+#include "extractors/common/source_files.h"
 #include "extractors/dump/dump_file.h"
 
 namespace ferry {
@@ -28,6 +29,13 @@ class DumpExtractor final : public FileSequenceExtractor {
  protected:
   Status StartFile(const SourceFile& file) override {
     path_ = file.path;
+    // A placeholder: the file is opened, hashed and indexed by whoever takes the unit.
+    entries_deferred_ = ShouldDeferEntries();
+    if (entries_deferred_) {
+      digest_ = 0;
+      values_deferred_ = true;
+      return Status::OK();
+    }
     FERRY_ASSIGN_OR_RETURN(file_, MappedFile::Open(path_));
     MappedFile* mapped = file_.get();
     // The digest of the bytes the entries come from, before they are indexed (one fast pass,
@@ -47,6 +55,15 @@ class DumpExtractor final : public FileSequenceExtractor {
   }
 
   Result<bool> ReadEntry(Entry* entry) override {
+    if (entries_deferred_) {
+      if (next_++ > 0) return false;
+      *entry = Entry{};
+      entry->unit = path_;
+      entry->user_hint = FileStem(path_);
+      entry->shape = EntryShape::kStorageValue;
+      entry->where.file = path_;
+      return true;
+    }
     if (!index_ || next_ >= index_->size()) {
       // Every entry read: they are one file's only if it did not change meanwhile (a unit is
       // loaded once its entries are all read, so a changed file loads nothing).
@@ -58,7 +75,7 @@ class DumpExtractor final : public FileSequenceExtractor {
   }
 
   std::optional<UnitBytes> CurrentUnitBytes() const override {
-    return UnitBytes{digest_, values_deferred_};
+    return UnitBytes{digest_, values_deferred_, entries_deferred_};
   }
 
   bool FilesAreStores() const override { return true; }
@@ -67,6 +84,7 @@ class DumpExtractor final : public FileSequenceExtractor {
     index_.reset();
     file_.reset();
     next_ = 0;
+    entries_deferred_ = false;
   }
 
  private:
@@ -76,6 +94,7 @@ class DumpExtractor final : public FileSequenceExtractor {
   size_t next_ = 0;                   // the next one to yield
   uint64_t digest_ = 0;               // of its bytes (CurrentUnitBytes)
   bool values_deferred_ = false;      // its entries are yielded without values
+  bool entries_deferred_ = false;     // it is yielded as one placeholder entry
 
   static uint64_t DigestOf(MappedFile& file) {
     constexpr size_t kPiece = size_t{1} << 20;  // a multiple of 8: pieces hash as the whole
