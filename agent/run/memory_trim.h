@@ -30,7 +30,8 @@ uint64_t TrimAboveBytes();
 // The process's resident size in bytes (/proc/self/statm), or 0 when it cannot be read.
 uint64_t ResidentBytes();
 
-// Calls malloc_trim(0) when ResidentBytes() is above `bound` (0: never). True when it trimmed.
+// Calls malloc_trim(0) when ResidentBytes() is above `bound` (0: never; under AddressSanitizer,
+// whose allocator is not glibc's, it never calls it). True when the bound was passed.
 bool TrimIfResidentAbove(uint64_t bound = TrimAboveBytes());
 
 }  // namespace ferry
