@@ -245,18 +245,7 @@ Status Scan(const MigrateOptions& options, std::vector<OpenSource>& sources,
       }
       if (unit.empty()) {
         if (std::optional<Extractor::UnitBytes> bytes = extractor.CurrentUnitBytes()) {
-          UnitEntries::Reloader reload;
-          if (bytes->values_deferred) {
-            reload = [spec = source.spec, file = entry.unit] { return ReadUnitAgain(spec, file); };
-          }
-          unit.SetSourceBytes(bytes->digest, bytes->values_deferred, std::move(reload));
-          if (bytes->entries_deferred) {
-            unit.SetEntriesReader(
-                [spec = source.spec, file = entry.unit](
-                    const std::function<Status(const Location&, const Status&)>& report) {
-                  return ReadUnitKeys(spec, file, report);
-                });
-          }
+          SetUnitBytes(source.spec, entry.unit, *bytes, &unit);
         }
       }
       FERRY_RETURN_IF_ERROR(unit.Add(entry));

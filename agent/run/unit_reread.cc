@@ -26,9 +26,22 @@ Result<UnitEntries> ReadUnitAgain(SourceSpec spec, const std::string& file) {
   return unit;
 }
 
-Result<UnitEntries> ReadUnitKeys(
-    SourceSpec spec, const std::string& file,
-    const std::function<Status(const Location&, const Status&)>& report) {
+void SetUnitBytes(const SourceSpec& spec, const std::string& file,
+                  const Extractor::UnitBytes& bytes, UnitEntries* unit) {
+  UnitEntries::Reloader reload;
+  if (bytes.values_deferred) {
+    reload = [spec, file] { return ReadUnitAgain(spec, file); };
+  }
+  unit->SetSourceBytes(bytes.digest, bytes.values_deferred, std::move(reload));
+  if (bytes.entries_deferred) {
+    unit->SetEntriesReader([spec, file](const UnitEntries::ProblemRecorder& report) {
+      return ReadUnitKeys(spec, file, report);
+    });
+  }
+}
+
+Result<UnitEntries> ReadUnitKeys(SourceSpec spec, const std::string& file,
+                                 const UnitEntries::ProblemRecorder& report) {
   spec.path = file;
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Extractor> extractor, MakeExtractor(spec));
   Status reported = Status::OK();
@@ -53,13 +66,7 @@ Result<UnitEntries> ReadUnitKeys(
     const Entry& entry = extractor->entry();
     if (unit.empty()) {
       std::optional<Extractor::UnitBytes> bytes = extractor->CurrentUnitBytes();
-      if (bytes) {
-        UnitEntries::Reloader reload;
-        if (bytes->values_deferred) {
-          reload = [spec, file] { return ReadUnitAgain(spec, file); };
-        }
-        unit.SetSourceBytes(bytes->digest, bytes->values_deferred, std::move(reload));
-      }
+      if (bytes) SetUnitBytes(spec, file, *bytes, &unit);
     }
     FERRY_RETURN_IF_ERROR(unit.Add(entry));
   }

@@ -22,14 +22,19 @@ namespace ferry {
 // damage it holds was reported when its keys were read: not twice.
 Result<UnitEntries> ReadUnitAgain(SourceSpec spec, const std::string& file);
 
+// Gives `unit`, the file `file` of a source made from `spec` as the reading thread or a worker
+// begins it, what its extractor says of its bytes: their digest, and the readers of what was
+// deferred (its values: ReadUnitAgain; its entries, for a placeholder: ReadUnitKeys).
+void SetUnitBytes(const SourceSpec& spec, const std::string& file,
+                  const Extractor::UnitBytes& bytes, UnitEntries* unit);
+
 // The unit that is the file `file` of a source made from `spec`, its keys read without values
 // (a unit its digest may find unchanged: UnitEntries::values_deferred, reloaded whole by
 // ReadUnitAgain). The damage its file holds goes to `report`, whose first failure (a stop on
 // the reject rate) is returned. A file that is damaged whole (not a dump: Corruption) is
 // reported so too and gives no entries, as the reading thread reports such a file of a folder
 // and passes over it; any other failure (unreadable) is returned.
-Result<UnitEntries> ReadUnitKeys(
-    SourceSpec spec, const std::string& file,
-    const std::function<Status(const Location&, const Status&)>& report);
+Result<UnitEntries> ReadUnitKeys(SourceSpec spec, const std::string& file,
+                                 const UnitEntries::ProblemRecorder& report);
 
 }  // namespace ferry
