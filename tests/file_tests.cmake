@@ -32,13 +32,8 @@ endif()
 # of 289), so COST_FILE gives the seconds a file took in a measured sanitizer run ("NAME SECONDS"
 # lines); a file not listed costs a hundredth a case, below every listed one.
 if(COST_FILE AND EXISTS "${COST_FILE}")
-  file(STRINGS "${COST_FILE}" cost_lines REGEX "^[A-Za-z0-9_.+-]+ +[0-9.]+ *$")
-  foreach(cost_line IN LISTS cost_lines)
-    string(REGEX REPLACE " +" ";" cost_pair "${cost_line}")
-    list(GET cost_pair 0 cost_name)
-    list(GET cost_pair 1 cost_seconds)
-    set("cost_of_${cost_name}" "${cost_seconds}")
-  endforeach()
+  include("${CMAKE_CURRENT_LIST_DIR}/sanitizer_costs.cmake")
+  ferry_read_costs("${COST_FILE}" "[A-Za-z0-9_.+-]+" costed_entries)
 endif()
 
 # Lines like "  12  [#chromium_damage_test]"; other tags ([e2e], [.benchmark]) are skipped.
